@@ -1,0 +1,26 @@
+import Foundation
+
+/// A credential that acts for exactly one account. Only a hash of its secret is kept.
+public struct APIKey: Equatable, Sendable {
+    public let id: APIKeyID
+    public let accountID: AccountID
+    /// A name to recognise the key by ("production", "ci").
+    public var name: String
+    /// The first characters of the secret, shown so a person can tell keys apart.
+    public let redactedSecret: String
+    public let createdAt: Date
+    /// When it was revoked; a revoked key authenticates nothing.
+    public var revokedAt: Date?
+
+    public init(id: APIKeyID, accountID: AccountID, name: String, redactedSecret: String, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.accountID = accountID
+        self.name = name
+        self.redactedSecret = redactedSecret
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Longest key name, in characters.
+    public static let maximumNameLength = 200
+}

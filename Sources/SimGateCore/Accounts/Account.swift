@@ -1,0 +1,27 @@
+import Foundation
+
+/// A party that holds SIMs: the operator (one per installation) or one of its customers.
+public struct Account: Equatable, Sendable {
+    /// Whether an account runs the installation or is a customer of it.
+    public enum Role: String, Sendable, CaseIterable {
+        /// Runs SimGate: holds the stock, creates customers, may act on any account.
+        case `operator`
+        /// Owns the SIMs in its devices; sees only its own objects.
+        case customer
+    }
+
+    public let id: AccountID
+    public var name: String
+    public let role: Role
+    public let createdAt: Date
+
+    public init(id: AccountID, name: String, role: Role, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+    }
+
+    /// Longest account name, in characters.
+    public static let maximumNameLength = 200
+}

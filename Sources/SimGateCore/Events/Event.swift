@@ -1,0 +1,34 @@
+import Foundation
+
+/// A fact that happened, with the object as it was afterwards and what it was before.
+///
+/// `object` and `previousAttributes` hold the JSON the API shows for the object, so an event
+/// reads the same way as the object it describes; the domain only carries it.
+public struct Event: Equatable, Sendable {
+    public let id: EventID
+    public let type: EventType
+    /// The account the object belonged to when it happened; `nil` for the operator's stock.
+    public let accountID: AccountID?
+    /// The SIM concerned, for SIM events.
+    public let simID: SimID?
+    /// JSON snapshot of the object after the change.
+    public let object: String
+    /// JSON object of the attributes that changed, with their earlier values.
+    public let previousAttributes: String?
+    public let cause: ChangeCause
+    public let createdAt: Date
+
+    public init(
+        id: EventID, type: EventType, accountID: AccountID?, simID: SimID?, object: String,
+        previousAttributes: String?, cause: ChangeCause, createdAt: Date
+    ) {
+        self.id = id
+        self.type = type
+        self.accountID = accountID
+        self.simID = simID
+        self.object = object
+        self.previousAttributes = previousAttributes
+        self.cause = cause
+        self.createdAt = createdAt
+    }
+}

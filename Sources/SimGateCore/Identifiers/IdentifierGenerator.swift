@@ -1,0 +1,65 @@
+import Foundation
+import Synchronization
+
+/// Makes new identifiers that sort by creation time.
+///
+/// The text after the prefix is 26 Crockford base-32 characters: 10 for the milliseconds since
+/// 1970, then 16 for 76 random bits. Within one millisecond the random part is incremented instead of
+/// redrawn, so identifiers made by one process are strictly increasing. Lists ordered by id are
+/// therefore ordered by creation, which is what cursor pagination relies on.
+public final class IdentifierGenerator: Sendable {
+    private struct State {
+        var lastMilliseconds: UInt64 = 0
+        var high: UInt16 = 0
+        var low: UInt64 = 0
+    }
+
+    /// The low random part is 60 bits: exactly what 12 base-32 characters hold.
+    private static let lowMask: UInt64 = (1 << 60) - 1
+
+    private let clock: any WallClock
+    private let state = Mutex(State())
+
+    public init(clock: any WallClock) {
+        self.clock = clock
+    }
+
+    /// A new identifier of the requested kind.
+    public func make<Kind: IdentifierKind>(_: Kind.Type = Kind.self) -> TypedID<Kind> {
+        TypedID(trusted: Kind.prefix + "_" + nextBody())
+    }
+
+    /// A new 26-character sortable body, without prefix.
+    public func nextBody() -> String {
+        let milliseconds = UInt64(max(0, clock.now().timeIntervalSince1970 * 1000))
+        let (time, high, low) = state.withLock { state -> (UInt64, UInt16, UInt64) in
+            if milliseconds > state.lastMilliseconds {
+                state.lastMilliseconds = milliseconds
+                state.high = UInt16.random(in: 0...UInt16.max)
+                state.low = UInt64.random(in: 0...Self.lowMask)
+            } else {
+                // Same (or earlier, if the clock stepped back) millisecond: keep the time, count up.
+                state.low = (state.low + 1) & Self.lowMask
+                if state.low == 0 { state.high &+= 1 }
+            }
+            return (state.lastMilliseconds, state.high, state.low)
+        }
+        return Base32.encode(time, characters: 10) + Base32.encode(UInt64(high), characters: 4) + Base32.encode(low, characters: 12)
+    }
+}
+
+/// Crockford's base-32 alphabet, which sorts in the same order as the numbers it encodes.
+enum Base32 {
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// `characters` base-32 digits of `value`, most significant first.
+    static func encode(_ value: UInt64, characters: Int) -> String {
+        var value = value
+        var output = [Character](repeating: "0", count: characters)
+        for index in stride(from: characters - 1, through: 0, by: -1) {
+            output[index] = alphabet[Int(value & 31)]
+            value >>= 5
+        }
+        return String(output)
+    }
+}

@@ -1,0 +1,49 @@
+/// Marks what kind of object an identifier names, and the prefix its text carries.
+public protocol IdentifierKind: Sendable {
+    /// Prefix of the identifier's text, e.g. `sim` for `sim_01J...`.
+    static var prefix: String { get }
+}
+
+/// A prefixed identifier (`sim_...`, `acct_...`) whose kind the compiler keeps apart:
+/// a ``SimID`` cannot be passed where an ``AccountID`` is expected.
+public struct TypedID<Kind: IdentifierKind>: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The full text, prefix included.
+    public let rawValue: String
+
+    /// Wraps text that is already known to be an identifier of this kind (from storage or the generator).
+    public init(trusted rawValue: String) { self.rawValue = rawValue }
+
+    /// Accepts `text` if it carries this kind's prefix followed by at least one character.
+    public init?(parsing text: String) {
+        let expected = Kind.prefix + "_"
+        guard text.hasPrefix(expected), text.count > expected.count, text.count <= 64,
+              text.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
+        self.rawValue = text
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Kind tag for SIM identifiers.
+public enum SimKind: IdentifierKind { public static let prefix = "sim" }
+/// Kind tag for account identifiers.
+public enum AccountKind: IdentifierKind { public static let prefix = "acct" }
+/// Kind tag for API key identifiers.
+public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
+/// Kind tag for event identifiers.
+public enum EventKind: IdentifierKind { public static let prefix = "evt" }
+/// Kind tag for job identifiers.
+public enum JobKind: IdentifierKind { public static let prefix = "job" }
+
+/// Identifies a SIM.
+public typealias SimID = TypedID<SimKind>
+/// Identifies an account (the operator's or a customer's).
+public typealias AccountID = TypedID<AccountKind>
+/// Identifies an API key.
+public typealias APIKeyID = TypedID<APIKeyKind>
+/// Identifies an event.
+public typealias EventID = TypedID<EventKind>
+/// Identifies a scheduled job.
+public typealias JobID = TypedID<JobKind>

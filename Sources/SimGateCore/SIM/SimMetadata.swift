@@ -1,0 +1,40 @@
+/// Key-value pairs a customer stores on a SIM for its own systems (order numbers, customer ids).
+///
+/// Up to 50 keys of at most 40 characters, values of at most 500 characters.
+public struct SimMetadata: Equatable, Sendable {
+    public static let maximumKeys = 50
+    public static let maximumKeyLength = 40
+    public static let maximumValueLength = 500
+
+    public private(set) var values: [String: String]
+
+    public init() { values = [:] }
+
+    /// Validates `values`; the error's message names the bad key.
+    public init(_ values: [String: String]) throws(ValidationError) {
+        guard values.count <= Self.maximumKeys else {
+            throw ValidationError(code: "too_many_metadata_keys", message: "Metadata holds at most \(Self.maximumKeys) keys.")
+        }
+        for (key, value) in values {
+            guard !key.isEmpty, key.count <= Self.maximumKeyLength else {
+                throw ValidationError(code: "invalid_metadata", message: "Metadata keys have 1 to \(Self.maximumKeyLength) characters; '\(key.prefix(50))' does not.")
+            }
+            guard value.count <= Self.maximumValueLength else {
+                throw ValidationError(code: "invalid_metadata", message: "The value of metadata key '\(key)' is longer than \(Self.maximumValueLength) characters.")
+            }
+        }
+        self.values = values
+    }
+
+    /// Keeps metadata read back from storage.
+    public init(trusted values: [String: String]) { self.values = values }
+
+    /// Merges `changes` in Stripe's way: an empty-string value removes the key.
+    public func merging(_ changes: [String: String]) throws(ValidationError) -> SimMetadata {
+        var merged = values
+        for (key, value) in changes {
+            if value.isEmpty { merged.removeValue(forKey: key) } else { merged[key] = value }
+        }
+        return try SimMetadata(merged)
+    }
+}

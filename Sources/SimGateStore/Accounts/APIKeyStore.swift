@@ -1,0 +1,51 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Reads and writes API keys. Only the hash of a secret is ever stored.
+public struct APIKeyStore: Sendable {
+    public init() {}
+
+    public func insert(_ key: APIKey, secretHash: String, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "api_keys")
+            .columns("id", "account_id", "name", "secret_hash", "redacted_secret", "created_at", "revoked_at")
+            .values(
+                SQLBind(key.id.rawValue), SQLBind(key.accountID.rawValue), SQLBind(key.name), SQLBind(secretHash),
+                SQLBind(key.redactedSecret), SQLBind(key.createdAt.stored), SQLBind(key.revokedAt?.stored)
+            )
+            .run()
+    }
+
+    /// The key and the hash of its secret, to check a presented secret against.
+    public func findWithHash(_ id: APIKeyID, on db: any SQLDatabase) async throws -> (key: APIKey, secretHash: String)? {
+        guard let row = try await db.select().column("*").from("api_keys").where("id", .equal, id.rawValue).first() else { return nil }
+        return (try Self.key(row), try row.string("secret_hash"))
+    }
+
+    public func find(_ id: APIKeyID, accountID: AccountID?, on db: any SQLDatabase) async throws -> APIKey? {
+        var query = db.select().column("*").from("api_keys").where("id", .equal, id.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return try await query.first().map(Self.key)
+    }
+
+    /// Keys of one account, or of all accounts when `accountID` is `nil`.
+    public func list(accountID: AccountID?, _ page: PageRequest, on db: any SQLDatabase) async throws -> Page<APIKey> {
+        var query = db.select().column("*").from("api_keys")
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return pageOf(try await query.paged(page).all().map(Self.key), request: page)
+    }
+
+    /// Marks the key revoked at `time` unless it already is.
+    public func revoke(_ id: APIKeyID, at time: Date, on db: any SQLDatabase) async throws {
+        try await db.update("api_keys").set("revoked_at", to: time.stored)
+            .where("id", .equal, id.rawValue).where("revoked_at", .is, SQLLiteral.null).run()
+    }
+
+    static func key(_ row: any SQLRow) throws -> APIKey {
+        APIKey(
+            id: APIKeyID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
+            name: try row.string("name"), redactedSecret: try row.string("redacted_secret"),
+            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at")
+        )
+    }
+}

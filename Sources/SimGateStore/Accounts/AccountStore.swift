@@ -1,0 +1,38 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Reads and writes accounts. Methods take the connection or transaction to run on.
+public struct AccountStore: Sendable {
+    public init() {}
+
+    public func insert(_ account: Account, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "accounts")
+            .columns("id", "name", "role", "created_at")
+            .values(SQLBind(account.id.rawValue), SQLBind(account.name), SQLBind(account.role.rawValue), SQLBind(account.createdAt.stored))
+            .run()
+    }
+
+    public func find(_ id: AccountID, on db: any SQLDatabase) async throws -> Account? {
+        try await db.select().column("*").from("accounts").where("id", .equal, id.rawValue).first().map(Self.account)
+    }
+
+    /// The installation's operator account, once created.
+    public func operatorAccount(on db: any SQLDatabase) async throws -> Account? {
+        try await db.select().column("*").from("accounts").where("role", .equal, Account.Role.operator.rawValue)
+            .orderBy("id").limit(1).first().map(Self.account)
+    }
+
+    public func list(_ page: PageRequest, on db: any SQLDatabase) async throws -> Page<Account> {
+        let rows = try await db.select().column("*").from("accounts").paged(page).all()
+        return pageOf(try rows.map(Self.account), request: page)
+    }
+
+    static func account(_ row: any SQLRow) throws -> Account {
+        let roleText = try row.string("role")
+        guard let role = Account.Role(rawValue: roleText) else {
+            throw StoreError.corruptRow(table: "accounts", column: "role", value: roleText)
+        }
+        return Account(id: AccountID(trusted: try row.string("id")), name: try row.string("name"), role: role, createdAt: try row.date("created_at"))
+    }
+}

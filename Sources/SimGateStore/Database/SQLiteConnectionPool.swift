@@ -1,0 +1,74 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+
+/// A small pool of connections to one SQLite file, each set up for SimGate's use.
+///
+/// sqlite-kit's pool predates Swift 6 concurrency checking; this actor keeps the same idea in a
+/// form the compiler can check. Connections are opened lazily up to `maximumConnections`.
+actor SQLiteConnectionPool {
+    private let path: String
+    private let maximumConnections: Int
+    private let threadPool: NIOThreadPool
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private var idle: [SQLiteConnection] = []
+    private var openCount = 0
+    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    private var isClosed = false
+
+    init(path: String, maximumConnections: Int, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.path = path
+        self.maximumConnections = maximumConnections
+        self.threadPool = threadPool
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// Takes a connection, opening one or waiting for one as needed.
+    func lease() async throws -> SQLiteConnection {
+        guard !isClosed else { throw StoreError.databaseClosed }
+        if let connection = idle.popLast() { return connection }
+        if openCount < maximumConnections {
+            openCount += 1
+            do {
+                return try await open()
+            } catch {
+                openCount -= 1
+                throw error
+            }
+        }
+        return try await withCheckedThrowingContinuation { waiters.append($0) }
+    }
+
+    /// Gives a connection back.
+    func release(_ connection: SQLiteConnection) {
+        if !waiters.isEmpty {
+            waiters.removeFirst().resume(returning: connection)
+        } else {
+            idle.append(connection)
+        }
+    }
+
+    /// Closes every idle connection and fails waiters; leased ones close as they come back.
+    func close() async {
+        isClosed = true
+        for waiter in waiters { waiter.resume(throwing: StoreError.databaseClosed) }
+        waiters.removeAll()
+        for connection in idle { try? await connection.close() }
+        idle.removeAll()
+    }
+
+    private func open() async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoopGroup.any()
+        )
+        // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
+        // in WAL mode; the busy timeout covers other processes (the CLI) writing meanwhile.
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON"] {
+            _ = try await connection.query(pragma)
+        }
+        return connection
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+import ServiceLifecycle
+
+/// SimGate's one handle on its database, SQLite or PostgreSQL, behind the same SQLKit interface.
+///
+/// All writes go through ``transaction(_:)``; ``read(_:)`` is for queries. The database is a
+/// `Service`: PostgreSQL's client only talks while ``run()`` runs, and SQLite's connections are
+/// closed when it ends. Outside a service group, use ``withRunning(_:)``.
+public final class SimGateDatabase: Service, Sendable {
+    private enum Backend: Sendable {
+        case sqlite(pool: SQLiteConnectionPool, writeGate: AsyncGate, threadPool: NIOThreadPool)
+        case postgres(PostgresClient)
+    }
+
+    /// Which engine this is.
+    public let engine: DatabaseEngine
+    private let backend: Backend
+    private let logger: Logger
+
+    /// Prepares a handle for `configuration`. No connection is opened until the first query.
+    public init(_ configuration: DatabaseConfiguration, logger: Logger) throws {
+        self.logger = logger
+        switch configuration {
+        case .sqlite(let path):
+            // Blocking SQLite calls get their own threads so they never stall the event loops.
+            let threadPool = NIOThreadPool(numberOfThreads: 4)
+            threadPool.start()
+            let pool = SQLiteConnectionPool(
+                path: path, maximumConnections: 4, threadPool: threadPool,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+            )
+            engine = .sqlite
+            backend = .sqlite(pool: pool, writeGate: AsyncGate(), threadPool: threadPool)
+        case .postgres(let url):
+            engine = .postgres
+            backend = .postgres(PostgresClient(configuration: try PostgresURL.clientConfiguration(from: url), backgroundLogger: logger))
+        }
+    }
+
+    /// Runs `body` on one connection, for reads (and statements that need no transaction).
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let pool, _, _):
+            return try await withSQLiteConnection(pool, body)
+        case .postgres(let client):
+            return try await client.withConnection { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let pool, let writeGate, _):
+            // One writer at a time inside this process: waiting here costs no thread, whereas
+            // waiting in SQLite's busy handler would block one of the pool's threads.
+            await writeGate.enter()
+            do {
+                let result = try await withSQLiteConnection(pool) { try await Self.runTransaction(on: $0, engine: .sqlite, body) }
+                await writeGate.leave()
+                return result
+            } catch {
+                await writeGate.leave()
+                throw error
+            }
+        case .postgres(let client):
+            return try await client.withConnection { connection in
+                try await Self.runTransaction(on: connection.sql(queryLogLevel: nil), engine: .postgres, body)
+            }
+        }
+    }
+
+    /// Keeps the database usable until graceful shutdown, then closes it.
+    public func run() async throws {
+        switch backend {
+        case .postgres(let client):
+            await client.run()
+        case .sqlite:
+            try? await gracefulShutdown()
+            await close()
+        }
+    }
+
+    /// Runs the database for the duration of `body`; for the command line and tests.
+    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                await close()
+                return result
+            } catch {
+                group.cancelAll()
+                await close()
+                throw error
+            }
+        }
+    }
+
+    /// Closes SQLite connections and its thread pool. PostgreSQL closes when ``run()`` is cancelled.
+    public func close() async {
+        if case .sqlite(let pool, _, let threadPool) = backend {
+            await pool.close()
+            try? await threadPool.shutdownGracefully()
+        }
+    }
+
+    nonisolated(nonsending) private func withSQLiteConnection<T: Sendable>(_ pool: SQLiteConnectionPool, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let connection = try await pool.lease()
+        do {
+            let result = try await body(connection.sql(queryLogLevel: nil))
+            await pool.release(connection)
+            return result
+        } catch {
+            await pool.release(connection)
+            throw error
+        }
+    }
+
+    nonisolated(nonsending) private static func runTransaction<T: Sendable>(on database: any SQLDatabase, engine: DatabaseEngine, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await database.raw(SQLQueryString(engine.beginWriteTransaction)).run()
+        do {
+            let result = try await body(database)
+            try await database.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// Failures of the storage layer itself (not of the domain).
+public enum StoreError: Error, Sendable, Equatable {
+    /// The database was closed while work was still asked of it.
+    case databaseClosed
+    /// A stored value could not be read back as its domain type.
+    case corruptRow(table: String, column: String, value: String)
+    /// The configuration could not be understood.
+    case invalidConfiguration(String)
+}

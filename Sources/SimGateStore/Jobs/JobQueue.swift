@@ -1,0 +1,107 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// The jobs table: durable work that survives restarts and runs once however many instances
+/// share the database.
+///
+/// A claim marks jobs `running` with a lease. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets
+/// instances claim side by side without waiting on or taking each other's rows; on SQLite the
+/// write transaction serialises claims. A worker that dies leaves its lease to expire, and the
+/// job is claimed again.
+public struct JobQueue: Sendable {
+    private let database: SimGateDatabase
+    private let ids: IdentifierGenerator
+
+    public init(database: SimGateDatabase, ids: IdentifierGenerator) {
+        self.database = database
+        self.ids = ids
+    }
+
+    /// Adds a job inside the caller's transaction, so it exists exactly when the change that
+    /// needs it is committed. Returns `false` when a job with the same unique key already exists.
+    @discardableResult
+    public func enqueue(_ job: NewJob, now: Date, on db: any SQLDatabase) async throws -> Bool {
+        let id: JobID = ids.make()
+        let inserted = try await db.raw("""
+            INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
+            VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
+                    \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """).all()
+        return !inserted.isEmpty
+    }
+
+    /// Adds a job in a transaction of its own.
+    @discardableResult
+    public func enqueue(_ job: NewJob, now: Date) async throws -> Bool {
+        try await database.transaction { try await enqueue(job, now: now, on: $0) }
+    }
+
+    /// Claims up to `limit` due jobs for `worker` until `now + lease`. Jobs whose earlier lease
+    /// ran out (their worker died) are due again.
+    public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval) async throws -> [Job] {
+        let engine = database.engine
+        return try await database.transaction { db in
+            let rows = try await db.raw("""
+                UPDATE jobs SET state = 'running', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
+                       attempts = attempts + 1, updated_at = \(bind: now.stored)
+                WHERE id IN (
+                    SELECT id FROM jobs
+                    WHERE (state = 'pending' AND run_at <= \(bind: now.stored))
+                       OR (state = 'running' AND locked_until < \(bind: now.stored))
+                    ORDER BY run_at LIMIT \(bind: limit) \(unsafeRaw: engine.skipLockedClause)
+                )
+                RETURNING *
+                """).all()
+            return try rows.map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+        }
+    }
+
+    /// Marks a claimed job finished.
+    public func complete(_ id: JobID, worker: String, now: Date) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = \(bind: now.stored)
+                WHERE id = \(bind: id.rawValue) AND locked_by = \(bind: worker)
+                """).run()
+        }
+    }
+
+    /// Records a failed attempt: the job runs again at `retryAt`, or is dead when it has had
+    /// all its attempts.
+    public func fail(_ job: Job, worker: String, error: String, retryAt: Date, now: Date) async throws {
+        let nextState: Job.State = job.attempts >= job.maxAttempts ? .dead : .pending
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = \(bind: nextState.rawValue), run_at = \(bind: retryAt.stored), locked_by = NULL,
+                       locked_until = NULL, last_error = \(bind: String(error.prefix(2_000))), updated_at = \(bind: now.stored)
+                WHERE id = \(bind: job.id.rawValue) AND locked_by = \(bind: worker)
+                """).run()
+        }
+    }
+
+    public func find(_ id: JobID) async throws -> Job? {
+        try await database.read { db in
+            try await db.select().column("*").from("jobs").where("id", .equal, id.rawValue).first().map(Self.job)
+        }
+    }
+
+    /// Jobs of one kind, oldest first (for tests and the command line).
+    public func list(kind: String) async throws -> [Job] {
+        try await database.read { db in
+            try await db.select().column("*").from("jobs").where("kind", .equal, kind).orderBy("id").all().map(Self.job)
+        }
+    }
+
+    static func job(_ row: any SQLRow) throws -> Job {
+        let stateText = try row.string("state")
+        guard let state = Job.State(rawValue: stateText) else { throw StoreError.corruptRow(table: "jobs", column: "state", value: stateText) }
+        return Job(
+            id: JobID(trusted: try row.string("id")), kind: try row.string("kind"), payload: try row.string("payload"),
+            state: state, runAt: try row.date("run_at"), attempts: try row.int("attempts"),
+            maxAttempts: try row.int("max_attempts"), lastError: try row.optionalString("last_error")
+        )
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Brings the schema up to date at start-up.
+///
+/// Each migration runs in its own transaction together with its row in `schema_migrations`. On
+/// PostgreSQL an advisory lock makes instances that start together take turns, so each
+/// migration runs once.
+public struct Migrator: Sendable {
+    private let database: SimGateDatabase
+    private let logger: Logger
+
+    public init(database: SimGateDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Applies every migration not applied yet; returns the versions it applied.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await database.transaction { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+        }
+        var applied: [Int] = []
+        for migration in Schema.migrations {
+            let didApply = try await database.transaction { db -> Bool in
+                if database.engine == .postgres {
+                    // Held until this transaction ends; a second instance waits here.
+                    try await db.raw("SELECT pg_advisory_xact_lock(7351001)").run()
+                }
+                let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
+                guard rows.isEmpty else { return false }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw("""
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMilliseconds))
+                    """).run()
+                return true
+            }
+            if didApply {
+                logger.info("Applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                applied.append(migration.version)
+            }
+        }
+        return applied
+    }
+}
