@@ -26,13 +26,19 @@ public struct DomainError: Error, Equatable, Sendable {
     public let param: String?
     /// Extra lists that help the caller act, e.g. `holds: ["payment"]`.
     public let details: [String: [String]]
+    /// One error per offending item when a whole batch is refused (e.g. rows of an import).
+    public let issues: [DomainError]
 
-    public init(_ kind: Kind, code: String, message: String, param: String? = nil, details: [String: [String]] = [:]) {
+    public init(
+        _ kind: Kind, code: String, message: String, param: String? = nil,
+        details: [String: [String]] = [:], issues: [DomainError] = []
+    ) {
         self.kind = kind
         self.code = code
         self.message = message
         self.param = param
         self.details = details
+        self.issues = issues
     }
 }
 

@@ -15,6 +15,8 @@ enum Schema {
             created_at BIGINT NOT NULL
         )
         """,
+        // At most one operator account, even when several instances start together.
+        "CREATE UNIQUE INDEX accounts_one_operator ON accounts (role) WHERE role = 'operator'",
         """
         CREATE TABLE api_keys (
             id TEXT PRIMARY KEY,

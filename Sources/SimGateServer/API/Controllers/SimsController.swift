@@ -1,0 +1,123 @@
+import Hummingbird
+import SimGateCore
+import SimGateStore
+
+/// `/v1/sims`: stock import, listing, updates, lifecycle actions and bulk actions.
+struct SimsController: Sendable {
+    let operations: SimOperations
+    let idempotency: IdempotencyLayer
+
+    func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
+        group.post("sims/import", use: idempotency.wrap(importSims))
+        group.post("sims/bulk", use: idempotency.wrap(bulk))
+        group.get("sims", use: list)
+        group.get("sims/{id}", use: get)
+        group.post("sims/{id}", use: idempotency.wrap(update))
+        group.post("sims/{id}/activate", use: idempotency.wrap(action { .activate(force: $0.force) }))
+        group.post("sims/{id}/suspend", use: idempotency.wrap(action { _ in .suspend }))
+        group.post("sims/{id}/unprovision", use: idempotency.wrap(action { _ in .unprovision }))
+        group.post("sims/{id}/retire", use: idempotency.wrap(action { _ in .retire }))
+        group.post("sims/{id}/assign", use: idempotency.wrap(assign))
+        group.post("sims/{id}/unassign", use: idempotency.wrap(unassign))
+    }
+
+    @Sendable func importSims(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(ImportSimsRequest.self, from: request)
+        var rows: [NewSim] = []
+        var issues: [DomainError] = []
+        for (index, row) in body.sims.enumerated() {
+            let (sim, rowIssues) = row.validated(index: index)
+            if let sim { rows.append(sim) }
+            issues += rowIssues
+        }
+        guard issues.isEmpty else {
+            throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
+        }
+        let sims = try await operations.importSims(rows, accountID: body.account, cause: principal.cause(reason: "import"))
+        return try APIResponse(ListResource(url: "/v1/sims", data: sims.map(SimResource.init), hasMore: false), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let query = try QueryParameters(request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei"])
+        var filter = SimFilter()
+        filter.statuses = try query.all("status").map { text in
+            guard let status = SimStatus(rawValue: text) else {
+                throw APIError.invalid("invalid_status", "'status' takes \(SimStatus.allCases.map(\.rawValue).joined(separator: ", ")).", param: "status")
+            }
+            return status
+        }
+        let requestedAccount = try query.identifier("account", AccountKind.self)
+        filter.accountID = principal.isOperator ? requestedAccount : try principal.resolveAccount(requestedAccount, param: "account")
+        filter.label = query["label"]
+        filter.iccid = try query.validated("iccid") { t throws(ValidationError) in try ICCID(t) }
+        filter.imsi = try query.validated("imsi") { t throws(ValidationError) in try IMSI(t) }
+        filter.msisdn = try query.validated("msisdn") { t throws(ValidationError) in try MSISDN(t) }
+        filter.imei = try query.validated("imei") { t throws(ValidationError) in try IMEI(t) }
+        let page = try await operations.list(filter, try query.page())
+        return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))
+    }
+
+    @Sendable func get(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        let sim = try await operations.find(try reference(context), visibleAccountID: principal.visibleAccountID)
+        return try APIResponse(SimResource(sim))
+    }
+
+    @Sendable func update(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(UpdateSimRequest.self, from: request)
+        let sim = try await operations.update(
+            try reference(context), labels: body.labels, metadataChanges: body.metadata,
+            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil)
+        )
+        return try APIResponse(SimResource(sim))
+    }
+
+    /// A handler for one lifecycle command, chosen from the request body.
+    func action(_ command: @escaping @Sendable (SimActionRequest) -> SimCommand) -> IdempotencyLayer.Handler {
+        { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await JSONBody.decode(SimActionRequest.self, from: request)
+            let sim = try await operations.perform(
+                command(body), on: try reference(context), visibleAccountID: principal.visibleAccountID,
+                cause: principal.cause(reason: body.reason)
+            )
+            return try APIResponse(SimResource(sim))
+        }
+    }
+
+    @Sendable func assign(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(AssignSimRequest.self, from: request)
+        let sim = try await operations.assign(try reference(context), to: body.account, cause: principal.cause(reason: body.reason))
+        return try APIResponse(SimResource(sim))
+    }
+
+    @Sendable func unassign(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(SimActionRequest.self, from: request)
+        let sim = try await operations.unassign(try reference(context), cause: principal.cause(reason: body.reason))
+        return try APIResponse(SimResource(sim))
+    }
+
+    @Sendable func bulk(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(BulkSimRequest.self, from: request)
+        if body.action.isOperatorOnly { try principal.requireOperator() }
+        let outcomes = try await operations.bulk(
+            body.action, iccids: body.iccids, force: body.force, accountID: body.account,
+            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: body.reason)
+        )
+        return try APIResponse(BulkResultResource(action: body.action, outcomes: outcomes))
+    }
+
+    private func reference(_ context: SimGateRequestContext) throws -> SimReference {
+        try SimReference(parsing: try context.parameters.require("id"))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import SimGateCore
+import SimGateStore
+
+/// Unauthenticated routes for operations: `/health`, `/metrics`, `/openapi.json`.
+struct SystemController: Sendable {
+    let database: SimGateDatabase
+    let registry: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<SimGateRequestContext>) {
+        router.get("health", use: health)
+        router.get("metrics", use: metrics)
+        router.get("openapi.json", use: openAPI)
+    }
+
+    /// 200 when the database answers, 503 otherwise.
+    @Sendable func health(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        do {
+            _ = try await database.read { try await $0.raw("SELECT 1 AS ok").all() }
+            return try APIResponse(["status": "ok", "database": database.engine.rawValue])
+        } catch {
+            context.logger.warning("Health check failed", metadata: ["error": "\(error)"])
+            return try APIResponse(["status": "unavailable", "database": database.engine.rawValue], status: .serviceUnavailable)
+        }
+    }
+
+    /// Prometheus text format; SIMs by status are counted at scrape time.
+    @Sendable func metrics(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let counts = try await database.read { try await SimStore().countByStatus(on: $0) }
+        for status in SimStatus.allCases {
+            registry.makeGauge(name: "simgate_sims", labels: [("status", status.rawValue)]).set(Int64(counts[status] ?? 0))
+        }
+        return APIResponse(status: .ok, body: Data(registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    @Sendable func openAPI(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        APIResponse(status: .ok, body: try OpenAPIDocument.data(), contentType: "application/json")
+    }
+}
+
+/// The hand-written OpenAPI 3.1 contract, shipped as a resource of this module.
+enum OpenAPIDocument {
+    static func data() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
+            throw APIError.internalError
+        }
+        return try Data(contentsOf: url)
+    }
+}

@@ -1,0 +1,64 @@
+import SimGateCore
+
+/// Body of `POST /v1/accounts`.
+struct CreateAccountRequest: Decodable {
+    let name: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength)
+    }
+}
+
+/// Body of `POST /v1/api_keys`.
+struct CreateAPIKeyRequest: Decodable {
+    let name: String
+    /// The account the key acts for; the caller's own when absent.
+    let account: AccountID?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, account }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? "default"
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
+        account = try container.decodeIdentifier(.account, AccountKind.self)
+    }
+}
+
+/// Shared checks on request text.
+enum RequestText {
+    static func requireNonBlank(_ text: String, param: String, maximumLength: Int) throws {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid("invalid_value", "'\(param)' must not be empty.", param: param)
+        }
+        guard text.count <= maximumLength else {
+            throw APIError.invalid("value_too_long", "'\(param)' has at most \(maximumLength) characters.", param: param)
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An optional prefixed identifier field.
+    func decodeIdentifier<Kind: IdentifierKind>(_ key: Key, _: Kind.Type) throws -> TypedID<Kind>? {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let id = TypedID<Kind>(parsing: text) else {
+            let path = CodingPathText.render(codingPath + [key])
+            throw APIError.invalid("invalid_id", "'\(path)' must be an id starting with '\(Kind.prefix)_'.", param: path)
+        }
+        return id
+    }
+
+    /// An optional field that must pass a domain validation.
+    func decodeValidated<T>(_ key: Key, _ make: (String) throws(ValidationError) -> T) throws -> T? {
+        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        do {
+            return try make(text)
+        } catch {
+            throw error.at(CodingPathText.render(codingPath + [key]))
+        }
+    }
+}

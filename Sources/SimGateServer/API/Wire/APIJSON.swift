@@ -1,0 +1,34 @@
+import Foundation
+
+/// The JSON conventions of the API: RFC 3339 UTC times with milliseconds, keys sorted so
+/// that equal objects serialise to equal bytes.
+enum APIJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.string(from: date))
+        }
+        return try encoder.encode(value)
+    }
+
+    static func encodeToString<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+}
+
+/// RFC 3339 timestamps as the API writes and reads them.
+enum RFC3339 {
+    static func string(from date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    /// Reads `2026-11-22T10:00:00Z`, with or without fractional seconds or with an offset;
+    /// also accepts whole Unix seconds, as Stripe's `created[gte]` does.
+    static func date(from text: String) -> Date? {
+        if let seconds = Int64(text) { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
+        return try? Date.ISO8601FormatStyle().parse(text)
+    }
+}

@@ -1,0 +1,49 @@
+import Logging
+import Prometheus
+import SimGateCore
+import SimGateStore
+
+/// The parts an app is built from, passed in so tests can supply their own clock or database.
+public struct AppDependencies: Sendable {
+    public let database: SimGateDatabase
+    public let clock: any WallClock
+    public let ids: IdentifierGenerator
+    public let registry: PrometheusCollectorRegistry
+    public let logger: Logger
+    /// Shown the operator's key when the first start creates it. Default: print it.
+    public let announceOperatorKey: @Sendable (String) -> Void
+
+    public init(
+        database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print
+    ) {
+        self.database = database
+        self.clock = clock
+        ids = IdentifierGenerator(clock: clock)
+        self.registry = registry
+        self.logger = logger
+        self.announceOperatorKey = announceOperatorKey
+    }
+
+    /// Opens the configured database.
+    public static func live(_ configuration: AppConfiguration, logger: Logger) throws -> AppDependencies {
+        AppDependencies(database: try SimGateDatabase(configuration.database, logger: logger), logger: logger)
+    }
+}
+
+/// Prints the operator key once, where the person starting SimGate will see it.
+public enum OperatorKeyBanner {
+    public static func print(_ key: String) {
+        Swift.print("""
+
+        ==================================================================
+          SimGate created the operator account. Its API key is shown once:
+
+            \(key)
+
+          Keep it safe: only its hash is stored.
+        ==================================================================
+
+        """)
+    }
+}

@@ -1,0 +1,53 @@
+import Hummingbird
+import Logging
+import SimGateCore
+import SimGateStore
+
+/// Builds the whole SimGate application: HTTP server, database and job scheduler as services
+/// of one group, with migrations (and the operator's first key) before the server accepts
+/// requests.
+public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
+    let database = dependencies.database
+    let queue = JobQueue(database: database, ids: dependencies.ids)
+    let idempotencyStore = IdempotencyStore(database: database)
+    let scheduler = JobScheduler(
+        queue: queue,
+        handlers: [IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock)],
+        clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger
+    )
+    var app = Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
+        // Listed first so it stops last: the database outlives the server and the scheduler.
+        services: [database, scheduler],
+        logger: dependencies.logger
+    )
+    app.beforeServerStarts {
+        try await Migrator(database: database, logger: dependencies.logger).migrate()
+        if configuration.bootstrapOperator {
+            let operations = AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+            if let key = try await operations.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
+        }
+        try await IdempotencyPurge.schedule(on: queue, after: dependencies.clock.now(), clock: dependencies.clock)
+    }
+    return app
+}
+
+/// Builds the router: system routes at the root, the authenticated API under `/v1`.
+public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateRequestContext> {
+    let database = dependencies.database
+    let router = Router(context: SimGateRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: ProblemMiddleware())
+    SystemController(database: database, registry: dependencies.registry).addRoutes(to: router)
+
+    let idempotency = IdempotencyLayer(store: IdempotencyStore(database: database), clock: dependencies.clock)
+    let simOperations = SimOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+    let api = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
+    AccountsController(
+        operations: AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids), idempotency: idempotency
+    ).addRoutes(to: api)
+    SimsController(operations: simOperations, idempotency: idempotency).addRoutes(to: api)
+    EventsController(database: database, sims: simOperations).addRoutes(to: api)
+    return router
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SimGateCore
+
+/// An error as the client sees it: RFC 9457 problem details with SimGate's stable `code` and
+/// the offending `param`. Every failure leaves the server as one of these.
+struct APIError: HTTPResponseError, Sendable {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    let param: String?
+    let details: [String: [String]]
+    let issues: [DomainError]
+
+    init(status: HTTPResponse.Status, code: String, message: String, param: String? = nil, details: [String: [String]] = [:], issues: [DomainError] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.param = param
+        self.details = details
+        self.issues = issues
+    }
+
+    /// The one place where domain failures get their HTTP status.
+    init(_ error: DomainError) {
+        let status: HTTPResponse.Status = switch error.kind {
+        case .invalid: error.issues.isEmpty ? .badRequest : .unprocessableContent
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        }
+        self.init(status: status, code: error.code, message: error.message, param: error.param, details: error.details, issues: error.issues)
+    }
+
+    /// The problem document's body.
+    var problemJSON: Data {
+        var document: [String: Any] = [
+            "type": "urn:simgate:error:\(code)",
+            "title": status.reasonPhrase,
+            "status": status.code,
+            "detail": message,
+            "code": code,
+        ]
+        if let param { document["param"] = param }
+        for (key, values) in details { document[key] = values }
+        if !issues.isEmpty {
+            document["errors"] = issues.map { issue -> [String: Any] in
+                var entry: [String: Any] = ["code": issue.code, "detail": issue.message]
+                if let param = issue.param { entry["param"] = param }
+                return entry
+            }
+        }
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: problemJSON)))
+    }
+}
+
+extension APIError {
+    static func invalid(_ code: String, _ message: String, param: String? = nil) -> APIError {
+        APIError(status: .badRequest, code: code, message: message, param: param)
+    }
+
+    static let internalError = APIError(
+        status: .internalServerError, code: "internal_error",
+        message: "Something went wrong on SimGate's side. It has been logged; try again."
+    )
+}

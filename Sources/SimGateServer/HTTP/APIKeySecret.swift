@@ -1,0 +1,48 @@
+import Crypto
+import Foundation
+import SimGateCore
+
+/// The text form of API keys and how they are checked.
+///
+/// A key reads `sgk_<key id>_<secret>`: the id part finds the stored row by primary key, then
+/// the SHA-256 of the whole key is compared with the stored hash in constant time. The secret
+/// itself is never stored.
+enum APIKeySecret {
+    static let prefix = "sgk_"
+    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    /// A new key for `id`: 40 random base-62 characters (about 238 bits).
+    static func make(for id: APIKeyID) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let secret = String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        return prefix + id.rawValue.dropFirst(APIKeyKind.prefix.count + 1) + "_" + secret
+    }
+
+    /// The key id inside a presented key, if it has the right shape.
+    static func keyID(in presented: String) -> APIKeyID? {
+        guard presented.hasPrefix(prefix), presented.count < 200 else { return nil }
+        let parts = presented.dropFirst(prefix.count).split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return APIKeyID(parsing: APIKeyKind.prefix + "_" + parts[0])
+    }
+
+    /// Hex SHA-256 of the whole key: what is stored.
+    static func hash(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares a presented key with a stored hash without an early exit, so timing tells
+    /// nothing about how many characters matched.
+    static func matches(_ presented: String, storedHash: String) -> Bool {
+        let computed = Array(hash(presented).utf8), stored = Array(storedHash.utf8)
+        guard computed.count == stored.count else { return false }
+        var difference: UInt8 = 0
+        for index in computed.indices { difference |= computed[index] ^ stored[index] }
+        return difference == 0
+    }
+
+    /// What is shown of a key after creation: its prefix and the first characters of the secret.
+    static func redacted(_ key: String) -> String {
+        String(key.prefix(prefix.count + 6)) + "…" + String(key.suffix(4))
+    }
+}

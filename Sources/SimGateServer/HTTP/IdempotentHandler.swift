@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SimGateCore
+import SimGateStore
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+/// Wraps POST handlers so that a request sent again with the same `Idempotency-Key` gets the
+/// first response instead of acting twice (Stripe's semantics).
+///
+/// Same key and same method, path and body: the stored response, marked
+/// `Idempotent-Replayed: true`. Same key with another request: 400 `idempotency_key_reused`.
+/// While the first is still running: 409 `idempotency_key_in_use`. Client errors are stored
+/// like successes; a server error frees the key so a retry can run.
+struct IdempotencyLayer: Sendable {
+    typealias Handler = @Sendable (Request, SimGateRequestContext) async throws -> APIResponse
+
+    let store: IdempotencyStore
+    let clock: any WallClock
+
+    func wrap(_ handler: @escaping Handler) -> @Sendable (Request, SimGateRequestContext) async throws -> Response {
+        { request, context in
+            guard let key = request.headers[.idempotencyKey] else {
+                return try await handler(request, context).response(from: request, context: context)
+            }
+            guard (1...255).contains(key.count) else {
+                throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' has 1 to 255 characters.", param: "Idempotency-Key")
+            }
+            let principal = try context.requirePrincipal()
+            var request = request
+            let body = try await request.collectBody(upTo: JSONBody.maximumBytes)
+            let hash = Self.fingerprint(method: request.method.rawValue, path: request.uri.description, body: Data(buffer: body))
+
+            switch try await store.claim(accountID: principal.account.id, key: key, requestHash: hash, now: clock.now()) {
+            case .replay(let status, let stored):
+                var response = try Self.decodeStored(status: status, body: stored).response(from: request, context: context)
+                response.headers[.idempotentReplayed] = "true"
+                return response
+            case .mismatch:
+                throw APIError.invalid("idempotency_key_reused", "This Idempotency-Key was used with a different request.", param: "Idempotency-Key")
+            case .inProgress:
+                throw APIError(status: .conflict, code: "idempotency_key_in_use", message: "A request with this Idempotency-Key is still being processed.")
+            case .claimed:
+                let outcome: APIResponse
+                do {
+                    outcome = try await handler(request, context)
+                } catch {
+                    let problem = ProblemMiddleware<SimGateRequestContext>.problem(for: error, logger: context.logger)
+                    guard problem.status.code < 500 else {
+                        try? await store.abandon(accountID: principal.account.id, key: key)
+                        throw problem
+                    }
+                    outcome = APIResponse(status: problem.status, body: problem.problemJSON, contentType: "application/problem+json")
+                }
+                try await store.finish(accountID: principal.account.id, key: key, status: Int(outcome.status.code), body: Self.encodeStored(outcome))
+                return try outcome.response(from: request, context: context)
+            }
+        }
+    }
+
+    static func fingerprint(method: String, path: String, body: Data) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(method) \(path)\n".utf8))
+        hasher.update(data: body)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stored as `<content type>\n<body>` so a replayed problem keeps its media type.
+    private static func encodeStored(_ response: APIResponse) -> String {
+        response.contentType + "\n" + String(decoding: response.body, as: UTF8.self)
+    }
+
+    private static func decodeStored(status: Int, body: String) throws -> APIResponse {
+        let parts = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return APIResponse(
+            status: HTTPResponse.Status(code: status), body: Data((parts.count > 1 ? parts[1] : "").utf8),
+            contentType: String(parts.first ?? "application/json")
+        )
+    }
+}

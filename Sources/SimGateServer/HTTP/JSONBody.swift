@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SimGateCore
+
+/// Reads request bodies strictly: malformed JSON, wrong types, missing fields and unknown
+/// fields each become a 400 naming the field, before any work is done.
+enum JSONBody {
+    /// Largest JSON body accepted, in bytes: a 1,000-SIM import is about 200 KB.
+    static let maximumBytes = 4 * 1024 * 1024
+
+    /// Collects and decodes the body as `T`. An empty body decodes as `{}`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maximumBytes)
+        let bytes = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
+        return try decode(type, from: bytes)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: bytes)
+        } catch let error as UnknownFieldError {
+            throw APIError.invalid("unknown_parameter", "Unknown field '\(error.path)'.", param: error.path)
+        } catch let error as DomainError {
+            throw error
+        } catch let error as DecodingError {
+            throw apiError(for: error)
+        }
+    }
+
+    private static func apiError(for error: DecodingError) -> APIError {
+        switch error {
+        case .typeMismatch(let expected, let context):
+            let path = CodingPathText.render(context.codingPath)
+            if path.isEmpty { return .invalid("invalid_body", "The body must be a JSON object.") }
+            return .invalid("invalid_type", "'\(path)' must be \(describe(expected)).", param: path)
+        case .valueNotFound(let expected, let context):
+            let path = CodingPathText.render(context.codingPath)
+            return .invalid("invalid_type", "'\(path)' must be \(describe(expected)), not null.", param: path)
+        case .keyNotFound(let key, let context):
+            let path = CodingPathText.render(context.codingPath + [key])
+            return .invalid("parameter_missing", "'\(path)' is required.", param: path)
+        case .dataCorrupted(let context):
+            let path = CodingPathText.render(context.codingPath)
+            if path.isEmpty { return .invalid("invalid_json", "The body is not valid JSON.") }
+            return .invalid("invalid_value", "'\(path)' has an invalid value.", param: path)
+        @unknown default:
+            return .invalid("invalid_body", "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is [Any].Type: "an array"
+        default: type is any Sequence.Type ? "an array" : "an object"
+        }
+    }
+}
+
+/// Renders a coding path as `sims[3].iccid`.
+enum CodingPathText {
+    static func render(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text
+    }
+}

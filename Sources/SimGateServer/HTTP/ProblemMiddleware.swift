@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import SimGateCore
+
+/// Turns every error that escapes a handler into problem details, so clients always get
+/// a JSON body with a stable code. Unknown errors are logged and answered with an opaque 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.problem(for: error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as DomainError:
+            return APIError(error)
+        case let error as HTTPError:
+            return problem(for: error)
+        default:
+            logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return .internalError
+        }
+    }
+
+    /// Errors Hummingbird raises itself: no route, wrong method, body too large.
+    private static func problem(for error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound:
+            APIError(status: .notFound, code: "route_not_found", message: "No such route. See /openapi.json for the API.")
+        case .methodNotAllowed:
+            APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "This route does not take that method.")
+        case .contentTooLarge:
+            APIError(status: .contentTooLarge, code: "body_too_large", message: "The request body is larger than SimGate accepts.")
+        default:
+            APIError(status: error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+}

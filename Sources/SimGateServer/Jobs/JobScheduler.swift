@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimGateCore
+import SimGateStore
+
+/// The Service that runs due jobs: claims a batch, runs each through its handler, and
+/// records success or a retry with exponential backoff. Several instances may run against
+/// one PostgreSQL; the queue's claim makes each job run on one of them at a time.
+public final class JobScheduler: Service, Sendable {
+    /// How the scheduler paces itself.
+    public struct Settings: Sendable {
+        /// Wait between polls when nothing was due.
+        public var pollInterval: Duration = .seconds(1)
+        /// Jobs claimed per poll.
+        public var batchSize = 20
+        /// How long a claim lasts before another worker may take the job over, in seconds.
+        public var lease: TimeInterval = 300
+        /// First retry delay, doubled on each failed attempt, in seconds.
+        public var baseBackoff: TimeInterval = 10
+        /// Longest retry delay, in seconds.
+        public var maximumBackoff: TimeInterval = 6 * 3600
+
+        public init() {}
+    }
+
+    private let queue: JobQueue
+    private let handlers: [String: JobHandler]
+    private let clock: any WallClock
+    private let settings: Settings
+    private let logger: Logger
+    /// Identifies this worker in the `locked_by` column.
+    public let workerID: String
+
+    public init(queue: JobQueue, handlers: [JobHandler], clock: any WallClock, settings: Settings = Settings(), logger: Logger) {
+        self.queue = queue
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { _, last in last })
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+        workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let ran: Int
+            do {
+                ran = try await runDueJobs()
+            } catch {
+                logger.error("Could not claim jobs", metadata: ["error": "\(error)"])
+                ran = 0
+            }
+            if ran == 0 {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
+            }
+        }
+    }
+
+    /// Claims and runs one batch of due jobs; returns how many ran.
+    @discardableResult
+    public func runDueJobs() async throws -> Int {
+        let jobs = try await queue.claim(limit: settings.batchSize, worker: workerID, now: clock.now(), lease: settings.lease)
+        for job in jobs { await execute(job) }
+        return jobs.count
+    }
+
+    private func execute(_ job: Job) async {
+        do {
+            guard let handler = handlers[job.kind] else { throw UnknownJobKind(kind: job.kind) }
+            try await handler.run(job)
+            try await queue.complete(job.id, worker: workerID, now: clock.now())
+        } catch {
+            let delay = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(max(0, job.attempts - 1))))
+            // Up to 10% jitter, so that jobs failing together do not retry together.
+            let retryAt = clock.now() + delay * Double.random(in: 1.0...1.1)
+            logger.warning("Job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
+            try? await queue.fail(job, worker: workerID, error: "\(error)", retryAt: retryAt, now: clock.now())
+        }
+    }
+}
+
+/// A job whose kind no handler runs (for example, written by a newer version).
+struct UnknownJobKind: Error, CustomStringConvertible {
+    let kind: String
+    var description: String { "No handler for job kind '\(kind)'" }
+}

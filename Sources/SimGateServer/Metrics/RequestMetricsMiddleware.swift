@@ -1,0 +1,28 @@
+import Hummingbird
+import Prometheus
+
+/// Counts requests and times them per route pattern (not per raw path, which would make a
+/// series per SIM), into the app's own Prometheus registry.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let registry: PrometheusCollectorRegistry
+
+    private static var buckets: [Duration] {
+        [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath ?? "unmatched"
+        let method = request.method.rawValue
+        registry.makeCounter(
+            name: "simgate_http_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(response.status.code))]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "simgate_http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets
+        ).record(ContinuousClock.now - start)
+        return response
+    }
+}

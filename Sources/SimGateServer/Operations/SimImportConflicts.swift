@@ -1,0 +1,29 @@
+import SimGateCore
+import SimGateStore
+
+/// Finds identifiers in an import that repeat within it or are already taken.
+enum SimImportConflicts {
+    static func find(in rows: [NewSim], taken: TakenIdentifiers) -> [DomainError] {
+        var issues: [DomainError] = []
+        var seenICCIDs: [String: Int] = [:], seenIMSIs: [String: Int] = [:], seenMSISDNs: [String: Int] = [:]
+
+        func check(_ value: String?, field: String, row: Int, seen: inout [String: Int], stored: Set<String>) {
+            guard let value else { return }
+            let param = "sims[\(row)].\(field)"
+            if stored.contains(value) {
+                issues.append(DomainError(.conflict, code: "duplicate_\(field)", message: "A SIM with \(field) \(value) already exists.", param: param))
+            } else if let first = seen[value] {
+                issues.append(DomainError(.invalid, code: "duplicate_\(field)", message: "The \(field) \(value) also appears in sims[\(first)].", param: param))
+            } else {
+                seen[value] = row
+            }
+        }
+
+        for (index, row) in rows.enumerated() {
+            check(row.iccid.digits, field: "iccid", row: index, seen: &seenICCIDs, stored: taken.iccids)
+            check(row.imsi.digits, field: "imsi", row: index, seen: &seenIMSIs, stored: taken.imsis)
+            check(row.msisdn?.digits, field: "msisdn", row: index, seen: &seenMSISDNs, stored: taken.msisdns)
+        }
+        return issues
+    }
+}

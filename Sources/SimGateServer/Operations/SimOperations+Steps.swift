@@ -1,0 +1,79 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SQLKit
+
+/// The single-SIM steps that operations and bulk actions share, run inside a transaction.
+extension SimOperations {
+    func load(_ reference: SimReference, visibleAccountID: AccountID?, on db: any SQLDatabase) async throws -> Sim {
+        let found: Sim? = switch reference {
+        case .id(let id): try await sims.find(id, accountID: visibleAccountID, forUpdate: true, on: db)
+        case .iccid(let iccid): try await sims.find(iccids: [iccid], accountID: visibleAccountID, forUpdate: true, on: db)[iccid]
+        }
+        guard let found else { throw DomainError.notFound("SIM") }
+        return found
+    }
+
+    func apply(_ command: SimCommand, to previous: Sim, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim {
+        let now = clock.now()
+        let transition = try SimLifecycle.apply(command, to: previous.state, at: now, cause: cause)
+        guard !transition.changes.isEmpty else { return previous }
+        var sim = previous
+        sim.state = transition.state
+        sim.updatedAt = now
+        if sim.status != previous.status {
+            sim.statusChangedAt = now
+            sim.statusCause = cause
+        }
+        try await sims.save(sim, previous: previous, on: db)
+        try await events.append(try eventFactory.simEvents(for: transition.changes, sim: sim, previous: previous, cause: cause, at: now), on: db)
+        return sim
+    }
+
+    func assign(_ previous: Sim, to accountID: AccountID, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim {
+        guard previous.accountID != accountID else { return previous }
+        if previous.status == .retired {
+            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+        }
+        if previous.accountID != nil, previous.status.isProvisioned {
+            throw DomainError(
+                .conflict, code: "sim_in_use",
+                message: "The SIM is \(previous.status.rawValue) for another account; unprovision it before assigning it elsewhere."
+            )
+        }
+        let now = clock.now()
+        var sim = previous
+        sim.accountID = accountID
+        sim.updatedAt = now
+        try await sims.save(sim, previous: previous, on: db)
+        let previousAccount: JSONValue = previous.accountID.map { .string($0.rawValue) } ?? .null
+        try await events.append([eventFactory.simEvent(.simAssigned, sim: sim, previousAttributes: ["account": previousAccount], cause: cause, at: now)], on: db)
+        return sim
+    }
+
+    func unassign(_ previous: Sim, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim {
+        let now = clock.now()
+        let transition = try SimLifecycle.apply(.returnToStock, to: previous.state, at: now, cause: cause)
+        guard previous.accountID != nil || !transition.changes.isEmpty else { return previous }
+        var sim = previous
+        sim.state = transition.state
+        sim.accountID = nil
+        sim.updatedAt = now
+        if sim.status != previous.status {
+            sim.statusChangedAt = now
+            sim.statusCause = cause
+        }
+        try await sims.save(sim, previous: previous, on: db)
+        var produced = try eventFactory.simEvents(for: transition.changes, sim: sim, previous: previous, cause: cause, at: now)
+        if let formerAccount = previous.accountID {
+            // Recorded under the former account too, so its history shows where the SIM went.
+            let unassigned = try eventFactory.simEvent(.simUnassigned, sim: sim, previousAttributes: ["account": .string(formerAccount.rawValue)], cause: cause, at: now)
+            produced.append(Event(
+                id: unassigned.id, type: unassigned.type, accountID: formerAccount, simID: sim.id, object: unassigned.object,
+                previousAttributes: unassigned.previousAttributes, cause: cause, createdAt: now
+            ))
+        }
+        try await events.append(produced, on: db)
+        return sim
+    }
+}
