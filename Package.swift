@@ -65,10 +65,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(
+            name: "SimGateTestSupport",
+            dependencies: ["SimGateCore", "SimGateStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SimGateTestSupport"
+        ),
         .testTarget(name: "SimGateCoreTests", dependencies: ["SimGateCore"]),
         .testTarget(
             name: "SimGateStoreTests",
-            dependencies: ["SimGateCore", "SimGateStore"]
+            dependencies: ["SimGateCore", "SimGateStore", "SimGateTestSupport"]
         ),
         .testTarget(
             name: "SimGateServerTests",
@@ -76,6 +81,7 @@ let package = Package(
                 "SimGateServer",
                 "SimGateStore",
                 "SimGateCore",
+                "SimGateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -10,10 +10,11 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     let database = dependencies.database
     let queue = JobQueue(database: database, ids: dependencies.ids)
     let idempotencyStore = IdempotencyStore(database: database)
+    let startup = StartupSignal()
     let scheduler = JobScheduler(
         queue: queue,
         handlers: [IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock)],
-        clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger
+        clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup
     )
     var app = Application(
         router: buildRouter(dependencies),
@@ -29,6 +30,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             if let key = try await operations.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
         }
         try await IdempotencyPurge.schedule(on: queue, after: dependencies.clock.now(), clock: dependencies.clock)
+        startup.open()
     }
     return app
 }

@@ -29,10 +29,13 @@ public final class JobScheduler: Service, Sendable {
     private let clock: any WallClock
     private let settings: Settings
     private let logger: Logger
+    private let startup: StartupSignal?
     /// Identifies this worker in the `locked_by` column.
     public let workerID: String
 
-    public init(queue: JobQueue, handlers: [JobHandler], clock: any WallClock, settings: Settings = Settings(), logger: Logger) {
+    /// - Parameter startup: when given, the scheduler claims nothing until it opens (migrations done).
+    public init(queue: JobQueue, handlers: [JobHandler], clock: any WallClock, settings: Settings = Settings(), logger: Logger, startup: StartupSignal? = nil) {
+        self.startup = startup
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { _, last in last })
         self.clock = clock
@@ -42,6 +45,10 @@ public final class JobScheduler: Service, Sendable {
     }
 
     public func run() async throws {
+        if let startup {
+            // Shutdown during start-up must not hang here waiting for a signal that never comes.
+            try? await cancelWhenGracefulShutdown { await startup.wait() }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let ran: Int
             do {

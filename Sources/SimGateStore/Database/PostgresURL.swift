@@ -4,7 +4,8 @@ import PostgresNIO
 
 /// Turns a `postgres://` URL into the client's configuration.
 enum PostgresURL {
-    /// Reads user, password, host, port (5432 by default) and database name. TLS is used only
+    /// Reads user, password, host, port (5432 by default), database name and an optional
+    /// `search_path` (to keep SimGate's tables in a schema of their own). TLS is used only
     /// when the URL asks for it with `sslmode=require` (or `prefer`); SimGate's usual PostgreSQL
     /// is on the same host or private network.
     static func clientConfiguration(from url: String) throws -> PostgresClient.Configuration {
@@ -27,6 +28,10 @@ enum PostgresURL {
             database: database.isEmpty ? nil : database, tls: tls
         )
         configuration.options.maximumConnections = 20
+        if let schema = components.queryItems?.first(where: { $0.name == "search_path" })?.value, !schema.isEmpty {
+            // Sent at connection start-up, so every connection of the pool sees the same schema.
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
         return configuration
     }
 }

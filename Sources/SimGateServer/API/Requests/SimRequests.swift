@@ -34,6 +34,16 @@ struct SimImportRow: Decodable {
         case serialNumber = "serial_number"
     }
 
+    init(iccid: String, imsi: String, msisdn: String?, eid: String?, serialNumber: String?, labels: [String]?, metadata: [String: String]?) {
+        self.iccid = iccid
+        self.imsi = imsi
+        self.msisdn = msisdn
+        self.eid = eid
+        self.serialNumber = serialNumber
+        self.labels = labels
+        self.metadata = metadata
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
         iccid = try container.decode(String.self, forKey: .iccid)

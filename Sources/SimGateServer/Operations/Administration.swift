@@ -1,0 +1,66 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// What the command line may do to a SimGate database, acting as the system.
+public struct Administration: Sendable {
+    private let accounts: AccountOperations
+    private let sims: SimOperations
+
+    public init(database: SimGateDatabase, clock: any WallClock = SystemWallClock()) {
+        let ids = IdentifierGenerator(clock: clock)
+        accounts = AccountOperations(database: database, clock: clock, ids: ids)
+        sims = SimOperations(database: database, clock: clock, ids: ids)
+    }
+
+    private func cause(_ command: String) -> ChangeCause {
+        ChangeCause(actor: ChangeActor(.system, id: "cli"), reason: command)
+    }
+
+    /// Creates the operator if there is none; returns its new key, or `nil` if one existed.
+    public func bootstrapOperator() async throws -> String? {
+        try await accounts.bootstrapOperatorOnce()
+    }
+
+    /// Creates a customer account; returns its id.
+    public func createCustomer(name: String) async throws -> AccountID {
+        try await accounts.createCustomer(name: name, cause: cause("accounts create")).id
+    }
+
+    /// Creates a key for an account; returns the key's id and secret.
+    public func createKey(accountID: AccountID, name: String) async throws -> (id: APIKeyID, secret: String) {
+        let (key, secret) = try await accounts.createKey(for: accountID, name: name, cause: cause("keys create"))
+        return (key.id, secret)
+    }
+
+    /// Imports the SIMs of a CSV file with a header row naming `iccid`, `imsi` and optionally
+    /// `msisdn`, `eid`, `serial_number`, `labels` (separated by `;`). All or nothing: every
+    /// bad row is reported by line and nothing is imported.
+    public func importSims(csv text: String, accountID: AccountID?) async throws -> Int {
+        let table: CSVTable
+        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
+            throw DomainError(.invalid, code: "invalid_csv", message: error.description)
+        }
+        for required in ["iccid", "imsi"] where !table.header.contains(required) {
+            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(required)' column.")
+        }
+        var rows: [NewSim] = []
+        var issues: [DomainError] = []
+        for (index, row) in table.rows.enumerated() {
+            let importRow = SimImportRow(
+                iccid: table.value("iccid", in: row.fields) ?? "", imsi: table.value("imsi", in: row.fields) ?? "",
+                msisdn: table.value("msisdn", in: row.fields), eid: table.value("eid", in: row.fields),
+                serialNumber: table.value("serial_number", in: row.fields),
+                labels: table.value("labels", in: row.fields)?.split(separator: ";").map(String.init), metadata: nil
+            )
+            let (sim, rowIssues) = importRow.validated(index: index)
+            if let sim { rows.append(sim) }
+            issues += rowIssues.map { DomainError($0.kind, code: $0.code, message: "line \(row.line): \($0.message)", param: $0.param) }
+        }
+        guard issues.isEmpty else {
+            throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s); nothing was imported.", issues: issues)
+        }
+        guard !rows.isEmpty else { return 0 }
+        return try await sims.importSims(rows, accountID: accountID, cause: cause("sims import")).count
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SimGateCore
+import SimGateServer
+
+/// `simgate accounts`: customer accounts.
+struct AccountsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Manage accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a customer account and a first API key for it.")
+
+        @Argument(help: "The customer's name.") var name: String
+        @OptionGroup var databaseOptions: DatabaseOptions
+
+        func run() async throws {
+            let name = self.name
+            let (account, key) = try await databaseOptions.withMigratedDatabase { database in
+                let admin = Administration(database: database)
+                let account = try await admin.createCustomer(name: name)
+                return (account, try await admin.createKey(accountID: account, name: "default"))
+            }
+            print("account: \(account)\napi key: \(key.secret)   (shown once)")
+        }
+    }
+}
+
+/// `simgate keys`: API keys.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key for an account.")
+
+        @Option(help: "The account (acct_...).") var account: String
+        @Option(help: "A name to recognise the key by.") var name = "cli"
+        @OptionGroup var databaseOptions: DatabaseOptions
+
+        func run() async throws {
+            guard let accountID = AccountID(parsing: account) else { throw ValidationError("--account must be an id starting with acct_") }
+            let name = self.name
+            let key = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).createKey(accountID: accountID, name: name) }
+            print("api key: \(key.secret)   (shown once; id \(key.id))")
+        }
+    }
+}
+
+/// `simgate sims`: stock.
+struct SimsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sims", abstract: "Manage SIM stock.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import SIMs from a CSV file.",
+            discussion: "Header row: iccid,imsi[,msisdn,eid,serial_number,labels]; labels separated by ';'. All rows or none."
+        )
+
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "Assign the SIMs to this account (acct_...).") var account: String?
+        @OptionGroup var databaseOptions: DatabaseOptions
+
+        func run() async throws {
+            let accountID = try account.map { text in
+                guard let id = AccountID(parsing: text) else { throw ValidationError("--account must be an id starting with acct_") }
+                return id
+            }
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            do {
+                let count = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importSims(csv: text, accountID: accountID) }
+                print("Imported \(count) SIM(s).")
+            } catch let error as DomainError {
+                var lines = ["error: \(error.message)"]
+                lines += error.issues.map { "  \($0.param ?? "-"): \($0.message)" }
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Logging
+import SimGateServer
+import SimGateStore
+
+/// `--database`, shared by every command that touches state.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite file path or postgres:// URL. Default: $SIMGATE_DATABASE, else simgate.sqlite.")
+    var database: String?
+
+    var configuration: DatabaseConfiguration {
+        var resolved = AppConfiguration.fromEnvironment().database
+        if let database { resolved = DatabaseConfiguration(parsing: database) }
+        return resolved
+    }
+
+    /// Opens the database, brings the schema up to date, runs `body`, and closes it.
+    func withMigratedDatabase<T: Sendable>(_ body: @escaping @Sendable (SimGateDatabase) async throws -> T) async throws -> T {
+        let logger = Logger(label: "simgate")
+        let database = try SimGateDatabase(configuration, logger: logger)
+        return try await database.withRunning {
+            try await Migrator(database: database, logger: logger).migrate()
+            return try await body(database)
+        }
+    }
+}
