@@ -20,15 +20,14 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Int] {
         try await database.transaction { db in
+            // Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL's catalog.
+            try await lockAgainstOtherInstances(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
         }
         var applied: [Int] = []
         for migration in Schema.migrations {
             let didApply = try await database.transaction { db -> Bool in
-                if database.engine == .postgres {
-                    // Held until this transaction ends; a second instance waits here.
-                    try await db.raw("SELECT pg_advisory_xact_lock(7351001)").run()
-                }
+                try await lockAgainstOtherInstances(db)
                 let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard rows.isEmpty else { return false }
                 for statement in migration.statements {
@@ -46,5 +45,13 @@ public struct Migrator: Sendable {
             }
         }
         return applied
+    }
+
+    /// On PostgreSQL, takes a lock held until the transaction ends, so a second instance
+    /// waits here. SQLite's write transaction is already exclusive.
+    private func lockAgainstOtherInstances(_ db: any SQLDatabase) async throws {
+        if database.engine == .postgres {
+            try await db.raw("SELECT pg_advisory_xact_lock(7351001)").run()
+        }
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+@Suite("SIM storage")
+struct SimStoreTests {
+    static func makeSim(_ n: Int, ids: IdentifierGenerator, at time: Date, labels: [String] = []) throws -> Sim {
+        Sim(
+            id: ids.make(), iccid: try ICCID(Fixtures.iccid(n)), imsi: try IMSI(Fixtures.imsi(n)),
+            msisdn: try MSISDN(Fixtures.msisdn(n)), eid: nil, serialNumber: nil, labels: try SimLabels(labels),
+            metadata: try SimMetadata(["n": "\(n)"]), statusChangedAt: time,
+            statusCause: ChangeCause(actor: ChangeActor(.system, id: "test")), createdAt: time, updatedAt: time
+        )
+    }
+
+    @Test("a SIM with labels, metadata and holds reads back exactly as written", arguments: TestEngine.available)
+    func roundTrip(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let ids = IdentifierGenerator(clock: clock)
+            let store = SimStore()
+            var sim = try Self.makeSim(1, ids: ids, at: clock.now(), labels: ["fleet-a", "beta"])
+            try await database.transaction { try await store.insert([sim], on: $0) }
+
+            let previous = sim
+            clock.advance(by: 60)
+            let cause = ChangeCause(actor: .apiKey(ids.make()), reason: "lost bike")
+            sim.state = try SimLifecycle.apply(.activate(force: false), to: sim.state, at: clock.now(), cause: cause).state
+            sim.state = try SimLifecycle.apply(.suspend, to: sim.state, at: clock.now(), cause: cause).state
+            sim.labels = try SimLabels(["fleet-b"])
+            sim.imei = try IMEI(Fixtures.imei(7))
+            sim.updatedAt = clock.now()
+            try await database.transaction { try await store.save(sim, previous: previous, on: $0) }
+
+            let read = try await database.read { try await store.find(sim.id, accountID: nil, on: $0) }
+            #expect(read == sim)
+            let byLabel = try await database.read { try await store.list(SimFilter(label: "fleet-b"), PageRequest(), on: $0) }
+            #expect(byLabel.items.map(\.id) == [sim.id])
+            let oldLabel = try await database.read { try await store.list(SimFilter(label: "fleet-a"), PageRequest(), on: $0) }
+            #expect(oldLabel.items.isEmpty)
+        }
+    }
+
+    @Test("a failing transaction leaves nothing behind", arguments: TestEngine.available)
+    func rollback(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let sim = try Self.makeSim(1, ids: ids, at: Date())
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.transaction { db in
+                    try await SimStore().insert([sim], on: db)
+                    throw Boom()
+                }
+            }
+            let found = try await database.read { try await SimStore().find(sim.id, accountID: nil, on: $0) }
+            #expect(found == nil)
+        }
+    }
+
+    @Test("paging newest first visits every SIM once while new SIMs keep arriving", arguments: TestEngine.available)
+    func paginationOverInserts(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let store = SimStore()
+            let initial = try (0..<45).map { try Self.makeSim($0, ids: ids, at: Date()) }
+            try await database.transaction { try await store.insert(initial, on: $0) }
+
+            var seen: [SimID] = []
+            var cursor: String? = nil
+            var extra = 1_000
+            repeat {
+                let page = try await database.read { try await store.list(SimFilter(), PageRequest(limit: 10, startingAfter: cursor), on: $0) }
+                seen += page.items.map(\.id)
+                cursor = page.hasMore ? page.items.last?.id.rawValue : nil
+                // Arrivals between pages are newer than every cursor, so they never appear later in this walk.
+                let arrival = try Self.makeSim(extra, ids: ids, at: Date())
+                extra += 1
+                try await database.transaction { try await store.insert([arrival], on: $0) }
+            } while cursor != nil
+
+            #expect(seen.count == 45)
+            #expect(Set(seen) == Set(initial.map(\.id)))
+            #expect(seen == seen.sorted(by: >))
+        }
+    }
+
+    @Test("ending_before pages backwards in the same newest-first order", arguments: TestEngine.available)
+    func backwardPaging(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let sims = try (0..<12).map { try Self.makeSim($0, ids: ids, at: Date()) }
+            try await database.transaction { try await SimStore().insert(sims, on: $0) }
+            let newestFirst = sims.map(\.id).reversed() as [SimID]
+            let page = try await database.read {
+                try await SimStore().list(SimFilter(), PageRequest(limit: 3, endingBefore: newestFirst[6].rawValue), on: $0)
+            }
+            #expect(page.items.map(\.id) == Array(newestFirst[3..<6]))
+            #expect(page.hasMore)
+        }
+    }
+}
