@@ -1,0 +1,114 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+@Suite("Durable job queue")
+struct JobQueueTests {
+    @Test("a job is claimed only once due, and done once completed", arguments: TestEngine.available)
+    func dueAndComplete(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            try await queue.enqueue(NewJob(kind: "test.echo", payload: #"{"n":1}"#, runAt: clock.now() + 60), now: clock.now())
+
+            #expect(try await queue.claim(limit: 10, worker: "w1", now: clock.now(), lease: 30).isEmpty)
+            clock.advance(by: 60)
+            let claimed = try await queue.claim(limit: 10, worker: "w1", now: clock.now(), lease: 30)
+            #expect(claimed.map(\.payload) == [#"{"n":1}"#])
+            #expect(claimed.first?.attempts == 1)
+            #expect(try await queue.claim(limit: 10, worker: "w2", now: clock.now(), lease: 30).isEmpty)
+
+            try await queue.complete(claimed[0].id, worker: "w1", now: clock.now())
+            #expect(try await queue.find(claimed[0].id)?.state == .done)
+        }
+    }
+
+    @Test("a unique key admits one job at a time", arguments: TestEngine.available)
+    func uniqueKey(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            let job = NewJob(kind: "test.once", runAt: clock.now(), uniqueKey: "sim_1:shutdown")
+            let first = try await queue.enqueue(job, now: clock.now())
+            let second = try await queue.enqueue(job, now: clock.now())
+            let stored = try await queue.list(kind: "test.once")
+            #expect(first)
+            #expect(!second)
+            #expect(stored.count == 1)
+        }
+    }
+
+    @Test("a failed job waits for its retry time, and is dead after its last attempt", arguments: TestEngine.available)
+    func retryThenDead(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            try await queue.enqueue(NewJob(kind: "test.flaky", runAt: clock.now(), maxAttempts: 2), now: clock.now())
+
+            let first = try #require(try await queue.claim(limit: 1, worker: "w", now: clock.now(), lease: 30).first)
+            try await queue.fail(first, worker: "w", error: "timeout", retryAt: clock.now() + 10, now: clock.now())
+            #expect(try await queue.claim(limit: 1, worker: "w", now: clock.now() + 5, lease: 30).isEmpty)
+
+            clock.advance(by: 10)
+            let second = try #require(try await queue.claim(limit: 1, worker: "w", now: clock.now(), lease: 30).first)
+            #expect(second.attempts == 2)
+            try await queue.fail(second, worker: "w", error: "timeout again", retryAt: clock.now() + 10, now: clock.now())
+            let stored = try #require(try await queue.find(second.id))
+            #expect(stored.state == .dead)
+            #expect(stored.lastError == "timeout again")
+        }
+    }
+
+    @Test("a job whose worker died is claimed again when its lease runs out", arguments: TestEngine.available)
+    func expiredLease(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            try await queue.enqueue(NewJob(kind: "test.crash", runAt: clock.now()), now: clock.now())
+            _ = try await queue.claim(limit: 1, worker: "dead-worker", now: clock.now(), lease: 30)
+
+            #expect(try await queue.claim(limit: 1, worker: "w2", now: clock.now() + 29, lease: 30).isEmpty)
+            let reclaimed = try await queue.claim(limit: 1, worker: "w2", now: clock.now() + 31, lease: 30)
+            #expect(reclaimed.count == 1)
+            #expect(reclaimed.first?.attempts == 2)
+            // The dead worker can no longer complete it.
+            try await queue.complete(reclaimed[0].id, worker: "dead-worker", now: clock.now())
+            #expect(try await queue.find(reclaimed[0].id)?.state == .running)
+        }
+    }
+
+    @Test("instances claiming side by side on one database never get the same job", arguments: TestEngine.available)
+    func concurrentClaims(engine: TestEngine) async throws {
+        let configuration = try await TestDatabase.freshConfiguration(engine)
+        let setup = try SimGateDatabase(configuration, logger: TestDatabase.logger)
+        let clock = ManualWallClock()
+        try await setup.withRunning {
+            try await Migrator(database: setup, logger: TestDatabase.logger).migrate()
+            let queue = JobQueue(database: setup, ids: IdentifierGenerator(clock: clock))
+            for n in 0..<200 { try await queue.enqueue(NewJob(kind: "test.race", payload: "\(n)", runAt: clock.now()), now: clock.now()) }
+        }
+
+        // Four instances, each with its own connection pool, as four processes would have.
+        let instances = try (0..<4).map { _ in try SimGateDatabase(configuration, logger: TestDatabase.logger) }
+        let claimedIDs = try await withThrowingTaskGroup(of: [JobID].self) { group in
+            for (index, instance) in instances.enumerated() {
+                group.addTask {
+                    try await instance.withRunning {
+                        let queue = JobQueue(database: instance, ids: IdentifierGenerator(clock: clock))
+                        var mine: [JobID] = []
+                        while true {
+                            let batch = try await queue.claim(limit: 7, worker: "w\(index)", now: clock.now(), lease: 60)
+                            if batch.isEmpty { return mine }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [JobID]()) { $0 += $1 }
+        }
+        #expect(claimedIDs.count == 200)
+        #expect(Set(claimedIDs).count == 200)
+    }
+}
