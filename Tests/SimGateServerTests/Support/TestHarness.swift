@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SimGateCore
+import SimGateServer
+import SimGateStore
+import SimGateTestSupport
+import Synchronization
+import Testing
+
+/// A real SimGate on loopback, over a fresh database of one engine, with the operator key
+/// it printed at first start, a clock tests can move, and a client that speaks JSON.
+struct TestHarness: Sendable {
+    let client: any TestClientProtocol
+    let operatorKey: String
+    let clock: ManualWallClock
+    let database: SimGateDatabase
+
+    /// Starts the app, runs `body`, stops the app.
+    static func run(_ engine: TestEngine, _ body: @escaping @Sendable (TestHarness) async throws -> Void) async throws {
+        let clock = ManualWallClock()
+        let announced = Mutex<String?>(nil)
+        var configuration = AppConfiguration()
+        configuration.port = 0
+        configuration.database = try await TestDatabase.freshConfiguration(engine)
+        configuration.scheduler.pollInterval = .milliseconds(20)
+        let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
+        let dependencies = AppDependencies(
+            database: database, clock: clock, logger: TestDatabase.logger,
+            announceOperatorKey: { key in announced.withLock { $0 = key } }
+        )
+        let app = try await buildApplication(configuration, dependencies: dependencies)
+        try await app.test(.live) { client in
+            let key = try #require(announced.withLock { $0 })
+            try await body(TestHarness(client: client, operatorKey: key, clock: clock, database: database))
+        }
+    }
+
+    /// Sends a request and reads the answer as JSON (or as text for non-JSON bodies).
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ path: String, key: String?, json: Any? = nil, rawBody: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> TestReply {
+        var headers = HTTPFields()
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        var body: ByteBuffer? = nil
+        if let json {
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+            headers[.contentType] = "application/json"
+        } else if let rawBody {
+            body = ByteBuffer(string: rawBody)
+            headers[.contentType] = "application/json"
+        }
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)
+        return TestReply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
+    }
+}
+
+/// A response: status, headers, and the body parsed as a JSON object when it is one.
+struct TestReply: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body as a JSON object; empty when it is not one.
+    var json: [String: Any] {
+        ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:]
+    }
+
+    subscript(_ key: String) -> String? { json[key] as? String }
+
+    /// `data` of a list response.
+    var items: [[String: Any]] { (json["data"] as? [[String: Any]]) ?? [] }
+
+    var code: String? { self["code"] }
+    var param: String? { self["param"] }
+    var contentType: String? { headers[.contentType] }
+}
