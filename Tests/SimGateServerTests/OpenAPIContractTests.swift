@@ -37,7 +37,7 @@ struct OpenAPIContractTests {
         }
     }
 
-    @Test("every documented operation has an id and answers, and every error it names is a Problem")
+    @Test("every documented operation has an id and a response, and every API error it names is a Problem")
     func operationsAreComplete() async throws {
         try await TestHarness.run(.sqlite) { app in
             let reply = try await app.request(.get, "/openapi.json", key: nil)
@@ -49,7 +49,8 @@ struct OpenAPIContractTests {
                     guard let operation = value as? [String: Any], let responses = operation["responses"] as? [String: Any] else { continue }
                     operationIDs.append(try #require(operation["operationId"] as? String, "\(method) \(path) has no operationId"))
                     #expect(!responses.isEmpty, "\(method) \(path) documents no response")
-                    for (status, value) in responses where (Int(status) ?? 0) >= 400 {
+                    // /health answers 503 with its own health document, by design.
+                    for (status, value) in responses where (Int(status) ?? 0) >= 400 && path.hasPrefix("/v1") {
                         var response = value
                         if let reference = (value as? [String: Any])?["$ref"] as? String {
                             response = try #require(sharedResponses[String(reference.split(separator: "/").last ?? "")], "\(reference) is missing")
