@@ -44,7 +44,7 @@ public struct Administration: Sendable {
         for required in ["iccid", "imsi"] where !table.header.contains(required) {
             throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(required)' column.")
         }
-        var rows: [NewSim] = []
+        var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
         for (index, row) in table.rows.enumerated() {
             let importRow = SimImportRow(
@@ -54,13 +54,27 @@ public struct Administration: Sendable {
                 labels: table.value("labels", in: row.fields)?.split(separator: ";").map(String.init), metadata: nil
             )
             let (sim, rowIssues) = importRow.validated(index: index)
-            if let sim { rows.append(sim) }
-            issues += rowIssues.map { DomainError($0.kind, code: $0.code, message: "line \(row.line): \($0.message)", param: $0.param) }
+            if let sim { rows.append((index, sim)) }
+            issues += rowIssues
         }
-        guard issues.isEmpty else {
-            throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s); nothing was imported.", issues: issues)
+        guard !rows.isEmpty || !issues.isEmpty else { return 0 }
+        do {
+            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause("sims import")).count
+        } catch let error as DomainError {
+            throw error.withRowsNamedByLine(table.rows.map(\.line))
         }
-        guard !rows.isEmpty else { return 0 }
-        return try await sims.importSims(rows, accountID: accountID, cause: cause("sims import")).count
+    }
+}
+
+extension DomainError {
+    /// The same error with `sims[i].field` params rewritten as `line N: field`, for files.
+    func withRowsNamedByLine(_ lines: [Int]) -> DomainError {
+        DomainError(kind, code: code, message: message, param: param, details: details, issues: issues.map { issue in
+            guard let param = issue.param, param.hasPrefix("sims["), let close = param.firstIndex(of: "]"),
+                  let index = Int(param[param.index(param.startIndex, offsetBy: 5)..<close]), lines.indices.contains(index)
+            else { return issue }
+            let field = param[param.index(after: close)...].drop { $0 == "." }
+            return DomainError(issue.kind, code: issue.code, message: issue.message, param: "line \(lines[index]): \(field)")
+        })
     }
 }

@@ -10,3 +10,6 @@ struct NewSim: Sendable {
     let labels: SimLabels
     let metadata: SimMetadata
 }
+
+/// A well-formed import row and its position in the request (for error messages).
+typealias IndexedNewSim = (index: Int, sim: NewSim)

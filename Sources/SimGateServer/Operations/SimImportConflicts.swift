@@ -3,7 +3,7 @@ import SimGateStore
 
 /// Finds identifiers in an import that repeat within it or are already taken.
 enum SimImportConflicts {
-    static func find(in rows: [NewSim], taken: TakenIdentifiers) -> [DomainError] {
+    static func find(in rows: [IndexedNewSim], taken: TakenIdentifiers) -> [DomainError] {
         var issues: [DomainError] = []
         var seenICCIDs: [String: Int] = [:], seenIMSIs: [String: Int] = [:], seenMSISDNs: [String: Int] = [:]
 
@@ -19,7 +19,7 @@ enum SimImportConflicts {
             }
         }
 
-        for (index, row) in rows.enumerated() {
+        for (index, row) in rows {
             check(row.iccid.digits, field: "iccid", row: index, seen: &seenICCIDs, stored: taken.iccids)
             check(row.imsi.digits, field: "imsi", row: index, seen: &seenIMSIs, stored: taken.imsis)
             check(row.msisdn?.digits, field: "msisdn", row: index, seen: &seenMSISDNs, stored: taken.msisdns)

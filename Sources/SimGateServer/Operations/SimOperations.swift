@@ -17,22 +17,24 @@ struct SimOperations: Sendable {
 
     var eventFactory: EventFactory { EventFactory(ids: ids) }
 
-    /// Adds SIMs to stock, all or none: if any row clashes with another row or with a SIM
-    /// already stored, nothing is imported and every clash is reported by row.
-    func importSims(_ rows: [NewSim], accountID: AccountID?, cause: ChangeCause) async throws -> [Sim] {
+    /// Adds SIMs to stock, all or none. `rows` are the well-formed rows with their position in
+    /// the request; `knownIssues` the problems already found in the others. If there is any
+    /// problem, or a row clashes with another or with a SIM already stored, nothing is imported
+    /// and every problem is reported with its row.
+    func importSims(_ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause) async throws -> [Sim] {
         let now = clock.now()
         return try await database.transaction { db in
             if let accountID, try await accounts.find(accountID, on: db) == nil {
                 throw DomainError.notFound("account", param: "account")
             }
             let taken = try await sims.takenIdentifiers(
-                iccids: rows.map(\.iccid.digits), imsis: rows.map(\.imsi.digits), msisdns: rows.compactMap(\.msisdn?.digits), on: db
+                iccids: rows.map(\.sim.iccid.digits), imsis: rows.map(\.sim.imsi.digits), msisdns: rows.compactMap(\.sim.msisdn?.digits), on: db
             )
-            let issues = SimImportConflicts.find(in: rows, taken: taken)
+            let issues = (knownIssues + SimImportConflicts.find(in: rows, taken: taken)).sorted { ($0.param ?? "") < ($1.param ?? "") }
             guard issues.isEmpty else {
                 throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
             }
-            let created = rows.map { row in
+            let created = rows.map(\.sim).map { row in
                 Sim(
                     id: ids.make(), iccid: row.iccid, imsi: row.imsi, msisdn: row.msisdn, eid: row.eid, serialNumber: row.serialNumber,
                     accountID: accountID, labels: row.labels, metadata: row.metadata,

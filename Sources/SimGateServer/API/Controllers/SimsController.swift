@@ -25,17 +25,14 @@ struct SimsController: Sendable {
         let principal = try context.requirePrincipal()
         try principal.requireOperator()
         let body = try await JSONBody.decode(ImportSimsRequest.self, from: request)
-        var rows: [NewSim] = []
+        var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
         for (index, row) in body.sims.enumerated() {
             let (sim, rowIssues) = row.validated(index: index)
-            if let sim { rows.append(sim) }
+            if let sim { rows.append((index, sim)) }
             issues += rowIssues
         }
-        guard issues.isEmpty else {
-            throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
-        }
-        let sims = try await operations.importSims(rows, accountID: body.account, cause: principal.cause(reason: "import"))
+        let sims = try await operations.importSims(rows, knownIssues: issues, accountID: body.account, cause: principal.cause(reason: "import"))
         return try APIResponse(ListResource(url: "/v1/sims", data: sims.map(SimResource.init), hasMore: false), status: .created)
     }
 
