@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import SimGateCore
 
 /// Turns every error that escapes a handler into problem details, so clients always get
@@ -21,6 +22,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(error)
         case let error as HTTPError:
             return problem(for: error)
+        case is NIOTooManyBytesError:
+            return problem(for: HTTPError(.contentTooLarge))
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

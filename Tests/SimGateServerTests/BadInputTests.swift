@@ -1,0 +1,102 @@
+import Foundation
+import SimGateTestSupport
+import Testing
+
+/// A request that must be refused, and what the refusal must say.
+struct BadRequestCase: Sendable, CustomStringConvertible {
+    let name: String
+    let path: String
+    let body: String
+    let status: Int
+    let code: String
+    let param: String?
+    var description: String { name }
+}
+
+@Suite("Bad input is refused clearly and changes nothing")
+struct BadInputTests {
+    static let cases: [BadRequestCase] = [
+        BadRequestCase(name: "malformed JSON", path: "/v1/sims/SIM/activate", body: "{\"reason\": ", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "not an object", path: "/v1/sims/SIM/activate", body: "[1, 2]", status: 400, code: "invalid_body", param: nil),
+        BadRequestCase(name: "wrong type", path: "/v1/sims/SIM/activate", body: "{\"force\": \"yes\"}", status: 400, code: "invalid_type", param: "force"),
+        BadRequestCase(name: "unknown field", path: "/v1/sims/SIM/activate", body: "{\"forse\": true}", status: 400, code: "unknown_parameter", param: "forse"),
+        BadRequestCase(name: "reason too long", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"\(String(repeating: "x", count: 501))\"}", status: 400, code: "value_too_long", param: "reason"),
+        BadRequestCase(name: "bad label", path: "/v1/sims/SIM", body: "{\"labels\": [\"no spaces\"]}", status: 400, code: "invalid_label", param: "labels"),
+        BadRequestCase(name: "metadata value too long", path: "/v1/sims/SIM", body: "{\"metadata\": {\"k\": \"\(String(repeating: "v", count: 501))\"}}", status: 400, code: "invalid_metadata", param: "metadata"),
+        BadRequestCase(name: "null where a list is required", path: "/v1/sims/bulk", body: "{\"action\": \"activate\", \"iccids\": null}", status: 400, code: "invalid_type", param: "iccids"),
+        BadRequestCase(name: "unknown bulk action", path: "/v1/sims/bulk", body: "{\"action\": \"explode\", \"iccids\": [\"1\"]}", status: 400, code: "invalid_value", param: "action"),
+        BadRequestCase(name: "bad ICCID in bulk", path: "/v1/sims/bulk", body: "{\"action\": \"activate\", \"iccids\": [\"123\"]}", status: 400, code: "invalid_iccid", param: "iccids[0]"),
+        BadRequestCase(name: "empty bulk", path: "/v1/sims/bulk", body: "{\"action\": \"activate\", \"iccids\": []}", status: 400, code: "invalid_batch_size", param: "iccids"),
+        BadRequestCase(name: "unknown field in an import row", path: "/v1/sims/import", body: "{\"sims\": [{\"iccid\": \"1\", \"imsi\": \"2\", \"colour\": \"red\"}]}", status: 400, code: "unknown_parameter", param: "sims[0].colour"),
+        BadRequestCase(name: "missing IMSI in an import row", path: "/v1/sims/import", body: "{\"sims\": [{\"iccid\": \"1\"}]}", status: 400, code: "parameter_missing", param: "sims[0].imsi"),
+        BadRequestCase(name: "bad account id", path: "/v1/sims/SIM/assign", body: "{\"account\": \"sim_123\"}", status: 400, code: "invalid_id", param: "account"),
+        BadRequestCase(name: "empty account name", path: "/v1/accounts", body: "{\"name\": \"  \"}", status: 400, code: "invalid_value", param: "name"),
+    ]
+
+    @Test("each bad request gets problem details with code and param", arguments: cases)
+    func refused(_ badCase: BadRequestCase) async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let before = try await app.snapshot(sim)
+
+            let reply = try await app.request(.post, badCase.path.replacingOccurrences(of: "SIM", with: sim), key: app.operatorKey, rawBody: badCase.body)
+            #expect(reply.status == badCase.status, "\(reply.text)")
+            #expect(reply.contentType == "application/problem+json")
+            #expect(reply.code == badCase.code, "\(reply.text)")
+            #expect(reply.param == badCase.param)
+            #expect(reply.json["detail"] is String)
+            #expect(try await app.snapshot(sim) == before)
+        }
+    }
+
+    @Test("query parameters are checked too", arguments: TestEngine.available)
+    func badQueries(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let cases: [(String, String, String)] = [
+                ("/v1/sims?limit=0", "invalid_limit", "limit"), ("/v1/sims?limit=101", "invalid_limit", "limit"),
+                ("/v1/sims?limit=ten", "invalid_limit", "limit"), ("/v1/sims?status=ONLINE", "invalid_status", "status"),
+                ("/v1/sims?colour=red", "unknown_parameter", "colour"), ("/v1/sims?iccid=12", "invalid_iccid", "iccid"),
+                ("/v1/sims?imei=490154203237519", "invalid_imei", "imei"), ("/v1/events?created[gte]=yesterday", "invalid_time", "created[gte]"),
+                ("/v1/events?sim=acct_1", "invalid_id", "sim"),
+            ]
+            for (path, code, param) in cases {
+                let reply = try await app.request(.get, path, key: app.operatorKey)
+                #expect(reply.status == 400, "\(path)")
+                #expect(reply.code == code, "\(path): \(reply.text)")
+                #expect(reply.param == param, "\(path)")
+            }
+        }
+    }
+
+    @Test("a body over 4 MiB is refused with 413 before it is read whole")
+    func oversizedBody() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let huge = "{\"name\": \"" + String(repeating: "a", count: 5 * 1024 * 1024) + "\"}"
+            let reply = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: huge)
+            #expect(reply.status == 413)
+            #expect(reply.code == "body_too_large")
+            #expect(try await app.request(.get, "/v1/accounts", key: app.operatorKey).items.count == 1)
+        }
+    }
+
+    @Test("unknown ids and routes are 404 problem details")
+    func notFound() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            for path in ["/v1/sims/sim_01NOPE", "/v1/sims/\(Fixtures.iccid(77))", "/v1/sims/garbage", "/v1/events/evt_0", "/v1/nowhere"] {
+                let reply = try await app.request(.get, path, key: app.operatorKey)
+                #expect(reply.status == 404, "\(path)")
+                #expect(reply.contentType == "application/problem+json")
+            }
+        }
+    }
+}
+
+extension TestHarness {
+    /// The SIM as the API shows it plus how many events exist: what a refused request must not change.
+    func snapshot(_ sim: String) async throws -> String {
+        let object = try await request(.get, "/v1/sims/\(sim)", key: operatorKey).text
+        let events = try await request(.get, "/v1/events?limit=100", key: operatorKey).items.count
+        return object + "|\(events)"
+    }
+}

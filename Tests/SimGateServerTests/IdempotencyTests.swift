@@ -1,0 +1,70 @@
+import Foundation
+import SimGateTestSupport
+import Testing
+
+@Suite("Idempotency-Key on POST")
+struct IdempotencyTests {
+    @Test("the same key and body return the stored response and act once", arguments: TestEngine.available)
+    func replay(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let headers = ["Idempotency-Key": "create-acme-1"]
+            let first = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Acme"], headers: headers)
+            let second = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Acme"], headers: headers)
+            #expect(first.status == 201)
+            #expect(second.status == 201)
+            #expect(second.body == first.body)
+            #expect(second.headers[.init("Idempotent-Replayed")!] == "true")
+            let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey)
+            #expect(accounts.items.filter { $0["name"] as? String == "Acme" }.count == 1)
+        }
+    }
+
+    @Test("the same key with another body is a 400 and does nothing", arguments: TestEngine.available)
+    func mismatch(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let headers = ["Idempotency-Key": "k-42"]
+            _ = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "One"], headers: headers)
+            let other = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Two"], headers: headers)
+            #expect(other.status == 400)
+            #expect(other.code == "idempotency_key_reused")
+            let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey)
+            #expect(!accounts.text.contains("\"Two\""))
+        }
+    }
+
+    @Test("a refused action is replayed as the same refusal, and keys are separate per account", arguments: TestEngine.available)
+    func errorsReplayAndAccountsAreSeparate(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("A")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let headers = ["Idempotency-Key": "suspend-1"]
+            let refused = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key, headers: headers)
+            #expect(refused.code == "sim_not_provisioned")
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let replayed = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key, headers: headers)
+            #expect(replayed.status == 409)
+            #expect(replayed.body == refused.body)
+            #expect(replayed.contentType == "application/problem+json")
+            // The operator's identical key is its own.
+            let operatorSuspend = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, headers: headers)
+            #expect(operatorSuspend["status"] == "OFFLINE")
+        }
+    }
+
+    @Test("two requests racing with one key act once", arguments: TestEngine.available)
+    func concurrentRequests(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let replies = try await withThrowingTaskGroup(of: TestReply.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Racer"], headers: ["Idempotency-Key": "race"])
+                    }
+                }
+                return try await group.reduce(into: [TestReply]()) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.status == 201 || $0.code == "idempotency_key_in_use" })
+            let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey)
+            #expect(accounts.items.filter { $0["name"] as? String == "Racer" }.count == 1)
+        }
+    }
+}

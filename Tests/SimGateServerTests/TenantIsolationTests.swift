@@ -1,0 +1,88 @@
+import Foundation
+import SimGateTestSupport
+import Testing
+
+@Suite("Tenant isolation")
+struct TenantIsolationTests {
+    /// A body that would be accepted on each POST route, so a refusal can only come from ownership.
+    static func body(for path: String, otherAccount: String, iccid: String) -> [String: Any] {
+        switch path {
+        case "/v1/sims/{id}": ["labels": ["taken"], "metadata": ["owner": "B"]]
+        case "/v1/sims/{id}/activate": ["force": true, "reason": "B tries"]
+        case "/v1/sims/{id}/assign": ["account": otherAccount]
+        case "/v1/sims/bulk": ["action": "suspend", "iccids": [iccid]]
+        case "/v1/sims/import": ["sims": [["iccid": Fixtures.iccid(900), "imsi": Fixtures.imsi(900)]]]
+        case "/v1/accounts": ["name": "B's new account"]
+        case "/v1/api_keys": ["name": "B's key", "account": "ACCOUNT_A"]
+        default: ["reason": "B tries"]
+        }
+    }
+
+    @Test("every route refuses another account's objects and lists none of them", arguments: TestEngine.available)
+    func everyRoute(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let simA = try #require(try await app.importSims(0..<1, account: accountA).first)
+            try await app.importSims(1..<2, account: accountB)
+            _ = try await app.request(.post, "/v1/sims/\(simA)/activate", key: keyA)
+            let keyAID = try #require(try await app.request(.get, "/v1/api_keys", key: keyA).items.first?["id"] as? String)
+            let eventsA = try await app.request(.get, "/v1/events?limit=100", key: keyA)
+            let eventA = try #require(eventsA.items.first?["id"] as? String)
+            let simBefore = try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text
+            let objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0)]
+
+            var checked = 0
+            for route in try OpenAPIContractTests.routerRoutes().sorted() where route.contains(" /v1/") {
+                let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+                let (method, template) = (parts[0], parts[1])
+                let target: String? = switch true {
+                case template.hasPrefix("/v1/sims/{id}"): simA
+                case template.hasPrefix("/v1/accounts/{id}"): accountA
+                case template.hasPrefix("/v1/api_keys/{id}"): keyAID
+                case template.hasPrefix("/v1/events/{id}"): eventA
+                default: nil
+                }
+                let path = template.replacingOccurrences(of: "{id}", with: target ?? "")
+                var body = Self.body(for: template, otherAccount: accountB, iccid: Fixtures.iccid(0))
+                if body["account"] as? String == "ACCOUNT_A" { body["account"] = accountA }
+                let reply = try await app.request(
+                    method == "GET" ? .get : method == "DELETE" ? .delete : .post, path, key: keyB, json: method == "POST" ? body : nil
+                )
+
+                if target != nil || template == "/v1/api_keys" && method == "POST" {
+                    #expect([403, 404].contains(reply.status), "\(route) answered \(reply.status): \(reply.text)")
+                } else if template == "/v1/sims/bulk" {
+                    #expect(reply.items.first?["status"] as? String == "failed", "\(route): \(reply.text)")
+                } else if method == "POST" {
+                    #expect(reply.status == 403, "\(route) answered \(reply.status)")
+                } else {
+                    #expect(reply.status == 200, "\(route) answered \(reply.status)")
+                    for object in objectsOfA {
+                        #expect(!reply.text.contains(object), "\(route) shows \(object) of account A to B")
+                    }
+                }
+                checked += 1
+            }
+            #expect(checked >= 19)
+            // A's SIM and history are as they were.
+            #expect(try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text == simBefore)
+            #expect(try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count == eventsA.items.count)
+            #expect(try await app.request(.get, "/v1/sims?limit=100", key: keyA).items.count == 1)
+        }
+    }
+
+    @Test("the operator sees and acts on every account's SIMs", arguments: TestEngine.available)
+    func operatorSeesAll(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, _) = try await app.makeCustomer("A")
+            let (accountB, _) = try await app.makeCustomer("B")
+            try await app.importSims(0..<2, account: accountA)
+            try await app.importSims(2..<3, account: accountB)
+            try await app.importSims(3..<4)
+            #expect(try await app.request(.get, "/v1/sims?limit=100", key: app.operatorKey).items.count == 4)
+            #expect(try await app.request(.get, "/v1/sims?account=\(accountA)", key: app.operatorKey).items.count == 2)
+            #expect(try await app.request(.post, "/v1/sims/\(Fixtures.iccid(2))/activate", key: app.operatorKey)["status"] == "LIVE")
+        }
+    }
+}
