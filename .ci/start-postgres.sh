@@ -14,6 +14,10 @@ if ! command -v pg_createcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/b
 fi
 PG_VERSION=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
 
+# A cluster left from an earlier run whose data directory is gone cannot start: drop it.
+if pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "$PG_VERSION simgate" && [ ! -f "$PG_DIR/PG_VERSION" ]; then
+  pg_dropcluster --stop "$PG_VERSION" simgate || true
+fi
 if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "$PG_VERSION simgate"; then
   rm -rf "$PG_DIR"
   # Tests only: durability is not needed, speed is.

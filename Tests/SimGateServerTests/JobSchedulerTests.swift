@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import SimGateCore
+import SimGateServer
+import SimGateStore
+import SimGateTestSupport
+import Synchronization
+import Testing
+
+@Suite("Job scheduler")
+struct JobSchedulerTests {
+    /// Records what a handler saw; fails the first `failures` runs.
+    final class Recorder: Sendable {
+        let runs = Mutex<[String]>([])
+        let failuresLeft: Mutex<Int>
+        init(failures: Int) { failuresLeft = Mutex(failures) }
+
+        func handler(kind: String) -> JobHandler {
+            JobHandler(kind: kind) { job in
+                self.runs.withLock { $0.append(job.payload) }
+                let fail = self.failuresLeft.withLock { left -> Bool in
+                    defer { left = max(0, left - 1) }
+                    return left > 0
+                }
+                if fail { throw TestFailure() }
+            }
+        }
+    }
+
+    struct TestFailure: Error {}
+
+    @Test("a failing job is retried after a backoff that grows, then completes", arguments: TestEngine.available)
+    func retriesWithBackoff(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            let recorder = Recorder(failures: 2)
+            var settings = JobScheduler.Settings()
+            settings.baseBackoff = 10
+            let scheduler = JobScheduler(queue: queue, handlers: [recorder.handler(kind: "test.flaky")], clock: clock, settings: settings, logger: TestDatabase.logger)
+            try await queue.enqueue(NewJob(kind: "test.flaky", payload: "p", runAt: clock.now()), now: clock.now())
+
+            #expect(try await scheduler.runDueJobs() == 1)          // attempt 1 fails: retry in 10-11 s
+            clock.advance(by: 9)
+            #expect(try await scheduler.runDueJobs() == 0)
+            clock.advance(by: 2.5)
+            #expect(try await scheduler.runDueJobs() == 1)          // attempt 2 fails: retry in 20-22 s
+            clock.advance(by: 19)
+            #expect(try await scheduler.runDueJobs() == 0)
+            clock.advance(by: 4)
+            #expect(try await scheduler.runDueJobs() == 1)          // attempt 3 succeeds
+            #expect(recorder.runs.withLock { $0 } == ["p", "p", "p"])
+            let job = try #require(try await queue.list(kind: "test.flaky").first)
+            #expect(job.state == .done)
+            #expect(job.attempts == 3)
+        }
+    }
+
+    @Test("a job left running by a crashed instance is run by the next one after its lease", arguments: TestEngine.available)
+    func survivesRestart(engine: TestEngine) async throws {
+        let configuration = try await TestDatabase.freshConfiguration(engine)
+        let clock = ManualWallClock()
+        let settings = { var settings = JobScheduler.Settings(); settings.lease = 60; return settings }()
+
+        // First instance claims the job and "crashes": it never completes it.
+        let first = try SimGateDatabase(configuration, logger: TestDatabase.logger)
+        try await first.withRunning {
+            try await Migrator(database: first, logger: TestDatabase.logger).migrate()
+            let queue = JobQueue(database: first, ids: IdentifierGenerator(clock: clock))
+            try await queue.enqueue(NewJob(kind: "test.unprovision", payload: "sim_1", runAt: clock.now()), now: clock.now())
+            #expect(try await queue.claim(limit: 1, worker: "crashed", now: clock.now(), lease: 60).count == 1)
+        }
+
+        // A new process with a new scheduler.
+        let second = try SimGateDatabase(configuration, logger: TestDatabase.logger)
+        try await second.withRunning {
+            let queue = JobQueue(database: second, ids: IdentifierGenerator(clock: clock))
+            let recorder = Recorder(failures: 0)
+            let scheduler = JobScheduler(queue: queue, handlers: [recorder.handler(kind: "test.unprovision")], clock: clock, settings: settings, logger: TestDatabase.logger)
+            let beforeLeaseEnds = try await scheduler.runDueJobs()
+            clock.advance(by: 61)
+            let afterLeaseEnds = try await scheduler.runDueJobs()
+            #expect(beforeLeaseEnds == 0)
+            #expect(afterLeaseEnds == 1)
+            #expect(recorder.runs.withLock { $0 } == ["sim_1"])
+        }
+    }
+
+    @Test("the running app's scheduler picks up due jobs by itself", arguments: TestEngine.available)
+    func runsInsideTheApp(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let queue = JobQueue(database: app.database, ids: IdentifierGenerator(clock: app.clock))
+            let jobs = try await queue.list(kind: "idempotency_keys.purge")
+            #expect(jobs.count == 1)
+            // Move past the hour at which the purge is due; the scheduler polls every 20 ms.
+            app.clock.advance(by: 3_601)
+            var state = jobs.first?.state
+            for _ in 0..<250 where state != .done {
+                try await Task.sleep(for: .milliseconds(20))
+                state = try await queue.find(jobs[0].id)?.state
+            }
+            #expect(state == .done)
+            // It scheduled its next run.
+            #expect(try await queue.list(kind: "idempotency_keys.purge").count == 2)
+        }
+    }
+}
