@@ -42,9 +42,12 @@ actor SQLiteConnectionPool {
         return try await withCheckedThrowingContinuation { waiters.append($0) }
     }
 
-    /// Gives a connection back.
-    func release(_ connection: SQLiteConnection) {
-        if !waiters.isEmpty {
+    /// Gives a connection back. One returned after ``close()`` is closed instead of kept.
+    func release(_ connection: SQLiteConnection) async {
+        if isClosed {
+            openCount -= 1
+            await Self.closeEvenIfCancelled(connection)
+        } else if !waiters.isEmpty {
             waiters.removeFirst().resume(returning: connection)
         } else {
             idle.append(connection)
@@ -52,12 +55,25 @@ actor SQLiteConnectionPool {
     }
 
     /// Closes every idle connection and fails waiters; leased ones close as they come back.
-    func close() async {
+    /// Returns `false` if the pool was already closed.
+    @discardableResult
+    func close() async -> Bool {
+        guard !isClosed else { return false }
         isClosed = true
         for waiter in waiters { waiter.resume(throwing: StoreError.databaseClosed) }
         waiters.removeAll()
-        for connection in idle { try? await connection.close() }
+        let closing = idle
         idle.removeAll()
+        openCount -= closing.count
+        for connection in closing { await Self.closeEvenIfCancelled(connection) }
+        return true
+    }
+
+    /// The async `close()` gives up when the calling task is cancelled, which is exactly when a
+    /// database shuts down; an unclosed connection then traps in its deinit. The future-based
+    /// close does not look at task cancellation.
+    private static func closeEvenIfCancelled(_ connection: SQLiteConnection) async {
+        try? await connection.close().get()
     }
 
     private func open() async throws -> SQLiteConnection {

@@ -83,32 +83,36 @@ public final class SimGateDatabase: Service, Sendable {
         case .postgres(let client):
             await client.run()
         case .sqlite:
-            try? await gracefulShutdown()
+            // Wait for graceful shutdown inside a service group, or for cancellation outside one.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(365 * 24 * 3600)) }
             await close()
         }
     }
 
     /// Runs the database for the duration of `body`; for the command line and tests.
     public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.run() }
-            do {
-                let result = try await body()
-                group.cancelAll()
-                await close()
-                return result
-            } catch {
-                group.cancelAll()
-                await close()
-                throw error
-            }
+        // Deliberately not a child task: if the caller is cancelled, a child running the
+        // PostgreSQL client would stop at once and strand connection requests that `body` is
+        // still waiting on (they are never answered, and the caller hangs). Here the client
+        // keeps serving until `body` has returned, and only then is it stopped.
+        let runner = Task { try await self.run() }
+        do {
+            let result = try await body()
+            runner.cancel()
+            _ = await runner.result
+            await close()
+            return result
+        } catch {
+            runner.cancel()
+            _ = await runner.result
+            await close()
+            throw error
         }
     }
 
     /// Closes SQLite connections and its thread pool. PostgreSQL closes when ``run()`` is cancelled.
     public func close() async {
-        if case .sqlite(let pool, _, let threadPool) = backend {
-            await pool.close()
+        if case .sqlite(let pool, _, let threadPool) = backend, await pool.close() {
             try? await threadPool.shutdownGracefully()
         }
     }
