@@ -6,7 +6,7 @@ public struct APIKey: Equatable, Sendable {
     public let accountID: AccountID
     /// A name to recognise the key by ("production", "ci").
     public var name: String
-    /// The first characters of the secret, shown so a person can tell keys apart.
+    /// The key with all but the last four characters of its secret hidden, so a person can tell keys apart.
     public let redactedSecret: String
     public let createdAt: Date
     /// When it was revoked; a revoked key authenticates nothing.

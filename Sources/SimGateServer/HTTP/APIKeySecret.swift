@@ -41,8 +41,10 @@ enum APIKeySecret {
         return difference == 0
     }
 
-    /// What is shown of a key after creation: its prefix and the first characters of the secret.
+    /// What is shown of a key after creation: the key id part, which is not secret, and the
+    /// last four characters of the secret, so a person can match it against their copy.
     static func redacted(_ key: String) -> String {
-        String(key.prefix(prefix.count + 6)) + "…" + String(key.suffix(4))
+        let secretStart = key.lastIndex(of: "_").map { key.index(after: $0) } ?? key.endIndex
+        return String(key[..<secretStart]) + "…" + String(key.suffix(4))
     }
 }

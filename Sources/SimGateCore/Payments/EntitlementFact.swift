@@ -1,0 +1,12 @@
+import Foundation
+
+/// One thing a payment gateway said about a subscription. Facts only ever add information:
+/// the same facts in any order, any number of times, give the same ``Entitlement``.
+public enum EntitlementFact: Equatable, Sendable {
+    /// Service is paid up to this instant (exclusive).
+    case paidThrough(Date)
+    /// A payment failed at this instant: a grace window opens from here.
+    case paymentFailed(at: Date)
+    /// The subscription ended at this instant; nothing revives it.
+    case ended(at: Date)
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// A gateway event read into what SimGate needs from it.
+public struct GatewayNotification: Equatable, Sendable {
+    /// How the SIM behind a subscription is named by the gateway's data, if it is.
+    public enum SimHint: Equatable, Sendable {
+        case iccid(String)
+        case imei(String)
+    }
+
+    /// The gateway's own id for the event: the deduplication key.
+    public let externalID: String
+    /// The gateway's event type (`invoice.paid`, `subscription_charged_successfully`, ...).
+    public let type: String
+    /// When the gateway says it happened.
+    public let occurredAt: Date
+    /// The subscription it concerns, when it concerns one.
+    public let subscriptionID: String?
+    /// Where the gateway's metadata names the SIM (used to create a binding).
+    public let simHint: SimHint?
+    /// What it says about the entitlement; `nil` for events that change nothing (checks, bindings only).
+    public let fact: EntitlementFact?
+
+    public init(externalID: String, type: String, occurredAt: Date, subscriptionID: String?, simHint: SimHint?, fact: EntitlementFact?) {
+        self.externalID = externalID
+        self.type = type
+        self.occurredAt = occurredAt
+        self.subscriptionID = subscriptionID
+        self.simHint = simHint
+        self.fact = fact
+    }
+}
+
+/// A payload that cannot be read as the gateway's event.
+public struct GatewayPayloadError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

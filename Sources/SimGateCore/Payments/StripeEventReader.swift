@@ -1,0 +1,92 @@
+import Foundation
+
+/// Reads Stripe event JSON (both the pre- and post-2025-03-31 payload shapes).
+public enum StripeEventReader {
+    public static func read(_ body: Data) throws(GatewayPayloadError) -> GatewayNotification {
+        guard let event = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            throw GatewayPayloadError("The body is not a JSON object.")
+        }
+        guard let id = event["id"] as? String, !id.isEmpty, let type = event["type"] as? String,
+              let created = number(event["created"]),
+              let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
+        else { throw GatewayPayloadError("A Stripe event needs id, type, created and data.object.") }
+        let occurredAt = Date(timeIntervalSince1970: created)
+
+        func notification(subscription: String?, metadata: [String: Any]?, fact: EntitlementFact?, fallbackICCID: String? = nil) -> GatewayNotification {
+            GatewayNotification(
+                externalID: id, type: type, occurredAt: occurredAt, subscriptionID: subscription,
+                simHint: simHint(metadata, fallbackICCID: fallbackICCID), fact: fact
+            )
+        }
+
+        switch type {
+        case "checkout.session.completed":
+            let metadata = ((object["subscription_data"] as? [String: Any])?["metadata"] as? [String: Any]) ?? (object["metadata"] as? [String: Any])
+            return notification(subscription: reference(object["subscription"]), metadata: metadata, fact: nil,
+                                fallbackICCID: object["client_reference_id"] as? String)
+        case "invoice.paid", "invoice.payment_succeeded":
+            let (subscription, metadata) = invoiceSubscription(object)
+            let ends = ((object["lines"] as? [String: Any])?["data"] as? [[String: Any]] ?? [])
+                .compactMap { number(($0["period"] as? [String: Any])?["end"]) }
+            guard let end = ends.max() else { throw GatewayPayloadError("invoice.paid has no line with period.end.") }
+            return notification(subscription: subscription, metadata: metadata, fact: .paidThrough(Date(timeIntervalSince1970: end)))
+        case "invoice.payment_failed":
+            let (subscription, metadata) = invoiceSubscription(object)
+            return notification(subscription: subscription, metadata: metadata, fact: .paymentFailed(at: occurredAt))
+        case let subscriptionEvent where subscriptionEvent.hasPrefix("customer.subscription."):
+            return notification(subscription: object["id"] as? String, metadata: object["metadata"] as? [String: Any],
+                                fact: try subscriptionFact(object, type: type, occurredAt: occurredAt))
+        default:
+            return notification(subscription: nil, metadata: nil, fact: nil)
+        }
+    }
+
+    /// The subscription and its metadata on an invoice: `parent.subscription_details` since
+    /// API version 2025-03-31, `subscription` and `subscription_details` before.
+    private static func invoiceSubscription(_ invoice: [String: Any]) -> (String?, [String: Any]?) {
+        if let details = (invoice["parent"] as? [String: Any])?["subscription_details"] as? [String: Any] {
+            return (reference(details["subscription"]), details["metadata"] as? [String: Any])
+        }
+        let details = invoice["subscription_details"] as? [String: Any]
+        return (reference(invoice["subscription"]), details?["metadata"] as? [String: Any])
+    }
+
+    private static func subscriptionFact(_ subscription: [String: Any], type: String, occurredAt: Date) throws(GatewayPayloadError) -> EntitlementFact? {
+        let status = subscription["status"] as? String ?? ""
+        if type == "customer.subscription.deleted" || status == "canceled" || status == "incomplete_expired" {
+            let end = number(subscription["ended_at"]) ?? number(subscription["canceled_at"])
+            return .ended(at: end.map(Date.init(timeIntervalSince1970:)) ?? occurredAt)
+        }
+        switch status {
+        case "active", "trialing":
+            // Since 2025-03-31 the period sits on each item; before, on the subscription.
+            let itemEnds = ((subscription["items"] as? [String: Any])?["data"] as? [[String: Any]] ?? [])
+                .compactMap { number($0["current_period_end"]) }
+            guard let end = itemEnds.max() ?? number(subscription["current_period_end"]) else {
+                throw GatewayPayloadError("An active subscription has no current_period_end.")
+            }
+            return .paidThrough(Date(timeIntervalSince1970: end))
+        case "past_due", "unpaid":
+            return .paymentFailed(at: occurredAt)
+        default:
+            // incomplete, paused: no payment was taken and none failed; the paid period runs out by itself.
+            return nil
+        }
+    }
+
+    private static func simHint(_ metadata: [String: Any]?, fallbackICCID: String?) -> GatewayNotification.SimHint? {
+        if let iccid = metadata?["iccid"] as? String, !iccid.isEmpty { return .iccid(iccid) }
+        if let imei = metadata?["imei"] as? String, !imei.isEmpty { return .imei(imei) }
+        if let fallbackICCID, !fallbackICCID.isEmpty { return .iccid(fallbackICCID) }
+        return nil
+    }
+
+    /// An id that Stripe sends either as a string or as an expanded object.
+    private static func reference(_ value: Any?) -> String? {
+        (value as? String) ?? ((value as? [String: Any])?["id"] as? String)
+    }
+
+    private static func number(_ value: Any?) -> TimeInterval? {
+        (value as? NSNumber).map { $0.doubleValue }
+    }
+}
