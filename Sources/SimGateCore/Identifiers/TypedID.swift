@@ -47,3 +47,17 @@ public typealias APIKeyID = TypedID<APIKeyKind>
 public typealias EventID = TypedID<EventKind>
 /// Identifies a scheduled job.
 public typealias JobID = TypedID<JobKind>
+
+/// Kind tag for payment gateway configurations.
+public enum PaymentGatewayKindTag: IdentifierKind { public static let prefix = "gw" }
+/// Kind tag for billing bindings.
+public enum BillingBindingKind: IdentifierKind { public static let prefix = "bnd" }
+/// Kind tag for received gateway events.
+public enum GatewayEventKind: IdentifierKind { public static let prefix = "gwe" }
+
+/// Identifies an account's configuration of one payment gateway.
+public typealias PaymentGatewayID = TypedID<PaymentGatewayKindTag>
+/// Identifies the tie between a gateway subscription and a SIM.
+public typealias BillingBindingID = TypedID<BillingBindingKind>
+/// Identifies a received gateway event.
+public typealias GatewayEventID = TypedID<GatewayEventKind>

@@ -11,9 +11,15 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     let queue = JobQueue(database: database, ids: dependencies.ids)
     let idempotencyStore = IdempotencyStore(database: database)
     let startup = StartupSignal()
+    let simOperations = SimOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+    let applier = GatewayEventApplier(sims: simOperations, queue: queue)
     let scheduler = JobScheduler(
         queue: queue,
-        handlers: [IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock)],
+        handlers: [
+            IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock),
+            applier.handler,
+            PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
+        ],
         clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup
     )
     var app = Application(
@@ -51,5 +57,11 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     ).addRoutes(to: api)
     SimsController(operations: simOperations, idempotency: idempotency).addRoutes(to: api)
     EventsController(database: database, sims: simOperations).addRoutes(to: api)
+
+    let queue = JobQueue(database: database, ids: dependencies.ids)
+    PaymentsController(operations: PaymentOperations(sims: simOperations, queue: queue), idempotency: idempotency).addRoutes(to: api)
+    WebhookController(
+        receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue)
+    ).addRoutes(to: router)
     return router
 }

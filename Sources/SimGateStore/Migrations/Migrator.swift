@@ -11,6 +11,9 @@ public struct Migrator: Sendable {
     private let database: SimGateDatabase
     private let logger: Logger
 
+    /// Every schema version this build knows, in order.
+    public static var versions: [Int] { Schema.migrations.map(\.version) }
+
     public init(database: SimGateDatabase, logger: Logger) {
         self.database = database
         self.logger = logger

@@ -61,7 +61,9 @@ struct SimsController: Sendable {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
         let sim = try await operations.find(try reference(context), visibleAccountID: principal.visibleAccountID)
-        return try APIResponse(SimResource(sim))
+        var resource = SimResource(sim)
+        resource.billing = try await operations.database.read { try await SimBillingResource.load(sim.id, on: $0) }
+        return try APIResponse(resource)
     }
 
     @Sendable func update(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {

@@ -34,9 +34,11 @@ struct SimResource: Codable, Equatable, Sendable {
     let firstUseAt: Date?
     let createdAt: Date
     let updatedAt: Date
+    /// Payment state; present when one SIM is retrieved, absent in lists and event snapshots.
+    var billing: SimBillingResource?
 
     enum CodingKeys: String, CodingKey {
-        case id, object, iccid, imsi, msisdn, eid, imei, account, status, holds, labels, metadata
+        case id, object, iccid, imsi, msisdn, eid, imei, account, status, holds, labels, metadata, billing
         case serialNumber = "serial_number"
         case statusChangedAt = "status_changed_at"
         case statusCause = "status_cause"
@@ -68,6 +70,7 @@ struct SimResource: Codable, Equatable, Sendable {
         firstUseAt = sim.firstUseAt
         createdAt = sim.createdAt
         updatedAt = sim.updatedAt
+        billing = nil
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -92,5 +95,6 @@ struct SimResource: Codable, Equatable, Sendable {
         try container.encode(firstUseAt, forKey: .firstUseAt)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encodeIfPresent(billing, forKey: .billing)
     }
 }

@@ -1,0 +1,129 @@
+import Hummingbird
+import SimGateCore
+import SimGateStore
+
+/// `/v1/payment_gateways`, `/v1/billing_bindings` and `/v1/gateway_events`.
+struct PaymentsController: Sendable {
+    let operations: PaymentOperations
+    let idempotency: IdempotencyLayer
+
+    private var database: SimGateDatabase { operations.sims.database }
+
+    func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
+        group.post("payment_gateways", use: idempotency.wrap(createGateway))
+        group.get("payment_gateways", use: listGateways)
+        group.get("payment_gateways/{id}", use: getGateway)
+        group.post("payment_gateways/{id}", use: idempotency.wrap(updateGateway))
+        group.post("billing_bindings", use: idempotency.wrap(createBinding))
+        group.get("billing_bindings", use: listBindings)
+        group.get("billing_bindings/{id}", use: getBinding)
+        group.delete("billing_bindings/{id}", use: deleteBinding)
+        group.get("gateway_events", use: listGatewayEvents)
+        group.get("gateway_events/{id}", use: getGatewayEvent)
+    }
+
+    @Sendable func createGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(CreatePaymentGatewayRequest.self, from: request)
+        let accountID = try principal.resolveAccount(body.account, param: "account")
+        let (gateway, secret) = try await operations.createGateway(body, accountID: accountID)
+        return try APIResponse(PaymentGatewayResource(gateway, generatedSecret: secret), status: .created)
+    }
+
+    @Sendable func listGateways(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let page = try QueryParameters(request, allowed: []).page()
+        let gateways = try await database.read { try await PaymentGatewayStore().list(accountID: principal.visibleAccountID, page, on: $0) }
+        return try APIResponse(ListResource(url: "/v1/payment_gateways", page: gateways) { PaymentGatewayResource($0) })
+    }
+
+    @Sendable func getGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        guard let id = PaymentGatewayID(parsing: try context.parameters.require("id")),
+              let gateway = try await database.read({ try await PaymentGatewayStore().find(id, accountID: principal.visibleAccountID, on: $0) })
+        else { throw DomainError.notFound("payment gateway") }
+        return try APIResponse(PaymentGatewayResource(gateway))
+    }
+
+    @Sendable func updateGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        guard let id = PaymentGatewayID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("payment gateway") }
+        let body = try await JSONBody.decode(UpdatePaymentGatewayRequest.self, from: request)
+        let gateway = try await operations.updateGateway(id, body, visibleAccountID: principal.visibleAccountID)
+        return try APIResponse(PaymentGatewayResource(gateway))
+    }
+
+    @Sendable func createBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(CreateBillingBindingRequest.self, from: request)
+        let (binding, gateway) = try await operations.createBinding(body, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
+        return try APIResponse(BillingBindingResource(binding, cancellation: gateway.cancellation), status: .created)
+    }
+
+    @Sendable func listBindings(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let query = try QueryParameters(request, allowed: ["sim"])
+        let simID = try query.identifier("sim", SimKind.self)
+        let page = try query.page()
+        let result = try await database.read { db -> ListResource<BillingBindingResource> in
+            let bindings = try await BillingBindingStore().list(accountID: principal.visibleAccountID, simID: simID, page, on: db)
+            var resources: [BillingBindingResource] = []
+            for binding in bindings.items {
+                let policy = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
+                resources.append(BillingBindingResource(binding, cancellation: policy))
+            }
+            return ListResource(url: "/v1/billing_bindings", data: resources, hasMore: bindings.hasMore)
+        }
+        return try APIResponse(result)
+    }
+
+    @Sendable func getBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        guard let id = BillingBindingID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("billing binding") }
+        let resource = try await database.read { db -> BillingBindingResource? in
+            guard let binding = try await BillingBindingStore().find(id, accountID: principal.visibleAccountID, on: db),
+                  let gateway = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)
+            else { return nil }
+            return BillingBindingResource(binding, cancellation: gateway.cancellation)
+        }
+        guard let resource else { throw DomainError.notFound("billing binding") }
+        return try APIResponse(resource)
+    }
+
+    @Sendable func deleteBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        guard let id = BillingBindingID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("billing binding") }
+        let (binding, gateway) = try await operations.deleteBinding(id, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
+        return try APIResponse(BillingBindingResource(binding, cancellation: gateway.cancellation))
+    }
+
+    @Sendable func listGatewayEvents(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let query = try QueryParameters(request, allowed: ["gateway", "status"])
+        let gatewayID = try query.identifier("gateway", PaymentGatewayKindTag.self)
+        var status: GatewayEvent.Status?
+        if let text = query["status"] {
+            guard let parsed = GatewayEvent.Status(rawValue: text) else {
+                throw APIError.invalid("invalid_status", "'status' takes \(GatewayEvent.Status.allCases.map(\.rawValue).joined(separator: ", ")).", param: "status")
+            }
+            status = parsed
+        }
+        let page = try query.page()
+        let events = try await database.read {
+            try await GatewayEventStore().list(accountID: principal.visibleAccountID, gatewayID: gatewayID, status: status, page, on: $0)
+        }
+        return try APIResponse(ListResource(url: "/v1/gateway_events", page: events, GatewayEventResource.init))
+    }
+
+    @Sendable func getGatewayEvent(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        guard let id = GatewayEventID(parsing: try context.parameters.require("id")),
+              let event = try await database.read({ try await GatewayEventStore().find(id, accountID: principal.visibleAccountID, on: $0) })
+        else { throw DomainError.notFound("gateway event") }
+        return try APIResponse(GatewayEventResource(event))
+    }
+}

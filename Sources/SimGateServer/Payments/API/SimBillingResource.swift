@@ -1,0 +1,32 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SQLKit
+
+/// A SIM's payment state: its bindings with their entitlements, and when data stops.
+struct SimBillingResource: Codable, Equatable, Sendable {
+    let bindings: [BillingBindingResource]
+    /// The latest access end over the bindings; null when payments have no say.
+    let accessEndsAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case bindings
+        case accessEndsAt = "access_ends_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(bindings, forKey: .bindings)
+        try container.encode(accessEndsAt, forKey: .accessEndsAt)
+    }
+
+    /// Reads the SIM's bindings and their gateways' policies.
+    static func load(_ simID: SimID, on db: any SQLDatabase) async throws -> SimBillingResource {
+        var resources: [BillingBindingResource] = []
+        for binding in try await BillingBindingStore().bindings(of: simID, on: db) {
+            let policy = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
+            resources.append(BillingBindingResource(binding, cancellation: policy))
+        }
+        return SimBillingResource(bindings: resources, accessEndsAt: resources.compactMap(\.accessEndsAt).max())
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SQLKit
+
+/// The job that applies a stored gateway event: binds the subscription from metadata if it
+/// can, merges the event's fact into the binding's entitlement, and re-evaluates the SIM's
+/// payment hold, all in one transaction with the events that record it.
+struct GatewayEventApplier: Sendable {
+    let sims: SimOperations
+    let evaluator: PaymentHoldEvaluator
+    let queue: JobQueue
+    private let events = GatewayEventStore()
+    private let gateways = PaymentGatewayStore()
+    private let bindings = BillingBindingStore()
+
+    init(sims: SimOperations, queue: JobQueue) {
+        self.sims = sims
+        self.queue = queue
+        evaluator = PaymentHoldEvaluator(sims: sims, queue: queue)
+    }
+
+    var handler: JobHandler {
+        JobHandler(kind: PaymentJobs.applyGatewayEvent) { job in
+            try await apply(GatewayEventID(trusted: job.payload))
+        }
+    }
+
+    func apply(_ id: GatewayEventID) async throws {
+        try await sims.database.transaction { db in
+            guard let event = try await events.find(id, accountID: nil, on: db),
+                  event.status == .received || event.status == .unbound,
+                  let gateway = try await gateways.find(event.gatewayID, accountID: nil, on: db)
+            else { return }
+            let now = sims.clock.now()
+            let cause = ChangeCause(actor: ChangeActor(.gatewayEvent, id: event.externalID), reason: event.type)
+
+            let notification: GatewayNotification
+            do throws(GatewayPayloadError) {
+                notification = try GatewayNotificationDecoder.decode(kind: gateway.kind, payload: event.payload, externalID: event.externalID, receivedAt: event.receivedAt)
+            } catch {
+                try await events.record(id, status: .failed, outcome: error.message, at: now, on: db)
+                return
+            }
+            guard let subscriptionID = notification.subscriptionID else {
+                try await events.record(id, status: .ignored, outcome: "Concerns no subscription.", at: now, on: db)
+                return
+            }
+            var binding = try await bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID, forUpdate: true, on: db)
+            var outcome: [String] = []
+            if binding == nil, let hint = notification.simHint {
+                switch try await bindFromMetadata(hint, gateway: gateway, subscriptionID: subscriptionID, cause: cause, on: db) {
+                case .success(let created):
+                    binding = created
+                    outcome.append("Bound subscription \(subscriptionID) to \(created.simID).")
+                case .failure(let reason):
+                    outcome.append(reason.message)
+                }
+            }
+            guard var current = binding else {
+                outcome.append("No binding for subscription \(subscriptionID) yet; applied when one is made.")
+                try await events.record(id, status: .unbound, outcome: outcome.joined(separator: " "), at: now, on: db)
+                return
+            }
+            guard let fact = notification.fact else {
+                outcome.append("No change to the entitlement.")
+                try await events.record(id, status: .ignored, outcome: outcome.joined(separator: " "), at: now, on: db)
+                return
+            }
+
+            let previous = current
+            current.entitlement = current.entitlement.merging(fact, graceLength: gateway.graceLength)
+            if current.entitlement != previous.entitlement {
+                current.updatedAt = now
+                try await bindings.saveEntitlement(current, on: db)
+                try await sims.events.append([
+                    try BillingBindingEvents.updated(current, previous: previous, gateway: gateway, factory: sims.eventFactory, cause: cause, at: now)
+                ], on: db)
+                outcome.append("Entitlement updated.")
+            } else {
+                outcome.append("Entitlement already up to date.")
+            }
+            try await evaluator.evaluate(current.simID, cause: cause, on: db)
+            try await events.record(id, status: .applied, outcome: outcome.joined(separator: " "), at: now, on: db)
+        }
+    }
+
+    /// Creates the binding named by the event's metadata, if the SIM is the gateway account's.
+    private func bindFromMetadata(
+        _ hint: GatewayNotification.SimHint, gateway: PaymentGateway, subscriptionID: String, cause: ChangeCause, on db: any SQLDatabase
+    ) async throws -> Result<BillingBinding, GatewayPayloadError> {
+        var filter = SimFilter(accountID: gateway.accountID)
+        switch hint {
+        case .iccid(let text):
+            guard let iccid = try? ICCID(text) else { return .failure(GatewayPayloadError("Metadata iccid '\(text.prefix(32))' is not a valid ICCID.")) }
+            filter.iccid = iccid
+        case .imei(let text):
+            guard let imei = try? IMEI(fromNetwork: text) else { return .failure(GatewayPayloadError("Metadata imei '\(text.prefix(32))' is not a valid IMEI.")) }
+            filter.imei = imei
+        }
+        guard let sim = try await sims.sims.list(filter, PageRequest(limit: 1), on: db).items.first else {
+            return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
+        }
+        let binding = try await BillingBindingOperations.create(
+            gateway: gateway, subscriptionID: subscriptionID, simID: sim.id, source: .metadata, sims: sims, queue: queue, cause: cause, on: db
+        )
+        return .success(binding)
+    }
+}

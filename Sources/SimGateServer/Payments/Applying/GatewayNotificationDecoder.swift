@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import SimGateCore
+
+/// Reads a stored gateway payload into a ``GatewayNotification``, the same way at receipt and
+/// when the apply job runs later.
+enum GatewayNotificationDecoder {
+    static func decode(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
+        switch kind {
+        case .stripe:
+            return try StripeEventReader.read(Data(payload.utf8))
+        case .braintree:
+            let form = BraintreeForm(payload)
+            guard let encoded = form.payload else { throw GatewayPayloadError("bt_payload is missing.") }
+            // Braintree wraps the base64 in newlines; they are signed but are not base64.
+            guard let xml = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
+                throw GatewayPayloadError("bt_payload is not base64.")
+            }
+            return try BraintreeNotificationReader.read(xml, externalID: externalID ?? braintreeExternalID(encoded))
+        case .generic:
+            guard let externalID else { throw GatewayPayloadError("webhook-id is missing.") }
+            return try GenericPaymentEventReader.read(Data(payload.utf8), externalID: externalID, sentAt: receivedAt)
+        }
+    }
+
+    /// Braintree notifications carry no id; a retry resends the same signed payload, so its
+    /// digest identifies the notification.
+    static func braintreeExternalID(_ payload: String) -> String {
+        "bt_" + SHA256.hash(data: Data(payload.utf8)).prefix(16).hexString
+    }
+}
+
+/// The two fields of a Braintree webhook form body.
+struct BraintreeForm {
+    let signature: String?
+    let payload: String?
+
+    init(_ body: String) {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard let name = parts.first.map(String.init) else { continue }
+            let value = parts.count > 1 ? String(parts[1]) : ""
+            // Form encoding: '+' is a space, then percent-decoding.
+            fields[name] = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? value
+        }
+        signature = fields["bt_signature"]
+        payload = fields["bt_payload"]
+    }
+}

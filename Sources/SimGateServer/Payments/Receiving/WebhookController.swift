@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import SimGateCore
+
+/// `/webhooks/{stripe,braintree,generic}/{gateway}`: the addresses gateways post to. No API
+/// key: the signature is the authentication.
+struct WebhookController: Sendable {
+    let receiver: WebhookReceiver
+
+    func addRoutes(to router: Router<SimGateRequestContext>) {
+        for kind in PaymentGatewayKind.allCases {
+            router.post("webhooks/\(kind.rawValue)/{gateway}") { request, context in
+                try await receive(request, context: context, kind: kind)
+            }
+        }
+    }
+
+    func receive(_ request: Request, context: SimGateRequestContext, kind: PaymentGatewayKind) async throws -> APIResponse {
+        guard let gatewayID = PaymentGatewayID(parsing: try context.parameters.require("gateway")) else {
+            throw DomainError.notFound("payment gateway")
+        }
+        var request = request
+        let body = Data(buffer: try await request.collectBody(upTo: WebhookReceiver.maximumBodyBytes))
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let (id, duplicate) = try await receiver.receive(IncomingWebhook(body: body, headers: headers), kind: kind, gatewayID: gatewayID)
+        return try APIResponse(WebhookReceipt(received: true, duplicate: duplicate, id: id?.rawValue))
+    }
+}
+
+/// The answer to a gateway: 200 whether new or a duplicate, so it stops retrying.
+struct WebhookReceipt: Codable, Equatable, Sendable {
+    let received: Bool
+    let duplicate: Bool
+    let id: String?
+}
