@@ -5,8 +5,11 @@ import Testing
 @Suite("Tenant isolation")
 struct TenantIsolationTests {
     /// A body that would be accepted on each POST route, so a refusal can only come from ownership.
-    static func body(for path: String, otherAccount: String, iccid: String) -> [String: Any] {
+    static func body(for path: String, otherAccount: String, iccid: String, gatewayA: String) -> [String: Any] {
         switch path {
+        case "/v1/payment_gateways": ["kind": "stripe", "secrets": ["whsec_bbbbbbbb"], "account": "ACCOUNT_A"]
+        case "/v1/payment_gateways/{id}": ["grace_period_hours": 1]
+        case "/v1/billing_bindings": ["gateway": gatewayA, "subscription": "sub_b", "sim": iccid]
         case "/v1/sims/{id}": ["labels": ["taken"], "metadata": ["owner": "B"]]
         case "/v1/sims/{id}/activate": ["force": true, "reason": "B tries"]
         case "/v1/sims/{id}/assign": ["account": otherAccount]
@@ -29,8 +32,14 @@ struct TenantIsolationTests {
             let keyAID = try #require(try await app.request(.get, "/v1/api_keys", key: keyA).items.first?["id"] as? String)
             let eventsA = try await app.request(.get, "/v1/events?limit=100", key: keyA)
             let eventA = try #require(eventsA.items.first?["id"] as? String)
+            let gatewayA = try await app.makeGateway(key: keyA, ["kind": "stripe", "secrets": ["whsec_aaaaaaaa"]])
+            let bindingA = try #require(try await app.request(.post, "/v1/billing_bindings", key: keyA, json: ["gateway": gatewayA, "subscription": "sub_a", "sim": simA])["id"])
+            try await app.sendStripe(["id": "evt_a1", "type": "ping", "created": Int(app.clock.now().timeIntervalSince1970), "data": ["object": [:]]], gateway: gatewayA, secret: "whsec_aaaaaaaa")
+            let gatewayEventA = try #require(try await app.request(.get, "/v1/gateway_events", key: keyA).items.first?["id"] as? String)
+            try await app.waitForGatewayEvents(key: keyA)
             let simBefore = try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text
-            let objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0)]
+            let eventsABefore = try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count
+            let objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0), gatewayA, bindingA, gatewayEventA]
 
             var checked = 0
             for route in try OpenAPIContractTests.routerRoutes().sorted() where route.contains(" /v1/") {
@@ -41,16 +50,20 @@ struct TenantIsolationTests {
                 case template.hasPrefix("/v1/accounts/{id}"): accountA
                 case template.hasPrefix("/v1/api_keys/{id}"): keyAID
                 case template.hasPrefix("/v1/events/{id}"): eventA
+                case template.hasPrefix("/v1/payment_gateways/{id}"): gatewayA
+                case template.hasPrefix("/v1/billing_bindings/{id}"): bindingA
+                case template.hasPrefix("/v1/gateway_events/{id}"): gatewayEventA
                 default: nil
                 }
                 let path = template.replacingOccurrences(of: "{id}", with: target ?? "")
-                var body = Self.body(for: template, otherAccount: accountB, iccid: Fixtures.iccid(0))
+                var body = Self.body(for: template, otherAccount: accountB, iccid: Fixtures.iccid(0), gatewayA: gatewayA)
                 if body["account"] as? String == "ACCOUNT_A" { body["account"] = accountA }
                 let reply = try await app.request(
                     method == "GET" ? .get : method == "DELETE" ? .delete : .post, path, key: keyB, json: method == "POST" ? body : nil
                 )
 
-                if target != nil || template == "/v1/api_keys" && method == "POST" {
+                let namesAccountA = ["/v1/api_keys", "/v1/payment_gateways", "/v1/billing_bindings"].contains(template) && method == "POST"
+                if target != nil || namesAccountA {
                     #expect([403, 404].contains(reply.status), "\(route) answered \(reply.status): \(reply.text)")
                 } else if template == "/v1/sims/bulk" {
                     #expect(reply.items.first?["status"] as? String == "failed", "\(route): \(reply.text)")
@@ -67,7 +80,8 @@ struct TenantIsolationTests {
             #expect(checked >= 19)
             // A's SIM and history are as they were.
             #expect(try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text == simBefore)
-            #expect(try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count == eventsA.items.count)
+            #expect(try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count == eventsABefore)
+            #expect((try await app.request(.get, "/v1/payment_gateways/\(gatewayA)", key: keyA).json["grace_period_hours"] as? Int) == 72)
             #expect(try await app.request(.get, "/v1/sims?limit=100", key: keyA).items.count == 1)
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import SimGateCore
+import SimGateStore
 @testable import SimGateServer
 import SimGateTestSupport
 import Testing
@@ -15,7 +17,12 @@ extension TestHarness {
     /// Posts a Stripe event signed with `secret` at the harness clock's time.
     @discardableResult
     func sendStripe(_ event: [String: Any], gateway: String, secret: String, at time: Date? = nil) async throws -> TestReply {
-        let body = try JSONSerialization.data(withJSONObject: event)
+        try await sendStripe(body: try JSONSerialization.data(withJSONObject: event), gateway: gateway, secret: secret, at: time)
+    }
+
+    /// Posts an already serialised Stripe event, signed with `secret`.
+    @discardableResult
+    func sendStripe(body: Data, gateway: String, secret: String, at time: Date? = nil) async throws -> TestReply {
         let header = StripeSignature.header(body: body, secret: secret, time: time ?? clock.now())
         return try await request(.post, "/webhooks/stripe/\(gateway)", key: nil, rawBody: String(decoding: body, as: UTF8.self), headers: ["Stripe-Signature": header])
     }
@@ -59,12 +66,14 @@ extension TestHarness {
         return last
     }
 
-    /// Waits until no gateway event is still waiting for its job.
+    /// Waits until every gateway event job (including re-applications after a binding) has run.
     func waitForGatewayEvents(key: String, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
+        let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
         while ContinuousClock.now < deadline {
             let pending = try await request(.get, "/v1/gateway_events?status=received", key: key)
-            if pending.items.isEmpty { return }
+            let jobs = try await queue.list(kind: PaymentJobs.applyGatewayEvent)
+            if pending.items.isEmpty, jobs.allSatisfy({ $0.state == .done }) { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("gateway events were still waiting after \(timeout)")

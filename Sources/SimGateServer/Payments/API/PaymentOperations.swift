@@ -31,9 +31,7 @@ struct PaymentOperations: Sendable {
             credentials = .signingSecrets(secrets)
         case .generic:
             if let secrets = request.secrets {
-                for (index, secret) in secrets.enumerated() where StandardWebhookSignature.key(from: secret) == nil {
-                    throw APIError.invalid("invalid_value", "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
-                }
+                try Self.requireStandardWebhookSecrets(secrets)
                 credentials = .signingSecrets(secrets)
             } else {
                 let secret = StandardWebhookSignature.makeSecret()
@@ -43,6 +41,9 @@ struct PaymentOperations: Sendable {
         }
         if request.kind != .braintree, request.braintreeKeys != nil {
             throw APIError.invalid("invalid_parameter", "'braintree_keys' is for Braintree gateways only.", param: "braintree_keys")
+        }
+        if request.kind == .braintree, request.secrets != nil {
+            throw APIError.invalid("invalid_parameter", "Braintree gateways take 'braintree_keys', not 'secrets'.", param: "secrets")
         }
         let now = sims.clock.now()
         let gateway = PaymentGateway(
@@ -65,7 +66,10 @@ struct PaymentOperations: Sendable {
             if let policy = request.cancellation { gateway.cancellation = policy }
             switch (gateway.kind, request.secrets, request.braintreeKeys) {
             case (.braintree, nil, let keys?): gateway.credentials = .braintreeKeys(keys)
-            case (.stripe, let secrets?, nil), (.generic, let secrets?, nil): gateway.credentials = .signingSecrets(secrets)
+            case (.stripe, let secrets?, nil): gateway.credentials = .signingSecrets(secrets)
+            case (.generic, let secrets?, nil):
+                try Self.requireStandardWebhookSecrets(secrets)
+                gateway.credentials = .signingSecrets(secrets)
             case (_, nil, nil): break
             default:
                 throw APIError.invalid("invalid_parameter", "Braintree gateways take 'braintree_keys'; the others take 'secrets'.", param: request.secrets == nil ? "braintree_keys" : "secrets")
@@ -73,6 +77,13 @@ struct PaymentOperations: Sendable {
             gateway.updatedAt = sims.clock.now()
             try await gateways.update(gateway, on: db)
             return gateway
+        }
+    }
+
+    /// Generic gateways verify Standard Webhooks signatures, whose secrets are `whsec_<base64>`.
+    private static func requireStandardWebhookSecrets(_ secrets: [String]) throws {
+        for (index, secret) in secrets.enumerated() where StandardWebhookSignature.key(from: secret) == nil {
+            throw APIError.invalid("invalid_value", "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
         }
     }
 

@@ -1,0 +1,109 @@
+import Foundation
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+@Suite("Braintree and generic payments")
+struct BraintreeAndGenericFlowTests {
+    static func notification(kind: String, subscription: String, paidThrough: String, timestamp: String = "2027-01-01T10:00:00Z") -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <notification>
+          <timestamp type="datetime">\(timestamp)</timestamp>
+          <kind>\(kind)</kind>
+          <subject>
+            <subscription>
+              <id>\(subscription)</id>
+              <status>Active</status>
+              <billing-period-start-date type="date">2027-01-01</billing-period-start-date>
+              <billing-period-end-date type="date">\(paidThrough)</billing-period-end-date>
+              <paid-through-date type="date">\(paidThrough)</paid-through-date>
+              <next-billing-date type="date">2027-02-01</next-billing-date>
+              <failure-count type="integer">0</failure-count>
+            </subscription>
+          </subject>
+        </notification>
+        """
+    }
+
+    @Test("a signed Braintree form with a multi-line payload makes the bound SIM LIVE; any configured key pair verifies", arguments: TestEngine.available)
+    func braintree(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            app.clock.set(try Date("2027-01-01T10:00:00Z", strategy: .iso8601))
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [
+                ["public_key": "pub_old", "private_key": "priv_old"], ["public_key": "pub_new", "private_key": "priv_new"],
+            ]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "bt-sub-7", "sim": sim])
+            let xml = Self.notification(kind: "subscription_charged_successfully", subscription: "bt-sub-7", paidThrough: "2027-01-31")
+            let reply = try await app.sendBraintree(xml: xml, gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "priv_new"))
+            #expect(reply.status == 200, "\(reply.text)")
+            let live = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            let binding = ((live["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            #expect(binding?["paid_until"] as? String == "2027-02-01T00:00:00.000Z")
+
+            // Same notification again (Braintree retries hourly): a duplicate.
+            let again = try await app.sendBraintree(xml: xml, gateway: gateway, key: .init(publicKey: "pub_old", privateKey: "priv_old"))
+            #expect(again.json["duplicate"] as? Bool == true)
+            // A key pair that is not configured, and a broken document.
+            #expect(try await app.sendBraintree(xml: xml, gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "stolen")).code == "signature_invalid")
+            #expect(try await app.sendBraintree(xml: "<notification><kind>", gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "priv_new")).code == "payload_invalid")
+
+            let canceled = Self.notification(kind: "subscription_canceled", subscription: "bt-sub-7", paidThrough: "2027-01-31", timestamp: "2027-01-05T10:00:00Z")
+            app.clock.set(try Date("2027-01-05T10:00:00Z", strategy: .iso8601))
+            try await app.sendBraintree(xml: canceled, gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "priv_new"))
+            try await app.waitForGatewayEvents(key: key)
+            // end_of_period by default: still LIVE until the paid-through day is over.
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE")
+            app.clock.set(try Date("2027-02-01T00:00:01Z", strategy: .iso8601))
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+        }
+    }
+
+    @Test("a check notification is answered 200 and ignored")
+    func braintreeCheck() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            let check = "<notification><timestamp>2027-01-01T00:00:00Z</timestamp><kind>check</kind><subject><check>true</check></subject></notification>"
+            #expect(try await app.sendBraintree(xml: check, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            try await app.waitForGatewayEvents(key: key)
+            #expect(try await app.request(.get, "/v1/gateway_events?status=ignored", key: key).items.count == 1)
+        }
+    }
+
+    @Test("a generic Standard Webhooks event binds by IMEI and pays; cancellation with immediate policy stops at once", arguments: TestEngine.available)
+    func generic(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            try await app.setIMEI(Fixtures.imei(4), on: sim)
+            let created = try await app.request(.post, "/v1/payment_gateways", key: key, json: ["kind": "generic", "cancellation": "immediately"])
+            let gateway = try #require(created["id"])
+            let secret = try #require(created["secret"])
+            #expect(try await app.request(.get, "/v1/payment_gateways/\(gateway)", key: key).json["secret"] == nil)
+
+            let paidUntil = RFC3339.string(from: app.clock.now() + 30 * 86_400)
+            let paid = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "contract-1", "imei": Fixtures.imei(4), "paid_until": paidUntil], id: "msg_1", gateway: gateway, secret: secret)
+            #expect(paid.status == 200, "\(paid.text)")
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            let replay = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "contract-1", "paid_until": paidUntil], id: "msg_1", gateway: gateway, secret: secret)
+            #expect(replay.json["duplicate"] as? Bool == true)
+            #expect(try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c"], id: "msg_2", gateway: gateway, secret: secret).code == "payload_invalid")
+            #expect(try await app.sendGeneric(["type": "payment.failed", "subscription": "c"], id: "msg_3", gateway: gateway, secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()).code == "signature_invalid")
+
+            try await app.sendGeneric(["type": "subscription.canceled", "subscription": "contract-1"], id: "msg_4", gateway: gateway, secret: secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+        }
+    }
+}
+
+extension TestHarness {
+    /// Binds a device to a SIM as the network will when it reports the IMEI.
+    func setIMEI(_ imei: String, on simID: String) async throws {
+        try await database.transaction { db in
+            try await db.update("sims").set("imei", to: imei).where("id", .equal, simID).run()
+        }
+    }
+}
