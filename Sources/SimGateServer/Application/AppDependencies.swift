@@ -12,6 +12,8 @@ public struct AppDependencies: Sendable {
     public let logger: Logger
     /// Shown the operator's key when the first start creates it. Default: print it.
     public let announceOperatorKey: @Sendable (String) -> Void
+    /// Rung when a request queues a job, so the scheduler starts it without waiting to poll.
+    public let jobDoorbell = Doorbell()
 
     public init(
         database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),

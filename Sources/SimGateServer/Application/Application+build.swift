@@ -20,7 +20,8 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             applier.handler,
             PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
         ],
-        clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup
+        clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup,
+        doorbell: dependencies.jobDoorbell
     )
     var app = Application(
         router: buildRouter(dependencies),
@@ -61,7 +62,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     let queue = JobQueue(database: database, ids: dependencies.ids)
     PaymentsController(operations: PaymentOperations(sims: simOperations, queue: queue), idempotency: idempotency).addRoutes(to: api)
     WebhookController(
-        receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue)
+        receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)
     return router
 }

@@ -30,12 +30,18 @@ public final class JobScheduler: Service, Sendable {
     private let settings: Settings
     private let logger: Logger
     private let startup: StartupSignal?
+    private let doorbell: Doorbell
     /// Identifies this worker in the `locked_by` column.
     public let workerID: String
 
     /// - Parameter startup: when given, the scheduler claims nothing until it opens (migrations done).
-    public init(queue: JobQueue, handlers: [JobHandler], clock: any WallClock, settings: Settings = Settings(), logger: Logger, startup: StartupSignal? = nil) {
+    /// - Parameter doorbell: rung by whoever queues work in this process, to skip the poll wait.
+    public init(
+        queue: JobQueue, handlers: [JobHandler], clock: any WallClock, settings: Settings = Settings(), logger: Logger,
+        startup: StartupSignal? = nil, doorbell: Doorbell = Doorbell()
+    ) {
         self.startup = startup
+        self.doorbell = doorbell
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { _, last in last })
         self.clock = clock
@@ -58,7 +64,7 @@ public final class JobScheduler: Service, Sendable {
                 ran = 0
             }
             if ran == 0 {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
+                try? await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: self.settings.pollInterval) }
             }
         }
     }

@@ -18,6 +18,7 @@ struct WebhookReceiver: Sendable {
     let clock: any WallClock
     let ids: IdentifierGenerator
     let queue: JobQueue
+    let doorbell: Doorbell
     private let gateways = PaymentGatewayStore()
     private let events = GatewayEventStore()
 
@@ -53,6 +54,7 @@ struct WebhookReceiver: Sendable {
             try await queue.enqueue(NewJob(kind: PaymentJobs.applyGatewayEvent, payload: event.id.rawValue, runAt: now), now: now, on: db)
             return true
         }
+        if isNew { doorbell.ring() }
         return (isNew ? event.id : nil, !isNew)
     }
 
