@@ -5,7 +5,7 @@ import Foundation
 /// where each `v1` is hex HMAC-SHA256, keyed with the endpoint secret as is, over
 /// `"<t>.<raw body>"`. Any matching `v1` will do (several appear while a secret rolls);
 /// other schemes (`v0`) are ignored.
-enum StripeSignature {
+public enum StripeSignature {
     /// Default tolerance for the signed timestamp, in seconds.
     static let defaultTolerance: TimeInterval = 300
 
@@ -32,7 +32,7 @@ enum StripeSignature {
     }
 
     /// The header Stripe would send for `body` at `time`; for tests, benchmarks and the simulator.
-    static func header(body: Data, secret: String, time: Date) -> String {
+    public static func header(body: Data, secret: String, time: Date) -> String {
         let timestamp = String(Int(time.timeIntervalSince1970))
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)

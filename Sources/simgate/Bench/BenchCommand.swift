@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `simgate bench`: benchmarks that print figures (never tests with wall-clock assertions).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure SimGate on this machine and print the figures.",
+        subcommands: [PaymentsBenchCommand.self]
+    )
+}

@@ -1,0 +1,69 @@
+import Foundation
+import NIOHTTP1
+import SimGateCore
+import SimGateServer
+
+/// The customer, Stripe gateway and SIMs a benchmark works on.
+struct BenchFleet: Sendable {
+    let customerKey: String
+    let gatewayID: String
+    let secret: String
+    /// SIMs already LIVE (paid once), for the throughput phase.
+    let warmICCIDs: [String]
+    /// SIMs still in stock, each made LIVE once by the latency phase.
+    let coldICCIDs: [String]
+
+    static func prepare(_ client: BenchClient, operatorKey: String, sims: Int, secret: String) async throws -> BenchFleet {
+        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "Bench Bikes"]).json["id"] as? String ?? ""
+        let key = try await client.json(.POST, "/v1/api_keys", key: operatorKey, ["account": account, "name": "bench"]).json["secret"] as? String ?? ""
+        let gateway = try await client.json(.POST, "/v1/payment_gateways", key: key, ["kind": "stripe", "secrets": [secret]]).json["id"] as? String ?? ""
+        let iccids = (0..<sims).map { n -> String in
+            let body = "898831" + String(format: "%012d", n)
+            return body + String(Luhn.checkDigit(for: body))
+        }
+        for start in stride(from: 0, to: sims, by: 1_000) {
+            let rows = iccids[start..<min(start + 1_000, sims)].enumerated().map { offset, iccid in
+                ["iccid": iccid, "imsi": "00102" + String(format: "%010d", start + offset)]
+            }
+            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows, "account": account])
+            guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
+        }
+        let fleet = BenchFleet(customerKey: key, gatewayID: gateway, secret: secret, warmICCIDs: Array(iccids.prefix(100)), coldICCIDs: Array(iccids.dropFirst(100)))
+        for (index, iccid) in fleet.warmICCIDs.enumerated() {
+            _ = try await fleet.sendInvoice(client, eventID: "evt_warm_\(index)", iccid: iccid, paidDays: 30)
+        }
+        try await fleet.waitForIdleQueue(client)
+        return fleet
+    }
+
+    /// Posts a Stripe-signed `invoice.paid` whose subscription metadata names the SIM.
+    func sendInvoice(_ client: BenchClient, eventID: String, iccid: String, paidDays: Int) async throws -> BenchClient.Reply {
+        let now = Date()
+        let event: [String: Any] = [
+            "id": eventID, "object": "event", "type": "invoice.paid", "created": Int(now.timeIntervalSince1970),
+            "data": ["object": [
+                "object": "invoice",
+                "lines": ["data": [["period": ["start": Int(now.timeIntervalSince1970), "end": Int(now.timeIntervalSince1970) + paidDays * 86_400]]]],
+                "parent": ["subscription_details": ["subscription": "sub_\(iccid)", "metadata": ["iccid": iccid]]],
+            ]],
+        ]
+        let body = try JSONSerialization.data(withJSONObject: event)
+        let header = StripeSignature.header(body: body, secret: secret, time: now)
+        return try await client.send(.POST, "/webhooks/stripe/\(gatewayID)", body: body, headers: ["Stripe-Signature": header])
+    }
+
+    /// Waits until no received gateway event is still waiting for its job.
+    func waitForIdleQueue(_ client: BenchClient) async throws {
+        for _ in 0..<6_000 {
+            let pending = try await client.send(.GET, "/v1/gateway_events?status=received&limit=1", key: customerKey).json["data"] as? [Any]
+            if pending?.isEmpty ?? false { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw BenchError("gateway events were still waiting after a minute")
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import Logging
+import ServiceLifecycle
+import SimGateCore
+import SimGateServer
+import SimGateStore
+import Synchronization
+
+/// `simgate bench payments`: starts a SimGate of its own on loopback (a fresh SQLite file by
+/// default) and drives it over real HTTP with Stripe-signed webhooks.
+///
+/// Prints (1) verified-and-stored webhook receipts per second under concurrent load, and
+/// (2) the time from posting a paid invoice to reading the SIM back as LIVE, p50/p99. Server
+/// and load share this machine's cores.
+struct PaymentsBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "payments", abstract: "Webhook receipt rate and paid-invoice-to-LIVE latency.")
+
+    @Option(help: "Webhooks to send in the throughput phase.") var receipts = 5_000
+    @Option(help: "Requests in flight at once in the throughput phase.") var concurrency = 32
+    @Option(help: "Paid invoices timed one by one in the latency phase.") var samples = 300
+    @Option(help: "Port for the benchmark's own server on 127.0.0.1.") var port = 18_089
+    @Option(help: "Database (file path or postgres:// URL). Default: a new temporary SQLite file.") var database: String?
+
+    static let secret = "whsec_bench_secret"
+
+    func run() async throws {
+        var logger = Logger(label: "simgate.bench")
+        logger.logLevel = .warning
+        var configuration = AppConfiguration()
+        configuration.port = port
+        configuration.database = database.map(DatabaseConfiguration.init(parsing:))
+            ?? .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString).sqlite").path)
+        let operatorKey = Mutex<String?>(nil)
+        let dependencies = AppDependencies(
+            database: try SimGateDatabase(configuration.database, logger: logger), logger: logger,
+            announceOperatorKey: { key in operatorKey.withLock { $0 = key } }
+        )
+        let app = try await buildApplication(configuration, dependencies: dependencies)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        let client = BenchClient(http: http, base: "http://127.0.0.1:\(port)")
+        let (receipts, concurrency, samples) = (self.receipts, self.concurrency, self.samples)
+
+        // A service group of our own, so the server can be shut down gracefully when done.
+        let services = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            do {
+                try await Self.waitUntilUp(client)
+                guard let key = operatorKey.withLock({ $0 }) else {
+                    throw ValidationError("The database already has an operator; benchmark a fresh database.")
+                }
+                print("SimGate bench: payments, database \(configuration.database)")
+                let fleet = try await BenchFleet.prepare(client, operatorKey: key, sims: samples + 100, secret: Self.secret)
+                try await Self.throughput(client, fleet: fleet, receipts: receipts, concurrency: concurrency)
+                try await Self.latency(client, fleet: fleet, samples: samples)
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        try await http.shutdown()
+    }
+
+    static func waitUntilUp(_ client: BenchClient) async throws {
+        for _ in 0..<200 {
+            if (try? await client.send(.GET, "/health").status) == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ValidationError("The benchmark's server did not start.")
+    }
+
+    /// Sends `receipts` distinct signed invoices, `concurrency` at a time, to SIMs that are already LIVE.
+    static func throughput(_ client: BenchClient, fleet: BenchFleet, receipts: Int, concurrency: Int) async throws {
+        let start = ContinuousClock.now
+        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var failed = 0
+                    for index in stride(from: worker, to: receipts, by: concurrency) {
+                        let iccid = fleet.warmICCIDs[index % fleet.warmICCIDs.count]
+                        let status = try await fleet.sendInvoice(client, eventID: "evt_tp_\(index)", iccid: iccid, paidDays: 30 + index % 7).status
+                        if status != 200 { failed += 1 }
+                    }
+                    return failed
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let seconds = (ContinuousClock.now - start).asSeconds
+        print(String(format: "receipts: %d verified-and-stored webhooks in %.2f s = %.0f per second (concurrency %d, %d failed)",
+                     receipts, seconds, Double(receipts) / seconds, concurrency, failures))
+    }
+
+    /// Posts one paid invoice at a time for a SIM in stock and polls until the SIM reads LIVE.
+    static func latency(_ client: BenchClient, fleet: BenchFleet, samples: Int) async throws {
+        // Let the throughput phase's jobs drain first, so each sample is measured on its own.
+        try await fleet.waitForIdleQueue(client)
+        var durations: [Duration] = []
+        for (index, iccid) in fleet.coldICCIDs.prefix(samples).enumerated() {
+            let start = ContinuousClock.now
+            _ = try await fleet.sendInvoice(client, eventID: "evt_lat_\(index)", iccid: iccid, paidDays: 30)
+            while try await client.send(.GET, "/v1/sims/\(iccid)", key: fleet.customerKey).json["status"] as? String != "LIVE" {
+                try await Task.sleep(for: .microseconds(200))
+            }
+            durations.append(ContinuousClock.now - start)
+        }
+        print("paid invoice -> SIM LIVE: " + LatencySummary(durations).text)
+    }
+}
+
+extension Duration {
+    var asSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
