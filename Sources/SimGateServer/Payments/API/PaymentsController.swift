@@ -68,11 +68,7 @@ struct PaymentsController: Sendable {
         let page = try query.page()
         let result = try await database.read { db -> ListResource<BillingBindingResource> in
             let bindings = try await BillingBindingStore().list(accountID: principal.visibleAccountID, simID: simID, page, on: db)
-            var resources: [BillingBindingResource] = []
-            for binding in bindings.items {
-                let policy = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
-                resources.append(BillingBindingResource(binding, cancellation: policy))
-            }
+            let resources = try await BillingBindingResource.resources(for: bindings.items, on: db)
             return ListResource(url: "/v1/billing_bindings", data: resources, hasMore: bindings.hasMore)
         }
         return try APIResponse(result)
@@ -83,10 +79,8 @@ struct PaymentsController: Sendable {
         _ = try QueryParameters(request, allowed: [])
         guard let id = BillingBindingID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("billing binding") }
         let resource = try await database.read { db -> BillingBindingResource? in
-            guard let binding = try await BillingBindingStore().find(id, accountID: principal.visibleAccountID, on: db),
-                  let gateway = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)
-            else { return nil }
-            return BillingBindingResource(binding, cancellation: gateway.cancellation)
+            guard let binding = try await BillingBindingStore().find(id, accountID: principal.visibleAccountID, on: db) else { return nil }
+            return try await BillingBindingResource.resources(for: [binding], on: db).first
         }
         guard let resource else { throw DomainError.notFound("billing binding") }
         return try APIResponse(resource)

@@ -22,11 +22,23 @@ struct SimBillingResource: Codable, Equatable, Sendable {
 
     /// Reads the SIM's bindings and their gateways' policies.
     static func load(_ simID: SimID, on db: any SQLDatabase) async throws -> SimBillingResource {
-        var resources: [BillingBindingResource] = []
-        for binding in try await BillingBindingStore().bindings(of: simID, on: db) {
-            let policy = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
-            resources.append(BillingBindingResource(binding, cancellation: policy))
-        }
+        let resources = try await BillingBindingResource.resources(for: try await BillingBindingStore().bindings(of: simID, on: db), on: db)
         return SimBillingResource(bindings: resources, accessEndsAt: resources.compactMap(\.accessEndsAt).max())
+    }
+}
+
+extension BillingBindingResource {
+    /// The resources of `bindings`, each with its gateway's cancellation policy (which decides
+    /// `access_ends_at`).
+    static func resources(for bindings: [BillingBinding], on db: any SQLDatabase) async throws -> [BillingBindingResource] {
+        var policies: [PaymentGatewayID: CancellationPolicy] = [:]
+        var resources: [BillingBindingResource] = []
+        for binding in bindings {
+            if policies[binding.gatewayID] == nil {
+                policies[binding.gatewayID] = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
+            }
+            resources.append(BillingBindingResource(binding, cancellation: policies[binding.gatewayID] ?? .endOfPeriod))
+        }
+        return resources
     }
 }
