@@ -72,6 +72,11 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SimGateRADIUS",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "SimGateRADIUSTests", dependencies: ["SimGateRADIUS"]),
+        .target(
             name: "SimGateTestSupport",
             dependencies: ["SimGateCore", "SimGateStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SimGateTestSupport"

@@ -1,0 +1,52 @@
+/// One attribute: a type octet and its value (the length octet is implied by the value).
+public struct RADIUSAttribute: Equatable, Sendable {
+    public let type: UInt8
+    /// At most 253 octets.
+    public let value: [UInt8]
+
+    public init(type: UInt8, value: [UInt8]) {
+        self.type = type
+        self.value = value
+    }
+
+    /// A text attribute (UTF-8).
+    public static func text(_ type: UInt8, _ text: String) -> RADIUSAttribute {
+        RADIUSAttribute(type: type, value: Array(text.utf8.prefix(253)))
+    }
+
+    /// A 32-bit integer attribute, big-endian.
+    public static func integer(_ type: UInt8, _ value: UInt32) -> RADIUSAttribute {
+        RADIUSAttribute(type: type, value: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+    }
+
+    /// A Vendor-Specific attribute holding one sub-attribute (RFC 2865 section 5.26 layout).
+    public static func vendorSpecific(vendor: UInt32, type: UInt8, value: [UInt8]) -> RADIUSAttribute {
+        let header: [UInt8] = [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF), type, UInt8(value.count + 2)]
+        return RADIUSAttribute(type: RADIUSAttributeType.vendorSpecific, value: header + value)
+    }
+
+    /// The value read as UTF-8 text, if it is.
+    public var textValue: String? { String(validating: value, as: UTF8.self) }
+
+    /// The value read as a 32-bit big-endian integer, if it is four octets.
+    public var integerValue: UInt32? {
+        guard value.count == 4 else { return nil }
+        return value.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// For a Vendor-Specific attribute: its vendor id and sub-attributes, if well formed.
+    public var vendorSubAttributes: (vendor: UInt32, attributes: [RADIUSAttribute])? {
+        guard type == RADIUSAttributeType.vendorSpecific, value.count >= 4 else { return nil }
+        let vendor = value[0..<4].reduce(0) { $0 << 8 | UInt32($1) }
+        var attributes: [RADIUSAttribute] = []
+        var index = 4
+        while index < value.count {
+            guard index + 2 <= value.count else { return nil }
+            let length = Int(value[index + 1])
+            guard length >= 2, index + length <= value.count else { return nil }
+            attributes.append(RADIUSAttribute(type: value[index], value: Array(value[(index + 2)..<(index + length)])))
+            index += length
+        }
+        return (vendor, attributes)
+    }
+}

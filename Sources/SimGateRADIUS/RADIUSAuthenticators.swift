@@ -1,0 +1,89 @@
+import Crypto
+import Foundation
+
+/// The authenticator rules of RADIUS, each a pure function of the packet and the shared secret.
+public enum RADIUSAuthenticators {
+    /// MD5(Code + Identifier + Length + RequestAuthenticator + Attributes + Secret): the
+    /// Response Authenticator of a reply to a request (RFC 2865 section 3), and with 16 zero
+    /// octets in place of the request's, the Request Authenticator of an Accounting-Request
+    /// or Disconnect-Request (RFC 2866 section 3, RFC 5176 section 2.3).
+    public static func md5Authenticator(of packet: RADIUSPacket, over authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
+        var copy = packet
+        copy.authenticator = authenticator
+        var md5 = Insecure.MD5()
+        md5.update(data: copy.encoded())
+        md5.update(data: secret)
+        return Array(md5.finalize())
+    }
+
+    /// Whether an Accounting-Request (or Disconnect/CoA request) carries a valid Request Authenticator.
+    public static func hasValidRequestAuthenticator(_ packet: RADIUSPacket, secret: [UInt8]) -> Bool {
+        constantTimeEqual(md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: secret), packet.authenticator)
+    }
+
+    /// HMAC-MD5 over the packet with the Message-Authenticator value zeroed (RFC 3579 section
+    /// 3.2). For replies, `authenticator` is the request's authenticator.
+    public static func messageAuthenticator(of packet: RADIUSPacket, authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
+        var copy = packet
+        copy.authenticator = authenticator
+        copy.attributes = packet.attributes.map {
+            $0.type == RADIUSAttributeType.messageAuthenticator ? RADIUSAttribute(type: $0.type, value: [UInt8](repeating: 0, count: 16)) : $0
+        }
+        return Array(HMAC<Insecure.MD5>.authenticationCode(for: copy.encoded(), using: SymmetricKey(data: secret)))
+    }
+
+    /// Whether the packet carries exactly one Message-Authenticator and it is valid.
+    public static func hasValidMessageAuthenticator(_ packet: RADIUSPacket, authenticator: [UInt8], secret: [UInt8]) -> Bool {
+        let present = packet.attributes.filter { $0.type == RADIUSAttributeType.messageAuthenticator }
+        guard present.count == 1, present[0].value.count == 16 else { return false }
+        return constantTimeEqual(messageAuthenticator(of: packet, authenticator: authenticator, secret: secret), present[0].value)
+    }
+
+    /// Signs a reply: puts the Message-Authenticator first (the 2024 BlastRADIUS advice),
+    /// then computes the Response Authenticator over the result.
+    public static func signReply(_ reply: RADIUSPacket, to request: RADIUSPacket, secret: [UInt8]) -> RADIUSPacket {
+        var signed = reply
+        signed.attributes = [RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16))]
+            + reply.attributes.filter { $0.type != RADIUSAttributeType.messageAuthenticator }
+        let mac = messageAuthenticator(of: signed, authenticator: request.authenticator, secret: secret)
+        signed.attributes[0] = RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: mac)
+        signed.authenticator = md5Authenticator(of: signed, over: request.authenticator, secret: secret)
+        return signed
+    }
+
+    /// Hides a User-Password (RFC 2865 section 5.2): pad to 16-octet blocks with zeros, then
+    /// XOR each block with MD5(secret + previous ciphertext block, the authenticator first).
+    public static func hidePassword(_ password: [UInt8], authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
+        var padded = password
+        if padded.isEmpty || padded.count % 16 != 0 { padded += [UInt8](repeating: 0, count: 16 - padded.count % 16) }
+        var output: [UInt8] = []
+        var previous = authenticator
+        for start in stride(from: 0, to: padded.count, by: 16) {
+            let mask = Array(Insecure.MD5.hash(data: secret + previous))
+            let block = (0..<16).map { padded[start + $0] ^ mask[$0] }
+            output += block
+            previous = block
+        }
+        return output
+    }
+
+    /// Recovers a hidden User-Password; trailing zero padding is removed.
+    public static func revealPassword(_ hidden: [UInt8], authenticator: [UInt8], secret: [UInt8]) -> [UInt8]? {
+        guard !hidden.isEmpty, hidden.count % 16 == 0, hidden.count <= 128 else { return nil }
+        var output: [UInt8] = []
+        var previous = authenticator
+        for start in stride(from: 0, to: hidden.count, by: 16) {
+            let mask = Array(Insecure.MD5.hash(data: secret + previous))
+            let block = Array(hidden[start..<(start + 16)])
+            output += (0..<16).map { block[$0] ^ mask[$0] }
+            previous = block
+        }
+        while output.last == 0 { output.removeLast() }
+        return output
+    }
+
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+@testable import SimGateRADIUS
+import Testing
+
+/// Hex text (spaces allowed) as bytes.
+func hex(_ text: String) -> [UInt8] {
+    let digits = Array(text.replacingOccurrences(of: " ", with: ""))
+    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+}
+
+@Suite("RADIUS codec")
+struct RADIUSCodecTests {
+    // RFC 2865 section 7.1: user "nemo", password "arctangent", shared secret "xyzzy5461".
+    static let secret = Array("xyzzy5461".utf8)
+    static let rfcRequest = hex("01 00 00 38 0f 40 3f 94 73 97 80 57 bd 83 d5 cb 98 f4 22 7a 01 06 6e 65 6d 6f 02 12 0d be 70 8d 93 d4 13 ce 31 96 e4 3f 78 2a 0a ee 04 06 c0 a8 01 10 05 06 00 00 00 03")
+    static let rfcResponseAuthenticator = hex("86 fe 22 0e 76 24 ba 2a 10 05 f6 bf 9b 55 e0 b2")
+
+    @Test("the RFC 2865 section 7.1 Access-Request decodes and re-encodes byte for byte")
+    func rfcRequestRoundTrip() throws {
+        let packet = try RADIUSPacket(decoding: Self.rfcRequest)
+        #expect(packet.code == .accessRequest)
+        #expect(packet.identifier == 0)
+        #expect(packet.attribute(RADIUSAttributeType.userName)?.textValue == "nemo")
+        #expect(packet.attribute(RADIUSAttributeType.nasIPAddress)?.value == [192, 168, 1, 16])
+        #expect(packet.attribute(RADIUSAttributeType.nasPort)?.integerValue == 3)
+        #expect(packet.encoded() == Self.rfcRequest)
+    }
+
+    @Test("the RFC 2865 section 7.1 password hides and reveals as published")
+    func rfcPassword() throws {
+        let packet = try RADIUSPacket(decoding: Self.rfcRequest)
+        let hidden = try #require(packet.attribute(RADIUSAttributeType.userPassword)).value
+        #expect(RADIUSAuthenticators.hidePassword(Array("arctangent".utf8), authenticator: packet.authenticator, secret: Self.secret) == hidden)
+        #expect(RADIUSAuthenticators.revealPassword(hidden, authenticator: packet.authenticator, secret: Self.secret) == Array("arctangent".utf8))
+        let long = Array("a password longer than sixteen octets".utf8)
+        let hiddenLong = RADIUSAuthenticators.hidePassword(long, authenticator: packet.authenticator, secret: Self.secret)
+        #expect(hiddenLong.count == 48)
+        #expect(RADIUSAuthenticators.revealPassword(hiddenLong, authenticator: packet.authenticator, secret: Self.secret) == long)
+    }
+
+    @Test("the RFC 2865 section 7.1 Access-Accept gets the published Response Authenticator")
+    func rfcResponseAuthenticator() throws {
+        let request = try RADIUSPacket(decoding: Self.rfcRequest)
+        let accept = RADIUSPacket(code: .accessAccept, identifier: 0, authenticator: request.authenticator, attributes: [
+            .integer(RADIUSAttributeType.serviceType, 1),  // Login-User
+            .integer(15, 0),                               // Login-Service = Telnet
+            RADIUSAttribute(type: 14, value: [192, 168, 1, 3]),  // Login-IP-Host
+        ])
+        #expect(RADIUSAuthenticators.md5Authenticator(of: accept, over: request.authenticator, secret: Self.secret) == Self.rfcResponseAuthenticator)
+    }
+
+    @Test("a signed reply carries a valid Message-Authenticator first and a valid Response Authenticator")
+    func signedReply() throws {
+        let request = try RADIUSPacket(decoding: Self.rfcRequest)
+        let reply = RADIUSAuthenticators.signReply(
+            RADIUSPacket(code: .accessReject, identifier: 0, authenticator: [], attributes: [.text(RADIUSAttributeType.replyMessage, "SIM is OFFLINE")]),
+            to: request, secret: Self.secret
+        )
+        #expect(reply.attributes.first?.type == RADIUSAttributeType.messageAuthenticator)
+        #expect(RADIUSAuthenticators.hasValidMessageAuthenticator(reply, authenticator: request.authenticator, secret: Self.secret))
+        #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: Self.secret))
+        var tampered = reply
+        tampered.attributes[1] = .text(RADIUSAttributeType.replyMessage, "SIM is LIVE!!")
+        #expect(!RADIUSAuthenticators.hasValidMessageAuthenticator(tampered, authenticator: request.authenticator, secret: Self.secret))
+        #expect(!RADIUSAuthenticators.hasValidMessageAuthenticator(reply, authenticator: request.authenticator, secret: Array("other".utf8)))
+    }
+
+    @Test("an Accounting-Request authenticator is MD5 over the packet with zeros, then the secret")
+    func accountingAuthenticator() throws {
+        var packet = RADIUSPacket(code: .accountingRequest, identifier: 7, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+            .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.start.rawValue),
+            .text(RADIUSAttributeType.acctSessionID, "session-1"),
+            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array("001010000000001".utf8)),
+        ])
+        packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: Self.secret)
+        let decoded = try RADIUSPacket(decoding: packet.encoded())
+        #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
+        #expect(!RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Array("wrong".utf8)))
+        #expect(decoded.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue == "001010000000001")
+    }
+
+    @Test("malformed datagrams are refused, never trapped on", arguments: [
+        ([UInt8](), RADIUSDecodingError.truncated),
+        (hex("01 00 00 14") + [UInt8](repeating: 0, count: 15), .truncated),
+        (hex("63 00 00 14") + [UInt8](repeating: 0, count: 16), .unknownCode(0x63)),
+        (hex("01 00 00 13") + [UInt8](repeating: 0, count: 16), .badLength(19)),
+        (hex("01 00 10 01") + [UInt8](repeating: 0, count: 16), .badLength(4_097)),
+        (hex("01 00 00 20") + [UInt8](repeating: 0, count: 16), .truncated),
+        (hex("01 00 00 16") + [UInt8](repeating: 0, count: 16) + hex("01 01"), .badAttribute(offset: 20)),
+        (hex("01 00 00 17") + [UInt8](repeating: 0, count: 16) + hex("01 05 41"), .badAttribute(offset: 20)),
+    ])
+    func malformed(datagram: [UInt8], expected: RADIUSDecodingError) {
+        #expect(throws: expected) { try RADIUSPacket(decoding: datagram) }
+    }
+
+    @Test("octets past the Length field are padding and ignored")
+    func padding() throws {
+        let packet = try RADIUSPacket(decoding: Self.rfcRequest + [0, 0, 0, 0])
+        #expect(packet.encoded() == Self.rfcRequest)
+    }
+
+    @Test("random bytes never crash the decoder")
+    func fuzz() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var bytes = (0..<Int.random(in: 0...80, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if bytes.count >= 4, Bool.random(using: &generator) {
+                // Make the length field plausible more often, to reach the attribute parser.
+                bytes[0] = 1
+                bytes[2] = 0
+                bytes[3] = UInt8(bytes.count)
+            }
+            if let packet = try? RADIUSPacket(decoding: bytes) {
+                #expect(packet.encoded() == Array(bytes.prefix(Int(bytes[2]) << 8 | Int(bytes[3]))))
+            }
+        }
+    }
+}
