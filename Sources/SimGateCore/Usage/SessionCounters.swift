@@ -1,0 +1,45 @@
+/// The cumulative byte counters of one data session, as RADIUS accounting reports them, and
+/// the usage each new report adds.
+///
+/// Reports carry totals since the session began (octets plus 2^32 × gigawords). A report is
+/// turned into a delta against the highest totals seen so far, so a retransmitted or
+/// reordered report adds nothing, and a total that goes backwards is flagged rather than
+/// subtracted.
+public struct SessionCounters: Equatable, Sendable {
+    /// Highest totals seen, in bytes.
+    public private(set) var inputBytes: UInt64
+    public private(set) var outputBytes: UInt64
+
+    public init(inputBytes: UInt64 = 0, outputBytes: UInt64 = 0) {
+        self.inputBytes = inputBytes
+        self.outputBytes = outputBytes
+    }
+
+    /// What one report adds.
+    public struct Delta: Equatable, Sendable {
+        /// Bytes sent by the device (RADIUS "input" from the gateway's view is upload).
+        public let inputBytes: UInt64
+        public let outputBytes: UInt64
+        /// A total was lower than one seen before: a reset or a reordered report.
+        public let wentBackwards: Bool
+
+        public var isEmpty: Bool { inputBytes == 0 && outputBytes == 0 }
+    }
+
+    /// The total of a 32-bit octet counter and its gigaword counter, in bytes.
+    public static func total(octets: UInt32, gigawords: UInt32) -> UInt64 {
+        UInt64(gigawords) << 32 | UInt64(octets)
+    }
+
+    /// Records a report's totals and returns the usage they add.
+    public mutating func record(inputBytes newInput: UInt64, outputBytes newOutput: UInt64) -> Delta {
+        let delta = Delta(
+            inputBytes: newInput > inputBytes ? newInput - inputBytes : 0,
+            outputBytes: newOutput > outputBytes ? newOutput - outputBytes : 0,
+            wentBackwards: newInput < inputBytes || newOutput < outputBytes
+        )
+        inputBytes = max(inputBytes, newInput)
+        outputBytes = max(outputBytes, newOutput)
+        return delta
+    }
+}
