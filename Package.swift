@@ -73,9 +73,23 @@ let package = Package(
         ),
         .target(
             name: "SimGateRADIUS",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        .testTarget(name: "SimGateRADIUSTests", dependencies: ["SimGateRADIUS"]),
+        .testTarget(
+            name: "SimGateRADIUSTests",
+            dependencies: [
+                "SimGateRADIUS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SimGateTestSupport",
             dependencies: ["SimGateCore", "SimGateStore", .product(name: "Logging", package: "swift-log")],

@@ -1,0 +1,61 @@
+/// A network access server (packet gateway) allowed to talk to SimGate, and its shared secret.
+public struct RADIUSClient: Sendable, Equatable {
+    /// A name for logs and the API (`pgw-berlin-1`).
+    public let name: String
+    /// An IPv4 or IPv6 address, or an IPv4 network in CIDR form (`10.20.0.0/16`).
+    public let address: String
+    public let secret: [UInt8]
+    /// Drop Access-Requests without a valid Message-Authenticator (RFC 3579; the 2024
+    /// BlastRADIUS advice). Only turn off for gateways that cannot send one.
+    public let requireMessageAuthenticator: Bool
+    /// Where this gateway listens for Disconnect-Requests (RFC 5176).
+    public let coaPort: Int
+
+    public init(name: String, address: String, secret: String, requireMessageAuthenticator: Bool = true, coaPort: Int = 3_799) {
+        self.name = name
+        self.address = address
+        self.secret = Array(secret.utf8)
+        self.requireMessageAuthenticator = requireMessageAuthenticator
+        self.coaPort = coaPort
+    }
+}
+
+/// Finds the client a datagram came from; unknown sources are dropped.
+public struct RADIUSClientTable: Sendable {
+    private let clients: [RADIUSClient]
+
+    public init(_ clients: [RADIUSClient]) {
+        // Most specific first, so a host entry wins over the network that contains it.
+        self.clients = clients.sorted { Self.prefixLength($0.address) > Self.prefixLength($1.address) }
+    }
+
+    /// The client for a source IP address, if configured.
+    public func client(for ip: String) -> RADIUSClient? {
+        clients.first { Self.matches($0.address, ip) }
+    }
+
+    static func matches(_ pattern: String, _ ip: String) -> Bool {
+        guard let slash = pattern.firstIndex(of: "/") else { return pattern == ip }
+        guard let network = ipv4(String(pattern[..<slash])), let length = Int(pattern[pattern.index(after: slash)...]),
+              (0...32).contains(length), let address = ipv4(ip)
+        else { return false }
+        let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << (32 - length)
+        return network & mask == address & mask
+    }
+
+    static func prefixLength(_ pattern: String) -> Int {
+        guard let slash = pattern.firstIndex(of: "/") else { return 129 }
+        return Int(pattern[pattern.index(after: slash)...]) ?? 0
+    }
+
+    static func ipv4(_ text: String) -> UInt32? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard let octet = UInt8(part) else { return nil }
+            value = value << 8 | UInt32(octet)
+        }
+        return value
+    }
+}

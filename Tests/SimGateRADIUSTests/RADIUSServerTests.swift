@@ -1,0 +1,140 @@
+import Logging
+import NIOCore
+@testable import SimGateRADIUS
+import Synchronization
+import Testing
+
+/// Accepts "nemo", rejects everyone else, and answers every accounting request; counts calls.
+final class TestHandler: RADIUSRequestHandler {
+    let calls = Mutex(0)
+
+    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
+        calls.withLock { $0 += 1 }
+        switch request.code {
+        case .accountingRequest:
+            return RADIUSPacket(code: .accountingResponse, identifier: 0, authenticator: [], attributes: [])
+        default:
+            let accepted = request.attribute(RADIUSAttributeType.userName)?.textValue == "nemo"
+            return RADIUSPacket(code: accepted ? .accessAccept : .accessReject, identifier: 0, authenticator: [],
+                                attributes: accepted ? [] : [.text(RADIUSAttributeType.replyMessage, "unknown SIM")])
+        }
+    }
+}
+
+@Suite("RADIUS server over UDP on loopback")
+struct RADIUSServerTests {
+    static let secret = "loopback-secret"
+
+    /// Runs a server for `clients` around `body`.
+    static func withServer(clients: [RADIUSClient], _ body: @Sendable (RADIUSServer, TestHandler) async throws -> Void) async throws {
+        let handler = TestHandler()
+        var logger = Logger(label: "radius.test")
+        logger.logLevel = .warning
+        let server = RADIUSServer(host: "127.0.0.1", port: 0, clients: RADIUSClientTable(clients), handler: handler, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            _ = await server.port()
+            do {
+                try await body(server, handler)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+
+    static func accessRequest(user: String, identifier: UInt8, secret: String = secret, messageAuthenticator: Bool = true) -> RADIUSPacket {
+        let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        var packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: [
+            .text(RADIUSAttributeType.userName, user),
+        ])
+        if messageAuthenticator {
+            packet.attributes.insert(RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16)), at: 0)
+            packet.attributes[0] = RADIUSAttribute(
+                type: RADIUSAttributeType.messageAuthenticator,
+                value: RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: authenticator, secret: Array(secret.utf8))
+            )
+        }
+        return packet
+    }
+
+    @Test("an authentic Access-Request gets a signed answer; a retransmission gets the same bytes without a second decision")
+    func accessAndRetransmission() async throws {
+        try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, handler in
+            let request = Self.accessRequest(user: "nemo", identifier: 9)
+            let first = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([request.encoded()], expecting: 1)
+            let again = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([request.encoded()], expecting: 1)
+            let replies = first + again
+            try #require(replies.count == 2)
+            #expect(replies[0] == replies[1])
+            let reply = try RADIUSPacket(decoding: replies[0])
+            #expect(reply.code == .accessAccept)
+            #expect(reply.identifier == 9)
+            #expect(RADIUSAuthenticators.hasValidMessageAuthenticator(reply, authenticator: request.authenticator, secret: Array(Self.secret.utf8)))
+            #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: Array(Self.secret.utf8)))
+            #expect(handler.calls.withLock { $0 } == 1)
+            #expect(server.statistics.retransmissionsAnswered == 1)
+            // Two copies at once: one decision, the copy in flight is dropped.
+            let burst = Self.accessRequest(user: "nemo", identifier: 10)
+            let answered = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([burst.encoded(), burst.encoded()], expecting: 2)
+            #expect(!answered.isEmpty)
+            #expect(handler.calls.withLock { $0 } == 2)
+        }
+    }
+
+    @Test("requests without a Message-Authenticator, with a wrong secret, or from unknown clients are dropped and counted")
+    func drops() async throws {
+        try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.0/8", secret: Self.secret)]) { server, handler in
+            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
+            let replies = try await client.exchange([
+                Self.accessRequest(user: "nemo", identifier: 1, messageAuthenticator: false).encoded(),
+                Self.accessRequest(user: "nemo", identifier: 2, secret: "guessed").encoded(),
+                [0x01, 0x02, 0x00],
+                [UInt8](repeating: 0xFF, count: 64),
+            ], expecting: 0)
+            #expect(replies.isEmpty)
+            #expect(server.statistics.dropped(.missingMessageAuthenticator) == 1)
+            #expect(server.statistics.dropped(.badAuthenticator) == 1)
+            #expect(server.statistics.dropped(.malformed) == 2)
+            #expect(handler.calls.withLock { $0 } == 0)
+        }
+        try await Self.withServer(clients: [RADIUSClient(name: "elsewhere", address: "10.9.8.7", secret: Self.secret)]) { server, _ in
+            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
+            #expect(try await client.exchange([Self.accessRequest(user: "nemo", identifier: 3).encoded()], expecting: 0).isEmpty)
+            #expect(server.statistics.dropped(.unknownClient) == 1)
+        }
+    }
+
+    @Test("an Accounting-Request with a valid Request Authenticator gets a correctly signed Accounting-Response")
+    func accounting() async throws {
+        try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, _ in
+            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
+            var request = RADIUSPacket(code: .accountingRequest, identifier: 4, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
+                .text(RADIUSAttributeType.acctSessionID, "s-1"),
+                .integer(RADIUSAttributeType.acctInputOctets, 1_000),
+            ])
+            request.authenticator = RADIUSAuthenticators.md5Authenticator(of: request, over: [UInt8](repeating: 0, count: 16), secret: Array(Self.secret.utf8))
+            var forged = request
+            forged.identifier = 5
+            let replies = try await client.exchange([request.encoded(), forged.encoded()], expecting: 1)
+            try #require(replies.count == 1)
+            let reply = try RADIUSPacket(decoding: replies[0])
+            #expect(reply.code == .accountingResponse)
+            #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: Array(Self.secret.utf8)))
+            #expect(server.statistics.dropped(.badAuthenticator) == 1)
+        }
+    }
+
+    @Test("a client table prefers the host entry over its network")
+    func clientTable() {
+        let table = RADIUSClientTable([
+            RADIUSClient(name: "net", address: "10.0.0.0/8", secret: "a"),
+            RADIUSClient(name: "host", address: "10.1.2.3", secret: "b"),
+        ])
+        #expect(table.client(for: "10.1.2.3")?.name == "host")
+        #expect(table.client(for: "10.200.0.1")?.name == "net")
+        #expect(table.client(for: "192.168.0.1") == nil)
+    }
+}
