@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "SimGateCore",
                 "SimGateStore",
+                "SimGateRADIUS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,6 +86,7 @@ let package = Package(
             name: "SimGateRADIUSTests",
             dependencies: [
                 "SimGateRADIUS",
+                "SimGateTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,7 +94,12 @@ let package = Package(
         ),
         .target(
             name: "SimGateTestSupport",
-            dependencies: ["SimGateCore", "SimGateStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SimGateCore", "SimGateStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/SimGateTestSupport"
         ),
         .testTarget(name: "SimGateCoreTests", dependencies: ["SimGateCore"]),
@@ -106,8 +113,11 @@ let package = Package(
                 "SimGateServer",
                 "SimGateStore",
                 "SimGateCore",
+                "SimGateRADIUS",
                 "SimGateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -14,13 +14,19 @@ public final class RADIUSServer: Service, Sendable {
     private let clients: RADIUSClientTable
     private let handler: any RADIUSRequestHandler
     private let logger: Logger
+    private let onListening: @Sendable (Int) -> Void
     private let cache = ReplyCache()
     private let bound = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
     /// Counts of what was answered and dropped.
     public let statistics = RADIUSServerStatistics()
 
     /// - Parameter port: 0 picks a free port (tests); ``port()`` tells which.
-    public init(host: String, port: Int, clients: RADIUSClientTable, handler: any RADIUSRequestHandler, logger: Logger) {
+    /// - Parameter onListening: told the bound port once the socket is open.
+    public init(
+        host: String, port: Int, clients: RADIUSClientTable, handler: any RADIUSRequestHandler, logger: Logger,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.onListening = onListening
         self.host = host
         requestedPort = port
         self.clients = clients
@@ -54,6 +60,7 @@ public final class RADIUSServer: Service, Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume(returning: port) }
+        onListening(port)
         logger.info("RADIUS listening", metadata: ["address": "\(host):\(port)"])
 
         try await withGracefulShutdownHandler {

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 @testable import SimGateRADIUS
+import SimGateTestSupport
 import Synchronization
 import Testing
 

@@ -13,15 +13,21 @@ public struct AppConfiguration: Sendable {
     public var scheduler = JobScheduler.Settings()
     /// Whether to create the operator account on an empty database and print its key.
     public var bootstrapOperator = true
+    /// The RADIUS AAA server for the data network.
+    public var radius = RADIUSSettings()
 
     public init() {}
 
-    /// Reads `SIMGATE_HOST`, `SIMGATE_PORT` and `SIMGATE_DATABASE` over the defaults.
+    /// Reads `SIMGATE_HOST`, `SIMGATE_PORT`, `SIMGATE_DATABASE`, `SIMGATE_RADIUS_HOST`,
+    /// `SIMGATE_RADIUS_AUTH_PORT` and `SIMGATE_RADIUS_CLIENTS` over the defaults.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
         var configuration = AppConfiguration()
         if let host = environment["SIMGATE_HOST"] { configuration.host = host }
         if let port = environment["SIMGATE_PORT"].flatMap(Int.init) { configuration.port = port }
         if let database = environment["SIMGATE_DATABASE"] { configuration.database = DatabaseConfiguration(parsing: database) }
+        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] { configuration.radius.clients = RADIUSSettings.clients(parsing: clients) }
+        if let host = environment["SIMGATE_RADIUS_HOST"] { configuration.radius.host = host }
+        if let port = environment["SIMGATE_RADIUS_AUTH_PORT"].flatMap(Int.init) { configuration.radius.authenticationPort = port }
         return configuration
     }
 }

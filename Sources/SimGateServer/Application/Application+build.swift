@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import SimGateRADIUS
 import SimGateCore
 import SimGateStore
 
@@ -23,11 +25,20 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup,
         doorbell: dependencies.jobDoorbell
     )
+    var services: [any Service] = [database, scheduler]
+    if configuration.radius.enabled {
+        services.append(RADIUSServer(
+            host: configuration.radius.host, port: configuration.radius.authenticationPort,
+            clients: RADIUSClientTable(configuration.radius.clients),
+            handler: RADIUSAccessHandler(database: database, interimInterval: configuration.radius.interimInterval),
+            logger: dependencies.logger, onListening: dependencies.announceRADIUSPort
+        ))
+    }
     var app = Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
-        // Listed first so it stops last: the database outlives the server and the scheduler.
-        services: [database, scheduler],
+        // The database is listed first so it stops last: it outlives everything that uses it.
+        services: services,
         logger: dependencies.logger
     )
     app.beforeServerStarts {

@@ -31,6 +31,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var configuration = AppConfiguration()
         configuration.port = port
+        configuration.radius.enabled = false
         configuration.database = database.map(DatabaseConfiguration.init(parsing:))
             ?? .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString).sqlite").path)
         let operatorKey = Mutex<String?>(nil)

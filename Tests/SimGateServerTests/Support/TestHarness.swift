@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SimGateCore
+import SimGateRADIUS
 import SimGateServer
 import SimGateStore
 import SimGateTestSupport
@@ -18,6 +19,10 @@ struct TestHarness: Sendable {
     let operatorKey: String
     let clock: ManualWallClock
     let database: SimGateDatabase
+    /// The RADIUS authentication port the app listens on (a free one picked for the test).
+    let radiusPort: Int
+    /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
+    static let radiusSecret = "harness-radius-secret"
 
     /// Starts the app, runs `body`, stops the app.
     static func run(_ engine: TestEngine, _ body: @escaping @Sendable (TestHarness) async throws -> Void) async throws {
@@ -27,15 +32,25 @@ struct TestHarness: Sendable {
         configuration.port = 0
         configuration.database = try await TestDatabase.freshConfiguration(engine)
         configuration.scheduler.pollInterval = .milliseconds(20)
+        // Port 0 everywhere: tests run in parallel and must never compete for 1812.
+        configuration.radius.authenticationPort = 0
+        configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
+        let radiusPort = Mutex<Int?>(nil)
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
             database: database, clock: clock, logger: TestDatabase.logger,
-            announceOperatorKey: { key in announced.withLock { $0 = key } }
+            announceOperatorKey: { key in announced.withLock { $0 = key } },
+            announceRADIUSPort: { port in radiusPort.withLock { $0 = port } }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
         try await app.test(.live) { client in
             let key = try #require(announced.withLock { $0 })
-            try await body(TestHarness(client: client, operatorKey: key, clock: clock, database: database))
+            var port = radiusPort.withLock { $0 }
+            for _ in 0..<200 where port == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                port = radiusPort.withLock { $0 }
+            }
+            try await body(TestHarness(client: client, operatorKey: key, clock: clock, database: database, radiusPort: try #require(port)))
         }
     }
 

@@ -1,13 +1,12 @@
 import NIOCore
 import NIOPosix
-@testable import SimGateRADIUS
 
 /// Sends datagrams to a server on loopback and reads what comes back, over real UDP.
-final class RADIUSUDPTestClient: Sendable {
+public final class RADIUSUDPTestClient: Sendable {
     private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
     private let server: SocketAddress
 
-    init(serverPort: Int) async throws {
+    public init(serverPort: Int) async throws {
         server = try SocketAddress(ipAddress: "127.0.0.1", port: serverPort)
         channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0) { channel in
@@ -18,7 +17,7 @@ final class RADIUSUDPTestClient: Sendable {
     }
 
     /// Sends each datagram in turn and collects the replies that arrive within `wait`.
-    func exchange(_ datagrams: [[UInt8]], wait: Duration = .milliseconds(400), expecting count: Int) async throws -> [[UInt8]] {
+    public func exchange(_ datagrams: [[UInt8]], wait: Duration = .milliseconds(400), expecting count: Int) async throws -> [[UInt8]] {
         try await channel.executeThenClose { inbound, outbound in
             for datagram in datagrams {
                 try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(bytes: datagram)))

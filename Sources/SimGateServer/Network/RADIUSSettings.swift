@@ -1,0 +1,27 @@
+import SimGateRADIUS
+
+/// How SimGate serves RADIUS to the data network.
+public struct RADIUSSettings: Sendable {
+    /// Whether to listen at all.
+    public var enabled = true
+    /// Address to listen on. Default `127.0.0.1`; set the gateways' side of the network in production.
+    public var host = "127.0.0.1"
+    /// Authentication port (Access-Request). Default 1812; 0 picks a free port (tests).
+    public var authenticationPort = 1_812
+    /// Gateways allowed to ask, each with its shared secret. None by default: every request is dropped.
+    public var clients: [RADIUSClient] = []
+    /// Acct-Interim-Interval sent in Access-Accept, in seconds.
+    public var interimInterval: UInt32 = 300
+
+    public init() {}
+
+    /// Reads `SIMGATE_RADIUS_CLIENTS`: comma-separated `address=secret` entries, where the
+    /// address is an IP or an IPv4 network in CIDR form (`127.0.0.1=s3cret,10.20.0.0/16=other`).
+    public static func clients(parsing text: String) -> [RADIUSClient] {
+        text.split(separator: ",").compactMap { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+            return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1])
+        }
+    }
+}

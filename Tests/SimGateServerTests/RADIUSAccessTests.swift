@@ -1,0 +1,53 @@
+import Foundation
+import SimGateRADIUS
+import SimGateTestSupport
+import Testing
+
+@Suite("The network gate: RADIUS Access-Request against SIM status")
+struct RADIUSAccessTests {
+    /// An Access-Request as a packet gateway sends it: 3GPP-IMSI (or only a User-Name) and a Message-Authenticator.
+    static func accessRequest(imsi: String?, userName: String, identifier: UInt8) -> RADIUSPacket {
+        let secret = Array(TestHarness.radiusSecret.utf8)
+        let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        var attributes: [RADIUSAttribute] = [
+            RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16)),
+            .text(RADIUSAttributeType.userName, userName),
+        ]
+        if let imsi { attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsi.utf8))) }
+        var packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: attributes)
+        packet.attributes[0] = RADIUSAttribute(
+            type: RADIUSAttributeType.messageAuthenticator,
+            value: RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: authenticator, secret: secret)
+        )
+        return packet
+    }
+
+    /// Sends one request over UDP and reads the decision and its Reply-Message.
+    static func ask(_ app: TestHarness, _ request: RADIUSPacket) async throws -> (RADIUSCode, String?) {
+        let replies = try await RADIUSUDPTestClient(serverPort: app.radiusPort).exchange([request.encoded()], wait: .seconds(5), expecting: 1)
+        let reply = try RADIUSPacket(decoding: try #require(replies.first))
+        #expect(RADIUSAuthenticators.hasValidMessageAuthenticator(reply, authenticator: request.authenticator, secret: Array(TestHarness.radiusSecret.utf8)))
+        return (reply.code, reply.attribute(RADIUSAttributeType.replyMessage)?.textValue)
+    }
+
+    @Test("only a LIVE SIM is accepted; the reject says why", arguments: TestEngine.available)
+    func gate(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            var identifier: UInt8 = 0
+            func ask(imsi: String?, userName: String) async throws -> (RADIUSCode, String?) {
+                identifier &+= 1
+                return try await Self.ask(app, Self.accessRequest(imsi: imsi, userName: userName, identifier: identifier))
+            }
+            #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessReject, "SIM is INVENTORY"))
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessAccept, "SIM is LIVE"))
+            // Without 3GPP-IMSI the User-Name is tried as IMSI, MSISDN and ICCID.
+            #expect(try await ask(imsi: nil, userName: Fixtures.msisdn(0)).0 == .accessAccept)
+            #expect(try await ask(imsi: nil, userName: Fixtures.iccid(0)).0 == .accessAccept)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "stolen"])
+            #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessReject, "SIM is OFFLINE: hold manual"))
+            #expect(try await ask(imsi: Fixtures.imsi(99), userName: "pgw") == (.accessReject, "unknown SIM"))
+        }
+    }
+}
