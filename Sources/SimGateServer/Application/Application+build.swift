@@ -30,7 +30,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         services.append(RADIUSServer(
             host: configuration.radius.host, port: configuration.radius.authenticationPort,
             clients: RADIUSClientTable(configuration.radius.clients),
-            handler: RADIUSAccessHandler(database: database, interimInterval: configuration.radius.interimInterval),
+            handler: RADIUSAccessHandler(database: database, interimInterval: configuration.radius.interimInterval, startup: startup),
             logger: dependencies.logger, onListening: dependencies.announceRADIUSPort
         ))
     }

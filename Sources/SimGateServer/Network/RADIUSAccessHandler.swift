@@ -8,9 +8,12 @@ import SimGateStore
 struct RADIUSAccessHandler: RADIUSRequestHandler {
     let database: SimGateDatabase
     let interimInterval: UInt32
+    /// Opens once migrations are done; requests that come earlier wait for it.
+    let startup: StartupSignal
 
     func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
         guard request.code == .accessRequest else { return nil }
+        await startup.wait()
         let sim: Sim?
         do {
             sim = try await find(request)
