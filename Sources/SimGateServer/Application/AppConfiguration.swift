@@ -19,7 +19,7 @@ public struct AppConfiguration: Sendable {
     public init() {}
 
     /// Reads `SIMGATE_HOST`, `SIMGATE_PORT`, `SIMGATE_DATABASE`, `SIMGATE_RADIUS_HOST`,
-    /// `SIMGATE_RADIUS_AUTH_PORT` and `SIMGATE_RADIUS_CLIENTS` over the defaults.
+    /// `SIMGATE_RADIUS_AUTH_PORT`, `SIMGATE_RADIUS_ACCT_PORT` and `SIMGATE_RADIUS_CLIENTS` over the defaults.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
         var configuration = AppConfiguration()
         if let host = environment["SIMGATE_HOST"] { configuration.host = host }
@@ -28,6 +28,7 @@ public struct AppConfiguration: Sendable {
         if let clients = environment["SIMGATE_RADIUS_CLIENTS"] { configuration.radius.clients = RADIUSSettings.clients(parsing: clients) }
         if let host = environment["SIMGATE_RADIUS_HOST"] { configuration.radius.host = host }
         if let port = environment["SIMGATE_RADIUS_AUTH_PORT"].flatMap(Int.init) { configuration.radius.authenticationPort = port }
+        if let port = environment["SIMGATE_RADIUS_ACCT_PORT"].flatMap(Int.init) { configuration.radius.accountingPort = port }
         return configuration
     }
 }

@@ -12,15 +12,15 @@ public struct AppDependencies: Sendable {
     public let logger: Logger
     /// Shown the operator's key when the first start creates it. Default: print it.
     public let announceOperatorKey: @Sendable (String) -> Void
-    /// Told the RADIUS authentication port once it listens (useful when it was 0).
-    public let announceRADIUSPort: @Sendable (Int) -> Void
+    /// Told each RADIUS port once it listens (useful when it was 0).
+    public let announceRADIUSPort: @Sendable (RADIUSPortRole, Int) -> Void
     /// Rung when a request queues a job, so the scheduler starts it without waiting to poll.
     public let jobDoorbell = Doorbell()
 
     public init(
         database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print,
-        announceRADIUSPort: @escaping @Sendable (Int) -> Void = { _ in }
+        announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in }
     ) {
         self.announceRADIUSPort = announceRADIUSPort
         self.database = database

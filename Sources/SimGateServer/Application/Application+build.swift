@@ -27,11 +27,17 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     var services: [any Service] = [database, scheduler]
     if configuration.radius.enabled {
+        let radius = configuration.radius
+        let clients = RADIUSClientTable(radius.clients)
         services.append(RADIUSServer(
-            host: configuration.radius.host, port: configuration.radius.authenticationPort,
-            clients: RADIUSClientTable(configuration.radius.clients),
-            handler: RADIUSAccessHandler(database: database, interimInterval: configuration.radius.interimInterval, startup: startup),
-            logger: dependencies.logger, onListening: dependencies.announceRADIUSPort
+            host: radius.host, port: radius.authenticationPort, clients: clients,
+            handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
+            logger: dependencies.logger, onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
+        ))
+        services.append(RADIUSServer(
+            host: radius.host, port: radius.accountingPort, clients: clients,
+            handler: RADIUSAccountingHandler(sims: simOperations, startup: startup, logger: dependencies.logger),
+            logger: dependencies.logger, onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))
     }
     var app = Application(

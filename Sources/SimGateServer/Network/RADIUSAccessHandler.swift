@@ -39,21 +39,8 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
 
     /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID.
     private func find(_ request: RADIUSPacket) async throws -> Sim? {
-        var filters: [SimFilter] = []
-        if let text = request.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue,
-           let imsi = try? IMSI(text) {
-            filters.append(SimFilter(imsi: imsi))
-        } else if let name = request.attribute(RADIUSAttributeType.userName)?.textValue {
-            if let imsi = try? IMSI(name) { filters.append(SimFilter(imsi: imsi)) }
-            if let msisdn = try? MSISDN(name) { filters.append(SimFilter(msisdn: msisdn)) }
-            if let iccid = try? ICCID(name) { filters.append(SimFilter(iccid: iccid)) }
-        }
+        let filters = RADIUSSimLookup.filters(for: request)
         guard !filters.isEmpty else { return nil }
-        return try await database.read { db in
-            for filter in filters {
-                if let sim = try await SimStore().list(filter, PageRequest(limit: 1), on: db).items.first { return sim }
-            }
-            return nil
-        }
+        return try await database.read { try await RADIUSSimLookup.first(matching: filters, on: $0) }
     }
 }

@@ -1,5 +1,11 @@
 import SimGateRADIUS
 
+/// Which of SimGate's two RADIUS ports.
+public enum RADIUSPortRole: String, Sendable {
+    case authentication
+    case accounting
+}
+
 /// How SimGate serves RADIUS to the data network.
 public struct RADIUSSettings: Sendable {
     /// Whether to listen at all.
@@ -8,6 +14,8 @@ public struct RADIUSSettings: Sendable {
     public var host = "127.0.0.1"
     /// Authentication port (Access-Request). Default 1812; 0 picks a free port (tests).
     public var authenticationPort = 1_812
+    /// Accounting port (Accounting-Request). Default 1813; 0 picks a free port (tests).
+    public var accountingPort = 1_813
     /// Gateways allowed to ask, each with its shared secret. None by default: every request is dropped.
     public var clients: [RADIUSClient] = []
     /// Acct-Interim-Interval sent in Access-Accept, in seconds.

@@ -21,6 +21,8 @@ struct TestHarness: Sendable {
     let database: SimGateDatabase
     /// The RADIUS authentication port the app listens on (a free one picked for the test).
     let radiusPort: Int
+    /// The RADIUS accounting port.
+    let radiusAccountingPort: Int
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -34,23 +36,27 @@ struct TestHarness: Sendable {
         configuration.scheduler.pollInterval = .milliseconds(20)
         // Port 0 everywhere: tests run in parallel and must never compete for 1812.
         configuration.radius.authenticationPort = 0
+        configuration.radius.accountingPort = 0
         configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
-        let radiusPort = Mutex<Int?>(nil)
+        let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
             database: database, clock: clock, logger: TestDatabase.logger,
             announceOperatorKey: { key in announced.withLock { $0 = key } },
-            announceRADIUSPort: { port in radiusPort.withLock { $0 = port } }
+            announceRADIUSPort: { role, port in radiusPorts.withLock { $0[role] = port } }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
         try await app.test(.live) { client in
             let key = try #require(announced.withLock { $0 })
-            var port = radiusPort.withLock { $0 }
-            for _ in 0..<200 where port == nil {
+            var ports = radiusPorts.withLock { $0 }
+            for _ in 0..<200 where ports.count < 2 {
                 try await Task.sleep(for: .milliseconds(10))
-                port = radiusPort.withLock { $0 }
+                ports = radiusPorts.withLock { $0 }
             }
-            try await body(TestHarness(client: client, operatorKey: key, clock: clock, database: database, radiusPort: try #require(port)))
+            try await body(TestHarness(
+                client: client, operatorKey: key, clock: clock, database: database,
+                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting])
+            ))
         }
     }
 

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+import SQLKit
+
+/// Records Accounting-Requests and answers only once the record is committed: a gateway
+/// that hears nothing retries, so nothing is lost, and the counters make a retry count once.
+struct RADIUSAccountingHandler: RADIUSRequestHandler {
+    let sims: SimOperations
+    let startup: StartupSignal
+    let logger: Logger
+    private let usage = UsageStore()
+
+    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
+        guard request.code == .accountingRequest else { return nil }
+        await startup.wait()
+        do {
+            try await record(AccountingReport(request, client: client))
+        } catch {
+            logger.error("Could not record accounting", metadata: ["client": "\(client.name)", "error": "\(error)"])
+            return nil
+        }
+        return RADIUSPacket(code: .accountingResponse, identifier: request.identifier, authenticator: [], attributes: [])
+    }
+
+    private func record(_ report: AccountingReport) async throws {
+        let now = sims.clock.now()
+        try await sims.database.transaction { db in
+            switch report.status {
+            case .accountingOn, .accountingOff:
+                try await usage.stopAllSessions(nas: report.nas, at: now, on: db)
+                return
+            case .start, .interimUpdate, .stop, nil:
+                break
+            }
+            guard let sessionID = report.sessionID, var sim = try await findSim(report, on: db) else {
+                logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
+                return
+            }
+            var session = try await usage.session(nas: report.nas, sessionID: sessionID, on: db)
+                ?? StoredSession(nas: report.nas, sessionID: sessionID, simID: sim.id, counters: SessionCounters(), stoppedAt: nil)
+            let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
+            if delta.wentBackwards {
+                logger.warning("Accounting counters went backwards; not subtracted", metadata: ["nas": "\(report.nas)", "session": "\(sessionID)"])
+            }
+            if report.status == .stop, session.stoppedAt == nil { session.stoppedAt = now }
+            try await usage.saveSession(session, clientAddress: report.clientAddress, mccMNC: report.mccMNC, imei: report.imei?.digits, at: now, on: db)
+            guard !delta.isEmpty else { return }
+            try await usage.insert(UsageRecord(
+                id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: "radius", senderID: nil, sessionID: sessionID,
+                startedAt: now, endedAt: now, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes, mccMNC: report.mccMNC, imei: report.imei?.digits
+            ), now: now, on: db)
+            if sim.firstUseAt == nil {
+                let previous = sim
+                sim.firstUseAt = now
+                sim.updatedAt = now
+                try await sims.sims.save(sim, previous: previous, on: db)
+                let cause = ChangeCause(actor: ChangeActor(.network, id: report.nas), reason: "first data")
+                try await sims.events.append([try sims.eventFactory.simEvent(.simFirstUse, sim: sim, previousAttributes: ["first_use_at": .null], cause: cause, at: now)], on: db)
+            }
+        }
+    }
+
+    private func findSim(_ report: AccountingReport, on db: any SQLDatabase) async throws -> Sim? {
+        try await RADIUSSimLookup.first(matching: report.simFilters, on: db)
+    }
+}
+
+extension EventType {
+    /// A SIM passed data for the first time.
+    static let simFirstUse = EventType(rawValue: "sim.first_use")
+}

@@ -1,0 +1,91 @@
+import Foundation
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+@Suite("Usage from RADIUS accounting")
+struct RADIUSAccountingTests {
+    /// An Accounting-Request as a packet gateway sends it, with a correct Request Authenticator.
+    static func accounting(
+        _ status: AccountingStatusType, session: String, imsi: String, input: UInt64, output: UInt64, identifier: UInt8,
+        mccMNC: String = "26201", imeisv: String? = nil
+    ) -> RADIUSPacket {
+        var attributes: [RADIUSAttribute] = [
+            .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
+            RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+            .text(RADIUSAttributeType.acctSessionID, session),
+            .text(RADIUSAttributeType.userName, imsi),
+            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsi.utf8)),
+            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC, value: Array(mccMNC.utf8)),
+            .integer(RADIUSAttributeType.acctInputOctets, UInt32(input & 0xFFFF_FFFF)),
+            .integer(RADIUSAttributeType.acctInputGigawords, UInt32(input >> 32)),
+            .integer(RADIUSAttributeType.acctOutputOctets, UInt32(output & 0xFFFF_FFFF)),
+            .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(output >> 32)),
+        ]
+        if let imeisv { attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(imeisv.utf8))) }
+        var packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
+        packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: Array(TestHarness.radiusSecret.utf8))
+        return packet
+    }
+
+    /// Sends each packet and waits for its Accounting-Response.
+    static func send(_ app: TestHarness, _ packets: [RADIUSPacket]) async throws {
+        for packet in packets {
+            let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange([packet.encoded()], wait: .seconds(5), expecting: 1)
+            let reply = try RADIUSPacket(decoding: try #require(replies.first, "no Accounting-Response"))
+            #expect(reply.code == .accountingResponse)
+            #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: packet.authenticator, secret: Array(TestHarness.radiusSecret.utf8)))
+        }
+    }
+
+    @Test("start, interim and stop store deltas; retransmitted and reordered reports never count twice", arguments: TestEngine.available)
+    func deltas(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let imsi = Fixtures.imsi(0)
+            let interim1 = Self.accounting(.interimUpdate, session: "s-1", imsi: imsi, input: 1_000, output: 20_000, identifier: 2)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "s-1", imsi: imsi, input: 0, output: 0, identifier: 1, imeisv: "4901542032375101"),
+                interim1,
+                interim1,  // the gateway retransmits
+                Self.accounting(.interimUpdate, session: "s-1", imsi: imsi, input: 5_000_000_000, output: 30_000, identifier: 3),
+                Self.accounting(.interimUpdate, session: "s-1", imsi: imsi, input: 2_000, output: 25_000, identifier: 4),  // late and lower
+                Self.accounting(.stop, session: "s-1", imsi: imsi, input: 5_000_000_100, output: 31_000, identifier: 5),
+            ])
+            let day = UsageStore.periods(of: app.clock.now())
+            let totals = try await app.database.read { db in
+                (try await UsageStore().total(simID: SimID(trusted: sim), period: day[0], on: db),
+                 try await UsageStore().total(simID: SimID(trusted: sim), period: day[1], on: db))
+            }
+            #expect(totals.0.up == 5_000_000_100)
+            #expect(totals.0.down == 31_000)
+            #expect(totals.1.up == totals.0.up)
+
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["first_use_at"] != nil)
+            let firstUse = try await app.request(.get, "/v1/events?type=sim.first_use", key: app.operatorKey)
+            #expect(firstUse.items.count == 1)
+            let session = try await app.database.read { try await UsageStore().session(nas: "127.0.0.1", sessionID: "s-1", on: $0) }
+            #expect(session?.stoppedAt != nil)
+        }
+    }
+
+    @Test("Accounting-On from a gateway closes all its open sessions")
+    func accountingOn() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            try await app.importSims(0..<2)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "a", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                Self.accounting(.start, session: "b", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+                Self.accounting(.accountingOn, session: "-", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 3),
+            ])
+            for id in ["a", "b"] {
+                let session = try await app.database.read { try await UsageStore().session(nas: "127.0.0.1", sessionID: id, on: $0) }
+                #expect(session?.stoppedAt != nil, "session \(id)")
+            }
+        }
+    }
+}
