@@ -10,6 +10,7 @@ struct TenantIsolationTests {
         case "/v1/payment_gateways": ["kind": "stripe", "secrets": ["whsec_bbbbbbbb"], "account": "ACCOUNT_A"]
         case "/v1/payment_gateways/{id}": ["grace_period_hours": 1]
         case "/v1/billing_bindings": ["gateway": gatewayA, "subscription": "sub_b", "sim": iccid]
+        case "/v1/usage_records": ["records": [["id": "b-1", "sim": iccid, "started_at": "2026-01-01T00:00:00Z", "ended_at": "2026-01-01T01:00:00Z", "bytes_up": 1, "bytes_down": 1]]]
         case "/v1/sims/{id}": ["labels": ["taken"], "metadata": ["owner": "B"]]
         case "/v1/sims/{id}/activate": ["force": true, "reason": "B tries"]
         case "/v1/sims/{id}/assign": ["account": otherAccount]
@@ -67,6 +68,8 @@ struct TenantIsolationTests {
                     #expect([403, 404].contains(reply.status), "\(route) answered \(reply.status): \(reply.text)")
                 } else if template == "/v1/sims/bulk" {
                     #expect(reply.items.first?["status"] as? String == "failed", "\(route): \(reply.text)")
+                } else if template == "/v1/usage_records" {
+                    #expect(reply.json["accepted"] as? Int == 0 && reply.json["rejected"] as? Int == 1, "\(route): \(reply.text)")
                 } else if method == "POST" {
                     #expect(reply.status == 403, "\(route) answered \(reply.status)")
                 } else {

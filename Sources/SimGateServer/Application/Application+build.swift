@@ -75,6 +75,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     ).addRoutes(to: api)
     SimsController(operations: simOperations, idempotency: idempotency).addRoutes(to: api)
     EventsController(database: database, sims: simOperations).addRoutes(to: api)
+    UsageController(sims: simOperations, idempotency: idempotency).addRoutes(to: api)
 
     let queue = JobQueue(database: database, ids: dependencies.ids)
     PaymentsController(operations: PaymentOperations(sims: simOperations, queue: queue), idempotency: idempotency).addRoutes(to: api)

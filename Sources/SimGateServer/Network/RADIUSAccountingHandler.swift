@@ -48,27 +48,15 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
             if report.status == .stop, session.stoppedAt == nil { session.stoppedAt = now }
             try await usage.saveSession(session, clientAddress: report.clientAddress, mccMNC: report.mccMNC, imei: report.imei?.digits, at: now, on: db)
             guard !delta.isEmpty else { return }
-            try await usage.insert(UsageRecord(
+            let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: "radius", senderID: nil, sessionID: sessionID,
                 startedAt: now, endedAt: now, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes, mccMNC: report.mccMNC, imei: report.imei?.digits
-            ), now: now, on: db)
-            if sim.firstUseAt == nil {
-                let previous = sim
-                sim.firstUseAt = now
-                sim.updatedAt = now
-                try await sims.sims.save(sim, previous: previous, on: db)
-                let cause = ChangeCause(actor: ChangeActor(.network, id: report.nas), reason: "first data")
-                try await sims.events.append([try sims.eventFactory.simEvent(.simFirstUse, sim: sim, previousAttributes: ["first_use_at": .null], cause: cause, at: now)], on: db)
-            }
+            )
+            try await UsageRecorder(sims: sims).record(record, sim: &sim, cause: ChangeCause(actor: ChangeActor(.network, id: report.nas), reason: "accounting"), on: db)
         }
     }
 
     private func findSim(_ report: AccountingReport, on db: any SQLDatabase) async throws -> Sim? {
         try await RADIUSSimLookup.first(matching: report.simFilters, on: db)
     }
-}
-
-extension EventType {
-    /// A SIM passed data for the first time.
-    static let simFirstUse = EventType(rawValue: "sim.first_use")
 }

@@ -1,7 +1,7 @@
 import SimGateCore
 
 /// How a caller names a SIM in a path: by its id (`sim_...`) or by its ICCID.
-enum SimReference: Sendable, Equatable {
+enum SimReference: Sendable, Hashable {
     case id(SimID)
     case iccid(ICCID)
 

@@ -132,4 +132,18 @@ public struct UsageStore: Sendable {
         let day = time.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
         return [day, String(day.prefix(7))]
     }
+
+    /// Totals of one SIM per period whose key starts with `prefix` kind: days (`YYYY-MM-DD`) or
+    /// months (`YYYY-MM`), between `from` and `to` inclusive, oldest first.
+    public func totals(simID: SimID, months: Bool, from: String, to: String, on db: any SQLDatabase) async throws -> [(period: String, up: UInt64, down: UInt64)] {
+        let rows = try await db.select().column("*").from("usage_totals")
+            .where("sim_id", .equal, simID.rawValue)
+            .where("period", .greaterThanOrEqual, from).where("period", .lessThanOrEqual, to)
+            .orderBy("period").all()
+        return try rows.compactMap { row in
+            let period = try row.string("period")
+            guard (period.count == 7) == months else { return nil }
+            return (period, UInt64(try row.int64("bytes_up")), UInt64(try row.int64("bytes_down")))
+        }
+    }
 }

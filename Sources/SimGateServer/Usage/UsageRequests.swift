@@ -1,0 +1,90 @@
+import Foundation
+import SimGateCore
+
+/// Body of `POST /v1/usage_records`: up to 10,000 records, each with the sender's own id.
+struct UsageRecordsRequest: Decodable {
+    static let maximumRecords = 10_000
+    let records: [UsageRecordInput]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case records }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        records = try container.decode([UsageRecordInput].self, forKey: .records)
+        guard (1...Self.maximumRecords).contains(records.count) else {
+            throw APIError.invalid("invalid_batch_size", "'records' holds 1 to \(Self.maximumRecords) records per request.", param: "records")
+        }
+    }
+}
+
+/// One usage record as sent. Fields stay loose here so that each bad record is reported on
+/// its own while the good ones are kept.
+struct UsageRecordInput: Decodable {
+    let id: String?
+    let sim: String?
+    let startedAt: String?
+    let endedAt: String?
+    let bytesUp: Int64?
+    let bytesDown: Int64?
+    let mccMNC: String?
+    let imei: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, sim, imei
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+        case bytesUp = "bytes_up"
+        case bytesDown = "bytes_down"
+        case mccMNC = "mcc_mnc"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        sim = try container.decodeIfPresent(String.self, forKey: .sim)
+        startedAt = try container.decodeIfPresent(String.self, forKey: .startedAt)
+        endedAt = try container.decodeIfPresent(String.self, forKey: .endedAt)
+        bytesUp = try container.decodeIfPresent(Int64.self, forKey: .bytesUp)
+        bytesDown = try container.decodeIfPresent(Int64.self, forKey: .bytesDown)
+        mccMNC = try container.decodeIfPresent(String.self, forKey: .mccMNC)
+        imei = try container.decodeIfPresent(String.self, forKey: .imei)
+    }
+
+    /// The checked record, or the first problem with it, named at `records[index].field`.
+    func validated(index: Int) -> Result<ValidUsageRecord, DomainError> {
+        func problem(_ field: String, _ code: String, _ message: String) -> Result<ValidUsageRecord, DomainError> {
+            .failure(DomainError(.invalid, code: code, message: message, param: "records[\(index)].\(field)"))
+        }
+        guard let id, !id.isEmpty, id.count <= 255 else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters).") }
+        guard let simText = sim, let reference = try? SimReference(parsing: simText) else { return problem("sim", "invalid_sim", "'sim' must be a sim_ id or an ICCID.") }
+        guard let startedText = startedAt, let started = RFC3339.date(from: startedText) else { return problem("started_at", "invalid_time", "'started_at' must be an RFC 3339 time.") }
+        guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {
+            return problem("ended_at", "invalid_time", "'ended_at' must be an RFC 3339 time not before 'started_at'.")
+        }
+        guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 or more.") }
+        guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 or more.") }
+        if let mccMNC, !(5...6).contains(mccMNC.count) || !mccMNC.allSatisfy(\.isNumber) {
+            return problem("mcc_mnc", "invalid_mcc_mnc", "'mcc_mnc' is 5 or 6 digits.")
+        }
+        var device: IMEI?
+        if let imei {
+            guard let parsed = try? IMEI(fromNetwork: imei) else { return problem("imei", "invalid_imei", "'imei' is a 15-digit IMEI or 16-digit IMEISV.") }
+            device = parsed
+        }
+        return .success(ValidUsageRecord(
+            senderID: id, sim: reference, startedAt: started, endedAt: ended, bytesUp: UInt64(up), bytesDown: UInt64(down), mccMNC: mccMNC, imei: device
+        ))
+    }
+}
+
+/// A usage record that passed its checks.
+struct ValidUsageRecord: Sendable {
+    let senderID: String
+    let sim: SimReference
+    let startedAt: Date
+    let endedAt: Date
+    let bytesUp: UInt64
+    let bytesDown: UInt64
+    let mccMNC: String?
+    let imei: IMEI?
+}
