@@ -73,6 +73,31 @@ struct RADIUSAccountingTests {
         }
     }
 
+    @Test("many reports at once are committed together and every byte counts once", arguments: TestEngine.available)
+    func concurrentReports(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            try await app.importSims(0..<20)
+            // 20 SIMs, each with a session reporting 1, 2, 3 MB cumulatively, all sent at once.
+            var packets: [RADIUSPacket] = []
+            for n in 0..<20 {
+                for step in 1...3 {
+                    let bytes = UInt64(step) * 1_000_000
+                    let identifier = UInt8(n * 3 + step)
+                    packets.append(Self.accounting(.interimUpdate, session: "s-\(n)", imsi: Fixtures.imsi(n), input: bytes, output: 10, identifier: identifier))
+                }
+            }
+            let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(packets.map { $0.encoded() }, wait: .seconds(10), expecting: packets.count)
+            #expect(replies.count == packets.count)
+            let month = UsageStore.periods(of: app.clock.now())[1]
+            let sims = try await app.request(.get, "/v1/sims?limit=100", key: app.operatorKey).items.compactMap { $0["id"] as? String }
+            var total: UInt64 = 0
+            for sim in sims {
+                total += try await app.database.read { try await UsageStore().total(simID: SimID(trusted: sim), period: month, on: $0) }.up
+            }
+            #expect(total == 20 * 3_000_000)
+        }
+    }
+
     @Test("Accounting-On from a gateway closes all its open sessions")
     func accountingOn() async throws {
         try await TestHarness.run(.sqlite) { app in
