@@ -62,6 +62,8 @@ let package = Package(
                 "SimGateCore",
                 "SimGateStore",
                 "SimGateServer",
+                "SimGateRADIUS",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

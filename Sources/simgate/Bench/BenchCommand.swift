@@ -4,6 +4,6 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure SimGate on this machine and print the figures.",
-        subcommands: [PaymentsBenchCommand.self]
+        subcommands: [PaymentsBenchCommand.self, RADIUSBenchCommand.self]
     )
 }
