@@ -51,6 +51,24 @@ public enum RADIUSAuthenticators {
         return signed
     }
 
+    /// Signs a request the way a gateway does, for clients, tests and load generators:
+    /// an Access-Request gets a Message-Authenticator first (over its own random
+    /// authenticator); an Accounting-Request gets its MD5 Request Authenticator.
+    public static func signRequest(_ request: RADIUSPacket, secret: [UInt8]) -> RADIUSPacket {
+        var signed = request
+        if request.code == .accessRequest {
+            signed.attributes = [RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16))]
+                + request.attributes.filter { $0.type != RADIUSAttributeType.messageAuthenticator }
+            signed.attributes[0] = RADIUSAttribute(
+                type: RADIUSAttributeType.messageAuthenticator,
+                value: messageAuthenticator(of: signed, authenticator: signed.authenticator, secret: secret)
+            )
+        } else {
+            signed.authenticator = md5Authenticator(of: signed, over: [UInt8](repeating: 0, count: 16), secret: secret)
+        }
+        return signed
+    }
+
     /// Hides a User-Password (RFC 2865 section 5.2): pad to 16-octet blocks with zeros, then
     /// XOR each block with MD5(secret + previous ciphertext block, the authenticator first).
     public static func hidePassword(_ password: [UInt8], authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {

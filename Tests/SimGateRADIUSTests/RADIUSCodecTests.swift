@@ -73,6 +73,7 @@ struct RADIUSCodecTests {
             .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array("001010000000001".utf8)),
         ])
         packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: Self.secret)
+        #expect(RADIUSAuthenticators.signRequest(packet, secret: Self.secret) == packet)
         let decoded = try RADIUSPacket(decoding: packet.encoded())
         #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
         #expect(!RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Array("wrong".utf8)))

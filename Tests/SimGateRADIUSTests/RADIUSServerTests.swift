@@ -47,17 +47,10 @@ struct RADIUSServerTests {
 
     static func accessRequest(user: String, identifier: UInt8, secret: String = secret, messageAuthenticator: Bool = true) -> RADIUSPacket {
         let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
-        var packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: [
+        let packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: [
             .text(RADIUSAttributeType.userName, user),
         ])
-        if messageAuthenticator {
-            packet.attributes.insert(RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16)), at: 0)
-            packet.attributes[0] = RADIUSAttribute(
-                type: RADIUSAttributeType.messageAuthenticator,
-                value: RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: authenticator, secret: Array(secret.utf8))
-            )
-        }
-        return packet
+        return messageAuthenticator ? RADIUSAuthenticators.signRequest(packet, secret: Array(secret.utf8)) : packet
     }
 
     @Test("an authentic Access-Request gets a signed answer; a retransmission gets the same bytes without a second decision")
@@ -111,12 +104,11 @@ struct RADIUSServerTests {
     func accounting() async throws {
         try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, _ in
             let client = try await RADIUSUDPTestClient(serverPort: await server.port())
-            var request = RADIUSPacket(code: .accountingRequest, identifier: 4, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+            let request = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accountingRequest, identifier: 4, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
                 .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
                 .text(RADIUSAttributeType.acctSessionID, "s-1"),
                 .integer(RADIUSAttributeType.acctInputOctets, 1_000),
-            ])
-            request.authenticator = RADIUSAuthenticators.md5Authenticator(of: request, over: [UInt8](repeating: 0, count: 16), secret: Array(Self.secret.utf8))
+            ]), secret: Array(Self.secret.utf8))
             var forged = request
             forged.identifier = 5
             let replies = try await client.exchange([request.encoded(), forged.encoded()], expecting: 1)

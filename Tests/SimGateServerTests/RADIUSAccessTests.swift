@@ -9,17 +9,11 @@ struct RADIUSAccessTests {
     static func accessRequest(imsi: String?, userName: String, identifier: UInt8) -> RADIUSPacket {
         let secret = Array(TestHarness.radiusSecret.utf8)
         let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
-        var attributes: [RADIUSAttribute] = [
-            RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16)),
-            .text(RADIUSAttributeType.userName, userName),
-        ]
+        var attributes: [RADIUSAttribute] = [.text(RADIUSAttributeType.userName, userName)]
         if let imsi { attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsi.utf8))) }
-        var packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: attributes)
-        packet.attributes[0] = RADIUSAttribute(
-            type: RADIUSAttributeType.messageAuthenticator,
-            value: RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: authenticator, secret: secret)
+        return RADIUSAuthenticators.signRequest(
+            RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: attributes), secret: secret
         )
-        return packet
     }
 
     /// Sends one request over UDP and reads the decision and its Reply-Message.

@@ -25,9 +25,10 @@ struct RADIUSAccountingTests {
             .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(output >> 32)),
         ]
         if let imeisv { attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(imeisv.utf8))) }
-        var packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
-        packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: Array(TestHarness.radiusSecret.utf8))
-        return packet
+        return RADIUSAuthenticators.signRequest(
+            RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes),
+            secret: Array(TestHarness.radiusSecret.utf8)
+        )
     }
 
     /// Sends each packet and waits for its Accounting-Response.

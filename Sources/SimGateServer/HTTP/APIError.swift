@@ -67,6 +67,10 @@ extension APIError {
         APIError(status: .badRequest, code: code, message: message, param: param)
     }
 
+    static let authenticationRequired = APIError(
+        status: .unauthorized, code: "authentication_required", message: "Send an API key as 'Authorization: Bearer <key>'."
+    )
+
     static let internalError = APIError(
         status: .internalServerError, code: "internal_error",
         message: "Something went wrong on SimGate's side. It has been logged; try again."

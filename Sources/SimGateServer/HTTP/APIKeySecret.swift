@@ -28,17 +28,13 @@ enum APIKeySecret {
 
     /// Hex SHA-256 of the whole key: what is stored.
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexString
     }
 
     /// Compares a presented key with a stored hash without an early exit, so timing tells
     /// nothing about how many characters matched.
     static func matches(_ presented: String, storedHash: String) -> Bool {
-        let computed = Array(hash(presented).utf8), stored = Array(storedHash.utf8)
-        guard computed.count == stored.count else { return false }
-        var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ stored[index] }
-        return difference == 0
+        ConstantTime.equals(Array(hash(presented).utf8), Array(storedHash.utf8))
     }
 
     /// What is shown of a key after creation: the key id part, which is not secret, and the

@@ -9,7 +9,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
-            throw APIError(status: .unauthorized, code: "authentication_required", message: "Send an API key as 'Authorization: Bearer <key>'.")
+            throw APIError.authenticationRequired
         }
         let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst("Bearer ".count)) : ""
         guard let principal = try await authenticate(presented) else {

@@ -67,7 +67,7 @@ struct IdempotencyLayer: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(method) \(path)\n".utf8))
         hasher.update(data: body)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Stored as `<content type>\n<body>` so a replayed problem keeps its media type.

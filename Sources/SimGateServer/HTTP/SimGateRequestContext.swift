@@ -18,7 +18,7 @@ public struct SimGateRequestContext: RequestContext {
     /// The caller, for handlers behind the authentication middleware.
     func requirePrincipal() throws -> Principal {
         guard let principal else {
-            throw APIError(status: .unauthorized, code: "authentication_required", message: "Send an API key as 'Authorization: Bearer <key>'.")
+            throw APIError.authenticationRequired
         }
         return principal
     }

@@ -120,7 +120,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                         let session = index % imsis.count
                         let report = index / imsis.count + 1
                         identifier &+= 1
-                        var packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                        let packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
                             .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
                             .text(RADIUSAttributeType.nasIdentifier, "bench-pgw"),
                             .text(RADIUSAttributeType.acctSessionID, "bench-\(session)"),
@@ -128,8 +128,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                             .integer(RADIUSAttributeType.acctInputOctets, UInt32(report * 1_000)),
                             .integer(RADIUSAttributeType.acctOutputOctets, UInt32(report * 10)),
                         ])
-                        packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: secret)
-                        _ = try await request(packet.encoded())
+                        _ = try await request(RADIUSAuthenticators.signRequest(packet, secret: secret).encoded())
                     }
                     return 0
                     }
@@ -152,12 +151,9 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         var durations: [Duration] = []
         for sample in 0..<samples {
             let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
-            var packet = RADIUSPacket(code: .accessRequest, identifier: UInt8(sample % 256), authenticator: authenticator, attributes: [
-                RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16)),
+            let packet = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accessRequest, identifier: UInt8(sample % 256), authenticator: authenticator, attributes: [
                 .text(RADIUSAttributeType.userName, imsi),
-            ])
-            packet.attributes[0] = RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator,
-                                                   value: RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: authenticator, secret: secret))
+            ]), secret: secret)
             let start = ContinuousClock.now
             _ = try await request(packet.encoded())
             durations.append(ContinuousClock.now - start)

@@ -71,6 +71,27 @@ struct StripeFlowTests {
         }
     }
 
+    @Test("deleting the last binding takes payments out of the SIM's state: its payment hold is lifted")
+    func deletingBindingLiftsHold() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "cancellation": "immediately"])
+            let binding = try #require(try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_x", "sim": sim])["id"])
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p", subscription: "sub_x", periodStart: app.clock.now(), periodEnd: app.clock.now() + Self.day, created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_d", subscription: "sub_x", endedAt: app.clock.now(), created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+
+            let deleted = try await app.request(.delete, "/v1/billing_bindings/\(binding)", key: key)
+            #expect(deleted.status == 200)
+            let after = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(after["status"] == "LIVE")
+            #expect(((after.json["billing"] as? [String: Any])?["bindings"] as? [Any])?.isEmpty == true)
+            #expect(try await app.request(.get, "/v1/events?type=billing_binding.deleted", key: key).items.count == 1)
+        }
+    }
+
     @Test("a duplicate delivery is answered 200 and changes nothing", arguments: TestEngine.available)
     func duplicates(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -119,13 +119,7 @@ struct PaymentOperations: Sendable {
             try await bindings.delete(id, on: db)
             let now = sims.clock.now()
             try await sims.events.append([try BillingBindingEvents.deleted(binding, gateway: gateway, factory: sims.eventFactory, cause: cause, at: now)], on: db)
-            let evaluator = PaymentHoldEvaluator(sims: sims, queue: queue)
-            if try await evaluator.accessEnd(of: binding.simID, on: db) == nil,
-               let sim = try await sims.sims.find(binding.simID, accountID: nil, forUpdate: true, on: db), sim.status != .retired {
-                _ = try await sims.apply(.liftHold(.payment), to: sim, cause: cause, on: db)
-            } else {
-                try await evaluator.evaluate(binding.simID, cause: cause, on: db)
-            }
+            try await PaymentHoldEvaluator(sims: sims, queue: queue).evaluate(binding.simID, cause: cause, on: db)
             return (binding, gateway)
         }
     }

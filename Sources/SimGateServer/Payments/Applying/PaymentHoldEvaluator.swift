@@ -15,14 +15,15 @@ struct PaymentHoldEvaluator: Sendable {
     let gateways = PaymentGatewayStore()
 
     /// Places or lifts the SIM's payment hold as its bindings require; returns the SIM.
+    /// With no payment fact left (say, its last binding was deleted) payments have no say,
+    /// and a payment hold still in force is lifted.
     @discardableResult
     func evaluate(_ simID: SimID, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim? {
         let now = sims.clock.now()
-        guard let accessEnd = try await accessEnd(of: simID, on: db),
-              var sim = try await sims.sims.find(simID, accountID: nil, forUpdate: true, on: db),
-              sim.status != .retired
-        else { return nil }
-
+        guard var sim = try await sims.sims.find(simID, accountID: nil, forUpdate: true, on: db), sim.status != .retired else { return nil }
+        guard let accessEnd = try await accessEnd(of: simID, on: db) else {
+            return try await sims.apply(.liftHold(.payment), to: sim, cause: cause, on: db)
+        }
         if now >= accessEnd {
             sim = try await sims.apply(.placeHold(.payment), to: sim, cause: cause, on: db)
         } else {

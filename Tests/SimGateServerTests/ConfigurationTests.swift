@@ -1,0 +1,39 @@
+import SimGateServer
+import SimGateStore
+import Testing
+
+@Suite("Configuration from text")
+struct ConfigurationTests {
+    @Test("--database takes a PostgreSQL URL, an sqlite: URL or a path, and never logs a password")
+    func database() {
+        #expect(DatabaseConfiguration(parsing: "postgres://u:pw@db:5432/sg") == .postgres(url: "postgres://u:pw@db:5432/sg"))
+        #expect(DatabaseConfiguration(parsing: "postgresql://db/sg") == .postgres(url: "postgresql://db/sg"))
+        #expect(DatabaseConfiguration(parsing: "sqlite:///var/sg.sqlite") == .sqlite(path: "/var/sg.sqlite"))
+        #expect(DatabaseConfiguration(parsing: "sqlite:data.sqlite") == .sqlite(path: "data.sqlite"))
+        #expect(DatabaseConfiguration(parsing: "data.sqlite") == .sqlite(path: "data.sqlite"))
+        let shown = DatabaseConfiguration.postgres(url: "postgres://u:secret@db:5432/sg").description
+        #expect(!shown.contains("secret"))
+        #expect(shown.contains("db:5432"))
+    }
+
+    @Test("SIMGATE_RADIUS_CLIENTS lists address=secret pairs and skips malformed entries")
+    func radiusClients() {
+        let clients = RADIUSSettings.clients(parsing: "127.0.0.1=s3cret, 10.20.0.0/16=other,broken,=nosecret")
+        #expect(clients.map(\.address) == ["127.0.0.1", "10.20.0.0/16"])
+        #expect(clients.first?.secret == Array("s3cret".utf8))
+        let allRequireMessageAuthenticator = clients.allSatisfy { $0.requireMessageAuthenticator }
+        #expect(allRequireMessageAuthenticator)
+    }
+
+    @Test("the environment overrides the defaults")
+    func environment() {
+        let configuration = AppConfiguration.fromEnvironment([
+            "SIMGATE_PORT": "9000", "SIMGATE_DATABASE": "postgres://db/sg", "SIMGATE_RADIUS_ACCT_PORT": "11813",
+        ])
+        #expect(configuration.port == 9_000)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.database == .postgres(url: "postgres://db/sg"))
+        #expect(configuration.radius.accountingPort == 11_813)
+        #expect(configuration.radius.authenticationPort == 1_812)
+    }
+}
