@@ -69,7 +69,7 @@ struct RADIUSAccountingTests {
             #expect(state["first_use_at"] != nil)
             let firstUse = try await app.request(.get, "/v1/events?type=sim.first_use", key: app.operatorKey)
             #expect(firstUse.items.count == 1)
-            let session = try await app.database.read { try await UsageStore().session(nas: "127.0.0.1", sessionID: "s-1", on: $0) }
+            let session = try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: "s-1"), on: $0) }
             #expect(session?.stoppedAt != nil)
         }
     }
@@ -109,7 +109,7 @@ struct RADIUSAccountingTests {
                 Self.accounting(.accountingOn, session: "-", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 3),
             ])
             for id in ["a", "b"] {
-                let session = try await app.database.read { try await UsageStore().session(nas: "127.0.0.1", sessionID: id, on: $0) }
+                let session = try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: id), on: $0) }
                 #expect(session?.stoppedAt != nil, "session \(id)")
             }
         }

@@ -21,6 +21,8 @@ public struct Sim: Equatable, Sendable {
     public var metadata: SimMetadata
     /// When the SIM first passed data.
     public var firstUseAt: Date?
+    /// Where and in which device the network last saw the SIM, once it has.
+    public var lastSeen: SimSighting?
     /// The last status change and its cause: why the SIM is in the status it is in.
     public var statusChangedAt: Date
     public var statusCause: ChangeCause
@@ -31,7 +33,7 @@ public struct Sim: Equatable, Sendable {
         id: SimID, iccid: ICCID, imsi: IMSI, msisdn: MSISDN?, eid: EID?, serialNumber: String?,
         imei: IMEI? = nil, accountID: AccountID? = nil, state: SimState = SimState(status: .inventory),
         tariffNumber: Int? = nil, labels: SimLabels = SimLabels(), metadata: SimMetadata = SimMetadata(),
-        firstUseAt: Date? = nil, statusChangedAt: Date, statusCause: ChangeCause, createdAt: Date, updatedAt: Date
+        firstUseAt: Date? = nil, lastSeen: SimSighting? = nil, statusChangedAt: Date, statusCause: ChangeCause, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.iccid = iccid
@@ -46,6 +48,7 @@ public struct Sim: Equatable, Sendable {
         self.labels = labels
         self.metadata = metadata
         self.firstUseAt = firstUseAt
+        self.lastSeen = lastSeen
         self.statusChangedAt = statusChangedAt
         self.statusCause = statusCause
         self.createdAt = createdAt

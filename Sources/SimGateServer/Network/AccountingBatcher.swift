@@ -7,7 +7,7 @@ import SQLKit
 /// transaction holding its report has committed. Under load one commit serves hundreds of
 /// reports; with a single report it costs one transaction, as before.
 actor AccountingBatcher {
-    typealias Apply = @Sendable (AccountingReport, any SQLDatabase) async throws -> Void
+    typealias Apply = @Sendable ([AccountingReport], any SQLDatabase) async throws -> Void
 
     /// Most reports in one transaction.
     static let maximumBatch = 500
@@ -60,8 +60,6 @@ actor AccountingBatcher {
 
     private func write(_ reports: [AccountingReport]) async throws {
         let apply = self.apply
-        try await database.transaction { db in
-            for report in reports { try await apply(report, db) }
-        }
+        try await database.transaction { db in try await apply(reports, db) }
     }
 }

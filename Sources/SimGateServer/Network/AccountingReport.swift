@@ -12,7 +12,9 @@ struct AccountingReport: Sendable {
     /// Cumulative totals for the session, gigawords included.
     let inputBytes: UInt64
     let outputBytes: UInt64
-    let mccMNC: String?
+    /// From 3GPP-SGSN-MCC-MNC, else 3GPP-User-Location-Info.
+    let network: ServingNetwork?
+    let rat: String?
     let imei: IMEI?
     /// Ways to find the SIM, most reliable first.
     let simFilters: [SimFilter]
@@ -31,9 +33,16 @@ struct AccountingReport: Sendable {
         }
         inputBytes = total(RADIUSAttributeType.acctInputOctets, RADIUSAttributeType.acctInputGigawords)
         outputBytes = total(RADIUSAttributeType.acctOutputOctets, RADIUSAttributeType.acctOutputGigawords)
-        mccMNC = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC)?.textValue
-        imei = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv)?.textValue
-            .flatMap { try? IMEI(fromNetwork: $0) }
+        func threeGPP(_ type: UInt8) -> RADIUSAttribute? { packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: type) }
+        network = threeGPP(ThreeGPPAttribute.sgsnMCCMNC)?.textValue.flatMap { ServingNetwork(mccMNC: $0) }
+            ?? threeGPP(ThreeGPPAttribute.userLocationInfo).flatMap { ServingNetwork(userLocationInfo: $0.value) }
+        rat = threeGPP(ThreeGPPAttribute.ratType).flatMap { $0.value.count == 1 ? RadioAccessTechnology.name(forRATType: $0.value[0]) : nil }
+        imei = threeGPP(ThreeGPPAttribute.imeisv)?.textValue.flatMap { try? IMEI(fromNetwork: $0) }
         simFilters = RADIUSSimLookup.filters(for: packet)
     }
+
+    var sessionKey: SessionKey? { sessionID.map { SessionKey(nas: nas, sessionID: $0) } }
+
+    /// The IMSI the SIM is named by, when it is named by one (the usual case).
+    var imsi: IMSI? { simFilters.lazy.compactMap(\.imsi).first }
 }

@@ -3,14 +3,16 @@ import Hummingbird
 import SimGateCore
 import SimGateStore
 
-/// `POST /v1/usage_records` (bulk usage from elsewhere) and `GET /v1/sims/{id}/usage` (totals).
+/// `POST /v1/usage_records` (bulk usage from elsewhere), and usage totals for one SIM
+/// (`GET /v1/sims/{id}/usage`) or a whole account (`GET /v1/usage`).
 struct UsageController: Sendable {
     let sims: SimOperations
     let idempotency: IdempotencyLayer
 
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
         group.post("usage_records", use: idempotency.wrap(ingest))
-        group.get("sims/{id}/usage", use: totals)
+        group.get("sims/{id}/usage", use: simTotals)
+        group.get("usage", use: accountTotals)
     }
 
     /// Keeps every valid record and reports each invalid one; a record already received
@@ -19,62 +21,94 @@ struct UsageController: Sendable {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(UsageRecordsRequest.self, from: request)
         var errors: [DomainError] = []
-        var valid: [(Int, ValidUsageRecord)] = []
+        var valid: [(position: Int, record: ValidUsageRecord)] = []
         for (index, input) in body.records.enumerated() {
             switch input.validated(index: index) {
             case .success(let record): valid.append((index, record))
             case .failure(let error): errors.append(error)
             }
         }
-        let cause = principal.cause(reason: "usage import")
-        let (accepted, duplicates, missing) = try await sims.database.transaction { db -> (Int, Int, [DomainError]) in
-            var accepted = 0, duplicates = 0
-            var missing: [DomainError] = []
-            var found: [SimReference: Sim] = [:]
-            let recorder = UsageRecorder(sims: sims)
-            for (index, record) in valid {
-                var sim: Sim
-                if let known = found[record.sim] {
-                    sim = known
-                } else {
-                    do {
-                        sim = try await sims.load(record.sim, visibleAccountID: principal.visibleAccountID, on: db)
-                    } catch let error as DomainError where error.kind == .notFound {
-                        missing.append(DomainError(.notFound, code: "resource_missing", message: "No such SIM.", param: "records[\(index)].sim"))
-                        continue
-                    }
-                }
-                let stored = UsageRecord(
-                    id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: "api", senderID: "\(principal.account.id):\(record.senderID)",
-                    sessionID: nil, startedAt: record.startedAt, endedAt: record.endedAt, bytesUp: record.bytesUp, bytesDown: record.bytesDown,
-                    mccMNC: record.mccMNC, imei: record.imei?.digits
-                )
-                if try await recorder.record(stored, sim: &sim, cause: cause, on: db) { accepted += 1 } else { duplicates += 1 }
-                found[record.sim] = sim
-            }
-            return (accepted, duplicates, missing)
+        let outcome = try await UsageImport(sims: sims).store(
+            valid, source: "api", senderScope: principal.account.id.rawValue,
+            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: "usage import")
+        )
+        let missing = outcome.missing.map {
+            DomainError(.notFound, code: "resource_missing", message: "No such SIM.", param: "records[\($0)].sim")
         }
         let problems = (errors + missing).sorted { ($0.param ?? "") < ($1.param ?? "") }
-        return try APIResponse(UsageImportResource(accepted: accepted, duplicates: duplicates, problems: problems))
+        return try APIResponse(UsageImportResource(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems))
     }
 
-    @Sendable func totals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+    @Sendable func simTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["granularity", "from", "to"])
-        let granularity = query["granularity"] ?? "day"
-        guard granularity == "day" || granularity == "month" else {
-            throw APIError.invalid("invalid_value", "'granularity' is day or month.", param: "granularity")
-        }
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        let from = try query.date("from") ?? Date(timeIntervalSince1970: 0)
-        let to = try query.date("to") ?? Date(timeIntervalSince1970: 253_402_300_799)
-        let (fromKey, toKey) = (UsageStore.periods(of: from), UsageStore.periods(of: to))
-        let months = granularity == "month"
-        let rows = try await sims.database.read {
-            try await UsageStore().totals(simID: sim.id, months: months, from: months ? fromKey[1] : fromKey[0], to: months ? toKey[1] : toKey[0], on: $0)
+        return try await totals(request, scope: .sim(sim.id), url: "/v1/sims/\(sim.id)/usage", extraParameters: [])
+    }
+
+    /// A customer sees its own account; the operator sees every account, or one with `account`.
+    @Sendable func accountTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        var scope = UsageTotalsQuery.Scope.everyone
+        if let own = principal.visibleAccountID {
+            scope = .account(own)
+        } else if let text = try QueryParameters(request, allowed: UsageTotalsParameters.names.union(["account"]))["account"] {
+            guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
+            scope = .account(id)
         }
-        let data = rows.map { UsageTotalResource(period: $0.period, bytesUp: $0.up, bytesDown: $0.down) }
-        return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/usage", data: data, hasMore: false))
+        return try await totals(request, scope: scope, url: "/v1/usage", extraParameters: principal.visibleAccountID == nil ? ["account"] : [])
+    }
+
+    private func totals(_ request: Request, scope: UsageTotalsQuery.Scope, url: String, extraParameters: [String]) async throws -> APIResponse {
+        let parameters = try UsageTotalsParameters(QueryParameters(request, allowed: UsageTotalsParameters.names.union(extraParameters)))
+        let query = parameters.query(scope: scope)
+        let rows = try await sims.database.read { try await UsageStore().totals(query, on: $0) }
+        let data = rows.map { UsageTotalResource(period: $0.period, country: $0.country, byCountry: query.byCountry, bytesUp: $0.up, bytesDown: $0.down) }
+        return try APIResponse(ListResource(url: url, data: data, hasMore: false))
+    }
+}
+
+/// The query of a usage totals request: `granularity` (day or month), `from` and `to` (RFC 3339
+/// times, inclusive, cut to their UTC day or month), `country` (only that ISO country; `unknown`
+/// for usage whose country is not known) and `group_by=country` (one row per country and period).
+struct UsageTotalsParameters {
+    static let names: Set<String> = ["granularity", "from", "to", "country", "group_by"]
+    let months: Bool
+    let from: Date
+    let to: Date
+    let country: String?
+    let byCountry: Bool
+
+    init(_ query: QueryParameters) throws {
+        switch query["granularity"] ?? "day" {
+        case "day": months = false
+        case "month": months = true
+        default: throw APIError.invalid("invalid_value", "'granularity' is day or month.", param: "granularity")
+        }
+        from = try query.date("from") ?? Date(timeIntervalSince1970: 0)
+        to = try query.date("to") ?? Date(timeIntervalSince1970: 253_402_300_799)
+        guard from <= to else { throw APIError.invalid("invalid_value", "'from' must not be after 'to'.", param: "from") }
+        switch query["country"] {
+        case nil: country = nil
+        case "unknown": country = ""
+        case let code?:
+            guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw APIError.invalid("invalid_value", "'country' is an ISO 3166-1 alpha-2 code such as DE, or unknown.", param: "country")
+            }
+            country = code
+        }
+        switch query["group_by"] {
+        case nil: byCountry = false
+        case "country": byCountry = true
+        default: throw APIError.invalid("invalid_value", "'group_by' can only be country.", param: "group_by")
+        }
+    }
+
+    func query(scope: UsageTotalsQuery.Scope) -> UsageTotalsQuery {
+        let (fromKeys, toKeys) = (UsageStore.periods(of: from), UsageStore.periods(of: to))
+        return UsageTotalsQuery(
+            scope: scope, months: months, from: months ? fromKeys[1] : fromKeys[0], to: months ? toKeys[1] : toKeys[0],
+            country: country, byCountry: byCountry
+        )
     }
 }
 
@@ -101,23 +135,49 @@ struct UsageImportResource: Codable, Equatable, Sendable {
     }
 }
 
-/// Bytes used by one SIM in one day (`2026-11-22`) or month (`2026-11`), UTC.
+/// Bytes used in one day (`2026-11-22`) or month (`2026-11`), UTC; with `group_by=country`,
+/// in one country of that period (`country` is null where the network was not known).
 struct UsageTotalResource: Codable, Equatable, Sendable {
     let object: String
     let period: String
+    let country: String?
+    let byCountry: Bool
     let bytesUp: UInt64
     let bytesDown: UInt64
 
     enum CodingKeys: String, CodingKey {
-        case object, period
+        case object, period, country
         case bytesUp = "bytes_up"
         case bytesDown = "bytes_down"
+        case bytesTotal = "bytes_total"
     }
 
-    init(period: String, bytesUp: UInt64, bytesDown: UInt64) {
+    init(period: String, country: String?, byCountry: Bool, bytesUp: UInt64, bytesDown: UInt64) {
         object = "usage_total"
         self.period = period
+        self.country = country
+        self.byCountry = byCountry
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        object = try container.decode(String.self, forKey: .object)
+        period = try container.decode(String.self, forKey: .period)
+        byCountry = container.contains(.country)
+        country = try container.decodeIfPresent(String.self, forKey: .country)
+        bytesUp = try container.decode(UInt64.self, forKey: .bytesUp)
+        bytesDown = try container.decode(UInt64.self, forKey: .bytesDown)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(object, forKey: .object)
+        try container.encode(period, forKey: .period)
+        if byCountry { try container.encode(country, forKey: .country) }
+        try container.encode(bytesUp, forKey: .bytesUp)
+        try container.encode(bytesDown, forKey: .bytesDown)
+        try container.encode(bytesUp + bytesDown, forKey: .bytesTotal)
     }
 }

@@ -27,10 +27,14 @@ struct UsageRecordInput: Decodable {
     let bytesUp: Int64?
     let bytesDown: Int64?
     let mccMNC: String?
+    let country: String?
+    let rat: String?
+    let sessionID: String?
     let imei: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, sim, imei
+        case id, sim, imei, country, rat
+        case sessionID = "session_id"
         case startedAt = "started_at"
         case endedAt = "ended_at"
         case bytesUp = "bytes_up"
@@ -47,6 +51,9 @@ struct UsageRecordInput: Decodable {
         bytesUp = try container.decodeIfPresent(Int64.self, forKey: .bytesUp)
         bytesDown = try container.decodeIfPresent(Int64.self, forKey: .bytesDown)
         mccMNC = try container.decodeIfPresent(String.self, forKey: .mccMNC)
+        country = try container.decodeIfPresent(String.self, forKey: .country)
+        rat = try container.decodeIfPresent(String.self, forKey: .rat)
+        sessionID = try container.decodeIfPresent(String.self, forKey: .sessionID)
         imei = try container.decodeIfPresent(String.self, forKey: .imei)
     }
 
@@ -63,8 +70,19 @@ struct UsageRecordInput: Decodable {
         }
         guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 or more.") }
         guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 or more.") }
-        if let mccMNC, !(5...6).contains(mccMNC.count) || !mccMNC.allSatisfy(\.isNumber) {
-            return problem("mcc_mnc", "invalid_mcc_mnc", "'mcc_mnc' is 5 or 6 digits.")
+        var network: ServingNetwork?
+        if let mccMNC {
+            guard let parsed = ServingNetwork(mccMNC: mccMNC) else { return problem("mcc_mnc", "invalid_mcc_mnc", "'mcc_mnc' is the MCC and MNC, 5 or 6 digits.") }
+            network = parsed
+        }
+        if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 code such as DE.")
+        }
+        if let rat, rat.isEmpty || rat.count > 32 {
+            return problem("rat", "invalid_rat", "'rat' names the radio access technology (EUTRAN, NR, ...), up to 32 characters.")
+        }
+        if let sessionID, sessionID.isEmpty || sessionID.count > 255 {
+            return problem("session_id", "invalid_session_id", "'session_id' is 1 to 255 characters.")
         }
         var device: IMEI?
         if let imei {
@@ -72,7 +90,8 @@ struct UsageRecordInput: Decodable {
             device = parsed
         }
         return .success(ValidUsageRecord(
-            senderID: id, sim: reference, startedAt: started, endedAt: ended, bytesUp: UInt64(up), bytesDown: UInt64(down), mccMNC: mccMNC, imei: device
+            senderID: id, sim: reference, startedAt: started, endedAt: ended, bytesUp: UInt64(up), bytesDown: UInt64(down),
+            mccMNC: network?.mccMNC, country: network?.country ?? country, rat: rat, sessionID: sessionID, imei: device
         ))
     }
 }
@@ -86,5 +105,8 @@ struct ValidUsageRecord: Sendable {
     let bytesUp: UInt64
     let bytesDown: UInt64
     let mccMNC: String?
+    let country: String?
+    let rat: String?
+    let sessionID: String?
     let imei: IMEI?
 }

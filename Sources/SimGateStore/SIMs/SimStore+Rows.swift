@@ -7,7 +7,7 @@ extension SimStore {
     static let columns = [
         "id", "iccid", "imsi", "msisdn", "eid", "serial_number", "imei", "account_id", "status", "tariff_number",
         "labels", "metadata", "first_use_at", "status_changed_at", "status_actor_kind", "status_actor_id",
-        "status_reason", "created_at", "updated_at",
+        "status_reason", "created_at", "updated_at", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since",
     ]
 
     /// Bind values in the order of ``columns``.
@@ -18,7 +18,8 @@ extension SimStore {
             SQLBind(sim.status.rawValue), SQLBind(sim.tariffNumber.map(Int64.init)), SQLBind(StoredJSON.encode(sim.labels.values)),
             SQLBind(StoredJSON.encode(sim.metadata.values)), SQLBind(sim.firstUseAt?.stored), SQLBind(sim.statusChangedAt.stored),
             SQLBind(sim.statusCause.actor.kind.rawValue), SQLBind(sim.statusCause.actor.id), SQLBind(sim.statusCause.reason),
-            SQLBind(sim.createdAt.stored), SQLBind(sim.updatedAt.stored),
+            SQLBind(sim.createdAt.stored), SQLBind(sim.updatedAt.stored), SQLBind(sim.lastSeen?.mccMNC),
+            SQLBind(sim.lastSeen?.country), SQLBind(sim.lastSeen?.imei?.digits), SQLBind(sim.lastSeen?.since.stored),
         ]
     }
 
@@ -60,6 +61,12 @@ extension SimStore {
             labels: SimLabels(trusted: try StoredJSON.decode([String].self, from: try row.string("labels"), column: "labels")),
             metadata: SimMetadata(trusted: try StoredJSON.decode([String: String].self, from: try row.string("metadata"), column: "metadata")),
             firstUseAt: try row.optionalDate("first_use_at"),
+            lastSeen: try row.optionalDate("seen_since").map { since in
+                SimSighting(
+                    mccMNC: try row.optionalString("seen_mcc_mnc"), country: try row.optionalString("seen_country"),
+                    imei: try row.optionalString("seen_imei").map(IMEI.init(trusted:)), since: since
+                )
+            },
             statusChangedAt: try row.date("status_changed_at"),
             statusCause: ChangeCause(actor: try row.changeActor(prefix: "status_"), reason: try row.optionalString("status_reason")),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")

@@ -4,7 +4,7 @@ import SQLKit
 
 /// Reads and writes SIMs, their labels and their holds.
 public struct SimStore: Sendable {
-    /// SIM rows per INSERT: 19 columns each, under SQLite's 32,766 bind limit.
+    /// SIM rows per INSERT: 23 columns each, under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
 
     public init() {}
@@ -64,6 +64,24 @@ public struct SimStore: Sendable {
             return query
         }
         return Dictionary(sims.map { ($0.iccid, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The SIMs with these ids that exist (and belong to `accountID` when given), by id.
+    public func find(ids: [SimID], accountID: AccountID?, forUpdate: Bool = false, on db: any SQLDatabase) async throws -> [SimID: Sim] {
+        guard !ids.isEmpty else { return [:] }
+        let sims = try await fetch(on: db, forUpdate: forUpdate) { query in
+            var query = query.where("id", .in, ids.map(\.rawValue))
+            if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+            return query
+        }
+        return Dictionary(sims.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The SIMs with these IMSIs, by IMSI: how RADIUS accounting finds a batch's SIMs at once.
+    public func find(imsis: [IMSI], forUpdate: Bool = false, on db: any SQLDatabase) async throws -> [IMSI: Sim] {
+        guard !imsis.isEmpty else { return [:] }
+        let sims = try await fetch(on: db, forUpdate: forUpdate) { $0.where("imsi", .in, imsis.map(\.digits)) }
+        return Dictionary(sims.map { ($0.imsi, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Which of these identifiers some SIM already has.

@@ -32,6 +32,7 @@ struct SimResource: Codable, Equatable, Sendable {
     let labels: [String]
     let metadata: [String: String]
     let firstUseAt: Date?
+    let lastSeen: SightingResource?
     let createdAt: Date
     let updatedAt: Date
     /// Payment state; present when one SIM is retrieved, absent in lists and event snapshots.
@@ -44,6 +45,7 @@ struct SimResource: Codable, Equatable, Sendable {
         case statusCause = "status_cause"
         case tariffNumber = "tariff_number"
         case firstUseAt = "first_use_at"
+        case lastSeen = "last_seen"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -68,6 +70,7 @@ struct SimResource: Codable, Equatable, Sendable {
         labels = sim.labels.values
         metadata = sim.metadata.values
         firstUseAt = sim.firstUseAt
+        lastSeen = sim.lastSeen.map(SightingResource.init)
         createdAt = sim.createdAt
         updatedAt = sim.updatedAt
         billing = nil
@@ -93,8 +96,37 @@ struct SimResource: Codable, Equatable, Sendable {
         try container.encode(labels, forKey: .labels)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(firstUseAt, forKey: .firstUseAt)
+        try container.encode(lastSeen, forKey: .lastSeen)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encodeIfPresent(billing, forKey: .billing)
+    }
+}
+
+/// Where and in which device the network last saw a SIM.
+struct SightingResource: Codable, Equatable, Sendable {
+    let mccMNC: String?
+    let country: String?
+    let imei: String?
+    let since: Date
+
+    enum CodingKeys: String, CodingKey {
+        case country, imei, since
+        case mccMNC = "mcc_mnc"
+    }
+
+    init(_ sighting: SimSighting) {
+        mccMNC = sighting.mccMNC
+        country = sighting.country
+        imei = sighting.imei?.digits
+        since = sighting.since
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mccMNC, forKey: .mccMNC)
+        try container.encode(country, forKey: .country)
+        try container.encode(imei, forKey: .imei)
+        try container.encode(since, forKey: .since)
     }
 }

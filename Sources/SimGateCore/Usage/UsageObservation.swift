@@ -1,0 +1,81 @@
+import Foundation
+
+/// What one usage record tells about its SIM, whatever its source (RADIUS accounting, the
+/// bulk API, a CSV import).
+public struct UsageObservation: Equatable, Sendable {
+    public let bytes: UInt64
+    /// When the usage began and ended.
+    public let startedAt: Date
+    public let endedAt: Date
+    public let mccMNC: String?
+    public let country: String?
+    public let imei: IMEI?
+
+    public init(bytes: UInt64, startedAt: Date, endedAt: Date, mccMNC: String?, country: String?, imei: IMEI?) {
+        self.bytes = bytes
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.mccMNC = mccMNC
+        self.country = country
+        self.imei = imei
+    }
+}
+
+/// A change to a SIM that usage caused; each becomes an event.
+public enum UsageEffect: Equatable, Sendable {
+    /// The SIM passed data for the first time.
+    case firstUse
+    /// The serving network changed (`previous` is `nil` the first time one is seen).
+    case locationChanged(previous: SimSighting?)
+    /// The first device seen was bound to the SIM.
+    case deviceBound
+    /// The SIM turned up in another device than the one it was last seen in (or bound to).
+    case deviceChanged(previous: IMEI)
+}
+
+extension Sim {
+    /// Applies what a usage record tells about the SIM and returns what changed, in the order
+    /// the events should be written.
+    ///
+    /// Records can arrive late or out of order (bulk imports, delayed CDRs): an observation
+    /// older than the current sighting changes neither place nor device, so an old file
+    /// never moves a SIM back to where it was last month.
+    public mutating func observe(_ usage: UsageObservation) -> [UsageEffect] {
+        var effects: [UsageEffect] = []
+        if firstUseAt == nil, usage.bytes > 0 {
+            firstUseAt = usage.startedAt
+            effects.append(.firstUse)
+        }
+        if imei == nil, let seen = usage.imei {
+            imei = seen
+            effects.append(.deviceBound)
+        }
+        if let last = lastSeen, usage.endedAt < last.since { return effects }
+
+        let previous = lastSeen
+        var sighting = previous ?? SimSighting(mccMNC: nil, country: nil, imei: nil, since: usage.endedAt)
+        var moved = false
+        if let network = usage.mccMNC, network != sighting.mccMNC {
+            sighting.mccMNC = network
+            sighting.country = usage.country
+            moved = true
+        } else if usage.mccMNC == nil, let country = usage.country, country != sighting.country {
+            sighting.mccMNC = nil
+            sighting.country = country
+            moved = true
+        }
+        if moved { effects.append(.locationChanged(previous: previous)) }
+        var swapped = false
+        if let seen = usage.imei, seen != sighting.imei {
+            // The device it was last seen in, else the one bound through the API.
+            if let earlier = sighting.imei ?? imei, earlier != seen { effects.append(.deviceChanged(previous: earlier)) }
+            sighting.imei = seen
+            swapped = true
+        }
+        if moved || swapped {
+            sighting.since = usage.endedAt
+            lastSeen = sighting
+        }
+        return effects
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SQLKit
+
+/// Stores usage records that arrive from elsewhere (the bulk API, a CSV file) in one
+/// transaction: each record's SIM is found among those the caller may see, records already
+/// received (same sender id) are counted as duplicates, and the rest go through the
+/// ``UsageLedger`` like RADIUS usage does.
+struct UsageImport: Sendable {
+    let sims: SimOperations
+
+    struct Outcome: Sendable {
+        var accepted = 0
+        var duplicates = 0
+        /// Positions (in the input) of records whose SIM does not exist or is not visible.
+        var missing: [Int] = []
+    }
+
+    /// - Parameter senderScope: prefixes each sender id, so two accounts' ids never collide.
+    func store(
+        _ records: [(position: Int, record: ValidUsageRecord)], source: String, senderScope: String,
+        visibleAccountID: AccountID?, cause: ChangeCause
+    ) async throws -> Outcome {
+        try await sims.database.transaction { db in
+            let found = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, on: db)
+            var outcome = Outcome()
+            var stored: [UsageRecord] = []
+            for (position, record) in records {
+                guard let sim = found[record.sim] else {
+                    outcome.missing.append(position)
+                    continue
+                }
+                stored.append(UsageRecord(
+                    id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: source,
+                    senderID: "\(senderScope):\(record.senderID)", sessionID: record.sessionID,
+                    startedAt: record.startedAt, endedAt: record.endedAt, bytesUp: record.bytesUp, bytesDown: record.bytesDown,
+                    mccMNC: record.mccMNC, country: record.country, rat: record.rat, imei: record.imei?.digits
+                ))
+            }
+            let simsByID = Dictionary(found.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let inserted = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, on: db)
+            outcome.accepted = inserted.count
+            outcome.duplicates = stored.count - inserted.count
+            return outcome
+        }
+    }
+
+    /// The SIMs named by `references`, two queries whatever their number.
+    private func resolve(_ references: Set<SimReference>, visibleAccountID: AccountID?, on db: any SQLDatabase) async throws -> [SimReference: Sim] {
+        var ids: [SimID] = [], iccids: [ICCID] = []
+        for reference in references {
+            switch reference {
+            case .id(let id): ids.append(id)
+            case .iccid(let iccid): iccids.append(iccid)
+            }
+        }
+        var found: [SimReference: Sim] = [:]
+        for (id, sim) in try await sims.sims.find(ids: ids, accountID: visibleAccountID, forUpdate: true, on: db) { found[.id(id)] = sim }
+        for (iccid, sim) in try await sims.sims.find(iccids: iccids, accountID: visibleAccountID, forUpdate: true, on: db) { found[.iccid(iccid)] = sim }
+        return found
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SQLKit
+
+/// Stores usage from any source inside the caller's transaction: the records, their day,
+/// month and country totals, and what they change about their SIMs (first use, place,
+/// device), each change with its event.
+struct UsageLedger: Sendable {
+    let sims: SimOperations
+    private let usage = UsageStore()
+
+    init(sims: SimOperations) {
+        self.sims = sims
+    }
+
+    /// Stores `records`; `current` holds every record's SIM as read in this transaction.
+    /// Records already stored (same source and sender id) are skipped and change nothing.
+    /// Returns the ids of the records that were new.
+    @discardableResult
+    func record(
+        _ records: [UsageRecord], sims current: [SimID: Sim], cause: (UsageRecord) -> ChangeCause, on db: any SQLDatabase
+    ) async throws -> Set<String> {
+        let now = sims.clock.now()
+        let inserted = try await usage.insert(records, now: now, on: db)
+        var changed: [SimID: (sim: Sim, previous: Sim)] = [:]
+        var events: [Event] = []
+        for record in records where inserted.contains(record.id) {
+            guard let before = changed[record.simID]?.sim ?? current[record.simID] else { continue }
+            var sim = before
+            let effects = sim.observe(record.observation)
+            guard !effects.isEmpty else { continue }
+            sim.updatedAt = now
+            for effect in effects {
+                events.append(try event(for: effect, sim: sim, before: before, cause: cause(record), at: now))
+            }
+            changed[record.simID] = (sim, changed[record.simID]?.previous ?? before)
+        }
+        for (sim, previous) in changed.values.sorted(by: { $0.sim.id.rawValue < $1.sim.id.rawValue }) {
+            try await sims.sims.save(sim, previous: previous, on: db)
+        }
+        try await sims.events.append(events, on: db)
+        return inserted
+    }
+
+    private func event(for effect: UsageEffect, sim: Sim, before: Sim, cause: ChangeCause, at time: Date) throws -> Event {
+        let lastSeen: JSONValue = try before.lastSeen.map { try JSONValue(encoding: SightingResource($0)) } ?? .null
+        let (type, previous): (EventType, [String: JSONValue]) = switch effect {
+        case .firstUse: (.simFirstUse, ["first_use_at": .null])
+        case .locationChanged: (.simLocationChanged, ["last_seen": lastSeen])
+        case .deviceBound: (.simDeviceBound, ["imei": .null])
+        case .deviceChanged: (.simDeviceChanged, ["last_seen": lastSeen])
+        }
+        return try sims.eventFactory.simEvent(type, sim: sim, previousAttributes: previous, cause: cause, at: time)
+    }
+}
+
+extension EventType {
+    /// A SIM passed data for the first time.
+    static let simFirstUse = EventType(rawValue: "sim.first_use")
+    /// A SIM is served by another network (and maybe country) than before.
+    static let simLocationChanged = EventType(rawValue: "sim.location_changed")
+    /// The first device a SIM was seen in is now its bound IMEI.
+    static let simDeviceBound = EventType(rawValue: "sim.device_bound")
+    /// A SIM turned up in another device than the one it was last seen in.
+    static let simDeviceChanged = EventType(rawValue: "sim.device_changed")
+}
+
+extension JSONValue {
+    /// The JSON the API would write for `value`.
+    init(encoding value: some Encodable) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: APIJSON.encode(value))
+    }
+}
