@@ -48,9 +48,19 @@ public final class RADIUSServer: Service, Sendable {
     public func run() async throws {
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Gateways send in bursts (a restart replays every session's accounting): a deep
+            // socket buffer rides them out instead of dropping datagrams the gateway must
+            // then retransmit, and vector reads take up to 64 datagrams per system call.
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * RADIUSPacket.maximumLength))
             .bind(host: host, port: requestedPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    // Let thousands of datagrams wait for a handler before reading pauses.
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1_024, highWatermark: 4_096))
+                    )
                 }
             }
         let port = channel.channel.localAddress?.port ?? requestedPort

@@ -33,7 +33,19 @@ public enum UsageEffect: Equatable, Sendable {
     case deviceChanged(previous: IMEI)
 }
 
-extension Sim {
+/// What usage can change about a SIM: its first use, its bound IMEI and where it was last
+/// seen. Kept apart from ``Sim`` so the accounting path can read just these few columns.
+public struct SimUsageFacts: Equatable, Sendable {
+    public var firstUseAt: Date?
+    public var imei: IMEI?
+    public var lastSeen: SimSighting?
+
+    public init(firstUseAt: Date?, imei: IMEI?, lastSeen: SimSighting?) {
+        self.firstUseAt = firstUseAt
+        self.imei = imei
+        self.lastSeen = lastSeen
+    }
+
     /// Applies what a usage record tells about the SIM and returns what changed, in the order
     /// the events should be written.
     ///
@@ -77,5 +89,16 @@ extension Sim {
             lastSeen = sighting
         }
         return effects
+    }
+}
+
+extension Sim {
+    public var usageFacts: SimUsageFacts {
+        get { SimUsageFacts(firstUseAt: firstUseAt, imei: imei, lastSeen: lastSeen) }
+        set {
+            firstUseAt = newValue.firstUseAt
+            imei = newValue.imei
+            lastSeen = newValue.lastSeen
+        }
     }
 }

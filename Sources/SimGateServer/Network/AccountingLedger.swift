@@ -76,14 +76,14 @@ struct AccountingLedger: Sendable {
 
     /// Each report's SIM, by report index: one query for every IMSI in the batch, then the
     /// slower lookups (MSISDN, ICCID) only for reports that named their SIM otherwise.
-    private func findSims(for reports: [AccountingReport], on db: any SQLDatabase) async throws -> [Int: Sim] {
-        let byIMSI = try await SimStore().find(imsis: Array(Set(reports.compactMap(\.imsi))), forUpdate: true, on: db)
-        var found: [Int: Sim] = [:]
+    private func findSims(for reports: [AccountingReport], on db: any SQLDatabase) async throws -> [Int: SimUsageRow] {
+        let byIMSI = try await SimStore().usageRows(imsis: Array(Set(reports.compactMap(\.imsi))), on: db)
+        var found: [Int: SimUsageRow] = [:]
         for (index, report) in reports.enumerated() {
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
             } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, on: db) {
-                found[index] = sim
+                found[index] = SimUsageRow(sim)
             }
         }
         return found

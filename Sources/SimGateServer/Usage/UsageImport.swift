@@ -38,7 +38,7 @@ struct UsageImport: Sendable {
                     mccMNC: record.mccMNC, country: record.country, rat: record.rat, imei: record.imei?.digits
                 ))
             }
-            let simsByID = Dictionary(found.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
             let inserted = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, on: db)
             outcome.accepted = inserted.count
             outcome.duplicates = stored.count - inserted.count

@@ -17,26 +17,42 @@ struct UsageLedger: Sendable {
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.
     /// Records already stored (same source and sender id) are skipped and change nothing.
     /// Returns the ids of the records that were new.
+    ///
+    /// Usage is first applied to the few columns in `current`; only SIMs that it changes are
+    /// then read whole, changed the same way, saved and given their events.
     @discardableResult
     func record(
-        _ records: [UsageRecord], sims current: [SimID: Sim], cause: (UsageRecord) -> ChangeCause, on db: any SQLDatabase
+        _ records: [UsageRecord], sims current: [SimID: SimUsageRow], cause: (UsageRecord) -> ChangeCause, on db: any SQLDatabase
     ) async throws -> Set<String> {
         let now = sims.clock.now()
         let inserted = try await usage.insert(records, now: now, on: db)
-        var changed: [SimID: (sim: Sim, previous: Sim)] = [:]
-        var events: [Event] = []
+        var facts = current.mapValues(\.facts)
+        var changing: [UsageRecord] = []
         for record in records where inserted.contains(record.id) {
-            guard let before = changed[record.simID]?.sim ?? current[record.simID] else { continue }
-            var sim = before
-            let effects = sim.observe(record.observation)
-            guard !effects.isEmpty else { continue }
+            guard var simFacts = facts[record.simID] else { continue }
+            let unchanged = simFacts
+            _ = simFacts.observe(record.observation)
+            guard simFacts != unchanged else { continue }
+            facts[record.simID] = simFacts
+            changing.append(record)
+        }
+        guard !changing.isEmpty else { return inserted }
+
+        let whole = try await sims.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true, on: db)
+        var changed = whole
+        var events: [Event] = []
+        for record in changing {
+            guard var sim = changed[record.simID] else { continue }
+            let before = sim
+            let effects = sim.usageFacts.observe(record.observation)
             sim.updatedAt = now
             for effect in effects {
                 events.append(try event(for: effect, sim: sim, before: before, cause: cause(record), at: now))
             }
-            changed[record.simID] = (sim, changed[record.simID]?.previous ?? before)
+            changed[record.simID] = sim
         }
-        for (sim, previous) in changed.values.sorted(by: { $0.sim.id.rawValue < $1.sim.id.rawValue }) {
+        for (id, sim) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard let previous = whole[id], previous != sim else { continue }
             try await sims.sims.save(sim, previous: previous, on: db)
         }
         try await sims.events.append(events, on: db)

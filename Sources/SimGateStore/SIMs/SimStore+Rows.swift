@@ -61,12 +61,7 @@ extension SimStore {
             labels: SimLabels(trusted: try StoredJSON.decode([String].self, from: try row.string("labels"), column: "labels")),
             metadata: SimMetadata(trusted: try StoredJSON.decode([String: String].self, from: try row.string("metadata"), column: "metadata")),
             firstUseAt: try row.optionalDate("first_use_at"),
-            lastSeen: try row.optionalDate("seen_since").map { since in
-                SimSighting(
-                    mccMNC: try row.optionalString("seen_mcc_mnc"), country: try row.optionalString("seen_country"),
-                    imei: try row.optionalString("seen_imei").map(IMEI.init(trusted:)), since: since
-                )
-            },
+            lastSeen: try sighting(row),
             statusChangedAt: try row.date("status_changed_at"),
             statusCause: ChangeCause(actor: try row.changeActor(prefix: "status_"), reason: try row.optionalString("status_reason")),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")

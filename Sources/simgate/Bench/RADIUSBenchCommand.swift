@@ -3,172 +3,122 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
-import ServiceLifecycle
 import SimGateCore
 import SimGateRADIUS
 import SimGateServer
 import SimGateStore
-import Synchronization
 
-/// `simgate bench radius`: starts a SimGate of its own (fresh SQLite file) and loads its
-/// RADIUS ports over real UDP on loopback: accounting Interim-Updates from many sessions at
-/// once, then Access-Requests one at a time.
+/// `simgate bench radius`: starts SimGate as a separate process on a fresh SQLite file and
+/// loads its RADIUS ports over real UDP on loopback. Every session sends Start, then
+/// Interim-Updates, then Stop, with 3GPP attributes as a packet gateway sends them; a few
+/// sockets keep many requests in flight each. Then Access-Requests are timed one at a time.
 ///
-/// Prints accounting updates per second, Access-Request latency p50/p99, process CPU seconds
-/// per 20,000 updates (server and load generator together), and whether any update was lost
-/// or counted twice (stored totals against what was sent).
+/// Prints accounting updates per second, the server's CPU seconds per 20,000 updates (read
+/// from /proc, so the load generator is not counted), Access-Request latency p50/p99, and
+/// whether any update was lost or counted twice (stored totals against what was sent).
 struct RADIUSBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "radius", abstract: "Accounting updates/s and Access-Request latency over UDP.")
+    static let configuration = CommandConfiguration(commandName: "radius", abstract: "Accounting updates/s, server CPU and Access-Request latency over UDP.")
 
-    @Option(help: "Accounting updates to send.") var updates = 20_000
-    @Option(help: "Sessions (one SIM each) the updates are spread over.") var sessions = 500
-    @Option(help: "UDP sockets sending at once, each with one request in flight.") var concurrency = 64
+    @Option(help: "Accounting updates to send (Start, Interim-Update and Stop all count).") var updates = 20_000
+    @Option(help: "Sessions (one SIM each) the updates are spread over.") var sessions = 2_000
+    @Option(help: "UDP sockets sending at once.") var sockets = 4
+    @Option(help: "Requests in flight per socket (at most 255).") var window = 128
     @Option(help: "Access-Requests timed one by one.") var samples = 500
-    @Option(help: "HTTP port of the benchmark's own server.") var port = 18_090
 
     static let secret = "bench-radius-secret"
 
     func run() async throws {
-        var logger = Logger(label: "simgate.bench")
-        logger.logLevel = .warning
-        var configuration = AppConfiguration()
-        configuration.port = port
-        configuration.database = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString).sqlite").path)
-        configuration.radius.authenticationPort = 0
-        configuration.radius.accountingPort = 0
-        configuration.radius.clients = [RADIUSClient(name: "bench", address: "127.0.0.1", secret: Self.secret)]
-        let operatorKey = Mutex<String?>(nil)
-        let ports = Mutex<[RADIUSPortRole: Int]>([:])
-        let dependencies = AppDependencies(
-            database: try SimGateDatabase(configuration.database, logger: logger), logger: logger,
-            announceOperatorKey: { key in operatorKey.withLock { $0 = key } },
-            announceRADIUSPort: { role, port in ports.withLock { $0[role] = port } }
-        )
-        let app = try await buildApplication(configuration, dependencies: dependencies)
-        let services = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let client = BenchClient(http: http, base: "http://127.0.0.1:\(port)")
-        let (updates, sessions, concurrency, samples) = (self.updates, self.sessions, self.concurrency, self.samples)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let databasePath = directory.appendingPathComponent("bench.sqlite").path
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            do {
-                try await PaymentsBenchCommand.waitUntilUp(client)
-                guard let key = operatorKey.withLock({ $0 }), let auth = ports.withLock({ $0[.authentication] }),
-                      let accounting = ports.withLock({ $0[.accounting] })
-                else { throw BenchError("the benchmark's server did not report its RADIUS ports") }
-                print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(concurrency) in flight")
-                let imsis = try await Self.prepareSims(client, operatorKey: key, count: sessions)
-                let cpuBefore = ProcessCPU.seconds()
-                let start = ContinuousClock.now
-                _ = try await Self.sendAccounting(port: accounting, imsis: imsis, updates: updates, concurrency: concurrency)
-                let seconds = (ContinuousClock.now - start).asSeconds
-                let cpu = ProcessCPU.seconds() - cpuBefore
-                print(String(format: "accounting: %d updates in %.2f s = %.0f per second; %.2f CPU s per 20,000 updates (server + load generator)",
-                             updates, seconds, Double(updates) / seconds, cpu * 20_000 / Double(updates)))
-                let expected = Self.expectedTotal(updates: updates, sessions: sessions)
-                let stored = try await Self.storedTotal(dependencies.database, imsis: imsis)
-                print("usage stored: \(stored) bytes, sent: \(expected) bytes -> " + (stored == expected ? "nothing lost or doubled" : "MISMATCH of \(Int64(stored) - Int64(expected)) bytes"))
-                try await Self.timeAccess(port: auth, imsi: imsis[0], samples: samples)
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+        // The operator's key is made here, before the server starts, so the bench can use the API.
+        let logger = {
+            var logger = Logger(label: "simgate.bench")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let database = try SimGateDatabase(.sqlite(path: databasePath), logger: logger)
+        let operatorKey = try await database.withRunning {
+            try await Migrator(database: database, logger: logger).migrate()
+            return try await Administration(database: database).bootstrapOperator()
+        }
+        guard let operatorKey else { throw BenchError("a fresh database already had an operator") }
+
+        let (httpPort, authPort, accountingPort) = (try await FreePorts.tcp(), try await FreePorts.udp(), try await FreePorts.udp())
+        let server = try ServerProcess(arguments: ["serve", "--database", databasePath, "--port", "\(httpPort)", "--log-level", "error"], environment: [
+            "SIMGATE_RADIUS_AUTH_PORT": "\(authPort)", "SIMGATE_RADIUS_ACCT_PORT": "\(accountingPort)",
+            "SIMGATE_RADIUS_CLIENTS": "127.0.0.1=\(Self.secret)",
+        ])
+        defer { server.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await measure(BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: operatorKey, server: server, authPort: authPort, accountingPort: accountingPort)
+        } catch {
+            try await http.shutdown()
+            throw error
         }
         try await http.shutdown()
     }
 
-    /// Imports `count` SIMs and makes them LIVE; returns their IMSIs.
-    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int) async throws -> [String] {
-        var imsis: [String] = []
-        for start in stride(from: 0, to: count, by: 1_000) {
-            let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
-                let body = "898832" + String(format: "%012d", n)
-                let imsi = "00103" + String(format: "%010d", n)
-                imsis.append(imsi)
-                return ["iccid": body + String(Luhn.checkDigit(for: body)), "imsi": imsi]
+    private func measure(_ client: BenchClient, operatorKey: String, server: ServerProcess, authPort: Int, accountingPort: Int) async throws {
+        try await PaymentsBenchCommand.waitUntilUp(client)
+        print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sockets) sockets x \(window) in flight, SQLite")
+        let imsis = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: sessions)
+        let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
+        let streams = load.packets(sockets: sockets)
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: accountingPort)
+
+        let cpuBefore = server.cpuSeconds()
+        let start = ContinuousClock.now
+        let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
+            for stream in streams {
+                group.addTask { try await RADIUSPipeline.send(stream, to: target, window: window) }
             }
-            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows])
-            guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
-            let iccids = rows.compactMap { $0["iccid"] }
-            _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": iccids])
+            return try await group.reduce(into: [RADIUSPipeline.Outcome]()) { $0.append($1) }
         }
-        return imsis
+        let seconds = (ContinuousClock.now - start).asSeconds
+        let cpu = server.cpuSeconds() - cpuBefore
+        let answered = outcomes.reduce(0) { $0 + $1.answered }
+        let retransmissions = outcomes.reduce(0) { $0 + $1.retransmissions }
+        print(String(format: "accounting: %d updates answered in %.2f s = %.0f per second (%d retransmitted after 1 s of silence)",
+                     answered, seconds, Double(answered) / seconds, retransmissions))
+        print(String(format: "server CPU: %.2f s per 20,000 updates (user + system of the simgate serve process)", cpu * 20_000 / Double(answered)))
+
+        let sent = load.expectedBytes
+        let stored = try await storedBytes(client, operatorKey: operatorKey)
+        print("usage stored: \(stored.up) bytes up, \(stored.down) down; sent: \(sent.up) up, \(sent.down) down -> "
+              + (stored == sent ? "nothing lost or doubled" : "MISMATCH"))
+        try await timeAccess(port: authPort, imsi: imsis[0])
     }
 
-    /// Update `i` goes to session `i % sessions`, as that session's `(i / sessions + 1)`-th report,
-    /// carrying cumulative input of 1,000 bytes per report.
-    static func expectedTotal(updates: Int, sessions: Int) -> UInt64 {
-        (0..<sessions).reduce(0) { sum, session in
-            let reports = updates / sessions + (session < updates % sessions ? 1 : 0)
-            return sum + UInt64(reports) * 1_000
-        }
-    }
-
-    static func sendAccounting(port: Int, imsis: [String], updates: Int, concurrency: Int) async throws -> Int {
-        let secret = Array(secret.utf8)
-        return try await withThrowingTaskGroup(of: Int.self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    try await BenchUDPSocket.with(serverPort: port) { request in
-                    var identifier: UInt8 = 0
-                    for index in stride(from: worker, to: updates, by: concurrency) {
-                        let session = index % imsis.count
-                        let report = index / imsis.count + 1
-                        identifier &+= 1
-                        let packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
-                            .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
-                            .text(RADIUSAttributeType.nasIdentifier, "bench-pgw"),
-                            .text(RADIUSAttributeType.acctSessionID, "bench-\(session)"),
-                            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsis[session].utf8)),
-                            .integer(RADIUSAttributeType.acctInputOctets, UInt32(report * 1_000)),
-                            .integer(RADIUSAttributeType.acctOutputOctets, UInt32(report * 10)),
-                        ])
-                        _ = try await request(RADIUSAuthenticators.signRequest(packet, secret: secret).encoded())
-                    }
-                    return 0
-                    }
-                }
-            }
-            return try await group.reduce(0, +)
+    /// Every byte stored, from the account-wide monthly totals.
+    private func storedBytes(_ client: BenchClient, operatorKey: String) async throws -> RADIUSBenchLoad.Bytes {
+        let reply = try await client.send(.GET, "/v1/usage?granularity=month", key: operatorKey)
+        let rows = reply.json["data"] as? [[String: Any]] ?? []
+        return rows.reduce(RADIUSBenchLoad.Bytes(up: 0, down: 0)) {
+            RADIUSBenchLoad.Bytes(up: $0.up + (($1["bytes_up"] as? Int).map(UInt64.init) ?? 0), down: $0.down + (($1["bytes_down"] as? Int).map(UInt64.init) ?? 0))
         }
     }
 
-    static func storedTotal(_ database: SimGateDatabase, imsis: [String]) async throws -> UInt64 {
-        try await database.read { db in
-            let rows = try await db.raw("SELECT COALESCE(SUM(bytes_up), 0) AS total FROM usage_records WHERE source = 'radius'").all()
-            return UInt64(try rows.first?.decode(column: "total", as: Int64.self) ?? 0)
-        }
-    }
-
-    static func timeAccess(port: Int, imsi: String, samples: Int) async throws {
-        let secret = Array(secret.utf8)
+    private func timeAccess(port: Int, imsi: String) async throws {
+        let secret = Array(Self.secret.utf8)
+        let samples = self.samples
         let durations = try await BenchUDPSocket.with(serverPort: port) { request -> [Duration] in
-        var durations: [Duration] = []
-        for sample in 0..<samples {
-            let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
-            let packet = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accessRequest, identifier: UInt8(sample % 256), authenticator: authenticator, attributes: [
-                .text(RADIUSAttributeType.userName, imsi),
-            ]), secret: secret)
-            let start = ContinuousClock.now
-            _ = try await request(packet.encoded())
-            durations.append(ContinuousClock.now - start)
-        }
-        return durations
+            var durations: [Duration] = []
+            for sample in 0..<samples {
+                let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
+                let packet = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accessRequest, identifier: UInt8(sample % 256), authenticator: authenticator, attributes: [
+                    .text(RADIUSAttributeType.userName, imsi),
+                ]), secret: secret)
+                let start = ContinuousClock.now
+                _ = try await request(packet.encoded())
+                durations.append(ContinuousClock.now - start)
+            }
+            return durations
         }
         print("Access-Request -> Access-Accept: " + LatencySummary(durations).text)
-    }
-}
-
-/// This process's user plus system CPU time, in seconds.
-enum ProcessCPU {
-    static func seconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }

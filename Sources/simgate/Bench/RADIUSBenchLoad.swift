@@ -1,0 +1,69 @@
+import Foundation
+import SimGateCore
+import SimGateRADIUS
+
+/// The accounting traffic of `simgate bench radius`, built before the clock starts.
+///
+/// Update `i` belongs to session `i % sessions` and is that session's `(i / sessions)`-th
+/// report: the first is a Start, the last a Stop, the rest Interim-Updates. Each report
+/// carries the session's cumulative totals, 1,000 bytes up and 10,000 down per report.
+struct RADIUSBenchLoad {
+    struct Bytes: Equatable {
+        let up: UInt64
+        let down: UInt64
+    }
+
+    let imsis: [String]
+    let updates: Int
+    let secret: [UInt8]
+
+    func reports(of session: Int) -> Int { updates / imsis.count + (session < updates % imsis.count ? 1 : 0) }
+
+    var expectedBytes: Bytes {
+        let reports = (0..<imsis.count).reduce(UInt64(0)) { $0 + UInt64(max(0, self.reports(of: $1) - 1)) }
+        return Bytes(up: reports * 1_000, down: reports * 10_000)
+    }
+
+    /// The signed datagrams, dealt round-robin to `sockets` streams in sending order.
+    func packets(sockets: Int) -> [[[UInt8]]] {
+        var streams = Array(repeating: [[UInt8]](), count: sockets)
+        for index in 0..<updates {
+            let session = index % imsis.count
+            let sequence = index / imsis.count
+            let last = reports(of: session) - 1
+            let status: AccountingStatusType = sequence == 0 ? .start : sequence == last ? .stop : .interimUpdate
+            // Reports count from the Start (which carries zero), so the bytes sent are the last report's totals.
+            let packet = RADIUSPacket(code: .accountingRequest, identifier: UInt8(truncatingIfNeeded: streams[index % sockets].count), authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
+                .text(RADIUSAttributeType.nasIdentifier, "bench-pgw"),
+                .text(RADIUSAttributeType.acctSessionID, "bench-\(session)"),
+                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsis[session].utf8)),
+                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC, value: Array("26201".utf8)),
+                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(String(format: "35%012d01", session).utf8)),
+                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.ratType, value: [6]),
+                .integer(RADIUSAttributeType.acctInputOctets, UInt32(sequence * 1_000)),
+                .integer(RADIUSAttributeType.acctOutputOctets, UInt32(sequence * 10_000)),
+            ])
+            streams[index % sockets].append(RADIUSAuthenticators.signRequest(packet, secret: secret).encoded())
+        }
+        return streams
+    }
+
+    /// Imports `count` SIMs and makes them LIVE; returns their IMSIs.
+    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int) async throws -> [String] {
+        var imsis: [String] = []
+        for start in stride(from: 0, to: count, by: 1_000) {
+            let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
+                let body = "898832" + String(format: "%012d", n)
+                let imsi = "00103" + String(format: "%010d", n)
+                imsis.append(imsi)
+                return ["iccid": body + String(Luhn.checkDigit(for: body)), "imsi": imsi]
+            }
+            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows])
+            guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
+            let iccids = rows.compactMap { $0["iccid"] }
+            _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": iccids])
+        }
+        return imsis
+    }
+}

@@ -1,0 +1,124 @@
+import NIOCore
+import NIOPosix
+
+/// Sends prepared RADIUS requests over one UDP socket with many in flight, the way a busy
+/// packet gateway does, and waits until every one is answered.
+///
+/// Writes are flushed together after each burst of replies, so NIO hands them to the kernel
+/// in one `sendmmsg`; replies are matched by identifier. A request unanswered for a second is
+/// sent again, byte for byte, as a gateway would retransmit it.
+enum RADIUSPipeline {
+    struct Outcome: Sendable {
+        var answered = 0
+        var retransmissions = 0
+    }
+
+    /// - Parameter window: most requests in flight, at most 255 so identifiers never clash.
+    static func send(_ packets: [[UInt8]], to server: SocketAddress, window: Int) async throws -> Outcome {
+        guard !packets.isEmpty else { return Outcome() }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let done = group.any().makePromise(of: Outcome.self)
+        let channel = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 4_096))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        PipelineHandler(packets: packets, server: server, window: min(window, 255), done: done)
+                    )
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let outcome = try await done.futureResult.get()
+        try await channel.close()
+        return outcome
+    }
+}
+
+private final class PipelineHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let packets: [[UInt8]]
+    private let server: SocketAddress
+    private let window: Int
+    private let done: EventLoopPromise<RADIUSPipeline.Outcome>
+    private var next = 0
+    /// Packet index and send time by identifier.
+    private var inFlight: [Int?] = Array(repeating: nil, count: 256)
+    private var sentAt: [NIODeadline] = Array(repeating: .distantPast, count: 256)
+    private var inFlightCount = 0
+    private var outcome = RADIUSPipeline.Outcome()
+    private var timer: RepeatedTask?
+
+    init(packets: [[UInt8]], server: SocketAddress, window: Int, done: EventLoopPromise<RADIUSPipeline.Outcome>) {
+        self.packets = packets
+        self.server = server
+        self.window = window
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        fill(context)
+        context.flush()
+        // The timer runs on this channel's event loop, where the handler and context live.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
+            bound.value.0.retransmitOverdue(bound.value.1)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let reply = unwrapInboundIn(data)
+        guard reply.data.readableBytes >= 20, let identifier = reply.data.getInteger(at: reply.data.readerIndex + 1, as: UInt8.self),
+              inFlight[Int(identifier)] != nil
+        else { return }
+        inFlight[Int(identifier)] = nil
+        inFlightCount -= 1
+        outcome.answered += 1
+        if outcome.answered == packets.count {
+            timer?.cancel()
+            done.succeed(outcome)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        fill(context)
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        timer?.cancel()
+        done.fail(error)
+    }
+
+    private func fill(_ context: ChannelHandlerContext) {
+        while inFlightCount < window, next < packets.count {
+            let identifier = Int(packets[next][1])
+            guard inFlight[identifier] == nil else { return }  // Still waiting on the last use of this identifier.
+            inFlight[identifier] = next
+            inFlightCount += 1
+            write(next, context)
+            next += 1
+        }
+    }
+
+    private func retransmitOverdue(_ context: ChannelHandlerContext) {
+        let overdue = NIODeadline.now() - .seconds(1)
+        var resent = false
+        for identifier in 0..<256 {
+            guard let index = inFlight[identifier], sentAt[identifier] < overdue else { continue }
+            write(index, context)
+            outcome.retransmissions += 1
+            resent = true
+        }
+        if resent { context.flush() }
+    }
+
+    private func write(_ index: Int, _ context: ChannelHandlerContext) {
+        sentAt[Int(packets[index][1])] = .now()
+        let envelope = AddressedEnvelope(remoteAddress: server, data: context.channel.allocator.buffer(bytes: packets[index]))
+        context.write(wrapOutboundOut(envelope), promise: nil)
+    }
+}

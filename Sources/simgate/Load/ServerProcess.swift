@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A `simgate serve` started as a separate process, so that its CPU time can be read apart
+/// from the load generator's.
+final class ServerProcess: Sendable {
+    private let process: Process
+
+    /// Starts this same executable with `arguments` and extra `environment`.
+    init(arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        try process.run()
+        self.process = process
+    }
+
+    /// User plus system CPU seconds the server has used so far, from /proc/<pid>/stat.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let afterName = stat.lastIndex(of: ")")
+        else { return .nan }
+        // Fields after the name start at field 3; utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Asks the server to stop (SIGTERM, a graceful shutdown) and waits for it.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// Ports nothing listens on now, found by binding to port 0 and letting go.
+enum FreePorts {
+    static func udp() async throws -> Int {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+
+    static func tcp() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
+}
