@@ -51,12 +51,30 @@ public enum RADIUSAuthenticators {
         return signed
     }
 
+    /// Whether a reply (Access-Accept, Accounting-Response, Disconnect-ACK, ...) really answers
+    /// `request`: its Response Authenticator, and its Message-Authenticator when it has one.
+    public static func isAuthenticReply(_ reply: RADIUSPacket, to request: RADIUSPacket, secret: [UInt8]) -> Bool {
+        guard constantTimeEqual(md5Authenticator(of: reply, over: request.authenticator, secret: secret), reply.authenticator) else { return false }
+        guard reply.attribute(RADIUSAttributeType.messageAuthenticator) != nil else { return true }
+        return hasValidMessageAuthenticator(reply, authenticator: request.authenticator, secret: secret)
+    }
+
     /// Signs a request the way a gateway does, for clients, tests and load generators:
     /// an Access-Request gets a Message-Authenticator first (over its own random
-    /// authenticator); an Accounting-Request gets its MD5 Request Authenticator.
+    /// authenticator); an Accounting-Request gets its MD5 Request Authenticator; a
+    /// Disconnect- or CoA-Request gets both, the Message-Authenticator computed over a zero
+    /// authenticator first (RFC 5176 section 3.3).
     public static func signRequest(_ request: RADIUSPacket, secret: [UInt8]) -> RADIUSPacket {
         var signed = request
-        if request.code == .accessRequest {
+        let zero = [UInt8](repeating: 0, count: 16)
+        if request.code == .disconnectRequest || request.code == .coaRequest {
+            signed.attributes = [RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: zero)]
+                + request.attributes.filter { $0.type != RADIUSAttributeType.messageAuthenticator }
+            signed.attributes[0] = RADIUSAttribute(
+                type: RADIUSAttributeType.messageAuthenticator, value: messageAuthenticator(of: signed, authenticator: zero, secret: secret)
+            )
+            signed.authenticator = md5Authenticator(of: signed, over: zero, secret: secret)
+        } else if request.code == .accessRequest {
             signed.attributes = [RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16))]
                 + request.attributes.filter { $0.type != RADIUSAttributeType.messageAuthenticator }
             signed.attributes[0] = RADIUSAttribute(

@@ -2,5 +2,6 @@
 /// client, the authenticators and retransmissions, and signs whatever is returned.
 public protocol RADIUSRequestHandler: Sendable {
     /// The reply (its authenticator is filled in by the server), or `nil` to stay silent.
-    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket?
+    /// `sourceIP` is the address the datagram came from (the client entry may be a network).
+    func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket?
 }

@@ -116,7 +116,7 @@ public final class RADIUSServer: Service, Sendable {
             statistics.recordDrop(.duplicateInFlight)
             return nil
         case .new:
-            guard var reply = await handler.respond(to: request, from: client) else {
+            guard var reply = await handler.respond(to: request, from: client, sourceIP: sourceIP) else {
                 cache.abandon(client: sourceIP, request: request)
                 return nil
             }

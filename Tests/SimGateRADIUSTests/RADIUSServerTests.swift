@@ -9,7 +9,7 @@ import Testing
 final class TestHandler: RADIUSRequestHandler {
     let calls = Mutex(0)
 
-    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
+    func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         calls.withLock { $0 += 1 }
         switch request.code {
         case .accountingRequest:

@@ -14,13 +14,20 @@ public struct Account: Equatable, Sendable {
     public var name: String
     public let role: Role
     public let createdAt: Date
+    /// The Acct-Interim-Interval (seconds) Access-Accept gives this account's SIMs; the
+    /// server's default when `nil`.
+    public var radiusInterimInterval: Int?
 
-    public init(id: AccountID, name: String, role: Role, createdAt: Date) {
+    public init(id: AccountID, name: String, role: Role, createdAt: Date, radiusInterimInterval: Int? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.createdAt = createdAt
+        self.radiusInterimInterval = radiusInterimInterval
     }
+
+    /// The interim intervals an account may choose: a minute (RFC 2869 advises no less) to a day.
+    public static let interimIntervalRange = 60...86_400
 
     /// Longest account name, in characters.
     public static let maximumNameLength = 200

@@ -20,6 +20,8 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     public static let simUpdated = EventType(rawValue: "sim.updated")
     /// A customer account was created.
     public static let accountCreated = EventType(rawValue: "account.created")
+    /// An account's name or settings changed.
+    public static let accountUpdated = EventType(rawValue: "account.updated")
     /// An API key was created.
     public static let apiKeyCreated = EventType(rawValue: "api_key.created")
     /// An API key was revoked.

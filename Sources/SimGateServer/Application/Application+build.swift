@@ -21,6 +21,10 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock),
             applier.handler,
             PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
+            RADIUSDisconnector(
+                sims: simOperations, clients: RADIUSClientTable(configuration.radius.clients),
+                timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts, logger: dependencies.logger
+            ).handler,
         ],
         clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup,
         doorbell: dependencies.jobDoorbell

@@ -7,6 +7,7 @@ struct AccountingReport: Sendable {
     let status: AccountingStatusType?
     /// The gateway the session belongs to: NAS-IP-Address, else NAS-Identifier, else the client's name.
     let nas: String
+    /// Where the gateway takes Disconnect-Requests: NAS-IP-Address, else the datagram's source.
     let clientAddress: String
     let sessionID: String?
     /// Cumulative totals for the session, gigawords included.
@@ -19,14 +20,15 @@ struct AccountingReport: Sendable {
     /// Ways to find the SIM, most reliable first.
     let simFilters: [SimFilter]
 
-    init(_ packet: RADIUSPacket, client: RADIUSClient) {
+    init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
         status = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue.flatMap(AccountingStatusType.init(rawValue:))
         if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.value, address.count == 4 {
             nas = address.map(String.init).joined(separator: ".")
+            clientAddress = nas
         } else {
             nas = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue ?? client.name
+            clientAddress = sourceIP
         }
-        clientAddress = client.address
         sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
         func total(_ octets: UInt8, _ gigawords: UInt8) -> UInt64 {
             SessionCounters.total(octets: packet.attribute(octets)?.integerValue ?? 0, gigawords: packet.attribute(gigawords)?.integerValue ?? 0)

@@ -11,19 +11,21 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     /// Opens once migrations are done; requests that come earlier wait for it.
     let startup: StartupSignal
 
-    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
+    func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accessRequest else { return nil }
         await startup.wait()
         let sim: Sim?
+        let interval: UInt32
         do {
             sim = try await find(request)
+            interval = try await interimInterval(for: sim)
         } catch {
             // No answer rather than a wrong one: the gateway retries or fails over.
             return nil
         }
         let decision = Self.decide(sim)
         var attributes: [RADIUSAttribute] = [.text(RADIUSAttributeType.replyMessage, decision.message)]
-        if decision.accept { attributes.append(.integer(RADIUSAttributeType.acctInterimInterval, interimInterval)) }
+        if decision.accept { attributes.append(.integer(RADIUSAttributeType.acctInterimInterval, interval)) }
         return RADIUSPacket(code: decision.accept ? .accessAccept : .accessReject, identifier: request.identifier, authenticator: [], attributes: attributes)
     }
 
@@ -35,6 +37,14 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
         case .offline: return (false, "SIM is OFFLINE: hold " + sim.state.holdCauses.map(\.description).joined(separator: ", "))
         default: return (false, "SIM is \(sim.status.rawValue)")
         }
+    }
+
+    /// The SIM's account's own interval, else the server's.
+    private func interimInterval(for sim: Sim?) async throws -> UInt32 {
+        guard let accountID = sim?.accountID,
+              let own = try await database.read({ try await AccountStore().find(accountID, on: $0) })?.radiusInterimInterval
+        else { return interimInterval }
+        return UInt32(own)
     }
 
     /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID.

@@ -24,11 +24,11 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
         }
     }
 
-    func respond(to request: RADIUSPacket, from client: RADIUSClient) async -> RADIUSPacket? {
+    func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accountingRequest else { return nil }
         await startup.wait()
         do {
-            try await batcher.submit(AccountingReport(request, client: client))
+            try await batcher.submit(AccountingReport(request, client: client, sourceIP: sourceIP))
         } catch {
             logger.error("Could not record accounting", metadata: ["client": "\(client.name)", "error": "\(error)"])
             return nil

@@ -20,6 +20,9 @@ public struct RADIUSSettings: Sendable {
     public var clients: [RADIUSClient] = []
     /// Acct-Interim-Interval sent in Access-Accept, in seconds.
     public var interimInterval: UInt32 = 300
+    /// How long to wait for a gateway's answer to a Disconnect-Request, and how many times to send it.
+    public var disconnectTimeout: Duration = .seconds(2)
+    public var disconnectAttempts = 3
 
     public init() {}
 

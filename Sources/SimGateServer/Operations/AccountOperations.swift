@@ -30,6 +30,21 @@ struct AccountOperations: Sendable {
         return account
     }
 
+    /// Changes an account's name or interim interval, with an `account.updated` event.
+    func update(_ id: AccountID, name: String?, radiusInterimInterval: Int??, cause: ChangeCause) async throws -> Account {
+        let now = clock.now()
+        return try await database.transaction { db in
+            guard var account = try await accounts.find(id, on: db) else { throw DomainError.notFound("account") }
+            let previous = account
+            if let name { account.name = name }
+            if let radiusInterimInterval { account.radiusInterimInterval = radiusInterimInterval }
+            guard account != previous else { return account }
+            try await accounts.save(account, on: db)
+            try await events.append([eventFactory.event(.accountUpdated, accountID: account.id, object: AccountResource(account), cause: cause, at: now)], on: db)
+            return account
+        }
+    }
+
     /// Creates a key for `accountID` and returns it with its secret, which is not kept.
     func createKey(for accountID: AccountID, name: String, cause: ChangeCause) async throws -> (key: APIKey, secret: String) {
         let now = clock.now()

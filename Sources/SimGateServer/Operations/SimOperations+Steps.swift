@@ -14,6 +14,16 @@ extension SimOperations {
         return found
     }
 
+    /// Writes a changed SIM. One that leaves LIVE, for whatever reason, also has its open data
+    /// sessions disconnected: the job is queued in this same transaction, so it happens exactly
+    /// when the change commits.
+    func persist(_ sim: Sim, previous: Sim, on db: any SQLDatabase) async throws {
+        try await sims.save(sim, previous: previous, on: db)
+        if previous.status == .live, sim.status != .live {
+            try await queue.enqueue(RADIUSDisconnector.job(for: sim.id, at: clock.now()), now: clock.now(), on: db)
+        }
+    }
+
     func apply(_ command: SimCommand, to previous: Sim, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim {
         let now = clock.now()
         let transition = try SimLifecycle.apply(command, to: previous.state, at: now, cause: cause)
@@ -25,7 +35,7 @@ extension SimOperations {
             sim.statusChangedAt = now
             sim.statusCause = cause
         }
-        try await sims.save(sim, previous: previous, on: db)
+        try await persist(sim, previous: previous, on: db)
         try await events.append(try eventFactory.simEvents(for: transition.changes, sim: sim, previous: previous, cause: cause, at: now), on: db)
         return sim
     }
@@ -45,7 +55,7 @@ extension SimOperations {
         var sim = previous
         sim.accountID = accountID
         sim.updatedAt = now
-        try await sims.save(sim, previous: previous, on: db)
+        try await persist(sim, previous: previous, on: db)
         let previousAccount: JSONValue = previous.accountID.map { .string($0.rawValue) } ?? .null
         try await events.append([eventFactory.simEvent(.simAssigned, sim: sim, previousAttributes: ["account": previousAccount], cause: cause, at: now)], on: db)
         return sim
@@ -63,7 +73,7 @@ extension SimOperations {
             sim.statusChangedAt = now
             sim.statusCause = cause
         }
-        try await sims.save(sim, previous: previous, on: db)
+        try await persist(sim, previous: previous, on: db)
         var produced = try eventFactory.simEvents(for: transition.changes, sim: sim, previous: previous, cause: cause, at: now)
         if let formerAccount = previous.accountID {
             // Recorded under the former account too, so its history shows where the SIM went.

@@ -14,6 +14,7 @@ struct SimOperations: Sendable {
     let sims = SimStore()
     let events = EventStore()
     let accounts = AccountStore()
+    var queue: JobQueue { JobQueue(database: database, ids: ids) }
 
     var eventFactory: EventFactory { EventFactory(ids: ids) }
 
@@ -90,7 +91,7 @@ struct SimOperations: Sendable {
             var changed: [String: JSONValue] = [:]
             if sim.labels != previous.labels { changed["labels"] = .array(previous.labels.values.map(JSONValue.string)) }
             if sim.metadata != previous.metadata { changed["metadata"] = .object(previous.metadata.values.mapValues(JSONValue.string)) }
-            try await sims.save(sim, previous: previous, on: db)
+            try await persist(sim, previous: previous, on: db)
             try await events.append([eventFactory.simEvent(.simUpdated, sim: sim, previousAttributes: changed, cause: cause, at: now)], on: db)
             return sim
         }

@@ -13,6 +13,7 @@ struct UsageController: Sendable {
         group.post("usage_records", use: idempotency.wrap(ingest))
         group.get("sims/{id}/usage", use: simTotals)
         group.get("usage", use: accountTotals)
+        group.get("sims/{id}/sessions", use: sessions)
     }
 
     /// Keeps every valid record and reports each invalid one; a record already received
@@ -37,6 +38,22 @@ struct UsageController: Sendable {
         }
         let problems = (errors + missing).sorted { ($0.param ?? "") < ($1.param ?? "") }
         return try APIResponse(UsageImportResource(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems))
+    }
+
+    /// The SIM's RADIUS sessions, newest first; `open=true` keeps those with no Stop yet.
+    @Sendable func sessions(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        let query = try QueryParameters(request, allowed: ["open"])
+        let openOnly: Bool
+        switch query["open"] {
+        case nil, "false": openOnly = false
+        case "true": openOnly = true
+        default: throw APIError.invalid("invalid_value", "'open' is true or false.", param: "open")
+        }
+        let limit = try query.page().limit
+        let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
+        let (found, hasMore) = try await sims.database.read { try await UsageStore().sessions(simID: sim.id, openOnly: openOnly, limit: limit, on: $0) }
+        return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/sessions", data: found.map(SessionResource.init), hasMore: hasMore))
     }
 
     @Sendable func simTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {

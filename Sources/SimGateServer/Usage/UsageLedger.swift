@@ -53,7 +53,7 @@ struct UsageLedger: Sendable {
         }
         for (id, sim) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             guard let previous = whole[id], previous != sim else { continue }
-            try await sims.sims.save(sim, previous: previous, on: db)
+            try await sims.persist(sim, previous: previous, on: db)
         }
         try await sims.events.append(events, on: db)
         return inserted

@@ -13,6 +13,14 @@ public struct AccountStore: Sendable {
             .run()
     }
 
+    /// Writes the fields that can change: the name and the interim interval.
+    public func save(_ account: Account, on db: any SQLDatabase) async throws {
+        try await db.update("accounts")
+            .set("name", to: SQLBind(account.name))
+            .set("radius_interim_interval", to: SQLBind(account.radiusInterimInterval.map(Int64.init)))
+            .where("id", .equal, account.id.rawValue).run()
+    }
+
     public func find(_ id: AccountID, on db: any SQLDatabase) async throws -> Account? {
         try await db.select().column("*").from("accounts").where("id", .equal, id.rawValue).first().map(Self.account)
     }
@@ -33,6 +41,9 @@ public struct AccountStore: Sendable {
         guard let role = Account.Role(rawValue: roleText) else {
             throw StoreError.corruptRow(table: "accounts", column: "role", value: roleText)
         }
-        return Account(id: AccountID(trusted: try row.string("id")), name: try row.string("name"), role: role, createdAt: try row.date("created_at"))
+        return Account(
+            id: AccountID(trusted: try row.string("id")), name: try row.string("name"), role: role, createdAt: try row.date("created_at"),
+            radiusInterimInterval: try row.optionalInt64("radius_interim_interval").map(Int.init)
+        )
     }
 }

@@ -20,6 +20,20 @@ public enum DisconnectOutcome: String, Sendable {
     case noAnswer = "no_answer"
 }
 
+/// The last Disconnect-Request sent for a session and how the gateway answered.
+public struct SessionDisconnect: Sendable, Equatable {
+    public let outcome: DisconnectOutcome
+    /// The Error-Cause of a NAK (RFC 5176 section 3.5).
+    public let errorCause: UInt32?
+    public let at: Date
+
+    public init(outcome: DisconnectOutcome, errorCause: UInt32?, at: Date) {
+        self.outcome = outcome
+        self.errorCause = errorCause
+        self.at = at
+    }
+}
+
 /// One accounting session as stored: its highest counters so far and where it is.
 public struct StoredSession: Sendable, Equatable {
     public let nas: String
@@ -35,14 +49,14 @@ public struct StoredSession: Sendable, Equatable {
     public var country: String?
     public var rat: String?
     public var imei: String?
-    public var disconnectOutcome: DisconnectOutcome?
+    public var disconnect: SessionDisconnect?
 
     public var key: SessionKey { SessionKey(nas: nas, sessionID: sessionID) }
 
     public init(
         nas: String, sessionID: String, simID: SimID, clientAddress: String, startedAt: Date, updatedAt: Date, stoppedAt: Date? = nil,
         counters: SessionCounters = SessionCounters(), mccMNC: String? = nil, country: String? = nil, rat: String? = nil,
-        imei: String? = nil, disconnectOutcome: DisconnectOutcome? = nil
+        imei: String? = nil, disconnect: SessionDisconnect? = nil
     ) {
         self.nas = nas
         self.sessionID = sessionID
@@ -56,7 +70,7 @@ public struct StoredSession: Sendable, Equatable {
         self.country = country
         self.rat = rat
         self.imei = imei
-        self.disconnectOutcome = disconnectOutcome
+        self.disconnect = disconnect
     }
 }
 

@@ -47,6 +47,14 @@ public struct UsageStore: Sendable {
             .orderBy("started_at").all().map(Self.session)
     }
 
+    /// A SIM's sessions, newest first: `limit` of them, and whether there are more.
+    public func sessions(simID: SimID, openOnly: Bool, limit: Int, on db: any SQLDatabase) async throws -> (sessions: [StoredSession], hasMore: Bool) {
+        var query = db.select().column("*").from("radius_sessions").where("sim_id", .equal, simID.rawValue)
+        if openOnly { query = query.where("stopped_at", .is, SQLLiteral.null) }
+        let rows = try await query.orderBy("started_at", .descending).orderBy("session_id", .descending).limit(limit + 1).all()
+        return (try rows.prefix(limit).map(Self.session), rows.count > limit)
+    }
+
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped.
     public func saveSessions(_ sessions: [StoredSession], on db: any SQLDatabase) async throws {
@@ -100,7 +108,12 @@ public struct UsageStore: Sendable {
             counters: SessionCounters(inputBytes: UInt64(try row.int64("input_bytes")), outputBytes: UInt64(try row.int64("output_bytes"))),
             mccMNC: try row.optionalString("mcc_mnc"), country: try row.optionalString("country"), rat: try row.optionalString("rat"),
             imei: try row.optionalString("imei"),
-            disconnectOutcome: try row.optionalString("disconnect_outcome").flatMap(DisconnectOutcome.init(rawValue:))
+            disconnect: try row.optionalDate("disconnect_at").map { at in
+                SessionDisconnect(
+                    outcome: DisconnectOutcome(rawValue: try row.string("disconnect_outcome")) ?? .noAnswer,
+                    errorCause: try row.optionalInt64("disconnect_error_cause").map(UInt32.init(truncatingIfNeeded:)), at: at
+                )
+            }
         )
     }
 

@@ -27,7 +27,10 @@ struct TestHarness: Sendable {
     static let radiusSecret = "harness-radius-secret"
 
     /// Starts the app, runs `body`, stops the app.
-    static func run(_ engine: TestEngine, _ body: @escaping @Sendable (TestHarness) async throws -> Void) async throws {
+    static func run(
+        _ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestHarness) async throws -> Void
+    ) async throws {
         let clock = ManualWallClock()
         let announced = Mutex<String?>(nil)
         var configuration = AppConfiguration()
@@ -38,6 +41,7 @@ struct TestHarness: Sendable {
         configuration.radius.authenticationPort = 0
         configuration.radius.accountingPort = 0
         configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
+        configure(&configuration)
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(

@@ -11,6 +11,7 @@ struct AccountsController: Sendable {
         group.post("accounts", use: idempotency.wrap(createAccount))
         group.get("accounts", use: listAccounts)
         group.get("accounts/{id}", use: getAccount)
+        group.post("accounts/{id}", use: idempotency.wrap(updateAccount))
         group.post("api_keys", use: idempotency.wrap(createKey))
         group.get("api_keys", use: listKeys)
         group.get("api_keys/{id}", use: getKey)
@@ -43,6 +44,17 @@ struct AccountsController: Sendable {
               principal.isOperator || id == principal.account.id,
               let account = try await operations.database.read({ try await AccountStore().find(id, on: $0) })
         else { throw DomainError.notFound("account") }
+        return try APIResponse(AccountResource(account))
+    }
+
+    /// The operator may change any account; a customer only its own.
+    @Sendable func updateAccount(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        guard let id = AccountID(parsing: try context.parameters.require("id")), principal.isOperator || id == principal.account.id else {
+            throw DomainError.notFound("account")
+        }
+        let body = try await JSONBody.decode(UpdateAccountRequest.self, from: request)
+        let account = try await operations.update(id, name: body.name, radiusInterimInterval: body.radiusInterimInterval, cause: principal.cause(reason: nil))
         return try APIResponse(AccountResource(account))
     }
 

@@ -13,6 +13,37 @@ struct CreateAccountRequest: Decodable {
     }
 }
 
+/// Body of `POST /v1/accounts/{id}`: fields left out keep their value; a null
+/// `radius_interim_interval` returns the account to the server's default.
+struct UpdateAccountRequest: Decodable {
+    let name: String?
+    /// `nil`: unchanged; `.some(nil)`: back to the default.
+    let radiusInterimInterval: Int??
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case radiusInterimInterval = "radius_interim_interval"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        if let name { try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength) }
+        if container.contains(.radiusInterimInterval) {
+            let interval = try container.decodeIfPresent(Int.self, forKey: .radiusInterimInterval)
+            if let interval, !Account.interimIntervalRange.contains(interval) {
+                throw APIError.invalid(
+                    "value_out_of_range", "'radius_interim_interval' is \(Account.interimIntervalRange.lowerBound) to \(Account.interimIntervalRange.upperBound) seconds, or null.",
+                    param: "radius_interim_interval"
+                )
+            }
+            radiusInterimInterval = .some(interval)
+        } else {
+            radiusInterimInterval = nil
+        }
+    }
+}
+
 /// Body of `POST /v1/api_keys`.
 struct CreateAPIKeyRequest: Decodable {
     let name: String

@@ -58,7 +58,7 @@ extension PaymentHoldEvaluator {
     var handler: JobHandler {
         JobHandler(kind: PaymentJobs.evaluateSim) { job in
             let cause = ChangeCause(actor: ChangeActor(.scheduler, id: job.id.rawValue), reason: "paid period ended")
-            try await sims.database.transaction { db in
+            _ = try await sims.database.transaction { db in
                 try await evaluate(SimID(trusted: job.payload), cause: cause, on: db)
             }
         }

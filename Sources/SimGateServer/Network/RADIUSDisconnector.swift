@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+
+/// Ends the data sessions of a SIM that left LIVE: a Disconnect-Request (RFC 5176) to the
+/// gateway's CoA port for each open session, each answer (ACK, NAK or silence after every
+/// retry) stored on the session and told by a `sim.session_disconnected` event.
+struct RADIUSDisconnector: Sendable {
+    static let kind = "radius.disconnect"
+
+    let sims: SimOperations
+    let clients: RADIUSClientTable
+    /// How long to wait for each answer, and how many times to send.
+    let timeout: Duration
+    let attempts: Int
+    let logger: Logger
+
+    /// The job that disconnects `simID`'s sessions; one waits at a time per SIM.
+    static func job(for simID: SimID, at time: Date) -> NewJob {
+        NewJob(kind: kind, payload: simID.rawValue, runAt: time, uniqueKey: "\(kind):\(simID)", maxAttempts: 3)
+    }
+
+    var handler: JobHandler {
+        JobHandler(kind: Self.kind) { job in try await disconnect(SimID(trusted: job.payload)) }
+    }
+
+    struct NoAnswer: Error, CustomStringConvertible {
+        let sessions: Int
+        var description: String { "\(sessions) gateway(s) did not answer the Disconnect-Request" }
+    }
+
+    /// Throws when a gateway stayed silent, so the job runs again later with backoff.
+    func disconnect(_ simID: SimID) async throws {
+        let usage = UsageStore()
+        let (sim, sessions) = try await sims.database.read { db in
+            (try await sims.sims.find(simID, accountID: nil, on: db), try await usage.openSessions(simID: simID, on: db))
+        }
+        // Back to LIVE before the job ran: its sessions may go on.
+        guard let sim, sim.status != .live else { return }
+        var silent = 0
+        for session in sessions where session.disconnect?.outcome != .acked {
+            guard let client = clients.client(for: session.clientAddress) else {
+                logger.warning("No RADIUS client for a session's gateway; cannot disconnect", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)"])
+                continue
+            }
+            let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim), secret: client.secret)
+            let reply = try await RADIUSRequester.exchange(
+                request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts
+            )
+            let outcome: DisconnectOutcome = switch reply?.code {
+            case .disconnectACK?: .acked
+            case nil: .noAnswer
+            default: .nacked
+            }
+            if outcome == .noAnswer { silent += 1 }
+            try await record(outcome, errorCause: reply?.attribute(RADIUSAttributeType.errorCause)?.integerValue, session: session, sim: sim)
+        }
+        if silent > 0 { throw NoAnswer(sessions: silent) }
+    }
+
+    private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: StoredSession, sim: Sim) async throws {
+        let now = sims.clock.now()
+        var reason = "Disconnect-Request for session \(session.sessionID): \(outcome.rawValue)"
+        if let errorCause { reason += " (Error-Cause \(errorCause))" }
+        let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
+        try await sims.database.transaction { db in
+            try await UsageStore().recordDisconnect(session.key, outcome: outcome, errorCause: errorCause, at: now, on: db)
+            try await sims.events.append([
+                try sims.eventFactory.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
+            ], on: db)
+        }
+    }
+
+    /// Names the session the way the gateway knows it (RFC 5176 section 3): the gateway, the
+    /// Acct-Session-Id, and the subscriber's IMSI as User-Name.
+    static func request(for session: StoredSession, sim: Sim) -> RADIUSPacket {
+        var attributes: [RADIUSAttribute] = [
+            .text(RADIUSAttributeType.userName, sim.imsi.digits),
+            .text(RADIUSAttributeType.acctSessionID, session.sessionID),
+        ]
+        let octets = session.nas.split(separator: ".").compactMap { UInt8($0) }
+        if octets.count == 4 {
+            attributes.append(RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: octets))
+        } else {
+            attributes.append(.text(RADIUSAttributeType.nasIdentifier, session.nas))
+        }
+        attributes.append(.integer(RADIUSAttributeType.eventTimestamp, UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))))
+        return RADIUSPacket(code: .disconnectRequest, identifier: UInt8.random(in: 0...255), authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
+    }
+}
+
+extension EventType {
+    /// SimGate asked a gateway to end one of the SIM's data sessions; the cause says how it answered.
+    static let simSessionDisconnected = EventType(rawValue: "sim.session_disconnected")
+}
