@@ -45,6 +45,41 @@ struct KeysCommand: AsyncParsableCommand {
     }
 }
 
+/// `simgate usage`: usage from elsewhere.
+struct UsageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "usage", abstract: "Import usage records.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import usage records (CDRs) from a CSV file.",
+            discussion: """
+                Header row: id,sim,started_at,ended_at,bytes_up,bytes_down[,mcc_mnc,country,rat,session_id,imei]. \
+                'sim' is a sim_ id or an ICCID (a column named 'iccid' works too); times are RFC 3339. \
+                Valid rows are kept and bad ones listed by line (exit status 1); a row whose id was \
+                imported before changes nothing, so importing a file twice is safe.
+                """
+        )
+
+        @Argument(help: "The CSV file.") var file: String
+        @OptionGroup var databaseOptions: DatabaseOptions
+
+        func run() async throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            do {
+                let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
+                print("Imported \(summary.accepted) record(s); \(summary.duplicates) already imported; \(summary.problems.count) rejected.")
+                guard summary.problems.isEmpty else {
+                    FileHandle.standardError.write(Data((summary.problems.joined(separator: "\n") + "\n").utf8))
+                    throw ExitCode.failure
+                }
+            } catch let error as DomainError {
+                FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
 /// `simgate sims`: stock.
 struct SimsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sims", abstract: "Manage SIM stock.", subcommands: [Import.self])

@@ -6,7 +6,7 @@ struct SimGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simgate",
         abstract: "SimGate: connectivity management for IoT SIM fleets.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, AccountsCommand.self, KeysCommand.self, SimsCommand.self, BenchCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, AccountsCommand.self, KeysCommand.self, SimsCommand.self, UsageCommand.self, SimulateCommand.self, BenchCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -41,4 +41,32 @@ struct CSVImportTests {
             #expect(page.items.isEmpty)
         }
     }
+
+    @Test("a CDR file: good rows kept with their country, bad rows named by line, a second import changes nothing", arguments: TestEngine.available)
+    func importsUsage(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let administration = Administration(database: database)
+            _ = try await administration.importSims(csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n", accountID: nil)
+            let csv = """
+                id,iccid,started_at,ended_at,bytes_up,bytes_down,mcc_mnc,rat
+                cdr-1,\(Fixtures.iccid(1)),2026-11-20T10:00:00Z,2026-11-20T10:30:00Z,100,1000,23415,EUTRAN
+                cdr-2,\(Fixtures.iccid(1)),2026-11-20T11:00:00Z,2026-11-20T11:30:00Z,lots,1000,23415,EUTRAN
+                cdr-3,\(Fixtures.iccid(2)),2026-11-20T11:00:00Z,2026-11-20T11:30:00Z,1,1,,
+                cdr-4,\(Fixtures.iccid(1)),2026-11-21T09:00:00Z,2026-11-21T09:10:00Z,5,50,,
+                """
+            let first = try await administration.importUsage(csv: csv)
+            #expect(first.accepted == 2)
+            #expect(first.problems == ["line 3: bytes_up: 'bytes_up' must be a whole number of bytes, 0 or more.", "line 4: iccid: no such SIM"])
+            let again = try await administration.importUsage(csv: csv)
+            #expect(again.accepted == 0)
+            #expect(again.duplicates == 2)
+
+            let sim = try #require(try await database.read { try await SimStore().list(SimFilter(), PageRequest(), on: $0) }.items.first)
+            let british = try await database.read {
+                try await UsageStore().totals(UsageTotalsQuery(scope: .sim(sim.id), months: true, from: "2026-11", to: "2026-11", byCountry: true), on: $0)
+            }
+            #expect(british == [UsageTotal(period: "2026-11", country: nil, up: 5, down: 50), UsageTotal(period: "2026-11", country: "GB", up: 100, down: 1_000)])
+            #expect(sim.lastSeen?.country == "GB")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Prometheus
 import SimGateCore
@@ -40,7 +41,9 @@ public struct AppDependencies: Sendable {
 /// Prints the operator key once, where the person starting SimGate will see it.
 public enum OperatorKeyBanner {
     public static func print(_ key: String) {
-        Swift.print("""
+        // Written straight to the file descriptor: shown once, it must reach a log file or
+        // pipe now, not whenever a buffer fills.
+        FileHandle.standardOutput.write(Data("""
 
         ==================================================================
           SimGate created the operator account. Its API key is shown once:
@@ -50,6 +53,7 @@ public enum OperatorKeyBanner {
           Keep it safe: only its hash is stored.
         ==================================================================
 
-        """)
+
+        """.utf8))
     }
 }

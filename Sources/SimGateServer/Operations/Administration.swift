@@ -66,6 +66,53 @@ public struct Administration: Sendable {
     }
 }
 
+extension Administration {
+    /// What a usage import did: records kept, resends skipped, and each rejected row by line.
+    public struct UsageImportSummary: Sendable {
+        public let accepted: Int
+        public let duplicates: Int
+        public let problems: [String]
+    }
+
+    /// Imports usage records (CDRs) from a CSV file whose header names `id` (the sender's own
+    /// record id), `sim` (a sim_ id or ICCID; `iccid` is read as well), `started_at`,
+    /// `ended_at`, `bytes_up`, `bytes_down`, and optionally `mcc_mnc`, `country`, `rat`,
+    /// `session_id`, `imei`. Valid rows are kept, bad ones reported by line, and a row already
+    /// imported (same id) changes nothing, so a file can be imported again safely.
+    public func importUsage(csv text: String) async throws -> UsageImportSummary {
+        let table: CSVTable
+        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
+            throw DomainError(.invalid, code: "invalid_csv", message: error.description)
+        }
+        let simColumn = table.header.contains("sim") ? "sim" : "iccid"
+        for required in ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"] where !table.header.contains(required) {
+            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(required)' column.")
+        }
+        var valid: [(position: Int, record: ValidUsageRecord)] = []
+        var problems: [(line: Int, text: String)] = []
+        for (index, row) in table.rows.enumerated() {
+            let input = UsageRecordInput { key in
+                let value = table.value(key == .sim ? simColumn : key.rawValue, in: row.fields)
+                return value?.isEmpty == true ? nil : value
+            }
+            switch input.validated(index: index) {
+            case .success(let record): valid.append((index, record))
+            case .failure(let error): problems.append((row.line, Self.describe(error, line: row.line)))
+            }
+        }
+        let outcome = try await UsageImport(sims: sims).store(valid, source: "csv", senderScope: "csv", visibleAccountID: nil, cause: cause("usage import"))
+        for position in outcome.missing {
+            problems.append((table.rows[position].line, "line \(table.rows[position].line): \(simColumn): no such SIM"))
+        }
+        return UsageImportSummary(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems.sorted { $0.line < $1.line }.map(\.text))
+    }
+
+    private static func describe(_ error: DomainError, line: Int) -> String {
+        let field = error.param.map { $0.split(separator: ".").last.map(String.init) ?? $0 } ?? "-"
+        return "line \(line): \(field): \(error.message)"
+    }
+}
+
 extension DomainError {
     /// The same error with `sims[i].field` params rewritten as `line N: field`, for files.
     func withRowsNamedByLine(_ lines: [Int]) -> DomainError {

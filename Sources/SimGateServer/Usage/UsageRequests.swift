@@ -42,6 +42,22 @@ struct UsageRecordInput: Decodable {
         case mccMNC = "mcc_mnc"
     }
 
+    /// A record read from elsewhere than JSON (a CSV row): text in every field, as sent.
+    init(text field: (CodingKeys) -> String?) {
+        id = field(.id)
+        sim = field(.sim)
+        startedAt = field(.startedAt)
+        endedAt = field(.endedAt)
+        // A field that is there but not a whole number stays visible as a bad value.
+        bytesUp = field(.bytesUp).map { Int64($0) ?? -1 }
+        bytesDown = field(.bytesDown).map { Int64($0) ?? -1 }
+        mccMNC = field(.mccMNC)
+        country = field(.country)
+        rat = field(.rat)
+        sessionID = field(.sessionID)
+        imei = field(.imei)
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
         id = try container.decodeIfPresent(String.self, forKey: .id)

@@ -170,4 +170,11 @@ public struct UsageTotal: Sendable, Equatable {
     public let country: String?
     public let up: UInt64
     public let down: UInt64
+
+    public init(period: String, country: String?, up: UInt64, down: UInt64) {
+        self.period = period
+        self.country = country
+        self.up = up
+        self.down = down
+    }
 }

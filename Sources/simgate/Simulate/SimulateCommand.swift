@@ -1,0 +1,91 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import SimGateRADIUS
+import SimGateServer
+
+/// `simgate simulate`: plays a fleet of devices against a running SimGate over real RADIUS,
+/// the way a packet gateway would report them: each device asks for access, opens a data
+/// session, sends interim updates with growing counters, sometimes roams to another country,
+/// stops, and starts again, until the time is up. Then it prints what happened.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Play a fleet of devices against a running SimGate over RADIUS.",
+        discussion: """
+            The SIMs are those the API key can see (the operator's key sees all). Start the server with a \\
+            RADIUS client for this machine, e.g. SIMGATE_RADIUS_CLIENTS=127.0.0.1=testing123, and give the \\
+            same secret here (or the same SIMGATE_RADIUS_CLIENTS variable).
+            """
+    )
+
+    @Option(help: "An API key of the account whose SIMs to play (sgk_...).") var key: String
+    @Option(help: "SimGate's HTTP address.") var url = "http://127.0.0.1:8080"
+    @Option(help: "SimGate's RADIUS address.") var radiusHost = "127.0.0.1"
+    @Option(help: "RADIUS authentication port.") var authPort = 1_812
+    @Option(help: "RADIUS accounting port.") var acctPort = 1_813
+    @Option(help: "Shared secret. Default: the 127.0.0.1 entry of $SIMGATE_RADIUS_CLIENTS.") var secret: String?
+    @Option(help: "Devices (one SIM each) to play.") var devices = 10
+    @Option(help: "How long to run, in seconds.") var duration = 30
+    @Option(help: "Seconds between a device's accounting updates.") var interval = 2.0
+    @Option(help: "Chance, per update, that a device roams to another country (0 to 1).") var roaming = 0.1
+    @Option(help: "Updates per session before the device stops it and starts another.") var sessionLength = 8
+
+    func run() async throws {
+        guard let secret = secret ?? Self.secretFromEnvironment() else {
+            throw ValidationError("Give --secret, or set SIMGATE_RADIUS_CLIENTS with an entry for 127.0.0.1.")
+        }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let fleet: [SimulatedDevice.Identity]
+        do {
+            fleet = try await Self.fleet(BenchClient(http: http, base: url), key: key, size: devices)
+        } catch {
+            try await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        guard !fleet.isEmpty else { throw ValidationError("The key sees no SIMs: import some first (simgate sims import FILE.csv).") }
+
+        let network = SimulatedNetwork(
+            host: radiusHost, authPort: authPort, acctPort: acctPort, secret: Array(secret.utf8), nas: "simgate-simulator"
+        )
+        let settings = SimulatedDevice.Settings(interval: .milliseconds(Int(interval * 1_000)), roaming: roaming, sessionLength: max(2, sessionLength))
+        print("Simulating \(fleet.count) device(s) for \(duration) s against \(radiusHost):\(authPort)/\(acctPort)...")
+        let start = ContinuousClock.now
+        let deadline = start + .seconds(duration)
+        let tallies = try await withThrowingTaskGroup(of: SimulationTally.self) { group in
+            for (index, identity) in fleet.enumerated() {
+                group.addTask {
+                    var device = SimulatedDevice(identity: identity, settings: settings, seed: UInt64(index))
+                    return try await device.run(on: network, until: deadline)
+                }
+            }
+            return try await group.reduce(into: SimulationTally()) { $0.add($1) }
+        }
+        print(tallies.summary(seconds: (ContinuousClock.now - start).asSeconds))
+    }
+
+    static func secretFromEnvironment() -> String? {
+        guard let text = ProcessInfo.processInfo.environment["SIMGATE_RADIUS_CLIENTS"] else { return nil }
+        return RADIUSSettings.clients(parsing: text).first { RADIUSClientTable([$0]).client(for: "127.0.0.1") != nil }
+            .map { String(decoding: $0.secret, as: UTF8.self) }
+    }
+
+    /// Up to `size` SIMs the key can see, from the API.
+    static func fleet(_ client: BenchClient, key: String, size: Int) async throws -> [SimulatedDevice.Identity] {
+        var identities: [SimulatedDevice.Identity] = []
+        var after: String?
+        while identities.count < size {
+            let reply = try await client.send(.GET, "/v1/sims?limit=100" + (after.map { "&starting_after=\($0)" } ?? ""), key: key)
+            guard reply.status == 200 else { throw ValidationError("Listing SIMs failed (\(reply.status)): \(String(decoding: reply.body, as: UTF8.self))") }
+            let page = reply.json["data"] as? [[String: Any]] ?? []
+            for sim in page {
+                guard let imsi = sim["imsi"] as? String, let iccid = sim["iccid"] as? String else { continue }
+                identities.append(SimulatedDevice.Identity(iccid: iccid, imsi: imsi))
+            }
+            guard reply.json["has_more"] as? Bool == true, let last = page.last?["id"] as? String else { break }
+            after = last
+        }
+        return Array(identities.prefix(size))
+    }
+}

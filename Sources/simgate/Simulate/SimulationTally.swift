@@ -1,0 +1,55 @@
+import Foundation
+import SimGateRADIUS
+
+/// What a simulation did, added up over every device.
+struct SimulationTally: Sendable {
+    var devices = 0
+    var accepted = 0
+    var rejections: [String: Int] = [:]
+    var unanswered = 0
+    var sessions = 0
+    var starts = 0, interims = 0, stops = 0
+    var accountingUnanswered = 0
+    var roams = 0
+    var bytesUp: UInt64 = 0
+    var bytesDown: UInt64 = 0
+    var countries: Set<String> = []
+
+    mutating func record(_ status: AccountingStatusType, answered: Bool) {
+        switch status {
+        case .start: starts += 1
+        case .stop: stops += 1
+        default: interims += 1
+        }
+        if !answered { accountingUnanswered += 1 }
+    }
+
+    mutating func add(_ other: SimulationTally) {
+        devices += other.devices
+        accepted += other.accepted
+        rejections.merge(other.rejections, uniquingKeysWith: +)
+        unanswered += other.unanswered
+        sessions += other.sessions
+        starts += other.starts
+        interims += other.interims
+        stops += other.stops
+        accountingUnanswered += other.accountingUnanswered
+        roams += other.roams
+        bytesUp += other.bytesUp
+        bytesDown += other.bytesDown
+        countries.formUnion(other.countries)
+    }
+
+    func summary(seconds: Double) -> String {
+        let updates = starts + interims + stops
+        var lines = [
+            String(format: "Done in %.1f s: %d device(s).", seconds, devices),
+            "Access: \(accepted) accepted, \(rejections.values.reduce(0, +)) rejected, \(unanswered) unanswered.",
+        ]
+        for (reason, count) in rejections.sorted(by: { $0.value > $1.value }) { lines.append("  rejected \(count)x: \(reason)") }
+        lines.append(String(format: "Accounting: %d sessions; %d Start, %d Interim-Update, %d Stop (%.0f per second); %d unanswered.",
+                            sessions, starts, interims, stops, Double(updates) / max(seconds, 0.001), accountingUnanswered))
+        lines.append("Reported \(bytesUp) bytes up and \(bytesDown) down over \(countries.count) network(s) (\(countries.sorted().joined(separator: ", "))), \(roams) roaming move(s).")
+        return lines.joined(separator: "\n")
+    }
+}
