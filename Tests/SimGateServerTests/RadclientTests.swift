@@ -1,0 +1,84 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+/// FreeRADIUS's own client (`radclient`, Debian's freeradius-utils) against SimGate, with
+/// attributes named from FreeRADIUS's stock dictionaries: a second, independent RADIUS
+/// implementation checking our packets and authenticators. CI installs it; elsewhere the
+/// test runs when it is installed.
+@Suite("radclient from freeradius-utils")
+struct RadclientTests {
+    static let path = ["/usr/bin/radclient", "/usr/local/bin/radclient"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let required = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// Runs radclient with `attributes` (one `Name = value` per line) and returns what it printed.
+    /// It waits on a thread of its own: blocking the tests' cooperative threads would stall the
+    /// very server radclient is talking to.
+    static func radclient(_ command: String, port: Int, _ attributes: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runRadclient(command, port: port, attributes) })
+            }.start()
+        }
+    }
+
+    private static func runRadclient(_ command: String, port: Int, _ attributes: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(path, "radclient is not installed (apt-get install freeradius-utils)"))
+        process.arguments = ["-x", "-r", "2", "-t", "2", "127.0.0.1:\(port)", command, TestHarness.radiusSecret]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data((attributes.joined(separator: "\n") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
+    @Test("Access-Request and accounting Start/Interim/Stop with 3GPP attributes; SimGate stores what radclient sent",
+          .enabled(if: path != nil || required), arguments: TestEngine.available)
+    func radclientSession(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await app.importSims(0..<2)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: app.operatorKey)
+            let (live, stock) = (Fixtures.imsi(0), Fixtures.imsi(1))
+
+            let accepted = try await Self.radclient("auth", port: app.radiusPort, ["User-Name = \(live)", "3GPP-IMSI = \(live)", "Message-Authenticator = 0x00"])
+            #expect(accepted.contains("Received Access-Accept"), "\(accepted)")
+            #expect(accepted.contains("Acct-Interim-Interval = 300"))
+            let rejected = try await Self.radclient("auth", port: app.radiusPort, ["User-Name = \(stock)", "Message-Authenticator = 0x00"])
+            #expect(rejected.contains("Received Access-Reject"), "\(rejected)")
+            #expect(rejected.contains("Reply-Message = \"SIM is INVENTORY\""))
+
+            let common = [
+                "Acct-Session-Id = rc-0001", "NAS-IP-Address = 127.0.0.1", "User-Name = \(live)", "3GPP-IMSI = \(live)",
+                "3GPP-SGSN-MCC-MNC = 23415", "3GPP-IMEISV = 3533240000000201", "3GPP-RAT-Type = 6",
+            ]
+            for (status, input, output, gigawords) in [("Start", 0, 0, 0), ("Interim-Update", 4_000, 60_000, 0), ("Stop", 5_000, 80_000, 1)] {
+                let reply = try await Self.radclient("acct", port: app.radiusAccountingPort, common + [
+                    "Acct-Status-Type = \(status)", "Acct-Input-Octets = \(input)", "Acct-Output-Octets = \(output)",
+                    "Acct-Output-Gigawords = \(gigawords)",
+                ])
+                #expect(reply.contains("Received Accounting-Response"), "\(reply)")
+            }
+
+            let session = try #require(try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: "rc-0001"), on: $0) })
+            #expect(session.stoppedAt != nil)
+            #expect(session.country == "GB")
+            #expect(session.rat == "EUTRAN")
+            #expect(session.counters.outputBytes == 4_294_967_296 + 80_000)
+            let month = UsageStore.periods(of: app.clock.now())[1]
+            let total = try await app.database.read { try await UsageStore().total(simID: SimID(trusted: sims[0]), period: month, on: $0) }
+            #expect(total.up == 5_000)
+            #expect(total.down == 4_294_967_296 + 80_000)
+            let sim = try await app.request(.get, "/v1/sims/\(sims[0])", key: app.operatorKey)
+            #expect(sim["imei"] == (try IMEI(fromNetwork: "3533240000000201")).digits)
+            #expect((sim.json["last_seen"] as? [String: Any])?["country"] as? String == "GB")
+        }
+    }
+}
