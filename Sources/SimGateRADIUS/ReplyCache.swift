@@ -26,7 +26,15 @@ final class ReplyCache: Sendable {
         case answered([UInt8])
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    /// The entries, and their keys in the order they were written so that expired ones are
+    /// found from the front in constant time per request, however busy the server is.
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var written: [(key: Key, at: ContinuousClock.Instant)] = []
+        var oldest = 0
+    }
+
+    private let state = Mutex(State())
     private let lifetime: Duration
 
     /// - Parameter lifetime: how long a reply is kept; gateways retry within seconds.
@@ -38,11 +46,11 @@ final class ReplyCache: Sendable {
     func begin(client: String, request: RADIUSPacket) -> Lookup {
         let now = ContinuousClock.now
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
-        return entries.withLock { entries in
-            if let entry = entries[key], now - entry.storedAt < lifetime {
+        return state.withLock { state in
+            if let entry = state.entries[key], now - entry.storedAt < lifetime {
                 return entry.reply.map(Lookup.answered) ?? .inFlight
             }
-            entries[key] = Entry(reply: nil, storedAt: now)
+            write(Entry(reply: nil, storedAt: now), for: key, in: &state)
             return .new
         }
     }
@@ -50,18 +58,31 @@ final class ReplyCache: Sendable {
     /// Forgets a request that got no reply, so a retry is answered afresh.
     func abandon(client: String, request: RADIUSPacket) {
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
-        _ = entries.withLock { $0.removeValue(forKey: key) }
+        _ = state.withLock { $0.entries.removeValue(forKey: key) }
     }
 
     func store(_ reply: [UInt8], client: String, request: RADIUSPacket) {
         let now = ContinuousClock.now
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
-        entries.withLock { entries in
-            entries[key] = Entry(reply: reply, storedAt: now)
-            // Prune as we go; the map stays about as large as one lifetime of traffic.
-            if entries.count > 1_024, entries.count % 256 == 0 {
-                entries = entries.filter { now - $0.value.storedAt < lifetime }
-            }
+        state.withLock { write(Entry(reply: reply, storedAt: now), for: key, in: &$0) }
+    }
+
+    /// How many replies (and requests in flight) are held.
+    var count: Int { state.withLock { $0.entries.count } }
+
+    private func write(_ entry: Entry, for key: Key, in state: inout State) {
+        state.entries[key] = entry
+        state.written.append((key, entry.storedAt))
+        // Drop what expired, oldest first. A key written again since has a newer time in the
+        // map, and stays.
+        while state.oldest < state.written.count, entry.storedAt - state.written[state.oldest].at >= lifetime {
+            let expired = state.written[state.oldest]
+            if state.entries[expired.key]?.storedAt == expired.at { state.entries.removeValue(forKey: expired.key) }
+            state.oldest += 1
+        }
+        if state.oldest > 4_096, state.oldest * 2 > state.written.count {
+            state.written.removeFirst(state.oldest)
+            state.oldest = 0
         }
     }
 }

@@ -13,13 +13,13 @@ extension SimStore {
     /// Bind values in the order of ``columns``.
     static func values(of sim: Sim) -> [any SQLExpression] {
         [
-            SQLBind(sim.id.rawValue), SQLBind(sim.iccid.digits), SQLBind(sim.imsi.digits), SQLBind(sim.msisdn?.digits),
-            SQLBind(sim.eid?.digits), SQLBind(sim.serialNumber), SQLBind(sim.imei?.digits), SQLBind(sim.accountID?.rawValue),
-            SQLBind(sim.status.rawValue), SQLBind(sim.tariffNumber.map(Int64.init)), SQLBind(StoredJSON.encode(sim.labels.values)),
-            SQLBind(StoredJSON.encode(sim.metadata.values)), SQLBind(sim.firstUseAt?.stored), SQLBind(sim.statusChangedAt.stored),
-            SQLBind(sim.statusCause.actor.kind.rawValue), SQLBind(sim.statusCause.actor.id), SQLBind(sim.statusCause.reason),
-            SQLBind(sim.createdAt.stored), SQLBind(sim.updatedAt.stored), SQLBind(sim.lastSeen?.mccMNC),
-            SQLBind(sim.lastSeen?.country), SQLBind(sim.lastSeen?.imei?.digits), SQLBind(sim.lastSeen?.since.stored),
+            bindOrNull(sim.id.rawValue), bindOrNull(sim.iccid.digits), bindOrNull(sim.imsi.digits), bindOrNull(sim.msisdn?.digits),
+            bindOrNull(sim.eid?.digits), bindOrNull(sim.serialNumber), bindOrNull(sim.imei?.digits), bindOrNull(sim.accountID?.rawValue),
+            bindOrNull(sim.status.rawValue), bindOrNull(sim.tariffNumber.map(Int64.init)), bindOrNull(StoredJSON.encode(sim.labels.values)),
+            bindOrNull(StoredJSON.encode(sim.metadata.values)), bindOrNull(sim.firstUseAt?.stored), bindOrNull(sim.statusChangedAt.stored),
+            bindOrNull(sim.statusCause.actor.kind.rawValue), bindOrNull(sim.statusCause.actor.id), bindOrNull(sim.statusCause.reason),
+            bindOrNull(sim.createdAt.stored), bindOrNull(sim.updatedAt.stored), bindOrNull(sim.lastSeen?.mccMNC),
+            bindOrNull(sim.lastSeen?.country), bindOrNull(sim.lastSeen?.imei?.digits), bindOrNull(sim.lastSeen?.since.stored),
         ]
     }
 

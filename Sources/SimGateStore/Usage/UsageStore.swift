@@ -66,9 +66,9 @@ public struct UsageStore: Sendable {
             for session in sessions[start..<min(start + Self.rowsPerStatement, sessions.count)] {
                 insert = insert.values(
                     SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), SQLBind(session.clientAddress),
-                    SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), SQLBind(session.stoppedAt?.stored),
+                    SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), bindOrNull(session.stoppedAt?.stored),
                     SQLBind(Int64(session.counters.inputBytes)), SQLBind(Int64(session.counters.outputBytes)),
-                    SQLBind(session.mccMNC), SQLBind(session.country), SQLBind(session.rat), SQLBind(session.imei)
+                    bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei)
                 )
             }
             try await insert.onConflict(with: ["nas", "session_id"]) { update in
@@ -132,10 +132,10 @@ public struct UsageStore: Sendable {
             )
             for record in records[start..<min(start + Self.rowsPerStatement, records.count)] {
                 insert = insert.values(
-                    SQLBind(record.id), SQLBind(record.simID.rawValue), SQLBind(record.accountID?.rawValue), SQLBind(record.source),
-                    SQLBind(record.senderID), SQLBind(record.sessionID), SQLBind(record.startedAt.stored), SQLBind(record.endedAt.stored),
-                    SQLBind(Int64(record.bytesUp)), SQLBind(Int64(record.bytesDown)), SQLBind(record.mccMNC), SQLBind(record.country),
-                    SQLBind(record.rat), SQLBind(record.imei), SQLBind(now.stored)
+                    SQLBind(record.id), SQLBind(record.simID.rawValue), bindOrNull(record.accountID?.rawValue), SQLBind(record.source),
+                    bindOrNull(record.senderID), bindOrNull(record.sessionID), SQLBind(record.startedAt.stored), SQLBind(record.endedAt.stored),
+                    SQLBind(Int64(record.bytesUp)), SQLBind(Int64(record.bytesDown)), bindOrNull(record.mccMNC), bindOrNull(record.country),
+                    bindOrNull(record.rat), bindOrNull(record.imei), SQLBind(now.stored)
                 )
             }
             for row in try await insert.ignoringConflicts().returning(SQLColumn("id")).all() {
@@ -161,7 +161,7 @@ public struct UsageStore: Sendable {
             var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "country", "bytes_up", "bytes_down")
             for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
                 insert = insert.values(
-                    SQLBind(key.simID.rawValue), SQLBind(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.country),
+                    SQLBind(key.simID.rawValue), bindOrNull(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.country),
                     SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
                 )
             }

@@ -1,0 +1,32 @@
+@testable import SimGateRADIUS
+import Testing
+
+@Suite("Reply cache for retransmissions")
+struct ReplyCacheTests {
+    static func request(_ identifier: UInt8) -> RADIUSPacket {
+        RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: identifier, count: 16), attributes: [])
+    }
+
+    @Test("a request is new, then in flight, then answered from the cache")
+    func lifecycle() {
+        let cache = ReplyCache()
+        #expect(cache.begin(client: "10.0.0.1", request: Self.request(1)) == .new)
+        #expect(cache.begin(client: "10.0.0.1", request: Self.request(1)) == .inFlight)
+        #expect(cache.begin(client: "10.0.0.2", request: Self.request(1)) == .new, "another client is another request")
+        cache.store([5, 1], client: "10.0.0.1", request: Self.request(1))
+        #expect(cache.begin(client: "10.0.0.1", request: Self.request(1)) == .answered([5, 1]))
+        cache.abandon(client: "10.0.0.2", request: Self.request(1))
+        #expect(cache.begin(client: "10.0.0.2", request: Self.request(1)) == .new, "an abandoned request is answered afresh")
+    }
+
+    @Test("expired replies are dropped as new ones arrive, so the cache holds one lifetime of traffic")
+    func expiry() async throws {
+        let cache = ReplyCache(lifetime: .milliseconds(50))
+        for identifier in 0..<100 { cache.store([1], client: "10.0.0.1", request: Self.request(UInt8(identifier))) }
+        #expect(cache.count == 100)
+        try await Task.sleep(for: .milliseconds(80))
+        cache.store([2], client: "10.0.0.1", request: Self.request(200))
+        #expect(cache.count == 1)
+        #expect(cache.begin(client: "10.0.0.1", request: Self.request(3)) == .new)
+    }
+}
