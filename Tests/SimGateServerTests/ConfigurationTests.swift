@@ -35,5 +35,19 @@ struct ConfigurationTests {
         #expect(configuration.database == .postgres(url: "postgres://db/sg"))
         #expect(configuration.radius.accountingPort == 11_813)
         #expect(configuration.radius.authenticationPort == 1_812)
+        #expect(configuration.radius.interimInterval == 300)
+    }
+
+    @Test("RADIUS gateways take Disconnect-Requests on 3799 unless SIMGATE_RADIUS_COA_PORT says otherwise; the interim interval is bounded")
+    func radiusEnvironment() {
+        let defaults = AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_CLIENTS": "10.0.0.0/8=s3cret"])
+        #expect(defaults.radius.clients.map(\.coaPort) == [3_799])
+        let custom = AppConfiguration.fromEnvironment([
+            "SIMGATE_RADIUS_CLIENTS": "10.0.0.0/8=s3cret,127.0.0.1=other", "SIMGATE_RADIUS_COA_PORT": "1700",
+            "SIMGATE_RADIUS_INTERIM_INTERVAL": "600",
+        ])
+        #expect(custom.radius.clients.map(\.coaPort) == [1_700, 1_700])
+        #expect(custom.radius.interimInterval == 600)
+        #expect(AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_INTERIM_INTERVAL": "5"]).radius.interimInterval == 300)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SimGateStore
+import SimGateCore
 
 /// Everything that decides how a SimGate instance runs, with safe defaults.
 public struct AppConfiguration: Sendable {
@@ -19,13 +20,20 @@ public struct AppConfiguration: Sendable {
     public init() {}
 
     /// Reads `SIMGATE_HOST`, `SIMGATE_PORT`, `SIMGATE_DATABASE`, `SIMGATE_RADIUS_HOST`,
-    /// `SIMGATE_RADIUS_AUTH_PORT`, `SIMGATE_RADIUS_ACCT_PORT` and `SIMGATE_RADIUS_CLIENTS` over the defaults.
+    /// `SIMGATE_RADIUS_AUTH_PORT`, `SIMGATE_RADIUS_ACCT_PORT`, `SIMGATE_RADIUS_CLIENTS`,
+    /// `SIMGATE_RADIUS_COA_PORT` and `SIMGATE_RADIUS_INTERIM_INTERVAL` over the defaults.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
         var configuration = AppConfiguration()
         if let host = environment["SIMGATE_HOST"] { configuration.host = host }
         if let port = environment["SIMGATE_PORT"].flatMap(Int.init) { configuration.port = port }
         if let database = environment["SIMGATE_DATABASE"] { configuration.database = DatabaseConfiguration(parsing: database) }
-        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] { configuration.radius.clients = RADIUSSettings.clients(parsing: clients) }
+        let coaPort = environment["SIMGATE_RADIUS_COA_PORT"].flatMap(Int.init) ?? 3_799
+        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] {
+            configuration.radius.clients = RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
+        }
+        if let seconds = environment["SIMGATE_RADIUS_INTERIM_INTERVAL"].flatMap(UInt32.init), Account.interimIntervalRange.contains(Int(seconds)) {
+            configuration.radius.interimInterval = seconds
+        }
         if let host = environment["SIMGATE_RADIUS_HOST"] { configuration.radius.host = host }
         if let port = environment["SIMGATE_RADIUS_AUTH_PORT"].flatMap(Int.init) { configuration.radius.authenticationPort = port }
         if let port = environment["SIMGATE_RADIUS_ACCT_PORT"].flatMap(Int.init) { configuration.radius.accountingPort = port }

@@ -28,11 +28,12 @@ public struct RADIUSSettings: Sendable {
 
     /// Reads `SIMGATE_RADIUS_CLIENTS`: comma-separated `address=secret` entries, where the
     /// address is an IP or an IPv4 network in CIDR form (`127.0.0.1=s3cret,10.20.0.0/16=other`).
-    public static func clients(parsing text: String) -> [RADIUSClient] {
+    /// Each gateway takes Disconnect-Requests on `coaPort`.
+    public static func clients(parsing text: String, coaPort: Int = 3_799) -> [RADIUSClient] {
         text.split(separator: ",").compactMap { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-            return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1])
+            return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1], coaPort: coaPort)
         }
     }
 }

@@ -20,7 +20,7 @@ import SimGateStore
 struct RADIUSBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "radius", abstract: "Accounting updates/s, server CPU and Access-Request latency over UDP.")
 
-    @Option(help: "Accounting updates to send (Start, Interim-Update and Stop all count).") var updates = 20_000
+    @Option(help: "Accounting updates to send (Start, Interim-Update and Stop all count).") var updates = 100_000
     @Option(help: "Sessions (one SIM each) the updates are spread over.") var sessions = 2_000
     @Option(help: "UDP sockets sending at once.") var sockets = 4
     @Option(help: "Requests in flight per socket (at most 255).") var window = 128
