@@ -79,81 +79,84 @@ struct RADIUSDisconnectTests {
         Issue.record("timed out waiting for \(what)")
     }
 
-    @Test("suspending a SIM sends a signed Disconnect-Request for its open session; the ACK is stored with an event", arguments: TestEngine.available)
-    func ackIsRecorded(engine: TestEngine) async throws {
+    /// Runs the app with the fake gateway's CoA port configured and two LIVE SIMs.
+    static func withGateway(
+        _ engine: TestEngine, timeout: Duration = .seconds(2),
+        _ body: @escaping @Sendable (TestHarness, FakeGatewayCoAPort, [String]) async throws -> Void
+    ) async throws {
         let gateway = try await FakeGatewayCoAPort()
         try await gateway.serving {
             try await TestHarness.run(engine, configure: { configuration in
                 configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: gateway.port)]
+                configuration.radius.disconnectTimeout = timeout
+                configuration.radius.disconnectAttempts = 3
             }) { app in
                 let sims = try await app.importSims(0..<2)
                 for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey) }
-                try await RADIUSAccountingTests.send(app, [
-                    RADIUSAccountingTests.accounting(.start, session: "open-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
-                    RADIUSAccountingTests.accounting(.start, session: "closed-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 2),
-                    RADIUSAccountingTests.accounting(.stop, session: "closed-1", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 3),
-                    RADIUSAccountingTests.accounting(.start, session: "other-sim", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 4),
-                ])
-                _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey, json: ["reason": "stolen bike"])
-                try await Self.waitFor("the ACK to be stored") {
-                    let sessions = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items
-                    let open = sessions.first { $0["session_id"] as? String == "open-1" }
-                    return (open?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked"
-                }
-                // Only the open session of the suspended SIM, named as the gateway knows it.
-                let requests = gateway.received
-                #expect(requests.count == 1)
-                #expect(requests.first?.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "open-1")
-                #expect(requests.first?.attribute(RADIUSAttributeType.userName)?.textValue == Fixtures.imsi(0))
-                #expect(requests.first?.attribute(RADIUSAttributeType.nasIPAddress)?.value == [127, 0, 0, 1])
-                #expect(gateway.forged == 0)
-
-                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=false", key: app.operatorKey).items
-                    .first { $0["session_id"] as? String == "open-1" }
-                #expect(session?["stopped_at"] is String, "an acknowledged disconnect ends the session")
-                let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items
-                #expect(events.count == 1)
-                let reason = (events.first?["cause"] as? [String: Any])?["reason"] as? String
-                #expect(reason?.contains("open-1") == true && reason?.contains("acked") == true)
+                try await body(app, gateway, sims)
             }
+        }
+    }
+
+    @Test("suspending a SIM sends a signed Disconnect-Request for its open session; the ACK is stored with an event", arguments: TestEngine.available)
+    func ackIsRecorded(engine: TestEngine) async throws {
+        try await Self.withGateway(engine) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "open-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.start, session: "closed-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 2),
+                RADIUSAccountingTests.accounting(.stop, session: "closed-1", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 3),
+                RADIUSAccountingTests.accounting(.start, session: "other-sim", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 4),
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey, json: ["reason": "stolen bike"])
+            try await Self.waitFor("the ACK to be stored") {
+                let sessions = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items
+                let open = sessions.first { $0["session_id"] as? String == "open-1" }
+                return (open?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked"
+            }
+            // Only the open session of the suspended SIM, named as the gateway knows it.
+            let requests = gateway.received
+            #expect(requests.count == 1)
+            #expect(requests.first?.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "open-1")
+            #expect(requests.first?.attribute(RADIUSAttributeType.userName)?.textValue == Fixtures.imsi(0))
+            #expect(requests.first?.attribute(RADIUSAttributeType.nasIPAddress)?.value == [127, 0, 0, 1])
+            #expect(gateway.forged == 0)
+
+            let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=false", key: app.operatorKey).items
+                .first { $0["session_id"] as? String == "open-1" }
+            #expect(session?["stopped_at"] is String, "an acknowledged disconnect ends the session")
+            let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items
+            #expect(events.count == 1)
+            let reason = (events.first?["cause"] as? [String: Any])?["reason"] as? String
+            #expect(reason?.contains("open-1") == true && reason?.contains("acked") == true)
         }
     }
 
     @Test("a NAK is stored with its Error-Cause; silence is retried and stored as no_answer", arguments: TestEngine.available)
     func nakAndSilence(engine: TestEngine) async throws {
-        let gateway = try await FakeGatewayCoAPort()
-        try await gateway.serving {
-            try await TestHarness.run(engine, configure: { configuration in
-                configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: gateway.port)]
-                configuration.radius.disconnectTimeout = .milliseconds(100)
-                configuration.radius.disconnectAttempts = 3
-            }) { app in
-                let sims = try await app.importSims(0..<2)
-                for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey) }
-                try await RADIUSAccountingTests.send(app, [
-                    RADIUSAccountingTests.accounting(.start, session: "nak-me", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
-                    RADIUSAccountingTests.accounting(.start, session: "ignore-me", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
-                ])
-                gateway.answer(.nak(errorCause: 503))  // Session Context Not Found
-                _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-                try await Self.waitFor("the NAK") {
-                    let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
-                    return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "nacked"
-                }
-                let nacked = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
-                #expect(nacked?["error_cause"] as? Int == 503)
-
-                gateway.answer(.silence)
-                _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
-                try await Self.waitFor("no answer to be stored") {
-                    let session = try await app.request(.get, "/v1/sims/\(sims[1])/sessions", key: app.operatorKey).items.first
-                    return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer"
-                }
-                let sent = gateway.received.filter { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "ignore-me" }
-                #expect(sent.count >= 3, "sent again on silence")
-                // Sent again as the same datagram, so the gateway can tell a retransmission from a new request.
-                #expect(Set(sent.prefix(3).map { $0.encoded() }).count == 1)
+        try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "nak-me", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.start, session: "ignore-me", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+            ])
+            gateway.answer(.nak(errorCause: 503))  // Session Context Not Found
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor("the NAK") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "nacked"
             }
+            let nacked = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
+            #expect(nacked?["error_cause"] as? Int == 503)
+
+            gateway.answer(.silence)
+            _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
+            try await Self.waitFor("no answer to be stored") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[1])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer"
+            }
+            let sent = gateway.received.filter { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "ignore-me" }
+            #expect(sent.count >= 3, "sent again on silence")
+            // Sent again as the same datagram, so the gateway can tell a retransmission from a new request.
+            #expect(Set(sent.prefix(3).map { $0.encoded() }).count == 1)
         }
     }
 }
