@@ -29,6 +29,9 @@ extension SimStore {
         var query = db.select()
             .columns("id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since")
             .from("sims").where("imsi", .in, imsis.map(\.digits))
+        // The lock also serialises accounting for one SIM across instances sharing PostgreSQL: a
+        // new session's row cannot be locked before it exists, but its SIM's row can, so two
+        // instances never both count a session's first bytes.
         if db.dialect.name == "postgresql" { query = query.for(.update) }
         var found: [IMSI: SimUsageRow] = [:]
         for row in try await query.all() {

@@ -1,0 +1,56 @@
+import Foundation
+@testable import SimGateServer
+import Logging
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+@Suite("Accounting shared by several instances")
+struct AccountingConcurrencyTests {
+    /// Two transactions take the first two reports of a brand-new session at once, as two
+    /// SimGate instances on one PostgreSQL would. The session's bytes must count once: the
+    /// later report adds only what the earlier one did not. (What guarantees it is the lock on
+    /// the SIM's row; without it this test counts 2,500 bytes on PostgreSQL.)
+    @Test("the first reports of a new session, written at once by two transactions, count once", arguments: TestEngine.available)
+    func newSessionCountsOnce(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            _ = try await Administration(database: database).importSims(csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n", accountID: nil)
+            let sims = SimOperations(database: database, clock: SystemWallClock(), ids: IdentifierGenerator(clock: SystemWallClock()))
+            let ledger = AccountingLedger(sims: sims, logger: Logger(label: "test"))
+            let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
+            func report(_ input: UInt32) -> AccountingReport {
+                AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
+                    .text(RADIUSAttributeType.nasIdentifier, "pgw-1"),
+                    .text(RADIUSAttributeType.acctSessionID, "fresh"),
+                    .text(RADIUSAttributeType.userName, Fixtures.imsi(1)),
+                    .integer(RADIUSAttributeType.acctInputOctets, input),
+                ]), client: client, sourceIP: "127.0.0.1")
+            }
+            for _ in 0..<5 {
+                // A new session each round, so both writers race to create it.
+                try await database.transaction { db in _ = try await db.raw("DELETE FROM radius_sessions").run() }
+                try await database.transaction { db in _ = try await db.raw("DELETE FROM usage_records").run() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for input: UInt32 in [1_000, 1_500] {
+                        group.addTask {
+                            try await database.transaction { db in
+                                // Both transactions begin before either reads the session (SQLite
+                                // runs them one after the other whatever happens).
+                                if db.dialect.name == "postgresql" { _ = try await db.raw("SELECT pg_sleep(0.1)").run() }
+                                try await ledger.apply([report(input)], on: db)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let stored = try await database.read { db in
+                    try await db.raw("SELECT CAST(COALESCE(SUM(bytes_up), 0) AS BIGINT) AS total FROM usage_records").first()?.decode(column: "total", as: Int64.self)
+                }
+                #expect(stored == 1_500)
+            }
+        }
+    }
+}
