@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 @testable import SimGateRADIUS
 import Testing
 
@@ -78,6 +79,40 @@ struct RADIUSCodecTests {
         #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
         #expect(!RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Array("wrong".utf8)))
         #expect(decoded.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue == "001010000000001")
+    }
+
+    @Test("a Disconnect-Request: Message-Authenticator over a zero authenticator, then the MD5 Request Authenticator (RFC 5176 section 3.3)")
+    func disconnectRequestSigning() throws {
+        let zero = [UInt8](repeating: 0, count: 16)
+        let request = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .disconnectRequest, identifier: 7, authenticator: zero, attributes: [
+            .text(RADIUSAttributeType.userName, "001010000000001"),
+            .text(RADIUSAttributeType.acctSessionID, "s-1"),
+        ]), secret: Self.secret)
+        let decoded = try RADIUSPacket(decoding: request.encoded())
+        #expect(decoded.attributes.first?.type == RADIUSAttributeType.messageAuthenticator)
+        // Computed independently: HMAC-MD5 with the attribute and the authenticator zeroed.
+        var blank = decoded
+        blank.authenticator = zero
+        blank.attributes[0] = RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: zero)
+        let mac = Array(HMAC<Insecure.MD5>.authenticationCode(for: blank.encoded(), using: SymmetricKey(data: Self.secret)))
+        #expect(decoded.attributes[0].value == mac)
+        var withMAC = decoded
+        withMAC.authenticator = zero
+        #expect(decoded.authenticator == Array(Insecure.MD5.hash(data: withMAC.encoded() + Self.secret)))
+        #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
+        #expect(RADIUSAuthenticators.hasValidMessageAuthenticator(decoded, authenticator: zero, secret: Self.secret))
+
+        // The gateway's ACK answers this request only: a reply signed over another request, or
+        // with another secret, or tampered with, is not taken.
+        let ack = RADIUSAuthenticators.signReply(RADIUSPacket(code: .disconnectACK, identifier: 7, authenticator: [], attributes: []), to: decoded, secret: Self.secret)
+        #expect(RADIUSAuthenticators.isAuthenticReply(try RADIUSPacket(decoding: ack.encoded()), to: decoded, secret: Self.secret))
+        #expect(!RADIUSAuthenticators.isAuthenticReply(ack, to: decoded, secret: Array("wrong".utf8)))
+        var other = decoded
+        other.authenticator = [UInt8](repeating: 1, count: 16)
+        #expect(!RADIUSAuthenticators.isAuthenticReply(ack, to: other, secret: Self.secret))
+        var nak = ack
+        nak.code = .disconnectNAK
+        #expect(!RADIUSAuthenticators.isAuthenticReply(nak, to: decoded, secret: Self.secret))
     }
 
     @Test("malformed datagrams are refused, never trapped on", arguments: [
