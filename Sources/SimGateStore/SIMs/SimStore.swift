@@ -77,13 +77,6 @@ public struct SimStore: Sendable {
         return Dictionary(sims.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The SIMs with these IMSIs, by IMSI: how RADIUS accounting finds a batch's SIMs at once.
-    public func find(imsis: [IMSI], forUpdate: Bool = false, on db: any SQLDatabase) async throws -> [IMSI: Sim] {
-        guard !imsis.isEmpty else { return [:] }
-        let sims = try await fetch(on: db, forUpdate: forUpdate) { $0.where("imsi", .in, imsis.map(\.digits)) }
-        return Dictionary(sims.map { ($0.imsi, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
     /// Which of these identifiers some SIM already has.
     public func takenIdentifiers(iccids: [String], imsis: [String], msisdns: [String], on db: any SQLDatabase) async throws -> TakenIdentifiers {
         var taken = TakenIdentifiers()
