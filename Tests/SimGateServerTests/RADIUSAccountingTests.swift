@@ -12,23 +12,10 @@ struct RADIUSAccountingTests {
         _ status: AccountingStatusType, session: String, imsi: String, input: UInt64, output: UInt64, identifier: UInt8,
         mccMNC: String = "26201", imeisv: String? = nil
     ) -> RADIUSPacket {
-        var attributes: [RADIUSAttribute] = [
-            .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
-            RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
-            .text(RADIUSAttributeType.acctSessionID, session),
-            .text(RADIUSAttributeType.userName, imsi),
-            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsi.utf8)),
-            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC, value: Array(mccMNC.utf8)),
-            .integer(RADIUSAttributeType.acctInputOctets, UInt32(input & 0xFFFF_FFFF)),
-            .integer(RADIUSAttributeType.acctInputGigawords, UInt32(input >> 32)),
-            .integer(RADIUSAttributeType.acctOutputOctets, UInt32(output & 0xFFFF_FFFF)),
-            .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(output >> 32)),
-        ]
-        if let imeisv { attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(imeisv.utf8))) }
-        return RADIUSAuthenticators.signRequest(
-            RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes),
-            secret: Array(TestHarness.radiusSecret.utf8)
-        )
+        GatewayAccountingRequest(
+            status, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: imsi, mccMNC: mccMNC, imeisv: imeisv,
+            inputBytes: input, outputBytes: output
+        ).signed(identifier: identifier, secret: Array(TestHarness.radiusSecret.utf8))
     }
 
     /// Sends each packet and waits for its Accounting-Response.

@@ -124,6 +124,10 @@ struct RADIUSDisconnectTests {
             let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=false", key: app.operatorKey).items
                 .first { $0["session_id"] as? String == "open-1" }
             #expect(session?["stopped_at"] is String, "an acknowledged disconnect ends the session")
+            let stillOpen = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items
+            #expect(stillOpen.isEmpty)
+            let otherOpen = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items
+            #expect(otherOpen.map { $0["session_id"] as? String } == ["other-sim"], "another SIM's session is left alone")
             let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items
             #expect(events.count == 1)
             let reason = (events.first?["cause"] as? [String: Any])?["reason"] as? String

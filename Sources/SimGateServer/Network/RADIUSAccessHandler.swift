@@ -17,8 +17,7 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
         let sim: Sim?
         let interval: UInt32
         do {
-            sim = try await find(request)
-            interval = try await interimInterval(for: sim)
+            (sim, interval) = try await find(request)
         } catch {
             // No answer rather than a wrong one: the gateway retries or fails over.
             return nil
@@ -39,18 +38,16 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
         }
     }
 
-    /// The SIM's account's own interval, else the server's.
-    private func interimInterval(for sim: Sim?) async throws -> UInt32 {
-        guard let accountID = sim?.accountID,
-              let own = try await database.read({ try await AccountStore().find(accountID, on: $0) })?.radiusInterimInterval
-        else { return interimInterval }
-        return UInt32(own)
-    }
-
-    /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID.
-    private func find(_ request: RADIUSPacket) async throws -> Sim? {
+    /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID, and the interim
+    /// interval for it: its account's own, else the server's. One read for both.
+    private func find(_ request: RADIUSPacket) async throws -> (Sim?, UInt32) {
         let filters = RADIUSSimLookup.filters(for: request)
-        guard !filters.isEmpty else { return nil }
-        return try await database.read { try await RADIUSSimLookup.first(matching: filters, on: $0) }
+        guard !filters.isEmpty else { return (nil, interimInterval) }
+        return try await database.read { db in
+            guard let sim = try await RADIUSSimLookup.first(matching: filters, on: db) else { return (nil, interimInterval) }
+            var own: Int?
+            if let accountID = sim.accountID { own = try await AccountStore().find(accountID, on: db)?.radiusInterimInterval }
+            return (sim, own.map(UInt32.init) ?? interimInterval)
+        }
     }
 }

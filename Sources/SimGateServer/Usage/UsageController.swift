@@ -58,28 +58,28 @@ struct UsageController: Sendable {
 
     @Sendable func simTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
+        let query = try QueryParameters(request, allowed: UsageTotalsParameters.names)
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        return try await totals(request, scope: .sim(sim.id), url: "/v1/sims/\(sim.id)/usage", extraParameters: [])
+        return try await totals(query, scope: .sim(sim.id), url: "/v1/sims/\(sim.id)/usage")
     }
 
     /// A customer sees its own account; the operator sees every account, or one with `account`.
     @Sendable func accountTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        var scope = UsageTotalsQuery.Scope.everyone
-        if let own = principal.visibleAccountID {
-            scope = .account(own)
-        } else if let text = try QueryParameters(request, allowed: UsageTotalsParameters.names.union(["account"]))["account"] {
+        let own = principal.visibleAccountID
+        let query = try QueryParameters(request, allowed: own == nil ? UsageTotalsParameters.names.union(["account"]) : UsageTotalsParameters.names)
+        var scope = own.map(UsageTotalsQuery.Scope.account) ?? .everyone
+        if let text = query["account"] {
             guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
             scope = .account(id)
         }
-        return try await totals(request, scope: scope, url: "/v1/usage", extraParameters: principal.visibleAccountID == nil ? ["account"] : [])
+        return try await totals(query, scope: scope, url: "/v1/usage")
     }
 
-    private func totals(_ request: Request, scope: UsageTotalsQuery.Scope, url: String, extraParameters: [String]) async throws -> APIResponse {
-        let parameters = try UsageTotalsParameters(QueryParameters(request, allowed: UsageTotalsParameters.names.union(extraParameters)))
-        let query = parameters.query(scope: scope)
-        let rows = try await sims.database.read { try await UsageStore().totals(query, on: $0) }
-        let data = rows.map { UsageTotalResource(period: $0.period, country: $0.country, byCountry: query.byCountry, bytesUp: $0.up, bytesDown: $0.down) }
+    private func totals(_ query: QueryParameters, scope: UsageTotalsQuery.Scope, url: String) async throws -> APIResponse {
+        let totalsQuery = try UsageTotalsParameters(query).query(scope: scope)
+        let rows = try await sims.database.read { try await UsageStore().totals(totalsQuery, on: $0) }
+        let data = rows.map { UsageTotalResource(period: $0.period, country: $0.country, byCountry: totalsQuery.byCountry, bytesUp: $0.up, bytesDown: $0.down) }
         return try APIResponse(ListResource(url: url, data: data, hasMore: false))
     }
 }

@@ -33,18 +33,12 @@ struct RADIUSBenchLoad {
             let last = reports(of: session) - 1
             let status: AccountingStatusType = sequence == 0 ? .start : sequence == last ? .stop : .interimUpdate
             // Reports count from the Start (which carries zero), so the bytes sent are the last report's totals.
-            let packet = RADIUSPacket(code: .accountingRequest, identifier: UInt8(truncatingIfNeeded: streams[index % sockets].count), authenticator: [UInt8](repeating: 0, count: 16), attributes: [
-                .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
-                .text(RADIUSAttributeType.nasIdentifier, "bench-pgw"),
-                .text(RADIUSAttributeType.acctSessionID, "bench-\(session)"),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsis[session].utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC, value: Array("26201".utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(String(format: "35%012d01", session).utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.ratType, value: [6]),
-                .integer(RADIUSAttributeType.acctInputOctets, UInt32(sequence * 1_000)),
-                .integer(RADIUSAttributeType.acctOutputOctets, UInt32(sequence * 10_000)),
-            ])
-            streams[index % sockets].append(RADIUSAuthenticators.signRequest(packet, secret: secret).encoded())
+            let request = GatewayAccountingRequest(
+                status, nas: .name("bench-pgw"), sessionID: "bench-\(session)", imsi: imsis[session], mccMNC: "26201",
+                imeisv: String(format: "35%012d01", session), ratType: 6,
+                inputBytes: UInt64(sequence * 1_000), outputBytes: UInt64(sequence * 10_000)
+            )
+            streams[index % sockets].append(request.signed(identifier: UInt8(truncatingIfNeeded: streams[index % sockets].count), secret: secret).encoded())
         }
         return streams
     }

@@ -31,23 +31,9 @@ struct SimulatedNetwork: Sendable {
     func account(
         _ status: AccountingStatusType, session: String, imsi: String, imeisv: String, mccMNC: String, up: UInt64, down: UInt64
     ) async throws -> Bool {
-        let request = RADIUSAuthenticators.signRequest(RADIUSPacket(
-            code: .accountingRequest, identifier: UInt8.random(in: 0...255), authenticator: [UInt8](repeating: 0, count: 16),
-            attributes: [
-                .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
-                .text(RADIUSAttributeType.nasIdentifier, nas),
-                .text(RADIUSAttributeType.acctSessionID, session),
-                .text(RADIUSAttributeType.userName, imsi),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(imsi.utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.sgsnMCCMNC, value: Array(mccMNC.utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imeisv, value: Array(imeisv.utf8)),
-                .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.ratType, value: [6]),
-                .integer(RADIUSAttributeType.acctInputOctets, UInt32(truncatingIfNeeded: up)),
-                .integer(RADIUSAttributeType.acctInputGigawords, UInt32(truncatingIfNeeded: up >> 32)),
-                .integer(RADIUSAttributeType.acctOutputOctets, UInt32(truncatingIfNeeded: down)),
-                .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(truncatingIfNeeded: down >> 32)),
-            ]
-        ), secret: secret)
+        let request = GatewayAccountingRequest(
+            status, nas: .name(nas), sessionID: session, imsi: imsi, mccMNC: mccMNC, imeisv: imeisv, ratType: 6, inputBytes: up, outputBytes: down
+        ).signed(identifier: UInt8.random(in: 0...255), secret: secret)
         return try await RADIUSRequester.exchange(request, secret: secret, host: host, port: acctPort, timeout: .seconds(1), attempts: 3) != nil
     }
 }

@@ -1,0 +1,67 @@
+/// An Accounting-Request as a 3GPP packet gateway sends one: session, subscriber (User-Name
+/// and 3GPP-IMSI), serving network, device, radio type, and cumulative octets with their
+/// gigawords. The simulator, the benchmark and the tests all play the gateway's part with it.
+public struct GatewayAccountingRequest: Sendable {
+    /// How the gateway names itself: NAS-IP-Address or NAS-Identifier.
+    public enum NAS: Sendable {
+        case address([UInt8])
+        case name(String)
+    }
+
+    public var status: AccountingStatusType
+    public var nas: NAS
+    public var sessionID: String
+    public var imsi: String
+    /// 3GPP-SGSN-MCC-MNC, such as `26201`.
+    public var mccMNC: String?
+    /// 3GPP-IMEISV: 14 digits of IMEI and a 2-digit software version.
+    public var imeisv: String?
+    /// 3GPP-RAT-Type (6 is EUTRAN).
+    public var ratType: UInt8?
+    /// Totals since the session began, in bytes.
+    public var inputBytes: UInt64
+    public var outputBytes: UInt64
+
+    public init(
+        _ status: AccountingStatusType, nas: NAS, sessionID: String, imsi: String, mccMNC: String? = nil, imeisv: String? = nil,
+        ratType: UInt8? = nil, inputBytes: UInt64 = 0, outputBytes: UInt64 = 0
+    ) {
+        self.status = status
+        self.nas = nas
+        self.sessionID = sessionID
+        self.imsi = imsi
+        self.mccMNC = mccMNC
+        self.imeisv = imeisv
+        self.ratType = ratType
+        self.inputBytes = inputBytes
+        self.outputBytes = outputBytes
+    }
+
+    /// The packet with its Request Authenticator, ready to send.
+    public func signed(identifier: UInt8, secret: [UInt8]) -> RADIUSPacket {
+        func threeGPP(_ type: UInt8, _ value: [UInt8]) -> RADIUSAttribute {
+            .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: type, value: value)
+        }
+        var attributes: [RADIUSAttribute] = [.integer(RADIUSAttributeType.acctStatusType, status.rawValue)]
+        switch nas {
+        case .address(let octets): attributes.append(RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: octets))
+        case .name(let name): attributes.append(.text(RADIUSAttributeType.nasIdentifier, name))
+        }
+        attributes += [
+            .text(RADIUSAttributeType.acctSessionID, sessionID),
+            .text(RADIUSAttributeType.userName, imsi),
+            threeGPP(ThreeGPPAttribute.imsi, Array(imsi.utf8)),
+        ]
+        if let mccMNC { attributes.append(threeGPP(ThreeGPPAttribute.sgsnMCCMNC, Array(mccMNC.utf8))) }
+        if let imeisv { attributes.append(threeGPP(ThreeGPPAttribute.imeisv, Array(imeisv.utf8))) }
+        if let ratType { attributes.append(threeGPP(ThreeGPPAttribute.ratType, [ratType])) }
+        attributes += [
+            .integer(RADIUSAttributeType.acctInputOctets, UInt32(truncatingIfNeeded: inputBytes)),
+            .integer(RADIUSAttributeType.acctInputGigawords, UInt32(truncatingIfNeeded: inputBytes >> 32)),
+            .integer(RADIUSAttributeType.acctOutputOctets, UInt32(truncatingIfNeeded: outputBytes)),
+            .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(truncatingIfNeeded: outputBytes >> 32)),
+        ]
+        let packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
+        return RADIUSAuthenticators.signRequest(packet, secret: secret)
+    }
+}
