@@ -21,6 +21,14 @@ public struct GatewayAccountingRequest: Sendable {
     /// Totals since the session began, in bytes.
     public var inputBytes: UInt64
     public var outputBytes: UInt64
+    /// User-Name, when it is not the IMSI (an APN user name, say).
+    public var userName: String?
+    /// Framed-IP-Address: the IPv4 address the gateway gave the device.
+    public var framedIPAddress: [UInt8]?
+    /// Event-Timestamp, in Unix seconds.
+    public var eventTimestamp: UInt32?
+    /// Acct-Session-Time, in seconds.
+    public var sessionTime: UInt32?
 
     public init(
         _ status: AccountingStatusType, nas: NAS, sessionID: String, imsi: String, mccMNC: String? = nil, imeisv: String? = nil,
@@ -49,7 +57,7 @@ public struct GatewayAccountingRequest: Sendable {
         }
         attributes += [
             .text(RADIUSAttributeType.acctSessionID, sessionID),
-            .text(RADIUSAttributeType.userName, imsi),
+            .text(RADIUSAttributeType.userName, userName ?? imsi),
             threeGPP(ThreeGPPAttribute.imsi, Array(imsi.utf8)),
         ]
         if let mccMNC { attributes.append(threeGPP(ThreeGPPAttribute.sgsnMCCMNC, Array(mccMNC.utf8))) }
@@ -61,6 +69,9 @@ public struct GatewayAccountingRequest: Sendable {
             .integer(RADIUSAttributeType.acctOutputOctets, UInt32(truncatingIfNeeded: outputBytes)),
             .integer(RADIUSAttributeType.acctOutputGigawords, UInt32(truncatingIfNeeded: outputBytes >> 32)),
         ]
+        if let framedIPAddress { attributes.append(RADIUSAttribute(type: RADIUSAttributeType.framedIPAddress, value: framedIPAddress)) }
+        if let eventTimestamp { attributes.append(.integer(RADIUSAttributeType.eventTimestamp, eventTimestamp)) }
+        if let sessionTime { attributes.append(.integer(RADIUSAttributeType.acctSessionTime, sessionTime)) }
         let packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
         return RADIUSAuthenticators.signRequest(packet, secret: secret)
     }

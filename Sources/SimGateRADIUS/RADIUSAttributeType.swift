@@ -14,6 +14,8 @@ public enum RADIUSAttributeType {
     public static let calledStationID: UInt8 = 30
     public static let callingStationID: UInt8 = 31
     public static let nasIdentifier: UInt8 = 32
+    /// Opaque to the server; a proxy's own state, echoed in the reply (RFC 2865 section 5.33).
+    public static let proxyState: UInt8 = 33
     public static let acctStatusType: UInt8 = 40
     public static let acctInputOctets: UInt8 = 42
     public static let acctOutputOctets: UInt8 = 43

@@ -60,8 +60,8 @@ public enum RADIUSAuthenticators {
     }
 
     /// Signs a request the way a gateway does, for clients, tests and load generators:
-    /// an Access-Request gets a Message-Authenticator first (over its own random
-    /// authenticator); an Accounting-Request gets its MD5 Request Authenticator; a
+    /// an Access-Request or Status-Server gets a Message-Authenticator first (over its own
+    /// random authenticator); an Accounting-Request gets its MD5 Request Authenticator; a
     /// Disconnect- or CoA-Request gets both, the Message-Authenticator computed over a zero
     /// authenticator first (RFC 5176 section 3.3).
     public static func signRequest(_ request: RADIUSPacket, secret: [UInt8]) -> RADIUSPacket {
@@ -74,7 +74,7 @@ public enum RADIUSAuthenticators {
                 type: RADIUSAttributeType.messageAuthenticator, value: messageAuthenticator(of: signed, authenticator: zero, secret: secret)
             )
             signed.authenticator = md5Authenticator(of: signed, over: zero, secret: secret)
-        } else if request.code == .accessRequest {
+        } else if request.code == .accessRequest || request.code == .statusServer {
             signed.attributes = [RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: [UInt8](repeating: 0, count: 16))]
                 + request.attributes.filter { $0.type != RADIUSAttributeType.messageAuthenticator }
             signed.attributes[0] = RADIUSAttribute(

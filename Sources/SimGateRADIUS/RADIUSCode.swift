@@ -1,4 +1,4 @@
-/// The Code octet of a RADIUS packet (RFC 2865, 2866, 5176).
+/// The Code octet of a RADIUS packet (RFC 2865, 2866, 5176, 5997).
 public enum RADIUSCode: UInt8, Sendable, CaseIterable {
     case accessRequest = 1
     case accessAccept = 2
@@ -6,6 +6,8 @@ public enum RADIUSCode: UInt8, Sendable, CaseIterable {
     case accountingRequest = 4
     case accountingResponse = 5
     case accessChallenge = 11
+    /// A health check from a gateway or load balancer (RFC 5997).
+    case statusServer = 12
     case disconnectRequest = 40
     case disconnectACK = 41
     case disconnectNAK = 42

@@ -5,73 +5,86 @@ import ServiceLifecycle
 import Synchronization
 
 /// A RADIUS server on one UDP port: authenticates every datagram against its client's secret,
-/// answers retransmissions from a cache, lets a ``RADIUSRequestHandler`` decide, and signs the
-/// reply. Malformed datagrams, unknown clients and bad authenticators are dropped and counted;
-/// nothing a client sends can stop the loop.
+/// answers retransmissions from a cache and Status-Server (RFC 5997) itself, lets a
+/// ``RADIUSRequestHandler`` decide the rest, echoes Proxy-State and signs the reply.
+/// Malformed datagrams, unknown clients and bad authenticators are dropped, counted and
+/// logged; nothing a client sends can stop the loop.
 public final class RADIUSServer: Service, Sendable {
+    /// Which RADIUS service the port offers: the requests it takes and how it answers Status-Server.
+    public enum Role: String, Sendable {
+        /// Access-Request; Status-Server gets Access-Accept.
+        case authentication
+        /// Accounting-Request; Status-Server gets Accounting-Response.
+        case accounting
+
+        var requestCode: RADIUSCode { self == .authentication ? .accessRequest : .accountingRequest }
+        var statusReplyCode: RADIUSCode { self == .authentication ? .accessAccept : .accountingResponse }
+    }
+
     private let host: String
     private let requestedPort: Int
+    private let role: Role
     private let clients: RADIUSClientTable
     private let handler: any RADIUSRequestHandler
     private let logger: Logger
+    private let dropLog: RADIUSDropLog
     private let onListening: @Sendable (Int) -> Void
     private let cache = ReplyCache()
-    private let bound = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
-    /// Counts of what was answered and dropped.
-    public let statistics = RADIUSServerStatistics()
+    private let bound = Mutex<(port: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
+    /// Counts of what was received, answered and dropped.
+    public let statistics: RADIUSServerStatistics
 
     /// - Parameter port: 0 picks a free port (tests); ``port()`` tells which.
+    /// - Parameter observer: told of every request, reply and drop (metrics).
     /// - Parameter onListening: told the bound port once the socket is open.
     public init(
-        host: String, port: Int, clients: RADIUSClientTable, handler: any RADIUSRequestHandler, logger: Logger,
-        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        host: String, port: Int, role: Role, clients: RADIUSClientTable, handler: any RADIUSRequestHandler, logger: Logger,
+        observer: (any RADIUSServerObserver)? = nil, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.onListening = onListening
         self.host = host
         requestedPort = port
+        self.role = role
         self.clients = clients
         self.handler = handler
         self.logger = logger
+        dropLog = RADIUSDropLog(logger: logger)
+        statistics = RADIUSServerStatistics(observer: observer)
     }
 
-    /// The bound port, once the server is listening.
-    public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known = bound.withLock { state -> Int? in
+    /// The bound port once the server is listening; throws the bind error if it could not.
+    public func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let known = bound.withLock { state -> Result<Int, any Error>? in
                 if state.port == nil { state.waiters.append(continuation) }
                 return state.port
             }
-            if let known { continuation.resume(returning: known) }
+            if let known { continuation.resume(with: known) }
         }
     }
 
-    public func run() async throws {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Gateways send in bursts (a restart replays every session's accounting): a deep
-            // socket buffer rides them out instead of dropping datagrams the gateway must
-            // then retransmit, and vector reads take up to 64 datagrams per system call.
-            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-            .channelOption(.datagramVectorReadMessageCount, value: 64)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * RADIUSPacket.maximumLength))
-            .bind(host: host, port: requestedPort) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Let thousands of datagrams wait for a handler before reading pauses.
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1_024, highWatermark: 4_096))
-                    )
-                }
-            }
-        let port = channel.channel.localAddress?.port ?? requestedPort
-        let waiters = bound.withLock { state -> [CheckedContinuation<Int, Never>] in
-            state.port = port
+    private func announce(_ result: Result<Int, any Error>) {
+        let waiters = bound.withLock { state -> [CheckedContinuation<Int, any Error>] in
+            state.port = result
             defer { state.waiters = [] }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
+    public func run() async throws {
+        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        do {
+            channel = try await bind()
+        } catch {
+            announce(.failure(error))
+            logger.critical("Could not listen for RADIUS", metadata: ["address": "\(host):\(requestedPort)", "error": "\(error)"])
+            throw RADIUSBindError(role: role, host: host, port: requestedPort, underlying: error)
+        }
+        let port = channel.channel.localAddress?.port ?? requestedPort
+        announce(.success(port))
         onListening(port)
-        logger.info("RADIUS listening", metadata: ["address": "\(host):\(port)"])
+        logger.info("RADIUS listening", metadata: ["role": "\(role.rawValue)", "address": "\(host):\(port)"])
 
         try await withGracefulShutdownHandler {
             try await channel.executeThenClose { inbound, outbound in
@@ -90,58 +103,112 @@ public final class RADIUSServer: Service, Sendable {
         }
     }
 
+    /// Opens the socket. No SO_REUSEADDR: a port another process already holds must fail
+    /// start-up, not silently share (or steal) the gateways' requests.
+    private func bind() async throws -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
+        try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Gateways send in bursts (a restart replays every session's accounting): a deep
+            // socket buffer rides them out instead of dropping datagrams the gateway must
+            // then retransmit, and vector reads take up to 64 datagrams per system call.
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * RADIUSPacket.maximumLength))
+            .bind(host: host, port: requestedPort) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Let thousands of datagrams wait for a handler before reading pauses.
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1_024, highWatermark: 4_096))
+                    )
+                }
+            }
+    }
+
     /// The reply to one datagram, or `nil` to drop it.
     func answer(_ envelope: AddressedEnvelope<ByteBuffer>) async -> AddressedEnvelope<ByteBuffer>? {
+        let source = envelope.remoteAddress.ipAddress ?? "?"
         guard let sourceIP = envelope.remoteAddress.ipAddress, let client = clients.client(for: sourceIP) else {
-            statistics.recordDrop(.unknownClient)
+            drop(.unknownClient, source: source)
             return nil
         }
         let request: RADIUSPacket
         do {
             request = try RADIUSPacket(decoding: envelope.data.readableBytesView)
         } catch {
-            statistics.recordDrop(.malformed)
+            drop(.malformed, source: source)
             return nil
         }
-        if let dropReason = Self.verify(request, client: client) {
-            statistics.recordDrop(dropReason)
-            logger.debug("Dropped RADIUS packet", metadata: ["client": "\(client.name)", "reason": "\(dropReason.rawValue)"])
+        statistics.recordRequest(request.code)
+        if let dropReason = verify(request, client: client) {
+            drop(dropReason, source: source)
             return nil
+        }
+        if request.code == .statusServer {
+            // Answered by the server itself and never cached: each probe asks afresh whether
+            // the server is alive (RFC 5997 section 3).
+            let reply = RADIUSPacket(code: role.statusReplyCode, identifier: request.identifier, authenticator: [], attributes: [])
+            return send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: nil)
         }
         switch cache.begin(client: sourceIP, request: request) {
         case .answered(let bytes):
-            statistics.recordAnswer(retransmission: true)
+            if let code = bytes.first.flatMap(RADIUSCode.init(rawValue:)) { statistics.recordAnswer(code, retransmission: true) }
             return AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes))
         case .inFlight:
-            statistics.recordDrop(.duplicateInFlight)
+            drop(.duplicateInFlight, source: source)
             return nil
         case .new:
-            guard var reply = await handler.respond(to: request, from: client, sourceIP: sourceIP) else {
+            guard let reply = await handler.respond(to: request, from: client, sourceIP: sourceIP) else {
                 cache.abandon(client: sourceIP, request: request)
+                drop(.notAnswered, source: source)
                 return nil
             }
-            reply.identifier = request.identifier
-            let signed = reply.code == .accountingResponse
-                ? Self.signAccountingResponse(reply, to: request, secret: client.secret)
-                : RADIUSAuthenticators.signReply(reply, to: request, secret: client.secret)
-            let bytes = signed.encoded()
-            cache.store(bytes, client: sourceIP, request: request)
-            statistics.recordAnswer(retransmission: false)
-            return AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes))
+            return send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: sourceIP)
         }
     }
 
-    /// Why an incoming request must be dropped, or `nil` if it is authentic.
-    static func verify(_ request: RADIUSPacket, client: RADIUSClient) -> RADIUSServerStatistics.DropReason? {
+    /// Echoes the request's Proxy-State attributes in order (RFC 2865 section 5.33), signs the
+    /// reply, and keeps it for retransmissions when `cacheAs` names the client.
+    private func send(
+        _ reply: RADIUSPacket, to request: RADIUSPacket, client: RADIUSClient, address: SocketAddress, cacheAs sourceIP: String?
+    ) -> AddressedEnvelope<ByteBuffer> {
+        var reply = reply
+        reply.identifier = request.identifier
+        reply.attributes += request.attributes.filter { $0.type == RADIUSAttributeType.proxyState }
+        let signed = reply.code == .accountingResponse && request.code == .accountingRequest
+            ? Self.signAccountingResponse(reply, to: request, secret: client.secret)
+            : RADIUSAuthenticators.signReply(reply, to: request, secret: client.secret)
+        let bytes = signed.encoded()
+        if let sourceIP { cache.store(bytes, client: sourceIP, request: request) }
+        statistics.recordAnswer(signed.code, retransmission: false)
+        return AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))
+    }
+
+    private func drop(_ reason: RADIUSServerStatistics.DropReason, source: String) {
+        let total = statistics.recordDrop(reason)
+        dropLog.dropped(reason, total: total, source: source, port: requestedPort)
+    }
+
+    /// Why an incoming request must be dropped, or `nil` if it is authentic and this port takes it.
+    func verify(_ request: RADIUSPacket, client: RADIUSClient) -> RADIUSServerStatistics.DropReason? {
         switch request.code {
-        case .accessRequest:
+        case .statusServer:
+            // RFC 5997 section 3: a Status-Server without a valid Message-Authenticator is
+            // silently discarded, whatever the client's settings.
+            guard request.attribute(RADIUSAttributeType.messageAuthenticator) != nil else { return .missingMessageAuthenticator }
+            return RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: request.authenticator, secret: client.secret)
+                ? nil : .badAuthenticator
+        case role.requestCode where role == .authentication:
             let hasMessageAuthenticator = request.attribute(RADIUSAttributeType.messageAuthenticator) != nil
             if !hasMessageAuthenticator {
                 return client.requireMessageAuthenticator ? .missingMessageAuthenticator : nil
             }
-            return RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: request.authenticator, secret: client.secret) ? nil : .badAuthenticator
-        case .accountingRequest:
-            return RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: client.secret) ? nil : .badAuthenticator
+            return RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: request.authenticator, secret: client.secret)
+                ? nil : .badAuthenticator
+        case role.requestCode:
+            guard RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: client.secret) else { return .badAuthenticator }
+            // RFC 2866 section 5.1: every Accounting-Request says what it reports.
+            guard request.attribute(RADIUSAttributeType.acctStatusType)?.integerValue != nil else { return .missingStatusType }
+            return nil
         default:
             return .unexpectedCode
         }
@@ -151,5 +218,17 @@ public final class RADIUSServer: Service, Sendable {
         var signed = reply
         signed.authenticator = RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: secret)
         return signed
+    }
+}
+
+/// A RADIUS port could not be opened (most often: another process holds it).
+public struct RADIUSBindError: Error, CustomStringConvertible {
+    public let role: RADIUSServer.Role
+    public let host: String
+    public let port: Int
+    public let underlying: any Error
+
+    public var description: String {
+        "Cannot listen for RADIUS \(role.rawValue) on \(host):\(port): \(underlying). Is another server (or another SimGate) using the port?"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Crypto
 @testable import SimGateRADIUS
 import Testing
+import SimGateTestSupport
 
 /// Hex text (spaces allowed) as bytes.
 func hex(_ text: String) -> [UInt8] {
@@ -135,20 +136,49 @@ struct RADIUSCodecTests {
         #expect(packet.encoded() == Self.rfcRequest)
     }
 
-    @Test("random bytes never crash the decoder")
+    @Test("every random datagram is either decoded faithfully or refused for a reason that holds")
     func fuzz() {
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<20_000 {
+        var generator = SeededGenerator.fromEnvironment()
+        let seed = generator.seed
+        var decoded = 0
+        for round in 0..<20_000 {
             var bytes = (0..<Int.random(in: 0...80, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             if bytes.count >= 4, Bool.random(using: &generator) {
-                // Make the length field plausible more often, to reach the attribute parser.
-                bytes[0] = 1
+                // Make the header plausible more often, to reach the attribute parser.
+                bytes[0] = RADIUSCode.allCases.randomElement(using: &generator)!.rawValue
                 bytes[2] = 0
                 bytes[3] = UInt8(bytes.count)
             }
-            if let packet = try? RADIUSPacket(decoding: bytes) {
-                #expect(packet.encoded() == Array(bytes.prefix(Int(bytes[2]) << 8 | Int(bytes[3]))))
+            let context = Comment(rawValue: "round \(round), seed \(seed) (SIMGATE_FUZZ_SEED=\(seed) replays it), bytes \(bytes)")
+            do {
+                let packet = try RADIUSPacket(decoding: bytes)
+                decoded += 1
+                let length = Int(bytes[2]) << 8 | Int(bytes[3])
+                #expect(packet.encoded() == Array(bytes.prefix(length)), context)
+                #expect(packet.code.rawValue == bytes[0] && packet.identifier == bytes[1], context)
+            } catch {
+                #expect(Self.refusalHolds(error, for: bytes), context)
             }
+        }
+        // The plausible headers must have reached the attribute parser and passed it often.
+        #expect(decoded > 50, "seed \(seed)")
+    }
+
+    /// Whether `error` is a true statement about `bytes`.
+    static func refusalHolds(_ error: RADIUSDecodingError, for bytes: [UInt8]) -> Bool {
+        let length = bytes.count >= 4 ? Int(bytes[2]) << 8 | Int(bytes[3]) : 0
+        switch error {
+        case .truncated:
+            return bytes.count < RADIUSPacket.minimumLength || bytes.count < length
+        case .unknownCode(let code):
+            return code == bytes[0] && RADIUSCode(rawValue: code) == nil
+        case .badLength(let claimed):
+            return claimed == length && (claimed < RADIUSPacket.minimumLength || claimed > RADIUSPacket.maximumLength)
+        case .badAttribute(let offset):
+            guard offset >= 20, offset < length else { return false }
+            guard offset + 2 <= length else { return true }
+            let attributeLength = Int(bytes[offset + 1])
+            return attributeLength < 2 || offset + attributeLength > length
         }
     }
 }

@@ -27,14 +27,17 @@ struct RADIUSServerTests {
     static let secret = "loopback-secret"
 
     /// Runs a server for `clients` around `body`.
-    static func withServer(clients: [RADIUSClient], _ body: @Sendable (RADIUSServer, TestHandler) async throws -> Void) async throws {
+    static func withServer(
+        role: RADIUSServer.Role = .authentication, port: Int = 0, clients: [RADIUSClient],
+        _ body: @Sendable (RADIUSServer, TestHandler) async throws -> Void
+    ) async throws {
         let handler = TestHandler()
         var logger = Logger(label: "radius.test")
-        logger.logLevel = .warning
-        let server = RADIUSServer(host: "127.0.0.1", port: 0, clients: RADIUSClientTable(clients), handler: handler, logger: logger)
+        logger.logLevel = .critical
+        let server = RADIUSServer(host: "127.0.0.1", port: port, role: role, clients: RADIUSClientTable(clients), handler: handler, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            _ = await server.port()
+            _ = try await server.port()
             do {
                 try await body(server, handler)
             } catch {
@@ -57,8 +60,8 @@ struct RADIUSServerTests {
     func accessAndRetransmission() async throws {
         try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, handler in
             let request = Self.accessRequest(user: "nemo", identifier: 9)
-            let first = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([request.encoded()], expecting: 1)
-            let again = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([request.encoded()], expecting: 1)
+            let first = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([request.encoded()], expecting: 1)
+            let again = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([request.encoded()], expecting: 1)
             let replies = first + again
             try #require(replies.count == 2)
             #expect(replies[0] == replies[1])
@@ -69,10 +72,11 @@ struct RADIUSServerTests {
             #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: Array(Self.secret.utf8)))
             #expect(handler.calls.withLock { $0 } == 1)
             #expect(server.statistics.retransmissionsAnswered == 1)
-            // Two copies at once: one decision, the copy in flight is dropped.
+            // Two copies at once: one decision. The second copy is either dropped while the first
+            // is in flight or answered from the cache, so one reply is certain and a second is not.
             let burst = Self.accessRequest(user: "nemo", identifier: 10)
-            let answered = try await RADIUSUDPTestClient(serverPort: await server.port()).exchange([burst.encoded(), burst.encoded()], expecting: 2)
-            #expect(!answered.isEmpty)
+            let answered = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([burst.encoded(), burst.encoded()], expecting: 1)
+            #expect(answered.count == 1)
             #expect(handler.calls.withLock { $0 } == 2)
         }
     }
@@ -80,13 +84,13 @@ struct RADIUSServerTests {
     @Test("requests without a Message-Authenticator, with a wrong secret, or from unknown clients are dropped and counted")
     func drops() async throws {
         try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.0/8", secret: Self.secret)]) { server, handler in
-            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
+            let client = try await RADIUSUDPTestClient(serverPort: try await server.port())
             let replies = try await client.exchange([
                 Self.accessRequest(user: "nemo", identifier: 1, messageAuthenticator: false).encoded(),
                 Self.accessRequest(user: "nemo", identifier: 2, secret: "guessed").encoded(),
                 [0x01, 0x02, 0x00],
                 [UInt8](repeating: 0xFF, count: 64),
-            ], expecting: 0)
+            ], wait: .milliseconds(300), expecting: 0)
             #expect(replies.isEmpty)
             #expect(server.statistics.dropped(.missingMessageAuthenticator) == 1)
             #expect(server.statistics.dropped(.badAuthenticator) == 1)
@@ -94,16 +98,16 @@ struct RADIUSServerTests {
             #expect(handler.calls.withLock { $0 } == 0)
         }
         try await Self.withServer(clients: [RADIUSClient(name: "elsewhere", address: "10.9.8.7", secret: Self.secret)]) { server, _ in
-            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
-            #expect(try await client.exchange([Self.accessRequest(user: "nemo", identifier: 3).encoded()], expecting: 0).isEmpty)
+            let client = try await RADIUSUDPTestClient(serverPort: try await server.port())
+            #expect(try await client.exchange([Self.accessRequest(user: "nemo", identifier: 3).encoded()], wait: .milliseconds(300), expecting: 0).isEmpty)
             #expect(server.statistics.dropped(.unknownClient) == 1)
         }
     }
 
     @Test("an Accounting-Request with a valid Request Authenticator gets a correctly signed Accounting-Response")
     func accounting() async throws {
-        try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, _ in
-            let client = try await RADIUSUDPTestClient(serverPort: await server.port())
+        try await Self.withServer(role: .accounting, clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, _ in
+            let client = try await RADIUSUDPTestClient(serverPort: try await server.port())
             let request = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accountingRequest, identifier: 4, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
                 .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
                 .text(RADIUSAttributeType.acctSessionID, "s-1"),

@@ -18,7 +18,7 @@ struct AccountingConcurrencyTests {
         try await TestDatabase.with(engine) { database in
             _ = try await Administration(database: database).importSims(csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n", accountID: nil)
             let sims = SimOperations(database: database, clock: SystemWallClock(), ids: IdentifierGenerator(clock: SystemWallClock()))
-            let ledger = AccountingLedger(sims: sims, logger: Logger(label: "test"))
+            let ledger = AccountingLedger(sims: sims, metrics: RADIUSMetrics(), logger: Logger(label: "test"))
             let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
             func report(_ input: UInt32) -> AccountingReport {
                 AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [

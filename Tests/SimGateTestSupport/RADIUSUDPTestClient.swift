@@ -16,34 +16,48 @@ public final class RADIUSUDPTestClient: Sendable {
             }
     }
 
-    /// Sends each datagram in turn and collects the replies that arrive within `wait`.
-    public func exchange(_ datagrams: [[UInt8]], wait: Duration = .milliseconds(400), expecting count: Int) async throws -> [[UInt8]] {
+    /// Sends each datagram in turn, then collects replies until `count` have arrived or `wait`
+    /// has passed, whichever comes first, and closes the socket. Never waits longer than
+    /// `wait`: with `count` 0 it listens the whole time, to show that nothing comes back.
+    public func exchange(_ datagrams: [[UInt8]], wait: Duration = .seconds(2), expecting count: Int) async throws -> [[UInt8]] {
         try await channel.executeThenClose { inbound, outbound in
             for datagram in datagrams {
                 try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(bytes: datagram)))
             }
-            return try await withThrowingTaskGroup(of: [[UInt8]].self) { group in
+            return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
                     var replies: [[UInt8]] = []
-                    for try await envelope in inbound {
-                        replies.append(Array(envelope.data.readableBytesView))
-                        if replies.count == count { break }
+                    // Iteration ends when the task is cancelled, so the timer below bounds it.
+                    do {
+                        for try await envelope in inbound {
+                            replies.append(Array(envelope.data.readableBytesView))
+                            if count > 0, replies.count >= count { break }
+                        }
+                    } catch {
+                        // Cancelled or closed: what arrived so far is the answer.
                     }
-                    return replies
+                    return .replies(replies)
                 }
                 group.addTask {
-                    try await Task.sleep(for: wait)
-                    return []
+                    try? await Task.sleep(for: wait)
+                    return .timedOut
                 }
-                var collected: [[UInt8]] = []
-                for try await result in group {
-                    collected += result
-                    if !result.isEmpty || collected.count >= count { break }
-                    if count == 0 { break }
-                }
+                // Whichever finishes first ends the exchange; the reader then hands over what
+                // it has (cancellation ends its loop).
+                let first = try await group.next()
                 group.cancelAll()
-                return collected
+                var replies: [[UInt8]] = []
+                if case .replies(let early)? = first { replies = early }
+                while let next = try await group.next() {
+                    if case .replies(let late) = next { replies = late }
+                }
+                return replies
             }
         }
+    }
+
+    private enum Outcome: Sendable {
+        case replies([[UInt8]])
+        case timedOut
     }
 }

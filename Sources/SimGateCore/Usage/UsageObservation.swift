@@ -7,13 +7,18 @@ public struct UsageObservation: Equatable, Sendable {
     /// When the usage began and ended.
     public let startedAt: Date
     public let endedAt: Date
+    /// When data was first seen flowing, if this record is a SIM's first with bytes: the start
+    /// of a usage record (CDR), but for RADIUS the report that carried the bytes, since the
+    /// interval before it may have been a session opened with no data at all.
+    public let dataSeenAt: Date
     public let mccMNC: String?
     public let country: String?
     public let imei: IMEI?
 
-    public init(bytes: UInt64, startedAt: Date, endedAt: Date, mccMNC: String?, country: String?, imei: IMEI?) {
+    public init(bytes: UInt64, startedAt: Date, endedAt: Date, dataSeenAt: Date? = nil, mccMNC: String?, country: String?, imei: IMEI?) {
         self.bytes = bytes
         self.startedAt = startedAt
+        self.dataSeenAt = dataSeenAt ?? startedAt
         self.endedAt = endedAt
         self.mccMNC = mccMNC
         self.country = country
@@ -55,7 +60,7 @@ public struct SimUsageFacts: Equatable, Sendable {
     public mutating func observe(_ usage: UsageObservation) -> [UsageEffect] {
         var effects: [UsageEffect] = []
         if firstUseAt == nil, usage.bytes > 0 {
-            firstUseAt = usage.startedAt
+            firstUseAt = usage.dataSeenAt
             effects.append(.firstUse)
         }
         if imei == nil, let seen = usage.imei {

@@ -15,6 +15,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     let startup = StartupSignal()
     let simOperations = SimOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
     let applier = GatewayEventApplier(sims: simOperations, queue: queue)
+    let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)
     let scheduler = JobScheduler(
         queue: queue,
         handlers: [
@@ -23,7 +24,8 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
             RADIUSDisconnector(
                 sims: simOperations, clients: RADIUSClientTable(configuration.radius.clients),
-                timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts, logger: dependencies.logger
+                timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
+                metrics: radiusMetrics, logger: dependencies.logger
             ).handler,
         ],
         clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup,
@@ -34,14 +36,16 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         let radius = configuration.radius
         let clients = RADIUSClientTable(radius.clients)
         services.append(RADIUSServer(
-            host: radius.host, port: radius.authenticationPort, clients: clients,
+            host: radius.host, port: radius.authenticationPort, role: .authentication, clients: clients,
             handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
-            logger: dependencies.logger, onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
+            logger: dependencies.logger, observer: radiusMetrics.server(.authentication),
+            onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
         ))
         services.append(RADIUSServer(
-            host: radius.host, port: radius.accountingPort, clients: clients,
-            handler: RADIUSAccountingHandler(sims: simOperations, startup: startup, logger: dependencies.logger),
-            logger: dependencies.logger, onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
+            host: radius.host, port: radius.accountingPort, role: .accounting, clients: clients,
+            handler: RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger),
+            logger: dependencies.logger, observer: radiusMetrics.server(.accounting),
+            onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))
     }
     var app = Application(

@@ -13,12 +13,14 @@ actor AccountingBatcher {
     static let maximumBatch = 500
 
     private let database: SimGateDatabase
+    private let metrics: RADIUSMetrics
     private let logger: Logger
     private let apply: Apply
     private var pending: [(AccountingReport, CheckedContinuation<Void, any Error>)] = []
     private var isFlushing = false
 
-    init(database: SimGateDatabase, logger: Logger, apply: @escaping Apply) {
+    init(database: SimGateDatabase, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
+        self.metrics = metrics
         self.database = database
         self.logger = logger
         self.apply = apply
@@ -60,6 +62,8 @@ actor AccountingBatcher {
 
     private func write(_ reports: [AccountingReport]) async throws {
         let apply = self.apply
+        let start = ContinuousClock.now
         try await database.transaction { db in try await apply(reports, db) }
+        metrics.accountingBatchCommitted(size: reports.count, duration: ContinuousClock.now - start)
     }
 }

@@ -10,37 +10,64 @@ import SQLKit
 /// written at once.
 struct AccountingLedger: Sendable {
     let sims: SimOperations
+    let metrics: RADIUSMetrics
     let logger: Logger
     private let usage = UsageStore()
 
-    init(sims: SimOperations, logger: Logger) {
+    init(sims: SimOperations, metrics: RADIUSMetrics, logger: Logger) {
         self.sims = sims
+        self.metrics = metrics
         self.logger = logger
     }
 
     func apply(_ reports: [AccountingReport], on db: any SQLDatabase) async throws {
         let now = sims.clock.now()
+        var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has dropped
         // every session it had.
         for report in reports where report.status == .accountingOn || report.status == .accountingOff {
-            try await usage.stopAllSessions(nas: report.nas, at: now, on: db)
+            let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
+            for closed in try await usage.stopAllSessions(nas: report.nas, at: now, on: db) {
+                stopped.append((closed.key, closed.simID, what))
+            }
         }
-        let sessionReports = reports.filter { $0.status != .accountingOn && $0.status != .accountingOff }
-        guard !sessionReports.isEmpty else { return }
+        let sessionReports = reports.filter { report in
+            guard report.status != .accountingOn, report.status != .accountingOff else { return false }
+            guard report.countersFit else {
+                // Answered all the same: a gateway that hears nothing would resend it forever.
+                logger.warning("Accounting counters beyond 2^63 bytes; report not stored", metadata: [
+                    "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
+                    "input_bytes": "\(report.inputBytes)", "output_bytes": "\(report.outputBytes)",
+                ])
+                metrics.accountingReportRefused("counter_out_of_range")
+                return false
+            }
+            return true
+        }
+        if !sessionReports.isEmpty {
+            stopped += try await record(sessionReports, now: now, on: db)
+        }
+        try await recordStops(stopped, at: now, on: db)
+    }
 
-        let simsByReport = try await findSims(for: sessionReports, on: db)
-        var sessions = try await usage.sessions(Set(sessionReports.compactMap(\.sessionKey)), on: db)
+    /// Updates the sessions and stores the usage the reports add; returns the sessions they stopped.
+    private func record(_ reports: [AccountingReport], now: Date, on db: any SQLDatabase) async throws -> [(key: SessionKey, simID: SimID, reason: String)] {
+        let simsByReport = try await findSims(for: reports, on: db)
+        var sessions = try await usage.sessions(Set(reports.compactMap(\.sessionKey)), on: db)
         var touched: [SessionKey] = []
         var touchedKeys: Set<SessionKey> = []
         var records: [UsageRecord] = []
         var gatewayOfRecord: [String: String] = [:]
-        for (index, report) in sessionReports.enumerated() {
+        var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
+        for (index, report) in reports.enumerated() {
             guard let key = report.sessionKey, let sim = simsByReport[index] else {
                 logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
+                metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
             var session = sessions[key] ?? StoredSession(
-                nas: key.nas, sessionID: key.sessionID, simID: sim.id, clientAddress: report.clientAddress, startedAt: now, updatedAt: now
+                nas: key.nas, sessionID: key.sessionID, simID: sim.id, clientAddress: report.clientAddress,
+                startedAt: report.sessionStart(arrival: now), updatedAt: now
             )
             let since = sessions[key]?.updatedAt ?? now
             let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
@@ -49,13 +76,18 @@ struct AccountingLedger: Sendable {
             }
             session.updatedAt = now
             session.clientAddress = report.clientAddress
-            if report.status == .stop, session.stoppedAt == nil { session.stoppedAt = now }
+            if report.status == .stop, session.stoppedAt == nil {
+                session.stoppedAt = max(session.startedAt, report.eventTime(arrival: now))
+                stopped.append((key, sim.id, "Accounting Stop"))
+            }
             if let network = report.network {
                 session.mccMNC = network.mccMNC
                 session.country = network.country
             }
             session.rat = report.rat ?? session.rat
             session.imei = report.imei?.digits ?? session.imei
+            session.userName = report.userName ?? session.userName
+            session.framedIPAddress = report.framedIPAddress ?? session.framedIPAddress
             if touchedKeys.insert(key).inserted { touched.append(key) }
             sessions[key] = session
             guard !delta.isEmpty else { continue }
@@ -69,9 +101,27 @@ struct AccountingLedger: Sendable {
         }
         try await usage.saveSessions(touched.compactMap { sessions[$0] }, on: db)
         let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
+        let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
             ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
         }, on: db)
+        for id in outcome.overflowing {
+            logger.warning("Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
+            metrics.accountingReportRefused("total_out_of_range")
+        }
+        return stopped
+    }
+
+    /// A `sim.session_stopped` event for each session that ended, with why.
+    private func recordStops(_ stopped: [(key: SessionKey, simID: SimID, reason: String)], at now: Date, on db: any SQLDatabase) async throws {
+        guard !stopped.isEmpty else { return }
+        let whole = try await sims.sims.find(ids: Array(Set(stopped.map(\.simID))), accountID: nil, forUpdate: false, on: db)
+        var events: [Event] = []
+        for stop in stopped {
+            guard let sim = whole[stop.simID] else { continue }
+            let cause = ChangeCause(actor: ChangeActor(.network, id: stop.key.nas), reason: "\(stop.reason): session \(stop.key.sessionID)")
+            events.append(try sims.eventFactory.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now))
+        }
+        try await sims.events.append(events, on: db)
     }
 
     /// Each report's SIM, by report index: one query for every IMSI in the batch, then the
@@ -80,6 +130,7 @@ struct AccountingLedger: Sendable {
         let byIMSI = try await SimStore().usageRows(imsis: Array(Set(reports.compactMap(\.imsi))), on: db)
         var found: [Int: SimUsageRow] = [:]
         for (index, report) in reports.enumerated() {
+            // With a 3GPP-IMSI the filters hold that IMSI alone, so nothing else is tried.
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
             } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, on: db) {
@@ -88,4 +139,10 @@ struct AccountingLedger: Sendable {
         }
         return found
     }
+}
+
+extension EventType {
+    /// One of the SIM's data sessions ended: a Stop from the gateway, or the gateway's
+    /// Accounting-On/Off closing all it had. The cause names the session and the gateway.
+    static let simSessionStopped = EventType(rawValue: "sim.session_stopped")
 }

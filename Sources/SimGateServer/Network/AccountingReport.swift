@@ -1,3 +1,4 @@
+import Foundation
 import SimGateCore
 import SimGateRADIUS
 import SimGateStore
@@ -10,6 +11,14 @@ struct AccountingReport: Sendable {
     /// Where the gateway takes Disconnect-Requests: NAS-IP-Address, else the datagram's source.
     let clientAddress: String
     let sessionID: String?
+    /// The User-Name the session was opened with, named again in a Disconnect-Request.
+    let userName: String?
+    /// The address the gateway gave the device (Framed-IP-Address), if it said.
+    let framedIPAddress: String?
+    /// Event-Timestamp: when the gateway says the reported event happened (Unix seconds).
+    let eventTimestamp: UInt32?
+    /// Acct-Session-Time: how long the session had run at this report, in seconds.
+    let sessionTime: UInt32?
     /// Cumulative totals for the session, gigawords included.
     let inputBytes: UInt64
     let outputBytes: UInt64
@@ -30,6 +39,12 @@ struct AccountingReport: Sendable {
             clientAddress = sourceIP
         }
         sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
+        userName = packet.attribute(RADIUSAttributeType.userName)?.textValue
+        framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress).flatMap { attribute in
+            attribute.value.count == 4 ? attribute.value.map(String.init).joined(separator: ".") : nil
+        }
+        eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
+        sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue
         func total(_ octets: UInt8, _ gigawords: UInt8) -> UInt64 {
             SessionCounters.total(octets: packet.attribute(octets)?.integerValue ?? 0, gigawords: packet.attribute(gigawords)?.integerValue ?? 0)
         }
@@ -44,6 +59,27 @@ struct AccountingReport: Sendable {
     }
 
     var sessionKey: SessionKey? { sessionID.map { SessionKey(nas: nas, sessionID: $0) } }
+
+    /// A session's byte total is stored as a signed 64-bit integer, like every byte count: a
+    /// report past that (only a broken or hostile gateway sends 2^63 bytes) stores nothing.
+    var countersFit: Bool { inputBytes <= UInt64(Int64.max) && outputBytes <= UInt64(Int64.max) }
+
+    /// When the reported event happened: the gateway's Event-Timestamp when it is plausible
+    /// (after 2000 and at most a day ahead of `arrival`), else the arrival time.
+    func eventTime(arrival: Date) -> Date {
+        guard let eventTimestamp else { return arrival }
+        let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
+        return UsageTimeBounds.isPlausible(time, now: arrival) ? time : arrival
+    }
+
+    /// When the session began, as far as this report tells: a Start's event time, or for a
+    /// later report its event time less Acct-Session-Time.
+    func sessionStart(arrival: Date) -> Date {
+        let time = eventTime(arrival: arrival)
+        guard status != .start, let sessionTime else { return time }
+        let start = time.addingTimeInterval(-TimeInterval(sessionTime))
+        return UsageTimeBounds.isPlausible(start, now: arrival) ? start : time
+    }
 
     /// The IMSI the SIM is named by, when it is named by one (the usual case).
     var imsi: IMSI? { simFilters.lazy.compactMap(\.imsi).first }

@@ -14,12 +14,12 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
     let logger: Logger
     let batcher: AccountingBatcher
 
-    init(sims: SimOperations, startup: StartupSignal, logger: Logger) {
+    init(sims: SimOperations, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
         self.sims = sims
         self.startup = startup
         self.logger = logger
-        let ledger = AccountingLedger(sims: sims, logger: logger)
-        batcher = AccountingBatcher(database: sims.database, logger: logger) { reports, db in
+        let ledger = AccountingLedger(sims: sims, metrics: metrics, logger: logger)
+        batcher = AccountingBatcher(database: sims.database, metrics: metrics, logger: logger) { reports, db in
             try await ledger.apply(reports, on: db)
         }
     }

@@ -15,7 +15,11 @@ struct RADIUSDisconnector: Sendable {
     /// How long to wait for each answer, and how many times to send.
     let timeout: Duration
     let attempts: Int
+    let metrics: RADIUSMetrics
     let logger: Logger
+    /// Most Disconnect-Requests in flight at once for one SIM: a silent gateway costs each
+    /// session `attempts × timeout`, so they are sent side by side, within a bound.
+    static let concurrency = 16
 
     /// The job that disconnects `simID`'s sessions; one waits at a time per SIM.
     static func job(for simID: SimID, at time: Date) -> NewJob {
@@ -39,25 +43,42 @@ struct RADIUSDisconnector: Sendable {
         }
         // Back to LIVE before the job ran: its sessions may go on.
         guard let sim, sim.status != .live else { return }
-        var silent = 0
-        for session in sessions where session.disconnect?.outcome != .acked {
-            guard let client = clients.client(for: session.clientAddress) else {
-                logger.warning("No RADIUS client for a session's gateway; cannot disconnect", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)"])
-                continue
+        let pending = sessions.filter { $0.disconnect?.outcome != .acked }
+        let silent = try await withThrowingTaskGroup(of: Bool.self) { group in
+            var silent = 0
+            var next = pending.makeIterator()
+            func sendNext() {
+                guard let session = next.next() else { return }
+                group.addTask { try await disconnect(session, of: sim) }
             }
-            let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim), secret: client.secret)
-            let reply = try await RADIUSRequester.exchange(
-                request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts
-            )
-            let outcome: DisconnectOutcome = switch reply?.code {
-            case .disconnectACK?: .acked
-            case nil: .noAnswer
-            default: .nacked
+            for _ in 0..<Self.concurrency { sendNext() }
+            while let answered = try await group.next() {
+                if !answered { silent += 1 }
+                sendNext()
             }
-            if outcome == .noAnswer { silent += 1 }
-            try await record(outcome, errorCause: reply?.attribute(RADIUSAttributeType.errorCause)?.integerValue, session: session, sim: sim)
+            return silent
         }
         if silent > 0 { throw NoAnswer(sessions: silent) }
+    }
+
+    /// Sends one session's Disconnect-Request and records the answer; `false` if the gateway stayed silent.
+    private func disconnect(_ session: StoredSession, of sim: Sim) async throws -> Bool {
+        guard let client = clients.client(for: session.clientAddress) else {
+            logger.warning("No RADIUS client for a session's gateway; cannot disconnect", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)"])
+            return true
+        }
+        let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim, at: sims.clock.now()), secret: client.secret)
+        let reply = try await RADIUSRequester.exchange(
+            request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts
+        )
+        let outcome: DisconnectOutcome = switch reply?.code {
+        case .disconnectACK?: .acked
+        case nil: .noAnswer
+        default: .nacked
+        }
+        metrics.disconnect(outcome)
+        try await record(outcome, errorCause: reply?.attribute(RADIUSAttributeType.errorCause)?.integerValue, session: session, sim: sim)
+        return outcome != .noAnswer
     }
 
     private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: StoredSession, sim: Sim) async throws {
@@ -73,21 +94,34 @@ struct RADIUSDisconnector: Sendable {
         }
     }
 
-    /// Names the session the way the gateway knows it (RFC 5176 section 3): the gateway, the
-    /// Acct-Session-Id, and the subscriber's IMSI as User-Name.
-    static func request(for session: StoredSession, sim: Sim) -> RADIUSPacket {
+    /// Names the session the way the gateway knows it (RFC 5176 section 3): the User-Name it
+    /// was opened with (the IMSI if the gateway never sent one), the Acct-Session-Id, the
+    /// gateway, the device's Framed-IP-Address when known, and the 3GPP-IMSI.
+    static func request(for session: StoredSession, sim: Sim, at now: Date) -> RADIUSPacket {
         var attributes: [RADIUSAttribute] = [
-            .text(RADIUSAttributeType.userName, sim.imsi.digits),
+            .text(RADIUSAttributeType.userName, session.userName ?? sim.imsi.digits),
             .text(RADIUSAttributeType.acctSessionID, session.sessionID),
         ]
-        let octets = session.nas.split(separator: ".").compactMap { UInt8($0) }
-        if octets.count == 4 {
+        if let octets = ipv4Octets(session.nas) {
             attributes.append(RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: octets))
         } else {
             attributes.append(.text(RADIUSAttributeType.nasIdentifier, session.nas))
         }
-        attributes.append(.integer(RADIUSAttributeType.eventTimestamp, UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))))
+        if let framed = session.framedIPAddress.flatMap(Self.ipv4Octets) {
+            attributes.append(RADIUSAttribute(type: RADIUSAttributeType.framedIPAddress, value: framed))
+        }
+        attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(sim.imsi.digits.utf8)))
+        attributes.append(.integer(RADIUSAttributeType.eventTimestamp, UInt32(clamping: Int64(now.timeIntervalSince1970))))
         return RADIUSPacket(code: .disconnectRequest, identifier: UInt8.random(in: 0...255), authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
+    }
+}
+
+extension RADIUSDisconnector {
+    /// The four octets of a dotted IPv4 address, or `nil` for anything else.
+    static func ipv4Octets(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let octets = parts.compactMap { UInt8($0) }
+        return parts.count == 4 && octets.count == 4 ? octets : nil
     }
 }
 

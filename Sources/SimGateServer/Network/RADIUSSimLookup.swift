@@ -3,21 +3,35 @@ import SimGateRADIUS
 import SimGateStore
 import SQLKit
 
-/// How a RADIUS request names its SIM: 3GPP-IMSI (vendor 10415) first, then User-Name read
-/// as an IMSI, an MSISDN or an ICCID.
+/// How a RADIUS request names its SIM: by 3GPP-IMSI (vendor 10415) when the request carries
+/// one, and then by that alone; otherwise by User-Name read as an IMSI, an MSISDN or an ICCID.
 enum RADIUSSimLookup {
     static func filters(for packet: RADIUSPacket) -> [SimFilter] {
-        var filters: [SimFilter] = []
-        if let text = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue,
-           let imsi = try? IMSI(text) {
-            filters.append(SimFilter(imsi: imsi))
+        // The gateway vouches for the IMSI from the SIM's own authentication; User-Name is
+        // whatever the device typed in its APN settings. A request with an IMSI that SimGate
+        // does not know (or cannot read) names no SIM, whatever its User-Name says.
+        if hasMalformedThreeGPPAttribute(packet) { return [] }
+        if let attribute = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi) {
+            guard let text = attribute.textValue, let imsi = try? IMSI(text) else { return [] }
+            return [SimFilter(imsi: imsi)]
         }
+        var filters: [SimFilter] = []
         if let name = packet.attribute(RADIUSAttributeType.userName)?.textValue {
             if let imsi = try? IMSI(name) { filters.append(SimFilter(imsi: imsi)) }
             if let msisdn = try? MSISDN(name) { filters.append(SimFilter(msisdn: msisdn)) }
             if let iccid = try? ICCID(name) { filters.append(SimFilter(iccid: iccid)) }
         }
         return filters
+    }
+
+    /// A 3GPP Vendor-Specific attribute whose sub-attributes cannot be read might hold the
+    /// IMSI: falling back to User-Name then would let the request name a SIM of its choosing.
+    private static func hasMalformedThreeGPPAttribute(_ packet: RADIUSPacket) -> Bool {
+        let vendor = ThreeGPPAttribute.vendorID
+        let prefix: [UInt8] = [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF)]
+        return packet.attributes.contains { attribute in
+            attribute.type == RADIUSAttributeType.vendorSpecific && attribute.value.starts(with: prefix) && attribute.vendorSubAttributes == nil
+        }
     }
 
     /// The first SIM that one of `filters` finds, in order.

@@ -95,7 +95,7 @@ extension Administration {
                 let value = table.value(key == .sim ? simColumn : key.rawValue, in: row.fields)
                 return value?.isEmpty == true ? nil : value
             }
-            switch input.validated(index: index) {
+            switch input.validated(index: index, now: sims.clock.now()) {
             case .success(let record): valid.append((index, record))
             case .failure(let error): problems.append((row.line, Self.describe(error, line: row.line)))
             }
@@ -103,6 +103,9 @@ extension Administration {
         let outcome = try await UsageImport(sims: sims).store(valid, source: "csv", senderScope: "csv", visibleAccountID: nil, cause: cause("usage import"))
         for position in outcome.missing {
             problems.append((table.rows[position].line, "line \(table.rows[position].line): \(simColumn): no such SIM"))
+        }
+        for position in outcome.overflowing {
+            problems.append((table.rows[position].line, "line \(table.rows[position].line): bytes: the SIM's usage total would pass 9223372036854775807 bytes"))
         }
         return UsageImportSummary(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems.sorted { $0.line < $1.line }.map(\.text))
     }

@@ -35,10 +35,14 @@ struct SessionResource: Codable, Equatable, Sendable {
     let country: String?
     let rat: String?
     let imei: String?
+    let userName: String?
+    let framedIPAddress: String?
     let disconnect: Disconnect?
 
     enum CodingKeys: String, CodingKey {
         case object, nas, country, rat, imei, disconnect
+        case userName = "user_name"
+        case framedIPAddress = "framed_ip_address"
         case sessionID = "session_id"
         case clientAddress = "client_address"
         case startedAt = "started_at"
@@ -64,6 +68,8 @@ struct SessionResource: Codable, Equatable, Sendable {
         country = session.country
         rat = session.rat
         imei = session.imei
+        userName = session.userName
+        framedIPAddress = session.framedIPAddress
         disconnect = session.disconnect.map { Disconnect(outcome: $0.outcome.rawValue, errorCause: $0.errorCause, at: $0.at) }
     }
 
@@ -83,6 +89,8 @@ struct SessionResource: Codable, Equatable, Sendable {
         try container.encode(country, forKey: .country)
         try container.encode(rat, forKey: .rat)
         try container.encode(imei, forKey: .imei)
+        try container.encode(userName, forKey: .userName)
+        try container.encode(framedIPAddress, forKey: .framedIPAddress)
         try container.encode(disconnect, forKey: .disconnect)
     }
 }

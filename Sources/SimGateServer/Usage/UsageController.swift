@@ -24,7 +24,7 @@ struct UsageController: Sendable {
         var errors: [DomainError] = []
         var valid: [(position: Int, record: ValidUsageRecord)] = []
         for (index, input) in body.records.enumerated() {
-            switch input.validated(index: index) {
+            switch input.validated(index: index, now: sims.clock.now()) {
             case .success(let record): valid.append((index, record))
             case .failure(let error): errors.append(error)
             }
@@ -36,7 +36,14 @@ struct UsageController: Sendable {
         let missing = outcome.missing.map {
             DomainError(.notFound, code: "resource_missing", message: "No such SIM.", param: "records[\($0)].sim")
         }
-        let problems = (errors + missing).sorted { ($0.param ?? "") < ($1.param ?? "") }
+        let overflowing = outcome.overflowing.map {
+            DomainError(
+                .invalid, code: "total_out_of_range",
+                message: "Adding this record would take the SIM's usage total for its day or month past 9223372036854775807 bytes; it was not stored.",
+                param: "records[\($0)].bytes_up"
+            )
+        }
+        let problems = (errors + missing + overflowing).sorted { ($0.param ?? "") < ($1.param ?? "") }
         return try APIResponse(UsageImportResource(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems))
     }
 
@@ -78,7 +85,16 @@ struct UsageController: Sendable {
 
     private func totals(_ query: QueryParameters, scope: UsageTotalsQuery.Scope, url: String) async throws -> APIResponse {
         let totalsQuery = try UsageTotalsParameters(query).query(scope: scope)
-        let rows = try await sims.database.read { try await UsageStore().totals(totalsQuery, on: $0) }
+        let rows: [UsageTotal]
+        do {
+            rows = try await sims.database.read { try await UsageStore().totals(totalsQuery, on: $0) }
+        } catch let tooLarge as UsageTotalTooLarge {
+            throw DomainError(
+                .invalid, code: "total_out_of_range",
+                message: "The usage total for \(tooLarge.period) passes 9223372036854775807 bytes; ask per SIM or per country (group_by=country).",
+                param: "group_by"
+            )
+        }
         let data = rows.map { UsageTotalResource(period: $0.period, country: $0.country, byCountry: totalsQuery.byCountry, bytesUp: $0.up, bytesDown: $0.down) }
         return try APIResponse(ListResource(url: url, data: data, hasMore: false))
     }

@@ -15,6 +15,8 @@ struct UsageImport: Sendable {
         var duplicates = 0
         /// Positions (in the input) of records whose SIM does not exist or is not visible.
         var missing: [Int] = []
+        /// Positions of records refused because a total would pass the largest byte count.
+        var overflowing: [Int] = []
     }
 
     /// - Parameter senderScope: prefixes each sender id, so two accounts' ids never collide.
@@ -26,22 +28,26 @@ struct UsageImport: Sendable {
             let found = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, on: db)
             var outcome = Outcome()
             var stored: [UsageRecord] = []
+            var positions: [String: Int] = [:]
             for (position, record) in records {
                 guard let sim = found[record.sim] else {
                     outcome.missing.append(position)
                     continue
                 }
+                let id = sims.ids.nextBody()
+                positions[id] = position
                 stored.append(UsageRecord(
-                    id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: source,
+                    id: id, simID: sim.id, accountID: sim.accountID, source: source,
                     senderID: "\(senderScope):\(record.senderID)", sessionID: record.sessionID,
                     startedAt: record.startedAt, endedAt: record.endedAt, bytesUp: record.bytesUp, bytesDown: record.bytesDown,
                     mccMNC: record.mccMNC, country: record.country, rat: record.rat, imei: record.imei?.digits
                 ))
             }
             let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
-            let inserted = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, on: db)
-            outcome.accepted = inserted.count
-            outcome.duplicates = stored.count - inserted.count
+            let result = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, on: db)
+            outcome.accepted = result.inserted.count
+            outcome.overflowing = result.overflowing.compactMap { positions[$0] }.sorted()
+            outcome.duplicates = stored.count - result.inserted.count - result.overflowing.count
             return outcome
         }
     }

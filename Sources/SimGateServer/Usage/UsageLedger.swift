@@ -15,17 +15,19 @@ struct UsageLedger: Sendable {
     }
 
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.
-    /// Records already stored (same source and sender id) are skipped and change nothing.
-    /// Returns the ids of the records that were new.
+    /// Records already stored (same source and sender id) are skipped and change nothing, and
+    /// so are records that would carry a total past a signed 64-bit integer. Returns which
+    /// records were new and which were refused for that.
     ///
     /// Usage is first applied to the few columns in `current`; only SIMs that it changes are
     /// then read whole, changed the same way, saved and given their events.
     @discardableResult
     func record(
         _ records: [UsageRecord], sims current: [SimID: SimUsageRow], cause: (UsageRecord) -> ChangeCause, on db: any SQLDatabase
-    ) async throws -> Set<String> {
+    ) async throws -> UsageStore.InsertOutcome {
         let now = sims.clock.now()
-        let inserted = try await usage.insert(records, now: now, on: db)
+        let outcome = try await usage.insert(records, now: now, on: db)
+        let inserted = outcome.inserted
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
         for record in records where inserted.contains(record.id) {
@@ -36,7 +38,7 @@ struct UsageLedger: Sendable {
             facts[record.simID] = simFacts
             changing.append(record)
         }
-        guard !changing.isEmpty else { return inserted }
+        guard !changing.isEmpty else { return outcome }
 
         let whole = try await sims.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true, on: db)
         var changed = whole
@@ -56,7 +58,7 @@ struct UsageLedger: Sendable {
             try await sims.persist(sim, previous: previous, on: db)
         }
         try await sims.events.append(events, on: db)
-        return inserted
+        return outcome
     }
 
     private func event(for effect: UsageEffect, sim: Sim, before: Sim, cause: ChangeCause, at time: Date) throws -> Event {

@@ -74,7 +74,8 @@ struct UsageRecordInput: Decodable {
     }
 
     /// The checked record, or the first problem with it, named at `records[index].field`.
-    func validated(index: Int) -> Result<ValidUsageRecord, DomainError> {
+    /// Times must lie between 2000 and a day past `now` (``UsageTimeBounds``).
+    func validated(index: Int, now: Date) -> Result<ValidUsageRecord, DomainError> {
         func problem(_ field: String, _ code: String, _ message: String) -> Result<ValidUsageRecord, DomainError> {
             .failure(DomainError(.invalid, code: code, message: message, param: "records[\(index)].\(field)"))
         }
@@ -83,6 +84,12 @@ struct UsageRecordInput: Decodable {
         guard let startedText = startedAt, let started = RFC3339.date(from: startedText) else { return problem("started_at", "invalid_time", "'started_at' must be an RFC 3339 time.") }
         guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {
             return problem("ended_at", "invalid_time", "'ended_at' must be an RFC 3339 time not before 'started_at'.")
+        }
+        guard UsageTimeBounds.isPlausible(started, now: now) else {
+            return problem("started_at", "time_out_of_range", "'started_at' must be in the year 2000 or later.")
+        }
+        guard UsageTimeBounds.isPlausible(ended, now: now) else {
+            return problem("ended_at", "time_out_of_range", "'ended_at' must be no more than a day in the future.")
         }
         guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 or more.") }
         guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 or more.") }

@@ -15,10 +15,17 @@ actor SQLiteConnectionPool {
     private let logger: Logger
     private var idle: [SQLiteConnection] = []
     private var openCount = 0
-    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    private var waiters: [(id: Int, continuation: CheckedContinuation<SQLiteConnection, any Error>)] = []
+    private var nextWaiterID = 0
     private var isClosed = false
+    /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
+    private let leaseTimeout: Duration
 
-    init(path: String, maximumConnections: Int, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    init(
+        path: String, maximumConnections: Int, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        leaseTimeout: Duration = .seconds(30)
+    ) {
+        self.leaseTimeout = leaseTimeout
         self.path = path
         self.maximumConnections = maximumConnections
         self.threadPool = threadPool
@@ -39,7 +46,19 @@ actor SQLiteConnectionPool {
                 throw error
             }
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        nextWaiterID += 1
+        let id = nextWaiterID
+        // An event-loop timer, not a task: it fails this waiter if no connection came back in time.
+        let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(leaseTimeout.components.seconds) * 1_000_000_000)) {
+            Task { await self.giveUp(waiter: id) }
+        }
+        defer { timer.cancel() }
+        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+    }
+
+    private func giveUp(waiter id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: StoreError.connectionUnavailable(waited: leaseTimeout))
     }
 
     /// Gives a connection back. One returned after ``close()`` is closed instead of kept.
@@ -48,7 +67,7 @@ actor SQLiteConnectionPool {
             openCount -= 1
             await Self.closeEvenIfCancelled(connection)
         } else if !waiters.isEmpty {
-            waiters.removeFirst().resume(returning: connection)
+            waiters.removeFirst().continuation.resume(returning: connection)
         } else {
             idle.append(connection)
         }
@@ -60,7 +79,7 @@ actor SQLiteConnectionPool {
     func close() async -> Bool {
         guard !isClosed else { return false }
         isClosed = true
-        for waiter in waiters { waiter.resume(throwing: StoreError.databaseClosed) }
+        for waiter in waiters { waiter.continuation.resume(throwing: StoreError.databaseClosed) }
         waiters.removeAll()
         let closing = idle
         idle.removeAll()

@@ -22,6 +22,8 @@ public final class SimGateDatabase: Service, Sendable {
     public let engine: DatabaseEngine
     private let backend: Backend
     private let logger: Logger
+    /// Opens when ``run()`` has started, so ``withRunning(_:)`` never leases before it.
+    private let started = OnceSignal()
 
     /// Prepares a handle for `configuration`. No connection is opened until the first query.
     public init(_ configuration: DatabaseConfiguration, logger: Logger) throws {
@@ -81,8 +83,10 @@ public final class SimGateDatabase: Service, Sendable {
     public func run() async throws {
         switch backend {
         case .postgres(let client):
+            started.open()
             await client.run()
         case .sqlite:
+            started.open()
             // Wait for graceful shutdown inside a service group, or for cancellation outside one.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(365 * 24 * 3600)) }
             await close()
@@ -96,6 +100,9 @@ public final class SimGateDatabase: Service, Sendable {
         // still waiting on (they are never answered, and the caller hangs). Here the client
         // keeps serving until `body` has returned, and only then is it stopped.
         let runner = Task { try await self.run() }
+        // PostgreSQL's client queues leases taken before its run() starts; wait for it rather
+        // than race it.
+        await started.wait()
         do {
             let result = try await body()
             runner.cancel()

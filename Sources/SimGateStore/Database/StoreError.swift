@@ -2,6 +2,9 @@
 public enum StoreError: Error, Sendable, Equatable {
     /// The database was closed while work was still asked of it.
     case databaseClosed
+    /// Every connection stayed busy (or none could be opened) for this long; the request was
+    /// given up rather than left waiting.
+    case connectionUnavailable(waited: Duration)
     /// A stored value could not be read back as its domain type.
     case corruptRow(table: String, column: String, value: String)
     /// The configuration could not be understood.

@@ -19,18 +19,22 @@ public struct JobQueue: Sendable {
     }
 
     /// Adds a job inside the caller's transaction, so it exists exactly when the change that
-    /// needs it is committed. Returns `false` when a job with the same unique key already exists.
+    /// needs it is committed. Returns `false` when a pending job with the same unique key was
+    /// there already: that one does the work, brought forward to `job.runAt` if that is sooner.
+    /// Jobs that are running or finished never hold a key, so work asked for after they
+    /// started is always queued.
     @discardableResult
     public func enqueue(_ job: NewJob, now: Date, on db: any SQLDatabase) async throws -> Bool {
         let id: JobID = ids.make()
-        let inserted = try await db.raw("""
+        let rows = try await db.raw("""
             INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
             VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
                     \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
+                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
             RETURNING id
             """).all()
-        return !inserted.isEmpty
+        return try rows.first?.string("id") == id.rawValue
     }
 
     /// Adds a job in a transaction of its own.
@@ -70,12 +74,18 @@ public struct JobQueue: Sendable {
     }
 
     /// Records a failed attempt: the job runs again at `retryAt`, or is dead when it has had
-    /// all its attempts.
+    /// all its attempts. A job whose unique key was queued again while it ran is finished
+    /// instead of retried: the newer pending job does the same work.
     public func fail(_ job: Job, worker: String, error: String, retryAt: Date, now: Date) async throws {
         let nextState: Job.State = job.attempts >= job.maxAttempts ? .dead : .pending
         try await database.transaction { db in
             try await db.raw("""
-                UPDATE jobs SET state = \(bind: nextState.rawValue), run_at = \(bind: retryAt.stored), locked_by = NULL,
+                UPDATE jobs SET state = CASE
+                           WHEN \(bind: nextState.rawValue) = 'pending' AND unique_key IS NOT NULL AND EXISTS (
+                               SELECT 1 FROM jobs AS newer WHERE newer.unique_key = jobs.unique_key AND newer.state = 'pending'
+                           ) THEN 'done'
+                           ELSE \(bind: nextState.rawValue) END,
+                       run_at = \(bind: retryAt.stored), locked_by = NULL,
                        locked_until = NULL, last_error = \(bind: String(error.prefix(2_000))), updated_at = \(bind: now.stored)
                 WHERE id = \(bind: job.id.rawValue) AND locked_by = \(bind: worker)
                 """).run()

@@ -49,6 +49,10 @@ public struct StoredSession: Sendable, Equatable {
     public var country: String?
     public var rat: String?
     public var imei: String?
+    /// The User-Name the gateway opened the session with (a Disconnect-Request names it again).
+    public var userName: String?
+    /// The device's address in the session (Framed-IP-Address).
+    public var framedIPAddress: String?
     public var disconnect: SessionDisconnect?
 
     public var key: SessionKey { SessionKey(nas: nas, sessionID: sessionID) }
@@ -56,8 +60,10 @@ public struct StoredSession: Sendable, Equatable {
     public init(
         nas: String, sessionID: String, simID: SimID, clientAddress: String, startedAt: Date, updatedAt: Date, stoppedAt: Date? = nil,
         counters: SessionCounters = SessionCounters(), mccMNC: String? = nil, country: String? = nil, rat: String? = nil,
-        imei: String? = nil, disconnect: SessionDisconnect? = nil
+        imei: String? = nil, userName: String? = nil, framedIPAddress: String? = nil, disconnect: SessionDisconnect? = nil
     ) {
+        self.userName = userName
+        self.framedIPAddress = framedIPAddress
         self.nas = nas
         self.sessionID = sessionID
         self.simID = simID
@@ -120,7 +126,8 @@ public struct UsageRecord: Sendable, Equatable {
     /// What the record tells about its SIM.
     public var observation: UsageObservation {
         UsageObservation(
-            bytes: bytesUp + bytesDown, startedAt: startedAt, endedAt: endedAt, mccMNC: mccMNC, country: country,
+            bytes: bytesUp.addingReportingOverflow(bytesDown).overflow ? .max : bytesUp + bytesDown, startedAt: startedAt, endedAt: endedAt,
+            dataSeenAt: source == "radius" ? endedAt : startedAt, mccMNC: mccMNC, country: country,
             imei: imei.map(IMEI.init(trusted:))
         )
     }
@@ -132,6 +139,15 @@ struct UsageTotalKey: Hashable {
     let accountID: AccountID?
     let period: String
     let country: String
+
+    /// The table's own key (the account is not part of it).
+    struct Row: Hashable {
+        let simID: String
+        let period: String
+        let country: String
+    }
+
+    var row: Row { Row(simID: simID.rawValue, period: period, country: country) }
 }
 
 /// Whose totals to read and how to cut them.

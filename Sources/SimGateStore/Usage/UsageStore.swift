@@ -61,14 +61,15 @@ public struct UsageStore: Sendable {
         for start in stride(from: 0, to: sessions.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "radius_sessions").columns(
                 "nas", "session_id", "sim_id", "client_address", "started_at", "updated_at", "stopped_at",
-                "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei"
+                "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address"
             )
             for session in sessions[start..<min(start + Self.rowsPerStatement, sessions.count)] {
                 insert = insert.values(
                     SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), SQLBind(session.clientAddress),
                     SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), bindOrNull(session.stoppedAt?.stored),
                     SQLBind(Int64(session.counters.inputBytes)), SQLBind(Int64(session.counters.outputBytes)),
-                    bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei)
+                    bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei),
+                    bindOrNull(session.userName), bindOrNull(session.framedIPAddress)
                 )
             }
             try await insert.onConflict(with: ["nas", "session_id"]) { update in
@@ -76,17 +77,20 @@ public struct UsageStore: Sendable {
                     .set(excludedValueOf: "updated_at").set(excludedValueOf: "input_bytes").set(excludedValueOf: "output_bytes")
                     .set("stopped_at", to: SQLRaw("COALESCE(radius_sessions.stopped_at, excluded.stopped_at)"))
                     .set(excludedValueOf: "mcc_mnc").set(excludedValueOf: "country").set(excludedValueOf: "rat").set(excludedValueOf: "imei")
+                    .set(excludedValueOf: "user_name").set(excludedValueOf: "framed_ip_address")
             }.run()
         }
     }
 
-    /// Stops every open session of a gateway (Accounting-On/Off); returns how many.
+    /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
     @discardableResult
-    public func stopAllSessions(nas: String, at time: Date, on db: any SQLDatabase) async throws -> Int {
+    public func stopAllSessions(nas: String, at time: Date, on db: any SQLDatabase) async throws -> [(key: SessionKey, simID: SimID)] {
         try await db.raw("""
             UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id
-            """).all().count
+            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id, sim_id
+            """).all().map { row in
+                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")))
+            }
     }
 
     /// Records how the gateway answered a Disconnect-Request for a session.
@@ -105,9 +109,12 @@ public struct UsageStore: Sendable {
             nas: try row.string("nas"), sessionID: try row.string("session_id"), simID: SimID(trusted: try row.string("sim_id")),
             clientAddress: try row.string("client_address"), startedAt: try row.date("started_at"), updatedAt: try row.date("updated_at"),
             stoppedAt: try row.optionalDate("stopped_at"),
-            counters: SessionCounters(inputBytes: UInt64(try row.int64("input_bytes")), outputBytes: UInt64(try row.int64("output_bytes"))),
+            counters: SessionCounters(
+                inputBytes: try row.byteCount("input_bytes", table: "radius_sessions"), outputBytes: try row.byteCount("output_bytes", table: "radius_sessions")
+            ),
             mccMNC: try row.optionalString("mcc_mnc"), country: try row.optionalString("country"), rat: try row.optionalString("rat"),
-            imei: try row.optionalString("imei"),
+            imei: try row.optionalString("imei"), userName: try row.optionalString("user_name"),
+            framedIPAddress: try row.optionalString("framed_ip_address"),
             disconnect: try row.optionalDate("disconnect_at").map { at in
                 SessionDisconnect(
                     outcome: DisconnectOutcome(rawValue: try row.string("disconnect_outcome")) ?? .noAnswer,
@@ -119,18 +126,30 @@ public struct UsageStore: Sendable {
 
     // MARK: Records and totals
 
+    /// What ``insert(_:now:on:)`` did with each record.
+    public struct InsertOutcome: Sendable {
+        /// Records that were new and now count in their totals.
+        public var inserted: Set<String> = []
+        /// Records that were new but would have carried a total past ``UsageByteLimits/maximum``:
+        /// not stored, and counted nowhere.
+        public var overflowing: Set<String> = []
+    }
+
     /// Inserts records and adds the new ones to their SIMs' totals. A record whose source and
-    /// sender id are already stored is a resend: it is skipped and adds nothing. Returns the
-    /// ids of the records that were new.
+    /// sender id are already stored is a resend: it is skipped and adds nothing. A record that
+    /// would carry a day, month or country total past a signed 64-bit integer is refused (and
+    /// so is any record that could not be stored as one).
     @discardableResult
-    public func insert(_ records: [UsageRecord], now: Date, on db: any SQLDatabase) async throws -> Set<String> {
-        var inserted: Set<String> = []
-        for start in stride(from: 0, to: records.count, by: Self.rowsPerStatement) {
+    public func insert(_ records: [UsageRecord], now: Date, on db: any SQLDatabase) async throws -> InsertOutcome {
+        var outcome = InsertOutcome()
+        let storable = records.filter { $0.bytesUp <= UsageByteLimits.maximum && $0.bytesDown <= UsageByteLimits.maximum }
+        outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
+        for start in stride(from: 0, to: storable.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "usage_records").columns(
                 "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
                 "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at"
             )
-            for record in records[start..<min(start + Self.rowsPerStatement, records.count)] {
+            for record in storable[start..<min(start + Self.rowsPerStatement, storable.count)] {
                 insert = insert.values(
                     SQLBind(record.id), SQLBind(record.simID.rawValue), bindOrNull(record.accountID?.rawValue), SQLBind(record.source),
                     bindOrNull(record.senderID), bindOrNull(record.sessionID), SQLBind(record.startedAt.stored), SQLBind(record.endedAt.stored),
@@ -139,19 +158,59 @@ public struct UsageStore: Sendable {
                 )
             }
             for row in try await insert.ignoringConflicts().returning(SQLColumn("id")).all() {
-                inserted.insert(try row.string("id"))
+                outcome.inserted.insert(try row.string("id"))
             }
         }
-        var totals: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
-        for record in records where inserted.contains(record.id) {
-            for period in Self.periods(of: record.endedAt) {
-                let key = UsageTotalKey(simID: record.simID, accountID: record.accountID, period: period, country: record.country ?? "")
-                totals[key, default: (0, 0)].up += record.bytesUp
-                totals[key, default: (0, 0)].down += record.bytesDown
+        let new = storable.filter { outcome.inserted.contains($0.id) }
+        var totals = try await storedTotals(for: new, on: db)
+        var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
+        var refused: [String] = []
+        for record in new {
+            let keys = Self.periods(of: record.endedAt).map {
+                UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0, country: record.country ?? "")
+            }
+            var grown: [(UsageTotalKey, UInt64, UInt64)] = []
+            for key in keys {
+                let current = totals[key.row, default: (0, 0)]
+                guard let up = UsageByteLimits.adding(record.bytesUp, to: current.up),
+                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down) else { break }
+                grown.append((key, up, down))
+            }
+            guard grown.count == keys.count else {
+                refused.append(record.id)
+                continue
+            }
+            for (key, up, down) in grown {
+                totals[key.row] = (up, down)
+                added[key, default: (0, 0)].up += record.bytesUp
+                added[key, default: (0, 0)].down += record.bytesDown
             }
         }
-        try await addToTotals(totals, on: db)
-        return inserted
+        if !refused.isEmpty {
+            try await db.delete(from: "usage_records").where("id", .in, refused).run()
+            outcome.inserted.subtract(refused)
+            outcome.overflowing.formUnion(refused)
+        }
+        try await addToTotals(added, on: db)
+        return outcome
+    }
+
+    /// The stored totals that `records` would add to, by SIM, period and country.
+    private func storedTotals(for records: [UsageRecord], on db: any SQLDatabase) async throws -> [UsageTotalKey.Row: (up: UInt64, down: UInt64)] {
+        var found: [UsageTotalKey.Row: (up: UInt64, down: UInt64)] = [:]
+        let simIDs = Array(Set(records.map(\.simID.rawValue)))
+        let periods = Array(Set(records.flatMap { Self.periods(of: $0.endedAt) }))
+        guard !simIDs.isEmpty else { return found }
+        for start in stride(from: 0, to: simIDs.count, by: Self.rowsPerStatement) {
+            let rows = try await db.select().columns("sim_id", "period", "country", "bytes_up", "bytes_down").from("usage_totals")
+                .where("sim_id", .in, Array(simIDs[start..<min(start + Self.rowsPerStatement, simIDs.count)]))
+                .where("period", .in, periods).all()
+            for row in rows {
+                let key = UsageTotalKey.Row(simID: try row.string("sim_id"), period: try row.string("period"), country: try row.string("country"))
+                found[key] = (try row.byteCount("bytes_up", table: "usage_totals"), try row.byteCount("bytes_down", table: "usage_totals"))
+            }
+        }
+        return found
     }
 
     /// Adds to totals by upsert; each key appears once, as one statement may not touch a row twice.
@@ -182,15 +241,20 @@ public struct UsageStore: Sendable {
     /// A SIM's total for a period key (`2026-11-22` or `2026-11`), all countries together.
     public func total(simID: SimID, period: String, on db: any SQLDatabase) async throws -> (up: UInt64, down: UInt64) {
         let rows = try await totals(UsageTotalsQuery(scope: .sim(simID), months: period.count == 7, from: period, to: period), on: db)
-        return rows.reduce((0, 0)) { ($0.0 + $1.up, $0.1 + $1.down) }
+        return rows.reduce((0, 0)) { ($0.0 &+ $1.up, $0.1 &+ $1.down) }
     }
 
     /// Totals by period (and by country when asked), oldest first.
     public func totals(_ query: UsageTotalsQuery, on db: any SQLDatabase) async throws -> [UsageTotal] {
+        // Each stored total fits a BIGINT, but a sum of many may not: SQLite would fail (or turn
+        // REAL) and PostgreSQL refuse the cast. Summing the high and low 32 bits apart cannot
+        // overflow for fewer than 2^31 rows, and the halves are joined below with a check.
         var select = db.select().column("period").from("usage_totals")
-            // PostgreSQL sums BIGINT into NUMERIC; the cast brings it back.
-            .column(SQLRaw("CAST(SUM(bytes_up) AS BIGINT) AS up"))
-            .column(SQLRaw("CAST(SUM(bytes_down) AS BIGINT) AS down"))
+            // PostgreSQL sums BIGINT into NUMERIC; the casts bring it back.
+            .column(SQLRaw("CAST(SUM(bytes_up / 4294967296) AS BIGINT) AS up_high"))
+            .column(SQLRaw("CAST(SUM(bytes_up % 4294967296) AS BIGINT) AS up_low"))
+            .column(SQLRaw("CAST(SUM(bytes_down / 4294967296) AS BIGINT) AS down_high"))
+            .column(SQLRaw("CAST(SUM(bytes_down % 4294967296) AS BIGINT) AS down_low"))
             .where("period", .greaterThanOrEqual, query.from).where("period", .lessThanOrEqual, query.to)
             // Day keys are 10 characters and month keys 7; the range alone would mix them.
             .where(SQLFunction("LENGTH", args: SQLColumn("period")), .equal, SQLBind(query.months ? 7 : 10))
@@ -204,10 +268,31 @@ public struct UsageStore: Sendable {
         if query.byCountry { select = select.column("country").groupBy("country").orderBy("country") }
         return try await select.all().map { row in
             let country = query.byCountry ? try row.string("country") : nil
-            return UsageTotal(
-                period: try row.string("period"), country: country.flatMap { $0.isEmpty ? nil : $0 },
-                up: UInt64(try row.decode(column: "up", as: Int64.self)), down: UInt64(try row.decode(column: "down", as: Int64.self))
-            )
+            let period = try row.string("period")
+            func joined(_ name: String) throws -> UInt64 {
+                let high = try row.decode(column: name + "_high", as: Int64.self), low = try row.decode(column: name + "_low", as: Int64.self)
+                let (shifted, overflow) = UInt64(high).multipliedReportingOverflow(by: 1 << 32)
+                guard high >= 0, low >= 0, !overflow, let sum = UsageByteLimits.adding(UInt64(low), to: shifted) else {
+                    throw UsageTotalTooLarge(period: period)
+                }
+                return sum
+            }
+            return UsageTotal(period: period, country: country.flatMap { $0.isEmpty ? nil : $0 }, up: try joined("up"), down: try joined("down"))
         }
+    }
+}
+
+/// A sum of totals (over many SIMs or countries) passes a signed 64-bit integer, and cannot be
+/// shown as one; a narrower query (one SIM, one country, a shorter range) can.
+public struct UsageTotalTooLarge: Error, Sendable {
+    public let period: String
+}
+
+extension SQLRow {
+    /// A stored byte count, which is never negative.
+    func byteCount(_ column: String, table: String) throws -> UInt64 {
+        let value = try int64(column)
+        guard let count = UInt64(exactly: value) else { throw StoreError.corruptRow(table: table, column: column, value: String(value)) }
+        return count
     }
 }

@@ -30,9 +30,15 @@ struct SystemController: Sendable {
     @Sendable func metrics(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let counts = try await database.read { try await SimStore().countByStatus(on: $0) }
         for status in SimStatus.allCases {
-            registry.makeGauge(name: "simgate_sims", labels: [("status", status.rawValue)]).set(Int64(counts[status] ?? 0))
+            registry.makeGauge(descriptor: Self.sims, labels: [("status", status.rawValue)]).set(Int64(counts[status] ?? 0))
         }
         return APIResponse(status: .ok, body: Data(registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    private static var sims: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "simgate", metricName: "sims", unitName: "", helpText: "SIMs by status, counted when scraped."
+        )
     }
 
     @Sendable func openAPI(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {

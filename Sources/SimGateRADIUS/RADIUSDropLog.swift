@@ -1,0 +1,30 @@
+import Logging
+import Synchronization
+
+/// Logs dropped datagrams without letting a flood of them flood the log: at most one warning
+/// per reason every `interval`, carrying the running count and the latest client.
+final class RADIUSDropLog: Sendable {
+    private let logger: Logger
+    private let interval: Duration
+    private let lastLogged = Mutex<[RADIUSServerStatistics.DropReason: ContinuousClock.Instant]>([:])
+
+    init(logger: Logger, interval: Duration = .seconds(10)) {
+        self.logger = logger
+        self.interval = interval
+    }
+
+    func dropped(_ reason: RADIUSServerStatistics.DropReason, total: Int, source: String, port: Int) {
+        let now = ContinuousClock.now
+        let due = lastLogged.withLock { last -> Bool in
+            if let previous = last[reason], now - previous < interval { return false }
+            last[reason] = now
+            return true
+        }
+        let metadata: Logger.Metadata = ["reason": "\(reason.rawValue)", "source": "\(source)", "port": "\(port)", "dropped_so_far": "\(total)"]
+        if due {
+            logger.warning("Dropped RADIUS datagram", metadata: metadata)
+        } else {
+            logger.debug("Dropped RADIUS datagram", metadata: metadata)
+        }
+    }
+}
