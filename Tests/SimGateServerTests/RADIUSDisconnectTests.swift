@@ -163,4 +163,60 @@ struct RADIUSDisconnectTests {
             #expect(Set(sent.prefix(3).map { $0.encoded() }).count == 1)
         }
     }
+
+    @Test("suspend, reactivate, a new session, suspend again: the second suspension sends a second Disconnect-Request", arguments: TestEngine.available)
+    func everySuspensionDisconnects(engine: TestEngine) async throws {
+        try await Self.withGateway(engine) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "first", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor("the first disconnect") { gateway.received.count == 1 }
+            try await Self.waitFor("the first session to close") {
+                try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.isEmpty
+            }
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: app.operatorKey)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "second", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 2),
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor("the second disconnect") { gateway.received.count == 2 }
+            #expect(gateway.received.map { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue } == ["first", "second"])
+        }
+    }
+
+    @Test("a Disconnect-Request names the session as the gateway opened it: its User-Name, Framed-IP-Address and 3GPP-IMSI", arguments: TestEngine.available)
+    func namesTheSessionAsOpened(engine: TestEngine) async throws {
+        try await Self.withGateway(engine) { app, gateway, sims in
+            var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "apn-session", imsi: Fixtures.imsi(0))
+            start.userName = "bike-17@ebikes.apn"
+            start.framedIPAddress = [10, 64, 0, 17]
+            try await RADIUSAccountingTests.send(app, [start.signed(identifier: 1, secret: Array(TestHarness.radiusSecret.utf8))])
+            let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+            #expect(session?["user_name"] as? String == "bike-17@ebikes.apn")
+            #expect(session?["framed_ip_address"] as? String == "10.64.0.17")
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor("the Disconnect-Request") { !gateway.received.isEmpty }
+            let request = try #require(gateway.received.first)
+            #expect(request.attribute(RADIUSAttributeType.userName)?.textValue == "bike-17@ebikes.apn")
+            #expect(request.attribute(RADIUSAttributeType.framedIPAddress)?.value == [10, 64, 0, 17])
+            #expect(request.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue == Fixtures.imsi(0))
+            #expect(request.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "apn-session")
+        }
+    }
+
+    @Test("the sessions of a SIM are disconnected side by side: a silent gateway hears every session before any retry", arguments: TestEngine.available)
+    func sessionsAreDisconnectedConcurrently(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .milliseconds(300)) { app, gateway, sims in
+            let names = ["s-1", "s-2", "s-3", "s-4"]
+            try await RADIUSAccountingTests.send(app, names.enumerated().map { index, name in
+                RADIUSAccountingTests.accounting(.start, session: name, imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: UInt8(index + 1))
+            })
+            gateway.answer(.silence)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor("every session's first Disconnect-Request") { gateway.received.count >= names.count }
+            let first = gateway.received.prefix(names.count).compactMap { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue }
+            #expect(Set(first) == Set(names), "one after another, the first session's retries would come before the others")
+        }
+    }
 }

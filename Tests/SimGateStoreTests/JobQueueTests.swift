@@ -40,6 +40,47 @@ struct JobQueueTests {
         }
     }
 
+    @Test("a unique key holds only while its job waits: once claimed or done, the same key queues new work", arguments: TestEngine.available)
+    func uniqueKeyOnlyWhilePending(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            let job = NewJob(kind: "test.disconnect", runAt: clock.now(), uniqueKey: "radius.disconnect:sim_1")
+            #expect(try await queue.enqueue(job, now: clock.now()))
+            let claimed = try await queue.claim(limit: 10, worker: "w", now: clock.now(), lease: 60)
+            #expect(claimed.count == 1)
+            // Asked again while the first runs: a new job, since the running one may have read
+            // the sessions already.
+            #expect(try await queue.enqueue(job, now: clock.now()))
+            #expect(!(try await queue.enqueue(job, now: clock.now())), "but only one waits at a time")
+            try await queue.complete(claimed[0].id, worker: "w", now: clock.now())
+            let second = try await queue.claim(limit: 10, worker: "w", now: clock.now(), lease: 60)
+            #expect(second.count == 1)
+            try await queue.complete(second[0].id, worker: "w", now: clock.now())
+            // Both done: the key is free again for the next suspension.
+            #expect(try await queue.enqueue(job, now: clock.now()))
+            #expect(try await queue.list(kind: "test.disconnect").count == 3)
+        }
+    }
+
+    @Test("a job that fails while the same work is queued again finishes instead of retrying; a later request brings the waiting one forward", arguments: TestEngine.available)
+    func failingJobYieldsToTheQueuedOne(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            let key = "radius.disconnect:sim_2"
+            #expect(try await queue.enqueue(NewJob(kind: "test.yield", runAt: clock.now(), uniqueKey: key), now: clock.now()))
+            let running = try #require(try await queue.claim(limit: 1, worker: "w", now: clock.now(), lease: 60).first)
+            #expect(try await queue.enqueue(NewJob(kind: "test.yield", runAt: clock.now() + 600, uniqueKey: key), now: clock.now()))
+            try await queue.fail(running, worker: "w", error: "gateway silent", retryAt: clock.now() + 30, now: clock.now())
+            let jobs = try await queue.list(kind: "test.yield")
+            #expect(jobs.map(\.state) == [.done, .pending])
+            // Queued once more for now: the waiting job is brought forward, not doubled.
+            #expect(!(try await queue.enqueue(NewJob(kind: "test.yield", runAt: clock.now(), uniqueKey: key), now: clock.now())))
+            #expect(try await queue.list(kind: "test.yield").last?.runAt == clock.now())
+        }
+    }
+
     @Test("a failed job waits for its retry time, and is dead after its last attempt", arguments: TestEngine.available)
     func retryThenDead(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -1,0 +1,163 @@
+import Foundation
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+/// The defects an acceptance run found at the network gate, each tried the way it was found:
+/// authentic packets over real UDP against the whole app, on both engines.
+@Suite("Network gate: hostile but authentic packets")
+struct NetworkGateRegressionTests {
+    static let secret = Array(TestHarness.radiusSecret.utf8)
+
+    /// A LIVE SIM 0 for the test.
+    static func liveSim(_ app: TestHarness) async throws -> String {
+        let sim = try #require(try await app.importSims(0..<1).first)
+        _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+        return sim
+    }
+
+    static func accounting(_ request: GatewayAccountingRequest, identifier: UInt8) -> RADIUSPacket {
+        request.signed(identifier: identifier, secret: secret)
+    }
+
+    @Test("a 3GPP-IMSI that SimGate does not know is refused even when User-Name names a LIVE SIM, for access and for accounting", arguments: TestEngine.available)
+    func unknownIMSIDoesNotFallBackToUserName(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let spoofed = RADIUSAccessTests.accessRequest(imsi: "901709999999999", userName: Fixtures.iccid(0), identifier: 1)
+            #expect(try await RADIUSAccessTests.ask(app, spoofed) == (.accessReject, "unknown SIM"))
+            // A 3GPP-IMSI that is not even an IMSI names no SIM either.
+            let garbled = RADIUSAccessTests.accessRequest(imsi: "not-an-imsi", userName: Fixtures.iccid(0), identifier: 2)
+            #expect(try await RADIUSAccessTests.ask(app, garbled) == (.accessReject, "unknown SIM"))
+            // The genuine article still gets in.
+            let genuine = RADIUSAccessTests.accessRequest(imsi: Fixtures.imsi(0), userName: "anything", identifier: 3)
+            #expect(try await RADIUSAccessTests.ask(app, genuine).0 == .accessAccept)
+
+            var report = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "spoof", imsi: "901709999999999", inputBytes: 5_000)
+            report.userName = Fixtures.iccid(0)
+            try await RADIUSAccountingTests.send(app, [Self.accounting(report, identifier: 4)])
+            let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+            #expect(sessions.isEmpty, "a foreign IMSI's usage must not land on the SIM its User-Name names")
+        }
+    }
+
+    @Test("counters past 2^63 are answered, stored nowhere, and do not stop the server; a retransmission is answered the same", arguments: TestEngine.available)
+    func hugeGigawordsAreRefusedButAnswered(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            let huge = Self.accounting(
+                GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "huge", imsi: imsi, inputBytes: 0xFFFF_FFFF_0000_0001),
+                identifier: 1
+            )
+            try await RADIUSAccountingTests.send(app, [huge])
+            try await RADIUSAccountingTests.send(app, [huge])  // the gateway retries: answered again
+            // The server is alive and counts what fits: two sessions whose sum would pass 2^63.
+            let nearlyAll = UInt64(Int64.max) - 10
+            try await RADIUSAccountingTests.send(app, [
+                Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "a", imsi: imsi, inputBytes: nearlyAll), identifier: 2),
+                Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "b", imsi: imsi, inputBytes: 100), identifier: 3),
+            ])
+            let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey)
+            #expect(usage.status == 200)
+            #expect(usage.text.contains("\"bytes_up\":\(nearlyAll)") || usage.text.contains("\"bytes_up\" : \(nearlyAll)"), "\(usage.text)")
+            // Every later report of an ordinary size still counts.
+            let other = try #require(try await app.importSims(1..<2).first)
+            _ = try await app.request(.post, "/v1/sims/\(other)/activate", key: app.operatorKey)
+            try await RADIUSAccountingTests.send(app, [
+                Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "c", imsi: Fixtures.imsi(1), inputBytes: 1_234), identifier: 4),
+            ])
+            let month = UsageStore.periods(of: app.clock.now())[1]
+            let total = try await app.database.read { try await UsageStore().total(simID: SimID(trusted: other), period: month, on: $0) }
+            #expect(total.up == 1_234)
+        }
+    }
+
+    @Test("an Accounting-Request without Acct-Status-Type gets no answer and creates no session", arguments: TestEngine.available)
+    func accountingWithoutStatusType(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let packet = RADIUSAuthenticators.signRequest(RADIUSPacket(
+                code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16),
+                attributes: [
+                    .text(RADIUSAttributeType.acctSessionID, "no-status"),
+                    .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(Fixtures.imsi(0).utf8)),
+                ]
+            ), secret: Self.secret)
+            let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange([packet.encoded()], wait: .milliseconds(500), expecting: 0)
+            #expect(replies.isEmpty)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.isEmpty)
+            let metrics = try await app.request(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"simgate_radius_dropped_total{port="accounting",reason="missing_status_type"} 1"#))
+        }
+    }
+
+    @Test("first use is the first report with bytes, not a Start without data; a session starts at its Event-Timestamp", arguments: TestEngine.available)
+    func firstUseAndSessionStart(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            let opened = app.clock.now()
+            var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "s", imsi: imsi)
+            start.eventTimestamp = UInt32(opened.timeIntervalSince1970) - 30
+            try await RADIUSAccountingTests.send(app, [Self.accounting(start, identifier: 1)])
+            let afterStart = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(afterStart.json["first_use_at"] is NSNull, "a Start with no data is not a first use")
+
+            app.clock.advance(by: 120)
+            try await RADIUSAccountingTests.send(app, [
+                Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "s", imsi: imsi, inputBytes: 10), identifier: 2),
+            ])
+            let afterData = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(afterData["first_use_at"] == RFC3339Text.format(app.clock.now()))
+            let session = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            #expect(session["started_at"] as? String == RFC3339Text.format(opened.addingTimeInterval(-30)))
+
+            // A gateway whose clock says 1970 is not believed: the session starts when it was heard of.
+            var confused = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "t", imsi: imsi)
+            confused.eventTimestamp = 86_400
+            try await RADIUSAccountingTests.send(app, [Self.accounting(confused, identifier: 3)])
+            let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+            #expect(sessions.first { $0["session_id"] as? String == "t" }?["started_at"] as? String == RFC3339Text.format(app.clock.now()))
+        }
+    }
+
+    @Test("Accounting-On closes the gateway's open sessions, each with a sim.session_stopped event like a Stop", arguments: TestEngine.available)
+    func accountingOnRecordsStops(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await app.importSims(0..<2)
+            for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey) }
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "one", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.start, session: "two", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+                RADIUSAccountingTests.accounting(.start, session: "three", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 3),
+                RADIUSAccountingTests.accounting(.stop, session: "three", imsi: Fixtures.imsi(1), input: 5, output: 5, identifier: 4),
+            ])
+            let on = RADIUSAuthenticators.signRequest(RADIUSPacket(
+                code: .accountingRequest, identifier: 5, authenticator: [UInt8](repeating: 0, count: 16),
+                attributes: [
+                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
+                    RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+                ]
+            ), secret: Self.secret)
+            try await RADIUSAccountingTests.send(app, [on])
+            for sim in sims {
+                #expect(try await app.request(.get, "/v1/sims/\(sim)/sessions?open=true", key: app.operatorKey).items.isEmpty)
+            }
+            let events = try await app.request(.get, "/v1/events?type=sim.session_stopped&limit=10", key: app.operatorKey).items
+            let reasons = events.compactMap { ($0["cause"] as? [String: Any])?["reason"] as? String }.sorted()
+            #expect(reasons.count == 3)
+            #expect(reasons.filter { $0.hasPrefix("Accounting-On") }.count == 2)
+            #expect(reasons.contains { $0.hasPrefix("Accounting Stop") && $0.hasSuffix("three") })
+        }
+    }
+}
+
+/// RFC 3339 text as the API writes it (UTC, milliseconds).
+enum RFC3339Text {
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+}

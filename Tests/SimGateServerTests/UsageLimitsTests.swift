@@ -1,0 +1,65 @@
+import Foundation
+import SimGateTestSupport
+import Testing
+
+/// Byte counts and times at their extremes: nothing overflows, nothing turns into a float,
+/// and what cannot be stored is refused record by record.
+@Suite("Usage at the limits")
+struct UsageLimitsTests {
+    static let maximum = Int64.max
+
+    @Test("records that would carry a total past 2^63 - 1 bytes are refused one by one; totals stay exact integers", arguments: TestEngine.available)
+    func totalsNeverOverflow(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let records: [[String: Any]] = [
+                UsageRecordsTests.record("big-1", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 },
+                UsageRecordsTests.record("big-2", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 },
+                UsageRecordsTests.record("small", sim: sims[0], up: 0, down: 7),
+            ]
+            let reply = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records])
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.json["accepted"] as? Int == 2)
+            let errors = (reply.json["errors"] as? [[String: Any]]) ?? []
+            #expect(errors.map { $0["param"] as? String } == ["records[1].bytes_up"])
+            #expect(errors.first?["code"] as? String == "total_out_of_range")
+
+            let usage = try await app.request(.get, "/v1/sims/\(sims[0])/usage?granularity=month", key: key)
+            #expect(usage.status == 200)
+            #expect(usage.text.contains("\(Self.maximum)") && !usage.text.contains("e+"), "\(usage.text)")
+            #expect((usage.items.first?["bytes_up"] as? NSNumber)?.int64Value == Self.maximum)
+            #expect(usage.items.first?["bytes_down"] as? Int == 7)
+
+            // Another SIM of the account at the maximum too: each SIM's total is exact, and
+            // the account's sum, which no 64-bit integer holds, is a clear refusal, not a 500.
+            let other = [UsageRecordsTests.record("big-3", sim: sims[1], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 }]
+            #expect(try await app.request(.post, "/v1/usage_records", key: key, json: ["records": other]).json["accepted"] as? Int == 1)
+            let whole = try await app.request(.get, "/v1/usage?granularity=month", key: key)
+            #expect(whole.status == 400 || whole.status == 422, "\(whole.text)")
+            #expect(whole.code == "total_out_of_range")
+            let down = try await app.request(.get, "/v1/sims/\(sims[1])/usage?granularity=month", key: key)
+            #expect((down.items.first?["bytes_up"] as? NSNumber)?.int64Value == Self.maximum)
+        }
+    }
+
+    @Test("records dated before 2000 or more than a day ahead are refused per record; the rest are kept", arguments: TestEngine.available)
+    func implausibleTimes(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let now = app.clock.now()
+            func at(_ date: Date) -> String { RFC3339Text.format(date) }
+            let records: [[String: Any]] = [
+                ["id": "old", "sim": sim, "started_at": "1999-12-31T23:00:00Z", "ended_at": "1999-12-31T23:59:59Z", "bytes_up": 1, "bytes_down": 1],
+                ["id": "ahead", "sim": sim, "started_at": at(now), "ended_at": at(now.addingTimeInterval(2 * 86_400)), "bytes_up": 1, "bytes_down": 1],
+                ["id": "fine", "sim": sim, "started_at": at(now.addingTimeInterval(-3_600)), "ended_at": at(now.addingTimeInterval(3_600)), "bytes_up": 1, "bytes_down": 1],
+            ]
+            let reply = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records])
+            #expect(reply.json["accepted"] as? Int == 1)
+            let errors = (reply.json["errors"] as? [[String: Any]]) ?? []
+            #expect(errors.map { $0["param"] as? String } == ["records[0].started_at", "records[1].ended_at"])
+            #expect(errors.allSatisfy { $0["code"] as? String == "time_out_of_range" })
+        }
+    }
+}
