@@ -81,4 +81,30 @@ struct RadclientTests {
             #expect((sim.json["last_seen"] as? [String: Any])?["country"] as? String == "GB")
         }
     }
+
+    @Test("radclient's Status-Server is answered on both ports, and its Proxy-State comes back with every reply",
+          .enabled(if: path != nil || required))
+    func statusServerAndProxyState() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let authStatus = try await Self.radclient("status", port: app.radiusPort, ["Message-Authenticator = 0x00"])
+            #expect(authStatus.contains("Received Access-Accept"), "\(authStatus)")
+            let acctStatus = try await Self.radclient("status", port: app.radiusAccountingPort, ["Message-Authenticator = 0x00"])
+            #expect(acctStatus.contains("Received Accounting-Response"), "\(acctStatus)")
+
+            let imsi = Fixtures.imsi(0)
+            let accepted = try await Self.radclient("auth", port: app.radiusPort, [
+                "User-Name = \(imsi)", "3GPP-IMSI = \(imsi)", "Message-Authenticator = 0x00", "Proxy-State = 0x70726f78792d31",
+            ])
+            #expect(accepted.contains("Received Access-Accept"), "\(accepted)")
+            #expect(accepted.contains("Proxy-State = 0x70726f78792d31"), "\(accepted)")
+            let accounted = try await Self.radclient("acct", port: app.radiusAccountingPort, [
+                "Acct-Status-Type = Start", "Acct-Session-Id = rc-ps", "NAS-IP-Address = 127.0.0.1", "3GPP-IMSI = \(imsi)",
+                "Proxy-State = 0x70726f78792d32",
+            ])
+            #expect(accounted.contains("Received Accounting-Response"), "\(accounted)")
+            #expect(accounted.contains("Proxy-State = 0x70726f78792d32"), "\(accounted)")
+        }
+    }
 }

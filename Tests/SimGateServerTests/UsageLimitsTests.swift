@@ -38,6 +38,12 @@ struct UsageLimitsTests {
             let whole = try await app.request(.get, "/v1/usage?granularity=month", key: key)
             #expect(whole.status == 400 || whole.status == 422, "\(whole.text)")
             #expect(whole.code == "total_out_of_range")
+            // The same SIM used abroad: its own country's total would fit, its total over all
+            // countries would not.
+            let abroad = [UsageRecordsTests.record("big-4", sim: sims[1], up: 0, down: 0).merging(["bytes_up": 1, "mcc_mnc": "20801"]) { $1 }]
+            let refused = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": abroad])
+            #expect(refused.json["accepted"] as? Int == 0)
+            #expect(((refused.json["errors"] as? [[String: Any]]) ?? []).first?["code"] as? String == "total_out_of_range")
             let down = try await app.request(.get, "/v1/sims/\(sims[1])/usage?granularity=month", key: key)
             #expect((down.items.first?["bytes_up"] as? NSNumber)?.int64Value == Self.maximum)
         }

@@ -14,6 +14,7 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accessRequest else { return nil }
         await startup.wait()
+        guard startup.isOpen else { return nil }  // Shutting down before start-up finished.
         let sim: Sim?
         let interval: UInt32
         do {

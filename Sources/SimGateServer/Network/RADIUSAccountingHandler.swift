@@ -27,6 +27,7 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accountingRequest else { return nil }
         await startup.wait()
+        guard startup.isOpen else { return nil }  // Shutting down before start-up finished.
         do {
             try await batcher.submit(AccountingReport(request, client: client, sourceIP: sourceIP))
         } catch {

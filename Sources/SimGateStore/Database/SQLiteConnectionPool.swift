@@ -18,6 +18,8 @@ actor SQLiteConnectionPool {
     private var waiters: [(id: Int, continuation: CheckedContinuation<SQLiteConnection, any Error>)] = []
     private var nextWaiterID = 0
     private var isClosed = false
+    /// ``close()`` waiting for the connections still leased (or being opened) to come back.
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
     private let leaseTimeout: Duration
 
@@ -42,7 +44,7 @@ actor SQLiteConnectionPool {
             do {
                 return try await open()
             } catch {
-                openCount -= 1
+                connectionGone()
                 throw error
             }
         }
@@ -64,8 +66,8 @@ actor SQLiteConnectionPool {
     /// Gives a connection back. One returned after ``close()`` is closed instead of kept.
     func release(_ connection: SQLiteConnection) async {
         if isClosed {
-            openCount -= 1
             await Self.closeEvenIfCancelled(connection)
+            connectionGone()
         } else if !waiters.isEmpty {
             waiters.removeFirst().continuation.resume(returning: connection)
         } else {
@@ -73,10 +75,12 @@ actor SQLiteConnectionPool {
         }
     }
 
-    /// Closes every idle connection and fails waiters; leased ones close as they come back.
-    /// Returns `false` if the pool was already closed.
+    /// Closes every idle connection and fails waiters; leased ones close as they come back,
+    /// and this waits for them (up to `drainTimeout`), since a connection can only be closed
+    /// while the thread pool its owner shuts down next still runs. Returns `false` if the pool
+    /// was already closed.
     @discardableResult
-    func close() async -> Bool {
+    func close(drainTimeout: Duration = .seconds(10)) async -> Bool {
         guard !isClosed else { return false }
         isClosed = true
         for waiter in waiters { waiter.continuation.resume(throwing: StoreError.databaseClosed) }
@@ -85,7 +89,26 @@ actor SQLiteConnectionPool {
         idle.removeAll()
         openCount -= closing.count
         for connection in closing { await Self.closeEvenIfCancelled(connection) }
+        if openCount > 0 {
+            let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(drainTimeout.components.seconds) * 1_000_000_000)) {
+                Task { await self.stopWaitingForDrain() }
+            }
+            await withCheckedContinuation { drainWaiters.append($0) }
+            timer.cancel()
+            if openCount > 0 { logger.warning("Closed the database with connections still in use", metadata: ["connections": "\(openCount)"]) }
+        }
         return true
+    }
+
+    /// A connection was closed or failed to open.
+    private func connectionGone() {
+        openCount -= 1
+        if isClosed, openCount == 0 { stopWaitingForDrain() }
+    }
+
+    private func stopWaitingForDrain() {
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
     }
 
     /// The async `close()` gives up when the calling task is cancelled, which is exactly when a
@@ -101,8 +124,15 @@ actor SQLiteConnectionPool {
         )
         // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
         // in WAL mode; the busy timeout covers other processes (the CLI) writing meanwhile.
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON"] {
-            _ = try await connection.query(pragma)
+        do {
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON"] {
+                _ = try await connection.query(pragma)
+            }
+        } catch {
+            // Cancelled mid-set-up (a start-up that fails elsewhere) or refused: a connection
+            // dropped unclosed traps in its deinit.
+            await Self.closeEvenIfCancelled(connection)
+            throw error
         }
         return connection
     }

@@ -148,6 +148,14 @@ struct UsageTotalKey: Hashable {
     }
 
     var row: Row { Row(simID: simID.rawValue, period: period, country: country) }
+
+    /// One SIM's period over all its countries.
+    struct SimPeriod: Hashable {
+        let simID: String
+        let period: String
+    }
+
+    var simPeriod: SimPeriod { SimPeriod(simID: simID.rawValue, period: period) }
 }
 
 /// Whose totals to read and how to cut them.

@@ -137,8 +137,8 @@ public struct UsageStore: Sendable {
 
     /// Inserts records and adds the new ones to their SIMs' totals. A record whose source and
     /// sender id are already stored is a resend: it is skipped and adds nothing. A record that
-    /// would carry a day, month or country total past a signed 64-bit integer is refused (and
-    /// so is any record that could not be stored as one).
+    /// would carry a SIM's day or month total (for its country, or over all countries) past a
+    /// signed 64-bit integer is refused, and so is any record that could not be stored as one.
     @discardableResult
     public func insert(_ records: [UsageRecord], now: Date, on db: any SQLDatabase) async throws -> InsertOutcome {
         var outcome = InsertOutcome()
@@ -162,26 +162,35 @@ public struct UsageStore: Sendable {
             }
         }
         let new = storable.filter { outcome.inserted.contains($0.id) }
-        var totals = try await storedTotals(for: new, on: db)
+        // A SIM's totals are read per country and across countries, so both must stay within
+        // the limit: each row, and each SIM and period over all its countries.
+        var rows = try await storedTotals(for: new, on: db)
+        var acrossCountries: [UsageTotalKey.SimPeriod: (up: UInt64, down: UInt64)] = [:]
+        for (row, bytes) in rows {
+            let key = UsageTotalKey.SimPeriod(simID: row.simID, period: row.period)
+            let sum = acrossCountries[key, default: (0, 0)]
+            acrossCountries[key] = (sum.up.addingReportingOverflow(bytes.up).partialValue, sum.down.addingReportingOverflow(bytes.down).partialValue)
+        }
         var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
         var refused: [String] = []
         for record in new {
             let keys = Self.periods(of: record.endedAt).map {
                 UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0, country: record.country ?? "")
             }
-            var grown: [(UsageTotalKey, UInt64, UInt64)] = []
-            for key in keys {
-                let current = totals[key.row, default: (0, 0)]
+            func grown(_ current: (up: UInt64, down: UInt64)) -> (up: UInt64, down: UInt64)? {
                 guard let up = UsageByteLimits.adding(record.bytesUp, to: current.up),
-                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down) else { break }
-                grown.append((key, up, down))
+                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down) else { return nil }
+                return (up, down)
             }
-            guard grown.count == keys.count else {
+            let rowTotals = keys.map { grown(rows[$0.row, default: (0, 0)]) }
+            let simTotals = keys.map { grown(acrossCountries[$0.simPeriod, default: (0, 0)]) }
+            guard !rowTotals.contains(where: { $0 == nil }), !simTotals.contains(where: { $0 == nil }) else {
                 refused.append(record.id)
                 continue
             }
-            for (key, up, down) in grown {
-                totals[key.row] = (up, down)
+            for (index, key) in keys.enumerated() {
+                rows[key.row] = rowTotals[index]
+                acrossCountries[key.simPeriod] = simTotals[index]
                 added[key, default: (0, 0)].up += record.bytesUp
                 added[key, default: (0, 0)].down += record.bytesDown
             }

@@ -13,17 +13,20 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Play a fleet of devices against a running SimGate over RADIUS.",
         discussion: """
-            The SIMs are those the API key can see (the operator's key sees all). Start the server with a \\
-            RADIUS client for this machine, e.g. SIMGATE_RADIUS_CLIENTS=127.0.0.1=testing123, and give the \\
-            same secret here (or the same SIMGATE_RADIUS_CLIENTS variable).
+            The SIMs are those the API key can see (the operator's key sees all). Start the server with a \
+            RADIUS client for this machine, e.g. SIMGATE_RADIUS_CLIENTS=127.0.0.1=testing123, and give the \
+            same secret here (or the same SIMGATE_RADIUS_CLIENTS variable). The RADIUS address and ports \
+            default to the server's own settings (SIMGATE_RADIUS_HOST, SIMGATE_RADIUS_AUTH_PORT, \
+            SIMGATE_RADIUS_ACCT_PORT). Exits with status 1 when SimGate answered nothing.
             """
     )
 
     @Option(help: "An API key of the account whose SIMs to play (sgk_...).") var key: String
     @Option(help: "SimGate's HTTP address.") var url = "http://127.0.0.1:8080"
-    @Option(help: "SimGate's RADIUS address.") var radiusHost = "127.0.0.1"
-    @Option(help: "RADIUS authentication port.") var authPort = 1_812
-    @Option(help: "RADIUS accounting port.") var acctPort = 1_813
+    @Option(help: "SimGate's RADIUS address. Default: $SIMGATE_RADIUS_HOST (127.0.0.1 when that is a wildcard), else 127.0.0.1.")
+    var radiusHost: String?
+    @Option(help: "RADIUS authentication port. Default: $SIMGATE_RADIUS_AUTH_PORT, else 1812.") var authPort: Int?
+    @Option(help: "RADIUS accounting port. Default: $SIMGATE_RADIUS_ACCT_PORT, else 1813.") var acctPort: Int?
     @Option(help: "Shared secret. Default: the 127.0.0.1 entry of $SIMGATE_RADIUS_CLIENTS.") var secret: String?
     @Option(help: "Devices (one SIM each) to play.") var devices = 10
     @Option(help: "How long to run, in seconds.") var duration = 30
@@ -46,6 +49,11 @@ struct SimulateCommand: AsyncParsableCommand {
         try await http.shutdown()
         guard !fleet.isEmpty else { throw ValidationError("The key sees no SIMs: import some first (simgate sims import FILE.csv).") }
 
+        // The same settings the server reads, so a server started with other ports is found.
+        let server = AppConfiguration.fromEnvironment().radius
+        let radiusHost = radiusHost ?? (["0.0.0.0", "::", ""].contains(server.host) ? "127.0.0.1" : server.host)
+        let authPort = authPort ?? server.authenticationPort
+        let acctPort = acctPort ?? server.accountingPort
         let network = SimulatedNetwork(
             host: radiusHost, authPort: authPort, acctPort: acctPort, secret: Array(secret.utf8), nas: "simgate-simulator"
         )
@@ -63,6 +71,10 @@ struct SimulateCommand: AsyncParsableCommand {
             return try await group.reduce(into: SimulationTally()) { $0.add($1) }
         }
         print(tallies.summary(seconds: (ContinuousClock.now - start).asSeconds))
+        if tallies.answered == 0 {
+            print("SimGate answered no RADIUS request at \(radiusHost):\(authPort)/\(acctPort): is it running with SIMGATE_RADIUS_CLIENTS for this machine, on these ports?")
+            throw ExitCode.failure
+        }
     }
 
     static func secretFromEnvironment() -> String? {

@@ -15,6 +15,9 @@ struct SimulationTally: Sendable {
     var bytesDown: UInt64 = 0
     var countries: Set<String> = []
 
+    /// Requests SimGate answered at all, on either port.
+    var answered: Int { accepted + rejections.values.reduce(0, +) + starts + interims + stops - accountingUnanswered }
+
     mutating func record(_ status: AccountingStatusType, answered: Bool) {
         switch status {
         case .start: starts += 1
