@@ -43,20 +43,22 @@ struct TestHarness: Sendable {
         configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
         configure(&configuration)
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
+        let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
             database: database, clock: clock, logger: TestDatabase.logger,
             announceOperatorKey: { key in announced.withLock { $0 = key } },
-            announceRADIUSPort: { role, port in radiusPorts.withLock { $0[role] = port } }
+            announceRADIUSPort: { role, port in
+                if radiusPorts.withLock({ $0[role] = port; return $0.count }) == 2 { bothPortsBound.open() }
+            }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
         try await app.test(.live) { client in
             let key = try #require(announced.withLock { $0 })
-            var ports = radiusPorts.withLock { $0 }
-            for _ in 0..<200 where ports.count < 2 {
-                try await Task.sleep(for: .milliseconds(10))
-                ports = radiusPorts.withLock { $0 }
-            }
+            // Bound before the HTTP server took requests, so this does not wait in practice;
+            // the RADIUS servers run as services of the same group.
+            await bothPortsBound.wait()
+            let ports = radiusPorts.withLock { $0 }
             try await body(TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
                 radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting])
