@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SimGateCore
+import SimGateStore
 
 /// Turns every error that escapes a handler into problem details, so clients always get
 /// a JSON body with a stable code. Unknown errors are logged and answered with an opaque 500.
@@ -24,6 +25,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem(for: error)
         case is NIOTooManyBytesError:
             return problem(for: HTTPError(.contentTooLarge))
+        case StoreError.connectionUnavailable(let waited):
+            logger.warning("No database connection in time", metadata: ["waited": "\(waited)"])
+            return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database did not answer in time; try again shortly.")
         default:
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

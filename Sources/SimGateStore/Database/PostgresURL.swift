@@ -27,7 +27,6 @@ enum PostgresURL {
             password: components.password?.removingPercentEncoding,
             database: database.isEmpty ? nil : database, tls: tls
         )
-        configuration.options.maximumConnections = 20
         if let schema = components.queryItems?.first(where: { $0.name == "search_path" })?.value, !schema.isEmpty {
             // Sent at connection start-up, so every connection of the pool sees the same schema.
             configuration.options.additionalStartupParameters = [("search_path", schema)]

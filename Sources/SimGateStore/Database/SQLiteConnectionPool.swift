@@ -51,7 +51,7 @@ actor SQLiteConnectionPool {
         nextWaiterID += 1
         let id = nextWaiterID
         // An event-loop timer, not a task: it fails this waiter if no connection came back in time.
-        let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(leaseTimeout.components.seconds) * 1_000_000_000)) {
+        let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(leaseTimeout.nanoseconds)) {
             Task { await self.giveUp(waiter: id) }
         }
         defer { timer.cancel() }
@@ -90,7 +90,7 @@ actor SQLiteConnectionPool {
         openCount -= closing.count
         for connection in closing { await Self.closeEvenIfCancelled(connection) }
         if openCount > 0 {
-            let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(drainTimeout.components.seconds) * 1_000_000_000)) {
+            let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(drainTimeout.nanoseconds)) {
                 Task { await self.stopWaitingForDrain() }
             }
             await withCheckedContinuation { drainWaiters.append($0) }

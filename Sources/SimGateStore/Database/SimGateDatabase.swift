@@ -22,26 +22,30 @@ public final class SimGateDatabase: Service, Sendable {
     public let engine: DatabaseEngine
     private let backend: Backend
     private let logger: Logger
+    private let limits: ConnectionLimits
     /// Opens when ``run()`` has started, so ``withRunning(_:)`` never leases before it.
     private let started = OnceSignal()
 
     /// Prepares a handle for `configuration`. No connection is opened until the first query.
-    public init(_ configuration: DatabaseConfiguration, logger: Logger) throws {
+    public init(_ configuration: DatabaseConfiguration, logger: Logger, limits: ConnectionLimits = ConnectionLimits()) throws {
         self.logger = logger
+        self.limits = limits
         switch configuration {
         case .sqlite(let path):
             // Blocking SQLite calls get their own threads so they never stall the event loops.
             let threadPool = NIOThreadPool(numberOfThreads: 4)
             threadPool.start()
             let pool = SQLiteConnectionPool(
-                path: path, maximumConnections: 4, threadPool: threadPool,
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger
+                path: path, maximumConnections: limits.sqliteConnections, threadPool: threadPool,
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout
             )
             engine = .sqlite
             backend = .sqlite(pool: pool, writeGate: AsyncGate(), threadPool: threadPool)
         case .postgres(let url):
             engine = .postgres
-            backend = .postgres(PostgresClient(configuration: try PostgresURL.clientConfiguration(from: url), backgroundLogger: logger))
+            var client = try PostgresURL.clientConfiguration(from: url)
+            client.options.maximumConnections = limits.postgresConnections
+            backend = .postgres(PostgresClient(configuration: client, backgroundLogger: logger))
         }
     }
 
@@ -51,7 +55,7 @@ public final class SimGateDatabase: Service, Sendable {
         case .sqlite(let pool, _, _):
             return try await withSQLiteConnection(pool, body)
         case .postgres(let client):
-            return try await client.withConnection { connection in
+            return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
                 try await body(connection.sql(queryLogLevel: nil))
             }
         }
@@ -63,7 +67,7 @@ public final class SimGateDatabase: Service, Sendable {
         case .sqlite(let pool, let writeGate, _):
             // One writer at a time inside this process: waiting here costs no thread, whereas
             // waiting in SQLite's busy handler would block one of the pool's threads.
-            await writeGate.enter()
+            try await writeGate.enter(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton)
             do {
                 let result = try await withSQLiteConnection(pool) { try await Self.runTransaction(on: $0, engine: .sqlite, body) }
                 await writeGate.leave()
@@ -73,7 +77,7 @@ public final class SimGateDatabase: Service, Sendable {
                 throw error
             }
         case .postgres(let client):
-            return try await client.withConnection { connection in
+            return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
                 try await Self.runTransaction(on: connection.sql(queryLogLevel: nil), engine: .postgres, body)
             }
         }
