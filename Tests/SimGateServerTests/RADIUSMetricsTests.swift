@@ -10,28 +10,9 @@ struct RADIUSMetricsTests {
     static let required = ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// `promtool check metrics` on `text`: its exit status and what it said.
-    static func check(_ text: String) async throws -> (status: Int32, output: String) {
+    static func check(_ text: String) async throws -> ExternalTool.Outcome {
         let path = try #require(promtool, "promtool is not installed (apt-get install prometheus)")
-        return try await withCheckedThrowingContinuation { continuation in
-            // Its own thread: waiting on a process must not hold a cooperative thread.
-            Thread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: path)
-                    process.arguments = ["check", "metrics"]
-                    let input = Pipe(), output = Pipe()
-                    process.standardInput = input
-                    process.standardOutput = output
-                    process.standardError = output
-                    try process.run()
-                    input.fileHandleForWriting.write(Data(text.utf8))
-                    try input.fileHandleForWriting.close()
-                    let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    process.waitUntilExit()
-                    return (process.terminationStatus, said)
-                })
-            }.start()
-        }
+        return await ExternalTool.run(path, ["check", "metrics"], input: text)
     }
 
     @Test("requests, replies and drops per port, accounting batches and disconnect outcomes are exported, and promtool accepts the page",

@@ -14,30 +14,12 @@ struct RadclientTests {
     static let required = ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// Runs radclient with `attributes` (one `Name = value` per line) and returns what it printed.
-    /// It waits on a thread of its own: blocking the tests' cooperative threads would stall the
-    /// very server radclient is talking to.
     static func radclient(_ command: String, port: Int, _ attributes: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try runRadclient(command, port: port, attributes) })
-            }.start()
-        }
-    }
-
-    private static func runRadclient(_ command: String, port: Int, _ attributes: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path, "radclient is not installed (apt-get install freeradius-utils)"))
-        process.arguments = ["-x", "-r", "2", "-t", "2", "127.0.0.1:\(port)", command, TestHarness.radiusSecret]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data((attributes.joined(separator: "\n") + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        let path = try #require(path, "radclient is not installed (apt-get install freeradius-utils)")
+        return await ExternalTool.run(
+            path, ["-x", "-r", "2", "-t", "2", "127.0.0.1:\(port)", command, TestHarness.radiusSecret],
+            input: attributes.joined(separator: "\n") + "\n"
+        ).output
     }
 
     @Test("Access-Request and accounting Start/Interim/Stop with 3GPP attributes; SimGate stores what radclient sent",
