@@ -21,7 +21,7 @@ struct EntitlementTests {
     ]
 
     static func fold(_ facts: [EntitlementFact]) -> Entitlement {
-        facts.reduce(Entitlement()) { $0.merging($1, graceLength: grace) }
+        facts.reduce(Entitlement()) { $0.merging($1) }
     }
 
     @Test("any permutation with any duplicates of a history gives the in-order state")
@@ -35,7 +35,7 @@ struct EntitlementTests {
             let state = Self.fold(delivered)
             #expect(state == inOrder)
             for policy in CancellationPolicy.allCases {
-                #expect(state.accessEnds(under: policy) == inOrder.accessEnds(under: policy))
+                #expect(state.accessEnds(under: policy, grace: Self.grace) == inOrder.accessEnds(under: policy, grace: Self.grace))
             }
         }
     }
@@ -46,28 +46,49 @@ struct EntitlementTests {
         #expect(state.paidUntil == Self.start + 60 * Self.day)
     }
 
-    @Test("a failed payment opens a grace window; a later payment carries past it")
+    @Test("a failed renewal opens a grace window from the end of the paid period; a later payment carries past it")
     func grace() {
         let failed = Self.fold([.paidThrough(Self.start + 30 * Self.day), .paymentFailed(at: Self.start + 30 * Self.day)])
-        #expect(failed.accessEnds(under: .immediately) == Self.start + 33 * Self.day)
-        #expect(failed.requiresPaymentHold(at: Self.start + 32 * Self.day, under: .immediately) == false)
-        #expect(failed.requiresPaymentHold(at: Self.start + 33 * Self.day, under: .immediately) == true)
-        let recovered = failed.merging(.paidThrough(Self.start + 60 * Self.day), graceLength: Self.grace)
-        #expect(recovered.requiresPaymentHold(at: Self.start + 40 * Self.day, under: .immediately) == false)
+        #expect(failed.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 33 * Self.day)
+        #expect(failed.requiresPaymentHold(at: Self.start + 32 * Self.day, under: .immediately, grace: Self.grace) == false)
+        #expect(failed.requiresPaymentHold(at: Self.start + 33 * Self.day, under: .immediately, grace: Self.grace) == true)
+        let recovered = failed.merging(.paidThrough(Self.start + 60 * Self.day))
+        #expect(recovered.requiresPaymentHold(at: Self.start + 40 * Self.day, under: .immediately, grace: Self.grace) == false)
+        // The old failure belongs to the period before: no grace after the new one.
+        #expect(recovered.graceUntil(grace: Self.grace) == nil)
+    }
+
+    @Test("retries after a lapse do not extend grace: it runs once, from the end of the last paid period")
+    func graceRunsOnce() {
+        let retries = (0..<5).map { EntitlementFact.paymentFailed(at: Self.start + 30 * Self.day + Double($0 * 2) * Self.day) }
+        let state = Self.fold([.paidThrough(Self.start + 30 * Self.day)] + retries)
+        #expect(state.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 33 * Self.day)
+    }
+
+    @Test("a first payment that fails gives no grace and no access: grace exists only after a paid period")
+    func noGraceWithoutPayment() {
+        let state = Self.fold([.paymentFailed(at: Self.start)])
+        #expect(!state.hasPaidPeriod)
+        #expect(state.graceUntil(grace: Self.grace) == nil)
+        #expect(state.requiresPaymentHold(at: Self.start, under: .immediately, grace: Self.grace) == true)
+        let ended = Self.fold([.paymentFailed(at: Self.start), .ended(at: Self.start + Self.day)])
+        for policy in CancellationPolicy.allCases {
+            #expect(ended.requiresPaymentHold(at: Self.start, under: policy, grace: Self.grace) == true)
+        }
     }
 
     @Test("an ended subscription stays ended, stopping now or at the end of the paid period")
     func endIsAbsorbing() {
         let ended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .ended(at: Self.start + 10 * Self.day), .paidThrough(Self.start + 60 * Self.day)])
-        #expect(ended.accessEnds(under: .immediately) == Self.start + 10 * Self.day)
-        #expect(ended.accessEnds(under: .endOfPeriod) == Self.start + 60 * Self.day)
+        #expect(ended.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 10 * Self.day)
+        #expect(ended.accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 60 * Self.day)
         // No grace after the end.
         let failedThenEnded = Self.fold([.paidThrough(Self.start + 30 * Self.day), .paymentFailed(at: Self.start + 30 * Self.day), .ended(at: Self.start + 31 * Self.day)])
-        #expect(failedThenEnded.accessEnds(under: .endOfPeriod) == Self.start + 30 * Self.day)
+        #expect(failedThenEnded.accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 30 * Self.day)
     }
 
     @Test("with no fact, payments have no say")
     func noFacts() {
-        #expect(Entitlement().requiresPaymentHold(at: Self.start, under: .immediately) == nil)
+        #expect(Entitlement().requiresPaymentHold(at: Self.start, under: .immediately, grace: Self.grace) == nil)
     }
 }

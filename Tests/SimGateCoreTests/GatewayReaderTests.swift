@@ -25,15 +25,18 @@ struct GatewayReaderTests {
         #expect(b.fact == a.fact)
     }
 
-    @Test("Stripe subscription events map their status to facts, reading the period from items or the subscription")
+    @Test("Stripe subscription events never extend access by announcing a period: a trial grants its trial_end, failures and ends count")
     func stripeSubscriptionStatuses() throws {
         func event(_ type: String, _ object: [String: Any]) throws -> GatewayNotification {
             try StripeEventReader.read(Self.json(["id": "evt", "type": type, "created": 1_800_000_000, "data": ["object": ["id": "sub_1"].merging(object) { $1 }]]))
         }
-        #expect(try event("customer.subscription.updated", ["status": "active", "items": ["data": [["current_period_end": 1_803_000_000]]]]).fact
-                == .paidThrough(Date(timeIntervalSince1970: 1_803_000_000)))
-        #expect(try event("customer.subscription.updated", ["status": "trialing", "current_period_end": 1_801_000_000]).fact
+        // At a renewal Stripe moves the period before it collects: that is no payment.
+        let renewal = try event("customer.subscription.updated", ["status": "active", "items": ["data": [["current_period_end": 1_803_000_000]]]])
+        #expect(renewal.fact == nil)
+        #expect(renewal.noFactBecause?.contains("paid invoice") == true)
+        #expect(try event("customer.subscription.updated", ["status": "trialing", "trial_end": 1_801_000_000, "current_period_end": 1_802_000_000]).fact
                 == .paidThrough(Date(timeIntervalSince1970: 1_801_000_000)))
+        #expect(throws: GatewayPayloadError.self) { try event("customer.subscription.updated", ["status": "trialing"]) }
         #expect(try event("customer.subscription.updated", ["status": "past_due"]).fact == .paymentFailed(at: Date(timeIntervalSince1970: 1_800_000_000)))
         #expect(try event("customer.subscription.deleted", ["status": "canceled", "ended_at": 1_800_000_500]).fact == .ended(at: Date(timeIntervalSince1970: 1_800_000_500)))
         #expect(try event("customer.subscription.paused", ["status": "paused"]).fact == nil)

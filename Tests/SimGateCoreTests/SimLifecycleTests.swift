@@ -47,12 +47,22 @@ struct SimLifecycleTests {
         LifecycleCase(.unprovisioned, [.bundle], .activate(force: true), .live, []),
         LifecycleCase(.retired, [], .activate(force: true), fails: "sim_retired"),
         // suspend
-        LifecycleCase(.live, [], .suspend, .offline, [.manual]),
-        LifecycleCase(.offline, [.payment], .suspend, .offline, [.manual, .payment]),
-        LifecycleCase(.offline, [.manual], .suspend, .offline, [.manual]),
-        LifecycleCase(.inventory, [], .suspend, fails: "sim_not_provisioned"),
-        LifecycleCase(.unprovisioned, [], .suspend, fails: "sim_not_provisioned"),
-        LifecycleCase(.retired, [], .suspend, fails: "sim_retired"),
+        LifecycleCase(.live, [], .suspend(), .offline, [.manual]),
+        LifecycleCase(.offline, [.payment], .suspend(), .offline, [.manual, .payment]),
+        LifecycleCase(.offline, [.manual], .suspend(), .offline, [.manual]),
+        LifecycleCase(.inventory, [], .suspend(), fails: "sim_not_provisioned"),
+        LifecycleCase(.unprovisioned, [], .suspend(), fails: "sim_not_provisioned"),
+        LifecycleCase(.retired, [], .suspend(), fails: "sim_retired"),
+        // the operator's suspension is its own hold, which only the operator lifts
+        LifecycleCase(.live, [], .suspend(by: .operator), .offline, [.operator]),
+        LifecycleCase(.offline, [.operator], .activate(force: false), fails: "sim_has_holds"),
+        LifecycleCase(.offline, [.operator], .activate(force: true), fails: "operator_hold"),
+        LifecycleCase(.offline, [.operator, .manual], .activate(force: false, by: .operator), .live, []),
+        LifecycleCase(.offline, [.operator, .payment], .activate(force: true, by: .operator), .live, []),
+        // paid for: out of stock, OFFLINE if a hold is already in force
+        LifecycleCase(.inventory, [], .provision, .live, []),
+        LifecycleCase(.inventory, [.payment], .provision, .offline, [.payment]),
+        LifecycleCase(.unprovisioned, [], .provision, .unprovisioned, []),
         // unprovision keeps the holds for when the SIM comes back
         LifecycleCase(.live, [], .unprovision, .unprovisioned, []),
         LifecycleCase(.offline, [.payment], .unprovision, .unprovisioned, [.payment]),
@@ -99,7 +109,7 @@ struct SimLifecycleTests {
     @Test("a provisioned SIM is LIVE exactly when it has no hold, after any sequence of commands")
     func invariantHoldsUnderRandomSequences() {
         let commands: [SimCommand] = [
-            .activate(force: false), .activate(force: true), .suspend, .unprovision, .placeHold(.payment),
+            .activate(force: false), .activate(force: true), .suspend(), .unprovision, .placeHold(.payment),
             .liftHold(.payment), .placeHold(.rule("x")), .liftHold(.rule("x")), .placeHold(.bundle), .liftHold(.manual),
         ]
         var generator = SystemRandomNumberGenerator()

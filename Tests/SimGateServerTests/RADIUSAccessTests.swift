@@ -40,7 +40,7 @@ struct RADIUSAccessTests {
             #expect(try await ask(imsi: nil, userName: Fixtures.msisdn(0)).0 == .accessAccept)
             #expect(try await ask(imsi: nil, userName: Fixtures.iccid(0)).0 == .accessAccept)
             _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "stolen"])
-            #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessReject, "SIM is OFFLINE: hold manual"))
+            #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessReject, "SIM is OFFLINE: hold operator"))
             #expect(try await ask(imsi: Fixtures.imsi(99), userName: "pgw") == (.accessReject, "unknown SIM"))
         }
     }

@@ -28,7 +28,7 @@ struct SimStoreTests {
             clock.advance(by: 60)
             let cause = ChangeCause(actor: .apiKey(ids.make()), reason: "lost bike")
             sim.state = try SimLifecycle.apply(.activate(force: false), to: sim.state, at: clock.now(), cause: cause).state
-            sim.state = try SimLifecycle.apply(.suspend, to: sim.state, at: clock.now(), cause: cause).state
+            sim.state = try SimLifecycle.apply(.suspend(), to: sim.state, at: clock.now(), cause: cause).state
             sim.labels = try SimLabels(["fleet-b"])
             sim.imei = try IMEI(Fixtures.imei(7))
             sim.updatedAt = clock.now()

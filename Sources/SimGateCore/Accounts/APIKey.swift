@@ -11,8 +11,21 @@ public struct APIKey: Equatable, Sendable {
     public let createdAt: Date
     /// When it was revoked; a revoked key authenticates nothing.
     public var revokedAt: Date?
+    /// What the key may do.
+    public let scope: Scope
 
-    public init(id: APIKeyID, accountID: AccountID, name: String, redactedSecret: String, createdAt: Date, revokedAt: Date?) {
+    /// What a key may do, as Stripe's restricted keys.
+    public enum Scope: String, Sendable, CaseIterable {
+        /// Everything its account may do.
+        case full
+        /// Read only: GET requests; anything else is refused.
+        case readOnly = "read_only"
+    }
+
+    public init(
+        id: APIKeyID, accountID: AccountID, name: String, redactedSecret: String, createdAt: Date, revokedAt: Date?, scope: Scope = .full
+    ) {
+        self.scope = scope
         self.id = id
         self.accountID = accountID
         self.name = name

@@ -21,23 +21,37 @@ public enum BraintreeNotificationReader {
             throw GatewayPayloadError("A subscription notification has no <subject><subscription><id>.")
         }
 
-        /// Paid through a date means service through the end of that day (UTC).
-        func paidThroughFact() -> EntitlementFact? {
-            let text = subscription?.text(at: "paid-through-date") ?? subscription?.text(at: "billing-period-end-date")
-            return text.flatMap(parseDate).map { .paidThrough($0 + 86_400) }
-        }
-
-        let fact: EntitlementFact? = switch kind {
-        case "subscription_charged_successfully", "subscription_went_active", "subscription_billing_skipped", "subscription_trial_ended":
-            paidThroughFact()
+        var noFactBecause: String?
+        let fact: EntitlementFact?
+        switch kind {
+        case "subscription_charged_successfully":
+            // Paid through a date means service through the end of that day (UTC).
+            if let text = subscription?.text(at: "paid-through-date") ?? subscription?.text(at: "billing-period-end-date") {
+                if let date = parseDate(text) {
+                    fact = .paidThrough(date + 86_400)
+                } else {
+                    fact = nil
+                    noFactBecause = "<paid-through-date> '\(text.prefix(32))' is not a YYYY-MM-DD date; nothing to apply."
+                }
+            } else {
+                fact = nil
+                noFactBecause = "The subscription has neither <paid-through-date> nor <billing-period-end-date>; nothing to apply."
+            }
         case "subscription_charged_unsuccessfully", "subscription_went_past_due":
-            .paymentFailed(at: timestamp)
+            fact = .paymentFailed(at: timestamp)
         case "subscription_canceled", "subscription_expired":
-            .ended(at: timestamp)
+            fact = .ended(at: timestamp)
+        case "subscription_went_active", "subscription_billing_skipped", "subscription_trial_ended":
+            // No money changed hands: only subscription_charged_successfully extends access.
+            fact = nil
+            noFactBecause = "\(kind) collects no payment; only subscription_charged_successfully extends access."
         default:
-            nil
+            fact = nil
         }
-        return GatewayNotification(externalID: externalID, type: kind, occurredAt: timestamp, subscriptionID: subscriptionID, simHint: nil, fact: fact)
+        return GatewayNotification(
+            externalID: externalID, type: kind, occurredAt: timestamp, subscriptionID: subscriptionID, simHint: nil, fact: fact,
+            noFactBecause: noFactBecause
+        )
     }
 
     private static func parseTimestamp(_ text: String) -> Date? {

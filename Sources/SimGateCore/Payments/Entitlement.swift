@@ -2,62 +2,78 @@ import Foundation
 
 /// What a SIM's subscription entitles it to, merged from every gateway fact received.
 ///
-/// Each field only moves one way (`paidUntil` and `graceUntil` forward, `endedAt` to the
+/// Each field only moves one way (`paidUntil` and `lastFailureAt` forward, `endedAt` to the
 /// earliest end), so merging is commutative, associative and idempotent: duplicates and any
 /// arrival order give the same state. Whether data is allowed is then a function of the
-/// state and the current time, so a lapse needs no event at all to take effect.
+/// state, the gateway's grace length and the current time, so a lapse needs no event at all
+/// to take effect.
+///
+/// Money and service agree: only money collected (or a trial granted) extends access. Grace
+/// exists only after a paid period, runs once from its end, and only when the payment for
+/// what follows failed; more failures do not extend it.
 public struct Entitlement: Equatable, Sendable {
-    /// End of the latest paid period.
+    /// End of the latest period paid for (or granted as a trial), exclusive.
     public private(set) var paidUntil: Date?
-    /// End of the latest grace window opened by a failed payment.
-    public private(set) var graceUntil: Date?
+    /// The latest payment that failed.
+    public private(set) var lastFailureAt: Date?
     /// When the subscription ended, if it has.
     public private(set) var endedAt: Date?
 
-    public init(paidUntil: Date? = nil, graceUntil: Date? = nil, endedAt: Date? = nil) {
+    /// How long before the end of the paid period a failure may be stamped and still count as
+    /// the renewal's (the gateway's clock and ours differ), in seconds.
+    public static let renewalClockSkew: TimeInterval = 3_600
+
+    public init(paidUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
         self.paidUntil = paidUntil
-        self.graceUntil = graceUntil
+        self.lastFailureAt = lastFailureAt
         self.endedAt = endedAt
     }
 
     /// Whether any fact has been received yet. With none, payments have no say over the SIM.
-    public var hasFacts: Bool { paidUntil != nil || graceUntil != nil || endedAt != nil }
+    public var hasFacts: Bool { paidUntil != nil || lastFailureAt != nil || endedAt != nil }
 
-    /// This entitlement with `fact` merged in; `graceLength` is in seconds.
-    public func merging(_ fact: EntitlementFact, graceLength: TimeInterval) -> Entitlement {
+    /// Whether any period was ever paid for (or granted as a trial): such a SIM is provisioned.
+    public var hasPaidPeriod: Bool { paidUntil != nil }
+
+    /// This entitlement with `fact` merged in.
+    public func merging(_ fact: EntitlementFact) -> Entitlement {
         var next = self
         switch fact {
         case .paidThrough(let end):
-            next.paidUntil = Self.later(paidUntil, end)
+            next.paidUntil = paidUntil.map { max($0, end) } ?? end
         case .paymentFailed(let time):
-            next.graceUntil = Self.later(graceUntil, time + graceLength)
+            next.lastFailureAt = lastFailureAt.map { max($0, time) } ?? time
         case .ended(let time):
             next.endedAt = endedAt.map { min($0, time) } ?? time
         }
         return next
     }
 
-    /// The instant data stops under `policy`; `nil` when no fact has arrived.
+    /// The end of the grace window, `grace` seconds after the paid period, when the payment
+    /// for the next period failed; `nil` when there is no grace.
+    public func graceUntil(grace: TimeInterval) -> Date? {
+        guard grace > 0, let paidUntil, let lastFailureAt, lastFailureAt >= paidUntil - Self.renewalClockSkew else { return nil }
+        return paidUntil + grace
+    }
+
+    /// The instant data stops under `policy` with `grace` seconds of grace; `nil` when no
+    /// fact has arrived. Never paid: no access from payments at all.
     ///
-    /// Running: the later of the paid period and the grace window. Ended immediately: the end.
-    /// Ended at period end: the paid period, with no grace (and the end itself if never paid).
-    public func accessEnds(under policy: CancellationPolicy) -> Date? {
+    /// Running: the later of the paid period and the grace window. Ended immediately: the end,
+    /// or earlier if access ran out before it. Ended at period end: the paid period, no grace.
+    public func accessEnds(under policy: CancellationPolicy, grace: TimeInterval) -> Date? {
         guard hasFacts else { return nil }
-        let running = [paidUntil, graceUntil].compactMap { $0 }.max()
-        guard let endedAt else { return running ?? .distantPast }
+        let running = [paidUntil, graceUntil(grace: grace)].compactMap { $0 }.max() ?? .distantPast
+        guard let endedAt else { return running }
         switch policy {
-        case .immediately: return min(endedAt, running ?? endedAt)
-        case .endOfPeriod: return paidUntil ?? endedAt
+        case .immediately: return min(endedAt, running)
+        case .endOfPeriod: return paidUntil ?? .distantPast
         }
     }
 
     /// Whether the `payment` hold must be in force at `now`: exactly when now >= the access end.
     /// `nil` when payments have no say yet.
-    public func requiresPaymentHold(at now: Date, under policy: CancellationPolicy) -> Bool? {
-        accessEnds(under: policy).map { now >= $0 }
-    }
-
-    private static func later(_ current: Date?, _ candidate: Date) -> Date {
-        current.map { max($0, candidate) } ?? candidate
+    public func requiresPaymentHold(at now: Date, under policy: CancellationPolicy, grace: TimeInterval) -> Bool? {
+        accessEnds(under: policy, grace: grace).map { now >= $0 }
     }
 }

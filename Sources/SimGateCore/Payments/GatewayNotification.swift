@@ -20,8 +20,15 @@ public struct GatewayNotification: Equatable, Sendable {
     public let simHint: SimHint?
     /// What it says about the entitlement; `nil` for events that change nothing (checks, bindings only).
     public let fact: EntitlementFact?
+    /// Why an event that might have said something about the entitlement says nothing: a
+    /// missing field, or a type that never extends access. Shown on the gateway event.
+    public let noFactBecause: String?
 
-    public init(externalID: String, type: String, occurredAt: Date, subscriptionID: String?, simHint: SimHint?, fact: EntitlementFact?) {
+    public init(
+        externalID: String, type: String, occurredAt: Date, subscriptionID: String?, simHint: SimHint?, fact: EntitlementFact?,
+        noFactBecause: String? = nil
+    ) {
+        self.noFactBecause = noFactBecause
         self.externalID = externalID
         self.type = type
         self.occurredAt = occurredAt

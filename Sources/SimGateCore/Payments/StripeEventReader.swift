@@ -12,10 +12,12 @@ public enum StripeEventReader {
         else { throw GatewayPayloadError("A Stripe event needs id, type, created and data.object.") }
         let occurredAt = Date(timeIntervalSince1970: created)
 
-        func notification(subscription: String?, metadata: [String: Any]?, fact: EntitlementFact?, fallbackICCID: String? = nil) -> GatewayNotification {
+        func notification(
+            subscription: String?, metadata: [String: Any]?, fact: EntitlementFact?, fallbackICCID: String? = nil, noFactBecause: String? = nil
+        ) -> GatewayNotification {
             GatewayNotification(
                 externalID: id, type: type, occurredAt: occurredAt, subscriptionID: subscription,
-                simHint: simHint(metadata, fallbackICCID: fallbackICCID), fact: fact
+                simHint: simHint(metadata, fallbackICCID: fallbackICCID), fact: fact, noFactBecause: noFactBecause
             )
         }
 
@@ -34,8 +36,8 @@ public enum StripeEventReader {
             let (subscription, metadata) = invoiceSubscription(object)
             return notification(subscription: subscription, metadata: metadata, fact: .paymentFailed(at: occurredAt))
         case let subscriptionEvent where subscriptionEvent.hasPrefix("customer.subscription."):
-            return notification(subscription: object["id"] as? String, metadata: object["metadata"] as? [String: Any],
-                                fact: try subscriptionFact(object, type: type, occurredAt: occurredAt))
+            let (fact, reason) = try subscriptionFact(object, type: type, occurredAt: occurredAt)
+            return notification(subscription: object["id"] as? String, metadata: object["metadata"] as? [String: Any], fact: fact, noFactBecause: reason)
         default:
             return notification(subscription: nil, metadata: nil, fact: nil)
         }
@@ -51,26 +53,31 @@ public enum StripeEventReader {
         return (reference(invoice["subscription"]), details?["metadata"] as? [String: Any])
     }
 
-    private static func subscriptionFact(_ subscription: [String: Any], type: String, occurredAt: Date) throws(GatewayPayloadError) -> EntitlementFact? {
+    /// What a subscription event says. It can end access or report a failed payment, and a
+    /// trial grants access to `trial_end`; an `active` subscription announcing its next period
+    /// says nothing, since at a renewal Stripe moves the period before it collects: only a
+    /// paid invoice extends access.
+    private static func subscriptionFact(
+        _ subscription: [String: Any], type: String, occurredAt: Date
+    ) throws(GatewayPayloadError) -> (EntitlementFact?, String?) {
         let status = subscription["status"] as? String ?? ""
         if type == "customer.subscription.deleted" || status == "canceled" || status == "incomplete_expired" {
             let end = number(subscription["ended_at"]) ?? number(subscription["canceled_at"])
-            return .ended(at: end.map(Date.init(timeIntervalSince1970:)) ?? occurredAt)
+            return (.ended(at: end.map(Date.init(timeIntervalSince1970:)) ?? occurredAt), nil)
         }
         switch status {
-        case "active", "trialing":
-            // Since 2025-03-31 the period sits on each item; before, on the subscription.
-            let itemEnds = ((subscription["items"] as? [String: Any])?["data"] as? [[String: Any]] ?? [])
-                .compactMap { number($0["current_period_end"]) }
-            guard let end = itemEnds.max() ?? number(subscription["current_period_end"]) else {
-                throw GatewayPayloadError("An active subscription has no current_period_end.")
+        case "trialing":
+            guard let end = number(subscription["trial_end"]) else {
+                throw GatewayPayloadError("A trialing subscription has no trial_end.")
             }
-            return .paidThrough(Date(timeIntervalSince1970: end))
+            return (.paidThrough(Date(timeIntervalSince1970: end)), nil)
+        case "active":
+            return (nil, "An active subscription's period is not a payment; access grows only with a paid invoice.")
         case "past_due", "unpaid":
-            return .paymentFailed(at: occurredAt)
+            return (.paymentFailed(at: occurredAt), nil)
         default:
             // incomplete, paused: no payment was taken and none failed; the paid period runs out by itself.
-            return nil
+            return (nil, "A subscription that is \(status.isEmpty ? "without status" : status) changes no entitlement.")
         }
     }
 

@@ -1,7 +1,9 @@
 /// Who placed a hold. Each cause owns its hold and lifts only its own.
 public enum HoldCause: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// Suspended by a person through the API or the dashboard.
+    /// Suspended by the customer through the API or the dashboard.
     case manual
+    /// Suspended by the operator (a fraud lock, say); only the operator lifts it.
+    case `operator`
     /// The paid period has lapsed.
     case payment
     /// An automation rule, by rule id.
@@ -15,6 +17,7 @@ public enum HoldCause: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .manual: "manual"
+        case .operator: "operator"
         case .payment: "payment"
         case .rule(let id): "rule:\(id)"
         case .bundle: "bundle"
@@ -26,6 +29,7 @@ public enum HoldCause: Hashable, Sendable, Comparable, CustomStringConvertible {
     public init?(_ text: String) {
         switch text {
         case "manual": self = .manual
+        case "operator": self = .operator
         case "payment": self = .payment
         case "bundle": self = .bundle
         case "device": self = .device

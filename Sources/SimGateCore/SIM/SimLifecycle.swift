@@ -30,8 +30,9 @@ public enum SimLifecycle {
         }
 
         switch command {
-        case .activate(let force):
-            let blocking = state.holdCauses.filter { $0 != .manual }
+        case .activate(let force, let authority):
+            let own: Set<HoldCause> = authority == .operator ? [.manual, .operator] : [.manual]
+            let blocking = state.holdCauses.filter { !own.contains($0) }
             if !blocking.isEmpty, !force {
                 throw DomainError(
                     .conflict, code: "sim_has_holds",
@@ -39,12 +40,22 @@ public enum SimLifecycle {
                     details: ["holds": blocking.map(\.description)]
                 )
             }
-            for holdCause in (force ? state.holdCauses : [.manual]) { lift(holdCause) }
+            if authority == .customer, state.holds[.operator] != nil {
+                throw DomainError(
+                    .conflict, code: "operator_hold",
+                    message: "The operator suspended this SIM; only the operator can lift that hold.",
+                    details: ["holds": [HoldCause.operator.description]]
+                )
+            }
+            for holdCause in (force ? state.holdCauses : Array(own)) { lift(holdCause) }
             if !next.status.isProvisioned { next.status = .live }
 
-        case .suspend:
+        case .suspend(let authority):
             guard state.status.isProvisioned else { throw notProvisioned(state.status, action: "suspended") }
-            place(.manual)
+            place(authority.holdCause)
+
+        case .provision:
+            if state.status == .inventory { next.status = .live }
 
         case .unprovision:
             switch state.status {

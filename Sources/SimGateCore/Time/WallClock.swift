@@ -37,7 +37,9 @@ public final class ManualWallClock: WallClock {
 
 extension Date {
     /// Milliseconds since 1970: the form SimGate stores times in, identical on both engines.
-    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Rounded to the nearest, not down: a time read back from milliseconds is a binary
+    /// fraction a hair below or above them, and must come back as the same millisecond.
+    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     /// The instant `milliseconds` after 1970.
     public init(epochMilliseconds milliseconds: Int64) {

@@ -1,24 +1,52 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import SimGateCore
 import SimGateStore
 
-/// Resolves `Authorization: Bearer <key>` to a ``Principal`` or answers 401.
+/// Resolves the caller's API key to a ``Principal`` or answers 401 with a Bearer challenge.
+///
+/// The key comes as `Authorization: Bearer <key>` (the scheme in any case), or as the user
+/// name of Basic authentication with an empty password (`curl -u sgk_...:`, as Stripe takes
+/// it). A `read_only` key may only read: anything but GET and HEAD is 403.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = SimGateRequestContext
     let database: SimGateDatabase
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
-            throw APIError.authenticationRequired
+        do {
+            guard let header = request.headers[.authorization] else { throw APIError.authenticationRequired }
+            guard let presented = Self.presentedKey(header), let principal = try await authenticate(presented) else {
+                throw APIError(status: .unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.")
+            }
+            if principal.scope == .readOnly, request.method != .get, request.method != .head {
+                throw APIError(status: .forbidden, code: "read_only_key", message: "This key is read-only; it cannot change anything.")
+            }
+            var context = context
+            context.principal = principal
+            context.logger[metadataKey: "api_key"] = "\(principal.keyID)"
+            return try await next(request, context)
+        } catch let error as APIError where error.status == .unauthorized {
+            var response = try error.response(from: request, context: context)
+            response.headers[.wwwAuthenticate] = #"Bearer realm="SimGate""#
+            return response
         }
-        let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst("Bearer ".count)) : ""
-        guard let principal = try await authenticate(presented) else {
-            throw APIError(status: .unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.")
+    }
+
+    /// The key in a Bearer or Basic `Authorization` header, if there is one.
+    static func presentedKey(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2 else { return nil }
+        let credentials = parts[1].trimmingCharacters(in: .whitespaces)
+        switch parts[0].lowercased() {
+        case "bearer":
+            return credentials
+        case "basic":
+            guard let decoded = Data(base64Encoded: credentials).flatMap({ String(data: $0, encoding: .utf8) }) else { return nil }
+            return decoded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+        default:
+            return nil
         }
-        var context = context
-        context.principal = principal
-        context.logger[metadataKey: "api_key"] = "\(principal.keyID)"
-        return try await next(request, context)
     }
 
     private func authenticate(_ presented: String) async throws -> Principal? {
@@ -28,7 +56,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                   APIKeySecret.matches(presented, storedHash: hash), key.revokedAt == nil,
                   let account = try await AccountStore().find(key.accountID, on: db)
             else { return nil }
-            return Principal(keyID: key.id, account: account)
+            return Principal(keyID: key.id, account: account, scope: key.scope)
         }
     }
 }

@@ -8,6 +8,7 @@ import SimGateStore
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    static let secretRedacted = HTTPField.Name("Secret-Redacted")!
 }
 
 /// Wraps POST handlers so that a request sent again with the same `Idempotency-Key` gets the
@@ -16,7 +17,9 @@ extension HTTPField.Name {
 /// Same key and same method, path and body: the stored response, marked
 /// `Idempotent-Replayed: true`. Same key with another request: 400 `idempotency_key_reused`.
 /// While the first is still running: 409 `idempotency_key_in_use`. Client errors are stored
-/// like successes; a server error frees the key so a retry can run.
+/// like successes; a server error frees the key so a retry can run. A response that showed a
+/// secret (a new API key, a generated signing secret) is stored without it: its replay is the
+/// same object with the secret left out, marked `Secret-Redacted: true`.
 struct IdempotencyLayer: Sendable {
     typealias Handler = @Sendable (Request, SimGateRequestContext) async throws -> APIResponse
 
@@ -38,8 +41,10 @@ struct IdempotencyLayer: Sendable {
 
             switch try await store.claim(accountID: principal.account.id, key: key, requestHash: hash, now: clock.now()) {
             case .replay(let status, let stored):
-                var response = try Self.decodeStored(status: status, body: stored).response(from: request, context: context)
+                let (replay, redacted) = Self.decodeStored(status: status, body: stored)
+                var response = try replay.response(from: request, context: context)
                 response.headers[.idempotentReplayed] = "true"
+                if redacted { response.headers[.secretRedacted] = "true" }
                 return response
             case .mismatch:
                 throw APIError.invalid("idempotency_key_reused", "This Idempotency-Key was used with a different request.", param: "Idempotency-Key")
@@ -70,16 +75,23 @@ struct IdempotencyLayer: Sendable {
         return hasher.finalize().hexString
     }
 
-    /// Stored as `<content type>\n<body>` so a replayed problem keeps its media type.
+    /// Stored as `<content type>\n<body>` so a replayed problem keeps its media type; a body
+    /// with its secret left out is marked by a `redacted ` prefix on the first line.
     private static func encodeStored(_ response: APIResponse) -> String {
-        response.contentType + "\n" + String(decoding: response.body, as: UTF8.self)
+        if let replay = response.replayBody {
+            return "redacted " + response.contentType + "\n" + String(decoding: replay, as: UTF8.self)
+        }
+        return response.contentType + "\n" + String(decoding: response.body, as: UTF8.self)
     }
 
-    private static func decodeStored(status: Int, body: String) throws -> APIResponse {
+    private static func decodeStored(status: Int, body: String) -> (APIResponse, redacted: Bool) {
         let parts = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        return APIResponse(
-            status: HTTPResponse.Status(code: status), body: Data((parts.count > 1 ? parts[1] : "").utf8),
-            contentType: String(parts.first ?? "application/json")
+        var contentType = String(parts.first ?? "application/json")
+        let redacted = contentType.hasPrefix("redacted ")
+        if redacted { contentType.removeFirst("redacted ".count) }
+        let response = APIResponse(
+            status: HTTPResponse.Status(code: status), body: Data((parts.count > 1 ? parts[1] : "").utf8), contentType: contentType
         )
+        return (response, redacted)
     }
 }

@@ -4,8 +4,13 @@ import SimGateCore
 struct Principal: Sendable {
     let keyID: APIKeyID
     let account: Account
+    /// What the key may do: a `read_only` key only reads.
+    let scope: APIKey.Scope
 
     var isOperator: Bool { account.role == .operator }
+
+    /// Whose hand a SIM command is from: the operator's suspension is one a customer cannot lift.
+    var authority: SimAuthority { isOperator ? .operator : .customer }
 
     /// The account whose objects this caller may see: its own, or every account (`nil`) for the operator.
     var visibleAccountID: AccountID? { isOperator ? nil : account.id }

@@ -66,7 +66,7 @@ struct AccountingLedger: Sendable {
                 continue
             }
             var session = sessions[key] ?? StoredSession(
-                nas: key.nas, sessionID: key.sessionID, simID: sim.id, clientAddress: report.clientAddress,
+                nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
                 startedAt: report.sessionStart(arrival: now), updatedAt: now
             )
             let since = sessions[key]?.updatedAt ?? now

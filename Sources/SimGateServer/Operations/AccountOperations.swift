@@ -46,11 +46,11 @@ struct AccountOperations: Sendable {
     }
 
     /// Creates a key for `accountID` and returns it with its secret, which is not kept.
-    func createKey(for accountID: AccountID, name: String, cause: ChangeCause) async throws -> (key: APIKey, secret: String) {
+    func createKey(for accountID: AccountID, name: String, scope: APIKey.Scope = .full, cause: ChangeCause) async throws -> (key: APIKey, secret: String) {
         let now = clock.now()
         let id: APIKeyID = ids.make()
         let secret = APIKeySecret.make(for: id)
-        let key = APIKey(id: id, accountID: accountID, name: name, redactedSecret: APIKeySecret.redacted(secret), createdAt: now, revokedAt: nil)
+        let key = APIKey(id: id, accountID: accountID, name: name, redactedSecret: APIKeySecret.redacted(secret), createdAt: now, revokedAt: nil, scope: scope)
         try await database.transaction { db in
             guard try await accounts.find(accountID, on: db) != nil else { throw DomainError.notFound("account", param: "account") }
             try await keys.insert(key, secretHash: APIKeySecret.hash(secret), on: db)
@@ -65,6 +65,13 @@ struct AccountOperations: Sendable {
         return try await database.transaction { db in
             guard let key = try await keys.find(id, accountID: visibleAccountID, on: db) else { throw DomainError.notFound("API key") }
             guard key.revokedAt == nil else { return key }
+            if key.scope == .full, try await accounts.find(key.accountID, on: db)?.role == .operator,
+               try await keys.activeCount(accountID: key.accountID, scope: .full, on: db) <= 1 {
+                throw DomainError(
+                    .conflict, code: "last_operator_key",
+                    message: "This is the operator's last active key; revoking it would lock everyone out. Create another first (or, on the server, simgate keys create --account \(key.accountID))."
+                )
+            }
             try await keys.revoke(id, at: now, on: db)
             var revoked = key
             revoked.revokedAt = now

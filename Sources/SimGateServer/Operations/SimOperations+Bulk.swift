@@ -20,7 +20,7 @@ extension SimOperations {
     /// Applies `action` to each listed SIM in one transaction. Each SIM succeeds or fails on its
     /// own; a failure (unknown SIM, forbidden transition) changes nothing for that SIM only.
     func bulk(
-        _ action: BulkSimAction, iccids: [ICCID], force: Bool, accountID: AccountID?,
+        _ action: BulkSimAction, iccids: [ICCID], force: Bool, authority: SimAuthority, accountID: AccountID?,
         visibleAccountID: AccountID?, cause: ChangeCause
     ) async throws -> [BulkOutcome] {
         try await database.transaction { db in
@@ -37,8 +37,8 @@ extension SimOperations {
                 do {
                     let updated: Sim
                     switch action {
-                    case .activate: updated = try await apply(.activate(force: force), to: sim, cause: cause, on: db)
-                    case .suspend: updated = try await apply(.suspend, to: sim, cause: cause, on: db)
+                    case .activate: updated = try await apply(.activate(force: force, by: authority), to: sim, cause: cause, on: db)
+                    case .suspend: updated = try await apply(.suspend(by: authority), to: sim, cause: cause, on: db)
                     case .unprovision: updated = try await apply(.unprovision, to: sim, cause: cause, on: db)
                     case .retire: updated = try await apply(.retire, to: sim, cause: cause, on: db)
                     case .assign:

@@ -26,7 +26,7 @@ extension SimOperations {
 
     func apply(_ command: SimCommand, to previous: Sim, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim {
         let now = clock.now()
-        let transition = try SimLifecycle.apply(command, to: previous.state, at: now, cause: cause)
+        let transition = try previous.transition(command, at: now, cause: cause)
         guard !transition.changes.isEmpty else { return previous }
         var sim = previous
         sim.state = transition.state
@@ -53,11 +53,22 @@ extension SimOperations {
         }
         let now = clock.now()
         var sim = previous
+        var produced: [Event] = []
+        if let formerAccount = previous.accountID {
+            // Straight from one customer to another: the first one's traces go, and its feed
+            // records that the SIM left.
+            let (cleared, changes) = try previous.leavingCustomer(at: now, cause: cause)
+            sim = cleared
+            try await dropBillingBindings(of: previous, cause: cause, at: now, on: db)
+            produced += try eventFactory.simEvents(for: changes, sim: sim, previous: previous, cause: cause, at: now)
+            produced.append(try unassignedEvent(sim, formerAccount: formerAccount, cause: cause, at: now))
+        }
         sim.accountID = accountID
         sim.updatedAt = now
         try await persist(sim, previous: previous, on: db)
         let previousAccount: JSONValue = previous.accountID.map { .string($0.rawValue) } ?? .null
-        try await events.append([eventFactory.simEvent(.simAssigned, sim: sim, previousAttributes: ["account": previousAccount], cause: cause, at: now)], on: db)
+        produced.append(try eventFactory.simEvent(.simAssigned, sim: sim, previousAttributes: ["account": previousAccount], cause: cause, at: now))
+        try await events.append(produced, on: db)
         return sim
     }
 
@@ -66,6 +77,10 @@ extension SimOperations {
         let transition = try SimLifecycle.apply(.returnToStock, to: previous.state, at: now, cause: cause)
         guard previous.accountID != nil || !transition.changes.isEmpty else { return previous }
         var sim = previous
+        if previous.accountID != nil {
+            sim = try previous.leavingCustomer(at: now, cause: cause).sim
+            try await dropBillingBindings(of: previous, cause: cause, at: now, on: db)
+        }
         sim.state = transition.state
         sim.accountID = nil
         sim.updatedAt = now
@@ -76,14 +91,31 @@ extension SimOperations {
         try await persist(sim, previous: previous, on: db)
         var produced = try eventFactory.simEvents(for: transition.changes, sim: sim, previous: previous, cause: cause, at: now)
         if let formerAccount = previous.accountID {
-            // Recorded under the former account too, so its history shows where the SIM went.
-            let unassigned = try eventFactory.simEvent(.simUnassigned, sim: sim, previousAttributes: ["account": .string(formerAccount.rawValue)], cause: cause, at: now)
-            produced.append(Event(
-                id: unassigned.id, type: unassigned.type, accountID: formerAccount, simID: sim.id, object: unassigned.object,
-                previousAttributes: unassigned.previousAttributes, cause: cause, createdAt: now
-            ))
+            produced.append(try unassignedEvent(sim, formerAccount: formerAccount, cause: cause, at: now))
         }
         try await events.append(produced, on: db)
         return sim
+    }
+
+    /// `sim.unassigned`, recorded under the former account, so its history shows the SIM left.
+    private func unassignedEvent(_ sim: Sim, formerAccount: AccountID, cause: ChangeCause, at now: Date) throws -> Event {
+        let unassigned = try eventFactory.simEvent(.simUnassigned, sim: sim, previousAttributes: ["account": .string(formerAccount.rawValue)], cause: cause, at: now)
+        return Event(
+            id: unassigned.id, type: unassigned.type, accountID: formerAccount, simID: sim.id, object: unassigned.object,
+            previousAttributes: unassigned.previousAttributes, cause: cause, createdAt: now
+        )
+    }
+
+    /// A customer's subscriptions do not follow its SIM to someone else: its bindings are
+    /// deleted, each with a `billing_binding.deleted` event in the customer's feed.
+    private func dropBillingBindings(of sim: Sim, cause: ChangeCause, at now: Date, on db: any SQLDatabase) async throws {
+        let store = BillingBindingStore()
+        var produced: [Event] = []
+        for binding in try await store.bindings(of: sim.id, on: db) {
+            guard let gateway = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db) else { continue }
+            try await store.delete(binding.id, on: db)
+            produced.append(try BillingBindingEvents.deleted(binding, gateway: gateway, factory: eventFactory, cause: cause, at: now))
+        }
+        try await events.append(produced, on: db)
     }
 }

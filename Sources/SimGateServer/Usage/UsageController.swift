@@ -59,7 +59,9 @@ struct UsageController: Sendable {
         }
         let limit = try query.page().limit
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        let (found, hasMore) = try await sims.database.read { try await UsageStore().sessions(simID: sim.id, openOnly: openOnly, limit: limit, on: $0) }
+        let (found, hasMore) = try await sims.database.read {
+            try await UsageStore().sessions(simID: sim.id, accountID: principal.visibleAccountID, openOnly: openOnly, limit: limit, on: $0)
+        }
         return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/sessions", data: found.map(SessionResource.init), hasMore: hasMore))
     }
 
@@ -67,7 +69,8 @@ struct UsageController: Sendable {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: UsageTotalsParameters.names)
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        return try await totals(query, scope: .sim(sim.id), url: "/v1/sims/\(sim.id)/usage")
+        // A customer sees its own usage of the SIM, never a former owner's.
+        return try await totals(query, scope: .sim(sim.id), account: principal.visibleAccountID, url: "/v1/sims/\(sim.id)/usage")
     }
 
     /// A customer sees its own account; the operator sees every account, or one with `account`.
@@ -80,11 +83,12 @@ struct UsageController: Sendable {
             guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
             scope = .account(id)
         }
-        return try await totals(query, scope: scope, url: "/v1/usage")
+        return try await totals(query, scope: scope, account: nil, url: "/v1/usage")
     }
 
-    private func totals(_ query: QueryParameters, scope: UsageTotalsQuery.Scope, url: String) async throws -> APIResponse {
-        let totalsQuery = try UsageTotalsParameters(query).query(scope: scope)
+    private func totals(_ query: QueryParameters, scope: UsageTotalsQuery.Scope, account: AccountID?, url: String) async throws -> APIResponse {
+        var totalsQuery = try UsageTotalsParameters(query).query(scope: scope)
+        totalsQuery.account = account
         let rows: [UsageTotal]
         do {
             rows = try await sims.database.read { try await UsageStore().totals(totalsQuery, on: $0) }

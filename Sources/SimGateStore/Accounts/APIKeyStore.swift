@@ -8,10 +8,10 @@ public struct APIKeyStore: Sendable {
 
     public func insert(_ key: APIKey, secretHash: String, on db: any SQLDatabase) async throws {
         try await db.insert(into: "api_keys")
-            .columns("id", "account_id", "name", "secret_hash", "redacted_secret", "created_at", "revoked_at")
+            .columns("id", "account_id", "name", "secret_hash", "redacted_secret", "created_at", "revoked_at", "scope")
             .values(
                 SQLBind(key.id.rawValue), SQLBind(key.accountID.rawValue), SQLBind(key.name), SQLBind(secretHash),
-                SQLBind(key.redactedSecret), SQLBind(key.createdAt.stored), SQLBind(key.revokedAt?.stored)
+                SQLBind(key.redactedSecret), SQLBind(key.createdAt.stored), SQLBind(key.revokedAt?.stored), SQLBind(key.scope.rawValue)
             )
             .run()
     }
@@ -36,16 +36,27 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Marks the key revoked at `time` unless it already is.
+    /// How many keys of `accountID` with `scope` are not revoked; on PostgreSQL the rows are
+    /// locked, so two revocations at once cannot both see another key left.
+    public func activeCount(accountID: AccountID, scope: APIKey.Scope, on db: any SQLDatabase) async throws -> Int {
+        var query = db.select().column("id").from("api_keys").where("account_id", .equal, accountID.rawValue)
+            .where("revoked_at", .is, SQLLiteral.null).where("scope", .equal, scope.rawValue)
+        if db.dialect.name == "postgresql" { query = query.for(.update) }
+        return try await query.all().count
+    }
+
     public func revoke(_ id: APIKeyID, at time: Date, on db: any SQLDatabase) async throws {
         try await db.update("api_keys").set("revoked_at", to: time.stored)
             .where("id", .equal, id.rawValue).where("revoked_at", .is, SQLLiteral.null).run()
     }
 
     static func key(_ row: any SQLRow) throws -> APIKey {
-        APIKey(
+        let scopeText = try row.string("scope")
+        guard let scope = APIKey.Scope(rawValue: scopeText) else { throw StoreError.corruptRow(table: "api_keys", column: "scope", value: scopeText) }
+        return APIKey(
             id: APIKeyID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
             name: try row.string("name"), redactedSecret: try row.string("redacted_secret"),
-            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at")
+            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"), scope: scope
         )
     }
 }

@@ -4,7 +4,7 @@
 /// (the two drivers store `Date` differently); JSON is TEXT; booleans are nullable times
 /// (`revoked_at`) or INTEGER 0/1.
 enum Schema {
-    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening]
+    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics]
 
     static let foundation = Migration(version: 1, name: "foundation", statements: [
         """
@@ -297,5 +297,23 @@ enum Schema {
         "ALTER TABLE jobs_pending_unique RENAME TO jobs",
         "CREATE INDEX jobs_due ON jobs (state, run_at)",
         "CREATE UNIQUE INDEX jobs_pending_by_unique_key ON jobs (unique_key) WHERE state = 'pending'",
+    ])
+
+    /// Grace is computed, not stored: it depends on the paid period and the gateway's grace
+    /// length, and a stored window would not stay right when facts arrive out of order. A
+    /// binding keeps its latest failed payment instead, recovered here from the old window.
+    static let billingSemantics = Migration(version: 6, name: "billing_semantics", statements: [
+        "ALTER TABLE billing_bindings ADD COLUMN last_failure_at BIGINT",
+        """
+        UPDATE billing_bindings SET last_failure_at = grace_until - 1000 * (
+            SELECT g.grace_seconds FROM payment_gateways g WHERE g.id = billing_bindings.gateway_id
+        ) WHERE grace_until IS NOT NULL
+        """,
+        "ALTER TABLE billing_bindings DROP COLUMN grace_until",
+        // Sessions are shown only to the account that held the SIM when they began.
+        "ALTER TABLE radius_sessions ADD COLUMN account_id TEXT",
+        "UPDATE radius_sessions SET account_id = (SELECT s.account_id FROM sims s WHERE s.id = radius_sessions.sim_id)",
+        // Keys get a scope: `full`, or `read_only` (GET only).
+        "ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'",
     ])
 }

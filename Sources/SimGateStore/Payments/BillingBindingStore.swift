@@ -10,10 +10,10 @@ public struct BillingBindingStore: Sendable {
     @discardableResult
     public func insert(_ binding: BillingBinding, on db: any SQLDatabase) async throws -> Bool {
         let rows = try await db.raw("""
-            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, grace_until, ended_at, source, created_at, updated_at)
+            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, last_failure_at, ended_at, source, created_at, updated_at)
             VALUES (\(bind: binding.id.rawValue), \(bind: binding.accountID.rawValue), \(bind: binding.gatewayID.rawValue),
                     \(bind: binding.subscriptionID), \(bind: binding.simID.rawValue), \(bind: binding.entitlement.paidUntil?.stored),
-                    \(bind: binding.entitlement.graceUntil?.stored), \(bind: binding.entitlement.endedAt?.stored),
+                    \(bind: binding.entitlement.lastFailureAt?.stored), \(bind: binding.entitlement.endedAt?.stored),
                     \(bind: binding.source.rawValue), \(bind: binding.createdAt.stored), \(bind: binding.updatedAt.stored))
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -23,7 +23,7 @@ public struct BillingBindingStore: Sendable {
 
     public func saveEntitlement(_ binding: BillingBinding, on db: any SQLDatabase) async throws {
         try await db.update("billing_bindings")
-            .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("grace_until", to: binding.entitlement.graceUntil?.stored)
+            .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
             .set("ended_at", to: binding.entitlement.endedAt?.stored).set("updated_at", to: binding.updatedAt.stored)
             .where("id", .equal, binding.id.rawValue).run()
     }
@@ -65,7 +65,7 @@ public struct BillingBindingStore: Sendable {
             id: BillingBindingID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
             gatewayID: PaymentGatewayID(trusted: try row.string("gateway_id")), subscriptionID: try row.string("subscription_id"),
             simID: SimID(trusted: try row.string("sim_id")),
-            entitlement: Entitlement(paidUntil: try row.optionalDate("paid_until"), graceUntil: try row.optionalDate("grace_until"), endedAt: try row.optionalDate("ended_at")),
+            entitlement: Entitlement(paidUntil: try row.optionalDate("paid_until"), lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
             source: source, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }

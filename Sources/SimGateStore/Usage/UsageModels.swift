@@ -39,6 +39,8 @@ public struct StoredSession: Sendable, Equatable {
     public let nas: String
     public let sessionID: String
     public let simID: SimID
+    /// The account that held the SIM when the session began; only it sees the session.
+    public let accountID: AccountID?
     /// The RADIUS client (gateway) address the session's reports come from.
     public var clientAddress: String
     public let startedAt: Date
@@ -58,7 +60,7 @@ public struct StoredSession: Sendable, Equatable {
     public var key: SessionKey { SessionKey(nas: nas, sessionID: sessionID) }
 
     public init(
-        nas: String, sessionID: String, simID: SimID, clientAddress: String, startedAt: Date, updatedAt: Date, stoppedAt: Date? = nil,
+        nas: String, sessionID: String, simID: SimID, accountID: AccountID?, clientAddress: String, startedAt: Date, updatedAt: Date, stoppedAt: Date? = nil,
         counters: SessionCounters = SessionCounters(), mccMNC: String? = nil, country: String? = nil, rat: String? = nil,
         imei: String? = nil, userName: String? = nil, framedIPAddress: String? = nil, disconnect: SessionDisconnect? = nil
     ) {
@@ -67,6 +69,7 @@ public struct StoredSession: Sendable, Equatable {
         self.nas = nas
         self.sessionID = sessionID
         self.simID = simID
+        self.accountID = accountID
         self.clientAddress = clientAddress
         self.startedAt = startedAt
         self.updatedAt = updatedAt
@@ -175,10 +178,13 @@ public struct UsageTotalsQuery: Sendable {
     public var to: String
     /// Only this country ("" for unknown).
     public var country: String?
+    /// Only usage of this account (a SIM's former owners' usage stays theirs).
+    public var account: AccountID?
     /// One row per country rather than one per period.
     public var byCountry: Bool
 
-    public init(scope: Scope, months: Bool, from: String, to: String, country: String? = nil, byCountry: Bool = false) {
+    public init(scope: Scope, months: Bool, from: String, to: String, country: String? = nil, byCountry: Bool = false, account: AccountID? = nil) {
+        self.account = account
         self.scope = scope
         self.months = months
         self.from = from

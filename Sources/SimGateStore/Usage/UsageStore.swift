@@ -47,9 +47,11 @@ public struct UsageStore: Sendable {
             .orderBy("started_at").all().map(Self.session)
     }
 
-    /// A SIM's sessions, newest first: `limit` of them, and whether there are more.
-    public func sessions(simID: SimID, openOnly: Bool, limit: Int, on db: any SQLDatabase) async throws -> (sessions: [StoredSession], hasMore: Bool) {
+    /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
+    /// `accountID`, only the sessions that began while that account held the SIM.
+    public func sessions(simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int, on db: any SQLDatabase) async throws -> (sessions: [StoredSession], hasMore: Bool) {
         var query = db.select().column("*").from("radius_sessions").where("sim_id", .equal, simID.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
         if openOnly { query = query.where("stopped_at", .is, SQLLiteral.null) }
         let rows = try await query.orderBy("started_at", .descending).orderBy("session_id", .descending).limit(limit + 1).all()
         return (try rows.prefix(limit).map(Self.session), rows.count > limit)
@@ -60,12 +62,13 @@ public struct UsageStore: Sendable {
     public func saveSessions(_ sessions: [StoredSession], on db: any SQLDatabase) async throws {
         for start in stride(from: 0, to: sessions.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "radius_sessions").columns(
-                "nas", "session_id", "sim_id", "client_address", "started_at", "updated_at", "stopped_at",
+                "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
                 "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address"
             )
             for session in sessions[start..<min(start + Self.rowsPerStatement, sessions.count)] {
                 insert = insert.values(
-                    SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), SQLBind(session.clientAddress),
+                    SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), bindOrNull(session.accountID?.rawValue),
+                    SQLBind(session.clientAddress),
                     SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), bindOrNull(session.stoppedAt?.stored),
                     SQLBind(Int64(session.counters.inputBytes)), SQLBind(Int64(session.counters.outputBytes)),
                     bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei),
@@ -107,6 +110,7 @@ public struct UsageStore: Sendable {
     static func session(_ row: any SQLRow) throws -> StoredSession {
         StoredSession(
             nas: try row.string("nas"), sessionID: try row.string("session_id"), simID: SimID(trusted: try row.string("sim_id")),
+            accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
             clientAddress: try row.string("client_address"), startedAt: try row.date("started_at"), updatedAt: try row.date("updated_at"),
             stoppedAt: try row.optionalDate("stopped_at"),
             counters: SessionCounters(
@@ -274,6 +278,7 @@ public struct UsageStore: Sendable {
         case .everyone: break
         }
         if let country = query.country { select = select.where("country", .equal, country) }
+        if let account = query.account { select = select.where("account_id", .equal, account.rawValue) }
         if query.byCountry { select = select.column("country").groupBy("country").orderBy("country") }
         return try await select.all().map { row in
             let country = query.byCountry ? try row.string("country") : nil

@@ -12,13 +12,15 @@ extension TestHarness {
         return (accountID, try #require(key["secret"]))
     }
 
-    /// Imports SIMs number `range` (see ``Fixtures``), assigned to `account` if given; returns their ids.
+    /// Imports SIMs number `range` (see ``Fixtures``); returns their ids. They go to `account`,
+    /// or by default to the harness's fleet account (only a SIM with an account can be LIVE),
+    /// or with `stock` to no account at all.
     @discardableResult
-    func importSims(_ range: Range<Int>, account: String? = nil, labels: [String] = []) async throws -> [String] {
+    func importSims(_ range: Range<Int>, account: String? = nil, stock: Bool = false, labels: [String] = []) async throws -> [String] {
         var body: [String: Any] = ["sims": range.map { n in
             ["iccid": Fixtures.iccid(n), "imsi": Fixtures.imsi(n), "msisdn": Fixtures.msisdn(n), "labels": labels] as [String: Any]
         }]
-        if let account { body["account"] = account }
+        if !stock { body["account"] = account ?? fleetAccount }
         let reply = try await request(.post, "/v1/sims/import", key: operatorKey, json: body)
         try #require(reply.status == 201, "import failed: \(reply.text)")
         return reply.items.compactMap { $0["id"] as? String }

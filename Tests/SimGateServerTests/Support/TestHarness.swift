@@ -23,6 +23,9 @@ struct TestHarness: Sendable {
     let radiusPort: Int
     /// The RADIUS accounting port.
     let radiusAccountingPort: Int
+    /// A customer account made at start, that ``importSims(_:account:stock:labels:)`` gives
+    /// SIMs to unless told otherwise.
+    let fleetAccount: String
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -59,10 +62,16 @@ struct TestHarness: Sendable {
             // the RADIUS servers run as services of the same group.
             await bothPortsBound.wait()
             let ports = radiusPorts.withLock { $0 }
-            try await body(TestHarness(
+            var harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
-                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting])
-            ))
+                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]), fleetAccount: ""
+            )
+            let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
+            harness = TestHarness(
+                client: client, operatorKey: key, clock: clock, database: database,
+                radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"])
+            )
+            try await body(harness)
         }
     }
 

@@ -62,8 +62,8 @@ struct AccountsController: Sendable {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(CreateAPIKeyRequest.self, from: request)
         let accountID = try principal.resolveAccount(body.account, param: "account")
-        let (key, secret) = try await operations.createKey(for: accountID, name: body.name, cause: principal.cause(reason: nil))
-        return try APIResponse(APIKeyResource(key, secret: secret), status: .created)
+        let (key, secret) = try await operations.createKey(for: accountID, name: body.name, scope: body.scope, cause: principal.cause(reason: nil))
+        return try APIResponse(APIKeyResource(key, secret: secret), withoutSecret: APIKeyResource(key), status: .created)
     }
 
     @Sendable func listKeys(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {

@@ -13,10 +13,10 @@ struct SimsController: Sendable {
         group.get("sims", use: list)
         group.get("sims/{id}", use: get)
         group.post("sims/{id}", use: idempotency.wrap(update))
-        group.post("sims/{id}/activate", use: idempotency.wrap(action { .activate(force: $0.force) }))
-        group.post("sims/{id}/suspend", use: idempotency.wrap(action { _ in .suspend }))
-        group.post("sims/{id}/unprovision", use: idempotency.wrap(action { _ in .unprovision }))
-        group.post("sims/{id}/retire", use: idempotency.wrap(action { _ in .retire }))
+        group.post("sims/{id}/activate", use: idempotency.wrap(action { .activate(force: $0.force, by: $1) }))
+        group.post("sims/{id}/suspend", use: idempotency.wrap(action { .suspend(by: $1) }))
+        group.post("sims/{id}/unprovision", use: idempotency.wrap(action { _, _ in .unprovision }))
+        group.post("sims/{id}/retire", use: idempotency.wrap(action { _, _ in .retire }))
         group.post("sims/{id}/assign", use: idempotency.wrap(assign))
         group.post("sims/{id}/unassign", use: idempotency.wrap(unassign))
     }
@@ -77,12 +77,13 @@ struct SimsController: Sendable {
     }
 
     /// A handler for one lifecycle command, chosen from the request body.
-    func action(_ command: @escaping @Sendable (SimActionRequest) -> SimCommand) -> IdempotencyLayer.Handler {
+    /// A lifecycle route: `command` is made from the body and from whose hand it is.
+    func action(_ command: @escaping @Sendable (SimActionRequest, SimAuthority) -> SimCommand) -> IdempotencyLayer.Handler {
         { request, context in
             let principal = try context.requirePrincipal()
             let body = try await JSONBody.decode(SimActionRequest.self, from: request)
             let sim = try await operations.perform(
-                command(body), on: try reference(context), visibleAccountID: principal.visibleAccountID,
+                command(body, principal.authority), on: try reference(context), visibleAccountID: principal.visibleAccountID,
                 cause: principal.cause(reason: body.reason)
             )
             return try APIResponse(SimResource(sim))
@@ -110,7 +111,7 @@ struct SimsController: Sendable {
         let body = try await JSONBody.decode(BulkSimRequest.self, from: request)
         if body.action.isOperatorOnly { try principal.requireOperator() }
         let outcomes = try await operations.bulk(
-            body.action, iccids: body.iccids, force: body.force, accountID: body.account,
+            body.action, iccids: body.iccids, force: body.force, authority: principal.authority, accountID: body.account,
             visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: body.reason)
         )
         return try APIResponse(BulkResultResource(action: body.action, outcomes: outcomes))

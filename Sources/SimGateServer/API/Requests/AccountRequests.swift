@@ -49,14 +49,21 @@ struct CreateAPIKeyRequest: Decodable {
     let name: String
     /// The account the key acts for; the caller's own when absent.
     let account: AccountID?
+    /// `full` (the default) or `read_only`.
+    let scope: APIKey.Scope
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, account }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, account, scope }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? "default"
         try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
         account = try container.decodeIdentifier(.account, AccountKind.self)
+        let scopeText = try container.decodeIfPresent(String.self, forKey: .scope) ?? APIKey.Scope.full.rawValue
+        guard let scope = APIKey.Scope(rawValue: scopeText) else {
+            throw APIError.invalid("invalid_value", "'scope' is full or read_only.", param: "scope")
+        }
+        self.scope = scope
     }
 }
 

@@ -20,8 +20,16 @@ enum APIJSON {
 
 /// RFC 3339 timestamps as the API writes and reads them.
 enum RFC3339 {
+    /// `2026-11-22T10:00:00.123Z`, from the instant's whole milliseconds, so that a time
+    /// written, stored and read back is the same text (formatting the floating-point seconds
+    /// directly would truncate .123 to .122 about half the time).
     static func string(from date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = date.epochMilliseconds
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1_000)
+        let (wholeSeconds, millisecond) = fraction < 0 ? (seconds - 1, fraction + 1_000) : (seconds, fraction)
+        let text = Date(timeIntervalSince1970: TimeInterval(wholeSeconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        let padded = String(millisecond + 1_000).dropFirst()
+        return text.dropLast() + "." + padded + "Z"
     }
 
     /// Reads `2026-11-22T10:00:00Z`, with or without fractional seconds or with an offset;

@@ -8,12 +8,13 @@ struct APIKeyResource: Codable, Equatable, Sendable {
     let account: String
     let name: String
     let redactedSecret: String
+    let scope: String
     let secret: String?
     let createdAt: Date
     let revokedAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, object, account, name, secret
+        case id, object, account, name, secret, scope
         case redactedSecret = "redacted_secret"
         case createdAt = "created_at"
         case revokedAt = "revoked_at"
@@ -25,6 +26,7 @@ struct APIKeyResource: Codable, Equatable, Sendable {
         account = key.accountID.rawValue
         name = key.name
         redactedSecret = key.redactedSecret
+        scope = key.scope.rawValue
         self.secret = secret
         createdAt = key.createdAt
         revokedAt = key.revokedAt
@@ -37,6 +39,7 @@ struct APIKeyResource: Codable, Equatable, Sendable {
         try container.encode(account, forKey: .account)
         try container.encode(name, forKey: .name)
         try container.encode(redactedSecret, forKey: .redactedSecret)
+        try container.encode(scope, forKey: .scope)
         // Absent rather than null: a listed key has no secret to show, ever.
         try container.encodeIfPresent(secret, forKey: .secret)
         try container.encode(createdAt, forKey: .createdAt)

@@ -28,17 +28,19 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
         case updatedAt = "updated_at"
     }
 
-    init(_ binding: BillingBinding, cancellation: CancellationPolicy) {
+    /// `gateway` is the binding's: its grace length and cancellation policy decide
+    /// `grace_until` and `access_ends_at`.
+    init(_ binding: BillingBinding, gateway: PaymentGateway) {
         id = binding.id.rawValue
         object = "billing_binding"
         account = binding.accountID.rawValue
-        gateway = binding.gatewayID.rawValue
+        self.gateway = binding.gatewayID.rawValue
         subscription = binding.subscriptionID
         sim = binding.simID.rawValue
         paidUntil = binding.entitlement.paidUntil
-        graceUntil = binding.entitlement.graceUntil
+        graceUntil = binding.entitlement.graceUntil(grace: gateway.graceLength)
         endedAt = binding.entitlement.endedAt
-        accessEndsAt = binding.entitlement.accessEnds(under: cancellation)
+        accessEndsAt = binding.entitlement.accessEnds(under: gateway.cancellation, grace: gateway.graceLength)
         source = binding.source.rawValue
         createdAt = binding.createdAt
         updatedAt = binding.updatedAt

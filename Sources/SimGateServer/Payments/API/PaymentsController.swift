@@ -27,7 +27,7 @@ struct PaymentsController: Sendable {
         let body = try await JSONBody.decode(CreatePaymentGatewayRequest.self, from: request)
         let accountID = try principal.resolveAccount(body.account, param: "account")
         let (gateway, secret) = try await operations.createGateway(body, accountID: accountID)
-        return try APIResponse(PaymentGatewayResource(gateway, generatedSecret: secret), status: .created)
+        return try APIResponse(PaymentGatewayResource(gateway, generatedSecret: secret), withoutSecret: PaymentGatewayResource(gateway), status: .created)
     }
 
     @Sendable func listGateways(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
@@ -58,7 +58,7 @@ struct PaymentsController: Sendable {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(CreateBillingBindingRequest.self, from: request)
         let (binding, gateway) = try await operations.createBinding(body, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
-        return try APIResponse(BillingBindingResource(binding, cancellation: gateway.cancellation), status: .created)
+        return try APIResponse(BillingBindingResource(binding, gateway: gateway), status: .created)
     }
 
     @Sendable func listBindings(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
@@ -91,7 +91,7 @@ struct PaymentsController: Sendable {
         _ = try QueryParameters(request, allowed: [])
         guard let id = BillingBindingID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("billing binding") }
         let (binding, gateway) = try await operations.deleteBinding(id, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
-        return try APIResponse(BillingBindingResource(binding, cancellation: gateway.cancellation))
+        return try APIResponse(BillingBindingResource(binding, gateway: gateway))
     }
 
     @Sendable func listGatewayEvents(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {

@@ -28,16 +28,18 @@ struct SimBillingResource: Codable, Equatable, Sendable {
 }
 
 extension BillingBindingResource {
-    /// The resources of `bindings`, each with its gateway's cancellation policy (which decides
-    /// `access_ends_at`).
+    /// The resources of `bindings`, each with its gateway (whose grace length and cancellation
+    /// policy decide `grace_until` and `access_ends_at`).
     static func resources(for bindings: [BillingBinding], on db: any SQLDatabase) async throws -> [BillingBindingResource] {
-        var policies: [PaymentGatewayID: CancellationPolicy] = [:]
+        var gateways: [PaymentGatewayID: PaymentGateway] = [:]
         var resources: [BillingBindingResource] = []
         for binding in bindings {
-            if policies[binding.gatewayID] == nil {
-                policies[binding.gatewayID] = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)?.cancellation ?? .endOfPeriod
+            if gateways[binding.gatewayID] == nil {
+                gateways[binding.gatewayID] = try await PaymentGatewayStore().find(binding.gatewayID, accountID: nil, on: db)
             }
-            resources.append(BillingBindingResource(binding, cancellation: policies[binding.gatewayID] ?? .endOfPeriod))
+            // A binding's gateway always exists: gateways are never deleted.
+            guard let gateway = gateways[binding.gatewayID] else { continue }
+            resources.append(BillingBindingResource(binding, gateway: gateway))
         }
         return resources
     }

@@ -42,7 +42,10 @@ enum BillingBindingEvents {
         func value(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.string(from: $0)) } ?? .null }
         var changed: [String: JSONValue] = [:]
         if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
-        if binding.entitlement.graceUntil != previous.entitlement.graceUntil { changed["grace_until"] = value(previous.entitlement.graceUntil) }
+        let grace = gateway.graceLength
+        if binding.entitlement.graceUntil(grace: grace) != previous.entitlement.graceUntil(grace: grace) {
+            changed["grace_until"] = value(previous.entitlement.graceUntil(grace: grace))
+        }
         if binding.entitlement.endedAt != previous.entitlement.endedAt { changed["ended_at"] = value(previous.entitlement.endedAt) }
         return try event(.billingBindingUpdated, binding, gateway: gateway, previous: changed, factory: factory, cause: cause, at: time)
     }
@@ -57,7 +60,7 @@ enum BillingBindingEvents {
     ) throws -> Event {
         Event(
             id: factory.ids.make(), type: type, accountID: binding.accountID, simID: binding.simID,
-            object: try APIJSON.encodeToString(BillingBindingResource(binding, cancellation: gateway.cancellation)),
+            object: try APIJSON.encodeToString(BillingBindingResource(binding, gateway: gateway)),
             previousAttributes: try previous.map { try APIJSON.encodeToString($0) }, cause: cause, createdAt: time
         )
     }

@@ -48,10 +48,12 @@ struct GatewayEventApplier: Sendable {
             }
             var binding = try await bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID, forUpdate: true, on: db)
             var outcome: [String] = []
+            var bound = false
             if binding == nil, let hint = notification.simHint {
                 switch try await bindFromMetadata(hint, gateway: gateway, subscriptionID: subscriptionID, cause: cause, on: db) {
                 case .success(let created):
                     binding = created
+                    bound = true
                     outcome.append("Bound subscription \(subscriptionID) to \(created.simID).")
                 case .failure(let reason):
                     outcome.append(reason.message)
@@ -63,13 +65,14 @@ struct GatewayEventApplier: Sendable {
                 return
             }
             guard let fact = notification.fact else {
-                outcome.append("No change to the entitlement.")
-                try await events.record(id, status: .ignored, outcome: outcome.joined(separator: " "), at: now, on: db)
+                outcome.append(notification.noFactBecause ?? "No change to the entitlement.")
+                // An event that bound the subscription did something: it is applied.
+                try await events.record(id, status: bound ? .applied : .ignored, outcome: outcome.joined(separator: " "), at: now, on: db)
                 return
             }
 
             let previous = current
-            current.entitlement = current.entitlement.merging(fact, graceLength: gateway.graceLength)
+            current.entitlement = current.entitlement.merging(fact)
             if current.entitlement != previous.entitlement {
                 current.updatedAt = now
                 try await bindings.saveEntitlement(current, on: db)

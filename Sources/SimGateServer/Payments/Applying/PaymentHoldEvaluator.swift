@@ -3,11 +3,15 @@ import SimGateCore
 import SimGateStore
 import SQLKit
 
-/// Turns a SIM's entitlements into its `payment` hold, inside the caller's transaction.
+/// Turns a SIM's entitlements into its state, inside the caller's transaction.
 ///
-/// The hold is in force exactly when now >= the latest access end over the SIM's bindings.
-/// A SIM in stock becomes LIVE on its first paid period. While access lasts, a job is kept
-/// scheduled for the instant it ends, so a lapse is caught with no webhook at all.
+/// The state is a function of the set of facts, never of their order:
+/// - a SIM with any paid period (or trial) is provisioned: a SIM in stock leaves INVENTORY;
+/// - the `payment` hold is in force exactly when now >= the latest access end over the
+///   SIM's bindings, and a provisioned SIM with it is OFFLINE;
+/// - a SIM never paid for stays in stock, and stock carries no payment hold.
+/// While access lasts, a job is kept scheduled for the instant it ends, so a lapse is caught
+/// with no webhook at all.
 struct PaymentHoldEvaluator: Sendable {
     let sims: SimOperations
     let queue: JobQueue
@@ -21,35 +25,41 @@ struct PaymentHoldEvaluator: Sendable {
     func evaluate(_ simID: SimID, cause: ChangeCause, on db: any SQLDatabase) async throws -> Sim? {
         let now = sims.clock.now()
         guard var sim = try await sims.sims.find(simID, accountID: nil, forUpdate: true, on: db), sim.status != .retired else { return nil }
-        guard let accessEnd = try await accessEnd(of: simID, on: db) else {
+        guard let access = try await access(of: simID, on: db) else {
             return try await sims.apply(.liftHold(.payment), to: sim, cause: cause, on: db)
         }
-        if now >= accessEnd {
-            sim = try await sims.apply(.placeHold(.payment), to: sim, cause: cause, on: db)
-        } else {
-            sim = try await sims.apply(.liftHold(.payment), to: sim, cause: cause, on: db)
-            if sim.status == .inventory, sim.state.holds.isEmpty {
-                sim = try await sims.apply(.activate(force: false), to: sim, cause: cause, on: db)
-            }
+        if sim.status == .inventory, !access.paid {
+            return try await sims.apply(.liftHold(.payment), to: sim, cause: cause, on: db)
+        }
+        let lapsed = now >= access.ends
+        sim = try await sims.apply(lapsed ? .placeHold(.payment) : .liftHold(.payment), to: sim, cause: cause, on: db)
+        if sim.status == .inventory, sim.accountID != nil {
+            // Paid for: out of stock, LIVE or (with any hold in force) OFFLINE.
+            sim = try await sims.apply(.provision, to: sim, cause: cause, on: db)
+        }
+        if !lapsed {
             try await queue.enqueue(
-                NewJob(kind: PaymentJobs.evaluateSim, payload: simID.rawValue, runAt: accessEnd,
-                       uniqueKey: "\(PaymentJobs.evaluateSim):\(simID):\(accessEnd.epochMilliseconds)"),
+                NewJob(kind: PaymentJobs.evaluateSim, payload: simID.rawValue, runAt: access.ends,
+                       uniqueKey: "\(PaymentJobs.evaluateSim):\(simID):\(access.ends.epochMilliseconds)"),
                 now: now, on: db
             )
         }
         return sim
     }
 
-    /// The latest instant any binding of the SIM grants data until; `nil` if none has a fact yet.
-    func accessEnd(of simID: SimID, on db: any SQLDatabase) async throws -> Date? {
+    /// Over the SIM's bindings: the latest instant any grants data until, and whether any
+    /// period was ever paid; `nil` if no binding has a fact yet.
+    func access(of simID: SimID, on db: any SQLDatabase) async throws -> (ends: Date, paid: Bool)? {
         var latest: Date?
+        var paid = false
         for binding in try await bindings.bindings(of: simID, on: db) {
             guard let gateway = try await gateways.find(binding.gatewayID, accountID: nil, on: db),
-                  let end = binding.entitlement.accessEnds(under: gateway.cancellation)
+                  let end = binding.entitlement.accessEnds(under: gateway.cancellation, grace: gateway.graceLength)
             else { continue }
             latest = max(latest ?? end, end)
+            paid = paid || binding.entitlement.hasPaidPeriod
         }
-        return latest
+        return latest.map { ($0, paid) }
     }
 }
 

@@ -1,0 +1,33 @@
+import Foundation
+
+extension Sim {
+    /// Whether a hold belongs to the customer that holds the SIM (and goes when the SIM
+    /// changes hands), rather than to the operator or the SIM's provisioning.
+    public static func isCustomers(_ cause: HoldCause) -> Bool {
+        switch cause {
+        case .manual, .payment, .rule, .device: true
+        case .operator, .bundle: false
+        }
+    }
+
+    /// The SIM as it leaves its customer, for another account or for stock: nothing of the
+    /// customer stays visible to whoever holds it next. Metadata, labels, the customer's
+    /// holds, the bound device, first use and the last sighting are cleared; the operator's
+    /// hold and the bundle stay. Usage and events are not on the SIM: they stay with the
+    /// account that owned it when they happened. Returns the hold changes for events.
+    public func leavingCustomer(at time: Date, cause: ChangeCause) throws(DomainError) -> (sim: Sim, changes: [SimChange]) {
+        var sim = self
+        var changes: [SimChange] = []
+        for holdCause in state.holdCauses where Self.isCustomers(holdCause) {
+            let transition = try SimLifecycle.apply(.liftHold(holdCause), to: sim.state, at: time, cause: cause)
+            sim.state = transition.state
+            changes += transition.changes
+        }
+        sim.metadata = SimMetadata()
+        sim.labels = SimLabels()
+        sim.imei = nil
+        sim.firstUseAt = nil
+        sim.lastSeen = nil
+        return (sim, changes)
+    }
+}

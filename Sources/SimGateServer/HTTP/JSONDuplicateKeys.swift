@@ -1,0 +1,88 @@
+import Foundation
+
+/// Finds the first object key that appears twice in the same JSON object. JSON parsers keep
+/// one of the two silently (which one differs between them), so a request that says two
+/// things about one field is refused instead of half-read.
+///
+/// A small scanner over already well-formed JSON (the caller parses it first): it follows
+/// strings, objects and arrays only as far as needed to know where each key belongs.
+enum JSONDuplicateKeys {
+    /// The path of the first repeated key (`sims[2].iccid`), or `nil` when there is none.
+    static func first(in bytes: Data) -> String? {
+        var scanner = Scanner(bytes: Array(bytes))
+        return scanner.value(path: "")
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        /// Scans one value; returns the path of a repeated key inside it, if any.
+        mutating func value(path: String) -> String? {
+            skipSpace()
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return object(path: path)
+            case UInt8(ascii: "["): return array(path: path)
+            case UInt8(ascii: "\""): _ = string(); return nil
+            default:
+                // A number, true, false or null: up to the next delimiter.
+                while index < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
+                    index += 1
+                }
+                return nil
+            }
+        }
+
+        mutating func object(path: String) -> String? {
+            index += 1
+            var seen: Set<String> = []
+            while true {
+                skipSpace()
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                let key = string()
+                let keyPath = path.isEmpty ? key : path + "." + key
+                if !seen.insert(key).inserted { return keyPath }
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: ":") { index += 1 }
+                if let repeated = value(path: keyPath) { return repeated }
+            }
+        }
+
+        mutating func array(path: String) -> String? {
+            index += 1
+            var element = 0
+            while true {
+                skipSpace()
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return nil }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; element += 1; continue }
+                if let repeated = value(path: "\(path)[\(element)]") { return repeated }
+            }
+        }
+
+        /// Reads a string starting at its opening quote, escapes resolved.
+        mutating func string() -> String {
+            let start = index
+            index += 1
+            var escaped = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if escaped { escaped = false; continue }
+                if byte == UInt8(ascii: "\\") { escaped = true; continue }
+                if byte == UInt8(ascii: "\"") { break }
+            }
+            let literal = Data(bytes[start..<index])
+            return (try? JSONDecoder().decode(String.self, from: literal)) ?? String(decoding: literal, as: UTF8.self)
+        }
+    }
+}
