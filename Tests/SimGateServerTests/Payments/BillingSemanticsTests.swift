@@ -1,0 +1,116 @@
+import Foundation
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+/// Money and service agree: what the acceptance run found, each through the webhooks as the
+/// gateways send them.
+@Suite("Billing semantics")
+struct BillingSemanticsTests {
+    static let secret = "whsec_semantics"
+    static let day: TimeInterval = 86_400
+
+    static func subscriptionUpdated(id: String, subscription: String, status: String, periodEnd: Date, created: Date, trialEnd: Date? = nil) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": subscription, "object": "subscription", "status": status,
+            "items": ["data": [["current_period_end": Int(periodEnd.timeIntervalSince1970)]]],
+        ]
+        if let trialEnd { object["trial_end"] = Int(trialEnd.timeIntervalSince1970) }
+        return ["id": id, "object": "event", "type": "customer.subscription.updated", "created": Int(created.timeIntervalSince1970), "data": ["object": object]]
+    }
+
+    @Test("a renewal that Stripe announces but never collects buys nothing: grace runs once from the paid period's end, retries do not extend it", arguments: TestEngine.available)
+    func unpaidRenewal(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_r", "sim": sim])
+            let start = app.clock.now()
+            let paidEnd = start + 30 * Self.day
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_r", periodStart: start, periodEnd: paidEnd, created: start), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+
+            // The renewal: the period moves first, then the charge fails, then is retried.
+            app.clock.set(paidEnd)
+            try await app.sendStripe(Self.subscriptionUpdated(id: "evt_renew", subscription: "sub_r", status: "active", periodEnd: paidEnd + 30 * Self.day, created: paidEnd), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_fail_1", subscription: "sub_r", created: paidEnd + 3_600), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let renewal = try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.first { $0["external_id"] as? String == "evt_renew" }
+            #expect(renewal?["status"] as? String == "ignored")
+            #expect((renewal?["outcome"] as? String)?.contains("paid invoice") == true)
+            let inGrace = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(inGrace["status"] == "LIVE")
+            let binding = ((inGrace.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            #expect(binding?["paid_until"] as? String == RFC3339.string(from: paidEnd))
+            #expect(binding?["grace_until"] as? String == RFC3339.string(from: paidEnd + 3 * Self.day))
+
+            // Retries over ten days: grace does not restart with each one.
+            for retry in 1...4 {
+                app.clock.set(paidEnd + Double(retry * 2) * Self.day + 60)
+                try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_fail_r\(retry)", subscription: "sub_r", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            }
+            try await app.waitForGatewayEvents(key: key)
+            let lapsed = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect((lapsed["holds"] as? [[String: Any]])?.map { $0["cause"] as? String } == ["payment"])
+            try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_gone", subscription: "sub_r", endedAt: app.clock.now(), created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "OFFLINE")
+        }
+    }
+
+    @Test("a first payment that fails neither turns the SIM on nor opens grace; Braintree's went_past_due neither", arguments: TestEngine.available)
+    func firstPaymentFails(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let stripe = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            let now = app.clock.now()
+            try await app.sendStripe(StripeEvents.checkoutCompleted(id: "evt_co", subscription: "sub_new", iccid: Fixtures.iccid(0), created: now), gateway: stripe, secret: Self.secret)
+            var failed = StripeEvents.paymentFailed(id: "evt_first_fail", subscription: "sub_new", created: now)
+            var invoice = (failed["data"] as? [String: Any])?["object"] as? [String: Any] ?? [:]
+            invoice["billing_reason"] = "subscription_create"
+            failed["data"] = ["object": invoice]
+            try await app.sendStripe(failed, gateway: stripe, secret: Self.secret)
+
+            let braintree = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": braintree, "subscription": "bt-new", "sim": sims[1]])
+            let pastDue = BraintreeAndGenericFlowTests.notification(kind: "subscription_went_past_due", subscription: "bt-new", paidThrough: "2027-01-31")
+            #expect(try await app.sendBraintree(xml: pastDue, gateway: braintree, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            try await app.waitForGatewayEvents(key: key)
+            for sim in sims {
+                let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+                #expect(state["status"] == "INVENTORY")
+                #expect((state.json["holds"] as? [[String: Any]])?.isEmpty == true)
+                let binding = ((state.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+                #expect(binding?["grace_until"] is NSNull)
+            }
+            // The checkout that bound the subscription did something: applied, not ignored.
+            let checkout = try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.first { $0["external_id"] as? String == "evt_co" }
+            #expect(checkout?["status"] as? String == "applied")
+        }
+    }
+
+    @Test("Braintree's own charged-successfully sample without dates is ignored with the missing field named")
+    func braintreeWithoutDates() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "bt-sample", "sim": sim])
+            let sample = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <notification>
+                  <timestamp type="datetime">2027-01-01T10:00:00Z</timestamp>
+                  <kind>subscription_charged_successfully</kind>
+                  <subject><subscription><id>bt-sample</id><transactions type="array"/></subscription></subject>
+                </notification>
+                """
+            #expect(try await app.sendBraintree(xml: sample, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            try await app.waitForGatewayEvents(key: key)
+            let event = try #require(try await app.request(.get, "/v1/gateway_events", key: key).items.first)
+            #expect(event["status"] as? String == "ignored")
+            #expect((event["outcome"] as? String)?.contains("paid-through-date") == true, "\(event)")
+        }
+    }
+}
