@@ -3,22 +3,46 @@ import Hummingbird
 import SimGateCore
 import SimGateStore
 
-/// Strict reading of a route's query string: unknown parameters and bad values are a 400
-/// naming the parameter.
+/// Strict reading of a route's query string: every route takes exactly the parameters it
+/// supports, each at most once unless it is a list, and bad values are a 400 naming the
+/// parameter.
+///
+/// Names are percent-decoded like values, so `created%5Bgte%5D` (what most HTTP libraries
+/// send for `created[gte]`) is `created[gte]`.
 struct QueryParameters {
     private let values: [(String, String)]
 
-    /// Reads `request`'s query and refuses any parameter not in `allowed`. Paging parameters
-    /// (`limit`, `starting_after`, `ending_before`) are always allowed.
-    init(_ request: Request, allowed: Set<String>) throws {
-        values = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let known = allowed.union(["limit", "starting_after", "ending_before"])
+    /// The paging parameters of list routes.
+    static let pagingNames: Set<String> = ["limit", "starting_after", "ending_before"]
+
+    /// Reads `request`'s query and refuses any parameter not in `allowed` (plus the paging
+    /// parameters when `paged`), and any repeated one that is not in `repeatable`.
+    init(_ request: Request, allowed: Set<String>, repeatable: Set<String> = [], paged: Bool = false) throws {
+        values = try Self.parse(request.uri.query ?? "")
+        let known = paged ? allowed.union(Self.pagingNames) : allowed
         if let unknown = values.map(\.0).first(where: { !known.contains($0) }) {
             throw APIError.invalid("unknown_parameter", "Unknown query parameter '\(unknown)'.", param: unknown)
         }
+        var seen: Set<String> = []
+        for (name, _) in values where !repeatable.contains(name) {
+            guard seen.insert(name).inserted else {
+                throw APIError.invalid("parameter_repeated", "'\(name)' may be given once.", param: name)
+            }
+        }
     }
 
-    /// The last value given for `name`, if any.
+    /// `name=value` pairs split on `&`, both sides percent-decoded.
+    private static func parse(_ query: String) throws -> [(String, String)] {
+        try query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts[0].removingPercentEncoding, let value = (parts.count > 1 ? parts[1] : "").removingPercentEncoding else {
+                throw APIError.invalid("invalid_query", "The query string has a malformed percent-encoding.")
+            }
+            return (name, value)
+        }
+    }
+
+    /// The value given for `name`, if any.
     subscript(name: String) -> String? {
         values.last { $0.0 == name }?.1
     }
@@ -28,17 +52,26 @@ struct QueryParameters {
         values.filter { $0.0 == name }.flatMap { $0.1.split(separator: ",").map(String.init) }
     }
 
-    /// The paging request; `limit` must be 1 to 100.
-    func page() throws -> PageRequest {
-        var limit = PageRequest.defaultLimit
-        if let text = self["limit"] {
-            guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
-                throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(PageRequest.maximumLimit).", param: "limit")
-            }
-            limit = value
+    /// `limit`, 1 to 100, or the default.
+    func limit() throws -> Int {
+        guard let text = self["limit"] else { return PageRequest.defaultLimit }
+        guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
+            throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(PageRequest.maximumLimit).", param: "limit")
         }
+        return value
+    }
+
+    /// The paging request of a list of `Kind` objects: `limit` 1 to 100, and a cursor that
+    /// must be an id of that kind.
+    func page<Kind: IdentifierKind>(of _: Kind.Type) throws -> PageRequest {
+        let limit = try limit()
         if self["starting_after"] != nil, self["ending_before"] != nil {
             throw APIError.invalid("invalid_request", "Give 'starting_after' or 'ending_before', not both.", param: "ending_before")
+        }
+        for name in ["starting_after", "ending_before"] {
+            if let cursor = self[name], TypedID<Kind>(parsing: cursor) == nil {
+                throw APIError.invalid("invalid_cursor", "'\(name)' must be the id of an object of this list, starting with '\(Kind.prefix)_'.", param: name)
+            }
         }
         return PageRequest(limit: limit, startingAfter: self["starting_after"], endingBefore: self["ending_before"])
     }

@@ -50,14 +50,14 @@ struct UsageController: Sendable {
     /// The SIM's RADIUS sessions, newest first; `open=true` keeps those with no Stop yet.
     @Sendable func sessions(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["open"])
+        let query = try QueryParameters(request, allowed: ["open", "limit"])
         let openOnly: Bool
         switch query["open"] {
         case nil, "false": openOnly = false
         case "true": openOnly = true
         default: throw APIError.invalid("invalid_value", "'open' is true or false.", param: "open")
         }
-        let limit = try query.page().limit
+        let limit = try query.limit()
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
         let (found, hasMore) = try await sims.database.read {
             try await UsageStore().sessions(simID: sim.id, accountID: principal.visibleAccountID, openOnly: openOnly, limit: limit, on: $0)

@@ -28,7 +28,7 @@ struct AccountsController: Sendable {
 
     @Sendable func listAccounts(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let page = try QueryParameters(request, allowed: []).page()
+        let page = try QueryParameters(request, allowed: [], paged: true).page(of: AccountKind.self)
         if !principal.isOperator {
             // A customer's list is itself, and nothing else.
             return try APIResponse(ListResource(url: "/v1/accounts", data: [AccountResource(principal.account)], hasMore: false))
@@ -68,10 +68,10 @@ struct AccountsController: Sendable {
 
     @Sendable func listKeys(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["account"])
+        let query = try QueryParameters(request, allowed: ["account"], paged: true)
         let requested = try query.identifier("account", AccountKind.self)
         let accountID: AccountID? = principal.isOperator ? requested : try principal.resolveAccount(requested, param: "account")
-        let page = try query.page()
+        let page = try query.page(of: APIKeyKind.self)
         let keys = try await operations.database.read { try await APIKeyStore().list(accountID: accountID, page, on: $0) }
         return try APIResponse(ListResource(url: "/v1/api_keys", page: keys) { APIKeyResource($0) })
     }

@@ -38,7 +38,7 @@ struct SimsController: Sendable {
 
     @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei"])
+        let query = try QueryParameters(request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei"], repeatable: ["status"], paged: true)
         var filter = SimFilter()
         filter.statuses = try query.all("status").map { text in
             guard let status = SimStatus(rawValue: text) else {
@@ -53,7 +53,7 @@ struct SimsController: Sendable {
         filter.imsi = try query.validated("imsi") { t throws(ValidationError) in try IMSI(t) }
         filter.msisdn = try query.validated("msisdn") { t throws(ValidationError) in try MSISDN(t) }
         filter.imei = try query.validated("imei") { t throws(ValidationError) in try IMEI(t) }
-        let page = try await operations.list(filter, try query.page())
+        let page = try await operations.list(filter, try query.page(of: SimKind.self))
         return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))
     }
 

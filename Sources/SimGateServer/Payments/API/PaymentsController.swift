@@ -32,7 +32,7 @@ struct PaymentsController: Sendable {
 
     @Sendable func listGateways(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let page = try QueryParameters(request, allowed: []).page()
+        let page = try QueryParameters(request, allowed: [], paged: true).page(of: PaymentGatewayKindTag.self)
         let gateways = try await database.read { try await PaymentGatewayStore().list(accountID: principal.visibleAccountID, page, on: $0) }
         return try APIResponse(ListResource(url: "/v1/payment_gateways", page: gateways) { PaymentGatewayResource($0) })
     }
@@ -63,9 +63,9 @@ struct PaymentsController: Sendable {
 
     @Sendable func listBindings(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["sim"])
+        let query = try QueryParameters(request, allowed: ["sim"], paged: true)
         let simID = try query.identifier("sim", SimKind.self)
-        let page = try query.page()
+        let page = try query.page(of: BillingBindingKind.self)
         let result = try await database.read { db -> ListResource<BillingBindingResource> in
             let bindings = try await BillingBindingStore().list(accountID: principal.visibleAccountID, simID: simID, page, on: db)
             let resources = try await BillingBindingResource.resources(for: bindings.items, on: db)
@@ -96,7 +96,7 @@ struct PaymentsController: Sendable {
 
     @Sendable func listGatewayEvents(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["gateway", "status"])
+        let query = try QueryParameters(request, allowed: ["gateway", "status"], paged: true)
         let gatewayID = try query.identifier("gateway", PaymentGatewayKindTag.self)
         var status: GatewayEvent.Status?
         if let text = query["status"] {
@@ -105,7 +105,7 @@ struct PaymentsController: Sendable {
             }
             status = parsed
         }
-        let page = try query.page()
+        let page = try query.page(of: GatewayEventKind.self)
         let events = try await database.read {
             try await GatewayEventStore().list(accountID: principal.visibleAccountID, gatewayID: gatewayID, status: status, page, on: $0)
         }
