@@ -16,11 +16,11 @@ public struct SimMetadata: Equatable, Sendable {
             throw ValidationError(code: "too_many_metadata_keys", message: "Metadata holds at most \(Self.maximumKeys) keys.")
         }
         for (key, value) in values {
-            guard !key.isEmpty, key.count <= Self.maximumKeyLength else {
+            guard !key.isEmpty, TextLimit.problem(in: key, maximumLength: Self.maximumKeyLength) == nil else {
                 throw ValidationError(code: "invalid_metadata", message: "Metadata keys have 1 to \(Self.maximumKeyLength) characters; '\(key.prefix(50))' does not.")
             }
-            guard value.count <= Self.maximumValueLength else {
-                throw ValidationError(code: "invalid_metadata", message: "The value of metadata key '\(key)' is longer than \(Self.maximumValueLength) characters.")
+            guard TextLimit.problem(in: value, maximumLength: Self.maximumValueLength, allowsLineBreaks: true) == nil else {
+                throw ValidationError(code: "invalid_metadata", message: "The value of metadata key '\(key)' is longer than \(Self.maximumValueLength) characters or holds control characters.")
             }
         }
         self.values = values

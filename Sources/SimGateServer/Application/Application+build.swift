@@ -73,6 +73,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     let router = Router(context: SimGateRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ProblemMiddleware())
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     SystemController(database: database, registry: dependencies.registry).addRoutes(to: router)
 
     let idempotency = IdempotencyLayer(store: IdempotencyStore(database: database), clock: dependencies.clock)
@@ -90,5 +92,6 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     WebhookController(
         receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)
+    routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

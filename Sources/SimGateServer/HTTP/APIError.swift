@@ -12,6 +12,8 @@ struct APIError: HTTPResponseError, Sendable {
     let param: String?
     let details: [String: [String]]
     let issues: [DomainError]
+    /// Headers the answer carries besides its content type (`Allow`, `WWW-Authenticate`).
+    var headers = HTTPFields()
 
     init(status: HTTPResponse.Status, code: String, message: String, param: String? = nil, details: [String: [String]] = [:], issues: [DomainError] = []) {
         self.status = status
@@ -56,7 +58,7 @@ struct APIError: HTTPResponseError, Sendable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: problemJSON)))
     }

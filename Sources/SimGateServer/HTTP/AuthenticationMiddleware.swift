@@ -26,10 +26,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.principal = principal
             context.logger[metadataKey: "api_key"] = "\(principal.keyID)"
             return try await next(request, context)
-        } catch let error as APIError where error.status == .unauthorized {
-            var response = try error.response(from: request, context: context)
-            response.headers[.wwwAuthenticate] = #"Bearer realm="SimGate""#
-            return response
+        } catch var error as APIError where error.status == .unauthorized {
+            error.headers[.wwwAuthenticate] = #"Bearer realm="SimGate""#
+            throw error
         }
     }
 

@@ -18,6 +18,12 @@ enum JSONBody {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws -> T {
+        guard (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil else {
+            throw APIError.invalid("invalid_json", "The body is not valid JSON.")
+        }
+        if let repeated = JSONDuplicateKeys.first(in: bytes) {
+            throw APIError.invalid("duplicate_key", "'\(repeated)' is given twice in the same object.", param: repeated)
+        }
         do {
             return try JSONDecoder().decode(type, from: bytes)
         } catch let error as UnknownFieldError {
@@ -43,7 +49,8 @@ enum JSONBody {
             return .invalid("parameter_missing", "'\(path)' is required.", param: path)
         case .dataCorrupted(let context):
             let path = CodingPathText.render(context.codingPath)
-            if path.isEmpty { return .invalid("invalid_json", "The body is not valid JSON.") }
+            // The JSON itself was checked first: what the decoder could not read is a value.
+            if path.isEmpty { return .invalid("invalid_value", "A value in the body does not fit its field.") }
             return .invalid("invalid_value", "'\(path)' has an invalid value.", param: path)
         @unknown default:
             return .invalid("invalid_body", "The body could not be read.")

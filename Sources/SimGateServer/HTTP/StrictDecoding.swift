@@ -1,3 +1,6 @@
+import Foundation
+import SimGateCore
+
 /// A field in a request body that the route does not know.
 struct UnknownFieldError: Error {
     let path: String
@@ -25,13 +28,60 @@ extension Decoder {
 }
 
 extension KeyedDecodingContainer {
-    /// Decodes an optional string field and checks it is at most `maximumLength` characters.
-    func decodeText(_ key: Key, maximumLength: Int) throws -> String? {
+    /// Decodes an optional string field and checks it against ``TextLimit``: at most
+    /// `maximumLength` characters, no control characters but line breaks where allowed.
+    func decodeText(_ key: Key, maximumLength: Int, allowsLineBreaks: Bool = false) throws -> String? {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        guard text.count <= maximumLength else {
+        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength, allowsLineBreaks: allowsLineBreaks) {
             let path = CodingPathText.render(codingPath + [key])
-            throw APIError.invalid("value_too_long", "'\(path)' has at most \(maximumLength) characters.", param: path)
+            throw APIError.invalid(problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", "'\(path)' \(problem).", param: path)
         }
         return text
     }
+
+    /// Decodes an optional whole number, naming the field when the JSON number is not one (a
+    /// fraction, or more digits than 64 bits hold), rather than failing the whole body.
+    func decodeInteger(_ key: Key) throws -> Int64? {
+        switch try decodeWholeNumber(key) {
+        case nil: return nil
+        case .value(let value)?: return value
+        case .notWhole?:
+            let path = CodingPathText.render(codingPath + [key])
+            throw APIError.invalid("invalid_type", "'\(path)' must be a whole number.", param: path)
+        case .outOfRange?:
+            let path = CodingPathText.render(codingPath + [key])
+            throw APIError.invalid("value_out_of_range", "'\(path)' is too large.", param: path)
+        }
+    }
+
+    /// A JSON number read exactly, then judged: whole and within 64 bits, or why not.
+    func decodeWholeNumber(_ key: Key) throws -> WholeNumber? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        // Decimal reads any JSON number exactly (38 digits), where Int would fail the body.
+        let number: Decimal
+        do {
+            number = try decode(Decimal.self, forKey: key)
+        } catch is DecodingError {
+            let path = CodingPathText.render(codingPath + [key])
+            if (try? decode(String.self, forKey: key)) != nil || (try? decode(Bool.self, forKey: key)) != nil {
+                throw APIError.invalid("invalid_type", "'\(path)' must be a whole number.", param: path)
+            }
+            return .outOfRange
+        }
+        var rounded = Decimal()
+        var copy = number
+        NSDecimalRound(&rounded, &copy, 0, .plain)
+        guard rounded == number else { return .notWhole }
+        guard number >= Decimal(Int64.min), number <= Decimal(Int64.max) else { return .outOfRange }
+        return .value(NSDecimalNumber(decimal: number).int64Value)
+    }
+}
+
+/// A JSON number as a whole-number field sees it.
+enum WholeNumber: Equatable {
+    case value(Int64)
+    /// It has a fractional part.
+    case notWhole
+    /// It does not fit in 64 bits.
+    case outOfRange
 }

@@ -64,8 +64,17 @@ struct UsageRecordInput: Decodable {
         sim = try container.decodeIfPresent(String.self, forKey: .sim)
         startedAt = try container.decodeIfPresent(String.self, forKey: .startedAt)
         endedAt = try container.decodeIfPresent(String.self, forKey: .endedAt)
-        bytesUp = try container.decodeIfPresent(Int64.self, forKey: .bytesUp)
-        bytesDown = try container.decodeIfPresent(Int64.self, forKey: .bytesDown)
+        // A count that is not a whole 64-bit number stays visible as a bad value of this
+        // record alone (-1), instead of failing the whole request.
+        func byteCount(_ key: CodingKeys) throws -> Int64? {
+            switch try container.decodeWholeNumber(key) {
+            case nil: nil
+            case .value(let value)?: value
+            case .notWhole?, .outOfRange?: -1
+            }
+        }
+        bytesUp = try byteCount(.bytesUp)
+        bytesDown = try byteCount(.bytesDown)
         mccMNC = try container.decodeIfPresent(String.self, forKey: .mccMNC)
         country = try container.decodeIfPresent(String.self, forKey: .country)
         rat = try container.decodeIfPresent(String.self, forKey: .rat)
@@ -79,7 +88,7 @@ struct UsageRecordInput: Decodable {
         func problem(_ field: String, _ code: String, _ message: String) -> Result<ValidUsageRecord, DomainError> {
             .failure(DomainError(.invalid, code: code, message: message, param: "records[\(index)].\(field)"))
         }
-        guard let id, !id.isEmpty, id.count <= 255 else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters).") }
+        guard let id, !id.isEmpty, TextLimit.problem(in: id, maximumLength: 255) == nil else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters).") }
         guard let simText = sim, let reference = try? SimReference(parsing: simText) else { return problem("sim", "invalid_sim", "'sim' must be a sim_ id or an ICCID.") }
         guard let startedText = startedAt, let started = RFC3339.date(from: startedText) else { return problem("started_at", "invalid_time", "'started_at' must be an RFC 3339 time.") }
         guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {
@@ -101,10 +110,10 @@ struct UsageRecordInput: Decodable {
         if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 code such as DE.")
         }
-        if let rat, rat.isEmpty || rat.count > 32 {
+        if let rat, rat.isEmpty || TextLimit.problem(in: rat, maximumLength: 32) != nil {
             return problem("rat", "invalid_rat", "'rat' names the radio access technology (EUTRAN, NR, ...), up to 32 characters.")
         }
-        if let sessionID, sessionID.isEmpty || sessionID.count > 255 {
+        if let sessionID, sessionID.isEmpty || TextLimit.problem(in: sessionID, maximumLength: 255) != nil {
             return problem("session_id", "invalid_session_id", "'session_id' is 1 to 255 characters.")
         }
         var device: IMEI?

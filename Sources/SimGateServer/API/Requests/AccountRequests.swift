@@ -30,7 +30,7 @@ struct UpdateAccountRequest: Decodable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         if let name { try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength) }
         if container.contains(.radiusInterimInterval) {
-            let interval = try container.decodeIfPresent(Int.self, forKey: .radiusInterimInterval)
+            let interval = try container.decodeInteger(.radiusInterimInterval).map { Int(clamping: $0) }
             if let interval, !Account.interimIntervalRange.contains(interval) {
                 throw APIError.invalid(
                     "value_out_of_range", "'radius_interim_interval' is \(Account.interimIntervalRange.lowerBound) to \(Account.interimIntervalRange.upperBound) seconds, or null.",
@@ -73,8 +73,8 @@ enum RequestText {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw APIError.invalid("invalid_value", "'\(param)' must not be empty.", param: param)
         }
-        guard text.count <= maximumLength else {
-            throw APIError.invalid("value_too_long", "'\(param)' has at most \(maximumLength) characters.", param: param)
+        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength) {
+            throw APIError.invalid(problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", "'\(param)' \(problem).", param: param)
         }
     }
 }

@@ -84,7 +84,7 @@ struct SimActionRequest: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength)
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
         force = try container.decodeIfPresent(Bool.self, forKey: .force) ?? false
     }
 }
@@ -102,7 +102,7 @@ struct AssignSimRequest: Decodable {
             throw APIError.invalid("parameter_missing", "'account' is required.", param: "account")
         }
         self.account = account
-        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength)
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
     }
 }
 
@@ -158,7 +158,7 @@ struct BulkSimRequest: Decodable {
         if action == .assign, account == nil {
             throw APIError.invalid("parameter_missing", "'account' is required to assign.", param: "account")
         }
-        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength)
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
         force = try container.decodeIfPresent(Bool.self, forKey: .force) ?? false
     }
 }

@@ -70,7 +70,7 @@ enum PaymentGatewaySettings {
         if let keys, !(1...PaymentGateway.maximumCredentials).contains(keys.count) {
             throw APIError.invalid("invalid_value", "'braintree_keys' holds 1 to \(PaymentGateway.maximumCredentials) key pairs.", param: "braintree_keys")
         }
-        let grace = try container.decodeIfPresent(Int.self, forKey: .gracePeriodHours)
+        let grace = try container.decodeInteger(.gracePeriodHours).map { Int(clamping: $0) }
         if let grace, !(0...maximumGraceHours).contains(grace) {
             throw APIError.invalid("value_out_of_range", "'grace_period_hours' is 0 to \(maximumGraceHours).", param: "grace_period_hours")
         }

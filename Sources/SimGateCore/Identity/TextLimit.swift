@@ -1,0 +1,18 @@
+/// How free text from clients (names, reasons, metadata) is measured and what it may hold.
+///
+/// Lengths count Unicode scalars, not the grapheme clusters `String.count` gives: one "a"
+/// with 100,000 combining marks is one character but 400 KB. Bytes are capped as well, and
+/// control characters (NUL and the like) are refused; reasons may keep line breaks and tabs.
+public enum TextLimit {
+    /// What is wrong with `text`, or `nil` when it fits.
+    public static func problem(in text: String, maximumLength: Int, allowsLineBreaks: Bool = false) -> String? {
+        if text.unicodeScalars.count > maximumLength || text.utf8.count > 4 * maximumLength {
+            return "has at most \(maximumLength) characters"
+        }
+        let allowed: Set<Unicode.Scalar> = allowsLineBreaks ? ["\n", "\t", "\r"] : []
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            return "must not contain control characters"
+        }
+        return nil
+    }
+}
