@@ -31,6 +31,13 @@ struct BadInputTests {
         BadRequestCase(name: "missing IMSI in an import row", path: "/v1/sims/import", body: "{\"sims\": [{\"iccid\": \"1\"}]}", status: 400, code: "parameter_missing", param: "sims[0].imsi"),
         BadRequestCase(name: "bad account id", path: "/v1/sims/SIM/assign", body: "{\"account\": \"sim_123\"}", status: 400, code: "invalid_id", param: "account"),
         BadRequestCase(name: "empty account name", path: "/v1/accounts", body: "{\"name\": \"  \"}", status: 400, code: "invalid_value", param: "name"),
+        // Valid JSON that does not fit the field: named, not "not valid JSON".
+        BadRequestCase(name: "fraction for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 120.5}", status: 400, code: "invalid_type", param: "radius_interim_interval"),
+        BadRequestCase(name: "26-digit integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 12345678901234567890123456}", status: 400, code: "value_out_of_range", param: "radius_interim_interval"),
+        BadRequestCase(name: "a key given twice", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"reason\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
+        BadRequestCase(name: "NUL in a name", path: "/v1/accounts", body: "{\"name\": \"Acme\\u0000Ltd\"}", status: 400, code: "invalid_value", param: "name"),
+        BadRequestCase(name: "NUL in a reason", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"stolen\\u0000\"}", status: 400, code: "invalid_value", param: "reason"),
+        BadRequestCase(name: "one letter and 100,000 combining marks", path: "/v1/accounts", body: "{\"name\": \"a\(String(repeating: "\u{0301}", count: 100_000))\"}", status: 400, code: "value_too_long", param: "name"),
     ]
 
     @Test("each bad request gets problem details with code and param", arguments: cases)
@@ -40,7 +47,8 @@ struct BadInputTests {
             _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
             let before = try await app.snapshot(sim)
 
-            let reply = try await app.request(.post, badCase.path.replacingOccurrences(of: "SIM", with: sim), key: app.operatorKey, rawBody: badCase.body)
+            let path = badCase.path.replacingOccurrences(of: "SIM", with: sim).replacingOccurrences(of: "ACCOUNT", with: app.fleetAccount)
+            let reply = try await app.request(.post, path, key: app.operatorKey, rawBody: badCase.body)
             #expect(reply.status == badCase.status, "\(reply.text)")
             #expect(reply.contentType == "application/problem+json")
             #expect(reply.code == badCase.code, "\(reply.text)")
@@ -59,6 +67,17 @@ struct BadInputTests {
                 ("/v1/sims?colour=red", "unknown_parameter", "colour"), ("/v1/sims?iccid=12", "invalid_iccid", "iccid"),
                 ("/v1/sims?imei=490154203237519", "invalid_imei", "imei"), ("/v1/events?created[gte]=yesterday", "invalid_time", "created[gte]"),
                 ("/v1/events?sim=acct_1", "invalid_id", "sim"),
+                // Names percent-encoded as libraries send them are read like values.
+                ("/v1/events?created%5Bgte%5D=yesterday", "invalid_time", "created[gte]"),
+                // Cursors must be ids of the listed kind.
+                ("/v1/sims?starting_after=foo", "invalid_cursor", "starting_after"),
+                ("/v1/sims?ending_before=evt_01MB78QN001XH51DH4RTMBHWT5", "invalid_cursor", "ending_before"),
+                // One value where one is allowed.
+                ("/v1/sims?limit=1&limit=2", "parameter_repeated", "limit"), ("/v1/sims?label=a&label=b", "parameter_repeated", "label"),
+                // Filters for types that do not exist are typos.
+                ("/v1/events?type=sim.teleported", "invalid_type_filter", "type"),
+                // Routes take only what they support.
+                ("/v1/usage?limit=5", "unknown_parameter", "limit"), ("/v1/sims/\(app.fleetAccount)?limit=5", "unknown_parameter", "limit"),
             ]
             for (path, code, param) in cases {
                 let reply = try await app.request(.get, path, key: app.operatorKey)
