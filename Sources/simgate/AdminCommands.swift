@@ -65,15 +65,10 @@ struct UsageCommand: AsyncParsableCommand {
 
         func run() async throws {
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            do {
-                let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
-                print("Imported \(summary.accepted) record(s); \(summary.duplicates) already imported; \(summary.problems.count) rejected.")
-                guard summary.problems.isEmpty else {
-                    FileHandle.standardError.write(Data((summary.problems.joined(separator: "\n") + "\n").utf8))
-                    throw ExitCode.failure
-                }
-            } catch let error as DomainError {
-                FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
+            print("Imported \(summary.accepted) record(s); \(summary.duplicates) already imported; \(summary.problems.count) rejected.")
+            guard summary.problems.isEmpty else {
+                FileHandle.standardError.write(Data((summary.problems.joined(separator: "\n") + "\n").utf8))
                 throw ExitCode.failure
             }
         }
@@ -100,15 +95,8 @@ struct SimsCommand: AsyncParsableCommand {
                 return id
             }
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            do {
-                let count = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importSims(csv: text, accountID: accountID) }
-                print("Imported \(count) SIM(s).")
-            } catch let error as DomainError {
-                var lines = ["error: \(error.message)"]
-                lines += error.issues.map { "  \($0.param ?? "-"): \($0.message)" }
-                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-                throw ExitCode.failure
-            }
+            let count = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importSims(csv: text, accountID: accountID) }
+            print("Imported \(count) SIM(s).")
         }
     }
 }

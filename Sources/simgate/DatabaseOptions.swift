@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SimGateServer
 import SimGateStore
@@ -14,9 +15,14 @@ struct DatabaseOptions: ParsableArguments {
         return resolved
     }
 
-    /// Opens the database, brings the schema up to date, runs `body`, and closes it.
-    func withMigratedDatabase<T: Sendable>(_ body: @escaping @Sendable (SimGateDatabase) async throws -> T) async throws -> T {
+    /// Opens the database, brings the schema up to date, runs `body`, and closes it. Unless
+    /// `creating`, an SQLite file that does not exist is an error rather than a new empty
+    /// database (a mistyped `--database` must not look like an empty SimGate).
+    func withMigratedDatabase<T: Sendable>(creating: Bool = false, _ body: @escaping @Sendable (SimGateDatabase) async throws -> T) async throws -> T {
         let logger = Logger(label: "simgate")
+        if !creating, case .sqlite(let path) = configuration, !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure("No SimGate database at \(path). Start SimGate there first (simgate serve), run simgate migrate, or give --database.")
+        }
         let database = try SimGateDatabase(configuration, logger: logger)
         return try await database.withRunning {
             try await Migrator(database: database, logger: logger).migrate()

@@ -7,7 +7,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var databaseOptions: DatabaseOptions
 
     func run() async throws {
-        try await databaseOptions.withMigratedDatabase { _ in }
+        try await databaseOptions.withMigratedDatabase(creating: true) { _ in }
         print("Schema is up to date (\(databaseOptions.configuration)).")
     }
 }

@@ -53,14 +53,21 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
         // The database is listed first so it stops last: it outlives everything that uses it.
         services: services,
+        onServerRunning: { _ in
+            // Only once the HTTP port is ours: a start that cannot bind must not have made
+            // (and shown) an operator key that then belongs to a server that never ran.
+            guard configuration.bootstrapOperator else { return }
+            do {
+                let operations = AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+                if let key = try await operations.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
+            } catch {
+                dependencies.logger.error("Could not create the operator account", metadata: ["error": "\(error)"])
+            }
+        },
         logger: dependencies.logger
     )
     app.beforeServerStarts {
         try await Migrator(database: database, logger: dependencies.logger).migrate()
-        if configuration.bootstrapOperator {
-            let operations = AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
-            if let key = try await operations.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
-        }
         try await IdempotencyPurge.schedule(on: queue, after: dependencies.clock.now(), clock: dependencies.clock)
         startup.open()
     }

@@ -22,13 +22,15 @@ public struct Administration: Sendable {
         try await accounts.bootstrapOperatorOnce()
     }
 
-    /// Creates a customer account; returns its id.
+    /// Creates a customer account; returns its id. The name is checked as the API checks it.
     public func createCustomer(name: String) async throws -> AccountID {
-        try await accounts.createCustomer(name: name, cause: cause("accounts create")).id
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength)
+        return try await accounts.createCustomer(name: name, cause: cause("accounts create")).id
     }
 
     /// Creates a key for an account; returns the key's id and secret.
     public func createKey(accountID: AccountID, name: String) async throws -> (id: APIKeyID, secret: String) {
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
         let (key, secret) = try await accounts.createKey(for: accountID, name: name, cause: cause("keys create"))
         return (key.id, secret)
     }
@@ -41,9 +43,7 @@ public struct Administration: Sendable {
         do { table = try CSVTable(parsing: text) } catch let error as CSVError {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description)
         }
-        for required in ["iccid", "imsi"] where !table.header.contains(required) {
-            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(required)' column.")
-        }
+        try Self.checkColumns(table, required: ["iccid", "imsi"], optional: ["msisdn", "eid", "serial_number", "labels"])
         var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
         for (index, row) in table.rows.enumerated() {
@@ -85,9 +85,10 @@ extension Administration {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description)
         }
         let simColumn = table.header.contains("sim") ? "sim" : "iccid"
-        for required in ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"] where !table.header.contains(required) {
-            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(required)' column.")
-        }
+        try Self.checkColumns(
+            table, required: ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"],
+            optional: ["mcc_mnc", "country", "rat", "session_id", "imei"]
+        )
         var valid: [(position: Int, record: ValidUsageRecord)] = []
         var problems: [(line: Int, text: String)] = []
         for (index, row) in table.rows.enumerated() {
@@ -108,6 +109,21 @@ extension Administration {
             problems.append((table.rows[position].line, "line \(table.rows[position].line): bytes: the SIM's usage total would pass 9223372036854775807 bytes"))
         }
         return UsageImportSummary(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems.sorted { $0.line < $1.line }.map(\.text))
+    }
+
+    /// A header must name every required column and nothing else: a misspelt `msidsn` is an
+    /// error, not a column silently dropped.
+    private static func checkColumns(_ table: CSVTable, required: [String], optional: Set<String>) throws {
+        for column in required where !table.header.contains(column) {
+            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(column)' column.")
+        }
+        let known = optional.union(required)
+        if let unknown = table.header.first(where: { !known.contains($0) }) {
+            throw DomainError(
+                .invalid, code: "invalid_csv",
+                message: "The header names an unknown column '\(unknown)'; columns are \(required.joined(separator: ", ")) and optionally \(optional.sorted().joined(separator: ", "))."
+            )
+        }
     }
 
     private static func describe(_ error: DomainError, line: Int) -> String {

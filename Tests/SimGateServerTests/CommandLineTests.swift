@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SimGateTestSupport
+import Testing
+
+/// The `simgate` executable as a person uses it: the same validation as the API, one human
+/// line per problem, and a clean failure when it cannot start.
+@Suite("The command line")
+struct CommandLineTests {
+    static var simgate: String { SimulateCommandTests.executable.path }
+
+    static func scratch(_ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent(name).path
+    }
+
+    @Test("admin commands validate as the API does and say what is wrong in one line each")
+    func adminErrors() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let database = try Self.scratch("cli.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", database]).status == 0)
+
+        let unnamed = await ExternalTool.run(Self.simgate, ["accounts", "create", "", "--database", database])
+        #expect(unnamed.status == 1)
+        #expect(unnamed.output.trimmingCharacters(in: .whitespacesAndNewlines) == "error: 'name' must not be empty.", "\(unnamed.output)")
+
+        let missingFile = await ExternalTool.run(Self.simgate, ["sims", "import", "/nonexistent/sims.csv", "--database", database])
+        #expect(missingFile.status == 1)
+        #expect(missingFile.output.contains("error: no such file"), "\(missingFile.output)")
+        #expect(!missingFile.output.contains("NSCocoaErrorDomain"))
+
+        let typo = try Self.scratch("typo.csv")
+        try "iccid,imsi,msidsn\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1)),447700900001\n".write(toFile: typo, atomically: true, encoding: .utf8)
+        let refused = await ExternalTool.run(Self.simgate, ["sims", "import", typo, "--database", database])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("unknown column 'msidsn'"), "\(refused.output)")
+        #expect(!refused.output.contains("DomainError("))
+
+        let nowhere = try Self.scratch("never-created.sqlite")
+        let absent = await ExternalTool.run(Self.simgate, ["accounts", "create", "Acme", "--database", nowhere])
+        #expect(absent.status == 1)
+        #expect(absent.output.contains("No SimGate database at"), "\(absent.output)")
+        #expect(!FileManager.default.fileExists(atPath: nowhere), "an empty database was created")
+    }
+
+    @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")
+    func httpPortTaken() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { holder.close(promise: nil) }
+        let port = try #require(holder.localAddress?.port)
+        let database = try Self.scratch("serve.sqlite")
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["serve", "--port", String(port), "--database", database],
+            environment: ["SIMGATE_RADIUS_AUTH_PORT": "0", "SIMGATE_RADIUS_ACCT_PORT": "0"], limit: .seconds(60)
+        )
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("error: the address SimGate should listen on is already in use"), "\(outcome.output)")
+        #expect(!outcome.output.contains("sgk_"), "an operator key was shown by a server that never ran")
+        #expect(!outcome.output.contains("Fatal") && !outcome.output.contains("Assertion"))
+    }
+}
