@@ -30,16 +30,35 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an API key for an account.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API key for an account.",
+            discussion: "With --operator, a key for the operator's account: the way back in when every operator key is lost."
+        )
 
-        @Option(help: "The account (acct_...).") var account: String
+        @Option(help: "The account (acct_...).") var account: String?
+        @Flag(help: "Create the key for the operator's account.") var `operator` = false
         @Option(help: "A name to recognise the key by.") var name = "cli"
         @OptionGroup var databaseOptions: DatabaseOptions
 
+        func validate() throws {
+            guard (account == nil) != !`operator` else { throw ValidationError("Give either --account acct_... or --operator.") }
+            if let account, AccountID(parsing: account) == nil { throw ValidationError("--account must be an id starting with acct_") }
+        }
+
         func run() async throws {
-            guard let accountID = AccountID(parsing: account) else { throw ValidationError("--account must be an id starting with acct_") }
-            let name = self.name
-            let key = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).createKey(accountID: accountID, name: name) }
+            let (name, requested, forOperator) = (self.name, account.flatMap(AccountID.init(parsing:)), `operator`)
+            let key = try await databaseOptions.withMigratedDatabase { database in
+                let admin = Administration(database: database)
+                let accountID: AccountID
+                if forOperator {
+                    accountID = try await admin.operatorAccountID()
+                } else if let requested {
+                    accountID = requested
+                } else {
+                    throw CommandFailure("Give either --account acct_... or --operator.")
+                }
+                return try await admin.createKey(accountID: accountID, name: name)
+            }
             print("api key: \(key.secret)   (shown once; id \(key.id))")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import SimGateTestSupport
 import Testing
 
@@ -43,6 +44,27 @@ struct CommandLineTests {
         #expect(absent.status == 1)
         #expect(absent.output.contains("No SimGate database at"), "\(absent.output)")
         #expect(!FileManager.default.fileExists(atPath: nowhere), "an empty database was created")
+    }
+
+    @Test("keys create --operator makes a working operator key on the server's database: the way back in")
+    func operatorRecovery() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let path = LockedPath()
+        try await TestHarness.run(.sqlite, configure: { configuration in
+            if case .sqlite(let file) = configuration.database { path.set(file) }
+        }) { app in
+            let made = await ExternalTool.run(Self.simgate, ["keys", "create", "--operator", "--database", path.get()])
+            #expect(made.status == 0, "\(made.output)")
+            let secret = try #require(made.output.split(separator: " ").first { $0.hasPrefix("sgk_") }.map(String.init))
+            #expect(try await app.request(.get, "/v1/accounts", key: secret).status == 200)
+        }
+    }
+
+    /// A path handed out of a configuration closure.
+    final class LockedPath: Sendable {
+        private let value = Mutex("")
+        func set(_ path: String) { value.withLock { $0 = path } }
+        func get() -> String { value.withLock { $0 } }
     }
 
     @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")

@@ -105,6 +105,11 @@ struct AccountOperations: Sendable {
 extension AccountOperations {
     /// ``bootstrapOperator(name:)`` safe against a second instance starting at the same moment:
     /// the unique index lets one of them win, and the other finds the operator in place.
+    /// The operator's account, if the database has one yet.
+    func operatorAccountID() async throws -> AccountID? {
+        try await database.read { try await AccountStore().operatorAccount(on: $0)?.id }
+    }
+
     func bootstrapOperatorOnce() async throws -> String? {
         do {
             return try await bootstrapOperator()

@@ -28,6 +28,14 @@ public struct Administration: Sendable {
         return try await accounts.createCustomer(name: name, cause: cause("accounts create")).id
     }
 
+    /// The operator's account, for a new operator key when every other is lost or revoked.
+    public func operatorAccountID() async throws -> AccountID {
+        guard let id = try await accounts.operatorAccountID() else {
+            throw DomainError(.notFound, code: "resource_missing", message: "This database has no operator account yet; start SimGate once to create it.")
+        }
+        return id
+    }
+
     /// Creates a key for an account; returns the key's id and secret.
     public func createKey(accountID: AccountID, name: String) async throws -> (id: APIKeyID, secret: String) {
         try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
