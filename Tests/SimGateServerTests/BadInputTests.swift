@@ -35,6 +35,7 @@ struct BadInputTests {
         BadRequestCase(name: "fraction for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 120.5}", status: 400, code: "invalid_type", param: "radius_interim_interval"),
         BadRequestCase(name: "26-digit integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 12345678901234567890123456}", status: 400, code: "value_out_of_range", param: "radius_interim_interval"),
         BadRequestCase(name: "a key given twice", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"reason\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
+        BadRequestCase(name: "a key given twice, once escaped", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"re\\u0061son\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
         BadRequestCase(name: "NUL in a name", path: "/v1/accounts", body: "{\"name\": \"Acme\\u0000Ltd\"}", status: 400, code: "invalid_value", param: "name"),
         BadRequestCase(name: "NUL in a reason", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"stolen\\u0000\"}", status: 400, code: "invalid_value", param: "reason"),
         BadRequestCase(name: "one letter and 100,000 combining marks", path: "/v1/accounts", body: "{\"name\": \"a\(String(repeating: "\u{0301}", count: 100_000))\"}", status: 400, code: "value_too_long", param: "name"),

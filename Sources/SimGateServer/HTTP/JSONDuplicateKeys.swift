@@ -81,6 +81,9 @@ enum JSONDuplicateKeys {
                 if byte == UInt8(ascii: "\\") { escaped = true; continue }
                 if byte == UInt8(ascii: "\"") { break }
             }
+            let inner = bytes[(start + 1)..<max(start + 1, index - 1)]
+            // Most keys have no escapes: their bytes are the key. Only escaped ones are decoded.
+            guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
             let literal = Data(bytes[start..<index])
             return (try? JSONDecoder().decode(String.self, from: literal)) ?? String(decoding: literal, as: UTF8.self)
         }
