@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Logging
+import NIOCore
 import Metrics
 import Prometheus
 import SimGateServer
@@ -40,7 +42,13 @@ struct ServeCommand: AsyncParsableCommand {
         let dependencies = AppDependencies(
             database: try .init(configuration.database, logger: logger), registry: registry, logger: logger
         )
-        try await buildApplication(configuration, dependencies: dependencies).runService()
+        do {
+            try await buildApplication(configuration, dependencies: dependencies).runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CommandFailure(
+                "cannot listen on \(configuration.host):\(configuration.port): the address is already in use (another SimGate, or another server, holds the port)."
+            )
+        }
     }
 }
 

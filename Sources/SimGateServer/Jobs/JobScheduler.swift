@@ -60,6 +60,8 @@ public final class JobScheduler: Service, Sendable {
             do {
                 ran = try await runDueJobs()
             } catch {
+                // Stopping (the group is shutting down or cancelled) is no failure to report.
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 logger.error("Could not claim jobs", metadata: ["error": "\(error)"])
                 ran = 0
             }

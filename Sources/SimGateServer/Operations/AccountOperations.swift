@@ -69,7 +69,7 @@ struct AccountOperations: Sendable {
                try await keys.activeCount(accountID: key.accountID, scope: .full, on: db) <= 1 {
                 throw DomainError(
                     .conflict, code: "last_operator_key",
-                    message: "This is the operator's last active key; revoking it would lock everyone out. Create another first (or, on the server, simgate keys create --account \(key.accountID))."
+                    message: "This is the operator's last active key; revoking it would lock everyone out. Create another first (or, on the server, simgate keys create --operator)."
                 )
             }
             try await keys.revoke(id, at: now, on: db)
