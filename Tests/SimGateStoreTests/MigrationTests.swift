@@ -29,4 +29,24 @@ struct MigrationTests {
         }
         #expect(applied.sorted() == Migrator.versions)
     }
+
+    @Test("jobs queued with a bare id before payloads were typed get their JSON payload from migration 7", arguments: TestEngine.available)
+    func legacyJobPayloads(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.transaction { db in
+                try await db.raw("DELETE FROM schema_migrations WHERE version = 7").run()
+                for (id, kind, payload) in [("job_a", "radius.disconnect", "sim_1"), ("job_b", "gateway_event.apply", "gwe_2"), ("job_c", "payment.evaluate", #"{"sim":"sim_3"}"#)] {
+                    try await db.raw("""
+                        INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, created_at, updated_at)
+                        VALUES (\(bind: id), \(bind: kind), \(bind: payload), 'pending', 0, 0, 3, 0, 0)
+                        """).run()
+                }
+            }
+            #expect(try await Migrator(database: database, logger: TestDatabase.logger).migrate() == [7])
+            let payloads = try await database.read { db in
+                try await db.raw("SELECT id, payload FROM jobs ORDER BY id").all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "payload", as: String.self)) }
+            }
+            #expect(payloads.map(\.1) == [#"{"sim":"sim_1"}"#, #"{"gateway_event":"gwe_2"}"#, #"{"sim":"sim_3"}"#])
+        }
+    }
 }

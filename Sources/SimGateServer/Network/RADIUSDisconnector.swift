@@ -8,7 +8,11 @@ import SimGateStore
 /// gateway's CoA port for each open session, each answer (ACK, NAK or silence after every
 /// retry) stored on the session and told by a `sim.session_disconnected` event.
 struct RADIUSDisconnector: Sendable {
-    static let kind = "radius.disconnect"
+    /// The job that disconnects a SIM's open sessions.
+    struct DisconnectJob: JobParameters {
+        static let kind = "radius.disconnect"
+        let sim: SimID
+    }
 
     let sims: SimOperations
     let clients: RADIUSClientTable
@@ -22,12 +26,12 @@ struct RADIUSDisconnector: Sendable {
     static let concurrency = 16
 
     /// The job that disconnects `simID`'s sessions; one waits at a time per SIM.
-    static func job(for simID: SimID, at time: Date) -> NewJob {
-        NewJob(kind: kind, payload: simID.rawValue, runAt: time, uniqueKey: "\(kind):\(simID)", maxAttempts: 3)
+    static func job(for simID: SimID, at time: Date) throws -> NewJob {
+        try NewJob(DisconnectJob(sim: simID), runAt: time, uniqueKey: "\(DisconnectJob.kind):\(simID)", maxAttempts: 3)
     }
 
     var handler: JobHandler {
-        JobHandler(kind: Self.kind) { job in try await disconnect(SimID(trusted: job.payload)) }
+        JobHandler(DisconnectJob.self) { parameters, _ in try await disconnect(parameters.sim) }
     }
 
     struct NoAnswer: Error, CustomStringConvertible {

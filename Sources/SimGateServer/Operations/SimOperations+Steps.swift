@@ -20,7 +20,7 @@ extension SimOperations {
     func persist(_ sim: Sim, previous: Sim, on db: any SQLDatabase) async throws {
         try await sims.save(sim, previous: previous, on: db)
         if previous.status == .live, sim.status != .live {
-            try await queue.enqueue(RADIUSDisconnector.job(for: sim.id, at: clock.now()), now: clock.now(), on: db)
+            try await queue.enqueue(try RADIUSDisconnector.job(for: sim.id, at: clock.now()), now: clock.now(), on: db)
         }
     }
 

@@ -4,7 +4,7 @@
 /// (the two drivers store `Date` differently); JSON is TEXT; booleans are nullable times
 /// (`revoked_at`) or INTEGER 0/1.
 enum Schema {
-    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics]
+    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs]
 
     static let foundation = Migration(version: 1, name: "foundation", statements: [
         """
@@ -315,5 +315,18 @@ enum Schema {
         "UPDATE radius_sessions SET account_id = (SELECT s.account_id FROM sims s WHERE s.id = radius_sessions.sim_id)",
         // Keys get a scope: `full`, or `read_only` (GET only).
         "ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'",
+    ])
+
+    /// Job payloads become JSON objects of their kind's parameters; jobs queued before carry
+    /// the bare id they were about.
+    static let typedJobs = Migration(version: 7, name: "typed_jobs", statements: [
+        """
+        UPDATE jobs SET payload = '{"sim":"' || payload || '"}'
+        WHERE kind IN ('radius.disconnect', 'payment.evaluate') AND payload NOT LIKE '{%'
+        """,
+        """
+        UPDATE jobs SET payload = '{"gateway_event":"' || payload || '"}'
+        WHERE kind = 'gateway_event.apply' AND payload NOT LIKE '{%'
+        """,
     ])
 }

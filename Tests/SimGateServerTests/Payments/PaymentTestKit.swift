@@ -72,7 +72,7 @@ extension TestHarness {
         let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
         while ContinuousClock.now < deadline {
             let pending = try await request(.get, "/v1/gateway_events?status=received", key: key)
-            let jobs = try await queue.list(kind: PaymentJobs.applyGatewayEvent)
+            let jobs = try await queue.list(kind: ApplyGatewayEventJob.kind)
             if pending.items.isEmpty, jobs.allSatisfy({ $0.state == .done }) { return }
             try await Task.sleep(for: .milliseconds(20))
         }

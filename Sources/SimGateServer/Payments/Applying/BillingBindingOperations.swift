@@ -26,7 +26,7 @@ enum BillingBindingOperations {
         }
         try await sims.events.append([try BillingBindingEvents.created(binding, gateway: gateway, factory: sims.eventFactory, cause: cause, at: now)], on: db)
         for waiting in try await GatewayEventStore().unbound(gatewayID: gateway.id, subscriptionID: subscriptionID, on: db) {
-            try await queue.enqueue(NewJob(kind: PaymentJobs.applyGatewayEvent, payload: waiting.id.rawValue, runAt: now), now: now, on: db)
+            try await queue.enqueue(try NewJob(ApplyGatewayEventJob(gatewayEvent: waiting.id), runAt: now), now: now, on: db)
         }
         return binding
     }

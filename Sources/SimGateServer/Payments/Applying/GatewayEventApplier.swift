@@ -21,8 +21,8 @@ struct GatewayEventApplier: Sendable {
     }
 
     var handler: JobHandler {
-        JobHandler(kind: PaymentJobs.applyGatewayEvent) { job in
-            try await apply(GatewayEventID(trusted: job.payload))
+        JobHandler(ApplyGatewayEventJob.self) { parameters, _ in
+            try await apply(parameters.gatewayEvent)
         }
     }
 

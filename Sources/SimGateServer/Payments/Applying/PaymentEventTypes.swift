@@ -8,11 +8,3 @@ extension EventType {
     /// A binding was removed.
     static let billingBindingDeleted = EventType(rawValue: "billing_binding.deleted")
 }
-
-/// Job kinds of the payments feature.
-enum PaymentJobs {
-    /// Applies one stored gateway event; payload is its `gwe_` id.
-    static let applyGatewayEvent = "gateway_event.apply"
-    /// Re-evaluates one SIM's payment hold when its access ends; payload is its `sim_` id.
-    static let evaluateSim = "payment.evaluate"
-}

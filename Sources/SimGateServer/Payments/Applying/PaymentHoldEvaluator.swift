@@ -39,8 +39,8 @@ struct PaymentHoldEvaluator: Sendable {
         }
         if !lapsed {
             try await queue.enqueue(
-                NewJob(kind: PaymentJobs.evaluateSim, payload: simID.rawValue, runAt: access.ends,
-                       uniqueKey: "\(PaymentJobs.evaluateSim):\(simID):\(access.ends.epochMilliseconds)"),
+                try NewJob(EvaluatePaymentJob(sim: simID), runAt: access.ends,
+                           uniqueKey: "\(EvaluatePaymentJob.kind):\(simID):\(access.ends.epochMilliseconds)"),
                 now: now, on: db
             )
         }
@@ -66,10 +66,10 @@ struct PaymentHoldEvaluator: Sendable {
 extension PaymentHoldEvaluator {
     /// The job that re-evaluates a SIM when its access was due to end.
     var handler: JobHandler {
-        JobHandler(kind: PaymentJobs.evaluateSim) { job in
+        JobHandler(EvaluatePaymentJob.self) { parameters, job in
             let cause = ChangeCause(actor: ChangeActor(.scheduler, id: job.id.rawValue), reason: "paid period ended")
             _ = try await sims.database.transaction { db in
-                try await evaluate(SimID(trusted: job.payload), cause: cause, on: db)
+                try await evaluate(parameters.sim, cause: cause, on: db)
             }
         }
     }

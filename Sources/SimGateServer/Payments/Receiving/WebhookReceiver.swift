@@ -51,7 +51,7 @@ struct WebhookReceiver: Sendable {
         )
         let isNew = try await database.transaction { db in
             guard try await events.insertIfNew(event, on: db) else { return false }
-            try await queue.enqueue(NewJob(kind: PaymentJobs.applyGatewayEvent, payload: event.id.rawValue, runAt: now), now: now, on: db)
+            try await queue.enqueue(try NewJob(ApplyGatewayEventJob(gatewayEvent: event.id), runAt: now), now: now, on: db)
             return true
         }
         if isNew { doorbell.ring() }

@@ -1,0 +1,27 @@
+import Foundation
+import SimGateStore
+
+/// The parameters of one kind of durable job, and the kind's name in the jobs table. Each
+/// kind is declared once, beside the code that runs it; the payload is its JSON.
+protocol JobParameters: Codable, Sendable {
+    /// The stored job kind (`radius.disconnect`).
+    static var kind: String { get }
+}
+
+extension NewJob {
+    /// A job of `parameters`' kind, its payload their JSON.
+    init<Parameters: JobParameters>(_ parameters: Parameters, runAt: Date, uniqueKey: String? = nil, maxAttempts: Int = 10) throws {
+        let payload = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
+        self.init(kind: Parameters.kind, payload: payload, runAt: runAt, uniqueKey: uniqueKey, maxAttempts: maxAttempts)
+    }
+}
+
+extension JobHandler {
+    /// Runs the jobs of `Parameters`' kind with their decoded parameters. A payload that does
+    /// not decode fails the job, so after its attempts it is kept (dead) for a person to see.
+    init<Parameters: JobParameters>(_: Parameters.Type, run: @escaping @Sendable (Parameters, Job) async throws -> Void) {
+        self.init(kind: Parameters.kind) { job in
+            try await run(try JSONDecoder().decode(Parameters.self, from: Data(job.payload.utf8)), job)
+        }
+    }
+}
