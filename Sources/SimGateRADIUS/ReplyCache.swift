@@ -36,15 +36,18 @@ final class ReplyCache: Sendable {
 
     private let state = Mutex(State())
     private let lifetime: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
 
     /// - Parameter lifetime: how long a reply is kept; gateways retry within seconds.
-    init(lifetime: Duration = .seconds(30)) {
+    /// - Parameter now: the time, injected so tests can move it.
+    init(lifetime: Duration = .seconds(30), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.lifetime = lifetime
+        self.now = now
     }
 
     /// Looks the request up and, if it is new, marks it in flight.
     func begin(client: String, request: RADIUSPacket) -> Lookup {
-        let now = ContinuousClock.now
+        let now = self.now()
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
         return state.withLock { state in
             if let entry = state.entries[key], now - entry.storedAt < lifetime {
@@ -62,7 +65,7 @@ final class ReplyCache: Sendable {
     }
 
     func store(_ reply: [UInt8], client: String, request: RADIUSPacket) {
-        let now = ContinuousClock.now
+        let now = self.now()
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
         state.withLock { write(Entry(reply: reply, storedAt: now), for: key, in: &$0) }
     }

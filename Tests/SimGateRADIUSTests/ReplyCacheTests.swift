@@ -1,4 +1,5 @@
 @testable import SimGateRADIUS
+import Synchronization
 import Testing
 
 @Suite("Reply cache for retransmissions")
@@ -20,11 +21,15 @@ struct ReplyCacheTests {
     }
 
     @Test("expired replies are dropped as new ones arrive, so the cache holds one lifetime of traffic")
-    func expiry() async throws {
-        let cache = ReplyCache(lifetime: .milliseconds(50))
+    func expiry() {
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let cache = ReplyCache(lifetime: .milliseconds(50), now: { start + elapsed.withLock { $0 } })
         for identifier in 0..<100 { cache.store([1], client: "10.0.0.1", request: Self.request(UInt8(identifier))) }
         #expect(cache.count == 100)
-        try await Task.sleep(for: .milliseconds(80))
+        elapsed.withLock { $0 = .milliseconds(49) }
+        #expect(cache.begin(client: "10.0.0.1", request: Self.request(7)) == .answered([1]), "still within its lifetime")
+        elapsed.withLock { $0 = .milliseconds(80) }
         cache.store([2], client: "10.0.0.1", request: Self.request(200))
         #expect(cache.count == 1)
         #expect(cache.begin(client: "10.0.0.1", request: Self.request(3)) == .new)

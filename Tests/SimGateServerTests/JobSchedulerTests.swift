@@ -88,7 +88,11 @@ struct JobSchedulerTests {
 
     @Test("the running app's scheduler picks up due jobs by itself", arguments: TestEngine.available)
     func runsInsideTheApp(engine: TestEngine) async throws {
-        try await TestHarness.run(engine) { app in
+        // The one test of the background loop itself: every other app test steps the jobs.
+        try await TestHarness.run(engine, configure: { configuration in
+            configuration.scheduler.runsInBackground = true
+            configuration.scheduler.pollInterval = .milliseconds(20)
+        }) { app in
             let queue = JobQueue(database: app.database, ids: IdentifierGenerator(clock: app.clock))
             let jobs = try await queue.list(kind: "idempotency_keys.purge")
             #expect(jobs.count == 1)

@@ -71,12 +71,10 @@ final class FakeGatewayCoAPort: Sendable {
 
 @Suite("Disconnect-Request when a SIM leaves LIVE")
 struct RADIUSDisconnectTests {
-    static func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<300 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("timed out waiting for \(what)")
+    /// Runs the jobs now due (the disconnects), then checks `condition`.
+    static func waitFor(_ app: TestHarness, _ what: String, _ condition: () async throws -> Bool) async throws {
+        try await app.settle()
+        if try await !condition() { Issue.record("not so after the due jobs ran: \(what)") }
     }
 
     /// Runs the app with the fake gateway's CoA port configured and two LIVE SIMs.
@@ -108,7 +106,7 @@ struct RADIUSDisconnectTests {
                 RADIUSAccountingTests.accounting(.start, session: "other-sim", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 4),
             ])
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey, json: ["reason": "stolen bike"])
-            try await Self.waitFor("the ACK to be stored") {
+            try await Self.waitFor(app, "the ACK to be stored") {
                 let sessions = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items
                 let open = sessions.first { $0["session_id"] as? String == "open-1" }
                 return (open?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked"
@@ -144,7 +142,7 @@ struct RADIUSDisconnectTests {
             ])
             gateway.answer(.nak(errorCause: 503))  // Session Context Not Found
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-            try await Self.waitFor("the NAK") {
+            try await Self.waitFor(app, "the NAK") {
                 let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
                 return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "nacked"
             }
@@ -153,7 +151,7 @@ struct RADIUSDisconnectTests {
 
             gateway.answer(.silence)
             _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
-            try await Self.waitFor("no answer to be stored") {
+            try await Self.waitFor(app, "no answer to be stored") {
                 let session = try await app.request(.get, "/v1/sims/\(sims[1])/sessions", key: app.operatorKey).items.first
                 return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer"
             }
@@ -171,8 +169,8 @@ struct RADIUSDisconnectTests {
                 RADIUSAccountingTests.accounting(.start, session: "first", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
             ])
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-            try await Self.waitFor("the first disconnect") { gateway.received.count == 1 }
-            try await Self.waitFor("the first session to close") {
+            try await Self.waitFor(app, "the first disconnect") { gateway.received.count == 1 }
+            try await Self.waitFor(app, "the first session to close") {
                 try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.isEmpty
             }
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: app.operatorKey)
@@ -180,7 +178,7 @@ struct RADIUSDisconnectTests {
                 RADIUSAccountingTests.accounting(.start, session: "second", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 2),
             ])
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-            try await Self.waitFor("the second disconnect") { gateway.received.count == 2 }
+            try await Self.waitFor(app, "the second disconnect") { gateway.received.count == 2 }
             #expect(gateway.received.map { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue } == ["first", "second"])
         }
     }
@@ -196,7 +194,7 @@ struct RADIUSDisconnectTests {
             #expect(session?["user_name"] as? String == "bike-17@ebikes.apn")
             #expect(session?["framed_ip_address"] as? String == "10.64.0.17")
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-            try await Self.waitFor("the Disconnect-Request") { !gateway.received.isEmpty }
+            try await Self.waitFor(app, "the Disconnect-Request") { !gateway.received.isEmpty }
             let request = try #require(gateway.received.first)
             #expect(request.attribute(RADIUSAttributeType.userName)?.textValue == "bike-17@ebikes.apn")
             #expect(request.attribute(RADIUSAttributeType.framedIPAddress)?.value == [10, 64, 0, 17])
@@ -214,7 +212,7 @@ struct RADIUSDisconnectTests {
             })
             gateway.answer(.silence)
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
-            try await Self.waitFor("every session's first Disconnect-Request") { gateway.received.count >= names.count }
+            try await Self.waitFor(app, "every session's first Disconnect-Request") { gateway.received.count >= names.count }
             let first = gateway.received.prefix(names.count).compactMap { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue }
             #expect(Set(first) == Set(names), "one after another, the first session's retries would come before the others")
         }

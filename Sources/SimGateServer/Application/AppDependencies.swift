@@ -17,12 +17,16 @@ public struct AppDependencies: Sendable {
     public let announceRADIUSPort: @Sendable (RADIUSPortRole, Int) -> Void
     /// Rung when a request queues a job, so the scheduler starts it without waiting to poll.
     public let jobDoorbell = Doorbell()
+    /// Handed the app's job scheduler once it is built (tests that run due jobs themselves).
+    public let receiveScheduler: @Sendable (JobScheduler) -> Void
 
     public init(
         database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print,
-        announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in }
+        announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in },
+        receiveScheduler: @escaping @Sendable (JobScheduler) -> Void = { _ in }
     ) {
+        self.receiveScheduler = receiveScheduler
         self.announceRADIUSPort = announceRADIUSPort
         self.database = database
         self.clock = clock

@@ -31,7 +31,8 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         clock: dependencies.clock, settings: configuration.scheduler, logger: dependencies.logger, startup: startup,
         doorbell: dependencies.jobDoorbell
     )
-    var services: [any Service] = [database, scheduler]
+    dependencies.receiveScheduler(scheduler)
+    var services: [any Service] = configuration.scheduler.runsInBackground ? [database, scheduler] : [database]
     if configuration.radius.enabled {
         let radius = configuration.radius
         let clients = RADIUSClientTable(radius.clients)

@@ -12,7 +12,13 @@ public final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    /// How the doorbell waits out a timeout; tests pass one that time never reaches, or
+    /// one that has always already passed.
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.sleep = sleep
+    }
 
     /// Announces work. A ring with nobody waiting is remembered until the next wait.
     public func ring() {
@@ -31,7 +37,7 @@ public final class Doorbell: Sendable {
     /// Meant for one waiter at a time: the scheduler's loop.
     func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { try? await self.sleep(timeout) }
             group.addTask { await self.waitForRing() }
             await group.next()
             group.cancelAll()

@@ -20,6 +20,9 @@ public final class JobScheduler: Service, Sendable {
         public var baseBackoff: TimeInterval = 10
         /// Longest retry delay, in seconds.
         public var maximumBackoff: TimeInterval = 6 * 3600
+        /// Whether the scheduler runs as a service of the app, polling for due jobs. Tests that
+        /// step time turn it off and run due jobs themselves (``JobScheduler/runDueJobs()``).
+        public var runsInBackground = true
 
         public init() {}
     }

@@ -52,31 +52,21 @@ extension TestHarness {
         return text.addingPercentEncoding(withAllowedCharacters: allowed)!.replacingOccurrences(of: "%20", with: "+")
     }
 
-    /// Polls the SIM until `condition` holds (the scheduler applies events within milliseconds).
+    /// Runs the jobs now due (applying events, evaluating lapses), then checks that the SIM
+    /// meets `condition`; returns it.
     @discardableResult
-    func waitForSim(_ sim: String, key: String, timeout: Duration = .seconds(10), _ condition: @escaping ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        var last: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
-            last = try await request(.get, "/v1/sims/\(sim)", key: key).json
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("SIM \(sim) never reached the expected state; last: \(last)")
-        return last
+    func waitForSim(_ sim: String, key: String, _ condition: @escaping ([String: Any]) -> Bool) async throws -> [String: Any] {
+        try await settle()
+        let state = try await request(.get, "/v1/sims/\(sim)", key: key).json
+        if !condition(state) { Issue.record("SIM \(sim) is not in the expected state: \(state)") }
+        return state
     }
 
-    /// Waits until every gateway event job (including re-applications after a binding) has run.
-    func waitForGatewayEvents(key: String, timeout: Duration = .seconds(10)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
-        while ContinuousClock.now < deadline {
-            let pending = try await request(.get, "/v1/gateway_events?status=received", key: key)
-            let jobs = try await queue.list(kind: ApplyGatewayEventJob.kind)
-            if pending.items.isEmpty, jobs.allSatisfy({ $0.state == .done }) { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("gateway events were still waiting after \(timeout)")
+    /// Applies every gateway event received so far (and whatever they queue).
+    func waitForGatewayEvents(key: String) async throws {
+        try await settle()
+        let pending = try await request(.get, "/v1/gateway_events?status=received", key: key)
+        if !pending.items.isEmpty { Issue.record("gateway events still waiting: \(pending.text)") }
     }
 }
 

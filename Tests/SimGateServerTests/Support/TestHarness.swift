@@ -26,6 +26,8 @@ struct TestHarness: Sendable {
     /// A customer account made at start, that ``importSims(_:account:stock:labels:)`` gives
     /// SIMs to unless told otherwise.
     let fleetAccount: String
+    /// The app's job scheduler, which does not run by itself here: ``settle()`` runs what is due.
+    let scheduler: JobScheduler
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -39,13 +41,16 @@ struct TestHarness: Sendable {
         var configuration = AppConfiguration()
         configuration.port = 0
         configuration.database = try await TestDatabase.freshConfiguration(engine)
-        configuration.scheduler.pollInterval = .milliseconds(20)
+        // Jobs run when a test says so (settle), at the time its clock says: nothing happens
+        // behind a test's back, and nothing has to be waited for by polling.
+        configuration.scheduler.runsInBackground = false
         // Port 0 everywhere: tests run in parallel and must never compete for 1812.
         configuration.radius.authenticationPort = 0
         configuration.radius.accountingPort = 0
         configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
         configure(&configuration)
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
+        let scheduler = Mutex<JobScheduler?>(nil)
         let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
@@ -53,7 +58,8 @@ struct TestHarness: Sendable {
             announceOperatorKey: { key in announced.withLock { $0 = key } },
             announceRADIUSPort: { role, port in
                 if radiusPorts.withLock({ $0[role] = port; return $0.count }) == 2 { bothPortsBound.open() }
-            }
+            },
+            receiveScheduler: { built in scheduler.withLock { $0 = built } }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
         try await app.test(.live) { client in
@@ -62,17 +68,28 @@ struct TestHarness: Sendable {
             // the RADIUS servers run as services of the same group.
             await bothPortsBound.wait()
             let ports = radiusPorts.withLock { $0 }
+            let jobs = try #require(scheduler.withLock { $0 })
             var harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
-                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]), fleetAccount: ""
+                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]), fleetAccount: "",
+                scheduler: jobs
             )
             let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
             harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
-                radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"])
+                radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
+                scheduler: jobs
             )
             try await body(harness)
         }
+    }
+
+    /// Runs every job due at the clock's time, and the jobs those queue, until none is due.
+    func settle() async throws {
+        for _ in 0..<1_000 {
+            if try await scheduler.runDueJobs() == 0 { return }
+        }
+        Issue.record("jobs kept coming after 1,000 rounds")
     }
 
     /// Sends a request and reads the answer as JSON (or as text for non-JSON bodies).
