@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SimGateCore
 import SimGateRADIUS
+import SimGateServer
 import SimGateStore
 
 /// A command that cannot do what was asked, said in one sentence.
@@ -18,6 +19,8 @@ enum CommandErrorText {
         switch error {
         case let failure as CommandFailure:
             return ["error: \(failure.description)"]
+        case let configuration as ConfigurationError:
+            return ["error: \(configuration.description)"]
         case let domain as DomainError:
             var lines = ["error: \(domain.message)"]
             lines += domain.issues.map { "  \($0.param ?? "-"): \($0.message)" }

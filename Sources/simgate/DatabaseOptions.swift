@@ -9,10 +9,10 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "SQLite file path or postgres:// URL. Default: $SIMGATE_DATABASE, else simgate.sqlite.")
     var database: String?
 
-    var configuration: DatabaseConfiguration {
-        var resolved = AppConfiguration.fromEnvironment().database
-        if let database { resolved = DatabaseConfiguration(parsing: database) }
-        return resolved
+    /// `--database`, else `SIMGATE_DATABASE`, else the default.
+    func configuration() throws -> DatabaseConfiguration {
+        if let database { return DatabaseConfiguration(parsing: database) }
+        return try AppConfiguration.fromEnvironment().database
     }
 
     /// Opens the database, brings the schema up to date, runs `body`, and closes it. Unless
@@ -20,10 +20,10 @@ struct DatabaseOptions: ParsableArguments {
     /// database (a mistyped `--database` must not look like an empty SimGate).
     func withMigratedDatabase<T: Sendable>(creating: Bool = false, _ body: @escaping @Sendable (SimGateDatabase) async throws -> T) async throws -> T {
         let logger = Logger(label: "simgate")
-        if !creating, case .sqlite(let path) = configuration, !FileManager.default.fileExists(atPath: path) {
+        if !creating, case .sqlite(let path) = try configuration(), !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("No SimGate database at \(path). Start SimGate there first (simgate serve), run simgate migrate, or give --database.")
         }
-        let database = try SimGateDatabase(configuration, logger: logger)
+        let database = try SimGateDatabase(try configuration(), logger: logger)
         return try await database.withRunning {
             try await Migrator(database: database, logger: logger).migrate()
             return try await body(database)

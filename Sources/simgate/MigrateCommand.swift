@@ -8,6 +8,6 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await databaseOptions.withMigratedDatabase(creating: true) { _ in }
-        print("Schema is up to date (\(databaseOptions.configuration)).")
+        print("Schema is up to date (\(try databaseOptions.configuration())).")
     }
 }

@@ -22,10 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        var configuration = AppConfiguration.fromEnvironment()
+        var configuration = try AppConfiguration.fromEnvironment()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        configuration.database = databaseOptions.configuration
+        configuration.database = try databaseOptions.configuration()
 
         // Process-wide bootstraps belong here, once, never in buildApplication.
         let level = logLevel

@@ -67,6 +67,14 @@ struct CommandLineTests {
         func get() -> String { value.withLock { $0 } }
     }
 
+    @Test("serve with a setting it cannot read stops at once with one line naming the variable")
+    func malformedSetting() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(Self.simgate, ["serve", "--database", try Self.scratch("bad.sqlite")], environment: ["SIMGATE_RADIUS_INTERIM_INTERVAL": "5m"])
+        #expect(outcome.status == 1)
+        #expect(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("error: SIMGATE_RADIUS_INTERIM_INTERVAL='5m' cannot be used"), "\(outcome.output)")
+    }
+
     @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")
     func httpPortTaken() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

@@ -22,21 +22,58 @@ public struct AppConfiguration: Sendable {
     /// Reads `SIMGATE_HOST`, `SIMGATE_PORT`, `SIMGATE_DATABASE`, `SIMGATE_RADIUS_HOST`,
     /// `SIMGATE_RADIUS_AUTH_PORT`, `SIMGATE_RADIUS_ACCT_PORT`, `SIMGATE_RADIUS_CLIENTS`,
     /// `SIMGATE_RADIUS_COA_PORT` and `SIMGATE_RADIUS_INTERIM_INTERVAL` over the defaults.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
+    /// - Throws: ``ConfigurationError`` naming the variable when a value cannot be read: a
+    ///   mistyped setting stops start-up rather than quietly becoming its default.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var configuration = AppConfiguration()
-        if let host = environment["SIMGATE_HOST"] { configuration.host = host }
-        if let port = environment["SIMGATE_PORT"].flatMap(Int.init) { configuration.port = port }
-        if let database = environment["SIMGATE_DATABASE"] { configuration.database = DatabaseConfiguration(parsing: database) }
-        let coaPort = environment["SIMGATE_RADIUS_COA_PORT"].flatMap(Int.init) ?? 3_799
-        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] {
-            configuration.radius.clients = RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
+        func port(_ name: String) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let port = Int(text), (0...65_535).contains(port) else {
+                throw ConfigurationError(variable: name, value: text, expected: "a port number from 0 to 65535")
+            }
+            return port
         }
-        if let seconds = environment["SIMGATE_RADIUS_INTERIM_INTERVAL"].flatMap(UInt32.init), Account.interimIntervalRange.contains(Int(seconds)) {
+        func nonEmpty(_ name: String) throws -> String? {
+            guard let text = environment[name] else { return nil }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(variable: name, value: text, expected: "a value that is not empty")
+            }
+            return text
+        }
+        if let host = try nonEmpty("SIMGATE_HOST") { configuration.host = host }
+        if let port = try port("SIMGATE_PORT") { configuration.port = port }
+        if let database = try nonEmpty("SIMGATE_DATABASE") { configuration.database = DatabaseConfiguration(parsing: database) }
+        let coaPort = try port("SIMGATE_RADIUS_COA_PORT") ?? 3_799
+        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] {
+            do {
+                configuration.radius.clients = try RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
+            } catch let error as RADIUSSettings.ClientEntryError {
+                throw ConfigurationError(variable: "SIMGATE_RADIUS_CLIENTS", value: error.entry, expected: "address=secret entries, the address an IP or an IPv4 network such as 10.20.0.0/16")
+            }
+        }
+        if let text = environment["SIMGATE_RADIUS_INTERIM_INTERVAL"] {
+            guard let seconds = UInt32(text), Account.interimIntervalRange.contains(Int(seconds)) else {
+                throw ConfigurationError(
+                    variable: "SIMGATE_RADIUS_INTERIM_INTERVAL", value: text,
+                    expected: "whole seconds from \(Account.interimIntervalRange.lowerBound) to \(Account.interimIntervalRange.upperBound)"
+                )
+            }
             configuration.radius.interimInterval = seconds
         }
-        if let host = environment["SIMGATE_RADIUS_HOST"] { configuration.radius.host = host }
-        if let port = environment["SIMGATE_RADIUS_AUTH_PORT"].flatMap(Int.init) { configuration.radius.authenticationPort = port }
-        if let port = environment["SIMGATE_RADIUS_ACCT_PORT"].flatMap(Int.init) { configuration.radius.accountingPort = port }
+        if let host = try nonEmpty("SIMGATE_RADIUS_HOST") { configuration.radius.host = host }
+        if let port = try port("SIMGATE_RADIUS_AUTH_PORT") { configuration.radius.authenticationPort = port }
+        if let port = try port("SIMGATE_RADIUS_ACCT_PORT") { configuration.radius.accountingPort = port }
         return configuration
+    }
+}
+
+/// A setting whose value cannot be read.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let variable: String
+    public let value: String
+    public let expected: String
+
+    public var description: String {
+        "\(variable)='\(value.prefix(80))' cannot be used: it must be \(expected)."
     }
 }

@@ -50,7 +50,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard !fleet.isEmpty else { throw ValidationError("The key sees no SIMs: import some first (simgate sims import FILE.csv).") }
 
         // The same settings the server reads, so a server started with other ports is found.
-        let server = AppConfiguration.fromEnvironment().radius
+        let server = try AppConfiguration.fromEnvironment().radius
         let radiusHost = radiusHost ?? (["0.0.0.0", "::", ""].contains(server.host) ? "127.0.0.1" : server.host)
         let authPort = authPort ?? server.authenticationPort
         let acctPort = acctPort ?? server.accountingPort
@@ -79,7 +79,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     static func secretFromEnvironment() -> String? {
         guard let text = ProcessInfo.processInfo.environment["SIMGATE_RADIUS_CLIENTS"] else { return nil }
-        return RADIUSSettings.clients(parsing: text).first { RADIUSClientTable([$0]).client(for: "127.0.0.1") != nil }
+        return (try? RADIUSSettings.clients(parsing: text))?.first { RADIUSClientTable([$0]).client(for: "127.0.0.1") != nil }
             .map { String(decoding: $0.secret, as: UTF8.self) }
     }
 
