@@ -36,6 +36,9 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     if configuration.radius.enabled {
         let radius = configuration.radius
         let clients = RADIUSClientTable(radius.clients)
+        let accounting = RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger)
+        // Before the ports, so it stops after them: what they hand it is still written.
+        services.append(accounting.batcher)
         services.append(RADIUSServer(
             host: radius.host, port: radius.authenticationPort, role: .authentication, clients: clients,
             handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
@@ -44,7 +47,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         ))
         services.append(RADIUSServer(
             host: radius.host, port: radius.accountingPort, role: .accounting, clients: clients,
-            handler: RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger),
+            handler: accounting,
             logger: dependencies.logger, observer: radiusMetrics.server(.accounting),
             onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))

@@ -44,7 +44,8 @@ public final class Doorbell: Sendable {
         }
     }
 
-    private func waitForRing() async {
+    /// Returns when rung (now, or since the last wait) or when the calling task is cancelled.
+    func waitForRing() async {
         state.withLock { $0.cancelled = false }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import SimGateStore
 import SQLKit
 
@@ -6,7 +7,10 @@ import SQLKit
 /// and go into the next one together, and each caller is answered only after the
 /// transaction holding its report has committed. Under load one commit serves hundreds of
 /// reports; with a single report it costs one transaction, as before.
-actor AccountingBatcher {
+///
+/// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
+/// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
+actor AccountingBatcher: Service {
     typealias Apply = @Sendable ([AccountingReport], any SQLDatabase) async throws -> Void
 
     /// Most reports in one transaction.
@@ -17,7 +21,9 @@ actor AccountingBatcher {
     private let logger: Logger
     private let apply: Apply
     private var pending: [(AccountingReport, CheckedContinuation<Void, any Error>)] = []
-    private var isFlushing = false
+    /// Rung when a report arrives; ``run()`` waits on it when there is nothing to write.
+    private let work = Doorbell()
+    private var isStopped = false
 
     init(database: SimGateDatabase, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
         self.metrics = metrics
@@ -26,16 +32,33 @@ actor AccountingBatcher {
         self.apply = apply
     }
 
-    /// Returns once `report` is durable; throws if it could not be stored.
+    /// Returns once `report` is durable; throws if it could not be stored (or the batcher
+    /// has stopped).
     func submit(_ report: AccountingReport) async throws {
+        guard !isStopped else { throw BatcherStopped() }
         try await withCheckedThrowingContinuation { continuation in
             pending.append((report, continuation))
-            if !isFlushing {
-                isFlushing = true
-                Task { await self.flush() }  // Scoped to this actor's own queue; ends when it is empty.
-            }
+            work.ring()
         }
     }
+
+    /// Writes batches as reports arrive, until graceful shutdown or cancellation; then writes
+    /// what is left and refuses what comes after.
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { await self.writeUntilStopped() }
+        isStopped = true
+        await flush()
+    }
+
+    private func writeUntilStopped() async {
+        while !Task.isCancelled {
+            if pending.isEmpty { await work.waitForRing() }
+            await flush()
+        }
+    }
+
+    /// The batcher is no longer running: a report submitted now is not written.
+    struct BatcherStopped: Error {}
 
     private func flush() async {
         while !pending.isEmpty {
@@ -57,7 +80,6 @@ actor AccountingBatcher {
                 }
             }
         }
-        isFlushing = false
     }
 
     private func write(_ reports: [AccountingReport]) async throws {
