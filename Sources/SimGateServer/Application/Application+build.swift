@@ -9,11 +9,10 @@ import SimGateStore
 /// of one group, with migrations (and the operator's first key) before the server accepts
 /// requests.
 public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
-    let database = dependencies.database
-    let queue = JobQueue(database: database, ids: dependencies.ids)
-    let idempotencyStore = IdempotencyStore(database: database)
+    let parts = AppParts(dependencies)
+    let (database, queue, idempotencyStore, simOperations) = (parts.database, parts.queue, parts.idempotencyStore, parts.sims)
     let startup = StartupSignal()
-    let simOperations = SimOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+    let radiusClients = RADIUSClientTable(configuration.radius.clients)
     let applier = GatewayEventApplier(sims: simOperations, queue: queue)
     let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)
     let scheduler = JobScheduler(
@@ -23,7 +22,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             applier.handler,
             PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
             RADIUSDisconnector(
-                sims: simOperations, clients: RADIUSClientTable(configuration.radius.clients),
+                sims: simOperations, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
                 metrics: radiusMetrics, logger: dependencies.logger
             ).handler,
@@ -35,25 +34,24 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     var services: [any Service] = configuration.scheduler.runsInBackground ? [database, scheduler] : [database]
     if configuration.radius.enabled {
         let radius = configuration.radius
-        let clients = RADIUSClientTable(radius.clients)
         let accounting = RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger)
         // Before the ports, so it stops after them: what they hand it is still written.
         services.append(accounting.batcher)
         services.append(RADIUSServer(
-            host: radius.host, port: radius.authenticationPort, role: .authentication, clients: clients,
+            host: radius.host, port: radius.authenticationPort, role: .authentication, clients: radiusClients,
             handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
             logger: dependencies.logger, observer: radiusMetrics.server(.authentication),
             onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
         ))
         services.append(RADIUSServer(
-            host: radius.host, port: radius.accountingPort, role: .accounting, clients: clients,
+            host: radius.host, port: radius.accountingPort, role: .accounting, clients: radiusClients,
             handler: accounting,
             logger: dependencies.logger, observer: radiusMetrics.server(.accounting),
             onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))
     }
     var app = Application(
-        router: buildRouter(dependencies),
+        router: buildRouter(dependencies, parts: parts),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
         // The database is listed first so it stops last: it outlives everything that uses it.
         services: services,
@@ -62,8 +60,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             // (and shown) an operator key that then belongs to a server that never ran.
             guard configuration.bootstrapOperator else { return }
             do {
-                let operations = AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
-                if let key = try await operations.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
+                if let key = try await parts.accounts.bootstrapOperatorOnce() { dependencies.announceOperatorKey(key) }
             } catch {
                 dependencies.logger.error("Could not create the operator account", metadata: ["error": "\(error)"])
             }
@@ -80,7 +77,12 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
 
 /// Builds the router: system routes at the root, the authenticated API under `/v1`.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateRequestContext> {
-    let database = dependencies.database
+    buildRouter(dependencies, parts: AppParts(dependencies))
+}
+
+/// The router over parts already built (by ``buildApplication(_:dependencies:)``).
+func buildRouter(_ dependencies: AppDependencies, parts: AppParts) -> Router<SimGateRequestContext> {
+    let database = parts.database
     let router = Router(context: SimGateRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ProblemMiddleware())
@@ -88,17 +90,15 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateReques
     router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     SystemController(database: database, registry: dependencies.registry).addRoutes(to: router)
 
-    let idempotency = IdempotencyLayer(store: IdempotencyStore(database: database), clock: dependencies.clock)
-    let simOperations = SimOperations(database: database, clock: dependencies.clock, ids: dependencies.ids)
+    let idempotency = IdempotencyLayer(store: parts.idempotencyStore, clock: dependencies.clock)
+    let simOperations = parts.sims
     let api = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
-    AccountsController(
-        operations: AccountOperations(database: database, clock: dependencies.clock, ids: dependencies.ids), idempotency: idempotency
-    ).addRoutes(to: api)
+    AccountsController(operations: parts.accounts, idempotency: idempotency).addRoutes(to: api)
     SimsController(operations: simOperations, idempotency: idempotency).addRoutes(to: api)
     EventsController(database: database, sims: simOperations).addRoutes(to: api)
     UsageController(sims: simOperations, idempotency: idempotency).addRoutes(to: api)
 
-    let queue = JobQueue(database: database, ids: dependencies.ids)
+    let queue = parts.queue
     PaymentsController(operations: PaymentOperations(sims: simOperations, queue: queue), idempotency: idempotency).addRoutes(to: api)
     WebhookController(
         receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue, doorbell: dependencies.jobDoorbell)
