@@ -105,7 +105,7 @@ let package = Package(
             ],
             path: "Tests/SimGateTestSupport"
         ),
-        .testTarget(name: "SimGateCoreTests", dependencies: ["SimGateCore"]),
+        .testTarget(name: "SimGateCoreTests", dependencies: ["SimGateCore", "SimGateTestSupport"]),
         .testTarget(
             name: "SimGateStoreTests",
             dependencies: ["SimGateCore", "SimGateStore", "SimGateTestSupport"]

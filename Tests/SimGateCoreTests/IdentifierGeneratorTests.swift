@@ -1,4 +1,5 @@
 import Foundation
+import SimGateTestSupport
 import Testing
 @testable import SimGateCore
 

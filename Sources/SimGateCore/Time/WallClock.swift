@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The source of the current time. Injected everywhere so that tests can move time.
 public protocol WallClock: Sendable {
@@ -11,28 +10,6 @@ public protocol WallClock: Sendable {
 public struct SystemWallClock: WallClock {
     public init() {}
     public func now() -> Date { Date() }
-}
-
-/// A clock that stands still until told to move; for tests and simulations.
-public final class ManualWallClock: WallClock {
-    private let current: Mutex<Date>
-
-    /// Starts at `start`, rounded down to whole milliseconds (the precision SimGate stores).
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_798_761_600)) {
-        current = Mutex(start.roundedToMilliseconds)
-    }
-
-    public func now() -> Date { current.withLock { $0 } }
-
-    /// Moves the clock forward by `seconds`.
-    public func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = ($0 + seconds).roundedToMilliseconds }
-    }
-
-    /// Sets the clock to `date`.
-    public func set(_ date: Date) {
-        current.withLock { $0 = date.roundedToMilliseconds }
-    }
 }
 
 extension Date {

@@ -90,14 +90,4 @@ extension KeyedDecodingContainer {
         }
         return id
     }
-
-    /// An optional field that must pass a domain validation.
-    func decodeValidated<T>(_ key: Key, _ make: (String) throws(ValidationError) -> T) throws -> T? {
-        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        do {
-            return try make(text)
-        } catch {
-            throw error.at(CodingPathText.render(codingPath + [key]))
-        }
-    }
 }
