@@ -26,4 +26,33 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     public static let apiKeyCreated = EventType(rawValue: "api_key.created")
     /// An API key was revoked.
     public static let apiKeyRevoked = EventType(rawValue: "api_key.revoked")
+    /// One of the SIM's data sessions ended: a Stop from the gateway, or the gateway's
+    /// Accounting-On/Off closing all it had. The cause names the session and the gateway.
+    public static let simSessionStopped = EventType(rawValue: "sim.session_stopped")
+    /// SimGate asked a gateway to end one of the SIM's data sessions; the cause says how it answered.
+    public static let simSessionDisconnected = EventType(rawValue: "sim.session_disconnected")
+    /// A gateway subscription was tied to a SIM.
+    public static let billingBindingCreated = EventType(rawValue: "billing_binding.created")
+    /// A binding's entitlement moved (paid_until, grace, end).
+    public static let billingBindingUpdated = EventType(rawValue: "billing_binding.updated")
+    /// A binding was removed.
+    public static let billingBindingDeleted = EventType(rawValue: "billing_binding.deleted")
+    /// A SIM passed data for the first time.
+    public static let simFirstUse = EventType(rawValue: "sim.first_use")
+    /// A SIM is served by another network (and maybe country) than before.
+    public static let simLocationChanged = EventType(rawValue: "sim.location_changed")
+    /// The first device a SIM was seen in is now its bound IMEI.
+    public static let simDeviceBound = EventType(rawValue: "sim.device_bound")
+    /// A SIM turned up in another device than the one it was last seen in.
+    public static let simDeviceChanged = EventType(rawValue: "sim.device_changed")
+
+    /// Every event type SimGate writes today: what `type` filters may name. The set is open
+    /// on the wire (clients must tolerate new types), but a filter for a type that does not
+    /// exist is a typo, and refused rather than answered with an empty list.
+    public static let catalogue: Set<EventType> = [
+        .simImported, .simAssigned, .simUnassigned, .simStatusChanged, .simHoldPlaced, .simHoldLifted, .simUpdated,
+        .simFirstUse, .simLocationChanged, .simDeviceBound, .simDeviceChanged, .simSessionStopped, .simSessionDisconnected,
+        .accountCreated, .accountUpdated, .apiKeyCreated, .apiKeyRevoked,
+        .billingBindingCreated, .billingBindingUpdated, .billingBindingDeleted,
+    ]
 }

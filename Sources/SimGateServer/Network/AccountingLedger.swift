@@ -140,9 +140,3 @@ struct AccountingLedger: Sendable {
         return found
     }
 }
-
-extension EventType {
-    /// One of the SIM's data sessions ended: a Stop from the gateway, or the gateway's
-    /// Accounting-On/Off closing all it had. The cause names the session and the gateway.
-    static let simSessionStopped = EventType(rawValue: "sim.session_stopped")
-}

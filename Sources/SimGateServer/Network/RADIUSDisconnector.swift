@@ -128,8 +128,3 @@ extension RADIUSDisconnector {
         return parts.count == 4 && octets.count == 4 ? octets : nil
     }
 }
-
-extension EventType {
-    /// SimGate asked a gateway to end one of the SIM's data sessions; the cause says how it answered.
-    static let simSessionDisconnected = EventType(rawValue: "sim.session_disconnected")
-}

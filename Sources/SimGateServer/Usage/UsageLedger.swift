@@ -73,16 +73,6 @@ struct UsageLedger: Sendable {
     }
 }
 
-extension EventType {
-    /// A SIM passed data for the first time.
-    static let simFirstUse = EventType(rawValue: "sim.first_use")
-    /// A SIM is served by another network (and maybe country) than before.
-    static let simLocationChanged = EventType(rawValue: "sim.location_changed")
-    /// The first device a SIM was seen in is now its bound IMEI.
-    static let simDeviceBound = EventType(rawValue: "sim.device_bound")
-    /// A SIM turned up in another device than the one it was last seen in.
-    static let simDeviceChanged = EventType(rawValue: "sim.device_changed")
-}
 
 extension JSONValue {
     /// The JSON the API would write for `value`.
