@@ -68,7 +68,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         logger: dependencies.logger
     )
     app.beforeServerStarts {
-        try await Migrator(database: database, logger: dependencies.logger).migrate()
+        try await Migrator(database: database, logger: dependencies.logger, clock: dependencies.clock).migrate()
         try await IdempotencyPurge.schedule(on: queue, after: dependencies.clock.now(), clock: dependencies.clock)
         startup.open()
     }

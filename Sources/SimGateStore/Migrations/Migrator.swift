@@ -1,4 +1,5 @@
 import Foundation
+import SimGateCore
 import Logging
 import SQLKit
 
@@ -14,7 +15,11 @@ public struct Migrator: Sendable {
     /// Every schema version this build knows, in order.
     public static var versions: [Int] { Schema.migrations.map(\.version) }
 
-    public init(database: SimGateDatabase, logger: Logger) {
+    /// The time each migration is recorded as applied at.
+    private let clock: any WallClock
+
+    public init(database: SimGateDatabase, logger: Logger, clock: any WallClock = SystemWallClock()) {
+        self.clock = clock
         self.database = database
         self.logger = logger
     }
@@ -38,7 +43,7 @@ public struct Migrator: Sendable {
                 }
                 try await db.raw("""
                     INSERT INTO schema_migrations (version, name, applied_at)
-                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().epochMilliseconds))
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: clock.now().epochMilliseconds))
                     """).run()
                 return true
             }
