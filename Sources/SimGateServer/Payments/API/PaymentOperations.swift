@@ -21,12 +21,12 @@ struct PaymentOperations: Sendable {
         switch request.kind {
         case .braintree:
             guard let keys = request.braintreeKeys else {
-                throw APIError.invalid("parameter_missing", "A Braintree gateway needs 'braintree_keys'.", param: "braintree_keys")
+                throw DomainError(.invalid, code: "parameter_missing", message: "A Braintree gateway needs 'braintree_keys'.", param: "braintree_keys")
             }
             credentials = .braintreeKeys(keys)
         case .stripe:
             guard let secrets = request.secrets else {
-                throw APIError.invalid("parameter_missing", "A Stripe gateway needs its endpoint secret in 'secrets'.", param: "secrets")
+                throw DomainError(.invalid, code: "parameter_missing", message: "A Stripe gateway needs its endpoint secret in 'secrets'.", param: "secrets")
             }
             credentials = .signingSecrets(secrets)
         case .generic:
@@ -40,10 +40,10 @@ struct PaymentOperations: Sendable {
             }
         }
         if request.kind != .braintree, request.braintreeKeys != nil {
-            throw APIError.invalid("invalid_parameter", "'braintree_keys' is for Braintree gateways only.", param: "braintree_keys")
+            throw DomainError(.invalid, code: "invalid_parameter", message: "'braintree_keys' is for Braintree gateways only.", param: "braintree_keys")
         }
         if request.kind == .braintree, request.secrets != nil {
-            throw APIError.invalid("invalid_parameter", "Braintree gateways take 'braintree_keys', not 'secrets'.", param: "secrets")
+            throw DomainError(.invalid, code: "invalid_parameter", message: "Braintree gateways take 'braintree_keys', not 'secrets'.", param: "secrets")
         }
         let now = sims.clock.now()
         let gateway = PaymentGateway(
@@ -72,7 +72,7 @@ struct PaymentOperations: Sendable {
                 gateway.credentials = .signingSecrets(secrets)
             case (_, nil, nil): break
             default:
-                throw APIError.invalid("invalid_parameter", "Braintree gateways take 'braintree_keys'; the others take 'secrets'.", param: request.secrets == nil ? "braintree_keys" : "secrets")
+                throw DomainError(.invalid, code: "invalid_parameter", message: "Braintree gateways take 'braintree_keys'; the others take 'secrets'.", param: request.secrets == nil ? "braintree_keys" : "secrets")
             }
             gateway.updatedAt = sims.clock.now()
             try await gateways.update(gateway, on: db)
@@ -83,7 +83,7 @@ struct PaymentOperations: Sendable {
     /// Generic gateways verify Standard Webhooks signatures, whose secrets are `whsec_<base64>`.
     private static func requireStandardWebhookSecrets(_ secrets: [String]) throws {
         for (index, secret) in secrets.enumerated() where StandardWebhookSignature.key(from: secret) == nil {
-            throw APIError.invalid("invalid_value", "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
+            throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
         }
     }
 
