@@ -4,7 +4,7 @@
 /// (the two drivers store `Date` differently); JSON is TEXT; booleans are nullable times
 /// (`revoked_at`) or INTEGER 0/1.
 enum Schema {
-    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs]
+    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity]
 
     static let foundation = Migration(version: 1, name: "foundation", statements: [
         """
@@ -328,5 +328,13 @@ enum Schema {
         UPDATE jobs SET payload = '{"gateway_event":"' || payload || '"}'
         WHERE kind = 'gateway_event.apply' AND payload NOT LIKE '{%'
         """,
+    ])
+
+    /// Totals say whether they cover a day or a month, rather than leaving it to the length
+    /// of their period key.
+    static let usageGranularity = Migration(version: 8, name: "usage_granularity", statements: [
+        "ALTER TABLE usage_totals ADD COLUMN granularity TEXT NOT NULL DEFAULT 'day'",
+        "UPDATE usage_totals SET granularity = 'month' WHERE LENGTH(period) = 7",
+        "CREATE INDEX usage_totals_by_account_granularity ON usage_totals (account_id, granularity, period)",
     ])
 }

@@ -141,6 +141,7 @@ struct UsageTotalKey: Hashable {
     let simID: SimID
     let accountID: AccountID?
     let period: String
+    let granularity: UsageGranularity
     let country: String
 
     /// The table's own key (the account is not part of it).
@@ -159,6 +160,11 @@ struct UsageTotalKey: Hashable {
     }
 
     var simPeriod: SimPeriod { SimPeriod(simID: simID.rawValue, period: period) }
+}
+
+/// Whether a total covers a UTC day or a UTC month.
+enum UsageGranularity: String, Hashable, Sendable {
+    case day, month
 }
 
 /// Whose totals to read and how to cut them.

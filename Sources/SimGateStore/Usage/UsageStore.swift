@@ -178,8 +178,8 @@ public struct UsageStore: Sendable {
         var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
         var refused: [String] = []
         for record in new {
-            let keys = Self.periods(of: record.endedAt).map {
-                UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0, country: record.country ?? "")
+            let keys = Self.periodKeys(of: record.endedAt).map {
+                UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0.period, granularity: $0.granularity, country: record.country ?? "")
             }
             func grown(_ current: (up: UInt64, down: UInt64)) -> (up: UInt64, down: UInt64)? {
                 guard let up = UsageByteLimits.adding(record.bytesUp, to: current.up),
@@ -230,11 +230,11 @@ public struct UsageStore: Sendable {
     func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)], on db: any SQLDatabase) async throws {
         let all = totals.sorted { ($0.key.simID.rawValue, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.period, $1.key.country) }
         for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
-            var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "country", "bytes_up", "bytes_down")
+            var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down")
             for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
                 insert = insert.values(
-                    SQLBind(key.simID.rawValue), bindOrNull(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.country),
-                    SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
+                    SQLBind(key.simID.rawValue), bindOrNull(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.granularity.rawValue),
+                    SQLBind(key.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
                 )
             }
             try await insert.onConflict(with: ["sim_id", "period", "country"]) { update in
@@ -247,8 +247,13 @@ public struct UsageStore: Sendable {
 
     /// The day and month keys (UTC) a record ending at `time` counts towards.
     public static func periods(of time: Date) -> [String] {
+        periodKeys(of: time).map(\.period)
+    }
+
+    /// The day and the month (UTC) a record ending at `time` counts towards, each with its kind.
+    static func periodKeys(of time: Date) -> [(period: String, granularity: UsageGranularity)] {
         let day = time.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
-        return [day, String(day.prefix(7))]
+        return [(day, .day), (String(day.prefix(7)), .month)]
     }
 
     /// A SIM's total for a period key (`2026-11-22` or `2026-11`), all countries together.
@@ -269,8 +274,8 @@ public struct UsageStore: Sendable {
             .column(SQLRaw("CAST(SUM(bytes_down / 4294967296) AS BIGINT) AS down_high"))
             .column(SQLRaw("CAST(SUM(bytes_down % 4294967296) AS BIGINT) AS down_low"))
             .where("period", .greaterThanOrEqual, query.from).where("period", .lessThanOrEqual, query.to)
-            // Day keys are 10 characters and month keys 7; the range alone would mix them.
-            .where(SQLFunction("LENGTH", args: SQLColumn("period")), .equal, SQLBind(query.months ? 7 : 10))
+            // Days and months share the table; the range alone would mix them.
+            .where("granularity", .equal, (query.months ? UsageGranularity.month : .day).rawValue)
             .groupBy("period").orderBy("period")
         switch query.scope {
         case .sim(let id): select = select.where("sim_id", .equal, id.rawValue)
