@@ -1,5 +1,6 @@
 import Foundation
 @testable import SimGateServer
+import SimGateStore
 import Testing
 
 /// The doorbell with its time injected: one sleeper that time never reaches (only a ring or
@@ -7,9 +8,10 @@ import Testing
 /// test here measures how long anything took; the time limit only stops a hang.
 @Suite("Scheduler doorbell", .timeLimit(.minutes(1)))
 struct DoorbellTests {
-    /// A timeout that is never reached: the sleep ends only when cancelled.
+    /// A timeout that is never reached: the sleep ends only when cancelled (a signal that
+    /// never opens lets its waiter go on cancellation).
     static let timeStandsStill: @Sendable (Duration) async throws -> Void = { _ in
-        try await Task.sleep(for: .seconds(86_400 * 365))
+        await OnceSignal().wait()
     }
 
     @Test("a ring before or during a wait ends it, though its timeout never comes")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Prometheus
 import SimGateCore
+import SimGateRADIUS
 import SimGateStore
 
 /// The parts an app is built from, passed in so tests can supply their own clock or database.
@@ -19,14 +20,18 @@ public struct AppDependencies: Sendable {
     public let jobDoorbell = Doorbell()
     /// Handed the app's job scheduler once it is built (tests that run due jobs themselves).
     public let receiveScheduler: @Sendable (JobScheduler) -> Void
+    /// Told of every request, reply and drop on each RADIUS port, besides the metrics.
+    public let observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)?
 
     public init(
         database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print,
         announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in },
-        receiveScheduler: @escaping @Sendable (JobScheduler) -> Void = { _ in }
+        receiveScheduler: @escaping @Sendable (JobScheduler) -> Void = { _ in },
+        observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)? = nil
     ) {
         self.receiveScheduler = receiveScheduler
+        self.observeRADIUS = observeRADIUS
         self.announceRADIUSPort = announceRADIUSPort
         self.database = database
         self.clock = clock

@@ -40,13 +40,13 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         services.append(RADIUSServer(
             host: radius.host, port: radius.authenticationPort, role: .authentication, clients: radiusClients,
             handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
-            logger: dependencies.logger, observer: radiusMetrics.server(.authentication),
+            logger: dependencies.logger, observer: radiusMetrics.server(.authentication, alongside: dependencies.observeRADIUS?(.authentication)),
             onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
         ))
         services.append(RADIUSServer(
             host: radius.host, port: radius.accountingPort, role: .accounting, clients: radiusClients,
             handler: accounting,
-            logger: dependencies.logger, observer: radiusMetrics.server(.accounting),
+            logger: dependencies.logger, observer: radiusMetrics.server(.accounting, alongside: dependencies.observeRADIUS?(.accounting)),
             onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))
     }

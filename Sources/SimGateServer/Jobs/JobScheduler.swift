@@ -36,6 +36,10 @@ public final class JobScheduler: Service, Sendable {
     private let doorbell: Doorbell
     /// Identifies this worker in the `locked_by` column.
     public let workerID: String
+    /// Each job as its attempt ends (done, or failed and rescheduled), for whoever wants to
+    /// await what the background loop did; the newest 100 wait for a reader that is behind.
+    public let finishedJobs: AsyncStream<Job>
+    private let finishedContinuation: AsyncStream<Job>.Continuation
 
     /// - Parameter startup: when given, the scheduler claims nothing until it opens (migrations done).
     /// - Parameter doorbell: rung by whoever queues work in this process, to skip the poll wait.
@@ -50,6 +54,7 @@ public final class JobScheduler: Service, Sendable {
         self.clock = clock
         self.settings = settings
         self.logger = logger
+        (finishedJobs, finishedContinuation) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingNewest(100))
         workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
@@ -83,6 +88,7 @@ public final class JobScheduler: Service, Sendable {
     }
 
     private func execute(_ job: Job) async {
+        defer { finishedContinuation.yield(job) }
         do {
             guard let handler = handlers[job.kind] else { throw UnknownJobKind(kind: job.kind) }
             try await handler.run(job)

@@ -12,9 +12,9 @@ struct RADIUSMetrics: Sendable {
         self.registry = registry
     }
 
-    /// The observer for one port's server.
-    func server(_ role: RADIUSPortRole) -> any RADIUSServerObserver {
-        ServerObserver(registry: registry, port: role.rawValue)
+    /// The observer for one port's server, telling `other` too when there is one.
+    func server(_ role: RADIUSPortRole, alongside other: (any RADIUSServerObserver)? = nil) -> any RADIUSServerObserver {
+        ServerObserver(registry: registry, port: role.rawValue, other: other)
     }
 
     /// A committed accounting batch: how many reports it held and how long the transaction took.
@@ -52,12 +52,15 @@ struct RADIUSMetrics: Sendable {
     private struct ServerObserver: RADIUSServerObserver {
         let registry: PrometheusCollectorRegistry
         let port: String
+        let other: (any RADIUSServerObserver)?
 
         func requestReceived(_ code: RADIUSCode) {
+            other?.requestReceived(code)
             registry.makeCounter(descriptor: RADIUSMetrics.requests, labels: [("port", port), ("code", code.metricName)]).increment()
         }
 
         func replySent(_ code: RADIUSCode, retransmission: Bool) {
+            other?.replySent(code, retransmission: retransmission)
             registry.makeCounter(
                 descriptor: RADIUSMetrics.replies,
                 labels: [("port", port), ("code", code.metricName), ("retransmission", retransmission ? "true" : "false")]
@@ -65,6 +68,7 @@ struct RADIUSMetrics: Sendable {
         }
 
         func requestDropped(_ reason: RADIUSServerStatistics.DropReason) {
+            other?.requestDropped(reason)
             registry.makeCounter(descriptor: RADIUSMetrics.dropped, labels: [("port", port), ("reason", reason.rawValue)]).increment()
         }
     }

@@ -38,7 +38,7 @@ struct BenchFleet: Sendable {
 
     /// Posts a Stripe-signed `invoice.paid` whose subscription metadata names the SIM.
     func sendInvoice(_ client: BenchClient, eventID: String, iccid: String, paidDays: Int) async throws -> BenchClient.Reply {
-        let now = Date()
+        let now = SystemWallClock().now()
         let event: [String: Any] = [
             "id": eventID, "object": "event", "type": "invoice.paid", "created": Int(now.timeIntervalSince1970),
             "data": ["object": [

@@ -28,6 +28,8 @@ struct TestHarness: Sendable {
     let fleetAccount: String
     /// The app's job scheduler, which does not run by itself here: ``settle()`` runs what is due.
     let scheduler: JobScheduler
+    /// What both RADIUS ports answered or dropped, to await.
+    let radius: RADIUSTally
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -51,6 +53,7 @@ struct TestHarness: Sendable {
         configure(&configuration)
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
         let scheduler = Mutex<JobScheduler?>(nil)
+        let tally = RADIUSTally()
         let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
@@ -59,7 +62,8 @@ struct TestHarness: Sendable {
             announceRADIUSPort: { role, port in
                 if radiusPorts.withLock({ $0[role] = port; return $0.count }) == 2 { bothPortsBound.open() }
             },
-            receiveScheduler: { built in scheduler.withLock { $0 = built } }
+            receiveScheduler: { built in scheduler.withLock { $0 = built } },
+            observeRADIUS: { _ in tally }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
         try await app.test(.live) { client in
@@ -72,13 +76,13 @@ struct TestHarness: Sendable {
             var harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
                 radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]), fleetAccount: "",
-                scheduler: jobs
+                scheduler: jobs, radius: tally
             )
             let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
             harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database,
                 radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
-                scheduler: jobs
+                scheduler: jobs, radius: tally
             )
             try await body(harness)
         }
