@@ -49,13 +49,25 @@ public struct RADIUSClientTable: Sendable {
     }
 
     static func ipv4(_ text: String) -> UInt32? {
-        let parts = text.split(separator: ".")
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard let octet = UInt8(part) else { return nil }
-            value = value << 8 | UInt32(octet)
+        ipv4Octets(text).map { $0.reduce(0) { $0 << 8 | UInt32($1) } }
+    }
+
+    /// The four octets of a dotted IPv4 address (`10.64.0.17`), or `nil` for anything else.
+    public static func ipv4Octets(_ text: some StringProtocol) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let octets = parts.compactMap { UInt8($0) }
+        return parts.count == 4 && octets.count == 4 ? octets : nil
+    }
+
+    /// Whether `pattern` can name clients: an IPv4 or IPv6 address, or an IPv4 network with a
+    /// prefix length of 0 to 32.
+    public static func accepts(_ pattern: String) -> Bool {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return false }
+        if parts.count == 2 {
+            guard let length = Int(parts[1]), (0...32).contains(length) else { return false }
+            return ipv4Octets(parts[0]) != nil
         }
-        return value
+        return ipv4Octets(parts[0]) != nil || (parts[0].contains(":") && parts[0].allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." })
     }
 }

@@ -68,6 +68,9 @@ struct BadInputTests {
                 ("/v1/sims?colour=red", "unknown_parameter", "colour"), ("/v1/sims?iccid=12", "invalid_iccid", "iccid"),
                 ("/v1/sims?imei=490154203237519", "invalid_imei", "imei"), ("/v1/events?created[gte]=yesterday", "invalid_time", "created[gte]"),
                 ("/v1/events?sim=acct_1", "invalid_id", "sim"),
+                // Unix seconds past year 9999 are no time (they would not fit in milliseconds).
+                ("/v1/events?created[gte]=9223372036854775807", "invalid_time", "created[gte]"),
+                ("/v1/usage?from=-9223372036854775808", "invalid_time", "from"),
                 // Names percent-encoded as libraries send them are read like values.
                 ("/v1/events?created%5Bgte%5D=yesterday", "invalid_time", "created[gte]"),
                 // Cursors must be ids of the listed kind.

@@ -16,7 +16,12 @@ extension Date {
     /// Milliseconds since 1970: the form SimGate stores times in, identical on both engines.
     /// Rounded to the nearest, not down: a time read back from milliseconds is a binary
     /// fraction a hair below or above them, and must come back as the same millisecond.
-    public var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    public var epochMilliseconds: Int64 {
+        // Dates far outside any real time (Date.distantFuture is fine) saturate, never trap.
+        let milliseconds = (timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds.isFinite else { return milliseconds > 0 ? .max : .min }
+        return milliseconds >= 9.2e18 ? .max : milliseconds <= -9.2e18 ? .min : Int64(milliseconds)
+    }
 
     /// The instant `milliseconds` after 1970.
     public init(epochMilliseconds milliseconds: Int64) {

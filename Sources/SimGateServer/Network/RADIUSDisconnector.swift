@@ -106,12 +106,12 @@ struct RADIUSDisconnector: Sendable {
             .text(RADIUSAttributeType.userName, session.userName ?? sim.imsi.digits),
             .text(RADIUSAttributeType.acctSessionID, session.sessionID),
         ]
-        if let octets = ipv4Octets(session.nas) {
+        if let octets = RADIUSClientTable.ipv4Octets(session.nas) {
             attributes.append(RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: octets))
         } else {
             attributes.append(.text(RADIUSAttributeType.nasIdentifier, session.nas))
         }
-        if let framed = session.framedIPAddress.flatMap(Self.ipv4Octets) {
+        if let framed = session.framedIPAddress.flatMap(RADIUSClientTable.ipv4Octets) {
             attributes.append(RADIUSAttribute(type: RADIUSAttributeType.framedIPAddress, value: framed))
         }
         attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(sim.imsi.digits.utf8)))
@@ -120,11 +120,3 @@ struct RADIUSDisconnector: Sendable {
     }
 }
 
-extension RADIUSDisconnector {
-    /// The four octets of a dotted IPv4 address, or `nil` for anything else.
-    static func ipv4Octets(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        let octets = parts.compactMap { UInt8($0) }
-        return parts.count == 4 && octets.count == 4 ? octets : nil
-    }
-}

@@ -34,7 +34,7 @@ public struct RADIUSSettings: Sendable {
     public static func clients(parsing text: String, coaPort: Int = 3_799) throws -> [RADIUSClient] {
         try text.split(separator: ",").map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, Self.isAddressOrNetwork(parts[0]) else {
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, RADIUSClientTable.accepts(parts[0]) else {
                 throw ClientEntryError(entry: String(entry))
             }
             return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1], coaPort: coaPort)
@@ -44,21 +44,5 @@ public struct RADIUSSettings: Sendable {
     /// An entry of `SIMGATE_RADIUS_CLIENTS` that cannot be read.
     public struct ClientEntryError: Error, Sendable {
         public let entry: String
-    }
-
-    /// An IPv4 or IPv6 address, or an IPv4 network with a prefix length of 0 to 32.
-    static func isAddressOrNetwork(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { return false }
-        if parts.count == 2 {
-            guard let length = Int(parts[1]), (0...32).contains(length) else { return false }
-            return isIPv4(parts[0])
-        }
-        return isIPv4(parts[0]) || (parts[0].contains(":") && parts[0].allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." })
-    }
-
-    private static func isIPv4(_ text: Substring) -> Bool {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
     }
 }

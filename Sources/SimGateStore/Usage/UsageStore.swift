@@ -259,7 +259,16 @@ public struct UsageStore: Sendable {
     /// A SIM's total for a period key (`2026-11-22` or `2026-11`), all countries together.
     public func total(simID: SimID, period: String, on db: any SQLDatabase) async throws -> (up: UInt64, down: UInt64) {
         let rows = try await totals(UsageTotalsQuery(scope: .sim(simID), months: period.count == 7, from: period, to: period), on: db)
-        return rows.reduce((0, 0)) { ($0.0 &+ $1.up, $0.1 &+ $1.down) }
+        var sum: (up: UInt64, down: UInt64) = (0, 0)
+        for row in rows {
+            // One SIM's countries never sum past the limit (insert guards it); if stored data
+            // says otherwise, say so rather than wrap around.
+            guard let up = UsageByteLimits.adding(row.up, to: sum.up), let down = UsageByteLimits.adding(row.down, to: sum.down) else {
+                throw UsageTotalTooLarge(period: period)
+            }
+            sum = (up, down)
+        }
+        return sum
     }
 
     /// Totals by period (and by country when asked), oldest first.
