@@ -13,10 +13,13 @@ struct BadRequestCase: Sendable, CustomStringConvertible {
     var description: String { name }
 }
 
-@Suite("Bad input is refused clearly and changes nothing")
+@Suite("Bad input is refused clearly and changes nothing", .timeLimit(.minutes(2)))
 struct BadInputTests {
     static let cases: [BadRequestCase] = [
         BadRequestCase(name: "malformed JSON", path: "/v1/sims/SIM/activate", body: "{\"reason\": ", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "stray closing brace in an array", path: "/v1/sims/SIM/activate", body: "[}", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "value missing after a key", path: "/v1/sims/SIM/activate", body: "{\"force\": }", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "object closed as an array", path: "/v1/sims/SIM/activate", body: "{\"force\": true]", status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "not an object", path: "/v1/sims/SIM/activate", body: "[1, 2]", status: 400, code: "invalid_body", param: nil),
         BadRequestCase(name: "wrong type", path: "/v1/sims/SIM/activate", body: "{\"force\": \"yes\"}", status: 400, code: "invalid_type", param: "force"),
         BadRequestCase(name: "unknown field", path: "/v1/sims/SIM/activate", body: "{\"forse\": true}", status: 400, code: "unknown_parameter", param: "forse"),

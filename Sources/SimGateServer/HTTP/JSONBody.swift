@@ -18,9 +18,6 @@ enum JSONBody {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws -> T {
-        guard (try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])) != nil else {
-            throw APIError.invalid("invalid_json", "The body is not valid JSON.")
-        }
         if let repeated = JSONDuplicateKeys.first(in: bytes) {
             throw APIError.invalid("duplicate_key", "'\(repeated)' is given twice in the same object.", param: repeated)
         }
@@ -31,11 +28,11 @@ enum JSONBody {
         } catch let error as DomainError {
             throw error
         } catch let error as DecodingError {
-            throw apiError(for: error)
+            throw apiError(for: error, body: bytes)
         }
     }
 
-    private static func apiError(for error: DecodingError) -> APIError {
+    private static func apiError(for error: DecodingError, body: Data) -> APIError {
         switch error {
         case .typeMismatch(let expected, let context):
             let path = CodingPathText.render(context.codingPath)
@@ -49,8 +46,12 @@ enum JSONBody {
             return .invalid("parameter_missing", "'\(path)' is required.", param: path)
         case .dataCorrupted(let context):
             let path = CodingPathText.render(context.codingPath)
-            // The JSON itself was checked first: what the decoder could not read is a value.
-            if path.isEmpty { return .invalid("invalid_value", "A value in the body does not fit its field.") }
+            if path.isEmpty {
+                // The decoder says "not valid JSON" also for a number that does not fit its
+                // field; only on this failure path is the JSON itself checked to tell them apart.
+                let isJSON = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
+                return isJSON ? .invalid("invalid_value", "A value in the body does not fit its field.") : .invalid("invalid_json", "The body is not valid JSON.")
+            }
             return .invalid("invalid_value", "'\(path)' has an invalid value.", param: path)
         @unknown default:
             return .invalid("invalid_body", "The body could not be read.")

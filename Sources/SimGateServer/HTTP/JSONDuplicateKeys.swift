@@ -4,8 +4,9 @@ import Foundation
 /// one of the two silently (which one differs between them), so a request that says two
 /// things about one field is refused instead of half-read.
 ///
-/// A small scanner over already well-formed JSON (the caller parses it first): it follows
-/// strings, objects and arrays only as far as needed to know where each key belongs.
+/// A small scanner that follows strings, objects and arrays only as far as needed to know where
+/// each key belongs. It does not judge syntax (the decoder does), but on any bytes at all it
+/// moves forward at every step, so malformed input ends the scan rather than looping.
 enum JSONDuplicateKeys {
     /// The path of the first repeated key (`sims[2].iccid`), or `nil` when there is none.
     static func first(in bytes: Data) -> String? {
@@ -32,10 +33,13 @@ enum JSONDuplicateKeys {
             case UInt8(ascii: "["): return array(path: path)
             case UInt8(ascii: "\""): _ = string(); return nil
             default:
-                // A number, true, false or null: up to the next delimiter.
+                // A number, true, false or null: up to the next delimiter. A stray delimiter
+                // (malformed input) is stepped over, so the scan always advances.
+                let start = index
                 while index < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
                     index += 1
                 }
+                if index == start { index += 1 }
                 return nil
             }
         }
