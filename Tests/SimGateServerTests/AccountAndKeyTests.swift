@@ -29,7 +29,7 @@ struct AccountAndKeyTests {
             let listed = try await app.request(.get, "/v1/api_keys", key: app.operatorKey)
             #expect(listed.items.allSatisfy { $0["secret"] == nil })
             // Nothing in the database holds the secret either.
-            let stored = try await app.database.read { try await $0.raw("SELECT secret_hash, redacted_secret FROM api_keys").all() }
+            let stored = try await app.database.sqlRead { try await $0.raw("SELECT secret_hash, redacted_secret FROM api_keys").all() }
             for row in stored {
                 let hash = try row.decode(column: "secret_hash", as: String.self)
                 #expect(hash != secret)

@@ -17,7 +17,8 @@ struct AccountingConcurrencyTests {
     func newSessionCountsOnce(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
             _ = try await Administration(database: database).importSims(csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n", accountID: nil)
-            let sims = SimOperations(database: database, clock: SystemWallClock(), ids: IdentifierGenerator(clock: SystemWallClock()))
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let sims = SimService(store: Store(database: database, ids: ids), clock: SystemWallClock(), ids: ids)
             let ledger = AccountingLedger(sims: sims, metrics: RADIUSMetrics(), logger: Logger(label: "test"))
             let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
             func report(_ input: UInt32) -> AccountingReport {
@@ -31,22 +32,22 @@ struct AccountingConcurrencyTests {
             }
             for _ in 0..<5 {
                 // A new session each round, so both writers race to create it.
-                try await database.transaction { db in _ = try await db.raw("DELETE FROM radius_sessions").run() }
-                try await database.transaction { db in _ = try await db.raw("DELETE FROM usage_records").run() }
+                try await database.sqlTransaction { db in _ = try await db.raw("DELETE FROM radius_sessions").run() }
+                try await database.sqlTransaction { db in _ = try await db.raw("DELETE FROM usage_records").run() }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for input: UInt32 in [1_000, 1_500] {
                         group.addTask {
-                            try await database.transaction { db in
+                            try await database.sqlTransaction { db in
                                 // Both transactions begin before either reads the session (SQLite
                                 // runs them one after the other whatever happens).
                                 if db.dialect.name == "postgresql" { _ = try await db.raw("SELECT pg_sleep(0.1)").run() }
-                                try await ledger.apply([report(input)], on: db)
+                                try await ledger.apply([report(input)], in: StoreTransaction(db: db, ids: ids))
                             }
                         }
                     }
                     try await group.waitForAll()
                 }
-                let stored = try await database.read { db in
+                let stored = try await database.sqlRead { db in
                     try await db.raw("SELECT CAST(COALESCE(SUM(bytes_up), 0) AS BIGINT) AS total FROM usage_records").first()?.decode(column: "total", as: Int64.self)
                 }
                 #expect(stored == 1_500)

@@ -17,7 +17,7 @@ struct CSVImportTests {
 
                 """
             #expect(try await Administration(database: database).importSims(csv: csv, accountID: nil) == 2)
-            let page = try await database.read { try await SimStore().list(SimFilter(label: "beta"), PageRequest(), on: $0) }
+            let page = try await database.store.read { try await $0.sims.list(SimFilter(label: "beta"), PageRequest()) }
             #expect(page.items.map(\.serialNumber) == ["SN-1, box 4"])
         }
     }
@@ -37,7 +37,7 @@ struct CSVImportTests {
                 let params = (error as? DomainError)?.issues.compactMap(\.param) ?? []
                 return params == ["line 3: imsi", "line 4: iccid"]
             }
-            let page = try await database.read { try await SimStore().list(SimFilter(), PageRequest(), on: $0) }
+            let page = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }
             #expect(page.items.isEmpty)
         }
     }
@@ -61,9 +61,9 @@ struct CSVImportTests {
             #expect(again.accepted == 0)
             #expect(again.duplicates == 2)
 
-            let sim = try #require(try await database.read { try await SimStore().list(SimFilter(), PageRequest(), on: $0) }.items.first)
-            let british = try await database.read {
-                try await UsageStore().totals(UsageTotalsQuery(scope: .sim(sim.id), months: true, from: "2026-11", to: "2026-11", byCountry: true), on: $0)
+            let sim = try #require(try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }.items.first)
+            let british = try await database.store.read {
+                try await $0.usage.totals(UsageTotalsQuery(scope: .sim(sim.id), months: true, from: "2026-11", to: "2026-11", byCountry: true))
             }
             #expect(british == [UsageTotal(period: "2026-11", country: nil, up: 5, down: 50), UsageTotal(period: "2026-11", country: "GB", up: 100, down: 1_000)])
             #expect(sim.lastSeen?.country == "GB")

@@ -69,8 +69,8 @@ struct NetworkGateRegressionTests {
             try await RADIUSAccountingTests.send(app, [
                 Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "c", imsi: Fixtures.imsi(1), inputBytes: 1_234), identifier: 4),
             ])
-            let month = UsageStore.periods(of: app.clock.now())[1]
-            let total = try await app.database.read { try await UsageStore().total(simID: SimID(trusted: other), period: month, on: $0) }
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: other), period: month) }
             #expect(total.up == 1_234)
         }
     }

@@ -43,10 +43,10 @@ struct RADIUSAccountingTests {
                 Self.accounting(.interimUpdate, session: "s-1", imsi: imsi, input: 2_000, output: 25_000, identifier: 4),  // late and lower
                 Self.accounting(.stop, session: "s-1", imsi: imsi, input: 5_000_000_100, output: 31_000, identifier: 5),
             ])
-            let day = UsageStore.periods(of: app.clock.now())
-            let totals = try await app.database.read { db in
-                (try await UsageStore().total(simID: SimID(trusted: sim), period: day[0], on: db),
-                 try await UsageStore().total(simID: SimID(trusted: sim), period: day[1], on: db))
+            let day = UsageRepository.periods(of: app.clock.now())
+            let totals = try await app.database.store.read { tx in
+                (try await tx.usage.total(simID: SimID(trusted: sim), period: day[0]),
+                 try await tx.usage.total(simID: SimID(trusted: sim), period: day[1]))
             }
             #expect(totals.0.up == 5_000_000_100)
             #expect(totals.0.down == 31_000)
@@ -56,7 +56,7 @@ struct RADIUSAccountingTests {
             #expect(state["first_use_at"] != nil)
             let firstUse = try await app.request(.get, "/v1/events?type=sim.first_use", key: app.operatorKey)
             #expect(firstUse.items.count == 1)
-            let session = try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: "s-1"), on: $0) }
+            let session = try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "s-1")) }
             #expect(session?.stoppedAt != nil)
         }
     }
@@ -76,11 +76,11 @@ struct RADIUSAccountingTests {
             }
             let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(packets.map { $0.encoded() }, wait: .seconds(10), expecting: packets.count)
             #expect(replies.count == packets.count)
-            let month = UsageStore.periods(of: app.clock.now())[1]
+            let month = UsageRepository.periods(of: app.clock.now())[1]
             let sims = try await app.request(.get, "/v1/sims?limit=100", key: app.operatorKey).items.compactMap { $0["id"] as? String }
             var total: UInt64 = 0
             for sim in sims {
-                total += try await app.database.read { try await UsageStore().total(simID: SimID(trusted: sim), period: month, on: $0) }.up
+                total += try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sim), period: month) }.up
             }
             #expect(total == 20 * 3_000_000)
         }
@@ -96,7 +96,7 @@ struct RADIUSAccountingTests {
                 Self.accounting(.accountingOn, session: "-", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 3),
             ])
             for id in ["a", "b"] {
-                let session = try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: id), on: $0) }
+                let session = try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: id)) }
                 #expect(session?.stoppedAt != nil, "session \(id)")
             }
         }

@@ -92,8 +92,8 @@ struct RADIUSFuzzTests {
                 RADIUSAccountingTests.accounting(.start, session: "after", imsi: Fixtures.imsi(3), input: 0, output: 0, identifier: 2),
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "after", imsi: Fixtures.imsi(3), input: 1_000, output: 2_000, identifier: 3),
             ])
-            let month = UsageStore.periods(of: app.clock.now())[1]
-            let total = try await app.database.read { try await UsageStore().total(simID: SimID(trusted: sims[3]), period: month, on: $0) }
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sims[3]), period: month) }
             #expect(total.up == 1_000 && total.down == 2_000, "seed \(seed)")
             // Totals of the fuzzed SIMs are still exact integers the API can show.
             for sim in sims.prefix(3) {

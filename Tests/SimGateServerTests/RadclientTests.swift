@@ -49,13 +49,13 @@ struct RadclientTests {
                 #expect(reply.contains("Received Accounting-Response"), "\(reply)")
             }
 
-            let session = try #require(try await app.database.read { try await UsageStore().session(SessionKey(nas: "127.0.0.1", sessionID: "rc-0001"), on: $0) })
+            let session = try #require(try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "rc-0001")) })
             #expect(session.stoppedAt != nil)
             #expect(session.country == "GB")
             #expect(session.rat == "EUTRAN")
             #expect(session.counters.outputBytes == 4_294_967_296 + 80_000)
-            let month = UsageStore.periods(of: app.clock.now())[1]
-            let total = try await app.database.read { try await UsageStore().total(simID: SimID(trusted: sims[0]), period: month, on: $0) }
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sims[0]), period: month) }
             #expect(total.up == 5_000)
             #expect(total.down == 4_294_967_296 + 80_000)
             let sim = try await app.request(.get, "/v1/sims/\(sims[0])", key: app.operatorKey)

@@ -141,14 +141,13 @@ struct SimLifecycleAPITests {
 extension TestHarness {
     /// Places a hold as another feature (payments, rules) would: through the lifecycle rules and the store.
     func placeHold(_ cause: HoldCause, on simID: String) async throws {
-        let store = SimStore()
-        try await database.transaction { db in
-            let sim = try #require(try await store.find(SimID(trusted: simID), accountID: nil, forUpdate: true, on: db))
+        try await database.store.transaction { tx in
+            let sim = try #require(try await tx.sims.find(SimID(trusted: simID), accountID: nil, forUpdate: true))
             var updated = sim
             updated.state = try SimLifecycle.apply(
                 .placeHold(cause), to: sim.state, at: clock.now(), cause: ChangeCause(actor: ChangeActor(.system, id: "test"))
             ).state
-            try await store.save(updated, previous: sim, on: db)
+            try await tx.sims.save(updated, previous: sim)
         }
     }
 }

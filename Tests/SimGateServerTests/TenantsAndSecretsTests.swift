@@ -24,7 +24,7 @@ struct TenantsAndSecretsTests {
 
             let gateway = try await app.request(.post, "/v1/payment_gateways", key: app.operatorKey, json: ["kind": "generic", "account": app.fleetAccount], headers: ["Idempotency-Key": "gw-1"])
             let generated = try #require(gateway["secret"])
-            let stored = try await app.database.read { db in
+            let stored = try await app.database.sqlRead { db in
                 try await db.raw("SELECT response_body FROM idempotency_keys").all().map { try $0.decode(column: "response_body", as: String?.self) ?? "" }
             }
             #expect(stored.count >= 2)

@@ -29,27 +29,27 @@ struct ConnectionLimitsTests {
             // Opening the one connection may itself take longer than the tight limit while the
             // rest of the suite loads the server; once open, it stays in the pool.
             for _ in 0..<50 {
-                if (try? await database.read(Self.selectOne)) != nil { break }
+                if (try? await database.sqlRead(Self.selectOne)) != nil { break }
             }
             let holding = OnceSignal(), release = OnceSignal()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await database.transaction { _ in
+                    try await database.sqlTransaction { _ in
                         holding.open()
                         await release.wait()
                     }
                 }
                 await holding.wait()
                 await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
-                    try await database.read(Self.selectOne)
+                    try await database.sqlRead(Self.selectOne)
                 }
                 await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
-                    try await database.transaction(Self.selectOne)
+                    try await database.sqlTransaction(Self.selectOne)
                 }
                 release.open()
                 try await group.waitForAll()
             }
-            #expect(try await database.read(Self.selectOne) == 1)
+            #expect(try await database.sqlRead(Self.selectOne) == 1)
         }
     }
 
@@ -59,7 +59,7 @@ struct ConnectionLimitsTests {
         let configuration = try await TestDatabase.freshConfiguration(.postgres)
         let database = try SimGateDatabase(configuration, logger: TestDatabase.logger, limits: Self.tight)
         await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
-            try await database.read(Self.selectOne)
+            try await database.sqlRead(Self.selectOne)
         }
     }
 }

@@ -12,7 +12,7 @@ struct MigrationTests {
             // TestDatabase.with has migrated once already.
             let second = try await Migrator(database: database, logger: TestDatabase.logger).migrate()
             #expect(second.isEmpty)
-            let versions = try await database.read { try await $0.raw("SELECT version FROM schema_migrations").all() }
+            let versions = try await database.sqlRead { try await $0.raw("SELECT version FROM schema_migrations").all() }
             #expect(versions.count == Migrator.versions.count)
         }
     }
@@ -33,7 +33,7 @@ struct MigrationTests {
     @Test("jobs queued with a bare id before payloads were typed get their JSON payload from migration 7", arguments: TestEngine.available)
     func legacyJobPayloads(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
-            try await database.transaction { db in
+            try await database.sqlTransaction { db in
                 try await db.raw("DELETE FROM schema_migrations WHERE version = 7").run()
                 for (id, kind, payload) in [("job_a", "radius.disconnect", "sim_1"), ("job_b", "gateway_event.apply", "gwe_2"), ("job_c", "payment.evaluate", #"{"sim":"sim_3"}"#)] {
                     try await db.raw("""
@@ -43,7 +43,7 @@ struct MigrationTests {
                 }
             }
             #expect(try await Migrator(database: database, logger: TestDatabase.logger).migrate() == [7])
-            let payloads = try await database.read { db in
+            let payloads = try await database.sqlRead { db in
                 try await db.raw("SELECT id, payload FROM jobs ORDER BY id").all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "payload", as: String.self)) }
             }
             #expect(payloads.map(\.1) == [#"{"sim":"sim_1"}"#, #"{"gateway_event":"gwe_2"}"#, #"{"sim":"sim_3"}"#])

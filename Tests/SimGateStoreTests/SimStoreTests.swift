@@ -20,9 +20,8 @@ struct SimStoreTests {
         try await TestDatabase.with(engine) { database in
             let clock = ManualWallClock()
             let ids = IdentifierGenerator(clock: clock)
-            let store = SimStore()
             var sim = try Self.makeSim(1, ids: ids, at: clock.now(), labels: ["fleet-a", "beta"])
-            try await database.transaction { try await store.insert([sim], on: $0) }
+            try await database.store.transaction { try await $0.sims.insert([sim]) }
 
             let previous = sim
             clock.advance(by: 60)
@@ -32,13 +31,13 @@ struct SimStoreTests {
             sim.labels = try SimLabels(["fleet-b"])
             sim.imei = try IMEI(Fixtures.imei(7))
             sim.updatedAt = clock.now()
-            try await database.transaction { try await store.save(sim, previous: previous, on: $0) }
+            try await database.store.transaction { try await $0.sims.save(sim, previous: previous) }
 
-            let read = try await database.read { try await store.find(sim.id, accountID: nil, on: $0) }
+            let read = try await database.store.read { try await $0.sims.find(sim.id, accountID: nil) }
             #expect(read == sim)
-            let byLabel = try await database.read { try await store.list(SimFilter(label: "fleet-b"), PageRequest(), on: $0) }
+            let byLabel = try await database.store.read { try await $0.sims.list(SimFilter(label: "fleet-b"), PageRequest()) }
             #expect(byLabel.items.map(\.id) == [sim.id])
-            let oldLabel = try await database.read { try await store.list(SimFilter(label: "fleet-a"), PageRequest(), on: $0) }
+            let oldLabel = try await database.store.read { try await $0.sims.list(SimFilter(label: "fleet-a"), PageRequest()) }
             #expect(oldLabel.items.isEmpty)
         }
     }
@@ -50,12 +49,12 @@ struct SimStoreTests {
             let sim = try Self.makeSim(1, ids: ids, at: Date())
             struct Boom: Error {}
             await #expect(throws: Boom.self) {
-                try await database.transaction { db in
-                    try await SimStore().insert([sim], on: db)
+                try await database.store.transaction { tx in
+                    try await tx.sims.insert([sim])
                     throw Boom()
                 }
             }
-            let found = try await database.read { try await SimStore().find(sim.id, accountID: nil, on: $0) }
+            let found = try await database.store.read { try await $0.sims.find(sim.id, accountID: nil) }
             #expect(found == nil)
         }
     }
@@ -64,21 +63,20 @@ struct SimStoreTests {
     func paginationOverInserts(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
             let ids = IdentifierGenerator(clock: SystemWallClock())
-            let store = SimStore()
             let initial = try (0..<45).map { try Self.makeSim($0, ids: ids, at: Date()) }
-            try await database.transaction { try await store.insert(initial, on: $0) }
+            try await database.store.transaction { try await $0.sims.insert(initial) }
 
             var seen: [SimID] = []
             var cursor: String? = nil
             var extra = 1_000
             repeat {
-                let page = try await database.read { try await store.list(SimFilter(), PageRequest(limit: 10, startingAfter: cursor), on: $0) }
+                let page = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest(limit: 10, startingAfter: cursor)) }
                 seen += page.items.map(\.id)
                 cursor = page.hasMore ? page.items.last?.id.rawValue : nil
                 // Arrivals between pages are newer than every cursor, so they never appear later in this walk.
                 let arrival = try Self.makeSim(extra, ids: ids, at: Date())
                 extra += 1
-                try await database.transaction { try await store.insert([arrival], on: $0) }
+                try await database.store.transaction { try await $0.sims.insert([arrival]) }
             } while cursor != nil
 
             #expect(seen.count == 45)
@@ -92,10 +90,10 @@ struct SimStoreTests {
         try await TestDatabase.with(engine) { database in
             let ids = IdentifierGenerator(clock: SystemWallClock())
             let sims = try (0..<12).map { try Self.makeSim($0, ids: ids, at: Date()) }
-            try await database.transaction { try await SimStore().insert(sims, on: $0) }
+            try await database.store.transaction { try await $0.sims.insert(sims) }
             let newestFirst = sims.map(\.id).reversed() as [SimID]
-            let page = try await database.read {
-                try await SimStore().list(SimFilter(), PageRequest(limit: 3, endingBefore: newestFirst[6].rawValue), on: $0)
+            let page = try await database.store.read {
+                try await $0.sims.list(SimFilter(), PageRequest(limit: 3, endingBefore: newestFirst[6].rawValue))
             }
             #expect(page.items.map(\.id) == Array(newestFirst[3..<6]))
             #expect(page.hasMore)

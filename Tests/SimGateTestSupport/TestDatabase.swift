@@ -42,7 +42,7 @@ public enum TestDatabase {
         case .postgres:
             let admin = try SimGateDatabase(.postgres(url: TestEngine.postgresURL), logger: logger)
             try await admin.withRunning {
-                try await admin.transaction { try await $0.raw("CREATE SCHEMA \(unsafeRaw: name)").run() }
+                try await admin.sqlTransaction { try await $0.raw("CREATE SCHEMA \(unsafeRaw: name)").run() }
             }
             let separator = TestEngine.postgresURL.contains("?") ? "&" : "?"
             return .postgres(url: TestEngine.postgresURL + separator + "search_path=" + name)

@@ -1,4 +1,4 @@
-/// One fact that a lifecycle transition produced; each becomes an event.
+/// One fact that a command produced; each becomes an event.
 public enum SimChange: Equatable, Sendable {
     /// The status moved from one value to another.
     case statusChanged(from: SimStatus, to: SimStatus)
@@ -6,10 +6,14 @@ public enum SimChange: Equatable, Sendable {
     case holdPlaced(Hold)
     /// A hold was lifted.
     case holdLifted(Hold)
+    /// The SIM was given to an account (from stock when `from` is `nil`).
+    case assigned(from: AccountID?, to: AccountID)
+    /// The SIM left an account, for stock or for another account.
+    case unassigned(from: AccountID)
 }
 
-/// The outcome of applying a ``SimCommand``: the new state and what changed, in order.
-/// An empty `changes` means the command had nothing to do.
+/// The outcome of applying a ``SimCommand`` to a state: the new state and what changed, in
+/// order. An empty `changes` means the command had nothing to do.
 public struct SimTransition: Equatable, Sendable {
     public let state: SimState
     public let changes: [SimChange]

@@ -9,20 +9,19 @@ import SimGateStore
 /// of one group, with migrations (and the operator's first key) before the server accepts
 /// requests.
 public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
-    let parts = AppParts(dependencies)
-    let (database, queue, idempotencyStore, simOperations) = (parts.database, parts.queue, parts.idempotencyStore, parts.sims)
+    let parts = AppServices(dependencies)
+    let (database, store, simOperations) = (dependencies.database, parts.store, parts.sims)
     let startup = StartupSignal()
     let radiusClients = RADIUSClientTable(configuration.radius.clients)
-    let applier = GatewayEventApplier(sims: simOperations, queue: queue)
     let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)
     let scheduler = JobScheduler(
-        queue: queue,
+        queue: store.jobs,
         handlers: [
-            IdempotencyPurge.handler(store: idempotencyStore, queue: queue, clock: dependencies.clock),
-            applier.handler,
-            PaymentHoldEvaluator(sims: simOperations, queue: queue).handler,
+            IdempotencyPurge.handler(store: store.idempotency, queue: store.jobs, clock: dependencies.clock),
+            GatewayEventApplier(payments: parts.payments).handler,
+            PaymentHoldEvaluator(sims: simOperations).handler,
             RADIUSDisconnector(
-                sims: simOperations, clients: radiusClients,
+                store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
                 metrics: radiusMetrics, logger: dependencies.logger
             ).handler,
@@ -39,7 +38,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         services.append(accounting.batcher)
         services.append(RADIUSServer(
             host: radius.host, port: radius.authenticationPort, role: .authentication, clients: radiusClients,
-            handler: RADIUSAccessHandler(database: database, interimInterval: radius.interimInterval, startup: startup),
+            handler: RADIUSAccessHandler(store: store, interimInterval: radius.interimInterval, startup: startup),
             logger: dependencies.logger, observer: radiusMetrics.server(.authentication, alongside: dependencies.observeRADIUS?(.authentication)),
             onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
         ))
@@ -69,7 +68,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     app.beforeServerStarts {
         try await Migrator(database: database, logger: dependencies.logger, clock: dependencies.clock).migrate()
-        try await IdempotencyPurge.schedule(on: queue, after: dependencies.clock.now(), clock: dependencies.clock)
+        try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
         startup.open()
     }
     return app
@@ -77,32 +76,5 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
 
 /// Builds the router: system routes at the root, the authenticated API under `/v1`.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<SimGateRequestContext> {
-    buildRouter(dependencies, parts: AppParts(dependencies))
-}
-
-/// The router over parts already built (by ``buildApplication(_:dependencies:)``).
-func buildRouter(_ dependencies: AppDependencies, parts: AppParts) -> Router<SimGateRequestContext> {
-    let database = parts.database
-    let router = Router(context: SimGateRequestContext.self)
-    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
-    router.add(middleware: ProblemMiddleware())
-    let routeTable = RouteTable()
-    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
-    SystemController(database: database, registry: dependencies.registry).addRoutes(to: router)
-
-    let idempotency = IdempotencyLayer(store: parts.idempotencyStore, clock: dependencies.clock)
-    let simOperations = parts.sims
-    let api = router.group("v1").add(middleware: AuthenticationMiddleware(database: database))
-    AccountsController(operations: parts.accounts, idempotency: idempotency).addRoutes(to: api)
-    SimsController(operations: simOperations, idempotency: idempotency).addRoutes(to: api)
-    EventsController(database: database, sims: simOperations).addRoutes(to: api)
-    UsageController(sims: simOperations, idempotency: idempotency).addRoutes(to: api)
-
-    let queue = parts.queue
-    PaymentsController(operations: PaymentOperations(sims: simOperations, queue: queue), idempotency: idempotency).addRoutes(to: api)
-    WebhookController(
-        receiver: WebhookReceiver(database: database, clock: dependencies.clock, ids: dependencies.ids, queue: queue, doorbell: dependencies.jobDoorbell)
-    ).addRoutes(to: router)
-    routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
-    return router
+    buildRouter(dependencies, parts: AppServices(dependencies))
 }

@@ -11,7 +11,7 @@ import SimGateStore
 /// it). A `read_only` key may only read: anything but GET and HEAD is 403.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = SimGateRequestContext
-    let database: SimGateDatabase
+    let store: Store
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -50,10 +50,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     private func authenticate(_ presented: String) async throws -> Principal? {
         guard let keyID = APIKeySecret.keyID(in: presented) else { return nil }
-        return try await database.read { db -> Principal? in
-            guard let (key, hash) = try await APIKeyStore().findWithHash(keyID, on: db),
+        return try await store.read { tx -> Principal? in
+            guard let (key, hash) = try await tx.apiKeys.findWithHash(keyID),
                   APIKeySecret.matches(presented, storedHash: hash), key.revokedAt == nil,
-                  let account = try await AccountStore().find(key.accountID, on: db)
+                  let account = try await tx.accounts.find(key.accountID)
             else { return nil }
             return Principal(keyID: key.id, account: account, scope: key.scope)
         }

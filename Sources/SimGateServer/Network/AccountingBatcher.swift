@@ -1,7 +1,6 @@
 import Logging
 import ServiceLifecycle
 import SimGateStore
-import SQLKit
 
 /// Group commit for accounting: reports that arrive while a transaction is being written wait
 /// and go into the next one together, and each caller is answered only after the
@@ -11,12 +10,12 @@ import SQLKit
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
 actor AccountingBatcher: Service {
-    typealias Apply = @Sendable ([AccountingReport], any SQLDatabase) async throws -> Void
+    typealias Apply = @Sendable ([AccountingReport], StoreTransaction) async throws -> Void
 
     /// Most reports in one transaction.
     static let maximumBatch = 500
 
-    private let database: SimGateDatabase
+    private let store: Store
     private let metrics: RADIUSMetrics
     private let logger: Logger
     private let apply: Apply
@@ -25,9 +24,9 @@ actor AccountingBatcher: Service {
     private let work = Doorbell()
     private var isStopped = false
 
-    init(database: SimGateDatabase, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
+    init(store: Store, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
         self.metrics = metrics
-        self.database = database
+        self.store = store
         self.logger = logger
         self.apply = apply
     }
@@ -85,7 +84,7 @@ actor AccountingBatcher: Service {
     private func write(_ reports: [AccountingReport]) async throws {
         let apply = self.apply
         let start = ContinuousClock.now
-        try await database.transaction { db in try await apply(reports, db) }
+        try await store.transaction { tx in try await apply(reports, tx) }
         metrics.accountingBatchCommitted(size: reports.count, duration: ContinuousClock.now - start)
     }
 }

@@ -2,32 +2,25 @@ import Foundation
 import Logging
 import SimGateCore
 import SimGateStore
-import SQLKit
 
 /// Turns a batch of Accounting-Requests into sessions and usage inside one transaction, with a
 /// few multi-row statements for the whole batch rather than several per report: the SIMs are
 /// read at once by IMSI, the sessions at once by key, and sessions, records and totals are
 /// written at once.
 struct AccountingLedger: Sendable {
-    let sims: SimOperations
+    let sims: SimService
     let metrics: RADIUSMetrics
     let logger: Logger
-    private let usage = UsageStore()
 
-    init(sims: SimOperations, metrics: RADIUSMetrics, logger: Logger) {
-        self.sims = sims
-        self.metrics = metrics
-        self.logger = logger
-    }
-
-    func apply(_ reports: [AccountingReport], on db: any SQLDatabase) async throws {
+    /// Records a batch of reports; Accounting-On and -Off stop every session of their gateway.
+    func apply(_ reports: [AccountingReport], in tx: StoreTransaction) async throws {
         let now = sims.clock.now()
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has dropped
         // every session it had.
         for report in reports where report.status == .accountingOn || report.status == .accountingOff {
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
-            for closed in try await usage.stopAllSessions(nas: report.nas, at: now, on: db) {
+            for closed in try await tx.sessions.stopAllSessions(nas: report.nas, at: now) {
                 stopped.append((closed.key, closed.simID, what))
             }
         }
@@ -45,15 +38,15 @@ struct AccountingLedger: Sendable {
             return true
         }
         if !sessionReports.isEmpty {
-            stopped += try await record(sessionReports, now: now, on: db)
+            stopped += try await record(sessionReports, now: now, in: tx)
         }
-        try await recordStops(stopped, at: now, on: db)
+        try await recordStops(stopped, at: now, in: tx)
     }
 
     /// Updates the sessions and stores the usage the reports add; returns the sessions they stopped.
-    private func record(_ reports: [AccountingReport], now: Date, on db: any SQLDatabase) async throws -> [(key: SessionKey, simID: SimID, reason: String)] {
-        let simsByReport = try await findSims(for: reports, on: db)
-        var sessions = try await usage.sessions(Set(reports.compactMap(\.sessionKey)), on: db)
+    private func record(_ reports: [AccountingReport], now: Date, in tx: StoreTransaction) async throws -> [(key: SessionKey, simID: SimID, reason: String)] {
+        let simsByReport = try await findSims(for: reports, in: tx)
+        var sessions = try await tx.sessions.sessions(Set(reports.compactMap(\.sessionKey)))
         var touched: [SessionKey] = []
         var touchedKeys: Set<SessionKey> = []
         var records: [UsageRecord] = []
@@ -65,7 +58,7 @@ struct AccountingLedger: Sendable {
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
-            var session = sessions[key] ?? StoredSession(
+            var session = sessions[key] ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
                 startedAt: report.sessionStart(arrival: now), updatedAt: now
             )
@@ -99,11 +92,11 @@ struct AccountingLedger: Sendable {
             records.append(record)
             gatewayOfRecord[record.id] = key.nas
         }
-        try await usage.saveSessions(touched.compactMap { sessions[$0] }, on: db)
+        try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
         let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
             ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
-        }, on: db)
+        }, in: tx)
         for id in outcome.overflowing {
             logger.warning("Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
             metrics.accountingReportRefused("total_out_of_range")
@@ -112,28 +105,28 @@ struct AccountingLedger: Sendable {
     }
 
     /// A `sim.session_stopped` event for each session that ended, with why.
-    private func recordStops(_ stopped: [(key: SessionKey, simID: SimID, reason: String)], at now: Date, on db: any SQLDatabase) async throws {
+    private func recordStops(_ stopped: [(key: SessionKey, simID: SimID, reason: String)], at now: Date, in tx: StoreTransaction) async throws {
         guard !stopped.isEmpty else { return }
-        let whole = try await sims.sims.find(ids: Array(Set(stopped.map(\.simID))), accountID: nil, forUpdate: false, on: db)
+        let whole = try await tx.sims.find(ids: Array(Set(stopped.map(\.simID))), accountID: nil, forUpdate: false)
         var events: [Event] = []
         for stop in stopped {
             guard let sim = whole[stop.simID] else { continue }
             let cause = ChangeCause(actor: ChangeActor(.network, id: stop.key.nas), reason: "\(stop.reason): session \(stop.key.sessionID)")
-            events.append(try sims.eventFactory.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now))
+            events.append(try sims.events.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now))
         }
-        try await sims.events.append(events, on: db)
+        try await tx.events.append(events)
     }
 
     /// Each report's SIM, by report index: one query for every IMSI in the batch, then the
     /// slower lookups (MSISDN, ICCID) only for reports that named their SIM otherwise.
-    private func findSims(for reports: [AccountingReport], on db: any SQLDatabase) async throws -> [Int: SimUsageRow] {
-        let byIMSI = try await SimStore().usageRows(imsis: Array(Set(reports.compactMap(\.imsi))), on: db)
+    private func findSims(for reports: [AccountingReport], in tx: StoreTransaction) async throws -> [Int: SimUsageRow] {
+        let byIMSI = try await tx.sims.usageRows(imsis: Array(Set(reports.compactMap(\.imsi))))
         var found: [Int: SimUsageRow] = [:]
         for (index, report) in reports.enumerated() {
             // With a 3GPP-IMSI the filters hold that IMSI alone, so nothing else is tried.
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
-            } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, on: db) {
+            } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, in: tx) {
                 found[index] = SimUsageRow(sim)
             }
         }

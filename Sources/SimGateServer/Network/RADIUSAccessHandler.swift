@@ -6,7 +6,7 @@ import SimGateStore
 /// Answers Access-Requests from the packet gateway: Access-Accept exactly for a LIVE SIM,
 /// otherwise Access-Reject with a Reply-Message saying why (unknown SIM, status, holds).
 struct RADIUSAccessHandler: RADIUSRequestHandler {
-    let database: SimGateDatabase
+    let store: Store
     let interimInterval: UInt32
     /// Opens once migrations are done; requests that come earlier wait for it.
     let startup: StartupSignal
@@ -44,10 +44,10 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     private func find(_ request: RADIUSPacket) async throws -> (Sim?, UInt32) {
         let filters = RADIUSSimLookup.filters(for: request)
         guard !filters.isEmpty else { return (nil, interimInterval) }
-        return try await database.read { db in
-            guard let sim = try await RADIUSSimLookup.first(matching: filters, on: db) else { return (nil, interimInterval) }
+        return try await store.read { tx in
+            guard let sim = try await RADIUSSimLookup.first(matching: filters, in: tx) else { return (nil, interimInterval) }
             var own: Int?
-            if let accountID = sim.accountID { own = try await AccountStore().find(accountID, on: db)?.radiusInterimInterval }
+            if let accountID = sim.accountID { own = try await tx.accounts.find(accountID)?.radiusInterimInterval }
             return (sim, own.map(UInt32.init) ?? interimInterval)
         }
     }

@@ -3,24 +3,21 @@ import Logging
 import SimGateCore
 import SimGateRADIUS
 import SimGateStore
-import SQLKit
 
 /// Records Accounting-Requests and answers only once the record is committed: a gateway
 /// that hears nothing retries, so nothing is lost, and the counters make a retry count once.
 /// Requests that arrive together are committed together (see ``AccountingBatcher``).
 struct RADIUSAccountingHandler: RADIUSRequestHandler {
-    let sims: SimOperations
     let startup: StartupSignal
     let logger: Logger
     let batcher: AccountingBatcher
 
-    init(sims: SimOperations, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
-        self.sims = sims
+    init(sims: SimService, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
         self.startup = startup
         self.logger = logger
         let ledger = AccountingLedger(sims: sims, metrics: metrics, logger: logger)
-        batcher = AccountingBatcher(database: sims.database, metrics: metrics, logger: logger) { reports, db in
-            try await ledger.apply(reports, on: db)
+        batcher = AccountingBatcher(store: sims.store, metrics: metrics, logger: logger) { reports, tx in
+            try await ledger.apply(reports, in: tx)
         }
     }
 

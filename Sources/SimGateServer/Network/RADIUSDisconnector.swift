@@ -8,13 +8,9 @@ import SimGateStore
 /// gateway's CoA port for each open session, each answer (ACK, NAK or silence after every
 /// retry) stored on the session and told by a `sim.session_disconnected` event.
 struct RADIUSDisconnector: Sendable {
-    /// The job that disconnects a SIM's open sessions.
-    struct DisconnectJob: JobParameters {
-        static let kind = "radius.disconnect"
-        let sim: SimID
-    }
-
-    let sims: SimOperations
+    let store: Store
+    let clock: any WallClock
+    let events: SimEvents
     let clients: RADIUSClientTable
     /// How long to wait for each answer, and how many times to send.
     let timeout: Duration
@@ -24,11 +20,6 @@ struct RADIUSDisconnector: Sendable {
     /// Most Disconnect-Requests in flight at once for one SIM: a silent gateway costs each
     /// session `attempts × timeout`, so they are sent side by side, within a bound.
     static let concurrency = 16
-
-    /// The job that disconnects `simID`'s sessions; one waits at a time per SIM.
-    static func job(for simID: SimID, at time: Date) throws -> NewJob {
-        try NewJob(DisconnectJob(sim: simID), runAt: time, uniqueKey: "\(DisconnectJob.kind):\(simID)", maxAttempts: 3)
-    }
 
     var handler: JobHandler {
         JobHandler(DisconnectJob.self) { parameters, _ in try await disconnect(parameters.sim) }
@@ -41,9 +32,8 @@ struct RADIUSDisconnector: Sendable {
 
     /// Throws when a gateway stayed silent, so the job runs again later with backoff.
     func disconnect(_ simID: SimID) async throws {
-        let usage = UsageStore()
-        let (sim, sessions) = try await sims.database.read { db in
-            (try await sims.sims.find(simID, accountID: nil, on: db), try await usage.openSessions(simID: simID, on: db))
+        let (sim, sessions) = try await store.read { tx in
+            (try await tx.sims.find(simID, accountID: nil), try await tx.sessions.openSessions(simID: simID))
         }
         // Back to LIVE before the job ran: its sessions may go on.
         guard let sim, sim.status != .live else { return }
@@ -66,12 +56,12 @@ struct RADIUSDisconnector: Sendable {
     }
 
     /// Sends one session's Disconnect-Request and records the answer; `false` if the gateway stayed silent.
-    private func disconnect(_ session: StoredSession, of sim: Sim) async throws -> Bool {
+    private func disconnect(_ session: DataSession, of sim: Sim) async throws -> Bool {
         guard let client = clients.client(for: session.clientAddress) else {
             logger.warning("No RADIUS client for a session's gateway; cannot disconnect", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)"])
             return true
         }
-        let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim, at: sims.clock.now()), secret: client.secret)
+        let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim, at: clock.now()), secret: client.secret)
         let reply = try await RADIUSRequester.exchange(
             request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts
         )
@@ -85,23 +75,23 @@ struct RADIUSDisconnector: Sendable {
         return outcome != .noAnswer
     }
 
-    private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: StoredSession, sim: Sim) async throws {
-        let now = sims.clock.now()
+    private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: DataSession, sim: Sim) async throws {
+        let now = clock.now()
         var reason = "Disconnect-Request for session \(session.sessionID): \(outcome.rawValue)"
         if let errorCause { reason += " (Error-Cause \(errorCause))" }
         let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
-        try await sims.database.transaction { db in
-            try await UsageStore().recordDisconnect(session.key, outcome: outcome, errorCause: errorCause, at: now, on: db)
-            try await sims.events.append([
-                try sims.eventFactory.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
-            ], on: db)
+        try await store.transaction { tx in
+            try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
+            try await tx.events.append([
+                try events.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
+            ])
         }
     }
 
     /// Names the session the way the gateway knows it (RFC 5176 section 3): the User-Name it
     /// was opened with (the IMSI if the gateway never sent one), the Acct-Session-Id, the
     /// gateway, the device's Framed-IP-Address when known, and the 3GPP-IMSI.
-    static func request(for session: StoredSession, sim: Sim, at now: Date) -> RADIUSPacket {
+    static func request(for session: DataSession, sim: Sim, at now: Date) -> RADIUSPacket {
         var attributes: [RADIUSAttribute] = [
             .text(RADIUSAttributeType.userName, session.userName ?? sim.imsi.digits),
             .text(RADIUSAttributeType.acctSessionID, session.sessionID),

@@ -1,7 +1,6 @@
 import SimGateCore
 import SimGateRADIUS
 import SimGateStore
-import SQLKit
 
 /// How a RADIUS request names its SIM: by 3GPP-IMSI (vendor 10415) when the request carries
 /// one, and then by that alone; otherwise by User-Name read as an IMSI, an MSISDN or an ICCID.
@@ -35,9 +34,9 @@ enum RADIUSSimLookup {
     }
 
     /// The first SIM that one of `filters` finds, in order.
-    static func first(matching filters: [SimFilter], on db: any SQLDatabase) async throws -> Sim? {
+    static func first(matching filters: [SimFilter], in tx: StoreTransaction) async throws -> Sim? {
         for filter in filters {
-            if let sim = try await SimStore().list(filter, PageRequest(limit: 1), on: db).items.first { return sim }
+            if let sim = try await tx.sims.list(filter, PageRequest(limit: 1)).items.first { return sim }
         }
         return nil
     }

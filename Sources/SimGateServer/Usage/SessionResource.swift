@@ -1,4 +1,5 @@
 import Foundation
+import SimGateCore
 import SimGateStore
 
 /// A RADIUS data session as the API shows it.
@@ -53,7 +54,7 @@ struct SessionResource: Codable, Equatable, Sendable {
         case mccMNC = "mcc_mnc"
     }
 
-    init(_ session: StoredSession) {
+    init(_ session: DataSession) {
         object = "radius_session"
         nas = session.nas
         sessionID = session.sessionID

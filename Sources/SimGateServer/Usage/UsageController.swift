@@ -6,7 +6,8 @@ import SimGateStore
 /// `POST /v1/usage_records` (bulk usage from elsewhere), and usage totals for one SIM
 /// (`GET /v1/sims/{id}/usage`) or a whole account (`GET /v1/usage`).
 struct UsageController: Sendable {
-    let sims: SimOperations
+    let sims: SimService
+    let usage: UsageService
     let idempotency: IdempotencyLayer
 
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
@@ -59,9 +60,7 @@ struct UsageController: Sendable {
         }
         let limit = try query.limit()
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        let (found, hasMore) = try await sims.database.read {
-            try await UsageStore().sessions(simID: sim.id, accountID: principal.visibleAccountID, openOnly: openOnly, limit: limit, on: $0)
-        }
+        let (found, hasMore) = try await usage.sessions(of: sim.id, visibleAccountID: principal.visibleAccountID, openOnly: openOnly, limit: limit)
         return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/sessions", data: found.map(SessionResource.init), hasMore: hasMore))
     }
 
@@ -91,7 +90,7 @@ struct UsageController: Sendable {
         totalsQuery.account = account
         let rows: [UsageTotal]
         do {
-            rows = try await sims.database.read { try await UsageStore().totals(totalsQuery, on: $0) }
+            rows = try await usage.totals(totalsQuery)
         } catch let tooLarge as UsageTotalTooLarge {
             throw DomainError(
                 .invalid, code: "total_out_of_range",
@@ -141,7 +140,7 @@ struct UsageTotalsParameters {
     }
 
     func query(scope: UsageTotalsQuery.Scope) -> UsageTotalsQuery {
-        let (fromKeys, toKeys) = (UsageStore.periods(of: from), UsageStore.periods(of: to))
+        let (fromKeys, toKeys) = (UsageRepository.periods(of: from), UsageRepository.periods(of: to))
         return UsageTotalsQuery(
             scope: scope, months: months, from: months ? fromKeys[1] : fromKeys[0], to: months ? toKeys[1] : toKeys[0],
             country: country, byCountry: byCountry

@@ -1,14 +1,13 @@
 import Foundation
 import SimGateCore
 import SimGateStore
-import SQLKit
 
 /// Stores usage records that arrive from elsewhere (the bulk API, a CSV file) in one
 /// transaction: each record's SIM is found among those the caller may see, records already
 /// received (same sender id) are counted as duplicates, and the rest go through the
 /// ``UsageLedger`` like RADIUS usage does.
 struct UsageImport: Sendable {
-    let sims: SimOperations
+    let sims: SimService
 
     struct Outcome: Sendable {
         var accepted = 0
@@ -24,8 +23,8 @@ struct UsageImport: Sendable {
         _ records: [(position: Int, record: ValidUsageRecord)], source: String, senderScope: String,
         visibleAccountID: AccountID?, cause: ChangeCause
     ) async throws -> Outcome {
-        try await sims.database.transaction { db in
-            let found = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, on: db)
+        try await sims.store.transaction { tx in
+            let found = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, in: tx)
             var outcome = Outcome()
             var stored: [UsageRecord] = []
             var positions: [String: Int] = [:]
@@ -44,7 +43,7 @@ struct UsageImport: Sendable {
                 ))
             }
             let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
-            let result = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, on: db)
+            let result = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, in: tx)
             outcome.accepted = result.inserted.count
             outcome.overflowing = result.overflowing.compactMap { positions[$0] }.sorted()
             outcome.duplicates = stored.count - result.inserted.count - result.overflowing.count
@@ -53,7 +52,7 @@ struct UsageImport: Sendable {
     }
 
     /// The SIMs named by `references`, two queries whatever their number.
-    private func resolve(_ references: Set<SimReference>, visibleAccountID: AccountID?, on db: any SQLDatabase) async throws -> [SimReference: Sim] {
+    private func resolve(_ references: Set<SimReference>, visibleAccountID: AccountID?, in tx: StoreTransaction) async throws -> [SimReference: Sim] {
         var ids: [SimID] = [], iccids: [ICCID] = []
         for reference in references {
             switch reference {
@@ -62,8 +61,8 @@ struct UsageImport: Sendable {
             }
         }
         var found: [SimReference: Sim] = [:]
-        for (id, sim) in try await sims.sims.find(ids: ids, accountID: visibleAccountID, forUpdate: true, on: db) { found[.id(id)] = sim }
-        for (iccid, sim) in try await sims.sims.find(iccids: iccids, accountID: visibleAccountID, forUpdate: true, on: db) { found[.iccid(iccid)] = sim }
+        for (id, sim) in try await tx.sims.find(ids: ids, accountID: visibleAccountID, forUpdate: true) { found[.id(id)] = sim }
+        for (iccid, sim) in try await tx.sims.find(iccids: iccids, accountID: visibleAccountID, forUpdate: true) { found[.iccid(iccid)] = sim }
         return found
     }
 }

@@ -1,18 +1,12 @@
 import Foundation
 import SimGateCore
 import SimGateStore
-import SQLKit
 
 /// Stores usage from any source inside the caller's transaction: the records, their day,
 /// month and country totals, and what they change about their SIMs (first use, place,
 /// device), each change with its event.
 struct UsageLedger: Sendable {
-    let sims: SimOperations
-    private let usage = UsageStore()
-
-    init(sims: SimOperations) {
-        self.sims = sims
-    }
+    let sims: SimService
 
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.
     /// Records already stored (same source and sender id) are skipped and change nothing, and
@@ -23,10 +17,10 @@ struct UsageLedger: Sendable {
     /// then read whole, changed the same way, saved and given their events.
     @discardableResult
     func record(
-        _ records: [UsageRecord], sims current: [SimID: SimUsageRow], cause: (UsageRecord) -> ChangeCause, on db: any SQLDatabase
-    ) async throws -> UsageStore.InsertOutcome {
+        _ records: [UsageRecord], sims current: [SimID: SimUsageRow], cause: (UsageRecord) -> ChangeCause, in tx: StoreTransaction
+    ) async throws -> UsageRepository.InsertOutcome {
         let now = sims.clock.now()
-        let outcome = try await usage.insert(records, now: now, on: db)
+        let outcome = try await tx.usage.insert(records, now: now)
         let inserted = outcome.inserted
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
@@ -40,7 +34,7 @@ struct UsageLedger: Sendable {
         }
         guard !changing.isEmpty else { return outcome }
 
-        let whole = try await sims.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true, on: db)
+        let whole = try await tx.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true)
         var changed = whole
         var events: [Event] = []
         for record in changing {
@@ -55,9 +49,9 @@ struct UsageLedger: Sendable {
         }
         for (id, sim) in changed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             guard let previous = whole[id], previous != sim else { continue }
-            try await sims.persist(sim, previous: previous, on: db)
+            try await sims.save(sim, previous: previous, in: tx)
         }
-        try await sims.events.append(events, on: db)
+        try await tx.events.append(events)
         return outcome
     }
 
@@ -69,7 +63,7 @@ struct UsageLedger: Sendable {
         case .deviceBound: (.simDeviceBound, ["imei": .null])
         case .deviceChanged: (.simDeviceChanged, ["last_seen": lastSeen])
         }
-        return try sims.eventFactory.simEvent(type, sim: sim, previousAttributes: previous, cause: cause, at: time)
+        return try sims.events.simEvent(type, sim: sim, previousAttributes: previous, cause: cause, at: time)
     }
 }
 

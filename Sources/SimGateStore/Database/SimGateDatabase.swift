@@ -9,7 +9,8 @@ import ServiceLifecycle
 
 /// SimGate's one handle on its database, SQLite or PostgreSQL, behind the same SQLKit interface.
 ///
-/// All writes go through ``transaction(_:)``; ``read(_:)`` is for queries. The database is a
+/// ``Store`` opens its units of work here: all writes in ``sqlTransaction(_:)``, reads in
+/// ``sqlRead(_:)``. The database is a
 /// `Service`: PostgreSQL's client only talks while ``run()`` runs, and SQLite's connections are
 /// closed when it ends. Outside a service group, use ``withRunning(_:)``.
 public final class SimGateDatabase: Service, Sendable {
@@ -50,7 +51,7 @@ public final class SimGateDatabase: Service, Sendable {
     }
 
     /// Runs `body` on one connection, for reads (and statements that need no transaction).
-    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    package func sqlRead<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool, _, _):
             return try await withSQLiteConnection(pool, body)
@@ -62,7 +63,7 @@ public final class SimGateDatabase: Service, Sendable {
     }
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
-    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    package func sqlTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool, let writeGate, _):
             // One writer at a time inside this process: waiting here costs no thread, whereas

@@ -25,7 +25,7 @@ public struct IdempotencyStore: Sendable {
 
     /// Claims `key` for a request whose method, path and body hash to `requestHash`.
     public func claim(accountID: AccountID, key: String, requestHash: String, now: Date) async throws -> Claim {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             let inserted = try await db.raw("""
                 INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, created_at)
                 VALUES (\(bind: accountID.rawValue), \(bind: key), \(bind: requestHash), \(bind: now.stored))
@@ -46,7 +46,7 @@ public struct IdempotencyStore: Sendable {
 
     /// Stores the response given to the claimed key.
     public func finish(accountID: AccountID, key: String, status: Int, body: String) async throws {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.update("idempotency_keys").set("response_status", to: Int64(status)).set("response_body", to: body)
                 .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).run()
         }
@@ -54,7 +54,7 @@ public struct IdempotencyStore: Sendable {
 
     /// Forgets a claimed key whose request failed on the server's side, so a retry may run.
     public func abandon(accountID: AccountID, key: String) async throws {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.delete(from: "idempotency_keys")
                 .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).run()
         }
@@ -63,7 +63,7 @@ public struct IdempotencyStore: Sendable {
     /// Deletes keys created before `cutoff`; returns how many.
     @discardableResult
     public func purge(createdBefore cutoff: Date) async throws -> Int {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: cutoff.stored) RETURNING account_id").all().count
         }
     }

@@ -18,36 +18,17 @@ public struct JobQueue: Sendable {
         self.ids = ids
     }
 
-    /// Adds a job inside the caller's transaction, so it exists exactly when the change that
-    /// needs it is committed. Returns `false` when a pending job with the same unique key was
-    /// there already: that one does the work, brought forward to `job.runAt` if that is sooner.
-    /// Jobs that are running or finished never hold a key, so work asked for after they
-    /// started is always queued.
-    @discardableResult
-    public func enqueue(_ job: NewJob, now: Date, on db: any SQLDatabase) async throws -> Bool {
-        let id: JobID = ids.make()
-        let rows = try await db.raw("""
-            INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
-            VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
-                    \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
-            ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
-                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
-            RETURNING id
-            """).all()
-        return try rows.first?.string("id") == id.rawValue
-    }
-
     /// Adds a job in a transaction of its own.
     @discardableResult
     public func enqueue(_ job: NewJob, now: Date) async throws -> Bool {
-        try await database.transaction { try await enqueue(job, now: now, on: $0) }
+        try await database.sqlTransaction { try await JobRepository(db: $0, ids: ids).enqueue(job, now: now) }
     }
 
     /// Claims up to `limit` due jobs for `worker` until `now + lease`. Jobs whose earlier lease
     /// ran out (their worker died) are due again.
     public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval) async throws -> [Job] {
         let engine = database.engine
-        return try await database.transaction { db in
+        return try await database.sqlTransaction { db in
             let rows = try await db.raw("""
                 UPDATE jobs SET state = 'running', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
                        attempts = attempts + 1, updated_at = \(bind: now.stored)
@@ -65,7 +46,7 @@ public struct JobQueue: Sendable {
 
     /// Marks a claimed job finished.
     public func complete(_ id: JobID, worker: String, now: Date) async throws {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.raw("""
                 UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = \(bind: now.stored)
                 WHERE id = \(bind: id.rawValue) AND locked_by = \(bind: worker)
@@ -78,7 +59,7 @@ public struct JobQueue: Sendable {
     /// instead of retried: the newer pending job does the same work.
     public func fail(_ job: Job, worker: String, error: String, retryAt: Date, now: Date) async throws {
         let nextState: Job.State = job.attempts >= job.maxAttempts ? .dead : .pending
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.raw("""
                 UPDATE jobs SET state = CASE
                            WHEN \(bind: nextState.rawValue) = 'pending' AND unique_key IS NOT NULL AND EXISTS (
@@ -93,14 +74,14 @@ public struct JobQueue: Sendable {
     }
 
     public func find(_ id: JobID) async throws -> Job? {
-        try await database.read { db in
+        try await database.sqlRead { db in
             try await db.select().column("*").from("jobs").where("id", .equal, id.rawValue).first().map(Self.job)
         }
     }
 
     /// Jobs of one kind, oldest first (for tests and the command line).
     public func list(kind: String) async throws -> [Job] {
-        try await database.read { db in
+        try await database.sqlRead { db in
             try await db.select().column("*").from("jobs").where("kind", .equal, kind).orderBy("id").all().map(Self.job)
         }
     }

@@ -27,14 +27,14 @@ public struct Migrator: Sendable {
     /// Applies every migration not applied yet; returns the versions it applied.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             // Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL's catalog.
             try await lockAgainstOtherInstances(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
         }
         var applied: [Int] = []
         for migration in Schema.migrations {
-            let didApply = try await database.transaction { db -> Bool in
+            let didApply = try await database.sqlTransaction { db -> Bool in
                 try await lockAgainstOtherInstances(db)
                 let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard rows.isEmpty else { return false }

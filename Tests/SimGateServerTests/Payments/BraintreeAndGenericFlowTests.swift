@@ -102,7 +102,7 @@ struct BraintreeAndGenericFlowTests {
 extension TestHarness {
     /// Binds a device to a SIM as the network will when it reports the IMEI.
     func setIMEI(_ imei: String, on simID: String) async throws {
-        try await database.transaction { db in
+        try await database.sqlTransaction { db in
             try await db.update("sims").set("imei", to: imei).where("id", .equal, simID).run()
         }
     }

@@ -1,0 +1,155 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// What the command line may do to a SimGate database, acting as the system.
+public struct Administration: Sendable {
+    private let accounts: AccountService
+    private let sims: SimService
+
+    public init(database: SimGateDatabase, clock: any WallClock = SystemWallClock()) {
+        let ids = IdentifierGenerator(clock: clock)
+        let store = Store(database: database, ids: ids)
+        accounts = AccountService(store: store, clock: clock, ids: ids)
+        sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids)])
+    }
+
+    private func cause(_ command: String) -> ChangeCause {
+        ChangeCause(actor: ChangeActor(.system, id: "cli"), reason: command)
+    }
+
+    /// Creates the operator if there is none; returns its new key, or `nil` if one existed.
+    public func bootstrapOperator() async throws -> String? {
+        try await accounts.bootstrapOperatorOnce()
+    }
+
+    /// Creates a customer account; returns its id. The name is checked as the API checks it.
+    public func createCustomer(name: String) async throws -> AccountID {
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength)
+        return try await accounts.createCustomer(name: name, cause: cause("accounts create")).id
+    }
+
+    /// The operator's account, for a new operator key when every other is lost or revoked.
+    public func operatorAccountID() async throws -> AccountID {
+        guard let id = try await accounts.operatorAccountID() else {
+            throw DomainError(.notFound, code: "resource_missing", message: "This database has no operator account yet; start SimGate once to create it.")
+        }
+        return id
+    }
+
+    /// Creates a key for an account; returns the key's id and secret.
+    public func createKey(accountID: AccountID, name: String) async throws -> (id: APIKeyID, secret: String) {
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
+        let (key, secret) = try await accounts.createKey(for: accountID, name: name, cause: cause("keys create"))
+        return (key.id, secret)
+    }
+
+    /// Imports the SIMs of a CSV file with a header row naming `iccid`, `imsi` and optionally
+    /// `msisdn`, `eid`, `serial_number`, `labels` (separated by `;`). All or nothing: every
+    /// bad row is reported by line and nothing is imported.
+    public func importSims(csv text: String, accountID: AccountID?) async throws -> Int {
+        let table: CSVTable
+        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
+            throw DomainError(.invalid, code: "invalid_csv", message: error.description)
+        }
+        try Self.checkColumns(table, required: ["iccid", "imsi"], optional: ["msisdn", "eid", "serial_number", "labels"])
+        var rows: [IndexedNewSim] = []
+        var issues: [DomainError] = []
+        for (index, row) in table.rows.enumerated() {
+            let importRow = SimImportRow(
+                iccid: table.value("iccid", in: row.fields) ?? "", imsi: table.value("imsi", in: row.fields) ?? "",
+                msisdn: table.value("msisdn", in: row.fields), eid: table.value("eid", in: row.fields),
+                serialNumber: table.value("serial_number", in: row.fields),
+                labels: table.value("labels", in: row.fields)?.split(separator: ";").map(String.init), metadata: nil
+            )
+            let (sim, rowIssues) = importRow.validated(index: index)
+            if let sim { rows.append((index, sim)) }
+            issues += rowIssues
+        }
+        guard !rows.isEmpty || !issues.isEmpty else { return 0 }
+        do {
+            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause("sims import")).count
+        } catch let error as DomainError {
+            throw error.withRowsNamedByLine(table.rows.map(\.line))
+        }
+    }
+}
+
+extension Administration {
+    /// What a usage import did: records kept, resends skipped, and each rejected row by line.
+    public struct UsageImportSummary: Sendable {
+        public let accepted: Int
+        public let duplicates: Int
+        public let problems: [String]
+    }
+
+    /// Imports usage records (CDRs) from a CSV file whose header names `id` (the sender's own
+    /// record id), `sim` (a sim_ id or ICCID; `iccid` is read as well), `started_at`,
+    /// `ended_at`, `bytes_up`, `bytes_down`, and optionally `mcc_mnc`, `country`, `rat`,
+    /// `session_id`, `imei`. Valid rows are kept, bad ones reported by line, and a row already
+    /// imported (same id) changes nothing, so a file can be imported again safely.
+    public func importUsage(csv text: String) async throws -> UsageImportSummary {
+        let table: CSVTable
+        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
+            throw DomainError(.invalid, code: "invalid_csv", message: error.description)
+        }
+        let simColumn = table.header.contains("sim") ? "sim" : "iccid"
+        try Self.checkColumns(
+            table, required: ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"],
+            optional: ["mcc_mnc", "country", "rat", "session_id", "imei"]
+        )
+        var valid: [(position: Int, record: ValidUsageRecord)] = []
+        var problems: [(line: Int, text: String)] = []
+        for (index, row) in table.rows.enumerated() {
+            let input = UsageRecordInput { key in
+                let value = table.value(key == .sim ? simColumn : key.rawValue, in: row.fields)
+                return value?.isEmpty == true ? nil : value
+            }
+            switch input.validated(index: index, now: sims.clock.now()) {
+            case .success(let record): valid.append((index, record))
+            case .failure(let error): problems.append((row.line, Self.describe(error, line: row.line)))
+            }
+        }
+        let outcome = try await UsageImport(sims: sims).store(valid, source: "csv", senderScope: "csv", visibleAccountID: nil, cause: cause("usage import"))
+        for position in outcome.missing {
+            problems.append((table.rows[position].line, "line \(table.rows[position].line): \(simColumn): no such SIM"))
+        }
+        for position in outcome.overflowing {
+            problems.append((table.rows[position].line, "line \(table.rows[position].line): bytes: the SIM's usage total would pass 9223372036854775807 bytes"))
+        }
+        return UsageImportSummary(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems.sorted { $0.line < $1.line }.map(\.text))
+    }
+
+    /// A header must name every required column and nothing else: a misspelt `msidsn` is an
+    /// error, not a column silently dropped.
+    private static func checkColumns(_ table: CSVTable, required: [String], optional: Set<String>) throws {
+        for column in required where !table.header.contains(column) {
+            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(column)' column.")
+        }
+        let known = optional.union(required)
+        if let unknown = table.header.first(where: { !known.contains($0) }) {
+            throw DomainError(
+                .invalid, code: "invalid_csv",
+                message: "The header names an unknown column '\(unknown)'; columns are \(required.joined(separator: ", ")) and optionally \(optional.sorted().joined(separator: ", "))."
+            )
+        }
+    }
+
+    private static func describe(_ error: DomainError, line: Int) -> String {
+        let field = error.param.map { $0.split(separator: ".").last.map(String.init) ?? $0 } ?? "-"
+        return "line \(line): \(field): \(error.message)"
+    }
+}
+
+extension DomainError {
+    /// The same error with `sims[i].field` params rewritten as `line N: field`, for files.
+    func withRowsNamedByLine(_ lines: [Int]) -> DomainError {
+        DomainError(kind, code: code, message: message, param: param, details: details, issues: issues.map { issue in
+            guard let param = issue.param, param.hasPrefix("sims["), let close = param.firstIndex(of: "]"),
+                  let index = Int(param[param.index(param.startIndex, offsetBy: 5)..<close]), lines.indices.contains(index)
+            else { return issue }
+            let field = param[param.index(after: close)...].drop { $0 == "." }
+            return DomainError(issue.kind, code: issue.code, message: issue.message, param: "line \(lines[index]): \(field)")
+        })
+    }
+}

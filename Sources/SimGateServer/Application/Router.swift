@@ -1,0 +1,28 @@
+import Hummingbird
+import SimGateCore
+import SimGateStore
+
+/// The router over parts already built (by ``buildApplication(_:dependencies:)``).
+func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<SimGateRequestContext> {
+    let router = Router(context: SimGateRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: ProblemMiddleware())
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
+    SystemController(status: parts.system, registry: dependencies.registry).addRoutes(to: router)
+
+    let idempotency = IdempotencyLayer(store: parts.store.idempotency, clock: dependencies.clock)
+    let simOperations = parts.sims
+    let api = router.group("v1").add(middleware: AuthenticationMiddleware(store: parts.store))
+    AccountsController(operations: parts.accounts, idempotency: idempotency).addRoutes(to: api)
+    SimsController(operations: simOperations, billing: parts.payments, events: parts.events, idempotency: idempotency).addRoutes(to: api)
+    EventsController(events: parts.events).addRoutes(to: api)
+    UsageController(sims: simOperations, usage: parts.usage, idempotency: idempotency).addRoutes(to: api)
+
+    PaymentsController(operations: parts.payments, idempotency: idempotency).addRoutes(to: api)
+    WebhookController(
+        receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
+    ).addRoutes(to: router)
+    routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
+    return router
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SimGateCore
+
+/// A billing binding as the API shows it, with the entitlement it carries.
+struct BillingBindingResource: Codable, Equatable, Sendable {
+    let id: String
+    let object: String
+    let account: String
+    let gateway: String
+    let subscription: String
+    let sim: String
+    let paidUntil: Date?
+    let graceUntil: Date?
+    let endedAt: Date?
+    /// When data stops under the gateway's cancellation policy; null before any payment fact.
+    let accessEndsAt: Date?
+    let source: String
+    let createdAt: Date
+    let updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, account, gateway, subscription, sim, source
+        case paidUntil = "paid_until"
+        case graceUntil = "grace_until"
+        case endedAt = "ended_at"
+        case accessEndsAt = "access_ends_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// `gateway` is the binding's: its grace length and cancellation policy decide
+    /// `grace_until` and `access_ends_at` (as ``PaymentAccess`` reads them).
+    init(_ binding: BillingBinding, gateway: PaymentGateway) {
+        self.init(binding, gateway: gateway, accessEndsAt: PaymentAccess([binding], gateways: [gateway.id: gateway]).ends[binding.id])
+    }
+
+    /// The binding with `accessEndsAt` already read by a ``PaymentAccess``.
+    init(_ binding: BillingBinding, gateway: PaymentGateway, accessEndsAt: Date?) {
+        id = binding.id.rawValue
+        object = "billing_binding"
+        account = binding.accountID.rawValue
+        self.gateway = binding.gatewayID.rawValue
+        subscription = binding.subscriptionID
+        sim = binding.simID.rawValue
+        paidUntil = binding.entitlement.paidUntil
+        graceUntil = binding.entitlement.graceUntil(grace: gateway.graceLength)
+        endedAt = binding.entitlement.endedAt
+        self.accessEndsAt = accessEndsAt
+        source = binding.source.rawValue
+        createdAt = binding.createdAt
+        updatedAt = binding.updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(object, forKey: .object)
+        try container.encode(account, forKey: .account)
+        try container.encode(gateway, forKey: .gateway)
+        try container.encode(subscription, forKey: .subscription)
+        try container.encode(sim, forKey: .sim)
+        try container.encode(paidUntil, forKey: .paidUntil)
+        try container.encode(graceUntil, forKey: .graceUntil)
+        try container.encode(endedAt, forKey: .endedAt)
+        try container.encode(accessEndsAt, forKey: .accessEndsAt)
+        try container.encode(source, forKey: .source)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}

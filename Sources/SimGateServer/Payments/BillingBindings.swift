@@ -1,0 +1,77 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// Creating and removing bindings inside a unit of work, shared by the API, by metadata in
+/// gateway events, and by a SIM that changes hands.
+struct BillingBindings: Sendable {
+    let clock: any WallClock
+    let ids: IdentifierGenerator
+
+    private var factory: EventFactory { EventFactory(ids: ids) }
+
+    /// Binds `subscriptionID` of `gateway` to a SIM, records the event, and queues every
+    /// event of that subscription that arrived before its binding. If the subscription is
+    /// already bound (a concurrent request won), returns that binding.
+    func create(
+        gateway: PaymentGateway, subscriptionID: String, simID: SimID, source: BillingBinding.Source, cause: ChangeCause, in tx: StoreTransaction
+    ) async throws -> BillingBinding {
+        let now = clock.now()
+        let binding = BillingBinding(
+            id: ids.make(), accountID: gateway.accountID, gatewayID: gateway.id, subscriptionID: subscriptionID, simID: simID,
+            entitlement: Entitlement(), source: source, createdAt: now, updatedAt: now
+        )
+        guard try await tx.bindings.insert(binding) else {
+            guard let existing = try await tx.bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID) else {
+                throw DomainError(.conflict, code: "binding_conflict", message: "The subscription is being bound by another request; try again.")
+            }
+            return existing
+        }
+        try await tx.events.append([try event(.billingBindingCreated, binding, gateway: gateway, cause: cause, at: now)])
+        for waiting in try await tx.gatewayEvents.unbound(gatewayID: gateway.id, subscriptionID: subscriptionID) {
+            try await tx.jobs.enqueue(try NewJob(ApplyGatewayEventJob(gatewayEvent: waiting.id), runAt: now), now: now)
+        }
+        return binding
+    }
+
+    /// Deletes a binding with its `billing_binding.deleted` event.
+    func delete(_ binding: BillingBinding, gateway: PaymentGateway, cause: ChangeCause, in tx: StoreTransaction) async throws -> Event {
+        try await tx.bindings.delete(binding.id)
+        return try event(.billingBindingDeleted, binding, gateway: gateway, cause: cause, at: clock.now())
+    }
+
+    /// The `billing_binding.updated` event for a changed entitlement, naming what it was.
+    func updated(_ binding: BillingBinding, previous: BillingBinding, gateway: PaymentGateway, cause: ChangeCause) throws -> Event {
+        func value(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.string(from: $0)) } ?? .null }
+        var changed: [String: JSONValue] = [:]
+        if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
+        let grace = gateway.graceLength
+        if binding.entitlement.graceUntil(grace: grace) != previous.entitlement.graceUntil(grace: grace) {
+            changed["grace_until"] = value(previous.entitlement.graceUntil(grace: grace))
+        }
+        if binding.entitlement.endedAt != previous.entitlement.endedAt { changed["ended_at"] = value(previous.entitlement.endedAt) }
+        return try event(.billingBindingUpdated, binding, gateway: gateway, previous: changed, cause: cause, at: clock.now())
+    }
+
+    private func event(
+        _ type: EventType, _ binding: BillingBinding, gateway: PaymentGateway, previous: [String: JSONValue]? = nil, cause: ChangeCause, at time: Date
+    ) throws -> Event {
+        try factory.event(
+            type, accountID: binding.accountID, simID: binding.simID, object: BillingBindingResource(binding, gateway: gateway),
+            previousAttributes: previous, cause: cause, at: time
+        )
+    }
+}
+
+extension BillingBindings: SimHandoverStep {
+    /// A customer's subscriptions do not follow its SIM to someone else: its bindings are
+    /// deleted, each with a `billing_binding.deleted` event in the customer's feed.
+    func simLeft(_ update: SimUpdate, customer: AccountID, cause: ChangeCause, in tx: StoreTransaction) async throws -> [Event] {
+        var produced: [Event] = []
+        for binding in try await tx.bindings.bindings(of: update.sim.id) {
+            guard let gateway = try await tx.gateways.find(binding.gatewayID, accountID: nil) else { continue }
+            produced.append(try await delete(binding, gateway: gateway, cause: cause, in: tx))
+        }
+        return produced
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// The job that applies a stored gateway event: binds the subscription from metadata if it
+/// can, merges the event's fact into the binding's entitlement, and re-evaluates the SIM's
+/// payment hold, all in one transaction with the events that record it.
+struct GatewayEventApplier: Sendable {
+    let payments: PaymentService
+
+    private var evaluator: PaymentHoldEvaluator { PaymentHoldEvaluator(sims: payments.sims) }
+
+    var handler: JobHandler {
+        JobHandler(ApplyGatewayEventJob.self) { parameters, _ in
+            try await apply(parameters.gatewayEvent)
+        }
+    }
+
+    func apply(_ id: GatewayEventID) async throws {
+        try await payments.store.transaction { tx in
+            guard let event = try await tx.gatewayEvents.find(id, accountID: nil),
+                  event.status == .received || event.status == .unbound,
+                  let gateway = try await tx.gateways.find(event.gatewayID, accountID: nil)
+            else { return }
+            let now = payments.clock.now()
+            let cause = ChangeCause(actor: ChangeActor(.gatewayEvent, id: event.externalID), reason: event.type)
+
+            let notification: GatewayNotification
+            do throws(GatewayPayloadError) {
+                notification = try GatewayNotificationDecoder.decode(kind: gateway.kind, payload: event.payload, externalID: event.externalID, receivedAt: event.receivedAt)
+            } catch {
+                try await tx.gatewayEvents.record(id, status: .failed, outcome: error.message, at: now)
+                return
+            }
+            guard let subscriptionID = notification.subscriptionID else {
+                try await tx.gatewayEvents.record(id, status: .ignored, outcome: "Concerns no subscription.", at: now)
+                return
+            }
+            var binding = try await tx.bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID, forUpdate: true)
+            var outcome: [String] = []
+            var bound = false
+            if binding == nil, let hint = notification.simHint {
+                switch try await bindFromMetadata(hint, gateway: gateway, subscriptionID: subscriptionID, cause: cause, in: tx) {
+                case .success(let created):
+                    binding = created
+                    bound = true
+                    outcome.append("Bound subscription \(subscriptionID) to \(created.simID).")
+                case .failure(let reason):
+                    outcome.append(reason.message)
+                }
+            }
+            guard var current = binding else {
+                outcome.append("No binding for subscription \(subscriptionID) yet; applied when one is made.")
+                try await tx.gatewayEvents.record(id, status: .unbound, outcome: outcome.joined(separator: " "), at: now)
+                return
+            }
+            guard let fact = notification.fact else {
+                outcome.append(notification.noFactBecause ?? "No change to the entitlement.")
+                // An event that bound the subscription did something: it is applied.
+                try await tx.gatewayEvents.record(id, status: bound ? .applied : .ignored, outcome: outcome.joined(separator: " "), at: now)
+                return
+            }
+
+            let previous = current
+            current.entitlement = current.entitlement.merging(fact)
+            if current.entitlement != previous.entitlement {
+                current.updatedAt = now
+                try await tx.bindings.saveEntitlement(current)
+                try await tx.events.append([try payments.bindingSteps.updated(current, previous: previous, gateway: gateway, cause: cause)])
+                outcome.append("Entitlement updated.")
+            } else {
+                outcome.append("Entitlement already up to date.")
+            }
+            try await evaluator.evaluate(current.simID, cause: cause, in: tx)
+            try await tx.gatewayEvents.record(id, status: .applied, outcome: outcome.joined(separator: " "), at: now)
+        }
+    }
+
+    /// Creates the binding named by the event's metadata, if the SIM is the gateway account's.
+    private func bindFromMetadata(
+        _ hint: GatewayNotification.SimHint, gateway: PaymentGateway, subscriptionID: String, cause: ChangeCause, in tx: StoreTransaction
+    ) async throws -> Result<BillingBinding, GatewayPayloadError> {
+        var filter = SimFilter(accountID: gateway.accountID)
+        switch hint {
+        case .iccid(let text):
+            guard let iccid = try? ICCID(text) else { return .failure(GatewayPayloadError("Metadata iccid '\(text.prefix(32))' is not a valid ICCID.")) }
+            filter.iccid = iccid
+        case .imei(let text):
+            guard let imei = try? IMEI(fromNetwork: text) else { return .failure(GatewayPayloadError("Metadata imei '\(text.prefix(32))' is not a valid IMEI.")) }
+            filter.imei = imei
+        }
+        guard let sim = try await tx.sims.list(filter, PageRequest(limit: 1)).items.first else {
+            return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
+        }
+        let binding = try await payments.bindingSteps.create(
+            gateway: gateway, subscriptionID: subscriptionID, simID: sim.id, source: .metadata, cause: cause, in: tx
+        )
+        return .success(binding)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import SimGateCore
+
+/// Body of `POST /v1/payment_gateways`.
+struct CreatePaymentGatewayRequest: Decodable {
+    let kind: PaymentGatewayKind
+    let name: String?
+    let account: AccountID?
+    let secrets: [String]?
+    let braintreeKeys: [PaymentGateway.BraintreeKey]?
+    let gracePeriodHours: Int?
+    let cancellation: CancellationPolicy?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, name, account, secrets, cancellation
+        case braintreeKeys = "braintree_keys"
+        case gracePeriodHours = "grace_period_hours"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let kindText = try container.decode(String.self, forKey: .kind)
+        guard let kind = PaymentGatewayKind(rawValue: kindText) else {
+            throw APIError.invalid("invalid_value", "'kind' must be stripe, braintree or generic.", param: "kind")
+        }
+        self.kind = kind
+        name = try container.decodeText(.name, maximumLength: 200)
+        account = try container.decodeIdentifier(.account, AccountKind.self)
+        (secrets, braintreeKeys, gracePeriodHours, cancellation) = try PaymentGatewaySettings.decode(container)
+    }
+
+    /// What the body configures.
+    var settings: GatewaySettings {
+        GatewaySettings(name: name, secrets: secrets, braintreeKeys: braintreeKeys, gracePeriodHours: gracePeriodHours, cancellation: cancellation)
+    }
+}
+
+/// Body of `POST /v1/payment_gateways/{id}`: any subset; `secrets` or `braintree_keys`
+/// replace the list (send old and new together while rotating).
+struct UpdatePaymentGatewayRequest: Decodable {
+    let name: String?
+    let secrets: [String]?
+    let braintreeKeys: [PaymentGateway.BraintreeKey]?
+    let gracePeriodHours: Int?
+    let cancellation: CancellationPolicy?
+
+    typealias CodingKeys = CreatePaymentGatewayRequest.CodingKeys
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        if container.contains(.kind) || container.contains(.account) {
+            throw APIError.invalid("immutable_parameter", "A gateway's kind and account cannot change.", param: container.contains(.kind) ? "kind" : "account")
+        }
+        name = try container.decodeText(.name, maximumLength: 200)
+        (secrets, braintreeKeys, gracePeriodHours, cancellation) = try PaymentGatewaySettings.decode(container)
+    }
+
+    /// What the body changes.
+    var settings: GatewaySettings {
+        GatewaySettings(name: name, secrets: secrets, braintreeKeys: braintreeKeys, gracePeriodHours: gracePeriodHours, cancellation: cancellation)
+    }
+}
+
+/// The settable fields shared by creating and updating a gateway, with their checks.
+enum PaymentGatewaySettings {
+    static let maximumGraceHours = Int(PaymentGateway.maximumGraceLength / 3600)
+
+    static func decode(_ container: KeyedDecodingContainer<CreatePaymentGatewayRequest.CodingKeys>) throws
+        -> ([String]?, [PaymentGateway.BraintreeKey]?, Int?, CancellationPolicy?) {
+        let secrets = try container.decodeIfPresent([String].self, forKey: .secrets)
+        if let secrets {
+            guard (1...PaymentGateway.maximumCredentials).contains(secrets.count) else {
+                throw APIError.invalid("invalid_value", "'secrets' holds 1 to \(PaymentGateway.maximumCredentials) secrets.", param: "secrets")
+            }
+            for (index, secret) in secrets.enumerated() where secret.count < 8 || secret.count > 200 {
+                throw APIError.invalid("invalid_value", "A secret has 8 to 200 characters.", param: "secrets[\(index)]")
+            }
+        }
+        let keys = try container.decodeIfPresent([PaymentGateway.BraintreeKey].self, forKey: .braintreeKeys)
+        if let keys, !(1...PaymentGateway.maximumCredentials).contains(keys.count) {
+            throw APIError.invalid("invalid_value", "'braintree_keys' holds 1 to \(PaymentGateway.maximumCredentials) key pairs.", param: "braintree_keys")
+        }
+        let grace = try container.decodeInteger(.gracePeriodHours).map { Int(clamping: $0) }
+        if let grace, !(0...maximumGraceHours).contains(grace) {
+            throw APIError.invalid("value_out_of_range", "'grace_period_hours' is 0 to \(maximumGraceHours).", param: "grace_period_hours")
+        }
+        var policy: CancellationPolicy?
+        if let text = try container.decodeIfPresent(String.self, forKey: .cancellation) {
+            guard let parsed = CancellationPolicy(rawValue: text) else {
+                throw APIError.invalid("invalid_value", "'cancellation' is immediately or end_of_period.", param: "cancellation")
+            }
+            policy = parsed
+        }
+        return (secrets, keys, grace, policy)
+    }
+}
+
+/// Body of `POST /v1/billing_bindings`.
+struct CreateBillingBindingRequest: Decodable {
+    let gateway: PaymentGatewayID
+    let subscription: String
+    /// A `sim_...` id or an ICCID.
+    let sim: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case gateway, subscription, sim }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        guard let gateway = try container.decodeIdentifier(.gateway, PaymentGatewayKindTag.self) else {
+            throw APIError.invalid("parameter_missing", "'gateway' is required.", param: "gateway")
+        }
+        self.gateway = gateway
+        subscription = try container.decode(String.self, forKey: .subscription)
+        try RequestText.requireNonBlank(subscription, param: "subscription", maximumLength: 255)
+        sim = try container.decode(String.self, forKey: .sim)
+    }
+}

@@ -1,0 +1,56 @@
+import SimGateCore
+import SimGateStore
+
+/// Reading gateways, bindings and received gateway events back, each as the key's account may see.
+extension PaymentService {
+    func listGateways(visibleAccountID: AccountID?, _ page: PageRequest) async throws -> Page<PaymentGateway> {
+        try await store.read { tx in try await tx.gateways.list(accountID: visibleAccountID, page) }
+    }
+
+    func findGateway(_ id: PaymentGatewayID, visibleAccountID: AccountID?) async throws -> PaymentGateway {
+        guard let gateway = try await store.read({ tx in try await tx.gateways.find(id, accountID: visibleAccountID) }) else {
+            throw DomainError.notFound("payment gateway")
+        }
+        return gateway
+    }
+
+    /// One page of bindings, each with its gateway (whose policy its resource shows).
+    func listBindings(visibleAccountID: AccountID?, simID: SimID?, _ page: PageRequest) async throws -> (Page<BillingBinding>, [PaymentGatewayID: PaymentGateway]) {
+        try await store.read { tx in
+            let bindings = try await tx.bindings.list(accountID: visibleAccountID, simID: simID, page)
+            return (bindings, try await PaymentHoldEvaluator.gateways(of: bindings.items, in: tx))
+        }
+    }
+
+    func findBinding(_ id: BillingBindingID, visibleAccountID: AccountID?) async throws -> (BillingBinding, PaymentGateway) {
+        let found = try await store.read { tx -> (BillingBinding, PaymentGateway)? in
+            guard let binding = try await tx.bindings.find(id, accountID: visibleAccountID),
+                  let gateway = try await tx.gateways.find(binding.gatewayID, accountID: nil) else { return nil }
+            return (binding, gateway)
+        }
+        guard let found else { throw DomainError.notFound("billing binding") }
+        return found
+    }
+
+    func listGatewayEvents(visibleAccountID: AccountID?, gatewayID: PaymentGatewayID?, status: GatewayEvent.Status?, _ page: PageRequest) async throws -> Page<GatewayEvent> {
+        try await store.read { tx in try await tx.gatewayEvents.list(accountID: visibleAccountID, gatewayID: gatewayID, status: status, page) }
+    }
+
+    func findGatewayEvent(_ id: GatewayEventID, visibleAccountID: AccountID?) async throws -> GatewayEvent {
+        guard let event = try await store.read({ tx in try await tx.gatewayEvents.find(id, accountID: visibleAccountID) }) else {
+            throw DomainError.notFound("gateway event")
+        }
+        return event
+    }
+}
+
+extension PaymentService: SimBillingSource {
+    /// The `billing` section of a retrieved SIM: its bindings and when its data stops.
+    func billing(of simID: SimID) async throws -> JSONValue {
+        let resource = try await store.read { tx in
+            let bindings = try await tx.bindings.bindings(of: simID)
+            return SimBillingResource(bindings, gateways: try await PaymentHoldEvaluator.gateways(of: bindings, in: tx))
+        }
+        return try JSONValue(encoding: resource)
+    }
+}

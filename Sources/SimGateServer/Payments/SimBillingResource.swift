@@ -1,0 +1,31 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// A SIM's payment state: its bindings with their entitlements, and when data stops.
+struct SimBillingResource: Codable, Equatable, Sendable {
+    let bindings: [BillingBindingResource]
+    /// The latest access end over the bindings; null when payments have no say.
+    let accessEndsAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case bindings
+        case accessEndsAt = "access_ends_at"
+    }
+
+    /// The bindings as read under their gateways, with what they grant together.
+    init(_ bindings: [BillingBinding], gateways: [PaymentGatewayID: PaymentGateway]) {
+        let access = PaymentAccess(bindings, gateways: gateways)
+        // A binding's gateway always exists: gateways are never deleted.
+        self.bindings = bindings.compactMap { binding in
+            gateways[binding.gatewayID].map { BillingBindingResource(binding, gateway: $0, accessEndsAt: access.ends[binding.id]) }
+        }
+        accessEndsAt = access.latestEnd
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(bindings, forKey: .bindings)
+        try container.encode(accessEndsAt, forKey: .accessEndsAt)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// What a gateway sent, as the HTTP layer read it.
+struct IncomingWebhook: Sendable {
+    let body: Data
+    /// Header values by lower-cased name.
+    let headers: [String: String]
+}
+
+/// Accepts gateway webhooks: verifies the signature on the raw bytes against every current
+/// secret, reads the payload, and stores it under its unique external id together with the
+/// job that will apply it, in one transaction. Answering then takes one short write; the
+/// work happens in the job, so a crash after the answer loses nothing.
+struct WebhookReceiver: Sendable {
+    let store: Store
+    let clock: any WallClock
+    let ids: IdentifierGenerator
+    let doorbell: Doorbell
+
+    /// Largest webhook body accepted, in bytes. Real gateway events are a few kilobytes.
+    static let maximumBodyBytes = 256 * 1024
+
+    /// Stores a verified webhook; returns the stored event's id and whether it was a duplicate.
+    func receive(_ webhook: IncomingWebhook, kind: PaymentGatewayKind, gatewayID: PaymentGatewayID) async throws -> (id: GatewayEventID?, duplicate: Bool) {
+        let now = clock.now()
+        guard let gateway = try await store.read({ tx in try await tx.gateways.find(gatewayID, accountID: nil) }), gateway.kind == kind else {
+            throw DomainError.notFound("payment gateway")
+        }
+        let payload = String(decoding: webhook.body, as: UTF8.self)
+        let externalID: String?
+        do throws(WebhookVerificationError) {
+            externalID = try verify(webhook, payload: payload, gateway: gateway, now: now)
+        } catch {
+            throw error.apiError
+        }
+        let notification: GatewayNotification
+        do throws(GatewayPayloadError) {
+            notification = try GatewayNotificationDecoder.decode(kind: kind, payload: payload, externalID: externalID, receivedAt: now)
+        } catch {
+            throw WebhookVerificationError.malformedBody(error.message).apiError
+        }
+        let event = GatewayEvent(
+            id: ids.make(), accountID: gateway.accountID, gatewayID: gateway.id, externalID: notification.externalID,
+            type: notification.type, subscriptionID: notification.subscriptionID, payload: payload, receivedAt: now,
+            status: .received, outcome: nil, processedAt: nil
+        )
+        let isNew = try await store.transaction { tx in
+            guard try await tx.gatewayEvents.insertIfNew(event) else { return false }
+            try await tx.jobs.enqueue(try NewJob(ApplyGatewayEventJob(gatewayEvent: event.id), runAt: now), now: now)
+            return true
+        }
+        if isNew { doorbell.ring() }
+        return (isNew ? event.id : nil, !isNew)
+    }
+
+    /// Checks the gateway's signature scheme; returns the external id the scheme carries, if any.
+    private func verify(_ webhook: IncomingWebhook, payload: String, gateway: PaymentGateway, now: Date) throws(WebhookVerificationError) -> String? {
+        switch (gateway.kind, gateway.credentials) {
+        case (.stripe, .signingSecrets(let secrets)):
+            try StripeSignature.verify(header: webhook.headers["stripe-signature"], body: webhook.body, secrets: secrets, now: now)
+            return nil
+        case (.braintree, .braintreeKeys(let keys)):
+            let form = BraintreeForm(payload)
+            guard let signedPayload = form.payload else { throw .missingSignature("bt_payload is missing.") }
+            try BraintreeSignature.verify(
+                signature: form.signature, payload: signedPayload,
+                keys: keys.map { BraintreeSignature.KeyPair(publicKey: $0.publicKey, privateKey: $0.privateKey) }
+            )
+            return GatewayNotificationDecoder.braintreeExternalID(signedPayload)
+        case (.generic, .signingSecrets(let secrets)):
+            try StandardWebhookSignature.verify(
+                id: webhook.headers["webhook-id"], timestamp: webhook.headers["webhook-timestamp"],
+                signature: webhook.headers["webhook-signature"], body: webhook.body, secrets: secrets, now: now
+            )
+            return webhook.headers["webhook-id"]
+        default:
+            throw .signatureMismatch
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import SimGateCore
+
+/// Builds SIM events, each carrying the SIM as the API shows it, so an event's `data.object`
+/// reads exactly like the SIM does.
+struct SimEvents: Sendable {
+    let ids: IdentifierGenerator
+
+    /// One event per change of `update`, all carrying the SIM as it is afterwards.
+    func simEvents(for update: SimUpdate, cause: ChangeCause, at time: Date) throws -> [Event] {
+        // Straight from one customer to another, what happened on the way out (holds lifted,
+        // the departure itself) is told to the former customer, with the SIM as it left it,
+        // never showing the new owner.
+        let handedOver = update.changes.contains { if case .assigned = $0 { true } else { false } }
+        var sim = update.sim
+        if handedOver { sim.accountID = update.previous.accountID }
+        let snapshot = try APIJSON.encodeToString(SimResource(sim))
+        let previousHolds = JSONValue.array(update.previous.state.holdCauses.map { .string($0.description) })
+        return try update.changes.map { change in
+            switch change {
+            case .statusChanged(let from, _):
+                return try simEvent(.simStatusChanged, sim: sim, snapshot: snapshot, previousAttributes: ["status": .string(from.rawValue)], cause: cause, at: time)
+            case .holdPlaced:
+                return try simEvent(.simHoldPlaced, sim: sim, snapshot: snapshot, previousAttributes: ["holds": previousHolds], cause: cause, at: time)
+            case .holdLifted:
+                return try simEvent(.simHoldLifted, sim: sim, snapshot: snapshot, previousAttributes: ["holds": previousHolds], cause: cause, at: time)
+            case .assigned(let from, _):
+                let previousAccount: JSONValue = from.map { .string($0.rawValue) } ?? .null
+                return try simEvent(.simAssigned, sim: update.sim, previousAttributes: ["account": previousAccount], cause: cause, at: time)
+            case .unassigned(let former):
+                // Recorded under the former account, so its history shows the SIM left.
+                let event = try simEvent(.simUnassigned, sim: sim, snapshot: snapshot, previousAttributes: ["account": .string(former.rawValue)], cause: cause, at: time)
+                return Event(
+                    id: event.id, type: event.type, accountID: former, simID: sim.id, object: event.object,
+                    previousAttributes: event.previousAttributes, cause: cause, createdAt: time
+                )
+            }
+        }
+    }
+
+    /// One event about `sim`; `snapshot` may be passed when several events share it.
+    func simEvent(
+        _ type: EventType, sim: Sim, snapshot: String? = nil, previousAttributes: [String: JSONValue]?,
+        cause: ChangeCause, at time: Date
+    ) throws -> Event {
+        Event(
+            id: ids.make(), type: type, accountID: sim.accountID, simID: sim.id,
+            object: try snapshot ?? APIJSON.encodeToString(SimResource(sim)),
+            previousAttributes: try previousAttributes.map { try APIJSON.encodeToString($0) },
+            cause: cause, createdAt: time
+        )
+    }
+}

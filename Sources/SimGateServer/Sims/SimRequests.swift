@@ -1,0 +1,164 @@
+import Foundation
+import SimGateCore
+
+/// Body of `POST /v1/sims/import`.
+struct ImportSimsRequest: Decodable {
+    let sims: [SimImportRow]
+    /// Assigns the imported SIMs to this account at once.
+    let account: AccountID?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case sims, account }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        sims = try container.decode([SimImportRow].self, forKey: .sims)
+        guard (1...SimService.maximumBatch).contains(sims.count) else {
+            throw APIError.invalid("invalid_batch_size", "'sims' holds 1 to \(SimService.maximumBatch) SIMs per request.", param: "sims")
+        }
+        account = try container.decodeIdentifier(.account, AccountKind.self)
+    }
+}
+
+/// One SIM of an import. Fields are kept as text so that every bad row can be reported at once.
+struct SimImportRow: Decodable {
+    let iccid: String
+    let imsi: String
+    let msisdn: String?
+    let eid: String?
+    let serialNumber: String?
+    let labels: [String]?
+    let metadata: [String: String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case iccid, imsi, msisdn, eid, labels, metadata
+        case serialNumber = "serial_number"
+    }
+
+    init(iccid: String, imsi: String, msisdn: String?, eid: String?, serialNumber: String?, labels: [String]?, metadata: [String: String]?) {
+        self.iccid = iccid
+        self.imsi = imsi
+        self.msisdn = msisdn
+        self.eid = eid
+        self.serialNumber = serialNumber
+        self.labels = labels
+        self.metadata = metadata
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        iccid = try container.decode(String.self, forKey: .iccid)
+        imsi = try container.decode(String.self, forKey: .imsi)
+        msisdn = try container.decodeIfPresent(String.self, forKey: .msisdn)
+        eid = try container.decodeIfPresent(String.self, forKey: .eid)
+        serialNumber = try container.decodeText(.serialNumber, maximumLength: 64)
+        labels = try container.decodeIfPresent([String].self, forKey: .labels)
+        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
+    }
+
+    /// The row as domain values, or every problem it has, each at `sims[index].field`.
+    func validated(index: Int) -> (sim: NewSim?, issues: [DomainError]) {
+        var issues: [DomainError] = []
+        func check<T>(_ field: String, _ make: () throws(ValidationError) -> T) -> T? {
+            do { return try make() } catch {
+                issues.append(error.at("sims[\(index)].\(field)"))
+                return nil
+            }
+        }
+        let iccid = check("iccid") { () throws(ValidationError) in try ICCID(self.iccid) }
+        let imsi = check("imsi") { () throws(ValidationError) in try IMSI(self.imsi) }
+        let msisdn = check("msisdn") { () throws(ValidationError) in try self.msisdn.map { t throws(ValidationError) in try MSISDN(t) } }
+        let eid = check("eid") { () throws(ValidationError) in try self.eid.map { t throws(ValidationError) in try EID(t) } }
+        let labels = check("labels") { () throws(ValidationError) in try SimLabels(self.labels ?? []) }
+        let metadata = check("metadata") { () throws(ValidationError) in try SimMetadata(self.metadata ?? [:]) }
+        guard issues.isEmpty, let iccid, let imsi, let msisdn, let eid, let labels, let metadata else { return (nil, issues) }
+        return (NewSim(iccid: iccid, imsi: imsi, msisdn: msisdn, eid: eid, serialNumber: serialNumber, labels: labels, metadata: metadata), [])
+    }
+}
+
+/// Body of the single-SIM actions (`activate`, `suspend`, `unprovision`, `retire`, `unassign`).
+struct SimActionRequest: Decodable {
+    let reason: String?
+    let force: Bool
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case reason, force }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
+        force = try container.decodeIfPresent(Bool.self, forKey: .force) ?? false
+    }
+}
+
+/// Body of `POST /v1/sims/{id}/assign`.
+struct AssignSimRequest: Decodable {
+    let account: AccountID
+    let reason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case account, reason }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        guard let account = try container.decodeIdentifier(.account, AccountKind.self) else {
+            throw APIError.invalid("parameter_missing", "'account' is required.", param: "account")
+        }
+        self.account = account
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
+    }
+}
+
+/// Body of `POST /v1/sims/{id}`: labels replace, metadata merges (empty value removes).
+struct UpdateSimRequest: Decodable {
+    let labels: SimLabels?
+    let metadata: [String: String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case labels, metadata }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        if let labels = try container.decodeIfPresent([String].self, forKey: .labels) {
+            do throws(ValidationError) { self.labels = try SimLabels(labels) } catch { throw error.at("labels") }
+        } else {
+            labels = nil
+        }
+        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
+    }
+}
+
+/// Body of `POST /v1/sims/bulk`.
+struct BulkSimRequest: Decodable {
+    let action: BulkSimAction
+    let iccids: [ICCID]
+    let account: AccountID?
+    let reason: String?
+    let force: Bool
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case action, iccids, account, reason, force }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let actionText = try container.decode(String.self, forKey: .action)
+        guard let action = BulkSimAction(rawValue: actionText) else {
+            throw APIError.invalid(
+                "invalid_value", "'action' must be one of \(BulkSimAction.allCases.map(\.rawValue).joined(separator: ", ")).", param: "action"
+            )
+        }
+        self.action = action
+        let texts = try container.decode([String].self, forKey: .iccids)
+        guard (1...SimService.maximumBatch).contains(texts.count) else {
+            throw APIError.invalid("invalid_batch_size", "'iccids' holds 1 to \(SimService.maximumBatch) ICCIDs per request.", param: "iccids")
+        }
+        var seen = Set<String>()
+        iccids = try texts.enumerated().map { index, text in
+            guard seen.insert(text).inserted else {
+                throw APIError.invalid("duplicate_iccid", "ICCID \(text) is listed twice.", param: "iccids[\(index)]")
+            }
+            do throws(ValidationError) { return try ICCID(text) } catch { throw error.at("iccids[\(index)]") }
+        }
+        account = try container.decodeIdentifier(.account, AccountKind.self)
+        if action == .assign, account == nil {
+            throw APIError.invalid("parameter_missing", "'account' is required to assign.", param: "account")
+        }
+        reason = try container.decodeText(.reason, maximumLength: ChangeCause.maximumReasonLength, allowsLineBreaks: true)
+        force = try container.decodeIfPresent(Bool.self, forKey: .force) ?? false
+    }
+}

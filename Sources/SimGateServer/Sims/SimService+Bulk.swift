@@ -1,0 +1,61 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// An action applied to many SIMs at once.
+enum BulkSimAction: String, Sendable, CaseIterable {
+    case activate, suspend, unprovision, retire, assign, unassign
+
+    /// Whether only the operator may request it.
+    var isOperatorOnly: Bool { self == .assign || self == .unassign }
+}
+
+/// What happened to one SIM of a bulk action.
+struct BulkOutcome: Sendable {
+    let iccid: ICCID
+    let result: Result<Sim, DomainError>
+}
+
+extension SimService {
+    /// Applies `action` to each listed SIM in one transaction. Each SIM succeeds or fails on its
+    /// own; a failure (unknown SIM, forbidden transition) changes nothing for that SIM only.
+    func bulk(
+        _ action: BulkSimAction, iccids: [ICCID], force: Bool, authority: SimAuthority, accountID: AccountID?,
+        visibleAccountID: AccountID?, cause: ChangeCause
+    ) async throws -> [BulkOutcome] {
+        try await store.transaction { tx in
+            if let accountID, try await tx.accounts.find(accountID) == nil {
+                throw DomainError.notFound("account", param: "account")
+            }
+            let found = try await tx.sims.find(iccids: iccids, accountID: visibleAccountID, forUpdate: true)
+            var outcomes: [BulkOutcome] = []
+            for iccid in iccids {
+                guard let sim = found[iccid] else {
+                    outcomes.append(BulkOutcome(iccid: iccid, result: .failure(.notFound("SIM"))))
+                    continue
+                }
+                do {
+                    let now = clock.now()
+                    let update: SimUpdate = switch action {
+                    case .activate: try sim.applying(.activate(force: force, by: authority), at: now, cause: cause)
+                    case .suspend: try sim.applying(.suspend(by: authority), at: now, cause: cause)
+                    case .unprovision: try sim.applying(.unprovision, at: now, cause: cause)
+                    case .retire: try sim.applying(.retire, at: now, cause: cause)
+                    case .assign:
+                        if let accountID {
+                            try sim.assigning(to: accountID, at: now, cause: cause)
+                        } else {
+                            throw DomainError(.invalid, code: "parameter_missing", message: "assign needs an account.", param: "account")
+                        }
+                    case .unassign: try sim.unassigning(at: now, cause: cause)
+                    }
+                    let updated = try await commit(update, cause: cause, in: tx)
+                    outcomes.append(BulkOutcome(iccid: iccid, result: .success(updated)))
+                } catch let error as DomainError {
+                    outcomes.append(BulkOutcome(iccid: iccid, result: .failure(error)))
+                }
+            }
+            return outcomes
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// Something another feature must do, in the same unit of work, when a SIM leaves a customer
+/// (for stock or for another account); returns the events it made.
+protocol SimHandoverStep: Sendable {
+    func simLeft(_ update: SimUpdate, customer: AccountID, cause: ChangeCause, in tx: StoreTransaction) async throws -> [Event]
+}
+
+/// The single-SIM steps that operations, bulk actions and other features share, run inside
+/// a unit of work.
+extension SimService {
+    /// The SIM `reference` names, locked for the rest of the unit of work.
+    func load(_ reference: SimReference, visibleAccountID: AccountID?, in tx: StoreTransaction) async throws -> Sim {
+        let found: Sim? = switch reference {
+        case .id(let id): try await tx.sims.find(id, accountID: visibleAccountID, forUpdate: true)
+        case .iccid(let iccid): try await tx.sims.find(iccids: [iccid], accountID: visibleAccountID, forUpdate: true)[iccid]
+        }
+        guard let found else { throw DomainError.notFound("SIM") }
+        return found
+    }
+
+    /// Writes what a command did to a SIM, with an event per change, and the work it starts:
+    /// open data sessions are disconnected when the SIM leaves LIVE, and a customer's traces
+    /// go when the SIM leaves it. Returns the new SIM.
+    @discardableResult
+    func commit(_ update: SimUpdate, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
+        guard !update.isEmpty else { return update.previous }
+        let now = clock.now()
+        try await save(update.sim, previous: update.previous, in: tx)
+        var produced: [Event] = []
+        if let customer = update.formerCustomer {
+            for step in handover { produced += try await step.simLeft(update, customer: customer, cause: cause, in: tx) }
+        }
+        produced += try events.simEvents(for: update, cause: cause, at: now)
+        try await tx.events.append(produced)
+        return update.sim
+    }
+
+    /// Writes a changed SIM. One that leaves LIVE, for whatever reason, also has its open data
+    /// sessions disconnected: the job is queued in this same unit of work, so it happens
+    /// exactly when the change commits.
+    func save(_ sim: Sim, previous: Sim, in tx: StoreTransaction) async throws {
+        try await tx.sims.save(sim, previous: previous)
+        if previous.status == .live, sim.status != .live {
+            try await tx.jobs.enqueue(try DisconnectJob.job(for: sim.id, at: clock.now()), now: clock.now())
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// What can be done to SIMs, each in one unit of work with its events. Other features that
+/// change SIMs (payments, usage) do it through ``commit(_:cause:in:)`` inside their own unit
+/// of work, so a SIM is written, and its events made, in one place.
+struct SimService: Sendable {
+    /// Most SIMs one import or bulk action takes.
+    static let maximumBatch = 1_000
+
+    let store: Store
+    let clock: any WallClock
+    let ids: IdentifierGenerator
+    /// What else must happen when a SIM leaves a customer (its subscriptions go, for one).
+    let handover: [any SimHandoverStep]
+
+    init(store: Store, clock: any WallClock, ids: IdentifierGenerator, handover: [any SimHandoverStep] = []) {
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.handover = handover
+    }
+
+    /// Builds the SIM events (the SIM's snapshot as the API shows it).
+    var events: SimEvents { SimEvents(ids: ids) }
+
+    /// Adds SIMs to stock, all or none. `rows` are the well-formed rows with their position in
+    /// the request; `knownIssues` the problems already found in the others. If there is any
+    /// problem, or a row clashes with another or with a SIM already stored, nothing is imported
+    /// and every problem is reported with its row.
+    func importSims(_ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause) async throws -> [Sim] {
+        let now = clock.now()
+        return try await store.transaction { tx in
+            if let accountID, try await tx.accounts.find(accountID) == nil {
+                throw DomainError.notFound("account", param: "account")
+            }
+            let taken = try await tx.sims.takenIdentifiers(
+                iccids: rows.map(\.sim.iccid.digits), imsis: rows.map(\.sim.imsi.digits), msisdns: rows.compactMap(\.sim.msisdn?.digits)
+            )
+            let issues = (knownIssues + SimImportConflicts.find(in: rows, taken: taken)).sorted { ($0.param ?? "") < ($1.param ?? "") }
+            guard issues.isEmpty else {
+                throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
+            }
+            let created = rows.map(\.sim).map { row in
+                Sim(
+                    id: ids.make(), iccid: row.iccid, imsi: row.imsi, msisdn: row.msisdn, eid: row.eid, serialNumber: row.serialNumber,
+                    accountID: accountID, labels: row.labels, metadata: row.metadata,
+                    statusChangedAt: now, statusCause: cause, createdAt: now, updatedAt: now
+                )
+            }
+            try await tx.sims.insert(created)
+            try await tx.events.append(try created.map {
+                try events.simEvent(.simImported, sim: $0, previousAttributes: nil, cause: cause, at: now)
+            })
+            return created
+        }
+    }
+
+    /// Applies a lifecycle command to the SIM `reference` names, if `visibleAccountID` may see it.
+    func perform(_ command: SimCommand, on reference: SimReference, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
+        try await store.transaction { tx in
+            let sim = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
+            return try await commit(try sim.applying(command, at: clock.now(), cause: cause), cause: cause, in: tx)
+        }
+    }
+
+    /// Gives a SIM to `accountID` (operator only). A SIM already in use by another account
+    /// must be unprovisioned first.
+    func assign(_ reference: SimReference, to accountID: AccountID, cause: ChangeCause) async throws -> Sim {
+        try await store.transaction { tx in
+            guard try await tx.accounts.find(accountID) != nil else { throw DomainError.notFound("account", param: "account") }
+            let sim = try await load(reference, visibleAccountID: nil, in: tx)
+            return try await commit(try sim.assigning(to: accountID, at: clock.now(), cause: cause), cause: cause, in: tx)
+        }
+    }
+
+    /// Takes a SIM back into the operator's stock: no account, INVENTORY, no holds.
+    func unassign(_ reference: SimReference, cause: ChangeCause) async throws -> Sim {
+        try await store.transaction { tx in
+            let sim = try await load(reference, visibleAccountID: nil, in: tx)
+            return try await commit(try sim.unassigning(at: clock.now(), cause: cause), cause: cause, in: tx)
+        }
+    }
+
+    /// Replaces labels and merges metadata (an empty value removes a key).
+    func update(_ reference: SimReference, labels: SimLabels?, metadataChanges: [String: String]?, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
+        let now = clock.now()
+        return try await store.transaction { tx in
+            let previous = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
+            var sim = previous
+            if let labels { sim.labels = labels }
+            if let metadataChanges {
+                do throws(ValidationError) { sim.metadata = try previous.metadata.merging(metadataChanges) } catch { throw error.at("metadata") }
+            }
+            guard sim != previous else { return previous }
+            sim.updatedAt = now
+            var changed: [String: JSONValue] = [:]
+            if sim.labels != previous.labels { changed["labels"] = .array(previous.labels.values.map(JSONValue.string)) }
+            if sim.metadata != previous.metadata { changed["metadata"] = .object(previous.metadata.values.mapValues(JSONValue.string)) }
+            try await save(sim, previous: previous, in: tx)
+            try await tx.events.append([events.simEvent(.simUpdated, sim: sim, previousAttributes: changed, cause: cause, at: now)])
+            return sim
+        }
+    }
+
+    /// The SIM `reference` names, if `visibleAccountID` (when given) owns it.
+    func find(_ reference: SimReference, visibleAccountID: AccountID?) async throws -> Sim {
+        try await store.read { tx in try await load(reference, visibleAccountID: visibleAccountID, in: tx) }
+    }
+
+    /// One page of the SIMs `filter` selects.
+    func list(_ filter: SimFilter, _ page: PageRequest) async throws -> Page<Sim> {
+        try await store.read { tx in try await tx.sims.list(filter, page) }
+    }
+}

@@ -1,0 +1,18 @@
+import SimGateCore
+import SimGateStore
+
+/// Reads usage back: a SIM's sessions and usage totals.
+struct UsageService: Sendable {
+    let store: Store
+
+    /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
+    /// `visibleAccountID`, only those that began while that account held the SIM.
+    func sessions(of simID: SimID, visibleAccountID: AccountID?, openOnly: Bool, limit: Int) async throws -> (sessions: [DataSession], hasMore: Bool) {
+        try await store.read { tx in try await tx.sessions.sessions(simID: simID, accountID: visibleAccountID, openOnly: openOnly, limit: limit) }
+    }
+
+    /// Totals by period (and by country when asked), oldest first.
+    func totals(_ query: UsageTotalsQuery) async throws -> [UsageTotal] {
+        try await store.read { tx in try await tx.usage.totals(query) }
+    }
+}

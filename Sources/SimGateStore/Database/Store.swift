@@ -1,0 +1,42 @@
+import SimGateCore
+
+/// The storage seam: every read and write SimGate makes goes through a unit of work opened
+/// here, and the same code runs on SQLite and PostgreSQL.
+///
+/// ```swift
+/// let sim = try await store.transaction { tx in
+///     let sim = try await tx.sims.find(id, accountID: nil, forUpdate: true)
+///     try await tx.events.append(events)
+///     return sim
+/// }
+/// ```
+public struct Store: Sendable {
+    /// The database underneath, a `Service` the app runs (and stops last).
+    public let database: SimGateDatabase
+    private let ids: IdentifierGenerator
+
+    /// A store over `database`; `ids` names the rows the store itself creates (jobs).
+    public init(database: SimGateDatabase, ids: IdentifierGenerator) {
+        self.database = database
+        self.ids = ids
+    }
+
+    /// Which engine the store runs on.
+    public var engine: DatabaseEngine { database.engine }
+
+    /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
+    public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
+        try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids)) }
+    }
+
+    /// Runs `body` on one connection with no write transaction, for reads.
+    public func read<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
+        try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids)) }
+    }
+
+    /// The durable job queue, whose claims run in transactions of their own.
+    public var jobs: JobQueue { JobQueue(database: database, ids: ids) }
+
+    /// The `Idempotency-Key` ledger, whose claims run in transactions of their own.
+    public var idempotency: IdempotencyStore { IdempotencyStore(database: database) }
+}

@@ -1,0 +1,43 @@
+import SimGateCore
+import SQLKit
+
+/// One unit of work: a repository per aggregate, all on the same connection, so everything
+/// done through them commits together or not at all.
+public struct StoreTransaction: Sendable {
+    let db: any SQLDatabase
+    let ids: IdentifierGenerator
+
+    /// A unit of work on a connection the caller opened (tests that mix in their own SQL).
+    package init(db: any SQLDatabase, ids: IdentifierGenerator) {
+        self.db = db
+        self.ids = ids
+    }
+
+    /// SIMs with their labels and holds.
+    public var sims: SimRepository { SimRepository(db: db) }
+    /// Customer and operator accounts.
+    public var accounts: AccountRepository { AccountRepository(db: db) }
+    /// API keys (their secrets only as hashes).
+    public var apiKeys: APIKeyRepository { APIKeyRepository(db: db) }
+    /// The event log.
+    public var events: EventRepository { EventRepository(db: db) }
+    /// Payment gateways and their webhook secrets.
+    public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db) }
+    /// Subscriptions bound to SIMs, with what each has paid for.
+    public var bindings: BillingBindingRepository { BillingBindingRepository(db: db) }
+    /// Webhook deliveries received from gateways.
+    public var gatewayEvents: GatewayEventRepository { GatewayEventRepository(db: db) }
+    /// RADIUS accounting sessions.
+    public var sessions: SessionRepository { SessionRepository(db: db) }
+    /// Usage records and totals.
+    public var usage: UsageRepository { UsageRepository(db: db) }
+    /// Jobs queued as part of this unit of work.
+    public var jobs: JobRepository { JobRepository(db: db, ids: ids) }
+}
+
+extension StoreTransaction {
+    /// Asks the database the cheapest question it answers; throws if it does not.
+    public func ping() async throws {
+        _ = try await db.raw("SELECT 1 AS ok").all()
+    }
+}

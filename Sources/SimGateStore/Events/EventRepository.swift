@@ -1,0 +1,74 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// What to list events by; every field narrows the list.
+public struct EventFilter: Sendable, Equatable {
+    /// Only events of this account; `nil` for all (operator).
+    public var accountID: AccountID?
+    public var simID: SimID?
+    public var types: [EventType]
+    /// Inclusive bounds on `created_at`.
+    public var createdFrom: Date?
+    public var createdTo: Date?
+
+    public init(accountID: AccountID? = nil, simID: SimID? = nil, types: [EventType] = [], createdFrom: Date? = nil, createdTo: Date? = nil) {
+        self.accountID = accountID
+        self.simID = simID
+        self.types = types
+        self.createdFrom = createdFrom
+        self.createdTo = createdTo
+    }
+}
+
+/// Appends and reads events. Appends run inside the transaction of the change they describe.
+public struct EventRepository: Sendable {
+    /// Rows per INSERT: 10 columns each, well under SQLite's 32,766 bind limit.
+    private static let rowsPerInsert = 1_000
+
+    let db: any SQLDatabase
+
+    public func append(_ events: [Event]) async throws {
+        for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
+            var insert = db.insert(into: "events").columns(
+                "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at"
+            )
+            for event in chunk {
+                insert = insert.values(
+                    SQLBind(event.id.rawValue), SQLBind(event.type.rawValue), SQLBind(event.accountID?.rawValue),
+                    SQLBind(event.simID?.rawValue), SQLBind(event.object), SQLBind(event.previousAttributes),
+                    SQLBind(event.cause.actor.kind.rawValue), SQLBind(event.cause.actor.id), SQLBind(event.cause.reason),
+                    SQLBind(event.createdAt.stored)
+                )
+            }
+            try await insert.run()
+        }
+    }
+
+    public func find(_ id: EventID, accountID: AccountID?) async throws -> Event? {
+        var query = db.select().column("*").from("events").where("id", .equal, id.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return try await query.first().map(Self.event)
+    }
+
+    public func list(_ filter: EventFilter, _ page: PageRequest) async throws -> Page<Event> {
+        var query = db.select().column("*").from("events")
+        if let accountID = filter.accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        if let simID = filter.simID { query = query.where("sim_id", .equal, simID.rawValue) }
+        if !filter.types.isEmpty { query = query.where("type", .in, filter.types.map(\.rawValue)) }
+        if let from = filter.createdFrom { query = query.where("created_at", .greaterThanOrEqual, from.stored) }
+        if let to = filter.createdTo { query = query.where("created_at", .lessThanOrEqual, to.stored) }
+        return pageOf(try await query.paged(page).all().map(Self.event), request: page)
+    }
+
+    static func event(_ row: any SQLRow) throws -> Event {
+        Event(
+            id: EventID(trusted: try row.string("id")), type: EventType(rawValue: try row.string("type")),
+            accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
+            simID: try row.optionalString("sim_id").map(SimID.init(trusted:)),
+            object: try row.string("object"), previousAttributes: try row.optionalString("previous_attributes"),
+            cause: ChangeCause(actor: try row.changeActor(), reason: try row.optionalString("reason")),
+            createdAt: try row.date("created_at")
+        )
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Queues jobs inside a unit of work, so a job exists exactly when the change that needs it
+/// is committed.
+public struct JobRepository: Sendable {
+    let db: any SQLDatabase
+    let ids: IdentifierGenerator
+
+    /// Adds a job inside the caller's transaction, so it exists exactly when the change that
+    /// needs it is committed. Returns `false` when a pending job with the same unique key was
+    /// there already: that one does the work, brought forward to `job.runAt` if that is sooner.
+    /// Jobs that are running or finished never hold a key, so work asked for after they
+    /// started is always queued.
+    @discardableResult
+    public func enqueue(_ job: NewJob, now: Date) async throws -> Bool {
+        let id: JobID = ids.make()
+        let rows = try await db.raw("""
+            INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
+            VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
+                    \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
+            ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
+                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
+            RETURNING id
+            """).all()
+        return try rows.first?.string("id") == id.rawValue
+    }
+}

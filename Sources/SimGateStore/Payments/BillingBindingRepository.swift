@@ -1,0 +1,72 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Reads and writes billing bindings and the entitlement each carries.
+public struct BillingBindingRepository: Sendable {
+    let db: any SQLDatabase
+
+    /// Inserts a binding; returns `false` if the gateway's subscription is already bound.
+    @discardableResult
+    public func insert(_ binding: BillingBinding) async throws -> Bool {
+        let rows = try await db.raw("""
+            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, last_failure_at, ended_at, source, created_at, updated_at)
+            VALUES (\(bind: binding.id.rawValue), \(bind: binding.accountID.rawValue), \(bind: binding.gatewayID.rawValue),
+                    \(bind: binding.subscriptionID), \(bind: binding.simID.rawValue), \(bind: binding.entitlement.paidUntil?.stored),
+                    \(bind: binding.entitlement.lastFailureAt?.stored), \(bind: binding.entitlement.endedAt?.stored),
+                    \(bind: binding.source.rawValue), \(bind: binding.createdAt.stored), \(bind: binding.updatedAt.stored))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    public func saveEntitlement(_ binding: BillingBinding) async throws {
+        try await db.update("billing_bindings")
+            .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
+            .set("ended_at", to: binding.entitlement.endedAt?.stored).set("updated_at", to: binding.updatedAt.stored)
+            .where("id", .equal, binding.id.rawValue).run()
+    }
+
+    public func delete(_ id: BillingBindingID) async throws {
+        try await db.delete(from: "billing_bindings").where("id", .equal, id.rawValue).run()
+    }
+
+    /// The binding of a gateway's subscription, locked for update on PostgreSQL.
+    public func find(gatewayID: PaymentGatewayID, subscriptionID: String, forUpdate: Bool = false) async throws -> BillingBinding? {
+        var query = db.select().column("*").from("billing_bindings")
+            .where("gateway_id", .equal, gatewayID.rawValue).where("subscription_id", .equal, subscriptionID)
+        if forUpdate, db.dialect.name == "postgresql" { query = query.for(.update) }
+        return try await query.first().map(Self.binding)
+    }
+
+    public func find(_ id: BillingBindingID, accountID: AccountID?) async throws -> BillingBinding? {
+        var query = db.select().column("*").from("billing_bindings").where("id", .equal, id.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return try await query.first().map(Self.binding)
+    }
+
+    /// Every binding of one SIM, oldest first.
+    public func bindings(of simID: SimID) async throws -> [BillingBinding] {
+        try await db.select().column("*").from("billing_bindings").where("sim_id", .equal, simID.rawValue).orderBy("id").all().map(Self.binding)
+    }
+
+    public func list(accountID: AccountID?, simID: SimID?, _ page: PageRequest) async throws -> Page<BillingBinding> {
+        var query = db.select().column("*").from("billing_bindings")
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        if let simID { query = query.where("sim_id", .equal, simID.rawValue) }
+        return pageOf(try await query.paged(page).all().map(Self.binding), request: page)
+    }
+
+    static func binding(_ row: any SQLRow) throws -> BillingBinding {
+        let sourceText = try row.string("source")
+        guard let source = BillingBinding.Source(rawValue: sourceText) else { throw StoreError.corruptRow(table: "billing_bindings", column: "source", value: sourceText) }
+        return BillingBinding(
+            id: BillingBindingID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
+            gatewayID: PaymentGatewayID(trusted: try row.string("gateway_id")), subscriptionID: try row.string("subscription_id"),
+            simID: SimID(trusted: try row.string("sim_id")),
+            entitlement: Entitlement(paidUntil: try row.optionalDate("paid_until"), lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
+            source: source, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+}

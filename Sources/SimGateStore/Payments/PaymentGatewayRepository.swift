@@ -1,0 +1,67 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Reads and writes payment gateway configurations. Credentials are kept because signatures
+/// must be recomputed; they never leave through the API.
+public struct PaymentGatewayRepository: Sendable {
+    let db: any SQLDatabase
+
+    public func insert(_ gateway: PaymentGateway) async throws {
+        try await db.insert(into: "payment_gateways")
+            .columns("id", "account_id", "kind", "name", "secrets", "grace_seconds", "cancellation", "created_at", "updated_at")
+            .values(
+                SQLBind(gateway.id.rawValue), SQLBind(gateway.accountID.rawValue), SQLBind(gateway.kind.rawValue), SQLBind(gateway.name),
+                SQLBind(Self.encode(gateway.credentials)), SQLBind(Int64(gateway.graceLength)), SQLBind(gateway.cancellation.rawValue),
+                SQLBind(gateway.createdAt.stored), SQLBind(gateway.updatedAt.stored)
+            )
+            .run()
+    }
+
+    public func update(_ gateway: PaymentGateway) async throws {
+        try await db.update("payment_gateways")
+            .set("name", to: gateway.name).set("secrets", to: Self.encode(gateway.credentials))
+            .set("grace_seconds", to: Int64(gateway.graceLength)).set("cancellation", to: gateway.cancellation.rawValue)
+            .set("updated_at", to: gateway.updatedAt.stored)
+            .where("id", .equal, gateway.id.rawValue).run()
+    }
+
+    /// The gateway with this id, if `accountID` (when given) owns it.
+    public func find(_ id: PaymentGatewayID, accountID: AccountID?) async throws -> PaymentGateway? {
+        var query = db.select().column("*").from("payment_gateways").where("id", .equal, id.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return try await query.first().map(Self.gateway)
+    }
+
+    public func list(accountID: AccountID?, _ page: PageRequest) async throws -> Page<PaymentGateway> {
+        var query = db.select().column("*").from("payment_gateways")
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return pageOf(try await query.paged(page).all().map(Self.gateway), request: page)
+    }
+
+    static func encode(_ credentials: PaymentGateway.Credentials) -> String {
+        switch credentials {
+        case .signingSecrets(let secrets): StoredJSON.encode(["secrets": secrets])
+        case .braintreeKeys(let keys): StoredJSON.encode(["braintree_keys": keys])
+        }
+    }
+
+    static func gateway(_ row: any SQLRow) throws -> PaymentGateway {
+        let kindText = try row.string("kind"), policyText = try row.string("cancellation")
+        guard let kind = PaymentGatewayKind(rawValue: kindText) else { throw StoreError.corruptRow(table: "payment_gateways", column: "kind", value: kindText) }
+        guard let policy = CancellationPolicy(rawValue: policyText) else { throw StoreError.corruptRow(table: "payment_gateways", column: "cancellation", value: policyText) }
+        let secretsText = try row.string("secrets")
+        let credentials: PaymentGateway.Credentials
+        if kind == .braintree {
+            credentials = .braintreeKeys(try StoredJSON.decode([String: [PaymentGateway.BraintreeKey]].self, from: secretsText, column: "secrets")["braintree_keys"] ?? [])
+        } else {
+            credentials = .signingSecrets(try StoredJSON.decode([String: [String]].self, from: secretsText, column: "secrets")["secrets"] ?? [])
+        }
+        return PaymentGateway(
+            id: PaymentGatewayID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
+            kind: kind, name: try row.string("name"), credentials: credentials,
+            graceLength: TimeInterval(try row.int64("grace_seconds")), cancellation: policy,
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// How a ``Sim`` maps to the `sims`, `sim_labels` and `sim_holds` tables.
+extension SimRepository {
+    static let columns = [
+        "id", "iccid", "imsi", "msisdn", "eid", "serial_number", "imei", "account_id", "status", "tariff_number",
+        "labels", "metadata", "first_use_at", "status_changed_at", "status_actor_kind", "status_actor_id",
+        "status_reason", "created_at", "updated_at", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since",
+    ]
+
+    /// Bind values in the order of ``columns``.
+    static func values(of sim: Sim) -> [any SQLExpression] {
+        [
+            bindOrNull(sim.id.rawValue), bindOrNull(sim.iccid.digits), bindOrNull(sim.imsi.digits), bindOrNull(sim.msisdn?.digits),
+            bindOrNull(sim.eid?.digits), bindOrNull(sim.serialNumber), bindOrNull(sim.imei?.digits), bindOrNull(sim.accountID?.rawValue),
+            bindOrNull(sim.status.rawValue), bindOrNull(sim.tariffNumber.map(Int64.init)), bindOrNull(StoredJSON.encode(sim.labels.values)),
+            bindOrNull(StoredJSON.encode(sim.metadata.values)), bindOrNull(sim.firstUseAt?.stored), bindOrNull(sim.statusChangedAt.stored),
+            bindOrNull(sim.statusCause.actor.kind.rawValue), bindOrNull(sim.statusCause.actor.id), bindOrNull(sim.statusCause.reason),
+            bindOrNull(sim.createdAt.stored), bindOrNull(sim.updatedAt.stored), bindOrNull(sim.lastSeen?.mccMNC),
+            bindOrNull(sim.lastSeen?.country), bindOrNull(sim.lastSeen?.imei?.digits), bindOrNull(sim.lastSeen?.since.stored),
+        ]
+    }
+
+    /// Runs a `sims` query shaped by `refine` and attaches each SIM's holds (one more query).
+    func fetch(forUpdate: Bool, _ refine: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Sim] {
+        var query = refine(db.select().column("*").from("sims"))
+        if forUpdate, db.dialect.name == "postgresql" { query = query.for(.update) }
+        let rows = try await query.all()
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.string("id") }
+        var holds: [String: [HoldCause: Hold]] = [:]
+        for row in try await db.select().column("*").from("sim_holds").where("sim_id", .in, ids).all() {
+            let causeText = try row.string("cause")
+            guard let cause = HoldCause(causeText) else { throw StoreError.corruptRow(table: "sim_holds", column: "cause", value: causeText) }
+            let hold = Hold(
+                cause: cause, placedAt: try row.date("placed_at"),
+                origin: ChangeCause(actor: try row.changeActor(), reason: try row.optionalString("reason"))
+            )
+            holds[try row.string("sim_id"), default: [:]][cause] = hold
+        }
+        return try rows.map { try Self.sim($0, holds: holds[try $0.string("id")] ?? [:]) }
+    }
+
+    static func sim(_ row: any SQLRow, holds: [HoldCause: Hold]) throws -> Sim {
+        let statusText = try row.string("status")
+        guard let status = SimStatus(rawValue: statusText) else {
+            throw StoreError.corruptRow(table: "sims", column: "status", value: statusText)
+        }
+        let iccid = ICCID(trusted: try row.string("iccid"))
+        return Sim(
+            id: SimID(trusted: try row.string("id")), iccid: iccid, imsi: IMSI(trusted: try row.string("imsi")),
+            msisdn: try row.optionalString("msisdn").map(MSISDN.init(trusted:)),
+            eid: try row.optionalString("eid").map(EID.init(trusted:)),
+            serialNumber: try row.string("serial_number"),
+            imei: try row.optionalString("imei").map(IMEI.init(trusted:)),
+            accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
+            state: SimState(status: status, holds: holds),
+            tariffNumber: try row.optionalInt64("tariff_number").map(Int.init),
+            labels: SimLabels(trusted: try StoredJSON.decode([String].self, from: try row.string("labels"), column: "labels")),
+            metadata: SimMetadata(trusted: try StoredJSON.decode([String: String].self, from: try row.string("metadata"), column: "metadata")),
+            firstUseAt: try row.optionalDate("first_use_at"),
+            lastSeen: try sighting(row),
+            statusChangedAt: try row.date("status_changed_at"),
+            statusCause: ChangeCause(actor: try row.changeActor(prefix: "status_"), reason: try row.optionalString("status_reason")),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+
+    func insertLabels(_ labels: [(SimID, String)]) async throws {
+        for start in stride(from: 0, to: labels.count, by: 5_000) {
+            var insert = db.insert(into: "sim_labels").columns("sim_id", "label")
+            for (id, label) in labels[start..<min(start + 5_000, labels.count)] {
+                insert = insert.values(SQLBind(id.rawValue), SQLBind(label))
+            }
+            try await insert.run()
+        }
+    }
+
+    func insertHolds(_ holds: [(SimID, Hold)]) async throws {
+        for start in stride(from: 0, to: holds.count, by: 3_000) {
+            var insert = db.insert(into: "sim_holds").columns("sim_id", "cause", "placed_at", "actor_kind", "actor_id", "reason")
+            for (id, hold) in holds[start..<min(start + 3_000, holds.count)] {
+                insert = insert.values(
+                    SQLBind(id.rawValue), SQLBind(hold.cause.description), SQLBind(hold.placedAt.stored),
+                    SQLBind(hold.origin.actor.kind.rawValue), SQLBind(hold.origin.actor.id), SQLBind(hold.origin.reason)
+                )
+            }
+            try await insert.run()
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// The few columns of a SIM that usage reads and may change: enough for the accounting path,
+/// which reads hundreds of SIMs per batch and changes almost none of them.
+public struct SimUsageRow: Sendable, Equatable {
+    public let id: SimID
+    public let accountID: AccountID?
+    public let imsi: IMSI
+    public var facts: SimUsageFacts
+
+    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts) {
+        self.id = id
+        self.accountID = accountID
+        self.imsi = imsi
+        self.facts = facts
+    }
+
+    public init(_ sim: Sim) {
+        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts)
+    }
+}
+
+extension SimRepository {
+    /// The usage columns of the SIMs with these IMSIs, by IMSI, locked for update on PostgreSQL.
+    public func usageRows(imsis: [IMSI]) async throws -> [IMSI: SimUsageRow] {
+        guard !imsis.isEmpty else { return [:] }
+        var query = db.select()
+            .columns("id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since")
+            .from("sims").where("imsi", .in, imsis.map(\.digits))
+        // The lock also serialises accounting for one SIM across instances sharing PostgreSQL: a
+        // new session's row cannot be locked before it exists, but its SIM's row can, so two
+        // instances never both count a session's first bytes.
+        if db.dialect.name == "postgresql" { query = query.for(.update) }
+        var found: [IMSI: SimUsageRow] = [:]
+        for row in try await query.all() {
+            let imsi = IMSI(trusted: try row.string("imsi"))
+            found[imsi] = SimUsageRow(
+                id: SimID(trusted: try row.string("id")), accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
+                imsi: imsi,
+                facts: SimUsageFacts(
+                    firstUseAt: try row.optionalDate("first_use_at"), imei: try row.optionalString("imei").map(IMEI.init(trusted:)),
+                    lastSeen: try Self.sighting(row)
+                )
+            )
+        }
+        return found
+    }
+
+    static func sighting(_ row: any SQLRow) throws -> SimSighting? {
+        try row.optionalDate("seen_since").map { since in
+            SimSighting(
+                mccMNC: try row.optionalString("seen_mcc_mnc"), country: try row.optionalString("seen_country"),
+                imei: try row.optionalString("seen_imei").map(IMEI.init(trusted:)), since: since
+            )
+        }
+    }
+}

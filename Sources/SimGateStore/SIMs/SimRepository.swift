@@ -1,0 +1,136 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Reads and writes SIMs, their labels and their holds.
+public struct SimRepository: Sendable {
+    /// SIM rows per INSERT: 23 columns each, under SQLite's 32,766 bind limit.
+    private static let rowsPerInsert = 1_000
+
+    let db: any SQLDatabase
+
+    /// Inserts new SIMs (with their labels and holds) in multi-row statements.
+    public func insert(_ sims: [Sim]) async throws {
+        for start in stride(from: 0, to: sims.count, by: Self.rowsPerInsert) {
+            let chunk = sims[start..<min(start + Self.rowsPerInsert, sims.count)]
+            var insert = db.insert(into: "sims").columns(Self.columns)
+            for sim in chunk { insert = insert.values(Self.values(of: sim)) }
+            try await insert.run()
+        }
+        try await insertLabels(sims.flatMap { sim in sim.labels.values.map { (sim.id, $0) } })
+        try await insertHolds(sims.flatMap { sim in sim.state.holds.values.map { (sim.id, $0) } })
+    }
+
+    /// Writes every mutable field of `sim`, and the labels and holds that differ from `previous`.
+    public func save(_ sim: Sim, previous: Sim) async throws {
+        var update = db.update("sims")
+        for (column, value) in zip(Self.columns, Self.values(of: sim)) where column != "id" && column != "created_at" {
+            update = update.set(SQLColumn(column), to: value)
+        }
+        try await update.where("id", .equal, sim.id.rawValue).run()
+
+        let oldLabels = Set(previous.labels.values), newLabels = Set(sim.labels.values)
+        let removedLabels = oldLabels.subtracting(newLabels)
+        if !removedLabels.isEmpty {
+            try await db.delete(from: "sim_labels").where("sim_id", .equal, sim.id.rawValue).where("label", .in, Array(removedLabels)).run()
+        }
+        try await insertLabels(newLabels.subtracting(oldLabels).sorted().map { (sim.id, $0) })
+
+        let liftedCauses = Set(previous.state.holds.keys).subtracting(sim.state.holds.keys)
+        if !liftedCauses.isEmpty {
+            try await db.delete(from: "sim_holds").where("sim_id", .equal, sim.id.rawValue)
+                .where("cause", .in, liftedCauses.map(\.description)).run()
+        }
+        let placed = sim.state.holds.values.filter { previous.state.holds[$0.cause] == nil }
+        try await insertHolds(placed.map { (sim.id, $0) })
+    }
+
+    /// The SIM with this id, if `accountID` (when given) owns it. With `forUpdate` the row is
+    /// locked until the transaction ends (PostgreSQL; SQLite's write transaction already is).
+    public func find(_ id: SimID, accountID: AccountID?, forUpdate: Bool = false) async throws -> Sim? {
+        try await fetch(forUpdate: forUpdate) { query in
+            var query = query.where("id", .equal, id.rawValue)
+            if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+            return query
+        }.first
+    }
+
+    /// The SIMs with these ICCIDs that exist (and belong to `accountID` when given), by ICCID.
+    public func find(iccids: [ICCID], accountID: AccountID?, forUpdate: Bool = false) async throws -> [ICCID: Sim] {
+        guard !iccids.isEmpty else { return [:] }
+        let sims = try await fetch(forUpdate: forUpdate) { query in
+            var query = query.where("iccid", .in, iccids.map(\.digits))
+            if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+            return query
+        }
+        return Dictionary(sims.map { ($0.iccid, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The SIMs with these ids that exist (and belong to `accountID` when given), by id.
+    public func find(ids: [SimID], accountID: AccountID?, forUpdate: Bool = false) async throws -> [SimID: Sim] {
+        guard !ids.isEmpty else { return [:] }
+        let sims = try await fetch(forUpdate: forUpdate) { query in
+            var query = query.where("id", .in, ids.map(\.rawValue))
+            if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+            return query
+        }
+        return Dictionary(sims.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Which of these identifiers some SIM already has.
+    public func takenIdentifiers(iccids: [String], imsis: [String], msisdns: [String]) async throws -> TakenIdentifiers {
+        var taken = TakenIdentifiers()
+        guard !iccids.isEmpty || !imsis.isEmpty || !msisdns.isEmpty else { return taken }
+        // An empty IN list is not valid SQL on every engine; "" matches no identifier.
+        let rows = try await db.select().columns("iccid", "imsi", "msisdn").from("sims")
+            .where { group in
+                group.where("iccid", .in, iccids.isEmpty ? [""] : iccids)
+                    .orWhere("imsi", .in, imsis.isEmpty ? [""] : imsis)
+                    .orWhere("msisdn", .in, msisdns.isEmpty ? [""] : msisdns)
+            }
+            .all()
+        for row in rows {
+            taken.iccids.insert(try row.string("iccid"))
+            taken.imsis.insert(try row.string("imsi"))
+            if let msisdn = try row.optionalString("msisdn") { taken.msisdns.insert(msisdn) }
+        }
+        return taken
+    }
+
+    public func list(_ filter: SimFilter, _ page: PageRequest) async throws -> Page<Sim> {
+        let sims = try await fetch(forUpdate: false) { query in
+            var query = query
+            if let accountID = filter.accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+            if !filter.statuses.isEmpty { query = query.where("status", .in, filter.statuses.map(\.rawValue)) }
+            if let iccid = filter.iccid { query = query.where("iccid", .equal, iccid.digits) }
+            if let imsi = filter.imsi { query = query.where("imsi", .equal, imsi.digits) }
+            if let msisdn = filter.msisdn { query = query.where("msisdn", .equal, msisdn.digits) }
+            if let imei = filter.imei { query = query.where("imei", .equal, imei.digits) }
+            if let label = filter.label {
+                query = query.where(SQLColumn("id"), .in, SQLGroupExpression(
+                    db.select().column("sim_id").from("sim_labels").where("label", .equal, label).query
+                ))
+            }
+            return query.paged(page)
+        }
+        return pageOf(sims, request: page)
+    }
+
+    /// How many SIMs have each status, for the metrics endpoint.
+    public func countByStatus() async throws -> [SimStatus: Int] {
+        let rows = try await db.raw("SELECT status, COUNT(*) AS n FROM sims GROUP BY status").all()
+        var counts: [SimStatus: Int] = [:]
+        for row in rows {
+            if let status = SimStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
+        }
+        return counts
+    }
+}
+
+/// Identifiers that SIMs in the database already carry.
+public struct TakenIdentifiers: Sendable, Equatable {
+    public var iccids: Set<String> = []
+    public var imsis: Set<String> = []
+    public var msisdns: Set<String> = []
+    public init() {}
+}

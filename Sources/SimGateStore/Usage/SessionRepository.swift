@@ -1,0 +1,121 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Accounting sessions: one row per gateway and session id, with its counters, place, device
+/// and how a Disconnect-Request for it was answered.
+public struct SessionRepository: Sendable {
+    let db: any SQLDatabase
+
+    /// The stored sessions among `keys`, locked for update on PostgreSQL.
+    public func sessions(_ keys: Set<SessionKey>) async throws -> [SessionKey: DataSession] {
+        var found: [SessionKey: DataSession] = [:]
+        let all = Array(keys)
+        for start in stride(from: 0, to: all.count, by: UsageRepository.rowsPerStatement) {
+            let chunk = all[start..<min(start + UsageRepository.rowsPerStatement, all.count)]
+            // Two IN lists rather than row values, which not every engine takes in a list; the
+            // few extra rows they might match are dropped below.
+            var query = db.select().column("*").from("radius_sessions")
+                .where("nas", .in, Array(Set(chunk.map(\.nas)))).where("session_id", .in, chunk.map(\.sessionID))
+            if db.dialect.name == "postgresql" { query = query.for(.update) }
+            for row in try await query.all() {
+                let session = try Self.session(row)
+                if keys.contains(session.key) { found[session.key] = session }
+            }
+        }
+        return found
+    }
+
+    /// One stored session, if there is one.
+    public func session(_ key: SessionKey) async throws -> DataSession? {
+        try await sessions([key])[key]
+    }
+
+    /// The open sessions of a SIM (no Stop seen yet), oldest first.
+    public func openSessions(simID: SimID) async throws -> [DataSession] {
+        try await db.select().column("*").from("radius_sessions")
+            .where("sim_id", .equal, simID.rawValue).where("stopped_at", .is, SQLLiteral.null)
+            .orderBy("started_at").all().map(Self.session)
+    }
+
+    /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
+    /// `accountID`, only the sessions that began while that account held the SIM.
+    public func sessions(simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int) async throws -> (sessions: [DataSession], hasMore: Bool) {
+        var query = db.select().column("*").from("radius_sessions").where("sim_id", .equal, simID.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        if openOnly { query = query.where("stopped_at", .is, SQLLiteral.null) }
+        let rows = try await query.orderBy("started_at", .descending).orderBy("session_id", .descending).limit(limit + 1).all()
+        return (try rows.prefix(limit).map(Self.session), rows.count > limit)
+    }
+
+    /// Creates or updates sessions with their counters, place and device. A session's start
+    /// time is kept from its first report, and a stopped session stays stopped.
+    public func saveSessions(_ sessions: [DataSession]) async throws {
+        for start in stride(from: 0, to: sessions.count, by: UsageRepository.rowsPerStatement) {
+            var insert = db.insert(into: "radius_sessions").columns(
+                "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
+                "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address"
+            )
+            for session in sessions[start..<min(start + UsageRepository.rowsPerStatement, sessions.count)] {
+                insert = insert.values(
+                    SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), bindOrNull(session.accountID?.rawValue),
+                    SQLBind(session.clientAddress),
+                    SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), bindOrNull(session.stoppedAt?.stored),
+                    SQLBind(Int64(session.counters.inputBytes)), SQLBind(Int64(session.counters.outputBytes)),
+                    bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei),
+                    bindOrNull(session.userName), bindOrNull(session.framedIPAddress)
+                )
+            }
+            try await insert.onConflict(with: ["nas", "session_id"]) { update in
+                update
+                    .set(excludedValueOf: "updated_at").set(excludedValueOf: "input_bytes").set(excludedValueOf: "output_bytes")
+                    .set("stopped_at", to: SQLRaw("COALESCE(radius_sessions.stopped_at, excluded.stopped_at)"))
+                    .set(excludedValueOf: "mcc_mnc").set(excludedValueOf: "country").set(excludedValueOf: "rat").set(excludedValueOf: "imei")
+                    .set(excludedValueOf: "user_name").set(excludedValueOf: "framed_ip_address")
+            }.run()
+        }
+    }
+
+    /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
+    @discardableResult
+    public func stopAllSessions(nas: String, at time: Date) async throws -> [(key: SessionKey, simID: SimID)] {
+        try await db.raw("""
+            UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
+            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id, sim_id
+            """).all().map { row in
+                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")))
+            }
+    }
+
+    /// Records how the gateway answered a Disconnect-Request for a session; a disconnect that
+    /// ends the session (``SessionDisconnect/endsSession``) also stops it.
+    public func recordDisconnect(_ key: SessionKey, _ disconnect: SessionDisconnect) async throws {
+        var update = db.update("radius_sessions")
+            .set("disconnect_outcome", to: SQLBind(disconnect.outcome.rawValue))
+            .set("disconnect_error_cause", to: SQLBind(disconnect.errorCause.map(Int64.init)))
+            .set("disconnect_at", to: SQLBind(disconnect.at.stored))
+        if disconnect.endsSession { update = update.set("stopped_at", to: SQLRaw("COALESCE(stopped_at, \(disconnect.at.stored))")) }
+        try await update.where("nas", .equal, key.nas).where("session_id", .equal, key.sessionID).run()
+    }
+
+    static func session(_ row: any SQLRow) throws -> DataSession {
+        DataSession(
+            nas: try row.string("nas"), sessionID: try row.string("session_id"), simID: SimID(trusted: try row.string("sim_id")),
+            accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
+            clientAddress: try row.string("client_address"), startedAt: try row.date("started_at"), updatedAt: try row.date("updated_at"),
+            stoppedAt: try row.optionalDate("stopped_at"),
+            counters: SessionCounters(
+                inputBytes: try row.byteCount("input_bytes", table: "radius_sessions"), outputBytes: try row.byteCount("output_bytes", table: "radius_sessions")
+            ),
+            mccMNC: try row.optionalString("mcc_mnc"), country: try row.optionalString("country"), rat: try row.optionalString("rat"),
+            imei: try row.optionalString("imei"), userName: try row.optionalString("user_name"),
+            framedIPAddress: try row.optionalString("framed_ip_address"),
+            disconnect: try row.optionalDate("disconnect_at").map { at in
+                SessionDisconnect(
+                    outcome: DisconnectOutcome(rawValue: try row.string("disconnect_outcome")) ?? .noAnswer,
+                    errorCause: try row.optionalInt64("disconnect_error_cause").map(UInt32.init(truncatingIfNeeded:)), at: at
+                )
+            }
+        )
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import SimGateCore
+import SQLKit
+
+/// Usage records and per-SIM totals by day, month and country, kept up to date as records
+/// arrive (never recomputed by scanning).
+///
+/// Every write takes many rows at once: RADIUS accounting commits hundreds of reports per
+/// transaction, and a statement per row would cost more than the rest of the work together.
+public struct UsageRepository: Sendable {
+    /// Rows per multi-row statement: at most 15 binds each, far under SQLite's 32,766 and
+    /// PostgreSQL's 65,535.
+    static let rowsPerStatement = 1_000
+
+    let db: any SQLDatabase
+
+    /// What ``insert(_:now:on:)`` did with each record.
+    public struct InsertOutcome: Sendable {
+        /// Records that were new and now count in their totals.
+        public var inserted: Set<String> = []
+        /// Records that were new but would have carried a total past ``UsageByteLimits/maximum``:
+        /// not stored, and counted nowhere.
+        public var overflowing: Set<String> = []
+    }
+
+    /// Inserts records and adds the new ones to their SIMs' totals. A record whose source and
+    /// sender id are already stored is a resend: it is skipped and adds nothing. A record that
+    /// would carry a SIM's day or month total (for its country, or over all countries) past a
+    /// signed 64-bit integer is refused, and so is any record that could not be stored as one.
+    @discardableResult
+    public func insert(_ records: [UsageRecord], now: Date) async throws -> InsertOutcome {
+        var outcome = InsertOutcome()
+        let storable = records.filter { $0.bytesUp <= UsageByteLimits.maximum && $0.bytesDown <= UsageByteLimits.maximum }
+        outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
+        for start in stride(from: 0, to: storable.count, by: Self.rowsPerStatement) {
+            var insert = db.insert(into: "usage_records").columns(
+                "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
+                "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at"
+            )
+            for record in storable[start..<min(start + Self.rowsPerStatement, storable.count)] {
+                insert = insert.values(
+                    SQLBind(record.id), SQLBind(record.simID.rawValue), bindOrNull(record.accountID?.rawValue), SQLBind(record.source),
+                    bindOrNull(record.senderID), bindOrNull(record.sessionID), SQLBind(record.startedAt.stored), SQLBind(record.endedAt.stored),
+                    SQLBind(Int64(record.bytesUp)), SQLBind(Int64(record.bytesDown)), bindOrNull(record.mccMNC), bindOrNull(record.country),
+                    bindOrNull(record.rat), bindOrNull(record.imei), SQLBind(now.stored)
+                )
+            }
+            for row in try await insert.ignoringConflicts().returning(SQLColumn("id")).all() {
+                outcome.inserted.insert(try row.string("id"))
+            }
+        }
+        let new = storable.filter { outcome.inserted.contains($0.id) }
+        // A SIM's totals are read per country and across countries, so both must stay within
+        // the limit: each row, and each SIM and period over all its countries.
+        var rows = try await storedTotals(for: new)
+        var acrossCountries: [UsageTotalKey.SimPeriod: (up: UInt64, down: UInt64)] = [:]
+        for (row, bytes) in rows {
+            let key = UsageTotalKey.SimPeriod(simID: row.simID, period: row.period)
+            let sum = acrossCountries[key, default: (0, 0)]
+            acrossCountries[key] = (sum.up.addingReportingOverflow(bytes.up).partialValue, sum.down.addingReportingOverflow(bytes.down).partialValue)
+        }
+        var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
+        var refused: [String] = []
+        for record in new {
+            let keys = Self.periodKeys(of: record.endedAt).map {
+                UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0.period, granularity: $0.granularity, country: record.country ?? "")
+            }
+            func grown(_ current: (up: UInt64, down: UInt64)) -> (up: UInt64, down: UInt64)? {
+                guard let up = UsageByteLimits.adding(record.bytesUp, to: current.up),
+                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down) else { return nil }
+                return (up, down)
+            }
+            let rowTotals = keys.map { grown(rows[$0.row, default: (0, 0)]) }
+            let simTotals = keys.map { grown(acrossCountries[$0.simPeriod, default: (0, 0)]) }
+            guard !rowTotals.contains(where: { $0 == nil }), !simTotals.contains(where: { $0 == nil }) else {
+                refused.append(record.id)
+                continue
+            }
+            for (index, key) in keys.enumerated() {
+                rows[key.row] = rowTotals[index]
+                acrossCountries[key.simPeriod] = simTotals[index]
+                added[key, default: (0, 0)].up += record.bytesUp
+                added[key, default: (0, 0)].down += record.bytesDown
+            }
+        }
+        if !refused.isEmpty {
+            try await db.delete(from: "usage_records").where("id", .in, refused).run()
+            outcome.inserted.subtract(refused)
+            outcome.overflowing.formUnion(refused)
+        }
+        try await addToTotals(added)
+        return outcome
+    }
+
+    /// The stored totals that `records` would add to, by SIM, period and country.
+    private func storedTotals(for records: [UsageRecord]) async throws -> [UsageTotalKey.Row: (up: UInt64, down: UInt64)] {
+        var found: [UsageTotalKey.Row: (up: UInt64, down: UInt64)] = [:]
+        let simIDs = Array(Set(records.map(\.simID.rawValue)))
+        let periods = Array(Set(records.flatMap { Self.periods(of: $0.endedAt) }))
+        guard !simIDs.isEmpty else { return found }
+        for start in stride(from: 0, to: simIDs.count, by: Self.rowsPerStatement) {
+            let rows = try await db.select().columns("sim_id", "period", "country", "bytes_up", "bytes_down").from("usage_totals")
+                .where("sim_id", .in, Array(simIDs[start..<min(start + Self.rowsPerStatement, simIDs.count)]))
+                .where("period", .in, periods).all()
+            for row in rows {
+                let key = UsageTotalKey.Row(simID: try row.string("sim_id"), period: try row.string("period"), country: try row.string("country"))
+                found[key] = (try row.byteCount("bytes_up", table: "usage_totals"), try row.byteCount("bytes_down", table: "usage_totals"))
+            }
+        }
+        return found
+    }
+
+    /// Adds to totals by upsert; each key appears once, as one statement may not touch a row twice.
+    func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)]) async throws {
+        let all = totals.sorted { ($0.key.simID.rawValue, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.period, $1.key.country) }
+        for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
+            var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down")
+            for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
+                insert = insert.values(
+                    SQLBind(key.simID.rawValue), bindOrNull(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.granularity.rawValue),
+                    SQLBind(key.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
+                )
+            }
+            try await insert.onConflict(with: ["sim_id", "period", "country"]) { update in
+                update
+                    .set("bytes_up", to: SQLRaw("usage_totals.bytes_up + excluded.bytes_up"))
+                    .set("bytes_down", to: SQLRaw("usage_totals.bytes_down + excluded.bytes_down"))
+            }.run()
+        }
+    }
+
+    /// The day and month keys (UTC) a record ending at `time` counts towards.
+    public static func periods(of time: Date) -> [String] {
+        periodKeys(of: time).map(\.period)
+    }
+
+    /// The day and the month (UTC) a record ending at `time` counts towards, each with its kind.
+    static func periodKeys(of time: Date) -> [(period: String, granularity: UsageGranularity)] {
+        let day = time.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+        return [(day, .day), (String(day.prefix(7)), .month)]
+    }
+}
