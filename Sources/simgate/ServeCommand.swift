@@ -10,22 +10,40 @@ import SimGateServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the SimGate server (the default command).")
 
+    @Option(help: "A JSON config file with any of the settings (README, Running it for real). Default: $SIMGATE_CONFIG, else none.")
+    var config: String?
+
     @Option(help: "Address to listen on. Default: $SIMGATE_HOST, else 127.0.0.1.")
     var host: String?
 
     @Option(help: "HTTP port. Default: $SIMGATE_PORT, else 8080.")
-    var port: Int?
+    var port: String?
 
     @OptionGroup var databaseOptions: DatabaseOptions
+
+    @Option(help: "RADIUS listen address. Default: $SIMGATE_RADIUS_HOST, else 127.0.0.1.")
+    var radiusHost: String?
+
+    @Option(help: "RADIUS authentication port. Default: $SIMGATE_RADIUS_AUTH_PORT, else 1812.")
+    var radiusAuthPort: String?
+
+    @Option(help: "RADIUS accounting port. Default: $SIMGATE_RADIUS_ACCT_PORT, else 1813.")
+    var radiusAcctPort: String?
+
+    @Option(help: "Gateways allowed to ask, address=secret entries separated by commas. Default: $SIMGATE_RADIUS_CLIENTS, else none.")
+    var radiusClients: String?
+
+    @Option(help: "The gateways' port for Disconnect-Request. Default: $SIMGATE_RADIUS_COA_PORT, else 3799.")
+    var radiusCoaPort: String?
+
+    @Option(help: "Acct-Interim-Interval in seconds (60-86400). Default: $SIMGATE_RADIUS_INTERIM_INTERVAL, else 300.")
+    var radiusInterimInterval: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        var configuration = try AppConfiguration.fromEnvironment()
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
-        configuration.database = try databaseOptions.configuration()
+        let configuration = try await AppConfiguration.load(from: settings())
 
         // Process-wide bootstraps belong here, once, never in buildApplication.
         let level = logLevel
@@ -49,6 +67,21 @@ struct ServeCommand: AsyncParsableCommand {
                 "cannot listen on \(configuration.host):\(configuration.port): the address is already in use (another SimGate, or another server, holds the port)."
             )
         }
+    }
+}
+
+extension ServeCommand {
+    /// Flags first, then the environment, then the config file.
+    func settings() async throws -> SettingsSource {
+        let flags: [String: String?] = [
+            "host": host, "port": port, "database": databaseOptions.database, "radius.host": radiusHost,
+            "radius.auth_port": radiusAuthPort, "radius.acct_port": radiusAcctPort, "radius.clients": radiusClients,
+            "radius.coa_port": radiusCoaPort, "radius.interim_interval": radiusInterimInterval,
+        ]
+        let environment = ProcessInfo.processInfo.environment
+        let source = SettingsSource(flags: flags.compactMapValues { $0 }, environment: environment)
+        guard let file = config ?? environment["SIMGATE_CONFIG"] else { return source }
+        return try await source.addingConfigFile(file)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SimGateServer
 import SimGateStore
 import Testing
@@ -69,6 +70,56 @@ struct ConfigurationTests {
             } catch {
                 Issue.record("unexpected \(error)")
             }
+        }
+    }
+
+    @Test("README's settings table lists exactly the settings the server reads, with their flag, variable and default")
+    func documentedSettings() throws {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") && $0.contains("`SIMGATE_") }
+        let expected = SettingKey.all.map { key in
+            "| `\(key.name)` | `\(key.flag)` | `\(key.environmentVariable)` | \(key.type) | `\(key.defaultValue)` | \(key.meaning) |"
+        }
+        #expect(rows.map(String.init) == expected)
+        #expect(AppConfiguration().port == 8_080 && AppConfiguration().radius.interimInterval == 300 && AppConfiguration().host == "127.0.0.1")
+    }
+
+    @Test("flags win over the environment, which wins over the config file; numbers in the file may be JSON numbers")
+    func layeredSources() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-\(UUID().uuidString).json")
+        try Data(#"{"port": 9100, "host": "0.0.0.0", "radius": {"auth_port": 11812, "acct_port": 11813, "interim_interval": 600, "clients": "10.0.0.0/8=s3cret"}}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let source = try await SettingsSource(
+            flags: ["port": "9200"], environment: ["SIMGATE_PORT": "9300", "SIMGATE_RADIUS_ACCT_PORT": "21813", "PATH": "/bin"]
+        ).addingConfigFile(file.path)
+        let configuration = try AppConfiguration.load(from: source)
+        #expect(configuration.port == 9_200)
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.radius.authenticationPort == 11_812)
+        #expect(configuration.radius.accountingPort == 21_813)
+        #expect(configuration.radius.interimInterval == 600)
+        #expect(configuration.radius.clients.map(\.coaPort) == [3_799])
+    }
+
+    @Test("a malformed value in the config file, or a file that is missing or not JSON, stops start-up naming where it came from")
+    func malformedConfigFile() async throws {
+        let directory = FileManager.default.temporaryDirectory
+        let bad = directory.appendingPathComponent("simgate-\(UUID().uuidString).json")
+        try Data(#"{"radius": {"auth_port": "eighteen"}}"#.utf8).write(to: bad)
+        let notJSON = directory.appendingPathComponent("simgate-\(UUID().uuidString).json")
+        try Data("port = 8080".utf8).write(to: notJSON)
+        defer {
+            try? FileManager.default.removeItem(at: bad)
+            try? FileManager.default.removeItem(at: notJSON)
+        }
+        do {
+            _ = try AppConfiguration.load(from: try await SettingsSource(environment: [:]).addingConfigFile(bad.path))
+            Issue.record("a port that is not a number was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == "radius.auth_port in \(bad.path)")
+        }
+        for path in [notJSON.path, directory.appendingPathComponent("missing-\(UUID().uuidString).json").path] {
+            await #expect(throws: ConfigurationError.self) { try await SettingsSource(environment: [:]).addingConfigFile(path) }
         }
     }
 }

@@ -19,56 +19,61 @@ public struct AppConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads `SIMGATE_HOST`, `SIMGATE_PORT`, `SIMGATE_DATABASE`, `SIMGATE_RADIUS_HOST`,
-    /// `SIMGATE_RADIUS_AUTH_PORT`, `SIMGATE_RADIUS_ACCT_PORT`, `SIMGATE_RADIUS_CLIENTS`,
-    /// `SIMGATE_RADIUS_COA_PORT` and `SIMGATE_RADIUS_INTERIM_INTERVAL` over the defaults.
-    /// - Throws: ``ConfigurationError`` naming the variable when a value cannot be read: a
-    ///   mistyped setting stops start-up rather than quietly becoming its default.
+    /// Reads every ``SettingKey`` from the environment alone over the defaults.
+    /// - Throws: ``ConfigurationError`` naming the variable when a value cannot be read.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        try load(from: SettingsSource(environment: environment))
+    }
+
+    /// Reads every ``SettingKey`` from `source` over the defaults.
+    /// - Throws: ``ConfigurationError`` naming the flag, variable or file key when a value
+    ///   cannot be read: a mistyped setting stops start-up rather than quietly becoming its default.
+    public static func load(from source: SettingsSource) throws -> AppConfiguration {
         var configuration = AppConfiguration()
-        func port(_ name: String) throws -> Int? {
-            guard let text = environment[name] else { return nil }
+        func port(_ key: SettingKey) throws -> Int? {
+            guard let (text, origin) = try source.value(key) else { return nil }
             guard let port = Int(text), (0...65_535).contains(port) else {
-                throw ConfigurationError(variable: name, value: text, expected: "a port number from 0 to 65535")
+                throw ConfigurationError(variable: origin, value: text, expected: "a port number from 0 to 65535")
             }
             return port
         }
-        func nonEmpty(_ name: String) throws -> String? {
-            guard let text = environment[name] else { return nil }
+        func nonEmpty(_ key: SettingKey) throws -> String? {
+            guard let (text, origin) = try source.value(key) else { return nil }
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ConfigurationError(variable: name, value: text, expected: "a value that is not empty")
+                throw ConfigurationError(variable: origin, value: text, expected: "a value that is not empty")
             }
             return text
         }
-        if let host = try nonEmpty("SIMGATE_HOST") { configuration.host = host }
-        if let port = try port("SIMGATE_PORT") { configuration.port = port }
-        if let database = try nonEmpty("SIMGATE_DATABASE") { configuration.database = DatabaseConfiguration(parsing: database) }
-        let coaPort = try port("SIMGATE_RADIUS_COA_PORT") ?? 3_799
-        if let clients = environment["SIMGATE_RADIUS_CLIENTS"] {
+        if let host = try nonEmpty(.host) { configuration.host = host }
+        if let port = try port(.port) { configuration.port = port }
+        if let database = try nonEmpty(.database) { configuration.database = DatabaseConfiguration(parsing: database) }
+        let coaPort = try port(.radiusCoAPort) ?? 3_799
+        if let (clients, origin) = try source.value(.radiusClients) {
             do {
                 configuration.radius.clients = try RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
             } catch let error as RADIUSSettings.ClientEntryError {
-                throw ConfigurationError(variable: "SIMGATE_RADIUS_CLIENTS", value: error.entry, expected: "address=secret entries, the address an IP or an IPv4 network such as 10.20.0.0/16")
+                throw ConfigurationError(variable: origin, value: error.entry, expected: "address=secret entries, the address an IP or an IPv4 network such as 10.20.0.0/16")
             }
         }
-        if let text = environment["SIMGATE_RADIUS_INTERIM_INTERVAL"] {
+        if let (text, origin) = try source.value(.radiusInterimInterval) {
             guard let seconds = UInt32(text), Account.interimIntervalRange.contains(Int(seconds)) else {
                 throw ConfigurationError(
-                    variable: "SIMGATE_RADIUS_INTERIM_INTERVAL", value: text,
+                    variable: origin, value: text,
                     expected: "whole seconds from \(Account.interimIntervalRange.lowerBound) to \(Account.interimIntervalRange.upperBound)"
                 )
             }
             configuration.radius.interimInterval = seconds
         }
-        if let host = try nonEmpty("SIMGATE_RADIUS_HOST") { configuration.radius.host = host }
-        if let port = try port("SIMGATE_RADIUS_AUTH_PORT") { configuration.radius.authenticationPort = port }
-        if let port = try port("SIMGATE_RADIUS_ACCT_PORT") { configuration.radius.accountingPort = port }
+        if let host = try nonEmpty(.radiusHost) { configuration.radius.host = host }
+        if let port = try port(.radiusAuthPort) { configuration.radius.authenticationPort = port }
+        if let port = try port(.radiusAcctPort) { configuration.radius.accountingPort = port }
         return configuration
     }
 }
 
 /// A setting whose value cannot be read.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// Where the value came from: a flag, an environment variable, or a key in the config file.
     public let variable: String
     public let value: String
     public let expected: String

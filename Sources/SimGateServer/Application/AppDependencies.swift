@@ -40,11 +40,6 @@ public struct AppDependencies: Sendable {
         self.logger = logger
         self.announceOperatorKey = announceOperatorKey
     }
-
-    /// Opens the configured database.
-    public static func live(_ configuration: AppConfiguration, logger: Logger) throws -> AppDependencies {
-        AppDependencies(database: try SimGateDatabase(configuration.database, logger: logger), logger: logger)
-    }
 }
 
 /// Prints the operator key once, where the person starting SimGate will see it.

@@ -1,0 +1,47 @@
+/// One setting SimGate reads at start-up: the same key from a flag, the environment or the
+/// config file, in that order of precedence. ``SettingKey/all`` is the one list; README's
+/// settings table is checked against it by a test.
+public struct SettingKey: Sendable, Equatable {
+    /// The key in the config file, dotted for nesting (`radius.auth_port`).
+    public let name: String
+    /// What kind of value it takes, as the table shows it.
+    public let type: String
+    /// The value used when no source sets it.
+    public let defaultValue: String
+    /// What it decides.
+    public let meaning: String
+
+    /// The environment variable: `SIMGATE_` and the key in capitals (`SIMGATE_RADIUS_AUTH_PORT`).
+    public var environmentVariable: String {
+        "SIMGATE_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// The `simgate serve` flag: the key with dashes (`--radius-auth-port`).
+    public var flag: String {
+        "--" + name.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
+    }
+
+    static let host = SettingKey(name: "host", type: "address", defaultValue: "127.0.0.1", meaning: "HTTP listen address")
+    static let port = SettingKey(name: "port", type: "port", defaultValue: "8080", meaning: "HTTP port; 0 picks a free one")
+    static let database = SettingKey(
+        name: "database", type: "path or URL", defaultValue: "simgate.sqlite", meaning: "SQLite file, or postgres:// URL"
+    )
+    static let radiusHost = SettingKey(name: "radius.host", type: "address", defaultValue: "127.0.0.1", meaning: "RADIUS listen address")
+    static let radiusAuthPort = SettingKey(name: "radius.auth_port", type: "port", defaultValue: "1812", meaning: "RADIUS authentication port")
+    static let radiusAcctPort = SettingKey(name: "radius.acct_port", type: "port", defaultValue: "1813", meaning: "RADIUS accounting port")
+    static let radiusClients = SettingKey(
+        name: "radius.clients", type: "address=secret list", defaultValue: "none",
+        meaning: "gateways allowed to ask (IP or IPv4 network); none: every request is dropped"
+    )
+    static let radiusCoAPort = SettingKey(
+        name: "radius.coa_port", type: "port", defaultValue: "3799", meaning: "gateways' port for Disconnect-Request"
+    )
+    static let radiusInterimInterval = SettingKey(
+        name: "radius.interim_interval", type: "seconds (60-86400)", defaultValue: "300", meaning: "Acct-Interim-Interval in Access-Accept"
+    )
+
+    /// Every setting, in the order the README table lists them.
+    public static let all: [SettingKey] = [
+        host, port, database, radiusHost, radiusAuthPort, radiusAcctPort, radiusClients, radiusCoAPort, radiusInterimInterval,
+    ]
+}

@@ -1,0 +1,73 @@
+import Configuration
+import Foundation
+
+/// Where settings come from, first match wins: `simgate serve` flags, then the environment,
+/// then an optional JSON config file, read through swift-configuration's providers.
+public struct SettingsSource: Sendable {
+    private struct Layer: Sendable {
+        /// How an error names the value's origin, for a key.
+        let origin: @Sendable (SettingKey) -> String
+        let provider: any ConfigProvider
+    }
+
+    private let layers: [Layer]
+
+    /// - Parameters:
+    ///   - flags: values given on the command line, by key name.
+    ///   - environment: the process environment (`SIMGATE_*` variables).
+    public init(flags: [String: String] = [:], environment: [String: String]) {
+        var layers: [Layer] = []
+        let flagValues = Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false)) })
+        layers.append(Layer(origin: { $0.flag }, provider: InMemoryProvider(name: "flags", values: flagValues)))
+        layers.append(Layer(
+            origin: { $0.environmentVariable },
+            provider: EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ConfigKey("simgate"))
+        ))
+        self.layers = layers
+    }
+
+    private init(layers: [Layer]) {
+        self.layers = layers
+    }
+
+    /// These sources, then the JSON file at `configFile`, whose keys nest as the names do
+    /// (`{"port": 8080, "radius": {"auth_port": 1812}}`).
+    public func addingConfigFile(_ configFile: String) async throws -> SettingsSource {
+        guard FileManager.default.fileExists(atPath: configFile) else {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "a JSON file that exists")
+        }
+        let location = ConfigReader(provider: InMemoryProvider(values: ["filePath": ConfigValue(.string(configFile), isSecret: false)]))
+        let file: FileProvider<JSONSnapshot>
+        do {
+            file = try await FileProvider<JSONSnapshot>(config: location)
+        } catch {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings (\(error))")
+        }
+        return SettingsSource(layers: layers + [Layer(origin: { "\($0.name) in \(configFile)" }, provider: file)])
+    }
+
+    /// The value of `key` and where it came from, or `nil` when no source sets it. A config
+    /// file may give numbers as JSON numbers; they are read as their digits.
+    func value(_ key: SettingKey) throws -> (text: String, origin: String)? {
+        let absolute = AbsoluteConfigKey(ConfigKey(key.name))
+        for layer in layers {
+            let found: ConfigValue?
+            do {
+                found = try layer.provider.value(forKey: absolute, type: .string).value
+            } catch {
+                do {
+                    found = try layer.provider.value(forKey: absolute, type: .int).value
+                } catch {
+                    throw ConfigurationError(variable: layer.origin(key), value: "?", expected: "a \(key.type)")
+                }
+            }
+            switch found?.content {
+            case .string(let text)?: return (text, layer.origin(key))
+            case .int(let number)?: return (String(number), layer.origin(key))
+            case nil: continue
+            default: throw ConfigurationError(variable: layer.origin(key), value: "?", expected: "a \(key.type)")
+            }
+        }
+        return nil
+    }
+}
