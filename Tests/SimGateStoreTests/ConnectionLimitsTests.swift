@@ -23,7 +23,7 @@ struct ConnectionLimitsTests {
     func exhaustedPool(engine: TestEngine) async throws {
         let configuration = try await TestDatabase.freshConfiguration(engine)
         let setup = try SimGateDatabase(configuration, logger: TestDatabase.logger)
-        try await setup.withRunning { try await Migrator(database: setup, logger: TestDatabase.logger).migrate() }
+        _ = try await setup.withRunning { try await Migrator(database: setup, logger: TestDatabase.logger).migrate() }
         let database = try SimGateDatabase(configuration, logger: TestDatabase.logger, limits: Self.tight)
         try await database.withRunning {
             // Opening the one connection may itself take longer than the tight limit while the

@@ -61,7 +61,7 @@ public final class JobScheduler: Service, Sendable {
     public func run() async throws {
         if let startup {
             // Shutdown during start-up must not hang here waiting for a signal that never comes.
-            try? await cancelWhenGracefulShutdown { await startup.wait() }
+            _ = await cancelWhenGracefulShutdown { await startup.wait() }
         }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let ran: Int

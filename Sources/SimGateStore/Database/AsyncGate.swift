@@ -1,42 +1,33 @@
 import NIOCore
+import Synchronization
 
 /// An asynchronous mutual-exclusion gate: one holder at a time, the others wait in order
 /// without blocking a thread, each for a bounded time.
-actor AsyncGate {
-    private var isHeld = false
-    private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var nextWaiter = 0
+final class AsyncGate: Sendable {
+    private let isHeld = Mutex(false)
+    private let waiters = TimedWaiters<Void>()
 
     /// Waits until the gate is free and takes it, or throws
     /// ``StoreError/connectionUnavailable(waited:)`` after `timeout`. Every successful `enter`
     /// must be followed by one `leave`.
     func enter(timeout: Duration, timers: any EventLoopGroup) async throws {
-        if !isHeld {
-            isHeld = true
-            return
-        }
-        nextWaiter += 1
-        let id = nextWaiter
-        // An event-loop timer that hops onto this actor to give the waiter up.
-        let timer = timers.any().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-            Task { await self.giveUp(waiter: id, after: timeout) }
-        }
-        defer { timer.cancel() }
-        try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+        if takeIfFree() != nil { return }
+        try await waiters.wait(
+            timeout: timeout, timers: timers, timeoutError: { StoreError.connectionUnavailable(waited: timeout) },
+            stillNeeded: { self.takeIfFree() }
+        )
     }
 
-    /// Frees the gate, handing it to the next waiter if there is one.
+    /// Frees the gate, handing it straight to the next waiter (it stays held) if there is one.
     func leave() {
-        if waiters.isEmpty {
-            isHeld = false
-        } else {
-            // Hand the gate straight to the next waiter; it stays held.
-            waiters.removeFirst().continuation.resume()
-        }
+        waiters.handOut(()) { isHeld.withLock { $0 = false } }
     }
 
-    private func giveUp(waiter id: Int, after timeout: Duration) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: StoreError.connectionUnavailable(waited: timeout))
+    private func takeIfFree() -> Void? {
+        isHeld.withLock { held in
+            guard !held else { return nil }
+            held = true
+            return ()
+        }
     }
 }

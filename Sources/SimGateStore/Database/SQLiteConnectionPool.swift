@@ -15,11 +15,10 @@ actor SQLiteConnectionPool {
     private let logger: Logger
     private var idle: [SQLiteConnection] = []
     private var openCount = 0
-    private var waiters: [(id: Int, continuation: CheckedContinuation<SQLiteConnection, any Error>)] = []
-    private var nextWaiterID = 0
+    private let waiters = TimedWaiters<SQLiteConnection>()
     private var isClosed = false
     /// ``close()`` waiting for the connections still leased (or being opened) to come back.
-    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    private let drained = TimedWaiters<Void>()
     /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
     private let leaseTimeout: Duration
 
@@ -48,19 +47,8 @@ actor SQLiteConnectionPool {
                 throw error
             }
         }
-        nextWaiterID += 1
-        let id = nextWaiterID
-        // An event-loop timer, not a task: it fails this waiter if no connection came back in time.
-        let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(leaseTimeout.nanoseconds)) {
-            Task { await self.giveUp(waiter: id) }
-        }
-        defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
-    }
-
-    private func giveUp(waiter id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: StoreError.connectionUnavailable(waited: leaseTimeout))
+        let timeout = leaseTimeout
+        return try await waiters.wait(timeout: timeout, timers: eventLoopGroup, timeoutError: { StoreError.connectionUnavailable(waited: timeout) })
     }
 
     /// Gives a connection back. One returned after ``close()`` is closed instead of kept.
@@ -68,10 +56,10 @@ actor SQLiteConnectionPool {
         if isClosed {
             await Self.closeEvenIfCancelled(connection)
             connectionGone()
-        } else if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: connection)
         } else {
-            idle.append(connection)
+            var kept = false
+            waiters.handOut(connection) { kept = true }
+            if kept { idle.append(connection) }
         }
     }
 
@@ -83,18 +71,13 @@ actor SQLiteConnectionPool {
     func close(drainTimeout: Duration = .seconds(10)) async -> Bool {
         guard !isClosed else { return false }
         isClosed = true
-        for waiter in waiters { waiter.continuation.resume(throwing: StoreError.databaseClosed) }
-        waiters.removeAll()
+        waiters.failAll(StoreError.databaseClosed)
         let closing = idle
         idle.removeAll()
         openCount -= closing.count
         for connection in closing { await Self.closeEvenIfCancelled(connection) }
         if openCount > 0 {
-            let timer = eventLoopGroup.any().scheduleTask(in: .nanoseconds(drainTimeout.nanoseconds)) {
-                Task { await self.stopWaitingForDrain() }
-            }
-            await withCheckedContinuation { drainWaiters.append($0) }
-            timer.cancel()
+            try? await drained.wait(timeout: drainTimeout, timers: eventLoopGroup, timeoutError: { StoreError.databaseClosed })
             if openCount > 0 { logger.warning("Closed the database with connections still in use", metadata: ["connections": "\(openCount)"]) }
         }
         return true
@@ -103,12 +86,7 @@ actor SQLiteConnectionPool {
     /// A connection was closed or failed to open.
     private func connectionGone() {
         openCount -= 1
-        if isClosed, openCount == 0 { stopWaitingForDrain() }
-    }
-
-    private func stopWaitingForDrain() {
-        for waiter in drainWaiters { waiter.resume() }
-        drainWaiters.removeAll()
+        if isClosed, openCount == 0 { drained.handOut(()) {} }
     }
 
     /// The async `close()` gives up when the calling task is cancelled, which is exactly when a

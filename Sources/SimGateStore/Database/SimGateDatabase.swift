@@ -71,10 +71,10 @@ public final class SimGateDatabase: Service, Sendable {
             try await writeGate.enter(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton)
             do {
                 let result = try await withSQLiteConnection(pool) { try await Self.runTransaction(on: $0, engine: .sqlite, body) }
-                await writeGate.leave()
+                writeGate.leave()
                 return result
             } catch {
-                await writeGate.leave()
+                writeGate.leave()
                 throw error
             }
         case .postgres(let client):
