@@ -74,7 +74,7 @@ public final class JobScheduler: Service, Sendable {
                 ran = 0
             }
             if ran == 0 {
-                try? await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: self.settings.pollInterval) }
+                _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: self.settings.pollInterval) }
             }
         }
     }

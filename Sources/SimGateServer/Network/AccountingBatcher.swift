@@ -44,7 +44,7 @@ actor AccountingBatcher: Service {
     /// Writes batches as reports arrive, until graceful shutdown or cancellation; then writes
     /// what is left and refuses what comes after.
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await self.writeUntilStopped() }
+        _ = await cancelWhenGracefulShutdown { await self.writeUntilStopped() }
         isStopped = true
         await flush()
     }
