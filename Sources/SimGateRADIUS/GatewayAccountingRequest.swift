@@ -4,13 +4,19 @@
 public struct GatewayAccountingRequest: Sendable {
     /// How the gateway names itself: NAS-IP-Address or NAS-Identifier.
     public enum NAS: Sendable {
+        /// NAS-IP-Address: the gateway's IPv4 address as four octets (RFC 2865 section 5.4).
         case address([UInt8])
+        /// NAS-Identifier: the gateway's name, such as `simgate-simulator` (RFC 2865 section 5.32).
         case name(String)
     }
 
+    /// Acct-Status-Type: what this request reports (Start, Interim-Update, Stop, ...).
     public var status: AccountingStatusType
+    /// How the gateway names itself in the packet.
     public var nas: NAS
+    /// Acct-Session-Id: the gateway's id for the data session, the same in all its reports.
     public var sessionID: String
+    /// The subscriber's IMSI, sent as 3GPP-IMSI and, unless `userName` is set, as User-Name.
     public var imsi: String
     /// 3GPP-SGSN-MCC-MNC, such as `26201`.
     public var mccMNC: String?
@@ -20,6 +26,7 @@ public struct GatewayAccountingRequest: Sendable {
     public var ratType: UInt8?
     /// Totals since the session began, in bytes.
     public var inputBytes: UInt64
+    /// Bytes sent to the device since the session began; `inputBytes` counts those from it.
     public var outputBytes: UInt64
     /// User-Name, when it is not the IMSI (an APN user name, say).
     public var userName: String?
@@ -30,6 +37,8 @@ public struct GatewayAccountingRequest: Sendable {
     /// Acct-Session-Time, in seconds.
     public var sessionTime: UInt32?
 
+    /// The fields every report has; set `userName`, `framedIPAddress`, `eventTimestamp` and
+    /// `sessionTime` afterwards when the request should carry them.
     public init(
         _ status: AccountingStatusType, nas: NAS, sessionID: String, imsi: String, mccMNC: String? = nil, imeisv: String? = nil,
         ratType: UInt8? = nil, inputBytes: UInt64 = 0, outputBytes: UInt64 = 0

@@ -1,9 +1,11 @@
 /// One attribute: a type octet and its value (the length octet is implied by the value).
 public struct RADIUSAttribute: Equatable, Sendable {
+    /// The attribute's type number (see ``RADIUSAttributeType``).
     public let type: UInt8
     /// At most 253 octets.
     public let value: [UInt8]
 
+    /// An attribute from raw octets; nothing checks the value against the 253-octet limit.
     public init(type: UInt8, value: [UInt8]) {
         self.type = type
         self.value = value

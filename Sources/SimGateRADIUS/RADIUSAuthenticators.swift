@@ -118,6 +118,7 @@ public enum RADIUSAuthenticators {
         return output
     }
 
+    /// Compares without stopping at the first difference, so timing does not leak how much matched.
     static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
         return zip(lhs, rhs).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

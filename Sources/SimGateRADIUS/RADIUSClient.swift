@@ -4,6 +4,7 @@ public struct RADIUSClient: Sendable, Equatable {
     public let name: String
     /// An IPv4 or IPv6 address, or an IPv4 network in CIDR form (`10.20.0.0/16`).
     public let address: String
+    /// The shared secret as UTF-8 octets; every packet to or from this client is signed with it.
     public let secret: [UInt8]
     /// Drop Access-Requests without a valid Message-Authenticator (RFC 3579; the 2024
     /// BlastRADIUS advice). Only turn off for gateways that cannot send one.
@@ -11,6 +12,7 @@ public struct RADIUSClient: Sendable, Equatable {
     /// Where this gateway listens for Disconnect-Requests (RFC 5176).
     public let coaPort: Int
 
+    /// `secret` is stored as UTF-8; 3799 is the Disconnect/CoA port RFC 5176 assigns.
     public init(name: String, address: String, secret: String, requireMessageAuthenticator: Bool = true, coaPort: Int = 3_799) {
         self.name = name
         self.address = address
@@ -24,6 +26,7 @@ public struct RADIUSClient: Sendable, Equatable {
 public struct RADIUSClientTable: Sendable {
     private let clients: [RADIUSClient]
 
+    /// A table of `clients`, sorted so the most specific entry for an address wins.
     public init(_ clients: [RADIUSClient]) {
         // Most specific first, so a host entry wins over the network that contains it.
         self.clients = clients.sorted { Self.prefixLength($0.address) > Self.prefixLength($1.address) }
@@ -34,6 +37,7 @@ public struct RADIUSClientTable: Sendable {
         clients.first { Self.matches($0.address, ip) }
     }
 
+    /// Whether `ip` is `pattern` itself or, for an IPv4 CIDR pattern, lies inside that network.
     static func matches(_ pattern: String, _ ip: String) -> Bool {
         guard let slash = pattern.firstIndex(of: "/") else { return pattern == ip }
         guard let network = ipv4(String(pattern[..<slash])), let length = Int(pattern[pattern.index(after: slash)...]),
@@ -43,11 +47,13 @@ public struct RADIUSClientTable: Sendable {
         return network & mask == address & mask
     }
 
+    /// The pattern's prefix length, or 129 for a single address so it sorts ahead of any network.
     static func prefixLength(_ pattern: String) -> Int {
         guard let slash = pattern.firstIndex(of: "/") else { return 129 }
         return Int(pattern[pattern.index(after: slash)...]) ?? 0
     }
 
+    /// A dotted IPv4 address as a 32-bit number, or `nil` if `text` is not one.
     static func ipv4(_ text: String) -> UInt32? {
         ipv4Octets(text).map { $0.reduce(0) { $0 << 8 | UInt32($1) } }
     }

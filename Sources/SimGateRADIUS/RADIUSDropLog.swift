@@ -8,11 +8,14 @@ final class RADIUSDropLog: Sendable {
     private let interval: Duration
     private let lastLogged = Mutex<[RADIUSServerStatistics.DropReason: ContinuousClock.Instant]>([:])
 
+    /// Logs to `logger`, with at most one warning per drop reason every `interval`.
     init(logger: Logger, interval: Duration = .seconds(10)) {
         self.logger = logger
         self.interval = interval
     }
 
+    /// Logs one drop: a warning if none for `reason` within the interval, else at debug level.
+    /// `total` is the count so far for the reason; `port` is the server's configured port.
     func dropped(_ reason: RADIUSServerStatistics.DropReason, total: Int, source: String, port: Int) {
         let now = ContinuousClock.now
         let due = lastLogged.withLock { last -> Bool in

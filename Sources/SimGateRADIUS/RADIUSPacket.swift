@@ -2,13 +2,19 @@
 public struct RADIUSPacket: Equatable, Sendable {
     /// Smallest and largest packet lengths the RFC allows, in octets.
     public static let minimumLength = 20
+    /// The largest Length a packet may have, in octets (RFC 2865 section 3).
     public static let maximumLength = 4_096
 
+    /// What kind of packet this is.
     public var code: RADIUSCode
+    /// Matches a reply to its request; a retransmitted request keeps the same one.
     public var identifier: UInt8
+    /// The 16-octet Request or Response Authenticator; see ``RADIUSAuthenticators``.
     public var authenticator: [UInt8]
+    /// The attributes in the order they appear on the wire.
     public var attributes: [RADIUSAttribute]
 
+    /// A packet from its parts; nothing is checked or signed here.
     public init(code: RADIUSCode, identifier: UInt8, authenticator: [UInt8], attributes: [RADIUSAttribute]) {
         self.code = code
         self.identifier = identifier
@@ -65,8 +71,12 @@ public struct RADIUSPacket: Equatable, Sendable {
 
 /// Why a datagram is not a RADIUS packet.
 public enum RADIUSDecodingError: Error, Equatable, Sendable {
+    /// Shorter than 20 octets, or than its Length field says.
     case truncated
+    /// A Code octet SimGate does not know (the octet is attached).
     case unknownCode(UInt8)
+    /// A Length field outside 20...4096 (the length is attached).
     case badLength(Int)
+    /// An attribute shorter than 2 octets or running past the packet's end, at this offset.
     case badAttribute(offset: Int)
 }

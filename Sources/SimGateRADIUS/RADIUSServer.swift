@@ -17,7 +17,9 @@ public final class RADIUSServer: Service, Sendable {
         /// Accounting-Request; Status-Server gets Accounting-Response.
         case accounting
 
+        /// The request code this port serves.
         var requestCode: RADIUSCode { self == .authentication ? .accessRequest : .accountingRequest }
+        /// The code a Status-Server is answered with on this port (RFC 5997 section 3).
         var statusReplyCode: RADIUSCode { self == .authentication ? .accessAccept : .accountingResponse }
     }
 
@@ -72,6 +74,8 @@ public final class RADIUSServer: Service, Sendable {
         for waiter in waiters { waiter.resume(with: result) }
     }
 
+    /// Binds the port and answers datagrams concurrently until graceful shutdown; throws
+    /// ``RADIUSBindError`` if the port cannot be opened.
     public func run() async throws {
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
@@ -214,6 +218,8 @@ public final class RADIUSServer: Service, Sendable {
         }
     }
 
+    /// Signs an Accounting-Response with its Response Authenticator only, no Message-Authenticator
+    /// (RFC 2866 section 3).
     static func signAccountingResponse(_ reply: RADIUSPacket, to request: RADIUSPacket, secret: [UInt8]) -> RADIUSPacket {
         var signed = reply
         signed.authenticator = RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: secret)
@@ -223,9 +229,13 @@ public final class RADIUSServer: Service, Sendable {
 
 /// A RADIUS port could not be opened (most often: another process holds it).
 public struct RADIUSBindError: Error, CustomStringConvertible {
+    /// The service the port was for.
     public let role: RADIUSServer.Role
+    /// The address it tried to listen on.
     public let host: String
+    /// The port it asked for.
     public let port: Int
+    /// The socket error behind it.
     public let underlying: any Error
 
     public var description: String {

@@ -5,7 +5,9 @@ import Synchronization
 public final class RADIUSServerStatistics: Sendable {
     /// Why a datagram was dropped without an answer.
     public enum DropReason: String, Sendable, CaseIterable {
+        /// Not a RADIUS packet; from an address no client covers; an authenticator that did not verify.
         case malformed, unknownClient = "unknown_client", badAuthenticator = "bad_authenticator"
+        /// No Message-Authenticator where one is required; a Code this port does not take.
         case missingMessageAuthenticator = "missing_message_authenticator", unexpectedCode = "unexpected_code"
         /// A copy of a request that is still being answered.
         case duplicateInFlight = "duplicate_in_flight"
@@ -26,6 +28,7 @@ public final class RADIUSServerStatistics: Sendable {
     private let counts = Mutex(Counts())
     private let observer: (any RADIUSServerObserver)?
 
+    /// `observer` is told of every event as it is counted; `nil` for none.
     public init(observer: (any RADIUSServerObserver)? = nil) {
         self.observer = observer
     }
@@ -34,17 +37,20 @@ public final class RADIUSServerStatistics: Sendable {
     public var answered: Int { counts.withLock { $0.answered } }
     /// Replies sent again from the cache to retransmitted requests.
     public var retransmissionsAnswered: Int { counts.withLock { $0.retransmissionsAnswered } }
+    /// Datagrams dropped so far for `reason`.
     public func dropped(_ reason: DropReason) -> Int { counts.withLock { $0.dropped[reason, default: 0] } }
     /// Well-formed requests from known clients, by code, whatever became of them.
     public func received(_ code: RADIUSCode) -> Int { counts.withLock { $0.received[code, default: 0] } }
     /// Replies sent, by code, retransmissions included.
     public func replied(_ code: RADIUSCode) -> Int { counts.withLock { $0.replied[code, default: 0] } }
 
+    /// Counts a well-formed request from a known client, before its authenticators are checked.
     func recordRequest(_ code: RADIUSCode) {
         counts.withLock { $0.received[code, default: 0] += 1 }
         observer?.requestReceived(code)
     }
 
+    /// Counts a reply sent, fresh or from the reply cache (`retransmission`).
     func recordAnswer(_ code: RADIUSCode, retransmission: Bool) {
         counts.withLock {
             retransmission ? ($0.retransmissionsAnswered += 1) : ($0.answered += 1)
@@ -67,7 +73,10 @@ public final class RADIUSServerStatistics: Sendable {
 
 /// Told of every request, reply and drop of one RADIUS server, as it happens.
 public protocol RADIUSServerObserver: Sendable {
+    /// A well-formed request came from a known client (its authenticators are not yet checked).
     func requestReceived(_ code: RADIUSCode)
+    /// A reply went out; `retransmission` when it was resent from the reply cache.
     func replySent(_ code: RADIUSCode, retransmission: Bool)
+    /// A datagram was dropped without an answer.
     func requestDropped(_ reason: RADIUSServerStatistics.DropReason)
 }

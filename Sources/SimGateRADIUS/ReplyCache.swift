@@ -64,6 +64,7 @@ final class ReplyCache: Sendable {
         _ = state.withLock { $0.entries.removeValue(forKey: key) }
     }
 
+    /// Keeps the reply sent to `request`, so copies of it within the lifetime get the same bytes.
     func store(_ reply: [UInt8], client: String, request: RADIUSPacket) {
         let now = self.now()
         let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)

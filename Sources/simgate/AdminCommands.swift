@@ -5,14 +5,20 @@ import SimGateServer
 
 /// `simgate accounts`: customer accounts.
 struct AccountsCommand: AsyncParsableCommand {
+    /// `simgate accounts`, whose one subcommand is `create`.
     static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Manage accounts.", subcommands: [Create.self])
 
+    /// `simgate accounts create NAME`: a new customer account and its first API key.
     struct Create: AsyncParsableCommand {
+        /// The help text of `accounts create`.
         static let configuration = CommandConfiguration(abstract: "Create a customer account and a first API key for it.")
 
+        /// The new customer's name.
         @Argument(help: "The customer's name.") var name: String
+        /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
+        /// Creates the account and a key named `default`, and prints both; the secret is shown only here.
         func run() async throws {
             let name = self.name
             let (account, key) = try await databaseOptions.withMigratedDatabase { database in
@@ -27,24 +33,33 @@ struct AccountsCommand: AsyncParsableCommand {
 
 /// `simgate keys`: API keys.
 struct KeysCommand: AsyncParsableCommand {
+    /// `simgate keys`, whose one subcommand is `create`.
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self])
 
+    /// `simgate keys create`: an API key for one account, or for the operator's with `--operator`.
     struct Create: AsyncParsableCommand {
+        /// The help text of `keys create`, which calls `--operator` the way back in.
         static let configuration = CommandConfiguration(
             abstract: "Create an API key for an account.",
             discussion: "With --operator, a key for the operator's account: the way back in when every operator key is lost."
         )
 
+        /// `--account acct_...`: the account to make the key for; `nil` only with `--operator`.
         @Option(help: "The account (acct_...).") var account: String?
+        /// `--operator`: make the key for the operator's own account instead.
         @Flag(help: "Create the key for the operator's account.") var `operator` = false
+        /// `--name`: a label to tell the key apart by (`cli` by default).
         @Option(help: "A name to recognise the key by.") var name = "cli"
+        /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
+        /// Requires exactly one of `--account` and `--operator`, and a well-formed account id.
         func validate() throws {
             guard (account == nil) != !`operator` else { throw ValidationError("Give either --account acct_... or --operator.") }
             if let account, AccountID(parsing: account) == nil { throw ValidationError("--account must be an id starting with acct_") }
         }
 
+        /// Creates the key and prints its secret (shown once) and its id.
         func run() async throws {
             let (name, requested, forOperator) = (self.name, account.flatMap(AccountID.init(parsing:)), `operator`)
             let key = try await databaseOptions.withMigratedDatabase { database in
@@ -66,9 +81,12 @@ struct KeysCommand: AsyncParsableCommand {
 
 /// `simgate usage`: usage from elsewhere.
 struct UsageCommand: AsyncParsableCommand {
+    /// `simgate usage`, whose one subcommand is `import`.
     static let configuration = CommandConfiguration(commandName: "usage", abstract: "Import usage records.", subcommands: [Import.self])
 
+    /// `simgate usage import FILE`: usage records (CDRs) from CSV; ids seen before are skipped.
     struct Import: AsyncParsableCommand {
+        /// The help text of `usage import`, with the CSV columns it expects.
         static let configuration = CommandConfiguration(
             abstract: "Import usage records (CDRs) from a CSV file.",
             discussion: """
@@ -79,9 +97,12 @@ struct UsageCommand: AsyncParsableCommand {
                 """
         )
 
+        /// Path of the CSV file to import.
         @Argument(help: "The CSV file.") var file: String
+        /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
+        /// Imports the file and prints a summary; rejected rows go to stderr, with exit status 1.
         func run() async throws {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
@@ -96,18 +117,25 @@ struct UsageCommand: AsyncParsableCommand {
 
 /// `simgate sims`: stock.
 struct SimsCommand: AsyncParsableCommand {
+    /// `simgate sims`, whose one subcommand is `import`.
     static let configuration = CommandConfiguration(commandName: "sims", abstract: "Manage SIM stock.", subcommands: [Import.self])
 
+    /// `simgate sims import FILE`: SIMs into stock from CSV, all rows or none.
     struct Import: AsyncParsableCommand {
+        /// The help text of `sims import`, with the CSV columns it expects.
         static let configuration = CommandConfiguration(
             abstract: "Import SIMs from a CSV file.",
             discussion: "Header row: iccid,imsi[,msisdn,eid,serial_number,labels]; labels separated by ';'. All rows or none."
         )
 
+        /// Path of the CSV file of SIMs.
         @Argument(help: "The CSV file.") var file: String
+        /// `--account acct_...`: the account to give the SIMs to; `nil` imports them without one.
         @Option(help: "Assign the SIMs to this account (acct_...).") var account: String?
+        /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
+        /// Checks `--account`, imports the file and prints how many SIMs were added.
         func run() async throws {
             let accountID = try account.map { text in
                 guard let id = AccountID(parsing: text) else { throw ValidationError("--account must be an id starting with acct_") }

@@ -7,7 +7,9 @@ import SimGateStore
 
 /// A command that cannot do what was asked, said in one sentence.
 struct CommandFailure: Error, CustomStringConvertible {
+    /// The sentence shown after `error: `.
     let description: String
+    /// A failure described by `description`.
     init(_ description: String) { self.description = description }
 }
 

@@ -6,6 +6,7 @@ import SimGateStore
 
 /// `--database`, shared by every command that touches state.
 struct DatabaseOptions: ParsableArguments {
+    /// `--database`: SQLite file path or `postgres://` URL; `nil` falls back to the environment.
     @Option(help: "SQLite file path or postgres:// URL. Default: $SIMGATE_DATABASE, else simgate.sqlite.")
     var database: String?
 

@@ -8,40 +8,53 @@ import SimGateServer
 
 /// `simgate serve`: runs the server until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
+    /// `simgate serve`, which is also what plain `simgate` runs.
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the SimGate server (the default command).")
 
+    /// `--config`: path of a JSON settings file; `nil` falls back to `SIMGATE_CONFIG`, else none.
     @Option(help: "A JSON config file with any of the settings (README, Running it for real). Default: $SIMGATE_CONFIG, else none.")
     var config: String?
 
+    /// `--host`: HTTP listen address; `nil` leaves it to the environment, then the config file.
     @Option(help: "Address to listen on. Default: $SIMGATE_HOST, else 127.0.0.1.")
     var host: String?
 
+    /// `--port`: HTTP port; kept as text, checked with the other settings when they are loaded.
     @Option(help: "HTTP port. Default: $SIMGATE_PORT, else 8080.")
     var port: String?
 
+    /// `--database`, passed on as the `database` setting.
     @OptionGroup var databaseOptions: DatabaseOptions
 
+    /// `--radius-host`: the address both RADIUS ports listen on.
     @Option(help: "RADIUS listen address. Default: $SIMGATE_RADIUS_HOST, else 127.0.0.1.")
     var radiusHost: String?
 
+    /// `--radius-auth-port`: the UDP port for Access-Requests.
     @Option(help: "RADIUS authentication port. Default: $SIMGATE_RADIUS_AUTH_PORT, else 1812.")
     var radiusAuthPort: String?
 
+    /// `--radius-acct-port`: the UDP port for Accounting-Requests.
     @Option(help: "RADIUS accounting port. Default: $SIMGATE_RADIUS_ACCT_PORT, else 1813.")
     var radiusAcctPort: String?
 
+    /// `--radius-clients`: gateways allowed to send, as `address=secret` entries separated by commas.
     @Option(help: "Gateways allowed to ask, address=secret entries separated by commas. Default: $SIMGATE_RADIUS_CLIENTS, else none.")
     var radiusClients: String?
 
+    /// `--radius-coa-port`: where gateways listen for Disconnect-Requests (RFC 5176).
     @Option(help: "The gateways' port for Disconnect-Request. Default: $SIMGATE_RADIUS_COA_PORT, else 3799.")
     var radiusCoaPort: String?
 
+    /// `--radius-interim-interval`: seconds sent as Acct-Interim-Interval in each Access-Accept.
     @Option(help: "Acct-Interim-Interval in seconds (60-86400). Default: $SIMGATE_RADIUS_INTERIM_INTERVAL, else 300.")
     var radiusInterimInterval: String?
 
+    /// `--log-level`: the least severe level written to standard output.
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    /// Loads the settings, sets up logging and Prometheus metrics, then serves until SIGINT or SIGTERM.
     func run() async throws {
         let configuration = try await AppConfiguration.load(from: settings())
 

@@ -4,6 +4,7 @@ import Foundation
 /// The `simgate` executable: the server and its administration commands in one binary.
 @main
 struct SimGateCommand: AsyncParsableCommand {
+    /// The root command: every subcommand, with `serve` run when none is named.
     static let configuration = CommandConfiguration(
         commandName: "simgate",
         abstract: "SimGate: connectivity management for IoT SIM fleets.",

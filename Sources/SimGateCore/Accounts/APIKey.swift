@@ -2,12 +2,15 @@ import Foundation
 
 /// A credential that acts for exactly one account. Only a hash of its secret is kept.
 public struct APIKey: Equatable, Sendable {
+    /// The key's stable `key_...` identifier.
     public let id: APIKeyID
+    /// The one account the key acts for; it never changes.
     public let accountID: AccountID
     /// A name to recognise the key by ("production", "ci").
     public var name: String
     /// The key with all but the last four characters of its secret hidden, so a person can tell keys apart.
     public let redactedSecret: String
+    /// When the key was issued.
     public let createdAt: Date
     /// When it was revoked; a revoked key authenticates nothing.
     public var revokedAt: Date?
@@ -22,6 +25,7 @@ public struct APIKey: Equatable, Sendable {
         case readOnly = "read_only"
     }
 
+    /// Assembles a key; `revokedAt` is `nil` for a live key, and `scope` defaults to full.
     public init(
         id: APIKeyID, accountID: AccountID, name: String, redactedSecret: String, createdAt: Date, revokedAt: Date?, scope: Scope = .full
     ) {

@@ -10,14 +10,19 @@ public struct Account: Equatable, Sendable {
         case customer
     }
 
+    /// The account's stable `acct_...` identifier.
     public let id: AccountID
+    /// Display name, at most ``maximumNameLength`` characters.
     public var name: String
+    /// Operator or customer; fixed when the account is created.
     public let role: Role
+    /// When the account was created.
     public let createdAt: Date
     /// The Acct-Interim-Interval (seconds) Access-Accept gives this account's SIMs; the
     /// server's default when `nil`.
     public var radiusInterimInterval: Int?
 
+    /// Assembles an account; `radiusInterimInterval` `nil` leaves the server's default in force.
     public init(id: AccountID, name: String, role: Role, createdAt: Date, radiusInterimInterval: Int? = nil) {
         self.id = id
         self.name = name

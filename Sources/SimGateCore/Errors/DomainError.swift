@@ -17,6 +17,7 @@ public struct DomainError: Error, Equatable, Sendable {
         case conflict
     }
 
+    /// The sort of failure, which decides the HTTP status.
     public let kind: Kind
     /// Stable, machine-readable code, e.g. `sim_has_holds`.
     public let code: String
@@ -29,6 +30,7 @@ public struct DomainError: Error, Equatable, Sendable {
     /// One error per offending item when a whole batch is refused (e.g. rows of an import).
     public let issues: [DomainError]
 
+    /// An error of `kind` with its stable `code`, a sentence for a person, and optional context.
     public init(
         _ kind: Kind, code: String, message: String, param: String? = nil,
         details: [String: [String]] = [:], issues: [DomainError] = []

@@ -8,6 +8,7 @@ public struct ValidationError: Error, Equatable, Sendable {
     /// A sentence for a person.
     public let message: String
 
+    /// An error with its stable `code` and a sentence; ``at(_:)`` adds the field later.
     public init(code: String, message: String) {
         self.code = code
         self.message = message

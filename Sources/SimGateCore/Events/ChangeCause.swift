@@ -16,9 +16,12 @@ public struct ChangeActor: Hashable, Sendable {
         case system
     }
 
+    /// What sort of actor made the change.
     public let kind: Kind
+    /// Which actor of that kind (its meaning depends on ``kind``); `nil` when there is none to name.
     public let id: String?
 
+    /// An actor of `kind`, named by `id` where its kind has one.
     public init(_ kind: Kind, id: String?) {
         self.kind = kind
         self.id = id
@@ -30,6 +33,7 @@ public struct ChangeActor: Hashable, Sendable {
 
 /// The actor of a change together with the reason it gave.
 public struct ChangeCause: Hashable, Sendable {
+    /// Who or what made the change.
     public let actor: ChangeActor
     /// Free text from the caller, at most ``maximumReasonLength`` characters.
     public let reason: String?
@@ -37,6 +41,7 @@ public struct ChangeCause: Hashable, Sendable {
     /// Longest reason kept, in characters.
     public static let maximumReasonLength = 500
 
+    /// A cause; `reason` is the caller's free text, if it gave one.
     public init(actor: ChangeActor, reason: String? = nil) {
         self.actor = actor
         self.reason = reason

@@ -5,7 +5,9 @@ import Foundation
 /// `object` and `previousAttributes` hold the JSON the API shows for the object, so an event
 /// reads the same way as the object it describes; the domain only carries it.
 public struct Event: Equatable, Sendable {
+    /// The event's `evt_...` identifier; ids sort by creation time.
     public let id: EventID
+    /// What happened, e.g. `sim.status_changed`.
     public let type: EventType
     /// The account the object belonged to when it happened; `nil` for the operator's stock.
     public let accountID: AccountID?
@@ -15,9 +17,12 @@ public struct Event: Equatable, Sendable {
     public let object: String
     /// JSON object of the attributes that changed, with their earlier values.
     public let previousAttributes: String?
+    /// Who or what made it happen, and the reason given.
     public let cause: ChangeCause
+    /// When the event was recorded.
     public let createdAt: Date
 
+    /// Assembles an event; `object` and `previousAttributes` are JSON text the API layer made.
     public init(
         id: EventID, type: EventType, accountID: AccountID?, simID: SimID?, object: String,
         previousAttributes: String?, cause: ChangeCause, createdAt: Date

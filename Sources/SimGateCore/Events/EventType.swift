@@ -1,6 +1,8 @@
 /// The type of an event, like `sim.status_changed`. Open: later features add their own.
 public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+    /// The dotted wire name, e.g. `sim.status_changed`.
     public let rawValue: String
+    /// Wraps any wire name; names outside ``catalogue`` are allowed, as the set is open.
     public init(rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 

@@ -20,6 +20,7 @@ public final class IdentifierGenerator: Sendable {
     private let clock: any WallClock
     private let state = Mutex(State())
 
+    /// A generator that takes the time part of each identifier from `clock`.
     public init(clock: any WallClock) {
         self.clock = clock
     }
@@ -50,6 +51,7 @@ public final class IdentifierGenerator: Sendable {
 
 /// Crockford's base-32 alphabet, which sorts in the same order as the numbers it encodes.
 enum Base32 {
+    /// The 32 digits in value order; I, L, O and U are left out to avoid misreading.
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
     /// `characters` base-32 digits of `value`, most significant first.

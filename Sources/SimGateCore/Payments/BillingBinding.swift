@@ -11,17 +11,26 @@ public struct BillingBinding: Equatable, Sendable {
         case metadata
     }
 
+    /// The binding's `bnd_...` identifier.
     public let id: BillingBindingID
+    /// The account that owns the gateway, and so the binding.
     public let accountID: AccountID
+    /// The gateway configuration whose events feed this binding.
     public let gatewayID: PaymentGatewayID
     /// The gateway's subscription id.
     public let subscriptionID: String
+    /// The SIM the subscription pays for.
     public let simID: SimID
+    /// What the subscription's facts add up to so far; empty for a new binding.
     public var entitlement: Entitlement
+    /// Whether the binding was made through the API or from event metadata.
     public let source: Source
+    /// When the binding was created.
     public let createdAt: Date
+    /// When the binding's entitlement last changed.
     public var updatedAt: Date
 
+    /// Assembles a binding from its parts.
     public init(
         id: BillingBindingID, accountID: AccountID, gatewayID: PaymentGatewayID, subscriptionID: String, simID: SimID,
         entitlement: Entitlement, source: Source, createdAt: Date, updatedAt: Date

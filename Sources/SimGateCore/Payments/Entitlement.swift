@@ -23,6 +23,7 @@ public struct Entitlement: Equatable, Sendable {
     /// the renewal's (the gateway's clock and ours differ), in seconds.
     public static let renewalClockSkew: TimeInterval = 3_600
 
+    /// An entitlement with these facts; all `nil` (the default) means nothing received yet.
     public init(paidUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
         self.paidUntil = paidUntil
         self.lastFailureAt = lastFailureAt

@@ -4,7 +4,9 @@ import Foundation
 public struct GatewayNotification: Equatable, Sendable {
     /// How the SIM behind a subscription is named by the gateway's data, if it is.
     public enum SimHint: Equatable, Sendable {
+        /// An ICCID as the gateway's metadata wrote it, not yet validated.
         case iccid(String)
+        /// The IMEI of the SIM's device as the metadata wrote it, not yet validated.
         case imei(String)
     }
 
@@ -24,6 +26,7 @@ public struct GatewayNotification: Equatable, Sendable {
     /// missing field, or a type that never extends access. Shown on the gateway event.
     public let noFactBecause: String?
 
+    /// Assembles a notification; `noFactBecause` only for events that could have carried a fact.
     public init(
         externalID: String, type: String, occurredAt: Date, subscriptionID: String?, simHint: SimHint?, fact: EntitlementFact?,
         noFactBecause: String? = nil
@@ -40,7 +43,9 @@ public struct GatewayNotification: Equatable, Sendable {
 
 /// A payload that cannot be read as the gateway's event.
 public struct GatewayPayloadError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A sentence saying what is wrong with the payload.
     public let message: String
+    /// An error explained by `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }

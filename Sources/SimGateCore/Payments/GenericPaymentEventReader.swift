@@ -12,8 +12,11 @@ import Foundation
 /// `subscription.canceled`. `subscription` is the sender's id for the paying contract;
 /// `iccid` or `imei` names the SIM and binds it. `occurred_at` defaults to the webhook time.
 public enum GenericPaymentEventReader {
+    /// The event types the generic format accepts; any other is refused.
     public static let types = ["payment.succeeded", "payment.failed", "subscription.canceled"]
 
+    /// Reads `body` into a notification. `externalID` (the webhook id) is its deduplication key;
+    /// `sentAt` is used as the time when the body has no `occurred_at`.
     public static func read(_ body: Data, externalID: String, sentAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw GatewayPayloadError("The body is not a JSON object.")

@@ -2,6 +2,7 @@ import Foundation
 
 /// Reads Stripe event JSON (both the pre- and post-2025-03-31 payload shapes).
 public enum StripeEventReader {
+    /// Reads a Stripe event body. Types that say nothing about SIMs give a notification with no fact.
     public static func read(_ body: Data) throws(GatewayPayloadError) -> GatewayNotification {
         guard let event = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw GatewayPayloadError("The body is not a JSON object.")

@@ -6,11 +6,16 @@ import FoundationXML
 /// A small element tree read from XML, enough for gateway notifications.
 public final class XMLTree: @unchecked Sendable {
     // @unchecked: built once by the parser below and never mutated after `parse` returns.
+    /// The element's tag name.
     public let name: String
+    /// The element's attributes, by name.
     public let attributes: [String: String]
+    /// Child elements, in document order.
     public fileprivate(set) var children: [XMLTree] = []
+    /// The element's own character data, joined but not trimmed.
     public fileprivate(set) var text = ""
 
+    /// An element with no children or text yet; the parser fills those in.
     init(name: String, attributes: [String: String]) {
         self.name = name
         self.attributes = attributes

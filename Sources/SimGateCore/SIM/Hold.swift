@@ -9,6 +9,7 @@ public struct Hold: Hashable, Sendable {
     /// What placed it and why.
     public let origin: ChangeCause
 
+    /// A hold of `cause`, placed at `placedAt` by `origin`.
     public init(cause: HoldCause, placedAt: Date, origin: ChangeCause) {
         self.cause = cause
         self.placedAt = placedAt

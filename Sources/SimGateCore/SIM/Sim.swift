@@ -2,10 +2,15 @@ import Foundation
 
 /// Everything SimGate knows about one SIM.
 public struct Sim: Equatable, Sendable {
+    /// The SIM's stable `sim_...` identifier.
     public let id: SimID
+    /// The number printed on the card; it never changes.
     public let iccid: ICCID
+    /// The subscriber identity the network sees; accounting finds the SIM by it.
     public var imsi: IMSI
+    /// The SIM's phone number, if it has one.
     public var msisdn: MSISDN?
+    /// The eUICC identifier; only embedded SIMs have one.
     public var eid: EID?
     /// The stock serial number (Cellhire's `serialNumber`); the ICCID unless set.
     public var serialNumber: String
@@ -17,7 +22,9 @@ public struct Sim: Equatable, Sendable {
     public var state: SimState
     /// Tariff number, once one is set.
     public var tariffNumber: Int?
+    /// The customer's tags; cleared when the SIM leaves the customer.
     public var labels: SimLabels
+    /// The customer's key-value pairs; cleared when the SIM leaves the customer.
     public var metadata: SimMetadata
     /// When the SIM first passed data.
     public var firstUseAt: Date?
@@ -25,10 +32,14 @@ public struct Sim: Equatable, Sendable {
     public var lastSeen: SimSighting?
     /// The last status change and its cause: why the SIM is in the status it is in.
     public var statusChangedAt: Date
+    /// Who or what made the last status change, and why.
     public var statusCause: ChangeCause
+    /// When the SIM entered SimGate.
     public let createdAt: Date
+    /// When anything about the SIM last changed.
     public var updatedAt: Date
 
+    /// Assembles a SIM; `serialNumber` `nil` falls back to the ICCID's digits.
     public init(
         id: SimID, iccid: ICCID, imsi: IMSI, msisdn: MSISDN?, eid: EID?, serialNumber: String?,
         imei: IMEI? = nil, accountID: AccountID? = nil, state: SimState = SimState(status: .inventory),

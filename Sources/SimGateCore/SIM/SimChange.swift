@@ -15,6 +15,8 @@ public enum SimChange: Equatable, Sendable {
 /// The outcome of applying a ``SimCommand`` to a state: the new state and what changed, in
 /// order. An empty `changes` means the command had nothing to do.
 public struct SimTransition: Equatable, Sendable {
+    /// The state after the command.
     public let state: SimState
+    /// What changed, in order; empty when the command had nothing to do.
     public let changes: [SimChange]
 }

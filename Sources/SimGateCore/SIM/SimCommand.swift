@@ -26,7 +26,9 @@ public enum SimCommand: Sendable, Equatable {
 /// Whose hand a command is from: a customer's key, or the operator's, whose suspension the
 /// customer cannot lift.
 public enum SimAuthority: Sendable, Equatable {
+    /// A customer's API key: places and lifts `manual` holds.
     case customer
+    /// The operator: places and lifts `operator` holds, which no customer can lift.
     case `operator`
 
     /// The hold this party places and lifts as its own.

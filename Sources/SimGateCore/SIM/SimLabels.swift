@@ -7,8 +7,10 @@ public struct SimLabels: Equatable, Sendable {
     /// Longest label, in characters.
     public static let maximumLength = 64
 
+    /// The labels, sorted and without duplicates.
     public private(set) var values: [String]
 
+    /// No labels.
     public init() { values = [] }
 
     /// Validates `labels`; duplicates collapse.

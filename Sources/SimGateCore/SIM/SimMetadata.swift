@@ -2,12 +2,17 @@
 ///
 /// Up to 50 keys of at most 40 characters, values of at most 500 characters.
 public struct SimMetadata: Equatable, Sendable {
+    /// Most keys one SIM's metadata may hold.
     public static let maximumKeys = 50
+    /// Longest key, in characters (Unicode scalars).
     public static let maximumKeyLength = 40
+    /// Longest value, in characters (Unicode scalars); line breaks and tabs allowed.
     public static let maximumValueLength = 500
 
+    /// The pairs, by key.
     public private(set) var values: [String: String]
 
+    /// Empty metadata.
     public init() { values = [:] }
 
     /// Validates `values`; the error's message names the bad key.

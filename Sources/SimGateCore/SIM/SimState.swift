@@ -1,9 +1,11 @@
 /// The part of a SIM that its lifecycle rules act on: its status and the holds in force.
 public struct SimState: Equatable, Sendable {
+    /// Where the SIM stands; for a provisioned SIM the holds decide LIVE or OFFLINE.
     public var status: SimStatus
     /// Holds in force, by cause. A cause holds at most one.
     public var holds: [HoldCause: Hold]
 
+    /// A state with `status` and these holds (none by default).
     public init(status: SimStatus, holds: [HoldCause: Hold] = [:]) {
         self.status = status
         self.holds = holds

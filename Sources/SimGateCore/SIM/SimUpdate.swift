@@ -23,6 +23,7 @@ public struct SimUpdate: Equatable, Sendable {
         previous.accountID != nil && previous.accountID != sim.accountID ? previous.accountID : nil
     }
 
+    /// Pairs the SIM before and after a command with what changed; made only by Core's commands.
     init(previous: Sim, sim: Sim, changes: [SimChange]) {
         self.previous = previous
         self.sim = sim

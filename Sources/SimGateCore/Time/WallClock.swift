@@ -8,7 +8,9 @@ public protocol WallClock: Sendable {
 
 /// The machine's clock.
 public struct SystemWallClock: WallClock {
+    /// The machine's clock; there is nothing to set up.
     public init() {}
+    /// The machine's current time.
     public func now() -> Date { Date() }
 }
 

@@ -1,6 +1,7 @@
 /// Names for the 3GPP-RAT-Type values of 3GPP TS 29.061 (the same numbering as GTPv2's RAT
 /// Type), as usage records store them.
 public enum RadioAccessTechnology {
+    /// The stored name for a 3GPP-RAT-Type value; `nil` for values without one.
     public static func name(forRATType value: UInt8) -> String? {
         switch value {
         case 1: "UTRAN"

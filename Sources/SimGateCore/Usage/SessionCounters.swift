@@ -8,8 +8,10 @@
 public struct SessionCounters: Equatable, Sendable {
     /// Highest totals seen, in bytes.
     public private(set) var inputBytes: UInt64
+    /// Highest output total seen, in bytes: what the device downloaded.
     public private(set) var outputBytes: UInt64
 
+    /// Counters starting from these totals (zero for a new session).
     public init(inputBytes: UInt64 = 0, outputBytes: UInt64 = 0) {
         self.inputBytes = inputBytes
         self.outputBytes = outputBytes
@@ -19,10 +21,12 @@ public struct SessionCounters: Equatable, Sendable {
     public struct Delta: Equatable, Sendable {
         /// Bytes sent by the device (RADIUS "input" from the gateway's view is upload).
         public let inputBytes: UInt64
+        /// Bytes sent to the device (download).
         public let outputBytes: UInt64
         /// A total was lower than one seen before: a reset or a reordered report.
         public let wentBackwards: Bool
 
+        /// Whether the report added no bytes at all.
         public var isEmpty: Bool { inputBytes == 0 && outputBytes == 0 }
     }
 

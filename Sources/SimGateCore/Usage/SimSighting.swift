@@ -13,6 +13,7 @@ public struct SimSighting: Equatable, Sendable {
     /// When the current network and device were first seen.
     public var since: Date
 
+    /// A sighting on this network and in this device, current since `since`.
     public init(mccMNC: String?, country: String?, imei: IMEI?, since: Date) {
         self.mccMNC = mccMNC
         self.country = country

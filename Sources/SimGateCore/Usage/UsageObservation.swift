@@ -3,18 +3,24 @@ import Foundation
 /// What one usage record tells about its SIM, whatever its source (RADIUS accounting, the
 /// bulk API, a CSV import).
 public struct UsageObservation: Equatable, Sendable {
+    /// Bytes up and down together.
     public let bytes: UInt64
     /// When the usage began and ended.
     public let startedAt: Date
+    /// When the usage ended; a new sighting dates from then.
     public let endedAt: Date
     /// When data was first seen flowing, if this record is a SIM's first with bytes: the start
     /// of a usage record (CDR), but for RADIUS the report that carried the bytes, since the
     /// interval before it may have been a session opened with no data at all.
     public let dataSeenAt: Date
+    /// The serving network as MCC followed by MNC, if known.
     public let mccMNC: String?
+    /// ISO 3166-1 alpha-2 country of the serving network, if known.
     public let country: String?
+    /// The device the SIM was in, if reported.
     public let imei: IMEI?
 
+    /// An observation; `dataSeenAt` defaults to `startedAt`.
     public init(bytes: UInt64, startedAt: Date, endedAt: Date, dataSeenAt: Date? = nil, mccMNC: String?, country: String?, imei: IMEI?) {
         self.bytes = bytes
         self.startedAt = startedAt
@@ -41,10 +47,14 @@ public enum UsageEffect: Equatable, Sendable {
 /// What usage can change about a SIM: its first use, its bound IMEI and where it was last
 /// seen. Kept apart from ``Sim`` so the accounting path can read just these few columns.
 public struct SimUsageFacts: Equatable, Sendable {
+    /// When the SIM first passed data; `nil` until it has.
     public var firstUseAt: Date?
+    /// The device the SIM is bound to: the first one seen, or one set through the API.
     public var imei: IMEI?
+    /// Where and in which device the SIM was last seen; `nil` until first seen.
     public var lastSeen: SimSighting?
 
+    /// The facts as read from a SIM or from its usage columns.
     public init(firstUseAt: Date?, imei: IMEI?, lastSeen: SimSighting?) {
         self.firstUseAt = firstUseAt
         self.imei = imei
@@ -98,6 +108,7 @@ public struct SimUsageFacts: Equatable, Sendable {
 }
 
 extension Sim {
+    /// The SIM's usage facts; setting them writes back first use, bound IMEI and sighting.
     public var usageFacts: SimUsageFacts {
         get { SimUsageFacts(firstUseAt: firstUseAt, imei: imei, lastSeen: lastSeen) }
         set {

@@ -2,7 +2,9 @@ import Foundation
 
 /// A usage record: bytes a SIM used over an interval, and where.
 public struct UsageRecord: Sendable, Equatable {
+    /// A 26-character sortable id without prefix, unique among records.
     public let id: String
+    /// The SIM that used the bytes.
     public let simID: SimID
     /// The account that owned the SIM when the bytes were used.
     public let accountID: AccountID?
@@ -10,18 +12,26 @@ public struct UsageRecord: Sendable, Equatable {
     public let source: String
     /// The sender's own id, for idempotency; RADIUS records use none.
     public let senderID: String?
+    /// The data session the bytes belong to (Acct-Session-Id for RADIUS), if any.
     public let sessionID: String?
+    /// Start of the interval the bytes were used in.
     public let startedAt: Date
+    /// End of the interval; it decides the day and month (UTC) the bytes count in.
     public let endedAt: Date
+    /// Bytes sent by the device.
     public let bytesUp: UInt64
+    /// Bytes received by the device.
     public let bytesDown: UInt64
+    /// The serving network as MCC followed by MNC (`26201`), if known.
     public let mccMNC: String?
     /// ISO 3166-1 alpha-2 country of the serving network.
     public let country: String?
     /// Radio access technology (`EUTRAN`, `NR`, ...).
     public let rat: String?
+    /// IMEI digits of the device, if reported.
     public let imei: String?
 
+    /// Assembles a record; `country` and `rat` are optional extras.
     public init(
         id: String, simID: SimID, accountID: AccountID?, source: String, senderID: String?, sessionID: String?,
         startedAt: Date, endedAt: Date, bytesUp: UInt64, bytesDown: UInt64, mccMNC: String?, country: String? = nil,

@@ -2,8 +2,10 @@ import SimGateCore
 
 /// Body of `POST /v1/accounts`.
 struct CreateAccountRequest: Decodable {
+    /// The new account's name; required and not blank.
     let name: String
 
+    /// The only field the body may have; any other is refused.
     enum CodingKeys: String, CodingKey, CaseIterable { case name }
 
     init(from decoder: any Decoder) throws {
@@ -16,10 +18,12 @@ struct CreateAccountRequest: Decodable {
 /// Body of `POST /v1/accounts/{id}`: fields left out keep their value; a null
 /// `radius_interim_interval` returns the account to the server's default.
 struct UpdateAccountRequest: Decodable {
+    /// The new name; `nil` when the body leaves it out.
     let name: String?
     /// `nil`: unchanged; `.some(nil)`: back to the default.
     let radiusInterimInterval: Int??
 
+    /// The fields the body may have; any other is refused.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case radiusInterimInterval = "radius_interim_interval"
@@ -46,12 +50,14 @@ struct UpdateAccountRequest: Decodable {
 
 /// Body of `POST /v1/api_keys`.
 struct CreateAPIKeyRequest: Decodable {
+    /// The key's name; `default` when the body leaves it out.
     let name: String
     /// The account the key acts for; the caller's own when absent.
     let account: AccountID?
     /// `full` (the default) or `read_only`.
     let scope: APIKey.Scope
 
+    /// The fields the body may have; any other is refused.
     enum CodingKeys: String, CodingKey, CaseIterable { case name, account, scope }
 
     init(from decoder: any Decoder) throws {
@@ -67,18 +73,6 @@ struct CreateAPIKeyRequest: Decodable {
     }
 }
 
-/// Shared checks on request text, for the API and the command line alike.
-public enum RequestText {
-    /// Text that must say something, within ``TextLimit``; throws a ``DomainError`` naming `param`.
-    public static func requireNonBlank(_ text: String, param: String, maximumLength: Int) throws {
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw DomainError(.invalid, code: "invalid_value", message: "'\(param)' must not be empty.", param: param)
-        }
-        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength) {
-            throw DomainError(.invalid, code: problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", message: "'\(param)' \(problem).", param: param)
-        }
-    }
-}
 
 extension KeyedDecodingContainer {
     /// An optional prefixed identifier field.

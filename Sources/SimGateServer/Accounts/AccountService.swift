@@ -4,8 +4,11 @@ import SimGateStore
 
 /// Creating accounts and their API keys, including the operator's first key.
 struct AccountService: Sendable {
+    /// Where accounts, keys and their events are kept.
     let store: Store
+    /// The time stamped on new accounts, keys and events.
     let clock: any WallClock
+    /// Makes the ids of new accounts, keys and events.
     let ids: IdentifierGenerator
 
     private var eventFactory: EventFactory { EventFactory(ids: ids) }

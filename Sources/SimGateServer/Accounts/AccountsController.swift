@@ -4,9 +4,12 @@ import SimGateStore
 
 /// `/v1/accounts` and `/v1/api_keys`.
 struct AccountsController: Sendable {
+    /// The account and key operations the routes call.
     let operations: AccountService
+    /// Wraps the POST routes so a resent `Idempotency-Key` gets the first answer back.
     let idempotency: IdempotencyLayer
 
+    /// Adds the account and API key routes to the authenticated `/v1` group.
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
         group.post("accounts", use: idempotency.wrap(createAccount))
         group.get("accounts", use: listAccounts)
@@ -18,6 +21,7 @@ struct AccountsController: Sendable {
         group.delete("api_keys/{id}", use: revokeKey)
     }
 
+    /// `POST /v1/accounts`: creates a customer account (operator only); 201 with the account.
     @Sendable func createAccount(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         try principal.requireOperator()
@@ -26,6 +30,7 @@ struct AccountsController: Sendable {
         return try APIResponse(AccountResource(account), status: .created)
     }
 
+    /// `GET /v1/accounts`: every account for the operator; for a customer, only its own.
     @Sendable func listAccounts(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let page = try QueryParameters(request, allowed: [], paged: true).page(of: AccountKind.self)
@@ -37,6 +42,7 @@ struct AccountsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/accounts", page: accounts, AccountResource.init))
     }
 
+    /// `GET /v1/accounts/{id}`: the account, if the key may see it (a customer only its own).
     @Sendable func getAccount(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -58,6 +64,7 @@ struct AccountsController: Sendable {
         return try APIResponse(AccountResource(account))
     }
 
+    /// `POST /v1/api_keys`: a new key (for another account only by the operator); 201, secret shown once.
     @Sendable func createKey(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(CreateAPIKeyRequest.self, from: request)
@@ -66,6 +73,7 @@ struct AccountsController: Sendable {
         return try APIResponse(APIKeyResource(key, secret: secret), withoutSecret: APIKeyResource(key), status: .created)
     }
 
+    /// `GET /v1/api_keys`: the keys the caller may see, optionally of one `account`.
     @Sendable func listKeys(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["account"], paged: true)
@@ -76,6 +84,7 @@ struct AccountsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/api_keys", page: keys) { APIKeyResource($0) })
     }
 
+    /// `GET /v1/api_keys/{id}`: the key, without its secret, if the caller may see it.
     @Sendable func getKey(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -85,6 +94,7 @@ struct AccountsController: Sendable {
         return try APIResponse(APIKeyResource(key))
     }
 
+    /// `DELETE /v1/api_keys/{id}`: revokes the key and answers it; refused for the operator's last full key.
     @Sendable func revokeKey(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])

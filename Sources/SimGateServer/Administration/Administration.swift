@@ -7,6 +7,7 @@ public struct Administration: Sendable {
     private let accounts: AccountService
     private let sims: SimService
 
+    /// Administration of `database`; changes are recorded as made by the system's `cli` actor.
     public init(database: SimGateDatabase, clock: any WallClock = SystemWallClock()) {
         let ids = IdentifierGenerator(clock: clock)
         let store = Store(database: database, ids: ids)
@@ -78,8 +79,11 @@ public struct Administration: Sendable {
 extension Administration {
     /// What a usage import did: records kept, resends skipped, and each rejected row by line.
     public struct UsageImportSummary: Sendable {
+        /// Records newly stored.
         public let accepted: Int
+        /// Rows skipped because a record with their id was already imported.
         public let duplicates: Int
+        /// One message per rejected row (`line N: field: problem`), in line order.
         public let problems: [String]
     }
 

@@ -1,10 +1,12 @@
 /// A CSV document (RFC 4180: commas, double-quoted fields, `""` for a quote inside one),
 /// read into a header and rows.
 struct CSVTable: Sendable {
+    /// The column names of the first row, trimmed and lowercased.
     let header: [String]
     /// Each row with its 1-based line number in the file, for error messages.
     let rows: [(line: Int, fields: [String])]
 
+    /// Reads `text`, skipping blank lines; throws ``CSVError`` for an unclosed quote or an empty file.
     init(parsing text: String) throws {
         var records: [(Int, [String])] = []
         var field = "", fields: [String] = []
@@ -58,7 +60,9 @@ struct CSVTable: Sendable {
 
 /// A CSV file that cannot be read.
 struct CSVError: Error, CustomStringConvertible {
+    /// The 1-based line where the faulty record starts.
     let line: Int
+    /// What is wrong, as a sentence.
     let message: String
     var description: String { "line \(line): \(message)" }
 }

@@ -17,6 +17,7 @@ public struct AppConfiguration: Sendable {
     /// The RADIUS AAA server for the data network.
     public var radius = RADIUSSettings()
 
+    /// Every setting at its default.
     public init() {}
 
     /// Reads every ``SettingKey`` from the environment alone over the defaults.
@@ -75,7 +76,9 @@ public struct AppConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     /// Where the value came from: a flag, an environment variable, or a key in the config file.
     public let variable: String
+    /// The text that was given (cut to 80 characters in the description).
     public let value: String
+    /// What the value must be, worded to follow "it must be".
     public let expected: String
 
     public var description: String {

@@ -7,10 +7,15 @@ import SimGateStore
 
 /// The parts an app is built from, passed in so tests can supply their own clock or database.
 public struct AppDependencies: Sendable {
+    /// The database the app keeps its state in.
     public let database: SimGateDatabase
+    /// The app's time; tests pass one they can step.
     public let clock: any WallClock
+    /// Makes new ids, timed by `clock`.
     public let ids: IdentifierGenerator
+    /// Where the app's Prometheus metrics live; `/metrics` emits it.
     public let registry: PrometheusCollectorRegistry
+    /// Where the app and its services log.
     public let logger: Logger
     /// Shown the operator's key when the first start creates it. Default: print it.
     public let announceOperatorKey: @Sendable (String) -> Void
@@ -23,6 +28,7 @@ public struct AppDependencies: Sendable {
     /// Told of every request, reply and drop on each RADIUS port, besides the metrics.
     public let observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)?
 
+    /// The database and logger are required; everything else defaults to what production uses.
     public init(
         database: SimGateDatabase, clock: any WallClock = SystemWallClock(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print,
@@ -44,6 +50,7 @@ public struct AppDependencies: Sendable {
 
 /// Prints the operator key once, where the person starting SimGate will see it.
 public enum OperatorKeyBanner {
+    /// Writes `key` to standard output in a banner that says it is shown once.
     public static func print(_ key: String) {
         // Written straight to the file descriptor: shown once, it must reach a log file or
         // pipe now, not whenever a buffer fills.

@@ -4,14 +4,22 @@ import SimGateStore
 /// The object graph of one running app, built once by the composition root and handed to
 /// everything that needs it: the HTTP routes, the job handlers and the RADIUS ports.
 struct AppServices: Sendable {
+    /// The storage every service shares.
     let store: Store
+    /// What can be done to SIMs.
     let sims: SimService
+    /// Accounts and their API keys.
     let accounts: AccountService
+    /// Reads the event log.
     let events: EventService
+    /// Payment gateways and billing bindings.
     let payments: PaymentService
+    /// Reads a SIM's sessions and usage totals.
     let usage: UsageService
+    /// Database health and SIM counts for the operations routes.
     let system: SystemStatus
 
+    /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids.
     init(_ dependencies: AppDependencies) {
         let store = Store(database: dependencies.database, ids: dependencies.ids)
         let (clock, ids) = (dependencies.clock, dependencies.ids)

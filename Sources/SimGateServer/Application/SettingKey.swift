@@ -21,21 +21,30 @@ public struct SettingKey: Sendable, Equatable {
         "--" + name.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
     }
 
+    /// `host`: the address HTTP listens on.
     static let host = SettingKey(name: "host", type: "address", defaultValue: "127.0.0.1", meaning: "HTTP listen address")
+    /// `port`: the HTTP port.
     static let port = SettingKey(name: "port", type: "port", defaultValue: "8080", meaning: "HTTP port; 0 picks a free one")
+    /// `database`: the SQLite file or PostgreSQL URL.
     static let database = SettingKey(
         name: "database", type: "path or URL", defaultValue: "simgate.sqlite", meaning: "SQLite file, or postgres:// URL"
     )
+    /// `radius.host`: the address the RADIUS ports listen on.
     static let radiusHost = SettingKey(name: "radius.host", type: "address", defaultValue: "127.0.0.1", meaning: "RADIUS listen address")
+    /// `radius.auth_port`: the RADIUS authentication port.
     static let radiusAuthPort = SettingKey(name: "radius.auth_port", type: "port", defaultValue: "1812", meaning: "RADIUS authentication port")
+    /// `radius.acct_port`: the RADIUS accounting port.
     static let radiusAcctPort = SettingKey(name: "radius.acct_port", type: "port", defaultValue: "1813", meaning: "RADIUS accounting port")
+    /// `radius.clients`: the gateways allowed to send RADIUS requests, with their shared secrets.
     static let radiusClients = SettingKey(
         name: "radius.clients", type: "address=secret list", defaultValue: "none",
         meaning: "gateways allowed to ask (IP or IPv4 network); none: every request is dropped"
     )
+    /// `radius.coa_port`: the gateways' port that Disconnect-Requests are sent to.
     static let radiusCoAPort = SettingKey(
         name: "radius.coa_port", type: "port", defaultValue: "3799", meaning: "gateways' port for Disconnect-Request"
     )
+    /// `radius.interim_interval`: the default Acct-Interim-Interval given in Access-Accept.
     static let radiusInterimInterval = SettingKey(
         name: "radius.interim_interval", type: "seconds (60-86400)", defaultValue: "300", meaning: "Acct-Interim-Interval in Access-Accept"
     )

@@ -4,6 +4,7 @@ import SimGateCore
 /// Builds events about objects other than SIMs (accounts, keys, billing bindings), with the
 /// object's snapshot in the API's own JSON.
 struct EventFactory: Sendable {
+    /// Makes each new event's id.
     let ids: IdentifierGenerator
 
     /// An event about `object`, in `accountID`'s feed; `simID` when it concerns one SIM.

@@ -3,6 +3,7 @@ import SimGateStore
 
 /// Reads the event log; events are written by the features whose changes they record.
 struct EventService: Sendable {
+    /// Where the event log is read from.
     let store: Store
 
     /// The event with this id, if `visibleAccountID` (when given) may see it.

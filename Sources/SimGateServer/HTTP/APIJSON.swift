@@ -3,6 +3,7 @@ import Foundation
 /// The JSON conventions of the API: RFC 3339 UTC times with milliseconds, keys sorted so
 /// that equal objects serialise to equal bytes.
 enum APIJSON {
+    /// `value` as the API's JSON bytes.
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -13,6 +14,7 @@ enum APIJSON {
         return try encoder.encode(value)
     }
 
+    /// `value` as the API's JSON text, as event snapshots keep it.
     static func encodeToString<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }

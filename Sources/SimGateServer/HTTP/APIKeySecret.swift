@@ -8,6 +8,7 @@ import SimGateCore
 /// the SHA-256 of the whole key is compared with the stored hash in constant time. The secret
 /// itself is never stored.
 enum APIKeySecret {
+    /// What every key starts with; the key id part follows it.
     static let prefix = "sgk_"
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 

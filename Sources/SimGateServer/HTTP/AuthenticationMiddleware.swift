@@ -10,9 +10,12 @@ import SimGateStore
 /// name of Basic authentication with an empty password (`curl -u sgk_...:`, as Stripe takes
 /// it). A `read_only` key may only read: anything but GET and HEAD is 403.
 struct AuthenticationMiddleware: RouterMiddleware {
+    /// Runs on SimGate's own context, which carries the principal.
     typealias Context = SimGateRequestContext
+    /// Where keys and their accounts are looked up.
     let store: Store
 
+    /// Authenticates the request, then passes it on with the principal in its context.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             guard let header = request.headers[.authorization] else { throw APIError.authenticationRequired }

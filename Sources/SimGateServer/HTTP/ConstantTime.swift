@@ -2,6 +2,7 @@ import Foundation
 
 /// Compares two byte strings without stopping at the first difference.
 enum ConstantTime {
+    /// Whether the two are equal; only a difference in length returns early.
     static func equals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
         guard lhs.count == rhs.count else { return false }
         var difference: UInt8 = 0

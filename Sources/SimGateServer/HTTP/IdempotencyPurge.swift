@@ -7,6 +7,7 @@ enum IdempotencyPurge {
     /// How long a key is remembered, in seconds.
     static let retention: TimeInterval = 24 * 3600
 
+    /// The job handler: forgets expired keys, then queues the next hourly run.
     static func handler(store: IdempotencyStore, queue: JobQueue, clock: any WallClock) -> JobHandler {
         JobHandler(PurgeJob.self) { _, _ in
             let now = clock.now()

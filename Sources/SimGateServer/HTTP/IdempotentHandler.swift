@@ -6,8 +6,11 @@ import SimGateCore
 import SimGateStore
 
 extension HTTPField.Name {
+    /// `Idempotency-Key`: the client's key for a request it may send again.
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    /// `Idempotent-Replayed`: `true` on a response that is a replay.
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    /// `Secret-Redacted`: `true` on a replay whose secret was left out.
     static let secretRedacted = HTTPField.Name("Secret-Redacted")!
 }
 
@@ -21,11 +24,15 @@ extension HTTPField.Name {
 /// secret (a new API key, a generated signing secret) is stored without it: its replay is the
 /// same object with the secret left out, marked `Secret-Redacted: true`.
 struct IdempotencyLayer: Sendable {
+    /// A route handler the layer wraps.
     typealias Handler = @Sendable (Request, SimGateRequestContext) async throws -> APIResponse
 
+    /// Where keys, their claims and the stored responses are kept.
     let store: IdempotencyStore
+    /// The time at which keys are claimed.
     let clock: any WallClock
 
+    /// `handler` made idempotent for requests that carry an `Idempotency-Key`; others run as is.
     func wrap(_ handler: @escaping Handler) -> @Sendable (Request, SimGateRequestContext) async throws -> Response {
         { request, context in
             guard let key = request.headers[.idempotencyKey] else {
@@ -68,6 +75,7 @@ struct IdempotencyLayer: Sendable {
         }
     }
 
+    /// Hex SHA-256 of method, path and body: what a resent request must match to be replayed.
     static func fingerprint(method: String, path: String, body: Data) -> String {
         var hasher = SHA256()
         hasher.update(data: Data("\(method) \(path)\n".utf8))

@@ -17,6 +17,7 @@ enum JSONBody {
         return try decode(type, from: bytes)
     }
 
+    /// Decodes `bytes` as `T`; a repeated key or a decoding failure becomes a 400 naming the field.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws -> T {
         if let repeated = JSONDuplicateKeys.first(in: bytes) {
             throw APIError.invalid("duplicate_key", "'\(repeated)' is given twice in the same object.", param: repeated)
@@ -71,6 +72,7 @@ enum JSONBody {
 
 /// Renders a coding path as `sims[3].iccid`.
 enum CodingPathText {
+    /// `path` as text: names joined by dots, array indexes in brackets.
     static func render(_ path: [any CodingKey]) -> String {
         var text = ""
         for key in path {

@@ -1,11 +1,18 @@
 /// Any JSON value, for embedding stored JSON (event snapshots) in a response unchanged.
 enum JSONValue: Codable, Equatable, Sendable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number read as a 64-bit integer, kept exact.
     case integer(Int64)
+    /// Any other number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, its members by key.
     case object([String: JSONValue])
 
     init(from decoder: any Decoder) throws {

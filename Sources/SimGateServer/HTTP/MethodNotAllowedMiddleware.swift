@@ -6,8 +6,10 @@ import Synchronization
 /// methods (RFC 9110 section 15.5.6), so a client learns it used the wrong method rather
 /// than a wrong address.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The router's routes, to find which methods a path takes.
     let table: RouteTable
 
+    /// Passes the request on; a 404 for a path that takes other methods becomes a 405.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)

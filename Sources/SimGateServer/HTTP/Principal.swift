@@ -2,11 +2,14 @@ import SimGateCore
 
 /// Who a request acts for: an API key and its account.
 struct Principal: Sendable {
+    /// The API key the request came with.
     let keyID: APIKeyID
+    /// The account the key acts for.
     let account: Account
     /// What the key may do: a `read_only` key only reads.
     let scope: APIKey.Scope
 
+    /// Whether the key belongs to the operator's account.
     var isOperator: Bool { account.role == .operator }
 
     /// Whose hand a SIM command is from: the operator's suspension is one a customer cannot lift.

@@ -7,6 +7,7 @@ import SimGateStore
 /// Turns every error that escapes a handler into problem details, so clients always get
 /// a JSON body with a stable code. Unknown errors are logged and answered with an opaque 500.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Passes the request on and answers any error it throws as problem details.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -15,6 +16,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The problem `error` is answered with; unexpected errors are logged and become a bare 500.
     static func problem(for error: any Error, logger: Logger) -> APIError {
         switch error {
         case let error as APIError:

@@ -4,6 +4,7 @@ import Prometheus
 /// Counts requests and times them per route pattern (not per raw path, which would make a
 /// series per SIM), into the app's own Prometheus registry.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where the request counter and duration histogram are kept.
     let registry: PrometheusCollectorRegistry
 
     private static var buckets: [Duration] {
@@ -24,6 +25,7 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         )
     }
 
+    /// Passes the request on, then counts and times its response by method and route pattern.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)

@@ -3,10 +3,12 @@ import SimGateCore
 
 /// Per-request state: Hummingbird's core plus who is calling.
 public struct SimGateRequestContext: RequestContext {
+    /// Hummingbird's own per-request state.
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; set by ``AuthenticationMiddleware`` on `/v1` routes.
     var principal: Principal?
 
+    /// A new request's context, with no principal yet.
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil

@@ -3,14 +3,19 @@ import SimGateCore
 
 /// A field in a request body that the route does not know.
 struct UnknownFieldError: Error {
+    /// The unknown field's path in the body, such as `sims[0].nickname`.
     let path: String
 }
 
 /// Any key, for reading which keys an object actually has.
 struct AnyCodingKey: CodingKey {
+    /// The key's name (the index in decimal, for an array position).
     let stringValue: String
+    /// The index, when the key is an array position.
     let intValue: Int?
+    /// A key with this name.
     init(stringValue: String) { self.stringValue = stringValue; intValue = nil }
+    /// A key for this array position.
     init(intValue: Int) { stringValue = "\(intValue)"; self.intValue = intValue }
 }
 
@@ -79,6 +84,7 @@ extension KeyedDecodingContainer {
 
 /// A JSON number as a whole-number field sees it.
 enum WholeNumber: Equatable {
+    /// It is whole and fits in 64 bits: this value.
     case value(Int64)
     /// It has a fractional part.
     case notWhole

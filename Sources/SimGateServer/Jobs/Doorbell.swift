@@ -16,6 +16,7 @@ public final class Doorbell: Sendable {
     /// one that has always already passed.
     private let sleep: @Sendable (Duration) async throws -> Void
 
+    /// A doorbell whose timeouts wait with `sleep` (`Task.sleep` unless a test passes its own).
     public init(sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.sleep = sleep
     }

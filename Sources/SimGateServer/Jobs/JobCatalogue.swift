@@ -7,7 +7,9 @@ import SimGateStore
 
 /// Disconnects a SIM's open data sessions after it left LIVE (run by the network gate).
 struct DisconnectJob: JobParameters {
+    /// This job's name in the jobs table.
     static let kind = "radius.disconnect"
+    /// The SIM whose sessions to end.
     let sim: SimID
 
     /// The job for `simID`'s sessions; one waits at a time per SIM.
@@ -18,19 +20,25 @@ struct DisconnectJob: JobParameters {
 
 /// Applies one stored gateway event (run by payments).
 struct ApplyGatewayEventJob: JobParameters {
+    /// This job's name in the jobs table.
     static let kind = "gateway_event.apply"
+    /// The stored gateway event to apply.
     let gatewayEvent: GatewayEventID
 
+    /// The payload's JSON field names.
     enum CodingKeys: String, CodingKey { case gatewayEvent = "gateway_event" }
 }
 
 /// Looks at a SIM's payment state again when its access was due to end (run by payments).
 struct EvaluatePaymentJob: JobParameters {
+    /// This job's name in the jobs table.
     static let kind = "payment.evaluate"
+    /// The SIM whose payment state to look at.
     let sim: SimID
 }
 
 /// Forgets idempotency keys older than a day, then queues its next hourly run (run by HTTP).
 struct PurgeJob: JobParameters {
+    /// This job's name in the jobs table.
     static let kind = "idempotency_keys.purge"
 }

@@ -24,6 +24,7 @@ public final class JobScheduler: Service, Sendable {
         /// step time turn it off and run due jobs themselves (``JobScheduler/runDueJobs()``).
         public var runsInBackground = true
 
+        /// The default pacing above.
         public init() {}
     }
 
@@ -58,6 +59,8 @@ public final class JobScheduler: Service, Sendable {
         workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
+    /// The service loop: runs due jobs until shutdown, once start-up is done. When none
+    /// were due, it waits for the doorbell or the poll interval.
     public func run() async throws {
         if let startup {
             // Shutdown during start-up must not hang here waiting for a signal that never comes.
@@ -105,6 +108,7 @@ public final class JobScheduler: Service, Sendable {
 
 /// A job whose kind no handler runs (for example, written by a newer version).
 struct UnknownJobKind: Error, CustomStringConvertible {
+    /// The kind named in the job's row.
     let kind: String
     var description: String { "No handler for job kind '\(kind)'" }
 }

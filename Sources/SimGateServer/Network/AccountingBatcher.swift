@@ -10,6 +10,7 @@ import SimGateStore
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
 actor AccountingBatcher: Service {
+    /// Writes one batch of reports inside the given transaction.
     typealias Apply = @Sendable ([AccountingReport], StoreTransaction) async throws -> Void
 
     /// Most reports in one transaction.
@@ -24,6 +25,7 @@ actor AccountingBatcher: Service {
     private let work = Doorbell()
     private var isStopped = false
 
+    /// `apply` writes each batch; `metrics` records batch sizes and commit times.
     init(store: Store, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
         self.metrics = metrics
         self.store = store

@@ -8,8 +8,11 @@ import SimGateStore
 /// read at once by IMSI, the sessions at once by key, and sessions, records and totals are
 /// written at once.
 struct AccountingLedger: Sendable {
+    /// Finds SIMs, makes ids and events, and records what usage changes about SIMs.
     let sims: SimService
+    /// Counts reports answered but not stored.
     let metrics: RADIUSMetrics
+    /// Where refused or odd reports are logged.
     let logger: Logger
 
     /// Records a batch of reports; Accounting-On and -Off stop every session of their gateway.

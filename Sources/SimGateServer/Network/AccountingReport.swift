@@ -5,11 +5,13 @@ import SimGateStore
 
 /// What an Accounting-Request says, read from its attributes.
 struct AccountingReport: Sendable {
+    /// Acct-Status-Type (Start, Stop, Interim-Update, Accounting-On/-Off); nil if absent or unknown.
     let status: AccountingStatusType?
     /// The gateway the session belongs to: NAS-IP-Address, else NAS-Identifier, else the client's name.
     let nas: String
     /// Where the gateway takes Disconnect-Requests: NAS-IP-Address, else the datagram's source.
     let clientAddress: String
+    /// Acct-Session-Id; nil if the gateway sent none (a session report without one is not stored).
     let sessionID: String?
     /// The User-Name the session was opened with, named again in a Disconnect-Request.
     let userName: String?
@@ -21,14 +23,18 @@ struct AccountingReport: Sendable {
     let sessionTime: UInt32?
     /// Cumulative totals for the session, gigawords included.
     let inputBytes: UInt64
+    /// Bytes sent to the device so far (Acct-Output-Octets with -Gigawords).
     let outputBytes: UInt64
     /// From 3GPP-SGSN-MCC-MNC, else 3GPP-User-Location-Info.
     let network: ServingNetwork?
+    /// Radio access technology from 3GPP-RAT-Type (`EUTRAN`, `NR`, ...); nil if not sent.
     let rat: String?
+    /// The device, from 3GPP-IMEISV; nil if absent or unreadable.
     let imei: IMEI?
     /// Ways to find the SIM, most reliable first.
     let simFilters: [SimFilter]
 
+    /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
         status = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue.flatMap(AccountingStatusType.init(rawValue:))
         if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.value, address.count == 4 {
@@ -58,6 +64,7 @@ struct AccountingReport: Sendable {
         simFilters = RADIUSSimLookup.filters(for: packet)
     }
 
+    /// The session the report is about; nil without an Acct-Session-Id.
     var sessionKey: SessionKey? { sessionID.map { SessionKey(nas: nas, sessionID: $0) } }
 
     /// A session's byte total is stored as a signed 64-bit integer, like every byte count: a

@@ -6,11 +6,15 @@ import SimGateStore
 /// Answers Access-Requests from the packet gateway: Access-Accept exactly for a LIVE SIM,
 /// otherwise Access-Reject with a Reply-Message saying why (unknown SIM, status, holds).
 struct RADIUSAccessHandler: RADIUSRequestHandler {
+    /// Where SIMs and their accounts are read.
     let store: Store
+    /// Acct-Interim-Interval in seconds for SIMs whose account sets none.
     let interimInterval: UInt32
     /// Opens once migrations are done; requests that come earlier wait for it.
     let startup: StartupSignal
 
+    /// Access-Accept or Access-Reject for an Access-Request; no answer (nil) for any other code,
+    /// or when the SIM could not be read.
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accessRequest else { return nil }
         await startup.wait()

@@ -8,10 +8,14 @@ import SimGateStore
 /// that hears nothing retries, so nothing is lost, and the counters make a retry count once.
 /// Requests that arrive together are committed together (see ``AccountingBatcher``).
 struct RADIUSAccountingHandler: RADIUSRequestHandler {
+    /// Opens once migrations are done; requests that come earlier wait for it.
     let startup: StartupSignal
+    /// Where reports that could not be recorded are logged.
     let logger: Logger
+    /// Commits reports together and returns for each once its batch is durable.
     let batcher: AccountingBatcher
 
+    /// Builds the ledger and its batcher; the app runs the batcher as one of its services.
     init(sims: SimService, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
         self.startup = startup
         self.logger = logger
@@ -21,6 +25,8 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
         }
     }
 
+    /// Accounting-Response once the report is committed. No answer (nil) for any other code, or
+    /// if the report could not be stored, so that the gateway retries.
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accountingRequest else { return nil }
         await startup.wait()

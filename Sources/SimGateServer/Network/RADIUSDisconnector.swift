@@ -8,24 +8,34 @@ import SimGateStore
 /// gateway's CoA port for each open session, each answer (ACK, NAK or silence after every
 /// retry) stored on the session and told by a `sim.session_disconnected` event.
 struct RADIUSDisconnector: Sendable {
+    /// Where SIMs, sessions and disconnect outcomes are read and written.
     let store: Store
+    /// The time of outcomes and events, also sent as Event-Timestamp.
     let clock: any WallClock
+    /// Makes the `sim.session_disconnected` events.
     let events: SimEvents
+    /// The configured gateways, each with its secret and CoA port.
     let clients: RADIUSClientTable
     /// How long to wait for each answer, and how many times to send.
     let timeout: Duration
+    /// How many times a Disconnect-Request is sent before the gateway counts as silent.
     let attempts: Int
+    /// Counts how gateways answered.
     let metrics: RADIUSMetrics
+    /// Where sessions that cannot be disconnected are logged.
     let logger: Logger
     /// Most Disconnect-Requests in flight at once for one SIM: a silent gateway costs each
     /// session `attempts × timeout`, so they are sent side by side, within a bound.
     static let concurrency = 16
 
+    /// The job handler that runs a ``DisconnectJob`` for its SIM.
     var handler: JobHandler {
         JobHandler(DisconnectJob.self) { parameters, _ in try await disconnect(parameters.sim) }
     }
 
+    /// Some gateways stayed silent; the job fails so that it runs again.
     struct NoAnswer: Error, CustomStringConvertible {
+        /// How many sessions got no answer.
         let sessions: Int
         var description: String { "\(sessions) gateway(s) did not answer the Disconnect-Request" }
     }

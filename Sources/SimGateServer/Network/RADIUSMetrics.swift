@@ -6,6 +6,7 @@ import SimGateStore
 /// RADIUS series for `/metrics`: requests, replies and drops per port, accounting batches
 /// and their commit time, and how gateways answered Disconnect-Requests.
 struct RADIUSMetrics: Sendable {
+    /// The Prometheus registry the series are written to.
     let registry: PrometheusCollectorRegistry
 
     /// - Parameter registry: the app's registry; a registry of their own for parts tested alone.
@@ -42,12 +43,19 @@ struct RADIUSMetrics: Sendable {
         MetricNameDescriptor(namespace: "simgate", subsystem: "radius", metricName: name, unitName: unit, helpText: help)
     }
 
+    /// Counter of well-formed requests from configured clients, by port and code.
     static var requests: MetricNameDescriptor { radius("requests", unit: "total", help: "Well-formed RADIUS requests from configured clients, by port and code.") }
+    /// Counter of replies sent, by port, code and whether resent from the reply cache.
     static var replies: MetricNameDescriptor { radius("replies", unit: "total", help: "RADIUS replies sent, by port and code; retransmission=true when resent from the reply cache.") }
+    /// Counter of datagrams dropped without an answer, by port and reason.
     static var dropped: MetricNameDescriptor { radius("dropped", unit: "total", help: "RADIUS datagrams dropped without an answer, by port and reason.") }
+    /// Histogram of how many accounting reports each commit held.
     static var batchSize: MetricNameDescriptor { radius("accounting_batch_size", unit: "", help: "Accounting reports committed together in one transaction.") }
+    /// Histogram of the time to write and commit one accounting batch.
     static var commitTime: MetricNameDescriptor { radius("accounting_commit", unit: "seconds", help: "Time to write and commit one accounting batch.") }
+    /// Counter of accounting reports answered but not stored, by reason.
     static var refused: MetricNameDescriptor { radius("accounting_refused", unit: "total", help: "Accounting reports answered but not stored, by reason.") }
+    /// Counter of Disconnect-Requests sent, by how the gateway answered.
     static var disconnects: MetricNameDescriptor { radius("disconnects", unit: "total", help: "Disconnect-Requests sent, by how the gateway answered.") }
 
     private struct ServerObserver: RADIUSServerObserver {

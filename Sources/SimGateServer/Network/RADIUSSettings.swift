@@ -2,7 +2,9 @@ import SimGateRADIUS
 
 /// Which of SimGate's two RADIUS ports.
 public enum RADIUSPortRole: String, Sendable {
+    /// The Access-Request port (1812 by default).
     case authentication
+    /// The Accounting-Request port (1813 by default).
     case accounting
 }
 
@@ -22,8 +24,10 @@ public struct RADIUSSettings: Sendable {
     public var interimInterval: UInt32 = 300
     /// How long to wait for a gateway's answer to a Disconnect-Request, and how many times to send it.
     public var disconnectTimeout: Duration = .seconds(2)
+    /// How many times a Disconnect-Request is sent before giving up. Default 3.
     public var disconnectAttempts = 3
 
+    /// The defaults: enabled on `127.0.0.1`, ports 1812 and 1813, no clients.
     public init() {}
 
     /// Reads `SIMGATE_RADIUS_CLIENTS`: comma-separated `address=secret` entries, where the
@@ -43,6 +47,7 @@ public struct RADIUSSettings: Sendable {
 
     /// An entry of `SIMGATE_RADIUS_CLIENTS` that cannot be read.
     public struct ClientEntryError: Error, Sendable {
+        /// The entry as written.
         public let entry: String
     }
 }

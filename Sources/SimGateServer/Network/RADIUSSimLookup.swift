@@ -5,6 +5,7 @@ import SimGateStore
 /// How a RADIUS request names its SIM: by 3GPP-IMSI (vendor 10415) when the request carries
 /// one, and then by that alone; otherwise by User-Name read as an IMSI, an MSISDN or an ICCID.
 enum RADIUSSimLookup {
+    /// The filters that name the request's SIM, most reliable first; empty when it names none.
     static func filters(for packet: RADIUSPacket) -> [SimFilter] {
         // The gateway vouches for the IMSI from the SIM's own authentication; User-Name is
         // whatever the device typed in its APN settings. A request with an IMSI that SimGate

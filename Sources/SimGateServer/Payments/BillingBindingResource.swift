@@ -3,21 +3,34 @@ import SimGateCore
 
 /// A billing binding as the API shows it, with the entitlement it carries.
 struct BillingBindingResource: Codable, Equatable, Sendable {
+    /// The binding's id (`bnd_...`).
     let id: String
+    /// Always `billing_binding`.
     let object: String
+    /// The account that owns the gateway and the SIM.
     let account: String
+    /// The payment gateway the subscription belongs to (`gw_...`).
     let gateway: String
+    /// The gateway's subscription id.
     let subscription: String
+    /// The SIM the subscription pays for (`sim_...`).
     let sim: String
+    /// End of the latest period paid for, exclusive; null until a payment is known.
     let paidUntil: Date?
+    /// End of the grace after a failed renewal; null when there is no grace.
     let graceUntil: Date?
+    /// When the subscription ended; null while it runs.
     let endedAt: Date?
     /// When data stops under the gateway's cancellation policy; null before any payment fact.
     let accessEndsAt: Date?
+    /// How the binding came about: `api`, or `metadata` of a gateway event.
     let source: String
+    /// When the binding was made.
     let createdAt: Date
+    /// When the binding last changed.
     let updatedAt: Date
 
+    /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
         case id, object, account, gateway, subscription, sim, source
         case paidUntil = "paid_until"

@@ -5,7 +5,9 @@ import SimGateStore
 /// Creating and removing bindings inside a unit of work, shared by the API, by metadata in
 /// gateway events, and by a SIM that changes hands.
 struct BillingBindings: Sendable {
+    /// The time written on bindings, events and queued jobs.
     let clock: any WallClock
+    /// Makes ids for bindings and events.
     let ids: IdentifierGenerator
 
     private var factory: EventFactory { EventFactory(ids: ids) }

@@ -6,16 +6,20 @@ import SimGateStore
 /// can, merges the event's fact into the binding's entitlement, and re-evaluates the SIM's
 /// payment hold, all in one transaction with the events that record it.
 struct GatewayEventApplier: Sendable {
+    /// The store, clock and binding steps the job works with.
     let payments: PaymentService
 
     private var evaluator: PaymentHoldEvaluator { PaymentHoldEvaluator(sims: payments.sims) }
 
+    /// The job handler that applies the event of an ``ApplyGatewayEventJob``.
     var handler: JobHandler {
         JobHandler(ApplyGatewayEventJob.self) { parameters, _ in
             try await apply(parameters.gatewayEvent)
         }
     }
 
+    /// Applies the stored event `id` and records its status and outcome on it. An event already
+    /// applied, ignored or failed is left as it is.
     func apply(_ id: GatewayEventID) async throws {
         try await payments.store.transaction { tx in
             guard let event = try await tx.gatewayEvents.find(id, accountID: nil),

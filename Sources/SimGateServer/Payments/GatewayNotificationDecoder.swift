@@ -5,6 +5,8 @@ import SimGateCore
 /// Reads a stored gateway payload into a ``GatewayNotification``, the same way at receipt and
 /// when the apply job runs later.
 enum GatewayNotificationDecoder {
+    /// Reads `payload` the way a gateway of `kind` sends it. `externalID` is the id the signature
+    /// scheme carried, if any; `receivedAt` stands in for a generic event's send time.
     static func decode(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
         switch kind {
         case .stripe:
@@ -32,9 +34,12 @@ enum GatewayNotificationDecoder {
 
 /// The two fields of a Braintree webhook form body.
 struct BraintreeForm {
+    /// `bt_signature`, if the body has it.
     let signature: String?
+    /// `bt_payload` (the notification XML in base64), if the body has it.
     let payload: String?
 
+    /// Reads a form-encoded body; fields other than the two are ignored.
     init(_ body: String) {
         var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {

@@ -6,6 +6,7 @@ import SimGateStore
 /// the caller's unit of work. While access lasts, a job is kept scheduled for the instant it
 /// ends, so a lapse is caught with no webhook at all.
 struct PaymentHoldEvaluator: Sendable {
+    /// Applies the hold commands to SIMs, and tells the time.
     let sims: SimService
 
     /// Places or lifts the SIM's payment hold (and takes a paid-for SIM out of stock) as its

@@ -3,14 +3,22 @@ import SimGateCore
 
 /// Body of `POST /v1/payment_gateways`.
 struct CreatePaymentGatewayRequest: Decodable {
+    /// `stripe`, `braintree` or `generic`; fixed once created.
     let kind: PaymentGatewayKind
+    /// A name for people, up to 200 characters; the kind when absent.
     let name: String?
+    /// The gateway's account; the caller's own when absent (a customer may name only itself).
     let account: AccountID?
+    /// Signing secrets, for Stripe and generic gateways.
     let secrets: [String]?
+    /// Key pairs, for Braintree gateways.
     let braintreeKeys: [PaymentGateway.BraintreeKey]?
+    /// Grace after a failed payment, in hours; ``PaymentService/defaultGraceHours`` when absent.
     let gracePeriodHours: Int?
+    /// When data stops after a cancellation; `end_of_period` when absent.
     let cancellation: CancellationPolicy?
 
+    /// The accepted fields, in snake case; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, name, account, secrets, cancellation
         case braintreeKeys = "braintree_keys"
@@ -38,12 +46,18 @@ struct CreatePaymentGatewayRequest: Decodable {
 /// Body of `POST /v1/payment_gateways/{id}`: any subset; `secrets` or `braintree_keys`
 /// replace the list (send old and new together while rotating).
 struct UpdatePaymentGatewayRequest: Decodable {
+    /// New name; nil leaves it.
     let name: String?
+    /// New signing secrets, replacing the list; nil leaves them.
     let secrets: [String]?
+    /// New Braintree key pairs, replacing the list; nil leaves them.
     let braintreeKeys: [PaymentGateway.BraintreeKey]?
+    /// New grace after a failed payment, in hours; nil leaves it.
     let gracePeriodHours: Int?
+    /// New cancellation policy; nil leaves it.
     let cancellation: CancellationPolicy?
 
+    /// The create request's fields, so that `kind` and `account` are known and refused by name.
     typealias CodingKeys = CreatePaymentGatewayRequest.CodingKeys
 
     init(from decoder: any Decoder) throws {
@@ -63,8 +77,11 @@ struct UpdatePaymentGatewayRequest: Decodable {
 
 /// The settable fields shared by creating and updating a gateway, with their checks.
 enum PaymentGatewaySettings {
+    /// Longest grace a gateway may have, in hours.
     static let maximumGraceHours = Int(PaymentGateway.maximumGraceLength / 3600)
 
+    /// Reads and checks `secrets`, `braintree_keys`, `grace_period_hours` and `cancellation`;
+    /// nil for each one absent.
     static func decode(_ container: KeyedDecodingContainer<CreatePaymentGatewayRequest.CodingKeys>) throws
         -> ([String]?, [PaymentGateway.BraintreeKey]?, Int?, CancellationPolicy?) {
         let secrets = try container.decodeIfPresent([String].self, forKey: .secrets)
@@ -97,11 +114,14 @@ enum PaymentGatewaySettings {
 
 /// Body of `POST /v1/billing_bindings`.
 struct CreateBillingBindingRequest: Decodable {
+    /// The gateway (`gw_...`) the subscription belongs to.
     let gateway: PaymentGatewayID
+    /// The gateway's subscription id, up to 255 characters.
     let subscription: String
     /// A `sim_...` id or an ICCID.
     let sim: String
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case gateway, subscription, sim }
 
     init(from decoder: any Decoder) throws {

@@ -3,10 +3,12 @@ import SimGateStore
 
 /// Reading gateways, bindings and received gateway events back, each as the key's account may see.
 extension PaymentService {
+    /// One page of the gateways `visibleAccountID` owns; every gateway when it is nil.
     func listGateways(visibleAccountID: AccountID?, _ page: PageRequest) async throws -> Page<PaymentGateway> {
         try await store.read { tx in try await tx.gateways.list(accountID: visibleAccountID, page) }
     }
 
+    /// One gateway; not found if it does not exist or is another account's.
     func findGateway(_ id: PaymentGatewayID, visibleAccountID: AccountID?) async throws -> PaymentGateway {
         guard let gateway = try await store.read({ tx in try await tx.gateways.find(id, accountID: visibleAccountID) }) else {
             throw DomainError.notFound("payment gateway")
@@ -22,6 +24,7 @@ extension PaymentService {
         }
     }
 
+    /// One binding with its gateway; not found if it does not exist or is another account's.
     func findBinding(_ id: BillingBindingID, visibleAccountID: AccountID?) async throws -> (BillingBinding, PaymentGateway) {
         let found = try await store.read { tx -> (BillingBinding, PaymentGateway)? in
             guard let binding = try await tx.bindings.find(id, accountID: visibleAccountID),
@@ -32,10 +35,12 @@ extension PaymentService {
         return found
     }
 
+    /// One page of received gateway events, optionally of one gateway or in one status.
     func listGatewayEvents(visibleAccountID: AccountID?, gatewayID: PaymentGatewayID?, status: GatewayEvent.Status?, _ page: PageRequest) async throws -> Page<GatewayEvent> {
         try await store.read { tx in try await tx.gatewayEvents.list(accountID: visibleAccountID, gatewayID: gatewayID, status: status, page) }
     }
 
+    /// One received gateway event; not found if it does not exist or is another account's.
     func findGatewayEvent(_ id: GatewayEventID, visibleAccountID: AccountID?) async throws -> GatewayEvent {
         guard let event = try await store.read({ tx in try await tx.gatewayEvents.find(id, accountID: visibleAccountID) }) else {
             throw DomainError.notFound("gateway event")

@@ -4,25 +4,33 @@ import SimGateStore
 
 /// What a gateway is configured with; every field optional, as an update sends any subset.
 struct GatewaySettings: Sendable {
+    /// A name for people.
     var name: String?
     /// Signing secrets (Stripe, generic); replace the list when set.
     var secrets: [String]?
     /// Braintree key pairs; replace the list when set.
     var braintreeKeys: [PaymentGateway.BraintreeKey]?
+    /// Grace after a failed payment, in hours.
     var gracePeriodHours: Int?
+    /// When data stops after a cancellation.
     var cancellation: CancellationPolicy?
 }
 
 /// Configuring gateways, binding subscriptions, and reading both back.
 struct PaymentService: Sendable {
+    /// Where gateways, bindings and their events are kept.
     let store: Store
+    /// The time written on gateways and bindings.
     let clock: any WallClock
+    /// Makes ids for gateways, bindings and events.
     let ids: IdentifierGenerator
+    /// Loads SIMs to bind, and changes them when payments decide.
     let sims: SimService
 
     /// Default grace after a failed payment, in hours.
     static let defaultGraceHours = 72
 
+    /// The steps that create and delete bindings inside a unit of work.
     var bindingSteps: BillingBindings { BillingBindings(clock: clock, ids: ids) }
     private var evaluator: PaymentHoldEvaluator { PaymentHoldEvaluator(sims: sims) }
 

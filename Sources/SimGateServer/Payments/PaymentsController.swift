@@ -4,9 +4,12 @@ import SimGateStore
 
 /// `/v1/payment_gateways`, `/v1/billing_bindings` and `/v1/gateway_events`.
 struct PaymentsController: Sendable {
+    /// The payment operations the routes call.
     let operations: PaymentService
+    /// Replays POSTs sent again with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
+    /// Registers the payment gateway, billing binding and gateway event routes on `group`.
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
         group.post("payment_gateways", use: idempotency.wrap(createGateway))
         group.get("payment_gateways", use: listGateways)
@@ -20,6 +23,7 @@ struct PaymentsController: Sendable {
         group.get("gateway_events/{id}", use: getGatewayEvent)
     }
 
+    /// `POST /v1/payment_gateways`: creates a gateway; 201, with a generated secret shown once.
     @Sendable func createGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(CreatePaymentGatewayRequest.self, from: request)
@@ -28,6 +32,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(PaymentGatewayResource(gateway, generatedSecret: secret), withoutSecret: PaymentGatewayResource(gateway), status: .created)
     }
 
+    /// `GET /v1/payment_gateways`: one page of the gateways the caller may see.
     @Sendable func listGateways(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let page = try QueryParameters(request, allowed: [], paged: true).page(of: PaymentGatewayKindTag.self)
@@ -35,6 +40,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/payment_gateways", page: gateways) { PaymentGatewayResource($0) })
     }
 
+    /// `GET /v1/payment_gateways/{id}`: one gateway, without its secrets.
     @Sendable func getGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -42,6 +48,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(PaymentGatewayResource(try await operations.findGateway(id, visibleAccountID: principal.visibleAccountID)))
     }
 
+    /// `POST /v1/payment_gateways/{id}`: changes the settings the body sends.
     @Sendable func updateGateway(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         guard let id = PaymentGatewayID(parsing: try context.parameters.require("id")) else { throw DomainError.notFound("payment gateway") }
@@ -50,6 +57,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(PaymentGatewayResource(gateway))
     }
 
+    /// `POST /v1/billing_bindings`: binds a subscription to a SIM; 201 with the binding.
     @Sendable func createBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(CreateBillingBindingRequest.self, from: request)
@@ -59,6 +67,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(BillingBindingResource(binding, gateway: gateway), status: .created)
     }
 
+    /// `GET /v1/billing_bindings`: one page of bindings, optionally of one SIM (`sim`).
     @Sendable func listBindings(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["sim"], paged: true)
@@ -69,6 +78,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/billing_bindings", data: resources, hasMore: bindings.hasMore))
     }
 
+    /// `GET /v1/billing_bindings/{id}`: one binding with its entitlement.
     @Sendable func getBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -77,6 +87,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(BillingBindingResource(binding, gateway: gateway))
     }
 
+    /// `DELETE /v1/billing_bindings/{id}`: removes the binding and re-evaluates its SIM.
     @Sendable func deleteBinding(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -85,6 +96,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(BillingBindingResource(binding, gateway: gateway))
     }
 
+    /// `GET /v1/gateway_events`: received webhooks, filtered by `gateway` and `status`.
     @Sendable func listGatewayEvents(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["gateway", "status"], paged: true)
@@ -101,6 +113,7 @@ struct PaymentsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/gateway_events", page: events, GatewayEventResource.init))
     }
 
+    /// `GET /v1/gateway_events/{id}`: one received webhook with its payload and outcome.
     @Sendable func getGatewayEvent(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])

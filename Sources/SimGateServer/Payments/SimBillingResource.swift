@@ -4,10 +4,12 @@ import SimGateStore
 
 /// A SIM's payment state: its bindings with their entitlements, and when data stops.
 struct SimBillingResource: Codable, Equatable, Sendable {
+    /// The SIM's bindings, each with its own access end.
     let bindings: [BillingBindingResource]
     /// The latest access end over the bindings; null when payments have no say.
     let accessEndsAt: Date?
 
+    /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
         case bindings
         case accessEndsAt = "access_ends_at"

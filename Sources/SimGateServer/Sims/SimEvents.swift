@@ -4,6 +4,7 @@ import SimGateCore
 /// Builds SIM events, each carrying the SIM as the API shows it, so an event's `data.object`
 /// reads exactly like the SIM does.
 struct SimEvents: Sendable {
+    /// Makes the ids of new events.
     let ids: IdentifierGenerator
 
     /// One event per change of `update`, all carrying the SIM as it is afterwards.

@@ -3,6 +3,8 @@ import SimGateStore
 
 /// Finds identifiers in an import that repeat within it or are already taken.
 enum SimImportConflicts {
+    /// Every ICCID, IMSI or MSISDN of `rows` that repeats an earlier row (invalid) or is
+    /// already in `taken` (conflict), each named at `sims[row].field`.
     static func find(in rows: [IndexedNewSim], taken: TakenIdentifiers) -> [DomainError] {
         var issues: [DomainError] = []
         var seenICCIDs: [String: Int] = [:], seenIMSIs: [String: Int] = [:], seenMSISDNs: [String: Int] = [:]

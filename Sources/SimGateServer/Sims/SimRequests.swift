@@ -3,10 +3,12 @@ import SimGateCore
 
 /// Body of `POST /v1/sims/import`.
 struct ImportSimsRequest: Decodable {
+    /// The SIMs to import, 1 to ``SimService/maximumBatch``.
     let sims: [SimImportRow]
     /// Assigns the imported SIMs to this account at once.
     let account: AccountID?
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case sims, account }
 
     init(from decoder: any Decoder) throws {
@@ -21,19 +23,28 @@ struct ImportSimsRequest: Decodable {
 
 /// One SIM of an import. Fields are kept as text so that every bad row can be reported at once.
 struct SimImportRow: Decodable {
+    /// ICCID as sent, not yet checked.
     let iccid: String
+    /// IMSI as sent, not yet checked.
     let imsi: String
+    /// Phone number as sent, if any.
     let msisdn: String?
+    /// eUICC id as sent, if any.
     let eid: String?
+    /// Stock serial number (`serial_number`, up to 64 characters); the ICCID when absent.
     let serialNumber: String?
+    /// Labels as sent; none when absent.
     let labels: [String]?
+    /// Metadata as sent; none when absent.
     let metadata: [String: String]?
 
+    /// The accepted fields (`serial_number` in snake case); any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case iccid, imsi, msisdn, eid, labels, metadata
         case serialNumber = "serial_number"
     }
 
+    /// A row read from elsewhere than JSON (the administration CSV import).
     init(iccid: String, imsi: String, msisdn: String?, eid: String?, serialNumber: String?, labels: [String]?, metadata: [String: String]?) {
         self.iccid = iccid
         self.imsi = imsi
@@ -77,9 +88,13 @@ struct SimImportRow: Decodable {
 
 /// Body of the single-SIM actions (`activate`, `suspend`, `unprovision`, `retire`, `unassign`).
 struct SimActionRequest: Decodable {
+    /// Why, recorded in the change's cause; optional.
     let reason: String?
+    /// For `activate`: also lift other causes' holds (a customer never lifts the operator's).
+    /// False when absent.
     let force: Bool
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case reason, force }
 
     init(from decoder: any Decoder) throws {
@@ -91,9 +106,12 @@ struct SimActionRequest: Decodable {
 
 /// Body of `POST /v1/sims/{id}/assign`.
 struct AssignSimRequest: Decodable {
+    /// The account to receive the SIM (required).
     let account: AccountID
+    /// Why, recorded in the change's cause; optional.
     let reason: String?
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case account, reason }
 
     init(from decoder: any Decoder) throws {
@@ -108,9 +126,12 @@ struct AssignSimRequest: Decodable {
 
 /// Body of `POST /v1/sims/{id}`: labels replace, metadata merges (empty value removes).
 struct UpdateSimRequest: Decodable {
+    /// New labels, replacing the old; nil leaves them.
     let labels: SimLabels?
+    /// Changes merged into the SIM's metadata (an empty value removes its key); nil leaves it.
     let metadata: [String: String]?
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case labels, metadata }
 
     init(from decoder: any Decoder) throws {
@@ -126,12 +147,18 @@ struct UpdateSimRequest: Decodable {
 
 /// Body of `POST /v1/sims/bulk`.
 struct BulkSimRequest: Decodable {
+    /// What to do to every listed SIM.
     let action: BulkSimAction
+    /// The SIMs, 1 to ``SimService/maximumBatch`` distinct ICCIDs.
     let iccids: [ICCID]
+    /// The receiving account; required for `assign`.
     let account: AccountID?
+    /// Why, recorded in each change's cause; optional.
     let reason: String?
+    /// For `activate`, as in the single-SIM action; false when absent.
     let force: Bool
 
+    /// The only fields the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case action, iccids, account, reason, force }
 
     init(from decoder: any Decoder) throws {

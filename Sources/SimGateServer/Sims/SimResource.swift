@@ -3,11 +3,16 @@ import SimGateCore
 
 /// A SIM as the API shows it, and as event snapshots store it.
 struct SimResource: Codable, Equatable, Sendable {
+    /// A hold in force: its cause, and when and by whom it was placed.
     struct HoldResource: Codable, Equatable, Sendable {
+        /// The hold's cause (`manual`, `operator`, `payment`, ...).
         let cause: String
+        /// When the hold was placed.
         let placedAt: Date
+        /// Who placed it and why.
         let placedBy: CauseResource
 
+        /// JSON names of the fields, in snake case.
         enum CodingKeys: String, CodingKey {
             case cause
             case placedAt = "placed_at"
@@ -15,30 +20,51 @@ struct SimResource: Codable, Equatable, Sendable {
         }
     }
 
+    /// The SIM's id (`sim_...`).
     let id: String
+    /// Always `sim`.
     let object: String
+    /// ICCID, digits only.
     let iccid: String
+    /// IMSI, digits only.
     let imsi: String
+    /// Phone number, digits only; null when the SIM has none.
     let msisdn: String?
+    /// eUICC id; null when not known.
     let eid: String?
+    /// Stock serial number; the ICCID unless one was set.
     let serialNumber: String
+    /// The device the SIM is bound to; null until known.
     let imei: String?
+    /// The owning account's id; null while the SIM is the operator's stock.
     let account: String?
+    /// `INVENTORY`, `LIVE`, `OFFLINE`, `UNPROVISIONED` or `RETIRED`.
     let status: String
+    /// The holds in force; empty when none.
     let holds: [HoldResource]
+    /// When the status last changed.
     let statusChangedAt: Date
+    /// Who made the last status change and why.
     let statusCause: CauseResource
+    /// Tariff number; null until one is set.
     let tariffNumber: Int?
+    /// The SIM's labels, which lists can filter by (`label=`).
     let labels: [String]
+    /// Free-form key-value pairs kept with the SIM.
     let metadata: [String: String]
+    /// When the SIM first passed data; null until it has.
     let firstUseAt: Date?
+    /// Where and in which device the network last saw it; null until it has.
     let lastSeen: SightingResource?
+    /// When the SIM was imported.
     let createdAt: Date
+    /// When anything about the SIM last changed.
     let updatedAt: Date
     /// Payment state (from a ``SimBillingSource``); present when one SIM is retrieved, absent
     /// in lists and event snapshots.
     var billing: JSONValue?
 
+    /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
         case id, object, iccid, imsi, msisdn, eid, imei, account, status, holds, labels, metadata, billing
         case serialNumber = "serial_number"
@@ -51,6 +77,7 @@ struct SimResource: Codable, Equatable, Sendable {
         case updatedAt = "updated_at"
     }
 
+    /// The API view of `sim`, without `billing`.
     init(_ sim: Sim) {
         id = sim.id.rawValue
         object = "sim"
@@ -106,16 +133,22 @@ struct SimResource: Codable, Equatable, Sendable {
 
 /// Where and in which device the network last saw a SIM.
 struct SightingResource: Codable, Equatable, Sendable {
+    /// MCC and MNC of the serving network (`26201`); null if not known.
     let mccMNC: String?
+    /// ISO 3166-1 alpha-2 country of the serving network; null if not known.
     let country: String?
+    /// The device the SIM was in; null if not known.
     let imei: String?
+    /// When this network and device were first seen.
     let since: Date
 
+    /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
         case country, imei, since
         case mccMNC = "mcc_mnc"
     }
 
+    /// The API view of `sighting`.
     init(_ sighting: SimSighting) {
         mccMNC = sighting.mccMNC
         country = sighting.country

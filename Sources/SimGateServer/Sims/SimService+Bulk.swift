@@ -4,6 +4,7 @@ import SimGateStore
 
 /// An action applied to many SIMs at once.
 enum BulkSimAction: String, Sendable, CaseIterable {
+    /// The single-SIM actions of the same names; `assign` needs an account.
     case activate, suspend, unprovision, retire, assign, unassign
 
     /// Whether only the operator may request it.
@@ -12,7 +13,9 @@ enum BulkSimAction: String, Sendable, CaseIterable {
 
 /// What happened to one SIM of a bulk action.
 struct BulkOutcome: Sendable {
+    /// The SIM as the request named it.
     let iccid: ICCID
+    /// The SIM after the action, or why it was refused.
     let result: Result<Sim, DomainError>
 }
 

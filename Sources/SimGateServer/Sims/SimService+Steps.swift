@@ -5,6 +5,7 @@ import SimGateStore
 /// Something another feature must do, in the same unit of work, when a SIM leaves a customer
 /// (for stock or for another account); returns the events it made.
 protocol SimHandoverStep: Sendable {
+    /// Does this step's part for a SIM leaving `customer`, inside `tx`; returns the events made.
     func simLeft(_ update: SimUpdate, customer: AccountID, cause: ChangeCause, in tx: StoreTransaction) async throws -> [Event]
 }
 

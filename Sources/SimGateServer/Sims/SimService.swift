@@ -9,12 +9,16 @@ struct SimService: Sendable {
     /// Most SIMs one import or bulk action takes.
     static let maximumBatch = 1_000
 
+    /// Where SIMs and their events are kept.
     let store: Store
+    /// The time written on changes and events.
     let clock: any WallClock
+    /// Makes ids for new SIMs and events.
     let ids: IdentifierGenerator
     /// What else must happen when a SIM leaves a customer (its subscriptions go, for one).
     let handover: [any SimHandoverStep]
 
+    /// A service with no handover steps unless `handover` names some.
     init(store: Store, clock: any WallClock, ids: IdentifierGenerator, handover: [any SimHandoverStep] = []) {
         self.store = store
         self.clock = clock

@@ -5,16 +5,22 @@ import SimGateStore
 /// Supplies the `billing` section of a retrieved SIM: the payments feature implements it, so
 /// SIMs need not know about payments.
 protocol SimBillingSource: Sendable {
+    /// The SIM's `billing` section, as JSON.
     func billing(of simID: SimID) async throws -> JSONValue
 }
 
 /// `/v1/sims`: stock import, listing, updates, lifecycle actions and bulk actions.
 struct SimsController: Sendable {
+    /// The SIM operations the routes call.
     let operations: SimService
+    /// Fills in `billing` when one SIM is retrieved.
     let billing: any SimBillingSource
+    /// Reads the events for `GET /v1/sims/{id}/events`.
     let events: EventService
+    /// Replays POSTs sent again with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
+    /// Registers the `/v1/sims` routes on `group`.
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
         group.post("sims/import", use: idempotency.wrap(importSims))
         group.post("sims/bulk", use: idempotency.wrap(bulk))
@@ -30,6 +36,7 @@ struct SimsController: Sendable {
         group.get("sims/{id}/events", use: listEvents)
     }
 
+    /// `POST /v1/sims/import`: adds SIMs to stock, all or none; 201 with them (operator only).
     @Sendable func importSims(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         try principal.requireOperator()
@@ -45,6 +52,8 @@ struct SimsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/sims", data: sims.map(SimResource.init), hasMore: false), status: .created)
     }
 
+    /// `GET /v1/sims`: a page of SIMs, filtered by status, account, label, ICCID, IMSI, MSISDN or
+    /// IMEI; a customer sees only its own.
     @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei"], repeatable: ["status"], paged: true)
@@ -66,6 +75,7 @@ struct SimsController: Sendable {
         return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))
     }
 
+    /// `GET /v1/sims/{id}`: one SIM, by id or ICCID, with its `billing` section.
     @Sendable func get(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
@@ -75,6 +85,7 @@ struct SimsController: Sendable {
         return try APIResponse(resource)
     }
 
+    /// `POST /v1/sims/{id}`: replaces the SIM's labels and merges its metadata.
     @Sendable func update(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(UpdateSimRequest.self, from: request)
@@ -85,7 +96,6 @@ struct SimsController: Sendable {
         return try APIResponse(SimResource(sim))
     }
 
-    /// A handler for one lifecycle command, chosen from the request body.
     /// A lifecycle route: `command` is made from the body and from whose hand it is.
     func action(_ command: @escaping @Sendable (SimActionRequest, SimAuthority) -> SimCommand) -> IdempotencyLayer.Handler {
         { request, context in
@@ -99,6 +109,7 @@ struct SimsController: Sendable {
         }
     }
 
+    /// `POST /v1/sims/{id}/assign`: gives the SIM to an account (operator only).
     @Sendable func assign(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         try principal.requireOperator()
@@ -107,6 +118,7 @@ struct SimsController: Sendable {
         return try APIResponse(SimResource(sim))
     }
 
+    /// `POST /v1/sims/{id}/unassign`: takes the SIM back into stock (operator only).
     @Sendable func unassign(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         try principal.requireOperator()
@@ -115,6 +127,8 @@ struct SimsController: Sendable {
         return try APIResponse(SimResource(sim))
     }
 
+    /// `POST /v1/sims/bulk`: one action on many SIMs, each succeeding or failing alone;
+    /// `assign` and `unassign` are operator only.
     @Sendable func bulk(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(BulkSimRequest.self, from: request)

@@ -6,9 +6,12 @@ import SimGateStore
 
 /// Unauthenticated routes for operations: `/health`, `/metrics`, `/openapi.json`.
 struct SystemController: Sendable {
+    /// The database check and SIM counts the routes report.
     let status: SystemStatus
+    /// The app's metrics, which `/metrics` emits.
     let registry: PrometheusCollectorRegistry
 
+    /// Adds `/health`, `/metrics` and `/openapi.json` at the root, outside authentication.
     func addRoutes(to router: Router<SimGateRequestContext>) {
         router.get("health", use: health)
         router.get("metrics", use: metrics)
@@ -41,6 +44,7 @@ struct SystemController: Sendable {
         )
     }
 
+    /// `GET /openapi.json`: the API's OpenAPI 3.1 document.
     @Sendable func openAPI(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         APIResponse(status: .ok, body: try OpenAPIDocument.data(), contentType: "application/json")
     }
@@ -48,6 +52,7 @@ struct SystemController: Sendable {
 
 /// The hand-written OpenAPI 3.1 contract, shipped as a resource of this module.
 enum OpenAPIDocument {
+    /// The bundled `openapi.json`; a 500 if the resource is missing.
     static func data() throws -> Data {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
             throw APIError.internalError

@@ -4,6 +4,7 @@ import SimGateStore
 /// What the unauthenticated operations routes report: whether the database answers, and
 /// SIMs by status for the metrics.
 struct SystemStatus: Sendable {
+    /// The store whose database is checked and whose SIMs are counted.
     let store: Store
 
     /// The engine the store runs on.

@@ -4,12 +4,16 @@ import SimGateStore
 
 /// A RADIUS data session as the API shows it.
 struct SessionResource: Codable, Equatable, Sendable {
+    /// The last Disconnect-Request sent for the session and how the gateway answered.
     struct Disconnect: Codable, Equatable, Sendable {
+        /// `acked`, `nacked` or `no_answer` (silent after every retry).
         let outcome: String
         /// The Error-Cause of a NAK (RFC 5176).
         let errorCause: UInt32?
+        /// When the outcome was recorded.
         let at: Date
 
+        /// JSON names of the fields, in snake case.
         enum CodingKeys: String, CodingKey {
             case outcome, at
             case errorCause = "error_cause"
@@ -23,23 +27,40 @@ struct SessionResource: Codable, Equatable, Sendable {
         }
     }
 
+    /// Always `radius_session`.
     let object: String
+    /// The gateway that runs the session: its NAS-IP-Address, NAS-Identifier or client name.
     let nas: String
+    /// The gateway's Acct-Session-Id.
     let sessionID: String
+    /// The gateway's address, where Disconnect-Requests for the session go.
     let clientAddress: String
+    /// When the session began, as far as the gateway's reports tell.
     let startedAt: Date
+    /// When the last accounting report for it arrived.
     let updatedAt: Date
+    /// When it ended; null while it is open.
     let stoppedAt: Date?
+    /// Bytes the device has sent in the session (RADIUS input octets).
     let bytesUp: UInt64
+    /// Bytes the device has received in the session (RADIUS output octets).
     let bytesDown: UInt64
+    /// MCC and MNC of the serving network; null if not reported.
     let mccMNC: String?
+    /// ISO 3166-1 alpha-2 country of the serving network; null if not known.
     let country: String?
+    /// Radio access technology (`EUTRAN`, `NR`, ...); null if not reported.
     let rat: String?
+    /// The device's IMEI as the gateway reported it; null if it did not.
     let imei: String?
+    /// The User-Name the session was opened with; null if the gateway sent none.
     let userName: String?
+    /// The IPv4 address the gateway gave the device; null if not reported.
     let framedIPAddress: String?
+    /// The last Disconnect-Request for the session; null if none was sent.
     let disconnect: Disconnect?
 
+    /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
         case object, nas, country, rat, imei, disconnect
         case userName = "user_name"
@@ -54,6 +75,7 @@ struct SessionResource: Codable, Equatable, Sendable {
         case mccMNC = "mcc_mnc"
     }
 
+    /// The API view of `session`: RADIUS input counts as upload, output as download.
     init(_ session: DataSession) {
         object = "radius_session"
         nas = session.nas

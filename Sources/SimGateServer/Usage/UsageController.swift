@@ -6,10 +6,14 @@ import SimGateStore
 /// `POST /v1/usage_records` (bulk usage from elsewhere), and usage totals for one SIM
 /// (`GET /v1/sims/{id}/usage`) or a whole account (`GET /v1/usage`).
 struct UsageController: Sendable {
+    /// Finds SIMs by id or ICCID, as the caller may see them.
     let sims: SimService
+    /// Reads sessions and usage totals.
     let usage: UsageService
+    /// Replays a `POST /v1/usage_records` sent again with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
+    /// Registers the usage routes and `GET /v1/sims/{id}/sessions` on `group`.
     func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
         group.post("usage_records", use: idempotency.wrap(ingest))
         group.get("sims/{id}/usage", use: simTotals)
@@ -64,6 +68,7 @@ struct UsageController: Sendable {
         return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/sessions", data: found.map(SessionResource.init), hasMore: hasMore))
     }
 
+    /// `GET /v1/sims/{id}/usage`: the SIM's usage totals by day or month.
     @Sendable func simTotals(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: UsageTotalsParameters.names)
@@ -107,13 +112,20 @@ struct UsageController: Sendable {
 /// times, inclusive, cut to their UTC day or month), `country` (only that ISO country; `unknown`
 /// for usage whose country is not known) and `group_by=country` (one row per country and period).
 struct UsageTotalsParameters {
+    /// The query parameters every totals request takes (the operator may add `account`).
     static let names: Set<String> = ["granularity", "from", "to", "country", "group_by"]
+    /// Whether totals are by month rather than by day.
     let months: Bool
+    /// Start of the range, inclusive; the Unix epoch when `from` is absent.
     let from: Date
+    /// End of the range, inclusive; the last second of year 9999 when `to` is absent.
     let to: Date
+    /// Only this ISO country; `""` for usage whose country is not known; nil for all.
     let country: String?
+    /// Whether to give one row per country and period (`group_by=country`).
     let byCountry: Bool
 
+    /// Reads and checks the parameters, refusing any bad value by name.
     init(_ query: QueryParameters) throws {
         switch query["granularity"] ?? "day" {
         case "day": months = false
@@ -139,6 +151,7 @@ struct UsageTotalsParameters {
         }
     }
 
+    /// The store query for `scope`, with `from` and `to` cut to their day or month key.
     func query(scope: UsageTotalsQuery.Scope) -> UsageTotalsQuery {
         let (fromKeys, toKeys) = (UsageRepository.periods(of: from), UsageRepository.periods(of: to))
         return UsageTotalsQuery(
@@ -150,18 +163,28 @@ struct UsageTotalsParameters {
 
 /// What a bulk usage request did.
 struct UsageImportResource: Codable, Equatable, Sendable {
+    /// One refused record: its error code, message and place (`records[i].field`).
     struct Problem: Codable, Equatable, Sendable {
+        /// The error's machine-readable code.
         let code: String
+        /// The error message, for people.
         let detail: String
+        /// Where the problem is, such as `records[3].bytes_up`.
         let param: String?
     }
 
+    /// Always `usage_import`.
     let object: String
+    /// Records stored now.
     let accepted: Int
+    /// Records received before (same sender id), left as they were.
     let duplicates: Int
+    /// Records refused; `errors` says why.
     let rejected: Int
+    /// Each refused record's problem, sorted by `param`.
     let errors: [Problem]
 
+    /// The answer for a request whose refused records are `problems`, one each.
     init(accepted: Int, duplicates: Int, problems: [DomainError]) {
         object = "usage_import"
         self.accepted = accepted
@@ -174,13 +197,20 @@ struct UsageImportResource: Codable, Equatable, Sendable {
 /// Bytes used in one day (`2026-11-22`) or month (`2026-11`), UTC; with `group_by=country`,
 /// in one country of that period (`country` is null where the network was not known).
 struct UsageTotalResource: Codable, Equatable, Sendable {
+    /// Always `usage_total`.
     let object: String
+    /// The day (`2026-11-22`) or month (`2026-11`), UTC.
     let period: String
+    /// The country of this row; null for usage whose country is not known.
     let country: String?
+    /// Whether the request grouped by country: only then is `country` written.
     let byCountry: Bool
+    /// Bytes the SIMs sent (upload).
     let bytesUp: UInt64
+    /// Bytes the SIMs received (download).
     let bytesDown: UInt64
 
+    /// JSON names; `bytes_total` (up plus down) is written but has no property.
     enum CodingKeys: String, CodingKey {
         case object, period, country
         case bytesUp = "bytes_up"
@@ -188,6 +218,7 @@ struct UsageTotalResource: Codable, Equatable, Sendable {
         case bytesTotal = "bytes_total"
     }
 
+    /// One row of totals; `byCountry` says whether `country` is written.
     init(period: String, country: String?, byCountry: Bool, bytesUp: UInt64, bytesDown: UInt64) {
         object = "usage_total"
         self.period = period

@@ -7,10 +7,14 @@ import SimGateStore
 /// received (same sender id) are counted as duplicates, and the rest go through the
 /// ``UsageLedger`` like RADIUS usage does.
 struct UsageImport: Sendable {
+    /// Finds SIMs and writes what the usage changes about them.
     let sims: SimService
 
+    /// What storing a batch did, by record.
     struct Outcome: Sendable {
+        /// Records newly stored.
         var accepted = 0
+        /// Records already received (same source and sender id), skipped.
         var duplicates = 0
         /// Positions (in the input) of records whose SIM does not exist or is not visible.
         var missing: [Int] = []

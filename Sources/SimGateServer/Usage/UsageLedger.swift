@@ -6,6 +6,7 @@ import SimGateStore
 /// month and country totals, and what they change about their SIMs (first use, place,
 /// device), each change with its event.
 struct UsageLedger: Sendable {
+    /// Saves the SIMs usage changes and makes their events.
     let sims: SimService
 
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.

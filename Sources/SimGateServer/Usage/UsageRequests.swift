@@ -3,9 +3,12 @@ import SimGateCore
 
 /// Body of `POST /v1/usage_records`: up to 10,000 records, each with the sender's own id.
 struct UsageRecordsRequest: Decodable {
+    /// Most records one request takes.
     static let maximumRecords = 10_000
+    /// The records, 1 to ``maximumRecords``.
     let records: [UsageRecordInput]
 
+    /// The only field the body may have; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable { case records }
 
     init(from decoder: any Decoder) throws {
@@ -20,18 +23,30 @@ struct UsageRecordsRequest: Decodable {
 /// One usage record as sent. Fields stay loose here so that each bad record is reported on
 /// its own while the good ones are kept.
 struct UsageRecordInput: Decodable {
+    /// The sender's own id for the record (1 to 255 characters); a resend with it is a duplicate.
     let id: String?
+    /// The SIM: a `sim_...` id or an ICCID.
     let sim: String?
+    /// Start of the usage, as RFC 3339 text.
     let startedAt: String?
+    /// End of the usage, as RFC 3339 text, not before `started_at`.
     let endedAt: String?
+    /// Bytes the device sent; -1 when the value sent is not a whole 64-bit number.
     let bytesUp: Int64?
+    /// Bytes the device received; -1 when the value sent is not a whole 64-bit number.
     let bytesDown: Int64?
+    /// MCC and MNC of the serving network, 5 or 6 digits.
     let mccMNC: String?
+    /// ISO 3166-1 alpha-2 country; the one `mcc_mnc` points to wins when known.
     let country: String?
+    /// Radio access technology (EUTRAN, NR, ...), up to 32 characters.
     let rat: String?
+    /// The data session the usage belongs to, 1 to 255 characters.
     let sessionID: String?
+    /// The device: a 15-digit IMEI or a 16-digit IMEISV.
     let imei: String?
 
+    /// The accepted fields, in snake case; any other is an error.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, sim, imei, country, rat
         case sessionID = "session_id"
@@ -130,15 +145,26 @@ struct UsageRecordInput: Decodable {
 
 /// A usage record that passed its checks.
 struct ValidUsageRecord: Sendable {
+    /// The sender's own id for the record, not yet scoped to its account.
     let senderID: String
+    /// The SIM, by id or ICCID, not yet looked up.
     let sim: SimReference
+    /// Start of the usage.
     let startedAt: Date
+    /// End of the usage; not before `startedAt`.
     let endedAt: Date
+    /// Bytes the device sent.
     let bytesUp: UInt64
+    /// Bytes the device received.
     let bytesDown: UInt64
+    /// MCC and MNC of the serving network, if sent.
     let mccMNC: String?
+    /// ISO country: the serving network's when known, else the one sent.
     let country: String?
+    /// Radio access technology, if sent.
     let rat: String?
+    /// The data session, if sent.
     let sessionID: String?
+    /// The device, if sent.
     let imei: IMEI?
 }

@@ -3,6 +3,7 @@ import SimGateStore
 
 /// Reads usage back: a SIM's sessions and usage totals.
 struct UsageService: Sendable {
+    /// Where sessions and usage totals are read from.
     let store: Store
 
     /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With

@@ -4,8 +4,10 @@ import SQLKit
 
 /// Reads and writes API keys. Only the hash of a secret is ever stored.
 public struct APIKeyRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
+    /// Stores a new key with the hash of its secret; the secret itself is never stored.
     public func insert(_ key: APIKey, secretHash: String) async throws {
         try await db.insert(into: "api_keys")
             .columns("id", "account_id", "name", "secret_hash", "redacted_secret", "created_at", "revoked_at", "scope")
@@ -22,6 +24,7 @@ public struct APIKeyRepository: Sendable {
         return (try Self.key(row), try row.string("secret_hash"))
     }
 
+    /// The key with this id, if `accountID` (when given) owns it.
     public func find(_ id: APIKeyID, accountID: AccountID?) async throws -> APIKey? {
         var query = db.select().column("*").from("api_keys").where("id", .equal, id.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -45,11 +48,13 @@ public struct APIKeyRepository: Sendable {
         return try await query.all().count
     }
 
+    /// Stamps the key revoked at `time`; a key already revoked keeps its first time.
     public func revoke(_ id: APIKeyID, at time: Date) async throws {
         try await db.update("api_keys").set("revoked_at", to: time.stored)
             .where("id", .equal, id.rawValue).where("revoked_at", .is, SQLLiteral.null).run()
     }
 
+    /// Reads an `api_keys` row; an unknown scope is a corrupt row.
     static func key(_ row: any SQLRow) throws -> APIKey {
         let scopeText = try row.string("scope")
         guard let scope = APIKey.Scope(rawValue: scopeText) else { throw StoreError.corruptRow(table: "api_keys", column: "scope", value: scopeText) }

@@ -4,8 +4,10 @@ import SQLKit
 
 /// Reads and writes accounts. Methods take the connection or transaction to run on.
 public struct AccountRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
+    /// Stores a new account's id, name, role and creation time (not its interim interval).
     public func insert(_ account: Account) async throws {
         try await db.insert(into: "accounts")
             .columns("id", "name", "role", "created_at")
@@ -21,6 +23,7 @@ public struct AccountRepository: Sendable {
             .where("id", .equal, account.id.rawValue).run()
     }
 
+    /// The account with this id, if there is one.
     public func find(_ id: AccountID) async throws -> Account? {
         try await db.select().column("*").from("accounts").where("id", .equal, id.rawValue).first().map(Self.account)
     }
@@ -31,11 +34,13 @@ public struct AccountRepository: Sendable {
             .orderBy("id").limit(1).first().map(Self.account)
     }
 
+    /// One page of all accounts, newest first.
     public func list(_ page: PageRequest) async throws -> Page<Account> {
         let rows = try await db.select().column("*").from("accounts").paged(page).all()
         return pageOf(try rows.map(Self.account), request: page)
     }
 
+    /// Reads an `accounts` row; an unknown role is a corrupt row.
     static func account(_ row: any SQLRow) throws -> Account {
         let roleText = try row.string("role")
         guard let role = Account.Role(rawValue: roleText) else {

@@ -9,6 +9,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Connections to PostgreSQL per SimGate instance.
     public var postgresConnections = 20
 
+    /// The defaults: a 30-second wait, 4 SQLite and 20 PostgreSQL connections.
     public init() {}
 }
 

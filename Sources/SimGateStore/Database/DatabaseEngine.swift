@@ -1,6 +1,8 @@
 /// The SQL engine behind a ``SimGateDatabase``, for the few statements whose spelling differs.
 public enum DatabaseEngine: String, Sendable {
+    /// An SQLite file.
     case sqlite
+    /// A PostgreSQL server.
     case postgres
 
     /// Opens a write transaction. SQLite takes the write lock at once (`IMMEDIATE`) so two

@@ -11,6 +11,7 @@ public final class OnceSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// A signal that is not open yet.
     public init() {}
 
     /// Lets every current and future waiter through.

@@ -4,22 +4,27 @@ import SQLKit
 
 /// Typed column readers that read the same way on SQLite and PostgreSQL.
 extension SQLRow {
+    /// A TEXT column that must not be NULL.
     func string(_ column: String) throws -> String {
         try decode(column: column, as: String.self)
     }
 
+    /// A TEXT column that may be NULL.
     func optionalString(_ column: String) throws -> String? {
         try decodeNil(column: column) ? nil : try decode(column: column, as: String.self)
     }
 
+    /// An integer column that must not be NULL.
     func int64(_ column: String) throws -> Int64 {
         try decode(column: column, as: Int64.self)
     }
 
+    /// An integer column that may be NULL.
     func optionalInt64(_ column: String) throws -> Int64? {
         try decodeNil(column: column) ? nil : try decode(column: column, as: Int64.self)
     }
 
+    /// An integer column that must not be NULL, as `Int`.
     func int(_ column: String) throws -> Int {
         Int(try int64(column))
     }
@@ -29,6 +34,7 @@ extension SQLRow {
         Date(epochMilliseconds: try int64(column))
     }
 
+    /// A time stored as epoch milliseconds, or `nil` for NULL.
     func optionalDate(_ column: String) throws -> Date? {
         try optionalInt64(column).map(Date.init(epochMilliseconds:))
     }

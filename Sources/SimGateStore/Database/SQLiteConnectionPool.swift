@@ -22,6 +22,7 @@ actor SQLiteConnectionPool {
     /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
     private let leaseTimeout: Duration
 
+    /// A pool for the file at `path`; no connection is opened before the first lease.
     init(
         path: String, maximumConnections: Int, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger,
         leaseTimeout: Duration = .seconds(30)

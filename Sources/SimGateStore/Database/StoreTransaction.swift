@@ -4,7 +4,9 @@ import SQLKit
 /// One unit of work: a repository per aggregate, all on the same connection, so everything
 /// done through them commits together or not at all.
 public struct StoreTransaction: Sendable {
+    /// The connection, inside the unit of work's transaction, that every repository shares.
     let db: any SQLDatabase
+    /// Names the rows this unit of work creates itself (jobs).
     let ids: IdentifierGenerator
 
     /// A unit of work on a connection the caller opened (tests that mix in their own SQL).

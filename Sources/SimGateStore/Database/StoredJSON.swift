@@ -2,6 +2,7 @@ import Foundation
 
 /// JSON text columns (labels, metadata): encoded with sorted keys so equal values store equally.
 enum StoredJSON {
+    /// `value` as JSON text, keys sorted and slashes unescaped.
     static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -9,6 +10,7 @@ enum StoredJSON {
         return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
+    /// Reads the JSON text of `column`; text that does not decode is a corrupt row.
     static func decode<T: Decodable>(_ type: T.Type, from text: String, column: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))

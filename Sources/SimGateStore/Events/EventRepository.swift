@@ -6,12 +6,16 @@ import SQLKit
 public struct EventFilter: Sendable, Equatable {
     /// Only events of this account; `nil` for all (operator).
     public var accountID: AccountID?
+    /// Only events about this SIM.
     public var simID: SimID?
+    /// Only events of these types; empty for every type.
     public var types: [EventType]
     /// Inclusive bounds on `created_at`.
     public var createdFrom: Date?
+    /// Latest `created_at` to include; `nil` for no upper bound.
     public var createdTo: Date?
 
+    /// A filter; every field left out narrows nothing.
     public init(accountID: AccountID? = nil, simID: SimID? = nil, types: [EventType] = [], createdFrom: Date? = nil, createdTo: Date? = nil) {
         self.accountID = accountID
         self.simID = simID
@@ -26,8 +30,10 @@ public struct EventRepository: Sendable {
     /// Rows per INSERT: 10 columns each, well under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
 
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
+    /// Inserts `events` in multi-row statements of up to 1,000 rows each.
     public func append(_ events: [Event]) async throws {
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
             var insert = db.insert(into: "events").columns(
@@ -45,12 +51,14 @@ public struct EventRepository: Sendable {
         }
     }
 
+    /// The event with this id, if `accountID` (when given) owns it.
     public func find(_ id: EventID, accountID: AccountID?) async throws -> Event? {
         var query = db.select().column("*").from("events").where("id", .equal, id.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
         return try await query.first().map(Self.event)
     }
 
+    /// One page of the events that match `filter`, newest first.
     public func list(_ filter: EventFilter, _ page: PageRequest) async throws -> Page<Event> {
         var query = db.select().column("*").from("events")
         if let accountID = filter.accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -61,6 +69,7 @@ public struct EventRepository: Sendable {
         return pageOf(try await query.paged(page).all().map(Self.event), request: page)
     }
 
+    /// Reads an `events` row.
     static func event(_ row: any SQLRow) throws -> Event {
         Event(
             id: EventID(trusted: try row.string("id")), type: EventType(rawValue: try row.string("type")),

@@ -19,6 +19,7 @@ public struct IdempotencyStore: Sendable {
 
     private let database: SimGateDatabase
 
+    /// A ledger on `database`; each call runs in a transaction of its own.
     public init(database: SimGateDatabase) {
         self.database = database
     }

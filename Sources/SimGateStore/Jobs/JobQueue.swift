@@ -13,6 +13,7 @@ public struct JobQueue: Sendable {
     private let database: SimGateDatabase
     private let ids: IdentifierGenerator
 
+    /// A queue on `database`; `ids` names the jobs it adds.
     public init(database: SimGateDatabase, ids: IdentifierGenerator) {
         self.database = database
         self.ids = ids
@@ -73,6 +74,7 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// The job with this id, if there is one.
     public func find(_ id: JobID) async throws -> Job? {
         try await database.sqlRead { db in
             try await db.select().column("*").from("jobs").where("id", .equal, id.rawValue).first().map(Self.job)
@@ -86,6 +88,7 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Reads a `jobs` row; an unknown state is a corrupt row.
     static func job(_ row: any SQLRow) throws -> Job {
         let stateText = try row.string("state")
         guard let state = Job.State(rawValue: stateText) else { throw StoreError.corruptRow(table: "jobs", column: "state", value: stateText) }

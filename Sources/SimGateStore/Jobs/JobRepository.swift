@@ -5,7 +5,9 @@ import SQLKit
 /// Queues jobs inside a unit of work, so a job exists exactly when the change that needs it
 /// is committed.
 public struct JobRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// Names the jobs it adds.
     let ids: IdentifierGenerator
 
     /// Adds a job inside the caller's transaction, so it exists exactly when the change that

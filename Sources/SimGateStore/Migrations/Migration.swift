@@ -2,6 +2,7 @@
 struct Migration: Sendable {
     /// Applied in increasing order; never renumbered once released.
     let version: Int
+    /// A short snake_case name, recorded beside the version in `schema_migrations`.
     let name: String
     /// Statements run in order inside one transaction.
     let statements: [String]

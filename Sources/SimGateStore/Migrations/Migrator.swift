@@ -18,6 +18,7 @@ public struct Migrator: Sendable {
     /// The time each migration is recorded as applied at.
     private let clock: any WallClock
 
+    /// A migrator for `database`; `clock` stamps each migration's `applied_at`.
     public init(database: SimGateDatabase, logger: Logger, clock: any WallClock = SystemWallClock()) {
         self.clock = clock
         self.database = database

@@ -1,6 +1,7 @@
 
 
 extension Schema {
+    /// Version 1: accounts, API keys, SIMs with labels and holds, events, jobs, idempotency keys.
     static let foundation = Migration(version: 1, name: "foundation", statements: [
         """
         CREATE TABLE accounts (

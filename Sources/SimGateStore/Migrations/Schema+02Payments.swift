@@ -1,6 +1,7 @@
 
 
 extension Schema {
+    /// Version 2: payment gateways, billing bindings and received gateway events.
     static let payments = Migration(version: 2, name: "payments", statements: [
         """
         CREATE TABLE payment_gateways (

@@ -1,6 +1,7 @@
 
 
 extension Schema {
+    /// Version 3: RADIUS sessions, usage records and per-SIM usage totals.
     static let usage = Migration(version: 3, name: "usage", statements: [
         """
         CREATE TABLE radius_sessions (

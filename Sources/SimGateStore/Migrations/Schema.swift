@@ -4,5 +4,6 @@
 /// (the two drivers store `Date` differently); JSON is TEXT; booleans are nullable times
 /// (`revoked_at`) or INTEGER 0/1.
 enum Schema {
+    /// Every migration, in the order of their versions.
     static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity]
 }

@@ -4,6 +4,7 @@ import SQLKit
 
 /// Reads and writes billing bindings and the entitlement each carries.
 public struct BillingBindingRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
     /// Inserts a binding; returns `false` if the gateway's subscription is already bound.
@@ -21,6 +22,7 @@ public struct BillingBindingRepository: Sendable {
         return !rows.isEmpty
     }
 
+    /// Writes the binding's entitlement and `updated_at`.
     public func saveEntitlement(_ binding: BillingBinding) async throws {
         try await db.update("billing_bindings")
             .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
@@ -28,6 +30,7 @@ public struct BillingBindingRepository: Sendable {
             .where("id", .equal, binding.id.rawValue).run()
     }
 
+    /// Deletes the binding with this id.
     public func delete(_ id: BillingBindingID) async throws {
         try await db.delete(from: "billing_bindings").where("id", .equal, id.rawValue).run()
     }
@@ -40,6 +43,7 @@ public struct BillingBindingRepository: Sendable {
         return try await query.first().map(Self.binding)
     }
 
+    /// The binding with this id, if `accountID` (when given) owns it.
     public func find(_ id: BillingBindingID, accountID: AccountID?) async throws -> BillingBinding? {
         var query = db.select().column("*").from("billing_bindings").where("id", .equal, id.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -51,6 +55,7 @@ public struct BillingBindingRepository: Sendable {
         try await db.select().column("*").from("billing_bindings").where("sim_id", .equal, simID.rawValue).orderBy("id").all().map(Self.binding)
     }
 
+    /// One page of bindings, narrowed to an account and a SIM when given, newest first.
     public func list(accountID: AccountID?, simID: SimID?, _ page: PageRequest) async throws -> Page<BillingBinding> {
         var query = db.select().column("*").from("billing_bindings")
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -58,6 +63,7 @@ public struct BillingBindingRepository: Sendable {
         return pageOf(try await query.paged(page).all().map(Self.binding), request: page)
     }
 
+    /// Reads a `billing_bindings` row; an unknown source is a corrupt row.
     static func binding(_ row: any SQLRow) throws -> BillingBinding {
         let sourceText = try row.string("source")
         guard let source = BillingBinding.Source(rawValue: sourceText) else { throw StoreError.corruptRow(table: "billing_bindings", column: "source", value: sourceText) }

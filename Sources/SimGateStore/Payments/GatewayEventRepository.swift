@@ -4,6 +4,7 @@ import SQLKit
 
 /// Stores received gateway events once each, by the gateway's own event id.
 public struct GatewayEventRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
     /// Stores `event` unless the gateway already delivered one with its external id; returns
@@ -19,11 +20,13 @@ public struct GatewayEventRepository: Sendable {
         return !rows.isEmpty
     }
 
+    /// Stores what applying the event did: its status, a sentence on the outcome, and when.
     public func record(_ id: GatewayEventID, status: GatewayEvent.Status, outcome: String, at time: Date) async throws {
         try await db.update("gateway_events").set("status", to: status.rawValue).set("outcome", to: outcome)
             .set("processed_at", to: time.stored).where("id", .equal, id.rawValue).run()
     }
 
+    /// The event with this id, if `accountID` (when given) owns it.
     public func find(_ id: GatewayEventID, accountID: AccountID?) async throws -> GatewayEvent? {
         var query = db.select().column("*").from("gateway_events").where("id", .equal, id.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -37,6 +40,7 @@ public struct GatewayEventRepository: Sendable {
             .where("status", .equal, GatewayEvent.Status.unbound.rawValue).orderBy("id").all().map(Self.event)
     }
 
+    /// One page of events, narrowed by account, gateway and status when given, newest first.
     public func list(accountID: AccountID?, gatewayID: PaymentGatewayID?, status: GatewayEvent.Status?, _ page: PageRequest) async throws -> Page<GatewayEvent> {
         var query = db.select().column("*").from("gateway_events")
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
@@ -45,6 +49,7 @@ public struct GatewayEventRepository: Sendable {
         return pageOf(try await query.paged(page).all().map(Self.event), request: page)
     }
 
+    /// Reads a `gateway_events` row; an unknown status is a corrupt row.
     static func event(_ row: any SQLRow) throws -> GatewayEvent {
         let statusText = try row.string("status")
         guard let status = GatewayEvent.Status(rawValue: statusText) else { throw StoreError.corruptRow(table: "gateway_events", column: "status", value: statusText) }

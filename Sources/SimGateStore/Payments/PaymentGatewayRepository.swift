@@ -5,8 +5,10 @@ import SQLKit
 /// Reads and writes payment gateway configurations. Credentials are kept because signatures
 /// must be recomputed; they never leave through the API.
 public struct PaymentGatewayRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
+    /// Stores a new gateway; its grace length is stored in whole seconds.
     public func insert(_ gateway: PaymentGateway) async throws {
         try await db.insert(into: "payment_gateways")
             .columns("id", "account_id", "kind", "name", "secrets", "grace_seconds", "cancellation", "created_at", "updated_at")
@@ -18,6 +20,7 @@ public struct PaymentGatewayRepository: Sendable {
             .run()
     }
 
+    /// Writes what can change: name, credentials, grace, cancellation policy and `updated_at`.
     public func update(_ gateway: PaymentGateway) async throws {
         try await db.update("payment_gateways")
             .set("name", to: gateway.name).set("secrets", to: Self.encode(gateway.credentials))
@@ -33,12 +36,14 @@ public struct PaymentGatewayRepository: Sendable {
         return try await query.first().map(Self.gateway)
     }
 
+    /// One page of gateways, of one account when given, newest first.
     public func list(accountID: AccountID?, _ page: PageRequest) async throws -> Page<PaymentGateway> {
         var query = db.select().column("*").from("payment_gateways")
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
         return pageOf(try await query.paged(page).all().map(Self.gateway), request: page)
     }
 
+    /// The `secrets` column's JSON: `{"secrets": [...]}` or `{"braintree_keys": [...]}`.
     static func encode(_ credentials: PaymentGateway.Credentials) -> String {
         switch credentials {
         case .signingSecrets(let secrets): StoredJSON.encode(["secrets": secrets])
@@ -46,6 +51,7 @@ public struct PaymentGatewayRepository: Sendable {
         }
     }
 
+    /// Reads a `payment_gateways` row; Braintree rows hold key pairs, the others secrets.
     static func gateway(_ row: any SQLRow) throws -> PaymentGateway {
         let kindText = try row.string("kind"), policyText = try row.string("cancellation")
         guard let kind = PaymentGatewayKind(rawValue: kindText) else { throw StoreError.corruptRow(table: "payment_gateways", column: "kind", value: kindText) }

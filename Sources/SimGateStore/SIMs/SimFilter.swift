@@ -4,14 +4,20 @@ import SimGateCore
 public struct SimFilter: Sendable, Equatable {
     /// Only SIMs of this account. Customers always list with their own account here.
     public var accountID: AccountID?
+    /// Only SIMs in one of these statuses; empty for any status.
     public var statuses: [SimStatus]
     /// SIMs carrying this label.
     public var label: String?
+    /// Only the SIM with this ICCID.
     public var iccid: ICCID?
+    /// Only the SIM with this IMSI.
     public var imsi: IMSI?
+    /// Only the SIM with this phone number.
     public var msisdn: MSISDN?
+    /// Only SIMs bound to this device.
     public var imei: IMEI?
 
+    /// A filter; every field left out narrows nothing.
     public init(
         accountID: AccountID? = nil, statuses: [SimStatus] = [], label: String? = nil,
         iccid: ICCID? = nil, imsi: IMSI? = nil, msisdn: MSISDN? = nil, imei: IMEI? = nil

@@ -4,6 +4,7 @@ import SQLKit
 
 /// How a ``Sim`` maps to the `sims`, `sim_labels` and `sim_holds` tables.
 extension SimRepository {
+    /// The `sims` columns SimGate writes, in the order ``values(of:)`` binds them.
     static let columns = [
         "id", "iccid", "imsi", "msisdn", "eid", "serial_number", "imei", "account_id", "status", "tariff_number",
         "labels", "metadata", "first_use_at", "status_changed_at", "status_actor_kind", "status_actor_id",
@@ -43,6 +44,7 @@ extension SimRepository {
         return try rows.map { try Self.sim($0, holds: holds[try $0.string("id")] ?? [:]) }
     }
 
+    /// Reads a `sims` row together with the SIM's holds; an unknown status is a corrupt row.
     static func sim(_ row: any SQLRow, holds: [HoldCause: Hold]) throws -> Sim {
         let statusText = try row.string("status")
         guard let status = SimStatus(rawValue: statusText) else {
@@ -68,6 +70,7 @@ extension SimRepository {
         )
     }
 
+    /// Inserts `sim_labels` rows, 5,000 to a statement.
     func insertLabels(_ labels: [(SimID, String)]) async throws {
         for start in stride(from: 0, to: labels.count, by: 5_000) {
             var insert = db.insert(into: "sim_labels").columns("sim_id", "label")
@@ -78,6 +81,7 @@ extension SimRepository {
         }
     }
 
+    /// Inserts `sim_holds` rows, 3,000 to a statement.
     func insertHolds(_ holds: [(SimID, Hold)]) async throws {
         for start in stride(from: 0, to: holds.count, by: 3_000) {
             var insert = db.insert(into: "sim_holds").columns("sim_id", "cause", "placed_at", "actor_kind", "actor_id", "reason")

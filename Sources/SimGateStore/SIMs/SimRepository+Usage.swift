@@ -5,11 +5,16 @@ import SQLKit
 /// The few columns of a SIM that usage reads and may change: enough for the accounting path,
 /// which reads hundreds of SIMs per batch and changes almost none of them.
 public struct SimUsageRow: Sendable, Equatable {
+    /// The SIM's `sim_...` identifier.
     public let id: SimID
+    /// The account holding the SIM, which its usage counts for; `nil` for the operator's stock.
     public let accountID: AccountID?
+    /// The IMSI that accounting reports name the SIM by.
     public let imsi: IMSI
+    /// First use, bound IMEI and last sighting: what usage may change.
     public var facts: SimUsageFacts
 
+    /// A row from its columns.
     public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts) {
         self.id = id
         self.accountID = accountID
@@ -17,6 +22,7 @@ public struct SimUsageRow: Sendable, Equatable {
         self.facts = facts
     }
 
+    /// The usage columns of a whole SIM.
     public init(_ sim: Sim) {
         self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts)
     }
@@ -48,6 +54,7 @@ extension SimRepository {
         return found
     }
 
+    /// The `seen_*` columns as a sighting; `nil` when `seen_since` is NULL (never seen).
     static func sighting(_ row: any SQLRow) throws -> SimSighting? {
         try row.optionalDate("seen_since").map { since in
             SimSighting(

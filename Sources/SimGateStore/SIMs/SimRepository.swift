@@ -7,6 +7,7 @@ public struct SimRepository: Sendable {
     /// SIM rows per INSERT: 23 columns each, under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
 
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
     /// Inserts new SIMs (with their labels and holds) in multi-row statements.
@@ -97,6 +98,7 @@ public struct SimRepository: Sendable {
         return taken
     }
 
+    /// One page of the SIMs that match `filter`, newest first, with their holds.
     public func list(_ filter: SimFilter, _ page: PageRequest) async throws -> Page<Sim> {
         let sims = try await fetch(forUpdate: false) { query in
             var query = query
@@ -129,8 +131,12 @@ public struct SimRepository: Sendable {
 
 /// Identifiers that SIMs in the database already carry.
 public struct TakenIdentifiers: Sendable, Equatable {
+    /// ICCIDs (digits) that some SIM already has.
     public var iccids: Set<String> = []
+    /// IMSIs that some SIM already has.
     public var imsis: Set<String> = []
+    /// MSISDNs (digits, no `+`) that some SIM already has.
     public var msisdns: Set<String> = []
+    /// None taken yet.
     public init() {}
 }

@@ -5,6 +5,7 @@ import SQLKit
 /// Accounting sessions: one row per gateway and session id, with its counters, place, device
 /// and how a Disconnect-Request for it was answered.
 public struct SessionRepository: Sendable {
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
     /// The stored sessions among `keys`, locked for update on PostgreSQL.
@@ -98,6 +99,7 @@ public struct SessionRepository: Sendable {
         try await update.where("nas", .equal, key.nas).where("session_id", .equal, key.sessionID).run()
     }
 
+    /// Reads a `radius_sessions` row; an unreadable disconnect outcome counts as no answer.
     static func session(_ row: any SQLRow) throws -> DataSession {
         DataSession(
             nas: try row.string("nas"), sessionID: try row.string("session_id"), simID: SimID(trusted: try row.string("sim_id")),

@@ -60,6 +60,7 @@ extension UsageRepository {
 /// A sum of totals (over many SIMs or countries) passes a signed 64-bit integer, and cannot be
 /// shown as one; a narrower query (one SIM, one country, a shorter range) can.
 public struct UsageTotalTooLarge: Error, Sendable {
+    /// The period key (`2026-11-22` or `2026-11`) whose sum did not fit.
     public let period: String
 }
 

@@ -12,6 +12,7 @@ public struct UsageRepository: Sendable {
     /// PostgreSQL's 65,535.
     static let rowsPerStatement = 1_000
 
+    /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
     /// What ``insert(_:now:on:)`` did with each record.

@@ -5,15 +5,22 @@ import NIOHTTP1
 
 /// A small JSON client over real HTTP for the benchmarks.
 struct BenchClient: Sendable {
+    /// The HTTP client every request goes through; whoever made it shuts it down.
     let http: HTTPClient
+    /// The server's base URL, such as `http://127.0.0.1:18089`; request paths are appended.
     let base: String
 
+    /// An HTTP response as the benchmarks need it.
     struct Reply: Sendable {
+        /// The HTTP status code.
         let status: Int
+        /// The whole response body (read up to 16 MiB).
         let body: Data
+        /// The body as a JSON object; empty when it is not one.
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
     }
 
+    /// Sends a request with `key` as Bearer token and `body` as JSON; gives up after 30 seconds.
     func send(_ method: HTTPMethod, _ path: String, key: String? = nil, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
@@ -28,6 +35,7 @@ struct BenchClient: Sendable {
         return Reply(status: Int(response.status.code), body: Data(buffer: bytes))
     }
 
+    /// Sends `object`, serialised, as the JSON body.
     func json(_ method: HTTPMethod, _ path: String, key: String?, _ object: Any) async throws -> Reply {
         try await send(method, path, key: key, body: try JSONSerialization.data(withJSONObject: object))
     }
@@ -35,17 +43,21 @@ struct BenchClient: Sendable {
 
 /// Percentiles of a set of durations, in milliseconds.
 struct LatencySummary {
+    /// The samples in milliseconds, smallest first.
     let sorted: [Double]
 
+    /// Converts `samples` to milliseconds and sorts them.
     init(_ samples: [Duration]) {
         sorted = samples.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }.sorted()
     }
 
+    /// The nearest-rank percentile for `p` in (0, 1] (0.99 for p99); NaN when there are no samples.
     func percentile(_ p: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
     }
 
+    /// One line for the report: p50, p99, maximum and sample count.
     var text: String {
         String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", percentile(0.5), percentile(0.99), sorted.last ?? .nan, sorted.count)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// `simgate bench`: benchmarks that print figures (never tests with wall-clock assertions).
 struct BenchCommand: AsyncParsableCommand {
+    /// `simgate bench` and its two benchmarks, `payments` and `radius`.
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure SimGate on this machine and print the figures.",
         subcommands: [PaymentsBenchCommand.self, RADIUSBenchCommand.self]

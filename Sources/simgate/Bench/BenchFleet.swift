@@ -5,14 +5,19 @@ import SimGateServer
 
 /// The customer, Stripe gateway and SIMs a benchmark works on.
 struct BenchFleet: Sendable {
+    /// API key of the bench customer, who owns the SIMs.
     let customerKey: String
+    /// Id of the customer's Stripe payment gateway; webhooks are posted to its URL.
     let gatewayID: String
+    /// The gateway's webhook signing secret, which signs every invoice sent.
     let secret: String
     /// SIMs already LIVE (paid once), for the throughput phase.
     let warmICCIDs: [String]
     /// SIMs still in stock, each made LIVE once by the latency phase.
     let coldICCIDs: [String]
 
+    /// Creates the account, its key and gateway, and `sims` SIMs; pays for the first 100 (warm)
+    /// and waits until those payments are processed.
     static func prepare(_ client: BenchClient, operatorKey: String, sims: Int, secret: String) async throws -> BenchFleet {
         let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "Bench Bikes"]).json["id"] as? String ?? ""
         let key = try await client.json(.POST, "/v1/api_keys", key: operatorKey, ["account": account, "name": "bench"]).json["secret"] as? String ?? ""
@@ -63,7 +68,10 @@ struct BenchFleet: Sendable {
     }
 }
 
+/// A benchmark step that failed, in one sentence.
 struct BenchError: Error, CustomStringConvertible {
+    /// What went wrong.
     let description: String
+    /// A failure described by `description`.
     init(_ description: String) { self.description = description }
 }

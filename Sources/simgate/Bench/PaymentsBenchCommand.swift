@@ -16,16 +16,24 @@ import Synchronization
 /// (2) the time from posting a paid invoice to reading the SIM back as LIVE, p50/p99. Server
 /// and load share this machine's cores.
 struct PaymentsBenchCommand: AsyncParsableCommand {
+    /// `simgate bench payments`, with its one-line summary.
     static let configuration = CommandConfiguration(commandName: "payments", abstract: "Webhook receipt rate and paid-invoice-to-LIVE latency.")
 
+    /// `--receipts`: webhooks sent in the throughput phase.
     @Option(help: "Webhooks to send in the throughput phase.") var receipts = 5_000
+    /// `--concurrency`: webhook requests in flight at once in the throughput phase.
     @Option(help: "Requests in flight at once in the throughput phase.") var concurrency = 32
+    /// `--samples`: paid invoices timed one at a time in the latency phase.
     @Option(help: "Paid invoices timed one by one in the latency phase.") var samples = 300
+    /// `--port`: HTTP port of the benchmark's own server on 127.0.0.1.
     @Option(help: "Port for the benchmark's own server on 127.0.0.1.") var port = 18_089
+    /// `--database`: file path or `postgres://` URL; `nil` means a new temporary SQLite file.
     @Option(help: "Database (file path or postgres:// URL). Default: a new temporary SQLite file.") var database: String?
 
+    /// The webhook signing secret of the bench's Stripe gateway.
     static let secret = "whsec_bench_secret"
 
+    /// Starts a server of its own, prepares the fleet, runs both phases, prints, and shuts down.
     func run() async throws {
         var logger = Logger(label: "simgate.bench")
         logger.logLevel = .warning
@@ -67,6 +75,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         try await http.shutdown()
     }
 
+    /// Polls `/health` every 50 ms until it answers 200; gives up after 200 tries (about 10 s).
     static func waitUntilUp(_ client: BenchClient) async throws {
         for _ in 0..<200 {
             if (try? await client.send(.GET, "/health").status) == 200 { return }
@@ -115,5 +124,6 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
 }
 
 extension Duration {
+    /// The duration in seconds, fractions included.
     var asSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

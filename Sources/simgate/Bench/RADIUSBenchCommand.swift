@@ -18,16 +18,24 @@ import SimGateStore
 /// from /proc, so the load generator is not counted), Access-Request latency p50/p99, and
 /// whether any update was lost or counted twice (stored totals against what was sent).
 struct RADIUSBenchCommand: AsyncParsableCommand {
+    /// `simgate bench radius`, with its one-line summary.
     static let configuration = CommandConfiguration(commandName: "radius", abstract: "Accounting updates/s, server CPU and Access-Request latency over UDP.")
 
+    /// `--updates`: Accounting-Requests sent in all (Start, Interim-Update and Stop each count).
     @Option(help: "Accounting updates to send (Start, Interim-Update and Stop all count).") var updates = 100_000
+    /// `--sessions`: sessions, one SIM each, that the updates are spread over.
     @Option(help: "Sessions (one SIM each) the updates are spread over.") var sessions = 2_000
+    /// `--sockets`: UDP sockets sending side by side.
     @Option(help: "UDP sockets sending at once.") var sockets = 4
+    /// `--window`: requests in flight per socket; capped at 255, as identifiers are one octet.
     @Option(help: "Requests in flight per socket (at most 255).") var window = 128
+    /// `--samples`: Access-Requests timed one after another once the load is done.
     @Option(help: "Access-Requests timed one by one.") var samples = 500
 
+    /// The shared secret configured for client 127.0.0.1 and used to sign every request.
     static let secret = "bench-radius-secret"
 
+    /// Makes a temporary database with an operator key, starts `simgate serve` on free ports, measures.
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -8,17 +8,25 @@ import SimGateRADIUS
 /// report: the first is a Start, the last a Stop, the rest Interim-Updates. Each report
 /// carries the session's cumulative totals, 1,000 bytes up and 10,000 down per report.
 struct RADIUSBenchLoad {
+    /// Byte totals in both directions.
     struct Bytes: Equatable {
+        /// Bytes from the devices (reported as Acct-Input-Octets).
         let up: UInt64
+        /// Bytes to the devices (reported as Acct-Output-Octets).
         let down: UInt64
     }
 
+    /// One IMSI per session: session `n` is `imsis[n]`'s.
     let imsis: [String]
+    /// Accounting-Requests to build in all.
     let updates: Int
+    /// The shared secret the requests are signed with.
     let secret: [UInt8]
 
+    /// Updates that are `session`'s: an even share, plus one for the first `updates % imsis.count`.
     func reports(of session: Int) -> Int { updates / imsis.count + (session < updates % imsis.count ? 1 : 0) }
 
+    /// What SimGate should store once every update is in: each session's last report, summed.
     var expectedBytes: Bytes {
         let reports = (0..<imsis.count).reduce(UInt64(0)) { $0 + UInt64(max(0, self.reports(of: $1) - 1)) }
         return Bytes(up: reports * 1_000, down: reports * 10_000)

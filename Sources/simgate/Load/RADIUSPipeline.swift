@@ -8,8 +8,11 @@ import NIOPosix
 /// in one `sendmmsg`; replies are matched by identifier. A request unanswered for a second is
 /// sent again, byte for byte, as a gateway would retransmit it.
 enum RADIUSPipeline {
+    /// What one socket's run came to.
     struct Outcome: Sendable {
+        /// Requests that got a reply.
         var answered = 0
+        /// Requests sent again after a second without a reply.
         var retransmissions = 0
     }
 

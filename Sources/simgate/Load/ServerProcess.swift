@@ -38,6 +38,7 @@ final class ServerProcess: Sendable {
 
 /// Ports nothing listens on now, found by binding to port 0 and letting go.
 enum FreePorts {
+    /// A UDP port on 127.0.0.1 that was free a moment ago.
     static func udp() async throws -> Int {
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = channel.localAddress?.port ?? 0
@@ -45,6 +46,7 @@ enum FreePorts {
         return port
     }
 
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func tcp() async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = channel.localAddress?.port ?? 0

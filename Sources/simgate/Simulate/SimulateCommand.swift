@@ -9,6 +9,7 @@ import SimGateServer
 /// session, sends interim updates with growing counters, sometimes roams to another country,
 /// stops, and starts again, until the time is up. Then it prints what happened.
 struct SimulateCommand: AsyncParsableCommand {
+    /// `simgate simulate`, with help on giving it the server's RADIUS secret.
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Play a fleet of devices against a running SimGate over RADIUS.",
@@ -21,19 +22,31 @@ struct SimulateCommand: AsyncParsableCommand {
             """
     )
 
+    /// `--key`: the API key whose visible SIMs become the simulated devices.
     @Option(help: "An API key of the account whose SIMs to play (sgk_...).") var key: String
+    /// `--url`: SimGate's HTTP base URL, where the SIMs are listed.
     @Option(help: "SimGate's HTTP address.") var url = "http://127.0.0.1:8080"
+    /// `--radius-host`: where to send RADIUS; `nil` uses the server's own setting.
     @Option(help: "SimGate's RADIUS address. Default: $SIMGATE_RADIUS_HOST (127.0.0.1 when that is a wildcard), else 127.0.0.1.")
     var radiusHost: String?
+    /// `--auth-port`: the RADIUS authentication port; `nil` uses the server's own setting.
     @Option(help: "RADIUS authentication port. Default: $SIMGATE_RADIUS_AUTH_PORT, else 1812.") var authPort: Int?
+    /// `--acct-port`: the RADIUS accounting port; `nil` uses the server's own setting.
     @Option(help: "RADIUS accounting port. Default: $SIMGATE_RADIUS_ACCT_PORT, else 1813.") var acctPort: Int?
+    /// `--secret`: the RADIUS shared secret; `nil` takes it from `SIMGATE_RADIUS_CLIENTS`.
     @Option(help: "Shared secret. Default: the 127.0.0.1 entry of $SIMGATE_RADIUS_CLIENTS.") var secret: String?
+    /// `--devices`: how many devices to play, one SIM each (fewer if the key sees fewer SIMs).
     @Option(help: "Devices (one SIM each) to play.") var devices = 10
+    /// `--duration`: how long to run, in seconds.
     @Option(help: "How long to run, in seconds.") var duration = 30
+    /// `--interval`: seconds between one device's accounting updates.
     @Option(help: "Seconds between a device's accounting updates.") var interval = 2.0
+    /// `--roaming`: chance, 0 to 1, that a device moves to another network at an update.
     @Option(help: "Chance, per update, that a device roams to another country (0 to 1).") var roaming = 0.1
+    /// `--session-length`: Interim-Updates per session before its Stop; below 2 counts as 2.
     @Option(help: "Updates per session before the device stops it and starts another.") var sessionLength = 8
 
+    /// Lists the SIMs, plays every device until time is up, prints the tally; fails if none answered.
     func run() async throws {
         guard let secret = secret ?? Self.secretFromEnvironment() else {
             throw ValidationError("Give --secret, or set SIMGATE_RADIUS_CLIENTS with an entry for 127.0.0.1.")
@@ -77,6 +90,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
     }
 
+    /// The secret of the `SIMGATE_RADIUS_CLIENTS` entry that covers 127.0.0.1, if there is one.
     static func secretFromEnvironment() -> String? {
         guard let text = ProcessInfo.processInfo.environment["SIMGATE_RADIUS_CLIENTS"] else { return nil }
         return (try? RADIUSSettings.clients(parsing: text))?.first { RADIUSClientTable([$0]).client(for: "127.0.0.1") != nil }

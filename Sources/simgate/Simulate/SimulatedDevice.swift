@@ -3,23 +3,33 @@ import SimGateRADIUS
 
 /// One device with its SIM: asks for access, then runs data sessions until the deadline.
 struct SimulatedDevice {
+    /// The SIM a device holds.
     struct Identity: Sendable {
+        /// The SIM's ICCID, as the API lists it.
         let iccid: String
+        /// The SIM's IMSI, sent as User-Name and 3GPP-IMSI.
         let imsi: String
     }
 
+    /// How every device in a run behaves.
     struct Settings: Sendable {
+        /// Time between accounting updates; waits after silence or a rejection are multiples of it.
         let interval: Duration
+        /// Chance, 0 to 1, of moving to another network at each Interim-Update.
         let roaming: Double
+        /// Interim-Updates per session before its Stop.
         let sessionLength: Int
     }
 
+    /// The device's SIM.
     let identity: Identity
+    /// How this device behaves, shared by the whole run.
     let settings: Settings
     private var random: SplitMix
     private var network: String
     private let imeisv: String
 
+    /// `seed` makes the run repeatable; it also picks the IMEISV and one of three home networks.
     init(identity: Identity, settings: Settings, seed: UInt64) {
         self.identity = identity
         self.settings = settings
@@ -28,6 +38,8 @@ struct SimulatedDevice {
         imeisv = "35" + String(format: "%012llu", seed) + "01"
     }
 
+    /// Asks for access and runs sessions until `deadline`, waiting after silence or a rejection;
+    /// returns what this device did.
     mutating func run(on gateway: SimulatedNetwork, until deadline: ContinuousClock.Instant) async throws -> SimulationTally {
         var tally = SimulationTally()
         tally.devices = 1
@@ -85,8 +97,10 @@ struct SimulatedDevice {
 /// A small seeded generator, so a run can be repeated.
 struct SplitMix {
     private var state: UInt64
+    /// A generator started from `seed`: the same seed gives the same numbers.
     init(seed: UInt64) { state = seed }
 
+    /// The next number in `range` (taken modulo its size, which is fine for a simulation).
     mutating func next(in range: ClosedRange<UInt64>) -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -4,9 +4,13 @@ import SimGateRADIUS
 /// The packet gateway the simulated devices sit behind: it signs their requests and sends
 /// them to SimGate, retrying on silence as a gateway does.
 struct SimulatedNetwork: Sendable {
+    /// SimGate's RADIUS address.
     let host: String
+    /// SimGate's port for Access-Requests.
     let authPort: Int
+    /// SimGate's port for Accounting-Requests.
     let acctPort: Int
+    /// The shared secret of the gateway and SimGate, as octets.
     let secret: [UInt8]
     /// NAS-Identifier of the simulated gateway.
     let nas: String

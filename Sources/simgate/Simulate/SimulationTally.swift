@@ -3,21 +3,33 @@ import SimGateRADIUS
 
 /// What a simulation did, added up over every device.
 struct SimulationTally: Sendable {
+    /// Devices that took part.
     var devices = 0
+    /// Access-Requests answered with Access-Accept.
     var accepted = 0
+    /// Access-Rejects, counted by their Reply-Message.
     var rejections: [String: Int] = [:]
+    /// Access-Requests that got no reply, retries included.
     var unanswered = 0
+    /// Data sessions started.
     var sessions = 0
+    /// Accounting-Requests sent, by Acct-Status-Type, answered or not.
     var starts = 0, interims = 0, stops = 0
+    /// Accounting-Requests that got no reply, retries included.
     var accountingUnanswered = 0
+    /// Times a device moved to another network during a session.
     var roams = 0
+    /// Bytes the devices reported sending, over every session.
     var bytesUp: UInt64 = 0
+    /// Bytes the devices reported receiving, over every session.
     var bytesDown: UInt64 = 0
+    /// Serving networks (MCC-MNC) that any accounting update named.
     var countries: Set<String> = []
 
     /// Requests SimGate answered at all, on either port.
     var answered: Int { accepted + rejections.values.reduce(0, +) + starts + interims + stops - accountingUnanswered }
 
+    /// Counts one Accounting-Request of `status` and whether it was answered.
     mutating func record(_ status: AccountingStatusType, answered: Bool) {
         switch status {
         case .start: starts += 1
@@ -27,6 +39,7 @@ struct SimulationTally: Sendable {
         if !answered { accountingUnanswered += 1 }
     }
 
+    /// Adds another device's tally to this one.
     mutating func add(_ other: SimulationTally) {
         devices += other.devices
         accepted += other.accepted
@@ -43,6 +56,7 @@ struct SimulationTally: Sendable {
         countries.formUnion(other.countries)
     }
 
+    /// The report printed at the end; `seconds` is how long the run took.
     func summary(seconds: Double) -> String {
         let updates = starts + interims + stops
         var lines = [

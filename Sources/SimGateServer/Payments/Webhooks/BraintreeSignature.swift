@@ -7,10 +7,13 @@ import Foundation
 enum BraintreeSignature {
     /// One API key pair of a Braintree merchant.
     struct KeyPair: Sendable, Equatable {
+        /// The public key, as named in `bt_signature`.
         let publicKey: String
+        /// The private key, whose SHA-1 digest keys the HMAC.
         let privateKey: String
     }
 
+    /// Returns if a pair of `signature` matches its key in `keys`; throws otherwise.
     static func verify(signature: String?, payload: String, keys: [KeyPair]) throws(WebhookVerificationError) {
         guard let signature, !signature.isEmpty else { throw .missingSignature("bt_signature is missing.") }
         for pair in signature.split(separator: "&") {

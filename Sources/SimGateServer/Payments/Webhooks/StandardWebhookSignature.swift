@@ -6,8 +6,11 @@ import Foundation
 /// `webhook-signature` (space-separated `v1,<base64 HMAC-SHA256>`), over
 /// `"<id>.<timestamp>.<body>"`, keyed with the bytes of a `whsec_<base64>` secret.
 enum StandardWebhookSignature {
+    /// Default tolerance for the signed timestamp, in seconds.
     static let defaultTolerance: TimeInterval = 300
 
+    /// Returns if a `v1` signature matches one of `secrets` and `timestamp` is within `tolerance`
+    /// seconds of `now`; throws otherwise.
     static func verify(
         id: String?, timestamp: String?, signature: String?, body: Data, secrets: [String], now: Date,
         tolerance: TimeInterval = defaultTolerance
@@ -38,6 +41,7 @@ enum StandardWebhookSignature {
         "whsec_" + SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
     }
 
+    /// The HMAC key of a `whsec_<base64>` secret (prefix optional); nil if it is not base64.
     static func key(from secret: String) -> SymmetricKey? {
         let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
         return Data(base64Encoded: encoded).map(SymmetricKey.init(data:))

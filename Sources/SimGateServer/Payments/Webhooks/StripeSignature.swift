@@ -9,6 +9,8 @@ public enum StripeSignature {
     /// Default tolerance for the signed timestamp, in seconds.
     static let defaultTolerance: TimeInterval = 300
 
+    /// Returns if a `v1` of `header` matches one of `secrets` and its `t` is within `tolerance`
+    /// seconds of `now`; throws otherwise.
     static func verify(header: String?, body: Data, secrets: [String], now: Date, tolerance: TimeInterval = defaultTolerance) throws(WebhookVerificationError) {
         guard let header, !header.isEmpty else { throw .missingSignature("The Stripe-Signature header is missing.") }
         var timestamp: String?

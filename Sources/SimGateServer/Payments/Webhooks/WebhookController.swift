@@ -5,8 +5,10 @@ import SimGateCore
 /// `/webhooks/{stripe,braintree,generic}/{gateway}`: the addresses gateways post to. No API
 /// key: the signature is the authentication.
 struct WebhookController: Sendable {
+    /// Verifies and stores what gateways send.
     let receiver: WebhookReceiver
 
+    /// Registers `POST /webhooks/{kind}/{gateway}` on `router` for each gateway kind.
     func addRoutes(to router: Router<SimGateRequestContext>) {
         for kind in PaymentGatewayKind.allCases {
             router.post("webhooks/\(kind.rawValue)/{gateway}") { request, context in
@@ -15,6 +17,7 @@ struct WebhookController: Sendable {
         }
     }
 
+    /// `POST /webhooks/{kind}/{gateway}`: stores a verified webhook and answers with a receipt.
     func receive(_ request: Request, context: SimGateRequestContext, kind: PaymentGatewayKind) async throws -> APIResponse {
         guard let gatewayID = PaymentGatewayID(parsing: try context.parameters.require("gateway")) else {
             throw DomainError.notFound("payment gateway")
@@ -30,7 +33,10 @@ struct WebhookController: Sendable {
 
 /// The answer to a gateway: 200 whether new or a duplicate, so it stops retrying.
 struct WebhookReceipt: Codable, Equatable, Sendable {
+    /// Always true: the webhook is stored (now or before).
     let received: Bool
+    /// Whether the same event had been received before.
     let duplicate: Bool
+    /// The stored event's id (`gwe_...`); null for a duplicate.
     let id: String?
 }

@@ -4,6 +4,7 @@ import SimGateStore
 
 /// What a gateway sent, as the HTTP layer read it.
 struct IncomingWebhook: Sendable {
+    /// The raw body, exactly the bytes that were signed.
     let body: Data
     /// Header values by lower-cased name.
     let headers: [String: String]
@@ -14,9 +15,13 @@ struct IncomingWebhook: Sendable {
 /// job that will apply it, in one transaction. Answering then takes one short write; the
 /// work happens in the job, so a crash after the answer loses nothing.
 struct WebhookReceiver: Sendable {
+    /// Where gateways are read and events and their jobs written.
     let store: Store
+    /// The time of receipt, also checked against signed timestamps.
     let clock: any WallClock
+    /// Makes ids for stored events.
     let ids: IdentifierGenerator
+    /// Wakes the job scheduler when a new event's job is queued.
     let doorbell: Doorbell
 
     /// Largest webhook body accepted, in bytes. Real gateway events are a few kilobytes.

@@ -9,6 +9,7 @@ enum WebhookVerificationError: Error, Equatable {
     /// The body cannot be read as the gateway's format.
     case malformedBody(String)
 
+    /// The 400 error the gateway is answered with.
     var apiError: APIError {
         switch self {
         case .missingSignature(let detail):

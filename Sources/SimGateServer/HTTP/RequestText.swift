@@ -1,0 +1,14 @@
+import SimGateCore
+
+/// Shared checks on request text, for the API and the command line alike.
+public enum RequestText {
+    /// Text that must say something, within ``TextLimit``; throws a ``DomainError`` naming `param`.
+    public static func requireNonBlank(_ text: String, param: String, maximumLength: Int) throws {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DomainError(.invalid, code: "invalid_value", message: "'\(param)' must not be empty.", param: param)
+        }
+        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength) {
+            throw DomainError(.invalid, code: problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", message: "'\(param)' \(problem).", param: param)
+        }
+    }
+}
