@@ -18,6 +18,11 @@ struct TenantIsolationTests {
         case "/v1/sims/import": ["sims": [["iccid": Fixtures.iccid(900), "imsi": Fixtures.imsi(900)]]]
         case "/v1/accounts": ["name": "B's new account"]
         case "/v1/api_keys": ["name": "B's key", "account": "ACCOUNT_A"]
+        case "/v1/sims/{id}/provision": ["tariff": 7]
+        case "/v1/sims/{id}/shutdown_threshold": ["hours": 5]
+        case "/v1/sims/{id}/top_ups": ["amount_mb": 5]
+        case "/v1/tariffs": ["number": 8, "name": "B's tariff", "kind": "standard"]
+        case "/v1/tariffs/{number}": ["name": "taken"]
         default: ["reason": "B tries"]
         }
     }
@@ -41,6 +46,8 @@ struct TenantIsolationTests {
             let simBefore = try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text
             let eventsABefore = try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count
             let objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0), gatewayA, bindingA, gatewayEventA]
+            // A tariff offered to A alone: B may neither see nor change it.
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 7, "name": "A only", "kind": "standard", "accounts": [accountA]])
 
             var checked = 0
             for route in try OpenAPIContractTests.routerRoutes().sorted() where route.contains(" /v1/") {
@@ -54,9 +61,10 @@ struct TenantIsolationTests {
                 case template.hasPrefix("/v1/payment_gateways/{id}"): gatewayA
                 case template.hasPrefix("/v1/billing_bindings/{id}"): bindingA
                 case template.hasPrefix("/v1/gateway_events/{id}"): gatewayEventA
+                case template.hasPrefix("/v1/tariffs/{number}"): "7"
                 default: nil
                 }
-                let path = template.replacingOccurrences(of: "{id}", with: target ?? "")
+                let path = template.replacingOccurrences(of: "{id}", with: target ?? "").replacingOccurrences(of: "{number}", with: target ?? "")
                 var body = Self.body(for: template, otherAccount: accountB, iccid: Fixtures.iccid(0), gatewayA: gatewayA)
                 if body["account"] as? String == "ACCOUNT_A" { body["account"] = accountA }
                 let reply = try await app.request(

@@ -14,6 +14,8 @@ public struct ChangeActor: Hashable, Sendable {
         case network
         /// SimGate itself (start-up, command line); `id` may name the command.
         case system
+        /// A request to the Cellhire-compatible API with an OAuth client's token; `id` is the client's id.
+        case apiClient = "api_client"
     }
 
     /// What sort of actor made the change.

@@ -48,6 +48,15 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     /// A SIM turned up in another device than the one it was last seen in.
     public static let simDeviceChanged = EventType(rawValue: "sim.device_changed")
 
+    /// A SIM was put on a tariff (and provisioned); the object shows the tariff and any bundle.
+    public static let simTariffSet = EventType(rawValue: "sim.tariff_set")
+    /// An AOFU SIM's shutdown was scheduled (first use, or a new threshold); the object has `shutdown_at`.
+    public static let simShutdownScheduled = EventType(rawValue: "sim.shutdown_scheduled")
+    /// An AOFU SIM was unprovisioned because its shutdown fell due.
+    public static let simUnprovisioned = EventType(rawValue: "sim.unprovisioned")
+    /// An AOFU SIM's bundle was topped up; the object shows the bundle after it.
+    public static let simBundleToppedUp = EventType(rawValue: "sim.bundle_topped_up")
+
     /// Every event type SimGate writes today: what `type` filters may name. The set is open
     /// on the wire (clients must tolerate new types), but a filter for a type that does not
     /// exist is a typo, and refused rather than answered with an empty list.
@@ -56,5 +65,6 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
         .simFirstUse, .simLocationChanged, .simDeviceBound, .simDeviceChanged, .simSessionStopped, .simSessionDisconnected,
         .accountCreated, .accountUpdated, .apiKeyCreated, .apiKeyRevoked,
         .billingBindingCreated, .billingBindingUpdated, .billingBindingDeleted,
+        .simTariffSet, .simShutdownScheduled, .simUnprovisioned, .simBundleToppedUp,
     ]
 }

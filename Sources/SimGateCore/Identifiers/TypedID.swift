@@ -61,3 +61,7 @@ public typealias PaymentGatewayID = TypedID<PaymentGatewayKindTag>
 public typealias BillingBindingID = TypedID<BillingBindingKind>
 /// Identifies a received gateway event.
 public typealias GatewayEventID = TypedID<GatewayEventKind>
+/// Kind tag for OAuth clients of the Cellhire-compatible API.
+public enum APIClientKind: IdentifierKind { public static let prefix = "cli" }
+/// Identifies an OAuth client (its `client_id`).
+public typealias APIClientID = TypedID<APIClientKind>

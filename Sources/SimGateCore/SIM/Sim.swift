@@ -28,6 +28,11 @@ public struct Sim: Equatable, Sendable {
     public var metadata: SimMetadata
     /// When the SIM first passed data.
     public var firstUseAt: Date?
+    /// On an AOFU tariff: how long after its first use the SIM is unprovisioned.
+    public var shutdownThreshold: ShutdownThreshold?
+    /// On an AOFU tariff: the data it may use. Written only by adding (grants, top-ups, use),
+    /// never by saving the SIM, so concurrent use and top-ups are never lost.
+    public var bundle: DataBundle?
     /// Where and in which device the network last saw the SIM, once it has.
     public var lastSeen: SimSighting?
     /// The last status change and its cause: why the SIM is in the status it is in.
@@ -44,7 +49,7 @@ public struct Sim: Equatable, Sendable {
         id: SimID, iccid: ICCID, imsi: IMSI, msisdn: MSISDN?, eid: EID?, serialNumber: String?,
         imei: IMEI? = nil, accountID: AccountID? = nil, state: SimState = SimState(status: .inventory),
         tariffNumber: Int? = nil, labels: SimLabels = SimLabels(), metadata: SimMetadata = SimMetadata(),
-        firstUseAt: Date? = nil, lastSeen: SimSighting? = nil, statusChangedAt: Date, statusCause: ChangeCause, createdAt: Date, updatedAt: Date
+        firstUseAt: Date? = nil, shutdownThreshold: ShutdownThreshold? = nil, bundle: DataBundle? = nil, lastSeen: SimSighting? = nil, statusChangedAt: Date, statusCause: ChangeCause, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.iccid = iccid
@@ -59,6 +64,8 @@ public struct Sim: Equatable, Sendable {
         self.labels = labels
         self.metadata = metadata
         self.firstUseAt = firstUseAt
+        self.shutdownThreshold = shutdownThreshold
+        self.bundle = bundle
         self.lastSeen = lastSeen
         self.statusChangedAt = statusChangedAt
         self.statusCause = statusCause
@@ -68,4 +75,11 @@ public struct Sim: Equatable, Sendable {
 
     /// The current status.
     public var status: SimStatus { state.status }
+
+    /// When an AOFU SIM is due to be unprovisioned: its first use plus its threshold; `nil`
+    /// before the first use or without a threshold.
+    public var shutdownAt: Date? {
+        guard let firstUseAt, let shutdownThreshold else { return nil }
+        return shutdownThreshold.shutdown(after: firstUseAt)
+    }
 }

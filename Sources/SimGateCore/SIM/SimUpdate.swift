@@ -29,6 +29,18 @@ public struct SimUpdate: Equatable, Sendable {
         self.sim = sim
         self.changes = changes
     }
+
+    /// This update followed by `next`, applied to the SIM as this one left it: one update
+    /// from the first SIM to the last, with every change in order.
+    public func then(_ next: (Sim) throws(DomainError) -> SimUpdate) throws(DomainError) -> SimUpdate {
+        let following = try next(sim)
+        return SimUpdate(previous: previous, sim: following.sim, changes: changes + following.changes)
+    }
+
+    /// No change yet: the start of a chain of ``then(_:)``.
+    public static func unchanged(_ sim: Sim) -> SimUpdate {
+        SimUpdate(previous: sim, sim: sim, changes: [])
+    }
 }
 
 extension Sim {

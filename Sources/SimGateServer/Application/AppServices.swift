@@ -18,6 +18,10 @@ struct AppServices: Sendable {
     let usage: UsageService
     /// Database health and SIM counts for the operations routes.
     let system: SystemStatus
+    /// Tariffs and who may use them.
+    let tariffs: TariffService
+    /// Activate On First Use: provisioning on tariffs, thresholds, bundles, shutdowns.
+    let aofu: AOFUService
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids.
     init(_ dependencies: AppDependencies) {
@@ -31,5 +35,7 @@ struct AppServices: Sendable {
         payments = PaymentService(store: store, clock: clock, ids: ids, sims: sims)
         usage = UsageService(store: store)
         system = SystemStatus(store: store)
+        tariffs = TariffService(store: store, clock: clock)
+        aofu = AOFUService(sims: sims)
     }
 }

@@ -20,6 +20,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             IdempotencyPurge.handler(store: store.idempotency, queue: store.jobs, clock: dependencies.clock),
             GatewayEventApplier(payments: parts.payments).handler,
             PaymentHoldEvaluator(sims: simOperations).handler,
+            parts.aofu.shutdownHandler,
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,

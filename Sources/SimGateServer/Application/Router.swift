@@ -20,6 +20,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     UsageController(sims: simOperations, usage: parts.usage, idempotency: idempotency).addRoutes(to: api)
 
     PaymentsController(operations: parts.payments, idempotency: idempotency).addRoutes(to: api)
+    TariffsController(tariffs: parts.tariffs, idempotency: idempotency).addRoutes(to: api)
+    AOFUController(aofu: parts.aofu, idempotency: idempotency).addRoutes(to: api)
     WebhookController(
         receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)

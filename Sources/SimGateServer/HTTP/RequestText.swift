@@ -12,3 +12,14 @@ public enum RequestText {
         }
     }
 }
+
+extension DomainError {
+    /// The same error with its `param` (and those of its issues) renamed by `names`, for an
+    /// interface whose fields are spelt otherwise than the domain's.
+    func renamingParam(_ names: [String: String]) -> DomainError {
+        DomainError(
+            kind, code: code, message: message, param: param.map { names[$0] ?? $0 }, details: details,
+            issues: issues.map { $0.renamingParam(names) }
+        )
+    }
+}

@@ -42,3 +42,24 @@ struct PurgeJob: JobParameters {
     /// This job's name in the jobs table.
     static let kind = "idempotency_keys.purge"
 }
+
+/// Unprovisions an AOFU SIM whose shutdown fell due (run by AOFU). `due` is the shutdown it
+/// was queued for: a job whose SIM has since been given another shutdown does nothing.
+struct AOFUShutdownJob: JobParameters {
+    static let kind = "aofu.shutdown"
+    let sim: SimID
+    /// The shutdown instant the job was queued for, in milliseconds since 1970.
+    let due: Int64
+
+    /// The job for `sim`'s shutdown at `shutdownAt`, run then or, if that is past, at `now`.
+    static func job(for sim: SimID, shutdownAt: Date, now: Date) throws -> NewJob {
+        let due = shutdownAt.epochMilliseconds
+        return try NewJob(AOFUShutdownJob(sim: sim, due: due), runAt: max(shutdownAt, now), uniqueKey: "\(kind):\(sim):\(due)")
+    }
+}
+
+/// Carries out one accepted submission of the Cellhire-compatible API (run by Cellhire).
+struct SubmissionJob: JobParameters {
+    static let kind = "submission.run"
+    let ticket: String
+}

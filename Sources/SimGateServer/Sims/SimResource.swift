@@ -54,6 +54,12 @@ struct SimResource: Codable, Equatable, Sendable {
     let metadata: [String: String]
     /// When the SIM first passed data; null until it has.
     let firstUseAt: Date?
+    /// On an AOFU tariff, hours after first use the SIM is unprovisioned; null otherwise.
+    let shutdownThresholdHours: Int?
+    /// When an AOFU SIM is due to be unprovisioned; null before its first use.
+    let shutdownAt: Date?
+    /// The AOFU data bundle; null when the SIM has none.
+    let bundle: BundleResource?
     /// Where and in which device the network last saw it; null until it has.
     let lastSeen: SightingResource?
     /// When the SIM was imported.
@@ -66,7 +72,9 @@ struct SimResource: Codable, Equatable, Sendable {
 
     /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
-        case id, object, iccid, imsi, msisdn, eid, imei, account, status, holds, labels, metadata, billing
+        case id, object, iccid, imsi, msisdn, eid, imei, account, status, holds, labels, metadata, billing, bundle
+        case shutdownThresholdHours = "shutdown_threshold_hours"
+        case shutdownAt = "shutdown_at"
         case serialNumber = "serial_number"
         case statusChangedAt = "status_changed_at"
         case statusCause = "status_cause"
@@ -98,6 +106,9 @@ struct SimResource: Codable, Equatable, Sendable {
         labels = sim.labels.values
         metadata = sim.metadata.values
         firstUseAt = sim.firstUseAt
+        shutdownThresholdHours = sim.shutdownThreshold?.hours
+        shutdownAt = sim.shutdownAt
+        bundle = sim.bundle.map(BundleResource.init)
         lastSeen = sim.lastSeen.map(SightingResource.init)
         createdAt = sim.createdAt
         updatedAt = sim.updatedAt
@@ -124,6 +135,9 @@ struct SimResource: Codable, Equatable, Sendable {
         try container.encode(labels, forKey: .labels)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(firstUseAt, forKey: .firstUseAt)
+        try container.encode(shutdownThresholdHours, forKey: .shutdownThresholdHours)
+        try container.encode(shutdownAt, forKey: .shutdownAt)
+        try container.encode(bundle, forKey: .bundle)
         try container.encode(lastSeen, forKey: .lastSeen)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)

@@ -56,7 +56,9 @@ struct SimsController: Sendable {
     /// IMEI; a customer sees only its own.
     @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei"], repeatable: ["status"], paged: true)
+        let query = try QueryParameters(
+            request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei", "shutdown_before", "tariff"], repeatable: ["status"], paged: true
+        )
         var filter = SimFilter()
         filter.statuses = try query.all("status").map { text in
             guard let status = SimStatus(rawValue: text) else {
@@ -71,6 +73,13 @@ struct SimsController: Sendable {
         filter.imsi = try query.validated("imsi") { t throws(ValidationError) in try IMSI(t) }
         filter.msisdn = try query.validated("msisdn") { t throws(ValidationError) in try MSISDN(t) }
         filter.imei = try query.validated("imei") { t throws(ValidationError) in try IMEI(t) }
+        filter.shutdownBefore = try query.date("shutdown_before")
+        if let text = query["tariff"] {
+            guard let number = Int(text), (1...Tariff.maximumNumber).contains(number) else {
+                throw APIError.invalid("invalid_value", "'tariff' is a tariff number.", param: "tariff")
+            }
+            filter.tariffNumber = number
+        }
         let page = try await operations.list(filter, try query.page(of: SimKind.self))
         return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))
     }

@@ -23,6 +23,7 @@ struct UsageLedger: Sendable {
         let now = sims.clock.now()
         let outcome = try await tx.usage.insert(records, now: now)
         let inserted = outcome.inserted
+        try await countAgainstBundles(records.filter { inserted.contains($0.id) && current[$0.simID]?.hasBundle == true }, cause: cause, in: tx)
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
         for record in records where inserted.contains(record.id) {
@@ -38,6 +39,7 @@ struct UsageLedger: Sendable {
         let whole = try await tx.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true)
         var changed = whole
         var events: [Event] = []
+        var firstUsed: [SimID] = []
         for record in changing {
             guard var sim = changed[record.simID] else { continue }
             let before = sim
@@ -45,6 +47,7 @@ struct UsageLedger: Sendable {
             sim.updatedAt = now
             for effect in effects {
                 events.append(try event(for: effect, sim: sim, before: before, cause: cause(record), at: now))
+                if effect == .firstUse { firstUsed.append(sim.id) }
             }
             changed[record.simID] = sim
         }
@@ -53,7 +56,28 @@ struct UsageLedger: Sendable {
             try await sims.save(sim, previous: previous, in: tx)
         }
         try await tx.events.append(events)
+        // An AOFU SIM's countdown starts at its first use.
+        let aofu = AOFUService(sims: sims)
+        for id in firstUsed {
+            guard let sim = changed[id], let record = changing.first(where: { $0.simID == id }) else { continue }
+            try await aofu.scheduleShutdown(of: sim, cause: cause(record), in: tx)
+        }
         return outcome
+    }
+
+    /// Adds the bytes of new records to their SIMs' bundles, holding those used up.
+    private func countAgainstBundles(_ records: [UsageRecord], cause: (UsageRecord) -> ChangeCause, in tx: StoreTransaction) async throws {
+        guard !records.isEmpty else { return }
+        var bytes: [SimID: UInt64] = [:]
+        var lastRecord: [SimID: UsageRecord] = [:]
+        for record in records {
+            // Each side is at most 2^63 - 1 bytes, so their sum fits; a SIM's sum saturates.
+            let (sum, overflow) = (bytes[record.simID] ?? 0).addingReportingOverflow(record.bytesUp + record.bytesDown)
+            bytes[record.simID] = overflow ? .max : sum
+            lastRecord[record.simID] = record
+        }
+        let causes = lastRecord.mapValues(cause)
+        try await AOFUService(sims: sims).recordBundleUse(bytes, cause: { causes[$0] ?? ChangeCause(actor: ChangeActor(.system, id: nil)) }, in: tx)
     }
 
     private func event(for effect: UsageEffect, sim: Sim, before: Sim, cause: ChangeCause, at time: Date) throws -> Event {

@@ -33,6 +33,12 @@ public struct StoreTransaction: Sendable {
     public var sessions: SessionRepository { SessionRepository(db: db) }
     /// Usage records and totals.
     public var usage: UsageRepository { UsageRepository(db: db) }
+    /// Tariffs and the accounts they are offered to.
+    public var tariffs: TariffRepository { TariffRepository(db: db) }
+    /// OAuth clients of the Cellhire-compatible API and their tokens.
+    public var apiClients: APIClientRepository { APIClientRepository(db: db) }
+    /// Submission tickets of the Cellhire-compatible API.
+    public var tickets: TicketRepository { TicketRepository(db: db) }
     /// Jobs queued as part of this unit of work.
     public var jobs: JobRepository { JobRepository(db: db, ids: ids) }
 }

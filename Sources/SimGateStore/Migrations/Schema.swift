@@ -5,5 +5,7 @@
 /// (`revoked_at`) or INTEGER 0/1.
 enum Schema {
     /// Every migration, in the order of their versions.
-    static let migrations: [Migration] = [foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity]
+    static let migrations: [Migration] = [
+        foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity, activateOnFirstUse,
+    ]
 }

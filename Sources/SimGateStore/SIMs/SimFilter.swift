@@ -1,3 +1,4 @@
+import Foundation
 import SimGateCore
 
 /// What to list SIMs by; every field that is set narrows the list.
@@ -16,6 +17,10 @@ public struct SimFilter: Sendable, Equatable {
     public var msisdn: MSISDN?
     /// Only SIMs bound to this device.
     public var imei: IMEI?
+    /// Only AOFU SIMs whose shutdown falls due before this instant.
+    public var shutdownBefore: Date?
+    /// Only SIMs on this tariff.
+    public var tariffNumber: Int?
 
     /// A filter; every field left out narrows nothing.
     public init(

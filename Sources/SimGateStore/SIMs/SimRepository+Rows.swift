@@ -9,6 +9,7 @@ extension SimRepository {
         "id", "iccid", "imsi", "msisdn", "eid", "serial_number", "imei", "account_id", "status", "tariff_number",
         "labels", "metadata", "first_use_at", "status_changed_at", "status_actor_kind", "status_actor_id",
         "status_reason", "created_at", "updated_at", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since",
+        "shutdown_threshold_hours", "shutdown_at",
     ]
 
     /// Bind values in the order of ``columns``.
@@ -21,6 +22,7 @@ extension SimRepository {
             bindOrNull(sim.statusCause.actor.kind.rawValue), bindOrNull(sim.statusCause.actor.id), bindOrNull(sim.statusCause.reason),
             bindOrNull(sim.createdAt.stored), bindOrNull(sim.updatedAt.stored), bindOrNull(sim.lastSeen?.mccMNC),
             bindOrNull(sim.lastSeen?.country), bindOrNull(sim.lastSeen?.imei?.digits), bindOrNull(sim.lastSeen?.since.stored),
+            bindOrNull(sim.shutdownThreshold.map { Int64($0.hours) }), bindOrNull(sim.shutdownAt?.stored),
         ]
     }
 
@@ -63,11 +65,21 @@ extension SimRepository {
             labels: SimLabels(trusted: try StoredJSON.decode([String].self, from: try row.string("labels"), column: "labels")),
             metadata: SimMetadata(trusted: try StoredJSON.decode([String: String].self, from: try row.string("metadata"), column: "metadata")),
             firstUseAt: try row.optionalDate("first_use_at"),
+            shutdownThreshold: try row.optionalInt64("shutdown_threshold_hours").flatMap { ShutdownThreshold(hours: Int($0)) },
+            bundle: try bundle(row),
             lastSeen: try sighting(row),
             statusChangedAt: try row.date("status_changed_at"),
             statusCause: ChangeCause(actor: try row.changeActor(prefix: "status_"), reason: try row.optionalString("status_reason")),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
+    }
+
+    /// The SIM's data bundle, if it has one.
+    static func bundle(_ row: any SQLRow) throws -> DataBundle? {
+        guard let size = try row.optionalInt64("bundle_bytes") else { return nil }
+        let used = try row.optionalInt64("bundle_used_bytes") ?? 0
+        guard size >= 0, used >= 0 else { throw StoreError.corruptRow(table: "sims", column: "bundle_bytes", value: "\(size)/\(used)") }
+        return DataBundle(size: UInt64(size), used: UInt64(used))
     }
 
     /// Inserts `sim_labels` rows, 5,000 to a statement.

@@ -13,18 +13,21 @@ public struct SimUsageRow: Sendable, Equatable {
     public let imsi: IMSI
     /// First use, bound IMEI and last sighting: what usage may change.
     public var facts: SimUsageFacts
+    /// Whether the SIM has a data bundle, whose use its usage adds to.
+    public let hasBundle: Bool
 
     /// A row from its columns.
-    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts) {
+    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts, hasBundle: Bool = false) {
         self.id = id
         self.accountID = accountID
         self.imsi = imsi
         self.facts = facts
+        self.hasBundle = hasBundle
     }
 
     /// The usage columns of a whole SIM.
     public init(_ sim: Sim) {
-        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts)
+        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts, hasBundle: sim.bundle != nil)
     }
 }
 
@@ -33,7 +36,7 @@ extension SimRepository {
     public func usageRows(imsis: [IMSI]) async throws -> [IMSI: SimUsageRow] {
         guard !imsis.isEmpty else { return [:] }
         var query = db.select()
-            .columns("id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since")
+            .columns("id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes")
             .from("sims").where("imsi", .in, imsis.map(\.digits))
         // The lock also serialises accounting for one SIM across instances sharing PostgreSQL: a
         // new session's row cannot be locked before it exists, but its SIM's row can, so two
@@ -48,7 +51,8 @@ extension SimRepository {
                 facts: SimUsageFacts(
                     firstUseAt: try row.optionalDate("first_use_at"), imei: try row.optionalString("imei").map(IMEI.init(trusted:)),
                     lastSeen: try Self.sighting(row)
-                )
+                ),
+                hasBundle: try row.optionalInt64("bundle_bytes") != nil
             )
         }
         return found

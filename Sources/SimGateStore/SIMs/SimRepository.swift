@@ -4,7 +4,7 @@ import SQLKit
 
 /// Reads and writes SIMs, their labels and their holds.
 public struct SimRepository: Sendable {
-    /// SIM rows per INSERT: 23 columns each, under SQLite's 32,766 bind limit.
+    /// SIM rows per INSERT: 25 columns each, under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
 
     /// The connection (inside its transaction) every query here runs on.
@@ -108,6 +108,8 @@ public struct SimRepository: Sendable {
             if let imsi = filter.imsi { query = query.where("imsi", .equal, imsi.digits) }
             if let msisdn = filter.msisdn { query = query.where("msisdn", .equal, msisdn.digits) }
             if let imei = filter.imei { query = query.where("imei", .equal, imei.digits) }
+            if let before = filter.shutdownBefore { query = query.where("shutdown_at", .lessThan, before.stored) }
+            if let tariff = filter.tariffNumber { query = query.where("tariff_number", .equal, Int64(tariff)) }
             if let label = filter.label {
                 query = query.where(SQLColumn("id"), .in, SQLGroupExpression(
                     db.select().column("sim_id").from("sim_labels").where("label", .equal, label).query

@@ -1,0 +1,40 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// The AOFU steps as whole units of work, for callers that name SIMs by reference.
+extension AOFUService {
+    /// Puts the SIM `reference` names on tariff `number` and provisions it.
+    func provision(
+        _ reference: SimReference, tariff number: Int, threshold: ShutdownThreshold?, bundleBytes: UInt64?,
+        visibleAccountID: AccountID?, cause: ChangeCause
+    ) async throws -> Sim {
+        try await sims.store.transaction { tx in
+            let sim = try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx)
+            guard let tariff = try await tx.tariffs.find(number) else { throw DomainError.notFound("tariff", param: "tariff") }
+            return try await provision(sim, on: tariff, threshold: threshold, bundleBytes: bundleBytes, cause: cause, in: tx)
+        }
+    }
+
+    /// Sets the shutdown threshold of the SIM `reference` names.
+    func configureThreshold(_ reference: SimReference, _ threshold: ShutdownThreshold, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
+        try await sims.store.transaction { tx in
+            try await configureThreshold(try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx), threshold, cause: cause, in: tx)
+        }
+    }
+
+    /// Tops up the bundle of the SIM `reference` names by `bytes`.
+    func topUp(_ reference: SimReference, bytes: UInt64, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
+        try await sims.store.transaction { tx in
+            try await topUp(try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx), bytes: bytes, cause: cause, in: tx)
+        }
+    }
+
+    /// The SIM `reference` names with its bundle history, as `visibleAccountID` may see it.
+    func bundle(of reference: SimReference, visibleAccountID: AccountID?) async throws -> (Sim, [BundleChange]) {
+        try await sims.store.read { tx in
+            let sim = try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx)
+            return (sim, try await tx.sims.bundleChanges(of: sim.id, accountID: visibleAccountID))
+        }
+    }
+}

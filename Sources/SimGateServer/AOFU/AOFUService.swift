@@ -1,0 +1,112 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// Activate On First Use: putting SIMs on tariffs with a shutdown threshold and a data bundle,
+/// topping bundles up, and unprovisioning each SIM once its shutdown falls due. Every step runs
+/// inside the caller's unit of work, so the API, the Cellhire surface and usage share them.
+struct AOFUService: Sendable {
+    let sims: SimService
+
+    private var clock: any WallClock { sims.clock }
+
+    /// Puts `sim` on `tariff` and provisions it; an AOFU tariff also sets the threshold and a
+    /// fresh bundle of `bundleBytes`. Returns the SIM as it is afterwards.
+    func provision(
+        _ sim: Sim, on tariff: Tariff, threshold: ShutdownThreshold?, bundleBytes: UInt64?, cause: ChangeCause, in tx: StoreTransaction
+    ) async throws -> Sim {
+        let now = clock.now()
+        let update = try sim.provisioning(on: tariff, threshold: threshold, hasBundle: bundleBytes != nil, at: now, cause: cause)
+        var provisioned = try await sims.commit(update, cause: cause, in: tx)
+        if let bundleBytes {
+            try await tx.sims.grantBundle(bundleChange(.granted, bytes: bundleBytes, sim: provisioned, cause: cause, at: now))
+            provisioned.bundle = DataBundle(size: bundleBytes, used: 0)
+        } else if sim.bundle != nil {
+            try await tx.sims.clearBundle(sim.id)
+            provisioned.bundle = nil
+        }
+        try await tx.events.append([try sims.events.simEvent(.simTariffSet, sim: provisioned, previousAttributes: [
+            "tariff_number": sim.tariffNumber.map { .integer(Int64($0)) } ?? .null,
+        ], cause: cause, at: now)])
+        return provisioned
+    }
+
+    /// Sets the SIM's shutdown threshold. After the first use the shutdown moves to first use
+    /// plus the new threshold (at once if that is already past); before it, only the threshold
+    /// is kept.
+    func configureThreshold(_ sim: Sim, _ threshold: ShutdownThreshold, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
+        let changed = try await sims.commit(try sim.withShutdownThreshold(threshold, at: clock.now()), cause: cause, in: tx)
+        if changed.shutdownAt != sim.shutdownAt { try await scheduleShutdown(of: changed, cause: cause, in: tx) }
+        return changed
+    }
+
+    /// Adds `bytes` to the SIM's bundle, atomically, and lifts the `bundle` hold if the bundle
+    /// has room again. Returns the SIM with its bundle after the top-up.
+    func topUp(_ sim: Sim, bytes: UInt64, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
+        guard sim.bundle != nil else {
+            throw DomainError(.conflict, code: "no_bundle", message: "The SIM has no data bundle to top up; provision it on an AOFU tariff first.")
+        }
+        let now = clock.now()
+        guard let bundle = try await tx.sims.topUpBundle(bundleChange(.toppedUp, bytes: bytes, sim: sim, cause: cause, at: now)) else {
+            throw DomainError(.invalid, code: "bundle_too_large", message: "The bundle would pass 9223372036854775807 bytes.", param: "amountMb")
+        }
+        var toppedUp = sim
+        toppedUp.bundle = bundle
+        if !bundle.isExhausted {
+            toppedUp = try await sims.commit(try toppedUp.applying(.liftHold(.bundle), at: now, cause: cause), cause: cause, in: tx)
+        }
+        toppedUp.bundle = bundle
+        try await tx.events.append([try sims.events.simEvent(.simBundleToppedUp, sim: toppedUp, previousAttributes: [
+            "bundle": .object(["size_bytes": .integer(Int64(sim.bundle?.size ?? 0))]),
+        ], cause: cause, at: now)])
+        return toppedUp
+    }
+
+    /// Queues the SIM's shutdown (from its first use and threshold) and records it.
+    func scheduleShutdown(of sim: Sim, cause: ChangeCause, in tx: StoreTransaction) async throws {
+        guard let shutdownAt = sim.shutdownAt else { return }
+        let now = clock.now()
+        try await tx.jobs.enqueue(try AOFUShutdownJob.job(for: sim.id, shutdownAt: shutdownAt, now: now), now: now)
+        try await tx.events.append([try sims.events.simEvent(.simShutdownScheduled, sim: sim, previousAttributes: nil, cause: cause, at: now)])
+    }
+
+    /// Adds used bytes to the bundles of these SIMs and holds each SIM whose bundle is now used
+    /// up (its open sessions are then disconnected as it leaves LIVE).
+    func recordBundleUse(_ bytes: [SimID: UInt64], cause: (SimID) -> ChangeCause, in tx: StoreTransaction) async throws {
+        let bundles = try await tx.sims.addBundleUse(bytes)
+        let exhausted = bundles.filter(\.value.isExhausted).map(\.key)
+        guard !exhausted.isEmpty else { return }
+        for (id, sim) in try await tx.sims.find(ids: exhausted, accountID: nil, forUpdate: true).sorted(by: { $0.key < $1.key })
+        where sim.state.holds[.bundle] == nil && sim.status.isProvisioned {
+            try await sims.commit(try sim.applying(.placeHold(.bundle), at: clock.now(), cause: cause(id)), cause: cause(id), in: tx)
+        }
+    }
+
+    /// Unprovisions the SIM if its shutdown is due and it is still provisioned; a job queued
+    /// for an older shutdown, or one that runs again, changes nothing.
+    func shutDownIfDue(_ simID: SimID, cause: ChangeCause, in tx: StoreTransaction) async throws {
+        let now = clock.now()
+        guard let sim = try await tx.sims.find(simID, accountID: nil, forUpdate: true),
+              let shutdownAt = sim.shutdownAt, shutdownAt <= now, sim.status.isProvisioned
+        else { return }
+        let unprovisioned = try await sims.commit(try sim.applying(.unprovision, at: now, cause: cause), cause: cause, in: tx)
+        try await tx.events.append([try sims.events.simEvent(.simUnprovisioned, sim: unprovisioned, previousAttributes: [
+            "status": .string(sim.status.rawValue),
+        ], cause: cause, at: now)])
+    }
+
+    /// The job that unprovisions an AOFU SIM when its shutdown falls due.
+    var shutdownHandler: JobHandler {
+        JobHandler(AOFUShutdownJob.self) { parameters, job in
+            let cause = ChangeCause(
+                actor: ChangeActor(.scheduler, id: job.id.rawValue),
+                reason: "AOFU shutdown: the threshold after first use has passed"
+            )
+            try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, cause: cause, in: tx) }
+        }
+    }
+
+    private func bundleChange(_ kind: BundleChange.Kind, bytes: UInt64, sim: Sim, cause: ChangeCause, at time: Date) -> BundleChange {
+        BundleChange(id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, kind: kind, bytes: bytes, cause: cause, at: time)
+    }
+}

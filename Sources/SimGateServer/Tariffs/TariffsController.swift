@@ -1,0 +1,57 @@
+import Hummingbird
+import SimGateCore
+
+/// `/v1/tariffs`: the operator creates and changes tariffs; a customer reads those offered to it.
+struct TariffsController: Sendable {
+    let tariffs: TariffService
+    let idempotency: IdempotencyLayer
+
+    /// Registers the tariff routes on the authenticated API group.
+    func addRoutes(to group: RouterGroup<SimGateRequestContext>) {
+        group.post("tariffs", use: idempotency.wrap(create))
+        group.get("tariffs", use: list)
+        group.get("tariffs/{number}", use: get)
+        group.post("tariffs/{number}", use: idempotency.wrap(update))
+    }
+
+    /// `POST /v1/tariffs` (operator only): a new numbered tariff.
+    @Sendable func create(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(CreateTariffRequest.self, from: request)
+        let tariff = try await tariffs.create(number: body.number, name: body.name, kind: body.kind, accounts: body.accounts)
+        return try APIResponse(TariffResource(tariff, showsAccounts: true), status: .created)
+    }
+
+    /// `GET /v1/tariffs`: every tariff for the operator, those offered to it for a customer.
+    @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        let found = try await tariffs.list(visibleAccountID: principal.visibleAccountID)
+        return try APIResponse(ListResource(url: "/v1/tariffs", data: found.map { TariffResource($0, showsAccounts: principal.isOperator) }, hasMore: false))
+    }
+
+    /// `GET /v1/tariffs/{number}`: one tariff, if the caller may see it.
+    @Sendable func get(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        let tariff = try await tariffs.find(try number(context), visibleAccountID: principal.visibleAccountID)
+        return try APIResponse(TariffResource(tariff, showsAccounts: principal.isOperator))
+    }
+
+    /// `POST /v1/tariffs/{number}` (operator only): renames it or replaces its accounts.
+    @Sendable func update(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(UpdateTariffRequest.self, from: request)
+        let tariff = try await tariffs.update(try number(context), name: body.name, accounts: body.accounts)
+        return try APIResponse(TariffResource(tariff, showsAccounts: true))
+    }
+
+    private func number(_ context: SimGateRequestContext) throws -> Int {
+        guard let number = Int(try context.parameters.require("number")), (1...Tariff.maximumNumber).contains(number) else {
+            throw DomainError.notFound("tariff")
+        }
+        return number
+    }
+}
