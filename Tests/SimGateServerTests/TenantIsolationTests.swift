@@ -23,6 +23,7 @@ struct TenantIsolationTests {
         case "/v1/sims/{id}/top_ups": ["amount_mb": 5]
         case "/v1/tariffs": ["number": 8, "name": "B's tariff", "kind": "standard"]
         case "/v1/tariffs/{number}": ["name": "taken"]
+        case "/v1/api_clients": ["name": "B's client", "account": "ACCOUNT_A"]
         default: ["reason": "B tries"]
         }
     }
@@ -43,9 +44,11 @@ struct TenantIsolationTests {
             try await app.sendStripe(["id": "evt_a1", "type": "ping", "created": Int(app.clock.now().timeIntervalSince1970), "data": ["object": [:]]], gateway: gatewayA, secret: "whsec_aaaaaaaa")
             let gatewayEventA = try #require(try await app.request(.get, "/v1/gateway_events", key: keyA).items.first?["id"] as? String)
             try await app.waitForGatewayEvents(key: keyA)
+            let clientA = try #require(try await app.request(.post, "/v1/api_clients", key: keyA, json: ["name": "A's client"])["id"])
             let simBefore = try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text
             let eventsABefore = try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count
-            let objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0), gatewayA, bindingA, gatewayEventA]
+            var objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0), gatewayA, bindingA, gatewayEventA]
+            objectsOfA.append(clientA)
             // A tariff offered to A alone: B may neither see nor change it.
             _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 7, "name": "A only", "kind": "standard", "accounts": [accountA]])
 
@@ -62,6 +65,7 @@ struct TenantIsolationTests {
                 case template.hasPrefix("/v1/billing_bindings/{id}"): bindingA
                 case template.hasPrefix("/v1/gateway_events/{id}"): gatewayEventA
                 case template.hasPrefix("/v1/tariffs/{number}"): "7"
+                case template.hasPrefix("/v1/api_clients/{id}"): clientA
                 default: nil
                 }
                 let path = template.replacingOccurrences(of: "{id}", with: target ?? "").replacingOccurrences(of: "{number}", with: target ?? "")
@@ -71,7 +75,7 @@ struct TenantIsolationTests {
                     method == "GET" ? .get : method == "DELETE" ? .delete : .post, path, key: keyB, json: method == "POST" ? body : nil
                 )
 
-                let namesAccountA = ["/v1/api_keys", "/v1/payment_gateways", "/v1/billing_bindings"].contains(template) && method == "POST"
+                let namesAccountA = ["/v1/api_keys", "/v1/payment_gateways", "/v1/billing_bindings", "/v1/api_clients"].contains(template) && method == "POST"
                 if target != nil || namesAccountA {
                     #expect([403, 404].contains(reply.status), "\(route) answered \(reply.status): \(reply.text)")
                 } else if template == "/v1/sims/bulk" {

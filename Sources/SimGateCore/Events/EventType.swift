@@ -57,6 +57,11 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     /// An AOFU SIM's bundle was topped up; the object shows the bundle after it.
     public static let simBundleToppedUp = EventType(rawValue: "sim.bundle_topped_up")
 
+    /// OAuth client credentials for the Cellhire-compatible API were issued.
+    public static let apiClientCreated = EventType(rawValue: "api_client.created")
+    /// OAuth client credentials were revoked; their tokens stopped working.
+    public static let apiClientRevoked = EventType(rawValue: "api_client.revoked")
+
     /// Every event type SimGate writes today: what `type` filters may name. The set is open
     /// on the wire (clients must tolerate new types), but a filter for a type that does not
     /// exist is a typo, and refused rather than answered with an empty list.
@@ -65,6 +70,6 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
         .simFirstUse, .simLocationChanged, .simDeviceBound, .simDeviceChanged, .simSessionStopped, .simSessionDisconnected,
         .accountCreated, .accountUpdated, .apiKeyCreated, .apiKeyRevoked,
         .billingBindingCreated, .billingBindingUpdated, .billingBindingDeleted,
-        .simTariffSet, .simShutdownScheduled, .simUnprovisioned, .simBundleToppedUp,
+        .simTariffSet, .simShutdownScheduled, .simUnprovisioned, .simBundleToppedUp, .apiClientCreated, .apiClientRevoked,
     ]
 }

@@ -22,6 +22,10 @@ struct AppServices: Sendable {
     let tariffs: TariffService
     /// Activate On First Use: provisioning on tariffs, thresholds, bundles, shutdowns.
     let aofu: AOFUService
+    /// OAuth clients and tokens of the Cellhire-compatible API.
+    let apiClients: APIClientService
+    /// Cellhire-compatible submissions and their tickets.
+    let submissions: SubmissionService
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids.
     init(_ dependencies: AppDependencies) {
@@ -37,5 +41,7 @@ struct AppServices: Sendable {
         system = SystemStatus(store: store)
         tariffs = TariffService(store: store, clock: clock)
         aofu = AOFUService(sims: sims)
+        apiClients = APIClientService(store: store, clock: clock, ids: ids)
+        submissions = SubmissionService(aofu: aofu)
     }
 }

@@ -21,6 +21,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             GatewayEventApplier(payments: parts.payments).handler,
             PaymentHoldEvaluator(sims: simOperations).handler,
             parts.aofu.shutdownHandler,
+            parts.submissions.handler,
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,

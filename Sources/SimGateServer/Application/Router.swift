@@ -22,6 +22,12 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     PaymentsController(operations: parts.payments, idempotency: idempotency).addRoutes(to: api)
     TariffsController(tariffs: parts.tariffs, idempotency: idempotency).addRoutes(to: api)
     AOFUController(aofu: parts.aofu, idempotency: idempotency).addRoutes(to: api)
+    APIClientsController(clients: parts.apiClients, idempotency: idempotency).addRoutes(to: api)
+
+    // The Cellhire-compatible surface: OAuth tokens, then submissions with a token.
+    TokenController(clients: parts.apiClients).addRoutes(to: router)
+    let cellhire = router.group("api/simSubmission").add(middleware: ClientAuthenticationMiddleware(clients: parts.apiClients))
+    SubmissionsController(submissions: parts.submissions, idempotency: idempotency).addRoutes(to: cellhire)
     WebhookController(
         receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)

@@ -41,12 +41,12 @@ struct IdempotencyLayer: Sendable {
             guard (1...255).contains(key.count) else {
                 throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' has 1 to 255 characters.", param: "Idempotency-Key")
             }
-            let principal = try context.requirePrincipal()
+            let accountID = try context.requireCallerAccount()
             var request = request
             let body = try await request.collectBody(upTo: JSONBody.maximumBytes)
             let hash = Self.fingerprint(method: request.method.rawValue, path: request.uri.description, body: Data(buffer: body))
 
-            switch try await store.claim(accountID: principal.account.id, key: key, requestHash: hash, now: clock.now()) {
+            switch try await store.claim(accountID: accountID, key: key, requestHash: hash, now: clock.now()) {
             case .replay(let status, let stored):
                 let (replay, redacted) = Self.decodeStored(status: status, body: stored)
                 var response = try replay.response(from: request, context: context)
@@ -64,12 +64,12 @@ struct IdempotencyLayer: Sendable {
                 } catch {
                     let problem = ProblemMiddleware<SimGateRequestContext>.problem(for: error, logger: context.logger)
                     guard problem.status.code < 500 else {
-                        try? await store.abandon(accountID: principal.account.id, key: key)
+                        try? await store.abandon(accountID: accountID, key: key)
                         throw problem
                     }
                     outcome = APIResponse(status: problem.status, body: problem.problemJSON, contentType: "application/problem+json")
                 }
-                try await store.finish(accountID: principal.account.id, key: key, status: Int(outcome.status.code), body: Self.encodeStored(outcome))
+                try await store.finish(accountID: accountID, key: key, status: Int(outcome.status.code), body: Self.encodeStored(outcome))
                 return try outcome.response(from: request, context: context)
             }
         }

@@ -24,6 +24,7 @@ extension Schema {
         "ALTER TABLE sims ADD COLUMN bundle_bytes BIGINT",
         "ALTER TABLE sims ADD COLUMN bundle_used_bytes BIGINT",
         "CREATE INDEX sims_by_shutdown ON sims (shutdown_at)",
+        "CREATE INDEX sims_by_serial_number ON sims (account_id, serial_number)",
         """
         CREATE TABLE bundle_changes (
             id TEXT PRIMARY KEY,

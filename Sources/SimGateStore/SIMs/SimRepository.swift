@@ -67,6 +67,15 @@ public struct SimRepository: Sendable {
         return Dictionary(sims.map { ($0.iccid, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The SIMs with these stock serial numbers that belong to `accountID`, by serial number.
+    public func find(serialNumbers: [String], accountID: AccountID, forUpdate: Bool = false) async throws -> [String: Sim] {
+        guard !serialNumbers.isEmpty else { return [:] }
+        let sims = try await fetch(forUpdate: forUpdate) { query in
+            query.where("serial_number", .in, serialNumbers).where("account_id", .equal, accountID.rawValue)
+        }
+        return Dictionary(sims.map { ($0.serialNumber, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The SIMs with these ids that exist (and belong to `accountID` when given), by id.
     public func find(ids: [SimID], accountID: AccountID?, forUpdate: Bool = false) async throws -> [SimID: Sim] {
         guard !ids.isEmpty else { return [:] }

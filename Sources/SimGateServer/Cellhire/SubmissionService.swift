@@ -1,0 +1,155 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// The Cellhire-compatible submissions: each is checked in full when it arrives (a dry run
+/// that changes nothing), accepted with a ticket and a durable job, and carried out by that
+/// job all or nothing; the ticket then says it completed, or why it failed.
+struct SubmissionService: Sendable {
+    let aofu: AOFUService
+
+    private var sims: SimService { aofu.sims }
+    private var store: Store { sims.store }
+
+    /// Checks the submission as the job would carry it out now, then accepts it: a ticket and
+    /// its job, in one unit of work. A submission that would fail is refused with the
+    /// reason and leaves nothing behind.
+    func accept(_ kind: SubmissionTicket.Kind, _ payload: SubmissionPayload, from client: APIClient) async throws -> SubmissionTicket {
+        do {
+            _ = try await store.transaction { tx -> Bool in
+                try await perform(kind, payload, client: client, ticketID: "dry-run", in: tx)
+                throw DryRunPassed()
+            }
+        } catch is DryRunPassed {
+        } catch let error as DomainError where error.kind == .conflict {
+            // Cellhire answers every submission it refuses with 400.
+            throw DomainError(.invalid, code: error.code, message: error.message, param: error.param, details: error.details)
+        }
+        let ticket = SubmissionTicket(
+            id: UUID().uuidString.lowercased(), accountID: client.accountID, clientID: client.id, kind: kind,
+            payload: String(decoding: try JSONEncoder().encode(payload), as: UTF8.self), status: .pending,
+            createdOn: sims.clock.now(), createdBy: client.name
+        )
+        try await store.transaction { tx in
+            try await tx.tickets.insert(ticket)
+            try await tx.jobs.enqueue(try NewJob(SubmissionJob(ticket: ticket.id), runAt: ticket.createdOn), now: ticket.createdOn)
+        }
+        return ticket
+    }
+
+    /// The ticket with this number. Another account's ticket is 403, as Cellhire answers.
+    func ticket(_ id: String, for client: APIClient) async throws -> SubmissionTicket {
+        guard id.count <= 64, let ticket = try await store.read({ tx in try await tx.tickets.find(id) }) else {
+            throw DomainError.notFound("ticket")
+        }
+        guard ticket.accountID == client.accountID else {
+            throw DomainError(.forbidden, code: "ticket_forbidden", message: "The ticket belongs to another company.")
+        }
+        return ticket
+    }
+
+    /// The job that carries out an accepted ticket, once.
+    var handler: JobHandler {
+        JobHandler(SubmissionJob.self) { parameters, _ in try await run(parameters.ticket) }
+    }
+
+    /// Carries out a pending ticket in one unit of work and records how it ended; a ticket
+    /// already finished (the job ran before) is left as it is.
+    func run(_ ticketID: String) async throws {
+        let failure: DomainError?
+        do {
+            try await store.transaction { tx in
+                guard var ticket = try await tx.tickets.find(ticketID, forUpdate: true), ticket.status == .pending,
+                      let client = try await tx.apiClients.find(ticket.clientID, accountID: nil)
+                else { return }
+                let payload = try JSONDecoder().decode(SubmissionPayload.self, from: Data(ticket.payload.utf8))
+                try await perform(ticket.kind, payload, client: client, ticketID: ticket.id, in: tx)
+                ticket.status = .complete
+                ticket.completedOn = sims.clock.now()
+                try await tx.tickets.finish(ticket)
+            }
+            return
+        } catch let error as DomainError {
+            failure = error
+        }
+        guard let failure else { return }
+        // The work was rolled back; the ticket alone records why.
+        try await store.transaction { tx in
+            guard var ticket = try await tx.tickets.find(ticketID, forUpdate: true), ticket.status == .pending else { return }
+            ticket.status = .failed
+            ticket.completedOn = sims.clock.now()
+            ticket.errorID = SubmissionFailure.number(for: failure.code)
+            ticket.errorText = [failure.param, failure.message].compactMap { $0 }.joined(separator: ": ")
+            try await tx.tickets.finish(ticket)
+        }
+    }
+
+    /// Does what the submission asks to every SIM it names, inside `tx`.
+    private func perform(_ kind: SubmissionTicket.Kind, _ payload: SubmissionPayload, client: APIClient, ticketID: String, in tx: StoreTransaction) async throws {
+        let cause = ChangeCause(actor: ChangeActor(.apiClient, id: client.id.rawValue), reason: "\(kind.rawValue), ticket \(ticketID)")
+        let found = try await tx.sims.find(serialNumbers: payload.serialNumbers, accountID: client.accountID, forUpdate: true)
+        let field = kind == .provision ? { (index: Int) in "stock[\(index)].serialNumber" } : { (index: Int) in "serialNumbers[\(index)]" }
+        var targets: [(index: Int, sim: Sim)] = []
+        for (index, serial) in payload.serialNumbers.enumerated() {
+            guard let sim = found[serial] else {
+                throw DomainError(.invalid, code: "unknown_serial_number", message: "No SIM of this company has serial number \(serial).", param: field(index))
+            }
+            if let msisdn = payload.msisdns?[index], msisdn != sim.msisdn?.digits {
+                throw DomainError(.invalid, code: "msisdn_mismatch", message: "The MSISDN is not that of SIM \(serial).", param: "stock[\(index)].msisdn")
+            }
+            targets.append((index, sim))
+        }
+        var tariff: Tariff?
+        if kind == .provision {
+            guard let number = payload.tariffNumber, let found = try await tx.tariffs.find(number) else {
+                throw DomainError(.invalid, code: "unknown_tariff", message: "No such tariff.", param: "tariffNumber")
+            }
+            tariff = found
+        }
+        for (index, sim) in targets {
+            do {
+                try await apply(kind, payload, tariff: tariff, to: sim, cause: cause, in: tx)
+            } catch let error as DomainError where error.param == nil {
+                throw DomainError(error.kind, code: error.code, message: "SIM \(sim.serialNumber): \(error.message)", param: field(index), details: error.details)
+            }
+        }
+    }
+
+    private func apply(_ kind: SubmissionTicket.Kind, _ payload: SubmissionPayload, tariff: Tariff?, to sim: Sim, cause: ChangeCause, in tx: StoreTransaction) async throws {
+        switch kind {
+        case .provision:
+            guard let tariff else { return }
+            _ = try await aofu.provision(
+                sim, on: tariff, threshold: payload.shutdownThreshold.flatMap(ShutdownThreshold.init(hours:)),
+                bundleBytes: payload.bundleSizeMb.flatMap(DataBundle.bytes(megabytes:)), cause: cause, in: tx
+            )
+        case .configureThreshold:
+            guard let threshold = payload.shutdownThreshold.flatMap(ShutdownThreshold.init(hours:)) else { return }
+            _ = try await aofu.configureThreshold(sim, threshold, cause: cause, in: tx)
+        case .topUp:
+            guard let bytes = payload.amountMb.flatMap(DataBundle.bytes(megabytes:)) else { return }
+            _ = try await aofu.topUp(sim, bytes: bytes, cause: cause, in: tx)
+        case .unprovision:
+            try await sims.commit(try sim.applying(.unprovision, at: sims.clock.now(), cause: cause), cause: cause, in: tx)
+        }
+    }
+
+    /// Thrown to roll back a dry run that passed.
+    private struct DryRunPassed: Error {}
+}
+
+/// The numbers a failed ticket's `errorId` takes, one per kind of failure.
+enum SubmissionFailure {
+    /// `errorId` for a failure `code`; 1 for one not listed.
+    static func number(for code: String) -> Int {
+        switch code {
+        case "unknown_serial_number": 100
+        case "msisdn_mismatch": 101
+        case "unknown_tariff", "tariff_not_offered": 200
+        case "parameter_missing", "invalid_parameter": 300
+        case "not_aofu", "no_bundle", "bundle_too_large": 400
+        case "sim_has_holds", "operator_hold", "sim_not_provisioned", "sim_retired", "sim_unassigned": 500
+        default: 1
+        }
+    }
+}
