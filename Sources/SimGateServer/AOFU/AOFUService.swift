@@ -95,15 +95,20 @@ struct AOFUService: Sendable {
         ], cause: cause, at: now)])
     }
 
-    /// The job that unprovisions an AOFU SIM when its shutdown falls due.
+    /// The job that unprovisions an AOFU SIM when its shutdown falls due. Shutdowns fall due by
+    /// the thousand at once, so the scheduler runs them in batches, one unit of work each.
     var shutdownHandler: JobHandler {
-        JobHandler(AOFUShutdownJob.self) { parameters, job in
-            let cause = ChangeCause(
-                actor: ChangeActor(.scheduler, id: job.id.rawValue),
-                reason: "AOFU shutdown: the threshold after first use has passed"
-            )
-            try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, cause: cause, in: tx) }
-        }
+        JobHandler(AOFUShutdownJob.self, run: { parameters, job in
+            try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, cause: Self.shutdownCause(job), in: tx) }
+        }, runBatch: { jobs in
+            try await sims.store.transaction { tx in
+                for (parameters, job) in jobs { try await shutDownIfDue(parameters.sim, cause: Self.shutdownCause(job), in: tx) }
+            }
+        })
+    }
+
+    private static func shutdownCause(_ job: Job) -> ChangeCause {
+        ChangeCause(actor: ChangeActor(.scheduler, id: job.id.rawValue), reason: "AOFU shutdown: the threshold after first use has passed")
     }
 
     private func bundleChange(_ kind: BundleChange.Kind, bytes: UInt64, sim: Sim, cause: ChangeCause, at time: Date) -> BundleChange {

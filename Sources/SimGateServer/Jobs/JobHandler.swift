@@ -6,10 +6,15 @@ public struct JobHandler: Sendable {
     public let kind: String
     /// Runs one job; throwing fails the attempt, and the job is retried.
     public let run: @Sendable (Job) async throws -> Void
+    /// Runs several jobs of the kind in one unit of work, for kinds that fall due by the
+    /// thousand (AOFU shutdowns); `nil` when jobs run one by one. If it throws, each job is run
+    /// again on its own, so one bad job fails alone.
+    public let runBatch: (@Sendable ([Job]) async throws -> Void)?
 
-    /// A handler that runs jobs of `kind` with `run`.
-    public init(kind: String, run: @escaping @Sendable (Job) async throws -> Void) {
+    /// A handler that runs jobs of `kind` with `run`, and batches of them with `runBatch`.
+    public init(kind: String, run: @escaping @Sendable (Job) async throws -> Void, runBatch: (@Sendable ([Job]) async throws -> Void)? = nil) {
         self.kind = kind
         self.run = run
+        self.runBatch = runBatch
     }
 }

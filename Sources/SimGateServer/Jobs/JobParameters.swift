@@ -24,4 +24,17 @@ extension JobHandler {
             try await run(try JSONDecoder().decode(Parameters.self, from: Data(job.payload.utf8)), job)
         }
     }
+
+    /// As ``init(_:run:)``, with a way to run many jobs of the kind at once. A payload that
+    /// does not decode fails the batch, whose jobs then run (and fail) one by one.
+    init<Parameters: JobParameters>(
+        _: Parameters.Type, run: @escaping @Sendable (Parameters, Job) async throws -> Void,
+        runBatch: @escaping @Sendable ([(Parameters, Job)]) async throws -> Void
+    ) {
+        self.init(kind: Parameters.kind, run: { job in
+            try await run(try JSONDecoder().decode(Parameters.self, from: Data(job.payload.utf8)), job)
+        }, runBatch: { jobs in
+            try await runBatch(try jobs.map { (try JSONDecoder().decode(Parameters.self, from: Data($0.payload.utf8)), $0) })
+        })
+    }
 }

@@ -13,7 +13,7 @@ public final class JobScheduler: Service, Sendable {
         /// Wait between polls when nothing was due.
         public var pollInterval: Duration = .seconds(1)
         /// Jobs claimed per poll.
-        public var batchSize = 20
+        public var batchSize = 100
         /// How long a claim lasts before another worker may take the job over, in seconds.
         public var lease: TimeInterval = 300
         /// First retry delay, doubled on each failed attempt, in seconds.
@@ -86,8 +86,32 @@ public final class JobScheduler: Service, Sendable {
     @discardableResult
     public func runDueJobs() async throws -> Int {
         let jobs = try await queue.claim(limit: settings.batchSize, worker: workerID, now: clock.now(), lease: settings.lease)
-        for job in jobs { await execute(job) }
+        var batched: [String: [Job]] = [:]
+        for job in jobs {
+            if jobs.count > 1, handlers[job.kind]?.runBatch != nil {
+                batched[job.kind, default: []].append(job)
+            } else {
+                await execute(job)
+            }
+        }
+        for (kind, group) in batched.sorted(by: { $0.key < $1.key }) { await executeBatch(group, kind: kind) }
         return jobs.count
+    }
+
+    /// Runs jobs of one kind together; if that fails, runs each on its own.
+    private func executeBatch(_ jobs: [Job], kind: String) async {
+        guard jobs.count > 1, let runBatch = handlers[kind]?.runBatch else {
+            for job in jobs { await execute(job) }
+            return
+        }
+        do {
+            try await runBatch(jobs)
+            try await queue.complete(jobs.map(\.id), worker: workerID, now: clock.now())
+            for job in jobs { finishedContinuation.yield(job) }
+        } catch {
+            logger.warning("Job batch failed; running its jobs one by one", metadata: ["kind": "\(kind)", "jobs": "\(jobs.count)", "error": "\(error)"])
+            for job in jobs { await execute(job) }
+        }
     }
 
     private func execute(_ job: Job) async {

@@ -55,6 +55,16 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Marks claimed jobs finished, in one statement.
+    public func complete(_ ids: [JobID], worker: String, now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.sqlTransaction { db in
+            try await db.update("jobs").set("state", to: SQLBind("done")).set("locked_by", to: SQLLiteral.null)
+                .set("locked_until", to: SQLLiteral.null).set("updated_at", to: SQLBind(now.stored))
+                .where("id", .in, ids.map(\.rawValue)).where("locked_by", .equal, worker).run()
+        }
+    }
+
     /// Records a failed attempt: the job runs again at `retryAt`, or is dead when it has had
     /// all its attempts. A job whose unique key was queued again while it ran is finished
     /// instead of retried: the newer pending job does the same work.

@@ -19,6 +19,8 @@ struct TestHarness: Sendable {
     let operatorKey: String
     let clock: ManualWallClock
     let database: SimGateDatabase
+    /// Where the database is, for a second instance or a restart over the same data.
+    let databaseConfiguration: DatabaseConfiguration
     /// The RADIUS authentication port the app listens on (a free one picked for the test).
     let radiusPort: Int
     /// The RADIUS accounting port.
@@ -35,14 +37,19 @@ struct TestHarness: Sendable {
 
     /// Starts the app, runs `body`, stops the app.
     static func run(
-        _ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in }, restarting earlier: TestHarness? = nil,
         _ body: @escaping @Sendable (TestHarness) async throws -> Void
     ) async throws {
         let clock = ManualWallClock()
-        let announced = Mutex<String?>(nil)
+        if let earlier { clock.set(earlier.clock.now()) }
+        let announced = Mutex<String?>(earlier?.operatorKey)
         var configuration = AppConfiguration()
         configuration.port = 0
-        configuration.database = try await TestDatabase.freshConfiguration(engine)
+        if let earlier {
+            configuration.database = earlier.databaseConfiguration
+        } else {
+            configuration.database = try await TestDatabase.freshConfiguration(engine)
+        }
         // Jobs run when a test says so (settle), at the time its clock says: nothing happens
         // behind a test's back, and nothing has to be waited for by polling.
         configuration.scheduler.runsInBackground = false
@@ -66,6 +73,7 @@ struct TestHarness: Sendable {
             observeRADIUS: { _ in tally }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
+        let databaseConfiguration = configuration.database
         try await app.test(.live) { client in
             let key = try #require(announced.withLock { $0 })
             // Bound before the HTTP server took requests, so this does not wait in practice;
@@ -74,16 +82,18 @@ struct TestHarness: Sendable {
             let ports = radiusPorts.withLock { $0 }
             let jobs = try #require(scheduler.withLock { $0 })
             var harness = TestHarness(
-                client: client, operatorKey: key, clock: clock, database: database,
-                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]), fleetAccount: "",
-                scheduler: jobs, radius: tally
+                client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
+                radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]),
+                fleetAccount: earlier?.fleetAccount ?? "", scheduler: jobs, radius: tally
             )
-            let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
-            harness = TestHarness(
-                client: client, operatorKey: key, clock: clock, database: database,
-                radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
-                scheduler: jobs, radius: tally
-            )
+            if earlier == nil {
+                let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
+                harness = TestHarness(
+                    client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
+                    radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
+                    scheduler: jobs, radius: tally
+                )
+            }
             try await body(harness)
         }
     }

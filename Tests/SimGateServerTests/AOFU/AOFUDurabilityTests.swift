@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+@testable import SimGateServer
+import SimGateCore
+import SimGateStore
+import SimGateTestSupport
+import Synchronization
+import Testing
+
+@Suite("AOFU shutdowns survive restarts and run once across instances")
+struct AOFUDurabilityTests {
+    /// SIMs 0..<count of the fleet on AOFU tariff 24 (threshold `hours`), each used once by a
+    /// bulk usage record at the clock's time, so all fall due together.
+    static func usedSims(_ app: TestHarness, count: Int, hours: Int = 1) async throws -> [String] {
+        _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 24, "name": "AOFU", "kind": "aofu", "accounts": [app.fleetAccount]])
+        let sims = try await app.importSims(0..<count)
+        for sim in sims {
+            let reply = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: ["tariff": 24, "shutdown_threshold_hours": hours, "bundle_size_mb": 10])
+            try #require(reply.status == 200, "\(reply.text)")
+        }
+        let now = RFC3339Text.format(app.clock.now())
+        let records = sims.enumerated().map { index, sim in
+            ["id": "r-\(index)", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10] as [String: Any]
+        }
+        let usage = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": records])
+        try #require(usage.json["accepted"] as? Int == count, "\(usage.text)")
+        return sims
+    }
+
+    @Test("a shutdown queued before a restart runs after it, at its time", arguments: TestEngine.available)
+    func restart(engine: TestEngine) async throws {
+        let before = Mutex<(TestHarness, String)?>(nil)
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.usedSims(app, count: 1)
+            before.withLock { $0 = (app, sims[0]) }
+        }
+        let (earlier, sim) = try #require(before.withLock { $0 })
+        try await TestHarness.run(engine, restarting: earlier) { app in
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"] == "LIVE")
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"] == "UNPROVISIONED")
+        }
+    }
+
+    @Test("usage imported late fixes first use at the record's own time, so its shutdown may already be due", arguments: TestEngine.available)
+    func lateRecords(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 24, "name": "AOFU", "kind": "aofu", "accounts": [app.fleetAccount]])
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: ["tariff": 24, "shutdown_threshold_hours": 2, "bundle_size_mb": 10])
+            let used = app.clock.now().addingTimeInterval(-3 * 3600)
+            let usage = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [
+                ["id": "cdr-1", "sim": sim, "started_at": RFC3339Text.format(used), "ended_at": RFC3339Text.format(used.addingTimeInterval(60)), "bytes_up": 1, "bytes_down": 1],
+            ]])
+            #expect(usage.json["accepted"] as? Int == 1)
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["first_use_at"] == RFC3339Text.format(used))
+            #expect(state["shutdown_at"] == RFC3339Text.format(used.addingTimeInterval(2 * 3600)))
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"] == "UNPROVISIONED")
+        }
+    }
+
+    @Test("two instances sharing the database claim the same due shutdowns at once; each SIM is unprovisioned exactly once", arguments: TestEngine.available)
+    func twoInstances(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.usedSims(app, count: 60)
+            // A second instance: its own database handle, pool and scheduler over the same data.
+            let other = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
+            try await other.withRunning {
+                let ids = IdentifierGenerator(clock: app.clock)
+                let store = Store(database: other, ids: ids)
+                let aofu = AOFUService(sims: SimService(store: store, clock: app.clock, ids: ids))
+                var settings = JobScheduler.Settings()
+                settings.batchSize = 7
+                let scheduler = JobScheduler(queue: store.jobs, handlers: [aofu.shutdownHandler], clock: app.clock, settings: settings, logger: TestDatabase.logger)
+                app.clock.advance(by: 3_600)
+                async let first: Void = app.settle()
+                async let second: Int = {
+                    var ran = 0
+                    for _ in 0..<100 {
+                        let claimed = try await scheduler.runDueJobs()
+                        if claimed == 0 { break }
+                        ran += claimed
+                    }
+                    return ran
+                }()
+                _ = try await (first, second)
+            }
+            try await app.settle()
+            let events = try await app.request(.get, "/v1/events?type=sim.unprovisioned&limit=100", key: app.operatorKey)
+            #expect(events.items.count == sims.count)
+            #expect(Set(events.items.compactMap { $0["sim"] as? String }) == Set(sims))
+            for sim in sims {
+                #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"] == "UNPROVISIONED")
+            }
+        }
+    }
+}
