@@ -4,8 +4,8 @@ import SimGateStore
 
 /// What the command line may do to a SimGate database, acting as the system.
 public struct Administration: Sendable {
-    private let accounts: AccountService
-    private let sims: SimService
+    let accounts: AccountService
+    let sims: SimService
 
     /// Administration of `database`; changes are recorded as made by the system's `cli` actor.
     public init(database: SimGateDatabase, clock: any WallClock = SystemWallClock()) {
