@@ -5,9 +5,13 @@ import Foundation
 public struct SubmissionTicket: Equatable, Sendable {
     /// What was asked.
     public enum Kind: String, Sendable, CaseIterable {
+        /// Put SIMs on a tariff and provision them.
         case provision = "Provision"
+        /// Set AOFU shutdown thresholds.
         case configureThreshold = "ConfigureThreshold"
+        /// Add to AOFU bundles.
         case topUp = "TopUp"
+        /// Take SIMs off the network.
         case unprovision = "Unprovision"
     }
 

@@ -6,7 +6,9 @@ public struct Tariff: Equatable, Sendable {
     /// Standard tariffs run as long as the SIM is provisioned; AOFU tariffs end a set number
     /// of hours after the SIM first passes data, with a data bundle.
     public enum Kind: String, Sendable, CaseIterable {
+        /// Provisioned until someone unprovisions it; no threshold, no bundle.
         case standard
+        /// Activate On First Use: a threshold after first use, and a data bundle.
         case aofu
     }
 

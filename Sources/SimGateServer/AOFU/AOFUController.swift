@@ -4,7 +4,9 @@ import SimGateCore
 /// The AOFU routes of `/v1/sims/{id}`: provisioning on a tariff, the shutdown threshold,
 /// top-ups and the bundle's history. Each POST takes an `Idempotency-Key`.
 struct AOFUController: Sendable {
+    /// Carries out the AOFU steps.
     let aofu: AOFUService
+    /// Replays a POST retried with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
     /// Registers the routes on the authenticated API group.

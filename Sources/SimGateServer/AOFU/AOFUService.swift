@@ -6,6 +6,7 @@ import SimGateStore
 /// topping bundles up, and unprovisioning each SIM once its shutdown falls due. Every step runs
 /// inside the caller's unit of work, so the API, the Cellhire surface and usage share them.
 struct AOFUService: Sendable {
+    /// Writes SIMs and their events; its store, clock and ids serve here too.
     let sims: SimService
 
     private var clock: any WallClock { sims.clock }
@@ -85,14 +86,25 @@ struct AOFUService: Sendable {
     /// Unprovisions the SIM if its shutdown is due and it is still provisioned; a job queued
     /// for an older shutdown, or one that runs again, changes nothing.
     func shutDownIfDue(_ simID: SimID, cause: ChangeCause, in tx: StoreTransaction) async throws {
+        try await shutDownIfDue([(simID, cause)], in: tx)
+    }
+
+    /// ``shutDownIfDue(_:cause:in:)`` for many SIMs at once: two reads for all of them, an
+    /// update per SIM, and one write each for all their events and disconnect jobs.
+    func shutDownIfDue(_ due: [(simID: SimID, cause: ChangeCause)], in tx: StoreTransaction) async throws {
         let now = clock.now()
-        guard let sim = try await tx.sims.find(simID, accountID: nil, forUpdate: true),
-              let shutdownAt = sim.shutdownAt, shutdownAt <= now, sim.status.isProvisioned
-        else { return }
-        let unprovisioned = try await sims.commit(try sim.applying(.unprovision, at: now, cause: cause), cause: cause, in: tx)
-        try await tx.events.append([try sims.events.simEvent(.simUnprovisioned, sim: unprovisioned, previousAttributes: [
-            "status": .string(sim.status.rawValue),
-        ], cause: cause, at: now)])
+        let found = try await tx.sims.find(ids: due.map(\.simID), accountID: nil, forUpdate: true)
+        var updates: [(update: SimUpdate, cause: ChangeCause)] = []
+        var seen: Set<SimID> = []
+        for (simID, cause) in due where seen.insert(simID).inserted {
+            guard let sim = found[simID], let shutdownAt = sim.shutdownAt, shutdownAt <= now, sim.status.isProvisioned else { continue }
+            updates.append((try sim.applying(.unprovision, at: now, cause: cause), cause))
+        }
+        try await sims.commitAll(updates, extraEvents: { update, cause, snapshot in
+            [try sims.events.simEvent(.simUnprovisioned, sim: update.sim, snapshot: snapshot, previousAttributes: [
+                "status": .string(update.previous.status.rawValue),
+            ], cause: cause, at: now)]
+        }, in: tx)
     }
 
     /// The job that unprovisions an AOFU SIM when its shutdown falls due. Shutdowns fall due by
@@ -102,7 +114,7 @@ struct AOFUService: Sendable {
             try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, cause: Self.shutdownCause(job), in: tx) }
         }, runBatch: { jobs in
             try await sims.store.transaction { tx in
-                for (parameters, job) in jobs { try await shutDownIfDue(parameters.sim, cause: Self.shutdownCause(job), in: tx) }
+                try await shutDownIfDue(jobs.map { ($0.0.sim, Self.shutdownCause($0.1)) }, in: tx)
             }
         })
     }

@@ -4,7 +4,9 @@ import SimGateStore
 
 /// What the command line may do to a SimGate database, acting as the system.
 public struct Administration: Sendable {
+    /// Accounts and keys, acting as the system.
     let accounts: AccountService
+    /// SIMs, acting as the system.
     let sims: SimService
 
     /// Administration of `database`; changes are recorded as made by the system's `cli` actor.

@@ -5,8 +5,11 @@ import SimGateStore
 /// OAuth client credentials for the Cellhire-compatible API: issuing, revoking, and trading
 /// them for access tokens (client credentials grant, RFC 6749 section 4.4).
 struct APIClientService: Sendable {
+    /// Where clients and token hashes are kept.
     let store: Store
+    /// Decides when tokens expire.
     let clock: any WallClock
+    /// Names new clients and events.
     let ids: IdentifierGenerator
 
     /// How long a token lasts, in seconds, as Cellhire's.

@@ -3,7 +3,9 @@ import SimGateCore
 
 /// `/v1/api_clients`: OAuth client credentials for the Cellhire-compatible API.
 struct APIClientsController: Sendable {
+    /// Issues, lists and revokes clients.
     let clients: APIClientService
+    /// Replays a POST retried with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
     /// Registers the routes on the authenticated API group.

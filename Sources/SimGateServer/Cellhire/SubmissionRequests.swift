@@ -46,16 +46,19 @@ struct SubmissionPayload: Codable, Equatable, Sendable {
         return serials
     }
 
+    /// Refuses a list of SIMs that is empty or longer than ``maximumSIMs``.
     static func checkCount(_ count: Int, field: String) throws {
         guard (1...maximumSIMs).contains(count) else {
             throw APIError.invalid("invalid_value", "'\(field)' holds 1 to \(maximumSIMs) entries.", param: field)
         }
     }
 
+    /// Refuses a blank serial number, or one over 64 characters.
     static func checkSerial(_ serial: String, param: String) throws {
         try RequestText.requireNonBlank(serial, param: param, maximumLength: 64)
     }
 
+    /// Refuses a serial number given twice, naming the second.
     static func checkDuplicates(_ serials: [String], param: (Int) -> String) throws {
         var seen: Set<String> = []
         for (index, serial) in serials.enumerated() where !seen.insert(serial).inserted {

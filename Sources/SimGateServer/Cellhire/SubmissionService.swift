@@ -6,6 +6,7 @@ import SimGateStore
 /// that changes nothing), accepted with a ticket and a durable job, and carried out by that
 /// job all or nothing; the ticket then says it completed, or why it failed.
 struct SubmissionService: Sendable {
+    /// Carries out the AOFU steps each submission asks for.
     let aofu: AOFUService
 
     private var sims: SimService { aofu.sims }

@@ -5,7 +5,9 @@ import SimGateCore
 /// Cellhire works here with only its base URL and credentials changed. Each POST answers
 /// `{"ticketNumber": ...}` and takes an `Idempotency-Key`, so a retried TopUp adds once.
 struct SubmissionsController: Sendable {
+    /// Accepts submissions and reads tickets.
     let submissions: SubmissionService
+    /// Replays a submission retried with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
     /// Cellhire's content type, with its charset.
     static let contentType = "application/json;charset=UTF-8"

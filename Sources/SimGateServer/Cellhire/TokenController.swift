@@ -6,6 +6,7 @@ import SimGateCore
 /// Cellhire's identity server answers it. The client authenticates with `client_id` and
 /// `client_secret` in the form, or with HTTP Basic; errors are RFC 6749 section 5.2 JSON.
 struct TokenController: Sendable {
+    /// Checks client credentials and issues tokens.
     let clients: APIClientService
 
     /// Registers the token route at the root (it takes no API key).

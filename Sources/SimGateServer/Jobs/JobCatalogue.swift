@@ -46,7 +46,9 @@ struct PurgeJob: JobParameters {
 /// Unprovisions an AOFU SIM whose shutdown fell due (run by AOFU). `due` is the shutdown it
 /// was queued for: a job whose SIM has since been given another shutdown does nothing.
 struct AOFUShutdownJob: JobParameters {
+    /// The stored job kind.
     static let kind = "aofu.shutdown"
+    /// The SIM to unprovision.
     let sim: SimID
     /// The shutdown instant the job was queued for, in milliseconds since 1970.
     let due: Int64
@@ -60,6 +62,8 @@ struct AOFUShutdownJob: JobParameters {
 
 /// Carries out one accepted submission of the Cellhire-compatible API (run by Cellhire).
 struct SubmissionJob: JobParameters {
+    /// The stored job kind.
     static let kind = "submission.run"
+    /// The ticket number.
     let ticket: String
 }

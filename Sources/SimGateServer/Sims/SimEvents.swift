@@ -8,14 +8,14 @@ struct SimEvents: Sendable {
     let ids: IdentifierGenerator
 
     /// One event per change of `update`, all carrying the SIM as it is afterwards.
-    func simEvents(for update: SimUpdate, cause: ChangeCause, at time: Date) throws -> [Event] {
+    func simEvents(for update: SimUpdate, cause: ChangeCause, at time: Date, snapshot known: String? = nil) throws -> [Event] {
         // Straight from one customer to another, what happened on the way out (holds lifted,
         // the departure itself) is told to the former customer, with the SIM as it left it,
         // never showing the new owner.
         let handedOver = update.changes.contains { if case .assigned = $0 { true } else { false } }
         var sim = update.sim
         if handedOver { sim.accountID = update.previous.accountID }
-        let snapshot = try APIJSON.encodeToString(SimResource(sim))
+        let snapshot = try (handedOver ? nil : known) ?? APIJSON.encodeToString(SimResource(sim))
         let previousHolds = JSONValue.array(update.previous.state.holdCauses.map { .string($0.description) })
         return try update.changes.map { change in
             switch change {

@@ -39,6 +39,29 @@ extension SimService {
         return update.sim
     }
 
+    /// Writes many SIM updates in one go, for work that falls due by the thousand (AOFU
+    /// shutdowns): each SIM is saved, and the events (with `extraEvents` for each update) and
+    /// the disconnect jobs of all of them are written in one statement each. Updates must not
+    /// change owners (those go through ``commit(_:cause:in:)``, which runs the handover steps).
+    func commitAll(
+        _ updates: [(update: SimUpdate, cause: ChangeCause)], extraEvents: (SimUpdate, ChangeCause, String) throws -> [Event],
+        in tx: StoreTransaction
+    ) async throws {
+        let now = clock.now()
+        var produced: [Event] = []
+        var disconnects: [NewJob] = []
+        for (update, cause) in updates where !update.isEmpty {
+            precondition(update.formerCustomer == nil, "commitAll does not hand SIMs over")
+            try await tx.sims.save(update.sim, previous: update.previous)
+            if update.disconnectsSessions { disconnects.append(try DisconnectJob.job(for: update.sim.id, at: now)) }
+            let snapshot = try APIJSON.encodeToString(SimResource(update.sim))
+            produced += try events.simEvents(for: update, cause: cause, at: now, snapshot: snapshot)
+            produced += try extraEvents(update, cause, snapshot)
+        }
+        try await tx.jobs.enqueue(disconnects, now: now)
+        try await tx.events.append(produced)
+    }
+
     /// Writes a changed SIM. One that leaves LIVE, for whatever reason, also has its open data
     /// sessions disconnected: the job is queued in this same unit of work, so it happens
     /// exactly when the change commits.

@@ -4,7 +4,9 @@ import SimGateStore
 
 /// The operator's tariffs: creating them, saying which accounts may use them, reading them.
 struct TariffService: Sendable {
+    /// Where tariffs are kept.
     let store: Store
+    /// Stamps creations and changes.
     let clock: any WallClock
 
     /// Creates a tariff; its number must be new, and every account must exist.

@@ -3,7 +3,9 @@ import SimGateCore
 
 /// `/v1/tariffs`: the operator creates and changes tariffs; a customer reads those offered to it.
 struct TariffsController: Sendable {
+    /// Creates, changes and reads tariffs.
     let tariffs: TariffService
+    /// Replays a POST retried with the same `Idempotency-Key`.
     let idempotency: IdempotencyLayer
 
     /// Registers the tariff routes on the authenticated API group.

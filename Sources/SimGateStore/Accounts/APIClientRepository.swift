@@ -59,6 +59,7 @@ public struct APIClientRepository: Sendable {
         return client?.revokedAt == nil ? client : nil
     }
 
+    /// Reads an `api_clients` row.
     static func client(_ row: any SQLRow) throws -> APIClient {
         APIClient(
             id: APIClientID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),

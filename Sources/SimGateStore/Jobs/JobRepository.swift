@@ -28,4 +28,35 @@ public struct JobRepository: Sendable {
             """).all()
         return try rows.first?.string("id") == id.rawValue
     }
+
+    /// Adds many jobs in one statement; as ``enqueue(_:now:)`` for each, except that a unique
+    /// key given twice is queued once (at the sooner time).
+    public func enqueue(_ jobs: [NewJob], now: Date) async throws {
+        var seen: [String: Int] = [:]
+        var unique: [NewJob] = []
+        for job in jobs {
+            if let key = job.uniqueKey, let index = seen[key] {
+                if job.runAt < unique[index].runAt { unique[index] = job }
+                continue
+            }
+            if let key = job.uniqueKey { seen[key] = unique.count }
+            unique.append(job)
+        }
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            var values: [SQLQueryString] = []
+            for job in unique[start..<min(start + 500, unique.count)] {
+                let id: JobID = ids.make()
+                values.append("""
+                    (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
+                     \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
+                    """)
+            }
+            try await db.raw("""
+                INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
+                    run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
+                """).run()
+        }
+    }
 }

@@ -34,6 +34,7 @@ public struct TicketRepository: Sendable {
             .where("id", .equal, ticket.id).where("status", .equal, SubmissionTicket.Status.pending.rawValue).run()
     }
 
+    /// Reads a `submission_tickets` row; an unknown type or status is a corrupt row.
     static func ticket(_ row: any SQLRow) throws -> SubmissionTicket {
         let kindText = try row.string("type"), statusText = try row.string("status")
         guard let kind = SubmissionTicket.Kind(rawValue: kindText) else { throw StoreError.corruptRow(table: "submission_tickets", column: "type", value: kindText) }
