@@ -77,7 +77,10 @@ public final class JobScheduler: Service, Sendable {
                 ran = 0
             }
             if ran == 0 {
-                _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: self.settings.pollInterval) }
+                // Sleep until the next job falls due (AOFU shutdowns are due to the second),
+                // a request rings, or the poll interval passes, whichever is first.
+                let wait = await untilNextJob()
+                _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
             }
         }
     }
@@ -96,6 +99,14 @@ public final class JobScheduler: Service, Sendable {
         }
         for (kind, group) in batched.sorted(by: { $0.key < $1.key }) { await executeBatch(group, kind: kind) }
         return jobs.count
+    }
+
+    /// How long until the next pending job is due, at most the poll interval.
+    private func untilNextJob() async -> Duration {
+        guard let next = try? await queue.nextRunAt() else { return settings.pollInterval }
+        // At least 10 ms: a due job another instance is claiming right now is not ours to spin on.
+        let milliseconds = max(10, Int64((next.timeIntervalSince(clock.now()) * 1_000).rounded(.up)))
+        return min(settings.pollInterval, .milliseconds(milliseconds))
     }
 
     /// Runs jobs of one kind together; if that fails, runs each on its own.

@@ -30,7 +30,11 @@ struct RADIUSDisconnector: Sendable {
 
     /// The job handler that runs a ``DisconnectJob`` for its SIM.
     var handler: JobHandler {
-        JobHandler(DisconnectJob.self) { parameters, _ in try await disconnect(parameters.sim) }
+        JobHandler(DisconnectJob.self, run: { parameters, _ in try await disconnect([parameters.sim]) }, runBatch: { jobs in
+            // SIMs leave LIVE by the thousand (AOFU shutdowns); most have no open session, so
+            // one read finds the few that need a Disconnect-Request.
+            try await disconnect(jobs.map(\.0.sim))
+        })
     }
 
     /// Some gateways stayed silent; the job fails so that it runs again.
@@ -41,18 +45,21 @@ struct RADIUSDisconnector: Sendable {
     }
 
     /// Throws when a gateway stayed silent, so the job runs again later with backoff.
-    func disconnect(_ simID: SimID) async throws {
-        let (sim, sessions) = try await store.read { tx in
-            (try await tx.sims.find(simID, accountID: nil), try await tx.sessions.openSessions(simID: simID))
+    func disconnect(_ simIDs: [SimID]) async throws {
+        let (sims, sessions) = try await store.read { tx in
+            let sessions = try await tx.sessions.openSessions(simIDs: simIDs)
+            return (try await tx.sims.find(ids: Array(Set(sessions.map(\.simID))), accountID: nil), sessions)
         }
-        // Back to LIVE before the job ran: its sessions may go on.
-        guard let sim, sim.status != .live else { return }
-        let pending = sessions.filter { $0.disconnect?.outcome != .acked }
+        // A SIM back to LIVE before the job ran keeps its sessions.
+        let pending = sessions.compactMap { session -> (DataSession, Sim)? in
+            guard session.disconnect?.outcome != .acked, let sim = sims[session.simID], sim.status != .live else { return nil }
+            return (session, sim)
+        }
         let silent = try await withThrowingTaskGroup(of: Bool.self) { group in
             var silent = 0
             var next = pending.makeIterator()
             func sendNext() {
-                guard let session = next.next() else { return }
+                guard let (session, sim) = next.next() else { return }
                 group.addTask { try await disconnect(session, of: sim) }
             }
             for _ in 0..<Self.concurrency { sendNext() }

@@ -30,18 +30,39 @@ public struct JobQueue: Sendable {
     public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval) async throws -> [Job] {
         let engine = database.engine
         return try await database.sqlTransaction { db in
+            // Due work, then work whose lease ran out, each an index range scan on
+            // (state, run_at); an OR of the two would scan the whole table on SQLite.
+            let due: SQLQueryString = switch engine {
+            case .sqlite:
+                """
+                SELECT id FROM (
+                    SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE state = 'pending' AND run_at <= \(bind: now.stored) ORDER BY run_at LIMIT \(bind: limit))
+                    UNION ALL
+                    SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE state = 'running' AND locked_until < \(bind: now.stored) ORDER BY run_at LIMIT \(bind: limit))
+                ) ORDER BY run_at LIMIT \(bind: limit)
+                """
+            case .postgres:
+                """
+                SELECT id FROM jobs
+                WHERE (state = 'pending' AND run_at <= \(bind: now.stored)) OR (state = 'running' AND locked_until < \(bind: now.stored))
+                ORDER BY run_at LIMIT \(bind: limit) \(unsafeRaw: engine.skipLockedClause)
+                """
+            }
             let rows = try await db.raw("""
                 UPDATE jobs SET state = 'running', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
                        attempts = attempts + 1, updated_at = \(bind: now.stored)
-                WHERE id IN (
-                    SELECT id FROM jobs
-                    WHERE (state = 'pending' AND run_at <= \(bind: now.stored))
-                       OR (state = 'running' AND locked_until < \(bind: now.stored))
-                    ORDER BY run_at LIMIT \(bind: limit) \(unsafeRaw: engine.skipLockedClause)
-                )
+                WHERE id IN (\(due))
                 RETURNING *
                 """).all()
             return try rows.map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+        }
+    }
+
+    /// When the next pending job falls due; `nil` when none is pending.
+    public func nextRunAt() async throws -> Date? {
+        try await database.sqlRead { db in
+            try await db.select().column(SQLFunction("MIN", args: SQLColumn("run_at")), as: "next").from("jobs")
+                .where("state", .equal, "pending").first()?.optionalDate("next")
         }
     }
 

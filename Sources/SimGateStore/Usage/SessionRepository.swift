@@ -39,6 +39,18 @@ public struct SessionRepository: Sendable {
             .orderBy("started_at").all().map(Self.session)
     }
 
+    /// The open sessions of these SIMs, oldest first.
+    public func openSessions(simIDs: [SimID]) async throws -> [DataSession] {
+        var found: [DataSession] = []
+        let ids = Array(Set(simIDs.map(\.rawValue))).sorted()
+        for start in stride(from: 0, to: ids.count, by: UsageRepository.rowsPerStatement) {
+            found += try await db.select().column("*").from("radius_sessions")
+                .where("sim_id", .in, Array(ids[start..<min(start + UsageRepository.rowsPerStatement, ids.count)]))
+                .where("stopped_at", .is, SQLLiteral.null).orderBy("started_at").all().map(Self.session)
+        }
+        return found
+    }
+
     /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
     /// `accountID`, only the sessions that began while that account held the SIM.
     public func sessions(simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int) async throws -> (sessions: [DataSession], hasMore: Bool) {
