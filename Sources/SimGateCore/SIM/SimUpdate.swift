@@ -17,6 +17,17 @@ public struct SimUpdate: Equatable, Sendable {
     /// The SIM left LIVE: its open data sessions must be disconnected from the network.
     public var disconnectsSessions: Bool { previous.status == .live && sim.status != .live }
 
+    /// Whether only the status (with when and why it changed) and `updatedAt` differ: such
+    /// updates can be written many at a time.
+    public var changesStatusOnly: Bool {
+        var same = sim
+        same.state = SimState(status: previous.status, holds: previous.state.holds)
+        same.statusChangedAt = previous.statusChangedAt
+        same.statusCause = previous.statusCause
+        same.updatedAt = previous.updatedAt
+        return same == previous && sim.state.holds == previous.state.holds
+    }
+
     /// The customer the SIM left, if it changed hands: that customer's subscriptions do not
     /// follow the SIM.
     public var formerCustomer: AccountID? {

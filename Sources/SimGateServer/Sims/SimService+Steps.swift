@@ -50,14 +50,20 @@ extension SimService {
         let now = clock.now()
         var produced: [Event] = []
         var disconnects: [NewJob] = []
+        var statusOnly: [Sim] = []
         for (update, cause) in updates where !update.isEmpty {
             precondition(update.formerCustomer == nil, "commitAll does not hand SIMs over")
-            try await tx.sims.save(update.sim, previous: update.previous)
+            if update.changesStatusOnly {
+                statusOnly.append(update.sim)
+            } else {
+                try await tx.sims.save(update.sim, previous: update.previous)
+            }
             if update.disconnectsSessions { disconnects.append(try DisconnectJob.job(for: update.sim.id, at: now)) }
             let snapshot = try APIJSON.encodeToString(SimResource(update.sim))
             produced += try events.simEvents(for: update, cause: cause, at: now, snapshot: snapshot)
             produced += try extraEvents(update, cause, snapshot)
         }
+        try await tx.sims.saveStatuses(statusOnly)
         try await tx.jobs.enqueue(disconnects, now: now)
         try await tx.events.append(produced)
     }

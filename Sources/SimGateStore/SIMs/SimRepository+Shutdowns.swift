@@ -35,6 +35,27 @@ extension SimRepository {
             .first()?.int("n") ?? 0
     }
 
+    /// Writes the status columns (status, its change and cause, `updated_at`) of many SIMs in
+    /// one statement per 500; for changes that touch nothing else, as a batch of shutdowns.
+    public func saveStatuses(_ sims: [Sim]) async throws {
+        for start in stride(from: 0, to: sims.count, by: 500) {
+            let rows: [SQLQueryString] = sims[start..<min(start + 500, sims.count)].map { sim in
+                """
+                (\(bind: sim.id.rawValue), \(bind: sim.status.rawValue), \(bind: sim.statusChangedAt.stored), \(bind: sim.statusCause.actor.kind.rawValue),
+                 \(bind: sim.statusCause.actor.id ?? ""), \(bind: sim.statusCause.reason ?? ""), \(bind: sim.updatedAt.stored))
+                """
+            }
+            // Empty strings stand for NULL in the list (a NULL there would have no type on
+            // PostgreSQL) and are turned back here.
+            try await db.raw("""
+                WITH v (id, status, changed_at, actor_kind, actor_id, reason, updated_at) AS (VALUES \(rows.joined(separator: ", ")))
+                UPDATE sims SET status = v.status, status_changed_at = v.changed_at, status_actor_kind = v.actor_kind,
+                    status_actor_id = NULLIF(v.actor_id, ''), status_reason = NULLIF(v.reason, ''), updated_at = v.updated_at
+                FROM v WHERE sims.id = v.id
+                """).run()
+        }
+    }
+
     /// Writes bundles for many SIMs at once (`bytes` each, nothing used): seeding only.
     public func grantBundles(_ simIDs: [SimID], bytes: UInt64) async throws {
         for start in stride(from: 0, to: simIDs.count, by: 1_000) {
