@@ -22,5 +22,11 @@ public final class ManualWallClock: WallClock {
     public func set(_ date: Date) {
         current.withLock { $0 = date.roundedToMilliseconds }
     }
+
+    /// Sets the clock to `date` exactly, fractions of a millisecond included, as a real
+    /// clock reads: for tests about what happens between two stored milliseconds.
+    public func setExactly(_ date: Date) {
+        current.withLock { $0 = date }
+    }
 }
 

@@ -97,7 +97,11 @@ struct AOFUService: Sendable {
         var updates: [(update: SimUpdate, cause: ChangeCause)] = []
         var seen: Set<SimID> = []
         for (simID, cause) in due where seen.insert(simID).inserted {
-            guard let sim = found[simID], let shutdownAt = sim.shutdownAt, shutdownAt <= now, sim.status.isProvisioned else { continue }
+            // Compared to the millisecond, as times are stored and as the job was claimed: a
+            // job claimed a fraction of a millisecond before its shutdown is due, not early.
+            guard let sim = found[simID], let shutdownAt = sim.shutdownAt, shutdownAt.epochMilliseconds <= now.epochMilliseconds,
+                  sim.status.isProvisioned
+            else { continue }
             updates.append((try sim.applying(.unprovision, at: now, cause: cause), cause))
         }
         try await sims.commitAll(updates, extraEvents: { update, cause, snapshot in

@@ -18,8 +18,10 @@ enum IdempotencyPurge {
 
     /// Enqueues the run for the hour after `time`; one per hour however many instances ask.
     static func schedule(on queue: JobQueue, after time: Date, clock: any WallClock) async throws {
-        let hour = (time.timeIntervalSince1970 / 3600).rounded(.down) + 1
-        let runAt = Date(timeIntervalSince1970: hour * 3600)
+        // From the stored millisecond, as the job was claimed: run a fraction of a millisecond
+        // before the hour, it must queue the next hour, not the same one again.
+        let hour = time.epochMilliseconds / 3_600_000 + 1
+        let runAt = Date(epochMilliseconds: hour * 3_600_000)
         try await queue.enqueue(try NewJob(PurgeJob(), runAt: runAt, uniqueKey: "\(PurgeJob.kind):\(Int(hour))"), now: clock.now())
     }
 }

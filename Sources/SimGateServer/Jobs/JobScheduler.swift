@@ -13,7 +13,7 @@ public final class JobScheduler: Service, Sendable {
         /// Wait between polls when nothing was due.
         public var pollInterval: Duration = .seconds(1)
         /// Jobs claimed per poll.
-        public var batchSize = 100
+        public var batchSize = 250
         /// How long a claim lasts before another worker may take the job over, in seconds.
         public var lease: TimeInterval = 300
         /// First retry delay, doubled on each failed attempt, in seconds.

@@ -97,4 +97,23 @@ struct AOFUDurabilityTests {
             }
         }
     }
+
+    /// Regression: a job is claimed when its time, rounded to the millisecond, has come. The
+    /// shutdown handler compared unrounded times, found the shutdown a fraction of a
+    /// millisecond away, did nothing and finished the job, so the SIM was never unprovisioned
+    /// (the benchmark missed 90 to 199 SIMs of 100,000 this way); and the hourly purge job, run
+    /// in that fraction before the hour, queued itself for the same hour again, forever.
+    @Test("jobs claimed within the millisecond of their due time do their work: the shutdown happens, the purge moves on", arguments: TestEngine.available)
+    func claimedAtTheDueMillisecond(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            app.clock.set(Date(epochMilliseconds: app.clock.now().epochMilliseconds))
+            let sims = try await Self.usedSims(app, count: 1)
+            let due = try #require(try await app.request(.get, "/v1/sims/\(sims[0])", key: app.operatorKey)["shutdown_at"])
+            app.clock.setExactly(app.clock.now().addingTimeInterval(3_600 - 0.0003))
+            #expect(RFC3339Text.format(Date(epochMilliseconds: app.clock.now().epochMilliseconds)) == due)
+            try await app.settle()
+            let after = try await app.request(.get, "/v1/sims/\(sims[0])", key: app.operatorKey)
+            #expect(after["status"] == "UNPROVISIONED")
+        }
+    }
 }
