@@ -8,13 +8,11 @@ import SimGateCore
 /// Tokens are opaque (RFC 6749 leaves their form to the server): revoking a client ends its
 /// tokens at once, which a self-contained signed token could not do before it expired.
 enum ClientCredentials {
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
     /// A new client secret: `sgc_` and 40 random base-62 characters (about 238 bits).
-    static func makeSecret() -> String { "sgc_" + random(40) }
+    static func makeSecret() -> String { "sgc_" + RandomText.base62(40) }
 
     /// A new access token: `sgt_` and 43 random base-62 characters (about 256 bits).
-    static func makeToken() -> String { "sgt_" + random(43) }
+    static func makeToken() -> String { "sgt_" + RandomText.base62(43) }
 
     /// Hex SHA-256 of a secret or token: what is stored.
     static func hash(_ text: String) -> String {
@@ -29,10 +27,5 @@ enum ClientCredentials {
     /// The secret as shown after creation: its prefix and last four characters.
     static func redacted(_ secret: String) -> String {
         String(secret.prefix(4)) + "…" + String(secret.suffix(4))
-    }
-
-    private static func random(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 }

@@ -10,12 +10,10 @@ import SimGateCore
 enum APIKeySecret {
     /// What every key starts with; the key id part follows it.
     static let prefix = "sgk_"
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
     /// A new key for `id`: 40 random base-62 characters (about 238 bits).
     static func make(for id: APIKeyID) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let secret = String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+        let secret = RandomText.base62(40)
         return prefix + id.rawValue.dropFirst(APIKeyKind.prefix.count + 1) + "_" + secret
     }
 

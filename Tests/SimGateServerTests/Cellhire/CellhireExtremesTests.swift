@@ -1,0 +1,53 @@
+import Foundation
+import SimGateTestSupport
+import Testing
+
+@Suite("The Cellhire-compatible API at its limits")
+struct CellhireExtremesTests {
+    @Test("the largest threshold and bundle Cellhire allows are kept exactly, and a shutdown thousands of years away shows as the last RFC 3339 second", arguments: TestEngine.available)
+    func largestValues(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            let sim = try await app.cellhireStock(account: account)
+            let client = try await CellhireClient.make(app, key: key)
+            let ticket = try await client.submitAndSettle("Provision", """
+                {"stock": [{"serialNumber": "987654321", "msisdn": "\(Fixtures.msisdn(0))"}], "provisioningOrderNumber": 2147483647,
+                 "tariffNumber": 999, "shutdownThreshold": 2147483647, "bundleSizeMb": 2147483647, "boltOns": [1, 2147483647]}
+                """)
+            #expect(ticket["status"] == "complete", "\(ticket.text)")
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "x", imsi: Fixtures.imsi(0), input: 1, output: 1, identifier: 1),
+            ])
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(state.json["shutdown_threshold_hours"] as? Int == 2_147_483_647)
+            #expect(state["shutdown_at"] == "9999-12-31T23:59:59.000Z")
+            #expect((state.json["bundle"] as? [String: Any])?["size_bytes"] as? Int == 2_147_483_647 * 1_048_576)
+            // Adding the largest top-up again and again stays exact until it would pass 2^63 - 1 bytes.
+            let top = #"{"serialNumbers": ["987654321"], "amountMb": 2147483647}"#
+            #expect(try await client.submitAndSettle("TopUp", top)["status"] == "complete")
+            let size = try #require((try await app.request(.get, "/v1/sims/\(sim)", key: key).json["bundle"] as? [String: Any])?["size_bytes"] as? Int)
+            #expect(size == 2 * 2_147_483_647 * 1_048_576)
+        }
+    }
+
+    @Test("the token endpoint refuses hostile forms without crashing: no grant, garbage, a huge body, encoded and repeated fields", arguments: [TestEngine.sqlite])
+    func hostileTokenRequests(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            _ = try await app.cellhireStock(account: account)
+            let client = try await CellhireClient.make(app, key: key)
+            #expect(try await CellhireClient.requestToken(app, form: "")["error"] == "invalid_request")
+            #expect(try await CellhireClient.requestToken(app, form: "%%%&&&===")["error"] == "invalid_request")
+            #expect(try await CellhireClient.requestToken(app, form: String(repeating: "a", count: 20_000)).status == 413)
+            // Percent-encoded values are decoded; the first of a repeated field wins.
+            let encoded = "grant_type=client%5Fcredentials&client_id=\(client.clientID)&client_secret=\(client.secret)&client_secret=wrong"
+            #expect(try await CellhireClient.requestToken(app, form: encoded).status == 200)
+            #expect(try await CellhireClient.requestToken(app, form: "grant_type=client_credentials&client_id=\(client.clientID)&client_secret=\(String(repeating: "x", count: 500))")["error"] == "invalid_client")
+            #expect(try await CellhireClient.requestToken(app, form: "grant_type=client_credentials", headers: ["Authorization": "Basic !!!"])["error"] == "invalid_client")
+            var forged = client
+            forged.token = client.token + "x"
+            #expect(try await forged.send(.get, "/api/simSubmission/\(String(repeating: "z", count: 500))").status == 401)
+            #expect(try await client.send(.get, "/api/simSubmission/\(String(repeating: "z", count: 500))").status == 404)
+        }
+    }
+}
