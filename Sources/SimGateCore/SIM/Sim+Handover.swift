@@ -12,8 +12,8 @@ extension Sim {
 
     /// The SIM as it leaves its customer, for another account or for stock: nothing of the
     /// customer stays visible to whoever holds it next. Metadata, labels, the customer's
-    /// holds, the bound device, first use and the last sighting are cleared; the operator's
-    /// hold and the bundle stay. Usage and events are not on the SIM: they stay with the
+    /// holds, the bound device, first use, the last sighting, the tariff and any AOFU threshold and
+    /// bundle are cleared; the operator's hold stays. Usage and events are not on the SIM: they stay with the
     /// account that owned it when they happened. Returns the hold changes for events.
     public func leavingCustomer(at time: Date, cause: ChangeCause) throws(DomainError) -> (sim: Sim, changes: [SimChange]) {
         var sim = self
@@ -28,6 +28,11 @@ extension Sim {
         sim.imei = nil
         sim.firstUseAt = nil
         sim.lastSeen = nil
+        // The tariff, threshold and bundle were the customer's purchase; its use of the bundle
+        // must not show to whoever holds the SIM next.
+        sim.tariffNumber = nil
+        sim.shutdownThreshold = nil
+        sim.bundle = nil
         return (sim, changes)
     }
 }

@@ -60,6 +60,12 @@ extension Sim {
     /// - Throws: ``DomainError`` of kind `.conflict` when the SIM's state forbids the command.
     public func applying(_ command: SimCommand, at time: Date, cause: ChangeCause) throws(DomainError) -> SimUpdate {
         let transition = try SimLifecycle.apply(command, to: state, at: time, cause: cause)
+        if let shutdownAt, shutdownAt.epochMilliseconds <= time.epochMilliseconds, transition.state.status.isProvisioned, !state.status.isProvisioned {
+            throw DomainError(
+                .conflict, code: "aofu_expired",
+                message: "The SIM's AOFU period ended at its shutdown; provision it again (a new threshold and bundle) instead."
+            )
+        }
         if accountID == nil, transition.state.status.isProvisioned, !state.status.isProvisioned {
             throw DomainError(
                 .conflict, code: "sim_unassigned",

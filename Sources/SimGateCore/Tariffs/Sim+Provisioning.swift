@@ -14,7 +14,8 @@ extension Sim {
             throw DomainError(.conflict, code: "sim_unassigned", message: "The SIM belongs to no account; assign it to one before it can be provisioned.")
         }
         guard tariff.isOffered(to: accountID) else {
-            throw DomainError(.invalid, code: "tariff_not_offered", message: "Tariff \(tariff.number) is not offered to this account.", param: "tariffNumber")
+            // As if it did not exist: a customer learns nothing of tariffs offered to others.
+            throw DomainError.notFound("tariff", param: "tariffNumber")
         }
         switch tariff.kind {
         case .aofu:

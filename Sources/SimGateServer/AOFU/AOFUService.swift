@@ -83,24 +83,27 @@ struct AOFUService: Sendable {
         }
     }
 
-    /// Unprovisions the SIM if its shutdown is due and it is still provisioned; a job queued
-    /// for an older shutdown, or one that runs again, changes nothing.
-    func shutDownIfDue(_ simID: SimID, cause: ChangeCause, in tx: StoreTransaction) async throws {
-        try await shutDownIfDue([(simID, cause)], in: tx)
+    /// Unprovisions the SIM if its shutdown is due (and is the one `due` names, for a job) and
+    /// it is still provisioned; a job queued for an older shutdown, or one that runs again,
+    /// changes nothing.
+    func shutDownIfDue(_ simID: SimID, due: Int64?, cause: ChangeCause, in tx: StoreTransaction) async throws {
+        try await shutDownIfDue([(simID, due, cause)], in: tx)
     }
 
     /// ``shutDownIfDue(_:cause:in:)`` for many SIMs at once: two reads for all of them, an
     /// update per SIM, and one write each for all their events and disconnect jobs.
-    func shutDownIfDue(_ due: [(simID: SimID, cause: ChangeCause)], in tx: StoreTransaction) async throws {
+    func shutDownIfDue(_ due: [(simID: SimID, due: Int64?, cause: ChangeCause)], in tx: StoreTransaction) async throws {
         let now = clock.now()
         let found = try await tx.sims.find(ids: due.map(\.simID), accountID: nil, forUpdate: true)
         var updates: [(update: SimUpdate, cause: ChangeCause)] = []
         var seen: Set<SimID> = []
-        for (simID, cause) in due where seen.insert(simID).inserted {
+        for (simID, jobDue, cause) in due where seen.insert(simID).inserted {
             // Compared to the millisecond, as times are stored and as the job was claimed: a
-            // job claimed a fraction of a millisecond before its shutdown is due, not early.
+            // job claimed a fraction of a millisecond before its shutdown is due, not early. A
+            // job queued for another shutdown than the SIM's current one does nothing: the
+            // SIM's own job is queued for that.
             guard let sim = found[simID], let shutdownAt = sim.shutdownAt, shutdownAt.epochMilliseconds <= now.epochMilliseconds,
-                  sim.status.isProvisioned
+                  jobDue.map({ $0 == shutdownAt.epochMilliseconds }) ?? true, sim.status.isProvisioned
             else { continue }
             updates.append((try sim.applying(.unprovision, at: now, cause: cause), cause))
         }
@@ -115,10 +118,10 @@ struct AOFUService: Sendable {
     /// the thousand at once, so the scheduler runs them in batches, one unit of work each.
     var shutdownHandler: JobHandler {
         JobHandler(AOFUShutdownJob.self, run: { parameters, job in
-            try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, cause: Self.shutdownCause(job), in: tx) }
+            try await sims.store.transaction { tx in try await shutDownIfDue(parameters.sim, due: parameters.due, cause: Self.shutdownCause(job), in: tx) }
         }, runBatch: { jobs in
             try await sims.store.transaction { tx in
-                try await shutDownIfDue(jobs.map { ($0.0.sim, Self.shutdownCause($0.1)) }, in: tx)
+                try await shutDownIfDue(jobs.map { ($0.0.sim, $0.0.due, Self.shutdownCause($0.1)) }, in: tx)
             }
         })
     }

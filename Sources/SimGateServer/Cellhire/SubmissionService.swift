@@ -51,7 +51,18 @@ struct SubmissionService: Sendable {
 
     /// The job that carries out an accepted ticket, once.
     var handler: JobHandler {
-        JobHandler(SubmissionJob.self) { parameters, _ in try await run(parameters.ticket) }
+        JobHandler(SubmissionJob.self) { parameters, job in
+            do {
+                try await run(parameters.ticket)
+            } catch {
+                // Not a refusal but a failure (the database, say): retried, and on the last
+                // attempt the ticket says so rather than staying pending for ever.
+                if job.attempts >= job.maxAttempts {
+                    try? await fail(parameters.ticket, with: DomainError(.invalid, code: "internal_error", message: "The submission could not be carried out; submit it again."))
+                }
+                throw error
+            }
+        }
     }
 
     /// Carries out a pending ticket in one unit of work and records how it ended; a ticket
@@ -74,7 +85,12 @@ struct SubmissionService: Sendable {
             failure = error
         }
         guard let failure else { return }
-        // The work was rolled back; the ticket alone records why.
+        try await fail(ticketID, with: failure)
+    }
+
+    /// Marks a pending ticket failed with `failure`; the work was rolled back, so the ticket
+    /// alone records why.
+    private func fail(_ ticketID: String, with failure: DomainError) async throws {
         try await store.transaction { tx in
             guard var ticket = try await tx.tickets.find(ticketID, forUpdate: true), ticket.status == .pending else { return }
             ticket.status = .failed
@@ -92,8 +108,14 @@ struct SubmissionService: Sendable {
         let field = kind == .provision ? { (index: Int) in "stock[\(index)].serialNumber" } : { (index: Int) in "serialNumbers[\(index)]" }
         var targets: [(index: Int, sim: Sim)] = []
         for (index, serial) in payload.serialNumbers.enumerated() {
-            guard let sim = found[serial] else {
+            guard let matches = found[serial], let sim = matches.first else {
                 throw DomainError(.invalid, code: "unknown_serial_number", message: "No SIM of this company has serial number \(serial).", param: field(index))
+            }
+            guard matches.count == 1 else {
+                throw DomainError(
+                    .invalid, code: "ambiguous_serial_number",
+                    message: "\(matches.count) SIMs of this company carry serial number \(serial); set distinct serial numbers first.", param: field(index)
+                )
             }
             if let msisdn = payload.msisdns?[index], msisdn != sim.msisdn?.digits {
                 throw DomainError(.invalid, code: "msisdn_mismatch", message: "The MSISDN is not that of SIM \(serial).", param: "stock[\(index)].msisdn")
@@ -110,6 +132,8 @@ struct SubmissionService: Sendable {
         for (index, sim) in targets {
             do {
                 try await apply(kind, payload, tariff: tariff, to: sim, cause: cause, in: tx)
+            } catch let error as DomainError where error.kind == .notFound && error.param == "tariffNumber" {
+                throw DomainError(.invalid, code: "unknown_tariff", message: "No such tariff.", param: "tariffNumber")
             } catch let error as DomainError where error.param == nil {
                 throw DomainError(error.kind, code: error.code, message: "SIM \(sim.serialNumber): \(error.message)", param: field(index), details: error.details)
             }
@@ -144,9 +168,9 @@ enum SubmissionFailure {
     /// `errorId` for a failure `code`; 1 for one not listed.
     static func number(for code: String) -> Int {
         switch code {
-        case "unknown_serial_number": 100
+        case "unknown_serial_number", "ambiguous_serial_number": 100
         case "msisdn_mismatch": 101
-        case "unknown_tariff", "tariff_not_offered": 200
+        case "unknown_tariff": 200
         case "parameter_missing", "invalid_parameter": 300
         case "not_aofu", "no_bundle", "bundle_too_large": 400
         case "sim_has_holds", "operator_hold", "sim_not_provisioned", "sim_retired", "sim_unassigned": 500

@@ -11,10 +11,12 @@ struct DisconnectJob: JobParameters {
     static let kind = "radius.disconnect"
     /// The SIM whose sessions to end.
     let sim: SimID
+    /// How many times a batch found a gateway silent for this SIM before (absent: never).
+    var retry: Int? = nil
 
     /// The job for `simID`'s sessions; one waits at a time per SIM.
-    static func job(for simID: SimID, at time: Date) throws -> NewJob {
-        try NewJob(DisconnectJob(sim: simID), runAt: time, uniqueKey: "\(kind):\(simID)", maxAttempts: 3)
+    static func job(for simID: SimID, at time: Date, retry: Int? = nil) throws -> NewJob {
+        try NewJob(DisconnectJob(sim: simID, retry: retry), runAt: time, uniqueKey: "\(kind):\(simID)", maxAttempts: 3)
     }
 }
 

@@ -30,10 +30,28 @@ struct RADIUSDisconnector: Sendable {
 
     /// The job handler that runs a ``DisconnectJob`` for its SIM.
     var handler: JobHandler {
-        JobHandler(DisconnectJob.self, run: { parameters, _ in try await disconnect([parameters.sim]) }, runBatch: { jobs in
+        JobHandler(DisconnectJob.self, run: { parameters, _ in
+            let silent = try await disconnectAll([parameters.sim])
+            if !silent.isEmpty { throw NoAnswer(sessions: silent.count) }
+        }, runBatch: { jobs in
             // SIMs leave LIVE by the thousand (AOFU shutdowns); most have no open session, so
-            // one read finds the few that need a Disconnect-Request.
-            try await disconnect(jobs.map(\.0.sim))
+            // one read finds the few that need a Disconnect-Request. A silent gateway fails
+            // only its own SIMs: each is queued again with backoff, up to three tries, and
+            // what the batch sent is not sent again.
+            let silent = try await disconnectAll(jobs.map(\.0.sim))
+            guard !silent.isEmpty else { return }
+            let retries = Dictionary(jobs.map { ($0.0.sim, $0.0.retry ?? 0) }, uniquingKeysWith: max)
+            let now = clock.now()
+            var again: [NewJob] = []
+            for sim in silent.sorted() {
+                let retry = (retries[sim] ?? 0) + 1
+                guard retry < 3 else {
+                    logger.warning("A gateway stayed silent to three Disconnect-Requests; giving up", metadata: ["sim": "\(sim)"])
+                    continue
+                }
+                again.append(try DisconnectJob.job(for: sim, at: now.addingTimeInterval(10 * pow(2, Double(retry - 1))), retry: retry))
+            }
+            try await store.transaction { tx in try await tx.jobs.enqueue(again, now: now) }
         })
     }
 
@@ -44,32 +62,35 @@ struct RADIUSDisconnector: Sendable {
         var description: String { "\(sessions) gateway(s) did not answer the Disconnect-Request" }
     }
 
-    /// Throws when a gateway stayed silent, so the job runs again later with backoff.
-    func disconnect(_ simIDs: [SimID]) async throws {
+    /// Sends the Disconnect-Requests these SIMs' open sessions need; returns the SIMs with a
+    /// session whose gateway stayed silent.
+    func disconnectAll(_ simIDs: [SimID]) async throws -> Set<SimID> {
         let (sims, sessions) = try await store.read { tx in
             let sessions = try await tx.sessions.openSessions(simIDs: simIDs)
             return (try await tx.sims.find(ids: Array(Set(sessions.map(\.simID))), accountID: nil), sessions)
         }
-        // A SIM back to LIVE before the job ran keeps its sessions.
+        // A SIM back to LIVE before the job ran keeps its sessions. An ACK or a NAK is the
+        // gateway's final answer; only silence is asked again.
         let pending = sessions.compactMap { session -> (DataSession, Sim)? in
-            guard session.disconnect?.outcome != .acked, let sim = sims[session.simID], sim.status != .live else { return nil }
+            guard session.disconnect == nil || session.disconnect?.outcome == .noAnswer,
+                  let sim = sims[session.simID], sim.status != .live
+            else { return nil }
             return (session, sim)
         }
-        let silent = try await withThrowingTaskGroup(of: Bool.self) { group in
-            var silent = 0
+        return try await withThrowingTaskGroup(of: (SimID, Bool).self) { group in
+            var silent: Set<SimID> = []
             var next = pending.makeIterator()
             func sendNext() {
                 guard let (session, sim) = next.next() else { return }
-                group.addTask { try await disconnect(session, of: sim) }
+                group.addTask { (sim.id, try await disconnect(session, of: sim)) }
             }
             for _ in 0..<Self.concurrency { sendNext() }
-            while let answered = try await group.next() {
-                if !answered { silent += 1 }
+            while let (sim, answered) = try await group.next() {
+                if !answered { silent.insert(sim) }
                 sendNext()
             }
             return silent
         }
-        if silent > 0 { throw NoAnswer(sessions: silent) }
     }
 
     /// Sends one session's Disconnect-Request and records the answer; `false` if the gateway stayed silent.

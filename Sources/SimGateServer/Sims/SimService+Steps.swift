@@ -31,6 +31,10 @@ extension SimService {
         let now = clock.now()
         try await save(update.sim, previous: update.previous, in: tx)
         var produced: [Event] = []
+        if update.formerCustomer != nil, update.previous.bundle != nil {
+            // Bundle columns change only by their own statements, never by saving the SIM.
+            try await tx.sims.clearBundle(update.sim.id)
+        }
         if let customer = update.formerCustomer {
             for step in handover { produced += try await step.simLeft(update, customer: customer, cause: cause, in: tx) }
         }

@@ -25,7 +25,7 @@ struct TariffService: Sendable {
     /// Changes a tariff's name or the accounts it is offered to (its number and kind never change).
     func update(_ number: Int, name: String?, accounts: Set<AccountID>?) async throws -> Tariff {
         try await store.transaction { tx in
-            guard var tariff = try await tx.tariffs.find(number) else { throw DomainError.notFound("tariff") }
+            guard var tariff = try await tx.tariffs.find(number, forUpdate: true) else { throw DomainError.notFound("tariff") }
             if let name { tariff.name = name }
             if let accounts {
                 try await Self.requireAccounts(accounts, in: tx)

@@ -26,7 +26,9 @@ struct UsageLedger: Sendable {
         try await countAgainstBundles(records.filter { inserted.contains($0.id) && current[$0.simID]?.hasBundle == true }, cause: cause, in: tx)
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
-        for record in records where inserted.contains(record.id) {
+        // In the order the data was used, so the earliest record of a batch fixes first use.
+        let ordered = records.sorted { $0.observation.dataSeenAt < $1.observation.dataSeenAt }
+        for record in ordered where inserted.contains(record.id) {
             guard var simFacts = facts[record.simID] else { continue }
             let unchanged = simFacts
             _ = simFacts.observe(record.observation)

@@ -68,12 +68,13 @@ public struct SimRepository: Sendable {
     }
 
     /// The SIMs with these stock serial numbers that belong to `accountID`, by serial number.
-    public func find(serialNumbers: [String], accountID: AccountID, forUpdate: Bool = false) async throws -> [String: Sim] {
+    /// Serial numbers are not unique, so each maps to every SIM that carries it.
+    public func find(serialNumbers: [String], accountID: AccountID, forUpdate: Bool = false) async throws -> [String: [Sim]] {
         guard !serialNumbers.isEmpty else { return [:] }
         let sims = try await fetch(forUpdate: forUpdate) { query in
-            query.where("serial_number", .in, serialNumbers).where("account_id", .equal, accountID.rawValue)
+            query.where("serial_number", .in, serialNumbers).where("account_id", .equal, accountID.rawValue).orderBy("id")
         }
-        return Dictionary(sims.map { ($0.serialNumber, $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(grouping: sims, by: \.serialNumber)
     }
 
     /// The SIMs with these ids that exist (and belong to `accountID` when given), by id.

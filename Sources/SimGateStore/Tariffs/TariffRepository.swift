@@ -25,9 +25,13 @@ public struct TariffRepository: Sendable {
         try await insertAccounts(tariff.accounts, of: tariff.number)
     }
 
-    /// The tariff with this number, if there is one.
-    public func find(_ number: Int) async throws -> Tariff? {
-        try await tariffs { $0.where("number", .equal, Int64(number)) }.first
+    /// The tariff with this number, if there is one; with `forUpdate`, locked until the unit
+    /// of work ends (PostgreSQL; SQLite's write transaction already is).
+    public func find(_ number: Int, forUpdate: Bool = false) async throws -> Tariff? {
+        try await tariffs { query in
+            let query = query.where("number", .equal, Int64(number))
+            return forUpdate && db.dialect.name == "postgresql" ? query.for(.update) : query
+        }.first
     }
 
     /// Every tariff (the operator's view), or those offered to `accountID`, by number.
