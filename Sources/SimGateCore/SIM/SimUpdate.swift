@@ -15,7 +15,7 @@ public struct SimUpdate: Equatable, Sendable {
     public var isEmpty: Bool { changes.isEmpty && sim == previous }
 
     /// The SIM left LIVE: its open data sessions must be disconnected from the network.
-    public var disconnectsSessions: Bool { previous.status == .live && sim.status != .live }
+    public var disconnectsSessions: Bool { sim.hasLeftLive(since: previous) }
 
     /// Whether only the status (with when and why it changed) and `updatedAt` differ: such
     /// updates can be written many at a time.
@@ -55,6 +55,11 @@ public struct SimUpdate: Equatable, Sendable {
 }
 
 extension Sim {
+    /// Whether this SIM, once `previous`, has left LIVE: its open data sessions must end.
+    public func hasLeftLive(since previous: Sim) -> Bool {
+        previous.status == .live && status != .live
+    }
+
     /// What `command` does to this SIM: the ``SimLifecycle`` rules, plus the one that needs
     /// the owner: only a SIM that belongs to an account can be provisioned (LIVE or OFFLINE).
     /// - Throws: ``DomainError`` of kind `.conflict` when the SIM's state forbids the command.

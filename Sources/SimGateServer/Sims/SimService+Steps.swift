@@ -77,7 +77,7 @@ extension SimService {
     /// exactly when the change commits.
     func save(_ sim: Sim, previous: Sim, in tx: StoreTransaction) async throws {
         try await tx.sims.save(sim, previous: previous)
-        if previous.status == .live, sim.status != .live {
+        if sim.hasLeftLive(since: previous) {
             try await tx.jobs.enqueue(try DisconnectJob.job(for: sim.id, at: clock.now()), now: clock.now())
         }
     }

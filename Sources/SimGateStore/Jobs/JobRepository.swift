@@ -18,19 +18,13 @@ public struct JobRepository: Sendable {
     @discardableResult
     public func enqueue(_ job: NewJob, now: Date) async throws -> Bool {
         let id: JobID = ids.make()
-        let rows = try await db.raw("""
-            INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
-            VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
-                    \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
-            ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
-                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
-            RETURNING id
-            """).all()
+        let rows = try await insert([(id, job)], now: now, returning: true)
         return try rows.first?.string("id") == id.rawValue
     }
 
-    /// Adds many jobs in one statement; as ``enqueue(_:now:)`` for each, except that a unique
-    /// key given twice is queued once (at the sooner time).
+    /// Adds many jobs in one statement per 500; as ``enqueue(_:now:)`` for each, except that a
+    /// unique key given twice is queued once (at the sooner time): one statement may not touch
+    /// a row twice.
     public func enqueue(_ jobs: [NewJob], now: Date) async throws {
         var seen: [String: Int] = [:]
         var unique: [NewJob] = []
@@ -43,20 +37,26 @@ public struct JobRepository: Sendable {
             unique.append(job)
         }
         for start in stride(from: 0, to: unique.count, by: 500) {
-            var values: [SQLQueryString] = []
-            for job in unique[start..<min(start + 500, unique.count)] {
-                let id: JobID = ids.make()
-                values.append("""
-                    (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
-                     \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
-                    """)
-            }
-            try await db.raw("""
-                INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
-                VALUES \(values.joined(separator: ", "))
-                ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
-                    run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
-                """).run()
+            _ = try await insert(unique[start..<min(start + 500, unique.count)].map { (ids.make(), $0) }, now: now, returning: false)
         }
+    }
+
+    /// The one INSERT of pending jobs: a pending job with the same unique key is kept instead,
+    /// brought forward to the sooner time.
+    private func insert(_ jobs: [(id: JobID, job: NewJob)], now: Date, returning: Bool) async throws -> [any SQLRow] {
+        guard !jobs.isEmpty else { return [] }
+        let values: [SQLQueryString] = jobs.map { id, job in
+            """
+            (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',
+             \(bind: job.runAt.stored), 0, \(bind: job.maxAttempts), \(bind: now.stored), \(bind: now.stored))
+            """
+        }
+        return try await db.raw("""
+            INSERT INTO jobs (id, kind, payload, unique_key, state, run_at, attempts, max_attempts, created_at, updated_at)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (unique_key) WHERE state = 'pending' DO UPDATE SET
+                run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END
+            \(unsafeRaw: returning ? "RETURNING id" : "")
+            """).all()
     }
 }
