@@ -75,6 +75,6 @@ public struct Entitlement: Equatable, Sendable {
     /// Whether the `payment` hold must be in force at `now`: exactly when now >= the access end.
     /// `nil` when payments have no say yet.
     public func requiresPaymentHold(at now: Date, under policy: CancellationPolicy, grace: TimeInterval) -> Bool? {
-        accessEnds(under: policy, grace: grace).map { now >= $0 }
+        accessEnds(under: policy, grace: grace).map { PaymentAccess.hasLapsed(at: now, accessEnds: $0) }
     }
 }

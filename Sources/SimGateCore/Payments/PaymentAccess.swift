@@ -42,11 +42,18 @@ public struct PaymentAccess: Equatable, Sendable {
         guard let latestEnd, sim.status != .inventory || everPaid else {
             return PaymentDecision(commands: [.liftHold(.payment)], reevaluateAt: nil)
         }
-        let lapsed = now >= latestEnd
+        let lapsed = Self.hasLapsed(at: now, accessEnds: latestEnd)
         var commands: [SimCommand] = [lapsed ? .placeHold(.payment) : .liftHold(.payment)]
         // Paid for: out of stock, LIVE or (with any hold in force) OFFLINE.
         if sim.status == .inventory, sim.accountID != nil { commands.append(.provision) }
         return PaymentDecision(commands: commands, reevaluateAt: lapsed ? nil : latestEnd)
+    }
+}
+
+extension PaymentAccess {
+    /// The one lapse rule: the `payment` hold is in force exactly when now >= the access end.
+    public static func hasLapsed(at now: Date, accessEnds: Date) -> Bool {
+        now >= accessEnds
     }
 }
 

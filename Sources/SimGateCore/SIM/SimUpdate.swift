@@ -48,10 +48,6 @@ public struct SimUpdate: Equatable, Sendable {
         return SimUpdate(previous: previous, sim: following.sim, changes: changes + following.changes)
     }
 
-    /// No change yet: the start of a chain of ``then(_:)``.
-    public static func unchanged(_ sim: Sim) -> SimUpdate {
-        SimUpdate(previous: sim, sim: sim, changes: [])
-    }
 }
 
 extension Sim {

@@ -53,11 +53,15 @@ public struct UsageRecord: Sendable, Equatable {
         self.imei = imei
     }
 
+    /// When the SIM was certainly passing data: a RADIUS delta at its report, a record from
+    /// elsewhere (a CDR) at its start.
+    public var dataSeenAt: Date { source == "radius" ? endedAt : startedAt }
+
     /// What the record tells about its SIM.
     public var observation: UsageObservation {
         UsageObservation(
             bytes: bytesUp.addingReportingOverflow(bytesDown).overflow ? .max : bytesUp + bytesDown, startedAt: startedAt, endedAt: endedAt,
-            dataSeenAt: source == "radius" ? endedAt : startedAt, mccMNC: mccMNC, country: country,
+            dataSeenAt: dataSeenAt, mccMNC: mccMNC, country: country,
             imei: imei.map(IMEI.init(trusted:))
         )
     }

@@ -27,7 +27,7 @@ struct UsageLedger: Sendable {
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
         // In the order the data was used, so the earliest record of a batch fixes first use.
-        let ordered = records.sorted { $0.observation.dataSeenAt < $1.observation.dataSeenAt }
+        let ordered = records.sorted { $0.dataSeenAt < $1.dataSeenAt }
         for record in ordered where inserted.contains(record.id) {
             guard var simFacts = facts[record.simID] else { continue }
             let unchanged = simFacts

@@ -32,13 +32,6 @@ public struct SessionRepository: Sendable {
         try await sessions([key])[key]
     }
 
-    /// The open sessions of a SIM (no Stop seen yet), oldest first.
-    public func openSessions(simID: SimID) async throws -> [DataSession] {
-        try await db.select().column("*").from("radius_sessions")
-            .where("sim_id", .equal, simID.rawValue).where("stopped_at", .is, SQLLiteral.null)
-            .orderBy("started_at").all().map(Self.session)
-    }
-
     /// The open sessions of these SIMs, oldest first.
     public func openSessions(simIDs: [SimID]) async throws -> [DataSession] {
         var found: [DataSession] = []

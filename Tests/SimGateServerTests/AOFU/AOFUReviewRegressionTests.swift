@@ -76,4 +76,18 @@ struct AOFUReviewRegressionTests {
             #expect(viaCellhire.code == "unknown_tariff")
         }
     }
+
+    @Test("within one batch of records the earliest fixes first use, whatever their order in the request", arguments: TestEngine.available)
+    func earliestRecordFixesFirstUse(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            let earlier = app.clock.now().addingTimeInterval(-7_200), later = app.clock.now().addingTimeInterval(-3_600)
+            func record(_ id: String, _ at: Date) -> [String: Any] {
+                ["id": id, "sim": sim, "started_at": RFC3339Text.format(at), "ended_at": RFC3339Text.format(at.addingTimeInterval(60)), "bytes_up": 1, "bytes_down": 1]
+            }
+            let reply = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [record("late", later), record("early", earlier)]])
+            #expect(reply.json["accepted"] as? Int == 2)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["first_use_at"] == RFC3339Text.format(earlier))
+        }
+    }
 }
