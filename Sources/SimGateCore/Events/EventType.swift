@@ -62,6 +62,31 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     /// OAuth client credentials were revoked; their tokens stopped working.
     public static let apiClientRevoked = EventType(rawValue: "api_client.revoked")
 
+    /// A data session of the SIM opened; the object is the session (network, RAT, device).
+    public static let simSessionStarted = EventType(rawValue: "sim.session_started")
+    /// A payment for a bound subscription failed; the object is the billing binding.
+    public static let billingBindingPaymentFailed = EventType(rawValue: "billing_binding.payment_failed")
+
+    /// An automation rule fired for a SIM; the object names the rule, the SIM, what matched
+    /// and each action with its outcome.
+    public static let ruleTriggered = EventType(rawValue: "rule.triggered")
+    /// A delayed action of a rule ran; the object says what it did.
+    public static let ruleActionRan = EventType(rawValue: "rule.action_ran")
+    /// A rule was created.
+    public static let ruleCreated = EventType(rawValue: "rule.created")
+    /// A rule changed (or was turned on or off).
+    public static let ruleUpdated = EventType(rawValue: "rule.updated")
+    /// A rule was deleted.
+    public static let ruleDeleted = EventType(rawValue: "rule.deleted")
+    /// A webhook endpoint was created.
+    public static let webhookEndpointCreated = EventType(rawValue: "webhook_endpoint.created")
+    /// A webhook endpoint changed, was re-enabled, or had its secret rolled.
+    public static let webhookEndpointUpdated = EventType(rawValue: "webhook_endpoint.updated")
+    /// SimGate disabled a webhook endpoint (410 Gone, or days of failures); the object says why.
+    public static let webhookEndpointDisabled = EventType(rawValue: "webhook_endpoint.disabled")
+    /// A webhook endpoint was deleted.
+    public static let webhookEndpointDeleted = EventType(rawValue: "webhook_endpoint.deleted")
+
     /// Every event type SimGate writes today: what `type` filters may name. The set is open
     /// on the wire (clients must tolerate new types), but a filter for a type that does not
     /// exist is a typo, and refused rather than answered with an empty list.
@@ -71,5 +96,7 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
         .accountCreated, .accountUpdated, .apiKeyCreated, .apiKeyRevoked,
         .billingBindingCreated, .billingBindingUpdated, .billingBindingDeleted,
         .simTariffSet, .simShutdownScheduled, .simUnprovisioned, .simBundleToppedUp, .apiClientCreated, .apiClientRevoked,
+        .simSessionStarted, .billingBindingPaymentFailed, .ruleTriggered, .ruleActionRan, .ruleCreated, .ruleUpdated, .ruleDeleted,
+        .webhookEndpointCreated, .webhookEndpointUpdated, .webhookEndpointDisabled, .webhookEndpointDeleted,
     ]
 }

@@ -65,3 +65,20 @@ public typealias GatewayEventID = TypedID<GatewayEventKind>
 public enum APIClientKind: IdentifierKind { public static let prefix = "cli" }
 /// Identifies an OAuth client (its `client_id`).
 public typealias APIClientID = TypedID<APIClientKind>
+
+/// Kind tag for automation rules.
+public enum RuleKind: IdentifierKind { public static let prefix = "rule" }
+/// Identifies an automation rule.
+public typealias RuleID = TypedID<RuleKind>
+/// Kind tag for webhook endpoints.
+public enum WebhookEndpointKind: IdentifierKind { public static let prefix = "we" }
+/// Identifies a customer's webhook endpoint.
+public typealias WebhookEndpointID = TypedID<WebhookEndpointKind>
+/// Kind tag for webhook deliveries (one message to one endpoint, however many attempts).
+public enum WebhookDeliveryKind: IdentifierKind { public static let prefix = "whd" }
+/// Identifies a webhook delivery.
+public typealias WebhookDeliveryID = TypedID<WebhookDeliveryKind>
+/// Kind tag for one attempt at a webhook delivery.
+public enum WebhookAttemptKind: IdentifierKind { public static let prefix = "wha" }
+/// Identifies one attempt at a webhook delivery.
+public typealias WebhookAttemptID = TypedID<WebhookAttemptKind>

@@ -17,6 +17,13 @@ public enum MobileCountryCodes {
         byMCC[mcc]
     }
 
+    /// Whether `code` is the ISO 3166-1 alpha-2 code of a country some MCC belongs to.
+    public static func isCountryCode(_ code: String) -> Bool {
+        countries.contains(code)
+    }
+
+    private static let countries = Set(byMCC.values)
+
     private static let byMCC: [String: String] = [
         // Europe
         "202": "GR", "204": "NL", "206": "BE", "208": "FR", "212": "MC", "213": "AD",

@@ -17,4 +17,7 @@ public enum RadioAccessTechnology {
         default: nil
         }
     }
+
+    /// Every stored name.
+    public static let names: Set<String> = Set((0...UInt8.max).compactMap(name(forRATType:)))
 }

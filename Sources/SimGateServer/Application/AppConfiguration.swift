@@ -16,6 +16,14 @@ public struct AppConfiguration: Sendable {
     public var bootstrapOperator = true
     /// The RADIUS AAA server for the data network.
     public var radius = RADIUSSettings()
+    /// How webhook deliveries are made.
+    public var webhooks = WebhookSettings()
+    /// The key that seals stored secrets (webhook signing secrets), base64 of 32 bytes.
+    /// When `nil`, ``secretsKeyFile`` holds it; when both are `nil` (tests), a key is made
+    /// for this run only.
+    public var secretsKey: String?
+    /// A file holding the secrets key, made with a new key on first start if missing.
+    public var secretsKeyFile: String?
 
     /// Every setting at its default.
     public init() {}
@@ -64,6 +72,27 @@ public struct AppConfiguration: Sendable {
                 )
             }
             configuration.radius.interimInterval = seconds
+        }
+        if let (text, origin) = try source.value(.secretsKey) {
+            guard SecretBox(base64: text) != nil else {
+                throw ConfigurationError(variable: origin, value: "(hidden)", expected: "the base64 of 32 random bytes (openssl rand -base64 32)")
+            }
+            configuration.secretsKey = text
+        } else {
+            configuration.secretsKeyFile = try nonEmpty(.secretsKeyFile) ?? SettingKey.secretsKeyFile.defaultValue
+        }
+        if let (text, origin) = try source.value(.webhooksAllowNetworks) {
+            let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if case .failure(let bad) = WebhookSettings.networks(parsing: entries) {
+                throw ConfigurationError(variable: origin, value: bad.entry, expected: "a comma-separated list of IP addresses or networks such as 10.0.0.0/8 or fd00::/8")
+            }
+            configuration.webhooks.allowedNetworks = entries
+        }
+        if let (text, origin) = try source.value(.webhooksTimeout) {
+            guard let seconds = Int(text), (1...60).contains(seconds) else {
+                throw ConfigurationError(variable: origin, value: text, expected: "whole seconds from 1 to 60")
+            }
+            configuration.webhooks.timeout = TimeInterval(seconds)
         }
         if let host = try nonEmpty(.radiusHost) { configuration.radius.host = host }
         if let port = try port(.radiusAuthPort) { configuration.radius.authenticationPort = port }

@@ -25,6 +25,8 @@ public struct AppDependencies: Sendable {
     public let jobDoorbell = Doorbell()
     /// Handed the app's job scheduler once it is built (tests that run due jobs themselves).
     public let receiveScheduler: @Sendable (JobScheduler) -> Void
+    /// Handed the app's webhook dispatcher once it is built (tests and benchmarks that await deliveries).
+    public let receiveDispatcher: @Sendable (WebhookDispatcher) -> Void
     /// Told of every request, reply and drop on each RADIUS port, besides the metrics.
     public let observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)?
 
@@ -34,9 +36,11 @@ public struct AppDependencies: Sendable {
         logger: Logger, announceOperatorKey: @escaping @Sendable (String) -> Void = OperatorKeyBanner.print,
         announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in },
         receiveScheduler: @escaping @Sendable (JobScheduler) -> Void = { _ in },
+        receiveDispatcher: @escaping @Sendable (WebhookDispatcher) -> Void = { _ in },
         observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)? = nil
     ) {
         self.receiveScheduler = receiveScheduler
+        self.receiveDispatcher = receiveDispatcher
         self.observeRADIUS = observeRADIUS
         self.announceRADIUSPort = announceRADIUSPort
         self.database = database

@@ -1,3 +1,4 @@
+import Crypto
 import SimGateCore
 import SimGateStore
 
@@ -26,9 +27,20 @@ struct AppServices: Sendable {
     let apiClients: APIClientService
     /// Cellhire-compatible submissions and their tickets.
     let submissions: SubmissionService
+    /// Webhook endpoints, deliveries and replays.
+    let webhooks: WebhookEndpointService
+    /// Automation rules.
+    let rules: RuleService
+    /// Dry runs of rules.
+    let ruleTester: RuleTester
+    /// Rule firings and delayed actions, as jobs.
+    let ruleFirings: RuleFirings
+    /// Seals and opens stored secrets.
+    let secrets: SecretBox
 
-    /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids.
-    init(_ dependencies: AppDependencies) {
+    /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
+    /// and installs the store's append hooks: the webhook outbox and rule triggers.
+    init(_ dependencies: AppDependencies, secrets: SecretBox = SecretBox(key: .init(size: .bits256)), webhooks settings: WebhookSettings = WebhookSettings()) {
         let store = Store(database: dependencies.database, ids: dependencies.ids)
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store
@@ -43,5 +55,13 @@ struct AppServices: Sendable {
         aofu = AOFUService(sims: sims)
         apiClients = APIClientService(store: store, clock: clock, ids: ids)
         submissions = SubmissionService(aofu: aofu)
+        self.secrets = secrets
+        let allowed = (try? WebhookSettings.networks(parsing: settings.allowedNetworks).get()) ?? []
+        self.webhooks = WebhookEndpointService(store: store, clock: clock, ids: ids, secrets: secrets, targets: WebhookTargetGuard(allowed: allowed))
+        rules = RuleService(store: store, clock: clock, ids: ids)
+        ruleTester = RuleTester(store: store, clock: clock)
+        let engine = RuleEngine(clock: clock)
+        ruleFirings = RuleFirings(actions: RuleActions(sims: sims, aofu: aofu), engine: engine)
+        store.hooks.install([WebhookFanOut(ids: ids), RuleEventTriggers(engine: engine)])
     }
 }

@@ -9,9 +9,21 @@ import SimGateStore
 /// of one group, with migrations (and the operator's first key) before the server accepts
 /// requests.
 public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
-    let parts = AppServices(dependencies)
+    let secrets = try SecretsKey.box(for: configuration, logger: dependencies.logger)
+    let parts = AppServices(dependencies, secrets: secrets, webhooks: configuration.webhooks)
     let (database, store, simOperations) = (dependencies.database, parts.store, parts.sims)
     let startup = StartupSignal()
+    let allowedNetworks = try WebhookSettings.networks(parsing: configuration.webhooks.allowedNetworks).get()
+    let dispatcher = WebhookDispatcher(
+        store: store, box: secrets, settings: configuration.webhooks, allowed: allowedNetworks, clock: dependencies.clock,
+        ids: dependencies.ids, logger: dependencies.logger, startup: startup
+    )
+    dependencies.receiveDispatcher(dispatcher)
+    // What a unit of work queued is started at once, not at the next poll.
+    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell] work in
+        if work.contains(.webhookDeliveries) { dispatcher.wake() }
+        if work.contains(.jobs) { doorbell.ring() }
+    }
     let radiusClients = RADIUSClientTable(configuration.radius.clients)
     let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)
     let scheduler = JobScheduler(
@@ -22,6 +34,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             PaymentHoldEvaluator(sims: simOperations).handler,
             parts.aofu.shutdownHandler,
             parts.submissions.handler,
+        ] + parts.ruleFirings.handlers + [
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
@@ -33,6 +46,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     dependencies.receiveScheduler(scheduler)
     var services: [any Service] = configuration.scheduler.runsInBackground ? [database, scheduler] : [database]
+    if configuration.webhooks.runsInBackground { services.append(dispatcher) }
     if configuration.radius.enabled {
         let radius = configuration.radius
         let accounting = RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger)
@@ -71,6 +85,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     app.beforeServerStarts {
         try await Migrator(database: database, logger: dependencies.logger, clock: dependencies.clock).migrate()
         try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
+        try await IdleScan.schedule(on: store.jobs, after: dependencies.clock.now())
         startup.open()
     }
     return app

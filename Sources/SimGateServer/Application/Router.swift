@@ -23,6 +23,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     TariffsController(tariffs: parts.tariffs, idempotency: idempotency).addRoutes(to: api)
     AOFUController(aofu: parts.aofu, idempotency: idempotency).addRoutes(to: api)
     APIClientsController(clients: parts.apiClients, idempotency: idempotency).addRoutes(to: api)
+    WebhooksController(endpoints: parts.webhooks, idempotency: idempotency).addRoutes(to: api)
+    RulesController(rules: parts.rules, tester: parts.ruleTester, idempotency: idempotency).addRoutes(to: api)
 
     // The Cellhire-compatible surface: OAuth tokens, then submissions with a token.
     TokenController(clients: parts.apiClients).addRoutes(to: router)

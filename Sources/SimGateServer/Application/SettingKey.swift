@@ -49,8 +49,28 @@ public struct SettingKey: Sendable, Equatable {
         name: "radius.interim_interval", type: "seconds (60-86400)", defaultValue: "300", meaning: "Acct-Interim-Interval in Access-Accept"
     )
 
+    /// `secrets_key`: the key that seals stored secrets.
+    static let secretsKey = SettingKey(
+        name: "secrets_key", type: "base64 (32 bytes)", defaultValue: "from secrets_key_file",
+        meaning: "seals webhook signing secrets at rest; same on every instance"
+    )
+    /// `secrets_key_file`: where the secrets key is kept when `secrets_key` is not given.
+    static let secretsKeyFile = SettingKey(
+        name: "secrets_key_file", type: "path", defaultValue: "simgate.key", meaning: "made with a new key on first start; keep it with backups"
+    )
+    /// `webhooks.allow_networks`: private networks deliveries may reach.
+    static let webhooksAllowNetworks = SettingKey(
+        name: "webhooks.allow_networks", type: "address list", defaultValue: "none",
+        meaning: "private or loopback networks webhooks may reach (refused by default)"
+    )
+    /// `webhooks.timeout`: how long one delivery attempt may take.
+    static let webhooksTimeout = SettingKey(
+        name: "webhooks.timeout", type: "seconds (1-60)", defaultValue: "10", meaning: "time allowed for one webhook attempt"
+    )
+
     /// Every setting, in the order the README table lists them.
     public static let all: [SettingKey] = [
         host, port, database, radiusHost, radiusAuthPort, radiusAcctPort, radiusClients, radiusCoAPort, radiusInterimInterval,
+        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout,
     ]
 }

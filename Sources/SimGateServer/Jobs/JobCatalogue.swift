@@ -69,3 +69,43 @@ struct SubmissionJob: JobParameters {
     /// The ticket number.
     let ticket: String
 }
+
+/// Carries out the actions of one rule firing (run by automation): the firing was decided and
+/// remembered in the unit of work that saw the fact; this does what the rule says.
+struct RuleFireJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "rule.fire"
+    /// The rule that fired.
+    let rule: RuleID
+    /// The SIM it fired for.
+    let sim: SimID
+    /// The event that set it off, when one did.
+    let event: EventID?
+    /// What the trigger matched.
+    let matched: [String: String]
+}
+
+/// One action of a rule, due some time after the rule fired (run by automation).
+struct RuleActionJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "rule.action"
+    /// The rule whose action it is.
+    let rule: RuleID
+    /// The SIM it acts on.
+    let sim: SimID
+    /// The `rule.triggered` event of the firing.
+    let firing: EventID
+    /// The action's type (`set_offline`).
+    let type: String
+    /// The endpoint of a webhook action.
+    let endpoint: WebhookEndpointID?
+    /// The bytes of a top-up action.
+    let bytes: UInt64?
+}
+
+/// Looks for SIMs that passed no data for as long as a `no_data` rule says, then queues its
+/// next run (run by automation, every 15 minutes).
+struct IdleScanJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "rule.idle_scan"
+}

@@ -55,12 +55,14 @@ struct AccountingLedger: Sendable {
         var records: [UsageRecord] = []
         var gatewayOfRecord: [String: String] = [:]
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
+        var opened: [SessionKey] = []
         for (index, report) in reports.enumerated() {
             guard let key = report.sessionKey, let sim = simsByReport[index] else {
                 logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
+            if sessions[key] == nil { opened.append(key) }
             var session = sessions[key] ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
                 startedAt: report.sessionStart(arrival: now), updatedAt: now
@@ -96,6 +98,7 @@ struct AccountingLedger: Sendable {
             gatewayOfRecord[record.id] = key.nas
         }
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
+        try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
         let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
             ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
@@ -105,6 +108,20 @@ struct AccountingLedger: Sendable {
             metrics.accountingReportRefused("total_out_of_range")
         }
         return stopped
+    }
+
+    /// A `sim.session_started` event for each session first heard of, carrying the session
+    /// (network, country, RAT, device) as its object.
+    private func recordOpenings(_ opened: [DataSession], at now: Date, in tx: StoreTransaction) async throws {
+        guard !opened.isEmpty else { return }
+        let events = try opened.map { session in
+            Event(
+                id: sims.ids.make(), type: .simSessionStarted, accountID: session.accountID, simID: session.simID,
+                object: try APIJSON.encodeToString(SessionResource(session)), previousAttributes: nil,
+                cause: ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: "session \(session.sessionID)"), createdAt: now
+            )
+        }
+        try await tx.events.append(events)
     }
 
     /// A `sim.session_stopped` event for each session that ended, with why.

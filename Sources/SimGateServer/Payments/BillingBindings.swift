@@ -55,6 +55,11 @@ struct BillingBindings: Sendable {
         return try event(.billingBindingUpdated, binding, gateway: gateway, previous: changed, cause: cause, at: clock.now())
     }
 
+    /// The `billing_binding.payment_failed` event: a payment for the bound subscription failed.
+    func paymentFailed(_ binding: BillingBinding, gateway: PaymentGateway, cause: ChangeCause) throws -> Event {
+        try event(.billingBindingPaymentFailed, binding, gateway: gateway, cause: cause, at: clock.now())
+    }
+
     private func event(
         _ type: EventType, _ binding: BillingBinding, gateway: PaymentGateway, previous: [String: JSONValue]? = nil, cause: ChangeCause, at time: Date
     ) throws -> Event {

@@ -75,6 +75,10 @@ struct GatewayEventApplier: Sendable {
             } else {
                 outcome.append("Entitlement already up to date.")
             }
+            if case .paymentFailed = fact {
+                // Each failed payment the gateway reports once (received events are deduplicated).
+                try await tx.events.append([try payments.bindingSteps.paymentFailed(current, gateway: gateway, cause: cause)])
+            }
             try await evaluator.evaluate(current.simID, cause: cause, in: tx)
             try await tx.gatewayEvents.record(id, status: .applied, outcome: outcome.joined(separator: " "), at: now)
         }

@@ -36,7 +36,10 @@ struct UsageLedger: Sendable {
             facts[record.simID] = simFacts
             changing.append(record)
         }
-        guard !changing.isEmpty else { return outcome }
+        guard !changing.isEmpty else {
+            try await checkUsageRules(records.filter { inserted.contains($0.id) }, in: tx)
+            return outcome
+        }
 
         let whole = try await tx.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true)
         var changed = whole
@@ -64,7 +67,15 @@ struct UsageLedger: Sendable {
             guard let sim = changed[id], let record = changing.first(where: { $0.simID == id }) else { continue }
             try await aofu.scheduleShutdown(of: sim, cause: cause(record), in: tx)
         }
+        try await checkUsageRules(records.filter { inserted.contains($0.id) }, in: tx)
         return outcome
+    }
+
+    /// Fires the usage and bundle rules the new records set off.
+    private func checkUsageRules(_ records: [UsageRecord], in tx: StoreTransaction) async throws {
+        let used = records.filter { $0.bytesUp > 0 || $0.bytesDown > 0 }
+        guard !used.isEmpty else { return }
+        try await UsageRuleTriggers(engine: RuleEngine(clock: sims.clock)).check(Set(used.map(\.simID)), accounts: Set(used.compactMap(\.accountID)), in: tx)
     }
 
     /// Adds the bytes of new records to their SIMs' bundles, holding those used up.

@@ -23,3 +23,10 @@ public enum DatabaseEngine: String, Sendable {
         }
     }
 }
+
+extension DatabaseEngine {
+    /// The engine behind an SQLKit dialect name (`postgresql`, `sqlite`).
+    init(dialect name: String) {
+        self = name == "postgresql" ? .postgres : .sqlite
+    }
+}

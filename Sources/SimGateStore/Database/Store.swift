@@ -14,11 +14,14 @@ public struct Store: Sendable {
     /// The database underneath, a `Service` the app runs (and stops last).
     public let database: SimGateDatabase
     private let ids: IdentifierGenerator
+    /// What runs inside every unit of work that appends events, and who hears of commits.
+    public let hooks: StoreHooks
 
     /// A store over `database`; `ids` names the rows the store itself creates (jobs).
-    public init(database: SimGateDatabase, ids: IdentifierGenerator) {
+    public init(database: SimGateDatabase, ids: IdentifierGenerator, hooks: StoreHooks = StoreHooks()) {
         self.database = database
         self.ids = ids
+        self.hooks = hooks
     }
 
     /// Which engine the store runs on.
@@ -26,16 +29,22 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
-        try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids)) }
+        let record = UnitOfWorkRecord()
+        let result = try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record)) }
+        hooks.committed(record.noted)
+        return result
     }
 
     /// Runs `body` on one connection with no write transaction, for reads.
     public func read<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
-        try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids)) }
+        try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: UnitOfWorkRecord())) }
     }
 
     /// The durable job queue, whose claims run in transactions of their own.
     public var jobs: JobQueue { JobQueue(database: database, ids: ids) }
+
+    /// The webhook deliveries' queue, which the dispatcher claims from.
+    public var webhookOutbox: WebhookOutbox { WebhookOutbox(store: self) }
 
     /// The `Idempotency-Key` ledger, whose claims run in transactions of their own.
     public var idempotency: IdempotencyStore { IdempotencyStore(database: database) }

@@ -8,11 +8,22 @@ public struct StoreTransaction: Sendable {
     let db: any SQLDatabase
     /// Names the rows this unit of work creates itself (jobs).
     let ids: IdentifierGenerator
+    /// Run after events are appended.
+    let hooks: StoreHooks
+    /// What this unit of work queued, told to the hooks' listener once it commits.
+    let record: UnitOfWorkRecord
 
     /// A unit of work on a connection the caller opened (tests that mix in their own SQL).
     package init(db: any SQLDatabase, ids: IdentifierGenerator) {
+        self.init(db: db, ids: ids, hooks: StoreHooks(), record: UnitOfWorkRecord())
+    }
+
+    /// A unit of work that runs `hooks` on appended events and notes what it queues in `record`.
+    init(db: any SQLDatabase, ids: IdentifierGenerator, hooks: StoreHooks, record: UnitOfWorkRecord) {
         self.db = db
         self.ids = ids
+        self.hooks = hooks
+        self.record = record
     }
 
     /// SIMs with their labels and holds.
@@ -22,7 +33,7 @@ public struct StoreTransaction: Sendable {
     /// API keys (their secrets only as hashes).
     public var apiKeys: APIKeyRepository { APIKeyRepository(db: db) }
     /// The event log.
-    public var events: EventRepository { EventRepository(db: db) }
+    public var events: EventRepository { EventRepository(db: db, transaction: self) }
     /// Payment gateways and their webhook secrets.
     public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db) }
     /// Subscriptions bound to SIMs, with what each has paid for.
@@ -40,7 +51,11 @@ public struct StoreTransaction: Sendable {
     /// Submission tickets of the Cellhire-compatible API.
     public var tickets: TicketRepository { TicketRepository(db: db) }
     /// Jobs queued as part of this unit of work.
-    public var jobs: JobRepository { JobRepository(db: db, ids: ids) }
+    public var jobs: JobRepository { JobRepository(db: db, ids: ids, record: record) }
+    /// Webhook endpoints, the deliveries queued for them, and each attempt.
+    public var webhooks: WebhookRepository { WebhookRepository(db: db, engine: DatabaseEngine(dialect: db.dialect.name), record: record) }
+    /// Automation rules and, per rule and SIM, when each fired.
+    public var rules: RuleRepository { RuleRepository(db: db) }
 }
 
 extension StoreTransaction {

@@ -32,9 +32,13 @@ public struct EventRepository: Sendable {
 
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// The unit of work, handed to the append hooks.
+    let transaction: StoreTransaction
 
-    /// Inserts `events` in multi-row statements of up to 1,000 rows each.
+    /// Inserts `events` in multi-row statements of up to 1,000 rows each, then runs the
+    /// store's append hooks (webhook outbox, rule triggers) in the same unit of work.
     public func append(_ events: [Event]) async throws {
+        guard !events.isEmpty else { return }
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
             var insert = db.insert(into: "events").columns(
                 "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at"
@@ -49,6 +53,7 @@ public struct EventRepository: Sendable {
             }
             try await insert.run()
         }
+        for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }
 
     /// The event with this id, if `accountID` (when given) owns it.

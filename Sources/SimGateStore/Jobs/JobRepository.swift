@@ -9,6 +9,8 @@ public struct JobRepository: Sendable {
     let db: any SQLDatabase
     /// Names the jobs it adds.
     let ids: IdentifierGenerator
+    /// Where the unit of work notes that it queued jobs.
+    var record: UnitOfWorkRecord? = nil
 
     /// Adds a job inside the caller's transaction, so it exists exactly when the change that
     /// needs it is committed. Returns `false` when a pending job with the same unique key was
@@ -45,6 +47,7 @@ public struct JobRepository: Sendable {
     /// brought forward to the sooner time.
     private func insert(_ jobs: [(id: JobID, job: NewJob)], now: Date, returning: Bool) async throws -> [any SQLRow] {
         guard !jobs.isEmpty else { return [] }
+        record?.note(.jobs)
         let values: [SQLQueryString] = jobs.map { id, job in
             """
             (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.payload), \(bind: job.uniqueKey), 'pending',

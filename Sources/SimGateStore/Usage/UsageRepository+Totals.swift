@@ -72,3 +72,46 @@ extension SQLRow {
         return count
     }
 }
+
+extension UsageRepository {
+    /// Each SIM's bytes up and down together, with its current account, for one period
+    /// (`2026-12-02` for a day, `2026-12` for a month) or, when `period` is `nil`, for all time.
+    /// A SIM whose sum passes 2^63 - 1 bytes is given that.
+    public func combinedTotals(sims: [SimID: AccountID], months: Bool, period: String?) async throws -> [SimID: UInt64] {
+        guard !sims.isEmpty else { return [:] }
+        var totals: [SimID: UInt64] = [:]
+        let ids = sims.keys.sorted()
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            var select = db.select().column("sim_id").column("account_id").from("usage_totals")
+                .column(SQLRaw("CAST(SUM(bytes_up / 4294967296) + SUM(bytes_down / 4294967296) AS BIGINT) AS high"))
+                .column(SQLRaw("CAST(SUM(bytes_up % 4294967296) + SUM(bytes_down % 4294967296) AS BIGINT) AS low"))
+                .where("sim_id", .in, ids[start..<min(start + 500, ids.count)].map(\.rawValue))
+                .where("granularity", .equal, (months ? UsageGranularity.month : .day).rawValue)
+                .groupBy("sim_id").groupBy("account_id")
+            if let period { select = select.where("period", .equal, period) }
+            for row in try await select.all() {
+                let sim = SimID(trusted: try row.string("sim_id"))
+                // Usage from before the SIM came to its account is not its account's.
+                guard let account = try row.optionalString("account_id"), sims[sim]?.rawValue == account else { continue }
+                let high = try row.int64("high"), low = try row.int64("low")
+                let (shifted, overflow) = UInt64(max(0, high)).multipliedReportingOverflow(by: 1 << 32)
+                totals[sim] = overflow ? UInt64(Int64.max) : UsageByteLimits.adding(UInt64(max(0, low)), to: shifted).map { min($0, UInt64(Int64.max)) } ?? UInt64(Int64.max)
+            }
+        }
+        return totals
+    }
+
+    /// When each SIM last passed data (the end of its latest usage record), for SIMs that ever did.
+    public func lastDataAt(sims: [SimID]) async throws -> [SimID: Date] {
+        var found: [SimID: Date] = [:]
+        for start in stride(from: 0, to: sims.count, by: 500) {
+            let rows = try await db.select().column("sim_id").column(SQLFunction("MAX", args: SQLColumn("ended_at")), as: "last")
+                .from("usage_records").where("sim_id", .in, sims[start..<min(start + 500, sims.count)].map(\.rawValue))
+                .groupBy("sim_id").all()
+            for row in rows {
+                if let last = try row.optionalDate("last") { found[SimID(trusted: try row.string("sim_id"))] = last }
+            }
+        }
+        return found
+    }
+}

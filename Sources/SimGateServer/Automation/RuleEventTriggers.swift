@@ -1,0 +1,75 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// Rules evaluated as events happen: an append hook that reads, from the events a unit of
+/// work just wrote, the facts rule triggers watch (a new country, a status change, a lapsed
+/// payment...), and fires the rules they trigger in the same unit of work.
+///
+/// Events a rule caused never trigger rules, so two rules cannot set each other off forever.
+struct RuleEventTriggers: EventAppendHook {
+    /// Decides and records the firings.
+    let engine: RuleEngine
+
+    /// The trigger types each event type can set off.
+    static let watchers: [EventType: Set<String>] = [
+        .simLocationChanged: ["country_not_in", "country_changed"],
+        .simFirstUse: ["first_use"],
+        .simDeviceChanged: ["device_changed"],
+        .simStatusChanged: ["status_changed"],
+        .billingBindingPaymentFailed: ["payment_failed"],
+        .simHoldPlaced: ["entitlement_lapsed"],
+        .simSessionStarted: ["session_opened"],
+    ]
+
+    func eventsAppended(_ events: [Event], in tx: StoreTransaction) async throws {
+        let watched = events.filter { $0.simID != nil && $0.accountID != nil && $0.cause.actor.kind != .rule && Self.watchers[$0.type] != nil }
+        guard !watched.isEmpty else { return }
+        let types = watched.reduce(into: Set<String>()) { $0.formUnion(Self.watchers[$1.type] ?? []) }
+        let rules = try await RuleEngine.rules(of: Set(watched.compactMap(\.accountID)), triggerTypes: types, in: tx)
+        guard !rules.isEmpty else { return }
+        let accountsWithRules = Set(rules.map(\.accountID))
+        let relevant = watched.filter { accountsWithRules.contains($0.accountID!) }
+        let sims = try await tx.sims.find(ids: Array(Set(relevant.compactMap(\.simID))), accountID: nil, forUpdate: false)
+        var facts: [ObservedFact] = []
+        for event in relevant {
+            guard let simID = event.simID, let sim = sims[simID], sim.accountID == event.accountID, let fact = Self.fact(from: event) else { continue }
+            facts.append(ObservedFact(sim: sim, fact: fact, sourceEvent: event.id))
+        }
+        try await engine.evaluate(facts, rules: rules, in: tx)
+    }
+
+    /// The fact an event records, read from its JSON; `nil` for an event that records none a trigger watches.
+    static func fact(from event: Event) -> RuleFact? {
+        let object = json(event.object)
+        let previous = event.previousAttributes.map(json) ?? [:]
+        let lastSeen = object["last_seen"] as? [String: Any]
+        let previousSeen = previous["last_seen"] as? [String: Any]
+        switch event.type {
+        case .simLocationChanged:
+            return .located(country: lastSeen?["country"] as? String, network: lastSeen?["mcc_mnc"] as? String, previousCountry: previousSeen?["country"] as? String)
+        case .simFirstUse:
+            return .firstUse
+        case .simDeviceChanged:
+            return .deviceChanged(imei: lastSeen?["imei"] as? String, previousIMEI: previousSeen?["imei"] as? String)
+        case .simStatusChanged:
+            guard let to = (object["status"] as? String).flatMap(SimStatus.init(rawValue:)),
+                  let from = (previous["status"] as? String).flatMap(SimStatus.init(rawValue:)) else { return nil }
+            return .statusChanged(from: from, to: to)
+        case .billingBindingPaymentFailed:
+            return .paymentFailed
+        case .simHoldPlaced:
+            let holds = (object["holds"] as? [[String: Any]] ?? []).compactMap { $0["cause"] as? String }
+            let before = previous["holds"] as? [String] ?? []
+            return holds.contains("payment") && !before.contains("payment") ? .entitlementLapsed : nil
+        case .simSessionStarted:
+            return .sessionOpened(rat: object["rat"] as? String, network: object["mcc_mnc"] as? String)
+        default:
+            return nil
+        }
+    }
+
+    private static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+}

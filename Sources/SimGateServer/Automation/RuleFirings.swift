@@ -1,0 +1,197 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// The object of a `rule.triggered` or `rule.action_ran` event: which rule, which SIM, what
+/// matched, and what each action did. It answers "why is this SIM OFFLINE?".
+struct RuleFiringResource: Codable, Equatable, Sendable {
+    /// The rule, as it was when it fired.
+    struct RuleSummary: Codable, Equatable, Sendable {
+        let id: String
+        let name: String
+        let trigger: JSONValue
+    }
+
+    /// `rule_firing`.
+    let object: String
+    let rule: RuleSummary
+    let sim: String
+    let iccid: String
+    /// The event that set the rule off, when one did.
+    let sourceEvent: String?
+    /// The `rule.triggered` event of the firing (on `rule.action_ran` events).
+    let firing: String?
+    /// The values the trigger matched.
+    let matched: [String: String]
+    /// Each action and what it did.
+    let actions: [ActionOutcome]
+
+    /// The JSON field names.
+    enum CodingKeys: String, CodingKey {
+        case object, rule, sim, iccid, matched, actions, firing
+        case sourceEvent = "source_event"
+    }
+
+    init(rule: Rule, sim: Sim, sourceEvent: EventID?, firing: EventID?, matched: [String: String], actions: [ActionOutcome]) {
+        object = "rule_firing"
+        guard case .object(let parts) = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json else { preconditionFailure("a definition is an object") }
+        self.rule = RuleSummary(id: rule.id.rawValue, name: rule.name, trigger: parts["trigger"] ?? .null)
+        self.sim = sim.id.rawValue
+        iccid = sim.iccid.digits
+        self.sourceEvent = sourceEvent?.rawValue
+        self.firing = firing?.rawValue
+        self.matched = matched
+        self.actions = actions
+    }
+}
+
+/// Runs rule firings and their delayed actions as durable jobs.
+struct RuleFirings: Sendable {
+    /// Does the actions.
+    let actions: RuleActions
+    /// Decides idle firings.
+    let engine: RuleEngine
+
+    private var store: Store { actions.sims.store }
+    private var clock: any WallClock { actions.sims.clock }
+    private var ids: IdentifierGenerator { actions.sims.ids }
+
+    /// The job handlers: firings, delayed actions, and the idle scan.
+    var handlers: [JobHandler] {
+        [
+            JobHandler(RuleFireJob.self) { job, _ in try await fire(job) },
+            JobHandler(RuleActionJob.self) { job, _ in try await runDelayed(job) },
+            JobHandler(IdleScanJob.self) { _, _ in try await scanIdle() },
+        ]
+    }
+
+    /// Carries out a firing's actions in order: those without delay now, the others as jobs;
+    /// then records the `rule.triggered` event and sends it to the webhook actions' endpoints.
+    func fire(_ job: RuleFireJob) async throws {
+        try await store.transaction { tx in
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
+            let rule = try Rule(stored: stored)
+            guard var sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true) else { return }
+            let now = clock.now()
+            let firingID: EventID = ids.make()
+            var outcomes: [ActionOutcome] = []
+            var webhooks: [WebhookEndpointID] = []
+            var delayed: [NewJob] = []
+            for action in rule.actions {
+                if action.delaySeconds > 0 {
+                    let runAt = now + TimeInterval(action.delaySeconds)
+                    delayed.append(try NewJob(RuleActionJob(rule: rule.id, sim: sim.id, firing: firingID, action: action), runAt: runAt))
+                    outcomes.append(ActionOutcome(type: action.kind.typeName, outcome: "scheduled", detail: nil, endpoint: action.endpointText, runAt: runAt))
+                    continue
+                }
+                let (outcome, after) = try await actions.perform(action.kind, on: sim, rule: rule, in: tx)
+                sim = after
+                outcomes.append(outcome)
+                if case .webhook(let endpoint) = action.kind, outcome.outcome == "queued" { webhooks.append(endpoint) }
+            }
+            let event = try firingEvent(.ruleTriggered, id: firingID, rule: rule, sim: sim, source: job.event, firing: nil, matched: job.matched, outcomes: outcomes, at: now)
+            try await tx.events.append([event])
+            for endpoint in webhooks { try await actions.deliver(event, to: endpoint, accountID: rule.accountID, in: tx) }
+            try await tx.jobs.enqueue(delayed, now: now)
+        }
+    }
+
+    /// Runs one delayed action, if its rule and SIM are still there and the SIM still the
+    /// rule's account's; records `rule.action_ran`.
+    func runDelayed(_ job: RuleActionJob) async throws {
+        try await store.transaction { tx in
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
+            let rule = try Rule(stored: stored)
+            guard let sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true), let kind = job.actionKind else { return }
+            let (outcome, after) = try await actions.perform(kind, on: sim, rule: rule, in: tx)
+            let event = try firingEvent(.ruleActionRan, id: ids.make(), rule: rule, sim: after, source: nil, firing: job.firing, matched: [:], outcomes: [outcome], at: clock.now())
+            try await tx.events.append([event])
+            if case .webhook(let endpoint) = kind, outcome.outcome == "queued" {
+                try await actions.deliver(event, to: endpoint, accountID: rule.accountID, in: tx)
+            }
+        }
+    }
+
+    /// Fires `no_data` rules for the LIVE SIMs in their scope that passed no data for the
+    /// rule's hours (once per idle stretch), then queues the next scan.
+    func scanIdle() async throws {
+        try await store.transaction { tx in
+            let rules = try await tx.rules.enabled(triggerType: "no_data").map(Rule.init(stored:))
+            for (accountID, accountRules) in Dictionary(grouping: rules, by: \.accountID) {
+                var cursor: String?
+                repeat {
+                    let page = try await tx.sims.list(SimFilter(accountID: accountID, statuses: [.live]), PageRequest(limit: 100, startingAfter: cursor))
+                    let lastData = try await tx.usage.lastDataAt(sims: page.items.map(\.id))
+                    let facts = page.items.compactMap { sim -> ObservedFact? in
+                        // A SIM that never passed data is idle since it went LIVE.
+                        let since = lastData[sim.id] ?? sim.firstUseAt ?? sim.statusChangedAt
+                        return ObservedFact(sim: sim, fact: .idle(lastDataAt: since, now: clock.now()), sourceEvent: nil)
+                    }
+                    try await engine.evaluate(facts, rules: accountRules, in: tx)
+                    cursor = page.hasMore ? page.items.last?.id.rawValue : nil
+                } while cursor != nil
+            }
+            try await IdleScan.schedule(after: clock.now(), in: tx)
+        }
+    }
+
+    private func firingEvent(
+        _ type: EventType, id: EventID, rule: Rule, sim: Sim, source: EventID?, firing: EventID?, matched: [String: String], outcomes: [ActionOutcome], at time: Date
+    ) throws -> Event {
+        let object = RuleFiringResource(rule: rule, sim: sim, sourceEvent: source, firing: firing, matched: matched, actions: outcomes)
+        return Event(
+            id: id, type: type, accountID: rule.accountID, simID: sim.id, object: try APIJSON.encodeToString(object), previousAttributes: nil,
+            cause: ChangeCause(actor: ChangeActor(.rule, id: rule.id.rawValue), reason: String(rule.name.prefix(ChangeCause.maximumReasonLength))),
+            createdAt: time
+        )
+    }
+}
+
+/// When the idle scan runs.
+enum IdleScan {
+    /// Between scans, in seconds.
+    static let interval: TimeInterval = 900
+
+    /// Queues the next scan (one waits at a time).
+    static func schedule(after time: Date, in tx: StoreTransaction) async throws {
+        try await tx.jobs.enqueue(try NewJob(IdleScanJob(), runAt: time + interval, uniqueKey: IdleScanJob.kind), now: time)
+    }
+
+    /// Queues the first scan at start-up, unless one is waiting.
+    static func schedule(on queue: JobQueue, after time: Date) async throws {
+        try await queue.enqueue(try NewJob(IdleScanJob(), runAt: time + interval, uniqueKey: IdleScanJob.kind), now: time)
+    }
+}
+
+extension RuleActionJob {
+    /// The job for `action` of a firing.
+    init(rule: RuleID, sim: SimID, firing: EventID, action: RuleAction) {
+        var endpoint: WebhookEndpointID?
+        var bytes: UInt64?
+        switch action.kind {
+        case .webhook(let id): endpoint = id
+        case .topUp(let amount): bytes = amount
+        case .setOffline, .liftHold: break
+        }
+        self.init(rule: rule, sim: sim, firing: firing, type: action.kind.typeName, endpoint: endpoint, bytes: bytes)
+    }
+
+    /// The action the job carries; `nil` for a type this version does not know.
+    var actionKind: RuleAction.Kind? {
+        switch type {
+        case "webhook": endpoint.map { .webhook(endpoint: $0) }
+        case "set_offline": .setOffline
+        case "lift_hold": .liftHold
+        case "top_up": bytes.map { .topUp(bytes: $0) }
+        default: nil
+        }
+    }
+}
+
+extension RuleAction {
+    /// The endpoint of a webhook action, as text.
+    var endpointText: String? {
+        if case .webhook(let id) = kind { return id.rawValue }
+        return nil
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SimGateCore
+
+/// Body of `POST /v1/rules` (a new rule), `POST /v1/rules/{id}` (every field optional: the
+/// parts given replace the rule's), and the draft of `POST /v1/rules/test`.
+struct RuleRequest: Sendable {
+    var name: String?
+    var enabled: Bool?
+    var account: AccountID?
+    var scope: RuleScope?
+    var trigger: RuleTrigger?
+    var conditions: RuleConditions?
+    var actions: [RuleAction]?
+    var rearm: RearmPolicy?
+    /// The SIM to test against (the test routes only).
+    var sim: SimID?
+
+    /// Reads a body; `forTest` allows `sim`, `partial` lets every field be left out.
+    init(_ body: JSONValue, partial: Bool, forTest: Bool = false) throws {
+        let reader = RuleDefinitionReader()
+        var allowed: Set<String> = ["name", "enabled", "account", "scope", "trigger", "conditions", "actions", "rearm"]
+        if forTest { allowed.insert("sim") }
+        guard case .object(let fields) = body else { throw APIError.invalid("invalid_body", "The body must be a JSON object.") }
+        if let extra = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError.invalid("unknown_parameter", "Unknown field '\(extra)'.", param: extra)
+        }
+        if let value = fields["name"] {
+            let name = try reader.string(value, "name")
+            try RequestText.requireNonBlank(name, param: "name", maximumLength: 200)
+            self.name = name
+        } else if !partial {
+            throw APIError.invalid("parameter_missing", "'name' is required.", param: "name")
+        }
+        if let value = fields["enabled"] {
+            guard case .bool(let flag) = value else { throw APIError.invalid("invalid_type", "'enabled' must be true or false.", param: "enabled") }
+            enabled = flag
+        }
+        if let value = fields["account"] {
+            guard let id = AccountID(parsing: try reader.string(value, "account")) else {
+                throw APIError.invalid("invalid_id", "'account' must be an id starting with 'acct_'.", param: "account")
+            }
+            account = id
+        }
+        if let value = fields["sim"] {
+            guard let id = SimID(parsing: try reader.string(value, "sim")) else {
+                throw APIError.invalid("invalid_id", "'sim' must be an id starting with 'sim_'.", param: "sim")
+            }
+            sim = id
+        }
+        if fields["scope"] != nil || !partial { scope = try reader.scope(fields["scope"]) }
+        if fields["trigger"] != nil || !partial { trigger = try reader.trigger(fields["trigger"]) }
+        if fields["conditions"] != nil || !partial { conditions = try reader.conditions(fields["conditions"]) }
+        if fields["actions"] != nil || !partial { actions = try reader.actions(fields["actions"]) }
+        if fields["rearm"] != nil || !partial { rearm = try reader.rearm(fields["rearm"]) }
+    }
+}

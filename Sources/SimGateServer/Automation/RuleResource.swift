@@ -1,0 +1,73 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// A rule as the API shows it: its definition's parts at the top level, beside its identity.
+struct RuleResource: Codable, Equatable, Sendable {
+    let id: String
+    /// Always `rule`.
+    let object: String
+    let account: String
+    let name: String
+    let enabled: Bool
+    let scope: JSONValue
+    let trigger: JSONValue
+    let conditions: JSONValue
+    let actions: JSONValue
+    let rearm: JSONValue
+    let createdAt: Date
+    let updatedAt: Date
+
+    /// The JSON field names, snake_case as the API writes them.
+    enum CodingKeys: String, CodingKey {
+        case id, object, account, name, enabled, scope, trigger, conditions, actions, rearm
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// The API's view of `rule`.
+    init(_ rule: Rule) {
+        let definition = RuleDefinition(scope: rule.scope, trigger: rule.trigger, conditions: rule.conditions, actions: rule.actions, rearm: rule.rearm)
+        guard case .object(let parts) = definition.json else { preconditionFailure("a definition is an object") }
+        id = rule.id.rawValue
+        object = "rule"
+        account = rule.accountID.rawValue
+        name = rule.name
+        enabled = rule.enabled
+        scope = parts["scope"] ?? .null
+        trigger = parts["trigger"] ?? .null
+        conditions = parts["conditions"] ?? .null
+        actions = parts["actions"] ?? .null
+        rearm = parts["rearm"] ?? .null
+        createdAt = rule.createdAt
+        updatedAt = rule.updatedAt
+    }
+}
+
+extension Rule {
+    /// The rule a stored row holds; a definition that no longer reads is a corrupt row.
+    init(stored: StoredRule) throws {
+        let definition: RuleDefinition
+        do {
+            definition = try RuleDefinitionReader().definition(try JSONDecoder().decode(JSONValue.self, from: Data(stored.definition.utf8)))
+        } catch {
+            throw StoreError.corruptRow(table: "rules", column: "definition", value: String(stored.definition.prefix(200)))
+        }
+        self.init(
+            id: stored.id, accountID: stored.accountID, name: stored.name, enabled: stored.enabled, scope: definition.scope,
+            trigger: definition.trigger, conditions: definition.conditions, actions: definition.actions, rearm: definition.rearm,
+            createdAt: stored.createdAt, updatedAt: stored.updatedAt
+        )
+    }
+
+    /// The row that stores the rule.
+    var stored: StoredRule {
+        get throws {
+            let definition = RuleDefinition(scope: scope, trigger: trigger, conditions: conditions, actions: actions, rearm: rearm)
+            return StoredRule(
+                id: id, accountID: accountID, name: name, enabled: enabled, triggerType: trigger.typeName,
+                definition: try APIJSON.encodeToString(definition.json), createdAt: createdAt, updatedAt: updatedAt
+            )
+        }
+    }
+}

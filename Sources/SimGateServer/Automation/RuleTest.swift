@@ -1,0 +1,78 @@
+import Foundation
+import SimGateCore
+import SimGateStore
+
+/// What a dry run found: when the rule would have fired for the SIM, on what, and what it
+/// would have done. Nothing is changed or sent.
+struct RuleTestResource: Codable, Equatable, Sendable {
+    /// One firing that would have happened.
+    struct WouldFire: Codable, Equatable, Sendable {
+        let at: Date
+        /// The event that would have set it off; absent for usage.
+        let event: String?
+        let matched: [String: String]
+        /// Each action, `after` seconds from the firing.
+        let actions: JSONValue
+    }
+
+    /// `rule_test`.
+    let object: String
+    let rule: String?
+    let sim: String
+    /// How many of the SIM's events were looked at (its latest 1,000).
+    let eventsExamined: Int
+    let wouldFire: [WouldFire]
+
+    /// The JSON field names.
+    enum CodingKeys: String, CodingKey {
+        case object, rule, sim
+        case eventsExamined = "events_examined"
+        case wouldFire = "would_fire"
+    }
+}
+
+/// Dry runs: a rule (stored or draft) against one SIM's recent history.
+struct RuleTester: Sendable {
+    /// Where the SIM's history is read.
+    let store: Store
+    /// Now, for usage totals and re-arming.
+    let clock: any WallClock
+
+    /// Replays the SIM's latest 1,000 events in order through the rule's trigger, scope,
+    /// conditions and re-arm policy (from a fresh state), then its usage totals as they are now.
+    func test(_ rule: Rule, simID: SimID, isDraft: Bool) async throws -> RuleTestResource {
+        try await store.read { tx in
+            guard let sim = try await tx.sims.find(simID, accountID: rule.accountID, forUpdate: false) else {
+                throw DomainError(.invalid, code: "resource_missing", message: "No such SIM.", param: "sim")
+            }
+            let events = try await tx.events.list(EventFilter(accountID: rule.accountID, simID: sim.id), PageRequest(limit: 1_000)).items.reversed()
+            var state = RuleFiringState()
+            var found: [RuleTestResource.WouldFire] = []
+            let actions = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json
+            guard case .object(let parts) = actions else { preconditionFailure("a definition is an object") }
+            func consider(_ fact: RuleFact, at time: Date, event: EventID?) {
+                guard rule.scope.contains(sim), rule.conditions.hold(for: sim), let match = rule.trigger.match(fact, at: time), state.allows(match, at: time) else { return }
+                state = state.firing(match, at: time, policy: rule.rearm)
+                found.append(.init(at: time, event: event?.rawValue, matched: match.values, actions: parts["actions"] ?? .null))
+            }
+            for event in events where event.cause.actor.kind != .rule {
+                if RuleEventTriggers.watchers[event.type] != nil, let fact = RuleEventTriggers.fact(from: event) {
+                    consider(fact, at: event.createdAt, event: event.id)
+                }
+            }
+            if rule.trigger.watchesUsage, let accountID = sim.accountID {
+                let now = clock.now()
+                let periods = UsageRepository.periods(of: now)
+                let owner = [sim.id: accountID]
+                let totals: [UsageWindow: UInt64] = [
+                    .day: try await tx.usage.combinedTotals(sims: owner, months: false, period: periods[0])[sim.id] ?? 0,
+                    .month: try await tx.usage.combinedTotals(sims: owner, months: true, period: periods[1])[sim.id] ?? 0,
+                    .billingPeriod: try await tx.usage.combinedTotals(sims: owner, months: true, period: periods[1])[sim.id] ?? 0,
+                    .lifetime: try await tx.usage.combinedTotals(sims: owner, months: true, period: nil)[sim.id] ?? 0,
+                ]
+                consider(.usage(totals: totals, bundle: sim.bundle.map { ($0.size, $0.used) }), at: now, event: nil)
+            }
+            return RuleTestResource(object: "rule_test", rule: isDraft ? nil : rule.id.rawValue, sim: sim.id.rawValue, eventsExamined: events.count, wouldFire: found)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimGateCore
+import SimGateStore
+import Synchronization
+
+/// The Service that sends webhook deliveries: claims due ones from the outbox, sends each
+/// signed, and records the attempt, the retry, or the endpoint's disabling.
+///
+/// Attempts run side by side, up to ``WebhookSettings/maximumInFlight`` on this instance and
+/// each endpoint's own concurrency across instances, so a slow or dead endpoint holds up
+/// nobody else: the loop goes on claiming while its attempts wait out their timeout.
+public final class WebhookDispatcher: Service, Sendable {
+    private let outbox: WebhookOutbox
+    private let sender: WebhookSender
+    private let box: SecretBox
+    private let settings: WebhookSettings
+    private let clock: any WallClock
+    private let ids: IdentifierGenerator
+    private let logger: Logger
+    private let startup: StartupSignal?
+    private let doorbell = Doorbell()
+    private let inFlight = Mutex(0)
+    /// Identifies this instance in the `locked_by` column.
+    private let workerID = "webhooks:\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    /// Each attempt as it is recorded, for whoever wants to await deliveries (tests, benchmarks);
+    /// the newest 10,000 wait for a reader that is behind.
+    public let attempts: AsyncStream<WebhookAttempt>
+    private let attemptsContinuation: AsyncStream<WebhookAttempt>.Continuation
+
+    init(store: Store, box: SecretBox, settings: WebhookSettings, allowed: [IPNetwork], clock: any WallClock, ids: IdentifierGenerator, logger: Logger, startup: StartupSignal?) {
+        outbox = store.webhookOutbox
+        sender = WebhookSender(guardian: WebhookTargetGuard(allowed: allowed), timeout: settings.timeout)
+        self.box = box
+        self.settings = settings
+        self.clock = clock
+        self.ids = ids
+        self.logger = logger
+        self.startup = startup
+        (attempts, attemptsContinuation) = AsyncStream.makeStream(of: WebhookAttempt.self, bufferingPolicy: .bufferingNewest(10_000))
+    }
+
+    /// Tells the dispatcher that deliveries were queued (or fell due), so it looks at once.
+    public func wake() { doorbell.ring() }
+
+    /// The service loop: claims what is due while there is room, and otherwise waits for the
+    /// doorbell, an attempt to end, the next due time or the poll interval.
+    public func run() async throws {
+        if let startup { _ = await cancelWhenGracefulShutdown { await startup.wait() } }
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let room = settings.maximumInFlight - inFlight.withLock { $0 }
+                var claimed: [ClaimedDelivery] = []
+                if room > 0 {
+                    do {
+                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: lease, busy: [])
+                    } catch {
+                        if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                        logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
+                    }
+                }
+                for delivery in claimed {
+                    inFlight.withLock { $0 += 1 }
+                    group.addTask {
+                        await self.deliver(delivery)
+                        self.inFlight.withLock { $0 -= 1 }
+                        self.doorbell.ring()
+                    }
+                }
+                if claimed.isEmpty {
+                    let wait = await untilNextDue()
+                    _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
+                }
+            }
+        }
+        await sender.shutdown()
+    }
+
+    /// Claims every due delivery and sends them side by side, until none is due; returns how
+    /// many attempts were made. For tests that step time, and for one-off runs.
+    @discardableResult
+    public func deliverDue() async throws -> Int {
+        var made = 0
+        for _ in 0..<1_000 {
+            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: lease, busy: [])
+            if claimed.isEmpty { return made }
+            await withDiscardingTaskGroup { group in
+                for delivery in claimed { group.addTask { await self.deliver(delivery) } }
+            }
+            made += claimed.count
+        }
+        return made
+    }
+
+    /// Closes the sender's connections (for an app that ran ``deliverDue()`` by hand).
+    public func shutdown() async { await sender.shutdown() }
+
+    /// A claim lasts past the attempt's own timeout, so a live attempt is never taken over.
+    private var lease: TimeInterval { settings.timeout * 3 + 30 }
+
+    private func untilNextDue() async -> Duration {
+        let poll = Duration.milliseconds(Int64(settings.pollInterval * 1_000))
+        guard let next = try? await outbox.nextDue() else { return poll }
+        let milliseconds = max(10, Int64((next.timeIntervalSince(clock.now()) * 1_000).rounded(.up)))
+        return min(poll, .milliseconds(milliseconds))
+    }
+
+    /// One attempt: sign, send, judge the answer, record it.
+    private func deliver(_ claimed: ClaimedDelivery) async {
+        let delivery = claimed.delivery, endpoint = claimed.endpoint
+        let started = clock.now()
+        let timer = ContinuousClock.now
+        var status: Int?
+        var excerpt: String?
+        var failure: String?
+        var retryAfter: TimeInterval?
+        do {
+            let timestamp = Int64(started.timeIntervalSince1970.rounded(.down))
+            let body = Data(delivery.payload.utf8)
+            let secrets = try endpoint.secrets.signing(at: started).map(box.open)
+            let headers = [
+                ("content-type", "application/json"), ("user-agent", "SimGate-Webhooks/1"),
+                ("webhook-id", delivery.messageID), ("webhook-timestamp", String(timestamp)),
+                ("webhook-signature", WebhookSignature.header(messageID: delivery.messageID, timestamp: timestamp, body: body, secrets: secrets)),
+            ]
+            let answer = try await sender.post(url: endpoint.url, headers: headers, body: body, now: clock.now)
+            status = answer.status
+            excerpt = answer.excerpt.isEmpty ? nil : answer.excerpt
+            retryAfter = answer.retryAfter
+            if !(200...299).contains(answer.status) { failure = "The endpoint answered \(answer.status)." }
+        } catch {
+            failure = String(describing: error).prefix(500).description
+        }
+        let elapsed = ContinuousClock.now - timer
+        let now = clock.now()
+        let attempt = WebhookAttempt(
+            id: ids.make(), deliveryID: delivery.id, endpointID: endpoint.id, attemptedAt: started, statusCode: status,
+            latencyMilliseconds: elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
+            responseExcerpt: excerpt, error: failure
+        )
+        let succeeded = failure == nil
+        var disableReason: String?
+        var retryAt: Date?
+        if !succeeded {
+            if status == 410 {
+                disableReason = "The endpoint answered 410 Gone."
+            } else {
+                retryAt = settings.retry.nextAttempt(after: delivery.attempts, at: now, retryAfter: retryAfter, jitter: Double.random(in: 0...1))
+                let failingSince = endpoint.failingSince ?? started
+                if now.timeIntervalSince(failingSince) >= settings.retry.disableAfter {
+                    disableReason = "Every attempt failed for \(Int(settings.retry.disableAfter / 86_400)) days."
+                    retryAt = nil
+                }
+            }
+        }
+        let outcome = AttemptOutcome(attempt: attempt, succeeded: succeeded, retryAt: retryAt, disableReason: disableReason)
+        let ids = self.ids
+        do {
+            try await outbox.record(outcome, of: claimed, worker: workerID, now: now) { disabled, _, tx in
+                let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
+                let event = try EventFactory(ids: ids).event(
+                    .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now
+                )
+                try await tx.events.append([event])
+            }
+        } catch {
+            // The claim's lease runs out and the delivery is tried again: nothing is lost.
+            logger.error("Could not record a webhook attempt", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+        attemptsContinuation.yield(attempt)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SimGateCore
+
+/// Body of `POST /v1/webhook_endpoints` and, with every field optional, of
+/// `POST /v1/webhook_endpoints/{id}`.
+struct WebhookEndpointRequest: Decodable {
+    let url: String?
+    let eventTypes: [String]?
+    let description: String?
+    let ordered: Bool?
+    let maxConcurrency: Int?
+    /// `enabled` or `disabled` (updates only).
+    let status: WebhookEndpoint.Status?
+    /// The account it is for (operator only; a customer's own otherwise).
+    let account: AccountID?
+
+    /// The fields the body may have; any other is refused.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case url, description, ordered, status, account
+        case eventTypes = "event_types"
+        case maxConcurrency = "max_concurrency"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        url = try container.decodeText(.url, maximumLength: 2_048)
+        if let url { try Self.checkURL(url) }
+        if let types = try container.decodeIfPresent([String].self, forKey: .eventTypes) {
+            guard !types.isEmpty, types.count <= 100 else {
+                throw APIError.invalid("invalid_value", "'event_types' lists 1 to 100 event types, or '*' for all.", param: "event_types")
+            }
+            for (index, type) in types.enumerated() where type != "*" && !EventType.catalogue.contains(EventType(rawValue: type)) {
+                throw APIError.invalid("invalid_event_type", "'\(type.prefix(100))' is not an event type SimGate sends.", param: "event_types[\(index)]")
+            }
+            eventTypes = Array(Set(types)).sorted()
+        } else {
+            eventTypes = nil
+        }
+        description = try container.decodeText(.description, maximumLength: 500)
+        ordered = try container.decodeIfPresent(Bool.self, forKey: .ordered)
+        maxConcurrency = try container.decodeInteger(.maxConcurrency, in: WebhookEndpoint.concurrencyRange)
+        if let text = try container.decodeIfPresent(String.self, forKey: .status) {
+            guard let status = WebhookEndpoint.Status(rawValue: text) else {
+                throw APIError.invalid("invalid_value", "'status' is enabled or disabled.", param: "status")
+            }
+            self.status = status
+        } else {
+            status = nil
+        }
+        if let text = try container.decodeIfPresent(String.self, forKey: .account) {
+            guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_id", "'account' must be an id starting with 'acct_'.", param: "account") }
+            account = id
+        } else {
+            account = nil
+        }
+    }
+
+    /// An absolute http or https URL with a host and no credentials in it.
+    static func checkURL(_ text: String) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else {
+            throw APIError.invalid("invalid_url", "'url' must be an absolute http:// or https:// URL.", param: "url")
+        }
+        guard components.user == nil, components.password == nil else {
+            throw APIError.invalid("invalid_url", "'url' must not carry a user name or password.", param: "url")
+        }
+        if let port = components.port, !(1...65_535).contains(port) {
+            throw APIError.invalid("invalid_url", "'url' has a port outside 1-65535.", param: "url")
+        }
+    }
+}
+
+/// Body of `POST /v1/webhook_endpoints/{id}/rotate_secret`.
+struct RotateSecretRequest: Decodable {
+    /// How long the previous secret keeps signing, in seconds (0 to 7 days; a day by default).
+    let expiresInSeconds: Int
+
+    /// The fields the body may have; any other is refused.
+    enum CodingKeys: String, CodingKey, CaseIterable { case expiresInSeconds = "expires_in_seconds" }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        expiresInSeconds = try container.decodeInteger(.expiresInSeconds, in: 0...(7 * 86_400)) ?? 86_400
+    }
+}
+
+/// Body of `POST /v1/webhook_endpoints/{id}/replay_failed`.
+struct ReplayFailedRequest: Decodable {
+    /// Deliveries made from this time on are replayed.
+    let since: Date
+
+    /// The fields the body may have; any other is refused.
+    enum CodingKeys: String, CodingKey, CaseIterable { case since }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let text = try container.decode(String.self, forKey: .since)
+        guard let since = RFC3339.date(from: text) else {
+            throw APIError.invalid("invalid_date", "'since' must be an RFC 3339 time.", param: "since")
+        }
+        self.since = since
+    }
+}

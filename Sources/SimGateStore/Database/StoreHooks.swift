@@ -1,0 +1,58 @@
+import SimGateCore
+import Synchronization
+
+/// Work another layer does inside the unit of work that appends events: the webhook outbox
+/// (a delivery per subscribed endpoint) and rule triggers. Runs after the events are written,
+/// on the same connection, so what it writes commits with them or not at all.
+public protocol EventAppendHook: Sendable {
+    /// Called with the events just appended (never empty), inside their unit of work.
+    func eventsAppended(_ events: [Event], in tx: StoreTransaction) async throws
+}
+
+/// What a unit of work wrote that someone outside may want to act on once it commits.
+public struct CommittedWork: OptionSet, Sendable {
+    public let rawValue: Int
+    /// Wraps the raw bits.
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Webhook deliveries were queued.
+    public static let webhookDeliveries = CommittedWork(rawValue: 1 << 0)
+    /// Jobs were queued.
+    public static let jobs = CommittedWork(rawValue: 1 << 1)
+}
+
+/// The hooks a store runs, installed once by the composition root after the services they
+/// need exist, and shared by every copy of the store.
+public final class StoreHooks: Sendable {
+    private let state = Mutex<(hooks: [any EventAppendHook], afterCommit: (@Sendable (CommittedWork) -> Void)?)>(([], nil))
+
+    /// No hooks until some are installed.
+    public init() {}
+
+    /// Adds hooks run on every append of events.
+    public func install(_ hooks: [any EventAppendHook]) {
+        state.withLock { $0.hooks += hooks }
+    }
+
+    /// Sets what is told, after each commit, of the work it queued (to wake the senders).
+    public func onCommit(_ body: @escaping @Sendable (CommittedWork) -> Void) {
+        state.withLock { $0.afterCommit = body }
+    }
+
+    /// The installed append hooks.
+    var appendHooks: [any EventAppendHook] { state.withLock { $0.hooks } }
+
+    /// Tells the commit listener what was queued.
+    func committed(_ work: CommittedWork) {
+        guard !work.isEmpty, let listener = state.withLock({ $0.afterCommit }) else { return }
+        listener(work)
+    }
+}
+
+/// What one unit of work queued so far; read once it commits.
+final class UnitOfWorkRecord: Sendable {
+    private let work = Mutex(CommittedWork())
+    /// Notes that `kind` of work was queued.
+    func note(_ kind: CommittedWork) { work.withLock { $0.insert(kind) } }
+    /// Everything noted.
+    var noted: CommittedWork { work.withLock { $0 } }
+}
