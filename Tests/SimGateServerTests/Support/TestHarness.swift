@@ -32,6 +32,9 @@ struct TestHarness: Sendable {
     let scheduler: JobScheduler
     /// What both RADIUS ports answered or dropped, to await.
     let radius: RADIUSTally
+    /// The app's webhook dispatcher; unless a test turns it on in the background,
+    /// ``deliverWebhooks()`` sends what is due.
+    let dispatcher: WebhookDispatcher
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -57,9 +60,16 @@ struct TestHarness: Sendable {
         configuration.radius.authenticationPort = 0
         configuration.radius.accountingPort = 0
         configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: radiusSecret)]
+        // The tests' webhook receivers listen on loopback, which deliveries refuse by default.
+        configuration.webhooks.allowedNetworks = ["127.0.0.0/8", "::1"]
+        configuration.webhooks.runsInBackground = false
+        configuration.webhooks.timeout = 10
+        // One key for every run, so that an app restarted over the same database opens its secrets.
+        configuration.secretsKey = "c2ltZ2F0ZS10ZXN0LXNlY3JldHMta2V5LTMyYnl0ZXM="
         configure(&configuration)
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
         let scheduler = Mutex<JobScheduler?>(nil)
+        let dispatcher = Mutex<WebhookDispatcher?>(nil)
         let tally = RADIUSTally()
         let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
@@ -70,6 +80,7 @@ struct TestHarness: Sendable {
                 if radiusPorts.withLock({ $0[role] = port; return $0.count }) == 2 { bothPortsBound.open() }
             },
             receiveScheduler: { built in scheduler.withLock { $0 = built } },
+            receiveDispatcher: { built in dispatcher.withLock { $0 = built } },
             observeRADIUS: { _ in tally }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
@@ -81,20 +92,28 @@ struct TestHarness: Sendable {
             await bothPortsBound.wait()
             let ports = radiusPorts.withLock { $0 }
             let jobs = try #require(scheduler.withLock { $0 })
+            let webhooks = try #require(dispatcher.withLock { $0 })
             var harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
                 radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]),
-                fleetAccount: earlier?.fleetAccount ?? "", scheduler: jobs, radius: tally
+                fleetAccount: earlier?.fleetAccount ?? "", scheduler: jobs, radius: tally,
+                dispatcher: webhooks
             )
             if earlier == nil {
                 let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
                 harness = TestHarness(
                     client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
                     radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
-                    scheduler: jobs, radius: tally
+                    scheduler: jobs, radius: tally, dispatcher: webhooks
                 )
             }
-            try await body(harness)
+            do {
+                try await body(harness)
+            } catch {
+                await webhooks.shutdown()
+                throw error
+            }
+            await webhooks.shutdown()
         }
     }
 
@@ -104,6 +123,13 @@ struct TestHarness: Sendable {
             if try await scheduler.runDueJobs() == 0 { return }
         }
         Issue.record("jobs kept coming after 1,000 rounds")
+    }
+
+    /// Sends every webhook delivery due at the clock's time (and the retries that fall due
+    /// meanwhile), awaiting each attempt; returns how many attempts were made.
+    @discardableResult
+    func deliverWebhooks() async throws -> Int {
+        try await dispatcher.deliverDue()
     }
 
     /// Sends a request and reads the answer as JSON (or as text for non-JSON bodies).

@@ -1,0 +1,254 @@
+import Foundation
+import Synchronization
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+@Suite("Webhook endpoints and signed deliveries")
+struct WebhookDeliveryTests {
+    /// Registers `url` for `types` with `key`; returns the endpoint's id and its secret.
+    static func endpoint(_ app: TestHarness, key: String, url: String, types: [String] = ["*"], extra: [String: Any] = [:]) async throws -> (id: String, secret: String) {
+        var body: [String: Any] = ["url": url, "event_types": types]
+        body.merge(extra) { $1 }
+        let reply = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: body)
+        try #require(reply.status == 201, "endpoint not created: \(reply.text)")
+        return (try #require(reply["id"]), try #require(reply["secret"]))
+    }
+
+    @Test("a subscribed event is delivered signed, with the event id as webhook-id; the secret is shown once and sealed at rest", arguments: TestEngine.available)
+    func signedDelivery(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (endpoint, secret) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                #expect(secret.hasPrefix("whsec_"))
+                let shown = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: key)
+                #expect(shown["secret"] == nil, "the secret is shown once")
+                let stored = try await app.database.sqlRead { db in
+                    try await db.raw("SELECT secret FROM webhook_endpoints").all().map { try $0.decode(column: "secret", as: String.self) }
+                }
+                #expect(stored.count == 1 && !stored[0].contains(String(secret.dropFirst(6))), "stored sealed, never in clear")
+
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                try await app.deliverWebhooks()
+                let got = receiver.received
+                try #require(got.count == 1, "only the subscribed type is sent (not sim.assigned or sim.imported)")
+                #expect(got[0].type == "sim.status_changed")
+                #expect(SignatureCheck.verifies(got[0], secret: secret))
+                let event = try await app.request(.get, "/v1/events?type=sim.status_changed", key: key).items.first
+                #expect(got[0].id == event?["id"] as? String)
+                #expect(((got[0].json["data"] as? [String: Any])?["id"] as? String) == got[0].id)
+                #expect(got[0].headers["webhook-timestamp"] == String(Int64(app.clock.now().timeIntervalSince1970)))
+                let deliveries = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries", key: key).items
+                #expect(deliveries.first?["state"] as? String == "succeeded")
+                #expect(!SignatureCheck.verifies(got[0], secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()))
+            }
+        }
+    }
+
+    @Test("a receiver that fails for a while then recovers gets every delivery, same webhook-id on each attempt, all logged", arguments: TestEngine.available)
+    func retriesUntilRecovered(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (endpoint, secret) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.hold_placed"])
+                receiver.script([.status(500), .status(503, retryAfter: "120"), .status(502)])
+                let sims = try await app.importSims(0..<2, account: account)
+                for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+                for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key) }
+                try await app.deliverWebhooks()
+                #expect(receiver.received.count == 2)
+                // Retries wait: first 5 s (one of them asked for 120 s), then a minute.
+                for _ in 0..<4 {
+                    app.clock.advance(by: 200)
+                    try await app.deliverWebhooks()
+                }
+                let got = receiver.received
+                #expect(got.count == 5, "two failed first attempts, one failed retry, two successes: \(got.count)")
+                #expect(Set(got.map(\.id)).count == 2, "the webhook-id is the same on every attempt")
+                #expect(got.allSatisfy { SignatureCheck.verifies($0, secret: secret) })
+                let deliveries = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries", key: key).items
+                #expect(deliveries.map { $0["state"] as? String } == ["succeeded", "succeeded"])
+                let logged = try await app.request(.get, "/v1/webhook_deliveries/\(try #require(deliveries.first?["id"] as? String))", key: key)
+                let attempts = logged.json["attempt_log"] as? [[String: Any]] ?? []
+                #expect(attempts.count >= 1 && attempts.last?["status_code"] as? Int == 200)
+                let shown = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: key)
+                #expect(shown.json["failing_since"] is NSNull, "a success ends the failing streak")
+            }
+        }
+    }
+
+    @Test("410 Gone disables the endpoint with its reason and an event; replay sends the same webhook-id again", arguments: TestEngine.available)
+    func goneDisablesAndReplay(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (endpoint, _) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                let (watcher, _) = try await Self.endpoint(app, key: key, url: receiver.url + "?watcher", types: ["webhook_endpoint.disabled"])
+                receiver.script([.status(410)])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                try await app.deliverWebhooks()
+                let shown = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: key)
+                #expect(shown["status"] == "disabled")
+                #expect(shown["disabled_reason"]?.contains("410") == true)
+                let disabled = try await app.request(.get, "/v1/events?type=webhook_endpoint.disabled", key: key).items
+                #expect(disabled.count == 1)
+                #expect(receiver.received.last?.type == "webhook_endpoint.disabled", "another endpoint hears of it")
+                _ = watcher
+
+                // Re-enabled, the failed delivery is replayed with the same webhook-id.
+                _ = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)", key: key, json: ["status": "enabled"])
+                let delivery = try #require(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries?state=failed", key: key).items.first)
+                let replay = try await app.request(.post, "/v1/webhook_deliveries/\(try #require(delivery["id"] as? String))/replay", key: key)
+                #expect(replay.status == 202)
+                try await app.deliverWebhooks()
+                let sent = receiver.received.filter { $0.type == "sim.status_changed" }
+                #expect(sent.count == 2 && sent[0].id == sent[1].id)
+                #expect(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries?state=succeeded", key: key).items.count == 1)
+            }
+        }
+    }
+
+    @Test("an endpoint failing for five days is disabled; bulk replay of failures since a time; a test message; rolling the secret signs with both while they overlap", arguments: [TestEngine.sqlite])
+    func replayTestAndRoll(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (endpoint, oldSecret) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                receiver.script([], otherwise: .status(500))
+                let since = RFC3339Text.format(app.clock.now())
+                let sims = try await app.importSims(0..<3, account: account)
+                for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+                try await app.deliverWebhooks()
+                // Failing every attempt for five days disables the endpoint; its deliveries fail.
+                for _ in 0..<12 {
+                    app.clock.advance(by: 80_000)
+                    try await app.deliverWebhooks()
+                }
+                #expect(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries?state=failed", key: key).items.count == 3)
+                let disabled = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: key)
+                #expect(disabled["status"] == "disabled" && disabled["disabled_reason"]?.contains("5 days") == true, "\(disabled.text)")
+                receiver.script([], otherwise: .status(204))
+                _ = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)", key: key, json: ["status": "enabled"])
+                let before = receiver.received.count
+                let replayed = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/replay_failed", key: key, json: ["since": since])
+                #expect(replayed.json["replayed"] as? Int == 3)
+                try await app.deliverWebhooks()
+                #expect(receiver.received.count == before + 3)
+
+                let rolled = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/rotate_secret", key: key, json: ["expires_in_seconds": 3600])
+                let newSecret = try #require(rolled["secret"])
+                let test = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/test", key: key)
+                #expect(test.status == 202)
+                try await app.deliverWebhooks()
+                let message = try #require(receiver.received.last)
+                #expect(message.type == "webhook_endpoint.test")
+                #expect(SignatureCheck.verifies(message, secret: newSecret) && SignatureCheck.verifies(message, secret: oldSecret))
+                app.clock.advance(by: 3_601)
+                _ = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/test", key: key)
+                try await app.deliverWebhooks()
+                let later = try #require(receiver.received.last)
+                #expect(SignatureCheck.verifies(later, secret: newSecret) && !SignatureCheck.verifies(later, secret: oldSecret))
+            }
+        }
+    }
+
+    @Test("a restart mid-retry loses nothing: the pending retry is sent by the next run, signed with the same secret", arguments: TestEngine.available)
+    func restartMidRetry(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            let first = Mutex<(TestHarness, String, String)?>(nil)
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (_, secret) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                receiver.script([.status(500)])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                try await app.deliverWebhooks()
+                #expect(receiver.received.count == 1)
+                first.withLock { $0 = (app, key, secret) }
+            }
+            let (earlier, key, secret) = try #require(first.withLock { $0 })
+            try await TestHarness.run(engine, restarting: earlier) { app in
+                app.clock.advance(by: 10)
+                try await app.deliverWebhooks()
+                let got = receiver.received
+                #expect(got.count == 2 && got[0].id == got[1].id)
+                #expect(SignatureCheck.verifies(got[1], secret: secret))
+                _ = key
+            }
+        }
+    }
+
+    @Test("an endpoint that hangs does not delay another endpoint's deliveries", arguments: [TestEngine.sqlite])
+    func hangingEndpointIsolated(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { slow in
+            try await WebhookReceiver.serving { fast in
+                try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = true }) { app in
+                    let (account, key) = try await app.makeCustomer("E-Bikes")
+                    slow.script([], otherwise: .hang)
+                    _ = try await Self.endpoint(app, key: key, url: slow.url, types: ["sim.status_changed"], extra: ["max_concurrency": 1])
+                    _ = try await Self.endpoint(app, key: key, url: fast.url, types: ["sim.status_changed"])
+                    let sims = try await app.importSims(0..<3, account: account)
+                    for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+                    // The slow endpoint holds its first delivery; the fast one gets all three meanwhile.
+                    let fastGot = await fast.waitFor(3)
+                    #expect(fastGot.count == 3)
+                    #expect(slow.received.count == 1, "one at a time to the hanging endpoint")
+                    slow.release()
+                    let slowGot = await slow.waitFor(3)
+                    #expect(slowGot.count == 3)
+                }
+            }
+        }
+    }
+
+    @Test("private and loopback targets are refused unless the operator allows them", arguments: [TestEngine.sqlite])
+    func targetGuard(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine, configure: { $0.webhooks.allowedNetworks = [] }) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                for url in ["http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://10.1.2.3/x", "http://[::ffff:127.0.0.1]/x"] {
+                    let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
+                    #expect(refused.status == 400 && refused.code == "url_not_allowed" && refused.param == "url", "\(url): \(refused.text)")
+                }
+                for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/"] {
+                    let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
+                    #expect(refused.code == "invalid_url", "\(url)")
+                }
+                // A name is resolved when delivering: localhost is loopback, and refused then.
+                let named = receiver.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+                let (endpoint, _) = try await WebhookDeliveryTests.endpoint(app, key: key, url: named, types: ["sim.status_changed"])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                try await app.deliverWebhooks()
+                #expect(receiver.received.isEmpty)
+                let delivery = try #require(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries", key: key).items.first)
+                #expect((delivery["last_error"] as? String)?.contains("private or reserved") == true, "\(delivery)")
+            }
+        }
+    }
+
+    @Test("endpoints are the account's own; bad bodies name the field", arguments: [TestEngine.sqlite])
+    func isolationAndBadInput(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let (_, otherKey) = try await app.makeCustomer("Scooters")
+            let (endpoint, _) = try await Self.endpoint(app, key: key, url: "http://127.0.0.1:9/hook")
+            #expect(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: otherKey).status == 404)
+            #expect(try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/test", key: otherKey).status == 404)
+            #expect(try await app.request(.delete, "/v1/webhook_endpoints/\(endpoint)", key: otherKey).status == 404)
+            #expect(try await app.request(.get, "/v1/webhook_endpoints", key: otherKey).items.isEmpty)
+            let badType = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": ["sim.nope"]])
+            #expect(badType.code == "invalid_event_type" && badType.param == "event_types[0]")
+            let noTypes = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": []])
+            #expect(noTypes.param == "event_types")
+            let badConcurrency = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": ["*"], "max_concurrency": 0])
+            #expect(badConcurrency.param == "max_concurrency")
+            let badRoll = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/rotate_secret", key: key, json: ["expires_in_seconds": -1])
+            #expect(badRoll.param == "expires_in_seconds")
+            #expect(try await app.request(.delete, "/v1/webhook_endpoints/\(endpoint)", key: key).status == 200)
+        }
+    }
+}
