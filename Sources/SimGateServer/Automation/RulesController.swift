@@ -74,7 +74,7 @@ struct RulesController: Sendable {
 
     private func test(_ request: Request, context: SimGateRequestContext, id: RuleID?) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let body = try RuleRequest(try await JSONBody.decode(JSONValue.self, from: request), partial: id != nil, forTest: true)
+        let body = try RuleRequest(try await JSONBody.decode(JSONValue.self, from: request), partial: true, forTest: true)
         guard let sim = body.sim else { throw APIError.invalid("parameter_missing", "'sim' is required: the SIM to test against.", param: "sim") }
         let accountID = try principal.resolveAccount(body.account, param: "account")
         let rule = try await rules.ruleToTest(id, body, accountID: accountID, visibleAccountID: principal.visibleAccountID)

@@ -1,0 +1,197 @@
+import Foundation
+import SimGateRADIUS
+import SimGateTestSupport
+import Testing
+
+@Suite("Automation rules")
+struct RuleTests {
+    /// Creates a rule; returns its id.
+    static func rule(_ app: TestHarness, key: String, _ body: [String: Any]) async throws -> String {
+        let reply = try await app.request(.post, "/v1/rules", key: key, json: body)
+        try #require(reply.status == 201, "rule not created: \(reply.text)")
+        return try #require(reply["id"])
+    }
+
+    /// The `rule.triggered` events of the account, oldest first, as their objects.
+    static func firings(_ app: TestHarness, key: String) async throws -> [[String: Any]] {
+        try await app.request(.get, "/v1/events?type=rule.triggered&limit=100", key: key).items.reversed()
+            .compactMap { ($0["data"] as? [String: Any])?["object"] as? [String: Any] }
+    }
+
+    @Test("a roaming rule: accounting from 20801 for a SIM allowed only DE sets it OFFLINE; RADIUS then rejects it and a Disconnect-Request goes out", arguments: TestEngine.available)
+    func roaming(engine: TestEngine) async throws {
+        try await RADIUSDisconnectTests.withGateway(engine) { app, gateway, sims in
+            try await WebhookReceiver.serving { receiver in
+                let key = app.operatorKey
+                let (endpoint, secret) = try await WebhookDeliveryTests.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"], extra: ["account": app.fleetAccount])
+                let rule = try await Self.rule(app, key: key, [
+                    "account": app.fleetAccount, "name": "Bike left Germany",
+                    "trigger": ["type": "country_not_in", "countries": ["DE"]],
+                    "actions": [["type": "set_offline"], ["type": "webhook", "endpoint": endpoint]],
+                    "rearm": ["type": "next_day"],
+                ])
+                let imsi = Fixtures.imsi(0)
+                try await RADIUSAccountingTests.send(app, [
+                    RADIUSAccountingTests.accounting(.start, session: "trip", imsi: imsi, input: 0, output: 0, identifier: 1, mccMNC: "26201"),
+                    RADIUSAccountingTests.accounting(.interimUpdate, session: "trip", imsi: imsi, input: 500, output: 5_000, identifier: 2, mccMNC: "26201"),
+                ])
+                try await app.settle()
+                #expect(try await app.request(.get, "/v1/sims/\(sims[0])", key: key)["status"] == "LIVE", "in Germany nothing fires")
+                try await RADIUSAccountingTests.send(app, [
+                    RADIUSAccountingTests.accounting(.interimUpdate, session: "trip", imsi: imsi, input: 900, output: 9_000, identifier: 3, mccMNC: "20801"),
+                ])
+                try await app.settle()
+                let sim = try await app.request(.get, "/v1/sims/\(sims[0])", key: key)
+                #expect(sim["status"] == "OFFLINE")
+                let holds = (sim.json["holds"] as? [[String: Any]] ?? []).compactMap { $0["cause"] as? String }
+                #expect(holds == ["rule:\(rule)"])
+                let (decision, message) = try await RADIUSAccessTests.ask(app, RADIUSAccessTests.accessRequest(imsi: imsi, userName: "pgw", identifier: 9))
+                #expect(decision == .accessReject)
+                #expect(message?.contains("OFFLINE") == true, "\(message ?? "")")
+                #expect(gateway.received.first?.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "trip")
+
+                let firings = try await Self.firings(app, key: key)
+                try #require(firings.count == 1)
+                #expect((firings[0]["rule"] as? [String: Any])?["id"] as? String == rule)
+                #expect((firings[0]["matched"] as? [String: Any])?["country"] as? String == "FR")
+                let outcomes = (firings[0]["actions"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? "")=\($0["outcome"] ?? "")" }
+                #expect(outcomes == ["set_offline=done", "webhook=queued"])
+                // Why is it OFFLINE? The status change names the rule and its reason.
+                let change = try #require(try await app.request(.get, "/v1/events?type=sim.status_changed&sim=\(sims[0])", key: key).items.first)
+                let cause = change["cause"] as? [String: Any]
+                #expect((cause?["actor"] as? [String: Any])?["id"] as? String == rule || cause?["actor_id"] as? String == rule, "\(String(describing: cause))")
+
+                try await app.deliverWebhooks()
+                let got = receiver.received
+                #expect(Set(got.compactMap(\.type)) == ["sim.status_changed", "rule.triggered"])
+                #expect(got.allSatisfy { SignatureCheck.verifies($0, secret: secret) })
+
+                // Still roaming the same day: re-armed only tomorrow, so nothing more fires.
+                try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: key, json: ["force": true])
+                try await RADIUSAccountingTests.send(app, [
+                    RADIUSAccountingTests.accounting(.interimUpdate, session: "trip", imsi: imsi, input: 1_000, output: 10_000, identifier: 4, mccMNC: "26201"),
+                    RADIUSAccountingTests.accounting(.interimUpdate, session: "trip", imsi: imsi, input: 1_100, output: 11_000, identifier: 5, mccMNC: "20801"),
+                ])
+                try await app.settle()
+                #expect(try await Self.firings(app, key: key).count == 1)
+            }
+        }
+    }
+
+    @Test("a data rule fires once per window, and again in the next window", arguments: TestEngine.available)
+    func usagePerWindow(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            _ = try await Self.rule(app, key: key, [
+                "name": "Over 1 MB a day", "trigger": ["type": "usage_over", "limit_bytes": 1_000_000, "window": "day"],
+                "actions": [["type": "set_offline"]], "rearm": ["type": "immediately"],
+            ])
+            func use(_ id: String, _ bytes: Int) async throws {
+                let now = RFC3339Text.format(app.clock.now())
+                let reply = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
+                    ["id": id, "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 0, "bytes_down": bytes, "mcc_mnc": "26201"],
+                ]])
+                try #require(reply.status < 300, "\(reply.text)")
+                try await app.settle()
+            }
+            try await use("a", 600_000)
+            #expect(try await Self.firings(app, key: key).isEmpty)
+            try await use("b", 600_000)
+            try await use("c", 600_000)
+            #expect(try await Self.firings(app, key: key).count == 1, "once in the day, however much more is used")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "OFFLINE")
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key, json: ["force": true])
+            app.clock.advance(by: 86_400)
+            try await use("d", 999_999)
+            #expect(try await Self.firings(app, key: key).count == 1)
+            try await use("e", 1)
+            let firings = try await Self.firings(app, key: key)
+            #expect(firings.count == 2, "a new day is a new window")
+            #expect((firings.last?["matched"] as? [String: Any])?["used_bytes"] as? String == "1000000")
+        }
+    }
+
+    @Test("48 hours after first use, set OFFLINE: the delay is a durable job", arguments: TestEngine.available)
+    func delayedAction(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let rule = try await Self.rule(app, key: key, [
+                "name": "Trial ends", "trigger": ["type": "first_use"],
+                "actions": [["type": "set_offline", "delay_seconds": 172_800]], "rearm": ["type": "never"],
+            ])
+            let now = RFC3339Text.format(app.clock.now())
+            _ = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
+                ["id": "first", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10],
+            ]])
+            try await app.settle()
+            let firing = try #require(try await Self.firings(app, key: key).first)
+            #expect(((firing["actions"] as? [[String: Any]])?.first)?["outcome"] as? String == "scheduled")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE")
+            app.clock.advance(by: 172_799)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE")
+            app.clock.advance(by: 2)
+            try await app.settle()
+            let after = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(after["status"] == "OFFLINE")
+            #expect((after.json["holds"] as? [[String: Any]])?.first?["cause"] as? String == "rule:\(rule)")
+            #expect(try await app.request(.get, "/v1/events?type=rule.action_ran", key: key).items.count == 1)
+
+            // Dry run: the rule would have fired on the first-use event.
+            let test = try await app.request(.post, "/v1/rules/\(rule)/test", key: key, json: ["sim": sim])
+            #expect(test.status == 200)
+            let would = test.json["would_fire"] as? [[String: Any]] ?? []
+            #expect(would.count == 1 && would.first?["event"] is String)
+            let draft = try await app.request(.post, "/v1/rules/test", key: key, json: [
+                "sim": sim, "trigger": ["type": "country_not_in", "countries": ["FR"]], "actions": [["type": "set_offline"]],
+            ])
+            #expect((draft.json["would_fire"] as? [[String: Any]])?.isEmpty == true, "never seen abroad: \(draft.text)")
+        }
+    }
+
+    @Test("bad rules get clear errors naming the field; another account's endpoint or SIM is refused", arguments: [TestEngine.sqlite])
+    func badRules(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let (otherAccount, otherKey) = try await app.makeCustomer("Scooters")
+            let (foreign, _) = try await WebhookDeliveryTests.endpoint(app, key: otherKey, url: "http://127.0.0.1:9/hook")
+            let foreignSim = try #require(try await app.importSims(5..<6, account: otherAccount).first)
+            let base: [String: Any] = ["name": "r", "trigger": ["type": "first_use"], "actions": [["type": "set_offline"]]]
+            func refused(_ change: [String: Any]) async throws -> TestReply {
+                try await app.request(.post, "/v1/rules", key: key, json: base.merging(change) { $1 })
+            }
+            let cases: [([String: Any], String, String)] = [
+                (["trigger": ["type": "moon_phase"]], "invalid_trigger", "trigger.type"),
+                (["trigger": ["type": "usage_over", "limit_bytes": -1, "window": "day"]], "value_out_of_range", "trigger.limit_bytes"),
+                (["trigger": ["type": "usage_over", "limit_bytes": 5, "window": "week"]], "invalid_value", "trigger.window"),
+                (["actions": []], "empty_actions", "actions"),
+                (["trigger": ["type": "country_not_in", "countries": ["DE", "XX"]]], "invalid_country", "trigger.countries[1]"),
+                (["trigger": ["type": "country_not_in", "countries": ["de"]]], "invalid_country", "trigger.countries[0]"),
+                (["actions": [["type": "webhook", "endpoint": foreign]]], "invalid_endpoint", "actions[0].endpoint"),
+                (["actions": [["type": "webhook", "endpoint": "http://example.com"]]], "invalid_id", "actions[0].endpoint"),
+                (["actions": [["type": "explode"]]], "invalid_action", "actions[0].type"),
+                (["actions": [["type": "set_offline", "delay_seconds": -5]]], "value_out_of_range", "actions[0].delay_seconds"),
+                (["scope": ["type": "sims", "sims": [foreignSim]]], "invalid_sim", "scope.sims"),
+                (["rearm": ["type": "after", "seconds": 0]], "value_out_of_range", "rearm.seconds"),
+                (["trigger": ["type": "first_use", "countries": ["DE"]]], "unknown_parameter", "trigger.countries"),
+                (["conditions": ["match": "most"]], "invalid_value", "conditions.match"),
+                (["bogus": 1], "unknown_parameter", "bogus"),
+            ]
+            for (change, code, param) in cases {
+                let reply = try await refused(change)
+                #expect(reply.status == 400 && reply.code == code && reply.param == param, "\(change): \(reply.text)")
+            }
+            #expect(try await app.request(.get, "/v1/rules", key: key).items.isEmpty, "nothing was stored")
+            let rule = try await Self.rule(app, key: key, base)
+            #expect(try await app.request(.get, "/v1/rules/\(rule)", key: otherKey).status == 404)
+            #expect(try await app.request(.post, "/v1/rules/\(rule)", key: otherKey, json: ["enabled": false]).status == 404)
+            let off = try await app.request(.post, "/v1/rules/\(rule)", key: key, json: ["enabled": false])
+            #expect(off.json["enabled"] as? Bool == false)
+            #expect(try await app.request(.delete, "/v1/rules/\(rule)", key: key).status == 200)
+        }
+    }
+}
