@@ -6,7 +6,8 @@ public enum UsageWindow: String, Sendable, CaseIterable {
     case day
     /// The current UTC month.
     case month
-    /// The SIM's current paid period (its billing binding's), or the UTC month when it has none.
+    /// The current billing period: SimGate bills by UTC calendar month (as statements do),
+    /// so this is the month, kept apart so that a rule says what its customer means.
     case billingPeriod = "billing_period"
     /// Everything the SIM ever used with its current account.
     case lifetime

@@ -58,10 +58,12 @@ struct AppServices: Sendable {
         self.secrets = secrets
         let allowed = (try? WebhookSettings.networks(parsing: settings.allowedNetworks).get()) ?? []
         self.webhooks = WebhookEndpointService(store: store, clock: clock, ids: ids, secrets: secrets, targets: WebhookTargetGuard(allowed: allowed))
-        rules = RuleService(store: store, clock: clock, ids: ids)
+        let usageRules = UsageRuleCache()
+        rules = RuleService(store: store, clock: clock, ids: ids, usageRules: usageRules)
         ruleTester = RuleTester(store: store, clock: clock)
         let engine = RuleEngine(clock: clock)
         ruleFirings = RuleFirings(actions: RuleActions(sims: sims, aofu: aofu), engine: engine)
         store.hooks.install([WebhookFanOut(ids: ids), RuleEventTriggers(engine: engine)])
+        store.hooks.install(usage: [UsageRuleTriggers(engine: engine, cache: usageRules)])
     }
 }

@@ -69,7 +69,8 @@ struct RuleFirings: Sendable {
     /// then records the `rule.triggered` event and sends it to the webhook actions' endpoints.
     func fire(_ job: RuleFireJob) async throws {
         try await store.transaction { tx in
-            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
+            // A rule deleted or turned off since it fired does nothing more.
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
             guard var sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true) else { return }
             let now = clock.now()
@@ -96,11 +97,11 @@ struct RuleFirings: Sendable {
         }
     }
 
-    /// Runs one delayed action, if its rule and SIM are still there and the SIM still the
+    /// Runs one delayed action, if its rule is still there and enabled and the SIM still the
     /// rule's account's; records `rule.action_ran`.
     func runDelayed(_ job: RuleActionJob) async throws {
         try await store.transaction { tx in
-            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
             guard let sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true), let kind = job.actionKind else { return }
             let (outcome, after) = try await actions.perform(kind, on: sim, rule: rule, in: tx)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SimGateCore
 import SimGateStore
 
@@ -46,12 +47,18 @@ struct RuleResource: Codable, Equatable, Sendable {
 
 extension Rule {
     /// The rule a stored row holds; a definition that no longer reads is a corrupt row.
+    /// Definitions are read once per version: rules are read on every batch of usage.
     init(stored: StoredRule) throws {
         let definition: RuleDefinition
-        do {
-            definition = try RuleDefinitionReader().definition(try JSONDecoder().decode(JSONValue.self, from: Data(stored.definition.utf8)))
-        } catch {
-            throw StoreError.corruptRow(table: "rules", column: "definition", value: String(stored.definition.prefix(200)))
+        if let known = RuleDefinitionCache.shared.definition(of: stored) {
+            definition = known
+        } else {
+            do {
+                definition = try RuleDefinitionReader().definition(try JSONDecoder().decode(JSONValue.self, from: Data(stored.definition.utf8)))
+            } catch {
+                throw StoreError.corruptRow(table: "rules", column: "definition", value: String(stored.definition.prefix(200)))
+            }
+            RuleDefinitionCache.shared.keep(definition, of: stored)
         }
         self.init(
             id: stored.id, accountID: stored.accountID, name: stored.name, enabled: stored.enabled, scope: definition.scope,
@@ -68,6 +75,27 @@ extension Rule {
                 id: id, accountID: accountID, name: name, enabled: enabled, triggerType: trigger.typeName,
                 definition: try APIJSON.encodeToString(definition.json), createdAt: createdAt, updatedAt: updatedAt
             )
+        }
+    }
+}
+
+/// Rule definitions already read, by the text they were read from: a stored definition is
+/// read again only when it changed. Bounded: past 10,000 entries it starts afresh.
+final class RuleDefinitionCache: Sendable {
+    /// The one cache of the process.
+    static let shared = RuleDefinitionCache()
+    private let entries = Mutex<[RuleID: (text: String, definition: RuleDefinition)]>([:])
+
+    /// The definition `stored` holds, if it was read before in this very text.
+    func definition(of stored: StoredRule) -> RuleDefinition? {
+        entries.withLock { entries in entries[stored.id].flatMap { $0.text == stored.definition ? $0.definition : nil } }
+    }
+
+    /// Keeps what `stored`'s text reads as.
+    func keep(_ definition: RuleDefinition, of stored: StoredRule) {
+        entries.withLock { entries in
+            if entries.count >= 10_000 { entries.removeAll() }
+            entries[stored.id] = (stored.definition, definition)
         }
     }
 }

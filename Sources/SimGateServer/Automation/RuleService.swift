@@ -10,6 +10,8 @@ struct RuleService: Sendable {
     let clock: any WallClock
     /// Names rules and events.
     let ids: IdentifierGenerator
+    /// The usage path's rules, dropped when a rule changes here.
+    let usageRules: UsageRuleCache
 
     /// A new rule for `accountID`.
     func create(_ request: RuleRequest, accountID: AccountID, cause: ChangeCause) async throws -> Rule {
@@ -22,6 +24,7 @@ struct RuleService: Sendable {
             trigger: trigger, conditions: request.conditions ?? RuleConditions(), actions: actions, rearm: request.rearm ?? .immediately,
             createdAt: now, updatedAt: now
         )
+        defer { usageRules.invalidate() }
         return try await store.transaction { tx in
             guard try await tx.accounts.find(accountID) != nil else { throw DomainError.notFound("account", param: "account") }
             guard try await tx.rules.count(accountID: accountID) < Rule.maximumPerAccount else {
@@ -37,6 +40,8 @@ struct RuleService: Sendable {
     /// Replaces the parts `request` gives.
     func update(_ id: RuleID, _ request: RuleRequest, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Rule {
         if request.account != nil { throw APIError.invalid("immutable_parameter", "A rule's account cannot change.", param: "account") }
+        // After the commit: a batch reading rules meanwhile must not keep the old ones.
+        defer { usageRules.invalidate() }
         return try await store.transaction { tx in
             let previous = try await load(id, visibleAccountID: visibleAccountID, in: tx)
             var rule = previous
@@ -59,7 +64,8 @@ struct RuleService: Sendable {
     /// Deletes a rule. Holds it placed stay until lifted (by the customer's forced activation);
     /// its delayed actions find it gone and do nothing.
     func delete(_ id: RuleID, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Rule {
-        try await store.transaction { tx in
+        defer { usageRules.invalidate() }
+        return try await store.transaction { tx in
             let rule = try await load(id, visibleAccountID: visibleAccountID, in: tx)
             try await tx.rules.delete(rule.id)
             try await tx.events.append([try event(.ruleDeleted, rule, cause: cause, at: clock.now())])

@@ -1,26 +1,46 @@
 import Foundation
+import Synchronization
 import SimGateCore
 import SimGateStore
 
 /// Rules evaluated as usage is recorded: after a batch of usage is stored, the usage and
 /// bundle triggers of the SIMs' accounts are checked against their totals, in the same unit
-/// of work. A batch whose accounts have no such rule costs one indexed query.
-struct UsageRuleTriggers: Sendable {
+/// of work.
+///
+/// Usage comes by the thousand a second, so each account's usage rules are kept for a second
+/// (and dropped at once when this instance changes a rule). A rule another instance made is
+/// thus seen up to a second late, which loses nothing: usage triggers compare totals, so the
+/// next usage of the SIM fires what the previous one would have.
+struct UsageRuleTriggers: UsageRecordedHook {
     /// Decides and records the firings.
     let engine: RuleEngine
+    /// Each account's usage rules, for a second.
+    let cache: UsageRuleCache
 
-    /// Checks the usage rules of the SIMs that `simIDs` names (those that just used data).
-    func check(_ simIDs: Set<SimID>, accounts: Set<AccountID>, in tx: StoreTransaction) async throws {
+    func usageRecorded(_ records: [UsageRecord], in tx: StoreTransaction) async throws {
+        let simIDs = Set(records.map(\.simID)), accounts = Set(records.compactMap(\.accountID))
         guard !simIDs.isEmpty, !accounts.isEmpty else { return }
-        let rules = try await RuleEngine.rules(of: accounts, triggerTypes: ["usage_over", "bundle_used"], in: tx)
+        let rules = try await cache.rules(of: accounts) { missing in
+            try await RuleEngine.rules(of: missing, triggerTypes: ["usage_over", "bundle_used"], in: tx)
+        }
         guard !rules.isEmpty else { return }
         let accountsWithRules = Set(rules.map(\.accountID))
         let sims = try await tx.sims.find(ids: simIDs.sorted(), accountID: nil, forUpdate: false).values
             .filter { $0.accountID.map(accountsWithRules.contains) == true }
         guard !sims.isEmpty else { return }
-        let owners = Dictionary(uniqueKeysWithValues: sims.compactMap { sim in sim.accountID.map { (sim.id, $0) } })
+        // Scope and conditions first: they cost nothing, and a SIM no usage rule applies to
+        // needs no totals read.
+        var applicable: [(sim: Sim, rules: [Rule])] = []
+        for sim in sims {
+            let matching = rules.filter { $0.accountID == sim.accountID && $0.scope.contains(sim) && $0.conditions.hold(for: sim) }
+            if !matching.isEmpty { applicable.append((sim, matching)) }
+        }
+        guard !applicable.isEmpty else { return }
         var windows = Set<UsageWindow>()
-        for rule in rules { if case .usageOver(_, let window) = rule.trigger { windows.insert(window) } }
+        for (_, matching) in applicable {
+            for rule in matching { if case .usageOver(_, let window) = rule.trigger { windows.insert(window) } }
+        }
+        let owners = Dictionary(uniqueKeysWithValues: applicable.compactMap { entry in entry.sim.accountID.map { (entry.sim.id, $0) } })
         let now = engine.clock.now()
         let periods = UsageRepository.periods(of: now)
         var totals: [UsageWindow: [SimID: UInt64]] = [:]
@@ -31,11 +51,46 @@ struct UsageRuleTriggers: Sendable {
             case .lifetime: try await tx.usage.combinedTotals(sims: owners, months: true, period: nil)
             }
         }
-        let facts = sims.map { sim in
+        let facts = applicable.map { sim, _ in
             var bySim: [UsageWindow: UInt64] = [:]
             for (window, values) in totals { bySim[window] = values[sim.id] ?? 0 }
             return ObservedFact(sim: sim, fact: .usage(totals: bySim, bundle: sim.bundle.map { ($0.size, $0.used) }), sourceEvent: nil)
         }
         try await engine.evaluate(facts, rules: rules, in: tx)
+    }
+}
+
+/// Each account's enabled usage rules, as read within the last second.
+final class UsageRuleCache: Sendable {
+    private let entries = Mutex<[AccountID: (rules: [Rule], readAt: ContinuousClock.Instant)]>([:])
+    private let lifetime: Duration = .seconds(1)
+
+    /// A cache that starts empty.
+    init() {}
+
+    /// The rules of `accounts`: those read within the last second as they were, the others by `load`.
+    func rules(of accounts: Set<AccountID>, load: (Set<AccountID>) async throws -> [Rule]) async throws -> [Rule] {
+        let now = ContinuousClock.now
+        let (known, missing) = entries.withLock { entries -> ([Rule], Set<AccountID>) in
+            var known: [Rule] = []
+            var missing = Set<AccountID>()
+            for account in accounts {
+                if let entry = entries[account], now - entry.readAt < lifetime { known += entry.rules } else { missing.insert(account) }
+            }
+            return (known, missing)
+        }
+        guard !missing.isEmpty else { return known }
+        let loaded = try await load(missing)
+        let byAccount = Dictionary(grouping: loaded, by: \.accountID)
+        entries.withLock { entries in
+            if entries.count > 100_000 { entries.removeAll() }
+            for account in missing { entries[account] = (byAccount[account] ?? [], now) }
+        }
+        return known + loaded
+    }
+
+    /// Forgets what is kept (this instance changed a rule).
+    func invalidate() {
+        entries.withLock { $0.removeAll() }
     }
 }

@@ -71,11 +71,9 @@ struct UsageLedger: Sendable {
         return outcome
     }
 
-    /// Fires the usage and bundle rules the new records set off.
+    /// Tells the store's usage hooks (usage rules) of the new records that used data.
     private func checkUsageRules(_ records: [UsageRecord], in tx: StoreTransaction) async throws {
-        let used = records.filter { $0.bytesUp > 0 || $0.bytesDown > 0 }
-        guard !used.isEmpty else { return }
-        try await UsageRuleTriggers(engine: RuleEngine(clock: sims.clock)).check(Set(used.map(\.simID)), accounts: Set(used.compactMap(\.accountID)), in: tx)
+        try await tx.usageRecorded(records.filter { $0.bytesUp > 0 || $0.bytesDown > 0 })
     }
 
     /// Adds the bytes of new records to their SIMs' bundles, holding those used up.

@@ -22,6 +22,8 @@ public final class WebhookDispatcher: Service, Sendable {
     private let startup: StartupSignal?
     private let doorbell = Doorbell()
     private let inFlight = Mutex(0)
+    /// Attempts that ended and wait to be recorded; one task at a time records them all.
+    private let unrecorded = Mutex<(outcomes: [(outcome: AttemptOutcome, claimed: ClaimedDelivery)], recording: Bool)>(([], false))
     /// Identifies this instance in the `locked_by` column.
     private let workerID = "webhooks:\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     /// Each attempt as it is recorded, for whoever wants to await deliveries (tests, benchmarks);
@@ -50,9 +52,12 @@ public final class WebhookDispatcher: Service, Sendable {
         if let startup { _ = await cancelWhenGracefulShutdown { await startup.wait() } }
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let room = settings.maximumInFlight - inFlight.withLock { $0 }
+                let busy = inFlight.withLock { $0 }
+                let room = settings.maximumInFlight - busy
                 var claimed: [ClaimedDelivery] = []
-                if room > 0 {
+                // Claims are write transactions: with attempts in flight, wait until a quarter
+                // of the room is free rather than claim for every attempt that ends.
+                if room > 0, busy == 0 || room >= max(1, settings.maximumInFlight / 4) {
                     do {
                         claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: lease, busy: [])
                     } catch {
@@ -69,7 +74,7 @@ public final class WebhookDispatcher: Service, Sendable {
                     }
                 }
                 if claimed.isEmpty {
-                    let wait = await untilNextDue()
+                    let wait = busy > 0 ? Duration.milliseconds(Int64(settings.pollInterval * 1_000)) : await untilNextDue()
                     _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
                 }
             }
@@ -154,20 +159,45 @@ public final class WebhookDispatcher: Service, Sendable {
                 }
             }
         }
-        let outcome = AttemptOutcome(attempt: attempt, succeeded: succeeded, retryAt: retryAt, disableReason: disableReason)
-        let ids = self.ids
-        do {
-            try await outbox.record(outcome, of: claimed, worker: workerID, now: now) { disabled, _, tx in
-                let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
-                let event = try EventFactory(ids: ids).event(
-                    .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now
-                )
-                try await tx.events.append([event])
-            }
-        } catch {
-            // The claim's lease runs out and the delivery is tried again: nothing is lost.
-            logger.error("Could not record a webhook attempt", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        await record(AttemptOutcome(attempt: attempt, succeeded: succeeded, retryAt: retryAt, disableReason: disableReason), of: claimed)
+    }
+
+    /// Records an attempt's outcome. Outcomes that end together are recorded together, in one
+    /// unit of work: the first attempt to find nobody recording records everything waiting,
+    /// until nothing is, while the others go. If recording fails, the claims' leases run out
+    /// and the deliveries are tried again: nothing is lost (a receiver may see one twice,
+    /// with the same `webhook-id`).
+    private func record(_ outcome: AttemptOutcome, of claimed: ClaimedDelivery) async {
+        let leads = unrecorded.withLock { state -> Bool in
+            state.outcomes.append((outcome, claimed))
+            if state.recording { return false }
+            state.recording = true
+            return true
         }
-        attemptsContinuation.yield(attempt)
+        guard leads else { return }
+        let ids = self.ids
+        while true {
+            let batch = unrecorded.withLock { state -> [(outcome: AttemptOutcome, claimed: ClaimedDelivery)] in
+                defer { state.outcomes = [] }
+                if state.outcomes.isEmpty { state.recording = false }
+                return state.outcomes
+            }
+            if batch.isEmpty { return }
+            let now = clock.now()
+            do {
+                try await outbox.record(batch, worker: workerID, now: now) { disabled, tx in
+                    let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
+                    let event = try EventFactory(ids: ids).event(
+                        .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now
+                    )
+                    try await tx.events.append([event])
+                }
+            } catch {
+                logger.error("Could not record webhook attempts", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])
+            }
+            for (outcome, _) in batch { attemptsContinuation.yield(outcome.attempt) }
+            // An ordered endpoint's next delivery may be claimed once this one is recorded.
+            doorbell.ring()
+        }
     }
 }

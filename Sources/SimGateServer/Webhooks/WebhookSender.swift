@@ -21,7 +21,10 @@ final class WebhookSender: Sendable {
 
     private let guardian: WebhookTargetGuard
     private let timeout: TimeAmount
-    private let clients = Mutex<[String: HTTPClient]>([:])
+    /// One client per host and pinned address, with the attempts using it now; idle ones are
+    /// closed once more than ``maximumClients`` are kept.
+    private let clients = Mutex<[String: (client: HTTPClient, inUse: Int)]>([:])
+    private static let maximumClients = 256
 
     /// A sender that checks targets with `guardian` and gives each attempt `timeout` seconds.
     init(guardian: WebhookTargetGuard, timeout: TimeInterval) {
@@ -41,7 +44,10 @@ final class WebhookSender: Sendable {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client(host: bare, address: address).execute(request, timeout: timeout)
+        let key = bare + "\u{0}" + address
+        let client = lease(key, host: bare, address: address)
+        defer { clients.withLock { $0[key]?.inUse -= 1 } }
+        let response = try await client.execute(request, timeout: timeout)
         var excerpt = ByteBuffer()
         for try await part in response.body {
             var part = part
@@ -59,23 +65,35 @@ final class WebhookSender: Sendable {
     func shutdown() async {
         let all = clients.withLock { clients in
             defer { clients.removeAll() }
-            return Array(clients.values)
+            return clients.values.map(\.client)
         }
         for client in all { try? await client.shutdown() }
     }
 
-    /// The client that connects `host` to `address`: one per pair, kept for their connections.
-    private func client(host: String, address: String) -> HTTPClient {
-        let key = host + "\u{0}" + address
-        return clients.withLock { clients in
-            if let existing = clients[key] { return existing }
+    /// The client that connects `host` to `address`, marked in use: one per pair, kept for
+    /// their connections. Past the limit, clients nobody is using are closed.
+    private func lease(_ key: String, host: String, address: String) -> HTTPClient {
+        let (client, evicted) = clients.withLock { clients -> (HTTPClient, [HTTPClient]) in
+            if let existing = clients[key] {
+                clients[key]?.inUse += 1
+                return (existing.client, [])
+            }
+            var evicted: [HTTPClient] = []
+            if clients.count >= Self.maximumClients {
+                for (idleKey, entry) in clients where entry.inUse == 0 {
+                    evicted.append(entry.client)
+                    clients[idleKey] = nil
+                }
+            }
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout))
             if host != address { configuration.dnsOverride = [host: address] }
             configuration.connectionPool = .init(idleTimeout: .seconds(60))
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[key] = client
-            return client
+            clients[key] = (client, 1)
+            return (client, evicted)
         }
+        if !evicted.isEmpty { Task { for idle in evicted { try? await idle.shutdown() } } }
+        return client
     }
 
     /// `Retry-After` as seconds from `now`: a number of seconds, or an HTTP date.

@@ -9,6 +9,13 @@ public protocol EventAppendHook: Sendable {
     func eventsAppended(_ events: [Event], in tx: StoreTransaction) async throws
 }
 
+/// Work another layer does inside the unit of work that stored usage, once the usage and
+/// what it changed (first use, place, bundle) are written: usage rule triggers.
+public protocol UsageRecordedHook: Sendable {
+    /// Called with the usage records just stored (never empty), inside their unit of work.
+    func usageRecorded(_ records: [UsageRecord], in tx: StoreTransaction) async throws
+}
+
 /// What a unit of work wrote that someone outside may want to act on once it commits.
 public struct CommittedWork: OptionSet, Sendable {
     public let rawValue: Int
@@ -23,7 +30,7 @@ public struct CommittedWork: OptionSet, Sendable {
 /// The hooks a store runs, installed once by the composition root after the services they
 /// need exist, and shared by every copy of the store.
 public final class StoreHooks: Sendable {
-    private let state = Mutex<(hooks: [any EventAppendHook], afterCommit: (@Sendable (CommittedWork) -> Void)?)>(([], nil))
+    private let state = Mutex<(hooks: [any EventAppendHook], usage: [any UsageRecordedHook], afterCommit: (@Sendable (CommittedWork) -> Void)?)>(([], [], nil))
 
     /// No hooks until some are installed.
     public init() {}
@@ -33,6 +40,11 @@ public final class StoreHooks: Sendable {
         state.withLock { $0.hooks += hooks }
     }
 
+    /// Adds hooks run when usage has been stored.
+    public func install(usage hooks: [any UsageRecordedHook]) {
+        state.withLock { $0.usage += hooks }
+    }
+
     /// Sets what is told, after each commit, of the work it queued (to wake the senders).
     public func onCommit(_ body: @escaping @Sendable (CommittedWork) -> Void) {
         state.withLock { $0.afterCommit = body }
@@ -40,6 +52,9 @@ public final class StoreHooks: Sendable {
 
     /// The installed append hooks.
     var appendHooks: [any EventAppendHook] { state.withLock { $0.hooks } }
+
+    /// The installed usage hooks.
+    var usageHooks: [any UsageRecordedHook] { state.withLock { $0.usage } }
 
     /// Tells the commit listener what was queued.
     func committed(_ work: CommittedWork) {

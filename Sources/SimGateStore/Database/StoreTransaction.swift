@@ -59,6 +59,13 @@ public struct StoreTransaction: Sendable {
 }
 
 extension StoreTransaction {
+    /// Runs the store's usage hooks on `records`, once the caller has written them and what
+    /// they change.
+    public func usageRecorded(_ records: [UsageRecord]) async throws {
+        guard !records.isEmpty else { return }
+        for hook in hooks.usageHooks { try await hook.usageRecorded(records, in: self) }
+    }
+
     /// Asks the database the cheapest question it answers; throws if it does not.
     public func ping() async throws {
         _ = try await db.raw("SELECT 1 AS ok").all()

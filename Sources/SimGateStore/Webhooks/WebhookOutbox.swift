@@ -44,39 +44,67 @@ public struct WebhookOutbox: Sendable {
 
     /// Claims up to `limit` due deliveries for `worker` until `now + lease`, leaving out
     /// `busy` endpoints (this worker's full ones).
+    ///
+    /// Three small indexed steps rather than one clever statement, so that a backlog of
+    /// thousands costs little: claims whose lease ran out become pending again; the endpoints
+    /// with due work are found, most overdue first, with what each has in flight; then each
+    /// endpoint's oldest due deliveries are taken, up to its concurrency less what is in
+    /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due).
     public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, busy: Set<WebhookEndpointID>) async throws -> [ClaimedDelivery] {
         let engine = database.engine
-        let excluded: SQLQueryString = busy.isEmpty ? "" : "AND d.endpoint_id NOT IN (\(busy.sorted().map { "\(bind: $0.rawValue)" as SQLQueryString }.joined(separator: ", ")))"
         return try await database.sqlTransaction { db in
-            // Per endpoint, the due deliveries ranked oldest first, kept up to the endpoint's
-            // concurrency less what is in flight; an ordered endpoint's only when nothing older
-            // is unfinished.
-            let candidates: SQLQueryString = """
-                SELECT id FROM (
-                    SELECT d.id, d.next_attempt_at, e.max_concurrency,
-                           ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.id) AS position,
-                           (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering'
-                                AND f.locked_until >= \(bind: now.stored)) AS in_flight
-                    FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                    WHERE e.status = 'enabled'
-                      AND ((d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored))
-                           OR (d.state = 'delivering' AND d.locked_until < \(bind: now.stored)))
-                      \(excluded)
-                      AND (e.ordered = 0 OR NOT EXISTS (
-                          SELECT 1 FROM webhook_deliveries o WHERE o.endpoint_id = d.endpoint_id AND o.id < d.id
-                              AND (o.state = 'pending' OR (o.state = 'delivering' AND o.locked_until >= \(bind: now.stored)))))
-                ) ranked
-                WHERE position + in_flight <= max_concurrency
-                ORDER BY next_attempt_at LIMIT \(bind: limit)
-                """
-            let chosen: SQLQueryString = switch engine {
-            case .sqlite: candidates
-            case .postgres: "SELECT id FROM webhook_deliveries WHERE id IN (\(candidates)) \(unsafeRaw: engine.skipLockedClause)"
+            try await db.raw("""
+                UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
+                WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
+                """).run()
+            let due = try await db.raw("""
+                SELECT d.endpoint_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
+                       (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
+                FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored) AND e.status = 'enabled'
+                GROUP BY d.endpoint_id, e.max_concurrency, e.ordered
+                ORDER BY oldest LIMIT 100
+                """).all()
+            var chosen: [String] = []
+            for row in due where chosen.count < limit {
+                let endpoint = try row.string("endpoint_id")
+                guard !busy.contains(WebhookEndpointID(trusted: endpoint)) else { continue }
+                let inFlight = try row.int("in_flight")
+                let ordered = try row.int("ordered") != 0
+                let room = min(limit - chosen.count, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
+                guard room > 0 else { continue }
+                if ordered {
+                    // The oldest unfinished delivery goes first, whenever it falls due.
+                    let oldest = try await db.raw("""
+                        SELECT id, state, next_attempt_at FROM webhook_deliveries
+                        WHERE endpoint_id = \(bind: endpoint) AND state IN ('pending', 'delivering') ORDER BY id LIMIT 1
+                        """).first()
+                    if let oldest, try oldest.string("state") == "pending", let dueAt = try oldest.optionalDate("next_attempt_at"), dueAt <= now {
+                        chosen.append(try oldest.string("id"))
+                    }
+                } else {
+                    let rows = try await db.raw("""
+                        SELECT id FROM webhook_deliveries
+                        WHERE endpoint_id = \(bind: endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
+                        ORDER BY id LIMIT \(bind: room)
+                        """).all()
+                    chosen += try rows.map { try $0.string("id") }
+                }
+            }
+            guard !chosen.isEmpty else { return [] }
+            // The state is checked again on the locked rows: another instance may have claimed
+            // some since this unit of work's snapshot (PostgreSQL); SKIP LOCKED passes over
+            // those it is claiming right now.
+            let ids: SQLQueryString = "\(chosen.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
+            let locked: SQLQueryString = switch engine {
+            case .sqlite: ids
+            case .postgres:
+                "SELECT id FROM webhook_deliveries WHERE id IN (\(ids)) AND state = 'pending' \(unsafeRaw: engine.skipLockedClause)"
             }
             let rows = try await db.raw("""
                 UPDATE webhook_deliveries SET state = 'delivering', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
                        attempts = attempts + 1, updated_at = \(bind: now.stored)
-                WHERE id IN (\(chosen))
+                WHERE id IN (\(locked)) AND state = 'pending'
                 RETURNING *
                 """).all()
             let deliveries = try rows.map(WebhookRepository.delivery).sorted { $0.id < $1.id }
@@ -98,51 +126,68 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
-    /// Logs an attempt and moves its delivery on: succeeded, pending again at `retryAt`, or
-    /// failed. The endpoint's failing streak is kept, and it is disabled when the outcome
-    /// says so (its pending deliveries then fail, replayable), and `disabled` is called in
-    /// the same unit of work to record why.
+    /// Logs attempts and moves their deliveries on: succeeded, pending again at `retryAt`, or
+    /// failed, all in one unit of work (the dispatcher records what ended together at once).
+    /// Each endpoint's failing streak is kept, and it is disabled when an outcome says so (its
+    /// pending deliveries then fail, replayable); `disabled` is called in the same unit of
+    /// work to record why.
     public func record(
-        _ outcome: AttemptOutcome, of claimed: ClaimedDelivery, worker: String, now: Date,
-        disabled: @escaping @Sendable (_ endpoint: WebhookEndpoint, _ previous: WebhookEndpoint, StoreTransaction) async throws -> Void
+        _ outcomes: [(outcome: AttemptOutcome, claimed: ClaimedDelivery)], worker: String, now: Date,
+        disabled: @escaping @Sendable (_ endpoint: WebhookEndpoint, StoreTransaction) async throws -> Void
     ) async throws {
-        let attempt = outcome.attempt
+        guard !outcomes.isEmpty else { return }
         try await store.transaction { tx in
             let db = tx.db
-            try await db.insert(into: "webhook_attempts").columns(
+            var insert = db.insert(into: "webhook_attempts").columns(
                 "id", "delivery_id", "endpoint_id", "attempted_at", "status_code", "latency_ms", "response_excerpt", "error"
-            ).values(
-                SQLBind(attempt.id.rawValue), SQLBind(attempt.deliveryID.rawValue), SQLBind(attempt.endpointID.rawValue),
-                SQLBind(attempt.attemptedAt.stored), SQLBind(attempt.statusCode), SQLBind(attempt.latencyMilliseconds),
-                SQLBind(attempt.responseExcerpt), SQLBind(attempt.error)
-            ).run()
-            let state: WebhookDelivery.State = outcome.succeeded ? .succeeded : (outcome.retryAt == nil ? .failed : .pending)
-            try await db.update("webhook_deliveries").set("state", to: SQLBind(state.rawValue))
-                .set("next_attempt_at", to: SQLBind(outcome.retryAt?.stored)).set("locked_by", to: SQLLiteral.null)
-                .set("locked_until", to: SQLLiteral.null).set("last_status", to: SQLBind(attempt.statusCode))
-                .set("last_error", to: SQLBind(attempt.error)).set("updated_at", to: SQLBind(now.stored))
-                .set("delivered_at", to: outcome.succeeded ? SQLBind(now.stored) as any SQLExpression : SQLLiteral.null)
-                .where("id", .equal, claimed.delivery.id.rawValue).where("locked_by", .equal, worker).run()
-            let repository = tx.webhooks
-            guard var endpoint = try await repository.find(claimed.endpoint.id, accountID: nil, forUpdate: true) else { return }
-            let before = endpoint
-            if outcome.succeeded {
-                endpoint.failingSince = nil
-            } else if endpoint.failingSince == nil {
-                endpoint.failingSince = attempt.attemptedAt
+            )
+            for (outcome, _) in outcomes {
+                let attempt = outcome.attempt
+                insert = insert.values(
+                    SQLBind(attempt.id.rawValue), SQLBind(attempt.deliveryID.rawValue), SQLBind(attempt.endpointID.rawValue),
+                    SQLBind(attempt.attemptedAt.stored), SQLBind(attempt.statusCode), SQLBind(attempt.latencyMilliseconds),
+                    SQLBind(attempt.responseExcerpt), SQLBind(attempt.error)
+                )
             }
-            let disabling = outcome.disableReason != nil && endpoint.status == .enabled
-            if let reason = outcome.disableReason, disabling {
-                endpoint.status = .disabled
-                endpoint.disabledReason = reason
-                endpoint.disabledAt = now
-                try await repository.failPending(endpointID: endpoint.id, reason: "Endpoint disabled: \(reason)", now: now)
+            try await insert.run()
+            for (outcome, claimed) in outcomes {
+                let attempt = outcome.attempt
+                let state: WebhookDelivery.State = outcome.succeeded ? .succeeded : (outcome.retryAt == nil ? .failed : .pending)
+                try await db.update("webhook_deliveries").set("state", to: SQLBind(state.rawValue))
+                    .set("next_attempt_at", to: SQLBind(outcome.retryAt?.stored)).set("locked_by", to: SQLLiteral.null)
+                    .set("locked_until", to: SQLLiteral.null).set("last_status", to: SQLBind(attempt.statusCode))
+                    .set("last_error", to: SQLBind(attempt.error)).set("updated_at", to: SQLBind(now.stored))
+                    .set("delivered_at", to: outcome.succeeded ? SQLBind(now.stored) as any SQLExpression : SQLLiteral.null)
+                    .where("id", .equal, claimed.delivery.id.rawValue).where("locked_by", .equal, worker).run()
             }
-            if endpoint != before {
-                endpoint.updatedAt = now
-                try await repository.save(endpoint)
+            // Per endpoint, in the order the attempts were made: the last one decides the streak.
+            for (endpointID, results) in Dictionary(grouping: outcomes, by: \.claimed.endpoint.id).sorted(by: { $0.key < $1.key }) {
+                let repository = tx.webhooks
+                guard var endpoint = try await repository.find(endpointID, accountID: nil, forUpdate: true) else { continue }
+                let before = endpoint
+                var disabling = false
+                for (outcome, _) in results.sorted(by: { $0.outcome.attempt.attemptedAt < $1.outcome.attempt.attemptedAt }) {
+                    if outcome.succeeded {
+                        endpoint.failingSince = nil
+                    } else if endpoint.failingSince == nil {
+                        endpoint.failingSince = outcome.attempt.attemptedAt
+                    }
+                    if let reason = outcome.disableReason, endpoint.status == .enabled {
+                        endpoint.status = .disabled
+                        endpoint.disabledReason = reason
+                        endpoint.disabledAt = now
+                        disabling = true
+                    }
+                }
+                if disabling {
+                    try await repository.failPending(endpointID: endpoint.id, reason: "Endpoint disabled: \(endpoint.disabledReason ?? "")", now: now)
+                }
+                if endpoint != before {
+                    endpoint.updatedAt = now
+                    try await repository.save(endpoint)
+                }
+                if disabling { try await disabled(endpoint, tx) }
             }
-            if disabling { try await disabled(endpoint, before, tx) }
         }
     }
 }

@@ -116,12 +116,12 @@ public struct WebhookRepository: Sendable {
             .orderBy("id").limit(100).all().map(Self.attempt)
     }
 
-    /// Makes a delivery pending again, due at `now`, keeping its message id (a replay).
-    /// Returns whether it was there and not in flight.
+    /// Makes a delivery pending again, due at `now`, keeping its message id (a replay), with
+    /// the whole retry schedule before it. Returns whether it was there and not in flight.
     public func replay(_ id: WebhookDeliveryID, now: Date) async throws -> Bool {
         let rows = try await db.raw("""
             UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = \(bind: now.stored), locked_by = NULL,
-                   locked_until = NULL, updated_at = \(bind: now.stored)
+                   locked_until = NULL, attempts = 0, updated_at = \(bind: now.stored)
             WHERE id = \(bind: id.rawValue) AND state <> 'delivering'
             RETURNING id
             """).all()
@@ -129,10 +129,11 @@ public struct WebhookRepository: Sendable {
         return !rows.isEmpty
     }
 
-    /// Makes every failed delivery of the endpoint made since `since` pending again; returns how many.
+    /// Makes every failed delivery of the endpoint made since `since` pending again, with the
+    /// whole retry schedule before each; returns how many.
     public func replayFailed(endpointID: WebhookEndpointID, since: Date, now: Date) async throws -> Int {
         let rows = try await db.raw("""
-            UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = \(bind: now.stored), updated_at = \(bind: now.stored)
+            UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = \(bind: now.stored), attempts = 0, updated_at = \(bind: now.stored)
             WHERE endpoint_id = \(bind: endpointID.rawValue) AND state = 'failed' AND created_at >= \(bind: since.stored)
             RETURNING id
             """).all()

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SimGateCore
+import SimGateServer
+import SimGateStore
+
+/// A `simgate serve` on a fresh temporary SQLite file with the RADIUS ports on, webhooks
+/// allowed to loopback, and the operator's key made before it starts.
+struct BenchServer: Sendable {
+    static let radiusSecret = "bench-radius-secret"
+    let client: BenchClient
+    let operatorKey: String
+    let accountingPort: Int
+
+    /// Runs `body` against a new server, then stops it and removes its files.
+    static func with<T: Sendable>(_ body: (BenchServer) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("bench.sqlite").path
+        let logger = { var logger = Logger(label: "simgate.bench"); logger.logLevel = .warning; return logger }()
+        let database = try SimGateDatabase(.sqlite(path: path), logger: logger)
+        let key = try await database.withRunning {
+            try await Migrator(database: database, logger: logger).migrate()
+            return try await Administration(database: database).bootstrapOperator()
+        }
+        guard let key else { throw BenchError("a fresh database already had an operator") }
+        let (httpPort, authPort, accountingPort) = (try await FreePorts.tcp(), try await FreePorts.udp(), try await FreePorts.udp())
+        let process = try ServerProcess(arguments: ["serve", "--database", path, "--port", "\(httpPort)", "--log-level", "error"], environment: [
+            "SIMGATE_RADIUS_AUTH_PORT": "\(authPort)", "SIMGATE_RADIUS_ACCT_PORT": "\(accountingPort)",
+            "SIMGATE_RADIUS_CLIENTS": "127.0.0.1=\(radiusSecret)", "SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "127.0.0.1",
+            "SIMGATE_SECRETS_KEY_FILE": directory.appendingPathComponent("simgate.key").path,
+        ])
+        defer { process.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let server = BenchServer(client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort)
+            try await PaymentsBenchCommand.waitUntilUp(server.client)
+            let result = try await body(server)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// A customer account and its API key.
+    func customer() async throws -> (account: String, key: String) {
+        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "E-Bikes Ltd"])
+        guard let id = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
+        let key = try await client.json(.POST, "/v1/api_keys", key: operatorKey, ["name": "bench", "account": id])
+        guard let secret = key.json["secret"] as? String else { throw BenchError("no key") }
+        return (id, secret)
+    }
+
+    /// Imports `count` SIMs to `account` and makes them LIVE; returns their IMSIs.
+    func fleet(account: String, count: Int) async throws -> [String] {
+        var imsis: [String] = []
+        for start in stride(from: 0, to: count, by: 1_000) {
+            let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
+                let body = "898832" + String(format: "%012d", n)
+                let imsi = "00103" + String(format: "%010d", n)
+                imsis.append(imsi)
+                return ["iccid": body + String(Luhn.checkDigit(for: body)), "imsi": imsi]
+            }
+            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows, "account": account])
+            guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
+            _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": rows.compactMap { $0["iccid"] }])
+        }
+        return imsis
+    }
+
+    /// The ICCIDs of the key's SIMs (up to 10,000).
+    func iccids(key: String) async throws -> [String] {
+        try await sims(key: key).compactMap { $0["iccid"] as? String }
+    }
+
+    private func sims(key: String) async throws -> [[String: Any]] {
+        var all: [[String: Any]] = []
+        var cursor: String?
+        repeat {
+            let page = try await client.send(.GET, "/v1/sims?limit=100" + (cursor.map { "&starting_after=\($0)" } ?? ""), key: key)
+            let items = page.json["data"] as? [[String: Any]] ?? []
+            all += items
+            cursor = (page.json["has_more"] as? Bool == true) ? items.last?["id"] as? String : nil
+        } while cursor != nil && all.count < 10_000
+        return all
+    }
+}
