@@ -26,7 +26,11 @@ struct RuleEventTriggers: EventAppendHook {
         let watched = events.filter { $0.simID != nil && $0.accountID != nil && $0.cause.actor.kind != .rule && Self.watchers[$0.type] != nil }
         guard !watched.isEmpty else { return }
         let types = watched.reduce(into: Set<String>()) { $0.formUnion(Self.watchers[$1.type] ?? []) }
-        let rules = try await RuleEngine.rules(of: Set(watched.compactMap(\.accountID)), triggerTypes: types, in: tx)
+        let accounts = Set(watched.compactMap(\.accountID))
+        // A bulk action appends events SIM by SIM: the rules are read once per unit of work.
+        let rules = try await tx.remembered("rules.enabled:" + accounts.map(\.rawValue).sorted().joined(separator: ",") + ":" + types.sorted().joined(separator: ",")) {
+            try await RuleEngine.rules(of: accounts, triggerTypes: types, in: tx)
+        }
         guard !rules.isEmpty else { return }
         let accountsWithRules = Set(rules.map(\.accountID))
         let relevant = watched.filter { accountsWithRules.contains($0.accountID!) }

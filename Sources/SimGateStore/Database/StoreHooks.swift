@@ -63,11 +63,19 @@ public final class StoreHooks: Sendable {
     }
 }
 
-/// What one unit of work queued so far; read once it commits.
+/// What one unit of work queued so far, read once it commits, and what its hooks read once
+/// and keep for the rest of it.
 final class UnitOfWorkRecord: Sendable {
     private let work = Mutex(CommittedWork())
+    private let memo = Mutex<[String: any Sendable]>([:])
     /// Notes that `kind` of work was queued.
     func note(_ kind: CommittedWork) { work.withLock { $0.insert(kind) } }
     /// Everything noted.
     var noted: CommittedWork { work.withLock { $0 } }
+    /// What was kept under `key`, if it is a `T`.
+    func remembered<T: Sendable>(_ key: String, as _: T.Type) -> T? { memo.withLock { $0[key] as? T } }
+    /// Keeps `value` under `key`.
+    func remember(_ value: some Sendable, as key: String) { memo.withLock { $0[key] = value } }
+    /// Forgets everything kept (the unit of work changed endpoints or rules).
+    func forget() { memo.withLock { $0.removeAll() } }
 }

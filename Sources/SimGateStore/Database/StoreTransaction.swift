@@ -55,10 +55,19 @@ public struct StoreTransaction: Sendable {
     /// Webhook endpoints, the deliveries queued for them, and each attempt.
     public var webhooks: WebhookRepository { WebhookRepository(db: db, engine: DatabaseEngine(dialect: db.dialect.name), record: record) }
     /// Automation rules and, per rule and SIM, when each fired.
-    public var rules: RuleRepository { RuleRepository(db: db) }
+    public var rules: RuleRepository { RuleRepository(db: db, record: record) }
 }
 
 extension StoreTransaction {
+    /// What `load` gives, read once per unit of work under `key`: for hooks that run on every
+    /// append of a bulk action. Writing endpoints or rules in the unit of work forgets it all.
+    public func remembered<T: Sendable>(_ key: String, _ load: () async throws -> T) async throws -> T {
+        if let known = record.remembered(key, as: T.self) { return known }
+        let value = try await load()
+        record.remember(value, as: key)
+        return value
+    }
+
     /// Runs the store's usage hooks on `records`, once the caller has written them and what
     /// they change.
     public func usageRecorded(_ records: [UsageRecord]) async throws {

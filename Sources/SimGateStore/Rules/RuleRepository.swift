@@ -39,9 +39,12 @@ public struct StoredRule: Sendable, Equatable {
 public struct RuleRepository: Sendable {
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// The unit of work, whose kept reads go stale when a rule is written.
+    let record: UnitOfWorkRecord
 
     /// Stores a new rule.
     public func insert(_ rule: StoredRule) async throws {
+        record.forget()
         try await db.insert(into: "rules").columns("id", "account_id", "name", "enabled", "trigger_type", "definition", "created_at", "updated_at")
             .values(
                 SQLBind(rule.id.rawValue), SQLBind(rule.accountID.rawValue), SQLBind(rule.name), SQLBind(rule.enabled ? 1 : 0),
@@ -51,6 +54,7 @@ public struct RuleRepository: Sendable {
 
     /// Writes a rule's name, switch and definition.
     public func save(_ rule: StoredRule) async throws {
+        record.forget()
         try await db.update("rules").set("name", to: SQLBind(rule.name)).set("enabled", to: SQLBind(rule.enabled ? 1 : 0))
             .set("trigger_type", to: SQLBind(rule.triggerType)).set("definition", to: SQLBind(rule.definition))
             .set("updated_at", to: SQLBind(rule.updatedAt.stored)).where("id", .equal, rule.id.rawValue).run()
@@ -58,6 +62,7 @@ public struct RuleRepository: Sendable {
 
     /// Deletes a rule and what it remembers of each SIM.
     public func delete(_ id: RuleID) async throws {
+        record.forget()
         try await db.delete(from: "rule_states").where("rule_id", .equal, id.rawValue).run()
         try await db.delete(from: "rules").where("id", .equal, id.rawValue).run()
     }

@@ -15,6 +15,7 @@ public struct WebhookRepository: Sendable {
 
     /// Stores a new endpoint.
     public func insert(_ endpoint: WebhookEndpoint) async throws {
+        record.forget()
         try await db.insert(into: "webhook_endpoints").columns(
             "id", "account_id", "url", "description", "event_types", "status", "disabled_reason", "disabled_at", "ordered",
             "max_concurrency", "failing_since", "secret", "previous_secret", "previous_secret_expires_at", "created_at", "updated_at"
@@ -23,6 +24,7 @@ public struct WebhookRepository: Sendable {
 
     /// Writes an endpoint's every column.
     public func save(_ endpoint: WebhookEndpoint) async throws {
+        record.forget()
         let columns = [
             "id", "account_id", "url", "description", "event_types", "status", "disabled_reason", "disabled_at", "ordered",
             "max_concurrency", "failing_since", "secret", "previous_secret", "previous_secret_expires_at", "created_at", "updated_at",
@@ -66,6 +68,7 @@ public struct WebhookRepository: Sendable {
 
     /// Deletes an endpoint with its deliveries and their attempts.
     public func delete(_ id: WebhookEndpointID) async throws {
+        record.forget()
         try await db.delete(from: "webhook_attempts").where("endpoint_id", .equal, id.rawValue).run()
         try await db.delete(from: "webhook_deliveries").where("endpoint_id", .equal, id.rawValue).run()
         try await db.delete(from: "webhook_endpoints").where("id", .equal, id.rawValue).run()

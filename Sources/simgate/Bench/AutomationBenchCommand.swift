@@ -157,9 +157,11 @@ struct AutomationBenchCommand: AsyncParsableCommand {
             let reply = try await server.client.json(.POST, "/v1/sims/bulk", key: key, ["action": action, "iccids": Array(iccids.prefix(1_000))])
             guard reply.status < 300 else { throw BenchError("bulk refused: \(String(decoding: reply.body, as: UTF8.self))") }
         }
+        let queued = (ContinuousClock.now - start).asSeconds
         let expected = bursts * 1_000
         try await receiver.waitFor(before + expected, limit: .seconds(300))
         let elapsed = (ContinuousClock.now - start).asSeconds
-        print(String(format: "webhooks, sustained: %d deliveries in %.2f s = %.0f per second (signed, to one loopback endpoint, 32 in flight)", expected, elapsed, Double(expected) / elapsed))
+        print(String(format: "webhooks, sustained: %d deliveries in %.2f s = %.0f per second (signed, to one loopback endpoint, 32 in flight; the events were all made after %.2f s)",
+                     expected, elapsed, Double(expected) / elapsed, queued))
     }
 }
