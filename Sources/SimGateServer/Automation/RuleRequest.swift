@@ -12,8 +12,8 @@ struct RuleRequest: Sendable {
     var conditions: RuleConditions?
     var actions: [RuleAction]?
     var rearm: RearmPolicy?
-    /// The SIM to test against (the test routes only).
-    var sim: SimID?
+    /// The SIM to test against, by id or ICCID (the test routes only).
+    var sim: SimReference?
 
     /// Reads a body; `forTest` allows `sim`, `partial` lets every field be left out.
     init(_ body: JSONValue, partial: Bool, forTest: Bool = false) throws {
@@ -42,10 +42,11 @@ struct RuleRequest: Sendable {
             account = id
         }
         if let value = fields["sim"] {
-            guard let id = SimID(parsing: try reader.string(value, "sim")) else {
-                throw APIError.invalid("invalid_id", "'sim' must be an id starting with 'sim_'.", param: "sim")
+            let text = try reader.string(value, "sim")
+            guard let reference = try? SimReference(parsing: text) else {
+                throw APIError.invalid("invalid_id", "'sim' must be a SIM's id (sim_...) or its ICCID.", param: "sim")
             }
-            sim = id
+            sim = reference
         }
         if fields["scope"] != nil || !partial { scope = try reader.scope(fields["scope"]) }
         if fields["trigger"] != nil || !partial { trigger = try reader.trigger(fields["trigger"]) }

@@ -40,20 +40,24 @@ struct RuleTester: Sendable {
 
     /// Replays the SIM's latest 1,000 events in order through the rule's trigger, scope,
     /// conditions and re-arm policy (from a fresh state), then its usage totals as they are now.
-    func test(_ rule: Rule, simID: SimID, isDraft: Bool) async throws -> RuleTestResource {
+    func test(_ rule: Rule, sim reference: SimReference, isDraft: Bool) async throws -> RuleTestResource {
         try await store.read { tx in
-            guard let sim = try await tx.sims.find(simID, accountID: rule.accountID, forUpdate: false) else {
+            let found: Sim? = switch reference {
+            case .id(let id): try await tx.sims.find(id, accountID: rule.accountID, forUpdate: false)
+            case .iccid(let iccid): try await tx.sims.find(iccids: [iccid], accountID: rule.accountID, forUpdate: false)[iccid]
+            }
+            guard let sim = found else {
                 throw DomainError(.invalid, code: "resource_missing", message: "No such SIM.", param: "sim")
             }
             let events = try await tx.events.list(EventFilter(accountID: rule.accountID, simID: sim.id), PageRequest(limit: 1_000)).items.reversed()
             var state = RuleFiringState()
-            var found: [RuleTestResource.WouldFire] = []
+            var wouldFire: [RuleTestResource.WouldFire] = []
             let actions = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json
             guard case .object(let parts) = actions else { preconditionFailure("a definition is an object") }
             func consider(_ fact: RuleFact, at time: Date, event: EventID?) {
                 guard rule.scope.contains(sim), rule.conditions.hold(for: sim), let match = rule.trigger.match(fact, at: time), state.allows(match, at: time) else { return }
                 state = state.firing(match, at: time, policy: rule.rearm)
-                found.append(.init(at: time, event: event?.rawValue, matched: match.values, actions: parts["actions"] ?? .null))
+                wouldFire.append(.init(at: time, event: event?.rawValue, matched: match.values, actions: parts["actions"] ?? .null))
             }
             for event in events where event.cause.actor.kind != .rule {
                 if RuleEventTriggers.watchers[event.type] != nil, let fact = RuleEventTriggers.fact(from: event) {
@@ -72,7 +76,7 @@ struct RuleTester: Sendable {
                 ]
                 consider(.usage(totals: totals, bundle: sim.bundle.map { ($0.size, $0.used) }), at: now, event: nil)
             }
-            return RuleTestResource(object: "rule_test", rule: isDraft ? nil : rule.id.rawValue, sim: sim.id.rawValue, eventsExamined: events.count, wouldFire: found)
+            return RuleTestResource(object: "rule_test", rule: isDraft ? nil : rule.id.rawValue, sim: sim.id.rawValue, eventsExamined: events.count, wouldFire: wouldFire)
         }
     }
 }

@@ -78,7 +78,7 @@ struct RulesController: Sendable {
         guard let sim = body.sim else { throw APIError.invalid("parameter_missing", "'sim' is required: the SIM to test against.", param: "sim") }
         let accountID = try principal.resolveAccount(body.account, param: "account")
         let rule = try await rules.ruleToTest(id, body, accountID: accountID, visibleAccountID: principal.visibleAccountID)
-        return try APIResponse(try await tester.test(rule, simID: sim, isDraft: id == nil))
+        return try APIResponse(try await tester.test(rule, sim: sim, isDraft: id == nil))
     }
 
     private func ruleID(_ context: SimGateRequestContext) throws -> RuleID {

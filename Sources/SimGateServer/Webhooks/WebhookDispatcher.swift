@@ -24,6 +24,9 @@ public final class WebhookDispatcher: Service, Sendable {
     private let inFlight = Mutex(0)
     /// Attempts that ended and wait to be recorded; one task at a time records them all.
     private let unrecorded = Mutex<(outcomes: [(outcome: AttemptOutcome, claimed: ClaimedDelivery)], recording: Bool)>(([], false))
+    /// Deliveries claimed while recording (in the same unit of work), for the loop to start;
+    /// `nil` when no loop runs (``deliverDue()`` claims for itself).
+    private let handoff = Mutex<[ClaimedDelivery]?>(nil)
     /// Identifies this instance in the `locked_by` column.
     private let workerID = "webhooks:\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     /// Each attempt as it is recorded, for whoever wants to await deliveries (tests, benchmarks);
@@ -50,8 +53,13 @@ public final class WebhookDispatcher: Service, Sendable {
     /// doorbell, an attempt to end, the next due time or the poll interval.
     public func run() async throws {
         if let startup { _ = await cancelWhenGracefulShutdown { await startup.wait() } }
+        handoff.withLock { $0 = [] }
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                // What the recorder claimed is counted in flight already.
+                for delivery in handoff.withLock({ handed in defer { handed = [] }; return handed ?? [] }) {
+                    group.addTask { await self.attempt(delivery) }
+                }
                 let busy = inFlight.withLock { $0 }
                 let room = settings.maximumInFlight - busy
                 var claimed: [ClaimedDelivery] = []
@@ -65,21 +73,23 @@ public final class WebhookDispatcher: Service, Sendable {
                         logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
                     }
                 }
-                for delivery in claimed {
-                    inFlight.withLock { $0 += 1 }
-                    group.addTask {
-                        await self.deliver(delivery)
-                        self.inFlight.withLock { $0 -= 1 }
-                        self.doorbell.ring()
-                    }
-                }
+                inFlight.withLock { $0 += claimed.count }
+                for delivery in claimed { group.addTask { await self.attempt(delivery) } }
                 if claimed.isEmpty {
                     let wait = busy > 0 ? Duration.milliseconds(Int64(settings.pollInterval * 1_000)) : await untilNextDue()
                     _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
                 }
             }
         }
+        handoff.withLock { $0 = nil }
         await sender.shutdown()
+    }
+
+    /// One attempt in the loop, counted in flight until it ends.
+    private func attempt(_ delivery: ClaimedDelivery) async {
+        await deliver(delivery)
+        inFlight.withLock { $0 -= 1 }
+        doorbell.ring()
     }
 
     /// Claims every due delivery and sends them side by side, until none is due; returns how
@@ -184,13 +194,26 @@ public final class WebhookDispatcher: Service, Sendable {
             }
             if batch.isEmpty { return }
             let now = clock.now()
+            // In the loop, what is due next is claimed in the same unit of work, up to the room
+            // the loop will have once these attempts are off its count.
+            let room = handoff.withLock { $0 } == nil ? 0 : max(0, settings.maximumInFlight - inFlight.withLock { $0 })
             do {
-                try await outbox.record(batch, worker: workerID, now: now) { disabled, tx in
+                let claimed = try await outbox.record(batch, worker: workerID, now: now, thenClaim: room, lease: lease) { disabled, tx in
                     let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
                     let event = try EventFactory(ids: ids).event(
                         .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now
                     )
                     try await tx.events.append([event])
+                }
+                if !claimed.isEmpty {
+                    inFlight.withLock { $0 += claimed.count }
+                    let kept = handoff.withLock { handed -> Bool in
+                        guard handed != nil else { return false }
+                        handed! += claimed
+                        return true
+                    }
+                    // The loop stopped meanwhile: the claims' leases run out and they are sent later.
+                    if !kept { inFlight.withLock { $0 -= claimed.count } }
                 }
             } catch {
                 logger.error("Could not record webhook attempts", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SimGateCore
 import Synchronization
 
 /// Sends one signed POST to a customer's URL, connecting only to an address the target guard
@@ -87,7 +88,8 @@ final class WebhookSender: Sendable {
             }
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout))
             if host != address { configuration.dnsOverride = [host: address] }
-            configuration.connectionPool = .init(idleTimeout: .seconds(60))
+            // As many connections as an endpoint may have deliveries in flight (AHC keeps 8 by default).
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: WebhookEndpoint.concurrencyRange.upperBound)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[key] = (client, 1)
             return (client, evicted)

@@ -51,69 +51,75 @@ public struct WebhookOutbox: Sendable {
     /// endpoint's oldest due deliveries are taken, up to its concurrency less what is in
     /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due).
     public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, busy: Set<WebhookEndpointID>) async throws -> [ClaimedDelivery] {
-        let engine = database.engine
-        return try await database.sqlTransaction { db in
-            try await db.raw("""
-                UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
-                WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
-                """).run()
-            let due = try await db.raw("""
-                SELECT d.endpoint_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
-                       (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
-                FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                WHERE d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored) AND e.status = 'enabled'
-                GROUP BY d.endpoint_id, e.max_concurrency, e.ordered
-                ORDER BY oldest LIMIT 100
-                """).all()
-            var chosen: [String] = []
-            for row in due where chosen.count < limit {
-                let endpoint = try row.string("endpoint_id")
-                guard !busy.contains(WebhookEndpointID(trusted: endpoint)) else { continue }
-                let inFlight = try row.int("in_flight")
-                let ordered = try row.int("ordered") != 0
-                let room = min(limit - chosen.count, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
-                guard room > 0 else { continue }
-                if ordered {
-                    // The oldest unfinished delivery goes first, whenever it falls due.
-                    let oldest = try await db.raw("""
-                        SELECT id, state, next_attempt_at FROM webhook_deliveries
-                        WHERE endpoint_id = \(bind: endpoint) AND state IN ('pending', 'delivering') ORDER BY id LIMIT 1
-                        """).first()
-                    if let oldest, try oldest.string("state") == "pending", let dueAt = try oldest.optionalDate("next_attempt_at"), dueAt <= now {
-                        chosen.append(try oldest.string("id"))
-                    }
-                } else {
-                    let rows = try await db.raw("""
-                        SELECT id FROM webhook_deliveries
-                        WHERE endpoint_id = \(bind: endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
-                        ORDER BY id LIMIT \(bind: room)
-                        """).all()
-                    chosen += try rows.map { try $0.string("id") }
-                }
-            }
-            guard !chosen.isEmpty else { return [] }
-            // The state is checked again on the locked rows: another instance may have claimed
-            // some since this unit of work's snapshot (PostgreSQL); SKIP LOCKED passes over
-            // those it is claiming right now.
-            let ids: SQLQueryString = "\(chosen.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
-            let locked: SQLQueryString = switch engine {
-            case .sqlite: ids
-            case .postgres:
-                "SELECT id FROM webhook_deliveries WHERE id IN (\(ids)) AND state = 'pending' \(unsafeRaw: engine.skipLockedClause)"
-            }
-            let rows = try await db.raw("""
-                UPDATE webhook_deliveries SET state = 'delivering', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
-                       attempts = attempts + 1, updated_at = \(bind: now.stored)
-                WHERE id IN (\(locked)) AND state = 'pending'
-                RETURNING *
-                """).all()
-            let deliveries = try rows.map(WebhookRepository.delivery).sorted { $0.id < $1.id }
-            guard !deliveries.isEmpty else { return [] }
-            let endpoints = try await db.select().column("*").from("webhook_endpoints")
-                .where("id", .in, Set(deliveries.map(\.endpointID.rawValue)).sorted()).all().map(WebhookRepository.endpoint)
-            let byID = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.id, $0) })
-            return deliveries.compactMap { delivery in byID[delivery.endpointID].map { ClaimedDelivery(delivery: delivery, endpoint: $0) } }
+        try await database.sqlTransaction { db in
+            try await claim(limit: limit, worker: worker, now: now, lease: lease, busy: busy, on: db)
         }
+    }
+
+    /// The claim's steps, on a connection in a write transaction.
+    private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, busy: Set<WebhookEndpointID>, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
+        let engine = database.engine
+        guard limit > 0 else { return [] }
+        try await db.raw("""
+            UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
+            WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
+            """).run()
+        let due = try await db.raw("""
+            SELECT d.endpoint_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
+                   (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
+            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+            WHERE d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored) AND e.status = 'enabled'
+            GROUP BY d.endpoint_id, e.max_concurrency, e.ordered
+            ORDER BY oldest LIMIT 100
+            """).all()
+        var chosen: [String] = []
+        for row in due where chosen.count < limit {
+            let endpoint = try row.string("endpoint_id")
+            guard !busy.contains(WebhookEndpointID(trusted: endpoint)) else { continue }
+            let inFlight = try row.int("in_flight")
+            let ordered = try row.int("ordered") != 0
+            let room = min(limit - chosen.count, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
+            guard room > 0 else { continue }
+            if ordered {
+                // The oldest unfinished delivery goes first, whenever it falls due.
+                let oldest = try await db.raw("""
+                    SELECT id, state, next_attempt_at FROM webhook_deliveries
+                    WHERE endpoint_id = \(bind: endpoint) AND state IN ('pending', 'delivering') ORDER BY id LIMIT 1
+                    """).first()
+                if let oldest, try oldest.string("state") == "pending", let dueAt = try oldest.optionalDate("next_attempt_at"), dueAt <= now {
+                    chosen.append(try oldest.string("id"))
+                }
+            } else {
+                let rows = try await db.raw("""
+                    SELECT id FROM webhook_deliveries
+                    WHERE endpoint_id = \(bind: endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
+                    ORDER BY id LIMIT \(bind: room)
+                    """).all()
+                chosen += try rows.map { try $0.string("id") }
+            }
+        }
+        guard !chosen.isEmpty else { return [] }
+        // The state is checked again on the locked rows: another instance may have claimed
+        // some since this unit of work's snapshot (PostgreSQL); SKIP LOCKED passes over
+        // those it is claiming right now.
+        let ids: SQLQueryString = "\(chosen.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
+        let locked: SQLQueryString = switch engine {
+        case .sqlite: ids
+        case .postgres:
+            "SELECT id FROM webhook_deliveries WHERE id IN (\(ids)) AND state = 'pending' \(unsafeRaw: engine.skipLockedClause)"
+        }
+        let rows = try await db.raw("""
+            UPDATE webhook_deliveries SET state = 'delivering', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
+                   attempts = attempts + 1, updated_at = \(bind: now.stored)
+            WHERE id IN (\(locked)) AND state = 'pending'
+            RETURNING *
+            """).all()
+        let deliveries = try rows.map(WebhookRepository.delivery).sorted { $0.id < $1.id }
+        guard !deliveries.isEmpty else { return [] }
+        let endpoints = try await db.select().column("*").from("webhook_endpoints")
+            .where("id", .in, Set(deliveries.map(\.endpointID.rawValue)).sorted()).all().map(WebhookRepository.endpoint)
+        let byID = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.id, $0) })
+        return deliveries.compactMap { delivery in byID[delivery.endpointID].map { ClaimedDelivery(delivery: delivery, endpoint: $0) } }
     }
 
     /// When the next pending delivery of an enabled endpoint falls due; `nil` when none is.
@@ -131,12 +137,17 @@ public struct WebhookOutbox: Sendable {
     /// Each endpoint's failing streak is kept, and it is disabled when an outcome says so (its
     /// pending deliveries then fail, replayable); `disabled` is called in the same unit of
     /// work to record why.
+    ///
+    /// With `thenClaim` above zero, up to that many due deliveries are claimed in the same
+    /// unit of work and returned: one write where there would be two.
+    @discardableResult
     public func record(
         _ outcomes: [(outcome: AttemptOutcome, claimed: ClaimedDelivery)], worker: String, now: Date,
+        thenClaim: Int = 0, lease: TimeInterval = 60,
         disabled: @escaping @Sendable (_ endpoint: WebhookEndpoint, StoreTransaction) async throws -> Void
-    ) async throws {
-        guard !outcomes.isEmpty else { return }
-        try await store.transaction { tx in
+    ) async throws -> [ClaimedDelivery] {
+        guard !outcomes.isEmpty else { return [] }
+        return try await store.transaction { tx in
             let db = tx.db
             var insert = db.insert(into: "webhook_attempts").columns(
                 "id", "delivery_id", "endpoint_id", "attempted_at", "status_code", "latency_ms", "response_excerpt", "error"
@@ -188,6 +199,7 @@ public struct WebhookOutbox: Sendable {
                 }
                 if disabling { try await disabled(endpoint, tx) }
             }
+            return try await claim(limit: thenClaim, worker: worker, now: now, lease: lease, busy: [], on: db)
         }
     }
 }

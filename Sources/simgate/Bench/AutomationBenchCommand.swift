@@ -103,7 +103,7 @@ struct AutomationBenchCommand: AsyncParsableCommand {
                 let (account, key) = try await server.customer()
                 _ = try await server.fleet(account: account, count: 2_000)
                 let endpoint = try await server.client.json(.POST, "/v1/webhook_endpoints", key: key, [
-                    "url": receiver.url, "event_types": ["sim.status_changed"], "max_concurrency": 32,
+                    "url": receiver.url, "event_types": ["sim.status_changed"], "max_concurrency": 50,
                 ])
                 guard endpoint.status == 201 else { throw BenchError("endpoint refused: \(String(decoding: endpoint.body, as: UTF8.self))") }
                 // The first thousand SIMs for the steady phase, the others for the bursts.
@@ -161,7 +161,7 @@ struct AutomationBenchCommand: AsyncParsableCommand {
         let expected = bursts * 1_000
         try await receiver.waitFor(before + expected, limit: .seconds(300))
         let elapsed = (ContinuousClock.now - start).asSeconds
-        print(String(format: "webhooks, sustained: %d deliveries in %.2f s = %.0f per second (signed, to one loopback endpoint, 32 in flight; the events were all made after %.2f s)",
+        print(String(format: "webhooks, sustained: %d deliveries in %.2f s = %.0f per second (signed, to one loopback endpoint, up to 50 in flight; the events were all made after %.2f s)",
                      expected, elapsed, Double(expected) / elapsed, queued))
     }
 }

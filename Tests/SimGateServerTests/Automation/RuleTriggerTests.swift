@@ -1,0 +1,193 @@
+import Foundation
+@testable import SimGateServer
+import SimGateRADIUS
+import SimGateTestSupport
+import Testing
+
+/// Each trigger kind, driven through the front door by the fact it watches.
+@Suite("Rule triggers, conditions and actions")
+struct RuleTriggerTests {
+    /// A customer with one LIVE SIM; returns the key and the SIM's id.
+    static func customerWithSim(_ app: TestHarness, _ n: Int = 0, labels: [String] = []) async throws -> (account: String, key: String, sim: String) {
+        let (account, key) = try await app.makeCustomer("E-Bikes \(n)")
+        let sim = try #require(try await app.importSims(n..<(n + 1), account: account, labels: labels).first)
+        _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+        return (account, key, sim)
+    }
+
+    /// Posts one usage record for `sim` now.
+    static func use(_ app: TestHarness, key: String, sim: String, id: String, bytes: Int, network: String = "26201", imei: String? = nil) async throws {
+        let now = RFC3339Text.format(app.clock.now())
+        var record: [String: Any] = ["id": id, "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 0, "bytes_down": bytes, "mcc_mnc": network]
+        if let imei { record["imei"] = imei }
+        let reply = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [record]])
+        try #require(reply.status < 300, "\(reply.text)")
+        try await app.settle()
+    }
+
+    static func firings(_ app: TestHarness, key: String) async throws -> [[String: Any]] {
+        try await RuleTests.firings(app, key: key)
+    }
+
+    @Test("status_changed with from/to and any-of conditions; a delayed lift_hold re-opens; re-armed after a duration", arguments: [TestEngine.sqlite])
+    func statusChanged(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app, labels: ["fleet-a"])
+            _ = try await app.request(.post, "/v1/sims/\(sim)", key: key, json: ["metadata": ["rider": "vip"]])
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Suspended VIP", "trigger": ["type": "status_changed", "from": "LIVE", "to": "OFFLINE"],
+                "conditions": ["match": "any", "clauses": [["type": "label", "label": "nope"], ["type": "metadata_equals", "key": "rider", "value": "vip"]]],
+                "actions": [["type": "set_offline"], ["type": "lift_hold", "delay_seconds": 3_600]], "rearm": ["type": "after", "seconds": 7_200],
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 1)
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE", "the rule lifted its own hold after an hour")
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 1, "not re-armed within two hours")
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key, json: ["force": true])
+            app.clock.advance(by: 7_200)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 2)
+            // A status change from OFFLINE to LIVE matches nothing here.
+            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: key).items
+            #expect(ran.count == 1)
+        }
+    }
+
+    @Test("country_changed, device_changed and a label scope", arguments: [TestEngine.sqlite])
+    func placeAndDevice(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app, labels: ["berlin"])
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Moved", "scope": ["type": "label", "label": "berlin"], "trigger": ["type": "country_changed"], "actions": [["type": "set_offline"]],
+            ])
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Swapped", "scope": ["type": "label", "label": "munich"], "trigger": ["type": "device_changed"], "actions": [["type": "set_offline"]],
+            ])
+            _ = try await RuleTests.rule(app, key: key, ["name": "Any swap", "trigger": ["type": "device_changed"], "actions": [["type": "set_offline"]]])
+            try await Self.use(app, key: key, sim: sim, id: "u1", bytes: 10, network: "26201", imei: Fixtures.imei(1))
+            #expect(try await Self.firings(app, key: key).isEmpty, "a first place and a first device are no change")
+            try await Self.use(app, key: key, sim: sim, id: "u2", bytes: 10, network: "23201", imei: Fixtures.imei(2))
+            let names = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }.sorted()
+            #expect(names == ["Any swap", "Moved"], "the munich-scoped rule does not watch a berlin SIM")
+            let moved = try await Self.firings(app, key: key).first { ($0["rule"] as? [String: Any])?["name"] as? String == "Moved" }
+            #expect((moved?["matched"] as? [String: Any])?["previous_country"] as? String == "DE")
+            #expect((moved?["matched"] as? [String: Any])?["country"] as? String == "AT")
+        }
+    }
+
+    @Test("session_opened on a RAT over RADIUS; first_use; no_data found by the scan once per idle stretch", arguments: [TestEngine.sqlite])
+    func sessionsAndIdle(engine: TestEngine) async throws {
+        // Nobody answers Disconnect-Requests here: do not wait long for the silence.
+        try await TestHarness.run(engine, configure: { $0.radius.disconnectTimeout = .milliseconds(50) }) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app)
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "5G", "trigger": ["type": "session_opened", "rats": ["NR"]], "actions": [["type": "webhook", "endpoint": try await Self.endpoint(app, key: key)]],
+            ])
+            _ = try await RuleTests.rule(app, key: key, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]], "rearm": ["type": "immediately"]])
+            let secret = Array(TestHarness.radiusSecret.utf8)
+            func start(_ session: String, rat: UInt8, id: UInt8) -> RADIUSPacket {
+                GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: Fixtures.imsi(0), mccMNC: "26201", ratType: rat, inputBytes: 0, outputBytes: 0)
+                    .signed(identifier: id, secret: secret)
+            }
+            try await RADIUSAccountingTests.send(app, [start("lte", rat: 6, id: 1)])
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).isEmpty)
+            try await RADIUSAccountingTests.send(app, [start("nr", rat: 10, id: 2)])
+            try await app.settle()
+            let fired = try await Self.firings(app, key: key)
+            #expect(fired.count == 1 && (fired.first?["matched"] as? [String: Any])?["rat"] as? String == "NR")
+
+            try await Self.use(app, key: key, sim: sim, id: "data", bytes: 100)
+            app.clock.advance(by: 23 * 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 1, "23 hours is not 24")
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 2)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "OFFLINE")
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 2, "the same idle stretch fires once")
+        }
+    }
+
+    @Test("payment_failed and entitlement_lapsed from a generic gateway", arguments: [TestEngine.sqlite])
+    func payments(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            try await app.setIMEI(Fixtures.imei(4), on: sim)
+            let created = try await app.request(.post, "/v1/payment_gateways", key: key, json: ["kind": "generic"])
+            let (gateway, secret) = (try #require(created["id"]), try #require(created["secret"]))
+            _ = try await RuleTests.rule(app, key: key, ["name": "Dunning", "trigger": ["type": "payment_failed"], "actions": [["type": "set_offline"]]])
+            _ = try await RuleTests.rule(app, key: key, ["name": "Lapsed", "trigger": ["type": "entitlement_lapsed"], "actions": [["type": "lift_hold"]]])
+            let paidUntil = RFC3339.string(from: app.clock.now() + 86_400)
+            try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c-1", "imei": Fixtures.imei(4), "paid_until": paidUntil], id: "m1", gateway: gateway, secret: secret)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).isEmpty)
+            try await app.sendGeneric(["type": "payment.failed", "subscription": "c-1"], id: "m2", gateway: gateway, secret: secret)
+            try await app.sendGeneric(["type": "payment.failed", "subscription": "c-1"], id: "m2", gateway: gateway, secret: secret)
+            try await app.settle()
+            let afterFailure = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }
+            #expect(afterFailure == ["Dunning"], "a failed payment, received twice, fires once")
+            app.clock.advance(by: 2 * 86_400)
+            try await app.settle()
+            let names = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }
+            #expect(names == ["Dunning", "Lapsed"])
+        }
+    }
+
+    @Test("bundle_used at 80% tops the bundle up, once per bundle size", arguments: [TestEngine.sqlite])
+    func bundle(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 7, "name": "AOFU", "kind": "aofu", "accounts": [account]])
+            let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: key, json: ["tariff": 7, "shutdown_threshold_hours": 720, "bundle_size_mb": 1])
+            try #require(provisioned.status < 300, "\(provisioned.text)")
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Top up", "trigger": ["type": "bundle_used", "percent": 80], "actions": [["type": "top_up", "bytes": 1_048_576]],
+            ])
+            try await Self.use(app, key: key, sim: sim, id: "a", bytes: 800_000)
+            #expect(try await Self.firings(app, key: key).isEmpty, "76% is under 80%")
+            try await Self.use(app, key: key, sim: sim, id: "b", bytes: 50_000)
+            try await Self.use(app, key: key, sim: sim, id: "c", bytes: 10_000)
+            let bundle = try await app.request(.get, "/v1/sims/\(sim)/bundle", key: key)
+            #expect(try await Self.firings(app, key: key).count == 1)
+            #expect(bundle.text.contains("2097152"), "topped up to 2 MiB: \(bundle.text.prefix(300))")
+        }
+    }
+
+    @Test("an ordered endpoint gets its deliveries one at a time in event order, even through a retry", arguments: TestEngine.available)
+    func orderedEndpoint(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"], extra: ["ordered": true])
+                receiver.script([.status(500)])
+                let sims = try await app.importSims(0..<3, account: account)
+                for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+                try await app.deliverWebhooks()
+                #expect(receiver.received.count == 1, "the later deliveries wait for the first")
+                app.clock.advance(by: 10)
+                try await app.deliverWebhooks()
+                let got = receiver.received
+                #expect(got.count == 4)
+                let order = try await app.request(.get, "/v1/events?type=sim.status_changed", key: key).items.reversed().compactMap { $0["id"] as? String }
+                #expect(Array(got.map(\.id).dropFirst()) == order, "in the order the events happened")
+            }
+        }
+    }
+
+    /// An endpoint nobody listens on, for rules whose webhook action is only checked.
+    static func endpoint(_ app: TestHarness, key: String) async throws -> String {
+        try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/unused", types: ["rule.deleted"]).id
+    }
+}
