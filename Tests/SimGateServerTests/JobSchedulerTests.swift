@@ -100,7 +100,13 @@ struct JobSchedulerTests {
             // and the test awaits the run it reports (the suite's time limit stops a hang).
             var finished = app.scheduler.finishedJobs.makeAsyncIterator()
             app.clock.advance(by: 3_601)
-            #expect(await finished.next()?.id == jobs[0].id)
+            // Other periodic jobs (the rules' idle scan) fall due in that hour too.
+            var ran: [JobID] = []
+            while ran.count < 10, let job = await finished.next() {
+                ran.append(job.id)
+                if job.id == jobs[0].id { break }
+            }
+            #expect(ran.last == jobs[0].id)
             let state = try await queue.find(jobs[0].id)?.state
             #expect(state == .done)
             // It scheduled its next run.

@@ -24,6 +24,15 @@ struct TenantIsolationTests {
         case "/v1/tariffs": ["number": 8, "name": "B's tariff", "kind": "standard"]
         case "/v1/tariffs/{number}": ["name": "taken"]
         case "/v1/api_clients": ["name": "B's client", "account": "ACCOUNT_A"]
+        case "/v1/webhook_endpoints": ["url": "http://127.0.0.1:9/b", "event_types": ["*"], "account": "ACCOUNT_A"]
+        case "/v1/webhook_endpoints/{id}": ["description": "taken"]
+        case "/v1/webhook_endpoints/{id}/rotate_secret": ["expires_in_seconds": 0]
+        case "/v1/webhook_endpoints/{id}/replay_failed": ["since": "2026-01-01T00:00:00Z"]
+        case "/v1/webhook_endpoints/{id}/test", "/v1/webhook_deliveries/{id}/replay": [:]
+        case "/v1/rules": ["name": "B's rule", "trigger": ["type": "first_use"], "actions": [["type": "set_offline"]], "account": "ACCOUNT_A"]
+        case "/v1/rules/{id}": ["enabled": false]
+        case "/v1/rules/{id}/test": ["sim": iccid]
+        case "/v1/rules/test": ["sim": iccid, "trigger": ["type": "first_use"], "actions": [["type": "set_offline"]], "account": "ACCOUNT_A"]
         default: ["reason": "B tries"]
         }
     }
@@ -45,10 +54,15 @@ struct TenantIsolationTests {
             let gatewayEventA = try #require(try await app.request(.get, "/v1/gateway_events", key: keyA).items.first?["id"] as? String)
             try await app.waitForGatewayEvents(key: keyA)
             let clientA = try #require(try await app.request(.post, "/v1/api_clients", key: keyA, json: ["name": "A's client"])["id"])
+            let endpointA = try #require(try await app.request(.post, "/v1/webhook_endpoints", key: keyA, json: ["url": "http://127.0.0.1:9/a", "event_types": ["*"]])["id"])
+            let deliveryA = try #require(try await app.request(.post, "/v1/webhook_endpoints/\(endpointA)/test", key: keyA)["id"])
+            let ruleA = try #require(try await app.request(.post, "/v1/rules", key: keyA, json: [
+                "name": "A's rule", "trigger": ["type": "first_use"], "actions": [["type": "webhook", "endpoint": endpointA]],
+            ])["id"])
             let simBefore = try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text
             let eventsABefore = try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count
             var objectsOfA = [accountA, keyAID, simA, eventA, Fixtures.iccid(0), gatewayA, bindingA, gatewayEventA]
-            objectsOfA.append(clientA)
+            objectsOfA += [clientA, endpointA, deliveryA, ruleA]
             // A tariff offered to A alone: B may neither see nor change it.
             _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 7, "name": "A only", "kind": "standard", "accounts": [accountA]])
 
@@ -66,6 +80,9 @@ struct TenantIsolationTests {
                 case template.hasPrefix("/v1/gateway_events/{id}"): gatewayEventA
                 case template.hasPrefix("/v1/tariffs/{number}"): "7"
                 case template.hasPrefix("/v1/api_clients/{id}"): clientA
+                case template.hasPrefix("/v1/webhook_endpoints/{id}"): endpointA
+                case template.hasPrefix("/v1/webhook_deliveries/{id}"): deliveryA
+                case template.hasPrefix("/v1/rules/{id}"): ruleA
                 default: nil
                 }
                 let path = template.replacingOccurrences(of: "{id}", with: target ?? "").replacingOccurrences(of: "{number}", with: target ?? "")
@@ -75,7 +92,9 @@ struct TenantIsolationTests {
                     method == "GET" ? .get : method == "DELETE" ? .delete : .post, path, key: keyB, json: method == "POST" ? body : nil
                 )
 
-                let namesAccountA = ["/v1/api_keys", "/v1/payment_gateways", "/v1/billing_bindings", "/v1/api_clients"].contains(template) && method == "POST"
+                let namesAccountA = [
+                    "/v1/api_keys", "/v1/payment_gateways", "/v1/billing_bindings", "/v1/api_clients", "/v1/webhook_endpoints", "/v1/rules", "/v1/rules/test",
+                ].contains(template) && method == "POST"
                 if target != nil || namesAccountA {
                     #expect([403, 404].contains(reply.status), "\(route) answered \(reply.status): \(reply.text)")
                 } else if template == "/v1/sims/bulk" {
