@@ -4,10 +4,15 @@ import SimGateCore
 /// The parts of a rule a customer writes: what the API takes and shows, and what is stored
 /// (as the same JSON) in the rule's `definition`.
 struct RuleDefinition: Equatable, Sendable {
+    /// Which of the account's SIMs the rule watches; every SIM unless said.
     var scope: RuleScope = .allSims
+    /// What sets the rule off.
     var trigger: RuleTrigger
+    /// What must also hold of the SIM for the rule to fire; nothing unless said.
     var conditions = RuleConditions()
+    /// What the rule does when it fires, in order.
     var actions: [RuleAction]
+    /// When the rule may fire again for the same SIM; at once unless said.
     var rearm: RearmPolicy = .immediately
 
     /// The definition as JSON, in the API's shape.
@@ -74,5 +79,6 @@ struct RuleDefinition: Equatable, Sendable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral {
+    /// A JSON string written as a plain string literal, so `"all"` stands for `.string("all")`.
     init(stringLiteral value: String) { self = .string(value) }
 }

@@ -154,6 +154,7 @@ struct RuleDefinitionReader {
 
     // MARK: Values
 
+    /// The fields of the object at `path`; anything but an object, or a field not in `allowed`, is refused.
     func object(_ value: JSONValue, _ path: String, allowed: Set<String>) throws -> [String: JSONValue] {
         guard case .object(let fields) = value else { throw invalid(path, "must be an object", code: "invalid_type") }
         if let extra = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -162,12 +163,14 @@ struct RuleDefinitionReader {
         return fields
     }
 
+    /// The text at `path`; refused when missing or not a string.
     func string(_ value: JSONValue?, _ path: String) throws -> String {
         guard let value else { throw APIError.invalid("parameter_missing", "'\(path)' is required.", param: path) }
         guard case .string(let text) = value else { throw invalid(path, "must be a string", code: "invalid_type") }
         return text
     }
 
+    /// The list of strings at `path`, with at most `maximum` entries.
     func strings(_ value: JSONValue?, _ path: String, maximum: Int) throws -> [String] {
         guard let value else { throw APIError.invalid("parameter_missing", "'\(path)' is required.", param: path) }
         guard case .array(let items) = value else { throw invalid(path, "must be a list", code: "invalid_type") }
@@ -175,6 +178,7 @@ struct RuleDefinitionReader {
         return try items.enumerated().map { try string($1, "\(path)[\($0)]") }
     }
 
+    /// The whole number at `path`, refused when outside `range`.
     func integer(_ value: JSONValue?, _ path: String, in range: ClosedRange<Int64>) throws -> Int64 {
         guard let value else { throw APIError.invalid("parameter_missing", "'\(path)' is required.", param: path) }
         guard case .integer(let number) = value else {

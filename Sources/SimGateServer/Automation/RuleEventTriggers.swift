@@ -22,6 +22,7 @@ struct RuleEventTriggers: EventAppendHook {
         .simSessionStarted: ["session_opened"],
     ]
 
+    /// Turns the watched events (none caused by a rule) into facts and fires the enabled rules of their accounts they set off.
     func eventsAppended(_ events: [Event], in tx: StoreTransaction) async throws {
         let watched = events.filter { $0.simID != nil && $0.accountID != nil && $0.cause.actor.kind != .rule && Self.watchers[$0.type] != nil }
         guard !watched.isEmpty else { return }

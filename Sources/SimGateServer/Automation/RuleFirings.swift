@@ -7,15 +7,21 @@ import SimGateStore
 struct RuleFiringResource: Codable, Equatable, Sendable {
     /// The rule, as it was when it fired.
     struct RuleSummary: Codable, Equatable, Sendable {
+        /// The rule's `rule_...` id.
         let id: String
+        /// The rule's name.
         let name: String
+        /// The rule's trigger, as the API writes it.
         let trigger: JSONValue
     }
 
     /// `rule_firing`.
     let object: String
+    /// The rule that fired: its id, name and trigger.
     let rule: RuleSummary
+    /// The `sim_...` id of the SIM it fired for.
     let sim: String
+    /// That SIM's ICCID, digits only.
     let iccid: String
     /// The event that set the rule off, when one did.
     let sourceEvent: String?
@@ -32,6 +38,7 @@ struct RuleFiringResource: Codable, Equatable, Sendable {
         case sourceEvent = "source_event"
     }
 
+    /// The firing of `rule` for `sim`, with what matched and what each action did.
     init(rule: Rule, sim: Sim, sourceEvent: EventID?, firing: EventID?, matched: [String: String], actions: [ActionOutcome]) {
         object = "rule_firing"
         guard case .object(let parts) = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json else { preconditionFailure("a definition is an object") }

@@ -4,13 +4,21 @@ import SimGateCore
 /// Body of `POST /v1/rules` (a new rule), `POST /v1/rules/{id}` (every field optional: the
 /// parts given replace the rule's), and the draft of `POST /v1/rules/test`.
 struct RuleRequest: Sendable {
+    /// The rule's name; required for a new rule.
     var name: String?
+    /// Whether the rule fires; a new rule is enabled unless said.
     var enabled: Bool?
+    /// The account the rule is for (operator only; the caller's own otherwise); it cannot change.
     var account: AccountID?
+    /// Which SIMs the rule watches.
     var scope: RuleScope?
+    /// What sets the rule off; required for a new rule.
     var trigger: RuleTrigger?
+    /// What must also hold of the SIM.
     var conditions: RuleConditions?
+    /// What the rule does when it fires; required for a new rule.
     var actions: [RuleAction]?
+    /// When the rule may fire again for the same SIM.
     var rearm: RearmPolicy?
     /// The SIM to test against, by id or ICCID (the test routes only).
     var sim: SimReference?

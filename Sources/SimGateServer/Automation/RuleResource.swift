@@ -5,18 +5,29 @@ import SimGateStore
 
 /// A rule as the API shows it: its definition's parts at the top level, beside its identity.
 struct RuleResource: Codable, Equatable, Sendable {
+    /// The rule's `rule_...` id.
     let id: String
     /// Always `rule`.
     let object: String
+    /// The account whose SIMs it watches.
     let account: String
+    /// What the customer calls it.
     let name: String
+    /// Whether it fires.
     let enabled: Bool
+    /// Which SIMs it watches: `all`, a `label`, or listed `sims`.
     let scope: JSONValue
+    /// What sets it off, with its `type` and that type's fields.
     let trigger: JSONValue
+    /// What must also hold of the SIM: a `match` and its `clauses`.
     let conditions: JSONValue
+    /// What it does when it fires, in order, each with its `delay_seconds`.
     let actions: JSONValue
+    /// When it may fire again for the same SIM.
     let rearm: JSONValue
+    /// When it was created.
     let createdAt: Date
+    /// When it last changed.
     let updatedAt: Date
 
     /// The JSON field names, snake_case as the API writes them.

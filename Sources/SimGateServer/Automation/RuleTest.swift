@@ -7,9 +7,11 @@ import SimGateStore
 struct RuleTestResource: Codable, Equatable, Sendable {
     /// One firing that would have happened.
     struct WouldFire: Codable, Equatable, Sendable {
+        /// When it would have fired: the event's time, or now for usage.
         let at: Date
         /// The event that would have set it off; absent for usage.
         let event: String?
+        /// The values the trigger would have matched.
         let matched: [String: String]
         /// Each action, `after` seconds from the firing.
         let actions: JSONValue
@@ -17,10 +19,13 @@ struct RuleTestResource: Codable, Equatable, Sendable {
 
     /// `rule_test`.
     let object: String
+    /// The tested rule's `rule_...` id; absent for a draft.
     let rule: String?
+    /// The `sim_...` id of the SIM tested against.
     let sim: String
     /// How many of the SIM's events were looked at (its latest 1,000).
     let eventsExamined: Int
+    /// Each firing that would have happened, oldest first.
     let wouldFire: [WouldFire]
 
     /// The JSON field names.

@@ -17,6 +17,7 @@ struct UsageRuleTriggers: UsageRecordedHook {
     /// Each account's usage rules, for a second.
     let cache: UsageRuleCache
 
+    /// Checks the usage and bundle rules that apply to the SIMs in `records` against their totals, and fires those met.
     func usageRecorded(_ records: [UsageRecord], in tx: StoreTransaction) async throws {
         let simIDs = Set(records.map(\.simID)), accounts = Set(records.compactMap(\.accountID))
         guard !simIDs.isEmpty, !accounts.isEmpty else { return }

@@ -45,6 +45,7 @@ public struct SecretBox: Sendable {
 
 /// A sealed secret that this instance's key does not open: another key sealed it, or it is damaged.
 struct SecretBoxError: Error, CustomStringConvertible {
+    /// The one error: the secret does not open.
     static let unreadable = SecretBoxError()
     var description: String { "A stored secret cannot be opened with this instance's secrets key (was the key changed?)." }
 }

@@ -34,6 +34,7 @@ public final class WebhookDispatcher: Service, Sendable {
     public let attempts: AsyncStream<WebhookAttempt>
     private let attemptsContinuation: AsyncStream<WebhookAttempt>.Continuation
 
+    /// A dispatcher for `store`'s outbox that opens secrets with `box`, may reach the `allowed` private networks, and waits for `startup` before sending.
     init(store: Store, box: SecretBox, settings: WebhookSettings, allowed: [IPNetwork], clock: any WallClock, ids: IdentifierGenerator, logger: Logger, startup: StartupSignal?) {
         outbox = store.webhookOutbox
         sender = WebhookSender(guardian: WebhookTargetGuard(allowed: allowed), timeout: settings.timeout)

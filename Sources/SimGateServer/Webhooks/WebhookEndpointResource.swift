@@ -4,19 +4,27 @@ import SimGateCore
 /// A webhook endpoint as the API shows it; `secret` only in the answer that made it (creation
 /// or a roll).
 struct WebhookEndpointResource: Codable, Equatable, Sendable {
+    /// The endpoint's `we_...` id.
     let id: String
     /// Always `webhook_endpoint`.
     let object: String
+    /// The account whose events it receives.
     let account: String
+    /// Where deliveries are POSTed.
     let url: String
+    /// The customer's note about it; `null` when none.
     let description: String?
+    /// The event types it receives; `*` for every type.
     let eventTypes: [String]
     /// `enabled` or `disabled`.
     let status: String
     /// Why SimGate or the customer disabled it.
     let disabledReason: String?
+    /// When it was disabled; `null` while enabled.
     let disabledAt: Date?
+    /// Whether deliveries go one at a time, in the order of their events.
     let ordered: Bool
+    /// Most deliveries in flight to it at once, per SimGate instance.
     let maxConcurrency: Int
     /// Since when every attempt has failed; `null` when the last one succeeded.
     let failingSince: Date?
@@ -24,7 +32,9 @@ struct WebhookEndpointResource: Codable, Equatable, Sendable {
     let previousSecretExpiresAt: Date?
     /// The signing secret, shown once.
     let secret: String?
+    /// When it was created.
     let createdAt: Date
+    /// When it last changed.
     let updatedAt: Date
 
     /// The JSON field names, snake_case as the API writes them.
@@ -83,19 +93,29 @@ struct WebhookEndpointResource: Codable, Equatable, Sendable {
 
 /// A delivery as the API shows it, with its attempts when one delivery is asked for.
 struct WebhookDeliveryResource: Codable, Equatable, Sendable {
+    /// The delivery's `whd_...` id.
     let id: String
     /// Always `webhook_delivery`.
     let object: String
+    /// The `we_...` id of the endpoint it goes to.
     let endpoint: String
     /// The `webhook-id` header: the same on every attempt and replay.
     let messageId: String
+    /// The type of the event it carries.
     let eventType: String
+    /// `pending`, `delivering`, `succeeded` or `failed`.
     let state: String
+    /// How many attempts were made so far.
     let attempts: Int
+    /// When the next attempt is due; absent unless pending.
     let nextAttemptAt: Date?
+    /// The HTTP status the last attempt got; absent when it got none.
     let lastStatus: Int?
+    /// What went wrong in the last attempt; absent when nothing did.
     let lastError: String?
+    /// When the delivery was queued.
     let createdAt: Date
+    /// When the delivery succeeded; absent until then.
     let deliveredAt: Date?
     /// Every attempt, oldest first (only on `GET /v1/webhook_deliveries/{id}`).
     let attemptLog: [WebhookAttemptResource]?
@@ -133,11 +153,17 @@ struct WebhookDeliveryResource: Codable, Equatable, Sendable {
 
 /// One attempt in a delivery's log.
 struct WebhookAttemptResource: Codable, Equatable, Sendable {
+    /// The attempt's `wha_...` id.
     let id: String
+    /// When the attempt started.
     let attemptedAt: Date
+    /// The HTTP status the endpoint answered; absent when it did not answer.
     let statusCode: Int?
+    /// How long the attempt took, in milliseconds.
     let latencyMs: Int64
+    /// The start of the response body (up to 1,000 characters); absent when there was none.
     let responseExcerpt: String?
+    /// What went wrong (a status other than 2xx, a timeout, a refused address); absent on success.
     let error: String?
 
     /// The JSON field names, snake_case as the API writes them.

@@ -187,7 +187,9 @@ struct WebhookEndpointService: Sendable {
     /// The body of a test message.
     private struct TestMessage: Encodable {
         struct Data: Encodable {
+            /// The `we_...` id of the endpoint tested.
             let endpoint: String
+            /// A fixed sentence saying this is a test.
             let message: String
         }
 

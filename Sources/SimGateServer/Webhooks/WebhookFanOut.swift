@@ -8,6 +8,7 @@ struct WebhookFanOut: EventAppendHook {
     /// Names the deliveries.
     let ids: IdentifierGenerator
 
+    /// Queues a pending delivery of each event to every enabled endpoint of its account that subscribes to its type.
     func eventsAppended(_ events: [Event], in tx: StoreTransaction) async throws {
         let accounts = Set(events.compactMap(\.accountID))
         guard !accounts.isEmpty else { return }

@@ -4,10 +4,15 @@ import SimGateCore
 /// Body of `POST /v1/webhook_endpoints` and, with every field optional, of
 /// `POST /v1/webhook_endpoints/{id}`.
 struct WebhookEndpointRequest: Decodable {
+    /// Where deliveries go: an absolute http or https URL; required for a new endpoint.
     let url: String?
+    /// The event types to receive, or `*` for all; required for a new endpoint.
     let eventTypes: [String]?
+    /// A note about the endpoint, up to 500 characters.
     let description: String?
+    /// Whether deliveries go one at a time, in event order; off for a new endpoint unless said.
     let ordered: Bool?
+    /// Most deliveries in flight at once, 1 to 50; 5 for a new endpoint unless said.
     let maxConcurrency: Int?
     /// `enabled` or `disabled` (updates only).
     let status: WebhookEndpoint.Status?

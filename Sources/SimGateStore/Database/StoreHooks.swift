@@ -18,6 +18,7 @@ public protocol UsageRecordedHook: Sendable {
 
 /// What a unit of work wrote that someone outside may want to act on once it commits.
 public struct CommittedWork: OptionSet, Sendable {
+    /// The bits, one per kind of work.
     public let rawValue: Int
     /// Wraps the raw bits.
     public init(rawValue: Int) { self.rawValue = rawValue }

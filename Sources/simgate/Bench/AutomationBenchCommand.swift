@@ -38,6 +38,7 @@ struct AutomationBenchCommand: AsyncParsableCommand {
     /// `--part`: run only the accounting or the webhook half.
     @Option(help: "all, accounting or webhooks.") var part = "all"
 
+    /// Runs the accounting half, the webhook half, or both (as `--part` says), and prints the results.
     func run() async throws {
         print("SimGate bench: automation, SQLite")
         if part != "webhooks" {

@@ -7,7 +7,9 @@ import Synchronization
 /// A webhook receiver on loopback for the benchmarks: answers 204 at once and notes, for each
 /// delivery, how long after its event's time it arrived.
 final class BenchReceiver: Sendable {
+    /// The loopback TCP port it listens on.
     let port: Int
+    /// The URL to subscribe as a webhook endpoint.
     var url: String { "http://127.0.0.1:\(port)/hook" }
     private let arrivals = Mutex<[Double]>([])
 

@@ -8,9 +8,13 @@ import SimGateStore
 /// A `simgate serve` on a fresh temporary SQLite file with the RADIUS ports on, webhooks
 /// allowed to loopback, and the operator's key made before it starts.
 struct BenchServer: Sendable {
+    /// The RADIUS shared secret the server accepts from 127.0.0.1.
     static let radiusSecret = "bench-radius-secret"
+    /// Talks to the server's HTTP API.
     let client: BenchClient
+    /// The operator's API key, made before the server started.
     let operatorKey: String
+    /// The UDP port of RADIUS accounting.
     let accountingPort: Int
 
     /// Runs `body` against a new server, then stops it and removes its files.
