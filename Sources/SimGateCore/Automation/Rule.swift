@@ -60,12 +60,12 @@ public enum RuleScope: Equatable, Sendable {
     /// These SIMs.
     case sims(Set<SimID>)
 
-    /// Whether `sim` is in scope.
-    public func contains(_ sim: Sim) -> Bool {
+    /// Whether the SIM `subject` describes is in scope.
+    public func contains(_ subject: RuleSubject) -> Bool {
         switch self {
         case .allSims: true
-        case .label(let label): sim.labels.values.contains(label)
-        case .sims(let ids): ids.contains(sim.id)
+        case .label(let label): subject.labels.values.contains(label)
+        case .sims(let ids): ids.contains(subject.id)
         }
     }
 
@@ -104,13 +104,13 @@ public struct RuleConditions: Equatable, Sendable {
             }
         }
 
-        /// Whether the clause holds of `sim`.
-        public func holds(for sim: Sim) -> Bool {
+        /// Whether the clause holds of the SIM `subject` describes.
+        public func holds(for subject: RuleSubject) -> Bool {
             switch self {
-            case .label(let label): sim.labels.values.contains(label)
-            case .countryIn(let countries): sim.lastSeen?.country.map(countries.contains) ?? false
-            case .statusIn(let statuses): statuses.contains(sim.status)
-            case .metadataEquals(let key, let value): sim.metadata.values[key] == value
+            case .label(let label): subject.labels.values.contains(label)
+            case .countryIn(let countries): subject.country.map(countries.contains) ?? false
+            case .statusIn(let statuses): statuses.contains(subject.status)
+            case .metadataEquals(let key, let value): subject.metadata.values[key] == value
             }
         }
     }
@@ -126,12 +126,12 @@ public struct RuleConditions: Equatable, Sendable {
         self.clauses = clauses
     }
 
-    /// Whether the conditions hold of `sim`.
-    public func hold(for sim: Sim) -> Bool {
+    /// Whether the conditions hold of the SIM `subject` describes.
+    public func hold(for subject: RuleSubject) -> Bool {
         guard !clauses.isEmpty else { return true }
         switch match {
-        case .all: return clauses.allSatisfy { $0.holds(for: sim) }
-        case .any: return clauses.contains { $0.holds(for: sim) }
+        case .all: return clauses.allSatisfy { $0.holds(for: subject) }
+        case .any: return clauses.contains { $0.holds(for: subject) }
         }
     }
 

@@ -4,8 +4,8 @@ import SimGateStore
 
 /// A fact about a SIM that rules are asked about, with the event that told of it.
 struct ObservedFact: Sendable {
-    /// The SIM as it is in this unit of work.
-    let sim: Sim
+    /// What rules look at of the SIM, as it is in this unit of work.
+    let sim: RuleSubject
     /// What happened.
     let fact: RuleFact
     /// The event that recorded it, when there is one (usage and idleness have none).

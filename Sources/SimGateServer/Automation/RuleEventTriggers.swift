@@ -39,7 +39,7 @@ struct RuleEventTriggers: EventAppendHook {
         var facts: [ObservedFact] = []
         for event in relevant {
             guard let simID = event.simID, let sim = sims[simID], sim.accountID == event.accountID, let fact = Self.fact(from: event) else { continue }
-            facts.append(ObservedFact(sim: sim, fact: fact, sourceEvent: event.id))
+            facts.append(ObservedFact(sim: sim.ruleSubject, fact: fact, sourceEvent: event.id))
         }
         try await engine.evaluate(facts, rules: rules, in: tx)
     }

@@ -133,7 +133,7 @@ struct RuleFirings: Sendable {
                     let facts = page.items.compactMap { sim -> ObservedFact? in
                         // A SIM that never passed data is idle since it went LIVE.
                         let since = lastData[sim.id] ?? sim.firstUseAt ?? sim.statusChangedAt
-                        return ObservedFact(sim: sim, fact: .idle(lastDataAt: since, now: clock.now()), sourceEvent: nil)
+                        return ObservedFact(sim: sim.ruleSubject, fact: .idle(lastDataAt: since, now: clock.now()), sourceEvent: nil)
                     }
                     try await engine.evaluate(facts, rules: accountRules, in: tx)
                     cursor = page.hasMore ? page.items.last?.id.rawValue : nil

@@ -60,7 +60,7 @@ struct RuleTester: Sendable {
             let actions = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json
             guard case .object(let parts) = actions else { preconditionFailure("a definition is an object") }
             func consider(_ fact: RuleFact, at time: Date, event: EventID?) {
-                guard rule.scope.contains(sim), rule.conditions.hold(for: sim), let match = rule.trigger.match(fact, at: time), state.allows(match, at: time) else { return }
+                guard rule.scope.contains(sim.ruleSubject), rule.conditions.hold(for: sim.ruleSubject), let match = rule.trigger.match(fact, at: time), state.allows(match, at: time) else { return }
                 state = state.firing(match, at: time, policy: rule.rearm)
                 wouldFire.append(.init(at: time, event: event?.rawValue, matched: match.values, actions: parts["actions"] ?? .null))
             }

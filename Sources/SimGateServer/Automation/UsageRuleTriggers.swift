@@ -26,12 +26,12 @@ struct UsageRuleTriggers: UsageRecordedHook {
         }
         guard !rules.isEmpty else { return }
         let accountsWithRules = Set(rules.map(\.accountID))
-        let sims = try await tx.sims.find(ids: simIDs.sorted(), accountID: nil, forUpdate: false).values
+        let sims = try await tx.sims.ruleSubjects(ids: simIDs.sorted()).values
             .filter { $0.accountID.map(accountsWithRules.contains) == true }
         guard !sims.isEmpty else { return }
         // Scope and conditions first: they cost nothing, and a SIM no usage rule applies to
         // needs no totals read.
-        var applicable: [(sim: Sim, rules: [Rule])] = []
+        var applicable: [(sim: RuleSubject, rules: [Rule])] = []
         for sim in sims {
             let matching = rules.filter { $0.accountID == sim.accountID && $0.scope.contains(sim) && $0.conditions.hold(for: sim) }
             if !matching.isEmpty { applicable.append((sim, matching)) }

@@ -67,4 +67,26 @@ extension SimRepository {
             )
         }
     }
+
+    /// What rules look at of these SIMs (no holds, no identity): one narrow query, for the
+    /// usage path, which asks it of every batch.
+    public func ruleSubjects(ids: [SimID]) async throws -> [SimID: RuleSubject] {
+        var found: [SimID: RuleSubject] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await db.select().columns("id", "account_id", "status", "labels", "metadata", "seen_country", "bundle_bytes", "bundle_used_bytes")
+                .from("sims").where("id", .in, ids[start..<min(start + 500, ids.count)].map(\.rawValue)).all()
+            for row in rows {
+                let statusText = try row.string("status")
+                guard let status = SimStatus(rawValue: statusText) else { throw StoreError.corruptRow(table: "sims", column: "status", value: statusText) }
+                let id = SimID(trusted: try row.string("id"))
+                found[id] = RuleSubject(
+                    id: id, accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)), status: status,
+                    labels: SimLabels(trusted: try StoredJSON.decode([String].self, from: try row.string("labels"), column: "labels")),
+                    metadata: SimMetadata(trusted: try StoredJSON.decode([String: String].self, from: try row.string("metadata"), column: "metadata")),
+                    country: try row.optionalString("seen_country"), bundle: try Self.bundle(row)
+                )
+            }
+        }
+        return found
+    }
 }
