@@ -61,19 +61,7 @@ struct BenchServer: Sendable {
 
     /// Imports `count` SIMs to `account` and makes them LIVE; returns their IMSIs.
     func fleet(account: String, count: Int) async throws -> [String] {
-        var imsis: [String] = []
-        for start in stride(from: 0, to: count, by: 1_000) {
-            let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
-                let body = "898832" + String(format: "%012d", n)
-                let imsi = "00103" + String(format: "%010d", n)
-                imsis.append(imsi)
-                return ["iccid": body + String(Luhn.checkDigit(for: body)), "imsi": imsi]
-            }
-            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows, "account": account])
-            guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
-            _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": rows.compactMap { $0["iccid"] }])
-        }
-        return imsis
+        try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: count, account: account)
     }
 
     /// The ICCIDs of the key's SIMs (up to 10,000).

@@ -51,8 +51,8 @@ struct RADIUSBenchLoad {
         return streams
     }
 
-    /// Imports `count` SIMs and makes them LIVE; returns their IMSIs.
-    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int) async throws -> [String] {
+    /// Imports `count` SIMs (to `account`, or into stock) and activates them; returns their IMSIs.
+    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int, account: String? = nil) async throws -> [String] {
         var imsis: [String] = []
         for start in stride(from: 0, to: count, by: 1_000) {
             let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
@@ -61,7 +61,9 @@ struct RADIUSBenchLoad {
                 imsis.append(imsi)
                 return ["iccid": body + String(Luhn.checkDigit(for: body)), "imsi": imsi]
             }
-            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows])
+            var body: [String: Any] = ["sims": rows]
+            if let account { body["account"] = account }
+            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, body)
             guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
             let iccids = rows.compactMap { $0["iccid"] }
             _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": iccids])
