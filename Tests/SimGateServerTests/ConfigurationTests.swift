@@ -54,12 +54,26 @@ struct ConfigurationTests {
         #expect(custom.radius.interimInterval == 600)
     }
 
+    @Test("the secrets key file lies beside the SQLite file unless set; a given key is used as it is")
+    func secretsKeyLocation() throws {
+        let beside = try AppConfiguration.fromEnvironment(["SIMGATE_DATABASE": "/var/lib/simgate/fleet.sqlite"])
+        #expect(beside.secretsKeyFile == "/var/lib/simgate/simgate.key" && beside.secretsKey == nil)
+        let chosen = try AppConfiguration.fromEnvironment(["SIMGATE_SECRETS_KEY_FILE": "/etc/simgate/key"])
+        #expect(chosen.secretsKeyFile == "/etc/simgate/key")
+        let given = try AppConfiguration.fromEnvironment(["SIMGATE_SECRETS_KEY": "c2ltZ2F0ZS10ZXN0LXNlY3JldHMta2V5LTMyYnl0ZXM="])
+        #expect(given.secretsKey != nil && given.secretsKeyFile == nil)
+        let networks = try AppConfiguration.fromEnvironment(["SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "127.0.0.1, 10.0.0.0/8,fd00::/8"])
+        #expect(networks.webhooks.allowedNetworks == ["127.0.0.1", "10.0.0.0/8", "fd00::/8"])
+    }
+
     @Test("a value that cannot be read stops start-up with the variable named, instead of falling back to the default")
     func malformedValues() {
         for (variable, value) in [
             ("SIMGATE_PORT", "80a"), ("SIMGATE_PORT", "70000"), ("SIMGATE_RADIUS_AUTH_PORT", "-1"), ("SIMGATE_RADIUS_COA_PORT", "x"),
             ("SIMGATE_RADIUS_INTERIM_INTERVAL", "5"), ("SIMGATE_RADIUS_INTERIM_INTERVAL", "5m"), ("SIMGATE_RADIUS_CLIENTS", "10.0.0.1"),
             ("SIMGATE_DATABASE", " "), ("SIMGATE_HOST", ""),
+            ("SIMGATE_SECRETS_KEY", "c2hvcnQ="), ("SIMGATE_SECRETS_KEY", "not base64!"), ("SIMGATE_WEBHOOKS_ALLOW_NETWORKS", "10.0.0.0/33"),
+            ("SIMGATE_WEBHOOKS_ALLOW_NETWORKS", "intranet"), ("SIMGATE_WEBHOOKS_TIMEOUT", "0"), ("SIMGATE_WEBHOOKS_TIMEOUT", "61"),
         ] {
             do {
                 _ = try AppConfiguration.fromEnvironment([variable: value])

@@ -28,6 +28,13 @@ public struct AppConfiguration: Sendable {
     /// Every setting at its default.
     public init() {}
 
+    /// Where the secrets key is kept unless set: `simgate.key` beside the SQLite file, so that
+    /// it travels with the database; in the working directory for PostgreSQL.
+    var defaultSecretsKeyFile: String {
+        guard case .sqlite(let path) = database else { return "simgate.key" }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("simgate.key").path
+    }
+
     /// Reads every ``SettingKey`` from the environment alone over the defaults.
     /// - Throws: ``ConfigurationError`` naming the variable when a value cannot be read.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
@@ -79,7 +86,7 @@ public struct AppConfiguration: Sendable {
             }
             configuration.secretsKey = text
         } else {
-            configuration.secretsKeyFile = try nonEmpty(.secretsKeyFile) ?? SettingKey.secretsKeyFile.defaultValue
+            configuration.secretsKeyFile = try nonEmpty(.secretsKeyFile) ?? configuration.defaultSecretsKeyFile
         }
         if let (text, origin) = try source.value(.webhooksAllowNetworks) {
             let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

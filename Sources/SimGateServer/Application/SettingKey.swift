@@ -56,7 +56,8 @@ public struct SettingKey: Sendable, Equatable {
     )
     /// `secrets_key_file`: where the secrets key is kept when `secrets_key` is not given.
     static let secretsKeyFile = SettingKey(
-        name: "secrets_key_file", type: "path", defaultValue: "simgate.key", meaning: "made with a new key on first start; keep it with backups"
+        name: "secrets_key_file", type: "path", defaultValue: "simgate.key beside the SQLite file",
+        meaning: "made with a new key on first start; keep it with backups"
     )
     /// `webhooks.allow_networks`: private networks deliveries may reach.
     static let webhooksAllowNetworks = SettingKey(
