@@ -161,15 +161,21 @@ public struct WebhookOutbox: Sendable {
                 )
             }
             try await insert.run()
-            for (outcome, claimed) in outcomes {
-                let attempt = outcome.attempt
-                let state: WebhookDelivery.State = outcome.succeeded ? .succeeded : (outcome.retryAt == nil ? .failed : .pending)
-                try await db.update("webhook_deliveries").set("state", to: SQLBind(state.rawValue))
-                    .set("next_attempt_at", to: SQLBind(outcome.retryAt?.stored)).set("locked_by", to: SQLLiteral.null)
-                    .set("locked_until", to: SQLLiteral.null).set("last_status", to: SQLBind(attempt.statusCode))
-                    .set("last_error", to: SQLBind(attempt.error)).set("updated_at", to: SQLBind(now.stored))
-                    .set("delivered_at", to: outcome.succeeded ? SQLBind(now.stored) as any SQLExpression : SQLLiteral.null)
-                    .where("id", .equal, claimed.delivery.id.rawValue).where("locked_by", .equal, worker).run()
+            // Deliveries whose attempts ended alike (most often: all answered 200) are moved on
+            // by one statement.
+            let groups = Dictionary(grouping: outcomes) { entry in
+                DeliveryUpdate(
+                    state: entry.outcome.succeeded ? .succeeded : (entry.outcome.retryAt == nil ? .failed : .pending),
+                    nextAttemptAt: entry.outcome.retryAt?.stored, status: entry.outcome.attempt.statusCode, error: entry.outcome.attempt.error
+                )
+            }
+            for (update, entries) in groups.sorted(by: { $0.value[0].claimed.delivery.id < $1.value[0].claimed.delivery.id }) {
+                try await db.update("webhook_deliveries").set("state", to: SQLBind(update.state.rawValue))
+                    .set("next_attempt_at", to: SQLBind(update.nextAttemptAt)).set("locked_by", to: SQLLiteral.null)
+                    .set("locked_until", to: SQLLiteral.null).set("last_status", to: SQLBind(update.status))
+                    .set("last_error", to: SQLBind(update.error)).set("updated_at", to: SQLBind(now.stored))
+                    .set("delivered_at", to: update.state == .succeeded ? SQLBind(now.stored) as any SQLExpression : SQLLiteral.null)
+                    .where("id", .in, entries.map(\.claimed.delivery.id.rawValue)).where("locked_by", .equal, worker).run()
             }
             // Per endpoint, in the order the attempts were made: the last one decides the streak.
             for (endpointID, results) in Dictionary(grouping: outcomes, by: \.claimed.endpoint.id).sorted(by: { $0.key < $1.key }) {
@@ -202,4 +208,12 @@ public struct WebhookOutbox: Sendable {
             return try await claim(limit: thenClaim, worker: worker, now: now, lease: lease, busy: [], on: db)
         }
     }
+}
+
+/// How a set of deliveries moves on after attempts that ended alike.
+private struct DeliveryUpdate: Hashable {
+    let state: WebhookDelivery.State
+    let nextAttemptAt: Int64?
+    let status: Int?
+    let error: String?
 }
