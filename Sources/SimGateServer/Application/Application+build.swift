@@ -16,7 +16,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     let allowedNetworks = try WebhookSettings.networks(parsing: configuration.webhooks.allowedNetworks).get()
     let dispatcher = WebhookDispatcher(
         store: store, box: secrets, settings: configuration.webhooks, allowed: allowedNetworks, clock: dependencies.clock,
-        ids: dependencies.ids, logger: dependencies.logger, startup: startup
+        ids: dependencies.ids, logger: dependencies.logger, startup: startup, metrics: WebhookMetrics(registry: dependencies.registry)
     )
     dependencies.receiveDispatcher(dispatcher)
     // What a unit of work queued is started at once, not at the next poll.
@@ -35,6 +35,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             parts.aofu.shutdownHandler,
             parts.submissions.handler,
         ] + parts.ruleFirings.handlers + [
+            WebhookRetention.handler(store: store, clock: dependencies.clock),
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
@@ -86,6 +87,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         try await Migrator(database: database, logger: dependencies.logger, clock: dependencies.clock).migrate()
         try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
         try await IdleScan.schedule(on: store.jobs, after: dependencies.clock.now())
+        try await WebhookRetention.schedule(on: store.jobs, after: dependencies.clock.now())
         startup.open()
     }
     return app

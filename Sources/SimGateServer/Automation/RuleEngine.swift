@@ -32,7 +32,7 @@ struct RuleEngine: Sendable {
             }
         }
         guard !candidates.isEmpty else { return 0 }
-        var states = try await tx.rules.states(rules: candidates.map(\.rule.id), sims: Array(Set(candidates.map(\.observed.sim.id))))
+        var states = try await tx.rules.lockedStates(Set(candidates.map { RuleStateKey(rule: $0.rule.id, sim: $0.observed.sim.id) }))
         var jobs: [NewJob] = []
         for candidate in candidates {
             let key = RuleStateKey(rule: candidate.rule.id, sim: candidate.observed.sim.id)

@@ -109,3 +109,10 @@ struct IdleScanJob: JobParameters {
     /// The stored job kind.
     static let kind = "rule.idle_scan"
 }
+
+/// Forgets webhook deliveries that ended more than 30 days ago, then queues its next daily
+/// run (run by webhooks).
+struct WebhookRetentionJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "webhook_deliveries.purge"
+}

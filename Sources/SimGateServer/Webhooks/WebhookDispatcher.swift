@@ -19,6 +19,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private let clock: any WallClock
     private let ids: IdentifierGenerator
     private let logger: Logger
+    private let metrics: WebhookMetrics?
     private let startup: StartupSignal?
     private let doorbell = Doorbell()
     private let inFlight = Mutex(0)
@@ -35,7 +36,7 @@ public final class WebhookDispatcher: Service, Sendable {
     private let attemptsContinuation: AsyncStream<WebhookAttempt>.Continuation
 
     /// A dispatcher for `store`'s outbox that opens secrets with `box`, may reach the `allowed` private networks, and waits for `startup` before sending.
-    init(store: Store, box: SecretBox, settings: WebhookSettings, allowed: [IPNetwork], clock: any WallClock, ids: IdentifierGenerator, logger: Logger, startup: StartupSignal?) {
+    init(store: Store, box: SecretBox, settings: WebhookSettings, allowed: [IPNetwork], clock: any WallClock, ids: IdentifierGenerator, logger: Logger, startup: StartupSignal?, metrics: WebhookMetrics? = nil) {
         outbox = store.webhookOutbox
         sender = WebhookSender(guardian: WebhookTargetGuard(allowed: allowed), timeout: settings.timeout)
         self.box = box
@@ -44,6 +45,7 @@ public final class WebhookDispatcher: Service, Sendable {
         self.ids = ids
         self.logger = logger
         self.startup = startup
+        self.metrics = metrics
         (attempts, attemptsContinuation) = AsyncStream.makeStream(of: WebhookAttempt.self, bufferingPolicy: .bufferingNewest(10_000))
     }
 
@@ -149,6 +151,8 @@ public final class WebhookDispatcher: Service, Sendable {
             failure = String(describing: error).prefix(500).description
         }
         let elapsed = ContinuousClock.now - timer
+        metrics?.attempt(failure == nil ? "succeeded" : status == nil ? "error" : "failed",
+                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let now = clock.now()
         let attempt = WebhookAttempt(
             id: ids.make(), deliveryID: delivery.id, endpointID: endpoint.id, attemptedAt: started, statusCode: status,

@@ -101,14 +101,37 @@ public struct RuleRepository: Sendable {
             .orderBy("id").limit(10_000).all().map(Self.rule)
     }
 
+    /// What each rule remembers of each SIM, for these pairs, locked until the unit of work
+    /// ends: two instances seeing facts about the same SIM at once decide its firing one
+    /// after the other, so it fires once. (A missing row is made first, so that there is a row
+    /// to lock; SQLite's write transaction is already the lock.)
+    public func lockedStates(_ keys: Set<RuleStateKey>) async throws -> [RuleStateKey: RuleFiringState] {
+        guard !keys.isEmpty else { return [:] }
+        let postgres = db.dialect.name == "postgresql"
+        if postgres {
+            let sorted = keys.sorted { ($0.rule, $0.sim) < ($1.rule, $1.sim) }
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                var insert = db.insert(into: "rule_states").columns("rule_id", "sim_id", "fired_count", "last_fired_at", "rearms_at", "last_window")
+                for key in sorted[start..<min(start + 500, sorted.count)] {
+                    insert = insert.values(SQLBind(key.rule.rawValue), SQLBind(key.sim.rawValue), SQLBind(Int64(0)), SQLLiteral.null, SQLBind(Date.distantPast.stored), SQLLiteral.null)
+                }
+                try await insert.ignoringConflicts(with: ["rule_id", "sim_id"]).run()
+            }
+        }
+        let all = try await states(rules: Array(Set(keys.map(\.rule))), sims: Array(Set(keys.map(\.sim))), forUpdate: postgres)
+        return all.filter { keys.contains($0.key) }
+    }
+
     /// What each rule remembers of each SIM, for these rules and SIMs.
-    public func states(rules: [RuleID], sims: [SimID]) async throws -> [RuleStateKey: RuleFiringState] {
+    public func states(rules: [RuleID], sims: [SimID], forUpdate: Bool = false) async throws -> [RuleStateKey: RuleFiringState] {
         guard !rules.isEmpty, !sims.isEmpty else { return [:] }
         var found: [RuleStateKey: RuleFiringState] = [:]
         for start in stride(from: 0, to: sims.count, by: 500) {
-            let rows = try await db.select().column("*").from("rule_states")
+            var query = db.select().column("*").from("rule_states")
                 .where("rule_id", .in, Set(rules.map(\.rawValue)).sorted())
-                .where("sim_id", .in, sims[start..<min(start + 500, sims.count)].map(\.rawValue)).all()
+                .where("sim_id", .in, sims[start..<min(start + 500, sims.count)].map(\.rawValue))
+            if forUpdate { query = query.orderBy("rule_id").orderBy("sim_id").for(.update) }
+            let rows = try await query.all()
             for row in rows {
                 let key = RuleStateKey(rule: RuleID(trusted: try row.string("rule_id")), sim: SimID(trusted: try row.string("sim_id")))
                 found[key] = RuleFiringState(

@@ -151,6 +151,19 @@ public struct WebhookRepository: Sendable {
             .where("endpoint_id", .equal, endpointID.rawValue).where("state", .equal, WebhookDelivery.State.pending.rawValue).run()
     }
 
+    /// Forgets up to `limit` deliveries that ended (succeeded or failed) before `cutoff`, with
+    /// their attempts; returns how many. Pending ones are kept however old.
+    public func purge(endedBefore cutoff: Date, limit: Int) async throws -> Int {
+        let rows = try await db.select().column("id").from("webhook_deliveries")
+            .where("state", .in, [WebhookDelivery.State.succeeded.rawValue, WebhookDelivery.State.failed.rawValue])
+            .where("updated_at", .lessThan, cutoff.stored).limit(limit).all()
+        let ids = try rows.map { try $0.string("id") }
+        guard !ids.isEmpty else { return 0 }
+        try await db.delete(from: "webhook_attempts").where("delivery_id", .in, ids).run()
+        try await db.delete(from: "webhook_deliveries").where("id", .in, ids).run()
+        return ids.count
+    }
+
     // MARK: Rows
 
     private static func values(_ endpoint: WebhookEndpoint) -> [any SQLExpression] {

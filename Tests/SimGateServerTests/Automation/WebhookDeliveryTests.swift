@@ -75,6 +75,9 @@ struct WebhookDeliveryTests {
                 #expect(attempts.count >= 1 && attempts.last?["status_code"] as? Int == 200)
                 let shown = try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)", key: key)
                 #expect(shown.json["failing_since"] is NSNull, "a success ends the failing streak")
+                let metrics = try await app.request(.get, "/metrics", key: nil).text
+                #expect(metrics.contains(#"simgate_webhook_attempts_total{outcome="failed"} 3"#), "\(metrics.split(separator: "\n").filter { $0.contains("webhook") })")
+                #expect(metrics.contains(#"simgate_webhook_attempts_total{outcome="succeeded"} 2"#))
             }
         }
     }
@@ -226,6 +229,32 @@ struct WebhookDeliveryTests {
                 #expect(receiver.received.isEmpty)
                 let delivery = try #require(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries", key: key).items.first)
                 #expect((delivery["last_error"] as? String)?.contains("private or reserved") == true, "\(delivery)")
+            }
+        }
+    }
+
+    @Test("the delivery log keeps ended deliveries 30 days; pending ones stay however old", arguments: [TestEngine.sqlite])
+    func retention(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                let (delivered, _) = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                let (dead, _) = try await Self.endpoint(app, key: key, url: "http://127.0.0.1:9/never", types: ["sim.status_changed"], extra: ["status": "disabled"])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                try await app.deliverWebhooks()
+                let id = try #require(try await app.request(.get, "/v1/webhook_endpoints/\(delivered)/deliveries", key: key).items.first?["id"] as? String)
+                _ = try await app.request(.post, "/v1/webhook_endpoints/\(dead)", key: key, json: ["status": "enabled"])
+                _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+                app.clock.advance(by: 29 * 86_400)
+                try await app.settle()
+                #expect(try await app.request(.get, "/v1/webhook_deliveries/\(id)", key: key).status == 200, "kept 29 days")
+                app.clock.advance(by: 2 * 86_400)
+                try await app.settle()
+                #expect(try await app.request(.get, "/v1/webhook_deliveries/\(id)", key: key).status == 404, "forgotten after 30")
+                // The other endpoint's delivery never got through: it is pending and stays.
+                let pending = try await app.request(.get, "/v1/webhook_endpoints/\(dead)/deliveries?state=pending", key: key).items
+                #expect(pending.count == 1)
             }
         }
     }
