@@ -23,8 +23,11 @@ struct RuleFiringResource: Codable, Equatable, Sendable {
     let sim: String
     /// That SIM's ICCID, digits only.
     let iccid: String
-    /// The event that set the rule off, when one did.
+    /// The `evt_...` id of the event that set the rule off, when one did.
     let sourceEvent: String?
+    /// That event whole, as `GET /v1/events/{id}` shows it, so that a webhook carries what
+    /// triggered the rule; absent for usage and idleness, which no event records.
+    let triggeringEvent: EventResource?
     /// The `rule.triggered` event of the firing (on `rule.action_ran` events).
     let firing: String?
     /// The values the trigger matched.
@@ -36,16 +39,18 @@ struct RuleFiringResource: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case object, rule, sim, iccid, matched, actions, firing
         case sourceEvent = "source_event"
+        case triggeringEvent = "triggering_event"
     }
 
     /// The firing of `rule` for `sim`, with what matched and what each action did.
-    init(rule: Rule, sim: Sim, sourceEvent: EventID?, firing: EventID?, matched: [String: String], actions: [ActionOutcome]) {
+    init(rule: Rule, sim: Sim, sourceEvent: Event?, firing: EventID?, matched: [String: String], actions: [ActionOutcome]) throws {
         object = "rule_firing"
         guard case .object(let parts) = RuleDefinition(trigger: rule.trigger, actions: rule.actions).json else { preconditionFailure("a definition is an object") }
         self.rule = RuleSummary(id: rule.id.rawValue, name: rule.name, trigger: parts["trigger"] ?? .null)
         self.sim = sim.id.rawValue
         iccid = sim.iccid.digits
-        self.sourceEvent = sourceEvent?.rawValue
+        self.sourceEvent = sourceEvent?.id.rawValue
+        triggeringEvent = try sourceEvent.map(EventResource.init)
         self.firing = firing?.rawValue
         self.matched = matched
         self.actions = actions
@@ -97,7 +102,9 @@ struct RuleFirings: Sendable {
                 outcomes.append(outcome)
                 if case .webhook(let endpoint) = action.kind, outcome.outcome == "queued" { webhooks.append(endpoint) }
             }
-            let event = try firingEvent(.ruleTriggered, id: firingID, rule: rule, sim: sim, source: job.event, firing: nil, matched: job.matched, outcomes: outcomes, at: now)
+            var source: Event?
+            if let id = job.event { source = try await tx.events.find(id, accountID: rule.accountID) }
+            let event = try firingEvent(.ruleTriggered, id: firingID, rule: rule, sim: sim, source: source, firing: nil, matched: job.matched, outcomes: outcomes, at: now)
             try await tx.events.append([event])
             for endpoint in webhooks { try await actions.deliver(event, to: endpoint, accountID: rule.accountID, in: tx) }
             try await tx.jobs.enqueue(delayed, now: now)
@@ -144,9 +151,9 @@ struct RuleFirings: Sendable {
     }
 
     private func firingEvent(
-        _ type: EventType, id: EventID, rule: Rule, sim: Sim, source: EventID?, firing: EventID?, matched: [String: String], outcomes: [ActionOutcome], at time: Date
+        _ type: EventType, id: EventID, rule: Rule, sim: Sim, source: Event?, firing: EventID?, matched: [String: String], outcomes: [ActionOutcome], at time: Date
     ) throws -> Event {
-        let object = RuleFiringResource(rule: rule, sim: sim, sourceEvent: source, firing: firing, matched: matched, actions: outcomes)
+        let object = try RuleFiringResource(rule: rule, sim: sim, sourceEvent: source, firing: firing, matched: matched, actions: outcomes)
         return Event(
             id: id, type: type, accountID: rule.accountID, simID: sim.id, object: try APIJSON.encodeToString(object), previousAttributes: nil,
             cause: ChangeCause(actor: ChangeActor(.rule, id: rule.id.rawValue), reason: String(rule.name.prefix(ChangeCause.maximumReasonLength))),
@@ -203,3 +210,4 @@ extension RuleAction {
         return nil
     }
 }
+

@@ -54,6 +54,9 @@ struct RuleTests {
                 try #require(firings.count == 1)
                 #expect((firings[0]["rule"] as? [String: Any])?["id"] as? String == rule)
                 #expect((firings[0]["matched"] as? [String: Any])?["country"] as? String == "FR")
+                // The firing carries the event that set it off, whole.
+                let triggering = firings[0]["triggering_event"] as? [String: Any]
+                #expect(triggering?["type"] as? String == "sim.location_changed" && triggering?["id"] as? String == firings[0]["source_event"] as? String)
                 let outcomes = (firings[0]["actions"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? "")=\($0["outcome"] ?? "")" }
                 #expect(outcomes == ["set_offline=done", "webhook=queued"])
                 // Why is it OFFLINE? The status change names the rule and its reason.
