@@ -14,6 +14,25 @@ struct TariffsController: Sendable {
         group.get("tariffs", use: list)
         group.get("tariffs/{number}", use: get)
         group.post("tariffs/{number}", use: idempotency.wrap(update))
+        group.get("tariffs/{number}/prices", use: prices)
+        group.post("tariffs/{number}/prices", use: idempotency.wrap(setPrice))
+    }
+
+    /// `GET /v1/tariffs/{number}/prices`: every price the tariff has had, oldest first.
+    @Sendable func prices(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        _ = try QueryParameters(request, allowed: [])
+        let number = try number(context)
+        let history = try await tariffs.prices(number, visibleAccountID: principal.visibleAccountID)
+        return try APIResponse(ListResource(url: "/v1/tariffs/\(number)/prices", data: history.map(TariffPriceResource.init), hasMore: false))
+    }
+
+    /// `POST /v1/tariffs/{number}/prices` (operator only): what the tariff costs from a date on.
+    @Sendable func setPrice(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
+        let principal = try context.requirePrincipal()
+        try principal.requireOperator()
+        let body = try await JSONBody.decode(TariffPriceRequest.self, from: request)
+        return try APIResponse(TariffPriceResource(try await tariffs.setPrice(try number(context), body)), status: .created)
     }
 
     /// `POST /v1/tariffs` (operator only): a new numbered tariff.
