@@ -149,6 +149,8 @@ struct RuleTests {
             #expect(test.status == 200)
             let would = test.json["would_fire"] as? [[String: Any]] ?? []
             #expect(would.count == 1 && would.first?["event"] is String)
+            let byICCID = try await app.request(.post, "/v1/rules/\(rule)/test", key: key, json: ["sim": Fixtures.iccid(0)])
+            #expect((byICCID.json["would_fire"] as? [[String: Any]])?.count == 1, "a SIM may be named by its ICCID: \(byICCID.text)")
             let draft = try await app.request(.post, "/v1/rules/test", key: key, json: [
                 "sim": sim, "trigger": ["type": "country_not_in", "countries": ["FR"]], "actions": [["type": "set_offline"]],
             ])

@@ -4,7 +4,7 @@ import SimGateStore
 import SimGateTestSupport
 import Testing
 
-@Suite("Webhook endpoints and signed deliveries")
+@Suite("Webhook endpoints and signed deliveries", .timeLimit(.minutes(2)))
 struct WebhookDeliveryTests {
     /// Registers `url` for `types` with `key`; returns the endpoint's id and its secret.
     static func endpoint(_ app: TestHarness, key: String, url: String, types: [String] = ["*"], extra: [String: Any] = [:]) async throws -> (id: String, secret: String) {

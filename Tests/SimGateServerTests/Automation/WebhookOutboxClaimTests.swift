@@ -21,8 +21,8 @@ struct WebhookOutboxClaimTests {
             let claimed = try await second.withRunning {
                 let other = second.store.webhookOutbox
                 let now = app.clock.now()
-                async let a = first.claim(limit: 40, worker: "instance-a", now: now, lease: 60, busy: [])
-                async let b = other.claim(limit: 40, worker: "instance-b", now: now, lease: 60, busy: [])
+                async let a = first.claim(limit: 40, worker: "instance-a", now: now, lease: 60)
+                async let b = other.claim(limit: 40, worker: "instance-b", now: now, lease: 60)
                 return try await (a, b)
             }
             let ids = claimed.0.map(\.delivery.id) + claimed.1.map(\.delivery.id)
@@ -32,7 +32,7 @@ struct WebhookOutboxClaimTests {
             // What is in flight counts against the endpoint: 50 at most, so a third claim gets
             // only what the two left of the 50. (On PostgreSQL two claims that start together
             // may each not yet see the other's, so there the cap holds per claim, as documented.)
-            let third = try await first.claim(limit: 100, worker: "instance-c", now: app.clock.now(), lease: 60, busy: [])
+            let third = try await first.claim(limit: 100, worker: "instance-c", now: app.clock.now(), lease: 60)
             #expect(ids.count + third.count <= 50 || engine == .postgres, "\(ids.count) + \(third.count)")
             #expect(Set(third.map(\.delivery.id)).isDisjoint(with: ids))
         }

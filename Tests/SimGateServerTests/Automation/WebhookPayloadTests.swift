@@ -27,4 +27,22 @@ struct WebhookPayloadTests {
         let expected = try APIJSON.encodeToString(Body(type: event.type.rawValue, timestamp: event.createdAt, data: try EventResource(event)))
         #expect(try WebhookPayload.body(for: event) == expected)
     }
+
+    @Test("Retry-After is read as seconds or as an HTTP date; anything else is no wish")
+    func retryAfter() {
+        let now = Date(epochMilliseconds: 1_764_640_800_000)  // Tue, 02 Dec 2025 02:00:00 GMT
+        #expect(WebhookSender.seconds(retryAfter: "120", now: now) == 120)
+        #expect(WebhookSender.seconds(retryAfter: " 0 ", now: now) == 0)
+        #expect(WebhookSender.seconds(retryAfter: "Tue, 02 Dec 2025 02:10:00 GMT", now: now) == 600)
+        #expect(WebhookSender.seconds(retryAfter: "Tue, 02 Dec 2025 01:00:00 GMT", now: now) == 0, "a date past is now")
+        for nonsense in ["-5", "soon", "", "99999999999999999999999"] {
+            #expect(WebhookSender.seconds(retryAfter: nonsense, now: now) == nil, "\(nonsense)")
+        }
+        // Honoured up to a day, and never sooner than the schedule.
+        let policy = WebhookRetryPolicy()
+        #expect(policy.nextAttempt(after: 1, at: now, retryAfter: 120, jitter: 0.5) == now + 120)
+        #expect(policy.nextAttempt(after: 1, at: now, retryAfter: 10_000_000, jitter: 0.5) == now + 86_400)
+        #expect(policy.nextAttempt(after: 1, at: now, retryAfter: 1, jitter: 0.5) == now + 5)
+        #expect(policy.nextAttempt(after: policy.maximumAttempts, at: now, retryAfter: nil, jitter: 0.5) == nil)
+    }
 }
