@@ -67,8 +67,7 @@ public enum RearmPolicy: Equatable, Sendable {
 
     /// When a rule that fired at `firing` may fire again; `nil` for never.
     public func rearmsAt(afterFiringAt firing: Date) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let calendar = Calendar.utc
         switch self {
         case .immediately: return firing
         case .nextDay: return calendar.nextDate(after: firing, matching: DateComponents(hour: 0, minute: 0, second: 0), matchingPolicy: .strict)

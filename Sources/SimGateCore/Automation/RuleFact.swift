@@ -2,7 +2,7 @@ import Foundation
 
 /// Something that happened to a SIM that a rule's trigger may match, read from an event or
 /// from recorded usage.
-public enum RuleFact: Equatable, Sendable {
+public enum RuleFact: Sendable {
     /// The SIM is now served in `country` on `network`; `previousCountry` where it was.
     case located(country: String?, network: String?, previousCountry: String?)
     /// The SIM passed data for the first time.
@@ -21,19 +21,6 @@ public enum RuleFact: Equatable, Sendable {
     case usage(totals: [UsageWindow: UInt64], bundle: (size: UInt64, used: UInt64)?)
     /// The SIM has passed no data since `lastDataAt` (or ever, when `nil`); checked at `now`.
     case idle(lastDataAt: Date?, now: Date)
-
-    public static func == (lhs: RuleFact, rhs: RuleFact) -> Bool {
-        switch (lhs, rhs) {
-        case let (.located(a, b, c), .located(d, e, f)): a == d && b == e && c == f
-        case (.firstUse, .firstUse), (.paymentFailed, .paymentFailed), (.entitlementLapsed, .entitlementLapsed): true
-        case let (.deviceChanged(a, b), .deviceChanged(c, d)): a == c && b == d
-        case let (.statusChanged(a, b), .statusChanged(c, d)): a == c && b == d
-        case let (.sessionOpened(a, b), .sessionOpened(c, d)): a == c && b == d
-        case let (.usage(a, b), .usage(c, d)): a == c && b?.size == d?.size && b?.used == d?.used
-        case let (.idle(a, b), .idle(c, d)): a == c && b == d
-        default: false
-        }
-    }
 }
 
 /// A trigger that matched a fact: what it saw, and the window it fired for (usage triggers
@@ -91,11 +78,9 @@ extension RuleTrigger {
     }
 
     /// The key of the window `time` falls in: `day:2026-12-02`, `month:2026-12`, `lifetime`.
-    /// A billing period is keyed by the month too (its start is not a calendar boundary).
+    /// A billing period is the UTC month, and keyed as one.
     static func windowKey(_ window: UsageWindow, at time: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: time)
+        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: time)
         let month = String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
         switch window {
         case .day: return "day:\(month)-" + String(format: "%02d", parts.day ?? 0)

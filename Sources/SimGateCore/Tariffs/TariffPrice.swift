@@ -53,9 +53,4 @@ public struct TariffPrice: Equatable, Sendable {
     }
 
     private static let knownCurrencies = Set(Locale.commonISOCurrencyCodes)
-
-    /// The price in force at `time` from `history` (any order); `nil` before the first.
-    public static func inForce(at time: Date, in history: [TariffPrice]) -> TariffPrice? {
-        history.filter { $0.effectiveFrom <= time }.max { $0.effectiveFrom < $1.effectiveFrom }
-    }
 }

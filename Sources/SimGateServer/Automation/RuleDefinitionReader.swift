@@ -39,7 +39,7 @@ struct RuleDefinitionReader {
         }
         switch type {
         case "usage_over":
-            let limit = try integer(fields["limit_bytes"], "trigger.limit_bytes", in: 1...Int64.max)
+            let limit = try integer(fields["limit_bytes"], "trigger.limit_bytes", in: 1...Int64(RuleTrigger.maximumLimitBytes))
             guard let window = UsageWindow(rawValue: try string(fields["window"], "trigger.window")) else {
                 throw invalid("trigger.window", "is one of \(UsageWindow.allCases.map(\.rawValue).joined(separator: ", "))")
             }

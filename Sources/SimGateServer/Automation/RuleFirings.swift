@@ -167,14 +167,14 @@ enum IdleScan {
     /// Between scans, in seconds.
     static let interval: TimeInterval = 900
 
-    /// Queues the next scan (one waits at a time).
+    /// Queues the next scan, at the next quarter hour.
     static func schedule(after time: Date, in tx: StoreTransaction) async throws {
-        try await tx.jobs.enqueue(try NewJob(IdleScanJob(), runAt: time + interval, uniqueKey: IdleScanJob.kind), now: time)
+        try await tx.jobs.enqueue(try NewJob.periodic(IdleScanJob(), every: interval, after: time), now: time)
     }
 
-    /// Queues the first scan at start-up, unless one is waiting.
+    /// Queues the first scan at start-up (one per quarter hour however many instances start).
     static func schedule(on queue: JobQueue, after time: Date) async throws {
-        try await queue.enqueue(try NewJob(IdleScanJob(), runAt: time + interval, uniqueKey: IdleScanJob.kind), now: time)
+        try await queue.enqueue(try NewJob.periodic(IdleScanJob(), every: interval, after: time), now: time)
     }
 }
 

@@ -69,17 +69,10 @@ struct RuleTester: Sendable {
                     consider(fact, at: event.createdAt, event: event.id)
                 }
             }
-            if rule.trigger.watchesUsage, let accountID = sim.accountID {
+            if rule.trigger.watchesUsage, sim.accountID != nil {
                 let now = clock.now()
-                let periods = UsageRepository.periods(of: now)
-                let owner = [sim.id: accountID]
-                let totals: [UsageWindow: UInt64] = [
-                    .day: try await tx.usage.combinedTotals(sims: owner, months: false, period: periods[0])[sim.id] ?? 0,
-                    .month: try await tx.usage.combinedTotals(sims: owner, months: true, period: periods[1])[sim.id] ?? 0,
-                    .billingPeriod: try await tx.usage.combinedTotals(sims: owner, months: true, period: periods[1])[sim.id] ?? 0,
-                    .lifetime: try await tx.usage.combinedTotals(sims: owner, months: true, period: nil)[sim.id] ?? 0,
-                ]
-                consider(.usage(totals: totals, bundle: sim.bundle.map { ($0.size, $0.used) }), at: now, event: nil)
+                let totals = try await UsageRuleTriggers.totals(Set(UsageWindow.allCases), of: [sim.ruleSubject], at: now, in: tx)
+                consider(.usage(totals: totals[sim.id] ?? [:], bundle: sim.bundle.map { ($0.size, $0.used) }), at: now, event: nil)
             }
             return RuleTestResource(object: "rule_test", rule: isDraft ? nil : rule.id.rawValue, sim: sim.id.rawValue, eventsExamined: events.count, wouldFire: wouldFire)
         }

@@ -41,23 +41,28 @@ struct UsageRuleTriggers: UsageRecordedHook {
         for (_, matching) in applicable {
             for rule in matching { if case .usageOver(_, let window) = rule.trigger { windows.insert(window) } }
         }
-        let owners = Dictionary(uniqueKeysWithValues: applicable.compactMap { entry in entry.sim.accountID.map { (entry.sim.id, $0) } })
-        let now = engine.clock.now()
-        let periods = UsageRepository.periods(of: now)
-        var totals: [UsageWindow: [SimID: UInt64]] = [:]
+        let totals = try await Self.totals(windows, of: applicable.map(\.sim), at: engine.clock.now(), in: tx)
+        let facts = applicable.map { sim, _ in
+            ObservedFact(sim: sim, fact: .usage(totals: totals[sim.id] ?? [:], bundle: sim.bundle.map { ($0.size, $0.used) }), sourceEvent: nil)
+        }
+        try await engine.evaluate(facts, rules: rules, in: tx)
+    }
+
+    /// Each SIM's usage in each of `windows` at `time`, with its current account: one query per
+    /// window for all the SIMs. A SIM with no usage in a window has 0 there.
+    static func totals(_ windows: Set<UsageWindow>, of sims: [RuleSubject], at time: Date, in tx: StoreTransaction) async throws -> [SimID: [UsageWindow: UInt64]] {
+        let owners = Dictionary(uniqueKeysWithValues: sims.compactMap { sim in sim.accountID.map { (sim.id, $0) } })
+        let periods = UsageRepository.periods(of: time)
+        var bySim: [SimID: [UsageWindow: UInt64]] = [:]
         for window in windows {
-            totals[window] = switch window {
+            let values = switch window {
             case .day: try await tx.usage.combinedTotals(sims: owners, months: false, period: periods[0])
             case .month, .billingPeriod: try await tx.usage.combinedTotals(sims: owners, months: true, period: periods[1])
             case .lifetime: try await tx.usage.combinedTotals(sims: owners, months: true, period: nil)
             }
+            for sim in owners.keys { bySim[sim, default: [:]][window] = values[sim] ?? 0 }
         }
-        let facts = applicable.map { sim, _ in
-            var bySim: [UsageWindow: UInt64] = [:]
-            for (window, values) in totals { bySim[window] = values[sim.id] ?? 0 }
-            return ObservedFact(sim: sim, fact: .usage(totals: bySim, bundle: sim.bundle.map { ($0.size, $0.used) }), sourceEvent: nil)
-        }
-        try await engine.evaluate(facts, rules: rules, in: tx)
+        return bySim
     }
 }
 

@@ -18,10 +18,6 @@ enum IdempotencyPurge {
 
     /// Enqueues the run for the hour after `time`; one per hour however many instances ask.
     static func schedule(on queue: JobQueue, after time: Date, clock: any WallClock) async throws {
-        // From the stored millisecond, as the job was claimed: run a fraction of a millisecond
-        // before the hour, it must queue the next hour, not the same one again.
-        let hour = time.epochMilliseconds / 3_600_000 + 1
-        let runAt = Date(epochMilliseconds: hour * 3_600_000)
-        try await queue.enqueue(try NewJob(PurgeJob(), runAt: runAt, uniqueKey: "\(PurgeJob.kind):\(Int(hour))"), now: clock.now())
+        try await queue.enqueue(try NewJob.periodic(PurgeJob(), every: 3_600, after: time), now: clock.now())
     }
 }

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 
-/// The Standard Webhooks scheme, for generic payment events received and (later) for the
-/// webhooks SimGate sends: headers `webhook-id`, `webhook-timestamp` (Unix seconds) and
+/// The Standard Webhooks scheme, both for the generic payment events SimGate receives and for
+/// the webhooks it sends: headers `webhook-id`, `webhook-timestamp` (Unix seconds) and
 /// `webhook-signature` (space-separated `v1,<base64 HMAC-SHA256>`), over
 /// `"<id>.<timestamp>.<body>"`, keyed with the bytes of a `whsec_<base64>` secret.
 enum StandardWebhookSignature {

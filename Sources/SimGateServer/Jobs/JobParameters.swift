@@ -16,6 +16,18 @@ extension NewJob {
     }
 }
 
+extension NewJob {
+    /// The next run of a job that recurs every `period` seconds: due at the first boundary of
+    /// the period after `time` (boundaries counted in whole milliseconds from 1970), and one
+    /// per boundary however many instances ask, since the boundary is in its unique key. A run
+    /// a fraction of a millisecond early still queues the next boundary, not its own again.
+    static func periodic<Parameters: JobParameters>(_ parameters: Parameters, every period: TimeInterval, after time: Date) throws -> NewJob {
+        let length = Int64(period * 1_000)
+        let boundary = time.epochMilliseconds / length + 1
+        return try NewJob(parameters, runAt: Date(epochMilliseconds: boundary * length), uniqueKey: "\(Parameters.kind):\(boundary)")
+    }
+}
+
 extension JobHandler {
     /// Runs the jobs of `Parameters`' kind with their decoded parameters. A payload that does
     /// not decode fails the job, so after its attempts it is kept (dead) for a person to see.

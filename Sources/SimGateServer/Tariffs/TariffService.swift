@@ -88,9 +88,7 @@ struct TariffService: Sendable {
 
     /// The first instant of `time`'s UTC month.
     private static func startOfMonth(_ time: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: calendar.dateComponents([.year, .month], from: time)) ?? time
+        Calendar.utc.date(from: Calendar.utc.dateComponents([.year, .month], from: time)) ?? time
     }
 
     private static func requireAccounts(_ accounts: Set<AccountID>, in tx: StoreTransaction) async throws {

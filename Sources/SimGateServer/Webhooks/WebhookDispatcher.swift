@@ -70,7 +70,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 // of the room is free rather than claim for every attempt that ends.
                 if room > 0, busy == 0 || room >= max(1, settings.maximumInFlight / 4) {
                     do {
-                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: lease, busy: [])
+                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: lease)
                     } catch {
                         if Task.isCancelled || Task.isShuttingDownGracefully { break }
                         logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
@@ -101,7 +101,7 @@ public final class WebhookDispatcher: Service, Sendable {
     public func deliverDue() async throws -> Int {
         var made = 0
         for _ in 0..<1_000 {
-            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: lease, busy: [])
+            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: lease)
             if claimed.isEmpty { return made }
             await withDiscardingTaskGroup { group in
                 for delivery in claimed { group.addTask { await self.deliver(delivery) } }
@@ -140,7 +140,10 @@ public final class WebhookDispatcher: Service, Sendable {
             let headers = [
                 ("content-type", "application/json"), ("user-agent", "SimGate-Webhooks/1"),
                 ("webhook-id", delivery.messageID), ("webhook-timestamp", String(timestamp)),
-                ("webhook-signature", WebhookSignature.header(messageID: delivery.messageID, timestamp: timestamp, body: body, secrets: secrets)),
+                // One signature per secret in force: two while a rolled secret overlaps.
+                ("webhook-signature", secrets.compactMap {
+                    StandardWebhookSignature.sign(id: delivery.messageID, timestamp: String(timestamp), body: body, secret: $0)
+                }.joined(separator: " ")),
             ]
             let answer = try await sender.post(url: endpoint.url, headers: headers, body: body, now: clock.now)
             status = answer.status

@@ -25,7 +25,7 @@ struct WebhookEndpointService: Sendable {
             throw APIError.invalid("parameter_missing", "'event_types' is required: a list of event types, or [\"*\"].", param: "event_types")
         }
         try checkTarget(url)
-        let secret = WebhookSignature.newSecret()
+        let secret = StandardWebhookSignature.makeSecret()
         let now = clock.now()
         let endpoint = WebhookEndpoint(
             id: ids.make(), accountID: accountID, url: url, description: request.description, eventTypes: eventTypes,
@@ -71,7 +71,7 @@ struct WebhookEndpointService: Sendable {
 
     /// A new signing secret; the previous one keeps signing for `overlap` seconds beside it.
     func rotateSecret(_ id: WebhookEndpointID, overlap: Int, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> (WebhookEndpoint, secret: String) {
-        let secret = WebhookSignature.newSecret()
+        let secret = StandardWebhookSignature.makeSecret()
         let sealed = try secrets.seal(secret)
         let endpoint = try await store.transaction { tx in
             var endpoint = try await load(id, visibleAccountID: visibleAccountID, in: tx)

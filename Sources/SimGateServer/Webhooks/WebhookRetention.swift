@@ -21,8 +21,6 @@ enum WebhookRetention {
 
     /// Queues the run for the day after `time`; one per day however many instances ask.
     static func schedule(on queue: JobQueue, after time: Date) async throws {
-        let day = time.epochMilliseconds / 86_400_000 + 1
-        let runAt = Date(epochMilliseconds: day * 86_400_000)
-        try await queue.enqueue(try NewJob(WebhookRetentionJob(), runAt: runAt, uniqueKey: "\(WebhookRetentionJob.kind):\(day)"), now: time)
+        try await queue.enqueue(try NewJob.periodic(WebhookRetentionJob(), every: 86_400, after: time), now: time)
     }
 }

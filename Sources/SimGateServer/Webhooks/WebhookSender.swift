@@ -57,7 +57,7 @@ final class WebhookSender: Sendable {
         }
         let text = String(decoding: excerpt.readableBytesView.prefix(4_096), as: UTF8.self)
         return Answer(
-            status: Int(response.status.code), excerpt: String(text.prefix(1_000)),
+            status: Int(response.status.code), excerpt: String(text.prefix(WebhookAttempt.maximumExcerpt)),
             retryAfter: response.headers.first(name: "retry-after").flatMap { Self.seconds(retryAfter: $0, now: now()) }
         )
     }

@@ -42,22 +42,21 @@ public struct WebhookOutbox: Sendable {
         self.store = store
     }
 
-    /// Claims up to `limit` due deliveries for `worker` until `now + lease`, leaving out
-    /// `busy` endpoints (this worker's full ones).
+    /// Claims up to `limit` due deliveries for `worker` until `now + lease`.
     ///
     /// Three small indexed steps rather than one clever statement, so that a backlog of
     /// thousands costs little: claims whose lease ran out become pending again; the endpoints
     /// with due work are found, most overdue first, with what each has in flight; then each
     /// endpoint's oldest due deliveries are taken, up to its concurrency less what is in
     /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due).
-    public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, busy: Set<WebhookEndpointID>) async throws -> [ClaimedDelivery] {
+    public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval) async throws -> [ClaimedDelivery] {
         try await database.sqlTransaction { db in
-            try await claim(limit: limit, worker: worker, now: now, lease: lease, busy: busy, on: db)
+            try await claim(limit: limit, worker: worker, now: now, lease: lease, on: db)
         }
     }
 
     /// The claim's steps, on a connection in a write transaction.
-    private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, busy: Set<WebhookEndpointID>, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
+    private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
         let engine = database.engine
         guard limit > 0 else { return [] }
         try await db.raw("""
@@ -75,7 +74,6 @@ public struct WebhookOutbox: Sendable {
         var chosen: [String] = []
         for row in due where chosen.count < limit {
             let endpoint = try row.string("endpoint_id")
-            guard !busy.contains(WebhookEndpointID(trusted: endpoint)) else { continue }
             let inFlight = try row.int("in_flight")
             let ordered = try row.int("ordered") != 0
             let room = min(limit - chosen.count, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
@@ -205,7 +203,7 @@ public struct WebhookOutbox: Sendable {
                 }
                 if disabling { try await disabled(endpoint, tx) }
             }
-            return try await claim(limit: thenClaim, worker: worker, now: now, lease: lease, busy: [], on: db)
+            return try await claim(limit: thenClaim, worker: worker, now: now, lease: lease, on: db)
         }
     }
 }

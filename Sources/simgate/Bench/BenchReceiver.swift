@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import SimGateCore
 import Synchronization
 
 /// A webhook receiver on loopback for the benchmarks: answers 204 at once and notes, for each
@@ -9,6 +10,8 @@ import Synchronization
 final class BenchReceiver: Sendable {
     /// The loopback TCP port it listens on.
     let port: Int
+    /// The machine's clock, as the server under test reads it.
+    private let clock: any WallClock = SystemWallClock()
     /// The URL to subscribe as a webhook endpoint.
     var url: String { "http://127.0.0.1:\(port)/hook" }
     private let arrivals = Mutex<[Double]>([])
@@ -34,7 +37,8 @@ final class BenchReceiver: Sendable {
     }
 
     private func received(_ body: ByteBuffer) {
-        let arrived = Date()
+        // The server's clock is the machine's (a separate process), so arrival is read from it too.
+        let arrived = clock.now()
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
