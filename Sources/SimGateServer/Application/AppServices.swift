@@ -41,7 +41,7 @@ struct AppServices: Sendable {
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
     init(_ dependencies: AppDependencies, secrets: SecretBox = SecretBox(key: .init(size: .bits256)), webhooks settings: WebhookSettings = WebhookSettings()) {
-        let store = Store(database: dependencies.database, ids: dependencies.ids)
+        let store = Store(database: dependencies.database, ids: dependencies.ids, sealer: secrets)
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store
         // A SIM that changes hands leaves its subscriptions behind.

@@ -52,7 +52,7 @@ public struct SettingKey: Sendable, Equatable {
     /// `secrets_key`: the key that seals stored secrets.
     static let secretsKey = SettingKey(
         name: "secrets_key", type: "base64 (32 bytes)", defaultValue: "from secrets_key_file",
-        meaning: "seals webhook signing secrets at rest; same on every instance"
+        meaning: "seals webhook and payment gateway secrets at rest; same on every instance"
     )
     /// `secrets_key_file`: where the secrets key is kept when `secrets_key` is not given.
     static let secretsKeyFile = SettingKey(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SimGateStore
 
 /// Seals secrets SimGate must be able to read again (webhook signing secrets) with AES-GCM
 /// under the instance's secrets key, so the database alone never gives them away.
@@ -7,7 +8,7 @@ import Foundation
 /// Sealed text is `v1:` and the base64 of nonce, ciphertext and tag. The key comes from the
 /// `secrets_key` setting (or the key file beside the database); every instance sharing a
 /// database needs the same key.
-public struct SecretBox: Sendable {
+public struct SecretBox: SecretSealer {
     private let key: SymmetricKey
 
     /// A box with this 256-bit key.
@@ -27,13 +28,13 @@ public struct SecretBox: Sendable {
     }
 
     /// `secret` sealed for storage.
-    func seal(_ secret: String) throws -> String {
+    public func seal(_ secret: String) throws -> String {
         guard let combined = try AES.GCM.seal(Data(secret.utf8), using: key).combined else { throw SecretBoxError.unreadable }
         return "v1:" + combined.base64EncodedString()
     }
 
     /// The secret `sealed` holds; throws when it was sealed under another key or is damaged.
-    func open(_ sealed: String) throws -> String {
+    public func open(_ sealed: String) throws -> String {
         guard sealed.hasPrefix("v1:"), let combined = Data(base64Encoded: String(sealed.dropFirst(3))) else { throw SecretBoxError.unreadable }
         do {
             return String(decoding: try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key), as: UTF8.self)

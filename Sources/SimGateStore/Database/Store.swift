@@ -16,12 +16,16 @@ public struct Store: Sendable {
     private let ids: IdentifierGenerator
     /// What runs inside every unit of work that appends events, and who hears of commits.
     public let hooks: StoreHooks
+    /// Seals the secrets repositories keep readable; `nil` keeps them as given (tests only).
+    let sealer: (any SecretSealer)?
 
-    /// A store over `database`; `ids` names the rows the store itself creates (jobs).
-    public init(database: SimGateDatabase, ids: IdentifierGenerator, hooks: StoreHooks = StoreHooks()) {
+    /// A store over `database`; `ids` names the rows the store itself creates (jobs), and
+    /// `sealer` seals the secrets it stores.
+    public init(database: SimGateDatabase, ids: IdentifierGenerator, hooks: StoreHooks = StoreHooks(), sealer: (any SecretSealer)? = nil) {
         self.database = database
         self.ids = ids
         self.hooks = hooks
+        self.sealer = sealer
     }
 
     /// Which engine the store runs on.
@@ -30,14 +34,14 @@ public struct Store: Sendable {
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
         let record = UnitOfWorkRecord()
-        let result = try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record)) }
+        let result = try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer)) }
         hooks.committed(record.noted)
         return result
     }
 
     /// Runs `body` on one connection with no write transaction, for reads.
     public func read<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
-        try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: UnitOfWorkRecord())) }
+        try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: UnitOfWorkRecord(), sealer: sealer)) }
     }
 
     /// The durable job queue, whose claims run in transactions of their own.

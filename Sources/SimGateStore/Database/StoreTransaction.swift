@@ -12,18 +12,21 @@ public struct StoreTransaction: Sendable {
     let hooks: StoreHooks
     /// What this unit of work queued, told to the hooks' listener once it commits.
     let record: UnitOfWorkRecord
+    /// Seals the secrets repositories keep readable.
+    let sealer: (any SecretSealer)?
 
     /// A unit of work on a connection the caller opened (tests that mix in their own SQL).
     package init(db: any SQLDatabase, ids: IdentifierGenerator) {
-        self.init(db: db, ids: ids, hooks: StoreHooks(), record: UnitOfWorkRecord())
+        self.init(db: db, ids: ids, hooks: StoreHooks(), record: UnitOfWorkRecord(), sealer: nil)
     }
 
     /// A unit of work that runs `hooks` on appended events and notes what it queues in `record`.
-    init(db: any SQLDatabase, ids: IdentifierGenerator, hooks: StoreHooks, record: UnitOfWorkRecord) {
+    init(db: any SQLDatabase, ids: IdentifierGenerator, hooks: StoreHooks, record: UnitOfWorkRecord, sealer: (any SecretSealer)?) {
         self.db = db
         self.ids = ids
         self.hooks = hooks
         self.record = record
+        self.sealer = sealer
     }
 
     /// SIMs with their labels and holds.
@@ -35,7 +38,7 @@ public struct StoreTransaction: Sendable {
     /// The event log.
     public var events: EventRepository { EventRepository(db: db, transaction: self) }
     /// Payment gateways and their webhook secrets.
-    public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db) }
+    public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db, sealer: sealer) }
     /// Subscriptions bound to SIMs, with what each has paid for.
     public var bindings: BillingBindingRepository { BillingBindingRepository(db: db) }
     /// Webhook deliveries received from gateways.

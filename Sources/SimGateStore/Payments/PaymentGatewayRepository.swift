@@ -3,10 +3,13 @@ import SimGateCore
 import SQLKit
 
 /// Reads and writes payment gateway configurations. Credentials are kept because signatures
-/// must be recomputed; they never leave through the API.
+/// must be recomputed, sealed by the store's sealer; they never leave through the API. A row
+/// an earlier version wrote in clear is still read, and sealed when the gateway next changes.
 public struct PaymentGatewayRepository: Sendable {
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// Seals the credentials column.
+    let sealer: (any SecretSealer)?
 
     /// Stores a new gateway; its grace length is stored in whole seconds.
     public func insert(_ gateway: PaymentGateway) async throws {
@@ -14,7 +17,7 @@ public struct PaymentGatewayRepository: Sendable {
             .columns("id", "account_id", "kind", "name", "secrets", "grace_seconds", "cancellation", "created_at", "updated_at")
             .values(
                 SQLBind(gateway.id.rawValue), SQLBind(gateway.accountID.rawValue), SQLBind(gateway.kind.rawValue), SQLBind(gateway.name),
-                SQLBind(Self.encode(gateway.credentials)), SQLBind(Int64(gateway.graceLength)), SQLBind(gateway.cancellation.rawValue),
+                SQLBind(try stored(gateway.credentials)), SQLBind(Int64(gateway.graceLength)), SQLBind(gateway.cancellation.rawValue),
                 SQLBind(gateway.createdAt.stored), SQLBind(gateway.updatedAt.stored)
             )
             .run()
@@ -23,7 +26,7 @@ public struct PaymentGatewayRepository: Sendable {
     /// Writes what can change: name, credentials, grace, cancellation policy and `updated_at`.
     public func update(_ gateway: PaymentGateway) async throws {
         try await db.update("payment_gateways")
-            .set("name", to: gateway.name).set("secrets", to: Self.encode(gateway.credentials))
+            .set("name", to: gateway.name).set("secrets", to: try stored(gateway.credentials))
             .set("grace_seconds", to: Int64(gateway.graceLength)).set("cancellation", to: gateway.cancellation.rawValue)
             .set("updated_at", to: gateway.updatedAt.stored)
             .where("id", .equal, gateway.id.rawValue).run()
@@ -33,14 +36,20 @@ public struct PaymentGatewayRepository: Sendable {
     public func find(_ id: PaymentGatewayID, accountID: AccountID?) async throws -> PaymentGateway? {
         var query = db.select().column("*").from("payment_gateways").where("id", .equal, id.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-        return try await query.first().map(Self.gateway)
+        return try await query.first().map(gateway)
     }
 
     /// One page of gateways, of one account when given, newest first.
     public func list(accountID: AccountID?, _ page: PageRequest) async throws -> Page<PaymentGateway> {
         var query = db.select().column("*").from("payment_gateways")
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-        return pageOf(try await query.paged(page).all().map(Self.gateway), request: page)
+        return pageOf(try await query.paged(page).all().map(gateway), request: page)
+    }
+
+    /// The `secrets` column as stored: the credentials' JSON, sealed.
+    private func stored(_ credentials: PaymentGateway.Credentials) throws -> String {
+        let json = Self.encode(credentials)
+        return try sealer?.seal(json) ?? json
     }
 
     /// The `secrets` column's JSON: `{"secrets": [...]}` or `{"braintree_keys": [...]}`.
@@ -52,11 +61,17 @@ public struct PaymentGatewayRepository: Sendable {
     }
 
     /// Reads a `payment_gateways` row; Braintree rows hold key pairs, the others secrets.
-    static func gateway(_ row: any SQLRow) throws -> PaymentGateway {
+    func gateway(_ row: any SQLRow) throws -> PaymentGateway {
         let kindText = try row.string("kind"), policyText = try row.string("cancellation")
         guard let kind = PaymentGatewayKind(rawValue: kindText) else { throw StoreError.corruptRow(table: "payment_gateways", column: "kind", value: kindText) }
         guard let policy = CancellationPolicy(rawValue: policyText) else { throw StoreError.corruptRow(table: "payment_gateways", column: "cancellation", value: policyText) }
-        let secretsText = try row.string("secrets")
+        let storedText = try row.string("secrets")
+        let secretsText: String
+        if let sealer, storedText.hasPrefix("v1:") {
+            secretsText = try sealer.open(storedText)
+        } else {
+            secretsText = storedText
+        }
         let credentials: PaymentGateway.Credentials
         if kind == .braintree {
             credentials = .braintreeKeys(try StoredJSON.decode([String: [PaymentGateway.BraintreeKey]].self, from: secretsText, column: "secrets")["braintree_keys"] ?? [])

@@ -1,0 +1,41 @@
+import Foundation
+import SimGateTestSupport
+import SQLKit
+import Testing
+
+@Suite("Payment gateway secrets at rest")
+struct GatewaySecretsAtRestTests {
+    /// The stored `secrets` column of `gateway`.
+    static func storedSecrets(_ app: TestHarness, gateway: String) async throws -> String {
+        try await app.database.sqlRead { db in
+            try await db.raw("SELECT secrets FROM payment_gateways WHERE id = \(bind: gateway)").first()?.decode(column: "secrets", as: String.self) ?? ""
+        }
+    }
+
+    @Test("a gateway's secrets are stored sealed and still verify; a row an earlier version wrote in clear still verifies and is sealed when it changes",
+          arguments: TestEngine.available)
+    func sealed(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": ["whsec_sealedsecret123"]])
+            let stored = try await Self.storedSecrets(app, gateway: gateway)
+            #expect(stored.hasPrefix("v1:") && !stored.contains("sealedsecret123"), "\(stored)")
+            let ping: [String: Any] = ["id": "evt_s1", "type": "ping", "created": Int(app.clock.now().timeIntervalSince1970), "data": ["object": [:]]]
+            #expect(try await app.sendStripe(ping, gateway: gateway, secret: "whsec_sealedsecret123").status == 200)
+            #expect(try await app.sendStripe(["id": "evt_s2"].merging(ping) { first, _ in first }, gateway: gateway, secret: "whsec_wrong").code == "signature_invalid")
+
+            // As an earlier version stored it: JSON in clear.
+            try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE payment_gateways SET secrets = \(bind: #"{"secrets":["whsec_legacysecret456"]}"#) WHERE id = \(bind: gateway)").run()
+            }
+            var legacy = ping
+            legacy["id"] = "evt_s3"
+            #expect(try await app.sendStripe(legacy, gateway: gateway, secret: "whsec_legacysecret456").status == 200)
+            _ = try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["grace_period_hours": 24])
+            let resealed = try await Self.storedSecrets(app, gateway: gateway)
+            #expect(resealed.hasPrefix("v1:") && !resealed.contains("legacysecret456"))
+            legacy["id"] = "evt_s4"
+            #expect(try await app.sendStripe(legacy, gateway: gateway, secret: "whsec_legacysecret456").status == 200)
+        }
+    }
+}
