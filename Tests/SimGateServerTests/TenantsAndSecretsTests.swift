@@ -69,6 +69,39 @@ struct TenantsAndSecretsTests {
         }
     }
 
+    @Test("usage the next owner makes in the month the SIM changed hands never adds to the former owner's totals", arguments: TestEngine.available)
+    func usageAfterHandoverStaysWithNewOwner(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let sim = try #require(try await app.importSims(0..<1, account: accountA).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyA)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "a-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "a-1", imsi: Fixtures.imsi(0), input: 500, output: 700, identifier: 2),
+                RADIUSAccountingTests.accounting(.stop, session: "a-1", imsi: Fixtures.imsi(0), input: 500, output: 700, identifier: 3),
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyB)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "b-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 4),
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "b-1", imsi: Fixtures.imsi(0), input: 30_000, output: 40_000, identifier: 5),
+            ])
+
+            for path in ["/v1/usage", "/v1/usage?granularity=month"] {
+                let ofA = try await app.request(.get, path, key: keyA).items
+                #expect(ofA.count == 1 && ofA.first?["bytes_up"] as? Int == 500 && ofA.first?["bytes_down"] as? Int == 700, "\(ofA)")
+                let ofB = try await app.request(.get, path, key: keyB).items
+                #expect(ofB.count == 1 && ofB.first?["bytes_up"] as? Int == 30_000 && ofB.first?["bytes_down"] as? Int == 40_000, "\(ofB)")
+            }
+            let simOfB = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: keyB).items
+            #expect(simOfB.first?["bytes_up"] as? Int == 30_000, "\(simOfB)")
+            let everyone = try await app.request(.get, "/v1/usage?granularity=month&account=\(accountA)", key: app.operatorKey).items
+            #expect(everyone.first?["bytes_up"] as? Int == 500, "\(everyone)")
+        }
+    }
+
     @Test("the operator's suspension is a hold the customer cannot lift, forced or not", arguments: TestEngine.available)
     func operatorHold(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

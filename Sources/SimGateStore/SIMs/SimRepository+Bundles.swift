@@ -55,17 +55,20 @@ extension SimRepository {
     public func bundleChanges(of simID: SimID, accountID: AccountID?) async throws -> [BundleChange] {
         var query = db.select().column("*").from("bundle_changes").where("sim_id", .equal, simID.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-        return try await query.orderBy("created_at").orderBy("id").limit(1_000).all().map { row in
-            let kindText = try row.string("kind")
-            guard let kind = BundleChange.Kind(rawValue: kindText) else {
-                throw StoreError.corruptRow(table: "bundle_changes", column: "kind", value: kindText)
-            }
-            return BundleChange(
-                id: try row.string("id"), simID: simID, accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
-                kind: kind, bytes: try row.byteCount("bytes", table: "bundle_changes"),
-                cause: ChangeCause(actor: try row.changeActor(), reason: try row.optionalString("reason")), at: try row.date("created_at")
-            )
+        return try await query.orderBy("created_at").orderBy("id").limit(1_000).all().map(Self.bundleChange)
+    }
+
+    /// Reads a `bundle_changes` row.
+    static func bundleChange(_ row: any SQLRow) throws -> BundleChange {
+        let kindText = try row.string("kind")
+        guard let kind = BundleChange.Kind(rawValue: kindText) else {
+            throw StoreError.corruptRow(table: "bundle_changes", column: "kind", value: kindText)
         }
+        return BundleChange(
+            id: try row.string("id"), simID: SimID(trusted: try row.string("sim_id")), accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
+            kind: kind, bytes: try row.byteCount("bytes", table: "bundle_changes"),
+            cause: ChangeCause(actor: try row.changeActor(), reason: try row.optionalString("reason")), at: try row.date("created_at")
+        )
     }
 
     private func record(_ change: BundleChange) async throws {

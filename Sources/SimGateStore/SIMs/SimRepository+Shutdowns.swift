@@ -36,7 +36,7 @@ extension SimRepository {
     }
 
     /// Writes the status columns (status, its change and cause, `updated_at`) of many SIMs in
-    /// one statement per 500; for changes that touch nothing else, as a batch of shutdowns.
+    /// one statement per 500, and their periods; for changes that touch nothing else, as a batch of shutdowns.
     public func saveStatuses(_ sims: [Sim]) async throws {
         for start in stride(from: 0, to: sims.count, by: 500) {
             let rows: [SQLQueryString] = sims[start..<min(start + 500, sims.count)].map { sim in
@@ -54,6 +54,7 @@ extension SimRepository {
                 FROM v WHERE sims.id = v.id
                 """).run()
         }
+        try await periods.move(sims.map { ($0.id, $0.billingTerms, $0.updatedAt) })
     }
 
     /// Writes bundles for many SIMs at once (`bytes` each, nothing used): seeding only.

@@ -20,9 +20,11 @@ public struct SimRepository: Sendable {
         }
         try await insertLabels(sims.flatMap { sim in sim.labels.values.map { (sim.id, $0) } })
         try await insertHolds(sims.flatMap { sim in sim.state.holds.values.map { (sim.id, $0) } })
+        try await periods.open(sims)
     }
 
-    /// Writes every mutable field of `sim`, and the labels and holds that differ from `previous`.
+    /// Writes every mutable field of `sim`, and the labels and holds that differ from `previous`;
+    /// a new owner, tariff, status or OFFLINE cause starts a new period at `sim.updatedAt`.
     public func save(_ sim: Sim, previous: Sim) async throws {
         var update = db.update("sims")
         for (column, value) in zip(Self.columns, Self.values(of: sim)) where column != "id" && column != "created_at" {
@@ -44,7 +46,11 @@ public struct SimRepository: Sendable {
         }
         let placed = sim.state.holds.values.filter { previous.state.holds[$0.cause] == nil }
         try await insertHolds(placed.map { (sim.id, $0) })
+        if sim.billingTerms != previous.billingTerms { try await periods.move([(sim.id, sim.billingTerms, sim.updatedAt)]) }
     }
+
+    /// The SIMs' billing periods, which every write here keeps in step.
+    var periods: SimPeriodRepository { SimPeriodRepository(db: db) }
 
     /// The SIM with this id, if `accountID` (when given) owns it. With `forUpdate` the row is
     /// locked until the transaction ends (PostgreSQL; SQLite's write transaction already is).

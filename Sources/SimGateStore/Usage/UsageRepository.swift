@@ -100,11 +100,13 @@ public struct UsageRepository: Sendable {
         let periods = Array(Set(records.flatMap { Self.periods(of: $0.endedAt) }))
         guard !simIDs.isEmpty else { return found }
         for start in stride(from: 0, to: simIDs.count, by: Self.rowsPerStatement) {
-            let rows = try await db.select().columns("sim_id", "period", "country", "bytes_up", "bytes_down").from("usage_totals")
+            let rows = try await db.select().columns("sim_id", "account_id", "period", "country", "bytes_up", "bytes_down").from("usage_totals")
                 .where("sim_id", .in, Array(simIDs[start..<min(start + Self.rowsPerStatement, simIDs.count)]))
                 .where("period", .in, periods).all()
             for row in rows {
-                let key = UsageTotalKey.Row(simID: try row.string("sim_id"), period: try row.string("period"), country: try row.string("country"))
+                let key = UsageTotalKey.Row(
+                    simID: try row.string("sim_id"), account: try row.string("account_id"), period: try row.string("period"), country: try row.string("country")
+                )
                 found[key] = (try row.byteCount("bytes_up", table: "usage_totals"), try row.byteCount("bytes_down", table: "usage_totals"))
             }
         }
@@ -113,16 +115,16 @@ public struct UsageRepository: Sendable {
 
     /// Adds to totals by upsert; each key appears once, as one statement may not touch a row twice.
     func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)]) async throws {
-        let all = totals.sorted { ($0.key.simID.rawValue, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.period, $1.key.country) }
+        let all = totals.sorted { ($0.key.simID.rawValue, $0.key.row.account, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.row.account, $1.key.period, $1.key.country) }
         for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down")
             for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
                 insert = insert.values(
-                    SQLBind(key.simID.rawValue), bindOrNull(key.accountID?.rawValue), SQLBind(key.period), SQLBind(key.granularity.rawValue),
+                    SQLBind(key.simID.rawValue), SQLBind(key.row.account), SQLBind(key.period), SQLBind(key.granularity.rawValue),
                     SQLBind(key.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
                 )
             }
-            try await insert.onConflict(with: ["sim_id", "period", "country"]) { update in
+            try await insert.onConflict(with: ["sim_id", "period", "country", "account_id"]) { update in
                 update
                     .set("bytes_up", to: SQLRaw("usage_totals.bytes_up + excluded.bytes_up"))
                     .set("bytes_down", to: SQLRaw("usage_totals.bytes_down + excluded.bytes_down"))

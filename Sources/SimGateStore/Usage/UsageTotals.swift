@@ -5,7 +5,7 @@ import SimGateCore
 struct UsageTotalKey: Hashable {
     /// The SIM the bytes count for.
     let simID: SimID
-    /// The account that used the bytes; stored in the row but not part of the table's key.
+    /// The account that used the bytes (part of the table's key, `''` for the operator's stock).
     let accountID: AccountID?
     /// `YYYY-MM-DD` for a day or `YYYY-MM` for a month, in UTC.
     let period: String
@@ -14,18 +14,20 @@ struct UsageTotalKey: Hashable {
     /// ISO 3166-1 alpha-2 country of the serving network, "" when unknown.
     let country: String
 
-    /// The table's own key (the account is not part of it).
+    /// The table's own key.
     struct Row: Hashable {
         /// The SIM's `sim_...` id, as stored.
         let simID: String
+        /// The account's id, `''` for the operator's stock.
+        let account: String
         /// The period key.
         let period: String
         /// The country, "" when unknown.
         let country: String
     }
 
-    /// This key without the account: the table's primary key.
-    var row: Row { Row(simID: simID.rawValue, period: period, country: country) }
+    /// The table's primary key.
+    var row: Row { Row(simID: simID.rawValue, account: accountID?.rawValue ?? "", period: period, country: country) }
 
     /// One SIM's period over all its countries.
     struct SimPeriod: Hashable {

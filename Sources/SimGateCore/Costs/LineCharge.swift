@@ -1,0 +1,80 @@
+import Foundation
+
+/// The exact sums behind one statement line over one window (the time so far, or to the
+/// month's end for a forecast). Fees are kept as minor units × seconds and data as minor
+/// units × bytes per MB, so nothing is rounded until the line is.
+struct LineCharge {
+    /// Seconds per status.
+    var seconds: [SimStatus: Int64] = [:]
+    /// Fee × seconds per status.
+    var fees: [SimStatus: Int128] = [:]
+    /// Seconds no price covered.
+    var unpricedSeconds: Int64 = 0
+    /// Allowance bytes × seconds.
+    var includedByteSeconds: Int128 = 0
+    /// The price of the latest priced second: it prices the line's data beyond the allowance.
+    var lastPrice: TariffPrice?
+    /// The first and last seconds covered.
+    var from: Int64?
+    var to: Int64?
+
+    /// Adds `[start, end)` spent in `status`, cut at the tariff's price changes.
+    mutating func add(status: SimStatus, from start: Int64, to end: Int64, prices: PriceSchedule, saving: (SimStatus, Int64, TariffPrice) -> Void) {
+        guard end > start else { return }
+        from = min(from ?? start, start)
+        to = max(to ?? end, end)
+        seconds[status, default: 0] += end - start
+        for piece in prices.pieces(from: start, to: end) {
+            let length = piece.end - piece.start
+            guard let price = piece.price else {
+                unpricedSeconds += length
+                continue
+            }
+            fees[status, default: 0] += Int128(price.monthlyFees[status] ?? 0) * Int128(length)
+            includedByteSeconds += Int128(price.includedBytes) * Int128(length)
+            lastPrice = price
+            saving(status, length, price)
+        }
+    }
+
+    /// Bytes included, for a month of `monthSeconds`: rounded down.
+    func includedBytes(monthSeconds: Int64) -> Int128 { includedByteSeconds / Int128(monthSeconds) }
+
+    /// Fees of all statuses, as minor units × seconds.
+    var totalFees: Int128 { fees.values.reduce(0, +) }
+}
+
+/// Exact amounts as a numerator over a fixed denominator, rounded once.
+enum ExactAmount {
+    /// Bytes in a MB, the unit data is priced in.
+    static let bytesPerMB: Int128 = 1_048_576
+
+    /// `numerator / denominator` rounded half up (both non-negative).
+    static func rounded(_ numerator: Int128, over denominator: Int128) -> Int128 {
+        (2 * numerator + denominator) / (2 * denominator)
+    }
+
+    /// `terms` multiplied and summed, or an error naming `item` if any step passes Int128.
+    static func sum(of terms: [(Int128, Int128)], _ item: @autoclosure () -> String) throws -> Int128 {
+        var total: Int128 = 0
+        for (left, right) in terms {
+            let (product, overflow) = left.multipliedReportingOverflow(by: right)
+            let (next, carry) = total.addingReportingOverflow(product)
+            guard !overflow, !carry else { throw StatementTooLarge(item: item()) }
+            total = next
+        }
+        return total
+    }
+
+    /// `value` as an Int64, or an error naming `item`.
+    static func checked(_ value: Int128, _ item: @autoclosure () -> String) throws -> Int64 {
+        guard let fitting = Int64(exactly: value) else { throw StatementTooLarge(item: item()) }
+        return fitting
+    }
+
+    /// `value` as a byte count, or an error naming `item`.
+    static func bytes(_ value: Int128, _ item: @autoclosure () -> String) throws -> UInt64 {
+        guard let fitting = UInt64(exactly: max(0, value)), fitting <= UInt64(Int64.max) else { throw StatementTooLarge(item: item()) }
+        return fitting
+    }
+}
