@@ -50,6 +50,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Acct-Interim-Interval in seconds (60-86400). Default: $SIMGATE_RADIUS_INTERIM_INTERVAL, else 300.")
     var radiusInterimInterval: String?
 
+    /// `--secrets-key`: base64 of the 32-byte key that seals stored secrets.
+    @Option(help: "Base64 of 32 random bytes sealing stored secrets. Default: $SIMGATE_SECRETS_KEY, else the key file.")
+    var secretsKey: String?
+
+    /// `--secrets-key-file`: where the secrets key is kept when `--secrets-key` is not given.
+    @Option(help: "The secrets key's file, made on first start. Default: $SIMGATE_SECRETS_KEY_FILE, else simgate.key beside the SQLite file.")
+    var secretsKeyFile: String?
+
+    /// `--webhooks-allow-networks`: private or loopback networks webhooks may reach.
+    @Option(help: "Private or loopback networks webhooks may reach, separated by commas. Default: $SIMGATE_WEBHOOKS_ALLOW_NETWORKS, else none.")
+    var webhooksAllowNetworks: String?
+
+    /// `--webhooks-timeout`: seconds one webhook attempt may take.
+    @Option(help: "Seconds one webhook attempt may take (1-60). Default: $SIMGATE_WEBHOOKS_TIMEOUT, else 10.")
+    var webhooksTimeout: String?
+
+    /// `--statements-freeze-after`: hours after a month's end its statements freeze.
+    @Option(help: "Hours after a month ends that its statements freeze (0-720). Default: $SIMGATE_STATEMENTS_FREEZE_AFTER, else 72.")
+    var statementsFreezeAfter: String?
+
     /// `--log-level`: the least severe level written to standard output.
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -90,6 +110,8 @@ extension ServeCommand {
             "host": host, "port": port, "database": databaseOptions.database, "radius.host": radiusHost,
             "radius.auth_port": radiusAuthPort, "radius.acct_port": radiusAcctPort, "radius.clients": radiusClients,
             "radius.coa_port": radiusCoaPort, "radius.interim_interval": radiusInterimInterval,
+            "secrets_key": secretsKey, "secrets_key_file": secretsKeyFile, "webhooks.allow_networks": webhooksAllowNetworks,
+            "webhooks.timeout": webhooksTimeout, "statements.freeze_after": statementsFreezeAfter,
         ]
         let environment = ProcessInfo.processInfo.environment
         let source = SettingsSource(flags: flags.compactMapValues { $0 }, environment: environment)

@@ -67,6 +67,24 @@ struct CommandLineTests {
         func get() -> String { value.withLock { $0 } }
     }
 
+    @Test("serve takes every flag README's settings table lists, and uses it")
+    func everyDocumentedFlag() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"), encoding: .utf8)
+        let flags = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.compactMap { row -> String? in
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            return cells.count > 2 && cells[1].hasPrefix("`--") ? String(cells[1].dropFirst().dropLast()) : nil
+        }
+        #expect(flags.count >= 14, "\(flags)")
+        let help = await ExternalTool.run(Self.simgate, ["serve", "--help"])
+        for flag in flags {
+            #expect(help.output.contains(flag + " "), "serve --help does not offer \(flag)")
+        }
+        // A flag's value is read as the setting: a bad one stops start-up naming the flag.
+        let refused = await ExternalTool.run(Self.simgate, ["serve", "--database", try Self.scratch("flag.sqlite"), "--webhooks-timeout", "600"])
+        #expect(refused.status == 1 && refused.output.contains("--webhooks-timeout='600' cannot be used"), "\(refused.output)")
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

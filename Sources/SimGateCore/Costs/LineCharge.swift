@@ -30,8 +30,10 @@ struct LineCharge {
                 unpricedSeconds += length
                 continue
             }
-            fees[status, default: 0] += Int128(price.monthlyFees[status] ?? 0) * Int128(length)
-            includedByteSeconds += Int128(price.includedBytes) * Int128(length)
+            let fee = price.monthlyFees[status] ?? 0
+            fees[status, default: 0] += Int128(fee) * Int128(length)
+            // The allowance comes with the fee: time that pays none includes no data.
+            if fee > 0 { includedByteSeconds += Int128(price.includedBytes) * Int128(length) }
             lastPrice = price
             saving(status, length, price)
         }

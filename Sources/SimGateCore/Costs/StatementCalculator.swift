@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The rules, which README's "Costs" section repeats for customers:
 /// - A status's monthly fee is prorated to the second: fee × seconds in it ÷ seconds in the month.
-/// - The allowance is prorated the same way; data beyond it is priced per MB (1,048,576 bytes)
+/// - The allowance comes with the fee: prorated the same way over the time a fee is paid; data beyond it is priced per MB (1,048,576 bytes)
 ///   at the price in force at the line's last priced second. A pooled tariff compares the sum
 ///   of its lines' use with the sum of their allowances, priced at the month's last price.
 /// - A bundle grant costs the bundle price, a top-up its bytes at the top-up price per MB,

@@ -86,6 +86,8 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     public static let webhookEndpointDisabled = EventType(rawValue: "webhook_endpoint.disabled")
     /// A webhook endpoint was deleted.
     public static let webhookEndpointDeleted = EventType(rawValue: "webhook_endpoint.deleted")
+    /// A closed month's statement was frozen; the object is its summary (totals, tariffs, savings).
+    public static let statementFrozen = EventType(rawValue: "statement.frozen")
 
     /// Every event type SimGate writes today: what `type` filters may name. The set is open
     /// on the wire (clients must tolerate new types), but a filter for a type that does not
@@ -97,6 +99,6 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
         .billingBindingCreated, .billingBindingUpdated, .billingBindingDeleted,
         .simTariffSet, .simShutdownScheduled, .simUnprovisioned, .simBundleToppedUp, .apiClientCreated, .apiClientRevoked,
         .simSessionStarted, .billingBindingPaymentFailed, .ruleTriggered, .ruleActionRan, .ruleCreated, .ruleUpdated, .ruleDeleted,
-        .webhookEndpointCreated, .webhookEndpointUpdated, .webhookEndpointDisabled, .webhookEndpointDeleted,
+        .webhookEndpointCreated, .webhookEndpointUpdated, .webhookEndpointDisabled, .webhookEndpointDeleted, .statementFrozen,
     ]
 }

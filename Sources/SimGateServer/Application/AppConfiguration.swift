@@ -18,6 +18,8 @@ public struct AppConfiguration: Sendable {
     public var radius = RADIUSSettings()
     /// How webhook deliveries are made.
     public var webhooks = WebhookSettings()
+    /// When closed months' statements freeze.
+    public var statements = StatementSettings()
     /// The key that seals stored secrets (webhook signing secrets), base64 of 32 bytes.
     /// When `nil`, ``secretsKeyFile`` holds it; when both are `nil` (tests), a key is made
     /// for this run only.
@@ -100,6 +102,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError(variable: origin, value: text, expected: "whole seconds from 1 to 60")
             }
             configuration.webhooks.timeout = TimeInterval(seconds)
+        }
+        if let (text, origin) = try source.value(.statementsFreezeAfter) {
+            guard let hours = Int(text), (0...720).contains(hours) else {
+                throw ConfigurationError(variable: origin, value: text, expected: "whole hours from 0 to 720")
+            }
+            configuration.statements.freezeAfter = TimeInterval(hours * 3_600)
         }
         if let host = try nonEmpty(.radiusHost) { configuration.radius.host = host }
         if let port = try port(.radiusAuthPort) { configuration.radius.authenticationPort = port }

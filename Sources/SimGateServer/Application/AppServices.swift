@@ -37,10 +37,15 @@ struct AppServices: Sendable {
     let ruleFirings: RuleFirings
     /// Seals and opens stored secrets.
     let secrets: SecretBox
+    /// Monthly statements.
+    let statements: StatementService
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
-    init(_ dependencies: AppDependencies, secrets: SecretBox = SecretBox(key: .init(size: .bits256)), webhooks settings: WebhookSettings = WebhookSettings()) {
+    init(
+        _ dependencies: AppDependencies, secrets: SecretBox = SecretBox(key: .init(size: .bits256)), webhooks settings: WebhookSettings = WebhookSettings(),
+        statements statementSettings: StatementSettings = StatementSettings()
+    ) {
         let store = Store(database: dependencies.database, ids: dependencies.ids, sealer: secrets)
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store
@@ -56,6 +61,7 @@ struct AppServices: Sendable {
         apiClients = APIClientService(store: store, clock: clock, ids: ids)
         submissions = SubmissionService(aofu: aofu)
         self.secrets = secrets
+        statements = StatementService(store: store, clock: clock, ids: ids, settings: statementSettings)
         let allowed = (try? WebhookSettings.networks(parsing: settings.allowedNetworks).get()) ?? []
         self.webhooks = WebhookEndpointService(store: store, clock: clock, ids: ids, secrets: secrets, targets: WebhookTargetGuard(allowed: allowed))
         let usageRules = UsageRuleCache()

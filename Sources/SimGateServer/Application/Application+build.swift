@@ -10,7 +10,7 @@ import SimGateStore
 /// requests.
 public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
     let secrets = try SecretsKey.box(for: configuration, logger: dependencies.logger)
-    let parts = AppServices(dependencies, secrets: secrets, webhooks: configuration.webhooks)
+    let parts = AppServices(dependencies, secrets: secrets, webhooks: configuration.webhooks, statements: configuration.statements)
     let (database, store, simOperations) = (dependencies.database, parts.store, parts.sims)
     let startup = StartupSignal()
     let allowedNetworks = try WebhookSettings.networks(parsing: configuration.webhooks.allowedNetworks).get()
@@ -36,6 +36,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             parts.submissions.handler,
         ] + parts.ruleFirings.handlers + [
             WebhookRetention.handler(store: store, clock: dependencies.clock),
+            StatementFreezing.handler(statements: parts.statements, store: store, clock: dependencies.clock),
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,
@@ -88,6 +89,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
         try await IdleScan.schedule(on: store.jobs, after: dependencies.clock.now())
         try await WebhookRetention.schedule(on: store.jobs, after: dependencies.clock.now())
+        try await StatementFreezing.schedule(on: store.jobs, after: dependencies.clock.now())
         startup.open()
     }
     return app

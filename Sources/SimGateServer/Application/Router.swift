@@ -25,6 +25,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     APIClientsController(clients: parts.apiClients, idempotency: idempotency).addRoutes(to: api)
     WebhooksController(endpoints: parts.webhooks, idempotency: idempotency).addRoutes(to: api)
     RulesController(rules: parts.rules, tester: parts.ruleTester, idempotency: idempotency).addRoutes(to: api)
+    StatementsController(statements: parts.statements).addRoutes(to: api)
 
     // The Cellhire-compatible surface: OAuth tokens, then submissions with a token.
     TokenController(clients: parts.apiClients).addRoutes(to: router)

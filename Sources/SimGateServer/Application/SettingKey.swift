@@ -69,9 +69,14 @@ public struct SettingKey: Sendable, Equatable {
         name: "webhooks.timeout", type: "seconds (1-60)", defaultValue: "10", meaning: "time allowed for one webhook attempt"
     )
 
+    /// `statements.freeze_after`: how long after a month ends its statement freezes.
+    static let statementsFreezeAfter = SettingKey(
+        name: "statements.freeze_after", type: "hours (0-720)", defaultValue: "72", meaning: "late usage counts until then; then the month never changes"
+    )
+
     /// Every setting, in the order the README table lists them.
     public static let all: [SettingKey] = [
         host, port, database, radiusHost, radiusAuthPort, radiusAcctPort, radiusClients, radiusCoAPort, radiusInterimInterval,
-        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout,
+        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout, statementsFreezeAfter,
     ]
 }

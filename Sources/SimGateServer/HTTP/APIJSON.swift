@@ -14,6 +14,20 @@ enum APIJSON {
         return try encoder.encode(value)
     }
 
+    /// Reads JSON the API wrote (and storage kept), times as RFC 3339 text.
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an RFC 3339 time.")
+            }
+            return date
+        }
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+
     /// `value` as the API's JSON text, as event snapshots keep it.
     static func encodeToString<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)

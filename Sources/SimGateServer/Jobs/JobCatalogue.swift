@@ -116,3 +116,10 @@ struct WebhookRetentionJob: JobParameters {
     /// The stored job kind.
     static let kind = "webhook_deliveries.purge"
 }
+
+/// Freezes the statements of the month before, for every account that held SIMs in it, once
+/// the month has been over for the freeze delay (run by costs).
+struct StatementFreezeJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "statements.freeze"
+}

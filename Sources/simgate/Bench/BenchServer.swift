@@ -16,22 +16,32 @@ struct BenchServer: Sendable {
     let operatorKey: String
     /// The UDP port of RADIUS accounting.
     let accountingPort: Int
+    /// The server's SQLite file, for work done beside it (the statement bench freezes through it).
+    let databasePath: String
 
     /// Runs `body` against a new server, then stops it and removes its files.
     static func with<T: Sendable>(_ body: (BenchServer) async throws -> T) async throws -> T {
+        try await with(seed: { _ in }) { server, _ in try await body(server) }
+    }
+
+    /// Runs `seed` on the new database before the server starts (with `arguments` added to
+    /// `simgate serve`), then `body` against the server with what `seed` returned.
+    static func with<Seeded: Sendable, T: Sendable>(
+        arguments: [String] = [], seed: @escaping @Sendable (SimGateDatabase) async throws -> Seeded, _ body: (BenchServer, Seeded) async throws -> T
+    ) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("bench.sqlite").path
         let logger = { var logger = Logger(label: "simgate.bench"); logger.logLevel = .warning; return logger }()
         let database = try SimGateDatabase(.sqlite(path: path), logger: logger)
-        let key = try await database.withRunning {
+        let (key, seeded) = try await database.withRunning {
             try await Migrator(database: database, logger: logger).migrate()
-            return try await Administration(database: database).bootstrapOperator()
+            return (try await Administration(database: database).bootstrapOperator(), try await seed(database))
         }
         guard let key else { throw BenchError("a fresh database already had an operator") }
         let (httpPort, authPort, accountingPort) = (try await FreePorts.tcp(), try await FreePorts.udp(), try await FreePorts.udp())
-        let process = try ServerProcess(arguments: ["serve", "--database", path, "--port", "\(httpPort)", "--log-level", "error"], environment: [
+        let process = try ServerProcess(arguments: ["serve", "--database", path, "--port", "\(httpPort)", "--log-level", "error"] + arguments, environment: [
             "SIMGATE_RADIUS_AUTH_PORT": "\(authPort)", "SIMGATE_RADIUS_ACCT_PORT": "\(accountingPort)",
             "SIMGATE_RADIUS_CLIENTS": "127.0.0.1=\(radiusSecret)", "SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "127.0.0.1",
             "SIMGATE_SECRETS_KEY_FILE": directory.appendingPathComponent("simgate.key").path,
@@ -39,9 +49,11 @@ struct BenchServer: Sendable {
         defer { process.stop() }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let server = BenchServer(client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort)
+            let server = BenchServer(
+                client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort, databasePath: path
+            )
             try await PaymentsBenchCommand.waitUntilUp(server.client)
-            let result = try await body(server)
+            let result = try await body(server, seeded)
             try await http.shutdown()
             return result
         } catch {

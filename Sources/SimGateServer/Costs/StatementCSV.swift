@@ -1,0 +1,35 @@
+import Foundation
+
+/// Statement lines as CSV (RFC 4180, CRLF line ends), one row per line with a header: the
+/// same figures as the JSON, amounts in minor units. Every field is an id, a number, a
+/// currency code or a time, so no field can start a spreadsheet formula.
+enum StatementCSV {
+    /// The header row's columns.
+    static let columns = [
+        "account", "month", "line", "sim", "iccid", "tariff", "currency", "from", "to",
+        "live_seconds", "offline_seconds", "unprovisioned_seconds", "inventory_seconds", "retired_seconds", "fees_amount", "unpriced_seconds",
+        "used_bytes", "included_bytes", "billable_bytes", "data_pooled", "data_amount",
+        "bundles", "bundle_amount", "top_ups", "top_up_bytes", "top_up_amount", "amount", "forecast_amount",
+    ]
+
+    /// The document for `summary`'s `lines`.
+    static func document(_ summary: StatementResource, lines: [StatementLineResource]) -> String {
+        var text = columns.joined(separator: ",") + "\r\n"
+        text.reserveCapacity(lines.count * 220)
+        for line in lines {
+            let seconds = { (status: String) in String(line.statuses.first { $0.status == status }?.seconds ?? 0) }
+            let fields: [String] = [
+                summary.account, summary.month, line.id, line.sim, line.iccid, line.tariff.map(String.init) ?? "", line.currency ?? "",
+                RFC3339.string(from: line.from), RFC3339.string(from: line.to),
+                seconds("LIVE"), seconds("OFFLINE"), seconds("UNPROVISIONED"), seconds("INVENTORY"), seconds("RETIRED"),
+                String(line.statuses.reduce(Int64(0)) { $0 + $1.amount }), String(line.unpricedSeconds),
+                String(line.data.usedBytes), String(line.data.includedBytes), line.data.billableBytes.map(String.init) ?? "",
+                String(line.data.pooled), String(line.data.amount),
+                String(line.bundles.count), String(line.bundles.amount), String(line.topUps.count), String(line.topUps.bytes), String(line.topUps.amount),
+                String(line.amount), line.forecastAmount.map(String.init) ?? "",
+            ]
+            text += fields.joined(separator: ",") + "\r\n"
+        }
+        return text
+    }
+}

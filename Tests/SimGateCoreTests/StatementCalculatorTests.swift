@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import SimGateCore
+
+@Suite("Statement calculator")
+struct StatementCalculatorTests {
+    static let month = BillingMonth("2027-02")!
+    static let account = AccountID(trusted: "acct_a")
+    static let sim = SimID(trusted: "sim_a")
+
+    static func price(from date: Date, live: Int64, offline: Int64 = 0, includedMB: UInt64 = 0, perMB: Int64 = 0) -> TariffPrice {
+        TariffPrice(
+            tariffNumber: 1, effectiveFrom: date, currency: "EUR", monthlyFees: [.live: live, .offline: offline], includedBytes: includedMB * 1_048_576,
+            dataPricePerMB: perMB, dataPooled: false, bundlePrice: nil, topUpPricePerMB: nil, createdAt: date
+        )
+    }
+
+    static func period(_ status: SimStatus, from: Date, to: Date?, hold: HoldCause? = nil) -> SimPeriod {
+        SimPeriod(simID: sim, terms: SimBillingTerms(accountID: account, tariffNumber: 1, status: status, holdCause: hold), start: from, end: to)
+    }
+
+    static func statement(_ periods: [SimPeriod], prices: [TariffPrice], usage: UInt64 = 0, asOf: Date = month.end.addingTimeInterval(86_400)) throws -> Statement {
+        try StatementCalculator.statement(StatementInputs(
+            accountID: account, month: month, asOf: asOf, periods: periods, iccids: [sim: ICCID(trusted: "8988")], prices: [1: prices],
+            monthlyUsage: usage > 0 ? [sim: usage] : [:], dailyUsage: [:], bundleChanges: []
+        ))
+    }
+
+    @Test("months are read as YYYY-MM in UTC, with their true length")
+    func months() {
+        #expect(BillingMonth("2028-02")?.seconds == 29 * 86_400)
+        #expect(BillingMonth("2027-02")?.seconds == 28 * 86_400)
+        #expect(BillingMonth("2026-12")?.next.description == "2027-01" && BillingMonth("2027-01")?.previous.description == "2026-12")
+        for bad in ["2026-1", "2026-00", "2026-13", "1999-12", "2026-11x", "２０２６-11", "", "2026/11", "+026-11"] {
+            #expect(BillingMonth(bad) == nil, "\(bad)")
+        }
+        #expect(BillingMonth(containing: Date(timeIntervalSince1970: 1_798_761_599)).description == "2026-12")
+    }
+
+    @Test("a line is rounded once, half up, from its exact sum")
+    func roundingHalfUp() throws {
+        let start = Self.month.start
+        // A fee of 1 for half the month is 0.5: up to 1. For a quarter, 0.25: down to 0.
+        let half = try Self.statement([Self.period(.live, from: start, to: start.addingTimeInterval(14 * 86_400))], prices: [Self.price(from: start, live: 1)])
+        #expect(half.lines.first?.amount == 1)
+        let quarter = try Self.statement([Self.period(.live, from: start, to: start.addingTimeInterval(7 * 86_400))], prices: [Self.price(from: start, live: 1)])
+        #expect(quarter.lines.first?.amount == 0)
+        // Two parts of 0.4 each read as 0, but the line is their exact sum, 0.8: 1.
+        let parts = try Self.statement([
+            Self.period(.live, from: start, to: start.addingTimeInterval(11.2 * 86_400)),
+            Self.period(.offline, from: start.addingTimeInterval(11.2 * 86_400), to: start.addingTimeInterval(22.4 * 86_400), hold: .manual),
+        ], prices: [Self.price(from: start, live: 1, offline: 1)])
+        let line = try #require(parts.lines.first)
+        #expect(line.statuses.map(\.amount) == [0, 0] && line.amount == 1)
+    }
+
+    @Test("time before any price is free and counted as unpriced; the open month forecasts to its end")
+    func unpricedAndForecast() throws {
+        let start = Self.month.start
+        let statement = try Self.statement(
+            [Self.period(.live, from: start.addingTimeInterval(-86_400), to: nil)],
+            prices: [Self.price(from: start.addingTimeInterval(7 * 86_400), live: 2_800)], usage: 10 * 1_048_576,
+            asOf: start.addingTimeInterval(14 * 86_400)
+        )
+        let line = try #require(statement.lines.first)
+        #expect(statement.isOpen && line.unpricedSeconds == 7 * 86_400)
+        #expect(line.amount == 700, "7 priced days of 28 at 2,800")
+        #expect(line.forecastAmount == 2_100, "21 priced days")
+        #expect(line.from == start && line.to == start.addingTimeInterval(14 * 86_400))
+    }
+
+    @Test("OFFLINE time is put down to the hold in force longest, and saves the LIVE fee less the OFFLINE fee")
+    func savingsByCause() throws {
+        let start = Self.month.start
+        var sim = Sim(
+            id: Self.sim, iccid: ICCID(trusted: "8988"), imsi: IMSI(trusted: "001010000000001"), msisdn: nil, eid: nil, serialNumber: nil,
+            accountID: Self.account, statusChangedAt: start, statusCause: ChangeCause(actor: ChangeActor(.system, id: nil)), createdAt: start, updatedAt: start
+        )
+        let origin = ChangeCause(actor: ChangeActor(.system, id: nil))
+        sim.state = SimState(status: .offline, holds: [
+            .manual: Hold(cause: .manual, placedAt: start.addingTimeInterval(60), origin: origin),
+            .payment: Hold(cause: .payment, placedAt: start, origin: origin),
+        ])
+        #expect(sim.billingTerms.holdCause == .payment)
+        sim.state.holds[.payment] = nil
+        #expect(sim.billingTerms.holdCause == .manual)
+
+        let statement = try Self.statement([
+            Self.period(.offline, from: start, to: start.addingTimeInterval(7 * 86_400), hold: .payment),
+            Self.period(.offline, from: start.addingTimeInterval(7 * 86_400), to: start.addingTimeInterval(14 * 86_400), hold: .rule("rule_x")),
+            Self.period(.live, from: start.addingTimeInterval(14 * 86_400), to: nil),
+        ], prices: [Self.price(from: start.addingTimeInterval(-86_400), live: 2_800, offline: 400)])
+        #expect(statement.savings.map(\.cause) == [.payment, .rule("rule_x")])
+        #expect(statement.savings.map(\.saved) == [600, 600], "a week at 2,800 - 400 a month")
+        #expect(statement.totals.first?.saved == 1_200 && statement.totals.first?.amount == 1_400 + 200)
+    }
+
+    @Test("amounts past 64 bits are an error, not a wrapped number")
+    func overflow() {
+        let start = Self.month.start
+        #expect(throws: StatementTooLarge.self) {
+            try Self.statement([Self.period(.live, from: start, to: nil)], prices: [Self.price(from: start, live: 1, perMB: 1_000_000_000_000)], usage: UInt64(Int64.max))
+        }
+    }
+}
