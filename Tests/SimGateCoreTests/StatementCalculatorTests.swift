@@ -21,15 +21,15 @@ struct StatementCalculatorTests {
 
     static func statement(_ periods: [SimPeriod], prices: [TariffPrice], usage: UInt64 = 0, asOf: Date = month.end.addingTimeInterval(86_400)) throws -> Statement {
         try StatementCalculator.statement(StatementInputs(
-            accountID: account, month: month, asOf: asOf, periods: periods, iccids: [sim: ICCID(trusted: "8988")], prices: [1: prices],
-            monthlyUsage: usage > 0 ? [sim: usage] : [:], dailyUsage: [:], bundleChanges: []
+            accountID: account, month: month, asOf: asOf, sims: [StatementSim(simID: sim, iccid: ICCID(trusted: "8988"), periods: periods, usedBytes: usage)],
+            prices: [1: prices]
         ))
     }
 
     @Test("months are read as YYYY-MM in UTC, with their true length")
     func months() {
-        #expect(BillingMonth("2028-02")?.seconds == 29 * 86_400)
-        #expect(BillingMonth("2027-02")?.seconds == 28 * 86_400)
+        #expect(BillingMonth("2028-02")?.seconds == Int64(29 * 86_400))
+        #expect(BillingMonth("2027-02")?.seconds == Int64(28 * 86_400))
         #expect(BillingMonth("2026-12")?.next.description == "2027-01" && BillingMonth("2027-01")?.previous.description == "2026-12")
         for bad in ["2026-1", "2026-00", "2026-13", "1999-12", "2026-11x", "２０２６-11", "", "2026/11", "+026-11"] {
             #expect(BillingMonth(bad) == nil, "\(bad)")

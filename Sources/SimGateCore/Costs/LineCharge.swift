@@ -5,9 +5,9 @@ import Foundation
 /// units × bytes per MB, so nothing is rounded until the line is.
 struct LineCharge {
     /// Seconds per status.
-    var seconds: [SimStatus: Int64] = [:]
+    var seconds = PerStatus<Int64>()
     /// Fee × seconds per status.
-    var fees: [SimStatus: Int128] = [:]
+    var fees = PerStatus<Int128>()
     /// Seconds no price covered.
     var unpricedSeconds: Int64 = 0
     /// Allowance bytes × seconds.
@@ -23,15 +23,15 @@ struct LineCharge {
         guard end > start else { return }
         from = min(from ?? start, start)
         to = max(to ?? end, end)
-        seconds[status, default: 0] += end - start
-        for piece in prices.pieces(from: start, to: end) {
-            let length = piece.end - piece.start
-            guard let price = piece.price else {
+        seconds[status] += end - start
+        prices.forEachPiece(from: start, to: end) { pieceStart, pieceEnd, price in
+            let length = pieceEnd - pieceStart
+            guard let price else {
                 unpricedSeconds += length
-                continue
+                return
             }
             let fee = price.monthlyFees[status] ?? 0
-            fees[status, default: 0] += Int128(fee) * Int128(length)
+            fees[status] += Int128(fee) * Int128(length)
             // The allowance comes with the fee: time that pays none includes no data.
             if fee > 0 { includedByteSeconds += Int128(price.includedBytes) * Int128(length) }
             lastPrice = price
@@ -43,7 +43,33 @@ struct LineCharge {
     func includedBytes(monthSeconds: Int64) -> Int128 { includedByteSeconds / Int128(monthSeconds) }
 
     /// Fees of all statuses, as minor units × seconds.
-    var totalFees: Int128 { fees.values.reduce(0, +) }
+    var totalFees: Int128 { SimStatus.allCases.reduce(0) { $0 + fees[$1] } }
+}
+
+/// A number per status, kept without a dictionary: a statement sums millions of them.
+struct PerStatus<Value: AdditiveArithmetic> {
+    private var inventory = Value.zero, live = Value.zero, offline = Value.zero, unprovisioned = Value.zero, retired = Value.zero
+
+    subscript(status: SimStatus) -> Value {
+        get {
+            switch status {
+            case .inventory: inventory
+            case .live: live
+            case .offline: offline
+            case .unprovisioned: unprovisioned
+            case .retired: retired
+            }
+        }
+        set {
+            switch status {
+            case .inventory: inventory = newValue
+            case .live: live = newValue
+            case .offline: offline = newValue
+            case .unprovisioned: unprovisioned = newValue
+            case .retired: retired = newValue
+            }
+        }
+    }
 }
 
 /// Exact amounts as a numerator over a fixed denominator, rounded once.

@@ -19,15 +19,13 @@ struct PriceSchedule {
         return low == 0 ? nil : prices[low - 1].price
     }
 
-    /// `[start, end)` cut where a price begins, each piece with its price.
-    func pieces(from start: Int64, to end: Int64) -> [(start: Int64, end: Int64, price: TariffPrice?)] {
-        var pieces: [(Int64, Int64, TariffPrice?)] = []
+    /// Calls `body` for each piece of `[start, end)` cut where a price begins, with its price.
+    func forEachPiece(from start: Int64, to end: Int64, _ body: (Int64, Int64, TariffPrice?) -> Void) {
         var cursor = start
         for (from, _) in prices where from > start && from < end {
-            if from > cursor { pieces.append((cursor, from, price(at: cursor))) }
+            if from > cursor { body(cursor, from, price(at: cursor)) }
             cursor = from
         }
-        if end > cursor { pieces.append((cursor, end, price(at: cursor))) }
-        return pieces
+        if end > cursor { body(cursor, end, price(at: cursor)) }
     }
 }

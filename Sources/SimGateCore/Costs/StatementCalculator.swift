@@ -18,50 +18,7 @@ public enum StatementCalculator {
     /// - Throws: ``StatementTooLarge`` when an amount cannot be held in a signed 64-bit integer.
     public static func statement(_ inputs: StatementInputs) throws -> Statement {
         var run = StatementRun(inputs)
-        run.addPeriods()
-        run.addUsage()
-        run.addBundleChanges()
+        try run.addSims()
         return try run.statement()
     }
-}
-
-/// Which line a charge goes on.
-struct LineKey: Hashable {
-    let simID: SimID
-    let tariffNumber: Int?
-
-    var id: String { "\(simID.rawValue):\(tariffNumber.map(String.init) ?? "none")" }
-}
-
-/// One line while it is being summed.
-struct LineBuilder {
-    var actual = LineCharge()
-    var forecast = LineCharge()
-    var usedBytes: Int128 = 0
-    var bundleCount = 0
-    var bundleAmount: Int128 = 0
-    var topUpCount = 0
-    var topUpBytes: Int128 = 0
-    /// Top-up bytes × price per MB.
-    var topUpValue: Int128 = 0
-    var bundleCurrency: String?
-    var touched: (first: Int64, last: Int64)?
-
-    mutating func touch(_ second: Int64) {
-        touched = (min(touched?.first ?? second, second), max(touched?.last ?? second, second))
-    }
-}
-
-/// What OFFLINE time under one cause saved, while being summed.
-struct SavingKey: Hashable {
-    let cause: HoldCause?
-    let currency: String
-}
-
-/// See ``SavingKey``.
-struct SavingSum {
-    var seconds: Int64 = 0
-    var sims: Set<SimID> = []
-    var offlineFees: Int128 = 0
-    var liveFees: Int128 = 0
 }

@@ -8,41 +8,52 @@ public struct StatementInputs: Sendable {
     public var month: BillingMonth
     /// The time asked: amounts run to it while the month is open.
     public var asOf: Date
-    /// The account's SIM periods that overlap the month (others are ignored).
-    public var periods: [SimPeriod]
-    /// The ICCID of every SIM in `periods`, `monthlyUsage` and `bundleChanges`.
-    public var iccids: [SimID: ICCID]
-    /// Every price of every tariff in `periods`, in any order.
+    /// Each SIM the account held in the month, with what it did then.
+    public var sims: [StatementSim]
+    /// Every price of every tariff the SIMs were on, in any order.
     public var prices: [Int: [TariffPrice]]
-    /// Bytes each SIM used in the month while the account held it.
-    public var monthlyUsage: [SimID: UInt64]
-    /// By UTC day start, the bytes of each SIM in ``simsNeedingDailyUsage``; others may be absent.
-    public var dailyUsage: [SimID: [Date: UInt64]]
-    /// The account's bundle grants and top-ups in the month.
-    public var bundleChanges: [BundleChange]
 
     /// Inputs with every part given.
-    public init(
-        accountID: AccountID, month: BillingMonth, asOf: Date, periods: [SimPeriod], iccids: [SimID: ICCID], prices: [Int: [TariffPrice]],
-        monthlyUsage: [SimID: UInt64], dailyUsage: [SimID: [Date: UInt64]], bundleChanges: [BundleChange]
-    ) {
+    public init(accountID: AccountID, month: BillingMonth, asOf: Date, sims: [StatementSim], prices: [Int: [TariffPrice]]) {
         self.accountID = accountID
         self.month = month
         self.asOf = asOf
-        self.periods = periods
-        self.iccids = iccids
+        self.sims = sims
         self.prices = prices
-        self.monthlyUsage = monthlyUsage
-        self.dailyUsage = dailyUsage
+    }
+}
+
+/// One SIM's part in a statement: the account's periods of it that overlap the month, the
+/// bytes it used and the bundle changes it had while the account held it.
+public struct StatementSim: Sendable {
+    /// The SIM.
+    public var simID: SimID
+    /// Its ICCID, for the line.
+    public var iccid: ICCID
+    /// The account's periods of it that overlap the month, oldest first.
+    public var periods: [SimPeriod]
+    /// Bytes used in the month while the account held it.
+    public var usedBytes: UInt64
+    /// The same by UTC day start: needed only when ``needsDailyUsage``, to split it between tariffs.
+    public var dailyBytes: [Date: UInt64]
+    /// Bundle grants and top-ups in the month while the account held it.
+    public var bundleChanges: [BundleChange]
+
+    /// A SIM's part, with every piece given.
+    public init(simID: SimID, iccid: ICCID, periods: [SimPeriod], usedBytes: UInt64, dailyBytes: [Date: UInt64] = [:], bundleChanges: [BundleChange] = []) {
+        self.simID = simID
+        self.iccid = iccid
+        self.periods = periods
+        self.usedBytes = usedBytes
+        self.dailyBytes = dailyBytes
         self.bundleChanges = bundleChanges
     }
 
-    /// SIMs that were on more than one tariff (or on one and on none) for the account in the
-    /// month: their usage is split between lines by day, so the caller reads it by day.
-    public static func simsNeedingDailyUsage(_ periods: [SimPeriod]) -> Set<SimID> {
-        var tariffs: [SimID: Set<Int>] = [:]
-        for period in periods { tariffs[period.simID, default: []].insert(period.terms.tariffNumber ?? 0) }
-        return Set(tariffs.filter { $0.value.count > 1 }.keys)
+    /// Whether it was on more than one tariff (or on one and on none) in the month: its usage
+    /// is then split between lines by day, so the caller reads it by day.
+    public var needsDailyUsage: Bool {
+        guard let first = periods.first?.terms.tariffNumber else { return periods.contains { $0.terms.tariffNumber != nil } }
+        return periods.contains { $0.terms.tariffNumber != first }
     }
 }
 

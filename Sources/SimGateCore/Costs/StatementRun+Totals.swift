@@ -4,38 +4,40 @@ extension StatementRun {
     /// Exact amounts are numerators over seconds in the month × bytes per MB.
     private var denominator: Int128 { Int128(monthSeconds) * ExactAmount.bytesPerMB }
 
-    /// The finished statement: lines rounded, pools priced, totals and savings summed.
-    func statement() throws -> Statement {
-        var finished: [StatementLine] = []
-        var pools: [Int: (used: Int128, included: Int128, forecastUsed: Int128, forecastIncluded: Int128)] = [:]
+    /// Rounds a SIM's line and keeps it, adding its use and allowance to its tariff's pool.
+    mutating func finish(_ sim: StatementSim, _ line: LineBuilder) throws {
         let elapsed = windowEnd - monthStart
-        for (key, line) in lines {
-            let projected = elapsed > 0 ? line.usedBytes * Int128(monthSeconds) / Int128(elapsed) : line.usedBytes
-            let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
-            let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil
-            if let tariff = key.tariffNumber, line.actual.lastPrice?.dataPooled ?? line.forecast.lastPrice?.dataPooled ?? false {
-                var pool = pools[tariff] ?? (0, 0, 0, 0)
-                pool.used += line.usedBytes
-                pool.included += actual.included
-                pool.forecastUsed += projected
-                pool.forecastIncluded += forecast?.included ?? 0
-                pools[tariff] = pool
-            }
-            finished.append(try finish(key, line, actual: actual, forecast: forecast))
+        let projected = elapsed > 0 ? line.usedBytes * Int128(monthSeconds) / Int128(elapsed) : line.usedBytes
+        let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
+        let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil
+        if let tariff = line.tariffNumber, line.actual.lastPrice?.dataPooled ?? line.forecast.lastPrice?.dataPooled ?? false {
+            pools[tariff, default: PoolSum()].used += line.usedBytes
+            pools[tariff, default: PoolSum()].included += actual.included
+            pools[tariff, default: PoolSum()].forecastUsed += projected
+            pools[tariff, default: PoolSum()].forecastIncluded += forecast?.included ?? 0
         }
-        finished.sort { $0.id < $1.id }
+        lines.append(try finished(sim, line, actual: actual, forecast: forecast))
+    }
 
+    /// The finished statement: lines in order, pools priced, totals and savings summed.
+    mutating func statement() throws -> Statement {
+        var sums: [Int?: (lines: Int, amount: Int128, forecast: Int128, currency: String?)] = [:]
+        for line in lines {
+            var sum = sums[line.tariffNumber] ?? (0, 0, 0, nil)
+            sum.lines += 1
+            sum.amount += Int128(line.amount)
+            sum.forecast += Int128(line.forecastAmount ?? 0)
+            sum.currency = sum.currency ?? line.currency
+            sums[line.tariffNumber] = sum
+        }
         var tariffs: [StatementTariffTotal] = []
-        for (tariffNumber, tariffLines) in Dictionary(grouping: finished, by: \.tariffNumber) {
+        for (tariffNumber, sum) in sums {
             let pooled = try tariffNumber.flatMap { number in try pools[number].map { pool in try pooledData(number, pool) } }
             let item = "tariff \(tariffNumber.map(String.init) ?? "none")"
-            let amount = try ExactAmount.checked(tariffLines.reduce(Int128(pooled?.amount ?? 0)) { $0 + Int128($1.amount) }, item)
-            let forecast = isOpen
-                ? try ExactAmount.checked(tariffLines.reduce(Int128(pooled?.forecastAmount ?? 0)) { $0 + Int128($1.forecastAmount ?? 0) }, item)
-                : nil
             tariffs.append(StatementTariffTotal(
-                tariffNumber: tariffNumber, currency: tariffLines.lazy.compactMap(\.currency).first ?? tariffNumber.flatMap { schedule($0).price(at: windowEnd - 1)?.currency },
-                simCount: Set(tariffLines.map(\.simID)).count, pooledData: pooled, amount: amount, forecastAmount: forecast
+                tariffNumber: tariffNumber, currency: sum.currency ?? tariffNumber.flatMap { schedule($0).price(at: windowEnd - 1)?.currency },
+                simCount: sum.lines, pooledData: pooled, amount: try ExactAmount.checked(sum.amount + Int128(pooled?.amount ?? 0), item),
+                forecastAmount: isOpen ? try ExactAmount.checked(sum.forecast + Int128(pooled?.forecastAmount ?? 0), item) : nil
             ))
         }
         tariffs.sort { ($0.tariffNumber ?? 0) < ($1.tariffNumber ?? 0) }
@@ -44,7 +46,7 @@ extension StatementRun {
             let offline = try ExactAmount.checked(ExactAmount.rounded(sum.offlineFees, over: Int128(monthSeconds)), "savings")
             let live = try ExactAmount.checked(ExactAmount.rounded(sum.liveFees, over: Int128(monthSeconds)), "savings")
             return StatementSaving(
-                cause: key.cause, currency: key.currency, seconds: sum.seconds, simCount: sum.sims.count, offlineAmount: offline, liveAmount: live,
+                cause: key.cause, currency: key.currency, seconds: sum.seconds, simCount: sum.simCount, offlineAmount: offline, liveAmount: live,
                 saved: try ExactAmount.checked(Int128(live) - Int128(offline), "savings")
             )
         }.sorted { ($0.currency, $0.cause?.description ?? "") < ($1.currency, $1.cause?.description ?? "") }
@@ -60,7 +62,7 @@ extension StatementRun {
         }
         return Statement(
             accountID: inputs.accountID, month: inputs.month, asOf: Date(timeIntervalSince1970: TimeInterval(windowEnd)), isOpen: isOpen,
-            lines: finished, tariffs: tariffs, totals: totals, savings: savingsList
+            lines: lines, tariffs: tariffs, totals: totals, savings: savingsList
         )
     }
 
@@ -85,18 +87,20 @@ extension StatementRun {
         return LineAmount(included: included, billable: billable, dataValue: dataValue, numerator: numerator)
     }
 
-    private func finish(_ key: LineKey, _ line: LineBuilder, actual: LineAmount, forecast: LineAmount?) throws -> StatementLine {
-        let item = "line \(key.id)"
+    private func finished(_ sim: StatementSim, _ line: LineBuilder, actual: LineAmount, forecast: LineAmount?) throws -> StatementLine {
+        let id = "\(sim.simID.rawValue):\(line.tariffNumber.map(String.init) ?? "none")"
+        let item = "line \(id)"
         let statuses = try SimStatus.allCases.compactMap { status -> StatusCharge? in
-            guard let seconds = line.actual.seconds[status], seconds > 0 else { return nil }
-            let fee = ExactAmount.rounded(line.actual.fees[status] ?? 0, over: Int128(monthSeconds))
+            let seconds = line.actual.seconds[status]
+            guard seconds > 0 else { return nil }
+            let fee = ExactAmount.rounded(line.actual.fees[status], over: Int128(monthSeconds))
             return StatusCharge(status: status, seconds: seconds, amount: try ExactAmount.checked(fee, item))
         }
         let from = [line.actual.from, line.touched?.first].compactMap { $0 }.min() ?? windowEnd
         let to = [line.actual.to, line.touched?.last].compactMap { $0 }.max() ?? windowEnd
         let price = line.actual.lastPrice ?? line.forecast.lastPrice
         return StatementLine(
-            id: key.id, simID: key.simID, iccid: inputs.iccids[key.simID] ?? ICCID(trusted: ""), tariffNumber: key.tariffNumber,
+            id: id, simID: sim.simID, iccid: sim.iccid, tariffNumber: line.tariffNumber,
             currency: price?.currency ?? line.bundleCurrency,
             from: Date(timeIntervalSince1970: TimeInterval(from)), to: Date(timeIntervalSince1970: TimeInterval(to)),
             statuses: statuses, unpricedSeconds: line.actual.unpricedSeconds,
@@ -112,7 +116,7 @@ extension StatementRun {
         )
     }
 
-    private func pooledData(_ tariff: Int, _ pool: (used: Int128, included: Int128, forecastUsed: Int128, forecastIncluded: Int128)) throws -> PooledData {
+    private func pooledData(_ tariff: Int, _ pool: PoolSum) throws -> PooledData {
         let item = "pool of tariff \(tariff)"
         let billable = max(0, pool.used - pool.included)
         let price = Int128(schedule(tariff).price(at: windowEnd - 1)?.dataPricePerMB ?? 0)

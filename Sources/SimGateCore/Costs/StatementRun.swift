@@ -1,7 +1,7 @@
 import Foundation
 
-/// One computation of a statement: the month's bounds in seconds, and the lines, pools and
-/// savings as they are summed.
+/// One computation of a statement: the month's bounds in seconds, then one SIM at a time its
+/// lines, summed into pools, tariff totals and savings as they are finished.
 struct StatementRun {
     let inputs: StatementInputs
     let monthStart: Int64
@@ -10,9 +10,11 @@ struct StatementRun {
     /// Amounts run up to here: the month's end, or the time asked while it is open.
     let windowEnd: Int64
     let isOpen: Bool
-    let periodsBySim: [SimID: [SimPeriod]]
     var schedules: [Int: PriceSchedule] = [:]
-    var lines: [LineKey: LineBuilder] = [:]
+    /// Finished lines, in no particular order until ``statement()`` sorts them.
+    var lines: [StatementLine] = []
+    /// Per pooled tariff: use and allowance, so far and forecast.
+    var pools: [Int: PoolSum] = [:]
     var savings: [SavingKey: SavingSum] = [:]
 
     init(_ inputs: StatementInputs) {
@@ -23,81 +25,126 @@ struct StatementRun {
         let asOf = inputs.asOf.epochSeconds
         isOpen = asOf < monthEnd
         windowEnd = min(monthEnd, max(monthStart, asOf))
-        let own = inputs.periods.filter { $0.terms.accountID == inputs.accountID }
-        periodsBySim = Dictionary(grouping: own, by: \.simID).mapValues { $0.sorted { $0.start < $1.start } }
         for (number, prices) in inputs.prices { schedules[number] = PriceSchedule(prices) }
     }
 
     func schedule(_ tariff: Int?) -> PriceSchedule { tariff.flatMap { schedules[$0] } ?? PriceSchedule([]) }
 
-    /// Time in each status, so far and (open months) to the month's end.
-    mutating func addPeriods() {
-        for (simID, periods) in periodsBySim {
-            for period in periods {
-                let start = max(period.start.epochSeconds, monthStart)
-                let end = period.end.map { min($0.epochSeconds, monthEnd) } ?? monthEnd
-                guard end > start else { continue }
-                let key = LineKey(simID: simID, tariffNumber: period.terms.tariffNumber)
-                let prices = schedule(key.tariffNumber)
-                let cause = period.terms.holdCause
-                var line = lines[key] ?? LineBuilder()
-                line.actual.add(status: period.terms.status, from: start, to: min(end, windowEnd), prices: prices) { status, seconds, price in
-                    guard status == .offline else { return }
-                    let fees = (offline: price.monthlyFees[.offline] ?? 0, live: price.monthlyFees[.live] ?? 0)
-                    var sum = savings[SavingKey(cause: cause, currency: price.currency)] ?? SavingSum()
-                    sum.seconds += seconds
-                    sum.sims.insert(simID)
-                    sum.offlineFees += Int128(fees.offline) * Int128(seconds)
-                    sum.liveFees += Int128(fees.live) * Int128(seconds)
-                    savings[SavingKey(cause: cause, currency: price.currency)] = sum
-                }
-                if isOpen { line.forecast.add(status: period.terms.status, from: start, to: end, prices: prices) { _, _, _ in } }
-                lines[key] = line
-            }
+    /// Every SIM's lines, kept in id order.
+    mutating func addSims() throws {
+        for sim in inputs.sims { try addSim(sim) }
+        if !zip(lines, lines.dropFirst()).allSatisfy({ $0.id < $1.id }) { lines.sort { $0.id < $1.id } }
+    }
+
+    /// One SIM's lines: its time per tariff, its usage and its bundle changes, finished.
+    private mutating func addSim(_ sim: StatementSim) throws {
+        let account = inputs.accountID
+        let periods = sim.periods.filter { $0.terms.accountID == account }
+        var builders: [LineBuilder] = []
+        func builder(_ tariff: Int?) -> Int {
+            if let index = builders.firstIndex(where: { $0.tariffNumber == tariff }) { return index }
+            builders.append(LineBuilder(tariffNumber: tariff))
+            return builders.count - 1
         }
-    }
+        /// The tariff the SIM was on at `second`: that of its latest period begun by then.
+        func tariff(at second: Int64) -> Int? {
+            (periods.last { $0.start.epochSeconds <= second } ?? periods.first)?.terms.tariffNumber
+        }
+        var touched: [SavingKey] = []
+        for period in periods {
+            let start = max(period.start.epochSeconds, monthStart)
+            let end = period.end.map { min($0.epochSeconds, monthEnd) } ?? monthEnd
+            guard end > start else { continue }
+            let index = builder(period.terms.tariffNumber)
+            let prices = schedule(period.terms.tariffNumber)
+            let cause = period.terms.holdCause
+            builders[index].actual.add(status: period.terms.status, from: start, to: min(end, windowEnd), prices: prices) { status, seconds, price in
+                guard status == .offline else { return }
+                let key = SavingKey(cause: cause, currency: price.currency)
+                if !touched.contains(key) { touched.append(key) }
+                savings[key, default: SavingSum()].add(seconds: seconds, offlineFee: price.monthlyFees[.offline] ?? 0, liveFee: price.monthlyFees[.live] ?? 0)
+            }
+            if isOpen { builders[index].forecast.add(status: period.terms.status, from: start, to: end, prices: prices) { _, _, _ in } }
+        }
+        for key in touched { savings[key, default: SavingSum()].simCount += 1 }
 
-    /// The tariff the SIM was on at `second`: that of its latest period begun by then.
-    func tariff(of simID: SimID, at second: Int64) -> Int? {
-        guard let periods = periodsBySim[simID], let first = periods.first else { return nil }
-        return (periods.last { $0.start.epochSeconds <= second } ?? first).terms.tariffNumber
-    }
-
-    /// Each SIM's bytes on its line; a SIM on several tariffs has each day's bytes put on the
-    /// tariff it was on at the day's last second (or the last second so far).
-    mutating func addUsage() {
-        for (simID, bytes) in inputs.monthlyUsage where bytes > 0 {
-            if let days = inputs.dailyUsage[simID], (periodsBySim[simID].map { Set($0.map(\.terms.tariffNumber)).count > 1 } ?? false) {
-                for (day, dayBytes) in days {
-                    let moment = min(day.epochSeconds + 86_400, windowEnd) - 1
-                    lines[LineKey(simID: simID, tariffNumber: tariff(of: simID, at: moment)), default: LineBuilder()].usedBytes += Int128(dayBytes)
-                }
+        if sim.usedBytes > 0 {
+            // On several tariffs, each day's bytes go on the tariff of the day's last second
+            // (or the last second so far).
+            if builders.count > 1, !sim.dailyBytes.isEmpty {
+                for (day, dayBytes) in sim.dailyBytes { builders[builder(tariff(at: min(day.epochSeconds + 86_400, windowEnd) - 1))].usedBytes += Int128(dayBytes) }
             } else {
-                lines[LineKey(simID: simID, tariffNumber: tariff(of: simID, at: windowEnd - 1)), default: LineBuilder()].usedBytes += Int128(bytes)
+                builders[builder(tariff(at: windowEnd - 1))].usedBytes += Int128(sim.usedBytes)
             }
         }
-    }
-
-    /// Bundle grants and top-ups, on the line of the tariff the SIM was on when they happened.
-    mutating func addBundleChanges() {
-        for change in inputs.bundleChanges where change.accountID == inputs.accountID {
+        for change in sim.bundleChanges where change.accountID == account {
             let second = change.at.epochSeconds
             guard second >= monthStart, second < monthEnd, second <= windowEnd else { continue }
-            let tariffNumber = tariff(of: change.simID, at: second)
-            let price = schedule(tariffNumber).price(at: second)
-            var line = lines[LineKey(simID: change.simID, tariffNumber: tariffNumber)] ?? LineBuilder()
-            line.touch(second)
-            if let price { line.bundleCurrency = price.currency }
-            switch change.kind {
-            case .granted:
-                line.bundleCount += 1
-                line.bundleAmount += Int128(price?.bundlePrice ?? 0)
-            case .toppedUp:
-                line.topUpCount += 1
-                line.topUpBytes += Int128(change.bytes)
-                line.topUpValue += Int128(change.bytes) * Int128(price?.topUpPricePerMB ?? 0)
-            }
-            lines[LineKey(simID: change.simID, tariffNumber: tariffNumber)] = line
+            let tariffNumber = tariff(at: second)
+            builders[builder(tariffNumber)].add(change, at: second, price: schedule(tariffNumber).price(at: second))
+        }
+        if builders.count > 1 { builders.sort { ($0.tariffNumber.map(String.init) ?? "none") < ($1.tariffNumber.map(String.init) ?? "none") } }
+        for line in builders { try finish(sim, line) }
+    }
+}
+
+/// One line while it is being summed.
+struct LineBuilder {
+    let tariffNumber: Int?
+    var actual = LineCharge()
+    var forecast = LineCharge()
+    var usedBytes: Int128 = 0
+    var bundleCount = 0
+    var bundleAmount: Int128 = 0
+    var topUpCount = 0
+    var topUpBytes: Int128 = 0
+    /// Top-up bytes × price per MB.
+    var topUpValue: Int128 = 0
+    var bundleCurrency: String?
+    var touched: (first: Int64, last: Int64)?
+
+    init(tariffNumber: Int?) { self.tariffNumber = tariffNumber }
+
+    /// A bundle grant or top-up at `second`, at `price` (free without one).
+    mutating func add(_ change: BundleChange, at second: Int64, price: TariffPrice?) {
+        touched = (min(touched?.first ?? second, second), max(touched?.last ?? second, second))
+        if let price { bundleCurrency = price.currency }
+        switch change.kind {
+        case .granted:
+            bundleCount += 1
+            bundleAmount += Int128(price?.bundlePrice ?? 0)
+        case .toppedUp:
+            topUpCount += 1
+            topUpBytes += Int128(change.bytes)
+            topUpValue += Int128(change.bytes) * Int128(price?.topUpPricePerMB ?? 0)
         }
     }
+}
+
+/// Which savings an OFFLINE second goes to.
+struct SavingKey: Hashable {
+    let cause: HoldCause?
+    let currency: String
+}
+
+/// What OFFLINE time under one cause saved, while being summed.
+struct SavingSum {
+    var seconds: Int64 = 0
+    var simCount = 0
+    var offlineFees: Int128 = 0
+    var liveFees: Int128 = 0
+
+    mutating func add(seconds: Int64, offlineFee: Int64, liveFee: Int64) {
+        self.seconds += seconds
+        offlineFees += Int128(offlineFee) * Int128(seconds)
+        liveFees += Int128(liveFee) * Int128(seconds)
+    }
+}
+
+/// A pooled tariff's use and allowance, so far and forecast.
+struct PoolSum {
+    var used: Int128 = 0
+    var included: Int128 = 0
+    var forecastUsed: Int128 = 0
+    var forecastIncluded: Int128 = 0
 }

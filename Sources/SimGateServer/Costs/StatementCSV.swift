@@ -12,24 +12,22 @@ enum StatementCSV {
         "bundles", "bundle_amount", "top_ups", "top_up_bytes", "top_up_amount", "amount", "forecast_amount",
     ]
 
-    /// The document for `summary`'s `lines`.
-    static func document(_ summary: StatementResource, lines: [StatementLineResource]) -> String {
-        var text = columns.joined(separator: ",") + "\r\n"
-        text.reserveCapacity(lines.count * 220)
-        for line in lines {
-            let seconds = { (status: String) in String(line.statuses.first { $0.status == status }?.seconds ?? 0) }
-            let fields: [String] = [
-                summary.account, summary.month, line.id, line.sim, line.iccid, line.tariff.map(String.init) ?? "", line.currency ?? "",
-                RFC3339.string(from: line.from), RFC3339.string(from: line.to),
-                seconds("LIVE"), seconds("OFFLINE"), seconds("UNPROVISIONED"), seconds("INVENTORY"), seconds("RETIRED"),
-                String(line.statuses.reduce(Int64(0)) { $0 + $1.amount }), String(line.unpricedSeconds),
-                String(line.data.usedBytes), String(line.data.includedBytes), line.data.billableBytes.map(String.init) ?? "",
-                String(line.data.pooled), String(line.data.amount),
-                String(line.bundles.count), String(line.bundles.amount), String(line.topUps.count), String(line.topUps.bytes), String(line.topUps.amount),
-                String(line.amount), line.forecastAmount.map(String.init) ?? "",
-            ]
-            text += fields.joined(separator: ",") + "\r\n"
-        }
-        return text
+    /// The header row, with its line end.
+    static var header: String { columns.joined(separator: ",") + "\r\n" }
+
+    /// `line` of `summary` as a row, without the line end.
+    static func row(_ line: StatementLineResource, of summary: StatementResource) -> String {
+        let seconds = { (status: String) in String(line.statuses.first { $0.status == status }?.seconds ?? 0) }
+        let fields: [String] = [
+            summary.account, summary.month, line.id, line.sim, line.iccid, line.tariff.map(String.init) ?? "", line.currency ?? "",
+            RFC3339.string(from: line.from), RFC3339.string(from: line.to),
+            seconds("LIVE"), seconds("OFFLINE"), seconds("UNPROVISIONED"), seconds("INVENTORY"), seconds("RETIRED"),
+            String(line.statuses.reduce(Int64(0)) { $0 + $1.amount }), String(line.unpricedSeconds),
+            String(line.data.usedBytes), String(line.data.includedBytes), line.data.billableBytes.map(String.init) ?? "",
+            String(line.data.pooled), String(line.data.amount),
+            String(line.bundles.count), String(line.bundles.amount), String(line.topUps.count), String(line.topUps.bytes), String(line.topUps.amount),
+            String(line.amount), line.forecastAmount.map(String.init) ?? "",
+        ]
+        return fields.joined(separator: ",")
     }
 }

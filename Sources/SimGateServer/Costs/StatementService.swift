@@ -17,14 +17,14 @@ struct StatementService: Sendable {
     /// computed now with every line.
     enum View: Sendable {
         /// Stored; the same whenever asked.
-        case frozen(StatementResource)
-        /// Computed for this request.
-        case computed(StatementResource, [StatementLineResource])
+        case frozen(StatementResource, FrozenStatement)
+        /// Computed for this request, with every line (turned into resources only as shown).
+        case computed(StatementResource, [StatementLine])
 
         /// The summary, without lines.
         var summary: StatementResource {
             switch self {
-            case .frozen(let summary), .computed(let summary, _): summary
+            case .frozen(let summary, _), .computed(let summary, _): summary
             }
         }
     }
@@ -46,14 +46,14 @@ struct StatementService: Sendable {
             }
             return try await tx.statements.frozen(accountID: accountID, month: month)
         }
-        if let frozen { return .frozen(try Self.summary(frozen)) }
+        if let frozen { return .frozen(try Self.summary(frozen), frozen) }
         if month < current, now >= month.end.addingTimeInterval(settings.freezeAfter) {
-            return .frozen(try Self.summary(try await freeze(accountID, month: month)))
+            let frozen = try await freeze(accountID, month: month)
+            return .frozen(try Self.summary(frozen), frozen)
         }
         let (statement, names) = try await compute(accountID, month: month, asOf: now)
         return .computed(
-            StatementResource(statement, state: month == current ? .open : .closing, frozenAt: nil, names: names),
-            statement.lines.map(StatementLineResource.init)
+            StatementResource(statement, state: month == current ? .open : .closing, frozenAt: nil, names: names), statement.lines
         )
     }
 
@@ -61,66 +61,120 @@ struct StatementService: Sendable {
     func lines(of view: View, after: String?, limit: Int) async throws -> (lines: [StatementLineResource], hasMore: Bool) {
         switch view {
         case .computed(_, let all):
-            let rest = all.drop { after != nil && $0.id <= after! }
-            return (Array(rest.prefix(limit)), rest.count > limit)
-        case .frozen(let summary):
-            let (account, month) = (AccountID(trusted: summary.account), BillingMonth(summary.month)!)
-            let rows = try await store.read { tx in try await tx.statements.lines(accountID: account, month: month, after: after, limit: limit + 1) }
+            // Lines are sorted by id: the page starts after the first id past `after`.
+            var low = 0, high = all.count
+            while let after, low < high {
+                let middle = (low + high) / 2
+                if all[middle].id <= after { low = middle + 1 } else { high = middle }
+            }
+            let end = min(all.count, low + limit)
+            return (all[low..<end].map(StatementLineResource.init), end < all.count)
+        case .frozen(let summary, let frozen):
+            let rows = try await frozenLines(frozen, of: summary, after: after, limit: limit + 1)
             return (try rows.prefix(limit).map { try APIJSON.decode(StatementLineResource.self, from: $0.body) }, rows.count > limit)
         }
     }
 
-    /// Every line of `view`, in order.
-    func allLines(of view: View) async throws -> [StatementLineResource] {
-        var all: [StatementLineResource] = []
-        while true {
-            let (page, hasMore) = try await lines(of: view, after: all.last?.id, limit: 10_000)
-            all += page
-            if !hasMore { return all }
+    /// The CSV of every line of `view`: a frozen statement's rows as they were stored.
+    func csv(of view: View) async throws -> String {
+        var document = StatementCSV.header
+        switch view {
+        case .computed(let summary, let all):
+            for line in all { document += StatementCSV.row(StatementLineResource(line), of: summary) + "\r\n" }
+        case .frozen(let summary, let frozen):
+            var after: String?
+            while true {
+                let rows = try await frozenLines(frozen, of: summary, after: after, limit: 10_000)
+                for row in rows { document += row.csvRow + "\r\n" }
+                guard rows.count == 10_000 else { return document }
+                after = rows.last?.id
+            }
         }
+        return document
+    }
+
+    private func frozenLines(_ frozen: FrozenStatement, of summary: StatementResource, after: String?, limit: Int) async throws -> [FrozenLine] {
+        let (account, month) = (AccountID(trusted: summary.account), BillingMonth(summary.month) ?? BillingMonth(containing: frozen.frozenAt))
+        return try await store.read { tx in try await tx.statements.lines(of: frozen, accountID: account, month: month, after: after, limit: limit) }
     }
 
     /// Freezes the account's statement for the closed `month` (if no one has yet) and returns
-    /// the frozen copy; the first freeze writes a `statement.frozen` event.
+    /// the frozen copy; the first freeze writes a `statement.frozen` event. The lines go in
+    /// first, a few thousand per unit of work so that no write waits long behind them, under
+    /// this freeze's id; storing the summary then makes them the statement's, in one step.
     func freeze(_ accountID: AccountID, month: BillingMonth, by actor: ChangeActor = ChangeActor(.system, id: "statements")) async throws -> FrozenStatement {
         let now = clock.now()
         let (statement, names) = try await compute(accountID, month: month, asOf: max(now, month.end))
         let summary = StatementResource(statement, state: .frozen, frozenAt: now, names: names)
-        let lines = try statement.lines.map { ($0.id, try APIJSON.encodeToString(StatementLineResource($0))) }
+        let freezeID = ids.nextBody()
+        let lines = try statement.lines.map { line in
+            let resource = StatementLineResource(line)
+            return FrozenLine(id: line.id, body: try APIJSON.encodeToString(resource), csvRow: StatementCSV.row(resource, of: summary))
+        }
         let summaryText = try APIJSON.encodeToString(summary)
         let event = try EventFactory(ids: ids).event(.statementFrozen, accountID: accountID, object: summary, cause: ChangeCause(actor: actor), at: now)
-        return try await store.transaction { tx in
-            if try await tx.statements.freeze(accountID: accountID, month: month, summary: summaryText, lines: lines, at: now) {
-                try await tx.events.append([event])
+        do {
+            for start in stride(from: 0, to: lines.count, by: Self.linesPerUnitOfWork) {
+                let chunk = Array(lines[start..<min(start + Self.linesPerUnitOfWork, lines.count)])
+                try await store.transaction { tx in try await tx.statements.insertLines(chunk, accountID: accountID, month: month, freezeID: freezeID) }
             }
-            guard let frozen = try await tx.statements.frozen(accountID: accountID, month: month) else {
-                throw StoreError.corruptRow(table: "statements", column: "month", value: month.description)
+            return try await store.transaction { tx in
+                if try await tx.statements.freeze(accountID: accountID, month: month, freezeID: freezeID, summary: summaryText, at: now) {
+                    try await tx.events.append([event])
+                } else {
+                    try await tx.statements.deleteLines(accountID: accountID, month: month, freezeID: freezeID)
+                }
+                guard let frozen = try await tx.statements.frozen(accountID: accountID, month: month) else {
+                    throw StoreError.corruptRow(table: "statements", column: "month", value: month.description)
+                }
+                return frozen
             }
-            return frozen
+        } catch {
+            try? await store.transaction { tx in try await tx.statements.deleteLines(accountID: accountID, month: month, freezeID: freezeID) }
+            throw error
         }
     }
+
+    /// Lines one unit of work of a freeze writes.
+    static let linesPerUnitOfWork = 5_000
 
     /// The statement as it stands at `asOf`, with the names of its tariffs.
     func compute(_ accountID: AccountID, month: BillingMonth, asOf: Date) async throws -> (Statement, [Int: String]) {
         let (inputs, names) = try await store.read { tx in
+            // Periods come grouped by SIM; usage and bundle changes are matched to them.
             let found = try await tx.simPeriods.periods(accountID: accountID, from: month.start, to: month.end)
-            let periods = found.map(\.period)
-            var iccids = Dictionary(found.map { ($0.period.simID, $0.iccid) }, uniquingKeysWith: { first, _ in first })
+            var usage = try await tx.usage.monthlyBytes(accountID: accountID, month: month)
+            var changes = Dictionary(grouping: try await tx.sims.bundleChanges(accountID: accountID, from: month.start, to: month.end), by: \.simID)
+            var sims: [StatementSim] = []
+            sims.reserveCapacity(found.count)
+            var index = found.startIndex
+            while index < found.endIndex {
+                let (first, iccid) = found[index]
+                var end = index + 1
+                while end < found.endIndex, found[end].period.simID == first.simID { end += 1 }
+                let simID = first.simID
+                sims.append(StatementSim(
+                    simID: simID, iccid: iccid, periods: found[index..<end].map(\.period), usedBytes: usage.removeValue(forKey: simID) ?? 0,
+                    bundleChanges: changes.removeValue(forKey: simID) ?? []
+                ))
+                index = end
+            }
+            // Usage or bundle changes of a SIM with no period of the account's in the month
+            // (it should not happen; if it does, the line shows it rather than losing it).
+            let strays = Set(usage.keys).union(changes.keys)
+            for (id, sim) in try await tx.sims.find(ids: Array(strays), accountID: nil) {
+                sims.append(StatementSim(simID: id, iccid: sim.iccid, periods: [], usedBytes: usage[id] ?? 0, bundleChanges: changes[id] ?? []))
+            }
+            let split = Set(sims.filter(\.needsDailyUsage).map(\.simID))
+            let daily = try await tx.usage.dailyBytes(accountID: accountID, sims: split, month: month)
+            for position in sims.indices where split.contains(sims[position].simID) { sims[position].dailyBytes = daily[sims[position].simID] ?? [:] }
+
             var prices: [Int: [TariffPrice]] = [:], names: [Int: String] = [:]
-            for number in Set(periods.compactMap(\.terms.tariffNumber)) {
+            for number in Set(found.compactMap(\.period.terms.tariffNumber)) {
                 prices[number] = try await tx.tariffs.prices(of: number)
                 names[number] = try await tx.tariffs.find(number)?.name
             }
-            let monthly = try await tx.usage.monthlyBytes(accountID: accountID, month: month)
-            let daily = try await tx.usage.dailyBytes(accountID: accountID, sims: StatementInputs.simsNeedingDailyUsage(periods), month: month)
-            let changes = try await tx.sims.bundleChanges(accountID: accountID, from: month.start, to: month.end)
-            let unnamed = Set(monthly.keys).union(changes.map(\.simID)).subtracting(iccids.keys)
-            for (id, sim) in try await tx.sims.find(ids: Array(unnamed), accountID: nil) { iccids[id] = sim.iccid }
-            let inputs = StatementInputs(
-                accountID: accountID, month: month, asOf: asOf, periods: periods, iccids: iccids, prices: prices,
-                monthlyUsage: monthly, dailyUsage: daily, bundleChanges: changes
-            )
-            return (inputs, names)
+            return (StatementInputs(accountID: accountID, month: month, asOf: asOf, sims: sims, prices: prices), names)
         }
         do {
             return (try StatementCalculator.statement(inputs), names)

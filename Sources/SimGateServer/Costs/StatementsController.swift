@@ -41,7 +41,7 @@ struct StatementsController: Sendable {
             summary.lines = ListResource(url: "/v1/statements", data: lines, hasMore: hasMore)
             return try APIResponse(summary).response(from: request, context: context)
         case "csv":
-            let document = StatementCSV.document(view.summary, lines: try await statements.allLines(of: view))
+            let document = try await statements.csv(of: view)
             var headers = HTTPFields()
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"statement-\(account.rawValue)-\(month).csv\""

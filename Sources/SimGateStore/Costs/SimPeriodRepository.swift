@@ -51,7 +51,8 @@ public struct SimPeriodRepository: Sendable {
         try await insert(opens)
     }
 
-    /// The account's periods that overlap `[start, end)`, with each SIM's ICCID.
+    /// The account's periods that overlap `[start, end)`, with each SIM's ICCID, a SIM's
+    /// periods together and oldest first.
     public func periods(accountID: AccountID, from start: Date, to end: Date) async throws -> [(period: SimPeriod, iccid: ICCID)] {
         try await db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("p"))).column(SQLColumn("iccid", table: "s"))
             .from(SQLAlias(SQLIdentifier("sim_periods"), as: SQLIdentifier("p")))
@@ -59,6 +60,7 @@ public struct SimPeriodRepository: Sendable {
             .where(SQLColumn("account_id", table: "p"), .equal, SQLBind(accountID.rawValue))
             .where { $0.where(SQLColumn("ended_at", table: "p"), .is, SQLLiteral.null).orWhere(SQLColumn("ended_at", table: "p"), .greaterThan, SQLBind(start.stored)) }
             .where(SQLColumn("started_at", table: "p"), .lessThan, SQLBind(end.stored))
+            .orderBy(SQLColumn("sim_id", table: "p")).orderBy(SQLColumn("started_at", table: "p"))
             .all().map { row in
                 let period = SimPeriod(
                     simID: SimID(trusted: try row.string("sim_id")), terms: try Self.terms(row), start: try row.date("started_at"), end: try row.optionalDate("ended_at")

@@ -1,6 +1,8 @@
 extension Schema {
     /// What statements are made of: each SIM's periods under the same billing terms, and the
-    /// frozen copies of closed months.
+    /// frozen copies of closed months. A frozen statement's lines are written before its
+    /// summary, in several units of work, under the freeze's own id: only the lines of the
+    /// freeze whose summary was stored are ever read.
     ///
     /// SIMs that exist when this runs get one open period from their last status change: the
     /// history before it was not kept in a form a statement can read.
@@ -32,6 +34,7 @@ extension Schema {
             account_id TEXT NOT NULL REFERENCES accounts (id),
             month TEXT NOT NULL,
             summary TEXT NOT NULL,
+            freeze_id TEXT NOT NULL,
             frozen_at BIGINT NOT NULL,
             PRIMARY KEY (account_id, month)
         )
@@ -40,9 +43,11 @@ extension Schema {
         CREATE TABLE statement_lines (
             account_id TEXT NOT NULL,
             month TEXT NOT NULL,
+            freeze_id TEXT NOT NULL,
             line_id TEXT NOT NULL,
             body TEXT NOT NULL,
-            PRIMARY KEY (account_id, month, line_id)
+            csv_row TEXT NOT NULL,
+            PRIMARY KEY (account_id, month, freeze_id, line_id)
         )
         """,
     ])

@@ -14,7 +14,7 @@ struct BenchClient: Sendable {
     struct Reply: Sendable {
         /// The HTTP status code.
         let status: Int
-        /// The whole response body (read up to 16 MiB).
+        /// The whole response body (read up to 512 MiB: a statement's CSV of a large fleet is tens of MiB).
         let body: Data
         /// The body as a JSON object; empty when it is not one.
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
@@ -31,7 +31,7 @@ struct BenchClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await http.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
         return Reply(status: Int(response.status.code), body: Data(buffer: bytes))
     }
 

@@ -30,7 +30,9 @@ struct StatementBenchCommand: AsyncParsableCommand {
         let (count, seedStart) = (sims, ContinuousClock.now)
         // Kept closing (computed on each request) for 30 days, so the first figures are of the computation.
         try await BenchServer.with(arguments: ["--statements-freeze-after", "720"], seed: { database in
-            try await Administration(database: database).seedStatementFleet(count: count, month: month)
+            // Seeded as of two days before the month, so the account is older than its statement.
+            let then = OffsetWallClock(offset: month.start.addingTimeInterval(-2 * 86_400).timeIntervalSince(SystemWallClock().now()))
+            return try await Administration(database: database, clock: then).seedStatementFleet(count: count, month: month)
         }) { server, fleet in
             print(String(
                 format: "seeded: %d SIMs (%d with a payment hold for 10 days, %d changing tariff), a usage record each, in %.1f s",

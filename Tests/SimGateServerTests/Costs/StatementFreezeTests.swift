@@ -78,6 +78,28 @@ struct StatementFreezeTests {
         }
     }
 
+    @Test("requests that freeze the same month at once agree: one copy is kept, one event written", arguments: TestEngine.available)
+    func concurrentFreezes(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<20, account: account)
+            try await app.pricedTariff(5, accounts: [account], price: StatementTests.standardPrice)
+            for sim in sims { try await app.provision(sim, tariff: 5, key: key) }
+            app.at(day: 40)
+            async let first = app.request(.get, "/v1/statements?month=2027-01&format=csv", key: key)
+            async let second = app.request(.get, "/v1/statements?month=2027-01&format=csv&account=\(account)", key: app.operatorKey)
+            async let third = app.statement("2027-01", key: key)
+            let (one, two, three) = try await (first, second, third)
+            #expect(one.status == 200 && three["state"] == "frozen", "\(one.text) \(three.text)")
+            #expect(one.text.split(separator: "\r\n").count == 21)
+            #expect(two.text == one.text)
+            #expect(try await app.request(.get, "/v1/statements?month=2027-01&format=csv", key: key).text == one.text)
+            #expect(try await app.request(.get, "/v1/events?type=statement.frozen", key: key).items.count == 1)
+            let stored = try await app.database.sqlRead { try await $0.raw("SELECT line_id FROM statement_lines").all() }
+            #expect(stored.count == 20, "only the winning freeze's lines stay")
+        }
+    }
+
     @Test("statements refuse bad requests by parameter; a customer reads only its own, a read-only key reads them", arguments: [TestEngine.sqlite])
     func requests(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
