@@ -16,6 +16,7 @@ struct LineCharge {
     var lastPrice: TariffPrice?
     /// The first and last seconds covered.
     var from: Int64?
+    /// The second after the last one covered.
     var to: Int64?
 
     /// Adds `[start, end)` spent in `status`, cut at the tariff's price changes.
@@ -50,6 +51,7 @@ struct LineCharge {
 struct PerStatus<Value: AdditiveArithmetic> {
     private var inventory = Value.zero, live = Value.zero, offline = Value.zero, unprovisioned = Value.zero, retired = Value.zero
 
+    /// The number for `status`.
     subscript(status: SimStatus) -> Value {
         get {
             switch status {

@@ -5,6 +5,7 @@ struct PriceSchedule {
     /// The prices, oldest first, with their start in whole seconds.
     private let prices: [(from: Int64, price: TariffPrice)]
 
+    /// The schedule of `prices`, in any order.
     init(_ prices: [TariffPrice]) {
         self.prices = prices.map { ($0.effectiveFrom.epochSeconds, $0) }.sorted { $0.from < $1.from }
     }

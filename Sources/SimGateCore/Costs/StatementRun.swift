@@ -3,20 +3,28 @@ import Foundation
 /// One computation of a statement: the month's bounds in seconds, then one SIM at a time its
 /// lines, summed into pools, tariff totals and savings as they are finished.
 struct StatementRun {
+    /// What the statement is computed from.
     let inputs: StatementInputs
+    /// The month's first second since 1970.
     let monthStart: Int64
+    /// The next month's first second since 1970.
     let monthEnd: Int64
+    /// Seconds in the month.
     let monthSeconds: Int64
     /// Amounts run up to here: the month's end, or the time asked while it is open.
     let windowEnd: Int64
+    /// Whether the month is still running at the time asked.
     let isOpen: Bool
+    /// Each tariff's prices in time order.
     var schedules: [Int: PriceSchedule] = [:]
     /// Finished lines, in no particular order until ``statement()`` sorts them.
     var lines: [StatementLine] = []
     /// Per pooled tariff: use and allowance, so far and forecast.
     var pools: [Int: PoolSum] = [:]
+    /// What OFFLINE time saved, per hold cause and currency.
     var savings: [SavingKey: SavingSum] = [:]
 
+    /// A run over `inputs`, nothing summed yet.
     init(_ inputs: StatementInputs) {
         self.inputs = inputs
         monthStart = inputs.month.start.epochSeconds
@@ -28,6 +36,7 @@ struct StatementRun {
         for (number, prices) in inputs.prices { schedules[number] = PriceSchedule(prices) }
     }
 
+    /// The prices of `tariff`; none for no tariff or one never priced.
     func schedule(_ tariff: Int?) -> PriceSchedule { tariff.flatMap { schedules[$0] } ?? PriceSchedule([]) }
 
     /// Every SIM's lines, kept in id order.
@@ -90,19 +99,30 @@ struct StatementRun {
 
 /// One line while it is being summed.
 struct LineBuilder {
+    /// The line's tariff; `nil` for time on none.
     let tariffNumber: Int?
+    /// Its time so far.
     var actual = LineCharge()
+    /// Its time to the month's end (open months).
     var forecast = LineCharge()
+    /// Bytes used.
     var usedBytes: Int128 = 0
+    /// Bundles granted.
     var bundleCount = 0
+    /// Their price, in minor units.
     var bundleAmount: Int128 = 0
+    /// Top-ups made.
     var topUpCount = 0
+    /// Bytes they added.
     var topUpBytes: Int128 = 0
     /// Top-up bytes × price per MB.
     var topUpValue: Int128 = 0
+    /// The currency bundles and top-ups were priced in.
     var bundleCurrency: String?
+    /// The first and last seconds of a bundle change.
     var touched: (first: Int64, last: Int64)?
 
+    /// An empty line on `tariffNumber`.
     init(tariffNumber: Int?) { self.tariffNumber = tariffNumber }
 
     /// A bundle grant or top-up at `second`, at `price` (free without one).
@@ -123,17 +143,24 @@ struct LineBuilder {
 
 /// Which savings an OFFLINE second goes to.
 struct SavingKey: Hashable {
+    /// The hold that kept the SIM OFFLINE.
     let cause: HoldCause?
+    /// The currency of the fees compared.
     let currency: String
 }
 
 /// What OFFLINE time under one cause saved, while being summed.
 struct SavingSum {
+    /// Seconds OFFLINE.
     var seconds: Int64 = 0
+    /// SIMs that had some of them.
     var simCount = 0
+    /// OFFLINE fee × seconds.
     var offlineFees: Int128 = 0
+    /// LIVE fee × seconds.
     var liveFees: Int128 = 0
 
+    /// Adds `seconds` OFFLINE at these monthly fees.
     mutating func add(seconds: Int64, offlineFee: Int64, liveFee: Int64) {
         self.seconds += seconds
         offlineFees += Int128(offlineFee) * Int128(seconds)
@@ -143,8 +170,12 @@ struct SavingSum {
 
 /// A pooled tariff's use and allowance, so far and forecast.
 struct PoolSum {
+    /// Bytes used so far.
     var used: Int128 = 0
+    /// Bytes included so far.
     var included: Int128 = 0
+    /// Bytes forecast to be used by the month's end.
     var forecastUsed: Int128 = 0
+    /// Bytes included by the month's end.
     var forecastIncluded: Int128 = 0
 }

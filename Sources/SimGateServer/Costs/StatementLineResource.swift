@@ -29,6 +29,7 @@ struct StatementLineResource: Codable, Equatable, Sendable {
         /// The billable bytes' price.
         let amount: Int64
 
+        /// The JSON field names, snake_case as the API writes them.
         enum CodingKeys: String, CodingKey {
             case pooled, amount
             case usedBytes = "used_bytes", includedBytes = "included_bytes", billableBytes = "billable_bytes"
@@ -93,6 +94,7 @@ struct StatementLineResource: Codable, Equatable, Sendable {
     /// Open months: the amount forecast for the whole month; `null` once it is over.
     let forecastAmount: Int64?
 
+    /// The JSON field names, snake_case as the API writes them.
     enum CodingKeys: String, CodingKey {
         case object, id, sim, iccid, tariff, currency, from, to, statuses, data, bundles, amount
         case unpricedSeconds = "unpriced_seconds", topUps = "top_ups", forecastAmount = "forecast_amount"

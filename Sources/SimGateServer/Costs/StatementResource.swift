@@ -16,11 +16,16 @@ struct StatementResource: Codable, Equatable, Sendable {
 
     /// One currency's total.
     struct Total: Codable, Equatable, Sendable {
+        /// ISO 4217 code.
         let currency: String
+        /// In minor units.
         let amount: Int64
+        /// Open months: the forecast for the whole month; `null` otherwise.
         let forecastAmount: Int64?
+        /// What OFFLINE time saved.
         let saved: Int64
 
+        /// The JSON field names, snake_case as the API writes them.
         enum CodingKeys: String, CodingKey {
             case currency, amount, saved
             case forecastAmount = "forecast_amount"
@@ -37,12 +42,18 @@ struct StatementResource: Codable, Equatable, Sendable {
 
     /// A tariff's pooled data.
     struct Pool: Codable, Equatable, Sendable {
+        /// Bytes used.
         let usedBytes: UInt64
+        /// Bytes included.
         let includedBytes: UInt64
+        /// Bytes beyond the allowance.
         let billableBytes: UInt64
+        /// In minor units.
         let amount: Int64
+        /// Open months: the forecast for the whole month; `null` otherwise.
         let forecastAmount: Int64?
 
+        /// The JSON field names, snake_case as the API writes them.
         enum CodingKeys: String, CodingKey {
             case amount
             case usedBytes = "used_bytes", includedBytes = "included_bytes", billableBytes = "billable_bytes", forecastAmount = "forecast_amount"
@@ -60,14 +71,22 @@ struct StatementResource: Codable, Equatable, Sendable {
 
     /// One tariff's total.
     struct TariffTotal: Codable, Equatable, Sendable {
+        /// The tariff number; `null` for SIMs on none.
         let tariff: Int?
+        /// The tariff's name when the statement was made.
         let name: String?
+        /// ISO 4217 code.
         let currency: String?
+        /// How many SIMs.
         let sims: Int
+        /// The pool, for tariffs that pool data.
         let pooledData: Pool?
+        /// In minor units.
         let amount: Int64
+        /// Open months: the forecast for the whole month; `null` otherwise.
         let forecastAmount: Int64?
 
+        /// The JSON field names, snake_case as the API writes them.
         enum CodingKeys: String, CodingKey {
             case tariff, name, currency, sims, amount
             case pooledData = "pooled_data", forecastAmount = "forecast_amount"
@@ -87,15 +106,24 @@ struct StatementResource: Codable, Equatable, Sendable {
 
     /// What OFFLINE time under one hold cause saved.
     struct Saving: Codable, Equatable, Sendable {
+        /// The hold cause (`payment`, `manual`, `rule:<id>`...).
         let cause: String
+        /// ISO 4217 code.
         let currency: String
+        /// Seconds OFFLINE.
         let seconds: Int64
+        /// The same in days, to four decimals.
         let days: Double
+        /// How many SIMs.
         let sims: Int
+        /// That time at the OFFLINE fee.
         let offlineAmount: Int64
+        /// That time at the LIVE fee.
         let liveAmount: Int64
+        /// What OFFLINE time saved.
         let saved: Int64
 
+        /// The JSON field names, snake_case as the API writes them.
         enum CodingKeys: String, CodingKey {
             case cause, currency, seconds, days, sims, saved
             case offlineAmount = "offline_amount", liveAmount = "live_amount"
@@ -129,6 +157,7 @@ struct StatementResource: Codable, Equatable, Sendable {
     /// A page of lines; absent from the stored summary.
     var lines: ListResource<StatementLineResource>?
 
+    /// The JSON field names, snake_case as the API writes them.
     enum CodingKeys: String, CodingKey {
         case object, account, month, state, totals, tariffs, savings, lines
         case periodStart = "period_start", periodEnd = "period_end", asOf = "as_of", frozenAt = "frozen_at", lineCount = "line_count"
