@@ -79,9 +79,18 @@ enum ExactAmount {
     /// Bytes in a MB, the unit data is priced in.
     static let bytesPerMB: Int128 = 1_048_576
 
-    /// `numerator / denominator` rounded half up (both non-negative).
+    /// `numerator / denominator` rounded half up (both non-negative), without ever doubling
+    /// the numerator (which could pass Int128).
     static func rounded(_ numerator: Int128, over denominator: Int128) -> Int128 {
-        (2 * numerator + denominator) / (2 * denominator)
+        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: denominator)
+        return remainder >= denominator - remainder ? quotient + 1 : quotient
+    }
+
+    /// `left + right`, or an error naming `item` if it passes Int128.
+    static func add(_ left: Int128, _ right: Int128, _ item: @autoclosure () -> String) throws -> Int128 {
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        guard !overflow else { throw StatementTooLarge(item: item()) }
+        return sum
     }
 
     /// `terms` multiplied and summed, or an error naming `item` if any step passes Int128.

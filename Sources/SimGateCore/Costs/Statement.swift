@@ -73,7 +73,7 @@ public struct StatementLine: Equatable, Sendable {
     public let topUpAmount: Int64
     /// The line's amount: its exact fees, data, bundles and top-ups summed, then rounded once, half up.
     public let amount: Int64
-    /// Open months: the amount if the SIM stays as it is to the month's end and uses data at its rate so far.
+    /// Open months: the amount if the SIM stays as it is to the month's end and uses data at its rate per LIVE second so far.
     public let forecastAmount: Int64?
 }
 

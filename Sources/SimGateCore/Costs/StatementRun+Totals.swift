@@ -6,8 +6,10 @@ extension StatementRun {
 
     /// Rounds a SIM's line and keeps it, adding its use and allowance to its tariff's pool.
     mutating func finish(_ sim: StatementSim, _ line: LineBuilder) throws {
-        let elapsed = windowEnd - monthStart
-        let projected = elapsed > 0 ? line.usedBytes * Int128(monthSeconds) / Int128(elapsed) : line.usedBytes
+        // Data flows only while LIVE: it goes on at the line's rate per LIVE second, for the LIVE
+        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more.
+        let (liveSoFar, liveAtEnd) = (Int128(line.actual.seconds[.live]), Int128(line.forecast.seconds[.live]))
+        let projected = liveSoFar > 0 && liveAtEnd > liveSoFar ? line.usedBytes * liveAtEnd / liveSoFar : line.usedBytes
         let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
         let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil
         if let tariff = line.tariffNumber, line.actual.lastPrice?.dataPooled ?? line.forecast.lastPrice?.dataPooled ?? false {

@@ -90,7 +90,7 @@ struct StatementRun {
             let second = change.at.epochSeconds
             guard second >= monthStart, second < monthEnd, second <= windowEnd else { continue }
             let tariffNumber = tariff(at: second)
-            builders[builder(tariffNumber)].add(change, at: second, price: schedule(tariffNumber).price(at: second))
+            try builders[builder(tariffNumber)].add(change, at: second, price: schedule(tariffNumber).price(at: second))
         }
         if builders.count > 1 { builders.sort { ($0.tariffNumber.map(String.init) ?? "none") < ($1.tariffNumber.map(String.init) ?? "none") } }
         for line in builders { try finish(sim, line) }
@@ -126,17 +126,17 @@ struct LineBuilder {
     init(tariffNumber: Int?) { self.tariffNumber = tariffNumber }
 
     /// A bundle grant or top-up at `second`, at `price` (free without one).
-    mutating func add(_ change: BundleChange, at second: Int64, price: TariffPrice?) {
+    mutating func add(_ change: BundleChange, at second: Int64, price: TariffPrice?) throws {
         touched = (min(touched?.first ?? second, second), max(touched?.last ?? second, second))
         if let price { bundleCurrency = price.currency }
         switch change.kind {
         case .granted:
             bundleCount += 1
-            bundleAmount += Int128(price?.bundlePrice ?? 0)
+            bundleAmount = try ExactAmount.add(bundleAmount, Int128(price?.bundlePrice ?? 0), "bundles")
         case .toppedUp:
             topUpCount += 1
-            topUpBytes += Int128(change.bytes)
-            topUpValue += Int128(change.bytes) * Int128(price?.topUpPricePerMB ?? 0)
+            topUpBytes = try ExactAmount.add(topUpBytes, Int128(change.bytes), "top-ups")
+            topUpValue = try ExactAmount.add(topUpValue, Int128(change.bytes) * Int128(price?.topUpPricePerMB ?? 0), "top-ups")
         }
     }
 }

@@ -36,7 +36,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             parts.submissions.handler,
         ] + parts.ruleFirings.handlers + [
             WebhookRetention.handler(store: store, clock: dependencies.clock),
-            StatementFreezing.handler(statements: parts.statements, store: store, clock: dependencies.clock),
+            StatementFreezing.handler(statements: parts.statements, store: store, clock: dependencies.clock, logger: dependencies.logger),
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
                 timeout: configuration.radius.disconnectTimeout, attempts: configuration.radius.disconnectAttempts,

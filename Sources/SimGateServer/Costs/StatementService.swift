@@ -37,10 +37,11 @@ struct StatementService: Sendable {
         let current = BillingMonth(containing: now)
         let frozen = try await store.read { tx -> FrozenStatement? in
             guard let account = try await tx.accounts.find(accountID) else { throw DomainError.notFound("account", param: "account") }
-            guard month >= BillingMonth(containing: account.createdAt), month <= current else {
+            // Before SimGate kept SIM periods there is no history to bill from.
+            let first = max(BillingMonth(containing: account.createdAt), try await tx.statements.keptSince().map(BillingMonth.init(containing:)) ?? current)
+            guard month >= first, month <= current else {
                 throw DomainError(
-                    .invalid, code: "month_out_of_range",
-                    message: "'month' must be from the account's first month (\(BillingMonth(containing: account.createdAt))) to the current one (\(current)).",
+                    .invalid, code: "month_out_of_range", message: "'month' must be from \(first) (the account's first month with SIM history) to \(current).",
                     param: "month"
                 )
             }
@@ -121,6 +122,7 @@ struct StatementService: Sendable {
             return try await store.transaction { tx in
                 if try await tx.statements.freeze(accountID: accountID, month: month, freezeID: freezeID, summary: summaryText, at: now) {
                     try await tx.events.append([event])
+                    try await tx.statements.deleteLines(accountID: accountID, month: month, otherThan: freezeID)
                 } else {
                     try await tx.statements.deleteLines(accountID: accountID, month: month, freezeID: freezeID)
                 }

@@ -48,7 +48,13 @@ struct UsageController: Sendable {
                 param: "records[\($0)].bytes_up"
             )
         }
-        let problems = (errors + missing + overflowing).sorted { ($0.param ?? "") < ($1.param ?? "") }
+        let notHeld = outcome.notHeld.map {
+            DomainError(
+                .invalid, code: "sim_not_held", message: "The SIM was not this account's when the record ended; it was not stored.",
+                param: "records[\($0)].ended_at"
+            )
+        }
+        let problems = (errors + missing + overflowing + notHeld).sorted { ($0.param ?? "") < ($1.param ?? "") }
         return try APIResponse(UsageImportResource(accepted: outcome.accepted, duplicates: outcome.duplicates, problems: problems))
     }
 

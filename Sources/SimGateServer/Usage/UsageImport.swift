@@ -20,6 +20,8 @@ struct UsageImport: Sendable {
         var missing: [Int] = []
         /// Positions of records refused because a total would pass the largest byte count.
         var overflowing: [Int] = []
+        /// Positions of records dated when the SIM was not the caller's.
+        var notHeld: [Int] = []
     }
 
     /// - Parameter senderScope: prefixes each sender id, so two accounts' ids never collide.
@@ -30,27 +32,41 @@ struct UsageImport: Sendable {
         try await sims.store.transaction { tx in
             let found = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, in: tx)
             var outcome = Outcome()
-            var stored: [UsageRecord] = []
+            // Usage counts for whoever held the SIM when it ended, which for a late CDR may
+            // be an earlier owner. A customer may only send usage from its own time.
+            let earliest = records.map(\.record.endedAt).min() ?? sims.clock.now()
+            let holders = try await tx.simPeriods.holders(of: Set(found.values.map(\.id)), since: earliest)
+            var current: [UsageRecord] = [], earlier: [UsageRecord] = []
             var positions: [String: Int] = [:]
             for (position, record) in records {
                 guard let sim = found[record.sim] else {
                     outcome.missing.append(position)
                     continue
                 }
+                let periods = holders[sim.id] ?? []
+                let holder = periods.last { $0.start <= record.endedAt }.map(\.accountID) ?? sim.accountID
+                if let visibleAccountID, holder != visibleAccountID {
+                    outcome.notHeld.append(position)
+                    continue
+                }
                 let id = sims.ids.nextBody()
                 positions[id] = position
-                stored.append(UsageRecord(
-                    id: id, simID: sim.id, accountID: sim.accountID, source: source,
+                let stored = UsageRecord(
+                    id: id, simID: sim.id, accountID: holder, source: source,
                     senderID: "\(senderScope):\(record.senderID)", sessionID: record.sessionID,
                     startedAt: record.startedAt, endedAt: record.endedAt, bytesUp: record.bytesUp, bytesDown: record.bytesDown,
                     mccMNC: record.mccMNC, country: record.country, rat: record.rat, imei: record.imei?.digits
-                ))
+                )
+                if holder == sim.accountID { current.append(stored) } else { earlier.append(stored) }
             }
             let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
-            let result = try await UsageLedger(sims: sims).record(stored, sims: simsByID, cause: { _ in cause }, in: tx)
-            outcome.accepted = result.inserted.count
-            outcome.overflowing = result.overflowing.compactMap { positions[$0] }.sorted()
-            outcome.duplicates = stored.count - result.inserted.count - result.overflowing.count
+            let result = try await UsageLedger(sims: sims).record(current, sims: simsByID, cause: { _ in cause }, in: tx)
+            // An earlier owner's usage counts in its totals only: it tells nothing about the SIM
+            // as the present owner has it (place, device, bundle, rules).
+            let past = try await tx.usage.insert(earlier, now: sims.clock.now())
+            outcome.accepted = result.inserted.count + past.inserted.count
+            outcome.overflowing = (result.overflowing.union(past.overflowing)).compactMap { positions[$0] }.sorted()
+            outcome.duplicates = current.count + earlier.count - outcome.accepted - outcome.overflowing.count
             return outcome
         }
     }

@@ -69,6 +69,25 @@ public struct SimPeriodRepository: Sendable {
             }
     }
 
+    /// Who held each of `sims` from `since` on: their periods that had not ended by then,
+    /// oldest first, as (start, end, account).
+    public func holders(of sims: Set<SimID>, since: Date) async throws -> [SimID: [(start: Date, end: Date?, accountID: AccountID?)]] {
+        var found: [SimID: [(start: Date, end: Date?, accountID: AccountID?)]] = [:]
+        let ids = sims.map(\.rawValue).sorted()
+        for first in stride(from: 0, to: ids.count, by: 500) {
+            let rows = try await db.select().columns("sim_id", "started_at", "ended_at", "account_id").from("sim_periods")
+                .where("sim_id", .in, Array(ids[first..<min(first + 500, ids.count)]))
+                .where { $0.where("ended_at", .is, SQLLiteral.null).orWhere("ended_at", .greaterThan, since.stored) }
+                .orderBy("sim_id").orderBy("started_at").all()
+            for row in rows {
+                found[SimID(trusted: try row.string("sim_id")), default: []].append(
+                    (try row.date("started_at"), try row.optionalDate("ended_at"), try row.optionalString("account_id").map(AccountID.init(trusted:)))
+                )
+            }
+        }
+        return found
+    }
+
     /// Accounts that held some SIM during `[start, end)`.
     public func accounts(from start: Date, to end: Date) async throws -> [AccountID] {
         try await db.select().distinct().column("account_id").from("sim_periods")

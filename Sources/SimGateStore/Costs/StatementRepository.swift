@@ -77,10 +77,25 @@ public struct StatementRepository: Sendable {
         return !inserted.isEmpty
     }
 
-    /// Removes the lines of a freeze that lost (or failed) before storing its summary.
+    /// Removes the lines of a freeze unless its summary was stored (it lost, or failed).
     public func deleteLines(accountID: AccountID, month: BillingMonth, freezeID: String) async throws {
+        try await db.raw("""
+            DELETE FROM statement_lines WHERE account_id = \(bind: accountID.rawValue) AND month = \(bind: month.description)
+                AND freeze_id = \(bind: freezeID) AND NOT EXISTS (
+                    SELECT 1 FROM statements s WHERE s.account_id = \(bind: accountID.rawValue) AND s.month = \(bind: month.description) AND s.freeze_id = \(bind: freezeID))
+            """).run()
+    }
+
+    /// Removes lines that other freezes of the month left (a crash between their units of
+    /// work): once a summary is stored, no line of another freeze can ever be read.
+    public func deleteLines(accountID: AccountID, month: BillingMonth, otherThan freezeID: String) async throws {
         try await db.delete(from: "statement_lines").where("account_id", .equal, accountID.rawValue)
-            .where("month", .equal, month.description).where("freeze_id", .equal, freezeID).run()
+            .where("month", .equal, month.description).where("freeze_id", .notEqual, freezeID).run()
+    }
+
+    /// When SimGate began keeping SIM periods (the migration that made statements), if it has.
+    public func keptSince() async throws -> Date? {
+        try await db.raw("SELECT applied_at FROM schema_migrations WHERE version = 13").first().map { try $0.date("applied_at") }
     }
 
     /// The accounts whose statement for `month` is frozen.

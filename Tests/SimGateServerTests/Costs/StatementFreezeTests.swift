@@ -145,9 +145,22 @@ struct StatementFreezeTests {
                 "bytes_up": 4_000_000_000_000_000_000, "bytes_down": 0,
             ]]])
             #expect(reply.status < 300, "\(reply.text)")
+            // Another account's statement still freezes on time: one account that cannot be
+            // frozen holds up no other, and the hourly job keeps coming back.
+            let (other, otherKey) = try await app.makeCustomer("Scooters")
+            let otherSims = try await app.importSims(1..<2, account: other)
+            try await app.pricedTariff(6, accounts: [other], price: StatementTests.standardPrice)
+            try await app.provision(otherSims[0], tariff: 6, key: otherKey)
             app.at(day: 33)
             let refused = try await app.statement("2027-01", key: key)
             #expect(refused.status == 409 && refused.code == "amount_out_of_range", "\(refused.text)")
+            app.at(day: 35)
+            try await app.settle()
+            #expect(try await app.statement("2027-01", key: otherKey)["state"] == "frozen")
+            #expect(try await app.request(.get, "/v1/events?type=statement.frozen", key: app.operatorKey).items.count == 1)
+            app.at(day: 35, seconds: 3_600)
+            try await app.settle()
+            #expect(try await app.statement("2027-01", key: key).code == "amount_out_of_range")
         }
     }
 }

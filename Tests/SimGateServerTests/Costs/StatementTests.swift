@@ -145,8 +145,22 @@ struct StatementTests {
             #expect(ofB.lines.allSatisfy { ($0["from"] as? String ?? "") >= "2027-01-12T00:00:00.000Z" }, "\(ofB.lines)")
             #expect(ofB.total()?["amount"] as? Int == 552)
 
+            // A CDR from A's time that arrives after the SIM moved is A's: sent by the operator
+            // it counts for A; B may not send it.
+            let late: [String: Any] = ["records": [[
+                "id": "late-a", "sim": Fixtures.iccid(0), "started_at": "2027-01-06T00:00:00Z", "ended_at": "2027-01-06T01:00:00Z",
+                "bytes_up": 5 * TestHarness.megabyte, "bytes_down": 0,
+            ]]]
+            let refused = try await app.request(.post, "/v1/usage_records", key: keyB, json: late)
+            let problem = (refused.json["errors"] as? [[String: Any]])?.first
+            #expect(problem?["code"] as? String == "sim_not_held" && problem?["param"] as? String == "records[0].ended_at", "\(refused.text)")
+            #expect(try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: late).json["accepted"] as? Int == 1)
+            #expect(try await app.statement("2027-01", key: keyA).line(sims[0], tariff: 5)?.number("data.used_bytes") == 15 * TestHarness.megabyte)
+            #expect(try await app.statement("2027-01", key: keyB).line(sims[0], tariff: 5)?.number("data.used_bytes") == 30 * TestHarness.megabyte)
+            #expect(try await app.request(.get, "/v1/usage?granularity=month", key: keyB).items.first?["bytes_up"] as? Int == 30 * TestHarness.megabyte)
+
             #expect(try await app.statement("2027-01", key: keyA, account: accountB).status == 404)
-            #expect(try await app.statement("2027-01", key: app.operatorKey, account: accountB).text == ofB.text)
+            #expect(try await app.statement("2027-01", key: app.operatorKey, account: accountB).json["totals"] as? NSArray == ofB.json["totals"] as? NSArray)
         }
     }
 
@@ -176,15 +190,25 @@ struct StatementTests {
     func forecast(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sims = try await app.importSims(0..<1, account: account)
+            let sims = try await app.importSims(0..<2, account: account)
             try await app.pricedTariff(5, accounts: [account], price: Self.standardPrice)
             try await app.provision(sims[0], tariff: 5, key: key)
+            try await app.provision(sims[1], tariff: 5, key: key)
+            app.at(day: 1)
+            try await app.used(150, sim: 1, key: key, id: "burst")
+            app.at(day: 2)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: key).status == 200)
             app.at(day: 10)
             let now = try await app.request(.get, "/v1/statements", key: key)
             #expect(now["state"] == "open" && now["month"] == "2027-01" && now["as_of"] == "2027-01-11T00:00:00.000Z", "\(now.text)")
             let line = try #require(now.line(sims[0], tariff: 5))
             #expect(line.number("amount") == 290 && line.number("forecast_amount") == 900)
-            #expect(now.total()?["amount"] as? Int == 290 && now.total()?["forecast_amount"] as? Int == 900)
+            // The suspended SIM used 150 MB in its two LIVE days; OFFLINE it uses no more, so
+            // the forecast keeps its data as it is: 58.06 LIVE + 93.55 OFFLINE + 50 MB beyond
+            // the month's allowance at 2 = 251.61, not 150 MB × 31/10 days.
+            let stopped = try #require(now.line(sims[1], tariff: 5))
+            #expect(stopped.number("amount") == 319 && stopped.number("forecast_amount") == 252, "\(stopped)")
+            #expect(now.total()?["amount"] as? Int == 290 + 319 && now.total()?["forecast_amount"] as? Int == 900 + 252)
         }
     }
 }
