@@ -85,6 +85,16 @@ struct CommandLineTests {
         #expect(refused.status == 1 && refused.output.contains("--webhooks-timeout='600' cannot be used"), "\(refused.output)")
     }
 
+    @Test("bench statement runs end to end on a small fleet and prints every figure")
+    func statementBench() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(Self.simgate, ["bench", "statement", "--sims", "300", "--runs", "1"], limit: .seconds(120))
+        #expect(outcome.status == 0, "\(outcome.output)")
+        for figure in ["seeded: 300 SIMs", "computed (GET", "303 lines", "CSV of every line", "frozen (computed", "frozen, read back (GET, JSON, first 100 lines; state frozen)", "frozen CSV"] {
+            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
+        }
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

@@ -25,9 +25,11 @@ struct BenchServer: Sendable {
     }
 
     /// Runs `seed` on the new database before the server starts (with `arguments` added to
-    /// `simgate serve`), then `body` against the server with what `seed` returned.
+    /// `simgate serve`), then `body` against the server with what `seed` returned. The schema
+    /// is stamped as made at `migratedAt`'s time, for seeds that write history from before now.
     static func with<Seeded: Sendable, T: Sendable>(
-        arguments: [String] = [], seed: @escaping @Sendable (SimGateDatabase) async throws -> Seeded, _ body: (BenchServer, Seeded) async throws -> T
+        arguments: [String] = [], migratedAt: any WallClock = SystemWallClock(), seed: @escaping @Sendable (SimGateDatabase) async throws -> Seeded,
+        _ body: (BenchServer, Seeded) async throws -> T
     ) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -36,7 +38,7 @@ struct BenchServer: Sendable {
         let logger = { var logger = Logger(label: "simgate.bench"); logger.logLevel = .warning; return logger }()
         let database = try SimGateDatabase(.sqlite(path: path), logger: logger)
         let (key, seeded) = try await database.withRunning {
-            try await Migrator(database: database, logger: logger).migrate()
+            try await Migrator(database: database, logger: logger, clock: migratedAt).migrate()
             return (try await Administration(database: database).bootstrapOperator(), try await seed(database))
         }
         guard let key else { throw BenchError("a fresh database already had an operator") }

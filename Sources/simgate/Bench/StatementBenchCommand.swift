@@ -28,11 +28,12 @@ struct StatementBenchCommand: AsyncParsableCommand {
         let month = BillingMonth(containing: SystemWallClock().now()).previous
         print("SimGate bench: statement of \(month) for \(sims) SIMs, SQLite")
         let (count, seedStart) = (sims, ContinuousClock.now)
+        // Seeded (and the schema stamped) as of two days before the month, so that the account
+        // and SimGate's SIM history are older than the statement.
+        let then = OffsetWallClock(offset: month.start.addingTimeInterval(-2 * 86_400).timeIntervalSince(SystemWallClock().now()))
         // Kept closing (computed on each request) for 30 days, so the first figures are of the computation.
-        try await BenchServer.with(arguments: ["--statements-freeze-after", "720"], seed: { database in
-            // Seeded as of two days before the month, so the account is older than its statement.
-            let then = OffsetWallClock(offset: month.start.addingTimeInterval(-2 * 86_400).timeIntervalSince(SystemWallClock().now()))
-            return try await Administration(database: database, clock: then).seedStatementFleet(count: count, month: month)
+        try await BenchServer.with(arguments: ["--statements-freeze-after", "720"], migratedAt: then, seed: { database in
+            try await Administration(database: database, clock: then).seedStatementFleet(count: count, month: month)
         }) { server, fleet in
             print(String(
                 format: "seeded: %d SIMs (%d with a payment hold for 10 days, %d changing tariff), a usage record each, in %.1f s",
