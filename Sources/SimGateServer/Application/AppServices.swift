@@ -39,6 +39,8 @@ struct AppServices: Sendable {
     let secrets: SecretBox
     /// Monthly statements.
     let statements: StatementService
+    /// The dashboard's templates; `nil` only if the build lacks its resources (then no dashboard).
+    let dashboardPages: DashboardPages?
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
@@ -62,6 +64,7 @@ struct AppServices: Sendable {
         submissions = SubmissionService(aofu: aofu)
         self.secrets = secrets
         statements = StatementService(store: store, clock: clock, ids: ids, settings: statementSettings)
+        dashboardPages = try? DashboardPages()
         let allowed = (try? WebhookSettings.networks(parsing: settings.allowedNetworks).get()) ?? []
         self.webhooks = WebhookEndpointService(store: store, clock: clock, ids: ids, secrets: secrets, targets: WebhookTargetGuard(allowed: allowed))
         let usageRules = UsageRuleCache()

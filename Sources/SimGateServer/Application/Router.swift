@@ -34,6 +34,11 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     WebhookController(
         receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)
+    if let pages = parts.dashboardPages {
+        DashboardController(
+            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store)
+        ).addRoutes(to: router)
+    }
     routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import SimGateCore
+import SimGateStore
 
 /// Per-request state: Hummingbird's core plus who is calling.
 public struct SimGateRequestContext: RequestContext {
@@ -9,12 +10,15 @@ public struct SimGateRequestContext: RequestContext {
     var principal: Principal?
     /// The OAuth client whose token authenticated a Cellhire-compatible request.
     var client: APIClient?
+    /// The dashboard session a page request came with, once signed in.
+    var dashboardSession: DashboardSession?
 
     /// A new request's context, with no caller yet.
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
         client = nil
+        dashboardSession = nil
     }
 
     /// Larger than any body SimGate accepts, so that each route's own limit decides.

@@ -57,6 +57,8 @@ public struct StoreTransaction: Sendable {
     public var jobs: JobRepository { JobRepository(db: db, ids: ids, record: record) }
     /// Webhook endpoints, the deliveries queued for them, and each attempt.
     public var webhooks: WebhookRepository { WebhookRepository(db: db, engine: DatabaseEngine(dialect: db.dialect.name), record: record) }
+    /// Dashboard sign-ins.
+    public var dashboardSessions: DashboardSessionRepository { DashboardSessionRepository(db: db) }
     /// Each SIM's periods under the same billing terms.
     public var simPeriods: SimPeriodRepository { SimPeriodRepository(db: db) }
     /// Frozen statements of closed months.

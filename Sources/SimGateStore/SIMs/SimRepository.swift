@@ -136,9 +136,11 @@ public struct SimRepository: Sendable {
         return pageOf(sims, request: page)
     }
 
-    /// How many SIMs have each status, for the metrics endpoint.
-    public func countByStatus() async throws -> [SimStatus: Int] {
-        let rows = try await db.raw("SELECT status, COUNT(*) AS n FROM sims GROUP BY status").all()
+    /// How many SIMs have each status: the account's, or (`nil`) every SIM, as metrics count them.
+    public func countByStatus(accountID: AccountID? = nil) async throws -> [SimStatus: Int] {
+        var select = db.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("sims").groupBy("status")
+        if let accountID { select = select.where("account_id", .equal, accountID.rawValue) }
+        let rows = try await select.all()
         var counts: [SimStatus: Int] = [:]
         for row in rows {
             if let status = SimStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }

@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SimGateCore
+import SimGateStore
+
+/// The web dashboard's pages: sign-in and sign-out with an API key, and the overview. Pages
+/// are server-rendered HTML; every form carries the session's CSRF token, and a page asked
+/// for without a session sends the browser to sign in.
+struct DashboardController: Sendable {
+    /// Sessions of signed-in browsers.
+    let sessions: DashboardSessions
+    /// Templates and the style sheet.
+    let pages: DashboardPages
+    /// Reads what the overview shows.
+    let overview: DashboardOverview
+
+    /// Paths the dashboard serves (HTML, not API: the OpenAPI document leaves them out).
+    static let paths: Set<String> = ["/", "/sign-in", "/sign-out", "/dashboard.css"]
+
+    /// Registers the pages at the root, with the dashboard's security headers.
+    func addRoutes(to router: Router<SimGateRequestContext>) {
+        let group = router.group().add(middleware: DashboardSecurityHeaders())
+        group.get("dashboard.css", use: styleSheet)
+        group.get("sign-in", use: signInForm)
+        group.post("sign-in", use: signIn)
+        group.post("sign-out", use: signOut)
+        group.get("/", use: home)
+    }
+
+    /// `GET /dashboard.css`.
+    @Sendable func styleSheet(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/css; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: pages.styleSheet))
+    }
+
+    /// `GET /sign-in`: the form, or the overview for a browser already signed in.
+    @Sendable func signInForm(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        if try await signedIn(request) != nil { return Self.redirect(to: "/") }
+        return pages.page("sign-in", [:], frame: PageFrame(title: "Sign in"))
+    }
+
+    /// `POST /sign-in` with `key`: a session cookie and the overview, or the form again.
+    @Sendable func signIn(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else { return forbidden() }
+        let form = try await FormBody(request)
+        guard let key = form["key"], let (cookie, _) = try await sessions.signIn(with: key) else {
+            return pages.page("sign-in", ["error": "That key is not valid, or has been revoked."], frame: PageFrame(title: "Sign in"), status: .unauthorized)
+        }
+        var response = Self.redirect(to: "/")
+        response.setCookie(Cookie(
+            name: DashboardSessions.cookieName, value: cookie, maxAge: Int(DashboardSessions.lifetime), path: "/",
+            secure: Self.isBehindTLS(request), httpOnly: true, sameSite: .strict
+        ))
+        return response
+    }
+
+    /// `POST /sign-out` with the session's `csrf`: ends the session.
+    @Sendable func signOut(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        guard let (session, _) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
+        let form = try await FormBody(request)
+        guard Self.isSameOrigin(request), let token = form["csrf"], ConstantTime.equals(Array(token.utf8), Array(session.csrfToken.utf8)) else { return forbidden() }
+        try await sessions.signOut(session)
+        var response = Self.redirect(to: "/sign-in")
+        response.setCookie(Cookie(
+            name: DashboardSessions.cookieName, value: "", maxAge: 0, path: "/", secure: Self.isBehindTLS(request), httpOnly: true, sameSite: .strict
+        ))
+        return response
+    }
+
+    /// `GET /`: the overview, once signed in.
+    @Sendable func home(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        guard let (session, principal) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
+        let content = try await overview.content(for: principal)
+        return pages.page("overview", content, frame: PageFrame(
+            title: "Overview", signedIn: (principal.account.name, principal.scope == .readOnly, session.csrfToken), current: "overview"
+        ))
+    }
+
+    private func signedIn(_ request: Request) async throws -> (DashboardSession, Principal)? {
+        guard let cookie = request.cookies[DashboardSessions.cookieName]?.value, !cookie.isEmpty else { return nil }
+        return try await sessions.resolve(cookie: cookie)
+    }
+
+    private func forbidden() -> Response {
+        pages.page("sign-in", ["error": "That form was not sent from this dashboard; nothing was done."], frame: PageFrame(title: "Refused"), status: .forbidden)
+    }
+
+    /// A 303 to `path`.
+    static func redirect(to path: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = path
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Whether a form post comes from this origin: browsers send `Origin` (and
+    /// `Sec-Fetch-Site`) with posts; a request with neither is not a cross-site browser post.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" { return false }
+        guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
+        guard let host = request.head.authority, let url = URL(string: origin) else { return false }
+        return url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } == host || url.host == host
+    }
+
+    /// Whether the browser reached SimGate over TLS (through a proxy that says so): the cookie is then `Secure`.
+    static func isBehindTLS(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https" || request.head.scheme == "https"
+    }
+}

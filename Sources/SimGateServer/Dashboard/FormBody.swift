@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+
+/// A posted HTML form (`application/x-www-form-urlencoded`), read strictly: at most 64 KiB,
+/// fields decoded as browsers encode them (`+` for space, percent escapes).
+struct FormBody: Sendable {
+    /// Largest form accepted, in bytes.
+    static let maximumBytes = 64 * 1_024
+    private let fields: [(String, String)]
+
+    /// Reads the request's body as a form.
+    init(_ request: Request) async throws {
+        let buffer = try await request.body.collect(upTo: Self.maximumBytes)
+        let text = String(buffer: buffer)
+        fields = text.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let name = decoded(parts[0]), let value = decoded(parts.count > 1 ? parts[1] : "") else { return nil }
+            return (name, value)
+        }
+    }
+
+    /// The first value given for `name`.
+    subscript(name: String) -> String? { fields.first { $0.0 == name }?.1 }
+}
