@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+/// Debian's Chromium, driven headless through `chromedriver` over the W3C WebDriver protocol
+/// (plain HTTP and JSON). Each browser test starts its own driver on a port the driver picks.
+final class WebDriverBrowser: Sendable {
+    /// Where Debian's packages put them.
+    static let chromium = "/usr/bin/chromium", driver = "/usr/bin/chromedriver"
+    /// Where screenshots go: the test run's artifacts.
+    static let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../.build/test-artifacts/screenshots")
+
+    private let process: Process
+    private let http: HTTPClient
+    private let base: String
+    private let session: String
+
+    /// Whether this machine can run browser tests; under `CI=true` it must.
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: chromium) && FileManager.default.isExecutableFile(atPath: driver)
+    }
+
+    private init(process: Process, http: HTTPClient, base: String, session: String) {
+        self.process = process
+        self.http = http
+        self.base = base
+        self.session = session
+    }
+
+    /// Starts a driver and a headless browser, runs `body`, then closes both.
+    static func with(_ body: (WebDriverBrowser) async throws -> Void) async throws {
+        let (process, port) = try await launchDriver()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let base = "http://127.0.0.1:\(port)"
+            let created = try await request(http, .POST, base + "/session", [
+                "capabilities": ["alwaysMatch": [
+                    "browserName": "chrome", "pageLoadStrategy": "normal",
+                    "goog:chromeOptions": ["binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]],
+                ]],
+            ])
+            let session = try #require((created["value"] as? [String: Any])?["sessionId"] as? String, "no session: \(created)")
+            let browser = WebDriverBrowser(process: process, http: http, base: base, session: session)
+            do {
+                try await body(browser)
+            } catch {
+                await browser.close()
+                throw error
+            }
+            await browser.close()
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private func close() async {
+        _ = try? await Self.request(http, .DELETE, base + "/session/\(session)", nil)
+        // SIGKILL: a driver started from the test process may ignore SIGTERM (it inherits the
+        // signal mask), and must never outlive the test.
+        kill(process.processIdentifier, SIGKILL)
+        try? await http.shutdown()
+    }
+
+    /// Opens `url` and waits for it to load.
+    func go(_ url: String) async throws { _ = try await command(.POST, "url", ["url": url]) }
+
+    /// The address now shown.
+    func currentURL() async throws -> String { try await command(.GET, "url", nil) as? String ?? "" }
+
+    /// The element matching the CSS `selector`.
+    func element(_ selector: String) async throws -> String {
+        let found = try await command(.POST, "element", ["using": "css selector", "value": selector]) as? [String: Any]
+        return try #require(found?.values.first as? String, "no element \(selector)")
+    }
+
+    /// Types `text` into the element matching `selector`.
+    func type(_ selector: String, _ text: String) async throws {
+        _ = try await command(.POST, "element/\(try await element(selector))/value", ["text": text])
+    }
+
+    /// Clicks the element matching `selector` (a submit waits for the next page).
+    func click(_ selector: String) async throws {
+        _ = try await command(.POST, "element/\(try await element(selector))/click", [:])
+    }
+
+    /// The visible text of the element matching `selector`.
+    func text(_ selector: String) async throws -> String {
+        try await command(.GET, "element/\(try await element(selector))/text", nil) as? String ?? ""
+    }
+
+    /// Saves a PNG of the page as `<name>.png` among the run's artifacts.
+    func screenshot(_ name: String) async throws {
+        let encoded = try #require(try await command(.GET, "screenshot", nil) as? String)
+        try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
+        try #require(Data(base64Encoded: encoded)).write(to: Self.artifacts.appendingPathComponent("\(name).png"))
+    }
+
+    private func command(_ method: HTTPMethod, _ path: String, _ body: [String: Any]?) async throws -> Any? {
+        let reply = try await Self.request(http, method, base + "/session/\(session)/" + path, body)
+        if let error = reply["value"] as? [String: Any], let kind = error["error"] as? String {
+            throw WebDriverError(description: "\(kind): \(error["message"] ?? "")")
+        }
+        return reply["value"]
+    }
+
+    private static func request(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, _ body: [String: Any]?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let body { request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))) }
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 64 * 1_024 * 1_024)
+        return (try JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]) ?? [:]
+    }
+
+    /// Starts `chromedriver` on a free port and waits (at most ten seconds) until it answers.
+    private static func launchDriver() async throws -> (Process, Int) {
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(holder.localAddress?.port)
+        try await holder.close()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: driver)
+        process.arguments = ["--port=\(port)"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The driver has no way to say it is ready but answering: ask, a bounded number of times.
+        for _ in 0..<200 {
+            if let status = try? await request(http, .GET, "http://127.0.0.1:\(port)/status", nil),
+               (status["value"] as? [String: Any])?["ready"] as? Bool == true {
+                try? await http.shutdown()
+                return (process, port)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        try? await http.shutdown()
+        kill(process.processIdentifier, SIGKILL)
+        throw WebDriverError(description: "chromedriver did not answer within ten seconds")
+    }
+}
+
+/// A WebDriver command failed.
+struct WebDriverError: Error, CustomStringConvertible {
+    let description: String
+}
