@@ -36,7 +36,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     ).addRoutes(to: router)
     if let pages = parts.dashboardPages {
         DashboardController(
-            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store)
+            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store),
+            simList: DashboardSimList(sims: parts.sims)
         ).addRoutes(to: router)
     }
     routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })

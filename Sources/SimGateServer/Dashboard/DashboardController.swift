@@ -14,9 +14,11 @@ struct DashboardController: Sendable {
     let pages: DashboardPages
     /// Reads what the overview shows.
     let overview: DashboardOverview
+    /// Finds SIMs for the list page.
+    let simList: DashboardSimList
 
     /// Paths the dashboard serves (HTML, not API: the OpenAPI document leaves them out).
-    static let paths: Set<String> = ["/", "/sign-in", "/sign-out", "/dashboard.css"]
+    static let paths: Set<String> = ["/", "/sims", "/sign-in", "/sign-out", "/dashboard.css"]
 
     /// Registers the pages at the root, with the dashboard's security headers.
     func addRoutes(to router: Router<SimGateRequestContext>) {
@@ -26,6 +28,18 @@ struct DashboardController: Sendable {
         group.post("sign-in", use: signIn)
         group.post("sign-out", use: signOut)
         group.get("/", use: home)
+        group.get("sims", use: simsPage)
+    }
+
+    /// `GET /sims`: find SIMs by identifier, status and label.
+    @Sendable func simsPage(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        guard let (session, principal) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
+        var parameters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil { parameters[String(name)] = String(value) }
+        let content = try await simList.content(for: principal, parameters: parameters)
+        return pages.page("sims", content, frame: PageFrame(
+            title: "SIMs", signedIn: (principal.account.name, principal.scope == .readOnly, session.csrfToken), current: "sims"
+        ))
     }
 
     /// `GET /dashboard.css`.

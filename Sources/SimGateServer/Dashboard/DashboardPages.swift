@@ -18,7 +18,7 @@ struct DashboardPages: Sendable {
             throw DashboardResourceMissing(name: "dashboard")
         }
         var library = MustacheLibrary()
-        for name in ["layout", "sign-in", "overview"] {
+        for name in ["layout", "sign-in", "overview", "sims"] {
             let text = try String(contentsOf: directory.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }

@@ -6,7 +6,7 @@ import Testing
 /// they are not installed the tests are skipped, except under `CI=true`, where they must run.
 @Suite("Dashboard in a browser", .enabled(if: WebDriverBrowser.available || ProcessInfo.processInfo.environment["CI"] == "true"))
 struct DashboardBrowserTests {
-    @Test("a browser signs in with a key, sees its fleet on the overview, and signs out", .timeLimit(.minutes(1)))
+    @Test("a browser signs in with a key, sees its fleet on the overview, finds a SIM by ICCID, and signs out", .timeLimit(.minutes(1)))
     func signInAndOut() async throws {
         try #require(WebDriverBrowser.available, "CI must install chromium and chromium-driver")
         try await TestHarness.run(.sqlite) { app in
@@ -27,6 +27,13 @@ struct DashboardBrowserTests {
                 #expect(try await browser.text("#sims-heading") == "SIMs by status")
                 #expect(try await browser.text("ol.events").contains("first ride"))
                 try await browser.screenshot("overview")
+
+                try await browser.go("http://127.0.0.1:\(port)/sims")
+                try await browser.type("#q", Fixtures.iccid(1))
+                try await browser.click("form[role=search] button[type=submit]")
+                #expect(try await browser.text("table.sims tbody").contains(Fixtures.iccid(1)))
+                #expect(!(try await browser.text("table.sims tbody").contains(Fixtures.iccid(2))))
+                try await browser.screenshot("sims")
 
                 try await browser.click("form.sign-out button")
                 #expect(try await browser.currentURL().hasSuffix("/sign-in"))
