@@ -17,9 +17,6 @@ struct DashboardController: Sendable {
     /// Finds SIMs for the list page.
     let simList: DashboardSimList
 
-    /// Paths the dashboard serves (HTML, not API: the OpenAPI document leaves them out).
-    static let paths: Set<String> = ["/", "/sims", "/sign-in", "/sign-out", "/dashboard.css"]
-
     /// Registers the pages at the root, with the dashboard's security headers.
     func addRoutes(to router: Router<SimGateRequestContext>) {
         let group = router.group().add(middleware: DashboardSecurityHeaders())

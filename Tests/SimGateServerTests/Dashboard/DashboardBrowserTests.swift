@@ -15,6 +15,8 @@ struct DashboardBrowserTests {
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: key, json: ["reason": "first ride"])
             let port = try #require(app.client.port)
             try await WebDriverBrowser.with { browser in
+                // After each click that navigates, the test first finds an element only the next
+                // page has (finding waits for it), so it never reads the page it left.
                 try await browser.go("http://127.0.0.1:\(port)/")
                 #expect(try await browser.currentURL().hasSuffix("/sign-in"))
                 try await browser.type("#key", "sgk_not_a_key")
@@ -23,19 +25,21 @@ struct DashboardBrowserTests {
 
                 try await browser.type("#key", key)
                 try await browser.click("form button[type=submit]")
-                #expect(try await browser.text("h1") == "E-Bikes Ltd")
                 #expect(try await browser.text("#sims-heading") == "SIMs by status")
+                #expect(try await browser.text("h1") == "E-Bikes Ltd")
                 #expect(try await browser.text("ol.events").contains("first ride"))
                 try await browser.screenshot("overview")
 
                 try await browser.go("http://127.0.0.1:\(port)/sims")
                 try await browser.type("#q", Fixtures.iccid(1))
                 try await browser.click("form[role=search] button[type=submit]")
+                _ = try await browser.element("#q[value='\(Fixtures.iccid(1))']")
                 #expect(try await browser.text("table.sims tbody").contains(Fixtures.iccid(1)))
                 #expect(!(try await browser.text("table.sims tbody").contains(Fixtures.iccid(2))))
                 try await browser.screenshot("sims")
 
                 try await browser.click("form.sign-out button")
+                _ = try await browser.element("#key")
                 #expect(try await browser.currentURL().hasSuffix("/sign-in"))
                 try await browser.go("http://127.0.0.1:\(port)/")
                 #expect(try await browser.currentURL().hasSuffix("/sign-in"), "the session ended")

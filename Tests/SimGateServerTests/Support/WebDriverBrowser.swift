@@ -39,6 +39,9 @@ final class WebDriverBrowser: Sendable {
             let created = try await request(http, .POST, base + "/session", [
                 "capabilities": ["alwaysMatch": [
                     "browserName": "chrome", "pageLoadStrategy": "normal",
+                    // Finding an element waits (up to five seconds) until the page has it: after a
+                    // click that navigates, the test asks for something only the next page has.
+                    "timeouts": ["implicit": 5_000, "pageLoad": 30_000, "script": 5_000],
                     "goog:chromeOptions": ["binary": chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]],
                 ]],
             ])
