@@ -20,10 +20,7 @@ struct StatementsController: Sendable {
     @Sendable func get(_ request: Request, context: SimGateRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["account", "month", "format", "limit", "starting_after"])
-        let named = try query["account"].map { text in
-            guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
-            return id
-        }
+        let named = try query.account()
         if principal.isOperator, named == nil {
             throw APIError.invalid("parameter_missing", "The operator names the account whose statement to read.", param: "account")
         }

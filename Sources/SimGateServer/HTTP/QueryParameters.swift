@@ -52,6 +52,13 @@ struct QueryParameters {
         values.filter { $0.0 == name }.flatMap { $0.1.split(separator: ",").map(String.init) }
     }
 
+    /// `account`, an `acct_` id, if given.
+    func account() throws -> AccountID? {
+        guard let text = self["account"] else { return nil }
+        guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
+        return id
+    }
+
     /// `limit`, 1 to 100, or the default.
     func limit() throws -> Int {
         guard let text = self["limit"] else { return PageRequest.defaultLimit }

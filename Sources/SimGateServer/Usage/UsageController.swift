@@ -89,10 +89,7 @@ struct UsageController: Sendable {
         let own = principal.visibleAccountID
         let query = try QueryParameters(request, allowed: own == nil ? UsageTotalsParameters.names.union(["account"]) : UsageTotalsParameters.names)
         var scope = own.map(UsageTotalsQuery.Scope.account) ?? .everyone
-        if let text = query["account"] {
-            guard let id = AccountID(parsing: text) else { throw APIError.invalid("invalid_value", "'account' is an acct_ id.", param: "account") }
-            scope = .account(id)
-        }
+        if let id = try query.account() { scope = .account(id) }
         return try await totals(query, scope: scope, account: nil, url: "/v1/usage")
     }
 
