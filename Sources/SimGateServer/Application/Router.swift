@@ -37,7 +37,9 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     if let pages = parts.dashboardPages {
         DashboardController(
             sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store),
-            simList: DashboardSimList(sims: parts.sims)
+            simList: DashboardSimList(sims: parts.sims),
+            sections: [
+            ]
         ).addRoutes(to: router)
     }
     routeTable.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })

@@ -17,26 +17,28 @@ struct DashboardController: Sendable {
     /// Finds SIMs for the list page.
     let simList: DashboardSimList
 
+    /// The other pages, each feature's own.
+    let sections: [any DashboardSection]
+
     /// Registers the pages at the root, with the dashboard's security headers.
     func addRoutes(to router: Router<SimGateRequestContext>) {
         let group = router.group().add(middleware: DashboardSecurityHeaders())
         group.get("dashboard.css", use: styleSheet)
+        group.get("dashboard.js", use: script)
         group.get("sign-in", use: signInForm)
         group.post("sign-in", use: signIn)
-        group.post("sign-out", use: signOut)
-        group.get("/", use: home)
-        group.get("sims", use: simsPage)
+        let routes = DashboardRoutes(group: group, sessions: sessions, pages: pages)
+        routes.form("sign-out", reads: true, signOut)
+        routes.page("/", home)
+        routes.page("sims", simsPage)
+        routes.form("sims/bulk") { _, signedIn, form in try await simList.bulk(signedIn: signedIn, form: form) }
+        for section in sections { section.addRoutes(to: routes) }
     }
 
-    /// `GET /sims`: find SIMs by identifier, status and label.
-    @Sendable func simsPage(_ request: Request, context: SimGateRequestContext) async throws -> Response {
-        guard let (session, principal) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
-        var parameters: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters where parameters[String(name)] == nil { parameters[String(name)] = String(value) }
-        let content = try await simList.content(for: principal, parameters: parameters)
-        return pages.page("sims", content, frame: PageFrame(
-            title: "SIMs", signedIn: (principal.account.name, principal.scope == .readOnly, session.csrfToken), current: "sims"
-        ))
+    /// `GET /sims`: find SIMs by identifier, status, label, country and tariff.
+    @Sendable func simsPage(_ request: Request, signedIn: SignedIn) async throws -> Response {
+        let content = try await simList.content(for: signedIn, parameters: request.firstQueryValues)
+        return pages.page("sims", content, frame: signedIn.frame("SIMs", current: "sims"))
     }
 
     /// `GET /dashboard.css`.
@@ -44,6 +46,13 @@ struct DashboardController: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/css; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: pages.styleSheet))
+    }
+
+    /// `GET /dashboard.js`: the little script that keeps pages live and reads a chosen file into a form.
+    @Sendable func script(_ request: Request, context: SimGateRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/javascript; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: pages.script))
     }
 
     /// `GET /sign-in`: the form, or the overview for a browser already signed in.
@@ -67,12 +76,9 @@ struct DashboardController: Sendable {
         return response
     }
 
-    /// `POST /sign-out` with the session's `csrf`: ends the session.
-    @Sendable func signOut(_ request: Request, context: SimGateRequestContext) async throws -> Response {
-        guard let (session, _) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
-        let form = try await FormBody(request)
-        guard Self.isSameOrigin(request), let token = form["csrf"], ConstantTime.equals(Array(token.utf8), Array(session.csrfToken.utf8)) else { return forbidden() }
-        try await sessions.signOut(session)
+    /// `POST /sign-out` (its token checked like every form's): ends the session.
+    @Sendable func signOut(_ request: Request, signedIn: SignedIn, form: FormBody) async throws -> Response {
+        try await sessions.signOut(signedIn.session)
         var response = Self.redirect(to: "/sign-in")
         response.setCookie(Cookie(
             name: DashboardSessions.cookieName, value: "", maxAge: 0, path: "/", secure: Self.isBehindTLS(request), httpOnly: true, sameSite: .strict
@@ -80,13 +86,10 @@ struct DashboardController: Sendable {
         return response
     }
 
-    /// `GET /`: the overview, once signed in.
-    @Sendable func home(_ request: Request, context: SimGateRequestContext) async throws -> Response {
-        guard let (session, principal) = try await signedIn(request) else { return Self.redirect(to: "/sign-in") }
-        let content = try await overview.content(for: principal)
-        return pages.page("overview", content, frame: PageFrame(
-            title: "Overview", signedIn: (principal.account.name, principal.scope == .readOnly, session.csrfToken), current: "overview"
-        ))
+    /// `GET /`: the overview.
+    @Sendable func home(_ request: Request, signedIn: SignedIn) async throws -> Response {
+        let content = try await overview.content(for: signedIn.principal)
+        return pages.page("overview", content, frame: signedIn.frame("Overview", current: "overview"))
     }
 
     private func signedIn(_ request: Request) async throws -> (DashboardSession, Principal)? {

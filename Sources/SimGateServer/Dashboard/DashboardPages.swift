@@ -11,6 +11,8 @@ struct DashboardPages: Sendable {
     let library: MustacheLibrary
     /// The style sheet's bytes.
     let styleSheet: ByteBuffer
+    /// The script's bytes.
+    let script: ByteBuffer
 
     /// Reads the templates and the style sheet from the resources.
     init() throws {
@@ -18,12 +20,14 @@ struct DashboardPages: Sendable {
             throw DashboardResourceMissing(name: "dashboard")
         }
         var library = MustacheLibrary()
-        for name in ["layout", "sign-in", "overview", "sims"] {
-            let text = try String(contentsOf: directory.appendingPathComponent("\(name).mustache"), encoding: .utf8)
-            try library.register(text, named: name)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
+        for file in files {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
         self.library = library
         styleSheet = ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent("dashboard.css")))
+        script = ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent("dashboard.js")))
     }
 
     /// `template` rendered with `content`, inside the layout with `frame`, as an HTML response.
@@ -47,6 +51,8 @@ struct PageFrame {
     var signedIn: (accountName: String, readOnly: Bool, csrf: String)?
     /// Which navigation entry is the current page.
     var current: String?
+    /// Whether the operator is signed in: its pages show in the navigation.
+    var isOperator = false
 
     /// The layout's values.
     var values: [String: Any] {
@@ -57,7 +63,8 @@ struct PageFrame {
             values["readOnly"] = signedIn.readOnly
             values["csrf"] = signedIn.csrf
         }
-        if let current { values[current] = true }
+        if isOperator { values["isOperator"] = true }
+        if let current { values["nav_" + current] = true }
         return values
     }
 }

@@ -1,23 +1,31 @@
 import Foundation
+import Hummingbird
 import SimGateCore
 import SimGateStore
 
-/// The SIM list page: one search box for any identifier (ICCID, IMSI, MSISDN or IMEI), a
-/// status and a label filter, newest first, 50 a page, paged by the last SIM's id (no offsets).
+/// The SIM list page: one search box for any identifier (ICCID, IMSI, MSISDN or IMEI), filters
+/// by status, label, country and tariff, newest first, 50 a page, paged by the last SIM's id
+/// (no offsets, so the thousandth page costs what the first does); and activate or suspend,
+/// with a reason, of the SIMs ticked on the page.
 struct DashboardSimList: Sendable {
-    /// Lists SIMs as the API does.
+    /// Lists SIMs and applies bulk actions as the API does.
     let sims: SimService
 
     /// SIMs on a page.
     static let pageSize = 50
 
-    /// The page's template values for `principal` and the query `parameters`.
-    func content(for principal: Principal, parameters: [String: String]) async throws -> [String: Any] {
+    /// The page's template values for `signedIn` and the query `parameters`.
+    func content(for signedIn: SignedIn, parameters: [String: String]) async throws -> [String: Any] {
+        let principal = signedIn.principal
         let q = (parameters["q"] ?? "").filter { !$0.isWhitespace }
         let status = parameters["status"].flatMap { SimStatus(rawValue: $0) }
         let label = parameters["label"].flatMap { $0.isEmpty ? nil : $0 }
+        let country = parameters["country"].flatMap { $0.count == 2 ? $0.uppercased() : nil }
+        let tariff = parameters["tariff"].flatMap { Int($0) }
         let after = parameters["after"].flatMap { SimID(parsing: $0) }
         var base = SimFilter(accountID: principal.visibleAccountID, statuses: status.map { [$0] } ?? [], label: label)
+        base.country = country
+        base.tariffNumber = tariff
         var filters: [SimFilter] = []
         var problem: String?
         if q.isEmpty {
@@ -37,27 +45,68 @@ struct DashboardSimList: Sendable {
             hasMore = hasMore || page.hasMore
         }
         found.sort { $0.id > $1.id }
-        let rows = found.prefix(Self.pageSize).map { sim -> [String: Any] in
+        let shown = Array(found.prefix(Self.pageSize))
+        let rows = shown.map { sim -> [String: Any] in
             var row: [String: Any] = [
-                "iccid": sim.iccid.digits, "status": sim.status.rawValue, "key": sim.status.rawValue.lowercased(), "imsi": sim.imsi.digits,
-                "msisdn": sim.msisdn?.digits ?? "", "labels": sim.labels.values.sorted().joined(separator: ", "),
+                "id": sim.id.rawValue, "iccid": sim.iccid.digits, "status": sim.status.rawValue, "key": sim.status.rawValue.lowercased(),
+                "imsi": sim.imsi.digits, "msisdn": sim.msisdn?.digits ?? "", "labels": sim.labels.values.sorted().joined(separator: ", "),
+                "country": sim.lastSeen?.country ?? "", "tariff": sim.tariffNumber.map(String.init) ?? "",
             ]
             // Mustache shows a section for any string, even an empty one: leave it out instead.
             if !sim.state.holds.isEmpty { row["holds"] = sim.state.holdCauses.map(\.description).joined(separator: ", ") }
             return row
         }
         var content: [String: Any] = [
-            "q": q, "label": label ?? "", "sims": rows, "hasSims": !rows.isEmpty,
+            "q": q, "label": label ?? "", "country": country ?? "", "tariff": tariff.map(String.init) ?? "",
+            "sims": rows, "hasSims": !rows.isEmpty, "canAct": !signedIn.readOnly && !rows.isEmpty, "csrf": signedIn.session.csrfToken,
             "heading": q.isEmpty ? "Newest first" : "Matching “\(q)”",
             "statusOptions": SimStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == status] },
+            "returnTo": "/sims" + Self.query(q: q, status: status, label: label, country: country, tariff: tariff, after: after),
         ]
+        if let notice = Self.bulkNotice(parameters) { content["notice"] = notice }
         if let problem { content["problem"] = problem }
-        if hasMore || found.count > Self.pageSize, let last = rows.isEmpty ? nil : found[min(found.count, Self.pageSize) - 1] {
-            var query = URLComponents()
-            query.queryItems = [("q", q), ("status", status?.rawValue ?? ""), ("label", label ?? ""), ("after", last.id.rawValue)]
-                .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
-            content["next"] = "/sims?" + (query.percentEncodedQuery ?? "")
+        if hasMore || found.count > Self.pageSize, let last = shown.last {
+            content["next"] = "/sims" + Self.query(q: q, status: status, label: label, country: country, tariff: tariff, after: last.id)
         }
         return content
+    }
+
+    /// `POST /sims/bulk`: `action` (activate or suspend) with a `reason` on each ticked `sim`
+    /// (their ICCIDs); each SIM succeeds or fails alone, and the list says how many did.
+    func bulk(signedIn: SignedIn, form: FormBody) async throws -> Response {
+        guard let action = form["action"].flatMap(BulkSimAction.init(rawValue:)), action == .activate || action == .suspend else {
+            throw DomainError(.invalid, code: "invalid_value", message: "Choose activate or suspend.", param: "action")
+        }
+        let iccids = try form.all("sim").map { try ICCID($0) }
+        guard !iccids.isEmpty else { throw DomainError(.invalid, code: "parameter_missing", message: "Tick at least one SIM.", param: "sim") }
+        let principal = signedIn.principal
+        let outcomes = try await sims.bulk(
+            action, iccids: iccids, force: false, authority: principal.authority, accountID: nil,
+            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: form.text("reason"))
+        )
+        let failed = outcomes.filter { if case .failure = $0.result { true } else { false } }.count
+        var back = form["return_to"].flatMap { $0.hasPrefix("/sims") && !$0.hasPrefix("//") ? $0 : nil } ?? "/sims"
+        back += (back.contains("?") ? "&" : "?") + "bulk=\(action.rawValue)&done=\(outcomes.count - failed)&failed=\(failed)"
+        return DashboardController.redirect(to: back)
+    }
+
+    /// What the last bulk action did, from the numbers it sent back (numbers only, so a link
+    /// cannot make the page say anything else).
+    static func bulkNotice(_ parameters: [String: String]) -> String? {
+        guard let action = parameters["bulk"].flatMap(BulkSimAction.init(rawValue:)), action == .activate || action == .suspend,
+              let done = parameters["done"].flatMap({ Int($0) }), let failed = parameters["failed"].flatMap({ Int($0) })
+        else { return nil }
+        let verb = action == .activate ? "Activated" : "Suspended"
+        return failed == 0 ? "\(verb) \(done) SIM(s)." : "\(verb) \(done) SIM(s); \(failed) could not be (see each SIM's page)."
+    }
+
+    private static func query(q: String, status: SimStatus?, label: String?, country: String?, tariff: Int?, after: SimID?) -> String {
+        var query = URLComponents()
+        query.queryItems = [
+            ("q", q), ("status", status?.rawValue ?? ""), ("label", label ?? ""), ("country", country ?? ""),
+            ("tariff", tariff.map(String.init) ?? ""), ("after", after?.rawValue ?? ""),
+        ].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+        let text = query.percentEncodedQuery ?? ""
+        return text.isEmpty ? "" : "?" + text
     }
 }

@@ -21,6 +21,8 @@ public struct SimFilter: Sendable, Equatable {
     public var shutdownBefore: Date?
     /// Only SIMs on this tariff.
     public var tariffNumber: Int?
+    /// Only SIMs last seen in this country (ISO 3166-1 alpha-2).
+    public var country: String?
 
     /// A filter; every field left out narrows nothing.
     public init(

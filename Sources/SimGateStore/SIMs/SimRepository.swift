@@ -126,6 +126,7 @@ public struct SimRepository: Sendable {
             if let imei = filter.imei { query = query.where("imei", .equal, imei.digits) }
             if let before = filter.shutdownBefore { query = query.where("shutdown_at", .lessThan, before.stored) }
             if let tariff = filter.tariffNumber { query = query.where("tariff_number", .equal, Int64(tariff)) }
+            if let country = filter.country { query = query.where("seen_country", .equal, country) }
             if let label = filter.label {
                 query = query.where(SQLColumn("id"), .in, SQLGroupExpression(
                     db.select().column("sim_id").from("sim_labels").where("label", .equal, label).query
