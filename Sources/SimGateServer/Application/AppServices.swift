@@ -41,6 +41,8 @@ struct AppServices: Sendable {
     let statements: StatementService
     /// The dashboard's templates; `nil` only if the build lacks its resources (then no dashboard).
     let dashboardPages: DashboardPages?
+    /// Wakes the dashboard's live pages when this instance commits events or usage.
+    let liveFeed = LiveFeed()
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.

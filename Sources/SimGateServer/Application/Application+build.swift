@@ -20,9 +20,10 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     dependencies.receiveDispatcher(dispatcher)
     // What a unit of work queued is started at once, not at the next poll.
-    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell] work in
+    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell, liveFeed = parts.liveFeed] work in
         if work.contains(.webhookDeliveries) { dispatcher.wake() }
         if work.contains(.jobs) { doorbell.ring() }
+        if !work.isDisjoint(with: [.events, .usage]) { liveFeed.announce() }
     }
     let radiusClients = RADIUSClientTable(configuration.radius.clients)
     let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)

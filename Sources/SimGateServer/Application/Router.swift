@@ -35,10 +35,21 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
         receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
     ).addRoutes(to: router)
     if let pages = parts.dashboardPages {
+        let simPage = DashboardSimPage(
+            sims: parts.sims, events: parts.events, usage: parts.usage, payments: parts.payments, store: parts.store, clock: dependencies.clock
+        )
         DashboardController(
             sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store),
             simList: DashboardSimList(sims: parts.sims),
             sections: [
+                DashboardPaymentsSection(payments: parts.payments, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
+                DashboardStatementsSection(statements: parts.statements, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
+                DashboardOperatorSection(
+                    content: DashboardOperatorContent(accounts: parts.accounts, tariffs: parts.tariffs, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
+                    accounts: parts.accounts, stockImport: DashboardOperatorStockImport(sims: parts.sims)
+                ),
+                DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed), pages: pages),
+                DashboardRulesSection(rules: parts.rules, tester: parts.ruleTester, endpoints: parts.webhooks, store: parts.store),
             ]
         ).addRoutes(to: router)
     }

@@ -34,6 +34,7 @@ enum DashboardNotice {
         case "replayed": "The failed deliveries were queued again."
         case "key-created": "The key was created."
         case "key-revoked": "The key was revoked."
+        case "account-created": "The account was created. Create a key for it below."
         default: nil
         }
     }

@@ -26,6 +26,10 @@ public struct CommittedWork: OptionSet, Sendable {
     public static let webhookDeliveries = CommittedWork(rawValue: 1 << 0)
     /// Jobs were queued.
     public static let jobs = CommittedWork(rawValue: 1 << 1)
+    /// Events were appended (the dashboard's live pages show them).
+    public static let events = CommittedWork(rawValue: 1 << 2)
+    /// Usage was stored.
+    public static let usage = CommittedWork(rawValue: 1 << 3)
 }
 
 /// The hooks a store runs, installed once by the composition root after the services they

@@ -81,6 +81,7 @@ extension StoreTransaction {
     /// they change.
     public func usageRecorded(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
+        record.note(.usage)
         for hook in hooks.usageHooks { try await hook.usageRecorded(records, in: self) }
     }
 

@@ -39,6 +39,7 @@ public struct EventRepository: Sendable {
     /// store's append hooks (webhook outbox, rule triggers) in the same unit of work.
     public func append(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
+        transaction.record.note(.events)
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
             var insert = db.insert(into: "events").columns(
                 "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at"

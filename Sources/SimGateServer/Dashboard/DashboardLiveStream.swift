@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import SimGateCore
+import SimGateStore
+
+/// `GET /live`: Server-Sent Events that keep a page current without reloading it. With
+/// `sim`, the SIM's new events, status, holds and this month's usage; without, the account's
+/// new events (the overview). Each message carries the newest event's id as its SSE id, so a
+/// browser that reconnects (it does, on its own, after a drop or when a stream ends) resumes
+/// where it was. A stream looks for news when this instance commits events or usage, and
+/// every few seconds for what other instances wrote; it ends after a few minutes, and at once
+/// when the server shuts down, so no connection holds a shutdown up.
+struct DashboardLiveStream: Sendable {
+    /// The SIM page's reads (status, holds, usage).
+    let simPage: DashboardSimPage
+    /// Announces commits on this instance.
+    let feed: LiveFeed
+
+    /// How long one stream lasts before the browser reconnects.
+    static let lifetime: Duration = .seconds(300)
+    /// How often a stream looks for what other instances wrote, and says it is alive.
+    static let pollInterval: Duration = .seconds(5)
+    /// Most events one message carries.
+    static let batch = 50
+    /// Sorts before every event id (they all start `evt_` and go on).
+    static let beforeEveryEvent = "evt_"
+
+    /// The stream for `request` as `signedIn` may see it.
+    func stream(_ request: Request, signedIn: SignedIn) async throws -> Response {
+        let parameters = request.firstQueryValues
+        let principal = signedIn.principal
+        var sim: Sim?
+        if let named = parameters["sim"] {
+            sim = try await simPage.sims.find(try SimReference(parsing: named), visibleAccountID: principal.visibleAccountID)
+        }
+        let resumeFrom = request.headers[HTTPField.Name("Last-Event-ID")!] ?? parameters["after"]
+        // A page with no events yet sends no `after`: then every event there is is news.
+        let resumeAfter = resumeFrom.flatMap { EventID(parsing: $0)?.rawValue } ?? Self.beforeEveryEvent
+        let usageShown = parameters["bytes"].flatMap { UInt64($0) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let filter = EventFilter(accountID: principal.visibleAccountID, simID: sim?.id)
+        let simID = sim?.id
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let ends = ContinuousClock.now + Self.lifetime
+            var cursor = resumeAfter, lastUsage = usageShown
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            // A shutdown wakes the stream, which then ends instead of waiting again.
+            try await withGracefulShutdownHandler {
+                while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let seen = feed.generation
+                    var message: [String: Any] = [:]
+                    let news = try await simPage.events.list(filter, PageRequest(limit: Self.batch, endingBefore: cursor)).items
+                    if !news.isEmpty { message["events"] = news.map(DashboardSimPage.eventRow) }
+                    if let simID {
+                        let state = try await simPage.liveState(of: simID, signedIn: signedIn)
+                        if state.usageBytes != lastUsage || message["events"] != nil {
+                            lastUsage = state.usageBytes
+                            message.merge(state.values) { $1 }
+                        }
+                    }
+                    if message.isEmpty {
+                        try await writer.write(ByteBuffer(string: ": idle\n\n"))
+                    } else {
+                        if let newest = (message["events"] as? [[String: Any]])?.first?["id"] as? String { cursor = newest }
+                        let data = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
+                        try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                    }
+                    await feed.wait(after: seen, upTo: Self.pollInterval)
+                }
+            } onGracefulShutdown: {
+                feed.announce()
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

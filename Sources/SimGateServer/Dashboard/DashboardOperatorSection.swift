@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import SimGateCore
+
+/// The operator's pages: accounts (create one; each account's keys, created with their
+/// secret shown once and revoked), tariffs with their prices, and stock import from a CSV
+/// file. Every page and form first requires an operator key (a customer gets the API's 403
+/// `operator_only`), and each change goes through the service the API uses, with the same
+/// checks and events.
+struct DashboardOperatorSection: DashboardSection {
+    /// Reads what the pages show.
+    let content: DashboardOperatorContent
+    /// Creates accounts and keys, revokes keys.
+    let accounts: AccountService
+    /// Imports SIMs from a CSV file.
+    let stockImport: DashboardOperatorStockImport
+
+    /// Registers the operator's pages and forms.
+    func addRoutes(to routes: DashboardRoutes) {
+        let pages = routes.pages
+        routes.page("operator") { request, signedIn in
+            try signedIn.principal.requireOperator()
+            let values = try await content.home(signedIn, parameters: request.firstQueryValues)
+            return pages.page("operator", values, frame: signedIn.frame("Operator", current: "operator"))
+        }
+        routes.form("operator/accounts") { _, signedIn, form in
+            try signedIn.principal.requireOperator()
+            let name = form.text("name") ?? ""
+            try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength)
+            let account = try await accounts.createCustomer(name: name, cause: signedIn.principal.cause(reason: nil))
+            return DashboardNotice.redirect(to: "/operator/accounts/\(account.id)", notice: "account-created")
+        }
+        routes.page("operator/accounts/{id}") { request, signedIn in
+            try signedIn.principal.requireOperator()
+            let values = try await content.account(try Self.accountID(request), signedIn: signedIn, parameters: request.firstQueryValues)
+            return pages.page("operator-account", values, frame: signedIn.frame("Account", current: "operator"))
+        }
+        routes.form("operator/accounts/{id}/keys") { request, signedIn, form in
+            try signedIn.principal.requireOperator()
+            return pages.page(
+                "operator-key-created", try await createKey(for: try Self.accountID(request), signedIn: signedIn, form: form),
+                frame: signedIn.frame("Key created", current: "operator"), status: .created
+            )
+        }
+        routes.form("operator/keys/{id}/revoke") { request, signedIn, _ in
+            try signedIn.principal.requireOperator()
+            guard let id = Self.segment(request, 2).flatMap(APIKeyID.init(parsing:)) else { throw DomainError.notFound("API key") }
+            let key = try await accounts.revokeKey(id, visibleAccountID: signedIn.principal.visibleAccountID, cause: signedIn.principal.cause(reason: nil))
+            return DashboardNotice.redirect(to: "/operator/accounts/\(key.accountID)", notice: "key-revoked")
+        }
+        routes.form("operator/import", maximumBytes: DashboardOperatorStockImport.maximumFormBytes) { _, signedIn, form in
+            try signedIn.principal.requireOperator()
+            return try await importStock(signedIn: signedIn, form: form, pages: pages)
+        }
+    }
+
+    /// Creates the key the form describes; the page shows its secret this once.
+    private func createKey(for accountID: AccountID, signedIn: SignedIn, form: FormBody) async throws -> [String: Any] {
+        let name = form.text("name") ?? ""
+        try RequestText.requireNonBlank(name, param: "name", maximumLength: APIKey.maximumNameLength)
+        guard let scope = APIKey.Scope(rawValue: form["scope"] ?? APIKey.Scope.full.rawValue) else {
+            throw DomainError(.invalid, code: "invalid_value", message: "'scope' is full or read_only.", param: "scope")
+        }
+        let (key, secret) = try await accounts.createKey(for: accountID, name: name, scope: scope, cause: signedIn.principal.cause(reason: nil))
+        return ["id": key.id.rawValue, "name": key.name, "scope": key.scope.rawValue, "secret": secret, "account": accountID.rawValue]
+    }
+
+    /// `POST /operator/import`: imports the pasted or chosen CSV; every problem is shown by line
+    /// and nothing is imported, or the operator page says how many SIMs arrived.
+    private func importStock(signedIn: SignedIn, form: FormBody, pages: DashboardPages) async throws -> Response {
+        let text = form["csv"] ?? ""
+        let accountID = try form.text("account").map { text in
+            guard let id = AccountID(parsing: text) else { throw DomainError.notFound("account", param: "account") }
+            return id
+        }
+        do {
+            let count = try await stockImport.run(csv: text, accountID: accountID, cause: signedIn.principal.cause(reason: "dashboard import"))
+            return DashboardController.redirect(to: "/operator?imported=\(count)#stock-import")
+        } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
+            var values = try await content.importForm(signedIn, selected: accountID, csv: text)
+            values["problem"] = error.message
+            values["problems"] = error.issues.map { issue in ["place": issue.param ?? "", "message": issue.message] }
+            values["hasProblems"] = !error.issues.isEmpty
+            return pages.page("operator-import", values, frame: signedIn.frame("Stock import", current: "operator"), status: APIError(error).status)
+        }
+    }
+
+    /// The account named by the path's third segment (`/operator/accounts/{id}`).
+    private static func accountID(_ request: Request) throws -> AccountID {
+        guard let id = segment(request, 2).flatMap(AccountID.init(parsing:)) else { throw DomainError.notFound("account") }
+        return id
+    }
+
+    /// The path's segment at `index` (0 is `operator`).
+    private static func segment(_ request: Request, _ index: Int) -> String? {
+        let segments = request.uri.path.split(separator: "/")
+        return segments.indices.contains(index) ? String(segments[index]) : nil
+    }
+}
