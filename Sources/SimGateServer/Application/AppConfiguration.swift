@@ -20,6 +20,8 @@ public struct AppConfiguration: Sendable {
     public var webhooks = WebhookSettings()
     /// When closed months' statements freeze.
     public var statements = StatementSettings()
+    /// How the dashboard's overview keeps its costlier figures.
+    public var dashboard = DashboardSettings()
     /// The key that seals stored secrets (webhook signing secrets), base64 of 32 bytes.
     /// When `nil`, ``secretsKeyFile`` holds it; when both are `nil` (tests), a key is made
     /// for this run only.

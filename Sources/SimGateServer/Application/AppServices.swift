@@ -41,6 +41,8 @@ struct AppServices: Sendable {
     let statements: StatementService
     /// The dashboard's templates; `nil` only if the build lacks its resources (then no dashboard).
     let dashboardPages: DashboardPages?
+    /// How the dashboard's overview keeps its figures.
+    let dashboardSettings: DashboardSettings
     /// Wakes the dashboard's live pages when this instance commits events or usage.
     let liveFeed = LiveFeed()
 
@@ -48,8 +50,9 @@ struct AppServices: Sendable {
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
     init(
         _ dependencies: AppDependencies, secrets: SecretBox = SecretBox(key: .init(size: .bits256)), webhooks settings: WebhookSettings = WebhookSettings(),
-        statements statementSettings: StatementSettings = StatementSettings()
+        statements statementSettings: StatementSettings = StatementSettings(), dashboard: DashboardSettings = DashboardSettings()
     ) {
+        dashboardSettings = dashboard
         let store = Store(database: dependencies.database, ids: dependencies.ids, sealer: secrets)
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store

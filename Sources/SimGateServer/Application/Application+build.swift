@@ -10,7 +10,7 @@ import SimGateStore
 /// requests.
 public func buildApplication(_ configuration: AppConfiguration, dependencies: AppDependencies) async throws -> some ApplicationProtocol {
     let secrets = try SecretsKey.box(for: configuration, logger: dependencies.logger)
-    let parts = AppServices(dependencies, secrets: secrets, webhooks: configuration.webhooks, statements: configuration.statements)
+    let parts = AppServices(dependencies, secrets: secrets, webhooks: configuration.webhooks, statements: configuration.statements, dashboard: configuration.dashboard)
     let (database, store, simOperations) = (dependencies.database, parts.store, parts.sims)
     let startup = StartupSignal()
     let allowedNetworks = try WebhookSettings.networks(parsing: configuration.webhooks.allowedNetworks).get()

@@ -39,7 +39,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
             sims: parts.sims, events: parts.events, usage: parts.usage, payments: parts.payments, store: parts.store, clock: dependencies.clock
         )
         DashboardController(
-            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(store: parts.store),
+            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(
+                store: parts.store, endpoints: parts.webhooks, statements: parts.statements, clock: dependencies.clock,
+                cache: FleetFiguresCache(maximumAge: parts.dashboardSettings.figuresMaximumAge), settings: parts.dashboardSettings
+            ),
             simList: DashboardSimList(sims: parts.sims),
             sections: [
                 DashboardPaymentsSection(payments: parts.payments, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
@@ -50,6 +53,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
                 ),
                 DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed), pages: pages),
                 DashboardRulesSection(rules: parts.rules, tester: parts.ruleTester, endpoints: parts.webhooks, store: parts.store),
+                DashboardEndpointsSection(endpoints: parts.webhooks),
             ]
         ).addRoutes(to: router)
     }

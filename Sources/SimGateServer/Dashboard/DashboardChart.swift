@@ -5,7 +5,7 @@ import Foundation
 /// to it).
 struct DashboardChart {
     /// One bar: its label under the axis and its value.
-    struct Bar {
+    struct Bar: Sendable {
         /// Shown under the bar (a day, a country).
         let label: String
         /// The bar's value (bytes).

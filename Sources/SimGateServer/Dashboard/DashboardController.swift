@@ -88,7 +88,7 @@ struct DashboardController: Sendable {
 
     /// `GET /`: the overview.
     @Sendable func home(_ request: Request, signedIn: SignedIn) async throws -> Response {
-        let content = try await overview.content(for: signedIn.principal)
+        let content = try await overview.content(for: signedIn)
         return pages.page("overview", content, frame: signedIn.frame("Overview", current: "overview"))
     }
 

@@ -79,10 +79,20 @@ struct DashboardOperatorSection: DashboardSection {
         } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
             var values = try await content.importForm(signedIn, selected: accountID, csv: text)
             values["problem"] = error.message
-            values["problems"] = error.issues.map { issue in ["place": issue.param ?? "", "message": issue.message] }
+            values["problems"] = Self.byLine(error.issues).map { issue in ["place": issue.param ?? "", "message": issue.message] }
             values["hasProblems"] = !error.issues.isEmpty
             return pages.page("operator-import", values, frame: signedIn.frame("Stock import", current: "operator"), status: APIError(error).status)
         }
+    }
+
+    /// `issues` in the file's order: their params read `line N: field`, which sort as text
+    /// (line 12 before line 3) wherever else they are sorted.
+    private static func byLine(_ issues: [DomainError]) -> [DomainError] {
+        func line(_ issue: DomainError) -> Int {
+            guard let param = issue.param, param.hasPrefix("line ") else { return 0 }
+            return Int(param.dropFirst(5).prefix { $0.isNumber }) ?? 0
+        }
+        return issues.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(\.element)
     }
 
     /// The account named by the path's third segment (`/operator/accounts/{id}`).

@@ -22,6 +22,7 @@ struct DashboardRulesSection: DashboardSection {
         content = DashboardRuleContent(rules: rules, endpoints: endpoints, store: store)
     }
 
+    /// Registers the rule pages: the list, new, one rule, and its edit, delete and dry-run forms.
     func addRoutes(to routes: DashboardRoutes) {
         let pages = routes.pages
         routes.page("rules") { request, signedIn in

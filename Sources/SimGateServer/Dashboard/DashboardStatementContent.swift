@@ -49,7 +49,7 @@ enum DashboardStatementContent {
     private static func tariffRow(_ total: StatementResource.TariffTotal) -> [String: Any] {
         typealias Figures = DashboardStatementFigures
         var row: [String: Any] = [
-            "tariff": total.tariff.map { "\($0)" } ?? "none", "name": total.name ?? "", "currency": total.currency ?? "",
+            "tariff": total.tariff.map { number in total.name.map { "\(number) · \($0)" } ?? "\(number)" } ?? "No tariff", "currency": total.currency ?? "",
             "sims": total.sims, "amount": Figures.money(total.amount, currency: total.currency),
         ]
         if let forecast = total.forecastAmount { row["forecast"] = Figures.money(forecast, currency: total.currency) }
@@ -63,7 +63,7 @@ enum DashboardStatementContent {
         typealias Figures = DashboardStatementFigures
         let seconds = { (status: SimStatus) in line.statuses.first { $0.status == status.rawValue }?.seconds ?? 0 }
         var row: [String: Any] = [
-            "sim": line.sim, "iccid": line.iccid, "tariff": line.tariff.map { "\($0)" } ?? "none",
+            "sim": line.sim, "iccid": line.iccid, "tariff": line.tariff.map { "\($0)" } ?? "No tariff",
             "from": RFC3339.string(from: line.from), "fromText": DashboardFormat.time(line.from),
             "to": RFC3339.string(from: line.to), "toText": DashboardFormat.time(line.to),
             "liveDays": Figures.days(seconds: seconds(.live)), "offlineDays": Figures.days(seconds: seconds(.offline)),

@@ -36,12 +36,12 @@ struct DashboardStatementsSection: DashboardSection {
         }
         var status = HTTPResponse.Status.ok
         if let account {
-            let query = Self.query(account: signedIn.principal.isOperator ? account : nil, month: month)
+            // Links name the account only for the operator; a customer's is always its own.
+            let named = signedIn.principal.isOperator ? account : nil
+            let query = Self.query(account: named, month: month)
             content["csvLink"] = "/statements.csv?" + query
-            content["previousLink"] = "/statements?" + Self.query(account: signedIn.principal.isOperator ? account : nil, month: month.previous)
-            if month < BillingMonth(containing: now) {
-                content["nextLink"] = "/statements?" + Self.query(account: signedIn.principal.isOperator ? account : nil, month: month.next)
-            }
+            content["previousLink"] = "/statements?" + Self.query(account: named, month: month.previous)
+            if month < BillingMonth(containing: now) { content["nextLink"] = "/statements?" + Self.query(account: named, month: month.next) }
             do {
                 let view = try await statements.statement(of: account, month: month)
                 let after = parameters["after"].flatMap { $0.isEmpty ? nil : $0 }

@@ -59,6 +59,8 @@ public struct StoreTransaction: Sendable {
     public var webhooks: WebhookRepository { WebhookRepository(db: db, engine: DatabaseEngine(dialect: db.dialect.name), record: record) }
     /// Dashboard sign-ins.
     public var dashboardSessions: DashboardSessionRepository { DashboardSessionRepository(db: db) }
+    /// The counts the dashboard's overview shows.
+    public var fleetOverview: FleetOverviewRepository { FleetOverviewRepository(db: db) }
     /// Each SIM's periods under the same billing terms.
     public var simPeriods: SimPeriodRepository { SimPeriodRepository(db: db) }
     /// Frozen statements of closed months.

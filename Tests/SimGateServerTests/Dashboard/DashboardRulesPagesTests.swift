@@ -189,4 +189,32 @@ struct DashboardRulesPagesTests {
             #expect(try await app.request(.get, "/v1/rules", key: key).items.count == 1)
         }
     }
+
+    @Test("the operator sees every account's rules and creates one for a customer; a rule the form cannot show exactly says so", arguments: [TestEngine.sqlite])
+    func operatorAndApproximateRules(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let approximate = try await RuleTests.rule(app, key: key, [
+                "name": "Two conditions", "trigger": ["type": "first_use"], "actions": [["type": "set_offline"]],
+                "conditions": ["match": "any", "clauses": [["type": "country_in", "countries": ["DE"]], ["type": "country_in", "countries": ["AT"]]]],
+            ])
+            let cookie = try await app.signIn(key: app.operatorKey)
+            let list = try await app.browser(.get, "/rules", cookie: cookie)
+            #expect(list.text.contains("Two conditions") && list.text.contains(account), "the operator sees the customer's rule and its account")
+            #expect(list.text.contains(#"id="rule-account""#))
+            let csrf = try #require(list.csrf)
+            var form = Self.roamingForm(csrf: csrf, endpoint: nil)
+            form["account"] = account
+            let created = try await app.browser(.post, "/rules", cookie: cookie, form: form)
+            #expect(created.status == 303, "\(created.text)")
+            let rules = try await app.request(.get, "/v1/rules", key: key).items
+            #expect(rules.count == 2 && rules.allSatisfy { $0["account"] as? String == account })
+            form["account"] = "acct_nobody"
+            let nobody = try await app.browser(.post, "/rules", cookie: cookie, form: form)
+            #expect(nobody.status == 422 && nobody.text.contains(##"href="#rule-account""##), "\(nobody.text)")
+
+            let page = try await app.browser(.get, "/rules/\(approximate)", cookie: cookie)
+            #expect(page.text.contains("cannot show exactly") && page.text.contains("in DE or in AT"))
+        }
+    }
 }

@@ -24,12 +24,12 @@ struct DashboardSimPageTests {
             let page = try await app.browser(.get, "/sims/\(sims[0])", cookie: cookie)
             #expect(page.status == 200)
             #expect(page.text.contains(Fixtures.iccid(0)) && page.text.contains(Fixtures.imsi(0)))
-            #expect(page.text.contains(#"data-live="status">LIVE</span>"#))
+            #expect(page.text.contains(#"data-status="LIVE" data-live="status">LIVE</span>"#))
             #expect(page.text.contains("sold to &lt;Anna&gt;") && !page.text.contains("<Anna>"), "reasons are escaped")
-            #expect(page.text.contains(#"<span id="usage-month" data-live="usage-month">1.5 MB</span>"#), "RADIUS usage this month")
+            #expect(page.text.contains(#"<span id="usage-month" data-bytes="1572864" data-live="usage-month">1.5 MB</span>"#), "RADIUS usage this month")
             #expect(page.text.contains("<svg class=\"chart\"") && page.text.contains("<td>DE</td>"), "a chart by day and a table by country")
             #expect(page.text.contains("p-1"), "the session")
-            #expect(page.text.contains(#"id="suspend-form""#))
+            #expect(page.text.contains(#"id="act-form""#))
             #expect(try await app.browser(.get, "/sims/\(Fixtures.iccid(0))", cookie: cookie).status == 200, "found by ICCID too")
 
             // Suspend from the page: OFFLINE with the manual hold, the reason and the event, as the API would.
@@ -40,7 +40,7 @@ struct DashboardSimPageTests {
             let events = try await app.request(.get, "/v1/sims/\(sims[0])/events?type=sim.status_changed", key: key).items
             #expect((events.first?["cause"] as? [String: Any])?["reason"] as? String == "unpaid since May")
             let after = try await app.browser(.get, "/sims/\(sims[0])?notice=suspended", cookie: cookie)
-            #expect(after.text.contains(#"data-live="status">OFFLINE</span>"#))
+            #expect(after.text.contains(#"data-status="OFFLINE" data-live="status">OFFLINE</span>"#))
             #expect(after.text.contains("<strong>manual</strong>") && after.text.contains("unpaid since May"), "the hold with its reason")
             #expect(after.text.contains("The SIM was suspended"))
 
@@ -70,7 +70,7 @@ struct DashboardSimPageTests {
             let readOnly = try await app.request(.post, "/v1/api_keys", key: key, json: ["name": "desk", "scope": "read_only"])
             let reader = try await app.signIn(key: try #require(readOnly["secret"]))
             let read = try await app.browser(.get, "/sims/\(sims[0])", cookie: reader)
-            #expect(read.status == 200 && !read.text.contains(#"id="suspend-form""#))
+            #expect(read.status == 200 && !read.text.contains(#"id="act-form""#))
             let refused = try await app.browser(.post, "/sims/\(sims[0])/suspend", cookie: reader, form: ["csrf": try #require(read.csrf)])
             #expect(refused.status == 403)
         }

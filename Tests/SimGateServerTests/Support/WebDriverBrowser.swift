@@ -91,6 +91,17 @@ final class WebDriverBrowser: Sendable {
         _ = try await command(.POST, "element/\(try await element(selector))/click", [:])
     }
 
+    /// Sizes the window (and so the screenshots) to `width` by `height` pixels.
+    func resize(width: Int, height: Int) async throws {
+        _ = try await command(.POST, "window/rect", ["width": width, "height": height])
+    }
+
+    /// Runs `script` in the page (as a user could from the browser's console) and returns its result.
+    @discardableResult
+    func execute(_ script: String) async throws -> Any? {
+        try await command(.POST, "execute/sync", ["script": script, "args": [] as [Any]])
+    }
+
     /// The visible text of the element matching `selector`.
     func text(_ selector: String) async throws -> String {
         try await command(.GET, "element/\(try await element(selector))/text", nil) as? String ?? ""

@@ -7,6 +7,7 @@
 (function () {
   function eventItem(event) {
     var item = document.createElement("li");
+    item.dataset.type = event.type;
     var time = document.createElement("time");
     time.textContent = event.at;
     var type = document.createElement("code");
@@ -33,6 +34,7 @@
     if (status && change.status) {
       status.textContent = change.status;
       status.className = "status status-" + change.statusKey;
+      status.dataset.status = change.status;
     }
     var holds = document.querySelector("[data-live=holds]");
     if (holds && change.holds) {
@@ -41,7 +43,10 @@
       if (none) { none.hidden = change.holds.length > 0; }
     }
     var usage = document.querySelector("[data-live=usage-month]");
-    if (usage && change.usageMonth) { usage.textContent = change.usageMonth; }
+    if (usage && change.usageMonth) {
+      usage.textContent = change.usageMonth;
+      usage.dataset.bytes = change.usageMonthBytes;
+    }
   }
 
   function follow() {
