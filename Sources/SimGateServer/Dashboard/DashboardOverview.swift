@@ -49,7 +49,7 @@ struct DashboardOverview: Sendable {
             },
             "hasEvents": !events.isEmpty,
             "shutdowns": shutdowns.sims.map { ["id": $0.id.rawValue, "iccid": $0.iccid, "at": $0.shutdownAt.map(DashboardFormat.time) ?? ""] },
-            "shutdownCount": shutdowns.count, "hasShutdowns": shutdowns.count > 0,
+            "shutdownCount": shutdowns.count >= 1_000 ? "1,000 or more" : String(shutdowns.count), "hasShutdowns": shutdowns.count > 0,
             "failing": failing.map { endpoint -> [String: Any] in
                 var row: [String: Any] = ["id": endpoint.id.rawValue, "url": endpoint.url, "status": endpoint.status.rawValue]
                 if let since = endpoint.failingSince { row["since"] = DashboardFormat.time(since) }

@@ -28,7 +28,7 @@ struct SignedIn: Sendable {
 /// also needs a same-origin post carrying the session's CSRF token, and a key that may write
 /// unless the form only reads. A failure the services report (not found, invalid, conflict)
 /// becomes a page with the message and the API's status, never a stack of JSON.
-struct DashboardRoutes: Sendable {
+struct DashboardRoutes {
     /// Where the routes go.
     let group: RouterGroup<SimGateRequestContext>
     /// Resolves the session cookie.
@@ -43,17 +43,19 @@ struct DashboardRoutes: Sendable {
 
     /// `GET path`, for a signed-in browser.
     func page(_ path: RouterPath, _ handler: @escaping PageHandler) {
+        let (sessions, pages) = (sessions, pages)
         group.get(path) { request, _ in
-            guard let signedIn = try await signedIn(request) else { return DashboardController.redirect(to: "/sign-in") }
-            return try await rendered(signedIn) { try await handler(request, signedIn) }
+            guard let signedIn = try await Self.signedIn(request, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
+            return try await Self.rendered(signedIn, pages: pages) { try await handler(request, signedIn) }
         }
     }
 
     /// `POST path` from a form of this dashboard. `reads` marks a form that changes nothing
     /// (a dry run), which a read-only key may send.
     func form(_ path: RouterPath, reads: Bool = false, maximumBytes: Int = FormBody.maximumBytes, _ handler: @escaping FormHandler) {
+        let (sessions, pages) = (sessions, pages)
         group.post(path) { request, _ in
-            guard let signedIn = try await signedIn(request) else { return DashboardController.redirect(to: "/sign-in") }
+            guard let signedIn = try await Self.signedIn(request, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
             let form = try await FormBody(request, maximumBytes: maximumBytes)
             guard DashboardController.isSameOrigin(request), let token = form["csrf"],
                   ConstantTime.equals(Array(token.utf8), Array(signedIn.session.csrfToken.utf8))
@@ -61,11 +63,11 @@ struct DashboardRoutes: Sendable {
             if signedIn.readOnly && !reads {
                 return pages.refusal("This key is read-only; it cannot change anything.", signedIn: signedIn, status: .forbidden)
             }
-            return try await rendered(signedIn) { try await handler(request, signedIn, form) }
+            return try await Self.rendered(signedIn, pages: pages) { try await handler(request, signedIn, form) }
         }
     }
 
-    private func signedIn(_ request: Request) async throws -> SignedIn? {
+    private static func signedIn(_ request: Request, sessions: DashboardSessions) async throws -> SignedIn? {
         guard let cookie = request.cookies[DashboardSessions.cookieName]?.value, !cookie.isEmpty,
               let (session, principal) = try await sessions.resolve(cookie: cookie)
         else { return nil }
@@ -73,7 +75,7 @@ struct DashboardRoutes: Sendable {
     }
 
     /// Runs `body`; a service's refusal becomes a page saying why.
-    private func rendered(_ signedIn: SignedIn, _ body: () async throws -> Response) async throws -> Response {
+    private static func rendered(_ signedIn: SignedIn, pages: DashboardPages, _ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let error as DomainError {

@@ -73,6 +73,11 @@ struct DashboardRuleContent: Sendable {
         return content
     }
 
+    /// The page for a new rule alone: the form (`form`, as typed when it was refused).
+    func newRule(for signedIn: SignedIn, form: DashboardRuleForm = .blank, problem: DashboardRuleFormProblem? = nil) async throws -> [String: Any] {
+        try await formContent(for: signedIn, form: form, problem: problem, action: "/rules", creating: true)
+    }
+
     /// The form's values, the endpoints it offers, and what the page needs around it.
     private func formContent(for signedIn: SignedIn, form: DashboardRuleForm, problem: DashboardRuleFormProblem?, action: String, creating: Bool) async throws -> [String: Any] {
         let principal = signedIn.principal

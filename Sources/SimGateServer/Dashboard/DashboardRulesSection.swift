@@ -32,7 +32,7 @@ struct DashboardRulesSection: DashboardSection {
             return pages.page("rules", values, frame: signedIn.frame("Rules", current: "rules"))
         }
         routes.page("rules/new") { _, signedIn in
-            let values = try await content.list(for: signedIn, after: nil)
+            let values = try await content.newRule(for: signedIn)
             return pages.page("rule-new", values, frame: signedIn.frame("New rule", current: "rules"))
         }
         routes.form("rules") { _, signedIn, form in
@@ -46,7 +46,7 @@ struct DashboardRulesSection: DashboardSection {
                 return DashboardNotice.redirect(to: "/rules/\(rule.id.rawValue)", notice: "rule-created")
             } catch {
                 guard let problem = DashboardRuleFormProblem(error, actionFields: actionFields) else { throw error }
-                let values = try await content.list(for: signedIn, after: nil, form: typed, problem: problem)
+                let values = try await content.newRule(for: signedIn, form: typed, problem: problem)
                 return pages.page("rule-new", values, frame: signedIn.frame("New rule", current: "rules"), status: .unprocessableContent)
             }
         }

@@ -33,19 +33,22 @@ public struct FleetOverviewRepository: Sendable {
         return counts
     }
 
-    /// Provisioned SIMs whose shutdown falls in `from..<to`, soonest first: up to `limit`, and how many there are.
-    public func shutdownsDue(accountID: AccountID?, from: Date, to: Date, limit: Int) async throws -> (sims: [FleetOverviewSim], count: Int) {
-        func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-            var select = select.from("sims").where("shutdown_at", .greaterThanOrEqual, from.stored).where("shutdown_at", .lessThan, to.stored)
-                .where("status", .in, [SimStatus.live.rawValue, SimStatus.offline.rawValue])
-            if let accountID { select = select.where("account_id", .equal, accountID.rawValue) }
-            return select
+    /// Provisioned SIMs whose shutdown falls in `from..<to`, soonest first: up to `limit`, and
+    /// how many there are, counted up to `countLimit`. Read along the shutdown time's index
+    /// alone (by account when there is one), the status checked on the rows found, so that
+    /// no plan walks every LIVE SIM.
+    public func shutdownsDue(accountID: AccountID?, from: Date, to: Date, limit: Int, countLimit: Int = 1_000) async throws -> (sims: [FleetOverviewSim], count: Int) {
+        var select = db.select().columns("id", "iccid", "shutdown_at", "status").from("sims")
+            .where("shutdown_at", .greaterThanOrEqual, from.stored).where("shutdown_at", .lessThan, to.stored)
+        if let accountID { select = select.where("account_id", .equal, accountID.rawValue) }
+        let rows = try await select.orderBy("shutdown_at").limit(countLimit).all()
+        let provisioned = try rows.filter { row in
+            let status = try row.string("status")
+            return status == SimStatus.live.rawValue || status == SimStatus.offline.rawValue
         }
-        let rows = try await filtered(db.select().columns("id", "iccid", "shutdown_at")).orderBy("shutdown_at").limit(limit).all()
-        let count = try await filtered(db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?.int("n") ?? 0
-        return (try rows.map { row in
+        return (try provisioned.prefix(limit).map { row in
             FleetOverviewSim(id: SimID(trusted: try row.string("id")), iccid: try row.string("iccid"), shutdownAt: try row.optionalDate("shutdown_at"), bundle: nil)
-        }, count)
+        }, provisioned.count)
     }
 
     /// Provisioned SIMs with at most `percentLeft` of their bundle left, least left first: up to

@@ -16,6 +16,8 @@ struct BenchClient: Sendable {
         let status: Int
         /// The whole response body (read up to 512 MiB: a statement's CSV of a large fleet is tens of MiB).
         let body: Data
+        /// The response's headers (the dashboard bench reads its session cookie from them).
+        var headers = HTTPHeaders()
         /// The body as a JSON object; empty when it is not one.
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
     }
@@ -27,12 +29,12 @@ struct BenchClient: Sendable {
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if request.headers["Content-Type"].isEmpty { request.headers.add(name: "Content-Type", value: "application/json") }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), body: Data(buffer: bytes))
+        return Reply(status: Int(response.status.code), body: Data(buffer: bytes), headers: response.headers)
     }
 
     /// Sends `object`, serialised, as the JSON body.
