@@ -51,30 +51,7 @@ public struct Administration: Sendable {
     /// `msisdn`, `eid`, `serial_number`, `labels` (separated by `;`). All or nothing: every
     /// bad row is reported by line and nothing is imported.
     public func importSims(csv text: String, accountID: AccountID?) async throws -> Int {
-        let table: CSVTable
-        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
-            throw DomainError(.invalid, code: "invalid_csv", message: error.description)
-        }
-        try Self.checkColumns(table, required: ["iccid", "imsi"], optional: ["msisdn", "eid", "serial_number", "labels"])
-        var rows: [IndexedNewSim] = []
-        var issues: [DomainError] = []
-        for (index, row) in table.rows.enumerated() {
-            let importRow = SimImportRow(
-                iccid: table.value("iccid", in: row.fields) ?? "", imsi: table.value("imsi", in: row.fields) ?? "",
-                msisdn: table.value("msisdn", in: row.fields), eid: table.value("eid", in: row.fields),
-                serialNumber: table.value("serial_number", in: row.fields),
-                labels: table.value("labels", in: row.fields)?.split(separator: ";").map(String.init), metadata: nil
-            )
-            let (sim, rowIssues) = importRow.validated(index: index)
-            if let sim { rows.append((index, sim)) }
-            issues += rowIssues
-        }
-        guard !rows.isEmpty || !issues.isEmpty else { return 0 }
-        do {
-            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause("sims import")).count
-        } catch let error as DomainError {
-            throw error.withRowsNamedByLine(table.rows.map(\.line))
-        }
+        try await StockCSVImport(sims: sims).run(csv: text, accountID: accountID, cause: cause("sims import"))
     }
 }
 
@@ -100,8 +77,8 @@ extension Administration {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description)
         }
         let simColumn = table.header.contains("sim") ? "sim" : "iccid"
-        try Self.checkColumns(
-            table, required: ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"],
+        try table.checkColumns(
+            required: ["id", simColumn, "started_at", "ended_at", "bytes_up", "bytes_down"],
             optional: ["mcc_mnc", "country", "rat", "session_id", "imei"]
         )
         var valid: [(position: Int, record: ValidUsageRecord)] = []
@@ -128,19 +105,6 @@ extension Administration {
 
     /// A header must name every required column and nothing else: a misspelt `msidsn` is an
     /// error, not a column silently dropped.
-    private static func checkColumns(_ table: CSVTable, required: [String], optional: Set<String>) throws {
-        for column in required where !table.header.contains(column) {
-            throw DomainError(.invalid, code: "invalid_csv", message: "The header has no '\(column)' column.")
-        }
-        let known = optional.union(required)
-        if let unknown = table.header.first(where: { !known.contains($0) }) {
-            throw DomainError(
-                .invalid, code: "invalid_csv",
-                message: "The header names an unknown column '\(unknown)'; columns are \(required.joined(separator: ", ")) and optionally \(optional.sorted().joined(separator: ", "))."
-            )
-        }
-    }
-
     private static func describe(_ error: DomainError, line: Int) -> String {
         let field = error.param.map { $0.split(separator: ".").last.map(String.init) ?? $0 } ?? "-"
         return "line \(line): \(field): \(error.message)"

@@ -49,7 +49,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
                 DashboardStatementsSection(statements: parts.statements, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
                 DashboardOperatorSection(
                     content: DashboardOperatorContent(accounts: parts.accounts, tariffs: parts.tariffs, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
-                    accounts: parts.accounts, stockImport: DashboardOperatorStockImport(sims: parts.sims)
+                    accounts: parts.accounts, stockImport: StockCSVImport(sims: parts.sims)
                 ),
                 DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed), pages: pages),
                 DashboardRulesSection(rules: parts.rules, tester: parts.ruleTester, endpoints: parts.webhooks, store: parts.store),

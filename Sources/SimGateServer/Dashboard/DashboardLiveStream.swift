@@ -23,6 +23,9 @@ struct DashboardLiveStream: Sendable {
     static let lifetime: Duration = .seconds(300)
     /// How often a stream looks for what other instances wrote, and says it is alive.
     static let pollInterval: Duration = .seconds(5)
+    /// Least time between two looks of one stream: a busy network commits many times a
+    /// second, and each open page need not read after every one.
+    static let minimumInterval: Duration = .milliseconds(500)
     /// Most events one message carries.
     static let batch = 50
     /// Sorts before every event id (they all start `evt_` and go on).
@@ -52,6 +55,7 @@ struct DashboardLiveStream: Sendable {
             // A shutdown wakes the stream, which then ends instead of waiting again.
             try await withGracefulShutdownHandler {
                 while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let looked = ContinuousClock.now
                     let seen = feed.generation
                     var message: [String: Any] = [:]
                     let news = try await simPage.events.list(filter, PageRequest(limit: Self.batch, endingBefore: cursor)).items
@@ -71,6 +75,7 @@ struct DashboardLiveStream: Sendable {
                         try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
                     }
                     await feed.wait(after: seen, upTo: Self.pollInterval)
+                    try? await Task.sleep(until: looked + Self.minimumInterval)
                 }
             } onGracefulShutdown: {
                 feed.announce()

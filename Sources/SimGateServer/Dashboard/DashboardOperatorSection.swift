@@ -13,7 +13,11 @@ struct DashboardOperatorSection: DashboardSection {
     /// Creates accounts and keys, revokes keys.
     let accounts: AccountService
     /// Imports SIMs from a CSV file.
-    let stockImport: DashboardOperatorStockImport
+    let stockImport: StockCSVImport
+
+    /// Largest import form, in bytes: room for a CSV file of about 16 MiB once the browser has
+    /// percent-encoded its commas and line ends.
+    static let maximumImportFormBytes = 32 * 1_024 * 1_024
 
     /// Registers the operator's pages and forms.
     func addRoutes(to routes: DashboardRoutes) {
@@ -48,7 +52,7 @@ struct DashboardOperatorSection: DashboardSection {
             let key = try await accounts.revokeKey(id, visibleAccountID: signedIn.principal.visibleAccountID, cause: signedIn.principal.cause(reason: nil))
             return DashboardNotice.redirect(to: "/operator/accounts/\(key.accountID)", notice: "key-revoked")
         }
-        routes.form("operator/import", maximumBytes: DashboardOperatorStockImport.maximumFormBytes) { _, signedIn, form in
+        routes.form("operator/import", maximumBytes: Self.maximumImportFormBytes) { _, signedIn, form in
             try signedIn.principal.requireOperator()
             return try await importStock(signedIn: signedIn, form: form, pages: pages)
         }
@@ -74,7 +78,7 @@ struct DashboardOperatorSection: DashboardSection {
             return id
         }
         do {
-            let count = try await stockImport.run(csv: text, accountID: accountID, cause: signedIn.principal.cause(reason: "dashboard import"))
+            let count = try await stockImport.run(csv: text, accountID: accountID, cause: signedIn.principal.cause(reason: "dashboard import"), refusingEmpty: true)
             return DashboardController.redirect(to: "/operator?imported=\(count)#stock-import")
         } catch let error as DomainError where error.kind == .invalid || error.kind == .conflict {
             var values = try await content.importForm(signedIn, selected: accountID, csv: text)

@@ -19,9 +19,10 @@ struct DashboardPaymentsSection: DashboardSection {
 
     /// Registers `GET /payments`.
     func addRoutes(to routes: DashboardRoutes) {
+        let pages = routes.pages
         routes.page("payments") { request, signedIn in
             let content = try await content(for: signedIn, parameters: request.firstQueryValues, address: DashboardPaymentsWebhookAddress(request))
-            return routes.pages.page("payments", content, frame: signedIn.frame("Payments", current: "payments"))
+            return pages.page("payments", content, frame: signedIn.frame("Payments", current: "payments"))
         }
     }
 

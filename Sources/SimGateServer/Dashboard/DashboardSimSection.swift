@@ -15,6 +15,7 @@ struct DashboardSimSection: DashboardSection {
     /// Renders pages.
     let pages: DashboardPages
 
+    /// Registers the SIM page, its forms and the live stream.
     func addRoutes(to routes: DashboardRoutes) {
         routes.page("sims/{id}") { request, signedIn in
             let reference = try Self.reference(request)

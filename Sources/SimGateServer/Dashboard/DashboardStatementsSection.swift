@@ -17,8 +17,9 @@ struct DashboardStatementsSection: DashboardSection {
 
     /// Registers the statement page and its CSV download.
     func addRoutes(to routes: DashboardRoutes) {
+        let pages = routes.pages
         routes.page("statements") { request, signedIn in
-            try await page(request, signedIn: signedIn, pages: routes.pages)
+            try await page(request, signedIn: signedIn, pages: pages)
         }
         routes.page("statements.csv") { request, signedIn in
             try await csv(request, signedIn: signedIn)

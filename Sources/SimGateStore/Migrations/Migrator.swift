@@ -57,10 +57,12 @@ public struct Migrator: Sendable {
     }
 
     /// On PostgreSQL, takes a lock held until the transaction ends, so a second instance
-    /// waits here. SQLite's write transaction is already exclusive.
+    /// migrating the same schema waits here; deployments in other schemas of the same
+    /// database do not (the lock is keyed by the schema). SQLite's write transaction is
+    /// already exclusive.
     private func lockAgainstOtherInstances(_ db: any SQLDatabase) async throws {
         if database.engine == .postgres {
-            try await db.raw("SELECT pg_advisory_xact_lock(7351001)").run()
+            try await db.raw("SELECT pg_advisory_xact_lock(7351001, hashtext(current_schema()))").run()
         }
     }
 }

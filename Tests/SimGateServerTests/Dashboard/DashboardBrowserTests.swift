@@ -4,7 +4,8 @@ import Testing
 
 /// The dashboard in a real browser: Debian's Chromium, headless, through chromedriver. Where
 /// they are not installed the tests are skipped, except under `CI=true`, where they must run.
-@Suite("Dashboard in a browser", .enabled(if: WebDriverBrowser.available || ProcessInfo.processInfo.environment["CI"] == "true"))
+/// One browser at a time: each is heavy on a 2-core machine running the rest of the suite.
+@Suite("Dashboard in a browser", .serialized, .enabled(if: WebDriverBrowser.available || ProcessInfo.processInfo.environment["CI"] == "true"))
 struct DashboardBrowserTests {
     @Test("a browser signs in with a key, sees its fleet on the overview, finds a SIM by ICCID, and signs out", .timeLimit(.minutes(1)))
     func signInAndOut() async throws {

@@ -138,8 +138,10 @@ final class WebDriverBrowser: Sendable {
         let port = try #require(holder.localAddress?.port)
         try await holder.close()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: driver)
-        process.arguments = ["--port=\(port)"]
+        // At a low priority (Chromium inherits it): on a 2-core machine a browser starting at
+        // full priority starves the rest of the suite, whose requests then time out.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+        process.arguments = ["-n", "15", driver, "--port=\(port)"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

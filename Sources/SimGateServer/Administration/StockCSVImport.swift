@@ -1,19 +1,14 @@
 import Foundation
 import SimGateCore
 
-/// Stock import from a CSV file pasted or chosen in the operator's form: the file is read
-/// by the command line's reader (``CSVTable``), each row checked by the API's own
-/// ``SimImportRow/validated(index:)``, and the batch handed to ``SimService/importSims`` —
-/// all or nothing, every problem named by the file's line number. The header is the one
-/// `simgate sims import` takes: `iccid,imsi[,msisdn,eid,serial_number,labels]`, labels
-/// separated by `;`.
-struct DashboardOperatorStockImport: Sendable {
-    /// Imports SIMs into stock, as the API and the command line do.
+/// Stock import from a CSV file, for `simgate sims import` and the operator's dashboard
+/// alike: the file is read by ``CSVTable``, each row checked by the API's own
+/// ``SimImportRow/validated(index:)``, and the batch handed to ``SimService/importSims``,
+/// all or nothing, every problem named by the file's line number. The header is
+/// `iccid,imsi[,msisdn,eid,serial_number,labels]`, labels separated by `;`.
+struct StockCSVImport: Sendable {
+    /// Imports SIMs into stock, as the API does.
     let sims: SimService
-
-    /// Largest form the import accepts, in bytes: room for a CSV file of about 16 MiB once the
-    /// browser has percent-encoded its commas and line ends.
-    static let maximumFormBytes = 32 * 1_024 * 1_024
 
     /// Columns a file must have.
     static let requiredColumns = ["iccid", "imsi"]
@@ -21,18 +16,19 @@ struct DashboardOperatorStockImport: Sendable {
     static let optionalColumns = ["msisdn", "eid", "serial_number", "labels"]
 
     /// Imports the SIMs of `text`, given to `accountID` (kept in stock when `nil`); returns how
-    /// many were imported.
+    /// many were imported (none for a header alone, unless `refusingEmpty`).
     /// - Throws: ``DomainError`` `invalid_csv` for a file that cannot be read or has the wrong
     ///   header, `import_rejected` with one issue per problem (its `param` is
     ///   `line N: field`) when any row is wrong; nothing is imported then.
-    func run(csv text: String, accountID: AccountID?, cause: ChangeCause) async throws -> Int {
+    func run(csv text: String, accountID: AccountID?, cause: ChangeCause, refusingEmpty: Bool = false) async throws -> Int {
         let table: CSVTable
         do { table = try CSVTable(parsing: text) } catch let error as CSVError {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description, param: "csv")
         }
-        try Self.checkHeader(table)
-        guard !table.rows.isEmpty else {
-            throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv")
+        try table.checkColumns(required: Self.requiredColumns, optional: Self.optionalColumns)
+        if table.rows.isEmpty {
+            guard !refusingEmpty else { throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv") }
+            return 0
         }
         var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
@@ -51,18 +47,20 @@ struct DashboardOperatorStockImport: Sendable {
             throw error.withRowsNamedByLine(table.rows.map(\.line))
         }
     }
+}
 
-    /// A header names both required columns and nothing unknown: a misspelt `msidsn` would
-    /// otherwise be dropped without a word.
-    private static func checkHeader(_ table: CSVTable) throws {
-        for column in requiredColumns where !table.header.contains(column) {
+extension CSVTable {
+    /// Fails unless the header names every `required` column and nothing outside `required`
+    /// and `optional`: a misspelt `msidsn` would otherwise be dropped without a word.
+    func checkColumns(required: [String], optional: [String]) throws {
+        for column in required where !header.contains(column) {
             throw DomainError(.invalid, code: "invalid_csv", message: "Line 1, the header, has no '\(column)' column.", param: "csv")
         }
-        let known = Set(requiredColumns + optionalColumns)
-        if let unknown = table.header.first(where: { !known.contains($0) }) {
+        let known = Set(required + optional)
+        if let unknown = header.first(where: { !known.contains($0) }) {
             throw DomainError(
                 .invalid, code: "invalid_csv",
-                message: "Line 1, the header, names an unknown column '\(unknown)'; columns are iccid, imsi and optionally \(optionalColumns.joined(separator: ", ")).",
+                message: "Line 1, the header, names an unknown column '\(unknown)'; columns are \(required.joined(separator: ", ")) and optionally \(optional.joined(separator: ", ")).",
                 param: "csv"
             )
         }
