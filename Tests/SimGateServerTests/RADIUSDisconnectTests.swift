@@ -133,6 +133,34 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    @Test("a session whose gateway is no longer a configured client cannot be disconnected: that is stored on the session and told by an event, not dropped", arguments: TestEngine.available)
+    func unknownGatewayRecorded(engine: TestEngine) async throws {
+        let first = Mutex<TestHarness?>(nil)
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "orphan-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            first.withLock { $0 = app }
+        }
+        let earlier = try #require(first.withLock { $0 })
+        // Restarted with the gateway gone from the RADIUS clients.
+        try await TestHarness.run(engine, configure: { configuration in
+            configuration.radius.clients = [RADIUSClient(name: "elsewhere", address: "192.0.2.7", secret: TestHarness.radiusSecret)]
+        }, restarting: earlier) { app in
+            let sim = try #require(try await app.request(.get, "/v1/sims?limit=1", key: app.operatorKey).items.first?["id"] as? String)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "stolen"])
+            try await app.settle()
+            let session = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first
+            let disconnect = session?["disconnect"] as? [String: Any]
+            #expect(disconnect?["outcome"] as? String == "not_sent", "\(session ?? [:])")
+            let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items
+            let reason = (events.first?["cause"] as? [String: Any])?["reason"] as? String
+            #expect(events.count == 1 && reason?.contains("not_sent") == true && reason?.contains("127.0.0.1") == true, "\(reason ?? "none")")
+        }
+    }
+
     @Test("a NAK is stored with its Error-Cause; silence is retried and stored as no_answer", arguments: TestEngine.available)
     func nakAndSilence(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in

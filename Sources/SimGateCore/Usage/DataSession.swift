@@ -22,6 +22,9 @@ public enum DisconnectOutcome: String, Sendable {
     case nacked
     /// No answer after every retry.
     case noAnswer = "no_answer"
+    /// Never sent: the session's gateway is not (or no longer) a configured RADIUS client, so
+    /// there is no secret to sign with and no CoA port to send to.
+    case notSent = "not_sent"
 }
 
 /// The last Disconnect-Request sent for a session and how the gateway answered.

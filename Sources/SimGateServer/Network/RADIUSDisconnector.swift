@@ -96,7 +96,14 @@ struct RADIUSDisconnector: Sendable {
     /// Sends one session's Disconnect-Request and records the answer; `false` if the gateway stayed silent.
     private func disconnect(_ session: DataSession, of sim: Sim) async throws -> Bool {
         guard let client = clients.client(for: session.clientAddress) else {
+            // Nothing to sign with and nowhere to send: said on the session and by an event,
+            // so the SIM's page shows why its session may still be open. Final, like a NAK.
             logger.warning("No RADIUS client for a session's gateway; cannot disconnect", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)"])
+            metrics.disconnect(.notSent)
+            try await record(
+                .notSent, errorCause: nil, session: session, sim: sim,
+                detail: "no RADIUS client is configured for gateway \(session.clientAddress)"
+            )
             return true
         }
         let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim, at: clock.now()), secret: client.secret)
@@ -113,10 +120,11 @@ struct RADIUSDisconnector: Sendable {
         return outcome != .noAnswer
     }
 
-    private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: DataSession, sim: Sim) async throws {
+    private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: DataSession, sim: Sim, detail: String? = nil) async throws {
         let now = clock.now()
         var reason = "Disconnect-Request for session \(session.sessionID): \(outcome.rawValue)"
         if let errorCause { reason += " (Error-Cause \(errorCause))" }
+        if let detail { reason += " (\(detail))" }
         let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
         try await store.transaction { tx in
             try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
