@@ -86,6 +86,50 @@ struct JobSchedulerTests {
         }
     }
 
+    @Test("a worker renews its claim while a job runs past the lease, so no other worker takes it; a dead worker's claim is taken over after one short lease", arguments: TestEngine.available)
+    func heartbeat(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            var settings = JobScheduler.Settings()
+            #expect(settings.lease <= 15, "what a dead instance claimed waits seconds, not minutes")
+            settings.heartbeat = .milliseconds(20)
+            let started = OnceSignal(), release = OnceSignal()
+            let runs = Mutex<[String]>([])
+            let slow = JobHandler(kind: "test.slow") { job in
+                runs.withLock { $0.append("a:" + job.payload) }
+                started.open()
+                await release.wait()
+            }
+            let other = JobHandler(kind: "test.slow") { job in runs.withLock { $0.append("b:" + job.payload) } }
+            let a = JobScheduler(queue: queue, handlers: [slow], clock: clock, settings: settings, logger: TestDatabase.logger)
+            let b = JobScheduler(queue: queue, handlers: [other], clock: clock, settings: settings, logger: TestDatabase.logger)
+            try await queue.enqueue(NewJob(kind: "test.slow", payload: "long", runAt: clock.now()), now: clock.now())
+
+            async let ranA = a.runDueJobs()
+            await started.wait()
+            // Past the lease the job is still A's: its heartbeat renewed the claim from the new time.
+            clock.advance(by: settings.lease - 2)
+            let renewedUntil = clock.now().addingTimeInterval(settings.lease)
+            var beats = a.renewedClaims.makeAsyncIterator()
+            while let beat = await beats.next(), beat.renewed == 0 || beat.until < renewedUntil {}
+            clock.advance(by: 5)
+            #expect(try await b.runDueJobs() == 0, "a live worker's claim is not taken over")
+            release.open()
+            #expect(try await ranA == 1)
+            #expect(runs.withLock { $0 } == ["a:long"])
+
+            // A worker that dies (claims, then never renews) holds the job for one lease only.
+            try await queue.enqueue(NewJob(kind: "test.slow", payload: "orphan", runAt: clock.now()), now: clock.now())
+            #expect(try await queue.claim(limit: 1, worker: "dead", now: clock.now(), lease: settings.lease).count == 1)
+            clock.advance(by: settings.lease - 1)
+            #expect(try await b.runDueJobs() == 0)
+            clock.advance(by: 2)
+            #expect(try await b.runDueJobs() == 1)
+            #expect(runs.withLock { $0 } == ["a:long", "b:orphan"])
+        }
+    }
+
     @Test("the running app's scheduler picks up due jobs by itself", arguments: TestEngine.available)
     func runsInsideTheApp(engine: TestEngine) async throws {
         // The one test of the background loop itself: every other app test steps the jobs.

@@ -14,8 +14,12 @@ public final class JobScheduler: Service, Sendable {
         public var pollInterval: Duration = .seconds(1)
         /// Jobs claimed per poll.
         public var batchSize = 250
-        /// How long a claim lasts before another worker may take the job over, in seconds.
-        public var lease: TimeInterval = 300
+        /// How long a claim lasts before another worker may take the job over, in seconds. Short,
+        /// so that what a dead instance claimed is taken over within seconds: a live worker
+        /// renews its claims every ``heartbeat`` while it runs them.
+        public var lease: TimeInterval = 10
+        /// How often a worker renews the claims it is running.
+        public var heartbeat: Duration = .seconds(3)
         /// First retry delay, doubled on each failed attempt, in seconds.
         public var baseBackoff: TimeInterval = 10
         /// Longest retry delay, in seconds.
@@ -41,6 +45,10 @@ public final class JobScheduler: Service, Sendable {
     /// await what the background loop did; the newest 100 wait for a reader that is behind.
     public let finishedJobs: AsyncStream<Job>
     private let finishedContinuation: AsyncStream<Job>.Continuation
+    /// Each heartbeat: how many claims it renewed, and until when (the newest 10 wait for a
+    /// reader that is behind).
+    public let renewedClaims: AsyncStream<(renewed: Int, until: Date)>
+    private let renewedContinuation: AsyncStream<(renewed: Int, until: Date)>.Continuation
 
     /// - Parameter startup: when given, the scheduler claims nothing until it opens (migrations done).
     /// - Parameter doorbell: rung by whoever queues work in this process, to skip the poll wait.
@@ -56,6 +64,7 @@ public final class JobScheduler: Service, Sendable {
         self.settings = settings
         self.logger = logger
         (finishedJobs, finishedContinuation) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingNewest(100))
+        (renewedClaims, renewedContinuation) = AsyncStream.makeStream(of: (renewed: Int, until: Date).self, bufferingPolicy: .bufferingNewest(10))
         workerID = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
@@ -89,16 +98,44 @@ public final class JobScheduler: Service, Sendable {
     @discardableResult
     public func runDueJobs() async throws -> Int {
         let jobs = try await queue.claim(limit: settings.batchSize, worker: workerID, now: clock.now(), lease: settings.lease)
-        var batched: [String: [Job]] = [:]
-        for job in jobs {
-            if jobs.count > 1, handlers[job.kind]?.runBatch != nil {
-                batched[job.kind, default: []].append(job)
-            } else {
-                await execute(job)
+        guard !jobs.isEmpty else { return 0 }
+        await withHeartbeat(for: jobs) {
+            var batched: [String: [Job]] = [:]
+            for job in jobs {
+                if jobs.count > 1, handlers[job.kind]?.runBatch != nil {
+                    batched[job.kind, default: []].append(job)
+                } else {
+                    await execute(job)
+                }
             }
+            for (kind, group) in batched.sorted(by: { $0.key < $1.key }) { await executeBatch(group, kind: kind) }
         }
-        for (kind, group) in batched.sorted(by: { $0.key < $1.key }) { await executeBatch(group, kind: kind) }
         return jobs.count
+    }
+
+    /// Runs `body` while renewing the claims on `jobs` every heartbeat, so that a batch that
+    /// takes longer than a lease keeps it, and a worker that dies lets go within one lease.
+    /// (Claims already finished are not renewed: the update skips jobs no longer running.)
+    private func withHeartbeat(for jobs: [Job], _ body: () async -> Void) async {
+        let (queue, worker, clock, settings, logger, renewed) = (queue, workerID, clock, settings, logger, renewedContinuation)
+        let ids = jobs.map(\.id)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await Task.sleep(for: settings.heartbeat)
+                        let until = clock.now().addingTimeInterval(settings.lease)
+                        renewed.yield((try await queue.renew(ids, worker: worker, until: until), until))
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        logger.warning("Could not renew job claims", metadata: ["jobs": "\(ids.count)", "error": "\(error)"])
+                    }
+                }
+            }
+            await body()
+            group.cancelAll()
+        }
     }
 
     /// How long until the next pending job is due, at most the poll interval.

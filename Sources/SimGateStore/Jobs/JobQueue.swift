@@ -58,6 +58,22 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Extends `worker`'s claims on those of `ids` it still runs to `until`: the heartbeat that
+    /// keeps a short lease from running out under a job that is still working. Returns how many
+    /// claims were renewed (a claim another worker took over is not).
+    @discardableResult
+    public func renew(_ ids: [JobID], worker: String, until: Date) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await database.sqlTransaction { db in
+            try await db.raw("""
+                UPDATE jobs SET locked_until = \(bind: until.stored)
+                WHERE id IN (\(ids.map { "\(bind: $0.rawValue)" as SQLQueryString }.joined(separator: ", ")))
+                  AND state = 'running' AND locked_by = \(bind: worker)
+                RETURNING id
+                """).all().count
+        }
+    }
+
     /// When the next pending job falls due; `nil` when none is pending.
     public func nextRunAt() async throws -> Date? {
         try await database.sqlRead { db in
