@@ -135,14 +135,19 @@ struct SimsCommand: AsyncParsableCommand {
         /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
-        /// Checks `--account`, imports the file and prints how many SIMs were added.
+        /// Checks `--account`, imports the file and prints how many SIMs were added; on a
+        /// terminal, shows its progress as it goes.
         func run() async throws {
             let accountID = try account.map { text in
                 guard let id = AccountID(parsing: text) else { throw ValidationError("--account must be an id starting with acct_") }
                 return id
             }
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            let count = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importSims(csv: text, accountID: accountID) }
+            let progress = ImportProgress(noun: "SIMs")
+            let count = try await databaseOptions.withMigratedDatabase {
+                try await Administration(database: $0).importSims(csv: text, accountID: accountID) { written, total in progress.report(written, of: total) }
+            }
+            progress.finish()
             print("Imported \(count) SIM(s).")
         }
     }

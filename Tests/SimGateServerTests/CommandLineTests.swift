@@ -17,6 +17,30 @@ struct CommandLineTests {
         return directory.appendingPathComponent(name).path
     }
 
+    @Test("a large import shows its progress (rows of rows, rows per second, time left) on a terminal, and stays quiet in a pipe")
+    func importProgress() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let rows = (0..<25_000).map { "\(Fixtures.iccid($0)),\(Fixtures.imsi($0))" }
+        let file = try Self.scratch("fleet.csv")
+        try ("iccid,imsi\n" + rows.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+
+        let piped = try Self.scratch("piped.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", piped]).status == 0)
+        let quiet = await ExternalTool.run(Self.simgate, ["sims", "import", file, "--database", piped])
+        #expect(quiet.status == 0)
+        #expect(quiet.output.trimmingCharacters(in: .whitespacesAndNewlines) == "Imported 25000 SIM(s).", "in a pipe, only the result: \(quiet.output)")
+
+        // util-linux's script(1) gives the command a terminal of its own.
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux's script is part of every Debian")
+        let onTerminal = try Self.scratch("terminal.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", onTerminal]).status == 0)
+        let shown = await ExternalTool.run(script, ["-qec", "\(Self.simgate) sims import \(file) --database \(onTerminal)", "/dev/null"])
+        #expect(shown.status == 0, "\(shown.output)")
+        #expect(shown.output.contains("25,000 of 25,000 SIMs") && shown.output.contains("SIMs/s") && shown.output.contains("s left"), "\(shown.output)")
+        #expect(shown.output.contains("Imported 25000 SIM(s)."))
+    }
+
     @Test("admin commands validate as the API does and say what is wrong in one line each")
     func adminErrors() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

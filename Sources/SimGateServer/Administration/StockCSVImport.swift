@@ -20,7 +20,11 @@ struct StockCSVImport: Sendable {
     /// - Throws: ``DomainError`` `invalid_csv` for a file that cannot be read or has the wrong
     ///   header, `import_rejected` with one issue per problem (its `param` is
     ///   `line N: field`) when any row is wrong; nothing is imported then.
-    func run(csv text: String, accountID: AccountID?, cause: ChangeCause, refusingEmpty: Bool = false) async throws -> Int {
+    /// `progress` hears how many SIMs are written so far, as the import goes.
+    func run(
+        csv text: String, accountID: AccountID?, cause: ChangeCause, refusingEmpty: Bool = false,
+        progress: (@Sendable (_ written: Int, _ of: Int) -> Void)? = nil
+    ) async throws -> Int {
         let table: CSVTable
         do { table = try CSVTable(parsing: text) } catch let error as CSVError {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description, param: "csv")
@@ -42,7 +46,10 @@ struct StockCSVImport: Sendable {
             issues += rowIssues
         }
         do {
-            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause).count
+            let total = rows.count
+            var perPart: (@Sendable (Int) -> Void)?
+            if let progress { perPart = { written in progress(written, total) } }
+            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause, progress: perPart).count
         } catch let error as DomainError {
             throw error.withRowsNamedByLine(table.rows.map(\.line))
         }

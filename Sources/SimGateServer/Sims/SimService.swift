@@ -6,6 +6,9 @@ import SimGateStore
 /// change SIMs (payments, usage) do it through ``commit(_:cause:in:)`` inside their own unit
 /// of work, so a SIM is written, and its events made, in one place.
 struct SimService: Sendable {
+    /// SIMs written at a time by an import, between two progress reports.
+    static let importPart = 10_000
+
     /// Most SIMs one import or bulk action takes.
     static let maximumBatch = 1_000
 
@@ -33,7 +36,10 @@ struct SimService: Sendable {
     /// the request; `knownIssues` the problems already found in the others. If there is any
     /// problem, or a row clashes with another or with a SIM already stored, nothing is imported
     /// and every problem is reported with its row.
-    func importSims(_ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause) async throws -> [Sim] {
+    func importSims(
+        _ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause,
+        progress: (@Sendable (_ written: Int) -> Void)? = nil
+    ) async throws -> [Sim] {
         let now = clock.now()
         return try await store.transaction { tx in
             if let accountID, try await tx.accounts.find(accountID) == nil {
@@ -53,10 +59,15 @@ struct SimService: Sendable {
                     statusChangedAt: now, statusCause: cause, createdAt: now, updatedAt: now
                 )
             }
-            try await tx.sims.insert(created)
-            try await tx.events.append(try created.map {
-                try events.simEvent(.simImported, sim: $0, previousAttributes: nil, cause: cause, at: now)
-            })
+            // In parts, so that a large file's import can say how far it is (still one unit of work).
+            for start in stride(from: 0, to: created.count, by: Self.importPart) {
+                let part = Array(created[start..<min(start + Self.importPart, created.count)])
+                try await tx.sims.insert(part)
+                try await tx.events.append(try part.map {
+                    try events.simEvent(.simImported, sim: $0, previousAttributes: nil, cause: cause, at: now)
+                })
+                progress?(start + part.count)
+            }
             return created
         }
     }
