@@ -57,7 +57,7 @@ struct DashboardController: Sendable {
 
     /// `GET /sign-in`: the form, or the overview for a browser already signed in.
     @Sendable func signInForm(_ request: Request, context: SimGateRequestContext) async throws -> Response {
-        if try await signedIn(request) != nil { return Self.redirect(to: "/") }
+        if try await DashboardRoutes.signedIn(request, parameters: Parameters(), sessions: sessions) != nil { return Self.redirect(to: "/") }
         return pages.page("sign-in", [:], frame: PageFrame(title: "Sign in"))
     }
 
@@ -90,11 +90,6 @@ struct DashboardController: Sendable {
     @Sendable func home(_ request: Request, signedIn: SignedIn) async throws -> Response {
         let content = try await overview.content(for: signedIn)
         return pages.page("overview", content, frame: signedIn.frame("Overview", current: "overview"))
-    }
-
-    private func signedIn(_ request: Request) async throws -> (DashboardSession, Principal)? {
-        guard let cookie = request.cookies[DashboardSessions.cookieName]?.value, !cookie.isEmpty else { return nil }
-        return try await sessions.resolve(cookie: cookie)
     }
 
     private func forbidden() -> Response {

@@ -40,7 +40,7 @@ struct DashboardEndpointsSection: DashboardSection {
             }
         }
         routes.page("endpoints/{id}") { request, signedIn in
-            let endpoint = try await find(request, signedIn)
+            let endpoint = try await find(signedIn)
             let parameters = request.firstQueryValues
             let state = parameters["state"].flatMap(WebhookDelivery.State.init(rawValue:))
             var values = try await content.page(endpoint, for: signedIn, state: state, after: parameters["after"].flatMap(WebhookDeliveryID.init(parsing:)))
@@ -50,15 +50,15 @@ struct DashboardEndpointsSection: DashboardSection {
         routes.form("endpoints/{id}/status") { request, signedIn, form in
             let principal = signedIn.principal
             let change = try DashboardEndpointForm.statusChange(form["status"] ?? "")
-            let endpoint = try await endpoints.update(try Self.endpointID(request), change, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
+            let endpoint = try await endpoints.update(try signedIn.pathID("id", "webhook endpoint") as WebhookEndpointID, change, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
             return DashboardNotice.redirect(to: "/endpoints/\(endpoint.id.rawValue)", notice: endpoint.status == .enabled ? "endpoint-enabled" : "endpoint-disabled")
         }
         routes.form("endpoints/{id}/test") { request, signedIn, _ in
-            let delivery = try await endpoints.sendTest(try Self.endpointID(request), visibleAccountID: signedIn.principal.visibleAccountID)
+            let delivery = try await endpoints.sendTest(try signedIn.pathID("id", "webhook endpoint") as WebhookEndpointID, visibleAccountID: signedIn.principal.visibleAccountID)
             return DashboardNotice.redirect(to: "/endpoints/\(delivery.endpointID.rawValue)", notice: "test-sent")
         }
         routes.form("endpoints/{id}/replay-failed") { request, signedIn, form in
-            let endpoint = try await find(request, signedIn)
+            let endpoint = try await find(signedIn)
             let typed = form["since"] ?? ""
             guard let since = Self.utcTime(typed.trimmingCharacters(in: .whitespaces)) else {
                 let values = try await content.page(
@@ -71,40 +71,30 @@ struct DashboardEndpointsSection: DashboardSection {
             return DashboardNotice.redirect(to: "/endpoints/\(endpoint.id.rawValue)", notice: count == 0 ? "replayed-none" : "replayed")
         }
         routes.page("endpoints/{id}/deliveries/{delivery}") { request, signedIn in
-            let (endpoint, delivery, attempts) = try await findDelivery(request, signedIn)
+            let (endpoint, delivery, attempts) = try await findDelivery(signedIn)
             var values = content.delivery(delivery, attempts: attempts, endpoint: endpoint, for: signedIn)
             values["notice"] = DashboardNotice.text(request.firstQueryValues["notice"])
             return pages.page("delivery", values, frame: signedIn.frame("Webhook delivery", current: "webhooks"))
         }
         routes.form("endpoints/{id}/deliveries/{delivery}/replay") { request, signedIn, _ in
-            let (endpoint, delivery, _) = try await findDelivery(request, signedIn)
+            let (endpoint, delivery, _) = try await findDelivery(signedIn)
             _ = try await endpoints.replay(delivery.id, visibleAccountID: signedIn.principal.visibleAccountID)
             return DashboardNotice.redirect(to: "/endpoints/\(endpoint.id.rawValue)/deliveries/\(delivery.id.rawValue)", notice: "delivery-replayed")
         }
     }
 
     /// The endpoint the path names, if the signed-in key may see it (else a 404, as the API answers).
-    private func find(_ request: Request, _ signedIn: SignedIn) async throws -> WebhookEndpoint {
-        try await endpoints.find(try Self.endpointID(request), visibleAccountID: signedIn.principal.visibleAccountID)
+    private func find(_ signedIn: SignedIn) async throws -> WebhookEndpoint {
+        try await endpoints.find(try signedIn.pathID("id", "webhook endpoint") as WebhookEndpointID, visibleAccountID: signedIn.principal.visibleAccountID)
     }
 
     /// The delivery the path names, with its attempts, if it is the named endpoint's and the key may see both.
-    private func findDelivery(_ request: Request, _ signedIn: SignedIn) async throws -> (WebhookEndpoint, WebhookDelivery, [WebhookAttempt]) {
-        let endpoint = try await find(request, signedIn)
-        guard let id = DashboardRulesSection.pathSegment(request, 3).flatMap(WebhookDeliveryID.init(parsing:)) else {
-            throw DomainError.notFound("webhook delivery")
-        }
+    private func findDelivery(_ signedIn: SignedIn) async throws -> (WebhookEndpoint, WebhookDelivery, [WebhookAttempt]) {
+        let endpoint = try await find(signedIn)
+        let id: WebhookDeliveryID = try signedIn.pathID("delivery", "webhook delivery")
         let (delivery, attempts) = try await endpoints.delivery(id, visibleAccountID: signedIn.principal.visibleAccountID)
         guard delivery.endpointID == endpoint.id else { throw DomainError.notFound("webhook delivery") }
         return (endpoint, delivery, attempts)
-    }
-
-    /// The `we_...` id in the path `/endpoints/{id}...`.
-    static func endpointID(_ request: Request) throws -> WebhookEndpointID {
-        guard let id = DashboardRulesSection.pathSegment(request, 1).flatMap(WebhookEndpointID.init(parsing:)) else {
-            throw DomainError.notFound("webhook endpoint")
-        }
-        return id
     }
 
     /// A time typed as RFC 3339, or as a `datetime-local` field sends it (`2026-12-01T08:00`,

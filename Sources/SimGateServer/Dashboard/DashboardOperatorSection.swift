@@ -36,19 +36,19 @@ struct DashboardOperatorSection: DashboardSection {
         }
         routes.page("operator/accounts/{id}") { request, signedIn in
             try signedIn.principal.requireOperator()
-            let values = try await content.account(try Self.accountID(request), signedIn: signedIn, parameters: request.firstQueryValues)
+            let values = try await content.account(try signedIn.pathID("id", "account") as AccountID, signedIn: signedIn, parameters: request.firstQueryValues)
             return pages.page("operator-account", values, frame: signedIn.frame("Account", current: "operator"))
         }
         routes.form("operator/accounts/{id}/keys") { request, signedIn, form in
             try signedIn.principal.requireOperator()
             return pages.page(
-                "operator-key-created", try await createKey(for: try Self.accountID(request), signedIn: signedIn, form: form),
+                "operator-key-created", try await createKey(for: try signedIn.pathID("id", "account") as AccountID, signedIn: signedIn, form: form),
                 frame: signedIn.frame("Key created", current: "operator"), status: .created
             )
         }
         routes.form("operator/keys/{id}/revoke") { request, signedIn, _ in
             try signedIn.principal.requireOperator()
-            guard let id = Self.segment(request, 2).flatMap(APIKeyID.init(parsing:)) else { throw DomainError.notFound("API key") }
+            let id: APIKeyID = try signedIn.pathID("id", "API key")
             let key = try await accounts.revokeKey(id, visibleAccountID: signedIn.principal.visibleAccountID, cause: signedIn.principal.cause(reason: nil))
             return DashboardNotice.redirect(to: "/operator/accounts/\(key.accountID)", notice: "key-revoked")
         }
@@ -97,17 +97,5 @@ struct DashboardOperatorSection: DashboardSection {
             return Int(param.dropFirst(5).prefix { $0.isNumber }) ?? 0
         }
         return issues.enumerated().sorted { (line($0.element), $0.offset) < (line($1.element), $1.offset) }.map(\.element)
-    }
-
-    /// The account named by the path's third segment (`/operator/accounts/{id}`).
-    private static func accountID(_ request: Request) throws -> AccountID {
-        guard let id = segment(request, 2).flatMap(AccountID.init(parsing:)) else { throw DomainError.notFound("account") }
-        return id
-    }
-
-    /// The path's segment at `index` (0 is `operator`).
-    private static func segment(_ request: Request, _ index: Int) -> String? {
-        let segments = request.uri.path.split(separator: "/")
-        return segments.indices.contains(index) ? String(segments[index]) : nil
     }
 }

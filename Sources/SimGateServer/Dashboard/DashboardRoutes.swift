@@ -10,6 +10,15 @@ struct SignedIn: Sendable {
     let session: DashboardSession
     /// The key's account and scope; the same checks as the API apply through it.
     let principal: Principal
+    /// The route's named parameters (`{id}`, `{delivery}`), as the router matched them.
+    let parameters: Parameters
+
+    /// The id the path names as `name`, or the 404 an unknown `what` gets (an id of another
+    /// kind, or none, is as unknown as a missing object).
+    func pathID<Kind>(_ name: String, _ what: String) throws -> TypedID<Kind> {
+        guard let text = parameters.get(name), let id = TypedID<Kind>(parsing: text) else { throw DomainError.notFound(what) }
+        return id
+    }
 
     /// Whether the key only reads: pages then show no forms that change anything.
     var readOnly: Bool { principal.scope == .readOnly }
@@ -44,8 +53,8 @@ struct DashboardRoutes {
     /// `GET path`, for a signed-in browser.
     func page(_ path: RouterPath, _ handler: @escaping PageHandler) {
         let (sessions, pages) = (sessions, pages)
-        group.get(path) { request, _ in
-            guard let signedIn = try await Self.signedIn(request, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
+        group.get(path) { request, context in
+            guard let signedIn = try await Self.signedIn(request, parameters: context.parameters, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
             return try await Self.rendered(signedIn, pages: pages) { try await handler(request, signedIn) }
         }
     }
@@ -54,8 +63,8 @@ struct DashboardRoutes {
     /// (a dry run), which a read-only key may send.
     func form(_ path: RouterPath, reads: Bool = false, maximumBytes: Int = FormBody.maximumBytes, _ handler: @escaping FormHandler) {
         let (sessions, pages) = (sessions, pages)
-        group.post(path) { request, _ in
-            guard let signedIn = try await Self.signedIn(request, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
+        group.post(path) { request, context in
+            guard let signedIn = try await Self.signedIn(request, parameters: context.parameters, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
             let form = try await FormBody(request, maximumBytes: maximumBytes)
             guard DashboardController.isSameOrigin(request), let token = form["csrf"],
                   ConstantTime.equals(Array(token.utf8), Array(signedIn.session.csrfToken.utf8))
@@ -67,11 +76,12 @@ struct DashboardRoutes {
         }
     }
 
-    private static func signedIn(_ request: Request, sessions: DashboardSessions) async throws -> SignedIn? {
+    /// Who the request's session cookie signs in, if it is a live session.
+    static func signedIn(_ request: Request, parameters: Parameters, sessions: DashboardSessions) async throws -> SignedIn? {
         guard let cookie = request.cookies[DashboardSessions.cookieName]?.value, !cookie.isEmpty,
               let (session, principal) = try await sessions.resolve(cookie: cookie)
         else { return nil }
-        return SignedIn(session: session, principal: principal)
+        return SignedIn(session: session, principal: principal, parameters: parameters)
     }
 
     /// Runs `body`; a service's refusal becomes a page saying why.

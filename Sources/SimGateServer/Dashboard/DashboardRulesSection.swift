@@ -51,13 +51,13 @@ struct DashboardRulesSection: DashboardSection {
             }
         }
         routes.page("rules/{id}") { request, signedIn in
-            let rule = try await find(request, signedIn)
+            let rule = try await find(signedIn)
             var values = try await content.page(rule, for: signedIn)
             values["notice"] = DashboardNotice.text(request.firstQueryValues["notice"])
             return pages.page("rule", values, frame: signedIn.frame(rule.name, current: "rules"))
         }
         routes.form("rules/{id}") { request, signedIn, form in
-            let rule = try await find(request, signedIn)
+            let rule = try await find(signedIn)
             let typed = DashboardRuleForm(form)
             let (_, actionFields) = typed.body(includingAccount: false)
             let principal = signedIn.principal
@@ -72,11 +72,11 @@ struct DashboardRulesSection: DashboardSection {
         }
         routes.form("rules/{id}/delete") { request, signedIn, _ in
             let principal = signedIn.principal
-            _ = try await rules.delete(try Self.ruleID(request), visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
+            _ = try await rules.delete(try signedIn.pathID("id", "rule") as RuleID, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil))
             return DashboardNotice.redirect(to: "/rules", notice: "rule-deleted")
         }
         routes.form("rules/{id}/test", reads: true) { request, signedIn, form in
-            let rule = try await find(request, signedIn)
+            let rule = try await find(signedIn)
             let typed = form["sim"] ?? ""
             do {
                 let body = try RuleRequest(.object(["sim": .string(typed.trimmingCharacters(in: .whitespaces))]), partial: true, forTest: true)
@@ -93,21 +93,7 @@ struct DashboardRulesSection: DashboardSection {
     }
 
     /// The rule the path names, if the signed-in key may see it (else a 404, as the API answers).
-    private func find(_ request: Request, _ signedIn: SignedIn) async throws -> Rule {
-        try await rules.find(try Self.ruleID(request), visibleAccountID: signedIn.principal.visibleAccountID)
-    }
-
-    /// The `rule_...` id in the path `/rules/{id}...`.
-    static func ruleID(_ request: Request) throws -> RuleID {
-        guard let id = pathSegment(request, 1).flatMap(RuleID.init(parsing:)) else { throw DomainError.notFound("rule") }
-        return id
-    }
-
-    /// The `index`th segment of the request's path (`/rules/rule_1/test` has `rules` at 0),
-    /// percent-decoded: dashboard handlers get the request, not the router's parameters.
-    static func pathSegment(_ request: Request, _ index: Int) -> String? {
-        let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: true)
-        guard segments.indices.contains(index) else { return nil }
-        return String(segments[index]).removingPercentEncoding
+    private func find(_ signedIn: SignedIn) async throws -> Rule {
+        try await rules.find(try signedIn.pathID("id", "rule") as RuleID, visibleAccountID: signedIn.principal.visibleAccountID)
     }
 }

@@ -72,21 +72,24 @@ struct DashboardSimList: Sendable {
     }
 
     /// `POST /sims/bulk`: `action` (activate or suspend) with a `reason` on each ticked `sim`
-    /// (their ICCIDs); each SIM succeeds or fails alone, and the list says how many did.
+    /// (their ICCIDs); each SIM succeeds or fails alone, and the list says how many did. The
+    /// form is read as the API reads `POST /v1/sims/bulk` (batch size, duplicates, ICCIDs,
+    /// the reason's length), so it refuses what the API refuses.
     func bulk(signedIn: SignedIn, form: FormBody) async throws -> Response {
-        guard let action = form["action"].flatMap(BulkSimAction.init(rawValue:)), action == .activate || action == .suspend else {
+        let request = try JSONBody.decode(BulkSimRequest.self, from: try FormBody.json([
+            "action": form["action"] ?? "", "iccids": form.all("sim"), "reason": form.text("reason"),
+        ]))
+        guard request.action == .activate || request.action == .suspend else {
             throw DomainError(.invalid, code: "invalid_value", message: "Choose activate or suspend.", param: "action")
         }
-        let iccids = try form.all("sim").map { try ICCID($0) }
-        guard !iccids.isEmpty else { throw DomainError(.invalid, code: "parameter_missing", message: "Tick at least one SIM.", param: "sim") }
         let principal = signedIn.principal
         let outcomes = try await sims.bulk(
-            action, iccids: iccids, force: false, authority: principal.authority, accountID: nil,
-            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: form.text("reason"))
+            request.action, iccids: request.iccids, force: false, authority: principal.authority, accountID: nil,
+            visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: request.reason)
         )
         let failed = outcomes.filter { if case .failure = $0.result { true } else { false } }.count
         var back = form["return_to"].flatMap { $0.hasPrefix("/sims") && !$0.hasPrefix("//") ? $0 : nil } ?? "/sims"
-        back += (back.contains("?") ? "&" : "?") + "bulk=\(action.rawValue)&done=\(outcomes.count - failed)&failed=\(failed)"
+        back += (back.contains("?") ? "&" : "?") + "bulk=\(request.action.rawValue)&done=\(outcomes.count - failed)&failed=\(failed)"
         return DashboardController.redirect(to: back)
     }
 

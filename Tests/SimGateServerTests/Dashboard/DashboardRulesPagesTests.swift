@@ -1,4 +1,5 @@
 import Foundation
+import SimGateCore
 import SimGateTestSupport
 import Testing
 
@@ -32,6 +33,9 @@ struct DashboardRulesPagesTests {
                 #expect(list.text.contains(#"id="\#(id)""#), "\(id)")
             }
             #expect(list.text.contains("Device outside its deployment countries"), "each trigger is explained")
+            for trigger in RuleTrigger.typeNames {
+                #expect(list.text.contains(#"<option value="\#(trigger)""#), "the form offers every trigger the API takes: \(trigger)")
+            }
             let csrf = try #require(list.csrf)
             let created = try await app.browser(.post, "/rules", cookie: cookie, form: Self.roamingForm(csrf: csrf, endpoint: endpoint))
             #expect(created.status == 303, "\(created.text)")

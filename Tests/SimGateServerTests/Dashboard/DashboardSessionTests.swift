@@ -7,8 +7,11 @@ import Testing
 
 /// A browser's requests as the dashboard sees them: form posts and the session cookie.
 extension TestHarness {
-    /// Sends a request as a browser would, with `cookie` and a form body.
-    func browser(_ method: HTTPRequest.Method, _ path: String, cookie: String? = nil, form: [String: String]? = nil, headers extra: [String: String] = [:]) async throws -> TestReply {
+    /// Sends a request as a browser would, with `cookie` and a form body (`rawForm` when a field repeats).
+    func browser(
+        _ method: HTTPRequest.Method, _ path: String, cookie: String? = nil, form: [String: String]? = nil, rawForm: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> TestReply {
         var headers = HTTPFields()
         if let cookie { headers[.cookie] = "simgate_session=\(cookie)" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
@@ -16,6 +19,9 @@ extension TestHarness {
         if let form {
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
             body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&"))
+            headers[.contentType] = "application/x-www-form-urlencoded"
+        } else if let rawForm {
+            body = ByteBuffer(string: rawForm)
             headers[.contentType] = "application/x-www-form-urlencoded"
         }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)

@@ -42,4 +42,57 @@ struct DashboardSimListTests {
             #expect(!second.text.contains(#"rel="next""#))
         }
     }
+
+    @Test("ticked SIMs are suspended or activated together with a reason, each alone; the form is checked as the API checks a bulk request, and another account's SIM is not touched", arguments: TestEngine.available)
+    func bulkActions(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let (other, otherKey) = try await app.makeCustomer("Scooters")
+            let sims = try await app.importSims(0..<3, account: account)
+            let foreign = try #require(try await app.importSims(3..<4, account: other).first)
+            for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+            _ = try await app.request(.post, "/v1/sims/\(foreign)/activate", key: otherKey)
+            let cookie = try await app.signIn(key: key)
+            let page = try await app.browser(.get, "/sims", cookie: cookie)
+            let csrf = try #require(page.csrf)
+            #expect(page.text.contains(#"name="sim" value="\#(Fixtures.iccid(0))""#))
+
+            // Form fields repeat (`sim` once per tick): sent as the browser sends them.
+            func post(_ fields: [(String, String)]) async throws -> TestReply {
+                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+                let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+                return try await app.browser(.post, "/sims/bulk", cookie: cookie, rawForm: body)
+            }
+            let statuses = { () async throws -> [String?] in
+                var found: [String?] = []
+                for sim in sims + [foreign] { found.append(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"]) }
+                return found
+            }
+
+            let tooLong = try await post([("csrf", csrf), ("action", "suspend"), ("reason", String(repeating: "x", count: 5_000)), ("sim", Fixtures.iccid(0))])
+            #expect(tooLong.status == 400 && tooLong.text.contains("reason"), "\(tooLong.status)")
+            let twice = try await post([("csrf", csrf), ("action", "suspend"), ("sim", Fixtures.iccid(0)), ("sim", Fixtures.iccid(0))])
+            #expect(twice.status == 400 && twice.text.contains("twice"), "\(twice.status)")
+            let retire = try await post([("csrf", csrf), ("action", "retire"), ("sim", Fixtures.iccid(0))])
+            #expect(retire.status == 400)
+            let none = try await post([("csrf", csrf), ("action", "suspend")])
+            #expect(none.status == 400)
+            #expect(try await statuses() == ["LIVE", "LIVE", "LIVE", "LIVE"], "nothing changed by refused forms")
+
+            let done = try await post([
+                ("csrf", csrf), ("action", "suspend"), ("reason", "fleet recall"), ("return_to", "/sims?status=LIVE"),
+                ("sim", Fixtures.iccid(0)), ("sim", Fixtures.iccid(1)), ("sim", Fixtures.iccid(3)),
+            ])
+            #expect(done.status == 303 && done.headers[.location] == "/sims?status=LIVE&bulk=suspend&done=2&failed=1", "\(done.headers[.location] ?? "")")
+            #expect(try await statuses() == ["OFFLINE", "OFFLINE", "LIVE", "LIVE"], "the other account's SIM is untouched")
+            let reason = (try await app.request(.get, "/v1/sims/\(sims[0])/events?type=sim.status_changed", key: key).items.first?["cause"] as? [String: Any])?["reason"] as? String
+            #expect(reason == "fleet recall")
+            let shown = try await app.browser(.get, try #require(done.headers[.location]), cookie: cookie)
+            #expect(shown.text.contains("Suspended 2 SIM(s); 1 could not be"))
+
+            // A return address elsewhere is not followed.
+            let away = try await post([("csrf", csrf), ("action", "activate"), ("return_to", "//evil.example/x"), ("sim", Fixtures.iccid(0))])
+            #expect(away.headers[.location]?.hasPrefix("/sims?bulk=activate") == true, "\(away.headers[.location] ?? "")")
+        }
+    }
 }
