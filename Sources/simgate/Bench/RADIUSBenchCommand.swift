@@ -11,29 +11,58 @@ import SimGateStore
 
 /// `simgate bench radius`: starts SimGate as a separate process on a fresh SQLite file and
 /// loads its RADIUS ports over real UDP on loopback. Every session sends Start, then
-/// Interim-Updates, then Stop, with 3GPP attributes as a packet gateway sends them; a few
-/// sockets keep many requests in flight each. Then Access-Requests are timed one at a time.
+/// Interim-Updates, then Stop, with 3GPP attributes as a packet gateway sends them.
 ///
-/// Prints accounting updates per second, the server's CPU seconds per 20,000 updates (read
-/// from /proc, so the load generator is not counted), Access-Request latency p50/p99, and
-/// whether any update was lost or counted twice (stored totals against what was sent).
+/// The sender is SimGate's own pipelined one (a few sockets with many requests in flight
+/// each), or with `--radclient` FreeRADIUS's radclient replaying the same requests from packet
+/// files. With `--freeradius` the same files are first replayed at FreeRADIUS writing detail
+/// files, and both figures are printed side by side with their ratio.
+///
+/// Prints accounting updates per second, each server's CPU seconds per 100,000 updates (read
+/// from /proc, so the load generator is not counted), Access-Request latency while accounting
+/// runs and at rest, and whether any update was lost or counted twice (stored totals against
+/// what was sent).
 struct RADIUSBenchCommand: AsyncParsableCommand {
     /// `simgate bench radius`, with its one-line summary.
-    static let configuration = CommandConfiguration(commandName: "radius", abstract: "Accounting updates/s, server CPU and Access-Request latency over UDP.")
+    static let configuration = CommandConfiguration(
+        commandName: "radius", abstract: "Accounting updates/s, server CPU and Access-Request latency over UDP, optionally beside FreeRADIUS."
+    )
 
     /// `--updates`: Accounting-Requests sent in all (Start, Interim-Update and Stop each count).
     @Option(help: "Accounting updates to send (Start, Interim-Update and Stop all count).") var updates = 100_000
     /// `--sessions`: sessions, one SIM each, that the updates are spread over.
     @Option(help: "Sessions (one SIM each) the updates are spread over.") var sessions = 2_000
-    /// `--sockets`: UDP sockets sending side by side.
-    @Option(help: "UDP sockets sending at once.") var sockets = 4
+    /// `--sockets`: UDP sockets sending side by side (own sender).
+    @Option(help: "UDP sockets sending at once (SimGate's own sender).") var sockets = 4
     /// `--window`: requests in flight per socket; capped at 255, as identifiers are one octet.
-    @Option(help: "Requests in flight per socket (at most 255).") var window = 128
+    @Option(help: "Requests in flight per socket (at most 255; SimGate's own sender).") var window = 128
     /// `--samples`: Access-Requests timed one after another once the load is done.
-    @Option(help: "Access-Requests timed one by one.") var samples = 500
+    @Option(help: "Access-Requests timed one by one at rest, after the load.") var samples = 500
+    /// `--radclient`: send with FreeRADIUS's radclient instead of the built-in sender.
+    @Flag(help: "Send the accounting with FreeRADIUS's radclient, from packet files.") var radclient = false
+    /// `--freeradius`: replay the same packet files at FreeRADIUS first and print the ratio.
+    @Flag(help: "Also replay the same packet files at FreeRADIUS writing detail files, and print the ratio (implies --radclient).") var freeradius = false
+    /// `--radclients`: radclient processes sending at once.
+    @Option(help: "radclient processes sending at once.") var radclients = 2
+    /// `--radclient-window`: requests each radclient keeps in flight (its -p). radclient 3.2.1
+    /// stops retransmitting and waits forever when given more than 255 (one socket's ids).
+    @Option(help: "Requests each radclient keeps in flight (its -p; radclient 3.2.1 stalls above 255).") var radclientWindow = 255
+    /// `--radclient-path`: the radclient executable (Debian's freeradius-utils).
+    @Option(help: "The radclient executable.") var radclientPath = "/usr/bin/radclient"
+    /// `--freeradius-path`: the FreeRADIUS server executable (Debian's freeradius).
+    @Option(help: "The FreeRADIUS server executable.") var freeradiusPath = "/usr/sbin/freeradius"
+    /// `--freeradius-config`: the configuration the reference is made from.
+    @Option(help: "The FreeRADIUS configuration directory to start from.") var freeradiusConfig = "/etc/freeradius/3.0"
 
     /// The shared secret configured for client 127.0.0.1 and used to sign every request.
     static let secret = "bench-radius-secret"
+
+    /// Refuses a window the own sender cannot keep (identifiers are one octet).
+    func validate() throws {
+        guard (1...255).contains(window) else { throw ValidationError("--window must be 1 to 255") }
+        guard radclients >= 1, radclientWindow >= 1 else { throw ValidationError("--radclients and --radclient-window must be at least 1") }
+        guard sessions >= 1, updates >= sessions else { throw ValidationError("--updates must be at least --sessions, which must be at least 1") }
+    }
 
     /// Makes a temporary database with an operator key, starts `simgate serve` on free ports, measures.
     func run() async throws {
@@ -71,35 +100,133 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         try await http.shutdown()
     }
 
+    /// How long one radclient may run before it is taken to have stalled: a minute, or
+    /// longer for loads that would take 200 updates/s more than that.
+    private var radclientLimit: Duration { .seconds(max(60, updates / 200)) }
+
+    /// One server's figures under the accounting load.
+    private struct LoadFigures {
+        /// Updates answered.
+        let answered: Int
+        /// Wall-clock seconds the load took.
+        let seconds: Double
+        /// The server's user + system CPU seconds over the load.
+        let cpu: Double
+
+        var perSecond: Double { Double(answered) / seconds }
+        var cpuPer100k: Double { cpu * 100_000 / Double(answered) }
+    }
+
     private func measure(_ client: BenchClient, operatorKey: String, server: ServerProcess, authPort: Int, accountingPort: Int) async throws {
         try await PaymentsBenchCommand.waitUntilUp(client)
-        print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sockets) sockets x \(window) in flight, SQLite")
+        let usesRadclient = radclient || freeradius
+        let sender = usesRadclient ? "\(radclients) radclient processes x \(radclientWindow) in flight" : "\(sockets) sockets x \(window) in flight"
+        print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sender), SQLite")
         let imsis = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: sessions)
         let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
-        let streams = load.packets(sockets: sockets)
-        let target = try SocketAddress(ipAddress: "127.0.0.1", port: accountingPort)
+        let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
 
-        let cpuBefore = server.cpuSeconds()
-        let start = ContinuousClock.now
-        let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
-            for stream in streams {
-                group.addTask { try await RADIUSPipeline.send(stream, to: target, window: window) }
+        let figures: LoadFigures
+        var reference: LoadFigures?
+        var duringLoad: AccessSampler.Samples
+        if usesRadclient {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-radclient-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var files: [URL] = []
+            for (index, text) in load.radclientFiles(count: radclients).enumerated() {
+                let file = directory.appendingPathComponent("accounting-\(index + 1).txt")
+                try text.write(to: file, atomically: true, encoding: .utf8)
+                files.append(file)
             }
-            return try await group.reduce(into: [RADIUSPipeline.Outcome]()) { $0.append($1) }
+            print("packet files: \(files.count) in \(directory.path) (radclient -f)")
+            if freeradius { reference = try await measureFreeRADIUS(files: files, directory: directory) }
+            (figures, duringLoad) = try await whileSampling(sampler, server: server) { [files, radclientWindow, radclientPath] in
+                try await RadclientReplay.run(
+                    files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
+                    limit: radclientLimit
+                )
+            }
+        } else {
+            let streams = load.packets(sockets: sockets)
+            let target = try SocketAddress(ipAddress: "127.0.0.1", port: accountingPort)
+            (figures, duringLoad) = try await whileSampling(sampler, server: server) { [window] in
+                let start = ContinuousClock.now
+                let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
+                    for stream in streams {
+                        group.addTask { try await RADIUSPipeline.send(stream, to: target, window: window) }
+                    }
+                    return try await group.reduce(into: [RADIUSPipeline.Outcome]()) { $0.append($1) }
+                }
+                let retransmissions = outcomes.reduce(0) { $0 + $1.retransmissions }
+                if retransmissions > 0 { print("(\(retransmissions) requests retransmitted after 1 s of silence)") }
+                return RadclientReplay.Outcome(seconds: (ContinuousClock.now - start).asSeconds, answered: outcomes.reduce(0) { $0 + $1.answered }, lost: 0)
+            }
         }
-        let seconds = (ContinuousClock.now - start).asSeconds
-        let cpu = server.cpuSeconds() - cpuBefore
-        let answered = outcomes.reduce(0) { $0 + $1.answered }
-        let retransmissions = outcomes.reduce(0) { $0 + $1.retransmissions }
-        print(String(format: "accounting: %d updates answered in %.2f s = %.0f per second (%d retransmitted after 1 s of silence)",
-                     answered, seconds, Double(answered) / seconds, retransmissions))
-        print(String(format: "server CPU: %.2f s per 20,000 updates (user + system of the simgate serve process)", cpu * 20_000 / Double(answered)))
+
+        print(String(format: "SimGate accounting:    %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
+                     figures.answered, figures.seconds, figures.perSecond, figures.cpuPer100k))
+        if let reference {
+            print(String(format: "FreeRADIUS accounting: %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates (detail files)",
+                         reference.answered, reference.seconds, reference.perSecond, reference.cpuPer100k))
+            print(String(format: "SimGate / FreeRADIUS: %.2fx the updates per second, %.2fx the CPU per update",
+                         figures.perSecond / reference.perSecond, figures.cpuPer100k / reference.cpuPer100k))
+        }
 
         let sent = load.expectedBytes
         let stored = try await storedBytes(client, operatorKey: operatorKey)
         print("usage stored: \(stored.up) bytes up, \(stored.down) down; sent: \(sent.up) up, \(sent.down) down -> "
               + (stored == sent ? "nothing lost or doubled" : "MISMATCH"))
-        try await timeAccess(port: authPort, imsi: imsis[0])
+        print("Access-Request -> Access-Accept while accounting runs: " + summary(duringLoad))
+        let atRest = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+        print("Access-Request -> Access-Accept at rest: " + summary(try await atRest.sample(count: samples)))
+    }
+
+    /// Runs `load` while timing an Access-Request every 5 ms, and reads the server's CPU around it.
+    private func whileSampling(
+        _ sampler: AccessSampler, server: ServerProcess, _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
+    ) async throws -> (LoadFigures, AccessSampler.Samples) {
+        let cpuBefore = server.cpuSeconds()
+        async let samples = sampler.sample(count: .max, pause: .milliseconds(5))
+        let outcome: RadclientReplay.Outcome
+        do {
+            outcome = try await load()
+        } catch {
+            sampler.stop()
+            _ = try? await samples
+            throw error
+        }
+        let cpu = server.cpuSeconds() - cpuBefore
+        sampler.stop()
+        if outcome.lost > 0 { print("(\(outcome.lost) requests got no answer after radclient's retries)") }
+        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu), try await samples)
+    }
+
+    /// Starts FreeRADIUS on a free port, replays `files` at it, checks every update reached a
+    /// detail file, and stops it.
+    private func measureFreeRADIUS(files: [URL], directory: URL) async throws -> LoadFigures {
+        let port = try await FreePorts.udp()
+        let scratch = directory.appendingPathComponent("freeradius")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let reference = try await FreeRADIUSReference.start(
+            executable: URL(fileURLWithPath: freeradiusPath), configuration: URL(fileURLWithPath: freeradiusConfig), directory: scratch,
+            port: port, secret: Self.secret
+        )
+        defer { reference.process.kill() }
+        let cpuBefore = reference.process.cpuSeconds()
+        let outcome = try await RadclientReplay.run(
+            files: files, port: port, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath), limit: radclientLimit
+        )
+        let cpu = reference.process.cpuSeconds() - cpuBefore
+        let written = reference.detailRecords()
+        print("FreeRADIUS detail files hold \(written) records for \(outcome.answered) answered updates" + (outcome.lost > 0 ? ", \(outcome.lost) unanswered" : ""))
+        return LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu)
+    }
+
+    private func summary(_ samples: AccessSampler.Samples) -> String {
+        let latency = LatencySummary(samples.durations)
+        return String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d", latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
+            + (samples.unanswered > 0 ? ", \(samples.unanswered) unanswered within 1 s)" : ")")
     }
 
     /// Every byte stored, from the account-wide monthly totals.
@@ -109,24 +236,5 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         return rows.reduce(RADIUSBenchLoad.Bytes(up: 0, down: 0)) {
             RADIUSBenchLoad.Bytes(up: $0.up + (($1["bytes_up"] as? Int).map(UInt64.init) ?? 0), down: $0.down + (($1["bytes_down"] as? Int).map(UInt64.init) ?? 0))
         }
-    }
-
-    private func timeAccess(port: Int, imsi: String) async throws {
-        let secret = Array(Self.secret.utf8)
-        let samples = self.samples
-        let durations = try await BenchUDPSocket.with(serverPort: port) { request -> [Duration] in
-            var durations: [Duration] = []
-            for sample in 0..<samples {
-                let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
-                let packet = RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accessRequest, identifier: UInt8(sample % 256), authenticator: authenticator, attributes: [
-                    .text(RADIUSAttributeType.userName, imsi),
-                ]), secret: secret)
-                let start = ContinuousClock.now
-                _ = try await request(packet.encoded())
-                durations.append(ContinuousClock.now - start)
-            }
-            return durations
-        }
-        print("Access-Request -> Access-Accept: " + LatencySummary(durations).text)
     }
 }

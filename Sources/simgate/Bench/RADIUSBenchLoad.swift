@@ -32,23 +32,39 @@ struct RADIUSBenchLoad {
         return Bytes(up: reports * 1_000, down: reports * 10_000)
     }
 
+    /// The `index`-th request in sending order: update `index` of the whole load.
+    func request(_ index: Int) -> GatewayAccountingRequest {
+        let session = index % imsis.count
+        let sequence = index / imsis.count
+        let last = reports(of: session) - 1
+        let status: AccountingStatusType = sequence == 0 ? .start : sequence == last ? .stop : .interimUpdate
+        // Reports count from the Start (which carries zero), so the bytes sent are the last report's totals.
+        return GatewayAccountingRequest(
+            status, nas: .name("bench-pgw"), sessionID: "bench-\(session)", imsi: imsis[session], mccMNC: "26201",
+            imeisv: String(format: "35%012d01", session), ratType: 6,
+            inputBytes: UInt64(sequence * 1_000), outputBytes: UInt64(sequence * 10_000)
+        )
+    }
+
     /// The signed datagrams, dealt round-robin to `sockets` streams in sending order.
     func packets(sockets: Int) -> [[[UInt8]]] {
         var streams = Array(repeating: [[UInt8]](), count: sockets)
         for index in 0..<updates {
-            let session = index % imsis.count
-            let sequence = index / imsis.count
-            let last = reports(of: session) - 1
-            let status: AccountingStatusType = sequence == 0 ? .start : sequence == last ? .stop : .interimUpdate
-            // Reports count from the Start (which carries zero), so the bytes sent are the last report's totals.
-            let request = GatewayAccountingRequest(
-                status, nas: .name("bench-pgw"), sessionID: "bench-\(session)", imsi: imsis[session], mccMNC: "26201",
-                imeisv: String(format: "35%012d01", session), ratType: 6,
-                inputBytes: UInt64(sequence * 1_000), outputBytes: UInt64(sequence * 10_000)
-            )
-            streams[index % sockets].append(request.signed(identifier: UInt8(truncatingIfNeeded: streams[index % sockets].count), secret: secret).encoded())
+            let packet = request(index).signed(identifier: UInt8(truncatingIfNeeded: streams[index % sockets].count), secret: secret)
+            streams[index % sockets].append(packet.encoded())
         }
         return streams
+    }
+
+    /// The same requests as radclient packet files, one per radclient process. A session's
+    /// reports all go to one file, in order, so no process can overtake another's Start with
+    /// its Stop.
+    func radclientFiles(count: Int) -> [String] {
+        var files = Array(repeating: [String](), count: count)
+        for index in 0..<updates {
+            files[(index % imsis.count) % count].append(RadclientReplay.text(of: request(index)))
+        }
+        return files.map { $0.joined(separator: "\n") }
     }
 
     /// Imports `count` SIMs (to `account`, or into stock) and activates them; returns their IMSIs.

@@ -1,16 +1,17 @@
 import Foundation
+import Glibc
 import NIOCore
 import NIOPosix
 
-/// A `simgate serve` started as a separate process, so that its CPU time can be read apart
-/// from the load generator's.
+/// A server started as a separate process (`simgate serve`, or FreeRADIUS as the reference),
+/// so that its CPU time can be read apart from the load generator's.
 final class ServerProcess: Sendable {
     private let process: Process
 
-    /// Starts this same executable with `arguments` and extra `environment`.
-    init(arguments: [String], environment: [String: String]) throws {
+    /// Starts `executable` (by default this same one) with `arguments` and extra `environment`.
+    init(executable: URL? = nil, arguments: [String], environment: [String: String]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         try process.run()
@@ -26,6 +27,18 @@ final class ServerProcess: Sendable {
         let fields = stat[stat.index(after: afterName)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Whether the process has not exited yet.
+    var isRunning: Bool { process.isRunning }
+
+    /// Stops the process at once (SIGKILL) and waits for it. For a reference server that
+    /// inherits this process's blocked signals (Foundation's Process keeps the spawning
+    /// thread's mask), so SIGTERM would wait forever.
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Asks the server to stop (SIGTERM, a graceful shutdown) and waits for it.
