@@ -41,6 +41,31 @@ struct CommandLineTests {
         #expect(shown.output.contains("Imported 25000 SIM(s)."))
     }
 
+    @Test("an import with more identifiers than SQLite binds in one statement is checked whole and stored whole")
+    func importBeyondOneStatement() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // 84,000 SIMs with an ICCID, IMSI and MSISDN each: 252,000 identifiers to check, past
+        // the 250,000 values SQLite binds in one statement. Failed before: the import stopped
+        // with SQLite's "variable number must be between ?1 and ?250000".
+        let count = 84_000
+        let rows = (0..<count).map { "\(Fixtures.iccid($0)),\(Fixtures.imsi($0)),\(Fixtures.msisdn($0))" }
+        let file = try Self.scratch("large.csv")
+        try ("iccid,imsi,msisdn\n" + rows.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let database = try Self.scratch("large.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", database]).status == 0)
+        let imported = await ExternalTool.run(Self.simgate, ["sims", "import", file, "--database", database], limit: .seconds(300))
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.output.trimmingCharacters(in: .whitespacesAndNewlines) == "Imported \(count) SIM(s).", "\(imported.output)")
+
+        // Identifiers taken by the last SIMs of the file are found too, not only the first part's.
+        let again = try Self.scratch("again.csv")
+        try "iccid,imsi,msisdn\n\(Fixtures.iccid(count + 1)),\(Fixtures.imsi(count - 1)),\(Fixtures.msisdn(count + 1))\n\(Fixtures.iccid(count + 2)),\(Fixtures.imsi(count + 2)),\(Fixtures.msisdn(count - 2))\n"
+            .write(toFile: again, atomically: true, encoding: .utf8)
+        let refused = await ExternalTool.run(Self.simgate, ["sims", "import", again, "--database", database])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains(Fixtures.imsi(count - 1)) && refused.output.contains(Fixtures.msisdn(count - 2)), "\(refused.output)")
+    }
+
     @Test("admin commands validate as the API does and say what is wrong in one line each")
     func adminErrors() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

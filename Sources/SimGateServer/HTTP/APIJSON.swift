@@ -1,4 +1,5 @@
 import Foundation
+import SimGateCore
 
 /// The JSON conventions of the API: RFC 3339 UTC times with milliseconds, keys sorted so
 /// that equal objects serialise to equal bytes.
@@ -40,12 +41,7 @@ enum RFC3339 {
     /// written, stored and read back is the same text (formatting the floating-point seconds
     /// directly would truncate .123 to .122 about half the time).
     static func string(from date: Date) -> String {
-        let milliseconds = date.epochMilliseconds
-        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1_000)
-        let (wholeSeconds, millisecond) = fraction < 0 ? (seconds - 1, fraction + 1_000) : (seconds, fraction)
-        let text = Date(timeIntervalSince1970: TimeInterval(wholeSeconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
-        let padded = String(millisecond + 1_000).dropFirst()
-        return text.dropLast() + "." + padded + "Z"
+        UTCTimeText.rfc3339(epochMilliseconds: date.epochMilliseconds)
     }
 
     /// Reads `2026-11-22T10:00:00Z`, with or without fractional seconds or with an offset;

@@ -97,22 +97,24 @@ public struct SimRepository: Sendable {
     /// Which of these identifiers some SIM already has.
     public func takenIdentifiers(iccids: [String], imsis: [String], msisdns: [String]) async throws -> TakenIdentifiers {
         var taken = TakenIdentifiers()
-        guard !iccids.isEmpty || !imsis.isEmpty || !msisdns.isEmpty else { return taken }
-        // An empty IN list is not valid SQL on every engine; "" matches no identifier.
-        let rows = try await db.select().columns("iccid", "imsi", "msisdn").from("sims")
-            .where { group in
-                group.where("iccid", .in, iccids.isEmpty ? [""] : iccids)
-                    .orWhere("imsi", .in, imsis.isEmpty ? [""] : imsis)
-                    .orWhere("msisdn", .in, msisdns.isEmpty ? [""] : msisdns)
+        // Each kind of identifier on its own, in parts: a million-SIM import would otherwise
+        // bind more values in one statement than SQLite takes (250,000 here).
+        for (column, values) in [("iccid", iccids), ("imsi", imsis), ("msisdn", msisdns)] {
+            for start in stride(from: 0, to: values.count, by: Self.identifiersPerLookup) {
+                let part = Array(values[start..<min(start + Self.identifiersPerLookup, values.count)])
+                let rows = try await db.select().columns("iccid", "imsi", "msisdn").from("sims").where(SQLColumn(column), .in, SQLBind.group(part)).all()
+                for row in rows {
+                    taken.iccids.insert(try row.string("iccid"))
+                    taken.imsis.insert(try row.string("imsi"))
+                    if let msisdn = try row.optionalString("msisdn") { taken.msisdns.insert(msisdn) }
+                }
             }
-            .all()
-        for row in rows {
-            taken.iccids.insert(try row.string("iccid"))
-            taken.imsis.insert(try row.string("imsi"))
-            if let msisdn = try row.optionalString("msisdn") { taken.msisdns.insert(msisdn) }
         }
         return taken
     }
+
+    /// Identifiers looked up per statement by ``takenIdentifiers(iccids:imsis:msisdns:)``.
+    static let identifiersPerLookup = 10_000
 
     /// One page of the SIMs that match `filter`, newest first, with their holds.
     public func list(_ filter: SimFilter, _ page: PageRequest) async throws -> Page<Sim> {

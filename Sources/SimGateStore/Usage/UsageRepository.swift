@@ -139,7 +139,7 @@ public struct UsageRepository: Sendable {
 
     /// The day and the month (UTC) a record ending at `time` counts towards, each with its kind.
     static func periodKeys(of time: Date) -> [(period: String, granularity: UsageGranularity)] {
-        let day = time.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+        let day = UTCTimeText.day(time)
         return [(day, .day), (String(day.prefix(7)), .month)]
     }
 }
