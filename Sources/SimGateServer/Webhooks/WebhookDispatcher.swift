@@ -28,6 +28,9 @@ public final class WebhookDispatcher: Service, Sendable {
     /// Deliveries claimed while recording (in the same unit of work), for the loop to start;
     /// `nil` when no loop runs (``deliverDue()`` claims for itself).
     private let handoff = Mutex<[ClaimedDelivery]?>(nil)
+    /// Deliveries claimed by this instance whose attempt is not recorded yet: the heartbeat
+    /// keeps their claims alive.
+    private let held = Mutex<Set<WebhookDeliveryID>>([])
     /// Identifies this instance in the `locked_by` column.
     private let workerID = "webhooks:\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     /// Each attempt as it is recorded, for whoever wants to await deliveries (tests, benchmarks);
@@ -57,6 +60,21 @@ public final class WebhookDispatcher: Service, Sendable {
     public func run() async throws {
         if let startup { _ = await cancelWhenGracefulShutdown { await startup.wait() } }
         handoff.withLock { $0 = [] }
+        // Renews this instance's claims while their attempts run, so a claim can be short
+        // and an instance that dies gives its deliveries up within one lease.
+        let heartbeat = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.heartbeat)
+                if Task.isCancelled { break }
+                let ids = Array(held.withLock { $0 })
+                do {
+                    _ = try await outbox.renew(ids, worker: workerID, until: clock.now() + Self.lease)
+                } catch {
+                    logger.warning("Could not renew webhook delivery claims", metadata: ["deliveries": "\(ids.count)", "error": "\(error)"])
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 // What the recorder claimed is counted in flight already.
@@ -70,7 +88,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 // of the room is free rather than claim for every attempt that ends.
                 if room > 0, busy == 0 || room >= max(1, settings.maximumInFlight / 4) {
                     do {
-                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: lease)
+                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: Self.lease)
                     } catch {
                         if Task.isCancelled || Task.isShuttingDownGracefully { break }
                         logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
@@ -101,7 +119,7 @@ public final class WebhookDispatcher: Service, Sendable {
     public func deliverDue() async throws -> Int {
         var made = 0
         for _ in 0..<1_000 {
-            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: lease)
+            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: unrenewedLease)
             if claimed.isEmpty { return made }
             await withDiscardingTaskGroup { group in
                 for delivery in claimed { group.addTask { await self.deliver(delivery) } }
@@ -114,8 +132,14 @@ public final class WebhookDispatcher: Service, Sendable {
     /// Closes the sender's connections (for an app that ran ``deliverDue()`` by hand).
     public func shutdown() async { await sender.shutdown() }
 
-    /// A claim lasts past the attempt's own timeout, so a live attempt is never taken over.
-    private var lease: TimeInterval { settings.timeout * 3 + 30 }
+    /// How long a claim lasts unless renewed. The service loop's heartbeat renews the claims
+    /// of attempts still running, so a live attempt is not taken over however slow its
+    /// endpoint, and a dead instance's claims are free again within this long.
+    public static let lease: TimeInterval = 10
+    /// How often the service loop renews its claims: well inside one lease.
+    static let heartbeat = Duration.seconds(3)
+    /// ``deliverDue()`` runs without a heartbeat, so its claims last past the attempt's own timeout.
+    private var unrenewedLease: TimeInterval { settings.timeout * 3 + 30 }
 
     private func untilNextDue() async -> Duration {
         let poll = Duration.milliseconds(Int64(settings.pollInterval * 1_000))
@@ -127,6 +151,7 @@ public final class WebhookDispatcher: Service, Sendable {
     /// One attempt: sign, send, judge the answer, record it.
     private func deliver(_ claimed: ClaimedDelivery) async {
         let delivery = claimed.delivery, endpoint = claimed.endpoint
+        held.withLock { _ = $0.insert(delivery.id) }
         let started = clock.now()
         let timer = ContinuousClock.now
         var status: Int?
@@ -206,7 +231,7 @@ public final class WebhookDispatcher: Service, Sendable {
             // the loop will have once these attempts are off its count.
             let room = handoff.withLock { $0 } == nil ? 0 : max(0, settings.maximumInFlight - inFlight.withLock { $0 })
             do {
-                let claimed = try await outbox.record(batch, worker: workerID, now: now, thenClaim: room, lease: lease) { disabled, tx in
+                let claimed = try await outbox.record(batch, worker: workerID, now: now, thenClaim: room, lease: Self.lease) { disabled, tx in
                     let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
                     let event = try EventFactory(ids: ids).event(
                         .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now
@@ -226,6 +251,8 @@ public final class WebhookDispatcher: Service, Sendable {
             } catch {
                 logger.error("Could not record webhook attempts", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])
             }
+            // Recorded, or left for its lease to run out: no longer renewed either way.
+            held.withLock { held in for (_, claimed) in batch { held.remove(claimed.delivery.id) } }
             for (outcome, _) in batch { attemptsContinuation.yield(outcome.attempt) }
             // An ordered endpoint's next delivery may be claimed once this one is recorded.
             doorbell.ring()

@@ -55,6 +55,18 @@ public struct WebhookOutbox: Sendable {
         }
     }
 
+    /// Extends `worker`'s claims on these deliveries, those it still holds, until `until`;
+    /// returns how many it still held.
+    @discardableResult
+    public func renew(_ ids: [WebhookDeliveryID], worker: String, until: Date) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await database.sqlTransaction { db in
+            try await db.update("webhook_deliveries").set("locked_until", to: SQLBind(until.stored))
+                .where("id", .in, SQLBind.group(ids.map(\.rawValue))).where("state", .equal, "delivering").where("locked_by", .equal, worker)
+                .returning(SQLColumn("id")).all().count
+        }
+    }
+
     /// The claim's steps, on a connection in a write transaction.
     private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
         let engine = database.engine
