@@ -58,7 +58,7 @@ struct MultiInstanceFailoverTests {
         // The test reads the shared database only to learn what the killed instance held.
         let observer = try SimGateDatabase(configuration, logger: TestDatabase.logger)
         try await WebhookReceiver.serving { receiver in
-            let coa = try await GatewayCoAPort(secret: Self.radiusSecret)
+            let coa = try await FakeGatewayCoAPort(secret: Self.radiusSecret)
             try await coa.serving {
                 try await observer.withRunning {
                     defer { launched.killAll() }
@@ -72,7 +72,7 @@ struct MultiInstanceFailoverTests {
     }
 
     static func drill(
-        executable: String, databaseURL: String, operatorKey: String, receiver: WebhookReceiver, coa: GatewayCoAPort,
+        executable: String, databaseURL: String, operatorKey: String, receiver: WebhookReceiver, coa: FakeGatewayCoAPort,
         observer: SimGateDatabase, launched: LaunchedInstances
     ) async throws {
         // Three instances, each with its own HTTP and RADIUS ports, the same secrets key, this
@@ -124,24 +124,22 @@ struct MultiInstanceFailoverTests {
         try #require(sessionOfSim.count == simCount, "\(imported)")
         let activated = try await api[0].call(.POST, "/v1/sims/bulk", key: key, body: ["action": "activate", "iccids": iccids])
         try #require(activated.json["succeeded"] as? Int == simCount, "\(activated)")
-        try #require(
-            try await eventually(within: .seconds(30)) { Set(receiver.received.map(\.id)).count >= simCount },
-            "the activations' status changes did not all reach the receiver: \(receiver.received.count)"
-        )
+        let activations = await receiver.waitFor(simCount)
+        try #require(Set(activations.map(\.id)).count == simCount, "the activations' status changes did not all reach the receiver once each: \(activations.count)")
 
         // The gateway opens one session per SIM, its reports spread over the three instances.
         let sessions = (0..<simCount).map { FailoverGateway.Session(id: "pgw-\($0)", imsi: Fixtures.imsi($0), index: $0) }
         let gateway = FailoverGateway(accountingPorts: ports.map(\.radiusAccounting), secret: radiusSecret, interimInterval: .milliseconds(250))
         async let load: Void = gateway.run(sessions)
         try #require(
-            try await eventually(within: .seconds(30)) { gateway.fewestReports(of: sessions) >= 3 },
+            try await eventually(within: .seconds(30), wakingOn: gateway.changed) { gateway.fewestReports(of: sessions) >= 3 },
             "the sessions did not get going: fewest acknowledged reports \(gateway.fewestReports(of: sessions))"
         )
 
         // Suspend half the SIMs through the first instance while the gateway's CoA port drops
         // every Disconnect-Request and the receiver holds every webhook unanswered, so that
         // whoever took that work is still in the middle of it. That instance is killed.
-        coa.set(.silent)
+        coa.answer(.silence)
         let receivedBefore = receiver.received.count
         receiver.script([], otherwise: .hang)
         let suspendedICCIDs = suspendedIndices.map(Fixtures.iccid)
@@ -168,7 +166,7 @@ struct MultiInstanceFailoverTests {
         let heldSims = Set(try await disconnectClaims(observer).filter { $0.pid == deadPID }.map(\.sim))
         let heldDeliveries = Set(try await deliveryClaims(observer).filter { $0.pid == deadPID }.map(\.event))
         let receivedAtKill = receiver.received.count
-        coa.set(.acknowledge)
+        coa.answer(.ack)
         receiver.release()
         #expect(!heldSims.isEmpty, "the killed instance held no disconnect job")
         let heldSessions = Set(heldSims.compactMap { sessionOfSim[$0] })
@@ -177,10 +175,10 @@ struct MultiInstanceFailoverTests {
         // Every suspended SIM's session gets its Disconnect-Request acknowledged, those the dead
         // instance held once its job lease has run out, and the answer is stored.
         let suspendedSessions = Set(suspendedIndices.map { "pgw-\($0)" })
-        let disconnected = try await eventually(until: killedAt + jobLease + slack) {
-            Set(coa.received.filter(\.acknowledged).map(\.sessionID)).isSuperset(of: suspendedSessions)
+        let disconnected = try await eventually(until: killedAt + jobLease + slack, wakingOn: coa.changed) {
+            Set(coa.log.filter(\.acknowledged).map(\.sessionID)).isSuperset(of: suspendedSessions)
         }
-        let unanswered = suspendedSessions.subtracting(coa.received.filter(\.acknowledged).map(\.sessionID))
+        let unanswered = suspendedSessions.subtracting(coa.log.filter(\.acknowledged).map(\.sessionID))
         #expect(disconnected, "no acknowledged Disconnect-Request \(jobLease + slack) after the kill for \(unanswered.sorted())\(logTails())")
         let disconnectsDone = ContinuousClock.now
         var outcomes: [String: String] = [:]
@@ -195,7 +193,7 @@ struct MultiInstanceFailoverTests {
         try await restarted.waitUntilHealthy(within: .seconds(60))
         instances[dead] = restarted
         let restartedAt = ContinuousClock.now
-        let servesAgain = try await eventually(within: .seconds(20)) {
+        let servesAgain = try await eventually(within: .seconds(20), wakingOn: gateway.changed) {
             gateway.acknowledgements.filter { $0.target == dead && $0.at > restartedAt }.count >= 5
         }
         #expect(servesAgain, "the restarted instance acknowledged no accounting")
@@ -221,7 +219,7 @@ struct MultiInstanceFailoverTests {
         // elsewhere only then).
         var askedTwice: [String] = []
         for session in sessions {
-            let requests = coa.received.filter { $0.sessionID == session.id }
+            let requests = coa.log.filter { $0.sessionID == session.id }
             let distinct = Set(requests.map(\.authenticator)).count
             if !suspendedSessions.contains(session.id) {
                 #expect(requests.isEmpty, "\(session.id) is LIVE but got \(requests.count) Disconnect-Request(s)")
@@ -232,7 +230,7 @@ struct MultiInstanceFailoverTests {
                 #expect(distinct == 1, "\(session.id): its job ran on a live instance, yet \(distinct) distinct Disconnect-Requests")
             }
         }
-        #expect(coa.refused == 0, "datagrams at the CoA port that were not authentic Disconnect-Requests: \(coa.refused)")
+        #expect(coa.forged == 0, "datagrams at the CoA port that were not authentic Disconnect-Requests: \(coa.forged)")
 
         // Webhooks: every status change reached the receiver and was answered there, those
         // the dead instance held sent again after the kill once their lease ran out; SimGate
@@ -286,17 +284,27 @@ struct MultiInstanceFailoverTests {
 
     // MARK: - Reading what happened
 
-    /// Polls `condition` every 100 ms until it holds (true) or `deadline` passes (false).
-    static func eventually(until deadline: ContinuousClock.Instant, _ condition: () async throws -> Bool) async throws -> Bool {
+    /// Waits until `condition` holds (true) or `deadline` passes (false). A condition on what
+    /// the test's own gateway or CoA port saw is checked again each time `bell` rings; one on
+    /// another process's state (the shared tables, another instance's API), which nothing can
+    /// push here, is looked at again every 100 ms.
+    static func eventually(
+        until deadline: ContinuousClock.Instant, wakingOn bell: Doorbell? = nil, _ condition: () async throws -> Bool
+    ) async throws -> Bool {
         while true {
             if try await condition() { return true }
-            if ContinuousClock.now >= deadline { return false }
-            try await Task.sleep(for: .milliseconds(100))
+            let left = deadline - .now
+            if left <= .zero { return false }
+            if let bell {
+                await bell.wait(upTo: left)
+            } else {
+                try await Task.sleep(for: min(left, .milliseconds(100)))
+            }
         }
     }
 
-    static func eventually(within limit: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        try await eventually(until: .now + limit, condition)
+    static func eventually(within limit: Duration, wakingOn bell: Doorbell? = nil, _ condition: () async throws -> Bool) async throws -> Bool {
+        try await eventually(until: .now + limit, wakingOn: bell, condition)
     }
 
     /// A claim held in the shared database, by the process id its worker names itself with

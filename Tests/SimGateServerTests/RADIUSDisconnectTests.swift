@@ -8,67 +8,6 @@ import SimGateTestSupport
 import Synchronization
 import Testing
 
-/// A packet gateway's CoA port on loopback: checks each Disconnect-Request's authenticators
-/// the way a gateway must, keeps it, and answers as told (or stays silent).
-final class FakeGatewayCoAPort: Sendable {
-    enum Answer: Sendable { case ack, nak(errorCause: UInt32), silence }
-
-    let port: Int
-    private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-    private let state = Mutex<(answer: Answer, received: [RADIUSPacket], forged: Int)>((.ack, [], 0))
-    private let secret = Array(TestHarness.radiusSecret.utf8)
-
-    init() async throws {
-        channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0) { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-            }
-        }
-        port = channel.channel.localAddress?.port ?? 0
-    }
-
-    func answer(_ answer: Answer) { state.withLock { $0.answer = answer } }
-    var received: [RADIUSPacket] { state.withLock { $0.received } }
-    var forged: Int { state.withLock { $0.forged } }
-
-    /// Serves until the body returns.
-    func serving<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try await channel.executeThenClose { inbound, outbound in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [self] in
-                    for try await envelope in inbound {
-                        guard let request = try? RADIUSPacket(decoding: envelope.data.readableBytesView) else { continue }
-                        let zero = [UInt8](repeating: 0, count: 16)
-                        guard request.code == .disconnectRequest,
-                              RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: secret),
-                              RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: zero, secret: secret)
-                        else {
-                            state.withLock { $0.forged += 1 }
-                            continue
-                        }
-                        let answer = state.withLock { state -> Answer in
-                            state.received.append(request)
-                            return state.answer
-                        }
-                        let reply: RADIUSPacket
-                        switch answer {
-                        case .silence: continue
-                        case .ack: reply = RADIUSPacket(code: .disconnectACK, identifier: request.identifier, authenticator: [], attributes: [])
-                        case .nak(let cause):
-                            reply = RADIUSPacket(code: .disconnectNAK, identifier: request.identifier, authenticator: [], attributes: [.integer(RADIUSAttributeType.errorCause, cause)])
-                        }
-                        let signed = RADIUSAuthenticators.signReply(reply, to: request, secret: secret)
-                        try await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: signed.encoded())))
-                    }
-                }
-                let result = try await body()
-                group.cancelAll()
-                return result
-            }
-        }
-    }
-}
-
 @Suite("Disconnect-Request when a SIM leaves LIVE")
 struct RADIUSDisconnectTests {
     /// Runs the jobs now due (the disconnects), then checks `condition`.

@@ -36,7 +36,7 @@ public final class Doorbell: Sendable {
 
     /// Returns when rung (now, or since the last wait) or when `timeout` has passed.
     /// Meant for one waiter at a time: the scheduler's loop.
-    func wait(upTo timeout: Duration) async {
+    public func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await self.sleep(timeout) }
             group.addTask { await self.waitForRing() }

@@ -37,6 +37,10 @@ public final class WebhookDispatcher: Service, Sendable {
     /// the newest 10,000 wait for a reader that is behind.
     public let attempts: AsyncStream<WebhookAttempt>
     private let attemptsContinuation: AsyncStream<WebhookAttempt>.Continuation
+    /// Each heartbeat that had claims to renew: how many were still this instance's, and until
+    /// when (the newest 10 wait for a reader that is behind).
+    public let renewedClaims: AsyncStream<(renewed: Int, until: Date)>
+    private let renewedContinuation: AsyncStream<(renewed: Int, until: Date)>.Continuation
 
     /// A dispatcher for `store`'s outbox that opens secrets with `box`, may reach the `allowed` private networks, and waits for `startup` before sending.
     init(store: Store, box: SecretBox, settings: WebhookSettings, allowed: [IPNetwork], clock: any WallClock, ids: IdentifierGenerator, logger: Logger, startup: StartupSignal?, metrics: WebhookMetrics? = nil) {
@@ -50,6 +54,7 @@ public final class WebhookDispatcher: Service, Sendable {
         self.startup = startup
         self.metrics = metrics
         (attempts, attemptsContinuation) = AsyncStream.makeStream(of: WebhookAttempt.self, bufferingPolicy: .bufferingNewest(10_000))
+        (renewedClaims, renewedContinuation) = AsyncStream.makeStream(of: (renewed: Int, until: Date).self, bufferingPolicy: .bufferingNewest(10))
     }
 
     /// Tells the dispatcher that deliveries were queued (or fell due), so it looks at once.
@@ -64,11 +69,13 @@ public final class WebhookDispatcher: Service, Sendable {
         // and an instance that dies gives its deliveries up within one lease.
         let heartbeat = Task { [self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.heartbeat)
+                try? await Task.sleep(for: settings.claimHeartbeat)
                 if Task.isCancelled { break }
                 let ids = Array(held.withLock { $0 })
+                guard !ids.isEmpty else { continue }
                 do {
-                    _ = try await outbox.renew(ids, worker: workerID, until: clock.now() + Self.lease)
+                    let until = clock.now() + Self.lease
+                    renewedContinuation.yield((try await outbox.renew(ids, worker: workerID, until: until), until))
                 } catch {
                     logger.warning("Could not renew webhook delivery claims", metadata: ["deliveries": "\(ids.count)", "error": "\(error)"])
                 }

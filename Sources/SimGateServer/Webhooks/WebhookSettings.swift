@@ -13,6 +13,9 @@ public struct WebhookSettings: Sendable {
     public var retry = WebhookRetryPolicy()
     /// Wait between looks for due deliveries when nothing rang, in seconds.
     public var pollInterval: TimeInterval = 1
+    /// How often the running dispatcher renews its claims on deliveries whose attempt is still
+    /// running; well inside ``WebhookDispatcher/lease``. Tests shorten it.
+    public var claimHeartbeat: Duration = .seconds(3)
     /// Whether the dispatcher runs as a service of the app. Tests that drive it step by step
     /// turn it off and call ``WebhookDispatcher/deliverDue()``.
     public var runsInBackground = true

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import SimGateStore
+import SimGateServer
 import SimGateTestSupport
 import Testing
 
@@ -214,6 +215,39 @@ struct WebhookDeliveryTests {
                     let slowGot = await slow.waitFor(3)
                     #expect(slowGot.count == 3)
                 }
+            }
+        }
+    }
+
+    @Test("an attempt that runs past the claim's lease keeps its claim, renewed by the heartbeat, so no other instance sends it too, and the lease is short", arguments: TestEngine.available)
+    func claimHeartbeat(engine: TestEngine) async throws {
+        #expect(WebhookDispatcher.lease <= 15, "what a dead instance claimed waits seconds, not a minute")
+        try await WebhookReceiver.serving { slow in
+            try await TestHarness.run(engine, configure: {
+                $0.webhooks.runsInBackground = true
+                $0.webhooks.timeout = 60
+                $0.webhooks.claimHeartbeat = .milliseconds(20)
+            }) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                slow.script([], otherwise: .hang)
+                _ = try await Self.endpoint(app, key: key, url: slow.url, types: ["sim.status_changed"])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                #expect(await slow.waitFor(1).count == 1)
+
+                // Past the lease the delivery is still this instance's: the heartbeat renewed it from the new time.
+                let outbox = app.database.store.webhookOutbox
+                app.clock.advance(by: WebhookDispatcher.lease - 2)
+                let renewedUntil = app.clock.now().addingTimeInterval(WebhookDispatcher.lease)
+                var beats = app.dispatcher.renewedClaims.makeAsyncIterator()
+                while let beat = await beats.next(), beat.renewed == 0 || beat.until < renewedUntil {}
+                app.clock.advance(by: 5)
+                #expect(try await outbox.claim(limit: 10, worker: "other-instance", now: app.clock.now(), lease: WebhookDispatcher.lease).isEmpty,
+                        "a live attempt's claim is not taken over")
+                slow.release()
+                let attempt = try #require(await app.dispatcher.attempts.first { _ in true })
+                #expect(attempt.statusCode == 200)
+                #expect(slow.received.count == 1, "sent once")
             }
         }
     }

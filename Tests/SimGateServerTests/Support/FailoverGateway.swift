@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SimGateRADIUS
+import SimGateServer
 import SimGateTestSupport
 import Synchronization
 
@@ -49,6 +50,8 @@ final class FailoverGateway: Sendable {
     private let attemptsPerReport: Int
     private let interimInterval: Duration
     private let state = Mutex(State())
+    /// Rung at every acknowledged report, so a test awaits the gateway's progress instead of polling it.
+    let changed = Doorbell()
 
     /// - Parameter interimInterval: the pause between a session's reports, as a gateway's
     ///   Acct-Interim-Interval paces them (here short, so the load runs through the test).
@@ -105,6 +108,7 @@ final class FailoverGateway: Sendable {
                 state.reports[session.id, default: 0] += 1
                 state.acknowledgements.append(Acknowledgement(target: target, at: .now))
             }
+            changed.ring()
             if status == .stop { return }
             step += 1
             // The gateway's own pace between reports; nothing here waits for SimGate.
@@ -131,77 +135,5 @@ final class FailoverGateway: Sendable {
             }
         }
         return nil
-    }
-}
-
-/// The gateway's CoA port (RFC 5176): checks every Disconnect-Request's authenticators, keeps
-/// it with the session it names, and either stays silent (packets lost on the way) or answers
-/// Disconnect-ACK.
-final class GatewayCoAPort: Sendable {
-    enum Mode: Sendable { case silent, acknowledge }
-
-    /// One Disconnect-Request datagram as it arrived.
-    struct Received: Sendable {
-        let sessionID: String
-        /// Tells a new request (another authenticator) from a retransmission of the same one.
-        let authenticator: [UInt8]
-        let acknowledged: Bool
-        let at: ContinuousClock.Instant
-    }
-
-    let port: Int
-    private let secret: [UInt8]
-    private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-    private let state = Mutex<(mode: Mode, received: [Received], refused: Int)>((.acknowledge, [], 0))
-
-    init(secret: String) async throws {
-        self.secret = Array(secret.utf8)
-        channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0) { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-            }
-        }
-        port = channel.channel.localAddress?.port ?? 0
-    }
-
-    func set(_ mode: Mode) { state.withLock { $0.mode = mode } }
-    var received: [Received] { state.withLock { $0.received } }
-    /// Datagrams that were not authentic Disconnect-Requests.
-    var refused: Int { state.withLock { $0.refused } }
-
-    /// Serves until `body` returns.
-    func serving<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        try await channel.executeThenClose { inbound, outbound in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [self] in
-                    for try await envelope in inbound {
-                        guard let reply = answer(envelope.data.readableBytesView) else { continue }
-                        try await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply.encoded())))
-                    }
-                }
-                defer { group.cancelAll() }
-                return try await body()
-            }
-        }
-    }
-
-    /// Records one datagram; the signed Disconnect-ACK to send back, if any.
-    private func answer(_ datagram: some Collection<UInt8>) -> RADIUSPacket? {
-        let zero = [UInt8](repeating: 0, count: 16)
-        guard let request = try? RADIUSPacket(decoding: datagram), request.code == .disconnectRequest,
-              RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: secret),
-              RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: zero, secret: secret),
-              let session = request.attribute(RADIUSAttributeType.acctSessionID).map({ String(decoding: $0.value, as: UTF8.self) })
-        else {
-            state.withLock { $0.refused += 1 }
-            return nil
-        }
-        let mode = state.withLock { state -> Mode in
-            state.received.append(Received(sessionID: session, authenticator: request.authenticator, acknowledged: state.mode == .acknowledge, at: .now))
-            return state.mode
-        }
-        guard mode == .acknowledge else { return nil }
-        let ack = RADIUSPacket(code: .disconnectACK, identifier: request.identifier, authenticator: [], attributes: [])
-        return RADIUSAuthenticators.signReply(ack, to: request, secret: secret)
     }
 }
