@@ -89,4 +89,27 @@ struct RadclientTests {
             #expect(accounted.contains("Proxy-State = 0x70726f78792d32"), "\(accounted)")
         }
     }
+
+    static let freeradius = ["/usr/sbin/freeradius", "/usr/sbin/radiusd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("bench radius --freeradius replays the same radclient packet files at FreeRADIUS and at SimGate: both store every update, and the ratio is printed",
+          .enabled(if: (path != nil && freeradius != nil) || required))
+    func benchBesideFreeRADIUS() async throws {
+        let radclient = try #require(Self.path, "radclient is not installed (apt-get install freeradius-utils)")
+        let freeradius = try #require(Self.freeradius, "FreeRADIUS is not installed (apt-get install freeradius)")
+        try #require(FileManager.default.isExecutableFile(atPath: CommandLineTests.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(CommandLineTests.simgate, [
+            "bench", "radius", "--freeradius", "--updates", "3000", "--sessions", "100", "--samples", "20",
+            "--radclient-path", radclient, "--freeradius-path", freeradius,
+        ], limit: .seconds(240))
+        #expect(outcome.status == 0, "\(outcome.output)")
+        // radclient's file format read back by radclient itself, and each server's own count.
+        #expect(outcome.output.contains("FreeRADIUS detail files hold 3000 records for 3000 answered updates"), "\(outcome.output)")
+        #expect(outcome.output.contains("SimGate accounting:    3000 updates answered"), "\(outcome.output)")
+        #expect(outcome.output.contains("-> nothing lost or doubled"), "\(outcome.output)")
+        for figure in ["FreeRADIUS accounting: 3000 updates answered", "SimGate / FreeRADIUS:", "while accounting runs: p50", "at rest: p50"] {
+            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
+        }
+    }
+
 }
