@@ -94,14 +94,21 @@ enum RadclientReplay {
         defer { try? output.close() }
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        // Killed past the limit, so that the wait below ends.
+        // Killed past the limit, which ends the wait below.
         let watchdog = Task {
             try await Task.sleep(for: limit)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         defer { watchdog.cancel() }
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         let text = (try? String(contentsOf: outputPath, encoding: .utf8)) ?? ""
         if process.terminationReason == .uncaughtSignal {
             throw BenchError("radclient did not finish within \(limit) and was stopped: it waits forever on requests it no longer resends")
