@@ -35,7 +35,17 @@ public struct CommittedWork: OptionSet, Sendable {
 /// The hooks a store runs, installed once by the composition root after the services they
 /// need exist, and shared by every copy of the store.
 public final class StoreHooks: Sendable {
-    private let state = Mutex<(hooks: [any EventAppendHook], usage: [any UsageRecordedHook], afterCommit: (@Sendable (CommittedWork) -> Void)?)>(([], [], nil))
+    /// What is installed. A named struct, not a tuple: with a closure inside a tuple, every
+    /// `withLock` (Swift 6.3) wrote the closure back wrapped in two more reabstraction thunks,
+    /// so the commit listener's call chain grew by two frames per unit of work, each commit
+    /// got slower than the last, and a long-running server would at last overflow its stack.
+    private struct Installed {
+        var hooks: [any EventAppendHook] = []
+        var usage: [any UsageRecordedHook] = []
+        var afterCommit: (@Sendable (CommittedWork) -> Void)?
+    }
+
+    private let state = Mutex(Installed())
 
     /// No hooks until some are installed.
     public init() {}

@@ -83,38 +83,13 @@ enum RadclientReplay {
 
     /// Runs radclient to its end and returns what it printed; throws if it failed.
     private static func runOne(_ executable: URL, limit: Duration, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        // A file, not a pipe: radclient must never block on output nobody reads yet.
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("radclient-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputPath.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputPath) }
-        let output = try FileHandle(forWritingTo: outputPath)
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        // Killed past the limit, which ends the wait below.
-        let watchdog = Task {
-            try await Task.sleep(for: limit)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        defer { watchdog.cancel() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let text = (try? String(contentsOf: outputPath, encoding: .utf8)) ?? ""
-        if process.terminationReason == .uncaughtSignal {
+        let run = try await ToolProcess.run(executable, arguments, limit: limit)
+        let text = run.output
+        if run.killed {
             throw BenchError("radclient did not finish within \(limit) and was stopped: it waits forever on requests it no longer resends")
         }
         // radclient exits 1 when some request got no answer; the summary still says how many.
-        guard text.contains("Accepted") else { throw BenchError("radclient printed no summary (exit \(process.terminationStatus)): \(text.prefix(500))") }
+        guard text.contains("Accepted") else { throw BenchError("radclient printed no summary (exit \(run.status)): \(text.prefix(500))") }
         return text
     }
 }
