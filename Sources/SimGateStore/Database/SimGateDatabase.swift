@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// closed when it ends. Outside a service group, use ``withRunning(_:)``.
 public final class SimGateDatabase: Service, Sendable {
     private enum Backend: Sendable {
-        case sqlite(pool: SQLiteConnectionPool, writeGate: AsyncGate, threadPool: NIOThreadPool)
+        case sqlite(pool: SQLiteConnectionPool, writeGate: AsyncGate)
         case postgres(PostgresClient)
     }
 
@@ -33,15 +33,13 @@ public final class SimGateDatabase: Service, Sendable {
         self.limits = limits
         switch configuration {
         case .sqlite(let path):
-            // Blocking SQLite calls get their own threads so they never stall the event loops.
-            let threadPool = NIOThreadPool(numberOfThreads: 4)
-            threadPool.start()
+            // Each connection has a thread of its own, on which its units of work run whole.
             let pool = SQLiteConnectionPool(
-                path: path, maximumConnections: limits.sqliteConnections, threadPool: threadPool,
+                path: path, maximumConnections: limits.sqliteConnections,
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout
             )
             engine = .sqlite
-            backend = .sqlite(pool: pool, writeGate: AsyncGate(), threadPool: threadPool)
+            backend = .sqlite(pool: pool, writeGate: AsyncGate())
         case .postgres(let url):
             engine = .postgres
             var client = try PostgresURL.clientConfiguration(from: url)
@@ -53,7 +51,7 @@ public final class SimGateDatabase: Service, Sendable {
     /// Runs `body` on one connection, for reads (and statements that need no transaction).
     package func sqlRead<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let pool, _, _):
+        case .sqlite(let pool, _):
             return try await withSQLiteConnection(pool, body)
         case .postgres(let client):
             return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
@@ -65,7 +63,7 @@ public final class SimGateDatabase: Service, Sendable {
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     package func sqlTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let pool, let writeGate, _):
+        case .sqlite(let pool, let writeGate):
             // One writer at a time inside this process: waiting here costs no thread, whereas
             // waiting in SQLite's busy handler would block one of the pool's threads.
             try await writeGate.enter(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton)
@@ -122,17 +120,18 @@ public final class SimGateDatabase: Service, Sendable {
         }
     }
 
-    /// Closes SQLite connections and its thread pool. PostgreSQL closes when ``run()`` is cancelled.
+    /// Closes SQLite connections and their threads. PostgreSQL closes when ``run()`` is cancelled.
     public func close() async {
-        if case .sqlite(let pool, _, let threadPool) = backend, await pool.close() {
-            try? await threadPool.shutdownGracefully()
-        }
+        if case .sqlite(let pool, _) = backend { await pool.close() }
     }
 
+    /// Runs `body` with a leased connection, on that connection's thread: its statements then
+    /// run in place, with no thread switch per statement.
     nonisolated(nonsending) private func withSQLiteConnection<T: Sendable>(_ pool: SQLiteConnectionPool, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await pool.lease()
         do {
-            let result = try await body(connection.sql(queryLogLevel: nil))
+            let database = SQLiteHandleDatabase(handle: connection, logger: logger)
+            let result = try await withTaskExecutorPreference(connection.thread) { try await body(database) }
             await pool.release(connection)
             return result
         } catch {

@@ -1,21 +1,20 @@
 import Logging
 import NIOCore
-import NIOPosix
-import SQLiteNIO
 
-/// A small pool of connections to one SQLite file, each set up for SimGate's use.
+/// A small pool of connections to one SQLite file, each set up for SimGate's use and each
+/// with its own thread.
 ///
-/// sqlite-kit's pool predates Swift 6 concurrency checking; this actor keeps the same idea in a
-/// form the compiler can check. Connections are opened lazily up to `maximumConnections`.
+/// Connections are opened lazily up to `maximumConnections`.
 actor SQLiteConnectionPool {
     private let path: String
     private let maximumConnections: Int
-    private let threadPool: NIOThreadPool
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private var idle: [SQLiteConnection] = []
+    private var idle: [SQLiteHandle] = []
     private var openCount = 0
-    private let waiters = TimedWaiters<SQLiteConnection>()
+    /// Numbers the connections' threads.
+    private var opened = 0
+    private let waiters = TimedWaiters<SQLiteHandle>()
     private var isClosed = false
     /// ``close()`` waiting for the connections still leased (or being opened) to come back.
     private let drained = TimedWaiters<Void>()
@@ -24,19 +23,18 @@ actor SQLiteConnectionPool {
 
     /// A pool for the file at `path`; no connection is opened before the first lease.
     init(
-        path: String, maximumConnections: Int, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        path: String, maximumConnections: Int, eventLoopGroup: any EventLoopGroup, logger: Logger,
         leaseTimeout: Duration = .seconds(30)
     ) {
         self.leaseTimeout = leaseTimeout
         self.path = path
         self.maximumConnections = maximumConnections
-        self.threadPool = threadPool
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
     }
 
     /// Takes a connection, opening one or waiting for one as needed.
-    func lease() async throws -> SQLiteConnection {
+    func lease() async throws -> SQLiteHandle {
         guard !isClosed else { throw StoreError.databaseClosed }
         if let connection = idle.popLast() { return connection }
         if openCount < maximumConnections {
@@ -53,9 +51,9 @@ actor SQLiteConnectionPool {
     }
 
     /// Gives a connection back. One returned after ``close()`` is closed instead of kept.
-    func release(_ connection: SQLiteConnection) async {
+    func release(_ connection: SQLiteHandle) async {
         if isClosed {
-            await Self.closeEvenIfCancelled(connection)
+            Self.closeAndStop(connection)
             connectionGone()
         } else {
             var kept = false
@@ -76,7 +74,7 @@ actor SQLiteConnectionPool {
         let closing = idle
         idle.removeAll()
         openCount -= closing.count
-        for connection in closing { await Self.closeEvenIfCancelled(connection) }
+        for connection in closing { Self.closeAndStop(connection) }
         if openCount > 0 {
             try? await drained.wait(timeout: drainTimeout, timers: eventLoopGroup, timeoutError: { StoreError.databaseClosed })
             if openCount > 0 { logger.warning("Closed the database with connections still in use", metadata: ["connections": "\(openCount)"]) }
@@ -90,29 +88,14 @@ actor SQLiteConnectionPool {
         if isClosed, openCount == 0 { drained.handOut(()) {} }
     }
 
-    /// The async `close()` gives up when the calling task is cancelled, which is exactly when a
-    /// database shuts down; an unclosed connection then traps in its deinit. The future-based
-    /// close does not look at task cancellation.
-    private static func closeEvenIfCancelled(_ connection: SQLiteConnection) async {
-        try? await connection.close().get()
+    /// Closes the connection, then ends its thread (from this actor's thread, never its own).
+    private static func closeAndStop(_ connection: SQLiteHandle) {
+        connection.close()
+        connection.stopThread()
     }
 
-    private func open() async throws -> SQLiteConnection {
-        let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoopGroup.any()
-        )
-        // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
-        // in WAL mode; the busy timeout covers other processes (the CLI) writing meanwhile.
-        do {
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON"] {
-                _ = try await connection.query(pragma)
-            }
-        } catch {
-            // Cancelled mid-set-up (a start-up that fails elsewhere) or refused: a connection
-            // dropped unclosed traps in its deinit.
-            await Self.closeEvenIfCancelled(connection)
-            throw error
-        }
-        return connection
+    private func open() async throws -> SQLiteHandle {
+        opened += 1
+        return try await SQLiteHandle.open(path: path, name: "SimGate SQLite \(opened)")
     }
 }

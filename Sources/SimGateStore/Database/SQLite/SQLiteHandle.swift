@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLiteNIO
+import Synchronization
+// The SQLite library SQLiteNIO builds, called here directly: see SQLiteThread for why.
+import VaporCSQLite
+
+/// One open SQLite connection, called in place on whatever thread runs the unit of work (its
+/// ``thread``, by preference), with its prepared statements kept for reuse.
+///
+/// The connection is opened in serialized mode, so a stray call from another thread is still
+/// safe; the pool hands each connection to one unit of work at a time.
+final class SQLiteHandle: Sendable {
+    /// The thread this connection's units of work run on.
+    let thread: SQLiteThread
+    private let state: Mutex<State>
+
+    private struct State: @unchecked Sendable {
+        var raw: OpaquePointer?
+        /// Prepared statements by SQL text. SimGate builds its SQL from a few hundred shapes
+        /// (a multi-row insert's shape includes its row count), so the cache stays small.
+        var statements: [String: OpaquePointer] = [:]
+    }
+
+    /// Statements kept per connection before the least useful are dropped (all of them, simply).
+    private static let statementLimit = 512
+
+    private init(raw: OpaquePointer, thread: SQLiteThread) {
+        self.thread = thread
+        self.state = Mutex(State(raw: raw))
+    }
+
+    /// Opens (creating if need be) the file at `path`, on `thread`, and sets SimGate's pragmas.
+    static func open(path: String, name: String) async throws -> SQLiteHandle {
+        let thread = SQLiteThread(name: name)
+        do {
+            return try await withTaskExecutorPreference(thread) {
+                var raw: OpaquePointer?
+                let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+                let opened = sqlite_nio_sqlite3_open_v2(path, &raw, flags, nil)
+                guard opened == SQLITE_OK, let raw else {
+                    let message = raw.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+                    if let raw { sqlite_nio_sqlite3_close_v2(raw) }
+                    throw SQLiteFailure(code: opened, message: "cannot open \(path): \(message)")
+                }
+                let handle = SQLiteHandle(raw: raw, thread: thread)
+                do {
+                    // The busy timeout first: it covers other processes (the CLI, another
+                    // instance) holding the file, even while this one switches it to WAL. WAL
+                    // lets readers run beside the writer; NORMAL sync is durable across process
+                    // crashes in WAL mode.
+                    for pragma in ["PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+                        try handle.run(pragma, []) { _ in }
+                    }
+                } catch {
+                    handle.close()
+                    throw error
+                }
+                return handle
+            }
+        } catch {
+            thread.stop()
+            throw error
+        }
+    }
+
+    /// Runs one statement with `binds`, handing each row's values to `onRow`.
+    func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteResultRow) throws -> Void) throws {
+        try state.withLock { state in
+            guard let raw = state.raw else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
+            let statement = try Self.prepared(sql, in: &state, raw: raw)
+            defer {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
+            for (index, bind) in binds.enumerated() {
+                try Self.check(Self.bind(bind, at: Int32(index + 1), to: statement), raw)
+            }
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            var names: SQLiteColumnNames?
+            while true {
+                let step = sqlite_nio_sqlite3_step(statement)
+                if step == SQLITE_DONE { return }
+                guard step == SQLITE_ROW else { throw Self.failure(step, raw) }
+                let columns = names ?? SQLiteColumnNames((0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+                names = columns
+                try onRow(SQLiteResultRow(names: columns, values: (0..<count).map { Self.value(at: $0, of: statement) }))
+            }
+        }
+    }
+
+    /// Finalizes the statements and closes the connection, then ends its thread.
+    func close() {
+        state.withLock { state in
+            for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            state.statements.removeAll()
+            if let raw = state.raw { sqlite_nio_sqlite3_close_v2(raw) }
+            state.raw = nil
+        }
+    }
+
+    /// Ends the connection's thread; call after ``close()``, from another thread.
+    func stopThread() {
+        thread.stop()
+    }
+
+    private static func prepared(_ sql: String, in state: inout State, raw: OpaquePointer) throws -> OpaquePointer {
+        if let statement = state.statements[sql] { return statement }
+        if state.statements.count >= statementLimit {
+            for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            state.statements.removeAll()
+        }
+        var statement: OpaquePointer?
+        let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK else { throw failure(code, raw) }
+        // An empty statement (only a comment) prepares to nothing; it runs as nothing.
+        guard let statement else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "empty statement: \(sql.prefix(200))") }
+        state.statements[sql] = statement
+        return statement
+    }
+
+    private static func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+        case .float(let double): sqlite_nio_sqlite3_bind_double(statement, index, double)
+        case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+        case .text(let text):
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                sqlite_nio_sqlite3_bind_text64(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                               UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
+            } ?? {
+                var copy = text
+                return copy.withUTF8 { bytes in
+                    sqlite_nio_sqlite3_bind_text64(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                                   UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
+                }
+            }()
+        case .blob(let buffer):
+            buffer.withUnsafeReadableBytes { bytes in
+                sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), transient)
+            }
+        }
+    }
+
+    private static func value(at index: Int32, of statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT:
+            return .float(sqlite_nio_sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            guard let text = sqlite_nio_sqlite3_column_text(statement, index) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let blob = sqlite_nio_sqlite3_column_blob(statement, index) { buffer.writeBytes(UnsafeRawBufferPointer(start: blob, count: count)) }
+            return .blob(buffer)
+        default:
+            return .null
+        }
+    }
+
+    private static func check(_ code: Int32, _ raw: OpaquePointer) throws {
+        guard code == SQLITE_OK else { throw failure(code, raw) }
+    }
+
+    private static func failure(_ code: Int32, _ raw: OpaquePointer) -> SQLiteFailure {
+        SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(raw)))
+    }
+
+    /// SQLite copies bound text and blobs, which then need not outlive the call.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// An error SQLite reported, with its (extended) result code.
+struct SQLiteFailure: Error, CustomStringConvertible {
+    /// SQLite's extended result code, such as 2067 for a UNIQUE constraint.
+    let code: Int32
+    /// SQLite's message.
+    let message: String
+
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A result's column names and where each is, shared by all its rows.
+final class SQLiteColumnNames: Sendable {
+    /// The names in column order.
+    let names: [String]
+    /// Each name's first column.
+    let positions: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+        self.positions = positions
+    }
+}
+
+/// One row of a result.
+struct SQLiteResultRow: Sendable {
+    /// The result's columns.
+    let names: SQLiteColumnNames
+    /// The row's values, in column order.
+    let values: [SQLiteData]
+
+    /// The value of the column `name`, if the result has one.
+    func value(_ name: String) -> SQLiteData? {
+        names.positions[name].map { values[$0] }
+    }
+}
