@@ -45,6 +45,10 @@ struct AppServices: Sendable {
     let dashboardSettings: DashboardSettings
     /// Wakes the dashboard's live pages when this instance commits events or usage.
     let liveFeed = LiveFeed()
+    /// API keys recently presented, with their accounts; forgotten on any revocation or
+    /// account change this instance commits, and each after a second (another instance's
+    /// revocation takes effect here within it).
+    let principals = PrincipalCache(lifetime: .seconds(1))
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.

@@ -14,6 +14,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = SimGateRequestContext
     /// Where keys and their accounts are looked up.
     let store: Store
+    /// Keys recently read, with their accounts.
+    let recent: PrincipalCache
 
     /// Authenticates the request, then passes it on with the principal in its context.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -53,12 +55,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     private func authenticate(_ presented: String) async throws -> Principal? {
         guard let keyID = APIKeySecret.keyID(in: presented) else { return nil }
-        return try await store.read { tx -> Principal? in
+        let presentedHash = APIKeySecret.hash(presented)
+        if let principal = recent.principal(keyHash: presentedHash) { return principal }
+        let generation = recent.generation
+        let principal = try await store.read { tx -> Principal? in
             guard let (key, hash) = try await tx.apiKeys.findWithHash(keyID),
-                  APIKeySecret.matches(presented, storedHash: hash), key.revokedAt == nil,
+                  ConstantTime.equals(Array(presentedHash.utf8), Array(hash.utf8)), key.revokedAt == nil,
                   let account = try await tx.accounts.find(key.accountID)
             else { return nil }
             return Principal(keyID: key.id, account: account, scope: key.scope)
         }
+        if let principal { recent.keep(principal, keyHash: presentedHash, readAt: generation) }
+        return principal
     }
 }

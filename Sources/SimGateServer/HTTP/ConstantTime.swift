@@ -12,6 +12,16 @@ enum ConstantTime {
 }
 
 extension Sequence<UInt8> {
-    /// Lowercase hexadecimal.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lowercase hexadecimal. Written out by hand: `String(format:)` per byte was a tenth of
+    /// the time an authenticated API request took.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

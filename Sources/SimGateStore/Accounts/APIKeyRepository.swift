@@ -6,6 +6,8 @@ import SQLKit
 public struct APIKeyRepository: Sendable {
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// What the unit of work noted, for those who act on it once it commits.
+    let record: UnitOfWorkRecord
 
     /// Stores a new key with the hash of its secret; the secret itself is never stored.
     public func insert(_ key: APIKey, secretHash: String) async throws {
@@ -50,6 +52,7 @@ public struct APIKeyRepository: Sendable {
 
     /// Stamps the key revoked at `time`; a key already revoked keeps its first time.
     public func revoke(_ id: APIKeyID, at time: Date) async throws {
+        record.note(.credentials)
         try await db.update("api_keys").set("revoked_at", to: time.stored)
             .where("id", .equal, id.rawValue).where("revoked_at", .is, SQLLiteral.null).run()
     }

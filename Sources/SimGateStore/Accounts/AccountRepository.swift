@@ -6,6 +6,8 @@ import SQLKit
 public struct AccountRepository: Sendable {
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
+    /// What the unit of work noted, for those who act on it once it commits.
+    let record: UnitOfWorkRecord
 
     /// Stores a new account's id, name, role and creation time (not its interim interval).
     public func insert(_ account: Account) async throws {
@@ -17,6 +19,7 @@ public struct AccountRepository: Sendable {
 
     /// Writes the fields that can change: the name and the interim interval.
     public func save(_ account: Account) async throws {
+        record.note(.credentials)
         try await db.update("accounts")
             .set("name", to: SQLBind(account.name))
             .set("radius_interim_interval", to: SQLBind(account.radiusInterimInterval.map(Int64.init)))

@@ -30,6 +30,8 @@ public struct CommittedWork: OptionSet, Sendable {
     public static let events = CommittedWork(rawValue: 1 << 2)
     /// Usage was stored.
     public static let usage = CommittedWork(rawValue: 1 << 3)
+    /// An API key was revoked or an account changed: what authenticated requests remember of them is stale.
+    public static let credentials = CommittedWork(rawValue: 1 << 4)
 }
 
 /// The hooks a store runs, installed once by the composition root after the services they

@@ -32,9 +32,9 @@ public struct StoreTransaction: Sendable {
     /// SIMs with their labels and holds.
     public var sims: SimRepository { SimRepository(db: db) }
     /// Customer and operator accounts.
-    public var accounts: AccountRepository { AccountRepository(db: db) }
+    public var accounts: AccountRepository { AccountRepository(db: db, record: record) }
     /// API keys (their secrets only as hashes).
-    public var apiKeys: APIKeyRepository { APIKeyRepository(db: db) }
+    public var apiKeys: APIKeyRepository { APIKeyRepository(db: db, record: record) }
     /// The event log.
     public var events: EventRepository { EventRepository(db: db, transaction: self) }
     /// Payment gateways and their webhook secrets.
