@@ -15,7 +15,7 @@ struct SimEvents: Sendable {
         let handedOver = update.changes.contains { if case .assigned = $0 { true } else { false } }
         var sim = update.sim
         if handedOver { sim.accountID = update.previous.accountID }
-        let snapshot = try (handedOver ? nil : known) ?? APIJSON.encodeToString(SimResource(sim))
+        let snapshot = try (handedOver ? nil : known) ?? SimSnapshotJSON.text(of: SimResource(sim))
         let previousHolds = JSONValue.array(update.previous.state.holdCauses.map { .string($0.description) })
         return try update.changes.map { change in
             switch change {
@@ -46,7 +46,7 @@ struct SimEvents: Sendable {
     ) throws -> Event {
         Event(
             id: ids.make(), type: type, accountID: sim.accountID, simID: sim.id,
-            object: try snapshot ?? APIJSON.encodeToString(SimResource(sim)),
+            object: try snapshot ?? SimSnapshotJSON.text(of: SimResource(sim)),
             previousAttributes: try previousAttributes.map { try APIJSON.encodeToString($0) },
             cause: cause, createdAt: time
         )

@@ -63,7 +63,7 @@ extension SimService {
                 try await tx.sims.save(update.sim, previous: update.previous)
             }
             if update.disconnectsSessions { disconnects.append(try DisconnectJob.job(for: update.sim.id, at: now)) }
-            let snapshot = try APIJSON.encodeToString(SimResource(update.sim))
+            let snapshot = try SimSnapshotJSON.text(of: SimResource(update.sim))
             produced += try events.simEvents(for: update, cause: cause, at: now, snapshot: snapshot)
             produced += try extraEvents(update, cause, snapshot)
         }

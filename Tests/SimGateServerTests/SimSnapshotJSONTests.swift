@@ -1,0 +1,72 @@
+import Foundation
+import SimGateCore
+import SimGateTestSupport
+import Testing
+@testable import SimGateServer
+
+@Suite("SIM snapshots written directly")
+struct SimSnapshotJSONTests {
+    /// Text with what JSON must escape, and what it must not: quotes, backslashes, every
+    /// control character, DEL, slashes and characters beyond ASCII.
+    private static func text(_ random: inout SeededGenerator) -> String {
+        let pieces = ["a", "Z", "9", "\"", "\\", "/", "\u{7f}", "é", "漢", "🚲", "\u{2028}", " ", "_", "-"]
+        var text = ""
+        for _ in 0..<Int.random(in: 0...12, using: &random) {
+            if Bool.random(using: &random) {
+                text.unicodeScalars.append(Unicode.Scalar(UInt8.random(in: 0...0x1f, using: &random)))
+            } else {
+                text += pieces.randomElement(using: &random)!
+            }
+        }
+        return text
+    }
+
+    private static func cause(_ random: inout SeededGenerator) -> ChangeCause {
+        let kinds: [ChangeActor.Kind] = [.apiKey, .rule, .gatewayEvent, .scheduler, .network, .system, .apiClient]
+        return ChangeCause(
+            actor: ChangeActor(kinds.randomElement(using: &random)!, id: Bool.random(using: &random) ? text(&random) : nil),
+            reason: Bool.random(using: &random) ? text(&random) : nil
+        )
+    }
+
+    private static func time(_ random: inout SeededGenerator) -> Date {
+        Date(epochMilliseconds: Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &random))
+    }
+
+    @Test("every SIM without a bundle or sighting is written byte for byte as JSONEncoder writes it; the rest go through JSONEncoder")
+    func sameBytes() throws {
+        var random = SeededGenerator.fromEnvironment()
+        let holdCauses: [HoldCause] = [.manual, .operator, .payment, .rule("rul_1"), .bundle, .device]
+        for n in 0..<3_000 {
+            var holds: [HoldCause: Hold] = [:]
+            for cause in holdCauses where Int.random(in: 0..<4, using: &random) == 0 {
+                holds[cause] = Hold(cause: cause, placedAt: Self.time(&random), origin: Self.cause(&random))
+            }
+            var metadata: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &random) {
+                // Mostly ASCII keys (written directly); sometimes not (JSONEncoder's own order).
+                let key = Bool.random(using: &random) ? "k\(Int.random(in: 0...99, using: &random))" : Self.text(&random)
+                metadata[key] = Self.text(&random)
+            }
+            let sim = Sim(
+                id: SimID(trusted: "sim_\(n)"), iccid: ICCID(trusted: Fixtures.iccid(n)), imsi: IMSI(trusted: Fixtures.imsi(n)),
+                msisdn: Bool.random(using: &random) ? MSISDN(trusted: Fixtures.msisdn(n)) : nil,
+                eid: Bool.random(using: &random) ? EID(trusted: String(repeating: "1", count: 32)) : nil,
+                serialNumber: Bool.random(using: &random) ? Self.text(&random) : nil,
+                imei: Bool.random(using: &random) ? IMEI(trusted: Fixtures.imei(n)) : nil,
+                accountID: Bool.random(using: &random) ? AccountID(trusted: "acct_\(n)") : nil,
+                state: SimState(status: [.inventory, .live, .offline, .unprovisioned, .retired].randomElement(using: &random)!, holds: holds),
+                tariffNumber: Bool.random(using: &random) ? Int.random(in: Int.min...Int.max, using: &random) : nil,
+                labels: SimLabels(trusted: (0..<Int.random(in: 0...3, using: &random)).map { _ in Self.text(&random) }),
+                metadata: SimMetadata(trusted: metadata),
+                firstUseAt: Bool.random(using: &random) ? Self.time(&random) : nil,
+                shutdownThreshold: Bool.random(using: &random) ? ShutdownThreshold(hours: Int.random(in: 1...8_760, using: &random)) : nil,
+                statusChangedAt: Self.time(&random), statusCause: Self.cause(&random), createdAt: Self.time(&random), updatedAt: Self.time(&random)
+            )
+            let resource = SimResource(sim)
+            let expected = try APIJSON.encodeToString(resource)
+            let written = try SimSnapshotJSON.text(of: resource)
+            try #require(written == expected, "seed \(random.seed), SIM \(n):\n\(written)\n\(expected)")
+        }
+    }
+}
