@@ -23,6 +23,12 @@ final class AsyncGate: Sendable {
         waiters.handOut(()) { isHeld.withLock { $0 = false } }
     }
 
+    /// Hands the gate straight to the next waiter, if one waits (the gate stays held, by it);
+    /// whether one did. When none does, the caller still holds the gate.
+    func passToWaiter() -> Bool {
+        waiters.handOutIfWaiting(())
+    }
+
     private func takeIfFree() -> Void? {
         isHeld.withLock { held in
             guard !held else { return nil }

@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// closed when it ends. Outside a service group, use ``withRunning(_:)``.
 public final class SimGateDatabase: Service, Sendable {
     private enum Backend: Sendable {
-        case sqlite(pool: SQLiteConnectionPool, writeGate: AsyncGate)
+        case sqlite(pool: SQLiteConnectionPool, writer: SQLiteGroupCommit)
         case postgres(PostgresClient)
     }
 
@@ -39,7 +39,7 @@ public final class SimGateDatabase: Service, Sendable {
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout
             )
             engine = .sqlite
-            backend = .sqlite(pool: pool, writeGate: AsyncGate())
+            backend = .sqlite(pool: pool, writer: SQLiteGroupCommit(pool: pool, logger: logger))
         case .postgres(let url):
             engine = .postgres
             var client = try PostgresURL.clientConfiguration(from: url)
@@ -63,18 +63,10 @@ public final class SimGateDatabase: Service, Sendable {
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     package func sqlTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let pool, let writeGate):
-            // One writer at a time inside this process: waiting here costs no thread, whereas
-            // waiting in SQLite's busy handler would block one of the pool's threads.
-            try await writeGate.enter(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton)
-            do {
-                let result = try await withSQLiteConnection(pool) { try await Self.runTransaction(on: $0, engine: .sqlite, body) }
-                writeGate.leave()
-                return result
-            } catch {
-                writeGate.leave()
-                throw error
-            }
+        case .sqlite(_, let writer):
+            // One writer at a time, queued without costing a thread; those queued behind it
+            // join its transaction and commit with it (see SQLiteGroupCommit).
+            return try await writer.transaction(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton, body)
         case .postgres(let client):
             return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
                 try await Self.runTransaction(on: connection.sql(queryLogLevel: nil), engine: .postgres, body)

@@ -2,6 +2,9 @@
 public enum StoreError: Error, Sendable, Equatable {
     /// The database was closed while work was still asked of it.
     case databaseClosed
+    /// The SQLite transaction this unit of work was committed with (together with others)
+    /// failed to commit, so its work was rolled back: `reason` says why.
+    case groupCommitFailed(reason: String)
     /// Every connection stayed busy (or none could be opened) for this long; the request was
     /// given up rather than left waiting.
     case connectionUnavailable(waited: Duration)

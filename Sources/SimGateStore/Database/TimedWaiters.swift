@@ -67,6 +67,13 @@ final class TimedWaiters<Value: Sendable>: Sendable {
         waiter?.continuation.resume(returning: value)
     }
 
+    /// Gives `value` to the longest-waiting waiter, if any waits; whether one did.
+    func handOutIfWaiting(_ value: Value) -> Bool {
+        var nobody = false
+        handOut(value) { nobody = true }
+        return !nobody
+    }
+
     /// Fails every waiter with `error`.
     func failAll(_ error: any Error) {
         let waiters = state.withLock { state in

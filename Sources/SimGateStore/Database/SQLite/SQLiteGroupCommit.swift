@@ -1,0 +1,166 @@
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+
+/// SQLite's write units of work, one at a time, committed several together.
+///
+/// SQLite has one writer. Each unit of work still runs alone and in order. But while one runs,
+/// the next ones queue at the gate, and the transaction stays open for them: each runs inside
+/// a savepoint of the same transaction, and the last in line commits for all. Each unit of work
+/// returns only once its transaction has committed, so what it acknowledges is stored as before.
+/// A unit of work that throws is rolled back to its savepoint and leaves the others' work in
+/// place. If the commit itself fails, every unit of work in it fails. Under load, the cost of
+/// beginning, committing and switching between writers is shared out; with no load, a unit of
+/// work commits alone.
+final class SQLiteGroupCommit: Sendable {
+    private let gate = AsyncGate()
+    private let pool: SQLiteConnectionPool
+    private let logger: Logger
+    /// Units of work committed together at most; the last of them commits.
+    private let largestGroup: Int
+
+    /// The transaction open for the group. Only the gate's holder touches it.
+    private struct Group {
+        var connection: SQLiteHandle?
+        /// Units of work in it so far.
+        var size = 0
+        /// Units of work that ran and wait for the commit.
+        var waiting: [CheckedContinuation<Bool, any Error>] = []
+    }
+
+    private let group = Mutex(Group())
+
+    init(pool: SQLiteConnectionPool, logger: Logger, largestGroup: Int = 64) {
+        self.pool = pool
+        self.logger = logger
+        self.largestGroup = largestGroup
+    }
+
+    /// Runs `body` in the write transaction, in its turn; returns once that transaction has
+    /// committed, or throws what `body` threw (its work undone) or why the commit failed.
+    nonisolated(nonsending) func transaction<T: Sendable>(
+        timeout: Duration, timers: any EventLoopGroup, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await gate.enter(timeout: timeout, timers: timers)
+        let connection: SQLiteHandle
+        do {
+            connection = try await openGroupIfNeeded()
+        } catch {
+            gate.leave()
+            throw error
+        }
+        let database = SQLiteHandleDatabase(handle: connection, logger: logger)
+        var intact = true
+        let outcome: Result<T, any Error> = await withTaskExecutorPreference(connection.thread) {
+            do {
+                try await database.raw("SAVEPOINT unit_of_work").run()
+            } catch {
+                intact = false
+                return .failure(error)
+            }
+            do {
+                let value = try await body(database)
+                try await database.raw("RELEASE unit_of_work").run()
+                return .success(value)
+            } catch {
+                do {
+                    try await database.raw("ROLLBACK TO unit_of_work").run()
+                    try await database.raw("RELEASE unit_of_work").run()
+                } catch {
+                    // SQLite rolled the whole transaction back (a full disk, an I/O error).
+                    intact = false
+                }
+                return .failure(error)
+            }
+        }
+        guard intact else {
+            try? await endGroup(committing: false, reason: "\(outcome)")
+            return try outcome.get()
+        }
+        switch outcome {
+        case .success(let value):
+            if try await handedOnBeforeCommit() { return value }
+            try await endGroup(committing: true)
+            return value
+        case .failure(let error):
+            // This unit's work is undone; the rest of the group is not this one's to wait for.
+            if !gate.passToWaiter() { try? await endGroup(committing: true) }
+            throw error
+        }
+    }
+
+    /// Begins the group's transaction on a leased connection, unless one is open.
+    private func openGroupIfNeeded() async throws -> SQLiteHandle {
+        if let open = group.withLock({ group -> SQLiteHandle? in
+            group.size += group.connection == nil ? 0 : 1
+            return group.connection
+        }) { return open }
+        let connection = try await pool.lease()
+        do {
+            try await withTaskExecutorPreference(connection.thread) {
+                try await SQLiteHandleDatabase(handle: connection, logger: logger).raw("BEGIN IMMEDIATE").run()
+            }
+        } catch {
+            await pool.release(connection)
+            throw error
+        }
+        group.withLock { group in
+            group.connection = connection
+            group.size = 1
+        }
+        return connection
+    }
+
+    /// Waits for the group's commit if another unit of work takes the gate and so the group;
+    /// `false` when none waits (or the group is full), and this one must commit.
+    private func handedOnBeforeCommit() async throws -> Bool {
+        guard group.withLock({ $0.size < largestGroup }) else { return false }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+            // Registered before the gate passes on: the next holder may commit at once.
+            group.withLock { $0.waiting.append(continuation) }
+            if !gate.passToWaiter() {
+                // Nobody waits, and the gate is still this unit's: it commits itself.
+                group.withLock { _ = $0.waiting.popLast() }
+                continuation.resume(returning: false)
+            }
+        }
+    }
+
+    /// Commits (or rolls back) the group's transaction, tells the units of work waiting on it,
+    /// gives the connection back and leaves the gate. Throws when a commit failed.
+    private func endGroup(committing: Bool, reason: String = "") async throws {
+        let (connection, waiting) = group.withLock { group in
+            defer { group = Group() }
+            return (group.connection, group.waiting)
+        }
+        var failure: (any Error)?
+        if let connection {
+            let database = SQLiteHandleDatabase(handle: connection, logger: logger)
+            do {
+                try await withTaskExecutorPreference(connection.thread) {
+                    if committing {
+                        do {
+                            try await database.raw("COMMIT").run()
+                        } catch {
+                            try? await database.raw("ROLLBACK").run()
+                            throw error
+                        }
+                    } else {
+                        try? await database.raw("ROLLBACK").run()
+                    }
+                }
+            } catch {
+                failure = error
+            }
+            await pool.release(connection)
+        }
+        let groupFailure: (any Error)? = failure.map { StoreError.groupCommitFailed(reason: "\($0)") }
+            ?? (committing ? nil : StoreError.groupCommitFailed(reason: reason))
+        for continuation in waiting {
+            if let groupFailure { continuation.resume(throwing: groupFailure) } else { continuation.resume(returning: true) }
+        }
+        gate.leave()
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import SimGateCore
+@testable import SimGateStore
+import SimGateTestSupport
+import SQLKit
+import Testing
+
+/// Units of work written at once: on SQLite they share transactions (group commit), and each
+/// must still be all or nothing and stored by the time it returns.
+@Suite("Units of work committed together")
+struct GroupCommitTests {
+    private struct Refused: Error {}
+
+    private static func event(_ ids: IdentifierGenerator) -> Event {
+        Event(
+            id: ids.make(), type: .simUpdated, accountID: nil, simID: nil, object: "{}", previousAttributes: nil,
+            cause: ChangeCause(actor: ChangeActor(.system, id: "test")), createdAt: Date()
+        )
+    }
+
+    /// What became of each unit of work: whether it returned, and whether its event is stored.
+    private static func outcomes(
+        _ store: Store, units: Int, _ body: @escaping @Sendable (Int, Event, StoreTransaction) async throws -> Void
+    ) async throws -> [(returned: Bool, readAtReturn: Bool, stored: Bool)] {
+        let ids = IdentifierGenerator(clock: SystemWallClock())
+        let events = (0..<units).map { _ in event(ids) }
+        let results = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
+            for (index, event) in events.enumerated() {
+                group.addTask {
+                    do {
+                        try await store.transaction { tx in try await body(index, event, tx) }
+                        // Returned: the event must be readable by anyone at once.
+                        let read = try await store.read { try await $0.events.find(event.id, accountID: nil) }
+                        return (index, true, read != nil)
+                    } catch {
+                        return (index, false, false)
+                    }
+                }
+            }
+            var results: [Int: (Bool, Bool)] = [:]
+            for await (index, returned, read) in group { results[index] = (returned, read) }
+            return results
+        }
+        var outcomes: [(Bool, Bool, Bool)] = []
+        for (index, event) in events.enumerated() {
+            let stored = try await store.read { try await $0.events.find(event.id, accountID: nil) } != nil
+            outcomes.append((results[index]!.0, results[index]!.1, stored))
+        }
+        return outcomes
+    }
+
+    @Test("of 300 units of work at once, every one that returned is stored and readable, and every one that threw left nothing", arguments: TestEngine.available)
+    func allOrNothingEach(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let outcomes = try await Self.outcomes(database.store, units: 300) { index, event, tx in
+                try await tx.events.append([event])
+                if index % 7 == 3 { throw Refused() }
+            }
+            for (index, outcome) in outcomes.enumerated() {
+                #expect(outcome.returned == (index % 7 != 3), "unit \(index)")
+                #expect(outcome.stored == outcome.returned, "unit \(index) returned \(outcome.returned) but stored \(outcome.stored)")
+                #expect(outcome.readAtReturn == outcome.returned, "unit \(index) was not readable when it returned")
+            }
+        }
+    }
+
+    // One unit of work breaks the shared transaction (as a full disk would): whatever was to
+    // commit with it fails, and whatever returned was stored. SQLite only: on PostgreSQL each
+    // unit of work has its own transaction, and one that ends it itself has only itself to
+    // blame (no SimGate code does).
+    @Test("a unit of work that ends the shared SQLite transaction fails those committing with it, never those that returned")
+    func brokenTransaction() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let outcomes = try await Self.outcomes(database.store, units: 200) { index, event, tx in
+                try await tx.events.append([event])
+                if index % 50 == 25 { try await tx.db.raw("ROLLBACK").run() }
+            }
+            for (index, outcome) in outcomes.enumerated() {
+                #expect(outcome.stored == outcome.returned, "unit \(index) returned \(outcome.returned) but stored \(outcome.stored)")
+                if index % 50 == 25 { #expect(!outcome.returned, "unit \(index) ended the transaction yet returned") }
+            }
+            #expect(outcomes.contains { $0.returned }, "no unit of work got through at all")
+            // The store still works afterwards.
+            let after = Self.event(IdentifierGenerator(clock: SystemWallClock()))
+            try await database.store.transaction { try await $0.events.append([after]) }
+            #expect(try await database.store.read { try await $0.events.find(after.id, accountID: nil) } != nil)
+        }
+    }
+}
