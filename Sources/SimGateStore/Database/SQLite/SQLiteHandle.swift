@@ -25,6 +25,8 @@ final class SQLiteHandle: Sendable {
 
     /// Statements kept per connection before the least useful are dropped (all of them, simply).
     private static let statementLimit = 512
+    /// Binds a statement may have and still be kept for reuse.
+    private static let largestKeptStatement = 256
 
     private init(raw: OpaquePointer, thread: SQLiteThread) {
         self.thread = thread
@@ -69,10 +71,17 @@ final class SQLiteHandle: Sendable {
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteResultRow) throws -> Void) throws {
         try state.withLock { state in
             guard let raw = state.raw else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
-            let statement = try Self.prepared(sql, in: &state, raw: raw)
+            // Statements with many binds are one-offs (a lookup of 10,000 ICCIDs, a batch of
+            // some hundred rows): kept, each would hold its memory until the cache is cleared.
+            let kept = binds.count <= Self.largestKeptStatement
+            let statement = try kept ? Self.prepared(sql, in: &state, raw: raw) : Self.prepare(sql, raw: raw)
             defer {
-                sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
+                if kept {
+                    sqlite_nio_sqlite3_reset(statement)
+                    sqlite_nio_sqlite3_clear_bindings(statement)
+                } else {
+                    sqlite_nio_sqlite3_finalize(statement)
+                }
             }
             for (index, bind) in binds.enumerated() {
                 try Self.check(Self.bind(bind, at: Int32(index + 1), to: statement), raw)
@@ -111,12 +120,17 @@ final class SQLiteHandle: Sendable {
             for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement) }
             state.statements.removeAll()
         }
-        var statement: OpaquePointer?
-        let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK else { throw failure(code, raw) }
-        // An empty statement (only a comment) prepares to nothing; it runs as nothing.
-        guard let statement else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "empty statement: \(sql.prefix(200))") }
+        let statement = try prepare(sql, raw: raw, flags: UInt32(SQLITE_PREPARE_PERSISTENT))
         state.statements[sql] = statement
+        return statement
+    }
+
+    private static func prepare(_ sql: String, raw: OpaquePointer, flags: UInt32 = 0) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, flags, &statement, nil)
+        guard code == SQLITE_OK else { throw failure(code, raw) }
+        // An empty statement (only a comment) prepares to nothing.
+        guard let statement else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "empty statement: \(sql.prefix(200))") }
         return statement
     }
 
