@@ -70,6 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hours after a month ends that its statements freeze (0-720). Default: $SIMGATE_STATEMENTS_FREEZE_AFTER, else 72.")
     var statementsFreezeAfter: String?
 
+    /// `--usage-retention-months`: months of usage records PostgreSQL keeps.
+    @Option(help: "Months of usage records kept, older months dropped whole (1-1200; PostgreSQL only). Default: $SIMGATE_USAGE_RETENTION_MONTHS, else all.")
+    var usageRetentionMonths: String?
+
     /// `--log-level`: the least severe level written to standard output.
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -112,6 +116,7 @@ extension ServeCommand {
             "radius.coa_port": radiusCoaPort, "radius.interim_interval": radiusInterimInterval,
             "secrets_key": secretsKey, "secrets_key_file": secretsKeyFile, "webhooks.allow_networks": webhooksAllowNetworks,
             "webhooks.timeout": webhooksTimeout, "statements.freeze_after": statementsFreezeAfter,
+            "usage.retention_months": usageRetentionMonths,
         ]
         let environment = ProcessInfo.processInfo.environment
         let source = SettingsSource(flags: flags.compactMapValues { $0 }, environment: environment)

@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var statements = StatementSettings()
     /// How the dashboard's overview keeps its costlier figures.
     public var dashboard = DashboardSettings()
+    /// Months of usage records kept (PostgreSQL only); `nil` keeps them all.
+    public var usageRetentionMonths: Int?
     /// The key that seals stored secrets (webhook signing secrets), base64 of 32 bytes.
     /// When `nil`, ``secretsKeyFile`` holds it; when both are `nil` (tests), a key is made
     /// for this run only.
@@ -104,6 +106,15 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError(variable: origin, value: text, expected: "whole seconds from 1 to 60")
             }
             configuration.webhooks.timeout = TimeInterval(seconds)
+        }
+        if let (text, origin) = try source.value(.usageRetentionMonths) {
+            guard let months = Int(text), (1...1_200).contains(months) else {
+                throw ConfigurationError(variable: origin, value: text, expected: "whole months from 1 to 1200")
+            }
+            guard case .postgres = configuration.database else {
+                throw ConfigurationError(variable: origin, value: text, expected: "unset on SQLite (usage records are dropped by month on PostgreSQL only)")
+            }
+            configuration.usageRetentionMonths = months
         }
         if let (text, origin) = try source.value(.statementsFreezeAfter) {
             guard let hours = Int(text), (0...720).contains(hours) else {

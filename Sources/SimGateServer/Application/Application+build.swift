@@ -38,6 +38,9 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             parts.submissions.handler,
         ] + parts.ruleFirings.handlers + [
             WebhookRetention.handler(store: store, clock: dependencies.clock),
+            UsagePartitionMaintenance.handler(
+                store: store, clock: dependencies.clock, retentionMonths: configuration.usageRetentionMonths, logger: dependencies.logger
+            ),
             StatementFreezing.handler(statements: parts.statements, store: store, clock: dependencies.clock, logger: dependencies.logger),
             RADIUSDisconnector(
                 store: store, clock: dependencies.clock, events: simOperations.events, clients: radiusClients,
@@ -91,6 +94,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
         try await IdleScan.schedule(on: store.jobs, after: dependencies.clock.now())
         try await WebhookRetention.schedule(on: store.jobs, after: dependencies.clock.now())
+        try await UsagePartitionMaintenance.schedule(on: store.jobs, after: dependencies.clock.now())
         try await StatementFreezing.schedule(on: store.jobs, after: dependencies.clock.now())
         startup.open()
     }

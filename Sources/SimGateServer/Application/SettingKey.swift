@@ -74,9 +74,15 @@ public struct SettingKey: Sendable, Equatable {
         name: "statements.freeze_after", type: "hours (0-720)", defaultValue: "72", meaning: "late usage counts until then; then the month never changes"
     )
 
+    /// `usage.retention_months`: how many months of usage records PostgreSQL keeps.
+    static let usageRetentionMonths = SettingKey(
+        name: "usage.retention_months", type: "months (1-1200)", defaultValue: "all",
+        meaning: "PostgreSQL only: older months of usage records are dropped whole; totals stay"
+    )
+
     /// Every setting, in the order the README table lists them.
     public static let all: [SettingKey] = [
         host, port, database, radiusHost, radiusAuthPort, radiusAcctPort, radiusClients, radiusCoAPort, radiusInterimInterval,
-        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout, statementsFreezeAfter,
+        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout, statementsFreezeAfter, usageRetentionMonths,
     ]
 }

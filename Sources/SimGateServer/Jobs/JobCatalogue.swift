@@ -117,6 +117,13 @@ struct WebhookRetentionJob: JobParameters {
     static let kind = "webhook_deliveries.purge"
 }
 
+/// Makes the coming months' partitions of usage records and drops those past retention,
+/// then queues its next daily run (PostgreSQL; run by usage).
+struct UsagePartitionJob: JobParameters {
+    /// The stored job kind.
+    static let kind = "usage.partitions"
+}
+
 /// Freezes the statements of the month before, for every account that held SIMs in it, once
 /// the month has been over for the freeze delay (run by costs).
 struct StatementFreezeJob: JobParameters {

@@ -47,6 +47,8 @@ public struct StoreTransaction: Sendable {
     public var sessions: SessionRepository { SessionRepository(db: db) }
     /// Usage records and totals.
     public var usage: UsageRepository { UsageRepository(db: db) }
+    /// The monthly partitions of usage records (PostgreSQL).
+    public var usagePartitions: UsagePartitionRepository { UsagePartitionRepository(db: db) }
     /// Tariffs and the accounts they are offered to.
     public var tariffs: TariffRepository { TariffRepository(db: db) }
     /// OAuth clients of the Cellhire-compatible API and their tokens.

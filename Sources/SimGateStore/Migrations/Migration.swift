@@ -1,4 +1,5 @@
-/// One numbered change to the schema, written once in SQL that both engines accept.
+/// One numbered change to the schema, written once in SQL that both engines accept, with
+/// what only PostgreSQL has (table partitioning) apart.
 struct Migration: Sendable {
     /// Applied in increasing order; never renumbered once released.
     let version: Int
@@ -6,4 +7,6 @@ struct Migration: Sendable {
     let name: String
     /// Statements run in order inside one transaction.
     let statements: [String]
+    /// Statements run after `statements`, in the same transaction, on PostgreSQL only.
+    var postgresStatements: [String] = []
 }

@@ -25,21 +25,22 @@ public struct Migrator: Sendable {
         self.logger = logger
     }
 
-    /// Applies every migration not applied yet; returns the versions it applied.
+    /// Applies every migration not applied yet (up to `lastVersion`, when given: tests build
+    /// an older schema with it); returns the versions it applied.
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    public func migrate(upTo lastVersion: Int = .max) async throws -> [Int] {
         try await database.sqlTransaction { db in
             // Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL's catalog.
             try await lockAgainstOtherInstances(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
         }
         var applied: [Int] = []
-        for migration in Schema.migrations {
+        for migration in Schema.migrations where migration.version <= lastVersion {
             let didApply = try await database.sqlTransaction { db -> Bool in
                 try await lockAgainstOtherInstances(db)
                 let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard rows.isEmpty else { return false }
-                for statement in migration.statements {
+                for statement in migration.statements + (database.engine == .postgres ? migration.postgresStatements : []) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw("""

@@ -31,8 +31,10 @@ public struct UsageRepository: Sendable {
     @discardableResult
     public func insert(_ records: [UsageRecord], now: Date) async throws -> InsertOutcome {
         var outcome = InsertOutcome()
-        let storable = records.filter { $0.bytesUp <= UsageByteLimits.maximum && $0.bytesDown <= UsageByteLimits.maximum }
+        var storable = records.filter { $0.bytesUp <= UsageByteLimits.maximum && $0.bytesDown <= UsageByteLimits.maximum }
         outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
+        let resent = try await claimSenderKeys(storable)
+        if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
         for start in stride(from: 0, to: storable.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "usage_records").columns(
                 "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
@@ -86,11 +88,36 @@ public struct UsageRepository: Sendable {
         }
         if !refused.isEmpty {
             try await db.delete(from: "usage_records").where("id", .in, refused).run()
+            // Refused records are not stored, so a corrected resend must not count as a repeat.
+            for record in new where refused.contains(record.id) {
+                guard let senderID = record.senderID else { continue }
+                try await db.delete(from: "usage_sender_keys").where("source", .equal, record.source).where("sender_id", .equal, senderID).run()
+            }
             outcome.inserted.subtract(refused)
             outcome.overflowing.formUnion(refused)
         }
         try await addToTotals(added)
         return outcome
+    }
+
+    /// Claims the sender keys (`source`, `sender_id`) of the records that carry one; returns
+    /// the ids of those whose key was already claimed: resends, which add nothing. The key is
+    /// unique in its own table because `usage_records` is partitioned by month on PostgreSQL,
+    /// where a unique index would have to include the end time.
+    private func claimSenderKeys(_ records: [UsageRecord]) async throws -> Set<String> {
+        let keyed = records.filter { $0.senderID != nil }
+        guard !keyed.isEmpty else { return [] }
+        var claimed: Set<String> = []
+        for start in stride(from: 0, to: keyed.count, by: Self.rowsPerStatement) {
+            var insert = db.insert(into: "usage_sender_keys").columns("source", "sender_id", "record_id", "ended_at")
+            for record in keyed[start..<min(start + Self.rowsPerStatement, keyed.count)] {
+                insert = insert.values(SQLBind(record.source), SQLBind(record.senderID ?? ""), SQLBind(record.id), SQLBind(record.endedAt.stored))
+            }
+            for row in try await insert.ignoringConflicts().returning(SQLColumn("record_id")).all() {
+                claimed.insert(try row.string("record_id"))
+            }
+        }
+        return Set(keyed.map(\.id)).subtracting(claimed)
     }
 
     /// The stored totals that `records` would add to, by SIM, period and country.
