@@ -27,6 +27,12 @@ struct UsagePlacesTests {
             let (first, second) = (try IMEI(fromNetwork: "4901542032375101").digits, try IMEI(fromNetwork: "3533240000000201").digits)
             #expect(seen["imei"] as? String == second)
             #expect(state["imei"] == first, "the first device seen is bound")
+            // The SIM list filters by the country last seen.
+            let inFrance = try await app.request(.get, "/v1/sims?country=FR", key: key)
+            #expect(inFrance.items.compactMap { $0["id"] as? String } == [sim], "\(String(decoding: inFrance.body, as: UTF8.self))")
+            #expect(try await app.request(.get, "/v1/sims?country=DE", key: key).items.isEmpty)
+            let badCountry = try await app.request(.get, "/v1/sims?country=fr", key: key)
+            #expect(badCountry.status == 400 && badCountry.param == "country")
 
             func events(_ type: String) async throws -> [[String: Any]] {
                 try await app.request(.get, "/v1/events?type=\(type)&sim=\(sim)", key: key).items

@@ -57,7 +57,8 @@ struct SimsController: Sendable {
     @Sendable func list(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(
-            request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei", "shutdown_before", "tariff"], repeatable: ["status"], paged: true
+            request, allowed: ["status", "account", "label", "iccid", "imsi", "msisdn", "imei", "shutdown_before", "tariff", "country"],
+            repeatable: ["status"], paged: true
         )
         var filter = SimFilter()
         filter.statuses = try query.all("status").map { text in
@@ -79,6 +80,12 @@ struct SimsController: Sendable {
                 throw APIError.invalid("invalid_value", "'tariff' is a tariff number.", param: "tariff")
             }
             filter.tariffNumber = number
+        }
+        if let country = query["country"] {
+            guard country.count == 2, country.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
+                throw APIError.invalid("invalid_value", "'country' is an ISO 3166-1 alpha-2 code in capitals, such as DE.", param: "country")
+            }
+            filter.country = country
         }
         let page = try await operations.list(filter, try query.page(of: SimKind.self))
         return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))

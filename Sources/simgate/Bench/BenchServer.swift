@@ -18,6 +18,8 @@ struct BenchServer: Sendable {
     let accountingPort: Int
     /// The server's SQLite file, for work done beside it (the statement bench freezes through it).
     let databasePath: String
+    /// The `simgate serve` process, for its memory.
+    let process: ServerProcess
 
     /// Runs `body` against a new server, then stops it and removes its files.
     static func with<T: Sendable>(_ body: (BenchServer) async throws -> T) async throws -> T {
@@ -52,7 +54,8 @@ struct BenchServer: Sendable {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let server = BenchServer(
-                client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort, databasePath: path
+                client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort, databasePath: path,
+                process: process
             )
             try await PaymentsBenchCommand.waitUntilUp(server.client)
             let result = try await body(server, seeded)
