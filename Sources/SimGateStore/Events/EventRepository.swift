@@ -72,7 +72,27 @@ public struct EventRepository: Sendable {
         if !filter.types.isEmpty { query = query.where("type", .in, filter.types.map(\.rawValue)) }
         if let from = filter.createdFrom { query = query.where("created_at", .greaterThanOrEqual, from.stored) }
         if let to = filter.createdTo { query = query.where("created_at", .lessThanOrEqual, to.stored) }
-        return pageOf(try await query.paged(page).all().map(Self.event), request: page)
+        guard filter.createdFrom != nil || filter.createdTo != nil else {
+            return pageOf(try await query.paged(page).all().map(Self.event), request: page)
+        }
+        // A time window is walked down the (account_id, created_at, id) index in time order,
+        // so a window far back costs what the newest does. Paging by id alone walked every
+        // newer event first (1.5 s for a day a fortnight back, among 10 million). Ids follow
+        // creation time, so the order is the same.
+        let position = SQLGroupExpression([SQLColumn("created_at"), SQLColumn("id")] as [any SQLExpression])
+        func cursor(_ id: String) -> any SQLExpression {
+            SQLGroupExpression(db.select().column("created_at").column("id").from("events").where("id", .equal, id).query)
+        }
+        if let after = page.startingAfter {
+            query = query.where(SQLBinaryExpression(position, .lessThan, cursor(after)))
+                .orderBy(SQLColumn("created_at"), SQLDirection.descending).orderBy(SQLColumn("id"), SQLDirection.descending)
+        } else if let before = page.endingBefore {
+            query = query.where(SQLBinaryExpression(position, .greaterThan, cursor(before)))
+                .orderBy(SQLColumn("created_at"), SQLDirection.ascending).orderBy(SQLColumn("id"), SQLDirection.ascending)
+        } else {
+            query = query.orderBy(SQLColumn("created_at"), SQLDirection.descending).orderBy(SQLColumn("id"), SQLDirection.descending)
+        }
+        return pageOf(try await query.limit(page.limit + 1).all().map(Self.event), request: page)
     }
 
     /// Reads an `events` row.

@@ -7,17 +7,22 @@ extension SQLSelectBuilder {
     /// Ids sort by creation time (see `IdentifierGenerator`), so rows inserted while a client
     /// pages never shift the pages it has not read yet.
     func paged(_ request: PageRequest, idColumn: String = "id") -> Self {
+        paged(request, id: SQLColumn(idColumn))
+    }
+
+    /// ``paged(_:idColumn:)`` by any id expression (a joined table's column, say).
+    func paged(_ request: PageRequest, id: any SQLExpression) -> Self {
         if let after = request.startingAfter {
-            return self.where(SQLColumn(idColumn), .lessThan, SQLBind(after))
-                .orderBy(idColumn, .descending)
+            return self.where(id, .lessThan, SQLBind(after))
+                .orderBy(id, SQLDirection.descending)
                 .limit(request.limit + 1)
         }
         if let before = request.endingBefore {
-            return self.where(SQLColumn(idColumn), .greaterThan, SQLBind(before))
-                .orderBy(idColumn, .ascending)
+            return self.where(id, .greaterThan, SQLBind(before))
+                .orderBy(id, SQLDirection.ascending)
                 .limit(request.limit + 1)
         }
-        return self.orderBy(idColumn, .descending).limit(request.limit + 1)
+        return self.orderBy(id, SQLDirection.descending).limit(request.limit + 1)
     }
 }
 

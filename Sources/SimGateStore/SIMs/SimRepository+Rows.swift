@@ -27,8 +27,8 @@ extension SimRepository {
     }
 
     /// Runs a `sims` query shaped by `refine` and attaches each SIM's holds (one more query).
-    func fetch(forUpdate: Bool, _ refine: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Sim] {
-        var query = refine(db.select().column("*").from("sims"))
+    func fetch(forUpdate: Bool, from base: SQLSelectBuilder? = nil, _ refine: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [Sim] {
+        var query = refine(base ?? db.select().column("*").from("sims"))
         if forUpdate, db.dialect.name == "postgresql" { query = query.for(.update) }
         let rows = try await query.all()
         guard !rows.isEmpty else { return [] }

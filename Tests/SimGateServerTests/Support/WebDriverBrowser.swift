@@ -83,12 +83,25 @@ final class WebDriverBrowser: Sendable {
 
     /// Types `text` into the element matching `selector`.
     func type(_ selector: String, _ text: String) async throws {
-        _ = try await command(.POST, "element/\(try await element(selector))/value", ["text": text])
+        _ = try await onElement(selector) { try await command(.POST, "element/\($0)/value", ["text": text]) }
     }
 
     /// Clicks the element matching `selector` (a submit waits for the next page).
     func click(_ selector: String) async throws {
-        _ = try await command(.POST, "element/\(try await element(selector))/click", [:])
+        _ = try await onElement(selector) { try await command(.POST, "element/\($0)/click", [:]) }
+    }
+
+    /// Runs `action` on the element matching `selector`, finding it again if the page replaced
+    /// it in between (the live pages re-render as events arrive), at most five times.
+    private func onElement(_ selector: String, _ action: (String) async throws -> Any?) async throws -> Any? {
+        var attempt = 0
+        while true {
+            do {
+                return try await action(try await element(selector))
+            } catch let error as WebDriverError where error.description.hasPrefix("stale element reference") && attempt < 4 {
+                attempt += 1
+            }
+        }
     }
 
     /// Sizes the window (and so the screenshots) to `width` by `height` pixels.
@@ -104,7 +117,7 @@ final class WebDriverBrowser: Sendable {
 
     /// The visible text of the element matching `selector`.
     func text(_ selector: String) async throws -> String {
-        try await command(.GET, "element/\(try await element(selector))/text", nil) as? String ?? ""
+        try await onElement(selector) { try await command(.GET, "element/\($0)/text", nil) } as? String ?? ""
     }
 
     /// Saves a PNG of the page as `<name>.png` among the run's artifacts.
