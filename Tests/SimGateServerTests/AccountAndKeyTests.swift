@@ -1,4 +1,6 @@
 import Foundation
+import SimGateCore
+import SimGateStore
 import SimGateTestSupport
 import Testing
 
@@ -57,6 +59,23 @@ struct AccountAndKeyTests {
             let after = try await app.request(.get, "/v1/sims", key: key)
             #expect(after.status == 401)
             #expect(after.contentType == "application/problem+json")
+        }
+    }
+
+    // Several instances on one PostgreSQL: a key revoked through another instance is not
+    // announced here; this instance remembers a key it read for one second at most.
+    @Test("a key revoked by another instance is refused here once the second it may be remembered has passed", arguments: TestEngine.available)
+    func revokedElsewhere(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key) = try await app.makeCustomer("A")
+            let keyID = try #require(try await app.request(.get, "/v1/api_keys", key: key).items.first?["id"] as? String)
+            #expect(try await app.request(.get, "/v1/sims", key: key).status == 200)
+            // Another instance's store: it shares the database but not this instance's commits.
+            try await app.database.store.transaction { try await $0.apiKeys.revoke(APIKeyID(trusted: keyID), at: app.clock.now()) }
+            #expect(try await app.request(.get, "/v1/sims", key: key).status == 200, "read less than a second ago, so remembered")
+            app.clock.advance(by: 1)
+            let after = try await app.request(.get, "/v1/sims", key: key)
+            #expect(after.status == 401 && after.code == "invalid_api_key")
         }
     }
 

@@ -144,6 +144,19 @@ struct CommandLineTests {
         }
     }
 
+    @Test("bench lists runs end to end on a small fleet and times every list")
+    func listsBench() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(Self.simgate, ["bench", "lists", "--sims", "300", "--events", "3000", "--requests", "2"], limit: .seconds(120))
+        #expect(outcome.status == 0, "\(outcome.output)")
+        for figure in [
+            "server RSS at rest", "SIMs by label, deep: p50", "SIMs by country: p50", "SIMs by tariff, deep: p50",
+            "events by time (one day, 15 days back): p50", "events of one SIM: p50", "server RSS after the lists",
+        ] {
+            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
+        }
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

@@ -48,7 +48,7 @@ struct AppServices: Sendable {
     /// API keys recently presented, with their accounts; forgotten on any revocation or
     /// account change this instance commits, and each after a second (another instance's
     /// revocation takes effect here within it).
-    let principals = PrincipalCache(lifetime: .seconds(1))
+    let principals: PrincipalCache
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
@@ -60,6 +60,7 @@ struct AppServices: Sendable {
         let store = Store(database: dependencies.database, ids: dependencies.ids, sealer: secrets)
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store
+        principals = PrincipalCache(lifetime: 1, clock: clock)
         // A SIM that changes hands leaves its subscriptions behind.
         sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids)])
         accounts = AccountService(store: store, clock: clock, ids: ids)

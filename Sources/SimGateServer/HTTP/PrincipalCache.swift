@@ -1,3 +1,5 @@
+import Foundation
+import SimGateCore
 import Synchronization
 
 /// Who the API keys recently presented to this instance belong to, so that a request does
@@ -11,7 +13,7 @@ import Synchronization
 final class PrincipalCache: Sendable {
     private struct Entry {
         let principal: Principal
-        let readAt: ContinuousClock.Instant
+        let readAt: Date
     }
 
     private struct Entries {
@@ -21,21 +23,24 @@ final class PrincipalCache: Sendable {
     }
 
     private let entries = Mutex(Entries())
-    private let lifetime: Duration
+    private let lifetime: TimeInterval
+    private let clock: any WallClock
     /// More valid keys than this in use at once start the cache over.
     private static let capacity = 10_000
 
-    /// A cache whose entries last `lifetime` (zero keeps nothing).
-    init(lifetime: Duration) {
+    /// A cache whose entries last `lifetime` seconds on `clock` (zero keeps nothing).
+    init(lifetime: TimeInterval, clock: any WallClock) {
         self.lifetime = lifetime
+        self.clock = clock
     }
 
     /// The principal of the key whose hash is `keyHash`, if it was read less than `lifetime` ago.
     func principal(keyHash: String) -> Principal? {
-        let now = ContinuousClock.now
+        let now = clock.now()
         return entries.withLock { entries in
             guard let entry = entries.byHash[keyHash] else { return nil }
-            guard now - entry.readAt < lifetime else {
+            // A clock set back counts as expired too.
+            guard now >= entry.readAt, now.timeIntervalSince(entry.readAt) < lifetime else {
                 entries.byHash[keyHash] = nil
                 return nil
             }
@@ -50,8 +55,8 @@ final class PrincipalCache: Sendable {
     /// Keeps what the key whose hash is `keyHash` was just read to be, unless everything was
     /// forgotten since `generation` (a revocation that committed while it was read).
     func keep(_ principal: Principal, keyHash: String, readAt generation: Int) {
-        guard lifetime > .zero else { return }
-        let entry = Entry(principal: principal, readAt: ContinuousClock.now)
+        guard lifetime > 0 else { return }
+        let entry = Entry(principal: principal, readAt: clock.now())
         entries.withLock { entries in
             guard entries.generation == generation else { return }
             if entries.byHash.count >= Self.capacity { entries.byHash.removeAll() }

@@ -99,7 +99,7 @@ final class SQLiteGroupCommit: Sendable {
         let connection = try await pool.lease()
         do {
             try await withTaskExecutorPreference(connection.thread) {
-                try await SQLiteHandleDatabase(handle: connection, logger: logger).raw("BEGIN IMMEDIATE").run()
+                try await SQLiteHandleDatabase(handle: connection, logger: logger).raw(SQLQueryString(DatabaseEngine.sqlite.beginWriteTransaction)).run()
             }
         } catch {
             await pool.release(connection)
