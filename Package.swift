@@ -29,9 +29,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "SimGateCore"),
+        // A thread that runs tasks: SQLite connections and the RADIUS authentication port.
+        .target(name: "SimGateExecutors"),
         .target(
             name: "SimGateStore",
             dependencies: [
+                "SimGateExecutors",
                 "SimGateCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -88,6 +91,7 @@ let package = Package(
         .target(
             name: "SimGateRADIUS",
             dependencies: [
+                "SimGateExecutors",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

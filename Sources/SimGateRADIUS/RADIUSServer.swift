@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SimGateExecutors
 import Synchronization
 
 /// A RADIUS server on one UDP port: authenticates every datagram against its client's secret,
@@ -90,13 +91,21 @@ public final class RADIUSServer: Service, Sendable {
         onListening(port)
         logger.info("RADIUS listening", metadata: ["role": "\(role.rawValue)", "address": "\(host):\(port)"])
 
+        // Access-Requests are answered on a thread of their own: on the shared cooperative
+        // pool each one queued behind the accounting reports already waiting there, and its
+        // answer took as long as the accounting backlog (p99 12-15 ms under load).
+        let ownThread = role == .authentication ? ThreadExecutor(name: "radius-\(role.rawValue)") : nil
+        defer { ownThread?.stop() }
         try await withGracefulShutdownHandler {
             try await channel.executeThenClose { inbound, outbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await envelope in inbound {
-                        group.addTask {
-                            if let reply = await self.answer(envelope) {
-                                try? await outbound.write(reply)
+                // The loop that reads datagrams runs there too, and every task it starts inherits it.
+                try await withTaskExecutorPreference(ownThread) {
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await envelope in inbound {
+                            group.addTask {
+                                if let reply = await self.answer(envelope) {
+                                    try? await outbound.write(reply)
+                                }
                             }
                         }
                     }

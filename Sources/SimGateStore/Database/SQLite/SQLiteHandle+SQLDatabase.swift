@@ -6,7 +6,7 @@ import SQLiteKit
 import SQLiteNIO
 
 /// SQLKit's view of a ``SQLiteHandle``: SQLiteKit's dialect and value coding, with every
-/// statement run in place (see ``SQLiteThread``).
+/// statement run in place (on its `ThreadExecutor`).
 struct SQLiteHandleDatabase: SQLDatabase {
     /// The connection statements run on.
     let handle: SQLiteHandle

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import NIOCore
+import SimGateExecutors
 import SQLiteNIO
 import Synchronization
-// The SQLite library SQLiteNIO builds, called here directly: see SQLiteThread for why.
+// The SQLite library SQLiteNIO builds, called here directly: a connection calls it in place on its own thread (ThreadExecutor).
 import VaporCSQLite
 
 /// One open SQLite connection, called in place on whatever thread runs the unit of work (its
@@ -13,7 +14,7 @@ import VaporCSQLite
 /// safe; the pool hands each connection to one unit of work at a time.
 final class SQLiteHandle: Sendable {
     /// The thread this connection's units of work run on.
-    let thread: SQLiteThread
+    let thread: ThreadExecutor
     private let state: Mutex<State>
 
     private struct State: @unchecked Sendable {
@@ -28,14 +29,14 @@ final class SQLiteHandle: Sendable {
     /// Binds a statement may have and still be kept for reuse.
     private static let largestKeptStatement = 256
 
-    private init(raw: OpaquePointer, thread: SQLiteThread) {
+    private init(raw: OpaquePointer, thread: ThreadExecutor) {
         self.thread = thread
         self.state = Mutex(State(raw: raw))
     }
 
     /// Opens (creating if need be) the file at `path`, on `thread`, and sets SimGate's pragmas.
     static func open(path: String, name: String) async throws -> SQLiteHandle {
-        let thread = SQLiteThread(name: name)
+        let thread = ThreadExecutor(name: name)
         do {
             return try await withTaskExecutorPreference(thread) {
                 var raw: OpaquePointer?

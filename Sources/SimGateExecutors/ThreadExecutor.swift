@@ -1,13 +1,13 @@
 import Foundation
 
-/// One thread of its own that runs the tasks preferring it: a SQLite connection's thread.
+/// One thread of its own that runs the tasks preferring it (`withTaskExecutorPreference`,
+/// `addTask(executorPreference:)`), in the order they come.
 ///
-/// A unit of work on SQLite runs its whole body here (`withTaskExecutorPreference`), and
-/// every statement in it runs in place, blocking this thread for the microseconds SQLite
-/// takes. Handing each statement to a thread pool and back cost two thread switches per
-/// statement, more than the statements themselves; a wait on a lock held by another
-/// process (the busy timeout) blocks this thread, never the shared cooperative pool.
-final class SQLiteThread: TaskExecutor, @unchecked Sendable {
+/// Two uses in SimGate. Each SQLite connection has one: a unit of work runs its whole body
+/// there and calls SQLite in place, blocking only that thread (see `SQLiteHandle`). And the
+/// RADIUS authentication port has one: an Access-Request is answered there, so that it never
+/// queues on the shared cooperative pool behind thousands of accounting reports.
+public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     // Guards `queue` and `stopping`; the thread sleeps on it while there is nothing to run.
     private let condition = NSCondition()
     private var queue: [UnownedJob] = []
@@ -15,7 +15,7 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Starts the thread, named `name` for debuggers and profiles.
-    init(name: String) {
+    public init(name: String) {
         // The thread keeps its executor alive until it is stopped.
         let thread = Thread { self.runLoop() }
         thread.name = name
@@ -23,7 +23,7 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Runs `job` on this thread after the jobs before it.
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         queue.append(job)
@@ -32,7 +32,7 @@ final class SQLiteThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Lets the thread finish the jobs it has, then end; returns once it has.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopping = true
         condition.signal()
