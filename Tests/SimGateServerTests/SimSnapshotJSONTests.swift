@@ -33,40 +33,64 @@ struct SimSnapshotJSONTests {
         Date(epochMilliseconds: Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &random))
     }
 
-    @Test("every SIM without a bundle or sighting is written byte for byte as JSONEncoder writes it; the rest go through JSONEncoder")
+    /// A SIM with random fields (number `n`), every optional sometimes absent.
+    private static func randomSim(_ n: Int, _ random: inout SeededGenerator) -> Sim {
+        let holdCauses: [HoldCause] = [.manual, .operator, .payment, .rule("rul_1"), .bundle, .device]
+        var holds: [HoldCause: Hold] = [:]
+        for cause in holdCauses where Int.random(in: 0..<4, using: &random) == 0 {
+            holds[cause] = Hold(cause: cause, placedAt: Self.time(&random), origin: Self.cause(&random))
+        }
+        var metadata: [String: String] = [:]
+        for _ in 0..<Int.random(in: 0...4, using: &random) {
+            // Mostly ASCII keys (written directly); sometimes not (JSONEncoder's own order).
+            let key = Bool.random(using: &random) ? "k\(Int.random(in: 0...99, using: &random))" : Self.text(&random)
+            metadata[key] = Self.text(&random)
+        }
+        return Sim(
+            id: SimID(trusted: "sim_\(n)"), iccid: ICCID(trusted: Fixtures.iccid(n)), imsi: IMSI(trusted: Fixtures.imsi(n)),
+            msisdn: Bool.random(using: &random) ? MSISDN(trusted: Fixtures.msisdn(n)) : nil,
+            eid: Bool.random(using: &random) ? EID(trusted: String(repeating: "1", count: 32)) : nil,
+            serialNumber: Bool.random(using: &random) ? Self.text(&random) : nil,
+            imei: Bool.random(using: &random) ? IMEI(trusted: Fixtures.imei(n)) : nil,
+            accountID: Bool.random(using: &random) ? AccountID(trusted: "acct_\(n)") : nil,
+            state: SimState(status: [.inventory, .live, .offline, .unprovisioned, .retired].randomElement(using: &random)!, holds: holds),
+            tariffNumber: Bool.random(using: &random) ? Int.random(in: Int.min...Int.max, using: &random) : nil,
+            labels: SimLabels(trusted: (0..<Int.random(in: 0...3, using: &random)).map { _ in Self.text(&random) }),
+            metadata: SimMetadata(trusted: metadata),
+            firstUseAt: Bool.random(using: &random) ? Self.time(&random) : nil,
+            shutdownThreshold: Bool.random(using: &random) ? ShutdownThreshold(hours: Int.random(in: 1...8_760, using: &random)) : nil,
+            bundle: Bool.random(using: &random)
+                ? DataBundle(size: UInt64.random(in: 0...UInt64.max, using: &random), used: UInt64.random(in: 0...UInt64.max, using: &random)) : nil,
+            lastSeen: Bool.random(using: &random) ? SimSighting(
+                mccMNC: Bool.random(using: &random) ? "26201" : nil, country: Bool.random(using: &random) ? Self.text(&random) : nil,
+                imei: Bool.random(using: &random) ? IMEI(trusted: Fixtures.imei(n + 1)) : nil, since: Self.time(&random)
+            ) : nil,
+            statusChangedAt: Self.time(&random), statusCause: Self.cause(&random), createdAt: Self.time(&random), updatedAt: Self.time(&random)
+        )
+    }
+
+    @Test("every SIM is written byte for byte as JSONEncoder writes it (those with non-ASCII metadata keys through JSONEncoder)")
     func sameBytes() throws {
         var random = SeededGenerator.fromEnvironment()
-        let holdCauses: [HoldCause] = [.manual, .operator, .payment, .rule("rul_1"), .bundle, .device]
         for n in 0..<3_000 {
-            var holds: [HoldCause: Hold] = [:]
-            for cause in holdCauses where Int.random(in: 0..<4, using: &random) == 0 {
-                holds[cause] = Hold(cause: cause, placedAt: Self.time(&random), origin: Self.cause(&random))
-            }
-            var metadata: [String: String] = [:]
-            for _ in 0..<Int.random(in: 0...4, using: &random) {
-                // Mostly ASCII keys (written directly); sometimes not (JSONEncoder's own order).
-                let key = Bool.random(using: &random) ? "k\(Int.random(in: 0...99, using: &random))" : Self.text(&random)
-                metadata[key] = Self.text(&random)
-            }
-            let sim = Sim(
-                id: SimID(trusted: "sim_\(n)"), iccid: ICCID(trusted: Fixtures.iccid(n)), imsi: IMSI(trusted: Fixtures.imsi(n)),
-                msisdn: Bool.random(using: &random) ? MSISDN(trusted: Fixtures.msisdn(n)) : nil,
-                eid: Bool.random(using: &random) ? EID(trusted: String(repeating: "1", count: 32)) : nil,
-                serialNumber: Bool.random(using: &random) ? Self.text(&random) : nil,
-                imei: Bool.random(using: &random) ? IMEI(trusted: Fixtures.imei(n)) : nil,
-                accountID: Bool.random(using: &random) ? AccountID(trusted: "acct_\(n)") : nil,
-                state: SimState(status: [.inventory, .live, .offline, .unprovisioned, .retired].randomElement(using: &random)!, holds: holds),
-                tariffNumber: Bool.random(using: &random) ? Int.random(in: Int.min...Int.max, using: &random) : nil,
-                labels: SimLabels(trusted: (0..<Int.random(in: 0...3, using: &random)).map { _ in Self.text(&random) }),
-                metadata: SimMetadata(trusted: metadata),
-                firstUseAt: Bool.random(using: &random) ? Self.time(&random) : nil,
-                shutdownThreshold: Bool.random(using: &random) ? ShutdownThreshold(hours: Int.random(in: 1...8_760, using: &random)) : nil,
-                statusChangedAt: Self.time(&random), statusCause: Self.cause(&random), createdAt: Self.time(&random), updatedAt: Self.time(&random)
-            )
-            let resource = SimResource(sim)
+            let resource = SimResource(Self.randomSim(n, &random))
             let expected = try APIJSON.encodeToString(resource)
             let written = try SimSnapshotJSON.text(of: resource)
             try #require(written == expected, "seed \(random.seed), SIM \(n):\n\(written)\n\(expected)")
+        }
+    }
+
+    @Test("API responses with one SIM or a list of SIMs carry the bytes JSONEncoder writes")
+    func sameResponseBytes() throws {
+        var random = SeededGenerator.fromEnvironment()
+        for round in 0..<200 {
+            let resources = (0..<Int.random(in: 0...8, using: &random)).map { SimResource(Self.randomSim(round * 10 + $0, &random)) }
+            let list = ListResource(url: Bool.random(using: &random) ? "/v1/sims" : "/v1/\(Self.text(&random))", data: resources, hasMore: Bool.random(using: &random))
+            let listBody = try APIResponse(list, status: .created).body
+            try #require(listBody == (try APIJSON.encode(list)), "seed \(random.seed), round \(round):\n\(String(decoding: listBody, as: UTF8.self))")
+            for resource in resources {
+                try #require(try APIResponse(resource).body == (try APIJSON.encode(resource)), "seed \(random.seed), round \(round)")
+            }
         }
     }
 }

@@ -5,17 +5,33 @@ import SimGateCore
 /// ``SimResource`` (sorted keys, RFC 3339 times, nulls kept), for the SIMs events snapshot by
 /// the thousand: an import of a million SIMs spent a third of its time in `JSONEncoder`.
 ///
-/// SIMs with a bundle, a sighting, billing or metadata keys beyond ASCII go through
-/// `JSONEncoder` as before; a test holds the two to the same bytes.
+/// SIMs with billing or metadata keys beyond ASCII go through `JSONEncoder` as before; a
+/// test holds the two to the same bytes. API responses with SIMs are written here too
+/// (``APIResponse/init(_:status:)``).
 enum SimSnapshotJSON {
     /// The JSON text of `resource`.
     static func text(of resource: SimResource) throws -> String {
-        guard resource.bundle == nil, resource.lastSeen == nil, resource.billing == nil,
-              resource.metadata.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } })
-        else { return try APIJSON.encodeToString(resource) }
         var out = JSONText()
+        try write(resource, into: &out)
+        return out.text
+    }
+
+    /// Appends the JSON of `resource` to `out`.
+    static func write(_ resource: SimResource, into out: inout JSONText) throws {
+        guard resource.billing == nil, resource.metadata.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } })
+        else { return out.json(try APIJSON.encodeToString(resource)) }
         out.raw("{\"account\":"); out.string(resource.account)
-        out.raw(",\"bundle\":null,\"created_at\":"); out.time(resource.createdAt)
+        out.raw(",\"bundle\":")
+        if let bundle = resource.bundle {
+            out.raw("{\"overshoot_bytes\":"); out.unsigned(bundle.overshootBytes)
+            out.raw(",\"remaining_bytes\":"); out.unsigned(bundle.remainingBytes)
+            out.raw(",\"size_bytes\":"); out.unsigned(bundle.sizeBytes)
+            out.raw(",\"used_bytes\":"); out.unsigned(bundle.usedBytes)
+            out.raw("}")
+        } else {
+            out.raw("null")
+        }
+        out.raw(",\"created_at\":"); out.time(resource.createdAt)
         out.raw(",\"eid\":"); out.string(resource.eid)
         out.raw(",\"first_use_at\":"); out.time(resource.firstUseAt)
         out.raw(",\"holds\":[")
@@ -35,7 +51,17 @@ enum SimSnapshotJSON {
             if index > 0 { out.raw(",") }
             out.string(label)
         }
-        out.raw("],\"last_seen\":null,\"metadata\":{")
+        out.raw("],\"last_seen\":")
+        if let seen = resource.lastSeen {
+            out.raw("{\"country\":"); out.string(seen.country)
+            out.raw(",\"imei\":"); out.string(seen.imei)
+            out.raw(",\"mcc_mnc\":"); out.string(seen.mccMNC)
+            out.raw(",\"since\":"); out.time(seen.since)
+            out.raw("}")
+        } else {
+            out.raw("null")
+        }
+        out.raw(",\"metadata\":{")
         for (index, key) in resource.metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { out.raw(",") }
             out.string(key)
@@ -53,17 +79,28 @@ enum SimSnapshotJSON {
         out.raw(",\"tariff_number\":"); out.integer(resource.tariffNumber)
         out.raw(",\"updated_at\":"); out.time(resource.updatedAt)
         out.raw("}")
-        return out.text
     }
 }
 
 /// JSON text built up piece by piece, escaped the way `JSONEncoder` escapes.
-private struct JSONText {
+struct JSONText {
     private var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(640) }
+    init(capacity: Int = 640) { bytes.reserveCapacity(capacity) }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The text as bytes, for a response body.
+    var data: Data { Data(bytes) }
+
+    /// Appends JSON text already written.
+    mutating func json(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func boolean(_ value: Bool) {
+        value ? raw("true") : raw("false")
+    }
 
     mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -94,6 +131,10 @@ private struct JSONText {
 
     mutating func integer(_ value: Int?) {
         guard let value else { return raw("null") }
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func unsigned(_ value: UInt64) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
