@@ -86,10 +86,10 @@ struct SimSnapshotJSONTests {
         for round in 0..<200 {
             let resources = (0..<Int.random(in: 0...8, using: &random)).map { SimResource(Self.randomSim(round * 10 + $0, &random)) }
             let list = ListResource(url: Bool.random(using: &random) ? "/v1/sims" : "/v1/\(Self.text(&random))", data: resources, hasMore: Bool.random(using: &random))
-            let listBody = try APIResponse(list, status: .created).body
+            let listBody = try APIResponse(sims: list, status: .created).body
             try #require(listBody == (try APIJSON.encode(list)), "seed \(random.seed), round \(round):\n\(String(decoding: listBody, as: UTF8.self))")
             for resource in resources {
-                try #require(try APIResponse(resource).body == (try APIJSON.encode(resource)), "seed \(random.seed), round \(round)")
+                try #require(try APIResponse(sim: resource).body == (try APIJSON.encode(resource)), "seed \(random.seed), round \(round)")
             }
         }
     }

@@ -26,7 +26,7 @@ struct AOFUController: Sendable {
                 try reference(context), tariff: body.tariff, threshold: body.threshold, bundleBytes: body.bundleBytes,
                 visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: body.reason)
             )
-            return try APIResponse(SimResource(sim))
+            return try APIResponse(sim: SimResource(sim))
         } catch let error as DomainError {
             throw error.renamingParam(Self.fieldNames)
         }
@@ -39,7 +39,7 @@ struct AOFUController: Sendable {
         let sim = try await aofu.configureThreshold(
             try reference(context), body.threshold, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: body.reason)
         )
-        return try APIResponse(SimResource(sim))
+        return try APIResponse(sim: SimResource(sim))
     }
 
     /// `POST /v1/sims/{id}/top_ups`: adds to the SIM's bundle.
@@ -50,7 +50,7 @@ struct AOFUController: Sendable {
             let sim = try await aofu.topUp(
                 try reference(context), bytes: body.bytes, visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: body.reason)
             )
-            return try APIResponse(SimResource(sim))
+            return try APIResponse(sim: SimResource(sim))
         } catch let error as DomainError {
             throw error.renamingParam(Self.fieldNames)
         }

@@ -7,7 +7,7 @@ import SimGateCore
 ///
 /// SIMs with billing or metadata keys beyond ASCII go through `JSONEncoder` as before; a
 /// test holds the two to the same bytes. API responses with SIMs are written here too
-/// (``APIResponse/init(_:status:)``).
+/// (``APIResponse/init(sim:status:)``, ``APIResponse/init(sims:status:)``).
 enum SimSnapshotJSON {
     /// The JSON text of `resource`.
     static func text(of resource: SimResource) throws -> String {

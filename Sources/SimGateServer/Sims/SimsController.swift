@@ -49,7 +49,7 @@ struct SimsController: Sendable {
             issues += rowIssues
         }
         let sims = try await operations.importSims(rows, knownIssues: issues, accountID: body.account, cause: principal.cause(reason: "import"))
-        return try APIResponse(ListResource(url: "/v1/sims", data: sims.map(SimResource.init), hasMore: false), status: .created)
+        return try APIResponse(sims: ListResource(url: "/v1/sims", data: sims.map(SimResource.init), hasMore: false), status: .created)
     }
 
     /// `GET /v1/sims`: a page of SIMs, filtered by status, account, label, ICCID, IMSI, MSISDN or
@@ -88,7 +88,7 @@ struct SimsController: Sendable {
             filter.country = country
         }
         let page = try await operations.list(filter, try query.page(of: SimKind.self))
-        return try APIResponse(ListResource(url: "/v1/sims", page: page, SimResource.init))
+        return try APIResponse(sims: ListResource(url: "/v1/sims", page: page, SimResource.init))
     }
 
     /// `GET /v1/sims/{id}`: one SIM, by id or ICCID, with its `billing` section.
@@ -98,7 +98,7 @@ struct SimsController: Sendable {
         let sim = try await operations.find(try reference(context), visibleAccountID: principal.visibleAccountID)
         var resource = SimResource(sim)
         resource.billing = try await billing.billing(of: sim.id)
-        return try APIResponse(resource)
+        return try APIResponse(sim: resource)
     }
 
     /// `POST /v1/sims/{id}`: replaces the SIM's labels and merges its metadata.
@@ -109,7 +109,7 @@ struct SimsController: Sendable {
             try reference(context), labels: body.labels, metadataChanges: body.metadata,
             visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil)
         )
-        return try APIResponse(SimResource(sim))
+        return try APIResponse(sim: SimResource(sim))
     }
 
     /// A lifecycle route: `command` is made from the body and from whose hand it is.
@@ -121,7 +121,7 @@ struct SimsController: Sendable {
                 command(body, principal.authority), on: try reference(context), visibleAccountID: principal.visibleAccountID,
                 cause: principal.cause(reason: body.reason)
             )
-            return try APIResponse(SimResource(sim))
+            return try APIResponse(sim: SimResource(sim))
         }
     }
 
@@ -131,7 +131,7 @@ struct SimsController: Sendable {
         try principal.requireOperator()
         let body = try await JSONBody.decode(AssignSimRequest.self, from: request)
         let sim = try await operations.assign(try reference(context), to: body.account, cause: principal.cause(reason: body.reason))
-        return try APIResponse(SimResource(sim))
+        return try APIResponse(sim: SimResource(sim))
     }
 
     /// `POST /v1/sims/{id}/unassign`: takes the SIM back into stock (operator only).
@@ -140,7 +140,7 @@ struct SimsController: Sendable {
         try principal.requireOperator()
         let body = try await JSONBody.decode(SimActionRequest.self, from: request)
         let sim = try await operations.unassign(try reference(context), cause: principal.cause(reason: body.reason))
-        return try APIResponse(SimResource(sim))
+        return try APIResponse(sim: SimResource(sim))
     }
 
     /// `POST /v1/sims/bulk`: one action on many SIMs, each succeeding or failing alone;
