@@ -29,6 +29,10 @@ public struct EventFilter: Sendable, Equatable {
 public struct EventRepository: Sendable {
     /// Rows per INSERT: 10 columns each, well under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
+    /// The columns an event's INSERT writes, quoted once.
+    private static let insertedColumns = QuotedIdentifier.list([
+        "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at",
+    ])
 
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
@@ -41,9 +45,7 @@ public struct EventRepository: Sendable {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
-            var insert = db.insert(into: "events").columns(
-                "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at"
-            )
+            var insert = db.insert(into: "events").columns(Self.insertedColumns)
             for event in chunk {
                 insert = insert.values(
                     SQLBind(event.id.rawValue), SQLBind(event.type.rawValue), SQLBind(event.accountID?.rawValue),

@@ -11,6 +11,8 @@ extension SimRepository {
         "status_reason", "created_at", "updated_at", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since",
         "shutdown_threshold_hours", "shutdown_at",
     ]
+    /// ``columns``, quoted once (see ``QuotedIdentifier``).
+    static let quotedColumns = QuotedIdentifier.list(columns)
 
     /// Bind values in the order of ``columns``.
     static func values(of sim: Sim) -> [any SQLExpression] {

@@ -14,7 +14,7 @@ public struct SimRepository: Sendable {
     public func insert(_ sims: [Sim]) async throws {
         for start in stride(from: 0, to: sims.count, by: Self.rowsPerInsert) {
             let chunk = sims[start..<min(start + Self.rowsPerInsert, sims.count)]
-            var insert = db.insert(into: "sims").columns(Self.columns)
+            var insert = db.insert(into: "sims").columns(Self.quotedColumns)
             for sim in chunk { insert = insert.values(Self.values(of: sim)) }
             try await insert.run()
         }
@@ -27,8 +27,8 @@ public struct SimRepository: Sendable {
     /// a new owner, tariff, status or OFFLINE cause starts a new period at `sim.updatedAt`.
     public func save(_ sim: Sim, previous: Sim) async throws {
         var update = db.update("sims")
-        for (column, value) in zip(Self.columns, Self.values(of: sim)) where column != "id" && column != "created_at" {
-            update = update.set(SQLColumn(column), to: value)
+        for ((column, quoted), value) in zip(zip(Self.columns, Self.quotedColumns), Self.values(of: sim)) where column != "id" && column != "created_at" {
+            update = update.set(quoted, to: value)
         }
         try await update.where("id", .equal, sim.id.rawValue).run()
 

@@ -11,6 +11,13 @@ public struct UsageRepository: Sendable {
     /// Rows per multi-row statement: at most 15 binds each, far under SQLite's 32,766 and
     /// PostgreSQL's 65,535.
     static let rowsPerStatement = 1_000
+    /// The columns a usage record's INSERT writes, quoted once (see ``QuotedIdentifier``).
+    private static let recordColumns = QuotedIdentifier.list([
+        "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
+        "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at",
+    ])
+    /// The columns a usage total's upsert writes, quoted once.
+    private static let totalColumns = QuotedIdentifier.list(["sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down"])
 
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
@@ -36,10 +43,7 @@ public struct UsageRepository: Sendable {
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
         for start in stride(from: 0, to: storable.count, by: Self.rowsPerStatement) {
-            var insert = db.insert(into: "usage_records").columns(
-                "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
-                "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at"
-            )
+            var insert = db.insert(into: "usage_records").columns(Self.recordColumns)
             for record in storable[start..<min(start + Self.rowsPerStatement, storable.count)] {
                 insert = insert.values(
                     SQLBind(record.id), SQLBind(record.simID.rawValue), bindOrNull(record.accountID?.rawValue), SQLBind(record.source),
@@ -144,7 +148,7 @@ public struct UsageRepository: Sendable {
     func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)]) async throws {
         let all = totals.sorted { ($0.key.simID.rawValue, $0.key.row.account, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.row.account, $1.key.period, $1.key.country) }
         for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
-            var insert = db.insert(into: "usage_totals").columns("sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down")
+            var insert = db.insert(into: "usage_totals").columns(Self.totalColumns)
             for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
                 insert = insert.values(
                     SQLBind(key.simID.rawValue), SQLBind(key.row.account), SQLBind(key.period), SQLBind(key.granularity.rawValue),
