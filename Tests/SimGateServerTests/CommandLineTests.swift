@@ -157,6 +157,17 @@ struct CommandLineTests {
         }
     }
 
+    @Test("bench import imports every SIM through the command line and through the API, and prints both rates")
+    func importBench() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // 2,500 SIMs: two full API batches and a part one; the bench fails unless each import took all.
+        let outcome = await ExternalTool.run(Self.simgate, ["bench", "import", "--sims", "2500", "--connections", "2"], limit: .seconds(120))
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("simgate sims import: 2500 SIMs in"), "\(outcome.output)")
+        #expect(outcome.output.contains("POST /v1/sims/import: 2500 SIMs in"), "\(outcome.output)")
+        #expect(outcome.output.contains("(3 requests of up to 1,000, 2 in flight)"), "\(outcome.output)")
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
