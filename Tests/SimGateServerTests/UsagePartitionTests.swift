@@ -124,6 +124,50 @@ struct UsagePartitionTests {
         }
     }
 
+    @Test("a month's drop waits at most a second for a long read of usage, fails without dropping, and drops once the read is over", arguments: postgres)
+    func dropGivesWay(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let store = database.store
+            let now = Date()
+            let sim = Self.sim(3, at: now)
+            try await store.transaction { tx in
+                try await tx.sims.insert([sim])
+                _ = try await tx.usage.insert([Self.record("usg_held", sim: sim.id, sender: nil, endedAt: now, bytes: 1)], now: now)
+            }
+            let later = now + 200 * Self.day
+            let logger = Logger(label: "test")
+            // A read of usage that stays open (a long report, say) until told to end.
+            let (held, holding) = AsyncStream<Void>.makeStream()
+            let (release, releasing) = AsyncStream<Void>.makeStream()
+            let reader = Task {
+                try await database.sqlTransaction { db in
+                    _ = try await db.raw("SELECT count(*) AS n FROM usage_records").all()
+                    holding.yield()
+                    for await _ in release { break }
+                }
+            }
+            defer { releasing.finish() }
+            for await _ in held { break }
+            let attempt = Task { try await UsagePartitionMaintenance.upkeep(store: store, now: later, retentionMonths: 3, logger: logger) }
+            // A bound, not a wait for an effect: a drop without a lock timeout would wait for the
+            // read, which waits for this. After 20 s the read ends, so such a drop succeeds late
+            // and this test fails instead of hanging.
+            let bound = Task {
+                try await Task.sleep(for: .seconds(20))
+                releasing.finish()
+            }
+            let outcome = await attempt.result
+            bound.cancel()
+            #expect(throws: (any Error).self) { try outcome.get() }
+            let month = UsagePartitionRepository.Month(containing: now)
+            #expect(try await store.read { try await $0.usagePartitions.months() }.contains(month), "nothing dropped")
+            releasing.finish()
+            try await reader.value
+            try await UsagePartitionMaintenance.upkeep(store: store, now: later, retentionMonths: 3, logger: logger)
+            #expect(try await !store.read { try await $0.usagePartitions.months() }.contains(month))
+        }
+    }
+
     @Test("usage.retention_months is refused on SQLite, and outside 1-1200")
     func retentionSetting() throws {
         #expect(throws: ConfigurationError.self) {

@@ -35,6 +35,7 @@ enum UsagePartitionMaintenance {
             } catch {
                 // The default partition already holds records of that month (their times were
                 // out of range when they came): they stay there, where they are read as well.
+                // Or the table's lock was not had within a second: tomorrow's run tries again.
                 logger.warning("Could not make a usage partition", metadata: ["partition": "\(month.tableName)", "error": "\(error)"])
             }
         }

@@ -62,6 +62,7 @@ public struct UsagePartitionRepository: Sendable {
     /// Makes the partition for `month` unless it exists. Fails (and makes nothing) when the
     /// default partition already holds records of that month.
     public func create(_ month: Month) async throws {
+        try await waitBriefly()
         try await db.raw("""
             CREATE TABLE IF NOT EXISTS \(unsafeRaw: month.tableName) PARTITION OF usage_records
             FOR VALUES FROM (\(unsafeRaw: String(month.start))) TO (\(unsafeRaw: String(month.adding(1).start)))
@@ -79,7 +80,18 @@ public struct UsagePartitionRepository: Sendable {
 
     /// Drops the partition of `month`, with its records.
     public func drop(_ month: Month) async throws {
+        try await waitBriefly()
         try await db.raw("DROP TABLE IF EXISTS \(unsafeRaw: month.tableName)").run()
+    }
+
+    /// Making or dropping a partition locks `usage_records` whole, and while it waits for that
+    /// lock (behind a long read, say) every later read and write of usage queues behind it:
+    /// accounting would stall. So it waits at most a second, for this transaction only, and
+    /// fails rather than hold others up; the daily job tries again.
+    /// (`DETACH PARTITION ... CONCURRENTLY` would avoid the lock, but PostgreSQL refuses it on
+    /// a table with a default partition.)
+    private func waitBriefly() async throws {
+        try await db.raw("SET LOCAL lock_timeout = '1s'").run()
     }
 
     /// Forgets, 10,000 at a time, the default partition's records that ended before `cut`;
