@@ -146,13 +146,22 @@ public struct UsageRepository: Sendable {
 
     /// Adds to totals by upsert; each key appears once, as one statement may not touch a row twice.
     func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)]) async throws {
-        let all = totals.sorted { ($0.key.simID.rawValue, $0.key.row.account, $0.key.period, $0.key.country) < ($1.key.simID.rawValue, $1.key.row.account, $1.key.period, $1.key.country) }
+        // In key order, the same on every instance, so that concurrent upserts on PostgreSQL
+        // lock rows in one order. Each row's key is made once: making it inside the comparison
+        // was 4% of an accounting update's CPU.
+        let all = totals.map { (row: $0.key.row, granularity: $0.key.granularity, bytes: $0.value) }.sorted { lhs, rhs in
+            let (a, b) = (lhs.row, rhs.row)
+            if a.simID != b.simID { return a.simID < b.simID }
+            if a.account != b.account { return a.account < b.account }
+            if a.period != b.period { return a.period < b.period }
+            return a.country < b.country
+        }
         for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
             var insert = db.insert(into: "usage_totals").columns(Self.totalColumns)
-            for (key, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
+            for (row, granularity, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
                 insert = insert.values(
-                    SQLBind(key.simID.rawValue), SQLBind(key.row.account), SQLBind(key.period), SQLBind(key.granularity.rawValue),
-                    SQLBind(key.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
+                    SQLBind(row.simID), SQLBind(row.account), SQLBind(row.period), SQLBind(granularity.rawValue),
+                    SQLBind(row.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
                 )
             }
             try await insert.onConflict(with: ["sim_id", "period", "country", "account_id"]) { update in
