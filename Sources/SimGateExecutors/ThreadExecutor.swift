@@ -13,12 +13,15 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var queue: [UnownedJob] = []
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
+    /// Set once in `init`, before the thread starts; read by `stop()`.
+    private var thread: Thread?
 
     /// Starts the thread, named `name` for debuggers and profiles.
     public init(name: String) {
         // The thread keeps its executor alive until it is stopped.
         let thread = Thread { self.runLoop() }
         thread.name = name
+        self.thread = thread
         thread.start()
     }
 
@@ -31,12 +34,14 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Lets the thread finish the jobs it has, then end; returns once it has.
+    /// Lets the thread finish the jobs it has, then end; returns once it has. Called on the
+    /// thread itself, it returns at once (waiting there would wait forever).
     public func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
+        guard Thread.current !== thread else { return }
         finished.wait()
     }
 
