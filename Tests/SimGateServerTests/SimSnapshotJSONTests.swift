@@ -69,11 +69,32 @@ struct SimSnapshotJSONTests {
         )
     }
 
-    @Test("every SIM is written byte for byte as JSONEncoder writes it (those with non-ASCII metadata keys through JSONEncoder)")
+    /// A JSON value like a SIM's billing: nested objects and arrays of strings, integers,
+    /// booleans and nulls, now and then a fractional number or a key beyond ASCII.
+    private static func json(_ random: inout SeededGenerator, depth: Int = 0) -> JSONValue {
+        switch Int.random(in: depth < 3 ? 0...7 : 0...4, using: &random) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &random))
+        case 2: return .integer(Int64.random(in: Int64.min...Int64.max, using: &random))
+        case 3: return Int.random(in: 0..<10, using: &random) == 0 ? .number(Double.random(in: -1e6...1e6, using: &random)) : .string(text(&random))
+        case 4: return .string(time(&random).formatted(.iso8601))
+        case 5: return .array((0..<Int.random(in: 0...3, using: &random)).map { _ in json(&random, depth: depth + 1) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &random) {
+                let key = Int.random(in: 0..<10, using: &random) == 0 ? text(&random) : "k\(Int.random(in: 0...99, using: &random))"
+                members[key] = json(&random, depth: depth + 1)
+            }
+            return .object(members)
+        }
+    }
+
+    @Test("every SIM is written byte for byte as JSONEncoder writes it, with or without billing (those with non-ASCII keys or fractional numbers through JSONEncoder)")
     func sameBytes() throws {
         var random = SeededGenerator.fromEnvironment()
         for n in 0..<3_000 {
-            let resource = SimResource(Self.randomSim(n, &random))
+            var resource = SimResource(Self.randomSim(n, &random))
+            if Bool.random(using: &random) { resource.billing = Self.json(&random) }
             let expected = try APIJSON.encodeToString(resource)
             let written = try SimSnapshotJSON.text(of: resource)
             try #require(written == expected, "seed \(random.seed), SIM \(n):\n\(written)\n\(expected)")

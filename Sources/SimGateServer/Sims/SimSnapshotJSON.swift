@@ -5,8 +5,9 @@ import SimGateCore
 /// ``SimResource`` (sorted keys, RFC 3339 times, nulls kept), for the SIMs events snapshot by
 /// the thousand: an import of a million SIMs spent a third of its time in `JSONEncoder`.
 ///
-/// SIMs with billing or metadata keys beyond ASCII go through `JSONEncoder` as before; a
-/// test holds the two to the same bytes. API responses with SIMs are written here too
+/// SIMs with fractional numbers in their billing, or keys beyond ASCII, go through
+/// `JSONEncoder` as before; a test holds the two to the same bytes. API responses with SIMs
+/// are written here too
 /// (``APIResponse/init(sim:status:)``, ``APIResponse/init(sims:status:)``).
 enum SimSnapshotJSON {
     /// The JSON text of `resource`.
@@ -18,9 +19,13 @@ enum SimSnapshotJSON {
 
     /// Appends the JSON of `resource` to `out`.
     static func write(_ resource: SimResource, into out: inout JSONText) throws {
-        guard resource.billing == nil, resource.metadata.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } })
+        guard resource.billing.map(JSONText.writesDirectly) ?? true, resource.metadata.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } })
         else { return out.json(try APIJSON.encodeToString(resource)) }
         out.raw("{\"account\":"); out.string(resource.account)
+        if let billing = resource.billing {
+            // Only when one SIM is read; left out (not null) otherwise, as the encoder does.
+            out.raw(",\"billing\":"); out.value(billing)
+        }
         out.raw(",\"bundle\":")
         if let bundle = resource.bundle {
             out.raw("{\"overshoot_bytes\":"); out.unsigned(bundle.overshootBytes)
@@ -132,6 +137,46 @@ struct JSONText {
     mutating func integer(_ value: Int?) {
         guard let value else { return raw("null") }
         bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Whether ``value(_:)`` writes `value` as `JSONEncoder` would: not when it holds a
+    /// fractional number (the encoder's own formatting) or an object key beyond ASCII (whose
+    /// sorted order would need the encoder's comparison).
+    static func writesDirectly(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null, .bool, .integer, .string: true
+        case .number: false
+        case .array(let items): items.allSatisfy(writesDirectly)
+        case .object(let members): members.allSatisfy { key, member in key.utf8.allSatisfy { $0 < 0x80 } && writesDirectly(member) }
+        }
+    }
+
+    /// Appends `value`, object keys sorted; see ``writesDirectly(_:)`` for what it covers.
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let flag): boolean(flag)
+        case .integer(let number): bytes.append(contentsOf: String(number).utf8)
+        // Not reached from a SIM: `writesDirectly` sends those through the encoder.
+        case .number(let number): bytes.append(contentsOf: String(number).utf8)
+        case .string(let text): string(text)
+        case .array(let items):
+            raw("[")
+            for (index, item) in items.enumerated() {
+                if index > 0 { raw(",") }
+                self.value(item)
+            }
+            raw("]")
+        case .object(let members):
+            raw("{")
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { raw(",") }
+                string(key)
+                raw(":")
+                self.value(members[key]!)
+            }
+            raw("}")
+        }
     }
 
     mutating func unsigned(_ value: UInt64) {
