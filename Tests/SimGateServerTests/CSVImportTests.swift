@@ -22,6 +22,21 @@ struct CSVImportTests {
         }
     }
 
+    @Test("blanks around a cell are trimmed, blanks inside kept, and a cell of blanks alone is empty", arguments: TestEngine.available)
+    func trimsCells(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let csv = "iccid,imsi,msisdn,serial_number\n"
+                + " \(Fixtures.iccid(1)),\t\(Fixtures.imsi(1)) ,   ,SN 1\n"
+                + "\(Fixtures.iccid(2)) ,\(Fixtures.imsi(2)),\(Fixtures.msisdn(2)), SN 2 \n"
+            #expect(try await Administration(database: database).importSims(csv: csv, accountID: nil) == 2)
+            let sims = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }.items.sorted { $0.iccid.digits < $1.iccid.digits }
+            #expect(sims.map(\.iccid.digits) == [Fixtures.iccid(1), Fixtures.iccid(2)])
+            #expect(sims.map(\.imsi.digits) == [Fixtures.imsi(1), Fixtures.imsi(2)])
+            #expect(sims.map(\.msisdn?.digits) == [nil, Fixtures.msisdn(2)])
+            #expect(sims.map(\.serialNumber) == ["SN 1", "SN 2"])
+        }
+    }
+
     @Test("bad rows are reported by line, and nothing is imported", arguments: TestEngine.available)
     func rejects(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -29,6 +29,14 @@ struct UsagePartitionTests {
     }
 
     /// The partition each record is stored in, by record id.
+    /// Stores `sim` and its `records` in one unit of work.
+    private static func seed(_ store: Store, sim: Sim, now: Date, records: [UsageRecord]) async throws {
+        try await store.transaction { tx in
+            try await tx.sims.insert([sim])
+            _ = try await tx.usage.insert(records, now: now)
+        }
+    }
+
     private static func partitions(_ database: SimGateDatabase) async throws -> [String: String] {
         try await database.sqlRead { db in
             var found: [String: String] = [:]
@@ -85,14 +93,11 @@ struct UsagePartitionTests {
             let now = Date()
             let sim = Self.sim(2, at: now)
             let lastMonth = now - 31 * Self.day
-            try await store.transaction { tx in
-                try await tx.sims.insert([sim])
-                try await tx.usage.insert([
-                    Self.record("usg_now", sim: sim.id, sender: "now", endedAt: now, bytes: 1),
-                    // Before the partitions were made: in the default partition.
-                    Self.record("usg_last_month", sim: sim.id, sender: "last", endedAt: lastMonth, bytes: 10),
-                ], now: now)
-            }
+            try await Self.seed(store, sim: sim, now: now, records: [
+                Self.record("usg_now", sim: sim.id, sender: "now", endedAt: now, bytes: 1),
+                // Before the partitions were made: in the default partition.
+                Self.record("usg_last_month", sim: sim.id, sender: "last", endedAt: lastMonth, bytes: 10),
+            ])
             let later = now + 200 * Self.day
             let logger = Logger(label: "test")
             // Keep the month of `later` and the two before it.
@@ -130,10 +135,7 @@ struct UsagePartitionTests {
             let store = database.store
             let now = Date()
             let sim = Self.sim(3, at: now)
-            try await store.transaction { tx in
-                try await tx.sims.insert([sim])
-                _ = try await tx.usage.insert([Self.record("usg_held", sim: sim.id, sender: nil, endedAt: now, bytes: 1)], now: now)
-            }
+            try await Self.seed(store, sim: sim, now: now, records: [Self.record("usg_held", sim: sim.id, sender: nil, endedAt: now, bytes: 1)])
             let later = now + 200 * Self.day
             let logger = Logger(label: "test")
             // A read of usage that stays open (a long report, say) until told to end.

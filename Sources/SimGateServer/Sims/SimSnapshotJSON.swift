@@ -27,14 +27,11 @@ enum SimSnapshotJSON {
             out.raw(",\"billing\":"); out.value(billing)
         }
         out.raw(",\"bundle\":")
-        if let bundle = resource.bundle {
-            out.raw("{\"overshoot_bytes\":"); out.unsigned(bundle.overshootBytes)
+        out.object(resource.bundle) { out, bundle in
+            out.raw("\"overshoot_bytes\":"); out.unsigned(bundle.overshootBytes)
             out.raw(",\"remaining_bytes\":"); out.unsigned(bundle.remainingBytes)
             out.raw(",\"size_bytes\":"); out.unsigned(bundle.sizeBytes)
             out.raw(",\"used_bytes\":"); out.unsigned(bundle.usedBytes)
-            out.raw("}")
-        } else {
-            out.raw("null")
         }
         out.raw(",\"created_at\":"); out.time(resource.createdAt)
         out.raw(",\"eid\":"); out.string(resource.eid)
@@ -57,14 +54,11 @@ enum SimSnapshotJSON {
             out.string(label)
         }
         out.raw("],\"last_seen\":")
-        if let seen = resource.lastSeen {
-            out.raw("{\"country\":"); out.string(seen.country)
+        out.object(resource.lastSeen) { out, seen in
+            out.raw("\"country\":"); out.string(seen.country)
             out.raw(",\"imei\":"); out.string(seen.imei)
             out.raw(",\"mcc_mnc\":"); out.string(seen.mccMNC)
             out.raw(",\"since\":"); out.time(seen.since)
-            out.raw("}")
-        } else {
-            out.raw("null")
         }
         out.raw(",\"metadata\":{")
         for (index, key) in resource.metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
@@ -177,6 +171,14 @@ struct JSONText {
             }
             raw("}")
         }
+    }
+
+    /// `value`'s members, written by `members`, between braces; `null` when there is none.
+    mutating func object<Value>(_ value: Value?, _ members: (inout JSONText, Value) -> Void) {
+        guard let value else { return raw("null") }
+        raw("{")
+        members(&self, value)
+        raw("}")
     }
 
     mutating func unsigned(_ value: UInt64) {

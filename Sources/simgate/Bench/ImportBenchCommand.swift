@@ -46,10 +46,10 @@ struct ImportBenchCommand: AsyncParsableCommand {
         try text.write(to: csv, atomically: false, encoding: .utf8)
         let database = directory.appendingPathComponent("import.sqlite").path
         // Migrated first, so that the timed run is the import alone, as on a running install.
-        let migrate = try await ToolProcess.run(Self.executable, ["migrate", "--database", database], limit: .seconds(120))
+        let migrate = try await ToolProcess.run(ServerProcess.thisExecutable, ["migrate", "--database", database], limit: .seconds(120))
         guard migrate.status == 0 else { throw BenchError("simgate migrate failed: \(migrate.output)") }
         let start = ContinuousClock.now
-        let run = try await ToolProcess.run(Self.executable, ["sims", "import", csv.path, "--database", database], limit: .seconds(1_800))
+        let run = try await ToolProcess.run(ServerProcess.thisExecutable, ["sims", "import", csv.path, "--database", database], limit: .seconds(1_800))
         let elapsed = (ContinuousClock.now - start).asSeconds
         guard run.status == 0, run.output.contains("Imported \(rows.count) SIM(s).") else {
             throw BenchError("simgate sims import failed (\(run.status)): \(run.output.suffix(500))")
@@ -58,12 +58,12 @@ struct ImportBenchCommand: AsyncParsableCommand {
     }
 
     private func timeAPI(_ rows: [(iccid: String, imsi: String)]) async throws {
+        let batches = try stride(from: 0, to: rows.count, by: 1_000).map { start in
+            try JSONSerialization.data(withJSONObject: [
+                "sims": rows[start..<min(start + 1_000, rows.count)].map { ["iccid": $0.iccid, "imsi": $0.imsi] },
+            ])
+        }
         try await BenchServer.with { server in
-            let batches = stride(from: 0, to: rows.count, by: 1_000).map { start in
-                try! JSONSerialization.data(withJSONObject: [
-                    "sims": rows[start..<min(start + 1_000, rows.count)].map { ["iccid": $0.iccid, "imsi": $0.imsi] },
-                ])
-            }
             let (client, key) = (server.client, server.operatorKey)
             let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -84,7 +84,4 @@ struct ImportBenchCommand: AsyncParsableCommand {
             print(String(format: "POST /v1/sims/import: %d SIMs in %.2f s, %.0f SIMs/s (%d requests of up to 1,000, %d in flight)", rows.count, elapsed, Double(rows.count) / elapsed, batches.count, max(1, connections)))
         }
     }
-
-    /// This same executable, run again for the command-line import.
-    private static var executable: URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
 }

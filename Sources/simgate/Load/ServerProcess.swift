@@ -11,12 +11,15 @@ final class ServerProcess: Sendable {
     /// Starts `executable` (by default this same one) with `arguments` and extra `environment`.
     init(executable: URL? = nil, arguments: [String], environment: [String: String]) throws {
         let process = Process()
-        process.executableURL = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = executable ?? Self.thisExecutable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         try process.run()
         self.process = process
     }
+
+    /// This same `simgate` executable, to run again as a child process.
+    static var thisExecutable: URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
 
     /// User plus system CPU seconds the server has used so far, from /proc/<pid>/stat.
     func cpuSeconds() -> Double {
