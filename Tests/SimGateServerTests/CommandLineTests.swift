@@ -168,6 +168,24 @@ struct CommandLineTests {
         #expect(outcome.output.contains("(3 requests of up to 1,000, 2 in flight)"), "\(outcome.output)")
     }
 
+    @Test(
+        "bench failover kills one of three instances mid-load and prints whole counts",
+        .enabled(if: TestEngine.available.contains(.postgres), "needs PostgreSQL (SIMGATE_TEST_POSTGRES_URL, or CI=true)")
+    )
+    func failoverBench() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // A small run: the bench exits non-zero unless every count is whole.
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["bench", "failover", "--postgres", TestEngine.postgresURL, "--sessions", "60", "--seconds", "14", "--kill-after", "4", "--suspend", "20"],
+            limit: .seconds(150)
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("usage: 60 of 60 SIMs store exactly their last acknowledged counters; bytes lost 0, bytes counted twice 0"), "\(outcome.output)")
+        #expect(outcome.output.contains("disconnects: 20 of 20 suspended SIMs' sessions acknowledged"), "\(outcome.output)")
+        #expect(outcome.output.contains("webhooks: 80 of 80 status changes delivered"), "\(outcome.output)")
+        #expect(outcome.output.contains("killed with SIGKILL"), "\(outcome.output)")
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

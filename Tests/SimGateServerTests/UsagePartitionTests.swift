@@ -119,7 +119,7 @@ struct UsagePartitionTests {
             #expect(try await Self.monthTotal(store, sim.id, lastMonth) == 10)
 
             // Records of the kept months land in their partitions.
-            try await store.transaction { tx in
+            _ = try await store.transaction { tx in
                 try await tx.usage.insert([Self.record("usg_later", sim: sim.id, sender: "later", endedAt: later, bytes: 5)], now: later)
             }
             #expect(try await Self.partitions(database)["usg_later"] == current.tableName)

@@ -17,7 +17,7 @@ public enum TestEngine: String, Sendable, CaseIterable {
     }
 
     /// Where tests find PostgreSQL; `.ci/start-postgres.sh` starts one here.
-    static var postgresURL: String {
+    public static var postgresURL: String {
         ProcessInfo.processInfo.environment["SIMGATE_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:55432/simgate_test"
     }
 }

@@ -6,7 +6,8 @@ import SimGateCore
 import Synchronization
 
 /// A webhook receiver on loopback for the benchmarks: answers 204 at once and notes, for each
-/// delivery, how long after its event's time it arrived.
+/// delivery, how long after its event's time it arrived and its `webhook-id`. Told to hold,
+/// it keeps requests unanswered (up to 30 s each), as an endpoint that hangs.
 final class BenchReceiver: Sendable {
     /// The loopback TCP port it listens on.
     let port: Int
@@ -15,6 +16,7 @@ final class BenchReceiver: Sendable {
     /// The URL to subscribe as a webhook endpoint.
     var url: String { "http://127.0.0.1:\(port)/hook" }
     private let arrivals = Mutex<[Double]>([])
+    private let ids = Mutex<(answered: Set<String>, arrivals: Int, holding: Bool)>(([], 0, false))
 
     private init(port: Int) { self.port = port }
 
@@ -25,6 +27,30 @@ final class BenchReceiver: Sendable {
     func lags(since start: Int) -> LatencySummary {
         let lags = arrivals.withLock { Array($0.dropFirst(start)) }
         return LatencySummary(lags.map { Duration.milliseconds(Int64($0)) })
+    }
+
+    /// The `webhook-id`s of the deliveries answered 204 (not those held).
+    var answeredIDs: Set<String> { ids.withLock { $0.answered } }
+    /// Requests that arrived with a `webhook-id`, held ones and repeats included.
+    var requestsWithID: Int { ids.withLock { $0.arrivals } }
+
+    /// Whether requests from now on are held unanswered.
+    func hold(_ holding: Bool) { ids.withLock { $0.holding = holding } }
+
+    /// Holds a request while the receiver is told to (at most 30 s); true if it is to be
+    /// answered, false if it was held (its sender has given up or died by then).
+    private func answers(webhookID: String) async -> Bool {
+        let held = ids.withLock { state in
+            state.arrivals += 1
+            return state.holding
+        }
+        if held {
+            let end = ContinuousClock.now + .seconds(30)
+            while ids.withLock({ $0.holding }), ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
+            return false
+        }
+        ids.withLock { _ = $0.answered.insert(webhookID) }
+        return true
     }
 
     /// Waits (polling every 20 ms, at most `limit`) until `count` deliveries arrived.
@@ -54,11 +80,16 @@ final class BenchReceiver: Sendable {
         router.post("hook") { request, _ -> Response in
             var request = request
             let bytes = try await request.collectBody(upTo: 1 << 20)
-            holder.withLock { $0 }?.received(bytes)
+            guard let receiver = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
+            if let id = request.headers.first(where: { $0.name.canonicalName == "webhook-id" })?.value, await !receiver.answers(webhookID: id) {
+                return Response(status: .serviceUnavailable)
+            }
+            receiver.received(bytes)
             return Response(status: .noContent)
         }
         var logger = Logger(label: "simgate.bench.receiver")
-        logger.logLevel = .error
+        // Its shutdown, by cancellation, logs an error that is none.
+        logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { channel in
             port.withLock { $0 = channel.localAddress?.port }
         }, logger: logger)

@@ -8,12 +8,23 @@ import NIOPosix
 final class ServerProcess: Sendable {
     private let process: Process
 
-    /// Starts `executable` (by default this same one) with `arguments` and extra `environment`.
-    init(executable: URL? = nil, arguments: [String], environment: [String: String]) throws {
+    /// Starts `executable` (by default this same one) with `arguments` and extra `environment`;
+    /// its output goes to `log` when given (appended), otherwise to this process's.
+    init(executable: URL? = nil, arguments: [String], environment: [String: String], log: URL? = nil) throws {
         let process = Process()
         process.executableURL = executable ?? Self.thisExecutable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        var output: FileHandle?
+        defer { try? output?.close() }  // The child has its own copy once started.
+        if let log {
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+            output = try FileHandle(forWritingTo: log)
+            try output?.seekToEnd()
+            process.standardOutput = output
+            process.standardError = output
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         self.process = process
     }
@@ -40,6 +51,9 @@ final class ServerProcess: Sendable {
         else { return .nan }
         return kilobytes / 1_024
     }
+
+    /// The process id.
+    var pid: Int32 { process.processIdentifier }
 
     /// Whether the process has not exited yet.
     var isRunning: Bool { process.isRunning }

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import SimGateStore
+import SQLKit
+import Synchronization
+
+/// Several `simgate serve` processes on one PostgreSQL schema, as an operator runs them: each
+/// with its own HTTP and RADIUS ports, all with the same secrets key and RADIUS client (this
+/// machine, whose CoA port is `coaPort`). Each instance's output goes to a log file of its own.
+final class FailoverCluster: Sendable {
+    /// Where one instance listens.
+    struct Ports: Sendable {
+        let http: Int
+        let authentication: Int
+        let accounting: Int
+    }
+
+    let ports: [Ports]
+    let clients: [BenchClient]
+    private let databaseURL: String
+    private let environment: [String: String]
+    private let logDirectory: URL
+    private let running: Mutex<[ServerProcess?]>
+
+    /// Starts `count` instances on `databaseURL` and waits until each answers `/health`.
+    init(count: Int, databaseURL: String, radiusSecret: String, coaPort: Int, http: HTTPClient, logDirectory: URL) async throws {
+        var ports: [Ports] = []
+        for _ in 0..<count {
+            ports.append(Ports(http: try await FreePorts.tcp(), authentication: try await FreePorts.udp(), accounting: try await FreePorts.udp()))
+        }
+        self.ports = ports
+        clients = ports.map { BenchClient(http: http, base: "http://127.0.0.1:\($0.http)") }
+        self.databaseURL = databaseURL
+        self.logDirectory = logDirectory
+        environment = [
+            "SIMGATE_RADIUS_CLIENTS": "127.0.0.1=\(radiusSecret)",
+            "SIMGATE_RADIUS_COA_PORT": String(coaPort),
+            "SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "127.0.0.1",
+            // Attempts at a hanging endpoint end after 2 s, so retries come soon after it answers again.
+            "SIMGATE_WEBHOOKS_TIMEOUT": "2",
+            "SIMGATE_SECRETS_KEY": Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString(),
+        ]
+        running = Mutex(Array(repeating: nil, count: count))
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        for index in 0..<count { try await start(index) }
+    }
+
+    /// Starts instance `index` (again) on its ports and waits until it answers `/health`.
+    func start(_ index: Int) async throws {
+        let process = try ServerProcess(
+            arguments: ["serve", "--database", databaseURL, "--port", String(ports[index].http), "--log-level", "warning"],
+            environment: environment.merging([
+                "SIMGATE_RADIUS_AUTH_PORT": String(ports[index].authentication), "SIMGATE_RADIUS_ACCT_PORT": String(ports[index].accounting),
+            ]) { $1 },
+            log: logDirectory.appendingPathComponent("simgate-\(index + 1).log")
+        )
+        running.withLock { $0[index] = process }
+        try await PaymentsBenchCommand.waitUntilUp(clients[index])
+    }
+
+    /// The process id of instance `index`, if it runs.
+    func pid(_ index: Int) -> Int32? { running.withLock { $0[index]?.pid } }
+
+    /// SIGKILL to instance `index`: no graceful shutdown, so what it had claimed stays claimed.
+    func kill(_ index: Int) {
+        let process = running.withLock { running in
+            defer { running[index] = nil }
+            return running[index]
+        }
+        process?.kill()
+    }
+
+    /// Stops every instance still running, gracefully.
+    func stopAll() {
+        for process in running.withLock({ $0 }) { process?.stop() }
+        running.withLock { $0 = $0.map { _ in nil } }
+    }
+
+    /// The path of instance `index`'s log.
+    func logPath(_ index: Int) -> String { logDirectory.appendingPathComponent("simgate-\(index + 1).log").path }
+
+    /// What each worker process holds now in the shared tables: running disconnect jobs and
+    /// webhook deliveries being sent, by the process id each worker names itself with
+    /// (`host:pid:tag` for jobs, `webhooks:pid:tag` for deliveries).
+    static func claims(_ database: SimGateDatabase) async throws -> (disconnects: [Int32: Int], deliveries: [Int32: Int]) {
+        func pid(_ worker: String?) -> Int32? {
+            guard let parts = worker?.split(separator: ":"), parts.count >= 3 else { return nil }
+            return Int32(parts[parts.count - 2])
+        }
+        return try await database.sqlRead { db in
+            var disconnects: [Int32: Int] = [:]
+            for row in try await db.raw("SELECT locked_by FROM jobs WHERE kind = 'radius.disconnect' AND state = 'running'").all() {
+                if let pid = pid(try row.decode(column: "locked_by", as: String?.self)) { disconnects[pid, default: 0] += 1 }
+            }
+            var deliveries: [Int32: Int] = [:]
+            for row in try await db.raw("SELECT locked_by FROM webhook_deliveries WHERE state = 'delivering'").all() {
+                if let pid = pid(try row.decode(column: "locked_by", as: String?.self)) { deliveries[pid, default: 0] += 1 }
+            }
+            return (disconnects, deliveries)
+        }
+    }
+}
