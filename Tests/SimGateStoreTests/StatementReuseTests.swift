@@ -1,0 +1,77 @@
+import Foundation
+@testable import SimGateStore
+import SQLiteNIO
+import Testing
+
+/// A kept SQLite statement is reused as prepared: binding new values must not make SQLite
+/// plan it again, and a reuse must never see values from the run before.
+@Suite("SQLite statements reused without re-planning")
+struct StatementReuseTests {
+    private static func withHandle(_ body: (SQLiteHandle) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-tests", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("reuse-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let handle = try await SQLiteHandle.open(path: path, name: "reuse-test")
+        defer {
+            handle.close()
+            handle.stopThread()
+        }
+        try await body(handle)
+    }
+
+    private static func texts(_ handle: SQLiteHandle, _ sql: String, _ binds: [SQLiteData]) throws -> [[String?]] {
+        var rows: [[String?]] = []
+        try handle.run(sql, binds) { row in
+            rows.append(row.values.map { value in
+                switch value {
+                case .text(let text): text
+                case .integer(let integer): String(integer)
+                default: nil
+                }
+            })
+        }
+        return rows
+    }
+
+    @Test("a lookup by a bound value with an ORDER BY answers for each new value and is never planned again")
+    func equalityWithOrderBy() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            try handle.run("CREATE TABLE bindings (id TEXT PRIMARY KEY, sim_id TEXT NOT NULL)", []) { _ in }
+            try handle.run("CREATE INDEX bindings_by_sim ON bindings (sim_id)", []) { _ in }
+            try handle.run("INSERT INTO bindings VALUES ('b2', 's1'), ('b1', 's1'), ('b3', 's2')", []) { _ in }
+            // The shape of the billing read of GET /v1/sims/{id}: SQLite's planner looks at the
+            // bound value of `sim_id = ?`, and before the fix planned it again on every run.
+            let sql = "SELECT id FROM bindings WHERE sim_id = ?1 ORDER BY id ASC"
+            for _ in 0..<3 {
+                #expect(try Self.texts(handle, sql, [.text("s1")]) == [["b1"], ["b2"]])
+                #expect(try Self.texts(handle, sql, [.text("s2")]) == [["b3"]])
+                #expect(try Self.texts(handle, sql, [.text("s3")]) == [])
+            }
+            #expect(handle.reprepareCount(of: sql) == 0)
+        }
+    }
+
+    @Test("a run that binds fewer values than the statement has sees NULL for the rest, not the last run's")
+    func fewerBindsLeaveNothingOver() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            let sql = "SELECT ?1, ?2"
+            #expect(try Self.texts(handle, sql, [.text("a"), .text("b")]) == [["a", "b"]])
+            #expect(try Self.texts(handle, sql, [.text("c")]) == [["c", nil]])
+            #expect(try Self.texts(handle, sql, [.text("d"), .text("e")]) == [["d", "e"]])
+        }
+    }
+
+    @Test("large bound values are let go after the run and the statement still answers right")
+    func largeValues() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            try handle.run("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", []) { _ in }
+            let large = String(repeating: "x", count: 100_000)
+            try handle.run("INSERT INTO blobs (id, body) VALUES (?1, ?2)", [.integer(1), .text(large)]) { _ in }
+            try handle.run("INSERT INTO blobs (id, body) VALUES (?1, ?2)", [.integer(2), .text("small")]) { _ in }
+            let sql = "SELECT length(body) FROM blobs WHERE body = ?1 ORDER BY id"
+            #expect(try Self.texts(handle, sql, [.text(large)]) == [["100000"]])
+            #expect(try Self.texts(handle, sql, [.text("small")]) == [["5"]])
+        }
+    }
+}
