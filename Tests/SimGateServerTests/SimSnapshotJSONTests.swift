@@ -101,6 +101,11 @@ struct SimSnapshotJSONTests {
         }
     }
 
+    @Test("the billing section of a SIM with no binding, made as it is, is what encoding an empty one gives")
+    func unboundBilling() throws {
+        #expect(try JSONValue(encoding: SimBillingResource([], gateways: [:])) == SimBillingResource.unbound)
+    }
+
     @Test("API responses with one SIM or a list of SIMs carry the bytes JSONEncoder writes")
     func sameResponseBytes() throws {
         var random = SeededGenerator.fromEnvironment()

@@ -50,12 +50,16 @@ extension PaymentService {
 }
 
 extension PaymentService: SimBillingSource {
-    /// The `billing` section of a retrieved SIM: its bindings and when its data stops.
+    /// The `billing` section of a SIM, read on its own.
     func billing(of simID: SimID) async throws -> JSONValue {
-        let resource = try await store.read { tx in
-            let bindings = try await tx.bindings.bindings(of: simID)
-            return SimBillingResource(bindings, gateways: try await PaymentHoldEvaluator.gateways(of: bindings, in: tx))
-        }
-        return try JSONValue(encoding: resource)
+        try await store.read { tx in try await billing(of: simID, in: tx) }
+    }
+
+    /// The `billing` section of a retrieved SIM: its bindings and when its data stops.
+    func billing(of simID: SimID, in tx: StoreTransaction) async throws -> JSONValue {
+        let bindings = try await tx.bindings.bindings(of: simID)
+        // Most SIMs have no binding: their section is made as it is, not encoded and read back.
+        guard !bindings.isEmpty else { return SimBillingResource.unbound }
+        return try JSONValue(encoding: SimBillingResource(bindings, gateways: try await PaymentHoldEvaluator.gateways(of: bindings, in: tx)))
     }
 }

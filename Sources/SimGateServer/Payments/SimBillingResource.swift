@@ -25,6 +25,9 @@ struct SimBillingResource: Codable, Equatable, Sendable {
         accessEndsAt = access.latestEnd
     }
 
+    /// The section of a SIM with no binding, as JSON: what encoding one gives.
+    static let unbound = JSONValue.object(["bindings": .array([]), "access_ends_at": .null])
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(bindings, forKey: .bindings)

@@ -124,6 +124,17 @@ struct SimService: Sendable {
         try await store.read { tx in try await load(reference, visibleAccountID: visibleAccountID, in: tx) }
     }
 
+    /// One SIM, with what `extra` reads about it in the same read transaction (one trip to the
+    /// database, and a view of both at one moment).
+    func find<Extra: Sendable>(
+        _ reference: SimReference, visibleAccountID: AccountID?, with extra: (Sim, StoreTransaction) async throws -> Extra
+    ) async throws -> (Sim, Extra) {
+        try await store.read { tx in
+            let sim = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
+            return (sim, try await extra(sim, tx))
+        }
+    }
+
     /// One page of the SIMs `filter` selects.
     func list(_ filter: SimFilter, _ page: PageRequest) async throws -> Page<Sim> {
         try await store.read { tx in try await tx.sims.list(filter, page) }

@@ -5,8 +5,8 @@ import SimGateStore
 /// Supplies the `billing` section of a retrieved SIM: the payments feature implements it, so
 /// SIMs need not know about payments.
 protocol SimBillingSource: Sendable {
-    /// The SIM's `billing` section, as JSON.
-    func billing(of simID: SimID) async throws -> JSONValue
+    /// The SIM's `billing` section, as JSON, read in `tx` (the SIM's own read).
+    func billing(of simID: SimID, in tx: StoreTransaction) async throws -> JSONValue
 }
 
 /// `/v1/sims`: stock import, listing, updates, lifecycle actions and bulk actions.
@@ -95,9 +95,12 @@ struct SimsController: Sendable {
     @Sendable func get(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         _ = try QueryParameters(request, allowed: [])
-        let sim = try await operations.find(try reference(context), visibleAccountID: principal.visibleAccountID)
+        let source = billing
+        let (sim, section) = try await operations.find(try reference(context), visibleAccountID: principal.visibleAccountID) { sim, tx in
+            try await source.billing(of: sim.id, in: tx)
+        }
         var resource = SimResource(sim)
-        resource.billing = try await billing.billing(of: sim.id)
+        resource.billing = section
         return try APIResponse(sim: resource)
     }
 
