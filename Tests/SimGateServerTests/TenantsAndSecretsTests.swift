@@ -172,6 +172,8 @@ struct TenantsAndSecretsTests {
     func authenticationSchemes() async throws {
         try await TestHarness.run(.sqlite) { app in
             #expect(try await app.request(.get, "/v1/accounts", key: nil, headers: ["Authorization": "bearer \(app.operatorKey)"]).status == 200)
+            // Blanks and tabs between the scheme and the key are not part of the key.
+            #expect(try await app.request(.get, "/v1/accounts", key: nil, headers: ["Authorization": "Bearer \t \(app.operatorKey)"]).status == 200)
             let basic = Data("\(app.operatorKey):".utf8).base64EncodedString()
             #expect(try await app.request(.get, "/v1/accounts", key: nil, headers: ["Authorization": "Basic \(basic)"]).status == 200)
             let missing = try await app.request(.get, "/v1/accounts", key: nil)

@@ -74,4 +74,21 @@ struct StatementReuseTests {
             #expect(try Self.texts(handle, sql, [.text("small")]) == [["5"]])
         }
     }
+
+    @Test("a kept SELECT * names the columns its table has now, after a column is added")
+    func columnNamesFollowTheSchema() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            try handle.run("CREATE TABLE growing (a TEXT)", []) { _ in }
+            try handle.run("INSERT INTO growing (a) VALUES ('x')", []) { _ in }
+            func names() throws -> [String] {
+                var names: [String] = []
+                try handle.run("SELECT * FROM growing", []) { row in names = row.names.names }
+                return names
+            }
+            #expect(try names() == ["a"])
+            #expect(try names() == ["a"])
+            try handle.run("ALTER TABLE growing ADD COLUMN b TEXT", []) { _ in }
+            #expect(try names() == ["a", "b"])
+        }
+    }
 }

@@ -41,7 +41,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static func presentedKey(_ header: String) -> String? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2 else { return nil }
-        let credentials = parts[1].trimmingCharacters(in: .whitespaces)
+        // Blanks and tabs around the credentials (HTTP's optional whitespace) are dropped.
+        var trimmed = parts[1]
+        while trimmed.first == " " || trimmed.first == "\t" { trimmed = trimmed.dropFirst() }
+        while trimmed.last == " " || trimmed.last == "\t" { trimmed = trimmed.dropLast() }
+        let credentials = String(trimmed)
         switch parts[0].lowercased() {
         case "bearer":
             return credentials

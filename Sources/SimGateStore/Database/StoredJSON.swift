@@ -4,6 +4,9 @@ import Foundation
 enum StoredJSON {
     /// `value` as JSON text, keys sorted and slashes unescaped.
     static func encode<T: Encodable>(_ value: T) -> String {
+        // Most SIMs have no labels and no metadata: their text needs no encoder.
+        if let list = value as? [String], list.isEmpty { return "[]" }
+        if let map = value as? [String: String], map.isEmpty { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding [String] or [String: String] cannot fail.
@@ -12,6 +15,8 @@ enum StoredJSON {
 
     /// Reads the JSON text of `column`; text that does not decode is a corrupt row.
     static func decode<T: Decodable>(_ type: T.Type, from text: String, column: String) throws -> T {
+        if text == "[]", let empty = [String]() as? T, T.self == [String].self { return empty }
+        if text == "{}", let empty = [String: String]() as? T, T.self == [String: String].self { return empty }
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {

@@ -24,6 +24,9 @@ final class SQLiteHandle: Sendable {
         var statements: [String: OpaquePointer] = [:]
         /// The last few statements too large for `statements`, oldest first.
         var largeStatements: [(sql: String, statement: OpaquePointer)] = []
+        /// Each kept statement's result column names, with its re-plan count when they were
+        /// read: a statement SQLite planned again (after a schema change) may name others.
+        var columnNames: [OpaquePointer: (names: SQLiteColumnNames, replans: Int32)] = [:]
     }
 
     /// Statements kept per connection before the least useful are dropped (all of them, simply).
@@ -100,15 +103,15 @@ final class SQLiteHandle: Sendable {
                 boundBytes += bind.boundBytes
                 try Self.check(Self.bind(bind, at: Int32(index + 1), to: statement), raw)
             }
-            let count = sqlite_nio_sqlite3_column_count(statement)
             var names: SQLiteColumnNames?
             while true {
                 let step = sqlite_nio_sqlite3_step(statement)
                 if step == SQLITE_DONE { return }
                 guard step == SQLITE_ROW else { throw Self.failure(step, raw) }
-                let columns = names ?? SQLiteColumnNames((0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+                // Read after the first step: a step may have planned the statement afresh.
+                let columns = names ?? Self.columnNames(of: statement, kept: kept, in: &state)
                 names = columns
-                try onRow(SQLiteResultRow(names: columns, values: (0..<count).map { Self.value(at: $0, of: statement) }))
+                try onRow(SQLiteResultRow(names: columns, values: (0..<Int32(columns.names.count)).map { Self.value(at: $0, of: statement) }))
             }
         }
     }
@@ -126,6 +129,7 @@ final class SQLiteHandle: Sendable {
         state.withLock { state in
             for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement) }
             state.statements.removeAll()
+            state.columnNames.removeAll()
             for (_, statement) in state.largeStatements { sqlite_nio_sqlite3_finalize(statement) }
             state.largeStatements.removeAll()
             if let raw = state.raw { sqlite_nio_sqlite3_close_v2(raw) }
@@ -138,11 +142,22 @@ final class SQLiteHandle: Sendable {
         thread.stop()
     }
 
+    /// The result column names of `statement`, read once per kept statement (and again if
+    /// SQLite has planned it afresh since).
+    private static func columnNames(of statement: OpaquePointer, kept: Bool, in state: inout State) -> SQLiteColumnNames {
+        let replans = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+        if kept, let known = state.columnNames[statement], known.replans == replans { return known.names }
+        let names = SQLiteColumnNames((0..<sqlite_nio_sqlite3_column_count(statement)).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+        if kept { state.columnNames[statement] = (names, replans) }
+        return names
+    }
+
     private static func prepared(_ sql: String, in state: inout State, raw: OpaquePointer) throws -> OpaquePointer {
         if let statement = state.statements[sql] { return statement }
         if state.statements.count >= statementLimit {
             for statement in state.statements.values { sqlite_nio_sqlite3_finalize(statement) }
             state.statements.removeAll()
+            state.columnNames.removeAll()
         }
         let statement = try prepare(sql, raw: raw, flags: UInt32(SQLITE_PREPARE_PERSISTENT))
         state.statements[sql] = statement
