@@ -52,19 +52,21 @@ public struct SimRepository: Sendable {
     /// The SIMs' billing periods, which every write here keeps in step.
     var periods: SimPeriodRepository { SimPeriodRepository(db: db) }
 
+    private static let idColumn = QuotedIdentifier("id")
+    private static let iccidColumn = QuotedIdentifier("iccid")
+
     /// The SIM with this id, if `accountID` (when given) owns it. With `forUpdate` the row is
     /// locked until the transaction ends (PostgreSQL; SQLite's write transaction already is).
     public func find(_ id: SimID, accountID: AccountID?, forUpdate: Bool = false) async throws -> Sim? {
-        try await fetch(forUpdate: forUpdate) { query in
-            var query = query.where("id", .equal, id.rawValue)
-            if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-            return query
-        }.first
+        try await fetchOne(where: Self.idColumn, is: id.rawValue, accountID: accountID, forUpdate: forUpdate)
     }
 
     /// The SIMs with these ICCIDs that exist (and belong to `accountID` when given), by ICCID.
     public func find(iccids: [ICCID], accountID: AccountID?, forUpdate: Bool = false) async throws -> [ICCID: Sim] {
         guard !iccids.isEmpty else { return [:] }
+        if iccids.count == 1, let iccid = iccids.first {
+            return try await fetchOne(where: Self.iccidColumn, is: iccid.digits, accountID: accountID, forUpdate: forUpdate).map { [$0.iccid: $0] } ?? [:]
+        }
         let sims = try await fetch(forUpdate: forUpdate) { query in
             var query = query.where("iccid", .in, iccids.map(\.digits))
             if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
