@@ -176,8 +176,8 @@ struct CommandLineTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
         // A small run: the bench exits non-zero unless every count is whole.
         let outcome = await ExternalTool.run(
-            Self.simgate, ["bench", "failover", "--postgres", TestEngine.postgresURL, "--sessions", "60", "--seconds", "14", "--kill-after", "4", "--suspend", "20"],
-            limit: .seconds(150)
+            Self.simgate, ["bench", "failover", "--postgres", TestEngine.postgresURL, "--sessions", "60", "--seconds", "24", "--kill-after", "4", "--suspend", "20"],
+            limit: .seconds(300)
         )
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("usage: 60 of 60 SIMs store exactly their last acknowledged counters; bytes lost 0, bytes counted twice 0"), "\(outcome.output)")

@@ -42,6 +42,33 @@ struct SimStoreTests {
         }
     }
 
+    @Test("a SIM that is LIVE yet has a hold is refused, since reads skip a LIVE SIM's holds; a LIVE SIM and an OFFLINE one with a hold read back", arguments: TestEngine.available)
+    func liveWithHoldsRefused(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let ids = IdentifierGenerator(clock: clock)
+            let cause = ChangeCause(actor: ChangeActor(.system, id: "test"))
+            var live = try Self.makeSim(1, ids: ids, at: clock.now())
+            live.state = try SimLifecycle.apply(.activate(force: false), to: live.state, at: clock.now(), cause: cause).state
+            var held = try Self.makeSim(2, ids: ids, at: clock.now())
+            held.state = try SimLifecycle.apply(.activate(force: false), to: held.state, at: clock.now(), cause: cause).state
+            held.state = try SimLifecycle.apply(.suspend(), to: held.state, at: clock.now(), cause: cause).state
+            try await database.store.transaction { try await $0.sims.insert([live, held]) }
+            #expect(try await database.store.read { try await $0.sims.find(live.id, accountID: nil) } == live)
+            #expect(try await database.store.read { try await $0.sims.find(held.id, accountID: nil) } == held)
+
+            // Written by hand, not through the lifecycle: LIVE with the suspended SIM's hold.
+            var wrong = try Self.makeSim(3, ids: ids, at: clock.now())
+            wrong.state = SimState(status: .live, holds: held.state.holds)
+            await #expect(throws: StoreError.self) { try await database.store.transaction { try await $0.sims.insert([wrong]) } }
+            var changed = live
+            changed.state = SimState(status: .live, holds: held.state.holds)
+            await #expect(throws: StoreError.self) { try await database.store.transaction { try await $0.sims.save(changed, previous: live) } }
+            #expect(try await database.store.read { try await $0.sims.find(wrong.id, accountID: nil) } == nil)
+            #expect(try await database.store.read { try await $0.sims.find(live.id, accountID: nil) } == live)
+        }
+    }
+
     @Test("a failing transaction leaves nothing behind", arguments: TestEngine.available)
     func rollback(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

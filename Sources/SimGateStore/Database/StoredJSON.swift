@@ -15,8 +15,8 @@ enum StoredJSON {
 
     /// Reads the JSON text of `column`; text that does not decode is a corrupt row.
     static func decode<T: Decodable>(_ type: T.Type, from text: String, column: String) throws -> T {
-        if text == "[]", let empty = [String]() as? T, T.self == [String].self { return empty }
-        if text == "{}", let empty = [String: String]() as? T, T.self == [String: String].self { return empty }
+        if text == "[]", T.self == [String].self, let empty = [String]() as? T { return empty }
+        if text == "{}", T.self == [String: String].self, let empty = [String: String]() as? T { return empty }
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {

@@ -12,6 +12,7 @@ public struct SimRepository: Sendable {
 
     /// Inserts new SIMs (with their labels and holds) in multi-row statements.
     public func insert(_ sims: [Sim]) async throws {
+        for sim in sims { try Self.refuseLiveWithHolds(sim) }
         for start in stride(from: 0, to: sims.count, by: Self.rowsPerInsert) {
             let chunk = sims[start..<min(start + Self.rowsPerInsert, sims.count)]
             var insert = db.insert(into: "sims").columns(Self.quotedColumns)
@@ -26,6 +27,7 @@ public struct SimRepository: Sendable {
     /// Writes every mutable field of `sim`, and the labels and holds that differ from `previous`;
     /// a new owner, tariff, status or OFFLINE cause starts a new period at `sim.updatedAt`.
     public func save(_ sim: Sim, previous: Sim) async throws {
+        try Self.refuseLiveWithHolds(sim)
         var update = db.update("sims")
         for ((column, quoted), value) in zip(zip(Self.columns, Self.quotedColumns), Self.values(of: sim)) where column != "id" && column != "created_at" {
             update = update.set(quoted, to: value)
@@ -51,6 +53,14 @@ public struct SimRepository: Sendable {
 
     /// The SIMs' billing periods, which every write here keeps in step.
     var periods: SimPeriodRepository { SimPeriodRepository(db: db) }
+
+    /// Reads skip the holds of LIVE SIMs, which have none (SimState: LIVE exactly when no hold
+    /// is in force), so a LIVE SIM with holds must never be written: it would read back without
+    /// them. The lifecycle never makes one; this keeps any other writer from doing so.
+    private static func refuseLiveWithHolds(_ sim: Sim) throws {
+        guard sim.status == .live, !sim.state.holds.isEmpty else { return }
+        throw StoreError.corruptRow(table: "sims", column: "status", value: "LIVE with holds \(sim.state.holdCauses) on \(sim.id)")
+    }
 
     private static let idColumn = QuotedIdentifier("id")
     private static let iccidColumn = QuotedIdentifier("iccid")

@@ -46,7 +46,7 @@ final class BenchReceiver: Sendable {
         }
         if held {
             let end = ContinuousClock.now + .seconds(30)
-            while ids.withLock({ $0.holding }), ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
+            while ids.withLock({ $0.holding }), ContinuousClock.now < end, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
             return false
         }
         ids.withLock { _ = $0.answered.insert(webhookID) }

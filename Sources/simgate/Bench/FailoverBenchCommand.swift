@@ -40,7 +40,7 @@ struct FailoverBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard instances >= 2 else { throw ValidationError("--instances must be at least 2: one is killed.") }
-        guard sessions >= 1, (0...sessions).contains(suspend) else { throw ValidationError("--suspend must be between 0 and --sessions.") }
+        guard sessions >= 1, (1...sessions).contains(suspend) else { throw ValidationError("--suspend must be between 1 and --sessions: the kill needs disconnects in flight.") }
         guard interval >= 0.05, killAfter >= 1, seconds > killAfter else { throw ValidationError("need --interval ≥ 0.05 and --seconds > --kill-after ≥ 1.") }
     }
 
@@ -48,7 +48,10 @@ struct FailoverBenchCommand: AsyncParsableCommand {
         let logger = { var logger = Logger(label: "simgate.bench.failover"); logger.logLevel = .error; return logger }()
         let schema = "bench_failover_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         let admin = try SimGateDatabase(.postgres(url: postgres), logger: logger)
-        let url = postgres + (postgres.contains("?") ? "&" : "?") + "search_path=" + schema
+        // The bench's own schema, in place of any the URL names.
+        guard var components = URLComponents(string: postgres) else { throw ValidationError("--postgres is not a URL: \(postgres)") }
+        components.queryItems = (components.queryItems ?? []).filter { $0.name != "search_path" } + [URLQueryItem(name: "search_path", value: schema)]
+        guard let url = components.string else { throw ValidationError("--postgres is not a URL: \(postgres)") }
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-failover-\(schema)")
         print("SimGate bench: failover, \(instances) instances on PostgreSQL (schema \(schema)), \(sessions) sessions reporting every \(interval) s")
         let failed = try await admin.withRunning {
@@ -119,6 +122,11 @@ struct FailoverBenchCommand: AsyncParsableCommand {
         // and in the middle of being done when its instance dies.
         coa.answer(false)
         receiver.hold(true)
+        // Whatever happens from here, the CoA port and the endpoint answer again in the end.
+        defer {
+            coa.answer(true)
+            receiver.hold(false)
+        }
         let suspendedIndices = Array(0..<suspend)
         for batch in stride(from: 0, to: suspend, by: 1_000) {
             let iccids = suspendedIndices[batch..<min(batch + 1_000, suspend)].map(RADIUSBenchLoad.iccid)
@@ -147,7 +155,7 @@ struct FailoverBenchCommand: AsyncParsableCommand {
         held = (claimsAtDeath.disconnects[victimPID] ?? 0, claimsAtDeath.deliveries[victimPID] ?? 0)
         coa.answer(true)
         receiver.hold(false)
-        print("kill: simgate-\(victim + 1) (pid \(victimPID)) killed with SIGKILL at \(killAfter) s, holding \(held.disconnects) disconnect job(s) and \(held.deliveries) webhook delivery(ies)")
+        print("kill: simgate-\(victim + 1) (pid \(victimPID)) killed with SIGKILL \(Self.seconds(killedAt - start)) into the load, holding \(held.disconnects) disconnect job(s) and \(held.deliveries) webhook delivery(ies)")
 
         // The survivors finish what it held once its leases run out.
         let jobLease = Duration.seconds(JobScheduler.Settings().lease)

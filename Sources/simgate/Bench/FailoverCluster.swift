@@ -21,6 +21,8 @@ final class FailoverCluster: Sendable {
     private let environment: [String: String]
     private let logDirectory: URL
     private let running: Mutex<[ServerProcess?]>
+    /// SIGTERM and SIGINT, watched while the instances run.
+    private let signals = Mutex(SignalSources(sources: []))
 
     /// Starts `count` instances on `databaseURL` and waits until each answers `/health`.
     init(count: Int, databaseURL: String, radiusSecret: String, coaPort: Int, http: HTTPClient, logDirectory: URL) async throws {
@@ -42,7 +44,35 @@ final class FailoverCluster: Sendable {
         ]
         running = Mutex(Array(repeating: nil, count: count))
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-        for index in 0..<count { try await start(index) }
+        // Stopped with SIGTERM or SIGINT (a time limit, Ctrl-C), the bench takes its instances with it.
+        let sources = Self.onStopSignals { [weak self] in self?.killAll() }
+        signals.withLock { $0 = sources }
+        do {
+            for index in 0..<count { try await start(index) }
+        } catch {
+            stopAll()
+            throw error
+        }
+    }
+
+
+    /// Runs `stop`, then exits, on SIGTERM or SIGINT.
+    private static func onStopSignals(_ stop: @escaping @Sendable () -> Void) -> SignalSources {
+        SignalSources(sources: [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                stop()
+                exit(128 + number)
+            }
+            source.resume()
+            return source
+        })
+    }
+
+    /// Dispatch sources, which may be cancelled from any thread.
+    private struct SignalSources: @unchecked Sendable {
+        let sources: [any DispatchSourceSignal]
     }
 
     /// Starts instance `index` (again) on its ports and waits until it answers `/health`.
@@ -70,10 +100,17 @@ final class FailoverCluster: Sendable {
         process?.kill()
     }
 
-    /// Stops every instance still running, gracefully.
+    /// Kills every instance still running (SIGKILL).
+    private func killAll() {
+        for process in running.withLock({ $0 }) { process?.kill() }
+    }
+
+    /// Stops every instance still running, gracefully if it can within 10 s.
     func stopAll() {
-        for process in running.withLock({ $0 }) { process?.stop() }
+        for process in running.withLock({ $0 }) { process?.stop(within: .seconds(10)) }
         running.withLock { $0 = $0.map { _ in nil } }
+        for source in signals.withLock({ $0.sources }) { source.cancel() }
+        for number in [SIGTERM, SIGINT] { signal(number, SIG_DFL) }
     }
 
     /// The path of instance `index`'s log.

@@ -73,6 +73,15 @@ final class ServerProcess: Sendable {
         process.terminate()
         process.waitUntilExit()
     }
+
+    /// Asks the server to stop (SIGTERM) and waits at most `limit`, then kills it (SIGKILL).
+    func stop(within limit: Duration) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        kill()
+    }
 }
 
 /// Ports nothing listens on now, found by binding to port 0 and letting go.
