@@ -41,8 +41,25 @@ struct BenchFleet: Sendable {
         return fleet
     }
 
+    /// A Stripe-signed `invoice.paid` whose subscription metadata names the SIM, ready to post.
+    struct SignedInvoice: Sendable {
+        let body: Data
+        let signature: String
+    }
+
     /// Posts a Stripe-signed `invoice.paid` whose subscription metadata names the SIM.
     func sendInvoice(_ client: BenchClient, eventID: String, iccid: String, paidDays: Int) async throws -> BenchClient.Reply {
+        try await send(client, try invoice(eventID: eventID, iccid: iccid, paidDays: paidDays))
+    }
+
+    /// Posts an invoice made by ``invoice(eventID:iccid:paidDays:)``.
+    func send(_ client: BenchClient, _ invoice: SignedInvoice) async throws -> BenchClient.Reply {
+        try await client.send(.POST, "/webhooks/stripe/\(gatewayID)", body: invoice.body, headers: ["Stripe-Signature": invoice.signature])
+    }
+
+    /// The signed `invoice.paid` for `iccid`, paying `paidDays` from now; signed now, so it must
+    /// be sent within Stripe's five minutes.
+    func invoice(eventID: String, iccid: String, paidDays: Int) throws -> SignedInvoice {
         let now = SystemWallClock().now()
         let event: [String: Any] = [
             "id": eventID, "object": "event", "type": "invoice.paid", "created": Int(now.timeIntervalSince1970),
@@ -53,8 +70,7 @@ struct BenchFleet: Sendable {
             ]],
         ]
         let body = try JSONSerialization.data(withJSONObject: event)
-        let header = StripeSignature.header(body: body, secret: secret, time: now)
-        return try await client.send(.POST, "/webhooks/stripe/\(gatewayID)", body: body, headers: ["Stripe-Signature": header])
+        return SignedInvoice(body: body, signature: StripeSignature.header(body: body, secret: secret, time: now))
     }
 
     /// Waits until no received gateway event is still waiting for its job.
