@@ -17,9 +17,10 @@ public final class JobScheduler: Service, Sendable {
         /// How long a claim lasts before another worker may take the job over, in seconds. Short,
         /// so that what a dead instance claimed is taken over within seconds: a live worker
         /// renews its claims every ``heartbeat`` while it runs them.
-        public var lease: TimeInterval = 10
-        /// How often a worker renews the claims it is running.
-        public var heartbeat: Duration = .seconds(3)
+        public var lease: TimeInterval = 5
+        /// How often a worker renews the claims it is running: three times a lease, so a
+        /// renewal held up by a busy machine for a few seconds still lands in time.
+        public var heartbeat: Duration = .milliseconds(1_500)
         /// First retry delay, doubled on each failed attempt, in seconds.
         public var baseBackoff: TimeInterval = 10
         /// Longest retry delay, in seconds.

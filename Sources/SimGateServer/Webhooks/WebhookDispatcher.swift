@@ -142,9 +142,9 @@ public final class WebhookDispatcher: Service, Sendable {
     /// How long a claim lasts unless renewed. The service loop's heartbeat renews the claims
     /// of attempts still running, so a live attempt is not taken over however slow its
     /// endpoint, and a dead instance's claims are free again within this long.
-    public static let lease: TimeInterval = 10
-    /// How often the service loop renews its claims: well inside one lease.
-    static let heartbeat = Duration.seconds(3)
+    public static let lease: TimeInterval = 5
+    /// How often the service loop renews its claims: three times a lease.
+    static let heartbeat = Duration.milliseconds(1_500)
     /// ``deliverDue()`` runs without a heartbeat, so its claims last past the attempt's own timeout.
     private var unrenewedLease: TimeInterval { settings.timeout * 3 + 30 }
 
