@@ -49,6 +49,9 @@ struct AppServices: Sendable {
     /// account change this instance commits, and each after a second (another instance's
     /// revocation takes effect here within it).
     let principals: PrincipalCache
+    /// Payment gateways webhooks recently arrived for; forgotten when this instance commits a
+    /// gateway change, and each after a second (a change through another instance).
+    let gateways: GatewayCache
 
     /// Builds every service over one ``Store`` on `dependencies`' database, clock and ids,
     /// and installs the store's append hooks: the webhook outbox and rule triggers.
@@ -61,6 +64,7 @@ struct AppServices: Sendable {
         let (clock, ids) = (dependencies.clock, dependencies.ids)
         self.store = store
         principals = PrincipalCache(lifetime: 1, clock: clock)
+        gateways = GatewayCache(lifetime: 1, clock: clock)
         // A SIM that changes hands leaves its subscriptions behind.
         sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids)])
         accounts = AccountService(store: store, clock: clock, ids: ids)

@@ -32,7 +32,9 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     let cellhire = router.group("api/simSubmission").add(middleware: ClientAuthenticationMiddleware(clients: parts.apiClients))
     SubmissionsController(submissions: parts.submissions, idempotency: idempotency).addRoutes(to: cellhire)
     WebhookController(
-        receiver: WebhookReceiver(store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell)
+        receiver: WebhookReceiver(
+            store: parts.store, clock: dependencies.clock, ids: dependencies.ids, doorbell: dependencies.jobDoorbell, gateways: parts.gateways
+        )
     ).addRoutes(to: router)
     if let pages = parts.dashboardPages {
         let simPage = DashboardSimPage(

@@ -60,7 +60,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     private func authenticate(_ presented: String) async throws -> Principal? {
         guard let keyID = APIKeySecret.keyID(in: presented) else { return nil }
         let presentedHash = APIKeySecret.hash(presented)
-        if let principal = recent.principal(keyHash: presentedHash) { return principal }
+        if let principal = recent.value(presentedHash) { return principal }
         let generation = recent.generation
         let principal = try await store.read { tx -> Principal? in
             guard let (key, hash) = try await tx.apiKeys.findWithHash(keyID),
@@ -69,7 +69,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             else { return nil }
             return Principal(keyID: key.id, account: account, scope: key.scope)
         }
-        if let principal { recent.keep(principal, keyHash: presentedHash, readAt: generation) }
+        if let principal { recent.keep(principal, for: presentedHash, readAt: generation) }
         return principal
     }
 }

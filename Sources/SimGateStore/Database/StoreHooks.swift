@@ -32,6 +32,8 @@ public struct CommittedWork: OptionSet, Sendable {
     public static let usage = CommittedWork(rawValue: 1 << 3)
     /// An API key was revoked or an account changed: what authenticated requests remember of them is stale.
     public static let credentials = CommittedWork(rawValue: 1 << 4)
+    /// A payment gateway was made or changed: what webhook receipts remember of it is stale.
+    public static let paymentGateways = CommittedWork(rawValue: 1 << 5)
 }
 
 /// The hooks a store runs, installed once by the composition root after the services they

@@ -38,7 +38,7 @@ public struct StoreTransaction: Sendable {
     /// The event log.
     public var events: EventRepository { EventRepository(db: db, transaction: self) }
     /// Payment gateways and their webhook secrets.
-    public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db, sealer: sealer) }
+    public var gateways: PaymentGatewayRepository { PaymentGatewayRepository(db: db, sealer: sealer, record: record) }
     /// Subscriptions bound to SIMs, with what each has paid for.
     public var bindings: BillingBindingRepository { BillingBindingRepository(db: db) }
     /// Webhook deliveries received from gateways.

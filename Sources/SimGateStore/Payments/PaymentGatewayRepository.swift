@@ -10,9 +10,12 @@ public struct PaymentGatewayRepository: Sendable {
     let db: any SQLDatabase
     /// Seals the credentials column.
     let sealer: (any SecretSealer)?
+    /// Notes that a gateway changed, so what is remembered of it is forgotten on commit.
+    let record: UnitOfWorkRecord
 
     /// Stores a new gateway; its grace length is stored in whole seconds.
     public func insert(_ gateway: PaymentGateway) async throws {
+        record.note(.paymentGateways)
         try await db.insert(into: "payment_gateways")
             .columns("id", "account_id", "kind", "name", "secrets", "grace_seconds", "cancellation", "created_at", "updated_at")
             .values(
@@ -25,6 +28,7 @@ public struct PaymentGatewayRepository: Sendable {
 
     /// Writes what can change: name, credentials, grace, cancellation policy and `updated_at`.
     public func update(_ gateway: PaymentGateway) async throws {
+        record.note(.paymentGateways)
         try await db.update("payment_gateways")
             .set("name", to: gateway.name).set("secrets", to: try stored(gateway.credentials))
             .set("grace_seconds", to: Int64(gateway.graceLength)).set("cancellation", to: gateway.cancellation.rawValue)

@@ -161,11 +161,14 @@ struct StripeFlowTests {
         }
     }
 
-    @Test("rotating the endpoint secret: old and new both verify while both are configured")
+    @Test("rotating the endpoint secret: old and new both verify while both are configured, and the old one fails at once when it is dropped")
     func rotation() async throws {
         try await TestHarness.run(.sqlite) { app in
             let (_, key) = try await app.makeCustomer("E-Bikes")
             let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": ["whsec_old_0001"]])
+            // A webhook before the rotation, so the gateway as it was is remembered.
+            let before: [String: Any] = ["id": "evt_r0", "type": "ping", "created": Int(app.clock.now().timeIntervalSince1970), "data": ["object": [:]]]
+            #expect(try await app.sendStripe(before, gateway: gateway, secret: "whsec_old_0001").status == 200)
             let updated = try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["secrets": ["whsec_old_0001", "whsec_new_0002"]])
             #expect((updated.json["credential_hints"] as? [String])?.count == 2)
             #expect(!updated.text.contains("whsec_old_0001"))
@@ -174,6 +177,14 @@ struct StripeFlowTests {
             var second = event
             second["id"] = "evt_r2"
             #expect(try await app.sendStripe(second, gateway: gateway, secret: "whsec_new_0002").status == 200)
+            // The old secret dropped: refused on the very next webhook, however recently the gateway was read.
+            let dropped = try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["secrets": ["whsec_new_0002"]])
+            #expect(dropped.status == 200)
+            var third = event
+            third["id"] = "evt_r3"
+            #expect(try await app.sendStripe(third, gateway: gateway, secret: "whsec_old_0001").status == 400)
+            third["id"] = "evt_r4"
+            #expect(try await app.sendStripe(third, gateway: gateway, secret: "whsec_new_0002").status == 200)
             let listed = try await app.request(.get, "/v1/payment_gateways", key: key)
             #expect(!listed.text.contains("whsec_"))
         }

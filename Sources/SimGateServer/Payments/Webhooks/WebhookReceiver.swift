@@ -23,6 +23,9 @@ struct WebhookReceiver: Sendable {
     let ids: IdentifierGenerator
     /// Wakes the job scheduler when a new event's job is queued.
     let doorbell: Doorbell
+    /// Gateways read for recent webhooks: a receipt needs its gateway's secrets, and a busy
+    /// gateway sends many a second.
+    let gateways: GatewayCache
 
     /// Largest webhook body accepted, in bytes. Real gateway events are a few kilobytes.
     static let maximumBodyBytes = 256 * 1024
@@ -30,7 +33,7 @@ struct WebhookReceiver: Sendable {
     /// Stores a verified webhook; returns the stored event's id and whether it was a duplicate.
     func receive(_ webhook: IncomingWebhook, kind: PaymentGatewayKind, gatewayID: PaymentGatewayID) async throws -> (id: GatewayEventID?, duplicate: Bool) {
         let now = clock.now()
-        guard let gateway = try await store.read({ tx in try await tx.gateways.find(gatewayID, accountID: nil) }), gateway.kind == kind else {
+        guard let gateway = try await gateway(gatewayID), gateway.kind == kind else {
             throw DomainError.notFound("payment gateway")
         }
         let payload = String(decoding: webhook.body, as: UTF8.self)
@@ -58,6 +61,16 @@ struct WebhookReceiver: Sendable {
         }
         if isNew { doorbell.ring() }
         return (isNew ? event.id : nil, !isNew)
+    }
+
+    /// The gateway, as read less than a second ago or read now. Only gateways that exist are
+    /// kept, so made-up ids in URLs take no room.
+    private func gateway(_ id: PaymentGatewayID) async throws -> PaymentGateway? {
+        if let known = gateways.value(id) { return known }
+        let generation = gateways.generation
+        let gateway = try await store.read { tx in try await tx.gateways.find(id, accountID: nil) }
+        if let gateway { gateways.keep(gateway, for: id, readAt: generation) }
+        return gateway
     }
 
     /// Checks the gateway's signature scheme; returns the external id the scheme carries, if any.
