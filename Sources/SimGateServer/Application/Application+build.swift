@@ -20,8 +20,9 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     dependencies.receiveDispatcher(dispatcher)
     // What a unit of work queued is started at once, not at the next poll.
-    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell, liveFeed = parts.liveFeed, principals = parts.principals] work in
+    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell, liveFeed = parts.liveFeed, principals = parts.principals, gateways = parts.gateways] work in
         if work.contains(.credentials) { principals.forgetAll() }
+        if work.contains(.paymentGateways) { gateways.forgetAll() }
         if work.contains(.webhookDeliveries) { dispatcher.wake() }
         if work.contains(.jobs) { doorbell.ring() }
         if !work.isDisjoint(with: [.events, .usage]) { liveFeed.announce() }
