@@ -28,7 +28,6 @@ struct UsagePartitionTests {
         )
     }
 
-    /// The partition each record is stored in, by record id.
     /// Stores `sim` and its `records` in one unit of work.
     private static func seed(_ store: Store, sim: Sim, now: Date, records: [UsageRecord]) async throws {
         try await store.transaction { tx in
@@ -37,6 +36,7 @@ struct UsagePartitionTests {
         }
     }
 
+    /// The partition each record is stored in, by record id.
     private static func partitions(_ database: SimGateDatabase) async throws -> [String: String] {
         try await database.sqlRead { db in
             var found: [String: String] = [:]

@@ -41,7 +41,9 @@ struct FailoverBenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard instances >= 2 else { throw ValidationError("--instances must be at least 2: one is killed.") }
         guard sessions >= 1, (1...sessions).contains(suspend) else { throw ValidationError("--suspend must be between 1 and --sessions: the kill needs disconnects in flight.") }
-        guard interval >= 0.05, killAfter >= 1, seconds > killAfter else { throw ValidationError("need --interval ≥ 0.05 and --seconds > --kill-after ≥ 1.") }
+        guard (0.05...3_600).contains(interval), killAfter >= 1, seconds > killAfter else {
+            throw ValidationError("need 0.05 ≤ --interval ≤ 3600 and --seconds > --kill-after ≥ 1.")
+        }
     }
 
     func run() async throws {

@@ -67,15 +67,10 @@ final class ServerProcess: Sendable {
         process.waitUntilExit()
     }
 
-    /// Asks the server to stop (SIGTERM, a graceful shutdown) and waits for it.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    /// Asks the server to stop (SIGTERM) and waits at most `limit`, then kills it (SIGKILL).
-    func stop(within limit: Duration) {
+    /// Asks the server to stop (SIGTERM, a graceful shutdown) and waits for it at most
+    /// `limit`, then kills it (SIGKILL): a server stuck in its shutdown does not hold the
+    /// benchmark forever.
+    func stop(within limit: Duration = .seconds(30)) {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = ContinuousClock.now + limit
