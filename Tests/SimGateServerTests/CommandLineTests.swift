@@ -157,6 +157,22 @@ struct CommandLineTests {
         }
     }
 
+    @Test("bench payments posts signed invoices with wrk, each once, and times paid invoices to LIVE")
+    func paymentsBench() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        try #require(["/usr/bin/wrk", "/usr/local/bin/wrk"].contains { FileManager.default.isExecutableFile(atPath: $0) }, "wrk is not installed (Debian: apt-get install wrk)")
+        // The bench fails unless every answer was 200 and the invoices outlasted the second.
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["bench", "payments", "--seconds", "1", "--receipts", "6000", "--concurrency", "4", "--samples", "5", "--port", "0"],
+            limit: .seconds(180)
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("verified-and-stored webhooks in"), "\(outcome.output)")
+        #expect(outcome.output.contains("(wrk, 4 connections, 0 failed)"), "\(outcome.output)")
+        #expect(outcome.output.contains("paid invoice -> SIM LIVE: p50"), "\(outcome.output)")
+        #expect(outcome.output.contains("(n=5)"), "\(outcome.output)")
+    }
+
     @Test("bench import imports every SIM through the command line and through the API, and prints both rates")
     func importBench() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
