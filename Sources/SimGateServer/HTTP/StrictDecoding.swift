@@ -23,9 +23,12 @@ extension Decoder {
     /// The keyed container for `keys`, after checking that the object has no other keys:
     /// a misspelt field is an error, not silently ignored.
     func strictContainer<Keys: CodingKey & CaseIterable>(keyedBy keys: Keys.Type) throws -> KeyedDecodingContainer<Keys> {
-        let allowed = Set(Keys.allCases.map(\.stringValue))
+        // Each present key is looked up as a `Keys` (no set of the allowed ones is built per
+        // object: a thousand-SIM import decodes a thousand of them), and only when some are
+        // unknown are they sorted, to name the same one every time.
         let present = try container(keyedBy: AnyCodingKey.self).allKeys
-        if let unknown = present.map(\.stringValue).sorted().first(where: { !allowed.contains($0) }) {
+        let unknownKeys = present.lazy.map(\.stringValue).filter { Keys(stringValue: $0)?.stringValue != $0 }
+        if let unknown = unknownKeys.min() {
             throw UnknownFieldError(path: CodingPathText.render(codingPath + [AnyCodingKey(stringValue: unknown)]))
         }
         return try container(keyedBy: keys)

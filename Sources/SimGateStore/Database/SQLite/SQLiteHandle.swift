@@ -33,8 +33,10 @@ final class SQLiteHandle: Sendable {
     private static let statementLimit = 512
     /// Binds a statement may have and still be kept for reuse.
     private static let largestKeptStatement = 256
-    /// Larger statements kept per connection, the most recent ones.
-    private static let largeStatementLimit = 4
+    /// Larger statements kept per connection, the most recent ones. One API import of 1,000
+    /// SIMs runs five (lookups of ICCIDs and IMSIs, inserts of SIMs, events and periods) in
+    /// turn, so fewer than that kept none of them from one request to the next.
+    private static let largeStatementLimit = 8
     /// Bytes of text and blobs a kept statement may go on holding after its run.
     private static let largestBindingsKept = 16_384
 
