@@ -42,6 +42,30 @@ struct SimStoreTests {
         }
     }
 
+    @Test("a save writes only what changed: a field cleared to nothing is cleared, the others read back as they were", arguments: TestEngine.available)
+    func saveWritesChangesOnly(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let ids = IdentifierGenerator(clock: clock)
+            var sim = try Self.makeSim(1, ids: ids, at: clock.now(), labels: ["fleet-a"])
+            sim.imei = try IMEI(Fixtures.imei(3))
+            try await database.store.transaction { try await $0.sims.insert([sim]) }
+
+            // The IMEI goes (NULL is written over a value), the MSISDN changes, the rest stays.
+            let previous = sim
+            clock.advance(by: 60)
+            sim.imei = nil
+            sim.msisdn = try MSISDN(Fixtures.msisdn(9))
+            sim.updatedAt = clock.now()
+            try await database.store.transaction { try await $0.sims.save(sim, previous: previous) }
+            #expect(try await database.store.read { try await $0.sims.find(sim.id, accountID: nil) } == sim)
+
+            // Nothing changed: nothing is written, and the SIM reads back the same.
+            try await database.store.transaction { try await $0.sims.save(sim, previous: sim) }
+            #expect(try await database.store.read { try await $0.sims.find(sim.id, accountID: nil) } == sim)
+        }
+    }
+
     @Test("a SIM that is LIVE yet has a hold is refused, since reads skip a LIVE SIM's holds; a LIVE SIM and an OFFLINE one with a hold read back", arguments: TestEngine.available)
     func liveWithHoldsRefused(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -16,16 +16,36 @@ extension SimRepository {
 
     /// Bind values in the order of ``columns``.
     static func values(of sim: Sim) -> [any SQLExpression] {
+        storedValues(of: sim).map(\.expression)
+    }
+
+    /// The values written for `sim`, in the order of ``columns``, as values that compare, so
+    /// that a save can write only the columns that changed.
+    static func storedValues(of sim: Sim) -> [StoredValue] {
         [
-            bindOrNull(sim.id.rawValue), bindOrNull(sim.iccid.digits), bindOrNull(sim.imsi.digits), bindOrNull(sim.msisdn?.digits),
-            bindOrNull(sim.eid?.digits), bindOrNull(sim.serialNumber), bindOrNull(sim.imei?.digits), bindOrNull(sim.accountID?.rawValue),
-            bindOrNull(sim.status.rawValue), bindOrNull(sim.tariffNumber.map(Int64.init)), bindOrNull(StoredJSON.encode(sim.labels.values)),
-            bindOrNull(StoredJSON.encode(sim.metadata.values)), bindOrNull(sim.firstUseAt?.stored), bindOrNull(sim.statusChangedAt.stored),
-            bindOrNull(sim.statusCause.actor.kind.rawValue), bindOrNull(sim.statusCause.actor.id), bindOrNull(sim.statusCause.reason),
-            bindOrNull(sim.createdAt.stored), bindOrNull(sim.updatedAt.stored), bindOrNull(sim.lastSeen?.mccMNC),
-            bindOrNull(sim.lastSeen?.country), bindOrNull(sim.lastSeen?.imei?.digits), bindOrNull(sim.lastSeen?.since.stored),
-            bindOrNull(sim.shutdownThreshold.map { Int64($0.hours) }), bindOrNull(sim.shutdownAt?.stored),
+            .text(sim.id.rawValue), .text(sim.iccid.digits), .text(sim.imsi.digits), .text(sim.msisdn?.digits),
+            .text(sim.eid?.digits), .text(sim.serialNumber), .text(sim.imei?.digits), .text(sim.accountID?.rawValue),
+            .text(sim.status.rawValue), .integer(sim.tariffNumber.map(Int64.init)), .text(StoredJSON.encode(sim.labels.values)),
+            .text(StoredJSON.encode(sim.metadata.values)), .integer(sim.firstUseAt?.stored), .integer(sim.statusChangedAt.stored),
+            .text(sim.statusCause.actor.kind.rawValue), .text(sim.statusCause.actor.id), .text(sim.statusCause.reason),
+            .integer(sim.createdAt.stored), .integer(sim.updatedAt.stored), .text(sim.lastSeen?.mccMNC),
+            .text(sim.lastSeen?.country), .text(sim.lastSeen?.imei?.digits), .integer(sim.lastSeen?.since.stored),
+            .integer(sim.shutdownThreshold.map { Int64($0.hours) }), .integer(sim.shutdownAt?.stored),
         ]
+    }
+
+    /// One column's stored value: text or a whole number, or NULL.
+    enum StoredValue: Equatable {
+        case text(String?)
+        case integer(Int64?)
+
+        /// The value bound into a statement.
+        var expression: any SQLExpression {
+            switch self {
+            case .text(let text): bindOrNull(text)
+            case .integer(let integer): bindOrNull(integer)
+            }
+        }
     }
 
     /// Runs a `sims` query shaped by `refine` and attaches each SIM's holds (one more query).

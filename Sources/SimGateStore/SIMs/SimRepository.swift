@@ -24,15 +24,23 @@ public struct SimRepository: Sendable {
         try await periods.open(sims)
     }
 
-    /// Writes every mutable field of `sim`, and the labels and holds that differ from `previous`;
-    /// a new owner, tariff, status or OFFLINE cause starts a new period at `sim.updatedAt`.
+    /// Writes the fields, labels and holds of `sim` that differ from `previous`, which must be
+    /// the SIM as read in this same unit of work; a new owner, tariff, status or OFFLINE cause
+    /// starts a new period at `sim.updatedAt`.
     public func save(_ sim: Sim, previous: Sim) async throws {
         try Self.refuseLiveWithHolds(sim)
+        // Only the columns that changed are set: SQLite rewrites the entries of every index on
+        // a column named in SET, changed or not, and `sims` has a dozen indexes while a
+        // suspend changes two indexed columns' worth. `previous` is the row as read in this
+        // same unit of work, so a column equal in both is the stored value.
+        let values = Self.storedValues(of: sim), before = Self.storedValues(of: previous)
         var update = db.update("sims")
-        for ((column, quoted), value) in zip(zip(Self.columns, Self.quotedColumns), Self.values(of: sim)) where column != "id" && column != "created_at" {
-            update = update.set(quoted, to: value)
+        var changed = false
+        for index in Self.columns.indices where values[index] != before[index] && Self.columns[index] != "id" && Self.columns[index] != "created_at" {
+            update = update.set(Self.quotedColumns[index], to: values[index].expression)
+            changed = true
         }
-        try await update.where("id", .equal, sim.id.rawValue).run()
+        if changed { try await update.where("id", .equal, sim.id.rawValue).run() }
 
         let oldLabels = Set(previous.labels.values), newLabels = Set(sim.labels.values)
         let removedLabels = oldLabels.subtracting(newLabels)
