@@ -5,6 +5,10 @@ import Testing
 struct IdentityTests {
     @Test("Luhn accepts published valid numbers and rejects a changed digit", arguments: [
         ("79927398713", true), ("79927398710", false), ("490154203237518", true), ("490154203237519", false),
+        // Payloads of odd length (the doubling starts at the first digit), and digits that are
+        // not ASCII, which no identifier here may hold.
+        ("89445012345678901238", true), ("89445012345678901237", false), ("1230", true), ("1231", false),
+        ("٧٩٩٢٧٣٩٨٧١٣", false), ("7992739871a", false),
     ])
     func luhn(number: String, valid: Bool) {
         #expect(Luhn.isValid(number) == valid)

@@ -22,8 +22,9 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
 
     /// `--receipts`: distinct webhooks signed for the throughput phase, more than it can post.
     @Option(help: "Distinct webhooks signed for the throughput phase (more than it can post).") var receipts = 50_000
-    /// `--seconds`: how long the throughput phase lasts.
-    @Option(help: "Seconds the throughput phase lasts.") var seconds = 10
+    /// `--seconds`: how long the throughput phase lasts; at most 240, since its invoices are
+    /// signed beforehand and Stripe's signatures are good for five minutes.
+    @Option(help: "Seconds the throughput phase lasts (at most 240: the invoices are signed beforehand).") var seconds = 10
     /// `--concurrency`: webhook requests in flight at once in the throughput phase.
     @Option(help: "Connections wrk keeps open in the throughput phase.") var concurrency = 32
     /// `--samples`: paid invoices timed one at a time in the latency phase.
@@ -38,6 +39,8 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
 
     /// Starts a server of its own, prepares the fleet, runs both phases, prints, and shuts down.
     func run() async throws {
+        // Before anything is set up: without wrk there is no throughput phase.
+        guard let wrk = HTTPBenchCommand.executable("wrk") else { throw BenchError("wrk is not installed (Debian: apt-get install wrk)") }
         var logger = Logger(label: "simgate.bench")
         logger.logLevel = .warning
         var configuration = AppConfiguration()
@@ -54,7 +57,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         let app = try await buildApplication(configuration, dependencies: dependencies)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
         let client = BenchClient(http: http, base: "http://127.0.0.1:\(port)")
-        let (receipts, concurrency, samples, seconds) = (max(1, self.receipts), max(1, self.concurrency), self.samples, max(1, min(3_600, self.seconds)))
+        let (receipts, concurrency, samples, seconds) = (max(1, self.receipts), max(1, self.concurrency), self.samples, max(1, min(240, self.seconds)))
 
         // A service group of our own, so the server can be shut down gracefully when done.
         let services = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
@@ -67,7 +70,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
                 }
                 print("SimGate bench: payments, database \(configuration.database)")
                 let fleet = try await BenchFleet.prepare(client, operatorKey: key, sims: samples + 100, secret: Self.secret)
-                try await Self.throughput(client, fleet: fleet, receipts: receipts, concurrency: concurrency, seconds: seconds)
+                try await Self.throughput(wrk, client, fleet: fleet, receipts: receipts, concurrency: concurrency, seconds: seconds)
                 try await Self.latency(client, fleet: fleet, samples: samples)
             } catch {
                 await services.triggerGracefulShutdown()
@@ -91,8 +94,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
     /// Posts distinct signed invoices, for SIMs already LIVE, with wrk for `seconds` over
     /// `concurrency` connections (wrk is a load generator apart from the server, and far
     /// cheaper on the shared cores than an HTTP client in the server's own process).
-    static func throughput(_ client: BenchClient, fleet: BenchFleet, receipts: Int, concurrency: Int, seconds: Int) async throws {
-        guard let wrk = HTTPBenchCommand.executable("wrk") else { throw BenchError("wrk is not installed (Debian: apt-get install wrk)") }
+    static func throughput(_ wrk: String, _ client: BenchClient, fleet: BenchFleet, receipts: Int, concurrency: Int, seconds: Int) async throws {
         // The gateway's side is made before the clock starts: building and signing the bodies
         // is the load generator's work. Signed now, they are good for Stripe's five minutes.
         let invoices = try (0..<receipts).map { index in
