@@ -12,6 +12,8 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [UnownedJob] = []
     private var stopping = false
+    /// Set once the thread has ended: a job that comes later runs on the shared pool instead.
+    private var ended = false
     private let finished = DispatchSemaphore(value: 0)
     /// Set once in `init`, before the thread starts; read by `stop()`.
     private var thread: Thread?
@@ -25,10 +27,18 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `job` on this thread after the jobs before it.
+    /// Runs `job` on this thread after the jobs before it. After the thread has ended (a task
+    /// that still preferred it, resumed late by a timeout), the job runs on a shared thread
+    /// rather than never: whatever it then calls on a closed resource fails, and says so.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
+        guard !ended else {
+            condition.unlock()
+            let executor = asUnownedTaskExecutor()
+            DispatchQueue.global().async { job.runSynchronously(on: executor) }
+            return
+        }
         queue.append(job)
         condition.signal()
         condition.unlock()
@@ -36,12 +46,14 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Lets the thread finish the jobs it has, then end; returns once it has. Called on the
     /// thread itself, it returns at once (waiting there would wait forever).
+    /// Only the first call waits; later ones return at once.
     public func stop() {
         condition.lock()
+        let first = !stopping
         stopping = true
         condition.signal()
         condition.unlock()
-        guard Thread.current !== thread else { return }
+        guard first, Thread.current !== thread else { return }
         finished.wait()
     }
 
@@ -51,6 +63,7 @@ public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
             condition.lock()
             while queue.isEmpty, !stopping { condition.wait() }
             if queue.isEmpty, stopping {
+                ended = true
                 condition.unlock()
                 finished.signal()
                 return

@@ -114,7 +114,10 @@ public final class SimGateDatabase: Service, Sendable {
 
     /// Closes SQLite connections and their threads. PostgreSQL closes when ``run()`` is cancelled.
     public func close() async {
-        if case .sqlite(let pool, _) = backend { await pool.close() }
+        if case .sqlite(let pool, let writer) = backend {
+            await pool.close()
+            writer.close()
+        }
     }
 
     /// Runs `body` with a leased connection, on that connection's thread: its statements then

@@ -2,21 +2,31 @@ import NIOCore
 import Synchronization
 
 /// A queue of tasks waiting for something (a connection, a gate), each waiting for a bounded
-/// time. The time limit is an event-loop timer that fails the waiter straight from the loop:
-/// no task is spawned to hop anywhere, so nothing outlives the wait.
+/// time.
+///
+/// The time limits are kept by one event-loop timer, set for the earliest deadline in the
+/// queue while anyone waits, which fails the overdue waiters straight from the loop: no task
+/// is spawned to hop anywhere, so nothing outlives the wait. One timer rather than one per
+/// waiter: under load every write waits at the gate, and scheduling and cancelling a timer on
+/// another thread's loop (which wakes that loop twice) was a twentieth of the writer's time.
 final class TimedWaiters<Value: Sendable>: Sendable {
+    private struct Waiter {
+        let continuation: CheckedContinuation<Value, any Error>
+        let deadline: NIODeadline
+        let timeoutError: @Sendable () -> any Error
+    }
+
     private struct State {
-        var waiters: [(id: Int, continuation: CheckedContinuation<Value, any Error>)] = []
-        var nextID = 0
-        /// Waiters whose time ran out before they were queued (the timer won the race).
-        var expired: Set<Int> = []
+        var waiters: [Waiter] = []
+        /// The deadline the timer is set for, while one is.
+        var timerDeadline: NIODeadline?
     }
 
     private let state = Mutex(State())
 
     /// What became of a waiter as it was about to be queued.
     private enum WaitOutcome {
-        case queued, expired, available(Value)
+        case queued(setTimer: NIODeadline?), available(Value)
     }
 
     /// Waits until ``handOut(_:otherwise:)`` gives this waiter a value, or throws
@@ -28,27 +38,18 @@ final class TimedWaiters<Value: Sendable>: Sendable {
         timeout: Duration, timers: any EventLoopGroup, timeoutError: @escaping @Sendable () -> any Error,
         stillNeeded: @escaping @Sendable () -> Value? = { nil }
     ) async throws -> Value {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
-        let timer = timers.any().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-            self.expire(id, with: timeoutError())
-        }
-        defer {
-            timer.cancel()
-            state.withLock { _ = $0.expired.remove(id) }
-        }
+        let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         return try await withCheckedThrowingContinuation { continuation in
             let outcome: WaitOutcome = state.withLock { state in
-                if state.expired.remove(id) != nil { return .expired }
                 if let value = stillNeeded() { return .available(value) }
-                state.waiters.append((id, continuation))
-                return .queued
+                state.waiters.append(Waiter(continuation: continuation, deadline: deadline, timeoutError: timeoutError))
+                // A timer already set for an earlier deadline sets itself again for this one.
+                guard state.timerDeadline.map({ $0 > deadline }) ?? true else { return .queued(setTimer: nil) }
+                state.timerDeadline = deadline
+                return .queued(setTimer: deadline)
             }
             switch outcome {
-            case .queued: break
-            case .expired: continuation.resume(throwing: timeoutError())
+            case .queued(let setTimer): if let setTimer { schedule(at: setTimer, on: timers) }
             case .available(let value): continuation.resume(returning: value)
             }
         }
@@ -60,7 +61,7 @@ final class TimedWaiters<Value: Sendable>: Sendable {
         let waiter = state.withLock { state in
             guard !state.waiters.isEmpty else {
                 otherwise()
-                return nil as (id: Int, continuation: CheckedContinuation<Value, any Error>)?
+                return nil as Waiter?
             }
             return state.waiters.removeFirst()
         }
@@ -83,14 +84,27 @@ final class TimedWaiters<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.continuation.resume(throwing: error) }
     }
 
-    private func expire(_ id: Int, with error: any Error) {
-        let waiter = state.withLock { state in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-                state.expired.insert(id)
-                return nil as (id: Int, continuation: CheckedContinuation<Value, any Error>)?
+    private func schedule(at deadline: NIODeadline, on timers: any EventLoopGroup) {
+        timers.any().scheduleTask(deadline: deadline) { self.expireOverdue(timers: timers, firedFor: deadline) }
+    }
+
+    /// Fails the waiters whose time is up, and sets the timer for the next deadline, if anyone
+    /// still waits. A timer superseded by an earlier one (`firedFor` is no longer the one set)
+    /// only fails the overdue.
+    private func expireOverdue(timers: any EventLoopGroup, firedFor: NIODeadline) {
+        let now = NIODeadline.now()
+        let (overdue, next): ([Waiter], NIODeadline?) = state.withLock { state in
+            var overdue: [Waiter] = []
+            state.waiters.removeAll { waiter in
+                guard waiter.deadline <= now else { return false }
+                overdue.append(waiter)
+                return true
             }
-            return state.waiters.remove(at: index)
+            guard state.timerDeadline == firedFor || state.timerDeadline.map({ $0 <= now }) ?? false else { return (overdue, nil) }
+            state.timerDeadline = state.waiters.map(\.deadline).min()
+            return (overdue, state.timerDeadline)
         }
-        waiter?.continuation.resume(throwing: error)
+        if let next { schedule(at: next, on: timers) }
+        for waiter in overdue { waiter.continuation.resume(throwing: waiter.timeoutError()) }
     }
 }

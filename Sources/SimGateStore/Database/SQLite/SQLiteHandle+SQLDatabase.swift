@@ -14,7 +14,7 @@ struct SQLiteHandleDatabase: SQLDatabase {
     let logger: Logger
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
-    var dialect: any SQLDialect { SQLiteDialect() }
+    var dialect: any SQLDialect { SimGateSQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
