@@ -119,4 +119,16 @@ struct SimSnapshotJSONTests {
             }
         }
     }
+
+    @Test("an object of JSON values (events' previous_attributes) is written byte for byte as JSONEncoder writes it")
+    func sameObjectBytes() throws {
+        var random = SeededGenerator.fromEnvironment()
+        for round in 0..<3_000 {
+            guard case .object(let members) = Self.json(&random, depth: 2 - round % 3) else { continue }
+            let written = try APIJSON.encodeToString(members)
+            let encoded = String(decoding: try APIJSON.encode(members), as: UTF8.self)
+            try #require(written == encoded, "seed \(random.seed), round \(round):\n\(written)\n\(encoded)")
+        }
+    }
 }
+

@@ -5,7 +5,7 @@ import SQLKit
 import Testing
 
 /// No work waits unbounded for a database connection.
-@Suite("Waits for a connection are bounded")
+@Suite("Waits for a connection are bounded", .timeLimit(.minutes(1)))
 struct ConnectionLimitsTests {
     static var tight: ConnectionLimits {
         var limits = ConnectionLimits()
@@ -50,6 +50,40 @@ struct ConnectionLimitsTests {
                 try await group.waitForAll()
             }
             #expect(try await database.sqlRead(Self.selectOne) == 1)
+        }
+    }
+
+    @Test("writes queued one after another behind a held one each fail in bounded time, and the queue serves the next one after")
+    func queuedWritesEachTimeOut() async throws {
+        let configuration = try await TestDatabase.freshConfiguration(.sqlite)
+        let database = try SimGateDatabase(configuration, logger: TestDatabase.logger, limits: Self.tight)
+        try await database.withRunning {
+            let holding = OnceSignal(), release = OnceSignal()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await database.sqlTransaction { _ in
+                        holding.open()
+                        await release.wait()
+                    }
+                }
+                await holding.wait()
+                // The queue keeps one timer, for its earliest deadline: each later waiter must
+                // still be failed when its own time is up, after the first one's timer fired.
+                try await withThrowingTaskGroup(of: Void.self) { waiters in
+                    for _ in 0..<3 {
+                        waiters.addTask {
+                            await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
+                                try await database.sqlTransaction(Self.selectOne)
+                            }
+                        }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    try await waiters.waitForAll()
+                }
+                release.open()
+                try await group.waitForAll()
+            }
+            #expect(try await database.sqlTransaction(Self.selectOne) == 1)
         }
     }
 

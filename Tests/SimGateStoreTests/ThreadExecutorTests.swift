@@ -31,4 +31,13 @@ struct ThreadExecutorTests {
         }
         #expect(stopped)
     }
+
+    @Test("a task that still prefers a stopped executor runs elsewhere instead of never, and a second stop returns")
+    func taskAfterStop() async {
+        let executor = ThreadExecutor(name: "test-executor-stopped")
+        executor.stop()
+        let ran = await withTaskExecutorPreference(executor) { () async -> Bool in true }
+        #expect(ran)
+        executor.stop()
+    }
 }

@@ -33,6 +33,18 @@ enum APIJSON {
     static func encodeToString<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
+
+    /// An object's text, the same as the generic version gives, written directly where
+    /// ``JSONText`` writes it as the encoder would: events' `previous_attributes` are
+    /// written on the database's writer thread, where the encoder was a thirtieth of a SIM
+    /// suspension.
+    static func encodeToString(_ members: [String: JSONValue]) throws -> String {
+        let value = JSONValue.object(members)
+        guard JSONText.writesDirectly(value) else { return String(decoding: try encode(members), as: UTF8.self) }
+        var text = JSONText(capacity: 64)
+        text.value(value)
+        return text.text
+    }
 }
 
 /// RFC 3339 timestamps as the API writes and reads them.
