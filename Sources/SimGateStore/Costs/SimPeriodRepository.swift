@@ -24,7 +24,7 @@ public struct SimPeriodRepository: Sendable {
         var open: [SimID: (start: Int64, terms: SimBillingTerms)] = [:]
         for start in stride(from: 0, to: changes.count, by: 500) {
             let ids = changes[start..<min(start + 500, changes.count)].map(\.simID.rawValue)
-            for row in try await db.select().column("*").from("sim_periods").where("sim_id", .in, ids).where("ended_at", .is, SQLLiteral.null).all() {
+            for row in try await db.raw("SELECT * FROM \"sim_periods\" WHERE \"sim_id\" IN (\(binds: ids)) AND \"ended_at\" IS NULL").all() {
                 open[SimID(trusted: try row.string("sim_id"))] = (try row.int64("started_at"), try Self.terms(row))
             }
         }
@@ -45,8 +45,7 @@ public struct SimPeriodRepository: Sendable {
             open[change.simID] = (at, change.terms)
         }
         for (simID, startedAt, endedAt) in closes {
-            try await db.update("sim_periods").set("ended_at", to: SQLBind(endedAt))
-                .where("sim_id", .equal, simID.rawValue).where("started_at", .equal, startedAt).run()
+            try await db.raw("UPDATE \"sim_periods\" SET \"ended_at\" = \(bind: endedAt) WHERE \"sim_id\" = \(bind: simID.rawValue) AND \"started_at\" = \(bind: startedAt)").run()
         }
         try await insert(opens)
     }
@@ -104,16 +103,18 @@ public struct SimPeriodRepository: Sendable {
             .where("sim_id", .equal, simID.rawValue).where("started_at", .equal, startedAt).run()
     }
 
+    private static let insertPeriod = InsertStatement(
+        into: "sim_periods", columns: ["sim_id", "started_at", "ended_at", "account_id", "tariff_number", "status", "hold_cause"]
+    )
+
     private func insert(_ rows: [(SimID, SimBillingTerms, Int64)]) async throws {
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-            var insert = db.insert(into: "sim_periods").columns("sim_id", "started_at", "ended_at", "account_id", "tariff_number", "status", "hold_cause")
-            for (simID, terms, at) in rows[start..<min(start + Self.rowsPerInsert, rows.count)] {
-                insert = insert.values(
+            try await db.raw(Self.insertPeriod.rows(rows[start..<min(start + Self.rowsPerInsert, rows.count)].map { simID, terms, at in
+                [
                     SQLBind(simID.rawValue), SQLBind(at), SQLLiteral.null, bindOrNull(terms.accountID?.rawValue),
-                    bindOrNull(terms.tariffNumber.map(Int64.init)), SQLBind(terms.status.rawValue), bindOrNull(terms.holdCause?.description)
-                )
-            }
-            try await insert.run()
+                    bindOrNull(terms.tariffNumber.map(Int64.init)), SQLBind(terms.status.rawValue), bindOrNull(terms.holdCause?.description),
+                ]
+            })).run()
         }
     }
 

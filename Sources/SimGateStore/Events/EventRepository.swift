@@ -29,8 +29,8 @@ public struct EventFilter: Sendable, Equatable {
 public struct EventRepository: Sendable {
     /// Rows per INSERT: 10 columns each, well under SQLite's 32,766 bind limit.
     private static let rowsPerInsert = 1_000
-    /// The columns an event's INSERT writes, quoted once.
-    private static let insertedColumns = QuotedIdentifier.list([
+    /// An event's INSERT.
+    private static let insert = InsertStatement(into: "events", columns: [
         "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at",
     ])
 
@@ -45,16 +45,14 @@ public struct EventRepository: Sendable {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
-            var insert = db.insert(into: "events").columns(Self.insertedColumns)
-            for event in chunk {
-                insert = insert.values(
+            try await db.raw(Self.insert.rows(chunk.map { event in
+                [
                     SQLBind(event.id.rawValue), SQLBind(event.type.rawValue), SQLBind(event.accountID?.rawValue),
                     SQLBind(event.simID?.rawValue), SQLBind(event.object), SQLBind(event.previousAttributes),
                     SQLBind(event.cause.actor.kind.rawValue), SQLBind(event.cause.actor.id), SQLBind(event.cause.reason),
-                    SQLBind(event.createdAt.stored)
-                )
-            }
-            try await insert.run()
+                    SQLBind(event.createdAt.stored),
+                ]
+            })).run()
         }
         for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }

@@ -90,9 +90,10 @@ public struct RuleRepository: Sendable {
     /// The enabled rules of these accounts whose trigger is one of `triggerTypes` (any type when empty).
     public func enabled(accountIDs: Set<AccountID>, triggerTypes: Set<String> = []) async throws -> [StoredRule] {
         guard !accountIDs.isEmpty else { return [] }
-        var query = db.select().column("*").from("rules").where("account_id", .in, accountIDs.sorted().map(\.rawValue)).where("enabled", .equal, 1)
-        if !triggerTypes.isEmpty { query = query.where("trigger_type", .in, triggerTypes.sorted()) }
-        return try await query.orderBy("id").all().map(Self.rule)
+        // As text: every event appended asks this, on the database's writer thread.
+        var sql: SQLQueryString = "SELECT * FROM \"rules\" WHERE \"account_id\" IN (\(binds: accountIDs.sorted().map(\.rawValue))) AND \"enabled\" = \(bind: 1)"
+        if !triggerTypes.isEmpty { sql = sql + " AND \"trigger_type\" IN (\(binds: triggerTypes.sorted()))" }
+        return try await db.raw(sql + " ORDER BY \"id\" ASC").all().map(Self.rule)
     }
 
     /// Every enabled rule with a trigger of `triggerType`, across accounts (the idle scan).

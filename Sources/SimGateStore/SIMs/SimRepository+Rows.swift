@@ -72,7 +72,7 @@ extension SimRepository {
         // holds are looked up; most of a fleet is LIVE, and so is most of what is read.
         let ids = try rows.filter { try $0.string("status") != SimStatus.live.rawValue }.map { try $0.string("id") }
         var holds: [String: [HoldCause: Hold]] = [:]
-        for row in try await ids.isEmpty ? [] : db.select().column("*").from("sim_holds").where("sim_id", .in, ids).all() {
+        for row in try await ids.isEmpty ? [] : db.raw("SELECT * FROM \"sim_holds\" WHERE \"sim_id\" IN (\(binds: ids))").all() {
             let causeText = try row.string("cause")
             guard let cause = HoldCause(causeText) else { throw StoreError.corruptRow(table: "sim_holds", column: "cause", value: causeText) }
             let hold = Hold(
@@ -131,17 +131,17 @@ extension SimRepository {
         }
     }
 
+    private static let insertHold = InsertStatement(into: "sim_holds", columns: ["sim_id", "cause", "placed_at", "actor_kind", "actor_id", "reason"])
+
     /// Inserts `sim_holds` rows, 3,000 to a statement.
     func insertHolds(_ holds: [(SimID, Hold)]) async throws {
         for start in stride(from: 0, to: holds.count, by: 3_000) {
-            var insert = db.insert(into: "sim_holds").columns("sim_id", "cause", "placed_at", "actor_kind", "actor_id", "reason")
-            for (id, hold) in holds[start..<min(start + 3_000, holds.count)] {
-                insert = insert.values(
+            try await db.raw(Self.insertHold.rows(holds[start..<min(start + 3_000, holds.count)].map { id, hold in
+                [
                     SQLBind(id.rawValue), SQLBind(hold.cause.description), SQLBind(hold.placedAt.stored),
-                    SQLBind(hold.origin.actor.kind.rawValue), SQLBind(hold.origin.actor.id), SQLBind(hold.origin.reason)
-                )
-            }
-            try await insert.run()
+                    SQLBind(hold.origin.actor.kind.rawValue), SQLBind(hold.origin.actor.id), SQLBind(hold.origin.reason),
+                ]
+            })).run()
         }
     }
 }

@@ -34,13 +34,17 @@ public struct SimRepository: Sendable {
         // suspend changes two indexed columns' worth. `previous` is the row as read in this
         // same unit of work, so a column equal in both is the stored value.
         let values = Self.storedValues(of: sim), before = Self.storedValues(of: previous)
-        var update = db.update("sims")
+        // Written as text: this runs on the database's writer thread for every SIM write.
+        var update: SQLQueryString = "UPDATE \"sims\" SET "
         var changed = false
         for index in Self.columns.indices where values[index] != before[index] && Self.columns[index] != "id" && Self.columns[index] != "created_at" {
-            update = update.set(Self.quotedColumns[index], to: values[index].expression)
+            update.appendLiteral(changed ? ", " : "")
+            update.appendInterpolation(Self.quotedColumns[index])
+            update.appendLiteral(" = ")
+            update.appendInterpolation(values[index].expression)
             changed = true
         }
-        if changed { try await update.where("id", .equal, sim.id.rawValue).run() }
+        if changed { try await db.raw(update + " WHERE \"id\" = \(bind: sim.id.rawValue)").run() }
 
         let oldLabels = Set(previous.labels.values), newLabels = Set(sim.labels.values)
         let removedLabels = oldLabels.subtracting(newLabels)
@@ -51,8 +55,7 @@ public struct SimRepository: Sendable {
 
         let liftedCauses = Set(previous.state.holds.keys).subtracting(sim.state.holds.keys)
         if !liftedCauses.isEmpty {
-            try await db.delete(from: "sim_holds").where("sim_id", .equal, sim.id.rawValue)
-                .where("cause", .in, liftedCauses.map(\.description)).run()
+            try await db.raw("DELETE FROM \"sim_holds\" WHERE \"sim_id\" = \(bind: sim.id.rawValue) AND \"cause\" IN (\(binds: liftedCauses.map(\.description)))").run()
         }
         let placed = sim.state.holds.values.filter { previous.state.holds[$0.cause] == nil }
         try await insertHolds(placed.map { (sim.id, $0) })

@@ -61,9 +61,11 @@ public struct WebhookRepository: Sendable {
     /// The enabled endpoints of these accounts.
     public func enabledEndpoints(accountIDs: Set<AccountID>) async throws -> [WebhookEndpoint] {
         guard !accountIDs.isEmpty else { return [] }
-        return try await db.select().column("*").from("webhook_endpoints")
-            .where("account_id", .in, accountIDs.map(\.rawValue)).where("status", .equal, WebhookEndpoint.Status.enabled.rawValue)
-            .all().map(Self.endpoint)
+        // As text: every event appended asks this, on the database's writer thread.
+        return try await db.raw("""
+            SELECT * FROM "webhook_endpoints" WHERE "account_id" IN (\(binds: accountIDs.map(\.rawValue))) \
+            AND "status" = \(bind: WebhookEndpoint.Status.enabled.rawValue)
+            """).all().map(Self.endpoint)
     }
 
     /// Deletes an endpoint with its deliveries and their attempts.
