@@ -62,7 +62,10 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         services.append(accounting.batcher)
         services.append(RADIUSServer(
             host: radius.host, port: radius.authenticationPort, role: .authentication, clients: radiusClients,
-            handler: RADIUSAccessHandler(store: store, interimInterval: radius.interimInterval, startup: startup),
+            handler: RADIUSAccessHandler(
+                store: store, reader: store.reservedReader(name: "SimGate SQLite Access-Requests"), interimInterval: radius.interimInterval,
+                startup: startup
+            ),
             logger: dependencies.logger, observer: radiusMetrics.server(.authentication, alongside: dependencies.observeRADIUS?(.authentication)),
             onListening: { dependencies.announceRADIUSPort(.authentication, $0) }
         ))

@@ -8,6 +8,8 @@ import SimGateStore
 struct RADIUSAccessHandler: RADIUSRequestHandler {
     /// Where SIMs and their accounts are read.
     let store: Store
+    /// The connection Access-Requests read on, in place on the authentication port's thread.
+    let reader: ReservedReader
     /// Acct-Interim-Interval in seconds for SIMs whose account sets none.
     let interimInterval: UInt32
     /// Opens once migrations are done; requests that come earlier wait for it.
@@ -48,7 +50,7 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     private func find(_ request: RADIUSPacket) async throws -> (Sim?, UInt32) {
         let filters = RADIUSSimLookup.filters(for: request)
         guard !filters.isEmpty else { return (nil, interimInterval) }
-        return try await store.read { tx in
+        return try await store.read(on: reader) { tx in
             guard let sim = try await RADIUSSimLookup.first(matching: filters, in: tx) else { return (nil, interimInterval) }
             var own: Int?
             if let accountID = sim.accountID { own = try await tx.accounts.find(accountID)?.radiusInterimInterval }

@@ -6,6 +6,7 @@ import PostgresKit
 import SQLKit
 import SQLiteKit
 import ServiceLifecycle
+import Synchronization
 
 /// SimGate's one handle on its database, SQLite or PostgreSQL, behind the same SQLKit interface.
 ///
@@ -26,6 +27,10 @@ public final class SimGateDatabase: Service, Sendable {
     private let limits: ConnectionLimits
     /// Opens when ``run()`` has started, so ``withRunning(_:)`` never leases before it.
     private let started = OnceSignal()
+    /// The SQLite file's path (nil on PostgreSQL).
+    private let sqlitePath: String?
+    /// Readers kept for callers of their own, closed with the database.
+    private let reservedReaders = Mutex<[ReservedReader]>([])
 
     /// Prepares a handle for `configuration`. No connection is opened until the first query.
     public init(_ configuration: DatabaseConfiguration, logger: Logger, limits: ConnectionLimits = ConnectionLimits()) throws {
@@ -39,9 +44,11 @@ public final class SimGateDatabase: Service, Sendable {
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout
             )
             engine = .sqlite
+            sqlitePath = path
             backend = .sqlite(pool: pool, writer: SQLiteGroupCommit(pool: pool, logger: logger))
         case .postgres(let url):
             engine = .postgres
+            sqlitePath = nil
             var client = try PostgresURL.clientConfiguration(from: url)
             client.options.maximumConnections = limits.postgresConnections
             backend = .postgres(PostgresClient(configuration: client, backgroundLogger: logger))
@@ -58,6 +65,20 @@ public final class SimGateDatabase: Service, Sendable {
                 try await body(connection.sql(queryLogLevel: nil))
             }
         }
+    }
+
+    /// A read connection of its own for one caller (see ``ReservedReader``).
+    public func reservedReader(name: String) -> ReservedReader {
+        let reader = ReservedReader(sqlitePath: sqlitePath, name: name)
+        reservedReaders.withLock { $0.append(reader) }
+        return reader
+    }
+
+    /// Runs `body` on `reader`'s connection, in place on the calling thread; through the pool
+    /// on PostgreSQL.
+    package func sqlRead<T: Sendable>(on reader: ReservedReader, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let connection = try await reader.connection() else { return try await sqlRead(body) }
+        return try await body(SQLiteHandleDatabase(handle: connection, logger: logger))
     }
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
@@ -115,6 +136,7 @@ public final class SimGateDatabase: Service, Sendable {
     /// Closes SQLite connections and their threads. PostgreSQL closes when ``run()`` is cancelled.
     public func close() async {
         if case .sqlite(let pool, let writer) = backend {
+            for reader in reservedReaders.withLock({ $0 }) { reader.close() }
             await pool.close()
             writer.close()
         }

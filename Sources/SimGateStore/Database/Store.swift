@@ -44,6 +44,15 @@ public struct Store: Sendable {
         try await database.sqlRead { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: UnitOfWorkRecord(), sealer: sealer)) }
     }
 
+    /// Runs `body` for reads on `reader`'s own connection, in place on the calling thread (see
+    /// ``ReservedReader``).
+    public func read<T: Sendable>(on reader: ReservedReader, _ body: (StoreTransaction) async throws -> T) async throws -> T {
+        try await database.sqlRead(on: reader) { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: UnitOfWorkRecord(), sealer: sealer)) }
+    }
+
+    /// A read connection of its own for one caller.
+    public func reservedReader(name: String) -> ReservedReader { database.reservedReader(name: name) }
+
     /// The durable job queue, whose claims run in transactions of their own.
     public var jobs: JobQueue { JobQueue(database: database, ids: ids) }
 
