@@ -49,6 +49,18 @@ struct GroupCommitTests {
         return outcomes
     }
 
+    @Test("a write after the database has closed fails with databaseClosed instead of waiting for a writer that is gone")
+    func writeAfterClose() async throws {
+        let database = try SimGateDatabase(try await TestDatabase.freshConfiguration(.sqlite), logger: TestDatabase.logger)
+        try await database.withRunning {
+            try await Migrator(database: database, logger: TestDatabase.logger).migrate()
+            try await database.store.transaction { try await $0.events.append([Self.event(IdentifierGenerator(clock: SystemWallClock()))]) }
+        }
+        await #expect(throws: StoreError.databaseClosed) {
+            try await database.store.transaction { try await $0.events.append([Self.event(IdentifierGenerator(clock: SystemWallClock()))]) }
+        }
+    }
+
     @Test("of 300 units of work at once, every one that returned is stored and readable, and every one that threw left nothing", arguments: TestEngine.available)
     func allOrNothingEach(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -22,7 +22,9 @@ import Synchronization
 /// connection is called in place from this thread; its own thread waits meanwhile.)
 final class SQLiteGroupCommit: Sendable {
     private let gate = AsyncGate()
-    private let thread = ThreadExecutor(name: "SimGate SQLite writer")
+    /// The writer's thread, started by the first write (a database only read, as by most
+    /// command-line tools, never starts one); nil again once closed.
+    private let writerThread = Mutex<(thread: ThreadExecutor?, closed: Bool)>((nil, false))
     private let pool: SQLiteConnectionPool
     private let logger: Logger
     /// Units of work committed together at most; the last of them commits.
@@ -50,15 +52,26 @@ final class SQLiteGroupCommit: Sendable {
     nonisolated(nonsending) func transaction<T: Sendable>(
         timeout: Duration, timers: any EventLoopGroup, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        try await withTaskExecutorPreference(thread) {
+        let thread = try writerThread.withLock { state in
+            guard !state.closed else { throw StoreError.databaseClosed }
+            if let thread = state.thread { return thread }
+            let thread = ThreadExecutor(name: "SimGate SQLite writer")
+            state.thread = thread
+            return thread
+        }
+        return try await withTaskExecutorPreference(thread) {
             try await transactionOnWriterThread(timeout: timeout, timers: timers, body)
         }
     }
 
-    /// Ends the writer's thread once the database is closed. A unit of work that still comes
-    /// finds its connection pool closed.
+    /// Ends the writer's thread once the database is closed; a write after that fails with
+    /// ``StoreError/databaseClosed``.
     func close() {
-        thread.stop()
+        let thread = writerThread.withLock { state in
+            defer { state = (nil, true) }
+            return state.thread
+        }
+        thread?.stop()
     }
 
     private func transactionOnWriterThread<T: Sendable>(
