@@ -19,6 +19,29 @@ struct ConnectionLimitsTests {
         try await db.raw("SELECT 1 AS one").all().count
     }
 
+    /// Runs `body` while a write transaction holds the database's one writer (and, with
+    /// ``tight`` limits, its one connection), then lets the write finish.
+    static func whileAWriteIsHeld(in database: SimGateDatabase, _ body: () async throws -> Void) async throws {
+        let holding = OnceSignal(), release = OnceSignal()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await database.sqlTransaction { _ in
+                    holding.open()
+                    await release.wait()
+                }
+            }
+            await holding.wait()
+            do {
+                try await body()
+            } catch {
+                release.open()
+                throw error
+            }
+            release.open()
+            try await group.waitForAll()
+        }
+    }
+
     @Test("with every connection busy, the next read and the next write fail with connectionUnavailable; once one is free, work goes on", arguments: TestEngine.available)
     func exhaustedPool(engine: TestEngine) async throws {
         let configuration = try await TestDatabase.freshConfiguration(engine)
@@ -31,57 +54,35 @@ struct ConnectionLimitsTests {
             for _ in 0..<50 {
                 if (try? await database.sqlRead(Self.selectOne)) != nil { break }
             }
-            let holding = OnceSignal(), release = OnceSignal()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await database.sqlTransaction { _ in
-                        holding.open()
-                        await release.wait()
-                    }
-                }
-                await holding.wait()
+            try await Self.whileAWriteIsHeld(in: database) {
                 await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
                     try await database.sqlRead(Self.selectOne)
                 }
                 await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
                     try await database.sqlTransaction(Self.selectOne)
                 }
-                release.open()
-                try await group.waitForAll()
             }
             #expect(try await database.sqlRead(Self.selectOne) == 1)
         }
     }
 
-    @Test("writes queued one after another behind a held one each fail in bounded time, and the queue serves the next one after")
+    @Test("writes queued behind a held one each fail in bounded time, and the queue serves the next one after")
     func queuedWritesEachTimeOut() async throws {
         let configuration = try await TestDatabase.freshConfiguration(.sqlite)
         let database = try SimGateDatabase(configuration, logger: TestDatabase.logger, limits: Self.tight)
         try await database.withRunning {
-            let holding = OnceSignal(), release = OnceSignal()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await database.sqlTransaction { _ in
-                        holding.open()
-                        await release.wait()
-                    }
-                }
-                await holding.wait()
-                // The queue keeps one timer, for its earliest deadline: each later waiter must
-                // still be failed when its own time is up, after the first one's timer fired.
-                try await withThrowingTaskGroup(of: Void.self) { waiters in
+            try await Self.whileAWriteIsHeld(in: database) {
+                // The queue keeps one timer, for its earliest deadline: every waiter must still
+                // be failed when its own time is up (TimedWaitersTests orders the deadlines).
+                await withTaskGroup(of: Void.self) { waiters in
                     for _ in 0..<3 {
                         waiters.addTask {
                             await #expect(throws: StoreError.connectionUnavailable(waited: .milliseconds(300))) {
                                 try await database.sqlTransaction(Self.selectOne)
                             }
                         }
-                        try await Task.sleep(for: .milliseconds(50))
                     }
-                    try await waiters.waitForAll()
                 }
-                release.open()
-                try await group.waitForAll()
             }
             #expect(try await database.sqlTransaction(Self.selectOne) == 1)
         }

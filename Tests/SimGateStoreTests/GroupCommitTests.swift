@@ -11,19 +11,12 @@ import Testing
 struct GroupCommitTests {
     private struct Refused: Error {}
 
-    private static func event(_ ids: IdentifierGenerator) -> Event {
-        Event(
-            id: ids.make(), type: .simUpdated, accountID: nil, simID: nil, object: "{}", previousAttributes: nil,
-            cause: ChangeCause(actor: ChangeActor(.system, id: "test")), createdAt: Date()
-        )
-    }
-
     /// What became of each unit of work: whether it returned, and whether its event is stored.
     private static func outcomes(
         _ store: Store, units: Int, _ body: @escaping @Sendable (Int, Event, StoreTransaction) async throws -> Void
     ) async throws -> [(returned: Bool, readAtReturn: Bool, stored: Bool)] {
         let ids = IdentifierGenerator(clock: SystemWallClock())
-        let events = (0..<units).map { _ in event(ids) }
+        let events = (0..<units).map { _ in Fixtures.systemEvent(ids) }
         let results = await withTaskGroup(of: (Int, Bool, Bool).self) { group in
             for (index, event) in events.enumerated() {
                 group.addTask {
@@ -54,10 +47,10 @@ struct GroupCommitTests {
         let database = try SimGateDatabase(try await TestDatabase.freshConfiguration(.sqlite), logger: TestDatabase.logger)
         try await database.withRunning {
             try await Migrator(database: database, logger: TestDatabase.logger).migrate()
-            try await database.store.transaction { try await $0.events.append([Self.event(IdentifierGenerator(clock: SystemWallClock()))]) }
+            try await database.store.transaction { try await $0.events.append([Fixtures.systemEvent(IdentifierGenerator(clock: SystemWallClock()))]) }
         }
         await #expect(throws: StoreError.databaseClosed) {
-            try await database.store.transaction { try await $0.events.append([Self.event(IdentifierGenerator(clock: SystemWallClock()))]) }
+            try await database.store.transaction { try await $0.events.append([Fixtures.systemEvent(IdentifierGenerator(clock: SystemWallClock()))]) }
         }
     }
 
@@ -93,7 +86,7 @@ struct GroupCommitTests {
             }
             #expect(outcomes.contains { $0.returned }, "no unit of work got through at all")
             // The store still works afterwards.
-            let after = Self.event(IdentifierGenerator(clock: SystemWallClock()))
+            let after = Fixtures.systemEvent(IdentifierGenerator(clock: SystemWallClock()))
             try await database.store.transaction { try await $0.events.append([after]) }
             #expect(try await database.store.read { try await $0.events.find(after.id, accountID: nil) } != nil)
         }

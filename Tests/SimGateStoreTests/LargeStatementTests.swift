@@ -11,12 +11,7 @@ import Testing
 @Suite("Large statements reused")
 struct LargeStatementTests {
     private static func events(_ count: Int, _ ids: IdentifierGenerator) -> [Event] {
-        (0..<count).map { n in
-            Event(
-                id: ids.make(), type: .simUpdated, accountID: nil, simID: nil, object: "{\"n\":\(n)}", previousAttributes: nil,
-                cause: ChangeCause(actor: ChangeActor(.system, id: "batch-\(count)")), createdAt: Date()
-            )
-        }
+        (0..<count).map { n in Fixtures.systemEvent(ids, object: "{\"n\":\(n)}", actorID: "batch-\(count)") }
     }
 
     @Test("batches of 1,000 and of other sizes, one failing on a duplicate id, store exactly the rows of the batches that succeeded", arguments: TestEngine.available)

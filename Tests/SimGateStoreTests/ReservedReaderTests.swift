@@ -8,13 +8,6 @@ import Testing
 /// The read connection kept for Access-Requests, called in place on its caller's thread.
 @Suite("A read connection of its own", .timeLimit(.minutes(1)))
 struct ReservedReaderTests {
-    private static func event(_ ids: IdentifierGenerator) -> Event {
-        Event(
-            id: ids.make(), type: .simUpdated, accountID: nil, simID: nil, object: "{}", previousAttributes: nil,
-            cause: ChangeCause(actor: ChangeActor(.system, id: "test")), createdAt: Date()
-        )
-    }
-
     @Test("reads see every write committed before them, from a thread of the caller's own", arguments: TestEngine.available)
     func seesCommittedWrites(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
@@ -24,7 +17,7 @@ struct ReservedReaderTests {
             let thread = ThreadExecutor(name: "test-reserved-caller")
             defer { thread.stop() }
             for _ in 0..<20 {
-                let event = Self.event(ids)
+                let event = Fixtures.systemEvent(ids)
                 try await store.transaction { try await $0.events.append([event]) }
                 let read = try await withTaskExecutorPreference(thread) {
                     try await store.read(on: reader) { try await $0.events.find(event.id, accountID: nil) }

@@ -24,4 +24,13 @@ public enum Fixtures {
         let body = "35" + String(format: "%012d", n)
         return body + String(Luhn.checkDigit(for: body))
     }
+
+    /// An event of no SIM or account, by the system (`actorID`), carrying `object`: for store
+    /// tests that only need rows to write and find.
+    public static func systemEvent(_ ids: IdentifierGenerator, object: String = "{}", actorID: String = "test") -> Event {
+        Event(
+            id: ids.make(), type: .simUpdated, accountID: nil, simID: nil, object: object, previousAttributes: nil,
+            cause: ChangeCause(actor: ChangeActor(.system, id: actorID)), createdAt: Date()
+        )
+    }
 }
