@@ -100,11 +100,12 @@ public final class RADIUSServer: Service, Sendable {
             try await channel.executeThenClose { inbound, outbound in
                 // The loop that reads datagrams runs there too, and every task it starts inherits it.
                 try await withTaskExecutorPreference(ownThread) {
+                    let outbox = ReplyOutbox(outbound)
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await envelope in inbound {
                             group.addTask {
                                 if let reply = await self.answer(envelope) {
-                                    try? await outbound.write(reply)
+                                    await outbox.send(reply)
                                 }
                             }
                         }

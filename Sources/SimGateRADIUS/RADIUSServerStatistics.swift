@@ -17,9 +17,11 @@ public final class RADIUSServerStatistics: Sendable {
         case notAnswered = "not_answered"
     }
 
+    /// Received and replied are counted by code value, in arrays rather than dictionaries:
+    /// every datagram adds to both.
     private struct Counts {
-        var received: [RADIUSCode: Int] = [:]
-        var replied: [RADIUSCode: Int] = [:]
+        var received = [Int](repeating: 0, count: 256)
+        var replied = [Int](repeating: 0, count: 256)
         var answered = 0
         var retransmissionsAnswered = 0
         var dropped: [DropReason: Int] = [:]
@@ -40,13 +42,13 @@ public final class RADIUSServerStatistics: Sendable {
     /// Datagrams dropped so far for `reason`.
     public func dropped(_ reason: DropReason) -> Int { counts.withLock { $0.dropped[reason, default: 0] } }
     /// Well-formed requests from known clients, by code, whatever became of them.
-    public func received(_ code: RADIUSCode) -> Int { counts.withLock { $0.received[code, default: 0] } }
+    public func received(_ code: RADIUSCode) -> Int { counts.withLock { $0.received[Int(code.rawValue)] } }
     /// Replies sent, by code, retransmissions included.
-    public func replied(_ code: RADIUSCode) -> Int { counts.withLock { $0.replied[code, default: 0] } }
+    public func replied(_ code: RADIUSCode) -> Int { counts.withLock { $0.replied[Int(code.rawValue)] } }
 
     /// Counts a well-formed request from a known client, before its authenticators are checked.
     func recordRequest(_ code: RADIUSCode) {
-        counts.withLock { $0.received[code, default: 0] += 1 }
+        counts.withLock { $0.received[Int(code.rawValue)] += 1 }
         observer?.requestReceived(code)
     }
 
@@ -54,7 +56,7 @@ public final class RADIUSServerStatistics: Sendable {
     func recordAnswer(_ code: RADIUSCode, retransmission: Bool) {
         counts.withLock {
             retransmission ? ($0.retransmissionsAnswered += 1) : ($0.answered += 1)
-            $0.replied[code, default: 0] += 1
+            $0.replied[Int(code.rawValue)] += 1
         }
         observer?.replySent(code, retransmission: retransmission)
     }

@@ -3,10 +3,27 @@ import Synchronization
 /// Replies recently sent, so a retransmitted request (same client, identifier and
 /// authenticator) gets the same reply again instead of being processed twice.
 final class ReplyCache: Sendable {
+    /// The authenticator is held as two integers, not an array: a key is made and hashed
+    /// several times per request, and an array meant an allocation and sixteen byte-wise
+    /// hash steps each time.
     private struct Key: Hashable {
         let client: String
         let identifier: UInt8
-        let authenticator: [UInt8]
+        let authenticatorHigh: UInt64
+        let authenticatorLow: UInt64
+
+        init(client: String, request: RADIUSPacket) {
+            self.client = client
+            identifier = request.identifier
+            // A request's authenticator is always 16 octets once decoded; a shorter one (a
+            // packet built in code) is padded with zeros.
+            var high: UInt64 = 0, low: UInt64 = 0
+            for (index, byte) in request.authenticator.prefix(16).enumerated() {
+                if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            }
+            authenticatorHigh = high
+            authenticatorLow = low
+        }
     }
 
     private struct Entry {
@@ -48,7 +65,7 @@ final class ReplyCache: Sendable {
     /// Looks the request up and, if it is new, marks it in flight.
     func begin(client: String, request: RADIUSPacket) -> Lookup {
         let now = self.now()
-        let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
+        let key = Key(client: client, request: request)
         return state.withLock { state in
             if let entry = state.entries[key], now - entry.storedAt < lifetime {
                 return entry.reply.map(Lookup.answered) ?? .inFlight
@@ -60,14 +77,14 @@ final class ReplyCache: Sendable {
 
     /// Forgets a request that got no reply, so a retry is answered afresh.
     func abandon(client: String, request: RADIUSPacket) {
-        let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
+        let key = Key(client: client, request: request)
         _ = state.withLock { $0.entries.removeValue(forKey: key) }
     }
 
     /// Keeps the reply sent to `request`, so copies of it within the lifetime get the same bytes.
     func store(_ reply: [UInt8], client: String, request: RADIUSPacket) {
         let now = self.now()
-        let key = Key(client: client, identifier: request.identifier, authenticator: request.authenticator)
+        let key = Key(client: client, request: request)
         state.withLock { write(Entry(reply: reply, storedAt: now), for: key, in: &$0) }
     }
 

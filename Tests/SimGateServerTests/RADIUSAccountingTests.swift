@@ -86,6 +86,40 @@ struct RADIUSAccountingTests {
         }
     }
 
+    @Test("150 sessions reported at once, half without a device, are each stored with their own counters and device", arguments: TestEngine.available)
+    func manySessionsAtOnce(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            // 150 is not a multiple of any statement size, so on SQLite a batch this large is
+            // written by statements of several sizes, and read back through padded IN lists.
+            let sims = try await app.importSims(0..<150)
+            let starts = (0..<150).map { n in
+                Self.accounting(.start, session: "many-\(n)", imsi: Fixtures.imsi(n), input: 0, output: 0, identifier: UInt8(n),
+                                imeisv: n.isMultiple(of: 2) ? "49015420323751\(String(format: "%02d", n % 100))" : nil)
+            }
+            #expect(try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(starts.map { $0.encoded() }, wait: .seconds(10), expecting: starts.count).count == starts.count)
+            let interims = (0..<150).map { n in
+                Self.accounting(.interimUpdate, session: "many-\(n)", imsi: Fixtures.imsi(n), input: UInt64(1_000 + n), output: UInt64(n), identifier: UInt8(n))
+            }
+            #expect(try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(interims.map { $0.encoded() }, wait: .seconds(10), expecting: interims.count).count == interims.count)
+            for (n, sim) in sims.enumerated() {
+                let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+                #expect(sessions.count == 1, "SIM \(n)")
+                let session = try #require(sessions.first)
+                #expect(session["session_id"] as? String == "many-\(n)")
+                #expect(session["bytes_up"] as? Int == 1_000 + n, "SIM \(n)")
+                #expect(session["bytes_down"] as? Int == n, "SIM \(n)")
+                #expect((session["imei"] as? String != nil) == n.isMultiple(of: 2), "SIM \(n): \(session)")
+                #expect(session["mcc_mnc"] as? String == "26201")
+            }
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            var total: UInt64 = 0
+            for sim in sims {
+                total += try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sim), period: month) }.up
+            }
+            #expect(total == (0..<150).reduce(0) { $0 + UInt64(1_000 + $1) })
+        }
+    }
+
     @Test("Accounting-On from a gateway closes all its open sessions")
     func accountingOn() async throws {
         try await TestHarness.run(.sqlite) { app in

@@ -34,16 +34,22 @@ public struct SimUsageRow: Sendable, Equatable {
 extension SimRepository {
     /// The usage columns of the SIMs with these IMSIs, by IMSI, locked for update on PostgreSQL.
     public func usageRows(imsis: [IMSI]) async throws -> [IMSI: SimUsageRow] {
-        guard !imsis.isEmpty else { return [:] }
-        var query = db.select()
-            .columns("id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes")
-            .from("sims").where("imsi", .in, imsis.map(\.digits))
-        // The lock also serialises accounting for one SIM across instances sharing PostgreSQL: a
-        // new session's row cannot be locked before it exists, but its SIM's row can, so two
-        // instances never both count a session's first bytes.
-        if db.dialect.name == "postgresql" { query = query.for(.update) }
         var found: [IMSI: SimUsageRow] = [:]
-        for row in try await query.all() {
+        for chunk in BatchShape.inLists(imsis.map(\.digits), on: db) {
+            var query = SQLText(for: db)
+            query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes" FROM "sims" WHERE "imsi" IN "#)
+            query.bindList(chunk)
+            // The lock also serialises accounting for one SIM across instances sharing
+            // PostgreSQL: a new session's row cannot be locked before it exists, but its SIM's
+            // row can, so two instances never both count a session's first bytes.
+            if db.dialect.name == "postgresql" { query.append(" FOR UPDATE") }
+            try await read(query, into: &found)
+        }
+        return found
+    }
+
+    private func read(_ query: SQLText, into found: inout [IMSI: SimUsageRow]) async throws {
+        for row in try await query.query(on: db).all() {
             let imsi = IMSI(trusted: try row.string("imsi"))
             found[imsi] = SimUsageRow(
                 id: SimID(trusted: try row.string("id")), accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
@@ -55,7 +61,6 @@ extension SimRepository {
                 hasBundle: try row.optionalInt64("bundle_bytes") != nil
             )
         }
-        return found
     }
 
     /// The `seen_*` columns as a sighting; `nil` when `seen_since` is NULL (never seen).

@@ -11,17 +11,24 @@ public struct SessionRepository: Sendable {
     /// The stored sessions among `keys`, locked for update on PostgreSQL.
     public func sessions(_ keys: Set<SessionKey>) async throws -> [SessionKey: DataSession] {
         var found: [SessionKey: DataSession] = [:]
+        // Two IN lists rather than row values, which not every engine takes in a list; the few
+        // extra rows they might match are dropped below. A batch's gateways are few, so the
+        // gateways' list is usually a single value.
         let all = Array(keys)
-        for start in stride(from: 0, to: all.count, by: UsageRepository.rowsPerStatement) {
-            let chunk = all[start..<min(start + UsageRepository.rowsPerStatement, all.count)]
-            // Two IN lists rather than row values, which not every engine takes in a list; the
-            // few extra rows they might match are dropped below.
-            var query = db.select().column("*").from("radius_sessions")
-                .where("nas", .in, Array(Set(chunk.map(\.nas)))).where("session_id", .in, chunk.map(\.sessionID))
-            if db.dialect.name == "postgresql" { query = query.for(.update) }
-            for row in try await query.all() {
-                let session = try Self.session(row)
-                if keys.contains(session.key) { found[session.key] = session }
+        for chunk in BatchShape.inLists(all.map(\.sessionID), lists: 2, on: db) {
+            let wanted = Set(chunk)
+            let gateways = Array(Set(all.lazy.filter { wanted.contains($0.sessionID) }.map(\.nas)))
+            for gatewayChunk in BatchShape.inLists(gateways, lists: 2, on: db) {
+                var query = SQLText(for: db)
+                query.append(#"SELECT * FROM "radius_sessions" WHERE "nas" IN "#)
+                query.bindList(gatewayChunk)
+                query.append(#" AND "session_id" IN "#)
+                query.bindList(chunk)
+                if db.dialect.name == "postgresql" { query.append(" FOR UPDATE") }
+                for row in try await query.query(on: db).all() {
+                    let session = try Self.session(row)
+                    if keys.contains(session.key) { found[session.key] = session }
+                }
             }
         }
         return found
@@ -57,30 +64,32 @@ public struct SessionRepository: Sendable {
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped.
     public func saveSessions(_ sessions: [DataSession]) async throws {
-        for start in stride(from: 0, to: sessions.count, by: UsageRepository.rowsPerStatement) {
-            var insert = db.insert(into: "radius_sessions").columns(
-                "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
-                "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address"
-            )
-            for session in sessions[start..<min(start + UsageRepository.rowsPerStatement, sessions.count)] {
-                insert = insert.values(
-                    SQLBind(session.nas), SQLBind(session.sessionID), SQLBind(session.simID.rawValue), bindOrNull(session.accountID?.rawValue),
-                    SQLBind(session.clientAddress),
-                    SQLBind(session.startedAt.stored), SQLBind(session.updatedAt.stored), bindOrNull(session.stoppedAt?.stored),
-                    SQLBind(Int64(session.counters.inputBytes)), SQLBind(Int64(session.counters.outputBytes)),
-                    bindOrNull(session.mccMNC), bindOrNull(session.country), bindOrNull(session.rat), bindOrNull(session.imei),
-                    bindOrNull(session.userName), bindOrNull(session.framedIPAddress)
-                )
+        for range in BatchShape.rows(sessions.count, columns: 16, on: db) {
+            var insert = SQLText(for: db)
+            insert.append(Self.saveInsert)
+            for (index, session) in sessions[range].enumerated() {
+                if index > 0 { insert.append(", ") }
+                insert.bindList([
+                    session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
+                    session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
+                    Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
+                    orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
+                    orNull(session.userName), orNull(session.framedIPAddress),
+                ])
             }
-            try await insert.onConflict(with: ["nas", "session_id"]) { update in
-                update
-                    .set(excludedValueOf: "updated_at").set(excludedValueOf: "input_bytes").set(excludedValueOf: "output_bytes")
-                    .set("stopped_at", to: SQLRaw("COALESCE(radius_sessions.stopped_at, excluded.stopped_at)"))
-                    .set(excludedValueOf: "mcc_mnc").set(excludedValueOf: "country").set(excludedValueOf: "rat").set(excludedValueOf: "imei")
-                    .set(excludedValueOf: "user_name").set(excludedValueOf: "framed_ip_address")
-            }.run()
+            insert.append(Self.saveConflict)
+            try await insert.query(on: db).run()
         }
     }
+
+    private static let saveInsert = #"INSERT INTO "radius_sessions" ("nas", "session_id", "sim_id", "account_id", "client_address", "#
+        + #""started_at", "updated_at", "stopped_at", "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "#
+        + #""framed_ip_address") VALUES "#
+    private static let saveConflict = #" ON CONFLICT ("nas", "session_id") DO UPDATE SET "updated_at" = excluded."updated_at", "#
+        + #""input_bytes" = excluded."input_bytes", "output_bytes" = excluded."output_bytes", "#
+        + #""stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at"), "#
+        + #""mcc_mnc" = excluded."mcc_mnc", "country" = excluded."country", "rat" = excluded."rat", "imei" = excluded."imei", "#
+        + #""user_name" = excluded."user_name", "framed_ip_address" = excluded."framed_ip_address""#
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
     @discardableResult

@@ -11,13 +11,15 @@ public struct UsageRepository: Sendable {
     /// Rows per multi-row statement: at most 15 binds each, far under SQLite's 32,766 and
     /// PostgreSQL's 65,535.
     static let rowsPerStatement = 1_000
-    /// The columns a usage record's INSERT writes, quoted once (see ``QuotedIdentifier``).
-    private static let recordColumns = QuotedIdentifier.list([
-        "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
-        "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at",
-    ])
-    /// The columns a usage total's upsert writes, quoted once.
-    private static let totalColumns = QuotedIdentifier.list(["sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down"])
+    /// A usage record's INSERT up to its rows (see ``SQLText``).
+    private static let recordInsert = #"INSERT INTO "usage_records" ("id", "sim_id", "account_id", "source", "sender_id", "session_id", "#
+        + #""started_at", "ended_at", "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at") VALUES "#
+    /// A usage total's upsert up to its rows.
+    private static let totalInsert = #"INSERT INTO "usage_totals" ("sim_id", "account_id", "period", "granularity", "country", "#
+        + #""bytes_up", "bytes_down") VALUES "#
+    /// What a usage total's upsert does with a row that exists: adds to it.
+    private static let totalConflict = #" ON CONFLICT ("sim_id", "period", "country", "account_id") DO UPDATE SET "#
+        + #""bytes_up" = "usage_totals"."bytes_up" + excluded."bytes_up", "bytes_down" = "usage_totals"."bytes_down" + excluded."bytes_down""#
 
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
@@ -42,17 +44,20 @@ public struct UsageRepository: Sendable {
         outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
-        for start in stride(from: 0, to: storable.count, by: Self.rowsPerStatement) {
-            var insert = db.insert(into: "usage_records").columns(Self.recordColumns)
-            for record in storable[start..<min(start + Self.rowsPerStatement, storable.count)] {
-                insert = insert.values(
-                    SQLBind(record.id), SQLBind(record.simID.rawValue), bindOrNull(record.accountID?.rawValue), SQLBind(record.source),
-                    bindOrNull(record.senderID), bindOrNull(record.sessionID), SQLBind(record.startedAt.stored), SQLBind(record.endedAt.stored),
-                    SQLBind(Int64(record.bytesUp)), SQLBind(Int64(record.bytesDown)), bindOrNull(record.mccMNC), bindOrNull(record.country),
-                    bindOrNull(record.rat), bindOrNull(record.imei), SQLBind(now.stored)
-                )
+        for range in BatchShape.rows(storable.count, columns: 15, on: db) {
+            var insert = SQLText(for: db)
+            insert.append(Self.recordInsert)
+            for (index, record) in storable[range].enumerated() {
+                if index > 0 { insert.append(", ") }
+                insert.bindList([
+                    record.id, record.simID.rawValue, orNull(record.accountID?.rawValue), record.source,
+                    orNull(record.senderID), orNull(record.sessionID), record.startedAt.stored, record.endedAt.stored,
+                    Int64(record.bytesUp), Int64(record.bytesDown), orNull(record.mccMNC), orNull(record.country),
+                    orNull(record.rat), orNull(record.imei), now.stored,
+                ])
             }
-            for row in try await insert.ignoringConflicts().returning(SQLColumn("id")).all() {
+            insert.append(#" ON CONFLICT DO NOTHING RETURNING "id""#)
+            for row in try await insert.query(on: db).all() {
                 outcome.inserted.insert(try row.string("id"))
             }
         }
@@ -130,15 +135,19 @@ public struct UsageRepository: Sendable {
         let simIDs = Array(Set(records.map(\.simID.rawValue)))
         let periods = Array(Set(records.flatMap { Self.periods(of: $0.endedAt) }))
         guard !simIDs.isEmpty else { return found }
-        for start in stride(from: 0, to: simIDs.count, by: Self.rowsPerStatement) {
-            let rows = try await db.select().columns("sim_id", "account_id", "period", "country", "bytes_up", "bytes_down").from("usage_totals")
-                .where("sim_id", .in, Array(simIDs[start..<min(start + Self.rowsPerStatement, simIDs.count)]))
-                .where("period", .in, periods).all()
-            for row in rows {
-                let key = UsageTotalKey.Row(
-                    simID: try row.string("sim_id"), account: try row.string("account_id"), period: try row.string("period"), country: try row.string("country")
-                )
-                found[key] = (try row.byteCount("bytes_up", table: "usage_totals"), try row.byteCount("bytes_down", table: "usage_totals"))
+        for chunk in BatchShape.inLists(simIDs, lists: 2, on: db) {
+            for periodChunk in BatchShape.inLists(periods, lists: 2, on: db) {
+                var query = SQLText(for: db)
+                query.append(#"SELECT "sim_id", "account_id", "period", "country", "bytes_up", "bytes_down" FROM "usage_totals" WHERE "sim_id" IN "#)
+                query.bindList(chunk)
+                query.append(#" AND "period" IN "#)
+                query.bindList(periodChunk)
+                for row in try await query.query(on: db).all() {
+                    let key = UsageTotalKey.Row(
+                        simID: try row.string("sim_id"), account: try row.string("account_id"), period: try row.string("period"), country: try row.string("country")
+                    )
+                    found[key] = (try row.byteCount("bytes_up", table: "usage_totals"), try row.byteCount("bytes_down", table: "usage_totals"))
+                }
             }
         }
         return found
@@ -156,19 +165,15 @@ public struct UsageRepository: Sendable {
             if a.period != b.period { return a.period < b.period }
             return a.country < b.country
         }
-        for start in stride(from: 0, to: all.count, by: Self.rowsPerStatement) {
-            var insert = db.insert(into: "usage_totals").columns(Self.totalColumns)
-            for (row, granularity, bytes) in all[start..<min(start + Self.rowsPerStatement, all.count)] {
-                insert = insert.values(
-                    SQLBind(row.simID), SQLBind(row.account), SQLBind(row.period), SQLBind(granularity.rawValue),
-                    SQLBind(row.country), SQLBind(Int64(bytes.up)), SQLBind(Int64(bytes.down))
-                )
+        for range in BatchShape.rows(all.count, columns: 7, on: db) {
+            var insert = SQLText(for: db)
+            insert.append(Self.totalInsert)
+            for (index, (row, granularity, bytes)) in all[range].enumerated() {
+                if index > 0 { insert.append(", ") }
+                insert.bindList([row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down)])
             }
-            try await insert.onConflict(with: ["sim_id", "period", "country", "account_id"]) { update in
-                update
-                    .set("bytes_up", to: SQLRaw("usage_totals.bytes_up + excluded.bytes_up"))
-                    .set("bytes_down", to: SQLRaw("usage_totals.bytes_down + excluded.bytes_down"))
-            }.run()
+            insert.append(Self.totalConflict)
+            try await insert.query(on: db).run()
         }
     }
 

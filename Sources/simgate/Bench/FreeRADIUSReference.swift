@@ -3,8 +3,9 @@ import Foundation
 /// FreeRADIUS (Debian's freeradius package) as the reference SimGate's accounting is measured
 /// against: its stock configuration, copied into a scratch directory, with one virtual server
 /// that takes Accounting-Requests on a given port and writes each to a detail file (the
-/// `detail` module), and nothing else. It answers once the record is written, as SimGate does
-/// once its record is committed.
+/// `detail` module). It answers once the record is written, as SimGate does once its record
+/// is committed. It also accepts every Access-Request on a second port, so that both servers
+/// answer the same Access-Requests while their accounting is measured.
 struct FreeRADIUSReference {
     /// The scratch directory holding the configuration (`raddb`), logs and detail files.
     let directory: URL
@@ -15,7 +16,9 @@ struct FreeRADIUSReference {
     /// logs and run files there, keeps only the `detail` module and the bench's server, and
     /// starts `executable` in the foreground. Returns once FreeRADIUS says it is ready
     /// (at most 10 s).
-    static func start(executable: URL, configuration: URL, directory: URL, port: Int, secret: String) async throws -> FreeRADIUSReference {
+    static func start(
+        executable: URL, configuration: URL, directory: URL, port: Int, authenticationPort: Int, secret: String
+    ) async throws -> FreeRADIUSReference {
         let files = FileManager.default
         let raddb = directory.appendingPathComponent("raddb")
         let logs = directory.appendingPathComponent("log")
@@ -47,6 +50,18 @@ struct FreeRADIUSReference {
         \t\ttype = acct
         \t\tipaddr = 127.0.0.1
         \t\tport = \(port)
+        \t}
+        \tlisten {
+        \t\ttype = auth
+        \t\tipaddr = 127.0.0.1
+        \t\tport = \(authenticationPort)
+        \t}
+        \tauthorize {
+        \t\tupdate control {
+        \t\t\t&Auth-Type := Accept
+        \t\t}
+        \t}
+        \tauthenticate {
         \t}
         \tpreacct {
         \t}

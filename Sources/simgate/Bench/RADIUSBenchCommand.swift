@@ -128,6 +128,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
 
         let figures: LoadFigures
         var reference: LoadFigures?
+        var referenceDuringLoad: AccessSampler.Samples?
         var duringLoad: AccessSampler.Samples
         if usesRadclient {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-radclient-\(UUID().uuidString)")
@@ -140,8 +141,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 files.append(file)
             }
             print("packet files: \(files.count) in \(directory.path) (radclient -f)")
-            if freeradius { reference = try await measureFreeRADIUS(files: files, directory: directory) }
-            (figures, duringLoad) = try await whileSampling(sampler, server: server) { [files, radclientWindow, radclientPath] in
+            if freeradius { (reference, referenceDuringLoad) = try await measureFreeRADIUS(files: files, directory: directory, userName: imsis[0]) }
+            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [files, radclientWindow, radclientPath] in
                 try await RadclientReplay.run(
                     files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
                     limit: radclientLimit
@@ -150,7 +151,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         } else {
             let streams = load.packets(sockets: sockets)
             let target = try SocketAddress(ipAddress: "127.0.0.1", port: accountingPort)
-            (figures, duringLoad) = try await whileSampling(sampler, server: server) { [window] in
+            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [window] in
                 let start = ContinuousClock.now
                 let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
                     for stream in streams {
@@ -178,15 +179,18 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         print("usage stored: \(stored.up) bytes up, \(stored.down) down; sent: \(sent.up) up, \(sent.down) down -> "
               + (stored == sent ? "nothing lost or doubled" : "MISMATCH"))
         print("Access-Request -> Access-Accept while accounting runs: " + summary(duringLoad))
+        if let referenceDuringLoad { print("  FreeRADIUS, the same while its accounting ran: " + summary(referenceDuringLoad)) }
         let atRest = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
         print("Access-Request -> Access-Accept at rest: " + summary(try await atRest.sample(count: samples)))
     }
 
-    /// Runs `load` while timing an Access-Request every 5 ms, and reads the server's CPU around it.
+    /// Runs `load` while timing an Access-Request every 5 ms, and reads the server's CPU around
+    /// it. Both servers are measured this way, so their CPU per update covers the same
+    /// Access-Requests as well as the accounting.
     private func whileSampling(
-        _ sampler: AccessSampler, server: ServerProcess, _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
+        _ sampler: AccessSampler, cpuSeconds: () -> Double, _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
     ) async throws -> (LoadFigures, AccessSampler.Samples) {
-        let cpuBefore = server.cpuSeconds()
+        let cpuBefore = cpuSeconds()
         async let samples = sampler.sample(count: .max, pause: .milliseconds(5))
         let outcome: RadclientReplay.Outcome
         do {
@@ -196,31 +200,33 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             _ = try? await samples
             throw error
         }
-        let cpu = server.cpuSeconds() - cpuBefore
+        let cpu = cpuSeconds() - cpuBefore
         sampler.stop()
         if outcome.lost > 0 { print("(\(outcome.lost) requests got no answer after radclient's retries)") }
         return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu), try await samples)
     }
 
-    /// Starts FreeRADIUS on a free port, replays `files` at it, checks every update reached a
-    /// detail file, and stops it.
-    private func measureFreeRADIUS(files: [URL], directory: URL) async throws -> LoadFigures {
+    /// Starts FreeRADIUS on free ports, replays `files` at it while timing Access-Requests as
+    /// SimGate's are, checks every update reached a detail file, and stops it.
+    private func measureFreeRADIUS(files: [URL], directory: URL, userName: String) async throws -> (LoadFigures, AccessSampler.Samples) {
         let port = try await FreePorts.udp()
+        let authenticationPort = try await FreePorts.udp()
         let scratch = directory.appendingPathComponent("freeradius")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let reference = try await FreeRADIUSReference.start(
             executable: URL(fileURLWithPath: freeradiusPath), configuration: URL(fileURLWithPath: freeradiusConfig), directory: scratch,
-            port: port, secret: Self.secret
+            port: port, authenticationPort: authenticationPort, secret: Self.secret
         )
         defer { reference.process.kill() }
-        let cpuBefore = reference.process.cpuSeconds()
-        let outcome = try await RadclientReplay.run(
-            files: files, port: port, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath), limit: radclientLimit
-        )
-        let cpu = reference.process.cpuSeconds() - cpuBefore
+        let sampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(Self.secret.utf8))
+        let (figures, samples) = try await whileSampling(sampler, cpuSeconds: reference.process.cpuSeconds) { [radclientWindow, radclientPath, radclientLimit] in
+            try await RadclientReplay.run(
+                files: files, port: port, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath), limit: radclientLimit
+            )
+        }
         let written = reference.detailRecords()
-        print("FreeRADIUS detail files hold \(written) records for \(outcome.answered) answered updates" + (outcome.lost > 0 ? ", \(outcome.lost) unanswered" : ""))
-        return LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu)
+        print("FreeRADIUS detail files hold \(written) records for \(figures.answered) answered updates")
+        return (figures, samples)
     }
 
     private func summary(_ samples: AccessSampler.Samples) -> String {

@@ -46,6 +46,7 @@ struct SQLiteHandleDatabase: SQLDatabase {
         case let text as String: .text(text)
         case let integer as Int64: .integer(Int(integer))
         case let integer as Int: .integer(integer)
+        case is NullBind: .null
         default: try encoder.encode(value)
         }
     }

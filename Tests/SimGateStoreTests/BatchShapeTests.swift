@@ -1,0 +1,52 @@
+@testable import SimGateStore
+import SimGateTestSupport
+import Testing
+
+/// How batches are cut into statements: few, large ones on PostgreSQL; on SQLite, statements
+/// of a few fixed sizes that the connection keeps prepared.
+@Suite("Batch statement sizes")
+struct BatchShapeTests {
+    @Test("rows are cut into statements of 64, 16, 4 and 1 rows on SQLite, within 256 binds each, and into one statement on PostgreSQL", arguments: TestEngine.available)
+    func rows(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.sqlRead { db in
+                for (count, columns) in [(0, 15), (1, 15), (73, 15), (73, 3), (150, 7), (1_500, 16), (5, 300)] {
+                    let ranges = BatchShape.rows(count, columns: columns, on: db)
+                    // Every row exactly once, in order.
+                    #expect(ranges.flatMap { Array($0) } == Array(0..<count), "\(count) rows of \(columns)")
+                    if engine == .sqlite {
+                        let sizes = Set(ranges.map(\.count))
+                        #expect(sizes.isSubset(of: [64, 16, 4, 1]), "\(count) rows of \(columns): \(sizes)")
+                        #expect(ranges.allSatisfy { $0.count == 1 || $0.count * columns <= 256 }, "\(count) rows of \(columns)")
+                    } else {
+                        #expect(ranges.count == (count + 999) / 1_000, "\(count) rows of \(columns)")
+                    }
+                }
+                #expect(BatchShape.rows(73, columns: 15, on: db).map(\.count) == (engine == .sqlite ? [16, 16, 16, 16, 4, 4, 1] : [73]))
+            }
+        }
+    }
+
+    @Test("IN lists on SQLite are padded to a fixed size with their last value, and hold every value once in order", arguments: TestEngine.available)
+    func inLists(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.sqlRead { db in
+                #expect(BatchShape.inLists([String](), on: db).isEmpty)
+                for count in [1, 3, 9, 64, 65, 200, 1_001] {
+                    let values = (0..<count).map { "v\($0)" }
+                    for lists in [1, 2, 5] {
+                        let chunks = BatchShape.inLists(values, lists: lists, on: db)
+                        // Padding repeats the chunk's own last value, so dropping repeats gives the values back.
+                        let unpadded = chunks.flatMap { chunk in chunk.enumerated().filter { $0.offset == 0 || $0.element != chunk[$0.offset - 1] }.map(\.element) }
+                        #expect(unpadded == values, "\(count) values, \(lists) lists")
+                        if engine == .sqlite {
+                            #expect(chunks.allSatisfy { [64, 16, 4, 1].contains($0.count) && $0.count * lists <= 256 }, "\(count) values, \(lists) lists")
+                        } else {
+                            #expect(chunks.map(\.count).reduce(0, +) == count)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
