@@ -42,6 +42,14 @@ struct RADIUSAccessTests {
             _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "stolen"])
             #expect(try await ask(imsi: Fixtures.imsi(0), userName: "pgw") == (.accessReject, "SIM is OFFLINE: hold operator"))
             #expect(try await ask(imsi: Fixtures.imsi(99), userName: "pgw") == (.accessReject, "unknown SIM"))
+            // A SIM held by its customer and by the operator: the reject names both, in order.
+            let (account, key) = try await app.makeCustomer("Held Twice")
+            let held = try #require(try await app.importSims(1..<2, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(held)/activate", key: key)
+            #expect(try await ask(imsi: Fixtures.imsi(1), userName: "pgw") == (.accessAccept, "SIM is LIVE"))
+            _ = try await app.request(.post, "/v1/sims/\(held)/suspend", key: app.operatorKey, json: ["reason": "fraud check"])
+            _ = try await app.request(.post, "/v1/sims/\(held)/suspend", key: key, json: ["reason": "customer asked"])
+            #expect(try await ask(imsi: Fixtures.imsi(1), userName: "pgw") == (.accessReject, "SIM is OFFLINE: hold manual, operator"))
         }
     }
 }

@@ -21,14 +21,14 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
         guard request.code == .accessRequest else { return nil }
         await startup.wait()
         guard startup.isOpen else { return nil }  // Shutting down before start-up finished.
-        let sim: Sim?
-        let interval: UInt32
+        let sim: SimGateRow?
         do {
-            (sim, interval) = try await find(request)
+            sim = try await find(request)
         } catch {
             // No answer rather than a wrong one: the gateway retries or fails over.
             return nil
         }
+        let interval = sim?.interimInterval.flatMap(UInt32.init(exactly:)) ?? interimInterval
         let decision = Self.decide(sim)
         var attributes: [RADIUSAttribute] = [.text(RADIUSAttributeType.replyMessage, decision.message)]
         if decision.accept { attributes.append(.integer(RADIUSAttributeType.acctInterimInterval, interval)) }
@@ -36,25 +36,25 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     }
 
     /// Accept only a LIVE SIM; say why otherwise.
-    static func decide(_ sim: Sim?) -> (accept: Bool, message: String) {
+    static func decide(_ sim: SimGateRow?) -> (accept: Bool, message: String) {
         guard let sim else { return (false, "unknown SIM") }
         switch sim.status {
         case .live: return (true, "SIM is LIVE")
-        case .offline: return (false, "SIM is OFFLINE: hold " + sim.state.holdCauses.map(\.description).joined(separator: ", "))
+        case .offline: return (false, "SIM is OFFLINE: hold " + sim.holdCauses.map(\.description).joined(separator: ", "))
         default: return (false, "SIM is \(sim.status.rawValue)")
         }
     }
 
-    /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID, and the interim
-    /// interval for it: its account's own, else the server's. One read for both.
-    private func find(_ request: RADIUSPacket) async throws -> (Sim?, UInt32) {
+    /// The SIM by 3GPP-IMSI, else by User-Name read as IMSI, MSISDN or ICCID, with its
+    /// account's interim interval, in one read.
+    private func find(_ request: RADIUSPacket) async throws -> SimGateRow? {
         let filters = RADIUSSimLookup.filters(for: request)
-        guard !filters.isEmpty else { return (nil, interimInterval) }
+        guard !filters.isEmpty else { return nil }
         return try await store.read(on: reader) { tx in
-            guard let sim = try await RADIUSSimLookup.first(matching: filters, in: tx) else { return (nil, interimInterval) }
-            var own: Int?
-            if let accountID = sim.accountID { own = try await tx.accounts.find(accountID)?.radiusInterimInterval }
-            return (sim, own.map(UInt32.init) ?? interimInterval)
+            for filter in filters {
+                if let sim = try await tx.sims.gateRow(filter) { return sim }
+            }
+            return nil
         }
     }
 }
