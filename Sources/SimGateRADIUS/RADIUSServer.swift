@@ -101,14 +101,31 @@ public final class RADIUSServer: Service, Sendable {
                 // The loop that reads datagrams runs there too, and every task it starts inherits it.
                 try await withTaskExecutorPreference(ownThread) {
                     let outbox = ReplyOutbox(outbound)
+                    let queueing = handler as? any RADIUSQueueingHandler
                     try await withThrowingDiscardingTaskGroup { group in
+                        group.addTask { await outbox.run() }
                         for try await envelope in inbound {
-                            group.addTask {
-                                if let reply = await self.answer(envelope) {
-                                    await outbox.send(reply)
+                            switch self.intake(envelope) {
+                            case .dropped:
+                                continue
+                            case .answered(let reply):
+                                outbox.send(reply)
+                            case .toHandle(let request):
+                                outbox.expectAnswer()
+                                if let queueing {
+                                    // Taken here, on the reading task; answered when its batch commits.
+                                    queueing.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
+                                        outbox.answered(self.finish(request, reply: reply))
+                                    }
+                                } else {
+                                    group.addTask {
+                                        let reply = await self.handler.respond(to: request.packet, from: request.client, sourceIP: request.sourceIP)
+                                        outbox.answered(self.finish(request, reply: reply))
+                                    }
                                 }
                             }
                         }
+                        outbox.finish()
                     }
                 }
             }
@@ -139,46 +156,70 @@ public final class RADIUSServer: Service, Sendable {
             }
     }
 
-    /// The reply to one datagram, or `nil` to drop it.
-    func answer(_ envelope: AddressedEnvelope<ByteBuffer>) async -> AddressedEnvelope<ByteBuffer>? {
+    /// What becomes of one datagram, decided on the thread that read it.
+    enum Intake {
+        /// Dropped (and counted): unknown client, malformed, not authentic, a copy in flight.
+        case dropped
+        /// Answered without the handler: a retransmission from the cache, or Status-Server.
+        case answered(AddressedEnvelope<ByteBuffer>)
+        /// An authentic new request for the handler.
+        case toHandle(Request)
+    }
+
+    /// An authentic request on its way to the handler, with what its reply needs.
+    struct Request: Sendable {
+        let packet: RADIUSPacket
+        let client: RADIUSClient
+        let sourceIP: String
+        let address: SocketAddress
+    }
+
+    /// Checks one datagram and answers what needs no handler.
+    func intake(_ envelope: AddressedEnvelope<ByteBuffer>) -> Intake {
         let source = envelope.remoteAddress.ipAddress ?? "?"
         guard let sourceIP = envelope.remoteAddress.ipAddress, let client = clients.client(for: sourceIP) else {
             drop(.unknownClient, source: source)
-            return nil
+            return .dropped
         }
         let request: RADIUSPacket
         do {
             request = try RADIUSPacket(decoding: envelope.data.readableBytesView)
         } catch {
             drop(.malformed, source: source)
-            return nil
+            return .dropped
         }
         statistics.recordRequest(request.code)
         if let dropReason = verify(request, client: client) {
             drop(dropReason, source: source)
-            return nil
+            return .dropped
         }
         if request.code == .statusServer {
             // Answered by the server itself and never cached: each probe asks afresh whether
             // the server is alive (RFC 5997 section 3).
             let reply = RADIUSPacket(code: role.statusReplyCode, identifier: request.identifier, authenticator: [], attributes: [])
-            return send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: nil)
+            return .answered(send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: nil))
         }
         switch cache.begin(client: sourceIP, request: request) {
         case .answered(let bytes):
             if let code = bytes.first.flatMap(RADIUSCode.init(rawValue:)) { statistics.recordAnswer(code, retransmission: true) }
-            return AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes))
+            return .answered(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes)))
         case .inFlight:
             drop(.duplicateInFlight, source: source)
-            return nil
+            return .dropped
         case .new:
-            guard let reply = await handler.respond(to: request, from: client, sourceIP: sourceIP) else {
-                cache.abandon(client: sourceIP, request: request)
-                drop(.notAnswered, source: source)
-                return nil
-            }
-            return send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: sourceIP)
+            return .toHandle(Request(packet: request, client: client, sourceIP: sourceIP, address: envelope.remoteAddress))
         }
+    }
+
+    /// The signed reply to a handled request, kept for its retransmissions; or `nil` when the
+    /// handler chose silence, which is counted and lets a retry be answered afresh.
+    func finish(_ request: Request, reply: RADIUSPacket?) -> AddressedEnvelope<ByteBuffer>? {
+        guard let reply else {
+            cache.abandon(client: request.sourceIP, request: request.packet)
+            drop(.notAnswered, source: request.sourceIP)
+            return nil
+        }
+        return send(reply, to: request.packet, client: request.client, address: request.address, cacheAs: request.sourceIP)
     }
 
     /// Echoes the request's Proxy-State attributes in order (RFC 2865 section 5.33), signs the

@@ -1,29 +1,40 @@
 import Logging
 import ServiceLifecycle
 import SimGateStore
+import Synchronization
 
 /// Group commit for accounting: reports that arrive while a transaction is being written wait
-/// and go into the next one together, and each caller is answered only after the
-/// transaction holding its report has committed. Under load one commit serves hundreds of
-/// reports; with a single report it costs one transaction, as before.
+/// and go into the next one together, and each is answered only after the transaction holding
+/// it has committed. Under load one commit serves hundreds of reports; with a single report it
+/// costs one transaction, as before.
+///
+/// Reports are taken without waiting (``take(_:done:)``), from the thread that reads the
+/// port, and each one's `done` is called from the batcher's task once its batch has committed
+/// or failed.
 ///
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
-actor AccountingBatcher: Service {
+final class AccountingBatcher: Service, Sendable {
     /// Writes one batch of reports inside the given transaction.
     typealias Apply = @Sendable ([AccountingReport], StoreTransaction) async throws -> Void
+    /// Told whether a report is durable (success) or could not be stored.
+    typealias Done = @Sendable (Result<Void, any Error>) -> Void
 
     /// Most reports in one transaction.
     static let maximumBatch = 500
+
+    private struct State {
+        var pending: [(report: AccountingReport, done: Done)] = []
+        var isStopped = false
+    }
 
     private let store: Store
     private let metrics: RADIUSMetrics
     private let logger: Logger
     private let apply: Apply
-    private var pending: [(AccountingReport, CheckedContinuation<Void, any Error>)] = []
+    private let state = Mutex(State())
     /// Rung when a report arrives; ``run()`` waits on it when there is nothing to write.
     private let work = Doorbell()
-    private var isStopped = false
 
     /// `apply` writes each batch; `metrics` records batch sizes and commit times.
     init(store: Store, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
@@ -33,13 +44,26 @@ actor AccountingBatcher: Service {
         self.apply = apply
     }
 
+    /// Takes `report` for the next batch; `done` is called once, when it is durable or could
+    /// not be stored (at once if the batcher has stopped).
+    func take(_ report: AccountingReport, done: @escaping Done) {
+        let taken = state.withLock { state -> Bool in
+            guard !state.isStopped else { return false }
+            state.pending.append((report, done))
+            return true
+        }
+        guard taken else {
+            done(.failure(BatcherStopped()))
+            return
+        }
+        work.ring()
+    }
+
     /// Returns once `report` is durable; throws if it could not be stored (or the batcher
     /// has stopped).
     func submit(_ report: AccountingReport) async throws {
-        guard !isStopped else { throw BatcherStopped() }
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((report, continuation))
-            work.ring()
+            take(report) { continuation.resume(with: $0) }
         }
     }
 
@@ -47,13 +71,13 @@ actor AccountingBatcher: Service {
     /// what is left and refuses what comes after.
     func run() async throws {
         _ = await cancelWhenGracefulShutdown { await self.writeUntilStopped() }
-        isStopped = true
+        state.withLock { $0.isStopped = true }
         await flush()
     }
 
     private func writeUntilStopped() async {
         while !Task.isCancelled {
-            if pending.isEmpty { await work.waitForRing() }
+            if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
             await flush()
         }
     }
@@ -62,21 +86,25 @@ actor AccountingBatcher: Service {
     struct BatcherStopped: Error {}
 
     private func flush() async {
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(Self.maximumBatch))
-            pending.removeFirst(batch.count)
+        while true {
+            let batch = state.withLock { state -> [(report: AccountingReport, done: Done)] in
+                let batch = Array(state.pending.prefix(Self.maximumBatch))
+                state.pending.removeFirst(batch.count)
+                return batch
+            }
+            if batch.isEmpty { return }
             do {
-                try await write(batch.map(\.0))
-                for (_, continuation) in batch { continuation.resume() }
+                try await write(batch.map(\.report))
+                for entry in batch { entry.done(.success(())) }
             } catch {
                 // One bad report must not fail the others: retry them one by one.
                 logger.warning("Accounting batch failed; retrying reports singly", metadata: ["size": "\(batch.count)", "error": "\(error)"])
-                for (report, continuation) in batch {
+                for entry in batch {
                     do {
-                        try await write([report])
-                        continuation.resume()
+                        try await write([entry.report])
+                        entry.done(.success(()))
                     } catch {
-                        continuation.resume(throwing: error)
+                        entry.done(.failure(error))
                     }
                 }
             }

@@ -7,7 +7,7 @@ import SimGateStore
 /// Records Accounting-Requests and answers only once the record is committed: a gateway
 /// that hears nothing retries, so nothing is lost, and the counters make a retry count once.
 /// Requests that arrive together are committed together (see ``AccountingBatcher``).
-struct RADIUSAccountingHandler: RADIUSRequestHandler {
+struct RADIUSAccountingHandler: RADIUSQueueingHandler {
     /// Opens once migrations are done; requests that come earlier wait for it.
     let startup: StartupSignal
     /// Where reports that could not be recorded are logged.
@@ -28,15 +28,37 @@ struct RADIUSAccountingHandler: RADIUSRequestHandler {
     /// Accounting-Response once the report is committed. No answer (nil) for any other code, or
     /// if the report could not be stored, so that the gateway retries.
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
-        guard request.code == .accountingRequest else { return nil }
-        await startup.wait()
-        guard startup.isOpen else { return nil }  // Shutting down before start-up finished.
-        do {
-            try await batcher.submit(AccountingReport(request, client: client, sourceIP: sourceIP))
-        } catch {
-            logger.error("Could not record accounting", metadata: ["client": "\(client.name)", "error": "\(error)"])
-            return nil
+        await withCheckedContinuation { continuation in
+            take(request, from: client, sourceIP: sourceIP) { continuation.resume(returning: $0) }
         }
-        return RADIUSPacket(code: .accountingResponse, identifier: request.identifier, authenticator: [], attributes: [])
+    }
+
+    /// Hands the report to the batcher, to be answered with an Accounting-Response once its
+    /// batch commits; silence for any other code, or if it could not be stored.
+    func take(_ request: RADIUSPacket, from client: RADIUSClient, sourceIP: String, answer: @escaping @Sendable (RADIUSPacket?) -> Void) {
+        guard request.code == .accountingRequest else { return answer(nil) }
+        let report = AccountingReport(request, client: client, sourceIP: sourceIP)
+        let identifier = request.identifier
+        let batcher = batcher, logger = logger
+        let done: AccountingBatcher.Done = { result in
+            switch result {
+            case .success:
+                answer(RADIUSPacket(code: .accountingResponse, identifier: identifier, authenticator: [], attributes: []))
+            case .failure(let error):
+                logger.error("Could not record accounting", metadata: ["client": "\(client.name)", "error": "\(error)"])
+                answer(nil)
+            }
+        }
+        guard startup.isOpen else {
+            // Before migrations are done, a report waits for them (rare: only at start-up).
+            Task { [startup] in
+                await startup.wait()
+                // Shutting down before start-up finished.
+                guard startup.isOpen else { return answer(nil) }
+                batcher.take(report, done: done)
+            }
+            return
+        }
+        batcher.take(report, done: done)
     }
 }
