@@ -1,0 +1,122 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+@testable import SimGateRADIUS
+import SimGateTestSupport
+import Synchronization
+import Testing
+
+/// Takes accounting requests and holds their answers until released, as a batch that has not
+/// committed yet does.
+final class HeldAnswers: RADIUSQueueingHandler {
+    private struct State {
+        var held: [@Sendable (RADIUSPacket?) -> Void] = []
+        var answered = 0
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
+        Issue.record("a queueing handler's requests must come through take")
+        return nil
+    }
+
+    func take(_ request: RADIUSPacket, from client: RADIUSClient, sourceIP: String, answer: @escaping @Sendable (RADIUSPacket?) -> Void) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.held.append(answer)
+            let ready = state.waiters.filter { $0.count <= state.held.count }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= state.held.count }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once `count` requests are held.
+    func waitUntilHolding(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.held.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Answers every held request with an Accounting-Response.
+    func release() {
+        let held = state.withLock { state -> [@Sendable (RADIUSPacket?) -> Void] in
+            defer { state.held = [] }
+            state.answered += state.held.count
+            return state.held
+        }
+        for answer in held { answer(RADIUSPacket(code: .accountingResponse, identifier: 0, authenticator: [], attributes: [])) }
+    }
+
+    var answered: Int { state.withLock { $0.answered } }
+}
+
+/// How many requests had been answered when the server returned; `nil` while it runs.
+final class AnsweredWhenReturned: Sendable {
+    private let state = Mutex<Int?>(nil)
+    func record(_ answered: Int) { state.withLock { $0 = answered } }
+    var value: Int? { state.withLock { $0 } }
+}
+
+@Suite("RADIUS requests answered later, without a task each", .timeLimit(.minutes(1)))
+struct QueueingHandlerTests {
+    static let secret = "queueing-secret"
+
+    static func accountingRequest(_ n: Int) -> RADIUSPacket {
+        RADIUSAuthenticators.signRequest(RADIUSPacket(code: .accountingRequest, identifier: UInt8(n), authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+            .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
+            .text(RADIUSAttributeType.acctSessionID, "held-\(n)"),
+        ]), secret: Array(secret.utf8))
+    }
+
+    @Test("requests held together are answered together, each reply signed for its own request; a port shut down with answers held stops once they are given")
+    func heldThenReleased() async throws {
+        var logger = Logger(label: "radius.test")
+        logger.logLevel = .critical
+        let handler = HeldAnswers()
+        let server = RADIUSServer(
+            host: "127.0.0.1", port: 0, role: .accounting, clients: RADIUSClientTable([RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]),
+            handler: handler, logger: logger
+        )
+        let services = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [], logger: logger))
+        let answeredWhenReturned = AnsweredWhenReturned()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await services.run()
+                answeredWhenReturned.record(handler.answered)
+            }
+            let port = try await server.port()
+
+            // 40 requests taken and held, then answered at once.
+            let requests = (0..<40).map(Self.accountingRequest)
+            async let replies = RADIUSUDPTestClient(serverPort: port).exchange(requests.map { $0.encoded() }, wait: .seconds(10), expecting: requests.count)
+            await handler.waitUntilHolding(40)
+            handler.release()
+            let answered = try await replies.map { try RADIUSPacket(decoding: $0) }
+            #expect(answered.count == 40)
+            for reply in answered {
+                let request = try #require(requests.first { $0.identifier == reply.identifier })
+                #expect(reply.code == .accountingResponse)
+                #expect(reply.authenticator == RADIUSAuthenticators.md5Authenticator(of: reply, over: request.authenticator, secret: Array(Self.secret.utf8)))
+            }
+
+            // Ten more held when shutdown begins: the port stops reading, and the server
+            // returns once the ten are answered (their replies may no longer go out: the
+            // socket closes as shutdown begins, and a gateway retries elsewhere).
+            let late = (40..<50).map(Self.accountingRequest)
+            async let lateReplies = RADIUSUDPTestClient(serverPort: port).exchange(late.map { $0.encoded() }, wait: .seconds(1), expecting: late.count)
+            await handler.waitUntilHolding(10)
+            await services.triggerGracefulShutdown()
+            handler.release()
+            try await group.next()
+            #expect(answeredWhenReturned.value == 50)
+            _ = try await lateReplies
+        }
+    }
+}
