@@ -58,7 +58,7 @@ struct SQLiteHandleRow: SQLRow {
 
     var allColumns: [String] { row.names.names }
 
-    func contains(column: String) -> Bool { row.names.positions[column] != nil }
+    func contains(column: String) -> Bool { row.names.position(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
         guard let value = row.value(column) else { throw MissingSQLiteColumn(column: column) }
