@@ -109,12 +109,12 @@ public struct SimPeriodRepository: Sendable {
 
     private func insert(_ rows: [(SimID, SimBillingTerms, Int64)]) async throws {
         for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-            try await db.raw(Self.insertPeriod.rows(rows[start..<min(start + Self.rowsPerInsert, rows.count)].map { simID, terms, at in
+            try await Self.insertPeriod.run(rows[start..<min(start + Self.rowsPerInsert, rows.count)].map { simID, terms, at in
                 [
-                    SQLBind(simID.rawValue), SQLBind(at), SQLLiteral.null, bindOrNull(terms.accountID?.rawValue),
-                    bindOrNull(terms.tariffNumber.map(Int64.init)), SQLBind(terms.status.rawValue), bindOrNull(terms.holdCause?.description),
+                    simID.rawValue, at, NullBind(), orNull(terms.accountID?.rawValue),
+                    orNull(terms.tariffNumber.map(Int64.init)), terms.status.rawValue, orNull(terms.holdCause?.description),
                 ]
-            })).run()
+            }, on: db)
         }
     }
 

@@ -1,7 +1,7 @@
 import SQLKit
 
-/// A multi-row `INSERT` into one table, written as text with its binds rather than built with
-/// SQLKit's insert builder.
+/// A multi-row `INSERT` into one table, written as text with its binds (see ``SQLText``)
+/// rather than built with SQLKit's insert builder.
 ///
 /// Every SIM write inserts events, a hold or a billing period, on the one thread that runs
 /// SQLite's writes; building and serialising each of those statements through SQLKit's
@@ -19,20 +19,16 @@ struct InsertStatement: Sendable {
         columnCount = columns.count
     }
 
-    /// The statement for `rows`, each row's values (binds, or literals such as `NULL`) in
-    /// column order.
-    func rows(_ rows: some Collection<[any SQLExpression]>) -> SQLQueryString {
-        var sql = SQLQueryString(literalCapacity: prefix.utf8.count + rows.count * columnCount * 5, interpolationCount: rows.count * columnCount)
-        sql.appendLiteral(prefix)
-        for (rowIndex, row) in rows.enumerated() {
+    /// Inserts `rows`, each row's values in column order (``NullBind`` or ``orNull(_:)`` for
+    /// NULL), in one statement.
+    func run(_ rows: some Collection<[any Encodable & Sendable]>, on db: any SQLDatabase) async throws {
+        var sql = SQLText(for: db)
+        sql.append(prefix)
+        for (index, row) in rows.enumerated() {
             precondition(row.count == columnCount, "a row of \(row.count) values for \(columnCount) columns")
-            sql.appendLiteral(rowIndex == 0 ? "(" : ", (")
-            for (index, value) in row.enumerated() {
-                if index > 0 { sql.appendLiteral(", ") }
-                sql.appendInterpolation(value)
-            }
-            sql.appendLiteral(")")
+            if index > 0 { sql.append(", ") }
+            sql.bindList(row)
         }
-        return sql
+        try await sql.query(on: db).run()
     }
 }

@@ -45,14 +45,14 @@ public struct EventRepository: Sendable {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
         for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
-            try await db.raw(Self.insert.rows(chunk.map { event in
+            try await Self.insert.run(chunk.map { event in
                 [
-                    SQLBind(event.id.rawValue), SQLBind(event.type.rawValue), SQLBind(event.accountID?.rawValue),
-                    SQLBind(event.simID?.rawValue), SQLBind(event.object), SQLBind(event.previousAttributes),
-                    SQLBind(event.cause.actor.kind.rawValue), SQLBind(event.cause.actor.id), SQLBind(event.cause.reason),
-                    SQLBind(event.createdAt.stored),
+                    event.id.rawValue, event.type.rawValue, orNull(event.accountID?.rawValue),
+                    orNull(event.simID?.rawValue), event.object, orNull(event.previousAttributes),
+                    event.cause.actor.kind.rawValue, orNull(event.cause.actor.id), orNull(event.cause.reason),
+                    event.createdAt.stored,
                 ]
-            })).run()
+            }, on: db)
         }
         for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }

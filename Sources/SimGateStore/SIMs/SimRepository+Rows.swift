@@ -136,12 +136,12 @@ extension SimRepository {
     /// Inserts `sim_holds` rows, 3,000 to a statement.
     func insertHolds(_ holds: [(SimID, Hold)]) async throws {
         for start in stride(from: 0, to: holds.count, by: 3_000) {
-            try await db.raw(Self.insertHold.rows(holds[start..<min(start + 3_000, holds.count)].map { id, hold in
+            try await Self.insertHold.run(holds[start..<min(start + 3_000, holds.count)].map { id, hold in
                 [
-                    SQLBind(id.rawValue), SQLBind(hold.cause.description), SQLBind(hold.placedAt.stored),
-                    SQLBind(hold.origin.actor.kind.rawValue), SQLBind(hold.origin.actor.id), SQLBind(hold.origin.reason),
+                    id.rawValue, hold.cause.description, hold.placedAt.stored,
+                    hold.origin.actor.kind.rawValue, orNull(hold.origin.actor.id), orNull(hold.origin.reason),
                 ]
-            })).run()
+            }, on: db)
         }
     }
 }
