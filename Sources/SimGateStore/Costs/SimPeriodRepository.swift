@@ -24,7 +24,11 @@ public struct SimPeriodRepository: Sendable {
         var open: [SimID: (start: Int64, terms: SimBillingTerms)] = [:]
         for start in stride(from: 0, to: changes.count, by: 500) {
             let ids = changes[start..<min(start + 500, changes.count)].map(\.simID.rawValue)
-            for row in try await db.raw("SELECT * FROM \"sim_periods\" WHERE \"sim_id\" IN (\(binds: ids)) AND \"ended_at\" IS NULL").all() {
+            var query = SQLText(for: db)
+            query.append(#"SELECT * FROM "sim_periods" WHERE "sim_id" IN "#)
+            query.bindList(ids)
+            query.append(#" AND "ended_at" IS NULL"#)
+            for row in try await query.query(on: db).all() {
                 open[SimID(trusted: try row.string("sim_id"))] = (try row.int64("started_at"), try Self.terms(row))
             }
         }
@@ -45,7 +49,14 @@ public struct SimPeriodRepository: Sendable {
             open[change.simID] = (at, change.terms)
         }
         for (simID, startedAt, endedAt) in closes {
-            try await db.raw("UPDATE \"sim_periods\" SET \"ended_at\" = \(bind: endedAt) WHERE \"sim_id\" = \(bind: simID.rawValue) AND \"started_at\" = \(bind: startedAt)").run()
+            var close = SQLText(for: db)
+            close.append(#"UPDATE "sim_periods" SET "ended_at" = "#)
+            close.bind(endedAt)
+            close.append(#" WHERE "sim_id" = "#)
+            close.bind(simID.rawValue)
+            close.append(#" AND "started_at" = "#)
+            close.bind(startedAt)
+            try await close.query(on: db).run()
         }
         try await insert(opens)
     }
@@ -97,10 +108,20 @@ public struct SimPeriodRepository: Sendable {
     }
 
     private func rewrite(_ simID: SimID, startedAt: Int64, to terms: SimBillingTerms) async throws {
-        try await db.update("sim_periods")
-            .set("account_id", to: SQLBind(terms.accountID?.rawValue)).set("tariff_number", to: SQLBind(terms.tariffNumber.map(Int64.init)))
-            .set("status", to: SQLBind(terms.status.rawValue)).set("hold_cause", to: SQLBind(terms.holdCause?.description))
-            .where("sim_id", .equal, simID.rawValue).where("started_at", .equal, startedAt).run()
+        var update = SQLText(for: db)
+        update.append(#"UPDATE "sim_periods" SET "account_id" = "#)
+        update.bind(orNull(terms.accountID?.rawValue))
+        update.append(#", "tariff_number" = "#)
+        update.bind(orNull(terms.tariffNumber.map(Int64.init)))
+        update.append(#", "status" = "#)
+        update.bind(terms.status.rawValue)
+        update.append(#", "hold_cause" = "#)
+        update.bind(orNull(terms.holdCause?.description))
+        update.append(#" WHERE "sim_id" = "#)
+        update.bind(simID.rawValue)
+        update.append(#" AND "started_at" = "#)
+        update.bind(startedAt)
+        try await update.query(on: db).run()
     }
 
     private static let insertPeriod = InsertStatement(

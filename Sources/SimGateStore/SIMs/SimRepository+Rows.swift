@@ -13,6 +13,8 @@ extension SimRepository {
     ]
     /// ``columns``, quoted once (see ``QuotedIdentifier``).
     static let quotedColumns = QuotedIdentifier.list(columns)
+    /// ``columns``, each as quoted text.
+    static let quotedNames = columns.map { QuotedIdentifier($0).quoted }
 
     /// Bind values in the order of ``columns``.
     static func values(of sim: Sim) -> [any SQLExpression] {
@@ -39,11 +41,19 @@ extension SimRepository {
         case text(String?)
         case integer(Int64?)
 
-        /// The value bound into a statement.
+        /// The value as an expression of a built statement.
         var expression: any SQLExpression {
             switch self {
             case .text(let text): bindOrNull(text)
             case .integer(let integer): bindOrNull(integer)
+            }
+        }
+
+        /// The value bound into a statement written as text.
+        var bindValue: any Encodable & Sendable {
+            switch self {
+            case .text(let text): orNull(text)
+            case .integer(let integer): orNull(integer)
             }
         }
     }
@@ -59,10 +69,15 @@ extension SimRepository {
     /// as text rather than built: every read and write of one SIM starts here, and building it
     /// with SQLKit cost more than running it.
     func fetchOne(where column: QuotedIdentifier, is value: String, accountID: AccountID?, forUpdate: Bool) async throws -> Sim? {
-        var sql: SQLQueryString = "SELECT * FROM \"sims\" WHERE \(column) = \(bind: value)"
-        if let accountID { sql = sql + " AND \"account_id\" = \(bind: accountID.rawValue)" }
-        if forUpdate, db.dialect.name == "postgresql" { sql = sql + " FOR UPDATE" }
-        return try await sims(from: try await db.raw(sql).all()).first
+        var sql = SQLText(for: db)
+        sql.append(#"SELECT * FROM "sims" WHERE "# + column.quoted + " = ")
+        sql.bind(value)
+        if let accountID {
+            sql.append(#" AND "account_id" = "#)
+            sql.bind(accountID.rawValue)
+        }
+        if forUpdate, db.dialect.name == "postgresql" { sql.append(" FOR UPDATE") }
+        return try await sims(from: try await sql.query(on: db).all()).first
     }
 
     /// The SIMs of `rows` from `sims`, each with its holds.
@@ -72,7 +87,10 @@ extension SimRepository {
         // holds are looked up; most of a fleet is LIVE, and so is most of what is read.
         let ids = try rows.filter { try $0.string("status") != SimStatus.live.rawValue }.map { try $0.string("id") }
         var holds: [String: [HoldCause: Hold]] = [:]
-        for row in try await ids.isEmpty ? [] : db.raw("SELECT * FROM \"sim_holds\" WHERE \"sim_id\" IN (\(binds: ids))").all() {
+        var query = SQLText(for: db)
+        query.append(#"SELECT * FROM "sim_holds" WHERE "sim_id" IN "#)
+        query.bindList(ids)
+        for row in try await ids.isEmpty ? [] : query.query(on: db).all() {
             let causeText = try row.string("cause")
             guard let cause = HoldCause(causeText) else { throw StoreError.corruptRow(table: "sim_holds", column: "cause", value: causeText) }
             let hold = Hold(

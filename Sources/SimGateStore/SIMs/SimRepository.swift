@@ -35,16 +35,19 @@ public struct SimRepository: Sendable {
         // same unit of work, so a column equal in both is the stored value.
         let values = Self.storedValues(of: sim), before = Self.storedValues(of: previous)
         // Written as text: this runs on the database's writer thread for every SIM write.
-        var update: SQLQueryString = "UPDATE \"sims\" SET "
+        var update = SQLText(for: db)
+        update.append(#"UPDATE "sims" SET "#)
         var changed = false
         for index in Self.columns.indices where values[index] != before[index] && Self.columns[index] != "id" && Self.columns[index] != "created_at" {
-            update.appendLiteral(changed ? ", " : "")
-            update.appendInterpolation(Self.quotedColumns[index])
-            update.appendLiteral(" = ")
-            update.appendInterpolation(values[index].expression)
+            update.append((changed ? ", " : "") + Self.quotedNames[index] + " = ")
+            update.bind(values[index].bindValue)
             changed = true
         }
-        if changed { try await db.raw(update + " WHERE \"id\" = \(bind: sim.id.rawValue)").run() }
+        if changed {
+            update.append(#" WHERE "id" = "#)
+            update.bind(sim.id.rawValue)
+            try await update.query(on: db).run()
+        }
 
         let oldLabels = Set(previous.labels.values), newLabels = Set(sim.labels.values)
         let removedLabels = oldLabels.subtracting(newLabels)
@@ -55,7 +58,12 @@ public struct SimRepository: Sendable {
 
         let liftedCauses = Set(previous.state.holds.keys).subtracting(sim.state.holds.keys)
         if !liftedCauses.isEmpty {
-            try await db.raw("DELETE FROM \"sim_holds\" WHERE \"sim_id\" = \(bind: sim.id.rawValue) AND \"cause\" IN (\(binds: liftedCauses.map(\.description)))").run()
+            var delete = SQLText(for: db)
+            delete.append(#"DELETE FROM "sim_holds" WHERE "sim_id" = "#)
+            delete.bind(sim.id.rawValue)
+            delete.append(#" AND "cause" IN "#)
+            delete.bindList(liftedCauses.map(\.description).sorted())
+            try await delete.query(on: db).run()
         }
         let placed = sim.state.holds.values.filter { previous.state.holds[$0.cause] == nil }
         try await insertHolds(placed.map { (sim.id, $0) })
