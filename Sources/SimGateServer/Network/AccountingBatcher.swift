@@ -59,14 +59,6 @@ final class AccountingBatcher: Service, Sendable {
         work.ring()
     }
 
-    /// Returns once `report` is durable; throws if it could not be stored (or the batcher
-    /// has stopped).
-    func submit(_ report: AccountingReport) async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            take(report) { continuation.resume(with: $0) }
-        }
-    }
-
     /// Writes batches as reports arrive, until graceful shutdown or cancellation; then writes
     /// what is left and refuses what comes after.
     func run() async throws {

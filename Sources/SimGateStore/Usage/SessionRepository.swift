@@ -64,32 +64,30 @@ public struct SessionRepository: Sendable {
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped.
     public func saveSessions(_ sessions: [DataSession]) async throws {
-        for range in BatchShape.rows(sessions.count, columns: 16, on: db) {
-            var insert = SQLText(for: db)
-            insert.append(Self.saveInsert)
-            for (index, session) in sessions[range].enumerated() {
-                if index > 0 { insert.append(", ") }
-                insert.bindList([
-                    session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
-                    session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
-                    Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
-                    orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
-                    orNull(session.userName), orNull(session.framedIPAddress),
-                ])
-            }
-            insert.append(Self.saveConflict)
-            try await insert.query(on: db).run()
-        }
+        try await Self.saveUpsert.runInShapes(sessions.map { session in
+            [
+                session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
+                session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
+                Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
+                orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
+                orNull(session.userName), orNull(session.framedIPAddress),
+            ]
+        }, on: db)
     }
 
-    private static let saveInsert = #"INSERT INTO "radius_sessions" ("nas", "session_id", "sim_id", "account_id", "client_address", "#
-        + #""started_at", "updated_at", "stopped_at", "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "#
-        + #""framed_ip_address") VALUES "#
-    private static let saveConflict = #" ON CONFLICT ("nas", "session_id") DO UPDATE SET "updated_at" = excluded."updated_at", "#
-        + #""input_bytes" = excluded."input_bytes", "output_bytes" = excluded."output_bytes", "#
-        + #""stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at"), "#
-        + #""mcc_mnc" = excluded."mcc_mnc", "country" = excluded."country", "rat" = excluded."rat", "imei" = excluded."imei", "#
-        + #""user_name" = excluded."user_name", "framed_ip_address" = excluded."framed_ip_address""#
+    /// A session's upsert: a session heard of before keeps its start, and once stopped stays stopped.
+    private static let saveUpsert = InsertStatement(
+        into: "radius_sessions",
+        columns: [
+            "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
+            "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address",
+        ],
+        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "updated_at" = excluded."updated_at", "#
+            + #""input_bytes" = excluded."input_bytes", "output_bytes" = excluded."output_bytes", "#
+            + #""stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at"), "#
+            + #""mcc_mnc" = excluded."mcc_mnc", "country" = excluded."country", "rat" = excluded."rat", "imei" = excluded."imei", "#
+            + #""user_name" = excluded."user_name", "framed_ip_address" = excluded."framed_ip_address""#
+    )
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
     @discardableResult

@@ -11,15 +11,18 @@ public struct UsageRepository: Sendable {
     /// Rows per multi-row statement: at most 15 binds each, far under SQLite's 32,766 and
     /// PostgreSQL's 65,535.
     static let rowsPerStatement = 1_000
-    /// A usage record's INSERT up to its rows (see ``SQLText``).
-    private static let recordInsert = #"INSERT INTO "usage_records" ("id", "sim_id", "account_id", "source", "sender_id", "session_id", "#
-        + #""started_at", "ended_at", "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at") VALUES "#
-    /// A usage total's upsert up to its rows.
-    private static let totalInsert = #"INSERT INTO "usage_totals" ("sim_id", "account_id", "period", "granularity", "country", "#
-        + #""bytes_up", "bytes_down") VALUES "#
-    /// What a usage total's upsert does with a row that exists: adds to it.
-    private static let totalConflict = #" ON CONFLICT ("sim_id", "period", "country", "account_id") DO UPDATE SET "#
-        + #""bytes_up" = "usage_totals"."bytes_up" + excluded."bytes_up", "bytes_down" = "usage_totals"."bytes_down" + excluded."bytes_down""#
+    /// A usage record's INSERT; a record already stored (same id) is skipped, and the ids of
+    /// those inserted come back.
+    private static let recordInsert = InsertStatement(into: "usage_records", columns: [
+        "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
+        "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at",
+    ], then: #"ON CONFLICT DO NOTHING RETURNING "id""#)
+    /// A usage total's upsert: a row that exists is added to.
+    private static let totalUpsert = InsertStatement(
+        into: "usage_totals", columns: ["sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down"],
+        then: #"ON CONFLICT ("sim_id", "period", "country", "account_id") DO UPDATE SET "#
+            + #""bytes_up" = "usage_totals"."bytes_up" + excluded."bytes_up", "bytes_down" = "usage_totals"."bytes_down" + excluded."bytes_down""#
+    )
 
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
@@ -44,22 +47,16 @@ public struct UsageRepository: Sendable {
         outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
-        for range in BatchShape.rows(storable.count, columns: 15, on: db) {
-            var insert = SQLText(for: db)
-            insert.append(Self.recordInsert)
-            for (index, record) in storable[range].enumerated() {
-                if index > 0 { insert.append(", ") }
-                insert.bindList([
-                    record.id, record.simID.rawValue, orNull(record.accountID?.rawValue), record.source,
-                    orNull(record.senderID), orNull(record.sessionID), record.startedAt.stored, record.endedAt.stored,
-                    Int64(record.bytesUp), Int64(record.bytesDown), orNull(record.mccMNC), orNull(record.country),
-                    orNull(record.rat), orNull(record.imei), now.stored,
-                ])
-            }
-            insert.append(#" ON CONFLICT DO NOTHING RETURNING "id""#)
-            for row in try await insert.query(on: db).all() {
-                outcome.inserted.insert(try row.string("id"))
-            }
+        let returned = try await Self.recordInsert.runInShapes(storable.map { record in
+            [
+                record.id, record.simID.rawValue, orNull(record.accountID?.rawValue), record.source,
+                orNull(record.senderID), orNull(record.sessionID), record.startedAt.stored, record.endedAt.stored,
+                Int64(record.bytesUp), Int64(record.bytesDown), orNull(record.mccMNC), orNull(record.country),
+                orNull(record.rat), orNull(record.imei), now.stored,
+            ]
+        }, on: db)
+        for row in returned {
+            outcome.inserted.insert(try row.string("id"))
         }
         let new = storable.filter { outcome.inserted.contains($0.id) }
         // A SIM's totals are read per country and across countries, so both must stay within
@@ -165,16 +162,9 @@ public struct UsageRepository: Sendable {
             if a.period != b.period { return a.period < b.period }
             return a.country < b.country
         }
-        for range in BatchShape.rows(all.count, columns: 7, on: db) {
-            var insert = SQLText(for: db)
-            insert.append(Self.totalInsert)
-            for (index, (row, granularity, bytes)) in all[range].enumerated() {
-                if index > 0 { insert.append(", ") }
-                insert.bindList([row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down)])
-            }
-            insert.append(Self.totalConflict)
-            try await insert.query(on: db).run()
-        }
+        try await Self.totalUpsert.runInShapes(all.map { row, granularity, bytes in
+            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down)]
+        }, on: db)
     }
 
     /// The day and month keys (UTC) a record ending at `time` counts towards.
