@@ -91,4 +91,60 @@ struct GroupCommitTests {
             #expect(try await database.store.read { try await $0.events.find(after.id, accountID: nil) } != nil)
         }
     }
+
+    // Units of work queued behind one that holds the writer join its group in order: 0, A, B,
+    // C. What 0 keeps is A's to read; A is rolled back, so what it kept (perhaps endpoints it
+    // made and then undid) must be gone for B; what B keeps is C's to read.
+    @Test("what a unit of work keeps for its SQLite group is read by the units after it, and forgotten when it is rolled back")
+    func groupMemo() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let store = database.store
+            let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
+            let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await store.transaction { tx in
+                    _ = try await tx.remembered("kept") { "by 0" }
+                    enteredContinuation.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in entered { break }
+            func queued(_ count: Int) async throws {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while database.writesWaiting < count, ContinuousClock.now < deadline { await Task.yield() }
+                try #require(database.writesWaiting == count, "the units of work did not queue for the writer")
+            }
+            let a = Task {
+                try await store.transaction { tx in
+                    let seen = try await tx.remembered("kept") { "by A" }
+                    _ = try await tx.remembered("undone") { "by A" }
+                    return seen
+                }
+            }
+            try await queued(1)
+            let aFails = Task {
+                try await store.transaction { tx -> String in
+                    _ = try await tx.remembered("undone by A2") { "by A2" }
+                    throw Refused()
+                }
+            }
+            try await queued(2)
+            let b = Task {
+                try await store.transaction { tx in
+                    (try await tx.remembered("undone by A2") { "by B" }, try await tx.remembered("shared") { "by B" })
+                }
+            }
+            try await queued(3)
+            let c = Task { try await store.transaction { tx in try await tx.remembered("shared") { "by C" } } }
+            try await queued(4)
+            releaseContinuation.yield()
+            try await holder.value
+            #expect(try await a.value == "by 0")
+            await #expect(throws: Refused.self) { try await aFails.value }
+            let (afterRollback, shared) = try await b.value
+            #expect(afterRollback == "by B", "a rolled-back unit's memo was used by the next one")
+            #expect(shared == "by B")
+            #expect(try await c.value == "by B", "the group's later unit read again what an earlier one kept")
+        }
+    }
 }

@@ -29,6 +29,9 @@ final class AsyncGate: Sendable {
         waiters.handOutIfWaiting(())
     }
 
+    /// How many wait for the gate now.
+    var waiting: Int { waiters.count }
+
     private func takeIfFree() -> Void? {
         isHeld.withLock { held in
             guard !held else { return nil }

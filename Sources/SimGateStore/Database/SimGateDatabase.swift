@@ -133,6 +133,12 @@ public final class SimGateDatabase: Service, Sendable {
         }
     }
 
+    /// Units of work queued for SQLite's writer now; 0 on PostgreSQL, where none queue.
+    var writesWaiting: Int {
+        if case .sqlite(_, let writer) = backend { return writer.unitsWaiting }
+        return 0
+    }
+
     /// Closes SQLite connections and their threads. PostgreSQL closes when ``run()`` is cancelled.
     public func close() async {
         if case .sqlite(let pool, let writer) = backend {

@@ -33,9 +33,11 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
-        let record = UnitOfWorkRecord()
-        let result = try await database.sqlTransaction { db in try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer)) }
-        hooks.committed(record.noted)
+        let (result, noted) = try await database.sqlTransaction { db in
+            let record = UnitOfWorkRecord(group: (db as? SQLiteHandleDatabase)?.groupMemo)
+            return (try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer)), record.noted)
+        }
+        hooks.committed(noted)
         return result
     }
 

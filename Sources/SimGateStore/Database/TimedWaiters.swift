@@ -68,6 +68,9 @@ final class TimedWaiters<Value: Sendable>: Sendable {
         waiter?.continuation.resume(returning: value)
     }
 
+    /// How many wait now.
+    var count: Int { state.withLock { $0.waiters.count } }
+
     /// Gives `value` to the longest-waiting waiter, if any waits; whether one did.
     func handOutIfWaiting(_ value: Value) -> Bool {
         var nobody = false

@@ -33,6 +33,8 @@ final class SQLiteGroupCommit: Sendable {
     /// The transaction open for the group. Only the gate's holder touches it.
     private struct Group {
         var connection: SQLiteHandle?
+        /// What its units of work read once and share.
+        var memo = GroupMemo()
         /// Units of work in it so far.
         var size = 0
         /// Units of work that ran and wait for the commit.
@@ -64,6 +66,9 @@ final class SQLiteGroupCommit: Sendable {
         }
     }
 
+    /// Units of work waiting for their turn now (tests use it to know that a group has formed).
+    var unitsWaiting: Int { gate.waiting }
+
     /// Ends the writer's thread once the database is closed; a write after that fails with
     /// ``StoreError/databaseClosed``.
     func close() {
@@ -79,13 +84,14 @@ final class SQLiteGroupCommit: Sendable {
     ) async throws -> T {
         try await gate.enter(timeout: timeout, timers: timers)
         let connection: SQLiteHandle
+        let memo: GroupMemo
         do {
-            connection = try await openGroupIfNeeded()
+            (connection, memo) = try await openGroupIfNeeded()
         } catch {
             gate.leave()
             throw error
         }
-        let database = SQLiteHandleDatabase(handle: connection, logger: logger)
+        let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupMemo: memo)
         var intact = true
         let outcome: Result<T, any Error> = await {
             do {
@@ -99,6 +105,8 @@ final class SQLiteGroupCommit: Sendable {
                 try await database.raw("RELEASE unit_of_work").run()
                 return .success(value)
             } catch {
+                // What this unit kept for the group may describe what is now undone.
+                memo.forget()
                 do {
                     try await database.raw("ROLLBACK TO unit_of_work").run()
                     try await database.raw("RELEASE unit_of_work").run()
@@ -125,11 +133,12 @@ final class SQLiteGroupCommit: Sendable {
         }
     }
 
-    /// Begins the group's transaction on a leased connection, unless one is open.
-    private func openGroupIfNeeded() async throws -> SQLiteHandle {
-        if let open = group.withLock({ group -> SQLiteHandle? in
+    /// Begins the group's transaction on a leased connection, unless one is open; returns it
+    /// with the group's memo.
+    private func openGroupIfNeeded() async throws -> (SQLiteHandle, GroupMemo) {
+        if let open = group.withLock({ group -> (SQLiteHandle, GroupMemo)? in
             group.size += group.connection == nil ? 0 : 1
-            return group.connection
+            return group.connection.map { ($0, group.memo) }
         }) { return open }
         let connection = try await pool.lease()
         do {
@@ -138,11 +147,11 @@ final class SQLiteGroupCommit: Sendable {
             await pool.release(connection)
             throw error
         }
-        group.withLock { group in
+        return group.withLock { group in
             group.connection = connection
             group.size = 1
+            return (connection, group.memo)
         }
-        return connection
     }
 
     /// Waits for the group's commit if another unit of work takes the gate and so the group;
