@@ -1,4 +1,5 @@
 @testable import SimGateStore
+import SQLKit
 import SimGateTestSupport
 import Testing
 
@@ -47,6 +48,33 @@ struct BatchShapeTests {
                     }
                 }
             }
+        }
+    }
+
+    @Test("an insert run again and again in the same sizes stores each run's own values, in every statement of it", arguments: TestEngine.available)
+    func keptInsertTexts(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let insert = InsertStatement(into: "shape_probe", columns: ["run", "position", "label"], then: #"RETURNING "position""#)
+            var expected: [String] = []
+            try await database.sqlTransaction { db in
+                try await db.raw("CREATE TABLE shape_probe (run BIGINT NOT NULL, position BIGINT NOT NULL, label TEXT)").run()
+                // 73 rows (16, 16, 16, 16, 4, 4, 1 on SQLite), then 21 and 73 again: the later
+                // runs reuse the texts the first one wrote.
+                for (run, count) in [73, 21, 73].enumerated() {
+                    let rows: [[any Encodable & Sendable]] = (0..<count).map { position in
+                        [Int64(run), Int64(position), position % 3 == 0 ? NullBind() : "r\(run)p\(position)"]
+                    }
+                    let returned = try await insert.runInShapes(rows, on: db)
+                    #expect(try returned.map { try $0.int64("position") } == (0..<count).map(Int64.init), "run \(run)")
+                    expected += (0..<count).map { position in "\(run)/\(position)/" + (position % 3 == 0 ? "-" : "r\(run)p\(position)") }
+                }
+            }
+            let stored = try await database.sqlRead { db in
+                try await db.raw("SELECT run, position, label FROM shape_probe ORDER BY run, position").all().map { row in
+                    "\(try row.int64("run"))/\(try row.int64("position"))/" + (try row.optionalString("label") ?? "-")
+                }
+            }
+            #expect(stored == expected)
         }
     }
 }

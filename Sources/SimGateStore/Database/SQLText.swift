@@ -17,7 +17,19 @@ struct SQLText: SQLExpression {
 
     /// An empty statement for `db`'s engine.
     init(for db: any SQLDatabase) {
-        numbered = db.dialect.name == "postgresql"
+        numbered = Self.numbersPlaceholders(on: db)
+    }
+
+    /// A statement whose text, placeholders included, is written already, with its binds in order.
+    init(text: String, binds: [any Encodable & Sendable], numbered: Bool) {
+        sql = text
+        self.binds = binds
+        self.numbered = numbered
+    }
+
+    /// Whether `db`'s engine numbers its placeholders (`$1`) rather than taking `?` in order.
+    static func numbersPlaceholders(on db: any SQLDatabase) -> Bool {
+        db.dialect.name == "postgresql"
     }
 
     /// Appends text as written.
