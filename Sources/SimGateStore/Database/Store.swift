@@ -34,7 +34,7 @@ public struct Store: Sendable {
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
         let (result, noted) = try await database.sqlTransaction { db in
-            let record = UnitOfWorkRecord(group: (db as? SQLiteHandleDatabase)?.groupMemo)
+            let record = UnitOfWorkRecord(group: (db as? SQLiteHandleDatabase)?.groupReads)
             return (try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer)), record.noted)
         }
         hooks.committed(noted)

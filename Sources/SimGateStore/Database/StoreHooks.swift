@@ -86,12 +86,12 @@ public final class StoreHooks: Sendable {
 /// and keep for the rest of it (and, in a SQLite group commit, for the units after it).
 final class UnitOfWorkRecord: Sendable {
     private let work = Mutex(CommittedWork())
-    private let memo = Mutex<[String: any Sendable]>([:])
+    private let kept = KeptReads()
     /// Shared with the rest of the group commit this unit of work runs in, if any.
-    private let group: GroupMemo?
+    private let group: KeptReads?
 
     /// A record of its own; with `group`, what is kept is also kept for the group's later units.
-    init(group: GroupMemo? = nil) {
+    init(group: KeptReads? = nil) {
         self.group = group
     }
 
@@ -101,31 +101,32 @@ final class UnitOfWorkRecord: Sendable {
     var noted: CommittedWork { work.withLock { $0 } }
     /// What was kept under `key`, by this unit of work or an earlier one of its group, if it is a `T`.
     func remembered<T: Sendable>(_ key: String, as type: T.Type) -> T? {
-        memo.withLock { $0[key] as? T } ?? group?.remembered(key, as: type)
+        kept.remembered(key, as: type) ?? group?.remembered(key, as: type)
     }
-    /// Keeps `value` under `key`.
+    /// Keeps `value` under `key`, here and for the group's later units.
     func remember(_ value: some Sendable, as key: String) {
-        memo.withLock { $0[key] = value }
+        kept.remember(value, as: key)
         group?.remember(value, as: key)
     }
     /// Forgets everything kept (the unit of work changed endpoints or rules), here and in the group.
     func forget() {
-        memo.withLock { $0.removeAll() }
+        kept.forget()
         group?.forget()
     }
 }
 
-/// What the units of work of one SQLite group commit read once and share: the enabled
-/// webhook endpoints and rules, read by the hooks of nearly every unit. Safe because the
-/// group's transaction holds SQLite's only write lock from its first unit to its commit, so
-/// nothing outside the group can change what was read; a unit that changes endpoints or rules
-/// forgets it all, and so does every unit rolled back (what it kept may be what it undid).
-final class GroupMemo: Sendable {
-    private let memo = Mutex<[String: any Sendable]>([:])
+/// Reads kept under a key: a unit of work's own, or those the units of one SQLite group
+/// commit share. A group shares the enabled webhook endpoints and rules, read by the hooks of
+/// nearly every unit. That is safe because the group's transaction holds SQLite's only write
+/// lock from its first unit to its commit, so nothing outside the group can change what was
+/// read; a unit that changes endpoints or rules forgets it all, and so does every unit rolled
+/// back (what it kept may be what it undid).
+final class KeptReads: Sendable {
+    private let values = Mutex<[String: any Sendable]>([:])
     /// What was kept under `key`, if it is a `T`.
-    func remembered<T: Sendable>(_ key: String, as _: T.Type) -> T? { memo.withLock { $0[key] as? T } }
-    /// Keeps `value` under `key` for the rest of the group.
-    func remember(_ value: some Sendable, as key: String) { memo.withLock { $0[key] = value } }
+    func remembered<T: Sendable>(_ key: String, as _: T.Type) -> T? { values.withLock { $0[key] as? T } }
+    /// Keeps `value` under `key`.
+    func remember(_ value: some Sendable, as key: String) { values.withLock { $0[key] = value } }
     /// Forgets everything kept.
-    func forget() { memo.withLock { $0.removeAll() } }
+    func forget() { values.withLock { $0.removeAll() } }
 }

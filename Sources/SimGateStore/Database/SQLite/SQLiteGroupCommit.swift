@@ -34,7 +34,7 @@ final class SQLiteGroupCommit: Sendable {
     private struct Group {
         var connection: SQLiteHandle?
         /// What its units of work read once and share.
-        var memo = GroupMemo()
+        var reads = KeptReads()
         /// Units of work in it so far.
         var size = 0
         /// Units of work that ran and wait for the commit.
@@ -84,14 +84,14 @@ final class SQLiteGroupCommit: Sendable {
     ) async throws -> T {
         try await gate.enter(timeout: timeout, timers: timers)
         let connection: SQLiteHandle
-        let memo: GroupMemo
+        let memo: KeptReads
         do {
             (connection, memo) = try await openGroupIfNeeded()
         } catch {
             gate.leave()
             throw error
         }
-        let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupMemo: memo)
+        let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupReads: memo)
         var intact = true
         let outcome: Result<T, any Error> = await {
             do {
@@ -134,11 +134,11 @@ final class SQLiteGroupCommit: Sendable {
     }
 
     /// Begins the group's transaction on a leased connection, unless one is open; returns it
-    /// with the group's memo.
-    private func openGroupIfNeeded() async throws -> (SQLiteHandle, GroupMemo) {
-        if let open = group.withLock({ group -> (SQLiteHandle, GroupMemo)? in
+    /// with what its units keep for one another.
+    private func openGroupIfNeeded() async throws -> (SQLiteHandle, KeptReads) {
+        if let open = group.withLock({ group -> (SQLiteHandle, KeptReads)? in
             group.size += group.connection == nil ? 0 : 1
-            return group.connection.map { ($0, group.memo) }
+            return group.connection.map { ($0, group.reads) }
         }) { return open }
         let connection = try await pool.lease()
         do {
@@ -150,7 +150,7 @@ final class SQLiteGroupCommit: Sendable {
         return group.withLock { group in
             group.connection = connection
             group.size = 1
-            return (connection, group.memo)
+            return (connection, group.reads)
         }
     }
 

@@ -14,7 +14,7 @@ struct SQLiteHandleDatabase: SQLDatabase {
     let logger: Logger
     /// What the units of work of one group commit read once and share, when this is the
     /// group's connection (see ``SQLiteGroupCommit``).
-    var groupMemo: GroupMemo? = nil
+    var groupReads: KeptReads? = nil
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SimGateSQLiteDialect() }
