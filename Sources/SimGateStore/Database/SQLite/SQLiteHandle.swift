@@ -31,8 +31,9 @@ final class SQLiteHandle: Sendable {
 
     /// Statements kept per connection before the least useful are dropped (all of them, simply).
     private static let statementLimit = 512
-    /// Binds a statement may have and still be kept for reuse.
-    private static let largestKeptStatement = 256
+    /// Binds a statement may have and still be kept for reuse: enough for 64 rows of the widest
+    /// batch insert (see `BatchShape`).
+    private static let largestKeptStatement = 1_024
     /// Larger statements kept per connection, the most recent ones. One API import of 1,000
     /// SIMs runs five (lookups of ICCIDs and IMSIs, inserts of SIMs, events and periods) in
     /// turn, so fewer than that kept none of them from one request to the next.
