@@ -52,6 +52,25 @@ struct StatementReuseTests {
         }
     }
 
+    // An accounting batch's 64-row inserts are large statements; an import running meanwhile
+    // prepares large statements of its own, which must not push out those still in use.
+    @Test("a large statement used again and again stays prepared while more than the kept number of others come and go")
+    func largeStatementsKeptByUse() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            func select(_ count: Int, tag: Int) -> String {
+                "SELECT \(tag)" + (1...count).map { " + length(?\($0))" }.joined()
+            }
+            let binds = { (count: Int) in (0..<count).map { _ in SQLiteData.text("ab") } }
+            let inUse = select(300, tag: 0)
+            #expect(try Self.texts(handle, inUse, binds(300)) == [["600"]])
+            for other in 1...40 {
+                #expect(try Self.texts(handle, select(257 + other, tag: other), binds(257 + other)) == [[String(other + 2 * (257 + other))]])
+                #expect(try Self.texts(handle, inUse, binds(300)) == [["600"]])
+            }
+            #expect(handle.runCount(ofLarge: inUse) == 41, "the statement in use was prepared again")
+        }
+    }
+
     @Test("a run that binds fewer values than the statement has sees NULL for the rest, not the last run's")
     func fewerBindsLeaveNothingOver() async throws {
         try await Self.withHandle { (handle: SQLiteHandle) async throws in

@@ -7,13 +7,14 @@ import SQLKit
 /// parsing: a statement whose text it has seen before is reused, one it has not is parsed
 /// afresh. So on SQLite a batch is cut into statements of a few fixed sizes (1, 4, 16 or 64
 /// rows), whose texts repeat from one batch to the next, each small enough for the connection
-/// to keep (at most 1,024 binds). The largest size serves most rows: each statement also costs
-/// its own run, and an accounting batch cut into 16-row statements (as a 256-bind limit cut
-/// them) ran four times as many.
+/// to keep prepared (at most 1,024 binds: those of up to 256 among the many it keeps, larger
+/// ones among the last 16 it used). The largest size serves most rows: each statement also
+/// costs its own run, and an accounting batch cut into 16-row statements (as a 256-bind limit
+/// cut them) ran four times as many.
 enum BatchShape {
     /// The sizes SQLite statements are cut to, largest first.
     private static let sqliteSizes = [64, 16, 4, 1]
-    /// Binds a statement may carry and still be kept prepared (as ``SQLiteHandle`` keeps them).
+    /// Binds a statement may carry and still be kept prepared by ``SQLiteHandle``.
     private static let keptBinds = 1_024
 
     /// The ranges of `0..<count` that each statement writes, for rows of `columns` binds.

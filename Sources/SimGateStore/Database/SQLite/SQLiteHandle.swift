@@ -22,7 +22,7 @@ final class SQLiteHandle: Sendable {
         /// Prepared statements by SQL text. SimGate builds its SQL from a few hundred shapes
         /// (a multi-row insert's shape includes its row count), so the cache stays small.
         var statements: [String: OpaquePointer] = [:]
-        /// The last few statements too large for `statements`, oldest first.
+        /// The last few statements too large for `statements`, least recently used first.
         var largeStatements: [(sql: String, statement: OpaquePointer)] = []
         /// Each kept statement's result column names, with its re-plan count when they were
         /// read: a statement SQLite planned again (after a schema change) may name others.
@@ -31,13 +31,14 @@ final class SQLiteHandle: Sendable {
 
     /// Statements kept per connection before the least useful are dropped (all of them, simply).
     private static let statementLimit = 512
-    /// Binds a statement may have and still be kept for reuse: enough for 64 rows of the widest
-    /// batch insert (see `BatchShape`).
-    private static let largestKeptStatement = 1_024
-    /// Larger statements kept per connection, the most recent ones. One API import of 1,000
-    /// SIMs runs five (lookups of ICCIDs and IMSIs, inserts of SIMs, events and periods) in
-    /// turn, so fewer than that kept none of them from one request to the next.
-    private static let largeStatementLimit = 8
+    /// Binds a statement may have and still be kept for reuse.
+    private static let largestKeptStatement = 256
+    /// Larger statements kept per connection, the most recently used ones. One API import of
+    /// 1,000 SIMs runs five (lookups of ICCIDs and IMSIs, inserts of SIMs, events and periods)
+    /// in turn, so fewer than that kept none of them from one request to the next; an
+    /// accounting batch runs three more (64 rows of usage records, sessions and totals, see
+    /// `BatchShape`), which an import running meanwhile must not push out.
+    private static let largeStatementLimit = 16
     /// Bytes of text and blobs a kept statement may go on holding after its run.
     private static let largestBindingsKept = 16_384
 
@@ -143,6 +144,14 @@ final class SQLiteHandle: Sendable {
         }
     }
 
+    /// How many times the large statement kept for `sql` has run since it was prepared (nil
+    /// when none is kept), so tests can tell a kept one from one prepared again.
+    func runCount(ofLarge sql: String) -> Int? {
+        state.withLock { state in
+            state.largeStatements.first { $0.sql == sql }.map { Int(sqlite_nio_sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_RUN, 0)) }
+        }
+    }
+
     /// Finalizes the statements and closes the connection, then ends its thread.
     func close() {
         state.withLock { state in
@@ -183,9 +192,14 @@ final class SQLiteHandle: Sendable {
         return statement
     }
 
-    /// A large statement, reused if it is one of the last ``largeStatementLimit`` prepared.
+    /// A large statement, reused if it is one of the last ``largeStatementLimit`` used.
     private static func preparedLarge(_ sql: String, in state: inout State, raw: OpaquePointer) throws -> OpaquePointer {
-        if let found = state.largeStatements.first(where: { $0.sql == sql }) { return found.statement }
+        if let index = state.largeStatements.firstIndex(where: { $0.sql == sql }) {
+            // The most recently used go last, so that the first is the one to drop.
+            let found = state.largeStatements.remove(at: index)
+            state.largeStatements.append(found)
+            return found.statement
+        }
         let statement = try prepare(sql, raw: raw, flags: UInt32(SQLITE_PREPARE_PERSISTENT))
         if state.largeStatements.count >= largeStatementLimit {
             sqlite_nio_sqlite3_finalize(state.largeStatements.removeFirst().statement)
