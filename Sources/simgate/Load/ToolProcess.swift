@@ -17,7 +17,8 @@ struct ToolProcess {
         process.arguments = arguments
         // A file, not a pipe: the tool must never block on output nobody reads yet.
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable.lastPathComponent)-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputPath.path, contents: nil)
+        // Should it fail, opening the file below throws and says why.
+        _ = FileManager.default.createFile(atPath: outputPath.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputPath) }
         let output = try FileHandle(forWritingTo: outputPath)
         defer { try? output.close() }
