@@ -12,10 +12,11 @@ final class HeldAnswers: RADIUSQueueingHandler {
     private struct State {
         var held: [@Sendable (RADIUSPacket?) -> Void] = []
         var answered = 0
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
+    /// Told how many requests are held now, for ``waitUntilHolding(_:)``.
+    private let holding = CountWaiters()
 
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         Issue.record("a queueing handler's requests must come through take")
@@ -23,31 +24,24 @@ final class HeldAnswers: RADIUSQueueingHandler {
     }
 
     func take(_ request: RADIUSPacket, from client: RADIUSClient, sourceIP: String, answer: @escaping @Sendable (RADIUSPacket?) -> Void) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        state.withLock { state in
             state.held.append(answer)
-            let ready = state.waiters.filter { $0.count <= state.held.count }.map(\.continuation)
-            state.waiters.removeAll { $0.count <= state.held.count }
-            return ready
+            holding.reached(state.held.count)
         }
-        for waiter in ready { waiter.resume() }
     }
 
     /// Returns once `count` requests are held.
     func waitUntilHolding(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if state.held.count >= count { return true }
-                state.waiters.append((count, continuation))
-                return false
-            }
-            if now { continuation.resume() }
-        }
+        await holding.wait(for: count)
     }
 
     /// Answers every held request with an Accounting-Response.
     func release() {
         let held = state.withLock { state -> [@Sendable (RADIUSPacket?) -> Void] in
-            defer { state.held = [] }
+            defer {
+                state.held = []
+                holding.reached(0)
+            }
             state.answered += state.held.count
             return state.held
         }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import SimGateStore
+import SimGateTestSupport
 import Synchronization
 import Testing
 
@@ -27,7 +28,9 @@ final class WebhookReceiver: Sendable {
 
     let port: Int
     var url: String { "http://127.0.0.1:\(port)/hook" }
-    private let state = Mutex<(script: [Answer], otherwise: Answer, received: [Received], waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)])>(([], .status(200), [], []))
+    private let state = Mutex<(script: [Answer], otherwise: Answer, received: [Received])>(([], .status(200), []))
+    /// Told how many requests have arrived, for ``waitFor(_:)``.
+    private let arrivals = CountWaiters()
     private let released = OnceSignal()
 
     private init(port: Int) { self.port = port }
@@ -46,14 +49,7 @@ final class WebhookReceiver: Sendable {
     /// Waits until at least `count` requests arrived, then returns them all. The wait ends on
     /// an arrival, never on a timer: the suite's time limit bounds a receiver that gets nothing.
     func waitFor(_ count: Int) async -> [Received] {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.received.count >= count { return true }
-                state.waiters.append((count, continuation))
-                return false
-            }
-            if ready { continuation.resume() }
-        }
+        await arrivals.wait(for: count)
         return received
     }
 
@@ -64,14 +60,9 @@ final class WebhookReceiver: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let answer = state.withLock { state -> Answer in
             state.received.append(Received(headers: headers, body: Data(buffer: body)))
+            arrivals.reached(state.received.count)
             return state.script.isEmpty ? state.otherwise : state.script.removeFirst()
         }
-        let satisfied = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            let due = state.waiters.filter { $0.count <= state.received.count }
-            state.waiters.removeAll { $0.count <= state.received.count }
-            return due.map(\.continuation)
-        }
-        for waiter in satisfied { waiter.resume() }
         switch answer {
         case .hang:
             await released.wait()

@@ -84,14 +84,14 @@ final class SQLiteGroupCommit: Sendable {
     ) async throws -> T {
         try await gate.enter(timeout: timeout, timers: timers)
         let connection: SQLiteHandle
-        let memo: KeptReads
+        let groupReads: KeptReads
         do {
-            (connection, memo) = try await openGroupIfNeeded()
+            (connection, groupReads) = try await openGroupIfNeeded()
         } catch {
             gate.leave()
             throw error
         }
-        let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupReads: memo)
+        let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupReads: groupReads)
         var intact = true
         let outcome: Result<T, any Error> = await {
             do {
@@ -106,7 +106,7 @@ final class SQLiteGroupCommit: Sendable {
                 return .success(value)
             } catch {
                 // What this unit kept for the group may describe what is now undone.
-                memo.forget()
+                groupReads.forget()
                 do {
                     try await database.raw("ROLLBACK TO unit_of_work").run()
                     try await database.raw("RELEASE unit_of_work").run()
