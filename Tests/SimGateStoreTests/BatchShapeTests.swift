@@ -78,4 +78,32 @@ struct BatchShapeTests {
             #expect(stored == expected)
         }
     }
+
+    @Test("a bulk insert (a stock import's) in full statements and a rest stores every value of each run, its text reused; wide rows stay under SQLite's bind limit", arguments: TestEngine.available)
+    func bulkInsertTexts(engine: TestEngine) async throws {
+        let wide = InsertStatement(into: "wide", columns: (0..<40).map { "c\($0)" })
+        #expect(wide.bulkRows * 40 <= 32_766)
+        try await TestDatabase.with(engine) { database in
+            let insert = InsertStatement(into: "bulk_probe", columns: ["run", "position", "label"])
+            #expect(insert.bulkRows == 1_000)
+            var expected: [String] = []
+            try await database.sqlTransaction { db in
+                try await db.raw("CREATE TABLE bulk_probe (run BIGINT NOT NULL, position BIGINT NOT NULL, label TEXT)").run()
+                // 2,345 rows: two full statements and one of 345; then 1,000 again, the kept text.
+                for (run, count) in [2_345, 1_000].enumerated() {
+                    let rows: [[any Encodable & Sendable]] = (0..<count).map { position in
+                        [Int64(run), position, position % 7 == 0 ? NullBind() : "r\(run)p\(position)"]
+                    }
+                    try await insert.runInBulk(rows, on: db)
+                    expected += (0..<count).map { position in "\(run)/\(position)/" + (position % 7 == 0 ? "-" : "r\(run)p\(position)") }
+                }
+            }
+            let stored = try await database.sqlRead { db in
+                try await db.raw("SELECT run, position, label FROM bulk_probe ORDER BY run, position").all().map { row in
+                    "\(try row.int64("run"))/\(try row.int64("position"))/" + (try row.optionalString("label") ?? "-")
+                }
+            }
+            #expect(stored == expected)
+        }
+    }
 }

@@ -5,9 +5,6 @@ import SQLKit
 /// Each SIM's periods under the same billing terms: written with every change of owner,
 /// tariff, status or OFFLINE cause, in the unit of work that makes the change.
 public struct SimPeriodRepository: Sendable {
-    /// Period rows per INSERT: 7 columns each.
-    private static let rowsPerInsert = 1_000
-
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
@@ -129,14 +126,12 @@ public struct SimPeriodRepository: Sendable {
     )
 
     private func insert(_ rows: [(SimID, SimBillingTerms, Int64)]) async throws {
-        for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-            try await Self.insertPeriod.run(rows[start..<min(start + Self.rowsPerInsert, rows.count)].map { simID, terms, at in
-                [
-                    simID.rawValue, at, NullBind(), orNull(terms.accountID?.rawValue),
-                    orNull(terms.tariffNumber.map(Int64.init)), terms.status.rawValue, orNull(terms.holdCause?.description),
-                ]
-            }, on: db)
-        }
+        try await Self.insertPeriod.runInBulk(rows.map { simID, terms, at in
+            [
+                simID.rawValue, at, NullBind(), orNull(terms.accountID?.rawValue),
+                orNull(terms.tariffNumber.map(Int64.init)), terms.status.rawValue, orNull(terms.holdCause?.description),
+            ]
+        }, on: db)
     }
 
     private static func terms(_ row: any SQLRow) throws -> SimBillingTerms {

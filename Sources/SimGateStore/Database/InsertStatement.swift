@@ -12,14 +12,17 @@ import Synchronization
 /// when first used: writing out 64 rows' placeholders for every statement was 8% of the
 /// writer's time under accounting load.
 struct InsertStatement: Sendable {
-    /// Texts are kept for row counts up to this (every size ``BatchShape`` uses on SQLite);
-    /// larger statements, PostgreSQL's of up to 1,000 rows, are written each time.
+    /// Texts are kept for row counts up to this (every size ``BatchShape`` uses on SQLite) and
+    /// for ``bulkRows``; other large statements are written each time.
     private static let largestKeptRows = 64
     /// `INSERT INTO "table" ("a", "b") VALUES `
     private let prefix: String
     /// What follows the rows: `ON CONFLICT ...`, `RETURNING ...`, or nothing.
     private let suffix: String
     private let columnCount: Int
+    /// Rows in each of ``runInBulk(_:on:)``'s statements: 1,000, or fewer for a table so wide
+    /// that they would pass SQLite's limit of 32,766 binds.
+    let bulkRows: Int
     /// Whole texts by row count, and by whether placeholders are numbered.
     private let kept = KeptTexts()
 
@@ -30,12 +33,23 @@ struct InsertStatement: Sendable {
         prefix = "INSERT INTO \(QuotedIdentifier(table).quoted) (" + columns.map { QuotedIdentifier($0).quoted }.joined(separator: ", ") + ") VALUES "
         self.suffix = suffix.isEmpty ? "" : " " + suffix
         columnCount = columns.count
+        bulkRows = min(1_000, 32_766 / max(1, columns.count))
     }
 
     /// Inserts `rows`, each row's values in column order (``NullBind`` or ``orNull(_:)`` for
     /// NULL), in one statement.
     func run(_ rows: some Collection<[any Encodable & Sendable]>, on db: any SQLDatabase) async throws {
         try await statement(rows, on: db).query(on: db).run()
+    }
+
+    /// Inserts `rows` in statements of ``bulkRows`` rows (the last one fewer): a stock import's
+    /// SIMs, events and billing periods. The full statement's text is kept like the small
+    /// ones', and SQLite keeps it prepared among its large statements: written and parsed
+    /// afresh, each of an import's thousand-row statements cost more than running it.
+    func runInBulk(_ rows: [[any Encodable & Sendable]], on db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: rows.count, by: bulkRows) {
+            try await run(rows[start..<min(start + bulkRows, rows.count)], on: db)
+        }
     }
 
     /// Inserts `rows` in statements of the sizes ``BatchShape`` picks for the engine (a few
@@ -58,7 +72,7 @@ struct InsertStatement: Sendable {
             binds.append(contentsOf: row)
         }
         let numbered = SQLText.numbersPlaceholders(on: db)
-        guard rows.count <= Self.largestKeptRows else {
+        guard rows.count <= Self.largestKeptRows || rows.count == bulkRows else {
             return SQLText(text: text(rows: rows.count, numbered: numbered), binds: binds, numbered: numbered)
         }
         let key = KeptTexts.Key(rows: rows.count, numbered: numbered)

@@ -19,9 +19,4 @@ struct QuotedIdentifier: SQLExpression {
     func serialize(to serializer: inout SQLSerializer) {
         serializer.write(quoted)
     }
-
-    /// Each of `names`, quoted, for an INSERT's column list.
-    static func list(_ names: [String]) -> [any SQLExpression] {
-        names.map { QuotedIdentifier($0) }
-    }
 }

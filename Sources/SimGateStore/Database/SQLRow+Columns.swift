@@ -53,11 +53,3 @@ extension Date {
     /// The stored form, as a bind value.
     var stored: Int64 { epochMilliseconds }
 }
-
-/// A bind for an optional value: SQL NULL, or the unwrapped value. Binding the `Optional`
-/// itself works too, but sends every value through the drivers' generic encoder, which costs
-/// more than the rest of a hot multi-row INSERT.
-func bindOrNull<Value: Encodable & Sendable>(_ value: Value?) -> any SQLExpression {
-    guard let value else { return SQLLiteral.null }
-    return SQLBind(value)
-}

@@ -27,8 +27,6 @@ public struct EventFilter: Sendable, Equatable {
 
 /// Appends and reads events. Appends run inside the transaction of the change they describe.
 public struct EventRepository: Sendable {
-    /// Rows per INSERT: 10 columns each, well under SQLite's 32,766 bind limit.
-    private static let rowsPerInsert = 1_000
     /// An event's INSERT.
     private static let insert = InsertStatement(into: "events", columns: [
         "id", "type", "account_id", "sim_id", "object", "previous_attributes", "actor_kind", "actor_id", "reason", "created_at",
@@ -39,21 +37,19 @@ public struct EventRepository: Sendable {
     /// The unit of work, handed to the append hooks.
     let transaction: StoreTransaction
 
-    /// Inserts `events` in multi-row statements of up to 1,000 rows each, then runs the
+    /// Inserts `events` in multi-row statements of up to 1,000 rows each (``InsertStatement/runInBulk(_:on:)``), then runs the
     /// store's append hooks (webhook outbox, rule triggers) in the same unit of work.
     public func append(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
-        for chunk in stride(from: 0, to: events.count, by: Self.rowsPerInsert).map({ events[$0..<min($0 + Self.rowsPerInsert, events.count)] }) {
-            try await Self.insert.run(chunk.map { event in
-                [
-                    event.id.rawValue, event.type.rawValue, orNull(event.accountID?.rawValue),
-                    orNull(event.simID?.rawValue), event.object, orNull(event.previousAttributes),
-                    event.cause.actor.kind.rawValue, orNull(event.cause.actor.id), orNull(event.cause.reason),
-                    event.createdAt.stored,
-                ]
-            }, on: db)
-        }
+        try await Self.insert.runInBulk(events.map { event in
+            [
+                event.id.rawValue, event.type.rawValue, orNull(event.accountID?.rawValue),
+                orNull(event.simID?.rawValue), event.object, orNull(event.previousAttributes),
+                event.cause.actor.kind.rawValue, orNull(event.cause.actor.id), orNull(event.cause.reason),
+                event.createdAt.stored,
+            ]
+        }, on: db)
         for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }
 

@@ -4,22 +4,15 @@ import SQLKit
 
 /// How a ``Sim`` maps to the `sims`, `sim_labels` and `sim_holds` tables.
 extension SimRepository {
-    /// The `sims` columns SimGate writes, in the order ``values(of:)`` binds them.
+    /// The `sims` columns SimGate writes, in the order ``storedValues(of:)`` gives them.
     static let columns = [
         "id", "iccid", "imsi", "msisdn", "eid", "serial_number", "imei", "account_id", "status", "tariff_number",
         "labels", "metadata", "first_use_at", "status_changed_at", "status_actor_kind", "status_actor_id",
         "status_reason", "created_at", "updated_at", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since",
         "shutdown_threshold_hours", "shutdown_at",
     ]
-    /// ``columns``, quoted once (see ``QuotedIdentifier``).
-    static let quotedColumns = QuotedIdentifier.list(columns)
     /// ``columns``, each as quoted text.
     static let quotedNames = columns.map { QuotedIdentifier($0).quoted }
-
-    /// Bind values in the order of ``columns``.
-    static func values(of sim: Sim) -> [any SQLExpression] {
-        storedValues(of: sim).map(\.expression)
-    }
 
     /// The values written for `sim`, in the order of ``columns``, as values that compare, so
     /// that a save can write only the columns that changed.
@@ -40,14 +33,6 @@ extension SimRepository {
     enum StoredValue: Equatable {
         case text(String?)
         case integer(Int64?)
-
-        /// The value as an expression of a built statement.
-        var expression: any SQLExpression {
-            switch self {
-            case .text(let text): bindOrNull(text)
-            case .integer(let integer): bindOrNull(integer)
-            }
-        }
 
         /// The value bound into a statement written as text.
         var bindValue: any Encodable & Sendable {

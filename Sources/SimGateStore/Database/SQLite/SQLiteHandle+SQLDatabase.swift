@@ -44,14 +44,15 @@ struct SQLiteHandleDatabase: SQLDatabase {
     }
 
     /// The common bind types directly; anything else through SQLiteKit's encoder, as before.
-    private static func encode(_ value: any Encodable & Sendable, with encoder: SQLiteDataEncoder) throws -> SQLiteData {
-        switch value {
-        case let text as String: .text(text)
-        case let integer as Int64: .integer(Int(integer))
-        case let integer as Int: .integer(integer)
-        case is NullBind: .null
-        default: try encoder.encode(value)
-        }
+    /// The value's type is opened and compared by identity: asking the runtime whether the
+    /// value casts to each type in turn (`as?`) cost 5% of a million-SIM import.
+    private static func encode<Value: Encodable & Sendable>(_ value: Value, with encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        // Each `unsafeBitCast` is from a type to itself, as the comparison before it proves.
+        if Value.self == String.self { return .text(unsafeBitCast(value, to: String.self)) }
+        if Value.self == Int64.self { return .integer(Int(unsafeBitCast(value, to: Int64.self))) }
+        if Value.self == Int.self { return .integer(unsafeBitCast(value, to: Int.self)) }
+        if Value.self == NullBind.self { return .null }
+        return try encoder.encode(value)
     }
 }
 
