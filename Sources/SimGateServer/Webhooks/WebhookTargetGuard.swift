@@ -54,7 +54,7 @@ struct WebhookTargetGuard: Sendable {
                 if let socketAddress = entry.pointee.ai_addr {
                     var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
                     if getnameinfo(socketAddress, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                        found.append(String(cString: buffer))
+                        found.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                     }
                 }
                 cursor = entry.pointee.ai_next

@@ -96,7 +96,7 @@ final class UnitOfWorkRecord: Sendable {
     }
 
     /// Notes that `kind` of work was queued.
-    func note(_ kind: CommittedWork) { work.withLock { $0.insert(kind) } }
+    func note(_ kind: CommittedWork) { work.withLock { _ = $0.insert(kind) } }
     /// Everything noted.
     var noted: CommittedWork { work.withLock { $0 } }
     /// What was kept under `key`, by this unit of work or an earlier one of its group, if it is a `T`.

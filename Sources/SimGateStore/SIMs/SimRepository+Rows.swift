@@ -123,28 +123,22 @@ extension SimRepository {
         return DataBundle(size: UInt64(size), used: UInt64(used))
     }
 
-    /// Inserts `sim_labels` rows, 5,000 to a statement.
+    private static let insertLabel = InsertStatement(into: "sim_labels", columns: ["sim_id", "label"])
+
+    /// Inserts `sim_labels` rows, 1,000 to a statement.
     func insertLabels(_ labels: [(SimID, String)]) async throws {
-        for start in stride(from: 0, to: labels.count, by: 5_000) {
-            var insert = db.insert(into: "sim_labels").columns("sim_id", "label")
-            for (id, label) in labels[start..<min(start + 5_000, labels.count)] {
-                insert = insert.values(SQLBind(id.rawValue), SQLBind(label))
-            }
-            try await insert.run()
-        }
+        try await Self.insertLabel.runInBulk(labels.map { id, label in [id.rawValue, label] }, on: db)
     }
 
     private static let insertHold = InsertStatement(into: "sim_holds", columns: ["sim_id", "cause", "placed_at", "actor_kind", "actor_id", "reason"])
 
-    /// Inserts `sim_holds` rows, 3,000 to a statement.
+    /// Inserts `sim_holds` rows, 1,000 to a statement.
     func insertHolds(_ holds: [(SimID, Hold)]) async throws {
-        for start in stride(from: 0, to: holds.count, by: 3_000) {
-            try await Self.insertHold.run(holds[start..<min(start + 3_000, holds.count)].map { id, hold in
-                [
-                    id.rawValue, hold.cause.description, hold.placedAt.stored,
-                    hold.origin.actor.kind.rawValue, orNull(hold.origin.actor.id), orNull(hold.origin.reason),
-                ]
-            }, on: db)
-        }
+        try await Self.insertHold.runInBulk(holds.map { id, hold in
+            [
+                id.rawValue, hold.cause.description, hold.placedAt.stored,
+                hold.origin.actor.kind.rawValue, orNull(hold.origin.actor.id), orNull(hold.origin.reason),
+            ]
+        }, on: db)
     }
 }
