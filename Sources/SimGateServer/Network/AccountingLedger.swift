@@ -56,6 +56,10 @@ struct AccountingLedger: Sendable {
         var gatewayOfRecord: [String: String] = [:]
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         var opened: [SessionKey] = []
+        // Sized once: grown row by row, these were rehashed several times in every batch.
+        touched.reserveCapacity(reports.count)
+        touchedKeys.reserveCapacity(reports.count)
+        records.reserveCapacity(reports.count)
         for (index, report) in reports.enumerated() {
             guard let key = report.sessionKey, let sim = simsByReport[index] else {
                 logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
@@ -142,6 +146,7 @@ struct AccountingLedger: Sendable {
     private func findSims(for reports: [AccountingReport], in tx: StoreTransaction) async throws -> [Int: SimUsageRow] {
         let byIMSI = try await tx.sims.usageRows(imsis: Array(Set(reports.compactMap(\.imsi))))
         var found: [Int: SimUsageRow] = [:]
+        found.reserveCapacity(reports.count)
         for (index, report) in reports.enumerated() {
             // With a 3GPP-IMSI the filters hold that IMSI alone, so nothing else is tried.
             if let imsi = report.imsi, let sim = byIMSI[imsi] {

@@ -35,6 +35,7 @@ extension SimRepository {
     /// The usage columns of the SIMs with these IMSIs, by IMSI, locked for update on PostgreSQL.
     public func usageRows(imsis: [IMSI]) async throws -> [IMSI: SimUsageRow] {
         var found: [IMSI: SimUsageRow] = [:]
+        found.reserveCapacity(imsis.count)
         for chunk in BatchShape.inLists(imsis.map(\.digits), on: db) {
             var query = SQLText(for: db)
             query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes" FROM "sims" WHERE "imsi" IN "#)

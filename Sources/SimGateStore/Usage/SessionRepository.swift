@@ -11,6 +11,7 @@ public struct SessionRepository: Sendable {
     /// The stored sessions among `keys`, locked for update on PostgreSQL.
     public func sessions(_ keys: Set<SessionKey>) async throws -> [SessionKey: DataSession] {
         var found: [SessionKey: DataSession] = [:]
+        found.reserveCapacity(keys.count)
         // Two IN lists rather than row values, which not every engine takes in a list; the few
         // extra rows they might match are dropped below. A batch's gateways are few, so the
         // gateways' list is usually a single value.

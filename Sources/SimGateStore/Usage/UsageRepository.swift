@@ -63,12 +63,14 @@ public struct UsageRepository: Sendable {
         // the limit: each row, and each SIM and period over all its countries.
         var rows = try await storedTotals(for: new)
         var acrossCountries: [UsageTotalKey.SimPeriod: (up: UInt64, down: UInt64)] = [:]
+        acrossCountries.reserveCapacity(rows.count)
         for (row, bytes) in rows {
             let key = UsageTotalKey.SimPeriod(simID: row.simID, period: row.period)
             let sum = acrossCountries[key, default: (0, 0)]
             acrossCountries[key] = (sum.up.addingReportingOverflow(bytes.up).partialValue, sum.down.addingReportingOverflow(bytes.down).partialValue)
         }
         var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
+        added.reserveCapacity(new.count)
         var refused: [String] = []
         for record in new {
             let keys = Self.periodKeys(of: record.endedAt).map {
@@ -88,8 +90,9 @@ public struct UsageRepository: Sendable {
             for (index, key) in keys.enumerated() {
                 rows[key.row] = rowTotals[index]
                 acrossCountries[key.simPeriod] = simTotals[index]
-                added[key, default: (0, 0)].up += record.bytesUp
-                added[key, default: (0, 0)].down += record.bytesDown
+                // One lookup for both directions. Neither sum can overflow: it is part of
+                // the row's total, checked against the limits just above.
+                Self.add(record, to: &added[key, default: (0, 0)])
             }
         }
         if !refused.isEmpty {
@@ -124,6 +127,12 @@ public struct UsageRepository: Sendable {
             }
         }
         return Set(keyed.map(\.id)).subtracting(claimed)
+    }
+
+    /// Adds `record`'s bytes to `sum`, both directions through one access.
+    private static func add(_ record: UsageRecord, to sum: inout (up: UInt64, down: UInt64)) {
+        sum.up += record.bytesUp
+        sum.down += record.bytesDown
     }
 
     /// The stored totals that `records` would add to, by SIM, period and country.
