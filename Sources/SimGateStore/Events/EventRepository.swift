@@ -37,8 +37,9 @@ public struct EventRepository: Sendable {
     /// The unit of work, handed to the append hooks.
     let transaction: StoreTransaction
 
-    /// Inserts `events` in multi-row statements of up to 1,000 rows each (``InsertStatement/runInBulk(_:on:)``), then runs the
-    /// store's append hooks (webhook outbox, rule triggers) in the same unit of work.
+    /// Inserts `events` in multi-row statements of up to 1,000 rows each
+    /// (``InsertStatement/runInBulk(_:on:)``), then runs the store's append hooks (webhook
+    /// outbox, rule triggers) in the same unit of work.
     public func append(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
