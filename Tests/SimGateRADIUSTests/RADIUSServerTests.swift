@@ -145,29 +145,20 @@ struct RADIUSServerTests {
 
 /// Tells a test when the server has dropped so many datagrams, instead of it guessing a wait.
 final class DropWaiter: RADIUSServerObserver {
-    private let state = Mutex<(dropped: Int, waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)])>((0, []))
+    private let dropped = Mutex(0)
+    private let waiters = CountWaiters()
 
     func requestReceived(_ code: RADIUSCode) {}
     func replySent(_ code: RADIUSCode, retransmission: Bool) {}
     func requestDropped(_ reason: RADIUSServerStatistics.DropReason) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.dropped += 1
-            let ready = state.waiters.filter { $0.count <= state.dropped }.map(\.continuation)
-            state.waiters.removeAll { $0.count <= state.dropped }
-            return ready
+        dropped.withLock { dropped in
+            dropped += 1
+            waiters.reached(dropped)
         }
-        for continuation in ready { continuation.resume() }
     }
 
     /// Returns once `count` datagrams have been dropped in all.
     func waitFor(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if state.dropped >= count { return true }
-                state.waiters.append((count, continuation))
-                return false
-            }
-            if now { continuation.resume() }
-        }
+        await waiters.wait(for: count)
     }
 }
