@@ -3,10 +3,9 @@ import Foundation
 /// One thread of its own that runs the tasks preferring it (`withTaskExecutorPreference`,
 /// `addTask(executorPreference:)`), in the order they come.
 ///
-/// Two uses in SimGate. Each SQLite connection has one: a unit of work runs its whole body
-/// there and calls SQLite in place, blocking only that thread (see `SQLiteHandle`). And the
-/// RADIUS authentication port has one: an Access-Request is answered there, so that it never
-/// queues on the shared cooperative pool behind thousands of accounting reports.
+/// Each SQLite connection has one: a unit of work runs its whole body there and calls SQLite
+/// in place, blocking only that thread (see `SQLiteHandle`). (The RADIUS authentication port,
+/// which needs the same, runs its tasks on its own event loop instead: `EventLoopTaskExecutor`.)
 public final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     // Guards `queue` and `stopping`; the thread sleeps on it while there is nothing to run.
     private let condition = NSCondition()

@@ -2,7 +2,7 @@ import Logging
 import Synchronization
 
 /// A read connection kept for one caller whose answers must not queue behind other work: the
-/// RADIUS authentication port, which answers Access-Requests from a thread of its own.
+/// RADIUS authentication port, which answers Access-Requests on an event loop of its own.
 ///
 /// A read through the pool leases a connection from the pool's actor, moves to the
 /// connection's thread and back, then returns it through the actor again: four hand-overs, each
