@@ -89,15 +89,15 @@ public final class RADIUSServer: Service, Sendable {
         let ownLoop = role == .authentication ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         let executor = ownLoop.map { EventLoopTaskExecutor($0.next()) }
         if let ownLoop { try? await ownLoop.next().submit { Self.prepareAuthenticationThread(logger: self.logger) }.get() }
+        var failure: (any Error)?
         do {
             try await serve(on: ownLoop ?? MultiThreadedEventLoopGroup.singleton, executor: executor)
         } catch {
-            executor?.close()
-            try? await ownLoop?.shutdownGracefully()
-            throw error
+            failure = error
         }
         executor?.close()
         try? await ownLoop?.shutdownGracefully()
+        if let failure { throw failure }
     }
 
     /// Names the authentication loop's thread (for profiles and `top -H`) and asks the kernel
