@@ -147,4 +147,39 @@ struct GroupCommitTests {
             #expect(try await c.value == "by B", "the group's later unit read again what an earlier one kept")
         }
     }
+    // Units queued behind one that holds the writer join its group until it is full; the
+    // next one starts a group of its own, which the ones after it join. What a unit keeps for
+    // its group tells which group each ran in.
+    @Test("units of work queued behind one another are committed in groups of at most 16, each later group started by the first unit that did not fit")
+    func groupsAreBounded() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let store = database.store
+            let largest = 16  // As README says; see SQLiteGroupCommit.defaultLargestGroup for why.
+            let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
+            let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await store.transaction { tx in
+                    _ = try await tx.remembered("group") { "started by 0" }
+                    enteredContinuation.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in entered { break }
+            let queuedUnits = 2 * largest + 3
+            var units: [Task<String, any Error>] = []
+            for index in 1...queuedUnits {
+                units.append(Task { try await store.transaction { tx in try await tx.remembered("group") { "started by \(index)" } } })
+                // One at a time, so that they queue in this order.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while database.writesWaiting < index, ContinuousClock.now < deadline { await Task.yield() }
+                try #require(database.writesWaiting == index, "unit \(index) did not queue for the writer")
+            }
+            releaseContinuation.yield()
+            try await holder.value
+            var seen: [String] = []
+            for unit in units { seen.append(try await unit.value) }
+            let expected = (1...queuedUnits).map { index in "started by \(index / largest * largest)" }
+            #expect(seen == expected)
+        }
+    }
 }
