@@ -33,7 +33,7 @@ final class SQLiteGroupCommit: Sendable {
     /// answers its callers all at once, and the writer then idles until their next requests
     /// come round. With 32 API clients writing, groups of up to 64 left the writer thread idle
     /// a quarter of the time; groups of 16 hand answers back while the next group runs, and
-    /// the writer stays busy (`simgate bench http`, suspend/activate over 1,000 SIMs: 1,540-2,020
+    /// the writer stays busy (`simgate bench http`, suspend/activate over 1,000 SIMs: 1,340-2,020
     /// req/s before, 2,660-2,740 after). Commits cost little next to that: 0.4-0.7 ms each.
     static let defaultLargestGroup = 16
     /// Units of work committed together at most; the last of them commits.
