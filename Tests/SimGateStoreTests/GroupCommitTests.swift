@@ -99,21 +99,8 @@ struct GroupCommitTests {
     func groupMemo() async throws {
         try await TestDatabase.with(.sqlite) { database in
             let store = database.store
-            let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
-            let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await store.transaction { tx in
-                    _ = try await tx.remembered("kept") { "by 0" }
-                    enteredContinuation.yield()
-                    for await _ in release { break }
-                }
-            }
-            for await _ in entered { break }
-            func queued(_ count: Int) async throws {
-                let deadline = ContinuousClock.now + .seconds(10)
-                while database.writesWaiting < count, ContinuousClock.now < deadline { await Task.yield() }
-                try #require(database.writesWaiting == count, "the units of work did not queue for the writer")
-            }
+            let held = await HeldWriter.start(database, keeping: "kept", "by 0")
+            func queued(_ count: Int) async throws { try await held.waitUntilQueued(count) }
             let a = Task {
                 try await store.transaction { tx in
                     let seen = try await tx.remembered("kept") { "by A" }
@@ -137,8 +124,7 @@ struct GroupCommitTests {
             try await queued(3)
             let c = Task { try await store.transaction { tx in try await tx.remembered("shared") { "by C" } } }
             try await queued(4)
-            releaseContinuation.yield()
-            try await holder.value
+            try await held.release()
             #expect(try await a.value == "by 0")
             await #expect(throws: Refused.self) { try await aFails.value }
             let (afterRollback, shared) = try await b.value
@@ -147,39 +133,63 @@ struct GroupCommitTests {
             #expect(try await c.value == "by B", "the group's later unit read again what an earlier one kept")
         }
     }
+
     // Units queued behind one that holds the writer join its group until it is full; the
     // next one starts a group of its own, which the ones after it join. What a unit keeps for
     // its group tells which group each ran in.
     @Test("units of work queued behind one another are committed in groups of at most 16, each later group started by the first unit that did not fit")
     func groupsAreBounded() async throws {
         try await TestDatabase.with(.sqlite) { database in
-            let store = database.store
-            let largest = 16  // As README says; see SQLiteGroupCommit.defaultLargestGroup for why.
-            let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
-            let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await store.transaction { tx in
-                    _ = try await tx.remembered("group") { "started by 0" }
-                    enteredContinuation.yield()
-                    for await _ in release { break }
-                }
-            }
-            for await _ in entered { break }
+            let largest = 16  // As README says; see SQLiteGroupCommit.largestGroup for why.
+            let held = await HeldWriter.start(database, keeping: "group", "started by 0")
             let queuedUnits = 2 * largest + 3
             var units: [Task<String, any Error>] = []
             for index in 1...queuedUnits {
-                units.append(Task { try await store.transaction { tx in try await tx.remembered("group") { "started by \(index)" } } })
+                units.append(Task { try await database.store.transaction { tx in try await tx.remembered("group") { "started by \(index)" } } })
                 // One at a time, so that they queue in this order.
-                let deadline = ContinuousClock.now + .seconds(10)
-                while database.writesWaiting < index, ContinuousClock.now < deadline { await Task.yield() }
-                try #require(database.writesWaiting == index, "unit \(index) did not queue for the writer")
+                try await held.waitUntilQueued(index)
             }
-            releaseContinuation.yield()
-            try await holder.value
+            try await held.release()
             var seen: [String] = []
             for unit in units { seen.append(try await unit.value) }
             let expected = (1...queuedUnits).map { index in "started by \(index / largest * largest)" }
             #expect(seen == expected)
         }
+    }
+}
+
+/// A unit of work that holds SQLite's writer, having kept a value for its group, until
+/// released; units of work started meanwhile queue behind it and join its group in turn.
+private struct HeldWriter {
+    let database: SimGateDatabase
+    let holder: Task<Void, any Error>
+    let releaseHolder: AsyncStream<Void>.Continuation
+
+    /// Starts the holder, keeping `value` under `key`, and returns once it holds the writer.
+    static func start(_ database: SimGateDatabase, keeping key: String, _ value: String) async -> HeldWriter {
+        let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
+        let (released, releaseContinuation) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await database.store.transaction { tx in
+                _ = try await tx.remembered(key) { value }
+                enteredContinuation.yield()
+                for await _ in released { break }
+            }
+        }
+        for await _ in entered { break }
+        return HeldWriter(database: database, holder: holder, releaseHolder: releaseContinuation)
+    }
+
+    /// Waits, at most 10 seconds, until `count` units of work wait for the writer.
+    func waitUntilQueued(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while database.writesWaiting < count, ContinuousClock.now < deadline { await Task.yield() }
+        try #require(database.writesWaiting == count, "the units of work did not queue for the writer")
+    }
+
+    /// Lets the holder finish, and waits until it has.
+    func release() async throws {
+        releaseHolder.yield()
+        try await holder.value
     }
 }

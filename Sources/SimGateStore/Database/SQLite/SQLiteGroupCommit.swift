@@ -27,7 +27,7 @@ final class SQLiteGroupCommit: Sendable {
     private let writerThread = Mutex<(thread: ThreadExecutor?, closed: Bool)>((nil, false))
     private let pool: SQLiteConnectionPool
     private let logger: Logger
-    /// Units of work committed together at most, unless a test asks for another bound.
+    /// Units of work committed together at most; the last of them commits.
     ///
     /// Sixteen, not more: every unit of a group waits for the group's commit, so a large group
     /// answers its callers all at once, and the writer then idles until their next requests
@@ -35,9 +35,7 @@ final class SQLiteGroupCommit: Sendable {
     /// a quarter of the time; groups of 16 hand answers back while the next group runs, and
     /// the writer stays busy (`simgate bench http`, suspend/activate over 1,000 SIMs: 1,340-2,020
     /// req/s before, 2,660-2,740 after). Commits cost little next to that: 0.4-0.7 ms each.
-    static let defaultLargestGroup = 16
-    /// Units of work committed together at most; the last of them commits.
-    private let largestGroup: Int
+    static let largestGroup = 16
 
     /// The transaction open for the group. Only the gate's holder touches it.
     private struct Group {
@@ -52,10 +50,9 @@ final class SQLiteGroupCommit: Sendable {
 
     private let group = Mutex(Group())
 
-    init(pool: SQLiteConnectionPool, logger: Logger, largestGroup: Int = defaultLargestGroup) {
+    init(pool: SQLiteConnectionPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
-        self.largestGroup = largestGroup
     }
 
     /// Runs `body` in the write transaction, in its turn; returns once that transaction has
@@ -166,7 +163,7 @@ final class SQLiteGroupCommit: Sendable {
     /// Waits for the group's commit if another unit of work takes the gate and so the group;
     /// `false` when none waits (or the group is full), and this one must commit.
     private func handedOnBeforeCommit() async throws -> Bool {
-        guard group.withLock({ $0.size < largestGroup }) else { return false }
+        guard group.withLock({ $0.size < Self.largestGroup }) else { return false }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
             // Registered before the gate passes on: the next holder may commit at once.
             group.withLock { $0.waiting.append(continuation) }
