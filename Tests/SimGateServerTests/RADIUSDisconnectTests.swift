@@ -150,6 +150,39 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    @Test("a session the gateway reports only after its SIM left LIVE is disconnected when first heard of, and not again for each of its updates", arguments: TestEngine.available)
+    func lateSessionIsDisconnected(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in
+            // Admitted while LIVE, suspended before the gateway's Accounting-Start arrived: the
+            // suspension's own disconnect finds no session to end.
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey, json: ["reason": "stolen bike"])
+            try await app.settle()
+            #expect(gateway.received.isEmpty)
+            gateway.answer(.silence)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "late-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.start, session: "served", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+            ])
+            try await Self.waitFor(app, "the late session's unanswered Disconnect-Request to be stored") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer"
+            }
+            let asked = gateway.received.count
+            #expect(asked >= 3 && gateway.received.allSatisfy { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "late-1" })
+            // The gateway goes on reporting the session: that is left to the job's own later
+            // retry, not asked again at once for each update.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "late-1", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 3),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == asked)
+            let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items
+            #expect(events.map { $0["sim"] as? String } == [sims[0]])
+            let served = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items
+            #expect(served.map { $0["session_id"] as? String } == ["served"], "a LIVE SIM's session is left alone")
+        }
+    }
+
     @Test("a Disconnect-Request names the session as the gateway opened it: its User-Name, Framed-IP-Address and 3GPP-IMSI", arguments: TestEngine.available)
     func namesTheSessionAsOpened(engine: TestEngine) async throws {
         try await Self.withGateway(engine) { app, gateway, sims in

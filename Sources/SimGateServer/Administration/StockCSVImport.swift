@@ -3,7 +3,7 @@ import SimGateCore
 
 /// Stock import from a CSV file, for `simgate sims import` and the operator's dashboard
 /// alike: the file is read by ``CSVTable``, each row checked by the API's own
-/// ``SimImportRow/validated(index:)``, and the batch handed to ``SimService/importSims``,
+/// ``SimImportRow/validated(index:)``, and the batch handed to ``SimService/importStock``,
 /// all or nothing, every problem named by the file's line number. The header is
 /// `iccid,imsi[,msisdn,eid,serial_number,labels]`, labels separated by `;`.
 struct StockCSVImport: Sendable {
@@ -25,17 +25,33 @@ struct StockCSVImport: Sendable {
         csv text: String, accountID: AccountID?, cause: ChangeCause, refusingEmpty: Bool = false,
         progress: (@Sendable (_ written: Int, _ of: Int) -> Void)? = nil
     ) async throws -> Int {
+        let (rows, issues, lines) = try Self.read(text)
+        if lines.isEmpty {
+            guard !refusingEmpty else { throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv") }
+            return 0
+        }
+        do {
+            let total = rows.count
+            var perPart: (@Sendable (Int) -> Void)?
+            if let progress { perPart = { written in progress(written, total) } }
+            return try await sims.importStock(rows, knownIssues: issues, accountID: accountID, cause: cause, progress: perPart)
+        } catch let error as DomainError {
+            throw error.withRowsNamedByLine(lines)
+        }
+    }
+
+    /// The file's rows checked as the API checks them, the problems found, and each row's line
+    /// number. The parsed table is let go on return: the import, one long transaction, need
+    /// not keep every cell of a large file beside the rows it writes.
+    private static func read(_ text: String) throws -> (rows: [IndexedNewSim], issues: [DomainError], lines: [Int]) {
         let table: CSVTable
         do { table = try CSVTable(parsing: text) } catch let error as CSVError {
             throw DomainError(.invalid, code: "invalid_csv", message: error.description, param: "csv")
         }
         try table.checkColumns(required: Self.requiredColumns, optional: Self.optionalColumns)
-        if table.rows.isEmpty {
-            guard !refusingEmpty else { throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv") }
-            return 0
-        }
         var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
+        rows.reserveCapacity(table.rows.count)
         for (index, row) in table.rows.enumerated() {
             let cell = { (column: String) in table.value(column, in: row.fields) }
             let (sim, rowIssues) = SimImportRow(
@@ -45,14 +61,7 @@ struct StockCSVImport: Sendable {
             if let sim { rows.append((index, sim)) }
             issues += rowIssues
         }
-        do {
-            let total = rows.count
-            var perPart: (@Sendable (Int) -> Void)?
-            if let progress { perPart = { written in progress(written, total) } }
-            return try await sims.importSims(rows, knownIssues: issues, accountID: accountID, cause: cause, progress: perPart).count
-        } catch let error as DomainError {
-            throw error.withRowsNamedByLine(table.rows.map(\.line))
-        }
+        return (rows, issues, table.rows.map(\.line))
     }
 }
 

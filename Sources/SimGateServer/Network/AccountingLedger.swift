@@ -103,6 +103,7 @@ struct AccountingLedger: Sendable {
         }
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
         try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
+        try await disconnectUnserved(opened.compactMap { sessions[$0] }, sims: simsByReport.values, at: now, in: tx)
         let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
             ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
@@ -112,6 +113,20 @@ struct AccountingLedger: Sendable {
             metrics.accountingReportRefused("total_out_of_range")
         }
         return stopped
+    }
+
+    /// Queues a disconnect for each SIM that is not LIVE yet has a session first heard of now.
+    /// The SIM's own disconnect was queued when it left LIVE, but a session the gateway
+    /// admitted just before (its Accounting-Start late, lost or resent) was not stored yet, so
+    /// that job found nothing to end. Sessions known before are that job's, and its retries':
+    /// queuing again for each of their Interim-Updates would send a second Disconnect-Request
+    /// while the first still waits for its answer. (A job queued here while the SIM's earlier
+    /// one is still running may still ask again about a session that one is waiting on.)
+    private func disconnectUnserved(_ opened: [DataSession], sims: some Sequence<SimUsageRow>, at now: Date, in tx: StoreTransaction) async throws {
+        guard !opened.isEmpty else { return }
+        let unserved = Set(sims.filter { !$0.isLive }.map(\.id))
+        let due = Set(opened.filter { $0.stoppedAt == nil && unserved.contains($0.simID) }.map(\.simID))
+        try await tx.jobs.enqueue(try due.sorted { $0.rawValue < $1.rawValue }.map { try DisconnectJob.job(for: $0, at: now) }, now: now)
     }
 
     /// A `sim.session_started` event for each session first heard of, carrying the session
@@ -152,7 +167,10 @@ struct AccountingLedger: Sendable {
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
             } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, in: tx) {
-                found[index] = SimUsageRow(sim)
+                // Read again by IMSI, which locks the row on PostgreSQL as the batch's own
+                // lookup does: unlocked, a suspension committing meanwhile went unseen, and a
+                // session opened under it was taken for a LIVE SIM's and never disconnected.
+                found[index] = try await tx.sims.usageRows(imsis: [sim.imsi])[sim.imsi] ?? SimUsageRow(sim)
             }
         }
         return found

@@ -32,14 +32,32 @@ struct SimService: Sendable {
     /// Builds the SIM events (the SIM's snapshot as the API shows it).
     var events: SimEvents { SimEvents(ids: ids) }
 
-    /// Adds SIMs to stock, all or none. `rows` are the well-formed rows with their position in
-    /// the request; `knownIssues` the problems already found in the others. If there is any
-    /// problem, or a row clashes with another or with a SIM already stored, nothing is imported
-    /// and every problem is reported with its row.
+    /// Adds SIMs to stock, all or none, and returns them. `rows` are the well-formed rows with
+    /// their position in the request; `knownIssues` the problems already found in the others.
+    /// If there is any problem, or a row clashes with another or with a SIM already stored,
+    /// nothing is imported and every problem is reported with its row.
     func importSims(
+        _ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause
+    ) async throws -> [Sim] {
+        try await importSims(rows, knownIssues: knownIssues, accountID: accountID, cause: cause, keepingCreated: true, progress: nil).created
+    }
+
+    /// As ``importSims(_:knownIssues:accountID:cause:)``, for a file of any size: returns how
+    /// many SIMs it added rather than the SIMs, which are made and written part by part and
+    /// not held in memory together (at a million, with the parsed file, that was a third of
+    /// the command's peak memory). `progress` hears how many
+    /// are written so far.
+    func importStock(
         _ rows: [IndexedNewSim], knownIssues: [DomainError] = [], accountID: AccountID?, cause: ChangeCause,
         progress: (@Sendable (_ written: Int) -> Void)? = nil
-    ) async throws -> [Sim] {
+    ) async throws -> Int {
+        try await importSims(rows, knownIssues: knownIssues, accountID: accountID, cause: cause, keepingCreated: false, progress: progress).count
+    }
+
+    private func importSims(
+        _ rows: [IndexedNewSim], knownIssues: [DomainError], accountID: AccountID?, cause: ChangeCause, keepingCreated: Bool,
+        progress: (@Sendable (_ written: Int) -> Void)?
+    ) async throws -> (count: Int, created: [Sim]) {
         let now = clock.now()
         return try await store.transaction { tx in
             if let accountID, try await tx.accounts.find(accountID) == nil {
@@ -52,23 +70,24 @@ struct SimService: Sendable {
             guard issues.isEmpty else {
                 throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
             }
-            let created = rows.map(\.sim).map { row in
-                Sim(
-                    id: ids.make(), iccid: row.iccid, imsi: row.imsi, msisdn: row.msisdn, eid: row.eid, serialNumber: row.serialNumber,
-                    accountID: accountID, labels: row.labels, metadata: row.metadata,
-                    statusChangedAt: now, statusCause: cause, createdAt: now, updatedAt: now
-                )
-            }
+            var created: [Sim] = []
             // In parts, so that a large file's import can say how far it is (still one unit of work).
-            for start in stride(from: 0, to: created.count, by: Self.importPart) {
-                let part = Array(created[start..<min(start + Self.importPart, created.count)])
+            for start in stride(from: 0, to: rows.count, by: Self.importPart) {
+                let part = rows[start..<min(start + Self.importPart, rows.count)].map { row in
+                    Sim(
+                        id: ids.make(), iccid: row.sim.iccid, imsi: row.sim.imsi, msisdn: row.sim.msisdn, eid: row.sim.eid,
+                        serialNumber: row.sim.serialNumber, accountID: accountID, labels: row.sim.labels, metadata: row.sim.metadata,
+                        statusChangedAt: now, statusCause: cause, createdAt: now, updatedAt: now
+                    )
+                }
                 try await tx.sims.insert(part)
                 try await tx.events.append(try part.map {
                     try events.simEvent(.simImported, sim: $0, previousAttributes: nil, cause: cause, at: now)
                 })
+                if keepingCreated { created += part }
                 progress?(start + part.count)
             }
-            return created
+            return (rows.count, created)
         }
     }
 

@@ -15,19 +15,23 @@ public struct SimUsageRow: Sendable, Equatable {
     public var facts: SimUsageFacts
     /// Whether the SIM has a data bundle, whose use its usage adds to.
     public let hasBundle: Bool
+    /// Whether the SIM is LIVE, the one status the network gate serves: a session heard of
+    /// for a SIM in any other is one to disconnect.
+    public let isLive: Bool
 
     /// A row from its columns.
-    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts, hasBundle: Bool = false) {
+    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts, hasBundle: Bool = false, isLive: Bool = true) {
         self.id = id
         self.accountID = accountID
         self.imsi = imsi
         self.facts = facts
         self.hasBundle = hasBundle
+        self.isLive = isLive
     }
 
     /// The usage columns of a whole SIM.
     public init(_ sim: Sim) {
-        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts, hasBundle: sim.bundle != nil)
+        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts, hasBundle: sim.bundle != nil, isLive: sim.status == .live)
     }
 }
 
@@ -38,7 +42,7 @@ extension SimRepository {
         found.reserveCapacity(imsis.count)
         for chunk in BatchShape.inLists(imsis.map(\.digits), on: db) {
             var query = SQLText(for: db)
-            query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes" FROM "sims" WHERE "imsi" IN "#)
+            query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes", "status" FROM "sims" WHERE "imsi" IN "#)
             query.bindList(chunk)
             // The lock also serialises accounting for one SIM across instances sharing
             // PostgreSQL: a new session's row cannot be locked before it exists, but its SIM's
@@ -59,7 +63,8 @@ extension SimRepository {
                     firstUseAt: try row.optionalDate("first_use_at"), imei: try row.optionalString("imei").map(IMEI.init(trusted:)),
                     lastSeen: try Self.sighting(row)
                 ),
-                hasBundle: try row.optionalInt64("bundle_bytes") != nil
+                hasBundle: try row.optionalInt64("bundle_bytes") != nil,
+                isLive: try row.string("status") == SimStatus.live.rawValue
             )
         }
     }
