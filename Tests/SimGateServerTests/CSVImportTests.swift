@@ -37,6 +37,33 @@ struct CSVImportTests {
         }
     }
 
+    @Test("CR LF, LF or CR line ends, quoted cells with doubled quotes and line breaks, blank lines and non-ASCII text: every problem named by the line its row starts on", arguments: TestEngine.available)
+    func readsEveryLineEnd(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let header = "iccid,imsi,serial_number,labels\r\n"
+            let first = "\(Fixtures.iccid(1)),\(Fixtures.imsi(1)),\"Kiste \"\"7\"\", Fach \u{FC}\",fleet-a\r\n\r\n"
+            let bad = "\(Fixtures.iccid(2)),\(Fixtures.imsi(2)),\"two\r\nlines\",\n"  // lines 4 and 5
+                + "\(Fixtures.iccid(3)),999,SN-3,\n"  // line 6
+                + "\(Fixtures.iccid(4)),\(Fixtures.imsi(4)),\(String(repeating: "9", count: 65)),\r"  // line 7
+            await #expect {
+                try await Administration(database: database).importSims(csv: header + first + bad, accountID: nil)
+            } throws: { error in
+                (error as? DomainError)?.issues.compactMap(\.param) == ["line 4: serial_number", "line 6: imsi", "line 7: serial_number"]
+            }
+            let second = "\(Fixtures.iccid(2)),\(Fixtures.imsi(2)),SN-2,fleet-b\r"
+            #expect(try await Administration(database: database).importSims(csv: header + first + second, accountID: nil) == 2)
+            let sims = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }.items.sorted { $0.iccid.digits < $1.iccid.digits }
+            #expect(sims.map(\.serialNumber) == ["Kiste \"7\", Fach \u{FC}", "SN-2"])
+            #expect(sims.map(\.labels.values) == [["fleet-a"], ["fleet-b"]])
+
+            await #expect {
+                try await Administration(database: database).importSims(csv: "iccid,imsi\n\n\"\(Fixtures.iccid(5)),1\n", accountID: nil)
+            } throws: { error in
+                (error as? DomainError)?.code == "invalid_csv" && (error as? DomainError)?.message.hasPrefix("line 3:") == true
+            }
+        }
+    }
+
     @Test("bad rows are reported by line, and nothing is imported", arguments: TestEngine.available)
     func rejects(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

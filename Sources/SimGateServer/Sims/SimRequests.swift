@@ -33,6 +33,8 @@ struct SimImportRow: Decodable {
     let eid: String?
     /// Stock serial number (`serial_number`, up to 64 characters); the ICCID when absent.
     let serialNumber: String?
+    /// Longest serial number, in characters.
+    static let serialNumberLength = 64
     /// Labels as sent; none when absent.
     let labels: [String]?
     /// Metadata as sent; none when absent.
@@ -61,7 +63,7 @@ struct SimImportRow: Decodable {
         imsi = try container.decode(String.self, forKey: .imsi)
         msisdn = try container.decodeIfPresent(String.self, forKey: .msisdn)
         eid = try container.decodeIfPresent(String.self, forKey: .eid)
-        serialNumber = try container.decodeText(.serialNumber, maximumLength: 64)
+        serialNumber = try container.decodeText(.serialNumber, maximumLength: Self.serialNumberLength)
         labels = try container.decodeIfPresent([String].self, forKey: .labels)
         metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
     }
@@ -81,6 +83,13 @@ struct SimImportRow: Decodable {
         let eid = check("eid") { () throws(ValidationError) in try self.eid.map { t throws(ValidationError) in try EID(t) } }
         let labels = check("labels") { () throws(ValidationError) in try SimLabels(self.labels ?? []) }
         let metadata = check("metadata") { () throws(ValidationError) in try SimMetadata(self.metadata ?? [:]) }
+        // Checked here too, not only when JSON is decoded: rows read from a CSV file come
+        // through this alone, and took serial numbers of any length, control characters and all.
+        _ = check("serial_number") { () throws(ValidationError) in
+            if let serialNumber, let problem = TextLimit.problem(in: serialNumber, maximumLength: Self.serialNumberLength) {
+                throw ValidationError(code: problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", message: "The serial number \(problem).")
+            }
+        }
         guard issues.isEmpty, let iccid, let imsi, let msisdn, let eid, let labels, let metadata else { return (nil, issues) }
         return (NewSim(iccid: iccid, imsi: imsi, msisdn: msisdn, eid: eid, serialNumber: serialNumber, labels: labels, metadata: metadata), [])
     }
