@@ -8,13 +8,45 @@ struct CSVTable: Sendable {
     let rows: [(line: Int, fields: [String])]
 
     /// Reads `text`, skipping blank lines; throws ``CSVError`` for an unclosed quote or an empty file.
+    init(parsing text: String) throws {
+        var records: [(line: Int, fields: [String])] = []
+        try Self.records(in: text) { records.append(($0, $1)) }
+        guard let first = records.first else { throw CSVError(line: 1, message: "The file is empty.") }
+        self.init(headerFields: first.fields, rows: Array(records.dropFirst()))
+    }
+
+    private init(headerFields: [String], rows: [(line: Int, fields: [String])]) {
+        header = headerFields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        self.rows = rows
+    }
+
+    /// Reads `text` as ``init(parsing:)`` does, but without keeping its rows: `header` is
+    /// called with the header first, then `eachRow` with each row and its line as it is read,
+    /// so that a large file's cells need not all be held at once. Both are handed the table
+    /// of the header alone, for ``value(_:in:)``.
+    static func reading(
+        _ text: String, header: (CSVTable) throws -> Void, eachRow: (_ table: CSVTable, _ line: Int, _ fields: [String]) throws -> Void
+    ) throws {
+        var table: CSVTable?
+        try records(in: text) { line, fields in
+            if let table {
+                try eachRow(table, line, fields)
+            } else {
+                let headerOnly = CSVTable(headerFields: fields, rows: [])
+                try header(headerOnly)
+                table = headerOnly
+            }
+        }
+        if table == nil { throw CSVError(line: 1, message: "The file is empty.") }
+    }
+
+    /// Hands each record of `text` with its first line to `body`, in order, skipping blank lines.
     ///
     /// The text is read as UTF-8 bytes, not characters: every byte the format gives meaning to
     /// (comma, quote, CR, LF) is ASCII and never part of another character's encoding, and
     /// walking a million-row file by grapheme was most of the time before its first row was
     /// written.
-    init(parsing text: String) throws {
-        var records: [(line: Int, fields: [String])] = []
+    private static func records(in text: String, _ body: (_ line: Int, _ fields: [String]) throws -> Void) throws {
         var field: [UInt8] = [], fields: [String] = []
         var inQuotes = false, line = 1, recordLine = 1
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
@@ -23,9 +55,9 @@ struct CSVTable: Sendable {
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
         }
-        func endRecord() {
+        func endRecord() throws {
             endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+            if !(fields.count == 1 && fields[0].isEmpty) { try body(recordLine, fields) }
             fields = []
         }
 
@@ -57,17 +89,14 @@ struct CSVTable: Sendable {
                     let next = bytes.next()
                     if next != lf { pending = next }
                 }
-                endRecord()
+                try endRecord()
                 line += 1
                 recordLine = line
             default: field.append(byte)
             }
         }
         if inQuotes { throw CSVError(line: recordLine, message: "A quoted field is not closed.") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        guard let first = records.first else { throw CSVError(line: 1, message: "The file is empty.") }
-        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        rows = Array(records.dropFirst())
+        if !field.isEmpty || !fields.isEmpty { try endRecord() }
     }
 
     /// The value in `column` of `fields`, or `nil` when the column is absent or the cell empty.

@@ -41,27 +41,27 @@ struct StockCSVImport: Sendable {
     }
 
     /// The file's rows checked as the API checks them, the problems found, and each row's line
-    /// number. The parsed table is let go on return: the import, one long transaction, need
-    /// not keep every cell of a large file beside the rows it writes.
+    /// number. The file is checked row by row as it is read: the import, one long transaction,
+    /// need not hold every cell of a large file beside the rows it writes.
     private static func read(_ text: String) throws -> (rows: [IndexedNewSim], issues: [DomainError], lines: [Int]) {
-        let table: CSVTable
-        do { table = try CSVTable(parsing: text) } catch let error as CSVError {
-            throw DomainError(.invalid, code: "invalid_csv", message: error.description, param: "csv")
-        }
-        try table.checkColumns(required: Self.requiredColumns, optional: Self.optionalColumns)
         var rows: [IndexedNewSim] = []
         var issues: [DomainError] = []
-        rows.reserveCapacity(table.rows.count)
-        for (index, row) in table.rows.enumerated() {
-            let cell = { (column: String) in table.value(column, in: row.fields) }
-            let (sim, rowIssues) = SimImportRow(
-                iccid: cell("iccid") ?? "", imsi: cell("imsi") ?? "", msisdn: cell("msisdn"), eid: cell("eid"),
-                serialNumber: cell("serial_number"), labels: cell("labels")?.split(separator: ";").map(String.init), metadata: nil
-            ).validated(index: index)
-            if let sim { rows.append((index, sim)) }
-            issues += rowIssues
+        var lines: [Int] = []
+        do {
+            try CSVTable.reading(text, header: { try $0.checkColumns(required: Self.requiredColumns, optional: Self.optionalColumns) }) { table, line, fields in
+                let cell = { (column: String) in table.value(column, in: fields) }
+                let (sim, rowIssues) = SimImportRow(
+                    iccid: cell("iccid") ?? "", imsi: cell("imsi") ?? "", msisdn: cell("msisdn"), eid: cell("eid"),
+                    serialNumber: cell("serial_number"), labels: cell("labels")?.split(separator: ";").map(String.init), metadata: nil
+                ).validated(index: lines.count)
+                if let sim { rows.append((lines.count, sim)) }
+                issues += rowIssues
+                lines.append(line)
+            }
+        } catch let error as CSVError {
+            throw DomainError(.invalid, code: "invalid_csv", message: error.description, param: "csv")
         }
-        return (rows, issues, table.rows.map(\.line))
+        return (rows, issues, lines)
     }
 }
 
