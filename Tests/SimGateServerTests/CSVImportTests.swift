@@ -56,6 +56,8 @@ struct CSVImportTests {
             #expect(sims.map(\.serialNumber) == ["Kiste \"7\", Fach \u{FC}", "SN-2"])
             #expect(sims.map(\.labels.values) == [["fleet-a"], ["fleet-b"]])
 
+            // A byte order mark before the header, as spreadsheet programs write.
+            #expect(try await Administration(database: database).importSims(csv: "\u{FEFF}iccid,imsi\n\(Fixtures.iccid(6)),\(Fixtures.imsi(6))\n", accountID: nil) == 1)
             await #expect {
                 try await Administration(database: database).importSims(csv: "iccid,imsi\n\n\"\(Fixtures.iccid(5)),1\n", accountID: nil)
             } throws: { error in
@@ -76,8 +78,10 @@ struct CSVImportTests {
             await #expect {
                 try await Administration(database: database).importSims(csv: csv, accountID: nil)
             } throws: { error in
-                let params = (error as? DomainError)?.issues.compactMap(\.param) ?? []
-                return params == ["line 3: imsi", "line 4: iccid"]
+                let issues = (error as? DomainError)?.issues ?? []
+                // The repeated ICCID is named by the line it first appears on, not by its row index.
+                return issues.compactMap(\.param) == ["line 3: imsi", "line 4: iccid"]
+                    && issues.last?.message == "The iccid \(Fixtures.iccid(1)) also appears at line 2."
             }
             let page = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }
             #expect(page.items.isEmpty)

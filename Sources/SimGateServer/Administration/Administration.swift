@@ -122,7 +122,26 @@ extension DomainError {
                   let index = Int(param[param.index(param.startIndex, offsetBy: 5)..<close]), lines.indices.contains(index)
             else { return issue }
             let field = param[param.index(after: close)...].drop { $0 == "." }
-            return DomainError(issue.kind, code: issue.code, message: issue.message, param: "line \(lines[index]): \(field)")
+            return DomainError(issue.kind, code: issue.code, message: Self.namingRowsByLine(issue.message, lines), param: "line \(lines[index]): \(field)")
         })
+    }
+
+    /// `message` with each `sims[i]` it mentions (the row a duplicate repeats) written as that
+    /// row's line, as a file's reader knows it.
+    private static func namingRowsByLine(_ message: String, _ lines: [Int]) -> String {
+        var named = ""
+        var rest = Substring(message)
+        while let open = rest.range(of: "sims[") {
+            named += rest[..<open.lowerBound]
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.firstIndex(of: "]"), let index = Int(afterOpen[..<close]), lines.indices.contains(index) else {
+                named += rest[open]
+                rest = afterOpen
+                continue
+            }
+            named += "line \(lines[index])"
+            rest = afterOpen[afterOpen.index(after: close)...]
+        }
+        return named + rest
     }
 }

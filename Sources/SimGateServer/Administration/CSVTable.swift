@@ -61,7 +61,10 @@ struct CSVTable: Sendable {
             fields = []
         }
 
-        var bytes = text.utf8.makeIterator()
+        // A byte order mark, as spreadsheet programs write at the start of UTF-8 files, is not
+        // part of the first column's name.
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var bytes = text.utf8.dropFirst(text.utf8.starts(with: byteOrderMark) ? 3 : 0).makeIterator()
         var pending: UInt8? = nil
         while let byte = pending ?? bytes.next() {
             pending = nil

@@ -19,7 +19,7 @@ enum SimImportConflicts {
                 issues.append(DomainError(.conflict, code: "duplicate_\(field)", message: "A SIM with \(field) \(value) already exists.", param: "sims[\(row)].\(field)"))
             } else if let first = seen.updateValue(row, forKey: value) {
                 seen[value] = first
-                issues.append(DomainError(.invalid, code: "duplicate_\(field)", message: "The \(field) \(value) also appears in sims[\(first)].", param: "sims[\(row)].\(field)"))
+                issues.append(DomainError(.invalid, code: "duplicate_\(field)", message: "The \(field) \(value) also appears at sims[\(first)].", param: "sims[\(row)].\(field)"))
             }
         }
 
