@@ -16,34 +16,47 @@ struct AccountingLedger: Sendable {
     let logger: Logger
 
     /// Records a batch of reports; Accounting-On and -Off stop every session of their gateway.
+    /// The batch is applied in the order it arrived: the session reports before a gateway's
+    /// Accounting-On are recorded first, so the restart stops the sessions they opened, and the
+    /// reports after it open sessions that stay open.
     func apply(_ reports: [AccountingReport], in tx: StoreTransaction) async throws {
         let now = sims.clock.now()
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
-        // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has dropped
-        // every session it had.
-        for report in reports where report.status == .accountingOn || report.status == .accountingOff {
+        var run: [AccountingReport] = []
+        for report in reports {
+            guard report.status == .accountingOn || report.status == .accountingOff else {
+                if storable(report) { run.append(report) }
+                continue
+            }
+            if !run.isEmpty {
+                stopped += try await record(run, now: now, in: tx)
+                run.removeAll(keepingCapacity: true)
+            }
+            // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has
+            // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
             for closed in try await tx.sessions.stopAllSessions(nas: report.nas, at: now) {
                 stopped.append((closed.key, closed.simID, what))
             }
         }
-        let sessionReports = reports.filter { report in
-            guard report.status != .accountingOn, report.status != .accountingOff else { return false }
-            guard report.countersFit else {
-                // Answered all the same: a gateway that hears nothing would resend it forever.
-                logger.warning("Accounting counters beyond 2^63 bytes; report not stored", metadata: [
-                    "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
-                    "input_bytes": "\(report.inputBytes)", "output_bytes": "\(report.outputBytes)",
-                ])
-                metrics.accountingReportRefused("counter_out_of_range")
-                return false
-            }
-            return true
-        }
-        if !sessionReports.isEmpty {
-            stopped += try await record(sessionReports, now: now, in: tx)
+        if !run.isEmpty {
+            stopped += try await record(run, now: now, in: tx)
         }
         try await recordStops(stopped, at: now, in: tx)
+    }
+
+    /// Whether a session report's counters can be stored; one that cannot is answered all the
+    /// same (a gateway that hears nothing would resend it forever), logged and counted.
+    private func storable(_ report: AccountingReport) -> Bool {
+        guard report.countersFit else {
+            logger.warning("Accounting counters beyond 2^63 bytes; report not stored", metadata: [
+                "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
+                "input_bytes": "\(report.inputBytes)", "output_bytes": "\(report.outputBytes)",
+            ])
+            metrics.accountingReportRefused("counter_out_of_range")
+            return false
+        }
+        return true
     }
 
     /// Updates the sessions and stores the usage the reports add; returns the sessions they stopped.

@@ -1,0 +1,52 @@
+import Foundation
+@testable import SimGateServer
+import Logging
+import SimGateCore
+import SimGateRADIUS
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+/// Which reports share a batch depends on how they arrive while the previous batch commits,
+/// so these tests give the ledger one batch directly, on a real database, as the batcher does.
+@Suite("Accounting batches applied in arrival order")
+struct AccountingBatchOrderTests {
+    /// A gateway's Start, then its Accounting-On, then another Start, all in one batch: the
+    /// restart ends the session begun before it, and not the one begun after. (Applied
+    /// Accounting-On first, the batch left the first session open for good.)
+    @Test("an Accounting-On ends the sessions its batch opened before it, not those after", arguments: TestEngine.available)
+    func accountingOnInBatchOrder(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            _ = try await Administration(database: database).importSims(
+                csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n\(Fixtures.iccid(2)),\(Fixtures.imsi(2))\n", accountID: nil
+            )
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let sims = SimService(store: Store(database: database, ids: ids), clock: SystemWallClock(), ids: ids)
+            let ledger = AccountingLedger(sims: sims, metrics: RADIUSMetrics(), logger: Logger(label: "test"))
+            let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
+            func report(_ status: AccountingStatusType, session: String, imsi: String) -> AccountingReport {
+                AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                    .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
+                    .text(RADIUSAttributeType.nasIdentifier, "pgw-1"),
+                    .text(RADIUSAttributeType.acctSessionID, session),
+                    .text(RADIUSAttributeType.userName, imsi),
+                ]), client: client, sourceIP: "127.0.0.1")
+            }
+            try await database.store.transaction { tx in
+                try await ledger.apply([
+                    report(.start, session: "before", imsi: Fixtures.imsi(1)),
+                    report(.accountingOn, session: "restart", imsi: Fixtures.imsi(1)),
+                    report(.start, session: "after", imsi: Fixtures.imsi(2)),
+                ], in: tx)
+            }
+            let (before, after) = try await database.store.read { store in
+                (try await store.sessions.session(SessionKey(nas: "pgw-1", sessionID: "before")),
+                 try await store.sessions.session(SessionKey(nas: "pgw-1", sessionID: "after")))
+            }
+            #expect(try #require(before).stoppedAt != nil, "the session begun before the restart is still open")
+            #expect(try #require(after).stoppedAt == nil, "the session begun after the restart was stopped")
+            let stops = try await database.store.read { try await $0.events.list(EventFilter(types: [.simSessionStopped]), PageRequest()) }.items
+            #expect(stops.map(\.cause.reason) == ["Accounting-On: the gateway restarted: session before"])
+        }
+    }
+}
