@@ -63,6 +63,43 @@ struct JobQueueTests {
         }
     }
 
+    /// Two instances once ran a SIM's second disconnect while its first still waited for a
+    /// gateway's answer, asking the gateway twice about the same session.
+    @Test("a job queued again while its key's job runs waits until that one finishes or its lease runs out", arguments: TestEngine.available)
+    func sameKeyRunsOneAtATime(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let clock = ManualWallClock()
+            let queue = JobQueue(database: database, ids: IdentifierGenerator(clock: clock))
+            func job(_ key: String) -> NewJob { NewJob(kind: "test.serial", payload: #"{"key":"\#(key)"}"#, runAt: clock.now(), uniqueKey: key) }
+            #expect(try await queue.enqueue(job("radius.disconnect:sim_1"), now: clock.now()))
+            let first = try #require(try await queue.claim(limit: 10, worker: "w1", now: clock.now(), lease: 30).first)
+            #expect(try await queue.enqueue(job("radius.disconnect:sim_1"), now: clock.now()))
+            #expect(try await queue.enqueue(job("radius.disconnect:sim_2"), now: clock.now()))
+
+            // Another instance takes only the other SIM's job, and sees nothing else due.
+            let other = try await queue.claim(limit: 10, worker: "w2", now: clock.now(), lease: 30)
+            #expect(other.map(\.payload) == [#"{"key":"radius.disconnect:sim_2"}"#])
+            #expect(try await queue.nextRunAt(now: clock.now()) == nil)
+            #expect(try await queue.claim(limit: 10, worker: "w2", now: clock.now() + 29, lease: 30).isEmpty)
+            try await queue.complete(other.map(\.id), worker: "w2", now: clock.now())
+
+            // Once the first has finished, the waiting one runs.
+            try await queue.complete(first.id, worker: "w1", now: clock.now())
+            #expect(try await queue.nextRunAt(now: clock.now()) == clock.now())
+            let second = try #require(try await queue.claim(limit: 10, worker: "w2", now: clock.now(), lease: 30).first)
+            #expect(second.payload == #"{"key":"radius.disconnect:sim_1"}"#)
+            #expect(second.id != first.id)
+
+            // A job queued while that one runs, its worker then dying, is free when the lease
+            // runs out; the dead worker's job is claimed again with it.
+            #expect(try await queue.enqueue(job("radius.disconnect:sim_1"), now: clock.now()))
+            #expect(try await queue.claim(limit: 10, worker: "w3", now: clock.now() + 30, lease: 30).isEmpty)
+            let afterLease = try await queue.claim(limit: 10, worker: "w3", now: clock.now() + 31, lease: 30)
+            #expect(afterLease.count == 2)
+            #expect(afterLease.contains { $0.id == second.id })
+        }
+    }
+
     @Test("a job that fails while the same work is queued again finishes instead of retrying; a later request brings the waiting one forward", arguments: TestEngine.available)
     func failingJobYieldsToTheQueuedOne(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

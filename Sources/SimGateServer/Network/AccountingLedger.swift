@@ -133,8 +133,9 @@ struct AccountingLedger: Sendable {
     /// admitted just before (its Accounting-Start late, lost or resent) was not stored yet, so
     /// that job found nothing to end. Sessions known before are that job's, and its retries':
     /// queuing again for each of their Interim-Updates would send a second Disconnect-Request
-    /// while the first still waits for its answer. (A job queued here while the SIM's earlier
-    /// one is still running may still ask again about a session that one is waiting on.)
+    /// while the first still waits for its answer. A job queued here while the SIM's earlier
+    /// one still runs waits for it (the queue runs one job per key at a time), and then asks
+    /// only about sessions that got no answer.
     private func disconnectUnserved(_ opened: [DataSession], sims: some Sequence<SimUsageRow>, at now: Date, in tx: StoreTransaction) async throws {
         guard !opened.isEmpty else { return }
         let unserved = Set(sims.filter { !$0.isLive }.map(\.id))

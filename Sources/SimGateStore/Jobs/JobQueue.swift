@@ -9,6 +9,11 @@ import SQLKit
 /// instances claim side by side without waiting on or taking each other's rows; on SQLite the
 /// write transaction serialises claims. A worker that dies leaves its lease to expire, and the
 /// job is claimed again.
+///
+/// Jobs that share a unique key run one after another: a job queued again while the key's
+/// earlier job runs (a late session for a SIM whose disconnect is under way) waits until that
+/// one has finished or its lease has run out, so two instances never work on the same thing at
+/// once.
 public struct JobQueue: Sendable {
     private let database: SimGateDatabase
     private let ids: IdentifierGenerator
@@ -32,11 +37,12 @@ public struct JobQueue: Sendable {
         return try await database.sqlTransaction { db in
             // Due work, then work whose lease ran out, each an index range scan on
             // (state, run_at); an OR of the two would scan the whole table on SQLite.
+            let free = Self.keyIsFree(at: now)
             let due: SQLQueryString = switch engine {
             case .sqlite:
                 """
                 SELECT id FROM (
-                    SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE state = 'pending' AND run_at <= \(bind: now.stored) ORDER BY run_at LIMIT \(bind: limit))
+                    SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE state = 'pending' AND run_at <= \(bind: now.stored) AND \(free) ORDER BY run_at LIMIT \(bind: limit))
                     UNION ALL
                     SELECT id, run_at FROM (SELECT id, run_at FROM jobs WHERE state = 'running' AND locked_until < \(bind: now.stored) ORDER BY run_at LIMIT \(bind: limit))
                 ) ORDER BY run_at LIMIT \(bind: limit)
@@ -44,7 +50,7 @@ public struct JobQueue: Sendable {
             case .postgres:
                 """
                 SELECT id FROM jobs
-                WHERE (state = 'pending' AND run_at <= \(bind: now.stored)) OR (state = 'running' AND locked_until < \(bind: now.stored))
+                WHERE (state = 'pending' AND run_at <= \(bind: now.stored) AND \(free)) OR (state = 'running' AND locked_until < \(bind: now.stored))
                 ORDER BY run_at LIMIT \(bind: limit) \(unsafeRaw: engine.skipLockedClause)
                 """
             }
@@ -74,12 +80,27 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// When the next pending job falls due; `nil` when none is pending.
-    public func nextRunAt() async throws -> Date? {
+    /// When the next pending job falls due; `nil` when none is pending. A job waiting for its
+    /// key's running job is left out: it is free when that one finishes, which the next poll
+    /// (or the doorbell) finds, and counting it would wake the scheduler to claim nothing.
+    public func nextRunAt(now: Date) async throws -> Date? {
         try await database.sqlRead { db in
-            try await db.select().column(SQLFunction("MIN", args: SQLColumn("run_at")), as: "next").from("jobs")
-                .where("state", .equal, "pending").first()?.optionalDate("next")
+            // In run_at order from the (state, run_at) index, stopping at the first free job;
+            // MIN() over the filter would read every pending row.
+            try await db.raw("""
+                SELECT run_at FROM jobs WHERE state = 'pending' AND \(Self.keyIsFree(at: now)) ORDER BY run_at LIMIT 1
+                """).first()?.date("run_at")
         }
+    }
+
+    /// The condition that a pending job's unique key has no running job under a live lease.
+    private static func keyIsFree(at now: Date) -> SQLQueryString {
+        """
+        (unique_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM jobs AS earlier WHERE earlier.state = 'running' AND earlier.unique_key = jobs.unique_key
+              AND earlier.locked_until >= \(bind: now.stored)
+        ))
+        """
     }
 
     /// Marks a claimed job finished.
