@@ -114,18 +114,12 @@ public final class RADIUSServer: Service, Sendable {
     /// ``run()`` on `group`, with the tasks that answer requests on `executor` (the shared pool
     /// when nil).
     private func serve(on group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor?) async throws {
-        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-        do {
-            channel = try await bind(on: group)
-        } catch {
-            announce(.failure(error))
-            logger.critical("Could not listen for RADIUS", metadata: ["address": "\(host):\(requestedPort)", "error": "\(error)"])
-            throw RADIUSBindError(role: role, host: host, port: requestedPort, underlying: error)
+        if let queueing = handler as? any RADIUSQueueingHandler {
+            return try await serveOnLoop(group, queueing)
         }
-        let port = channel.channel.localAddress?.port ?? requestedPort
-        announce(.success(port))
-        onListening(port)
-        logger.info("RADIUS listening", metadata: ["role": "\(role.rawValue)", "address": "\(host):\(port)"])
+        let channel = try await listening {
+            try await bind(on: group)
+        } port: { $0.channel.localAddress?.port }
 
         try await withGracefulShutdownHandler {
             try await channel.executeThenClose { inbound, outbound in
@@ -133,7 +127,6 @@ public final class RADIUSServer: Service, Sendable {
                 // starts inherits it.
                 try await withTaskExecutorPreference(executor) {
                     let outbox = ReplyOutbox(outbound)
-                    let queueing = handler as? any RADIUSQueueingHandler
                     try await withThrowingDiscardingTaskGroup { group in
                         group.addTask { await outbox.run() }
                         for try await envelope in inbound {
@@ -144,16 +137,9 @@ public final class RADIUSServer: Service, Sendable {
                                 outbox.send(reply)
                             case .toHandle(let request):
                                 outbox.expectAnswer()
-                                if let queueing {
-                                    // Taken here, on the reading task; answered when its batch commits.
-                                    queueing.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
-                                        outbox.answered(self.finish(request, reply: reply))
-                                    }
-                                } else {
-                                    group.addTask {
-                                        let reply = await self.handler.respond(to: request.packet, from: request.client, sourceIP: request.sourceIP)
-                                        outbox.answered(self.finish(request, reply: reply))
-                                    }
+                                group.addTask {
+                                    let reply = await self.handler.respond(to: request.packet, from: request.client, sourceIP: request.sourceIP)
+                                    outbox.answered(self.finish(request, reply: reply))
                                 }
                             }
                         }
@@ -166,16 +152,65 @@ public final class RADIUSServer: Service, Sendable {
         }
     }
 
-    /// Opens the socket. No SO_REUSEADDR: a port another process already holds must fail
+    /// Serves a port whose handler takes requests without waiting (accounting) from the event
+    /// loop that reads it (``QueueingPortHandler``), until graceful shutdown or cancellation.
+    /// Requests taken and not yet answered are answered as their batches commit; replies that
+    /// come after the port has closed are dropped, and their clients retry.
+    private func serveOnLoop(_ group: MultiThreadedEventLoopGroup, _ queueing: any RADIUSQueueingHandler) async throws {
+        let replies = ReplyFlusher()
+        let channel = try await listening {
+            try await datagramBootstrap(group).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(QueueingPortHandler(server: self, handler: queueing, replies: replies))
+                }
+            }.bind(host: host, port: requestedPort).get()
+        } port: { $0.localAddress?.port }
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+        // What was taken before the port closed is still answered (its batch commits), though
+        // the replies can no longer go out; the port is done once it has been.
+        await replies.allAnswered()
+    }
+
+    /// Binds with `bind`, then says the port is open (or why not, as a ``RADIUSBindError``).
+    private func listening<Bound>(_ bind: () async throws -> Bound, port: (Bound) -> Int?) async throws -> Bound {
+        let bound: Bound
+        do {
+            bound = try await bind()
+        } catch {
+            announce(.failure(error))
+            logger.critical("Could not listen for RADIUS", metadata: ["address": "\(host):\(requestedPort)", "error": "\(error)"])
+            throw RADIUSBindError(role: role, host: host, port: requestedPort, underlying: error)
+        }
+        let actualPort = port(bound) ?? requestedPort
+        announce(.success(actualPort))
+        onListening(actualPort)
+        logger.info("RADIUS listening", metadata: ["role": "\(role.rawValue)", "address": "\(host):\(actualPort)"])
+        return bound
+    }
+
+    /// The socket's options. No SO_REUSEADDR: a port another process already holds must fail
     /// start-up, not silently share (or steal) the gateways' requests.
-    private func bind(on group: MultiThreadedEventLoopGroup) async throws -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
-        try await DatagramBootstrap(group: group)
+    private func datagramBootstrap(_ group: MultiThreadedEventLoopGroup) -> DatagramBootstrap {
+        DatagramBootstrap(group: group)
             // Gateways send in bursts (a restart replays every session's accounting): a deep
             // socket buffer rides them out instead of dropping datagrams the gateway must
             // then retransmit, and vector reads take up to 64 datagrams per system call.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 64)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * RADIUSPacket.maximumLength))
+    }
+
+    /// Opens the socket for a handler that answers each request in a task of its own.
+    private func bind(on group: MultiThreadedEventLoopGroup) async throws -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
+        try await datagramBootstrap(group)
             .bind(host: host, port: requestedPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramCopier())

@@ -1,13 +1,13 @@
 import NIOCore
 import Synchronization
 
-/// Sends a port's replies in bursts, and knows how many requests are still to be answered.
+/// Sends the replies of a port whose requests are answered by tasks (authentication) in
+/// bursts, and knows how many requests are still to be answered.
 ///
-/// A committed accounting batch answers hundreds of requests at once. Written one by one,
-/// each reply cost a hop onto the socket's event loop, a flush and a `sendmsg` of its own;
-/// written together they take one hop and one flush, and the event loop sends them with
-/// `sendmmsg`. ``run()`` writes whatever has queued each time it wakes, so a reply with
-/// nothing ahead of it still goes out at once.
+/// Replies that come together are written together: one hop onto the socket's event loop and
+/// one flush, and the event loop sends them with `sendmmsg`. ``run()`` writes whatever has
+/// queued each time it wakes, so a reply with nothing ahead of it still goes out at once.
+/// (Accounting's port writes its replies from its event loop instead: ``ReplyFlusher``.)
 final class ReplyOutbox: Sendable {
     private struct State {
         /// Replies waiting to be written.
