@@ -73,7 +73,8 @@ struct UsagePartitionTests {
                         """).run()
                 }
             }
-            #expect(try await migrator.migrate() == [16, 17])
+            // The partitioning first, then whatever came after it.
+            #expect(try await migrator.migrate().first == 16)
             let parts = try await Self.partitions(database)
             #expect(parts["usg_now"] == UsagePartitionRepository.Month(containing: now).tableName)
             #expect(parts["usg_month_ago"] == UsagePartitionRepository.Month(containing: now - 31 * Self.day).tableName)
