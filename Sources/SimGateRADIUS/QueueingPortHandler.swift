@@ -106,15 +106,24 @@ final class ReplyFlusher: Sendable {
         if schedule, let channel = channel.withLock({ $0 }) { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
     }
 
-    /// Returns once every request taken so far has been answered.
+    /// Returns once every request taken so far has been answered, or at once when the task is
+    /// cancelled (a handler that stopped before start-up finished may never answer).
     func allAnswered() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state -> Bool in
-                guard state.outstanding > 0 else { return true }
-                state.drained.append(continuation)
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    guard state.outstanding > 0, !Task.isCancelled else { return true }
+                    state.drained.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let waiting = state.withLock { state in
+                defer { state.drained = [] }
+                return state.drained
+            }
+            for waiter in waiting { waiter.resume() }
         }
     }
 

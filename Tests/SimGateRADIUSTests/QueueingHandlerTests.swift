@@ -113,4 +113,36 @@ struct QueueingHandlerTests {
             _ = try await lateReplies
         }
     }
+
+    /// A handler stopped before start-up finished may never answer what it took. Shutdown by
+    /// cancellation (a failed start-up cancels the whole group) must still end the port; it
+    /// once waited for those answers for good.
+    @Test("a port cancelled while answers are held that never come stops all the same")
+    func cancelledWithAnswersHeld() async throws {
+        var logger = Logger(label: "radius.test")
+        logger.logLevel = .critical
+        let handler = HeldAnswers()
+        let server = RADIUSServer(
+            host: "127.0.0.1", port: 0, role: .accounting, clients: RADIUSClientTable([RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]),
+            handler: handler, logger: logger
+        )
+        let running = Task { try await server.run() }
+        let port = try await server.port()
+        let requests = (0..<5).map(Self.accountingRequest)
+        async let replies = RADIUSUDPTestClient(serverPort: port).exchange(requests.map { $0.encoded() }, wait: .milliseconds(200), expecting: requests.count)
+        await handler.waitUntilHolding(5)
+        running.cancel()
+        // It returns with the five still held; waited for at most ten seconds, so that the
+        // bug fails the test rather than hanging it.
+        let (outcome, report) = AsyncStream.makeStream(of: Bool.self)
+        Task { _ = await running.result; report.yield(true) }
+        Task { try? await Task.sleep(for: .seconds(10)); report.yield(false) }
+        var stopped = false
+        for await returned in outcome { stopped = returned; break }
+        #expect(stopped, "the cancelled port waited for answers that never come")
+        #expect(handler.answered == 0)
+        handler.release()
+        _ = await running.result
+        #expect(try await replies.isEmpty)
+    }
 }

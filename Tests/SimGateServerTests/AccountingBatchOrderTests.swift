@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import SimGateCore
 import SimGateRADIUS
+import ServiceLifecycle
 import SimGateStore
 import SimGateTestSupport
+import Synchronization
 import Testing
 
 /// Which reports share a batch depends on how they arrive while the previous batch commits,
@@ -47,6 +49,43 @@ struct AccountingBatchOrderTests {
             #expect(try #require(after).stoppedAt == nil, "the session begun after the restart was stopped")
             let stops = try await database.store.read { try await $0.events.list(EventFilter(types: [.simSessionStopped]), PageRequest()) }.items
             #expect(stops.map(\.cause.reason) == ["Accounting-On: the gateway restarted: session before"])
+        }
+    }
+}
+
+@Suite("Accounting taken before start-up finished")
+struct AccountingBeforeStartupTests {
+    /// Reports that come before migrations are done wait in the batcher; if start-up never
+    /// finishes, shutting down answers them with silence (the gateway resends elsewhere) and
+    /// writes nothing. (They once waited in tasks of their own that nothing ended, and the
+    /// accounting port, waiting for their answers, never stopped.)
+    @Test("a report taken before start-up is answered with silence when start-up never finishes, and nothing is written")
+    func answeredWhenStartupNeverFinishes() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let writes = Mutex(0)
+            let batcher = AccountingBatcher(
+                store: Store(database: database, ids: ids), metrics: RADIUSMetrics(), logger: Logger(label: "test"), startup: StartupSignal()
+            ) { _, _ in writes.withLock { $0 += 1 } }
+            let group = ServiceGroup(configuration: .init(services: [batcher], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+            let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
+            let report = AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.start.rawValue),
+                .text(RADIUSAttributeType.acctSessionID, "early"),
+            ]), client: RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s"), sourceIP: "127.0.0.1")
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                batcher.take(report) { result in
+                    if case .success = result { outcome.yield(true) } else { outcome.yield(false) }
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            var answers: [Bool] = []
+            outcome.finish()
+            for await stored in outcomes { answers.append(stored) }
+            #expect(answers == [false])
+            #expect(writes.withLock { $0 } == 0)
         }
     }
 }

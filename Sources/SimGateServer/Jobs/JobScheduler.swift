@@ -141,7 +141,7 @@ public final class JobScheduler: Service, Sendable {
 
     /// How long until the next pending job is due, at most the poll interval.
     private func untilNextJob() async -> Duration {
-        guard let next = try? await queue.nextRunAt(now: clock.now()) else { return settings.pollInterval }
+        guard let next = try? await queue.nextRunAt() else { return settings.pollInterval }
         // At least 10 ms: a due job another instance is claiming right now is not ours to spin on.
         let milliseconds = max(10, Int64((next.timeIntervalSince(clock.now()) * 1_000).rounded(.up)))
         return min(settings.pollInterval, .milliseconds(milliseconds))

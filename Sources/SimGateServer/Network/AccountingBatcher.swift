@@ -32,12 +32,16 @@ final class AccountingBatcher: Service, Sendable {
     private let metrics: RADIUSMetrics
     private let logger: Logger
     private let apply: Apply
+    /// Opens once migrations are done; nothing is written before.
+    private let startup: StartupSignal?
     private let state = Mutex(State())
     /// Rung when a report arrives; ``run()`` waits on it when there is nothing to write.
     private let work = Doorbell()
 
-    /// `apply` writes each batch; `metrics` records batch sizes and commit times.
-    init(store: Store, metrics: RADIUSMetrics, logger: Logger, apply: @escaping Apply) {
+    /// `apply` writes each batch; `metrics` records batch sizes and commit times. Reports taken
+    /// before `startup` opens wait for it.
+    init(store: Store, metrics: RADIUSMetrics, logger: Logger, startup: StartupSignal? = nil, apply: @escaping Apply) {
+        self.startup = startup
         self.metrics = metrics
         self.store = store
         self.logger = logger
@@ -62,9 +66,24 @@ final class AccountingBatcher: Service, Sendable {
     /// Writes batches as reports arrive, until graceful shutdown or cancellation; then writes
     /// what is left and refuses what comes after.
     func run() async throws {
-        _ = await cancelWhenGracefulShutdown { await self.writeUntilStopped() }
+        if let startup {
+            // Shutdown during start-up must not hang here waiting for a signal that never comes.
+            _ = await cancelWhenGracefulShutdown { await startup.wait() }
+        }
+        let started = startup?.isOpen ?? true
+        if started { _ = await cancelWhenGracefulShutdown { await self.writeUntilStopped() } }
         state.withLock { $0.isStopped = true }
-        await flush()
+        if started {
+            await flush()
+        } else {
+            // Start-up never finished (the schema may not be there): answered with silence,
+            // and the gateways send them again to whichever server is up.
+            let waiting = state.withLock { state in
+                defer { state.pending = [] }
+                return state.pending
+            }
+            for entry in waiting { entry.done(.failure(BatcherStopped())) }
+        }
     }
 
     private func writeUntilStopped() async {

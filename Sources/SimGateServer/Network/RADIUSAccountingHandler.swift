@@ -8,8 +8,6 @@ import SimGateStore
 /// that hears nothing retries, so nothing is lost, and the counters make a retry count once.
 /// Requests that arrive together are committed together (see ``AccountingBatcher``).
 struct RADIUSAccountingHandler: RADIUSQueueingHandler {
-    /// Opens once migrations are done; requests that come earlier wait for it.
-    let startup: StartupSignal
     /// Where reports that could not be recorded are logged.
     let logger: Logger
     /// Commits reports together and returns for each once its batch is durable.
@@ -17,10 +15,9 @@ struct RADIUSAccountingHandler: RADIUSQueueingHandler {
 
     /// Builds the ledger and its batcher; the app runs the batcher as one of its services.
     init(sims: SimService, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
-        self.startup = startup
         self.logger = logger
         let ledger = AccountingLedger(sims: sims, metrics: metrics, logger: logger)
-        batcher = AccountingBatcher(store: sims.store, metrics: metrics, logger: logger) { reports, tx in
+        batcher = AccountingBatcher(store: sims.store, metrics: metrics, logger: logger, startup: startup) { reports, tx in
             try await ledger.apply(reports, in: tx)
         }
     }
@@ -49,16 +46,8 @@ struct RADIUSAccountingHandler: RADIUSQueueingHandler {
                 answer(nil)
             }
         }
-        guard startup.isOpen else {
-            // Before migrations are done, a report waits for them (rare: only at start-up).
-            Task { [startup] in
-                await startup.wait()
-                // Shutting down before start-up finished.
-                guard startup.isOpen else { return answer(nil) }
-                batcher.take(report, done: done)
-            }
-            return
-        }
+        // Before migrations are done, the batcher holds reports until they are (rare: only at
+        // start-up), and answers them with silence if start-up never finishes.
         batcher.take(report, done: done)
     }
 }

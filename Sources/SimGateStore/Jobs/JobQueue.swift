@@ -12,8 +12,9 @@ import SQLKit
 ///
 /// Jobs that share a unique key run one after another: a job queued again while the key's
 /// earlier job runs (a late session for a SIM whose disconnect is under way) waits until that
-/// one has finished or its lease has run out, so two instances never work on the same thing at
-/// once.
+/// one has finished. If its worker died, the earlier job is taken over when its lease runs out
+/// and finished first (or, failing, gives way to the newer one), so two workers never work on
+/// the same thing at once.
 public struct JobQueue: Sendable {
     private let database: SimGateDatabase
     private let ids: IdentifierGenerator
@@ -37,7 +38,7 @@ public struct JobQueue: Sendable {
         return try await database.sqlTransaction { db in
             // Due work, then work whose lease ran out, each an index range scan on
             // (state, run_at); an OR of the two would scan the whole table on SQLite.
-            let free = Self.keyIsFree(at: now)
+            let free = Self.keyIsFree
             let due: SQLQueryString = switch engine {
             case .sqlite:
                 """
@@ -83,25 +84,24 @@ public struct JobQueue: Sendable {
     /// When the next pending job falls due; `nil` when none is pending. A job waiting for its
     /// key's running job is left out: it is free when that one finishes, which the next poll
     /// (or the doorbell) finds, and counting it would wake the scheduler to claim nothing.
-    public func nextRunAt(now: Date) async throws -> Date? {
+    public func nextRunAt() async throws -> Date? {
         try await database.sqlRead { db in
             // In run_at order from the (state, run_at) index, stopping at the first free job;
             // MIN() over the filter would read every pending row.
             try await db.raw("""
-                SELECT run_at FROM jobs WHERE state = 'pending' AND \(Self.keyIsFree(at: now)) ORDER BY run_at LIMIT 1
+                SELECT run_at FROM jobs WHERE state = 'pending' AND \(Self.keyIsFree) ORDER BY run_at LIMIT 1
                 """).first()?.date("run_at")
         }
     }
 
-    /// The condition that a pending job's unique key has no running job under a live lease.
-    private static func keyIsFree(at now: Date) -> SQLQueryString {
-        """
+    /// The condition that no job with a pending job's unique key is running. A running job
+    /// whose lease ran out still counts: the claim that takes it over must not also take the
+    /// newer one into the same batch or onto another instance.
+    private static let keyIsFree: SQLQueryString = """
         (unique_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM jobs AS earlier WHERE earlier.state = 'running' AND earlier.unique_key = jobs.unique_key
-              AND earlier.locked_until >= \(bind: now.stored)
         ))
         """
-    }
 
     /// Marks a claimed job finished.
     public func complete(_ id: JobID, worker: String, now: Date) async throws {
