@@ -49,6 +49,13 @@ struct AccountingBatchOrderTests {
             #expect(try #require(after).stoppedAt == nil, "the session begun after the restart was stopped")
             let stops = try await database.store.read { try await $0.events.list(EventFilter(types: [.simSessionStopped]), PageRequest()) }.items
             #expect(stops.map(\.cause.reason) == ["Accounting-On: the gateway restarted: session before"])
+            // In the stream, in the order it happened: the restart's stop before the later start.
+            let sessionEvents = try await database.store.read {
+                try await $0.events.list(EventFilter(types: [.simSessionStarted, .simSessionStopped]), PageRequest())
+            }.items.sorted { $0.id.rawValue < $1.id.rawValue }
+            #expect(sessionEvents.map(\.cause.reason) == [
+                "session before", "Accounting-On: the gateway restarted: session before", "session after",
+            ])
         }
     }
 }

@@ -19,9 +19,10 @@ struct AccountingLedger: Sendable {
     /// The batch is applied in the order it arrived: the session reports before a gateway's
     /// Accounting-On are recorded first, so the restart stops the sessions they opened, and the
     /// reports after it open sessions that stay open.
+    /// Each part's events are written before the next part's, so that a session's stop comes
+    /// before a later session's start in the event stream.
     func apply(_ reports: [AccountingReport], in tx: StoreTransaction) async throws {
         let now = sims.clock.now()
-        var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         var run: [AccountingReport] = []
         for report in reports {
             guard report.status == .accountingOn || report.status == .accountingOff else {
@@ -29,20 +30,18 @@ struct AccountingLedger: Sendable {
                 continue
             }
             if !run.isEmpty {
-                stopped += try await record(run, now: now, in: tx)
+                try await recordStops(try await record(run, now: now, in: tx), at: now, in: tx)
                 run.removeAll(keepingCapacity: true)
             }
             // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has
             // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
-            for closed in try await tx.sessions.stopAllSessions(nas: report.nas, at: now) {
-                stopped.append((closed.key, closed.simID, what))
-            }
+            let closed = try await tx.sessions.stopAllSessions(nas: report.nas, at: now)
+            try await recordStops(closed.map { ($0.key, $0.simID, what) }, at: now, in: tx)
         }
         if !run.isEmpty {
-            stopped += try await record(run, now: now, in: tx)
+            try await recordStops(try await record(run, now: now, in: tx), at: now, in: tx)
         }
-        try await recordStops(stopped, at: now, in: tx)
     }
 
     /// Whether a session report's counters can be stored; one that cannot is answered all the
