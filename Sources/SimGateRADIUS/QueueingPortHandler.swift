@@ -93,17 +93,19 @@ final class ReplyFlusher: Sendable {
     /// The answer to a request counted by ``expectAnswer()``: queued for the next burst, or
     /// `nil` when the handler chose silence.
     func answered(_ reply: AddressedEnvelope<ByteBuffer>?) {
+        let channel = channel.withLock { $0 }
         let (schedule, drained) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             state.outstanding -= 1
             var drained: [CheckedContinuation<Void, Never>] = []
             if state.outstanding == 0 { swap(&drained, &state.drained) }
-            guard let reply else { return (false, drained) }
+            // Without a channel (never, once its handler has joined it) there is nowhere to send.
+            guard let reply, channel != nil else { return (false, drained) }
             state.waiting.append(reply)
             defer { state.scheduled = true }
             return (!state.scheduled, drained)
         }
         for waiter in drained { waiter.resume() }
-        if schedule, let channel = channel.withLock({ $0 }) { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
+        if schedule, let channel { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
     }
 
     /// Returns once every request taken so far has been answered, or at once when the task is

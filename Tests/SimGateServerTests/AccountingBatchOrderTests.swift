@@ -19,20 +19,9 @@ struct AccountingBatchOrderTests {
     @Test("an Accounting-On ends the sessions its batch opened before it, not those after", arguments: TestEngine.available)
     func accountingOnInBatchOrder(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
-            _ = try await Administration(database: database).importSims(
-                csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n\(Fixtures.iccid(2)),\(Fixtures.imsi(2))\n", accountID: nil
-            )
-            let ids = IdentifierGenerator(clock: SystemWallClock())
-            let sims = SimService(store: Store(database: database, ids: ids), clock: SystemWallClock(), ids: ids)
-            let ledger = AccountingLedger(sims: sims, metrics: RADIUSMetrics(), logger: Logger(label: "test"))
-            let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
+            let ledger = try await LedgerFixture.importing([1, 2], into: database).ledger
             func report(_ status: AccountingStatusType, session: String, imsi: String) -> AccountingReport {
-                AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
-                    .integer(RADIUSAttributeType.acctStatusType, status.rawValue),
-                    .text(RADIUSAttributeType.nasIdentifier, "pgw-1"),
-                    .text(RADIUSAttributeType.acctSessionID, session),
-                    .text(RADIUSAttributeType.userName, imsi),
-                ]), client: client, sourceIP: "127.0.0.1")
+                LedgerFixture.report(status, session: session, imsi: imsi)
             }
             try await database.store.transaction { tx in
                 try await ledger.apply([
@@ -76,10 +65,7 @@ struct AccountingBeforeStartupTests {
             ) { _, _ in writes.withLock { $0 += 1 } }
             let group = ServiceGroup(configuration: .init(services: [batcher], gracefulShutdownSignals: [], logger: Logger(label: "test")))
             let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
-            let report = AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
-                .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.start.rawValue),
-                .text(RADIUSAttributeType.acctSessionID, "early"),
-            ]), client: RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s"), sourceIP: "127.0.0.1")
+            let report = LedgerFixture.report(.start, session: "early", imsi: Fixtures.imsi(1))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 batcher.take(report) { result in

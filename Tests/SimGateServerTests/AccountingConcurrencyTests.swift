@@ -16,19 +16,10 @@ struct AccountingConcurrencyTests {
     @Test("the first reports of a new session, written at once by two transactions, count once", arguments: TestEngine.available)
     func newSessionCountsOnce(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
-            _ = try await Administration(database: database).importSims(csv: "iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n", accountID: nil)
+            let ledger = try await LedgerFixture.importing([1], into: database).ledger
             let ids = IdentifierGenerator(clock: SystemWallClock())
-            let sims = SimService(store: Store(database: database, ids: ids), clock: SystemWallClock(), ids: ids)
-            let ledger = AccountingLedger(sims: sims, metrics: RADIUSMetrics(), logger: Logger(label: "test"))
-            let client = RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s")
             func report(_ input: UInt32) -> AccountingReport {
-                AccountingReport(RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
-                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.interimUpdate.rawValue),
-                    .text(RADIUSAttributeType.nasIdentifier, "pgw-1"),
-                    .text(RADIUSAttributeType.acctSessionID, "fresh"),
-                    .text(RADIUSAttributeType.userName, Fixtures.imsi(1)),
-                    .integer(RADIUSAttributeType.acctInputOctets, input),
-                ]), client: client, sourceIP: "127.0.0.1")
+                LedgerFixture.report(.interimUpdate, session: "fresh", imsi: Fixtures.imsi(1), inputOctets: input)
             }
             for _ in 0..<5 {
                 // A new session each round, so both writers race to create it.
