@@ -11,6 +11,12 @@ import Synchronization
 /// the server's CPU under `bench radius`. Here a datagram is checked and taken where it is
 /// read (its bytes copied into the request, so the read buffer is free for the next read),
 /// and replies go out with one hop onto the loop and one flush per burst.
+///
+/// The backlog is bounded: once ``ReplyFlusher``'s limit of requests is taken and unanswered
+/// (a database slower than the gateways' flood), the port stops reading, so the kernel's
+/// socket buffer holds the rest and then drops what does not fit, which gateways retransmit.
+/// The few authentic requests already read in the same burst wait here, not in the handler,
+/// and are handed over first once half the backlog has been answered.
 final class QueueingPortHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -20,6 +26,10 @@ final class QueueingPortHandler: ChannelInboundHandler {
     private let replies: ReplyFlusher
     /// A reply was written during this read and awaits the flush at its end.
     private var wroteDuringRead = false
+    /// Requests read while the backlog was full, oldest first.
+    private var waitingForRoom: [RADIUSServer.Request] = []
+    /// Reading is paused until the backlog has room again.
+    private var readingPaused = false
 
     /// Hands requests to `handler`; their answers go out through `replies`.
     init(server: RADIUSServer, handler: any RADIUSQueueingHandler, replies: ReplyFlusher) {
@@ -40,12 +50,42 @@ final class QueueingPortHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(reply), promise: nil)
             wroteDuringRead = true
         case .toHandle(let request):
-            let (server, replies) = (self.server, self.replies)
-            replies.expectAnswer()
-            handler.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
-                replies.answered(server.finish(request, reply: reply))
+            if waitingForRoom.isEmpty, replies.expectAnswer() {
+                hand(request)
+            } else {
+                waitingForRoom.append(request)
+                pauseReading(context)
             }
         }
+    }
+
+    /// Hands one request to the handler; its answer goes out through `replies`.
+    private func hand(_ request: RADIUSServer.Request) {
+        let (server, replies) = (self.server, self.replies)
+        handler.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
+            replies.answered(server.finish(request, reply: reply))
+        }
+    }
+
+    private func pauseReading(_ context: ChannelHandlerContext) {
+        guard !readingPaused else { return }
+        readingPaused = true
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        server.backlogFull()
+    }
+
+    /// The backlog has room: the requests waiting here go first, then reading resumes if
+    /// they all fit.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ReplyFlusher.RoomForRequests else { return context.fireUserInboundEventTriggered(event) }
+        while let next = waitingForRoom.first {
+            guard replies.expectAnswer() else { return }
+            waitingForRoom.removeFirst()
+            hand(next)
+        }
+        guard readingPaused else { return }
+        readingPaused = false
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -64,48 +104,75 @@ final class QueueingPortHandler: ChannelInboundHandler {
 
 /// Replies made on any thread, written to one channel in bursts: the first reply of a burst
 /// schedules one write of all that have gathered by the time the channel's loop runs it.
+/// It also keeps count of the requests taken and not yet answered, the port's backlog, and
+/// refuses more than its limit.
 final class ReplyFlusher: Sendable {
+    /// Sent down the channel's pipeline, on its loop, when a full backlog is half answered.
+    struct RoomForRequests: Sendable {}
+
     private struct State {
         var waiting: [AddressedEnvelope<ByteBuffer>] = []
         var scheduled = false
         /// Requests taken and not yet answered.
         var outstanding = 0
+        /// ``expectAnswer()`` refused a request: the port waits for ``RoomForRequests``.
+        var portWaitsForRoom = false
         /// ``allAnswered()`` waiting for the last of them.
         var drained: [CheckedContinuation<Void, Never>] = []
     }
 
     private let channel = Mutex<(any Channel)?>(nil)
     private let state = Mutex(State())
+    /// The most requests taken and unanswered at once.
+    let backlogLimit: Int
 
-    /// Replies for the channel ``attach(_:)`` names.
-    init() {}
+    /// Replies for the channel ``attach(_:)`` names, with at most `backlogLimit` (at least 1)
+    /// requests waiting for their answers.
+    init(backlogLimit: Int) {
+        self.backlogLimit = max(1, backlogLimit)
+    }
 
     /// The channel to write to (set once, as its handler joins it).
     func attach(_ channel: any Channel) {
         self.channel.withLock { $0 = channel }
     }
 
-    /// A request was taken; ``answered(_:)`` follows, once.
-    func expectAnswer() {
-        state.withLock { $0.outstanding += 1 }
+    /// Counts a request about to be taken, whose ``answered(_:)`` follows once; or returns
+    /// false when the backlog is full, and the port is sent ``RoomForRequests`` once half of it
+    /// has been answered.
+    func expectAnswer() -> Bool {
+        let limit = backlogLimit
+        return state.withLock { state in
+            guard state.outstanding < limit else {
+                state.portWaitsForRoom = true
+                return false
+            }
+            state.outstanding += 1
+            return true
+        }
     }
 
     /// The answer to a request counted by ``expectAnswer()``: queued for the next burst, or
     /// `nil` when the handler chose silence.
     func answered(_ reply: AddressedEnvelope<ByteBuffer>?) {
         let channel = channel.withLock { $0 }
-        let (schedule, drained) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+        let resumeLimit = backlogLimit / 2
+        let (schedule, room, drained) = state.withLock { state -> (Bool, Bool, [CheckedContinuation<Void, Never>]) in
             state.outstanding -= 1
             var drained: [CheckedContinuation<Void, Never>] = []
             if state.outstanding == 0 { swap(&drained, &state.drained) }
+            let room = state.portWaitsForRoom && state.outstanding <= resumeLimit
+            if room { state.portWaitsForRoom = false }
             // Without a channel (never, once its handler has joined it) there is nowhere to send.
-            guard let reply, channel != nil else { return (false, drained) }
+            guard let reply, channel != nil else { return (false, room, drained) }
             state.waiting.append(reply)
             defer { state.scheduled = true }
-            return (!state.scheduled, drained)
+            return (!state.scheduled, room, drained)
         }
         for waiter in drained { waiter.resume() }
-        if schedule, let channel { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
+        guard let channel else { return }
+        if schedule { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
+        if room { channel.pipeline.fireUserInboundEventTriggered(RoomForRequests()) }
     }
 
     /// Returns once every request taken so far has been answered, or at once when the task is

@@ -33,6 +33,7 @@ public final class RADIUSServer: Service, Sendable {
     private let logger: Logger
     private let dropLog: RADIUSDropLog
     private let onListening: @Sendable (Int) -> Void
+    private let backlogLimit: Int
     private let cache = ReplyCache()
     private let bound = Mutex<(port: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
     /// Counts of what was received, answered and dropped.
@@ -40,12 +41,17 @@ public final class RADIUSServer: Service, Sendable {
 
     /// - Parameter port: 0 picks a free port (tests); ``port()`` tells which.
     /// - Parameter observer: told of every request, reply and drop (metrics).
+    /// - Parameter backlogLimit: for a handler that takes requests without waiting
+    ///   (``RADIUSQueueingHandler``), how many may wait for their answers before the port
+    ///   stops reading. 8,192 is a second or two of a busy gateway's accounting, far more than
+    ///   a healthy database ever keeps waiting, and a few megabytes at most.
     /// - Parameter onListening: told the bound port once the socket is open.
     public init(
         host: String, port: Int, role: Role, clients: RADIUSClientTable, handler: any RADIUSRequestHandler, logger: Logger,
-        observer: (any RADIUSServerObserver)? = nil, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        observer: (any RADIUSServerObserver)? = nil, backlogLimit: Int = 8_192, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.onListening = onListening
+        self.backlogLimit = backlogLimit
         self.host = host
         requestedPort = port
         self.role = role
@@ -157,7 +163,7 @@ public final class RADIUSServer: Service, Sendable {
     /// Requests taken and not yet answered are answered as their batches commit; replies that
     /// come after the port has closed are dropped, and their clients retry.
     private func serveOnLoop(_ group: MultiThreadedEventLoopGroup, _ queueing: any RADIUSQueueingHandler) async throws {
-        let replies = ReplyFlusher()
+        let replies = ReplyFlusher(backlogLimit: backlogLimit)
         let channel = try await listening {
             try await datagramBootstrap(group).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -304,6 +310,12 @@ public final class RADIUSServer: Service, Sendable {
         if let sourceIP { cache.store(bytes, client: sourceIP, request: request) }
         statistics.recordAnswer(signed.code, retransmission: false)
         return AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))
+    }
+
+    /// The port stopped reading because its backlog is full: counted, and logged as drops are.
+    func backlogFull() {
+        let total = statistics.recordBacklogFull()
+        dropLog.backlogFull(total: total, limit: backlogLimit, port: requestedPort)
     }
 
     private func drop(_ reason: RADIUSServerStatistics.DropReason, source: String) {

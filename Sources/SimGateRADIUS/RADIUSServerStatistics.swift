@@ -25,6 +25,7 @@ public final class RADIUSServerStatistics: Sendable {
         var answered = 0
         var retransmissionsAnswered = 0
         var dropped: [DropReason: Int] = [:]
+        var backlogFull = 0
     }
 
     private let counts = Mutex(Counts())
@@ -41,6 +42,8 @@ public final class RADIUSServerStatistics: Sendable {
     public var retransmissionsAnswered: Int { counts.withLock { $0.retransmissionsAnswered } }
     /// Datagrams dropped so far for `reason`.
     public func dropped(_ reason: DropReason) -> Int { counts.withLock { $0.dropped[reason, default: 0] } }
+    /// Times the port stopped reading because as many requests as it allows waited for answers.
+    public var backlogFull: Int { counts.withLock { $0.backlogFull } }
     /// Well-formed requests from known clients, by code, whatever became of them.
     public func received(_ code: RADIUSCode) -> Int { counts.withLock { $0.received[Int(code.rawValue)] } }
     /// Replies sent, by code, retransmissions included.
@@ -59,6 +62,16 @@ public final class RADIUSServerStatistics: Sendable {
             $0.replied[Int(code.rawValue)] += 1
         }
         observer?.replySent(code, retransmission: retransmission)
+    }
+
+    /// Counts a pause in reading for a full backlog; returns how many there have been so far.
+    func recordBacklogFull() -> Int {
+        let total = counts.withLock { counts in
+            counts.backlogFull += 1
+            return counts.backlogFull
+        }
+        observer?.backlogFull()
+        return total
     }
 
     /// Counts a drop; returns how many of this reason there have been so far.
@@ -81,4 +94,11 @@ public protocol RADIUSServerObserver: Sendable {
     func replySent(_ code: RADIUSCode, retransmission: Bool)
     /// A datagram was dropped without an answer.
     func requestDropped(_ reason: RADIUSServerStatistics.DropReason)
+    /// The port stopped reading: as many requests as it allows are waiting for answers.
+    func backlogFull()
+}
+
+extension RADIUSServerObserver {
+    /// Observers that only count requests, replies and drops need not count pauses.
+    public func backlogFull() {}
 }

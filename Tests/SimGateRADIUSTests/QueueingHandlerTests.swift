@@ -1,5 +1,8 @@
+import Dispatch
+import Glibc
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 @testable import SimGateRADIUS
 import SimGateTestSupport
@@ -12,11 +15,18 @@ final class HeldAnswers: RADIUSQueueingHandler {
     private struct State {
         var held: [@Sendable (RADIUSPacket?) -> Void] = []
         var answered = 0
+        var mostHeld = 0
     }
 
     private let state = Mutex(State())
     /// Told how many requests are held now, for ``waitUntilHolding(_:)``.
-    private let holding = CountWaiters()
+    private let holdingNow = CountWaiters()
+    private let gate: FirstTakeGate?
+
+    /// `gate`, if any, holds the first take until the test opens it.
+    init(gate: FirstTakeGate? = nil) {
+        self.gate = gate
+    }
 
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         Issue.record("a queueing handler's requests must come through take")
@@ -24,15 +34,18 @@ final class HeldAnswers: RADIUSQueueingHandler {
     }
 
     func take(_ request: RADIUSPacket, from client: RADIUSClient, sourceIP: String, answer: @escaping @Sendable (RADIUSPacket?) -> Void) {
-        state.withLock { state in
+        let first = state.withLock { state in
             state.held.append(answer)
-            holding.reached(state.held.count)
+            state.mostHeld = max(state.mostHeld, state.held.count)
+            holdingNow.reached(state.held.count)
+            return state.held.count == 1 && state.answered == 0
         }
+        if first { gate?.pass() }
     }
 
     /// Returns once `count` requests are held.
     func waitUntilHolding(_ count: Int) async {
-        await holding.wait(for: count)
+        await holdingNow.wait(for: count)
     }
 
     /// Answers every held request with an Accounting-Response.
@@ -40,7 +53,7 @@ final class HeldAnswers: RADIUSQueueingHandler {
         let held = state.withLock { state -> [@Sendable (RADIUSPacket?) -> Void] in
             defer {
                 state.held = []
-                holding.reached(0)
+                holdingNow.reached(0)
             }
             state.answered += state.held.count
             return state.held
@@ -49,6 +62,10 @@ final class HeldAnswers: RADIUSQueueingHandler {
     }
 
     var answered: Int { state.withLock { $0.answered } }
+    /// Requests held now.
+    var holding: Int { state.withLock { $0.held.count } }
+    /// The most requests held at once.
+    var mostHeld: Int { state.withLock { $0.mostHeld } }
 }
 
 /// How many requests had been answered when the server returned; `nil` while it runs.
@@ -66,10 +83,10 @@ struct QueueingHandlerTests {
     static let logger = { var logger = Logger(label: "radius.test"); logger.logLevel = .critical; return logger }()
 
     /// An accounting port on a free loopback port whose requests `handler` takes.
-    static func accountingServer(handing handler: HeldAnswers) -> RADIUSServer {
+    static func accountingServer(handing handler: HeldAnswers, backlogLimit: Int = 8_192) -> RADIUSServer {
         RADIUSServer(
             host: "127.0.0.1", port: 0, role: .accounting, clients: RADIUSClientTable([RADIUSClient(name: "pgw", address: "127.0.0.1", secret: secret)]),
-            handler: handler, logger: logger
+            handler: handler, logger: logger, backlogLimit: backlogLimit
         )
     }
 
@@ -139,5 +156,82 @@ struct QueueingHandlerTests {
         _ = await withTaskCancellationHandler { await running.result } onCancel: { handler.release() }
         #expect(handler.answered == 0, "the cancelled port waited for answers that never come")
         #expect(try await replies.isEmpty)
+    }
+
+    /// A flood faster than the database commits once grew the handler's backlog without end.
+    /// Now the port stops reading at its limit: the kernel's buffer holds what follows, and
+    /// what was already read waits in the port. Nothing is lost: every request is answered.
+    @Test("no more requests wait for answers than the backlog limit; the rest are taken as answers free room, none lost")
+    func backlogIsBounded() async throws {
+        // The first request the handler takes holds the port's loop until all 40 are in its
+        // socket, then marks the point where that loop has read what it will read of them.
+        let gate = FirstTakeGate()
+        let handler = HeldAnswers(gate: gate)
+        let server = Self.accountingServer(handing: handler, backlogLimit: 8)
+        let running = Task { try await server.run() }
+        defer { running.cancel() }
+        let requests = (0..<40).map(Self.accountingRequest)
+        try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
+        gate.open()
+        await gate.loopMovedOn()
+        #expect(handler.holding == 8, "the port stops at its limit (without one it took all 40)")
+        #expect(server.statistics.backlogFull == 1)
+
+        // Each round answers what is held; room frees as they are answered, and the port hands
+        // over more. The suite's time limit bounds a round that never comes.
+        while handler.answered < requests.count {
+            handler.release()
+            if handler.answered < requests.count { await handler.waitUntilHolding(1) }
+        }
+        #expect(handler.mostHeld == 8)
+        #expect(server.statistics.answered == requests.count, "every request answered, none dropped")
+        #expect(server.statistics.dropped(.duplicateInFlight) == 0)
+    }
+}
+
+/// Holds the event loop in the handler's first ``HeldAnswers/take`` until ``open()``, then
+/// queues a mark on that loop: it runs once the loop has finished the reads it was in, so a
+/// test that waits for it sees everything the loop took from its socket.
+final class FirstTakeGate: Sendable {
+    private let opened = DispatchSemaphore(value: 0)
+    private let moved = CountWaiters()
+
+    /// Lets the first take go on.
+    func open() { opened.signal() }
+
+    /// Returns once the loop that made the first take has run its mark.
+    func loopMovedOn() async { await moved.wait(for: 1) }
+
+    /// Called in the first take, on the port's event loop. Waits at most 30 seconds: a test
+    /// that never opens the gate fails instead of stopping the loop for good.
+    func pass() {
+        _ = opened.wait(timeout: .now() + 30)
+        MultiThreadedEventLoopGroup.currentEventLoop?.execute { self.moved.reached(1) }
+    }
+}
+
+/// Sends datagrams with blocking `sendto` calls from a socket of its own: on loopback each one
+/// is in the server's socket buffer when its call returns.
+enum BlockingUDPSender {
+    struct Failure: Error { let errno: Int32 }
+
+    static func send(_ datagrams: [[UInt8]], toPort port: Int) throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(errno: errno) }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        for datagram in datagrams {
+            let sent = datagram.withUnsafeBytes { bytes in
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(socket, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+            guard sent == datagram.count else { throw Failure(errno: errno) }
+        }
     }
 }

@@ -50,6 +50,10 @@ struct RADIUSMetrics: Sendable {
     static var replies: MetricNameDescriptor { radius("replies", unit: "total", help: "RADIUS replies sent, by port and code; retransmission=true when resent from the reply cache.") }
     /// Counter of datagrams dropped without an answer, by port and reason.
     static var dropped: MetricNameDescriptor { radius("dropped", unit: "total", help: "RADIUS datagrams dropped without an answer, by port and reason.") }
+    /// Counter of pauses in reading because the port's backlog of unanswered requests was full.
+    static var backlogFull: MetricNameDescriptor {
+        radius("backlog_full", unit: "total", help: "Times a RADIUS port stopped reading because as many requests as it allows were waiting to be recorded.")
+    }
     /// Histogram of how many accounting reports each commit held.
     static var batchSize: MetricNameDescriptor { radius("accounting_batch_size", unit: "", help: "Accounting reports committed together in one transaction.") }
     /// Histogram of the time to write and commit one accounting batch.
@@ -105,6 +109,11 @@ struct RADIUSMetrics: Sendable {
         func requestDropped(_ reason: RADIUSServerStatistics.DropReason) {
             other?.requestDropped(reason)
             registry.makeCounter(descriptor: RADIUSMetrics.dropped, labels: [("port", port), ("reason", reason.rawValue)]).increment()
+        }
+
+        func backlogFull() {
+            other?.backlogFull()
+            registry.makeCounter(descriptor: RADIUSMetrics.backlogFull, labels: [("port", port)]).increment()
         }
     }
 }
