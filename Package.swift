@@ -72,6 +72,7 @@ let package = Package(
         .executableTarget(
             name: "simgate",
             dependencies: [
+                "CSimGateLinux",
                 "SimGateCore",
                 "SimGateStore",
                 "SimGateServer",

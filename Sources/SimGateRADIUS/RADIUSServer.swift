@@ -117,57 +117,16 @@ public final class RADIUSServer: Service, Sendable {
         if refused != 0 { logger.debug("Kernel kept its default time slice for RADIUS authentication", metadata: ["errno": "\(refused)"]) }
     }
 
-    /// ``run()`` on `group`, with the tasks that answer requests on `executor` (the shared pool
-    /// when nil).
-    private func serve(on group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor?) async throws {
-        if let queueing = handler as? any RADIUSQueueingHandler {
-            return try await serveOnLoop(group, queueing)
-        }
-        let channel = try await listening {
-            try await bind(on: group)
-        } port: { $0.channel.localAddress?.port }
-
-        try await withGracefulShutdownHandler {
-            try await channel.executeThenClose { inbound, outbound in
-                // The loop that takes datagrams runs on the executor too, and every task it
-                // starts inherits it.
-                try await withTaskExecutorPreference(executor) {
-                    let outbox = ReplyOutbox(outbound)
-                    try await withThrowingDiscardingTaskGroup { group in
-                        group.addTask { await outbox.run() }
-                        for try await envelope in inbound {
-                            switch self.intake(envelope) {
-                            case .dropped:
-                                continue
-                            case .answered(let reply):
-                                outbox.send(reply)
-                            case .toHandle(let request):
-                                outbox.expectAnswer()
-                                group.addTask {
-                                    let reply = await self.handler.respond(to: request.packet, from: request.client, sourceIP: request.sourceIP)
-                                    outbox.answered(self.finish(request, reply: reply))
-                                }
-                            }
-                        }
-                        outbox.finish()
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            channel.channel.close(promise: nil)
-        }
-    }
-
-    /// Serves a port whose handler takes requests without waiting (accounting) from the event
-    /// loop that reads it (``QueueingPortHandler``), until graceful shutdown or cancellation.
-    /// Requests taken and not yet answered are answered as their batches commit; replies that
+    /// Serves the port from the event loop that reads it (``PortHandler``), with the tasks
+    /// that answer requests on `executor` (the shared pool when nil), until graceful shutdown
+    /// or cancellation. Requests taken and not yet answered are still answered; replies that
     /// come after the port has closed are dropped, and their clients retry.
-    private func serveOnLoop(_ group: MultiThreadedEventLoopGroup, _ queueing: any RADIUSQueueingHandler) async throws {
+    private func serve(on group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor?) async throws {
         let replies = ReplyFlusher(backlogLimit: backlogLimit)
         let channel = try await listening {
             try await datagramBootstrap(group).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(QueueingPortHandler(server: self, handler: queueing, replies: replies))
+                    try channel.pipeline.syncOperations.addHandler(PortHandler(server: self, handler: self.handler, executor: executor, replies: replies))
                 }
             }.bind(host: host, port: requestedPort).get()
         } port: { $0.localAddress?.port }
@@ -212,21 +171,6 @@ public final class RADIUSServer: Service, Sendable {
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 64)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * RADIUSPacket.maximumLength))
-    }
-
-    /// Opens the socket for a handler that answers each request in a task of its own.
-    private func bind(on group: MultiThreadedEventLoopGroup) async throws -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
-        try await datagramBootstrap(group)
-            .bind(host: host, port: requestedPort) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramCopier())
-                    // Let thousands of datagrams wait for a handler before reading pauses.
-                    return try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1_024, highWatermark: 4_096))
-                    )
-                }
-            }
     }
 
     /// What becomes of one datagram, decided on the thread that read it.

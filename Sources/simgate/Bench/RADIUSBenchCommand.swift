@@ -21,7 +21,10 @@ import SimGateStore
 /// Prints accounting updates per second, each server's CPU seconds per 100,000 updates (read
 /// from /proc, so the load generator is not counted), Access-Request latency while accounting
 /// runs and at rest, and whether any update was lost or counted twice (stored totals against
-/// what was sent).
+/// what was sent). With `--freeradius` a last phase sends fresh sessions with the own sender,
+/// paced at the rate FreeRADIUS reached, and times Access-Requests meanwhile: the latency the
+/// goal names, "while accounting runs at that rate", rather than under a flood that takes
+/// every core the load generator leaves.
 struct RADIUSBenchCommand: AsyncParsableCommand {
     /// `simgate bench radius`, with its one-line summary.
     static let configuration = CommandConfiguration(
@@ -36,6 +39,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     @Option(help: "UDP sockets sending at once (SimGate's own sender).") var sockets = 4
     /// `--window`: requests in flight per socket; capped at 255, as identifiers are one octet.
     @Option(help: "Requests in flight per socket (at most 255; SimGate's own sender).") var window = 128
+    /// `--rate`: paces the own sender; unpaced (as fast as the windows allow) when absent.
+    @Option(help: "Updates per second for SimGate's own sender (default: as fast as its windows allow).") var rate: Double?
     /// `--samples`: Access-Requests timed one after another once the load is done.
     @Option(help: "Access-Requests timed one by one at rest, after the load.") var samples = 500
     /// `--radclient`: send with FreeRADIUS's radclient instead of the built-in sender.
@@ -62,6 +67,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         guard (1...255).contains(window) else { throw ValidationError("--window must be 1 to 255") }
         guard radclients >= 1, radclientWindow >= 1 else { throw ValidationError("--radclients and --radclient-window must be at least 1") }
         guard sessions >= 1, updates >= sessions else { throw ValidationError("--updates must be at least --sessions, which must be at least 1") }
+        if let rate { guard rate >= 1, rate.isFinite else { throw ValidationError("--rate must be at least 1 update per second") } }
     }
 
     /// Makes a temporary database with an operator key, starts `simgate serve` on free ports, measures.
@@ -149,19 +155,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 )
             }
         } else {
-            let streams = load.packets(sockets: sockets)
-            let target = try SocketAddress(ipAddress: "127.0.0.1", port: accountingPort)
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [window] in
-                let start = ContinuousClock.now
-                let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
-                    for stream in streams {
-                        group.addTask { try await RADIUSPipeline.send(stream, to: target, window: window) }
-                    }
-                    return try await group.reduce(into: [RADIUSPipeline.Outcome]()) { $0.append($1) }
-                }
-                let retransmissions = outcomes.reduce(0) { $0 + $1.retransmissions }
-                if retransmissions > 0 { print("(\(retransmissions) requests retransmitted after 1 s of silence)") }
-                return RadclientReplay.Outcome(seconds: (ContinuousClock.now - start).asSeconds, answered: outcomes.reduce(0) { $0 + $1.answered }, lost: 0)
+            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [sockets, window, rate] in
+                try await Self.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
         }
 
@@ -174,14 +169,48 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                          figures.perSecond / reference.perSecond, figures.cpuPer100k / reference.cpuPer100k))
         }
 
-        let sent = load.expectedBytes
+        var sent = load.expectedBytes
+        var paced: (rate: Double, figures: LoadFigures, samples: AccessSampler.Samples)?
+        if let reference {
+            // Fresh sessions on the same SIMs, about 15 seconds of them at FreeRADIUS's rate.
+            let rate = reference.perSecond
+            let pacedLoad = RADIUSBenchLoad(imsis: imsis, updates: max(2 * sessions, Int(rate * 15)), secret: Array(Self.secret.utf8), sessionPrefix: "paced")
+            let pacedSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+            let (pacedFigures, pacedSamples) = try await whileSampling(pacedSampler, cpuSeconds: server.cpuSeconds) { [sockets, window] in
+                try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
+            }
+            paced = (rate, pacedFigures, pacedSamples)
+            sent = RADIUSBenchLoad.Bytes(up: sent.up + pacedLoad.expectedBytes.up, down: sent.down + pacedLoad.expectedBytes.down)
+            print(String(format: "SimGate paced at FreeRADIUS's rate (%.0f/s, own sender): %d updates in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
+                         rate, pacedFigures.answered, pacedFigures.seconds, pacedFigures.perSecond, pacedFigures.cpuPer100k))
+        }
         let stored = try await storedBytes(client, operatorKey: operatorKey)
         print("usage stored: \(stored.up) bytes up, \(stored.down) down; sent: \(sent.up) up, \(sent.down) down -> "
               + (stored == sent ? "nothing lost or doubled" : "MISMATCH"))
         print("Access-Request -> Access-Accept while accounting runs: " + summary(duringLoad))
         if let referenceDuringLoad { print("  FreeRADIUS, the same while its accounting ran: " + summary(referenceDuringLoad)) }
+        if let paced {
+            print(String(format: "Access-Request -> Access-Accept while SimGate's accounting runs at FreeRADIUS's rate (%.0f/s): ", paced.rate) + summary(paced.samples))
+        }
         let atRest = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
         print("Access-Request -> Access-Accept at rest: " + summary(try await atRest.sample(count: samples)))
+    }
+
+    /// Sends `load` with the own sender, `sockets` sockets of `window` requests in flight each,
+    /// sharing `perSecond` between them when it is given.
+    private static func sendOwn(_ load: RADIUSBenchLoad, sockets: Int, window: Int, perSecond: Double?, port: Int) async throws -> RadclientReplay.Outcome {
+        let streams = load.packets(sockets: sockets)
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        let start = ContinuousClock.now
+        let outcomes = try await withThrowingTaskGroup(of: RADIUSPipeline.Outcome.self) { group in
+            for stream in streams {
+                group.addTask { try await RADIUSPipeline.send(stream, to: target, window: window, perSecond: perSecond.map { $0 / Double(sockets) }) }
+            }
+            return try await group.reduce(into: [RADIUSPipeline.Outcome]()) { $0.append($1) }
+        }
+        let retransmissions = outcomes.reduce(0) { $0 + $1.retransmissions }
+        if retransmissions > 0 { print("(\(retransmissions) requests retransmitted after 1 s of silence)") }
+        return RadclientReplay.Outcome(seconds: (ContinuousClock.now - start).asSeconds, answered: outcomes.reduce(0) { $0 + $1.answered }, lost: 0)
     }
 
     /// Runs `load` while timing an Access-Request every 5 ms, and reads the server's CPU around

@@ -22,6 +22,8 @@ struct RADIUSBenchLoad {
     let updates: Int
     /// The shared secret the requests are signed with.
     let secret: [UInt8]
+    /// What session IDs start with: two loads with different prefixes never share a session.
+    var sessionPrefix = "bench"
 
     /// Updates that are `session`'s: an even share, plus one for the first `updates % imsis.count`.
     func reports(of session: Int) -> Int { updates / imsis.count + (session < updates % imsis.count ? 1 : 0) }
@@ -40,7 +42,7 @@ struct RADIUSBenchLoad {
         let status: AccountingStatusType = sequence == 0 ? .start : sequence == last ? .stop : .interimUpdate
         // Reports count from the Start (which carries zero), so the bytes sent are the last report's totals.
         return GatewayAccountingRequest(
-            status, nas: .name("bench-pgw"), sessionID: "bench-\(session)", imsi: imsis[session], mccMNC: "26201",
+            status, nas: .name("bench-pgw"), sessionID: "\(sessionPrefix)-\(session)", imsi: imsis[session], mccMNC: "26201",
             imeisv: String(format: "35%012d01", session), ratType: 6,
             inputBytes: UInt64(sequence * 1_000), outputBytes: UInt64(sequence * 10_000)
         )

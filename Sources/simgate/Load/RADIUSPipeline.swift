@@ -6,7 +6,8 @@ import NIOPosix
 ///
 /// Writes are flushed together after each burst of replies, so NIO hands them to the kernel
 /// in one `sendmmsg`; replies are matched by identifier. A request unanswered for a second is
-/// sent again, byte for byte, as a gateway would retransmit it.
+/// sent again, byte for byte, as a gateway would retransmit it. Given a rate, it sends no
+/// faster than that, in steps of a millisecond, as a gateway with that much traffic does.
 enum RADIUSPipeline {
     /// What one socket's run came to.
     struct Outcome: Sendable {
@@ -17,7 +18,9 @@ enum RADIUSPipeline {
     }
 
     /// - Parameter window: most requests in flight, at most 255 so identifiers never clash.
-    static func send(_ packets: [[UInt8]], to server: SocketAddress, window: Int) async throws -> Outcome {
+    /// - Parameter perSecond: the most requests sent per second (retransmissions aside); `nil`
+    ///   for as fast as the window allows.
+    static func send(_ packets: [[UInt8]], to server: SocketAddress, window: Int, perSecond: Double? = nil) async throws -> Outcome {
         guard !packets.isEmpty else { return Outcome() }
         let group = MultiThreadedEventLoopGroup.singleton
         let done = group.any().makePromise(of: Outcome.self)
@@ -28,7 +31,7 @@ enum RADIUSPipeline {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        PipelineHandler(packets: packets, server: server, window: min(window, 255), done: done)
+                        PipelineHandler(packets: packets, server: server, window: min(window, 255), perSecond: perSecond, done: done)
                     )
                 }
             }
@@ -54,22 +57,40 @@ private final class PipelineHandler: ChannelInboundHandler {
     private var inFlightCount = 0
     private var outcome = RADIUSPipeline.Outcome()
     private var timer: RepeatedTask?
+    private let perSecond: Double?
+    private var pacer: RepeatedTask?
+    private var started = NIODeadline.now()
 
-    init(packets: [[UInt8]], server: SocketAddress, window: Int, done: EventLoopPromise<RADIUSPipeline.Outcome>) {
+    init(packets: [[UInt8]], server: SocketAddress, window: Int, perSecond: Double?, done: EventLoopPromise<RADIUSPipeline.Outcome>) {
         self.packets = packets
         self.server = server
         self.window = window
+        self.perSecond = perSecond
         self.done = done
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        started = .now()
         fill(context)
         context.flush()
-        // The timer runs on this channel's event loop, where the handler and context live.
+        // The timers run on this channel's event loop, where the handler and context live.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { _ in
             bound.value.0.retransmitOverdue(bound.value.1)
         }
+        if perSecond != nil {
+            pacer = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { _ in
+                bound.value.0.fill(bound.value.1)
+                bound.value.1.flush()
+            }
+        }
+    }
+
+    /// How many requests may have been sent by now: all of them when unpaced.
+    private var allowedSoFar: Int {
+        guard let perSecond else { return packets.count }
+        let elapsed = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        return min(packets.count, Int(elapsed * perSecond) + 1)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -82,6 +103,7 @@ private final class PipelineHandler: ChannelInboundHandler {
         outcome.answered += 1
         if outcome.answered == packets.count {
             timer?.cancel()
+            pacer?.cancel()
             done.succeed(outcome)
         }
     }
@@ -93,11 +115,13 @@ private final class PipelineHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         timer?.cancel()
+        pacer?.cancel()
         done.fail(error)
     }
 
     private func fill(_ context: ChannelHandlerContext) {
-        while inFlightCount < window, next < packets.count {
+        let allowed = allowedSoFar
+        while inFlightCount < window, next < allowed {
             let identifier = Int(packets[next][1])
             guard inFlight[identifier] == nil else { return }  // Still waiting on the last use of this identifier.
             inFlight[identifier] = next

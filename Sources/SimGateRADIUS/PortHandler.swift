@@ -1,28 +1,32 @@
 import NIOCore
 import Synchronization
 
-/// Reads a port's datagrams and hands each request to a ``RADIUSQueueingHandler`` right on the
-/// event loop that read it, and writes the replies back there in bursts.
+/// Reads a port's datagrams, checks each one and hands each new request to the port's handler
+/// right on the event loop that read it, and writes the replies back there in bursts.
 ///
-/// Accounting needs no task per datagram: the handler takes a request without waiting and
-/// answers it when its batch commits. Passed through an asynchronous sequence to a reading
-/// task first, every burst of datagrams cost a wake-up of that task on another thread, and
-/// every burst of replies a trip through an asynchronous writer: together about a tenth of
-/// the server's CPU under `bench radius`. Here a datagram is checked and taken where it is
-/// read (its bytes copied into the request, so the read buffer is free for the next read),
-/// and replies go out with one hop onto the loop and one flush per burst.
+/// A ``RADIUSQueueingHandler`` (accounting) takes a request without waiting and answers when
+/// its batch commits. Any other handler (authentication) answers in a task that runs on
+/// `executor`, the port's own event loop when it has one, so the request is read, looked up
+/// and answered on one thread. Both once went through an asynchronous sequence to a reading
+/// task, and their replies through an asynchronous writer: every burst cost a wake-up on
+/// another thread, and the sequence and writer were a third of the authentication thread's
+/// time. Here a datagram is checked where it is read (its bytes copied into the request, so
+/// the read buffer is free for the next read), and replies go out with one hop onto the loop
+/// and one flush per burst.
 ///
 /// The backlog is bounded: once ``ReplyFlusher``'s limit of requests is taken and unanswered
 /// (a database slower than the gateways' flood), the port stops reading, so the kernel's
 /// socket buffer holds the rest and then drops what does not fit, which gateways retransmit.
 /// The few authentic requests already read in the same burst wait here, not in the handler,
 /// and are handed over first once half the backlog has been answered.
-final class QueueingPortHandler: ChannelInboundHandler {
+final class PortHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let server: RADIUSServer
-    private let handler: any RADIUSQueueingHandler
+    private let handler: any RADIUSRequestHandler
+    private let queueing: (any RADIUSQueueingHandler)?
+    private let executor: (any TaskExecutor)?
     private let replies: ReplyFlusher
     /// A reply was written during this read and awaits the flush at its end.
     private var wroteDuringRead = false
@@ -31,10 +35,13 @@ final class QueueingPortHandler: ChannelInboundHandler {
     /// Reading is paused until the backlog has room again.
     private var readingPaused = false
 
-    /// Hands requests to `handler`; their answers go out through `replies`.
-    init(server: RADIUSServer, handler: any RADIUSQueueingHandler, replies: ReplyFlusher) {
+    /// Hands requests to `handler` (in tasks on `executor` unless it queues them itself);
+    /// their answers go out through `replies`.
+    init(server: RADIUSServer, handler: any RADIUSRequestHandler, executor: (any TaskExecutor)?, replies: ReplyFlusher) {
         self.server = server
         self.handler = handler
+        queueing = handler as? any RADIUSQueueingHandler
+        self.executor = executor
         self.replies = replies
     }
 
@@ -62,8 +69,16 @@ final class QueueingPortHandler: ChannelInboundHandler {
     /// Hands one request to the handler; its answer goes out through `replies`.
     private func hand(_ request: RADIUSServer.Request) {
         let (server, replies) = (self.server, self.replies)
-        handler.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
-            replies.answered(server.finish(request, reply: reply))
+        if let queueing {
+            queueing.take(request.packet, from: request.client, sourceIP: request.sourceIP) { reply in
+                replies.answered(server.finish(request, reply: reply))
+            }
+        } else {
+            let handler = self.handler
+            Task(executorPreference: executor) {
+                let reply = await handler.respond(to: request.packet, from: request.client, sourceIP: request.sourceIP)
+                replies.answered(server.finish(request, reply: reply))
+            }
         }
     }
 
