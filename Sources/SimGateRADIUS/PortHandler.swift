@@ -17,8 +17,10 @@ import Synchronization
 /// The backlog is bounded: once ``ReplyFlusher``'s limit of requests is taken and unanswered
 /// (a database slower than the gateways' flood), the port stops reading, so the kernel's
 /// socket buffer holds the rest and then drops what does not fit, which gateways retransmit.
-/// The few authentic requests already read in the same burst wait here, not in the handler,
-/// and are handed over first once half the backlog has been answered.
+/// The authentic requests already read in the same burst (NIO reads on to the end of its read
+/// burst, up to a few hundred datagrams) wait here, not in the handler, and are handed over
+/// first once half the backlog has been answered. Status-Server probes are not read while the
+/// port is paused either: a server that cannot keep up does not claim to be ready.
 final class PortHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -47,6 +49,15 @@ final class PortHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         replies.attach(context.channel)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        replies.detach()
+        // Read while the backlog was full and never handed over: counted as unanswered, and
+        // let go from the reply cache, so that a retry to this server (restarted) is taken afresh.
+        for request in waitingForRoom { _ = server.finish(request, reply: nil) }
+        waitingForRoom = []
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -152,6 +163,11 @@ final class ReplyFlusher: Sendable {
         self.channel.withLock { $0 = channel }
     }
 
+    /// The channel has closed: later replies are dropped (their clients retry).
+    func detach() {
+        channel.withLock { $0 = nil }
+    }
+
     /// Counts a request about to be taken, whose ``answered(_:)`` follows once; or returns
     /// false when the backlog is full, and the port is sent ``RoomForRequests`` once half of it
     /// has been answered.
@@ -170,7 +186,6 @@ final class ReplyFlusher: Sendable {
     /// The answer to a request counted by ``expectAnswer()``: queued for the next burst, or
     /// `nil` when the handler chose silence.
     func answered(_ reply: AddressedEnvelope<ByteBuffer>?) {
-        let channel = channel.withLock { $0 }
         let resumeLimit = backlogLimit / 2
         let (schedule, room, drained) = state.withLock { state -> (Bool, Bool, [CheckedContinuation<Void, Never>]) in
             state.outstanding -= 1
@@ -178,16 +193,20 @@ final class ReplyFlusher: Sendable {
             if state.outstanding == 0 { swap(&drained, &state.drained) }
             let room = state.portWaitsForRoom && state.outstanding <= resumeLimit
             if room { state.portWaitsForRoom = false }
-            // Without a channel (never, once its handler has joined it) there is nowhere to send.
-            guard let reply, channel != nil else { return (false, room, drained) }
+            guard let reply else { return (false, room, drained) }
             state.waiting.append(reply)
             defer { state.scheduled = true }
             return (!state.scheduled, room, drained)
         }
+        // Under the lock that ``detach()`` takes: once the port has closed, nothing more is
+        // handed to its event loop, which may since have shut down (an answer that comes after
+        // a cancelled port stopped waiting for it). Its reply could not go out anyway.
+        channel.withLock { channel in
+            guard let channel else { return }
+            if schedule { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
+            if room { channel.pipeline.fireUserInboundEventTriggered(RoomForRequests()) }
+        }
         for waiter in drained { waiter.resume() }
-        guard let channel else { return }
-        if schedule { channel.eventLoop.execute { self.writeWaiting(to: channel) } }
-        if room { channel.pipeline.fireUserInboundEventTriggered(RoomForRequests()) }
     }
 
     /// Returns once every request taken so far has been answered, or at once when the task is

@@ -41,9 +41,8 @@ public final class RADIUSServer: Service, Sendable {
 
     /// - Parameter port: 0 picks a free port (tests); ``port()`` tells which.
     /// - Parameter observer: told of every request, reply and drop (metrics).
-    /// - Parameter backlogLimit: for a handler that takes requests without waiting
-    ///   (``RADIUSQueueingHandler``), how many may wait for their answers before the port
-    ///   stops reading. 8,192 is a second or two of a busy gateway's accounting, far more than
+    /// - Parameter backlogLimit: how many requests may wait for their answers (an accounting
+    ///   batch to commit, an Access-Request's lookup) before the port stops reading. 8,192 is a second or two of a busy gateway's accounting, far more than
     ///   a healthy database ever keeps waiting, and a few megabytes at most.
     /// - Parameter onListening: told the bound port once the socket is open.
     public init(
@@ -119,8 +118,9 @@ public final class RADIUSServer: Service, Sendable {
 
     /// Serves the port from the event loop that reads it (``PortHandler``), with the tasks
     /// that answer requests on `executor` (the shared pool when nil), until graceful shutdown
-    /// or cancellation. Requests taken and not yet answered are still answered; replies that
-    /// come after the port has closed are dropped, and their clients retry.
+    /// or cancellation. On graceful shutdown it returns once every request taken has been
+    /// answered; cancelled, at once. Replies that come after the port has closed are dropped,
+    /// and their clients retry.
     private func serve(on group: MultiThreadedEventLoopGroup, executor: EventLoopTaskExecutor?) async throws {
         let replies = ReplyFlusher(backlogLimit: backlogLimit)
         let channel = try await listening {

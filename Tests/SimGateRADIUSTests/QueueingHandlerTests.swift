@@ -169,7 +169,11 @@ struct QueueingHandlerTests {
         let handler = HeldAnswers(gate: gate)
         let server = Self.accountingServer(handing: handler, backlogLimit: 8)
         let running = Task { try await server.run() }
-        defer { running.cancel() }
+        // Opened however the test ends: a shut gate would hold a shared event loop 30 seconds.
+        defer {
+            gate.open()
+            running.cancel()
+        }
         let requests = (0..<40).map(Self.accountingRequest)
         try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
         gate.open()
@@ -186,6 +190,8 @@ struct QueueingHandlerTests {
         #expect(handler.mostHeld == 8)
         #expect(server.statistics.answered == requests.count, "every request answered, none dropped")
         #expect(server.statistics.dropped(.duplicateInFlight) == 0)
+        running.cancel()
+        _ = await running.result
     }
 }
 

@@ -67,7 +67,10 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         guard (1...255).contains(window) else { throw ValidationError("--window must be 1 to 255") }
         guard radclients >= 1, radclientWindow >= 1 else { throw ValidationError("--radclients and --radclient-window must be at least 1") }
         guard sessions >= 1, updates >= sessions else { throw ValidationError("--updates must be at least --sessions, which must be at least 1") }
-        if let rate { guard rate >= 1, rate.isFinite else { throw ValidationError("--rate must be at least 1 update per second") } }
+        if let rate {
+            guard rate >= 1, rate.isFinite else { throw ValidationError("--rate must be at least 1 update per second") }
+            guard !radclient, !freeradius else { throw ValidationError("--rate paces SimGate's own sender; radclient cannot be paced") }
+        }
     }
 
     /// Makes a temporary database with an operator key, starts `simgate serve` on free ports, measures.

@@ -7,7 +7,7 @@ import NIOPosix
 /// Writes are flushed together after each burst of replies, so NIO hands them to the kernel
 /// in one `sendmmsg`; replies are matched by identifier. A request unanswered for a second is
 /// sent again, byte for byte, as a gateway would retransmit it. Given a rate, it sends no
-/// faster than that, in steps of a millisecond, as a gateway with that much traffic does.
+/// faster than that, checking every millisecond, as a gateway with that much traffic does.
 enum RADIUSPipeline {
     /// What one socket's run came to.
     struct Outcome: Sendable {
@@ -59,7 +59,6 @@ private final class PipelineHandler: ChannelInboundHandler {
     private var timer: RepeatedTask?
     private let perSecond: Double?
     private var pacer: RepeatedTask?
-    private var started = NIODeadline.now()
 
     init(packets: [[UInt8]], server: SocketAddress, window: Int, perSecond: Double?, done: EventLoopPromise<RADIUSPipeline.Outcome>) {
         self.packets = packets
@@ -70,7 +69,7 @@ private final class PipelineHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        started = .now()
+        refilledAt = .now()
         fill(context)
         context.flush()
         // The timers run on this channel's event loop, where the handler and context live.
@@ -86,11 +85,17 @@ private final class PipelineHandler: ChannelInboundHandler {
         }
     }
 
-    /// How many requests may have been sent by now: all of them when unpaced.
-    private var allowedSoFar: Int {
-        guard let perSecond else { return packets.count }
-        let elapsed = Double((NIODeadline.now() - started).nanoseconds) / 1e9
-        return min(packets.count, Int(elapsed * perSecond) + 1)
+    /// Requests that may be sent now when paced: earned at `perSecond`, and capped at 5 ms'
+    /// worth (at least one), so that a socket held up by a full window catches up in small
+    /// steps instead of a burst.
+    private var tokens = 1.0
+    private var refilledAt = NIODeadline.now()
+
+    private func refill() {
+        guard let perSecond else { return }
+        let now = NIODeadline.now()
+        tokens = min(tokens + Double((now - refilledAt).nanoseconds) / 1e9 * perSecond, max(1, perSecond / 200))
+        refilledAt = now
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -120,12 +125,13 @@ private final class PipelineHandler: ChannelInboundHandler {
     }
 
     private func fill(_ context: ChannelHandlerContext) {
-        let allowed = allowedSoFar
-        while inFlightCount < window, next < allowed {
+        refill()
+        while inFlightCount < window, next < packets.count, perSecond == nil || tokens >= 1 {
             let identifier = Int(packets[next][1])
             guard inFlight[identifier] == nil else { return }  // Still waiting on the last use of this identifier.
             inFlight[identifier] = next
             inFlightCount += 1
+            if perSecond != nil { tokens -= 1 }
             write(next, context)
             next += 1
         }
