@@ -1,4 +1,5 @@
 import ArgumentParser
+import Synchronization
 import Foundation
 import SimGateCore
 import SimGateServer
@@ -142,13 +143,31 @@ struct SimsCommand: AsyncParsableCommand {
                 guard let id = AccountID(parsing: text) else { throw ValidationError("--account must be an id starting with acct_") }
                 return id
             }
-            let text = try String(contentsOfFile: file, encoding: .utf8)
+            // Read before the database is opened, so that a missing file is named first; handed
+            // over whole, so that the import can let it go once it is read.
+            let file = FileText(try String(contentsOfFile: file, encoding: .utf8))
             let progress = ImportProgress(noun: "SIMs")
             let count = try await databaseOptions.withMigratedDatabase {
-                try await Administration(database: $0).importSims(csv: text, accountID: accountID) { written, total in progress.report(written, of: total) }
+                let text = file.take()
+                return try await Administration(database: $0).importSims(csv: consume text, accountID: accountID) { written, total in progress.report(written, of: total) }
             }
             progress.finish()
             print("Imported \(count) SIM(s).")
         }
+    }
+}
+
+/// A file's text, read once and then taken by whoever imports it, so that nothing else holds
+/// on to it.
+final class FileText: Sendable {
+    private let text: Mutex<String?>
+
+    init(_ text: String) {
+        self.text = Mutex(text)
+    }
+
+    /// The text; empty after the first call.
+    func take() -> String {
+        text.withLock { $0.take() } ?? ""
     }
 }

@@ -50,11 +50,12 @@ public struct Administration: Sendable {
     /// Imports the SIMs of a CSV file with a header row naming `iccid`, `imsi` and optionally
     /// `msisdn`, `eid`, `serial_number`, `labels` (separated by `;`). All or nothing: every
     /// bad row is reported by line and nothing is imported. `progress` hears how many SIMs of
-    /// how many are written, as the import goes.
+    /// how many are written, as the import goes. The text is consumed: passed with `consume`,
+    /// it is freed once read, not held through the import.
     public func importSims(
-        csv text: String, accountID: AccountID?, progress: (@Sendable (_ written: Int, _ of: Int) -> Void)? = nil
+        csv text: consuming String, accountID: AccountID?, progress: (@Sendable (_ written: Int, _ of: Int) -> Void)? = nil
     ) async throws -> Int {
-        try await StockCSVImport(sims: sims).run(csv: text, accountID: accountID, cause: cause("sims import"), progress: progress)
+        try await StockCSVImport(sims: sims).run(csv: consume text, accountID: accountID, cause: cause("sims import"), progress: progress)
     }
 }
 
