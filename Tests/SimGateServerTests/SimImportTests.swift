@@ -54,6 +54,36 @@ struct SimImportTests {
         }
     }
 
+    /// Repeats are found by sorting the rows by each identifier; a value seen three times, a
+    /// value both stored and repeated, and values in no order must each be named as before.
+    @Test("every repeat after the first is named with the row it repeats; every row whose identifier is stored is a conflict", arguments: TestEngine.available)
+    func repeatsAndConflicts(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            try await app.importSims(0..<1)
+            let body: [String: Any] = ["sims": [
+                ["iccid": Fixtures.iccid(29), "imsi": Fixtures.imsi(20), "msisdn": Fixtures.msisdn(1)],
+                ["iccid": Fixtures.iccid(21), "imsi": Fixtures.imsi(0)],                                  // stored IMSI
+                ["iccid": Fixtures.iccid(29), "imsi": Fixtures.imsi(22), "msisdn": Fixtures.msisdn(2)],   // repeats row 0's ICCID
+                ["iccid": Fixtures.iccid(23), "imsi": Fixtures.imsi(0), "msisdn": Fixtures.msisdn(1)],    // stored IMSI again; row 0's MSISDN
+                ["iccid": Fixtures.iccid(29), "imsi": Fixtures.imsi(24)],                                 // row 0's ICCID a third time
+                ["iccid": Fixtures.iccid(25), "imsi": Fixtures.imsi(25)],
+            ]]
+            let reply = try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: body)
+            #expect(reply.status == 422)
+            let errors = try #require(reply.json["errors"] as? [[String: Any]])
+            let byParam = Dictionary(errors.map { (($0["param"] as? String) ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(errors.count == 5)
+            #expect(Set(byParam.keys) == ["sims[1].imsi", "sims[2].iccid", "sims[3].imsi", "sims[3].msisdn", "sims[4].iccid"])
+            #expect(byParam["sims[1].imsi"]?["detail"] as? String == "A SIM with imsi \(Fixtures.imsi(0)) already exists.")
+            #expect(byParam["sims[3].imsi"]?["detail"] as? String == "A SIM with imsi \(Fixtures.imsi(0)) already exists.")
+            #expect(byParam["sims[2].iccid"]?["detail"] as? String == "The iccid \(Fixtures.iccid(29)) also appears at sims[0].")
+            #expect(byParam["sims[4].iccid"]?["detail"] as? String == "The iccid \(Fixtures.iccid(29)) also appears at sims[0].")
+            #expect(byParam["sims[3].msisdn"]?["detail"] as? String == "The msisdn \(Fixtures.msisdn(1)) also appears at sims[0].")
+            #expect(byParam.values.allSatisfy { ($0["code"] as? String)?.hasPrefix("duplicate_") == true })
+            #expect(try await app.request(.get, "/v1/sims?limit=100", key: app.operatorKey).items.count == 1)
+        }
+    }
+
     @Test("a wrong check digit is named with its row and field", arguments: TestEngine.available)
     func luhnFailure(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
