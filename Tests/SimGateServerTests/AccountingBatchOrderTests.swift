@@ -47,6 +47,27 @@ struct AccountingBatchOrderTests {
             ])
         }
     }
+
+    /// SIMs in stock are not LIVE, so a session first heard of on one is disconnected. One
+    /// that the same batch's Accounting-On has already ended needs nothing: it once got a
+    /// disconnect job all the same, which then found no open session to end.
+    @Test("a new session on a SIM that is not LIVE is disconnected, unless its gateway's restart in the same batch ended it", arguments: TestEngine.available)
+    func noDisconnectForSessionTheBatchEnded(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let ledger = try await LedgerFixture.importing([1, 2], into: database).ledger
+            try await database.store.transaction { tx in
+                try await ledger.apply([
+                    LedgerFixture.report(.start, session: "before", imsi: Fixtures.imsi(1)),
+                    LedgerFixture.report(.accountingOn, session: "restart", imsi: Fixtures.imsi(1)),
+                    LedgerFixture.report(.start, session: "after", imsi: Fixtures.imsi(2)),
+                ], in: tx)
+            }
+            let after = try #require(try await database.store.read { try await $0.sessions.session(SessionKey(nas: "pgw-1", sessionID: "after")) })
+            let jobs = try await JobQueue(database: database, ids: IdentifierGenerator(clock: SystemWallClock())).list(kind: DisconnectJob.kind)
+            #expect(jobs.count == 1, "one disconnect, for the session still open")
+            #expect(jobs.first?.payload.contains(after.simID.rawValue) == true)
+        }
+    }
 }
 
 @Suite("Accounting taken before start-up finished")

@@ -24,24 +24,30 @@ struct AccountingLedger: Sendable {
     func apply(_ reports: [AccountingReport], in tx: StoreTransaction) async throws {
         let now = sims.clock.now()
         var run: [AccountingReport] = []
+        // New sessions on SIMs that are not LIVE, to be disconnected unless the batch ends them.
+        var unserved: [SessionKey: SimID] = [:]
+        func recordRun() async throws {
+            let part = try await record(run, now: now, in: tx)
+            try await recordStops(part.stopped, at: now, in: tx)
+            for (key, simID) in part.unserved { unserved[key] = simID }
+            for stop in part.stopped { unserved[stop.key] = nil }
+            run.removeAll(keepingCapacity: true)
+        }
         for report in reports {
             guard report.status == .accountingOn || report.status == .accountingOff else {
                 if storable(report) { run.append(report) }
                 continue
             }
-            if !run.isEmpty {
-                try await recordStops(try await record(run, now: now, in: tx), at: now, in: tx)
-                run.removeAll(keepingCapacity: true)
-            }
+            if !run.isEmpty { try await recordRun() }
             // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has
             // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
             let closed = try await tx.sessions.stopAllSessions(nas: report.nas, at: now)
             try await recordStops(closed.map { ($0.key, $0.simID, what) }, at: now, in: tx)
+            for session in closed { unserved[session.key] = nil }
         }
-        if !run.isEmpty {
-            try await recordStops(try await record(run, now: now, in: tx), at: now, in: tx)
-        }
+        if !run.isEmpty { try await recordRun() }
+        try await disconnect(Set(unserved.values), at: now, in: tx)
     }
 
     /// Whether a session report's counters can be stored; one that cannot is answered all the
@@ -58,8 +64,17 @@ struct AccountingLedger: Sendable {
         return true
     }
 
-    /// Updates the sessions and stores the usage the reports add; returns the sessions they stopped.
-    private func record(_ reports: [AccountingReport], now: Date, in tx: StoreTransaction) async throws -> [(key: SessionKey, simID: SimID, reason: String)] {
+    /// What one run of session reports did to the sessions.
+    private struct RecordedRun {
+        /// Sessions the reports stopped, and why.
+        var stopped: [(key: SessionKey, simID: SimID, reason: String)]
+        /// Sessions first heard of, still open, on SIMs that are not LIVE.
+        var unserved: [(key: SessionKey, simID: SimID)]
+    }
+
+    /// Updates the sessions and stores the usage the reports add; returns the sessions they
+    /// stopped and the new ones that must be disconnected.
+    private func record(_ reports: [AccountingReport], now: Date, in tx: StoreTransaction) async throws -> RecordedRun {
         let simsByReport = try await findSims(for: reports, in: tx)
         var sessions = try await tx.sessions.sessions(Set(reports.compactMap(\.sessionKey)))
         var touched: [SessionKey] = []
@@ -115,7 +130,7 @@ struct AccountingLedger: Sendable {
         }
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
         try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
-        try await disconnectUnserved(opened.compactMap { sessions[$0] }, sims: simsByReport.values, at: now, in: tx)
+        let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: simsByReport.values)
         let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
             ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
@@ -124,10 +139,12 @@ struct AccountingLedger: Sendable {
             logger.warning("Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
             metrics.accountingReportRefused("total_out_of_range")
         }
-        return stopped
+        return RecordedRun(stopped: stopped, unserved: unserved)
     }
 
-    /// Queues a disconnect for each SIM that is not LIVE yet has a session first heard of now.
+    /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
+    /// disconnect, unless the same batch ends the session (a Stop, or its gateway's
+    /// Accounting-On or -Off later in the batch).
     /// The SIM's own disconnect was queued when it left LIVE, but a session the gateway
     /// admitted just before (its Accounting-Start late, lost or resent) was not stored yet, so
     /// that job found nothing to end. Sessions known before are that job's, and its retries':
@@ -135,11 +152,16 @@ struct AccountingLedger: Sendable {
     /// while the first still waits for its answer. A job queued here while the SIM's earlier
     /// one still runs waits for it (the queue runs one job per key at a time), and then asks
     /// only about sessions that got no answer.
-    private func disconnectUnserved(_ opened: [DataSession], sims: some Sequence<SimUsageRow>, at now: Date, in tx: StoreTransaction) async throws {
-        guard !opened.isEmpty else { return }
-        let unserved = Set(sims.filter { !$0.isLive }.map(\.id))
-        let due = Set(opened.filter { $0.stoppedAt == nil && unserved.contains($0.simID) }.map(\.simID))
-        try await tx.jobs.enqueue(try due.sorted { $0.rawValue < $1.rawValue }.map { try DisconnectJob.job(for: $0, at: now) }, now: now)
+    private static func unserved(_ opened: [DataSession], sims: some Sequence<SimUsageRow>) -> [(key: SessionKey, simID: SimID)] {
+        guard !opened.isEmpty else { return [] }
+        let notLive = Set(sims.filter { !$0.isLive }.map(\.id))
+        return opened.filter { $0.stoppedAt == nil && notLive.contains($0.simID) }.map { ($0.key, $0.simID) }
+    }
+
+    /// Queues one disconnect for each of `simIDs`.
+    private func disconnect(_ simIDs: Set<SimID>, at now: Date, in tx: StoreTransaction) async throws {
+        guard !simIDs.isEmpty else { return }
+        try await tx.jobs.enqueue(try simIDs.sorted { $0.rawValue < $1.rawValue }.map { try DisconnectJob.job(for: $0, at: now) }, now: now)
     }
 
     /// A `sim.session_started` event for each session first heard of, carrying the session
