@@ -195,6 +195,31 @@ struct QueueingHandlerTests {
     }
 }
 
+extension QueueingHandlerTests {
+    /// Requests read while the backlog was full and never handed over when the port closes are
+    /// counted as unanswered (and let go from the reply cache), not lost from the counts.
+    @Test("requests waiting for room when the port closes are counted unanswered")
+    func closedWhilePaused() async throws {
+        let gate = FirstTakeGate()
+        let handler = HeldAnswers(gate: gate)
+        let server = Self.accountingServer(handing: handler, backlogLimit: 8)
+        let running = Task { try await server.run() }
+        defer { gate.open() }
+        let requests = (0..<40).map(Self.accountingRequest)
+        try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
+        gate.open()
+        await gate.loopMovedOn()
+        #expect(handler.holding == 8)
+
+        running.cancel()
+        _ = await running.result
+        #expect(server.statistics.dropped(.notAnswered) == 32, "the 32 waiting in the port")
+        // The held eight are answered after the port has gone: their replies go nowhere.
+        handler.release()
+        #expect(handler.answered == 8)
+    }
+}
+
 /// Holds the event loop in the handler's first ``HeldAnswers/take`` until ``open()``, then
 /// queues a mark on that loop: it runs once the loop has finished the reads it was in, so a
 /// test that waits for it sees everything the loop took from its socket.

@@ -1,5 +1,6 @@
 import Foundation
 import SimGateRADIUS
+@testable import SimGateServer
 import SimGateTestSupport
 import Testing
 
@@ -46,5 +47,17 @@ struct RADIUSMetricsTests {
             let checked = try await Self.check(text)
             #expect(checked.status == 0, "promtool: \(checked.output)\n\(text)")
         }
+    }
+
+    /// A port that stops reading for a full backlog tells its observer, which counts it per
+    /// port (the pause itself is tested over UDP in SimGateRADIUSTests).
+    @Test("each pause for a full backlog is counted per port")
+    func backlogPausesCounted() {
+        let metrics = RADIUSMetrics()
+        let accounting = metrics.server(.accounting)
+        accounting.backlogFull()
+        accounting.backlogFull()
+        let text = String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self)
+        #expect(text.contains(#"simgate_radius_backlog_full_total{port="accounting"} 2"#), "\(text)")
     }
 }
