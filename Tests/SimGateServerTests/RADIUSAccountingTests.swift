@@ -61,6 +61,30 @@ struct RADIUSAccountingTests {
         }
     }
 
+    @Test("Interim-Updates keep a session open, and a report arriving after its Stop leaves it stopped when it stopped", arguments: TestEngine.available)
+    func lateReportAfterStop(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let imsi = Fixtures.imsi(0)
+            let open = "/v1/sims/\(sim)/sessions?open=true"
+            try await Self.send(app, [
+                Self.accounting(.start, session: "s-late", imsi: imsi, input: 0, output: 0, identifier: 1),
+                Self.accounting(.interimUpdate, session: "s-late", imsi: imsi, input: 100, output: 200, identifier: 2),
+            ])
+            #expect(try await app.request(.get, open, key: app.operatorKey).items.map { $0["session_id"] as? String } == ["s-late"])
+            try await Self.send(app, [Self.accounting(.stop, session: "s-late", imsi: imsi, input: 300, output: 400, identifier: 3)])
+            let stopped = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            let stoppedAt = try #require(stopped["stopped_at"] as? String)
+            app.clock.advance(by: 120)
+            // An Interim-Update the gateway sent before its Stop, delivered late.
+            try await Self.send(app, [Self.accounting(.interimUpdate, session: "s-late", imsi: imsi, input: 250, output: 350, identifier: 4)])
+            #expect(try await app.request(.get, open, key: app.operatorKey).items.isEmpty)
+            let after = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            #expect(after["stopped_at"] as? String == stoppedAt)
+        }
+    }
+
     @Test("many reports at once are committed together and every byte counts once", arguments: TestEngine.available)
     func concurrentReports(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -64,30 +64,51 @@ public struct SessionRepository: Sendable {
 
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped.
+    ///
+    /// `sessions` are as read in this transaction and changed since (PostgreSQL locked their rows).
     public func saveSessions(_ sessions: [DataSession]) async throws {
-        try await Self.saveUpsert.runInShapes(sessions.map { session in
-            [
-                session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
-                session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
-                Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
-                orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
-                orNull(session.userName), orNull(session.framedIPAddress),
-            ]
-        }, on: db)
+        // An open session's update leaves `stopped_at` out: an update that names an indexed
+        // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
+        // when the value stays, and nearly every report is an Interim-Update of an open session.
+        var open: [DataSession] = [], stopped: [DataSession] = []
+        for session in sessions {
+            if session.stoppedAt == nil { open.append(session) } else { stopped.append(session) }
+        }
+        try await Self.saveOpen.runInShapes(open.map(Self.binds), on: db)
+        try await Self.saveStopped.runInShapes(stopped.map(Self.binds), on: db)
     }
 
-    /// A session's upsert: a session heard of before keeps its start, and once stopped stays stopped.
-    private static let saveUpsert = InsertStatement(
-        into: "radius_sessions",
-        columns: [
-            "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
-            "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address",
-        ],
-        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "updated_at" = excluded."updated_at", "#
-            + #""input_bytes" = excluded."input_bytes", "output_bytes" = excluded."output_bytes", "#
-            + #""stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at"), "#
-            + #""mcc_mnc" = excluded."mcc_mnc", "country" = excluded."country", "rat" = excluded."rat", "imei" = excluded."imei", "#
-            + #""user_name" = excluded."user_name", "framed_ip_address" = excluded."framed_ip_address""#
+    /// A session's values, in the order of ``columns``.
+    private static func binds(_ session: DataSession) -> [any Encodable & Sendable] {
+        [
+            session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
+            session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
+            Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
+            orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
+            orNull(session.userName), orNull(session.framedIPAddress),
+        ]
+    }
+
+    /// The columns a saved session writes.
+    private static let columns = [
+        "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
+        "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address",
+    ]
+
+    /// What a report changes in a session heard of before; its start is kept.
+    private static let updated = #""updated_at" = excluded."updated_at", "#
+        + #""input_bytes" = excluded."input_bytes", "output_bytes" = excluded."output_bytes", "#
+        + #""mcc_mnc" = excluded."mcc_mnc", "country" = excluded."country", "rat" = excluded."rat", "imei" = excluded."imei", "#
+        + #""user_name" = excluded."user_name", "framed_ip_address" = excluded."framed_ip_address""#
+
+    /// The upsert of a session still open.
+    private static let saveOpen = InsertStatement(into: "radius_sessions", columns: columns, then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "# + updated)
+
+    /// The upsert of a session that has stopped: once stopped, it stays stopped when it was.
+    private static let saveStopped = InsertStatement(
+        into: "radius_sessions", columns: columns,
+        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "# + updated
+            + #", "stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at")"#
     )
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
