@@ -60,15 +60,19 @@ final class SQLiteGroupCommit: Sendable {
     nonisolated(nonsending) func transaction<T: Sendable>(
         timeout: Duration, timers: any EventLoopGroup, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let thread = try writerThread.withLock { state in
+        return try await withTaskExecutorPreference(try writer()) {
+            try await transactionOnWriterThread(timeout: timeout, timers: timers, body)
+        }
+    }
+
+    /// The writer's thread, started now if it has not been; throws once closed.
+    func writer() throws -> ThreadExecutor {
+        try writerThread.withLock { state in
             guard !state.closed else { throw StoreError.databaseClosed }
             if let thread = state.thread { return thread }
             let thread = ThreadExecutor(name: "SimGate SQLite writer")
             state.thread = thread
             return thread
-        }
-        return try await withTaskExecutorPreference(thread) {
-            try await transactionOnWriterThread(timeout: timeout, timers: timers, body)
         }
     }
 
