@@ -61,7 +61,7 @@ struct RADIUSAccountingTests {
         }
     }
 
-    @Test("Interim-Updates keep a session open, and a report arriving after its Stop leaves it stopped when it stopped", arguments: TestEngine.available)
+    @Test("Interim-Updates keep a session open, its Stop stops it, and a report arriving after the Stop leaves it stopped when it stopped", arguments: TestEngine.available)
     func lateReportAfterStop(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let sim = try #require(try await app.importSims(0..<1).first)

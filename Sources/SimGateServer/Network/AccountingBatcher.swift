@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Reports are taken without waiting (``take(_:done:)``), from the thread that reads the
 /// port, and each one's `done` is called from the batcher's task once its batch has committed
-/// or failed.
+/// or failed. On SQLite that task runs on the writer's thread, which other writes wait for:
+/// `done` must be quick and must never block.
 ///
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
@@ -69,7 +70,7 @@ final class AccountingBatcher: Service, Sendable {
         // Each batch is written on SQLite's writer thread; waiting there for the next one
         // spares two thread switches a batch (to the shared pool and back), which were most of
         // a lone report's cost at the rates gateways usually send.
-        try await withTaskExecutorPreference(store.database.writeExecutor) {
+        try await withTaskExecutorPreference(store.database.writeExecutor()) {
             try await writeUntilShutdown()
         }
     }

@@ -58,8 +58,8 @@ public final class SimGateDatabase: Service, Sendable {
     /// Where a caller that writes often does best to wait between its writes: SQLite's writer
     /// thread, on which its units of work run anyway, so that the caller is resumed there
     /// rather than woken on the shared pool and moved over for each write. Nil on PostgreSQL,
-    /// and once the database is closed.
-    public var writeExecutor: (any TaskExecutor)? {
+    /// and once the database is closed. Starts SQLite's writer thread if no write has yet.
+    public func writeExecutor() -> (any TaskExecutor)? {
         switch backend {
         case .sqlite(_, let writer): try? writer.writer()
         case .postgres: nil

@@ -64,10 +64,9 @@ public struct SessionRepository: Sendable {
 
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped.
-    ///
-    /// `sessions` are as read in this transaction and changed since (PostgreSQL locked their rows).
     public func saveSessions(_ sessions: [DataSession]) async throws {
-        // An open session's update leaves `stopped_at` out: an update that names an indexed
+        // An open session's update leaves `stopped_at` out. Its stop time is nil, so the
+        // COALESCE would keep the stored value anyway; but an update that names an indexed
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
         // when the value stays, and nearly every report is an Interim-Update of an open session.
         var open: [DataSession] = [], stopped: [DataSession] = []

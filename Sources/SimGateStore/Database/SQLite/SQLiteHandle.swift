@@ -36,8 +36,9 @@ final class SQLiteHandle: Sendable {
     /// Larger statements kept per connection, the most recently used ones. One API import of
     /// 1,000 SIMs runs five (lookups of ICCIDs and IMSIs, inserts of SIMs, events and periods)
     /// in turn, so fewer than that kept none of them from one request to the next; an
-    /// accounting batch runs three more (64 rows of usage records, sessions and totals, see
-    /// `BatchShape`), which an import running meanwhile must not push out.
+    /// accounting batch runs up to four more (64 rows of usage records, open and stopped
+    /// sessions, and totals, see `BatchShape`), which an import running meanwhile must not push
+    /// out.
     private static let largeStatementLimit = 16
     /// Bytes of text and blobs a kept statement may go on holding after its run.
     private static let largestBindingsKept = 16_384
