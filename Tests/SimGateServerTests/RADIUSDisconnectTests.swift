@@ -72,6 +72,34 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    @Test("SIMs that leave LIVE with no open session queue no disconnect job; a session reported for one later is still disconnected", arguments: TestEngine.available)
+    func noJobWithoutSessions(engine: TestEngine) async throws {
+        try await Self.withGateway(engine) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "open-0", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            let bulk = try await app.request(.post, "/v1/sims/bulk", key: app.operatorKey, json: ["action": "suspend", "iccids": [Fixtures.iccid(0), Fixtures.iccid(1)]])
+            #expect(bulk.status < 300, "\(bulk.text)")
+            let single = try await app.request(.post, "/v1/sims/\(sims[1])/activate", key: app.operatorKey)
+            #expect(single.status < 300, "\(single.text)")
+            _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
+            let queued = try await app.database.sqlRead { db in
+                try await db.raw("SELECT payload FROM jobs WHERE kind = 'radius.disconnect'").all().map { try $0.decode(column: "payload", as: String.self) }
+            }
+            #expect(queued.count == 1, "one job, for the SIM with a session: \(queued)")
+            #expect(queued.first?.contains(sims[0]) == true)
+            try await Self.waitFor(app, "the open session to be disconnected") { gateway.received.count == 1 }
+
+            // Admitted just before it left LIVE, its Accounting-Start late: still disconnected.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "late-1", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+            ])
+            try await Self.waitFor(app, "the late session to be disconnected") {
+                gateway.received.map { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue } == ["open-0", "late-1"]
+            }
+        }
+    }
+
     @Test("a session whose gateway is no longer a configured client cannot be disconnected: that is stored on the session and told by an event, not dropped", arguments: TestEngine.available)
     func unknownGatewayRecorded(engine: TestEngine) async throws {
         let first = Mutex<TestHarness?>(nil)

@@ -53,7 +53,7 @@ extension SimService {
     ) async throws {
         let now = clock.now()
         var produced: [Event] = []
-        var disconnects: [NewJob] = []
+        var disconnecting: [SimID] = []
         var statusOnly: [Sim] = []
         for (update, cause) in updates where !update.isEmpty {
             precondition(update.formerCustomer == nil, "commitAll does not hand SIMs over")
@@ -62,13 +62,13 @@ extension SimService {
             } else {
                 try await tx.sims.save(update.sim, previous: update.previous)
             }
-            if update.disconnectsSessions { disconnects.append(try DisconnectJob.job(for: update.sim.id, at: now)) }
+            if update.disconnectsSessions { disconnecting.append(update.sim.id) }
             let snapshot = try SimSnapshotJSON.text(of: SimResource(update.sim))
             produced += try events.simEvents(for: update, cause: cause, at: now, snapshot: snapshot)
             produced += try extraEvents(update, cause, snapshot)
         }
         try await tx.sims.saveStatuses(statusOnly)
-        try await tx.jobs.enqueue(disconnects, now: now)
+        try await queueDisconnects(disconnecting, at: now, in: tx)
         try await tx.events.append(produced)
     }
 
@@ -77,8 +77,20 @@ extension SimService {
     /// exactly when the change commits.
     func save(_ sim: Sim, previous: Sim, in tx: StoreTransaction) async throws {
         try await tx.sims.save(sim, previous: previous)
-        if sim.hasLeftLive(since: previous) {
-            try await tx.jobs.enqueue(try DisconnectJob.job(for: sim.id, at: clock.now()), now: clock.now())
-        }
+        if sim.hasLeftLive(since: previous) { try await queueDisconnects([sim.id], at: clock.now(), in: tx) }
+    }
+
+    /// Queues a disconnect job for each of these SIMs (which have just left LIVE) that has an
+    /// open session; the others need none. A session stored later, its Accounting-Start late,
+    /// is disconnected when its first report finds the SIM not LIVE (`AccountingLedger`). On
+    /// PostgreSQL this unit of work has already updated the SIM's row, and the ledger locks
+    /// that row before it reads the SIM: a session committed first is seen here, and a batch
+    /// that waited for the lock sees the SIM changed. Most SIMs that leave LIVE have no session (a
+    /// device switched off, a fleet suspended at once), and their job only ever read nothing.
+    private func queueDisconnects(_ simIDs: [SimID], at now: Date, in tx: StoreTransaction) async throws {
+        guard !simIDs.isEmpty else { return }
+        let withSessions = try await tx.sessions.simsWithOpenSessions(simIDs)
+        let jobs = try simIDs.filter(withSessions.contains).map { try DisconnectJob.job(for: $0, at: now) }
+        try await tx.jobs.enqueue(jobs, now: now)
     }
 }

@@ -52,6 +52,19 @@ public struct SessionRepository: Sendable {
         return found
     }
 
+    /// Which of these SIMs have an open session: read from `radius_sessions_open_by_sim` alone.
+    public func simsWithOpenSessions(_ simIDs: [SimID]) async throws -> Set<SimID> {
+        var found: Set<SimID> = []
+        let ids = Array(Set(simIDs.map(\.rawValue))).sorted()
+        for start in stride(from: 0, to: ids.count, by: UsageRepository.rowsPerStatement) {
+            let rows = try await db.select().distinct().column("sim_id").from("radius_sessions")
+                .where("sim_id", .in, Array(ids[start..<min(start + UsageRepository.rowsPerStatement, ids.count)]))
+                .where("stopped_at", .is, SQLLiteral.null).all()
+            for row in rows { found.insert(SimID(trusted: try row.string("sim_id"))) }
+        }
+        return found
+    }
+
     /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
     /// `accountID`, only the sessions that began while that account held the SIM.
     public func sessions(simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int) async throws -> (sessions: [DataSession], hasMore: Bool) {
