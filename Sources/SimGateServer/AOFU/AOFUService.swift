@@ -90,8 +90,9 @@ struct AOFUService: Sendable {
         try await shutDownIfDue([(simID, due, cause)], in: tx)
     }
 
-    /// ``shutDownIfDue(_:cause:in:)`` for many SIMs at once: two reads for all of them, an
-    /// update per SIM, and one write each for all their events and disconnect jobs.
+    /// ``shutDownIfDue(_:cause:in:)`` for many SIMs at once: two reads for all the SIMs and
+    /// one for which of them have open sessions, an update per SIM, and one write each for all their
+    /// events and disconnect jobs.
     func shutDownIfDue(_ due: [(simID: SimID, due: Int64?, cause: ChangeCause)], in tx: StoreTransaction) async throws {
         let now = clock.now()
         let found = try await tx.sims.find(ids: due.map(\.simID), accountID: nil, forUpdate: true)

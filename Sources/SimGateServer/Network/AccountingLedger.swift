@@ -145,9 +145,10 @@ struct AccountingLedger: Sendable {
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
     /// disconnect, unless the same batch ends the session (a Stop, or its gateway's
     /// Accounting-On or -Off later in the batch).
-    /// The SIM's own disconnect was queued when it left LIVE, but a session the gateway
-    /// admitted just before (its Accounting-Start late, lost or resent) was not stored yet, so
-    /// that job found nothing to end. Sessions known before are that job's, and its retries':
+    /// When the SIM left LIVE, a disconnect was queued only if it had open sessions then; a
+    /// session the gateway admitted just before (its Accounting-Start late, lost or resent) was
+    /// not stored yet, so nothing would end it but this. Sessions known before are that job's,
+    /// and its retries':
     /// queuing again for each of their Interim-Updates would send a second Disconnect-Request
     /// while the first still waits for its answer. A job queued here while the SIM's earlier
     /// one still runs waits for it (the queue runs one job per key at a time), and then asks

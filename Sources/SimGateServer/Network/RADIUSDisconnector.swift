@@ -34,8 +34,8 @@ struct RADIUSDisconnector: Sendable {
             let silent = try await disconnectAll([parameters.sim])
             if !silent.isEmpty { throw NoAnswer(sessions: silent.count) }
         }, runBatch: { jobs in
-            // SIMs leave LIVE by the thousand (AOFU shutdowns); most have no open session, so
-            // one read finds the few that need a Disconnect-Request. A silent gateway fails
+            // SIMs leave LIVE by the thousand (AOFU shutdowns); those queued had an open
+            // session then, and one read finds the sessions still open. A silent gateway fails
             // only its own SIMs: each is queued again with backoff, up to three tries, and
             // what the batch sent is not sent again.
             let silent = try await disconnectAll(jobs.map(\.0.sim))
