@@ -69,6 +69,32 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("units of work one after another, each alone in its transaction: one that throws leaves nothing and throws its own error, and the next commits", arguments: TestEngine.available)
+    func loneUnitsAllOrNothing(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let store = database.store
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            for index in 0..<6 {
+                let events = [Fixtures.systemEvent(ids), Fixtures.systemEvent(ids)]
+                let refused = index % 2 == 1
+                do {
+                    try await store.transaction { tx in
+                        try await tx.events.append([events[0]])
+                        try await tx.events.append([events[1]])
+                        if refused { throw Refused() }
+                    }
+                    #expect(!refused, "unit \(index) should have thrown")
+                } catch {
+                    #expect(error is Refused, "unit \(index) threw \(error), not its own error")
+                }
+                for event in events {
+                    let stored = try await store.read { try await $0.events.find(event.id, accountID: nil) } != nil
+                    #expect(stored == !refused, "unit \(index): stored \(stored)")
+                }
+            }
+        }
+    }
+
     // One unit of work breaks the shared transaction (as a full disk would): whatever was to
     // commit with it fails, and whatever returned was stored. SQLite only: on PostgreSQL each
     // unit of work has its own transaction, and one that ends it itself has only itself to
