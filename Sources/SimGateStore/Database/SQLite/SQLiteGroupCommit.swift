@@ -11,7 +11,8 @@ import Synchronization
 /// a savepoint of the same transaction, and the last in line commits for all. Each unit of work
 /// returns only once its transaction has committed, so what it acknowledges is stored as before.
 /// A unit of work that throws is rolled back to its savepoint and leaves the others' work in
-/// place. If the commit itself fails, every unit of work in it fails. Under load, the cost of
+/// place; the one that began the transaction, alone in it while it runs, has no savepoint and
+/// rolls the whole transaction back. If the commit itself fails, every unit of work in it fails. Under load, the cost of
 /// beginning, committing and switching between writers is shared out; with no load, a unit of
 /// work commits alone.
 ///
