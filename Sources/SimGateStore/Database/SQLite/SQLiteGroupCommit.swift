@@ -11,8 +11,7 @@ import Synchronization
 /// a savepoint of the same transaction, and the last in line commits for all. Each unit of work
 /// returns only once its transaction has committed, so what it acknowledges is stored as before.
 /// A unit of work that throws is rolled back to its savepoint and leaves the others' work in
-/// place; the one that began the transaction, alone in it while it runs, has no savepoint and
-/// rolls the whole transaction back. If the commit itself fails, every unit of work in it fails. Under load, the cost of
+/// place. If the commit itself fails, every unit of work in it fails. Under load, the cost of
 /// beginning, committing and switching between writers is shared out; with no load, a unit of
 /// work commits alone.
 ///
@@ -96,9 +95,8 @@ final class SQLiteGroupCommit: Sendable {
         try await gate.enter(timeout: timeout, timers: timers)
         let connection: SQLiteHandle
         let groupReads: KeptReads
-        let opened: Bool
         do {
-            (connection, groupReads, opened) = try await openGroupIfNeeded()
+            (connection, groupReads) = try await openGroupIfNeeded()
         } catch {
             gate.leave()
             throw error
@@ -106,18 +104,6 @@ final class SQLiteGroupCommit: Sendable {
         let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupReads: groupReads)
         var intact = true
         let outcome: Result<T, any Error> = await {
-            // The unit that opened the transaction is alone in it (the others join after it
-            // returns): if it throws, rolling the whole transaction back undoes exactly its
-            // work, so it needs no savepoint. Under light load every unit is such a one, and
-            // the savepoint was two of a lone accounting report's ten statements.
-            guard !opened else {
-                do {
-                    return .success(try await body(database))
-                } catch {
-                    intact = false
-                    return .failure(error)
-                }
-            }
             do {
                 try await database.raw("SAVEPOINT unit_of_work").run()
             } catch {
@@ -158,11 +144,11 @@ final class SQLiteGroupCommit: Sendable {
     }
 
     /// Begins the group's transaction on a leased connection, unless one is open; returns it
-    /// with what its units keep for one another, and whether it was begun now.
-    private func openGroupIfNeeded() async throws -> (SQLiteHandle, KeptReads, opened: Bool) {
-        if let open = group.withLock({ group -> (SQLiteHandle, KeptReads, opened: Bool)? in
+    /// with what its units keep for one another.
+    private func openGroupIfNeeded() async throws -> (SQLiteHandle, KeptReads) {
+        if let open = group.withLock({ group -> (SQLiteHandle, KeptReads)? in
             group.size += group.connection == nil ? 0 : 1
-            return group.connection.map { ($0, group.reads, false) }
+            return group.connection.map { ($0, group.reads) }
         }) { return open }
         let connection = try await pool.lease()
         do {
@@ -174,7 +160,7 @@ final class SQLiteGroupCommit: Sendable {
         return group.withLock { group in
             group.connection = connection
             group.size = 1
-            return (connection, group.reads, true)
+            return (connection, group.reads)
         }
     }
 

@@ -71,7 +71,7 @@ final class SQLiteHandle: Sendable {
                     // larger threshold sped up imports by a few percent, but its longer
                     // checkpoints held every queued write: suspend/activate p99 went from
                     // 30-50 ms to 0.1-1.5 s.
-                    // Each unit of work that joins a group commit runs in a savepoint, whose journal
+                    // Each unit of work in a group commit runs in a savepoint, whose journal
                     // of the pages it first changes is a temporary file by default: written
                     // on every write, it was 15% of the writer's time. In memory it costs at
                     // most the pages one unit of work changes.
