@@ -163,21 +163,12 @@ struct QueueingHandlerTests {
     /// what was already read waits in the port. Nothing is lost: every request is answered.
     @Test("no more requests wait for answers than the backlog limit; the rest are taken as answers free room, none lost")
     func backlogIsBounded() async throws {
-        // The first request the handler takes holds the port's loop until all 40 are in its
-        // socket, then marks the point where that loop has read what it will read of them.
-        let gate = FirstTakeGate()
-        let handler = HeldAnswers(gate: gate)
-        let server = Self.accountingServer(handing: handler, backlogLimit: 8)
-        let running = Task { try await server.run() }
-        // Opened however the test ends: a shut gate would hold a shared event loop 30 seconds.
+        let port = try await PausedPort.filled()
+        let (handler, server, running, requests) = (port.handler, port.server, port.running, port.requests)
         defer {
-            gate.open()
+            port.gate.open()
             running.cancel()
         }
-        let requests = (0..<40).map(Self.accountingRequest)
-        try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
-        gate.open()
-        await gate.loopMovedOn()
         #expect(handler.holding == 8, "the port stops at its limit (without one it took all 40)")
         #expect(server.statistics.backlogFull == 1)
 
@@ -200,15 +191,9 @@ extension QueueingHandlerTests {
     /// counted as unanswered (and let go from the reply cache), not lost from the counts.
     @Test("requests waiting for room when the port closes are counted unanswered")
     func closedWhilePaused() async throws {
-        let gate = FirstTakeGate()
-        let handler = HeldAnswers(gate: gate)
-        let server = Self.accountingServer(handing: handler, backlogLimit: 8)
-        let running = Task { try await server.run() }
-        defer { gate.open() }
-        let requests = (0..<40).map(Self.accountingRequest)
-        try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
-        gate.open()
-        await gate.loopMovedOn()
+        let port = try await PausedPort.filled()
+        let (handler, server, running) = (port.handler, port.server, port.running)
+        defer { port.gate.open() }
         #expect(handler.holding == 8)
 
         running.cancel()
@@ -217,6 +202,38 @@ extension QueueingHandlerTests {
         // The held eight are answered after the port has gone: their replies go nowhere.
         handler.release()
         #expect(handler.answered == 8)
+    }
+}
+
+/// An accounting port with a backlog limit of 8, sent 40 requests at once, that has read what
+/// it will read of them: the handler holds the first 8 and the rest wait for room.
+struct PausedPort {
+    let gate: FirstTakeGate
+    let handler: HeldAnswers
+    let server: RADIUSServer
+    let running: Task<Void, any Error>
+    let requests: [RADIUSPacket]
+
+    /// Starts the port and fills it. The first request the handler takes holds the port's loop
+    /// until all 40 are in its socket, then marks the point where that loop has read what it
+    /// will read of them.
+    static func filled() async throws -> PausedPort {
+        let gate = FirstTakeGate()
+        let handler = HeldAnswers(gate: gate)
+        let server = QueueingHandlerTests.accountingServer(handing: handler, backlogLimit: 8)
+        let running = Task { try await server.run() }
+        let requests = (0..<40).map(QueueingHandlerTests.accountingRequest)
+        do {
+            try BlockingUDPSender.send(requests.map { $0.encoded() }, toPort: try await server.port())
+        } catch {
+            // A shut gate would hold a shared event loop 30 seconds.
+            gate.open()
+            running.cancel()
+            throw error
+        }
+        gate.open()
+        await gate.loopMovedOn()
+        return PausedPort(gate: gate, handler: handler, server: server, running: running, requests: requests)
     }
 }
 

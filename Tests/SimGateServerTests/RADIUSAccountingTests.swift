@@ -64,8 +64,7 @@ struct RADIUSAccountingTests {
     @Test("Interim-Updates keep a session open, its Stop stops it, and a report arriving after the Stop leaves it stopped when it stopped", arguments: TestEngine.available)
     func lateReportAfterStop(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let sim = try #require(try await app.importSims(0..<1).first)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let sim = try await NetworkGateRegressionTests.liveSim(app)
             let imsi = Fixtures.imsi(0)
             let open = "/v1/sims/\(sim)/sessions?open=true"
             try await Self.send(app, [

@@ -85,8 +85,8 @@ extension SimService {
     /// is disconnected when its first report finds the SIM not LIVE (`AccountingLedger`). On
     /// PostgreSQL this unit of work has already updated the SIM's row, and the ledger locks
     /// that row before it reads the SIM: a session committed first is seen here, and a batch
-    /// that waited for the lock sees the SIM changed. Most SIMs that leave LIVE have no session (a
-    /// device switched off, a fleet suspended at once), and their job only ever read nothing.
+    /// that waited for the lock sees the SIM changed. Most SIMs that leave LIVE have no session
+    /// (a device switched off, a fleet suspended at once), and their job only ever read nothing.
     private func queueDisconnects(_ simIDs: [SimID], at now: Date, in tx: StoreTransaction) async throws {
         guard !simIDs.isEmpty else { return }
         let withSessions = try await tx.sessions.simsWithOpenSessions(simIDs)
