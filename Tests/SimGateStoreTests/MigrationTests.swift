@@ -30,6 +30,25 @@ struct MigrationTests {
         #expect(applied.sorted() == Migrator.versions)
     }
 
+    @Test("many instances opening one new SQLite file at the same moment all get it in WAL mode, none refused as locked")
+    func concurrentOpens() async throws {
+        for _ in 0..<10 {
+            let configuration = try await TestDatabase.freshConfiguration(.sqlite)
+            let instances = try (0..<8).map { _ in try SimGateDatabase(configuration, logger: TestDatabase.logger) }
+            let modes = try await withThrowingTaskGroup(of: String.self) { group in
+                for instance in instances {
+                    group.addTask {
+                        try await instance.withRunning {
+                            try await instance.sqlRead { try await $0.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self) ?? "" }
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(modes == Array(repeating: "wal", count: 8))
+        }
+    }
+
     @Test("jobs queued with a bare id before payloads were typed get their JSON payload from migration 7", arguments: TestEngine.available)
     func legacyJobPayloads(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

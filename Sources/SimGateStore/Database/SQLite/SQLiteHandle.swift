@@ -75,10 +75,9 @@ final class SQLiteHandle: Sendable {
                     // of the pages it first changes is a temporary file by default: written
                     // on every write, it was 15% of the writer's time. In memory it costs at
                     // most the pages one unit of work changes.
-                    for pragma in [
-                        "PRAGMA busy_timeout=10000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                        "PRAGMA temp_store=MEMORY",
-                    ] {
+                    try handle.run("PRAGMA busy_timeout=10000", []) { _ in }
+                    try handle.switchToWAL()
+                    for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"] {
                         try handle.run(pragma, []) { _ in }
                     }
                 } catch {
@@ -90,6 +89,24 @@ final class SQLiteHandle: Sendable {
         } catch {
             thread.stop()
             throw error
+        }
+    }
+
+    /// Puts the file in WAL mode. Two connections switching one new file at the same moment
+    /// can each hold the lock the other waits for; SQLite then answers one of them "database
+    /// is locked" at once, without its busy timeout (instances started together, CI's
+    /// `concurrentMigrations`). The other finishes the switch within moments, so the refused
+    /// one tries again, every 5 ms for at most 2 s, and then finds the file in WAL mode.
+    private func switchToWAL() throws {
+        var attempts = 0
+        while true {
+            do {
+                try run("PRAGMA journal_mode=WAL", []) { _ in }
+                return
+            } catch let failure as SQLiteFailure where failure.code & 0xFF == SQLITE_BUSY && attempts < 400 {
+                attempts += 1
+                usleep(5_000)
+            }
         }
     }
 
