@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 @testable import SimGateStore
 import SQLiteNIO
 import Testing
@@ -91,6 +92,39 @@ struct StatementReuseTests {
             let sql = "SELECT length(body) FROM blobs WHERE body = ?1 ORDER BY id"
             #expect(try Self.texts(handle, sql, [.text(large)]) == [["100000"]])
             #expect(try Self.texts(handle, sql, [.text("small")]) == [["5"]])
+        }
+    }
+
+    // Text and blobs are bound in place from one buffer per connection, which every run
+    // overwrites and a large run replaces: no run may see another's bytes, or freed ones.
+    @Test("text and blobs bound in place read back exactly, across other statements' runs and a large run that replaces the buffer")
+    func valuesBoundInPlace() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            try handle.run("CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, body BLOB)", []) { _ in }
+            let insert = "INSERT INTO places (id, name, body) VALUES (?1, ?2, ?3)"
+            let lookup = "SELECT id, hex(body) FROM places WHERE name = ?1"
+            // Empty text is text, not NULL; short strings are stored inside the String value,
+            // long ones on the heap, and bridged ones come from Foundation.
+            let names = ["", "é-bike ✓", String(repeating: "long name ", count: 20), NSString(string: "bridged").description]
+            for (index, name) in names.enumerated() {
+                var body = ByteBuffer()
+                body.writeBytes([UInt8(index), 0xFF, 0x00])
+                try handle.run(insert, [.integer(index), .text(name), .blob(body)]) { _ in }
+            }
+            let huge = String(repeating: "h", count: BindArena.largestKept + 1)
+            for _ in 0..<2 {
+                for (index, name) in names.enumerated() {
+                    #expect(try Self.texts(handle, lookup, [.text(name)]) == [[String(index), String(format: "%02XFF00", index)]])
+                    // Another statement's run writes over the bytes the lookup was bound to.
+                    #expect(try Self.texts(handle, "SELECT ?1 || ?2", [.text("other"), .text(name)]) == [["other" + name]])
+                }
+                #expect(try Self.texts(handle, "SELECT count(*) FROM places WHERE name IS NULL", []) == [["0"]])
+                // Grows the buffer past what is kept, then gives it back.
+                #expect(try Self.texts(handle, "SELECT length(?1)", [.text(huge)]) == [[String(huge.count)]])
+            }
+            // Planned again after a schema change, a kept statement still reads its new values.
+            try handle.run("ALTER TABLE places ADD COLUMN note TEXT", []) { _ in }
+            #expect(try Self.texts(handle, lookup, [.text(names[1])]) == [["1", "01FF00"]])
         }
     }
 

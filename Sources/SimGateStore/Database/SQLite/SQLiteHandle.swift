@@ -27,6 +27,9 @@ final class SQLiteHandle: Sendable {
         /// Each kept statement's result column names, with its re-plan count when they were
         /// read: a statement SQLite planned again (after a schema change) may name others.
         var columnNames: [OpaquePointer: (names: SQLiteColumnNames, replans: Int32)] = [:]
+        /// The bytes of the text and blobs a run binds, which SQLite reads in place (see
+        /// ``BindArena``).
+        var arena = BindArena()
     }
 
     /// Statements kept per connection before the least useful are dropped (all of them, simply).
@@ -40,8 +43,6 @@ final class SQLiteHandle: Sendable {
     /// sessions, and totals, see `BatchShape`), which an import running meanwhile must not push
     /// out.
     private static let largeStatementLimit = 16
-    /// Bytes of text and blobs a kept statement may go on holding after its run.
-    private static let largestBindingsKept = 16_384
 
     private init(raw: OpaquePointer, thread: ThreadExecutor) {
         self.thread = thread
@@ -128,18 +129,21 @@ final class SQLiteHandle: Sendable {
             // every run (that was 4% of a SIM read). A bound `LIMIT ?`, or a value compared with
             // a partial index's condition, still makes a new plan on every run; SQLKit writes
             // limits as literals, and the few such comparisons are off the hot paths (the job
-            // scheduler's poll, the operator lookup). Bindings are cleared after a
-            // run that bound large values, so that a kept statement does not hold on to them,
-            // and before one that binds fewer values than the statement has, so none is left over.
-            var boundBytes = 0
+            // scheduler's poll, the operator lookup). Bindings are cleared before a run that
+            // binds fewer values than the statement has, so none is left over.
+            // Text and blobs are bound in place from the arena: the bindings left behind point
+            // into it, and are never read before the statement's next run binds them anew.
+            let bytes = binds.reduce(0) { $0 + $1.boundBytes }
+            if bytes > state.arena.capacity { Self.replaceArena(in: &state, capacity: bytes) }
             defer {
                 sqlite_nio_sqlite3_reset(statement)
-                if !kept || boundBytes > Self.largestBindingsKept { sqlite_nio_sqlite3_clear_bindings(statement) }
+                if !kept { sqlite_nio_sqlite3_clear_bindings(statement) }
+                if state.arena.capacity > BindArena.largestKept { Self.replaceArena(in: &state, capacity: BindArena.initialCapacity) }
             }
             if binds.count != Int(sqlite_nio_sqlite3_bind_parameter_count(statement)) { sqlite_nio_sqlite3_clear_bindings(statement) }
+            var offset = 0
             for (index, bind) in binds.enumerated() {
-                boundBytes += bind.boundBytes
-                try Self.check(Self.bind(bind, at: Int32(index + 1), to: statement), raw)
+                try Self.check(Self.bind(bind, at: Int32(index + 1), to: statement, from: state.arena, offset: &offset), raw)
             }
             var names: SQLiteColumnNames?
             while true {
@@ -178,6 +182,7 @@ final class SQLiteHandle: Sendable {
             state.columnNames.removeAll()
             for (_, statement) in state.largeStatements { sqlite_nio_sqlite3_finalize(statement) }
             state.largeStatements.removeAll()
+            state.arena.free()
             if let raw = state.raw { sqlite_nio_sqlite3_close_v2(raw) }
             state.raw = nil
         }
@@ -235,27 +240,31 @@ final class SQLiteHandle: Sendable {
         return statement
     }
 
-    private static func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+    /// Binds `value`; text and blobs are first copied into `arena` at `offset`, which moves
+    /// past them, and SQLite reads them there rather than copying them again. Copying each
+    /// into memory of SQLite's own cost an allocation and a free per value: 10% of the
+    /// writer's time under accounting load, which binds thousands of strings per batch.
+    private static func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer, from arena: BindArena, offset: inout Int) -> Int32 {
         switch value {
-        case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
-        case .float(let double): sqlite_nio_sqlite3_bind_double(statement, index, double)
-        case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+        case .integer(let integer): return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+        case .float(let double): return sqlite_nio_sqlite3_bind_double(statement, index, double)
+        case .null: return sqlite_nio_sqlite3_bind_null(statement, index)
         case .text(let text):
-            text.utf8.withContiguousStorageIfAvailable { bytes in
-                sqlite_nio_sqlite3_bind_text64(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                               UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
-            } ?? {
-                var copy = text
-                return copy.withUTF8 { bytes in
-                    sqlite_nio_sqlite3_bind_text64(statement, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                                   UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
-                }
-            }()
+            let (start, count) = arena.copy(text, at: &offset)
+            return sqlite_nio_sqlite3_bind_text64(statement, index, start.assumingMemoryBound(to: CChar.self), UInt64(count), inPlace, UInt8(SQLITE_UTF8))
         case .blob(let buffer):
-            buffer.withUnsafeReadableBytes { bytes in
-                sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress, UInt64(bytes.count), transient)
-            }
+            let (start, count) = buffer.withUnsafeReadableBytes { arena.copy($0, at: &offset) }
+            return sqlite_nio_sqlite3_bind_blob64(statement, index, start, UInt64(count), inPlace)
         }
+    }
+
+    /// Gives the connection a new, empty arena of `capacity` bytes and frees the old one, after
+    /// clearing every statement's bindings: none may go on pointing into freed memory.
+    private static func replaceArena(in state: inout State, capacity: Int) {
+        for statement in state.statements.values { sqlite_nio_sqlite3_clear_bindings(statement) }
+        for (_, statement) in state.largeStatements { sqlite_nio_sqlite3_clear_bindings(statement) }
+        state.arena.free()
+        state.arena = BindArena(capacity: capacity)
     }
 
     private static func value(at index: Int32, of statement: OpaquePointer) -> SQLiteData {
@@ -286,8 +295,9 @@ final class SQLiteHandle: Sendable {
         SQLiteFailure(code: code, message: String(cString: sqlite_nio_sqlite3_errmsg(raw)))
     }
 
-    /// SQLite copies bound text and blobs, which then need not outlive the call.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite reads bound text and blobs where they are (`SQLITE_STATIC`): in the arena, which
+    /// outlives the run.
+    private static let inPlace = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 }
 
 /// An error SQLite reported, with its (extended) result code.
@@ -339,7 +349,7 @@ struct SQLiteResultRow: Sendable {
 }
 
 private extension SQLiteData {
-    /// The bytes SQLite copies when this value is bound: text and blobs; numbers are nothing.
+    /// The bytes this value takes in the arena when bound: text and blobs; numbers take none.
     var boundBytes: Int {
         switch self {
         case .text(let text): text.utf8.count
