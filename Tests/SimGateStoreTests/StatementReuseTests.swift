@@ -104,13 +104,16 @@ struct StatementReuseTests {
             let insert = "INSERT INTO places (id, name, body) VALUES (?1, ?2, ?3)"
             let lookup = "SELECT id, hex(body) FROM places WHERE name = ?1"
             // Empty text is text, not NULL; short strings are stored inside the String value,
-            // long ones on the heap, and bridged ones come from Foundation.
-            let names = ["", "é-bike ✓", String(repeating: "long name ", count: 20), NSString(string: "bridged").description]
+            // long ones on the heap, and one comes from Foundation.
+            let names = ["", "é-bike ✓", String(repeating: "long name ", count: 20), NSString(string: "from Foundation").description]
             for (index, name) in names.enumerated() {
                 var body = ByteBuffer()
                 body.writeBytes([UInt8(index), 0xFF, 0x00])
                 try handle.run(insert, [.integer(index), .text(name), .blob(body)]) { _ in }
             }
+            try handle.run(insert, [.integer(99), .text("empty blob"), .blob(ByteBuffer())]) { _ in }
+            // Larger than a new connection's buffer but kept, and larger than what is kept.
+            let middle = String(repeating: "m", count: BindArena.initialCapacity + 1)
             let huge = String(repeating: "h", count: BindArena.largestKept + 1)
             for _ in 0..<2 {
                 for (index, name) in names.enumerated() {
@@ -118,7 +121,13 @@ struct StatementReuseTests {
                     // Another statement's run writes over the bytes the lookup was bound to.
                     #expect(try Self.texts(handle, "SELECT ?1 || ?2", [.text("other"), .text(name)]) == [["other" + name]])
                 }
+                #expect(try Self.texts(handle, "SELECT id, length(body) FROM places WHERE name = ?1", [.text("empty blob")]) == [["99", "0"]])
                 #expect(try Self.texts(handle, "SELECT count(*) FROM places WHERE name IS NULL", []) == [["0"]])
+                // A run whose binding fails partway (one value too many) leaves nothing over.
+                #expect(throws: (any Error).self) { try Self.texts(handle, "SELECT ?1 || ?2", [.text("x"), .text("y"), .text("z")]) }
+                #expect(try Self.texts(handle, "SELECT ?1 || ?2", [.text("a"), .text("b")]) == [["ab"]])
+                // Grows the buffer, while the statements above keep bindings into the old one.
+                #expect(try Self.texts(handle, "SELECT length(?1)", [.text(middle)]) == [[String(middle.count)]])
                 // Grows the buffer past what is kept, then gives it back.
                 #expect(try Self.texts(handle, "SELECT length(?1)", [.text(huge)]) == [[String(huge.count)]])
             }

@@ -23,6 +23,14 @@ struct BindArena: @unchecked Sendable {
     /// Bytes it can hold.
     var capacity: Int { storage.count }
 
+    /// The capacity of the arena that replaces one of `current` bytes too small for `needed`:
+    /// at least double, so that runs a little larger each time replace it (and clear every
+    /// statement's bindings, making some plan again) only a few times, but no more than
+    /// ``largestKept`` unless `needed` is more.
+    static func capacity(toHold needed: Int, growing current: Int) -> Int {
+        needed > largestKept ? needed : min(max(needed, current * 2), largestKept)
+    }
+
     /// Copies `text`'s UTF-8 bytes in at `offset`, moves `offset` past them, and returns where
     /// they are and how many there are. The caller has made the arena large enough.
     func copy(_ text: String, at offset: inout Int) -> (UnsafeRawPointer, Int) {

@@ -134,7 +134,7 @@ final class SQLiteHandle: Sendable {
             // Text and blobs are bound in place from the arena: the bindings left behind point
             // into it, and are never read before the statement's next run binds them anew.
             let bytes = binds.reduce(0) { $0 + $1.boundBytes }
-            if bytes > state.arena.capacity { Self.replaceArena(in: &state, capacity: bytes) }
+            if bytes > state.arena.capacity { Self.replaceArena(in: &state, capacity: BindArena.capacity(toHold: bytes, growing: state.arena.capacity)) }
             defer {
                 sqlite_nio_sqlite3_reset(statement)
                 if !kept { sqlite_nio_sqlite3_clear_bindings(statement) }
@@ -296,7 +296,10 @@ final class SQLiteHandle: Sendable {
     }
 
     /// SQLite reads bound text and blobs where they are (`SQLITE_STATIC`): in the arena, which
-    /// outlives the run.
+    /// outlives the run. That holds only because ``run(_:_:_:)`` is the one place statements are
+    /// stepped, always after binding every value anew: anything that would read a statement's
+    /// bindings otherwise (`sqlite3_expanded_sql`, tracing, `sqlite3_stmt_explain`) would read
+    /// another run's bytes.
     private static let inPlace = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 }
 
