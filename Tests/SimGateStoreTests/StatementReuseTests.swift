@@ -137,6 +137,26 @@ struct StatementReuseTests {
         }
     }
 
+    // Replacing the bind buffer clears every kept statement's bindings, which makes SQLite plan
+    // again the ones whose plan looked at a bound value. Runs each a little larger than the
+    // last must not replace it each time.
+    @Test("runs binding a little more each time grow the bind buffer once, not once each, so a kept lookup is planned again at most once")
+    func bufferGrowsAhead() async throws {
+        try await Self.withHandle { (handle: SQLiteHandle) async throws in
+            try handle.run("CREATE TABLE bindings (id TEXT PRIMARY KEY, sim_id TEXT NOT NULL)", []) { _ in }
+            try handle.run("CREATE INDEX bindings_by_sim ON bindings (sim_id)", []) { _ in }
+            try handle.run("INSERT INTO bindings VALUES ('b1', 's1')", []) { _ in }
+            let lookup = "SELECT id FROM bindings WHERE sim_id = ?1 ORDER BY id ASC"
+            #expect(try Self.texts(handle, lookup, [.text("s1")]) == [["b1"]])
+            for step in 1...8 {
+                let text = String(repeating: "g", count: BindArena.initialCapacity + step * 1_000)
+                #expect(try Self.texts(handle, "SELECT length(?1)", [.text(text)]) == [[String(text.count)]])
+                #expect(try Self.texts(handle, lookup, [.text("s1")]) == [["b1"]])
+            }
+            #expect(try #require(handle.reprepareCount(of: lookup)) <= 1)
+        }
+    }
+
     @Test("a kept SELECT * names the columns its table has now, after a column is added")
     func columnNamesFollowTheSchema() async throws {
         try await Self.withHandle { (handle: SQLiteHandle) async throws in
