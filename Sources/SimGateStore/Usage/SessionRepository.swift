@@ -40,13 +40,11 @@ public struct SessionRepository: Sendable {
         try await sessions([key])[key]
     }
 
-    /// The open sessions of these SIMs, oldest first.
+    /// The open sessions of these SIMs, oldest first within each statement's share of them.
     public func openSessions(simIDs: [SimID]) async throws -> [DataSession] {
         var found: [DataSession] = []
-        let ids = Array(Set(simIDs.map(\.rawValue))).sorted()
-        for start in stride(from: 0, to: ids.count, by: UsageRepository.rowsPerStatement) {
-            found += try await db.select().column("*").from("radius_sessions")
-                .where("sim_id", .in, Array(ids[start..<min(start + UsageRepository.rowsPerStatement, ids.count)]))
+        for ids in Self.idLists(simIDs, on: db) {
+            found += try await db.select().column("*").from("radius_sessions").where("sim_id", .in, ids)
                 .where("stopped_at", .is, SQLLiteral.null).orderBy("started_at").all().map(Self.session)
         }
         return found
@@ -55,14 +53,18 @@ public struct SessionRepository: Sendable {
     /// Which of these SIMs have an open session: read from `radius_sessions_open_by_sim` alone.
     public func simsWithOpenSessions(_ simIDs: [SimID]) async throws -> Set<SimID> {
         var found: Set<SimID> = []
-        let ids = Array(Set(simIDs.map(\.rawValue))).sorted()
-        for start in stride(from: 0, to: ids.count, by: UsageRepository.rowsPerStatement) {
-            let rows = try await db.select().distinct().column("sim_id").from("radius_sessions")
-                .where("sim_id", .in, Array(ids[start..<min(start + UsageRepository.rowsPerStatement, ids.count)]))
+        for ids in Self.idLists(simIDs, on: db) {
+            let rows = try await db.select().distinct().column("sim_id").from("radius_sessions").where("sim_id", .in, ids)
                 .where("stopped_at", .is, SQLLiteral.null).all()
             for row in rows { found.insert(SimID(trusted: try row.string("sim_id"))) }
         }
         return found
+    }
+
+    /// The SIMs' ids, each once and sorted, as `IN` lists of the sizes SQLite keeps prepared
+    /// (a suspend asks about one SIM, a bulk change about many: any count reuses a statement).
+    private static func idLists(_ simIDs: [SimID], on db: any SQLDatabase) -> [[String]] {
+        BatchShape.inLists(Array(Set(simIDs.map(\.rawValue))).sorted(), on: db)
     }
 
     /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
