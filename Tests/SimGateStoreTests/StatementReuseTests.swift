@@ -35,15 +35,22 @@ struct StatementReuseTests {
         return rows
     }
 
+    /// The shape of the billing read of GET /v1/sims/{id}: SQLite's planner looks at the bound
+    /// value of `sim_id = ?`, and before the fix planned it again on every run.
+    private static let bindingsLookup = "SELECT id FROM bindings WHERE sim_id = ?1 ORDER BY id ASC"
+
+    /// The table ``bindingsLookup`` reads, indexed by SIM, holding `rows` (SQL values).
+    private static func makeBindings(_ handle: SQLiteHandle, rows: String) throws {
+        try handle.run("CREATE TABLE bindings (id TEXT PRIMARY KEY, sim_id TEXT NOT NULL)", []) { _ in }
+        try handle.run("CREATE INDEX bindings_by_sim ON bindings (sim_id)", []) { _ in }
+        try handle.run("INSERT INTO bindings VALUES \(rows)", []) { _ in }
+    }
+
     @Test("a lookup by a bound value with an ORDER BY answers for each new value and is never planned again")
     func equalityWithOrderBy() async throws {
         try await Self.withHandle { (handle: SQLiteHandle) async throws in
-            try handle.run("CREATE TABLE bindings (id TEXT PRIMARY KEY, sim_id TEXT NOT NULL)", []) { _ in }
-            try handle.run("CREATE INDEX bindings_by_sim ON bindings (sim_id)", []) { _ in }
-            try handle.run("INSERT INTO bindings VALUES ('b2', 's1'), ('b1', 's1'), ('b3', 's2')", []) { _ in }
-            // The shape of the billing read of GET /v1/sims/{id}: SQLite's planner looks at the
-            // bound value of `sim_id = ?`, and before the fix planned it again on every run.
-            let sql = "SELECT id FROM bindings WHERE sim_id = ?1 ORDER BY id ASC"
+            try Self.makeBindings(handle, rows: "('b2', 's1'), ('b1', 's1'), ('b3', 's2')")
+            let sql = Self.bindingsLookup
             for _ in 0..<3 {
                 #expect(try Self.texts(handle, sql, [.text("s1")]) == [["b1"], ["b2"]])
                 #expect(try Self.texts(handle, sql, [.text("s2")]) == [["b3"]])
@@ -143,10 +150,8 @@ struct StatementReuseTests {
     @Test("runs binding a little more each time grow the bind buffer once, not once each, so a kept lookup is planned again at most once")
     func bufferGrowsAhead() async throws {
         try await Self.withHandle { (handle: SQLiteHandle) async throws in
-            try handle.run("CREATE TABLE bindings (id TEXT PRIMARY KEY, sim_id TEXT NOT NULL)", []) { _ in }
-            try handle.run("CREATE INDEX bindings_by_sim ON bindings (sim_id)", []) { _ in }
-            try handle.run("INSERT INTO bindings VALUES ('b1', 's1')", []) { _ in }
-            let lookup = "SELECT id FROM bindings WHERE sim_id = ?1 ORDER BY id ASC"
+            try Self.makeBindings(handle, rows: "('b1', 's1')")
+            let lookup = Self.bindingsLookup
             #expect(try Self.texts(handle, lookup, [.text("s1")]) == [["b1"]])
             for step in 1...8 {
                 let text = String(repeating: "g", count: BindArena.initialCapacity + step * 1_000)
