@@ -136,7 +136,7 @@ struct RuleFirings: Sendable {
                 var cursor: String?
                 repeat {
                     let page = try await tx.sims.list(SimFilter(accountID: accountID, statuses: [.live]), PageRequest(limit: 100, startingAfter: cursor))
-                    let lastData = try await tx.usage.lastDataAt(sims: page.items.map(\.id))
+                    let lastData = try await tx.usage.lastDataAt(sims: page.items.map(\.id), account: accountID)
                     let facts = page.items.compactMap { sim -> ObservedFact? in
                         // A SIM that never passed data is idle since it went LIVE.
                         let since = lastData[sim.id] ?? sim.firstUseAt ?? sim.statusChangedAt

@@ -1,5 +1,6 @@
 /// One numbered change to the schema, written once in SQL that both engines accept, with
-/// what only PostgreSQL has (table partitioning) apart.
+/// what only one engine has or needs (PostgreSQL's table partitioning, SQLite's table
+/// rebuilds, each one's date functions) apart.
 struct Migration: Sendable {
     /// Applied in increasing order; never renumbered once released.
     let version: Int
@@ -9,4 +10,6 @@ struct Migration: Sendable {
     let statements: [String]
     /// Statements run after `statements`, in the same transaction, on PostgreSQL only.
     var postgresStatements: [String] = []
+    /// Statements run after `statements`, in the same transaction, on SQLite only.
+    var sqliteStatements: [String] = []
 }

@@ -40,7 +40,7 @@ public struct Migrator: Sendable {
                 try await lockAgainstOtherInstances(db)
                 let rows = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").all()
                 guard rows.isEmpty else { return false }
-                for statement in migration.statements + (database.engine == .postgres ? migration.postgresStatements : []) {
+                for statement in migration.statements + (database.engine == .postgres ? migration.postgresStatements : migration.sqliteStatements) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw("""

@@ -101,14 +101,19 @@ extension UsageRepository {
         return totals
     }
 
-    /// When each SIM last passed data (the end of its latest usage record), for SIMs that ever did.
-    public func lastDataAt(sims: [SimID]) async throws -> [SimID: Date] {
+    /// When each SIM last passed data while `account` held it (the end of its latest usage
+    /// record), for SIMs that did. Read from the month totals, which keep that time: a SIM
+    /// has one row a month per country.
+    public func lastDataAt(sims: [SimID], account: AccountID) async throws -> [SimID: Date] {
         var found: [SimID: Date] = [:]
-        for start in stride(from: 0, to: sims.count, by: 500) {
-            let rows = try await db.select().column("sim_id").column(SQLFunction("MAX", args: SQLColumn("ended_at")), as: "last")
-                .from("usage_records").where("sim_id", .in, sims[start..<min(start + 500, sims.count)].map(\.rawValue))
-                .groupBy("sim_id").all()
-            for row in rows {
+        for chunk in BatchShape.inLists(sims.map(\.rawValue), lists: 1, on: db) {
+            var query = SQLText(for: db)
+            query.append(#"SELECT "sim_id", MAX("last_data_at") AS "last" FROM "usage_totals" WHERE "sim_id" IN "#)
+            query.bindList(chunk)
+            query.append(#" AND "account_id" = "#)
+            query.bind(account.rawValue)
+            query.append(#" AND "granularity" = 'month' GROUP BY "sim_id""#)
+            for row in try await query.query(on: db).all() {
                 if let last = try row.optionalDate("last") { found[SimID(trusted: try row.string("sim_id"))] = last }
             }
         }

@@ -17,11 +17,13 @@ public struct UsageRepository: Sendable {
         "id", "sim_id", "account_id", "source", "sender_id", "session_id", "started_at", "ended_at",
         "bytes_up", "bytes_down", "mcc_mnc", "country", "rat", "imei", "created_at",
     ], then: #"ON CONFLICT DO NOTHING RETURNING "id""#)
-    /// A usage total's upsert: a row that exists is added to.
+    /// A usage total's upsert: a row that exists is added to, and keeps the later of the two
+    /// last-data times (a late record does not move it back).
     private static let totalUpsert = InsertStatement(
-        into: "usage_totals", columns: ["sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down"],
+        into: "usage_totals", columns: ["sim_id", "account_id", "period", "granularity", "country", "bytes_up", "bytes_down", "last_data_at"],
         then: #"ON CONFLICT ("sim_id", "period", "country", "account_id") DO UPDATE SET "#
-            + #""bytes_up" = "usage_totals"."bytes_up" + excluded."bytes_up", "bytes_down" = "usage_totals"."bytes_down" + excluded."bytes_down""#
+            + #""bytes_up" = "usage_totals"."bytes_up" + excluded."bytes_up", "bytes_down" = "usage_totals"."bytes_down" + excluded."bytes_down", "#
+            + #""last_data_at" = CASE WHEN "usage_totals"."last_data_at" >= excluded."last_data_at" THEN "usage_totals"."last_data_at" ELSE excluded."last_data_at" END"#
     )
 
     /// The connection (inside its transaction) every query here runs on.
@@ -69,7 +71,7 @@ public struct UsageRepository: Sendable {
             let sum = acrossCountries[key, default: (0, 0)]
             acrossCountries[key] = (sum.up.addingReportingOverflow(bytes.up).partialValue, sum.down.addingReportingOverflow(bytes.down).partialValue)
         }
-        var added: [UsageTotalKey: (up: UInt64, down: UInt64)] = [:]
+        var added: [UsageTotalKey: UsageTotalAddition] = [:]
         added.reserveCapacity(new.count)
         var refused: [String] = []
         for record in new {
@@ -90,9 +92,8 @@ public struct UsageRepository: Sendable {
             for (index, key) in keys.enumerated() {
                 rows[key.row] = rowTotals[index]
                 acrossCountries[key.simPeriod] = simTotals[index]
-                // One lookup for both directions. Neither sum can overflow: it is part of
-                // the row's total, checked against the limits just above.
-                Self.add(record, to: &added[key, default: (0, 0)])
+                // One lookup for both directions and the time; within the limits just checked.
+                added[key, default: UsageTotalAddition()].add(record)
             }
         }
         if !refused.isEmpty {
@@ -129,12 +130,6 @@ public struct UsageRepository: Sendable {
         return Set(keyed.map(\.id)).subtracting(claimed)
     }
 
-    /// Adds `record`'s bytes to `sum`, both directions through one access.
-    private static func add(_ record: UsageRecord, to sum: inout (up: UInt64, down: UInt64)) {
-        sum.up += record.bytesUp
-        sum.down += record.bytesDown
-    }
-
     /// The stored totals that `records` would add to, by SIM, period and country.
     private func storedTotals(for records: [UsageRecord]) async throws -> [UsageTotalKey.Row: (up: UInt64, down: UInt64)] {
         var found: [UsageTotalKey.Row: (up: UInt64, down: UInt64)] = [:]
@@ -160,7 +155,7 @@ public struct UsageRepository: Sendable {
     }
 
     /// Adds to totals by upsert; each key appears once, as one statement may not touch a row twice.
-    func addToTotals(_ totals: [UsageTotalKey: (up: UInt64, down: UInt64)]) async throws {
+    func addToTotals(_ totals: [UsageTotalKey: UsageTotalAddition]) async throws {
         // In key order, the same on every instance, so that concurrent upserts on PostgreSQL
         // lock rows in one order. Each row's key is made once: making it inside the comparison
         // was 4% of an accounting update's CPU.
@@ -172,7 +167,7 @@ public struct UsageRepository: Sendable {
             return a.country < b.country
         }
         try await Self.totalUpsert.runInShapes(all.map { row, granularity, bytes in
-            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down)]
+            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down), bytes.lastDataAt]
         }, on: db)
     }
 

@@ -41,6 +41,24 @@ struct UsageTotalKey: Hashable {
     var simPeriod: SimPeriod { SimPeriod(simID: simID.rawValue, period: period) }
 }
 
+/// What one batch of new records adds to one row of `usage_totals`.
+struct UsageTotalAddition {
+    /// Bytes sent by the devices.
+    var up: UInt64 = 0
+    /// Bytes received by the devices.
+    var down: UInt64 = 0
+    /// The latest end among the records, in epoch milliseconds.
+    var lastDataAt: Int64 = .min
+
+    /// Counts `record`. Neither sum can overflow: callers first check that the row's total,
+    /// of which this is a part, stays within ``UsageByteLimits/maximum``.
+    mutating func add(_ record: UsageRecord) {
+        up += record.bytesUp
+        down += record.bytesDown
+        lastDataAt = max(lastDataAt, record.endedAt.stored)
+    }
+}
+
 /// Whether a total covers a UTC day or a UTC month.
 enum UsageGranularity: String, Hashable, Sendable {
     /// A UTC day (`YYYY-MM-DD`) or a UTC month (`YYYY-MM`).

@@ -25,6 +25,12 @@ struct RuleTriggerTests {
         try await app.settle()
     }
 
+    /// Whether a matched time (written to the second) names `time`.
+    static func sameSecond(_ text: String?, _ time: Date) -> Bool {
+        guard let text, let date = RFC3339.date(from: text) else { return false }
+        return abs(date.timeIntervalSince(time)) < 1
+    }
+
     static func firings(_ app: TestHarness, key: String) async throws -> [[String: Any]] {
         try await RuleTests.firings(app, key: key)
     }
@@ -115,6 +121,57 @@ struct RuleTriggerTests {
             app.clock.advance(by: 3_600)
             try await app.settle()
             #expect(try await Self.firings(app, key: key).count == 2, "the same idle stretch fires once")
+        }
+    }
+
+    @Test("no_data counts a SIM's next owner's idleness from when they activated it, never from the former owner's last data", arguments: TestEngine.available)
+    func idleAfterHandover(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, keyA, sim) = try await Self.customerWithSim(app)
+            let (accountB, keyB) = try await app.makeCustomer("Scooters")
+            try await Self.use(app, key: keyA, sim: sim, id: "a-last", bytes: 100)
+            app.clock.advance(by: 10 * 3_600)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyB)
+            let activatedByB = app.clock.now()
+            _ = try await RuleTests.rule(app, key: keyB, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
+            // 25 hours after the former owner's last data, 15 after B took the SIM.
+            app.clock.advance(by: 15 * 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: keyB).isEmpty, "the former owner's data does not start B's idle stretch")
+            app.clock.advance(by: 9 * 3_600 + 900)
+            try await app.settle()
+            let fired = try await Self.firings(app, key: keyB)
+            #expect(fired.count == 1)
+            let lastData = (fired.first?["matched"] as? [String: Any])?["last_data_at"] as? String
+            #expect(Self.sameSecond(lastData, activatedByB), "\(fired)")
+        }
+    }
+
+    @Test("no_data measures from the latest record's end, which a late record sent afterwards does not move back", arguments: TestEngine.available)
+    func idleFromLatestRecord(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app)
+            _ = try await RuleTests.rule(app, key: key, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
+            let early = app.clock.now()
+            app.clock.advance(by: 2 * 3_600)
+            try await Self.use(app, key: key, sim: sim, id: "latest", bytes: 100, network: "23201")
+            let latest = app.clock.now()
+            // Sent now, from two hours ago, in another country: counted, but not the latest.
+            let earlyText = RFC3339Text.format(early)
+            let late = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
+                ["id": "late", "sim": sim, "started_at": earlyText, "ended_at": earlyText, "bytes_up": 0, "bytes_down": 5, "mcc_mnc": "26201"],
+            ]])
+            try #require(late.status < 300, "\(late.text)")
+            app.clock.advance(by: 23 * 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).isEmpty, "23 hours after the latest record is not 24")
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            let fired = try await Self.firings(app, key: key)
+            let lastData = (fired.first?["matched"] as? [String: Any])?["last_data_at"] as? String
+            #expect(fired.count == 1 && Self.sameSecond(lastData, latest), "\(fired)")
         }
     }
 
