@@ -193,8 +193,10 @@ public final class RADIUSServer: Service, Sendable {
 
     /// Checks one datagram and answers what needs no handler.
     func intake(_ envelope: AddressedEnvelope<ByteBuffer>) -> Intake {
-        let source = envelope.remoteAddress.ipAddress ?? "?"
-        guard let sourceIP = envelope.remoteAddress.ipAddress, let client = clients.client(for: sourceIP) else {
+        // Written out once: each time is a conversion and a new string.
+        let address = envelope.remoteAddress.ipAddress
+        let source = address ?? "?"
+        guard let sourceIP = address, let client = clients.client(for: sourceIP) else {
             drop(.unknownClient, source: source)
             return .dropped
         }
