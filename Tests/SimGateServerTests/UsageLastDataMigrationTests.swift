@@ -105,6 +105,14 @@ struct UsageLastDataMigrationTests {
                 return try await db.raw(SQLQueryString(sql)).all().map { try $0.decode(column: "name", as: String.self) }
             }
             #expect(indexes == [engine == .postgres ? "usage_records_by_id" : "sqlite_autoindex_usage_records_1"])
+            if engine == .sqlite {
+                // The table it replaced is dropped once the migration has committed.
+                let tables = try await database.sqlRead { db in
+                    try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'usage_records%'").all()
+                        .map { try $0.decode(column: "name", as: String.self) }
+                }
+                #expect(tables == ["usage_records"])
+            }
 
             // A resend of a record stored before the upgrade adds nothing; new usage moves the time on.
             let resend = UsageRecord(

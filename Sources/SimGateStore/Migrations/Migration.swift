@@ -12,4 +12,9 @@ struct Migration: Sendable {
     var postgresStatements: [String] = []
     /// Statements run after `statements`, in the same transaction, on SQLite only.
     var sqliteStatements: [String] = []
+    /// Statements run on SQLite after the migration has committed, each on its own outside
+    /// any transaction, and again at every later start: each must be a no-op once done (`DROP TABLE IF
+    /// EXISTS`), so one cut short by a crash is finished next time. A table dropped inside
+    /// the migration's transaction held a copy of all its pages in memory until the commit.
+    var sqliteAfterCommit: [String] = []
 }

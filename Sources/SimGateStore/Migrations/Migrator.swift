@@ -54,7 +54,24 @@ public struct Migrator: Sendable {
                 applied.append(migration.version)
             }
         }
+        try await finishAfterCommit(upTo: lastVersion)
         return applied
+    }
+
+    /// Runs the after-commit statements of every applied migration that has some (SQLite only).
+    private func finishAfterCommit(upTo lastVersion: Int) async throws {
+        let pending = Schema.migrations.filter { $0.version <= lastVersion && !$0.sqliteAfterCommit.isEmpty }
+        guard database.engine == .sqlite, !pending.isEmpty else { return }
+        let done = try await database.sqlRead { db in
+            try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) }
+        }
+        // Each statement on its own, outside any transaction: in one (even a transaction of
+        // that statement alone), SQLite keeps a copy of every page a DROP TABLE frees in memory.
+        for migration in pending where done.contains(migration.version) {
+            for statement in migration.sqliteAfterCommit {
+                try await database.sqlRead { db in try await db.raw(SQLQueryString(statement)).run() }
+            }
+        }
     }
 
     /// On PostgreSQL, takes a lock held until the transaction ends, so a second instance

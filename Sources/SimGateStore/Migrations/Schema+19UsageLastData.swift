@@ -15,10 +15,18 @@ extension Schema {
     static let usageLastData = Migration(
         version: 19, name: "usage_last_data",
         statements: ["ALTER TABLE usage_totals ADD COLUMN last_data_at BIGINT"],
-        postgresStatements: lastDataBackfill(day: "to_char(to_timestamp(ended_at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')") + [
+        postgresStatements: lastDataBackfill(
+            epochSeconds: { "extract(epoch FROM \($0))" },
+            day: ("usage_totals.period::date", "(usage_totals.period::date + 1)"),
+            month: ("(usage_totals.period || '-01')::date", "((usage_totals.period || '-01')::date + interval '1 month')")
+        ) + [
             "DROP INDEX usage_records_by_sim",
         ],
-        sqliteStatements: lastDataBackfill(day: "strftime('%Y-%m-%d', ended_at / 1000.0, 'unixepoch')") + [
+        sqliteStatements: lastDataBackfill(
+            epochSeconds: { "unixepoch(\($0))" },
+            day: ("usage_totals.period", "usage_totals.period, '+1 day'"),
+            month: ("usage_totals.period || '-01'", "usage_totals.period || '-01', '+1 month'")
+        ) + [
             """
             CREATE TABLE usage_records_rebuilt (
                 id TEXT PRIMARY KEY,
@@ -45,27 +53,34 @@ extension Schema {
                    bytes_up, bytes_down, mcc_mnc, imei, created_at, country, rat
             FROM usage_records ORDER BY rowid
             """,
-            "DROP TABLE usage_records",
+            "ALTER TABLE usage_records RENAME TO usage_records_replaced",
             "ALTER TABLE usage_records_rebuilt RENAME TO usage_records",
-        ]
+        ],
+        // Dropped inside the migration's transaction, the old table's pages were all held in
+        // memory until the commit: 300 MB for 1.2 million records.
+        sqliteAfterCommit: ["DROP TABLE IF EXISTS usage_records_replaced"]
     )
 
     /// Sets `last_data_at` on the totals stored before this migration: the latest end among
-    /// the records each row counts (same SIM, owner, country and UTC day or month), found in
-    /// one pass over the records per granularity. `day` is the engine's expression for a
-    /// record's UTC day, `YYYY-MM-DD`.
-    private static func lastDataBackfill(day: String) -> [String] {
-        [(granularity: "day", length: 10), (granularity: "month", length: 7)].map { granularity, length in
+    /// the records each row counts (same SIM, owner and country, ending within its UTC day or
+    /// month). Each row reads only its SIM's records of its period, through the index by SIM
+    /// that is dropped next, so the work grows with the records and nothing is sorted (a
+    /// `GROUP BY` over every record held a sort of them all in memory). `day` and `month` are
+    /// the engine's start of the row's period and of the next; `epochSeconds` makes one of
+    /// those a count of seconds since 1970 (UTC).
+    private static func lastDataBackfill(
+        epochSeconds: (String) -> String, day: (start: String, end: String), month: (start: String, end: String)
+    ) -> [String] {
+        [("day", day), ("month", month)].map { granularity, period in
             """
-            UPDATE usage_totals SET last_data_at = latest.last_data_at
-            FROM (
-                SELECT sim_id, COALESCE(account_id, '') AS account_id, COALESCE(country, '') AS country,
-                       substr(\(day), 1, \(length)) AS period, MAX(ended_at) AS last_data_at
-                FROM usage_records GROUP BY 1, 2, 3, 4
-            ) AS latest
-            WHERE usage_totals.granularity = '\(granularity)' AND usage_totals.sim_id = latest.sim_id
-              AND usage_totals.account_id = latest.account_id AND usage_totals.country = latest.country
-              AND usage_totals.period = latest.period
+            UPDATE usage_totals SET last_data_at = (
+                SELECT MAX(r.ended_at) FROM usage_records r
+                WHERE r.sim_id = usage_totals.sim_id
+                  AND r.ended_at >= CAST(\(epochSeconds(period.start)) * 1000 AS BIGINT)
+                  AND r.ended_at < CAST(\(epochSeconds(period.end)) * 1000 AS BIGINT)
+                  AND COALESCE(r.account_id, '') = usage_totals.account_id AND COALESCE(r.country, '') = usage_totals.country
+            )
+            WHERE granularity = '\(granularity)'
             """
         }
     }
