@@ -36,6 +36,34 @@ public struct RADIUSAttribute: Equatable, Sendable {
         return value.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
+    /// For a Vendor-Specific attribute whose sub-attributes are all well formed: its vendor
+    /// id. Read in place, without copying any sub-attribute out.
+    public var wellFormedVendorID: UInt32? {
+        guard type == RADIUSAttributeType.vendorSpecific, value.count >= 4 else { return nil }
+        var index = 4
+        while index < value.count {
+            guard index + 2 <= value.count else { return nil }
+            let length = Int(value[index + 1])
+            guard length >= 2, index + length <= value.count else { return nil }
+            index += length
+        }
+        return value[0..<4].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// The first sub-attribute of `type` in a well-formed Vendor-Specific attribute, the only
+    /// one copied out. A report's 3GPP attributes are looked up one by one, and copying out
+    /// every sub-attribute for each lookup was dozens of allocations per report.
+    func firstSubAttribute(_ type: UInt8) -> RADIUSAttribute? {
+        guard wellFormedVendorID != nil else { return nil }
+        var index = 4
+        while index < value.count {
+            let length = Int(value[index + 1])
+            if value[index] == type { return RADIUSAttribute(type: type, value: Array(value[(index + 2)..<(index + length)])) }
+            index += length
+        }
+        return nil
+    }
+
     /// For a Vendor-Specific attribute: its vendor id and sub-attributes, if well formed.
     public var vendorSubAttributes: (vendor: UInt32, attributes: [RADIUSAttribute])? {
         guard type == RADIUSAttributeType.vendorSpecific, value.count >= 4 else { return nil }

@@ -61,9 +61,8 @@ public struct RADIUSPacket: Equatable, Sendable {
 
     /// The first sub-attribute of `type` from `vendor`'s Vendor-Specific attributes.
     public func vendorAttribute(vendor: UInt32, type: UInt8) -> RADIUSAttribute? {
-        for attribute in attributes where attribute.type == RADIUSAttributeType.vendorSpecific {
-            guard let (id, subAttributes) = attribute.vendorSubAttributes, id == vendor else { continue }
-            if let match = subAttributes.first(where: { $0.type == type }) { return match }
+        for attribute in attributes where attribute.type == RADIUSAttributeType.vendorSpecific && attribute.wellFormedVendorID == vendor {
+            if let match = attribute.firstSubAttribute(type) { return match }
         }
         return nil
     }

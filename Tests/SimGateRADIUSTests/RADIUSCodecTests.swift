@@ -82,6 +82,31 @@ struct RADIUSCodecTests {
         #expect(decoded.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi)?.textValue == "001010000000001")
     }
 
+    @Test("vendor sub-attributes: a malformed Vendor-Specific attribute is skipped whole, the first match among well-formed ones of the vendor is found, other vendors' are not")
+    func vendorSubAttributes() throws {
+        let threeGPP = ThreeGPPAttribute.vendorID
+        func vendorHeader(_ vendor: UInt32) -> [UInt8] { [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF)] }
+        let packet = RADIUSPacket(code: .accountingRequest, identifier: 1, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+            // An IMSI whose declared length runs past the attribute: the whole attribute is unreadable.
+            RADIUSAttribute(type: RADIUSAttributeType.vendorSpecific, value: vendorHeader(threeGPP) + [ThreeGPPAttribute.imsi, 20] + Array("001010000000009".utf8)),
+            .vendorSpecific(vendor: 9, type: ThreeGPPAttribute.imsi, value: Array("cisco".utf8)),
+            // Two sub-attributes in one attribute; the IMSI second.
+            RADIUSAttribute(type: RADIUSAttributeType.vendorSpecific, value: vendorHeader(threeGPP)
+                + [ThreeGPPAttribute.sgsnMCCMNC, 7] + Array("26201".utf8) + [ThreeGPPAttribute.imsi, 17] + Array("001010000000001".utf8)),
+            .vendorSpecific(vendor: threeGPP, type: ThreeGPPAttribute.imsi, value: Array("001010000000002".utf8)),
+            RADIUSAttribute(type: RADIUSAttributeType.vendorSpecific, value: [0, 0]),
+        ])
+        let decoded = try RADIUSPacket(decoding: packet.encoded())
+        #expect(decoded.vendorAttribute(vendor: threeGPP, type: ThreeGPPAttribute.imsi)?.textValue == "001010000000001")
+        #expect(decoded.vendorAttribute(vendor: threeGPP, type: ThreeGPPAttribute.sgsnMCCMNC)?.textValue == "26201")
+        #expect(decoded.vendorAttribute(vendor: 9, type: ThreeGPPAttribute.imsi)?.textValue == "cisco")
+        #expect(decoded.vendorAttribute(vendor: threeGPP, type: ThreeGPPAttribute.ratType) == nil)
+        #expect(decoded.attributes.map(\.wellFormedVendorID) == [nil, 9, threeGPP, threeGPP, nil])
+        // The in-place reading agrees with the sub-attributes copied out.
+        #expect(decoded.attributes.map(\.wellFormedVendorID) == decoded.attributes.map { $0.vendorSubAttributes?.vendor })
+        #expect(decoded.attributes[2].vendorSubAttributes?.attributes.map(\.type) == [ThreeGPPAttribute.sgsnMCCMNC, ThreeGPPAttribute.imsi])
+    }
+
     @Test("a Disconnect-Request: Message-Authenticator over a zero authenticator, then the MD5 Request Authenticator (RFC 5176 section 3.3)")
     func disconnectRequestSigning() throws {
         let zero = [UInt8](repeating: 0, count: 16)

@@ -30,7 +30,7 @@ enum RADIUSSimLookup {
         let vendor = ThreeGPPAttribute.vendorID
         let prefix: [UInt8] = [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF)]
         return packet.attributes.contains { attribute in
-            attribute.type == RADIUSAttributeType.vendorSpecific && attribute.value.starts(with: prefix) && attribute.vendorSubAttributes == nil
+            attribute.type == RADIUSAttributeType.vendorSpecific && attribute.value.starts(with: prefix) && attribute.wellFormedVendorID == nil
         }
     }
 
