@@ -218,7 +218,7 @@ public final class RADIUSServer: Service, Sendable {
             let reply = RADIUSPacket(code: role.statusReplyCode, identifier: request.identifier, authenticator: [], attributes: [])
             return .answered(send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: nil))
         }
-        switch cache.begin(client: sourceIP, request: request) {
+        switch cache.begin(client: sourceIP, port: envelope.remoteAddress.port ?? 0, request: request) {
         case .answered(let bytes):
             if let code = bytes.first.flatMap(RADIUSCode.init(rawValue:)) { statistics.recordAnswer(code, retransmission: true) }
             return .answered(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes)))
@@ -234,7 +234,7 @@ public final class RADIUSServer: Service, Sendable {
     /// handler chose silence, which is counted and lets a retry be answered afresh.
     func finish(_ request: Request, reply: RADIUSPacket?) -> AddressedEnvelope<ByteBuffer>? {
         guard let reply else {
-            cache.abandon(client: request.sourceIP, request: request.packet)
+            cache.abandon(client: request.sourceIP, port: request.address.port ?? 0, request: request.packet)
             drop(.notAnswered, source: request.sourceIP)
             return nil
         }
@@ -253,7 +253,7 @@ public final class RADIUSServer: Service, Sendable {
             ? Self.signAccountingResponse(reply, to: request, secret: client.secret)
             : RADIUSAuthenticators.signReply(reply, to: request, secret: client.secret)
         let bytes = signed.encoded()
-        if let sourceIP { cache.store(bytes, client: sourceIP, request: request) }
+        if let sourceIP { cache.store(bytes, client: sourceIP, port: address.port ?? 0, request: request) }
         statistics.recordAnswer(signed.code, retransmission: false)
         return AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))
     }

@@ -62,8 +62,11 @@ struct RADIUSServerTests {
     func accessAndRetransmission() async throws {
         try await Self.withServer(clients: [RADIUSClient(name: "pgw", address: "127.0.0.1", secret: Self.secret)]) { server, handler in
             let request = Self.accessRequest(user: "nemo", identifier: 9)
-            let first = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([request.encoded()], expecting: 1)
-            let again = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([request.encoded()], expecting: 1)
+            let gateway = try await RADIUSUDPTestClient(serverPort: try await server.port())
+            let gatewayPort = try #require(gateway.localPort)
+            let first = try await gateway.exchange([request.encoded()], expecting: 1)
+            // Sent again from the same port, as a gateway retransmits.
+            let again = try await RADIUSUDPTestClient(serverPort: try await server.port(), localPort: gatewayPort).exchange([request.encoded()], expecting: 1)
             let replies = first + again
             try #require(replies.count == 2)
             #expect(replies[0] == replies[1])

@@ -6,15 +6,20 @@ public final class RADIUSUDPTestClient: Sendable {
     private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
     private let server: SocketAddress
 
-    public init(serverPort: Int) async throws {
+    /// A socket on `localPort` (any free port when 0): a gateway retransmits from the port it
+    /// first sent from, and the server knows a retransmission by it.
+    public init(serverPort: Int, localPort: Int = 0) async throws {
         server = try SocketAddress(ipAddress: "127.0.0.1", port: serverPort)
         channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: "127.0.0.1", port: localPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
                 }
             }
     }
+
+    /// The port this socket sends from.
+    public var localPort: Int? { channel.channel.localAddress?.port }
 
     /// Sends each datagram in turn, then collects replies until `count` have arrived or `wait`
     /// has passed, whichever comes first, and closes the socket. Never waits longer than
