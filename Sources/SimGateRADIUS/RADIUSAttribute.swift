@@ -55,28 +55,35 @@ public struct RADIUSAttribute: Equatable, Sendable {
     /// every sub-attribute for each lookup was dozens of allocations per report.
     func firstSubAttribute(_ type: UInt8) -> RADIUSAttribute? {
         guard wellFormedVendorID != nil else { return nil }
-        var index = 4
-        while index < value.count {
-            let length = Int(value[index + 1])
-            if value[index] == type { return RADIUSAttribute(type: type, value: Array(value[(index + 2)..<(index + length)])) }
-            index += length
+        var match: RADIUSAttribute?
+        forEachSubAttribute { subType, range in
+            guard subType == type else { return false }
+            match = RADIUSAttribute(type: type, value: Array(value[range]))
+            return true
         }
-        return nil
+        return match
     }
 
     /// For a Vendor-Specific attribute: its vendor id and sub-attributes, if well formed.
     public var vendorSubAttributes: (vendor: UInt32, attributes: [RADIUSAttribute])? {
-        guard type == RADIUSAttributeType.vendorSpecific, value.count >= 4 else { return nil }
-        let vendor = value[0..<4].reduce(0) { $0 << 8 | UInt32($1) }
+        guard let vendor = wellFormedVendorID else { return nil }
         var attributes: [RADIUSAttribute] = []
-        var index = 4
-        while index < value.count {
-            guard index + 2 <= value.count else { return nil }
-            let length = Int(value[index + 1])
-            guard length >= 2, index + length <= value.count else { return nil }
-            attributes.append(RADIUSAttribute(type: value[index], value: Array(value[(index + 2)..<(index + length)])))
-            index += length
+        forEachSubAttribute { subType, range in
+            attributes.append(RADIUSAttribute(type: subType, value: Array(value[range])))
+            return false
         }
         return (vendor, attributes)
+    }
+
+    /// Hands each sub-attribute's type and the range of its value to `body`, in order, until
+    /// `body` returns true. Only for an attribute whose ``wellFormedVendorID`` is not nil,
+    /// which has checked every length this trusts.
+    private func forEachSubAttribute(_ body: (UInt8, Range<Int>) -> Bool) {
+        var index = 4
+        while index < value.count {
+            let length = Int(value[index + 1])
+            if body(value[index], (index + 2)..<(index + length)) { return }
+            index += length
+        }
     }
 }

@@ -112,6 +112,15 @@ struct UsageLastDataMigrationTests {
                         .map { try $0.decode(column: "name", as: String.self) }
                 }
                 #expect(tables == ["usage_records"])
+                // A start cut short between the commit and the drop leaves the old table; the
+                // next start drops it.
+                try await database.sqlRead { db in try await db.raw("CREATE TABLE usage_records_replaced (id TEXT)").run() }
+                #expect(try await migrator.migrate().isEmpty)
+                let afterRestart = try await database.sqlRead { db in
+                    try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'usage_records%'").all()
+                        .map { try $0.decode(column: "name", as: String.self) }
+                }
+                #expect(afterRestart == ["usage_records"])
             }
 
             // A resend of a record stored before the upgrade adds nothing; new usage moves the time on.

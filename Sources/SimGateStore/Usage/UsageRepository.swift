@@ -159,15 +159,15 @@ public struct UsageRepository: Sendable {
         // In key order, the same on every instance, so that concurrent upserts on PostgreSQL
         // lock rows in one order. Each row's key is made once: making it inside the comparison
         // was 4% of an accounting update's CPU.
-        let all = totals.map { (row: $0.key.row, granularity: $0.key.granularity, bytes: $0.value) }.sorted { lhs, rhs in
+        let all = totals.map { (row: $0.key.row, granularity: $0.key.granularity, addition: $0.value) }.sorted { lhs, rhs in
             let (a, b) = (lhs.row, rhs.row)
             if a.simID != b.simID { return a.simID < b.simID }
             if a.account != b.account { return a.account < b.account }
             if a.period != b.period { return a.period < b.period }
             return a.country < b.country
         }
-        try await Self.totalUpsert.runInShapes(all.map { row, granularity, bytes in
-            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(bytes.up), Int64(bytes.down), bytes.lastDataAt]
+        try await Self.totalUpsert.runInShapes(all.map { row, granularity, addition in
+            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(addition.up), Int64(addition.down), addition.lastDataAt]
         }, on: db)
     }
 
