@@ -319,12 +319,15 @@ final class SQLiteColumnNames: Sendable {
     let names: [String]
     /// Each name's first column.
     let positions: [String: Int]
+    /// Each name's length in UTF-8, in column order.
+    private let lengths: [Int]
 
     init(_ names: [String]) {
         self.names = names
         var positions: [String: Int] = [:]
         for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
         self.positions = positions
+        lengths = names.map(\.utf8.count)
     }
 
     /// Results this narrow are searched in order rather than hashed: a column is read by name
@@ -334,7 +337,15 @@ final class SQLiteColumnNames: Sendable {
 
     /// The first column called `name`.
     func position(of name: String) -> Int? {
-        names.count <= Self.scannedColumns ? names.firstIndex(of: name) : positions[name]
+        guard names.count <= Self.scannedColumns else { return positions[name] }
+        // Lengths are compared first: comparing two strings that differ is a call into the
+        // standard library each time, and most names in a scan differ. Those calls were 1.5%
+        // of an accounting update's CPU.
+        let length = name.utf8.count
+        for index in lengths.indices where lengths[index] == length && names[index] == name {
+            return index
+        }
+        return nil
     }
 }
 
