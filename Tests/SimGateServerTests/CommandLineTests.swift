@@ -12,9 +12,7 @@ struct CommandLineTests {
     static var simgate: String { SimulateCommandTests.executable.path }
 
     static func scratch(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-cli-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent(name).path
+        TestScratch.path(name)
     }
 
     @Test("a large import shows its progress (rows of rows, rows per second, time left) on a terminal, and stays quiet in a pipe")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 @testable import SimGateStore
 import SQLiteNIO
+import SimGateTestSupport
 import Testing
 
 /// A kept SQLite statement is reused as prepared: binding new values must not make SQLite
@@ -9,9 +10,7 @@ import Testing
 @Suite("SQLite statements reused without re-planning")
 struct StatementReuseTests {
     private static func withHandle(_ body: (SQLiteHandle) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-tests", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("reuse-\(UUID().uuidString).sqlite").path
+        let path = TestScratch.path("reuse.sqlite")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let handle = try await SQLiteHandle.open(path: path, name: "reuse-test")
         defer {

@@ -33,19 +33,37 @@ public enum TestDatabase {
 
     /// The configuration of a new, empty database (not yet migrated).
     public static func freshConfiguration(_ engine: TestEngine) async throws -> DatabaseConfiguration {
-        let name = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let name = TestScratch.prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         switch engine {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-tests", isDirectory: true)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return .sqlite(path: directory.appendingPathComponent("\(name).sqlite").path)
+            return .sqlite(path: TestScratch.directory.appendingPathComponent("\(name).sqlite").path)
         case .postgres:
+            await postgresLeftOversDropped.value
             let admin = try SimGateDatabase(.postgres(url: TestEngine.postgresURL), logger: logger)
             try await admin.withRunning {
                 try await admin.sqlTransaction { try await $0.raw("CREATE SCHEMA \(unsafeRaw: name)").run() }
             }
             let separator = TestEngine.postgresURL.contains("?") ? "&" : "?"
             return .postgres(url: TestEngine.postgresURL + separator + "search_path=" + name)
+        }
+    }
+
+    /// Drops, once per process, the schemas of test processes that have ended (see
+    /// ``TestScratch``). A failure here is logged and fails no test.
+    private static let postgresLeftOversDropped = Task<Void, Never> {
+        do {
+            let admin = try SimGateDatabase(.postgres(url: TestEngine.postgresURL), logger: logger)
+            try await admin.withRunning {
+                let names = try await admin.sqlRead { db in
+                    try await db.raw("SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_[0-9a-f]+$'").all()
+                        .map { try $0.decode(column: "nspname", as: String.self) }
+                }
+                for name in names where TestScratch.isLeftOver(name) {
+                    try await admin.sqlTransaction { try await $0.raw("DROP SCHEMA IF EXISTS \(unsafeRaw: name) CASCADE").run() }
+                }
+            }
+        } catch {
+            logger.warning("Could not drop the schemas of earlier test runs", metadata: ["error": "\(error)"])
         }
     }
 
