@@ -144,12 +144,6 @@ public final class SimGateDatabase: Service, Sendable {
         }
     }
 
-    /// Returns once SQLite's checkpointer has copied the log back `count` times (see
-    /// ``SQLiteCheckpointer``); at once on PostgreSQL. For tests, which bound the wait.
-    package func checkpointsRun(atLeast count: Int) async {
-        if case .sqlite(let pool, _) = backend { await pool.checkpointer.checkpointsRun(atLeast: count) }
-    }
-
     /// Units of work queued for SQLite's writer now; 0 on PostgreSQL, where none queue.
     var writesWaiting: Int {
         if case .sqlite(_, let writer) = backend { return writer.unitsWaiting }

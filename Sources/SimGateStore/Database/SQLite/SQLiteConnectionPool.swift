@@ -20,8 +20,6 @@ actor SQLiteConnectionPool {
     private let drained = TimedWaiters<Void>()
     /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
     private let leaseTimeout: Duration
-    /// Checkpoints the log the connections' commits write, on a thread of its own.
-    nonisolated let checkpointer: SQLiteCheckpointer
 
     /// A pool for the file at `path`; no connection is opened before the first lease.
     init(
@@ -33,7 +31,6 @@ actor SQLiteConnectionPool {
         self.maximumConnections = maximumConnections
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        checkpointer = SQLiteCheckpointer(path: path, logger: logger)
     }
 
     /// Takes a connection, opening one or waiting for one as needed.
@@ -73,7 +70,6 @@ actor SQLiteConnectionPool {
     func close(drainTimeout: Duration = .seconds(10)) async -> Bool {
         guard !isClosed else { return false }
         isClosed = true
-        checkpointer.close()
         waiters.failAll(StoreError.databaseClosed)
         let closing = idle
         idle.removeAll()
@@ -100,8 +96,6 @@ actor SQLiteConnectionPool {
 
     private func open() async throws -> SQLiteHandle {
         opened += 1
-        let connection = try await SQLiteHandle.open(path: path, name: "SimGate SQLite \(opened)")
-        checkpointer.watch(connection)
-        return connection
+        return try await SQLiteHandle.open(path: path, name: "SimGate SQLite \(opened)")
     }
 }

@@ -174,28 +174,6 @@ final class SQLiteHandle: Sendable {
         }
     }
 
-    /// Has SQLite call `hook` with `context` after each commit on this connection, with the
-    /// write-ahead log's length in pages (`sqlite3_wal_hook`). This takes the place of the
-    /// connection's automatic checkpoint, which is the same hook.
-    func onLogGrowth(
-        _ context: UnsafeMutableRawPointer,
-        _ hook: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
-    ) {
-        state.withLock { state in
-            guard let raw = state.raw else { return }
-            _ = sqlite_nio_sqlite3_wal_hook(raw, hook, context)
-        }
-    }
-
-    /// Copies as much of the log into the database file as no reader still needs, without
-    /// waiting for any reader or writer (a passive checkpoint).
-    func checkpointPassively() {
-        state.withLock { state in
-            guard let raw = state.raw else { return }
-            _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-        }
-    }
-
     /// Finalizes the statements and closes the connection, then ends its thread.
     func close() {
         state.withLock { state in
