@@ -178,6 +178,39 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    @Test("a session that NAKed one suspension and is still open is asked again at the next; a retry for another session's silence does not ask it twice", arguments: TestEngine.available)
+    func nakedSessionAskedAgainLater(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "stubborn", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            func askedAboutStubborn() -> Int {
+                gateway.received.filter { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "stubborn" }.count
+            }
+            gateway.answer(.nak(errorCause: 501))  // Administratively Prohibited: the session stays open
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor(app, "the first NAK") { askedAboutStubborn() == 1 }
+
+            // A second session on the SIM whose gateway stays silent: its retries must not
+            // send the NAKed session's request again for the same suspension.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "late", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 2),
+            ])
+            gateway.answer(.silence)
+            try await app.settle()
+            #expect(askedAboutStubborn() == 1, "the NAK answered this suspension")
+
+            app.clock.advance(by: 60)
+            gateway.answer(.nak(errorCause: 501))
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: app.operatorKey)
+            app.clock.advance(by: 60)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor(app, "the second suspension to ask again") { askedAboutStubborn() == 2 }
+            let open = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items
+            #expect(open.contains { $0["session_id"] as? String == "stubborn" }, "a NAK leaves the session open")
+        }
+    }
+
     @Test("a session the gateway reports only after its SIM left LIVE is disconnected when first heard of, and not again for each of its updates", arguments: TestEngine.available)
     func lateSessionIsDisconnected(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in

@@ -70,11 +70,12 @@ struct RADIUSDisconnector: Sendable {
             return (try await tx.sims.find(ids: Array(Set(sessions.map(\.simID))), accountID: nil), sessions)
         }
         // A SIM back to LIVE before the job ran keeps its sessions. An ACK or a NAK is the
-        // gateway's final answer; only silence is asked again.
+        // gateway's final answer for the SIM's departure from LIVE it was asked about; only
+        // silence is asked again. A session still open when its SIM leaves LIVE again (its
+        // status changed after the answer) is asked again: a NAK does not leave it open for good.
         let pending = sessions.compactMap { session -> (DataSession, Sim)? in
-            guard session.disconnect == nil || session.disconnect?.outcome == .noAnswer,
-                  let sim = sims[session.simID], sim.status != .live
-            else { return nil }
+            guard let sim = sims[session.simID], sim.status != .live else { return nil }
+            if let answer = session.disconnect, answer.outcome != .noAnswer, answer.at >= sim.statusChangedAt { return nil }
             return (session, sim)
         }
         return try await withThrowingTaskGroup(of: (SimID, Bool).self) { group in
