@@ -129,7 +129,13 @@ struct SimLifecycleAPITests {
             #expect(entries.map { $0["status"] as? String } == ["succeeded", "failed", "succeeded", "succeeded", "failed"])
             #expect((entries[1]["error"] as? [String: Any])?["code"] as? String == "sim_retired")
             #expect((entries[4]["error"] as? [String: Any])?["code"] as? String == "resource_missing")
-            #expect(try await app.request(.get, "/v1/sims?status=LIVE&limit=100", key: key).items.count == 3)
+            let live = try await app.request(.get, "/v1/sims?status=LIVE&limit=100", key: key).items
+            #expect(live.count == 3)
+            // Each SIM changed has its own event, with the request's reason, and only those do.
+            let changes = try await app.request(.get, "/v1/events?type=sim.status_changed&limit=100", key: key).items
+                .filter { ($0["cause"] as? [String: Any])?["reason"] as? String == "season start" }
+            #expect(Set(changes.compactMap { $0["sim"] as? String }) == Set(live.compactMap { $0["id"] as? String }))
+            #expect(changes.count == 3)
 
             let assign = try await app.request(.post, "/v1/sims/bulk", key: app.operatorKey, json: ["action": "assign", "iccids": [iccids[4]], "account": account])
             #expect(assign.json["succeeded"] as? Int == 1)

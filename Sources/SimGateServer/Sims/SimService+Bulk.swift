@@ -32,6 +32,10 @@ extension SimService {
             }
             let found = try await tx.sims.find(iccids: iccids, accountID: visibleAccountID, forUpdate: true)
             var outcomes: [BulkOutcome] = []
+            // Updates that keep the SIM with its owner are written together at the end: their
+            // saves, events and disconnect jobs in a few statements, not several per SIM (one
+            // query for open sessions each, before). Handovers run their steps one by one.
+            var kept: [(update: SimUpdate, cause: ChangeCause)] = []
             for iccid in iccids {
                 guard let sim = found[iccid] else {
                     outcomes.append(BulkOutcome(iccid: iccid, result: .failure(.notFound("SIM"))))
@@ -52,12 +56,18 @@ extension SimService {
                         }
                     case .unassign: try sim.unassigning(at: now, cause: cause)
                     }
-                    let updated = try await commit(update, cause: cause, in: tx)
-                    outcomes.append(BulkOutcome(iccid: iccid, result: .success(updated)))
+                    if update.formerCustomer == nil {
+                        kept.append((update, cause))
+                        outcomes.append(BulkOutcome(iccid: iccid, result: .success(update.isEmpty ? update.previous : update.sim)))
+                    } else {
+                        let updated = try await commit(update, cause: cause, in: tx)
+                        outcomes.append(BulkOutcome(iccid: iccid, result: .success(updated)))
+                    }
                 } catch let error as DomainError {
                     outcomes.append(BulkOutcome(iccid: iccid, result: .failure(error)))
                 }
             }
+            try await commitAll(kept, extraEvents: { _, _, _ in [] }, in: tx)
             return outcomes
         }
     }
