@@ -58,7 +58,7 @@ extension SimService {
                     }
                     if update.formerCustomer == nil {
                         kept.append((update, cause))
-                        outcomes.append(BulkOutcome(iccid: iccid, result: .success(update.isEmpty ? update.previous : update.sim)))
+                        outcomes.append(BulkOutcome(iccid: iccid, result: .success(update.sim)))
                     } else {
                         let updated = try await commit(update, cause: cause, in: tx)
                         outcomes.append(BulkOutcome(iccid: iccid, result: .success(updated)))
