@@ -121,6 +121,9 @@ struct DashboardBrowserTests {
                 _ = try await browser.element("#act-form")
                 try await browser.execute("document.querySelector('#act-form input[name=csrf]').remove()")
                 try await browser.click("#suspend")
+                // The click may return before the next page has come: wait for what only the
+                // problem page has (the SIM's page has an h1 too, which was read instead).
+                _ = try await browser.element("main .card[role=alert]")
                 #expect(try await browser.text("h1") == "Refused")
                 #expect(try await app.request(.get, "/v1/sims/\(sims[1])", key: key)["status"] == "INVENTORY")
 

@@ -86,7 +86,8 @@ final class WebDriverBrowser: Sendable {
         _ = try await onElement(selector) { try await command(.POST, "element/\($0)/value", ["text": text]) }
     }
 
-    /// Clicks the element matching `selector` (a submit waits for the next page).
+    /// Clicks the element matching `selector`. A click that submits may return before the next
+    /// page has loaded: ask next for something only that page has.
     func click(_ selector: String) async throws {
         _ = try await onElement(selector) { try await command(.POST, "element/\($0)/click", [:]) }
     }
