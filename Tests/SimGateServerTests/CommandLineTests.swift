@@ -155,16 +155,21 @@ struct CommandLineTests {
         }
     }
 
-    @Test("bench payments posts signed invoices with wrk, each once, and times paid invoices to LIVE")
+    @Test("bench payments posts signed invoices with wrk, each once, times paid invoices to LIVE, and leaves no files behind")
     func paymentsBench() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
         try #require(["/usr/bin/wrk", "/usr/local/bin/wrk"].contains { FileManager.default.isExecutableFile(atPath: $0) }, "wrk is not installed (Debian: apt-get install wrk)")
+        // A temporary directory of its own, to see what the bench leaves there (its database
+        // once stayed behind after every run).
+        let temporary = try Self.scratch("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         // The bench fails unless every answer was 200 and the invoices outlasted the second.
         let outcome = await ExternalTool.run(
             Self.simgate, ["bench", "payments", "--seconds", "1", "--receipts", "6000", "--concurrency", "4", "--samples", "5", "--port", "0"],
-            limit: .seconds(180)
+            environment: ["TMPDIR": temporary], limit: .seconds(180)
         )
         #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [], "left behind in \(temporary)")
         #expect(outcome.output.contains("verified-and-stored webhooks in"), "\(outcome.output)")
         #expect(outcome.output.contains("(wrk, 4 connections, 0 failed)"), "\(outcome.output)")
         #expect(outcome.output.contains("paid invoice -> SIM LIVE: p50"), "\(outcome.output)")

@@ -32,8 +32,10 @@ struct AOFUBenchCommand: AsyncParsableCommand {
     /// Seeds the fleet, runs the instances until every shutdown is done (or a deadline passes), and prints.
     func run() async throws {
         let logger = { var logger = Logger(label: "simgate.bench"); logger.logLevel = .error; return logger }()
-        let configuration = database.map(DatabaseConfiguration.init(parsing:))
-            ?? .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString).sqlite").path)
+        // Without --database: a new SQLite file, removed once the bench is done.
+        let scratch = try ScratchDirectory(prefix: "simgate-bench-aofu")
+        defer { scratch.remove() }
+        let configuration = database.map(DatabaseConfiguration.init(parsing:)) ?? .sqlite(path: scratch.path("bench.sqlite"))
         print("SimGate bench: aofu, \(sims) SIMs due over \(spread) s, \(instances) instance(s), database \(configuration)")
 
         let setup = try SimGateDatabase(configuration, logger: logger)

@@ -33,10 +33,9 @@ struct BenchServer: Sendable {
         arguments: [String] = [], migratedAt: any WallClock = SystemWallClock(), seed: @escaping @Sendable (SimGateDatabase) async throws -> Seeded,
         _ body: (BenchServer, Seeded) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("bench.sqlite").path
+        let scratch = try ScratchDirectory(prefix: "simgate-bench")
+        defer { scratch.remove() }
+        let path = scratch.path("bench.sqlite")
         let logger = { var logger = Logger(label: "simgate.bench"); logger.logLevel = .warning; return logger }()
         let database = try SimGateDatabase(.sqlite(path: path), logger: logger)
         let (key, seeded) = try await database.withRunning {
@@ -48,7 +47,7 @@ struct BenchServer: Sendable {
         let process = try ServerProcess(arguments: ["serve", "--database", path, "--port", "\(httpPort)", "--log-level", "error"] + arguments, environment: [
             "SIMGATE_RADIUS_AUTH_PORT": "\(authPort)", "SIMGATE_RADIUS_ACCT_PORT": "\(accountingPort)",
             "SIMGATE_RADIUS_CLIENTS": "127.0.0.1=\(radiusSecret)", "SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "127.0.0.1",
-            "SIMGATE_SECRETS_KEY_FILE": directory.appendingPathComponent("simgate.key").path,
+            "SIMGATE_SECRETS_KEY_FILE": scratch.path("simgate.key"),
         ])
         defer { process.stop() }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -35,9 +35,8 @@ struct HTTPBenchCommand: AsyncParsableCommand {
             _ = try await server.fleet(account: customer.account, count: simCount)
             let iccids = try await server.iccids(key: customer.key)
             guard let first = iccids.first else { throw BenchError("no SIMs were imported") }
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-http-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
+            let scratch = try ScratchDirectory(prefix: "simgate-bench-http")
+            defer { scratch.remove() }
 
             let routes: [(name: String, script: String)] = [
                 ("no-op GET /health (reference)", Self.script(requests: [("GET", "/health", nil)], key: nil)),
@@ -47,7 +46,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
             ]
             var reference: Double?
             for (index, route) in routes.enumerated() {
-                let file = scratch.appendingPathComponent("route\(index).lua")
+                let file = scratch.url.appendingPathComponent("route\(index).lua")
                 try Data(route.script.utf8).write(to: file)
                 let run = try await WrkRun.run(
                     wrk, arguments: ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", file.path, server.client.base],

@@ -42,9 +42,9 @@ struct ImportBenchCommand: AsyncParsableCommand {
     }
 
     private func timeCommandLine(_ rows: [(iccid: String, imsi: String)]) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = try ScratchDirectory(prefix: "simgate-bench-import")
+        defer { scratch.remove() }
+        let directory = scratch.url
         let csv = directory.appendingPathComponent("sims.csv")
         var text = "iccid,imsi\n"
         text.reserveCapacity(rows.count * 37)

@@ -49,8 +49,10 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         let port = self.port == 0 ? try await FreePorts.tcp() : self.port
         configuration.port = port
         configuration.radius.enabled = false
-        configuration.database = database.map(DatabaseConfiguration.init(parsing:))
-            ?? .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString).sqlite").path)
+        // Without --database: a new SQLite file, removed with its key file once the bench is done.
+        let scratch = try ScratchDirectory(prefix: "simgate-bench-payments")
+        defer { scratch.remove() }
+        configuration.database = database.map(DatabaseConfiguration.init(parsing:)) ?? .sqlite(path: scratch.path("bench.sqlite"))
         let operatorKey = Mutex<String?>(nil)
         let dependencies = AppDependencies(
             database: try SimGateDatabase(configuration.database, logger: logger), logger: logger,

@@ -75,10 +75,9 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
 
     /// Makes a temporary database with an operator key, starts `simgate serve` on free ports, measures.
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let databasePath = directory.appendingPathComponent("bench.sqlite").path
+        let scratch = try ScratchDirectory(prefix: "simgate-bench")
+        defer { scratch.remove() }
+        let databasePath = scratch.path("bench.sqlite")
 
         // The operator's key is made here, before the server starts, so the bench can use the API.
         let logger = {
@@ -121,9 +120,16 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let seconds: Double
         /// The server's user + system CPU seconds over the load.
         let cpu: Double
+        /// Transactions the server committed accounting in over the load (SimGate only).
+        var commits: Int?
 
         var perSecond: Double { Double(answered) / seconds }
         var cpuPer100k: Double { cpu * 100_000 / Double(answered) }
+        /// ", in N commits of M updates on average", when the commits are known.
+        var commitsText: String {
+            guard let commits, commits > 0 else { return "" }
+            return String(format: ", in %d commits of %.1f updates on average", commits, Double(answered) / Double(commits))
+        }
     }
 
     private func measure(_ client: BenchClient, operatorKey: String, server: ServerProcess, authPort: Int, accountingPort: Int) async throws {
@@ -138,11 +144,12 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let figures: LoadFigures
         var reference: LoadFigures?
         var referenceDuringLoad: AccessSampler.Samples?
+        var referencePaced: LoadFigures?
         var duringLoad: AccessSampler.Samples
         if usesRadclient {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-radclient-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let scratch = try ScratchDirectory(prefix: "simgate-radclient")
+            defer { scratch.remove() }
+            let directory = scratch.url
             var files: [URL] = []
             for (index, text) in load.radclientFiles(count: radclients).enumerated() {
                 let file = directory.appendingPathComponent("accounting-\(index + 1).txt")
@@ -150,21 +157,23 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 files.append(file)
             }
             print("packet files: \(files.count) in \(directory.path) (radclient -f)")
-            if freeradius { (reference, referenceDuringLoad) = try await measureFreeRADIUS(files: files, directory: directory, userName: imsis[0]) }
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [files, radclientWindow, radclientPath] in
+            if freeradius {
+                (reference, referenceDuringLoad, referencePaced) = try await measureFreeRADIUS(files: files, directory: directory, imsis: imsis)
+            }
+            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [files, radclientWindow, radclientPath] in
                 try await RadclientReplay.run(
                     files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
                     limit: radclientLimit
                 )
             }
         } else {
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds) { [sockets, window, rate] in
+            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window, rate] in
                 try await Self.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
         }
 
         print(String(format: "SimGate accounting:    %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
-                     figures.answered, figures.seconds, figures.perSecond, figures.cpuPer100k))
+                     figures.answered, figures.seconds, figures.perSecond, figures.cpuPer100k) + figures.commitsText)
         if let reference {
             print(String(format: "FreeRADIUS accounting: %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates (detail files)",
                          reference.answered, reference.seconds, reference.perSecond, reference.cpuPer100k))
@@ -177,15 +186,20 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         if let reference {
             // Fresh sessions on the same SIMs, about 15 seconds of them at FreeRADIUS's rate.
             let rate = reference.perSecond
-            let pacedLoad = RADIUSBenchLoad(imsis: imsis, updates: max(2 * sessions, Int(rate * 15)), secret: Array(Self.secret.utf8), sessionPrefix: "paced")
+            let pacedLoad = pacedLoad(imsis: imsis, rate: rate)
             let pacedSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
-            let (pacedFigures, pacedSamples) = try await whileSampling(pacedSampler, cpuSeconds: server.cpuSeconds) { [sockets, window] in
+            let (pacedFigures, pacedSamples) = try await whileSampling(pacedSampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window] in
                 try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
             paced = (rate, pacedFigures, pacedSamples)
             sent = RADIUSBenchLoad.Bytes(up: sent.up + pacedLoad.expectedBytes.up, down: sent.down + pacedLoad.expectedBytes.down)
             print(String(format: "SimGate paced at FreeRADIUS's rate (%.0f/s, own sender): %d updates in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
-                         rate, pacedFigures.answered, pacedFigures.seconds, pacedFigures.perSecond, pacedFigures.cpuPer100k))
+                         rate, pacedFigures.answered, pacedFigures.seconds, pacedFigures.perSecond, pacedFigures.cpuPer100k) + pacedFigures.commitsText)
+            if let referencePaced {
+                print(String(format: "FreeRADIUS paced the same (own sender): %d updates in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
+                             referencePaced.answered, referencePaced.seconds, referencePaced.perSecond, referencePaced.cpuPer100k))
+                print(String(format: "SimGate / FreeRADIUS, both paced at %.0f/s: %.2fx the CPU per update", rate, pacedFigures.cpuPer100k / referencePaced.cpuPer100k))
+            }
         }
         let stored = try await storedBytes(client, operatorKey: operatorKey)
         print("usage stored: \(stored.up) bytes up, \(stored.down) down; sent: \(sent.up) up, \(sent.down) down -> "
@@ -220,8 +234,10 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     /// it. Both servers are measured this way, so their CPU per update covers the same
     /// Access-Requests as well as the accounting.
     private func whileSampling(
-        _ sampler: AccessSampler, cpuSeconds: () -> Double, _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
+        _ sampler: AccessSampler, cpuSeconds: () -> Double, commits: () async throws -> Int? = { nil },
+        _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
     ) async throws -> (LoadFigures, AccessSampler.Samples) {
+        let commitsBefore = try await commits()
         let cpuBefore = cpuSeconds()
         async let samples = sampler.sample(count: .max, pause: .milliseconds(5))
         let outcome: RadclientReplay.Outcome
@@ -235,12 +251,29 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let cpu = cpuSeconds() - cpuBefore
         sampler.stop()
         if outcome.lost > 0 { print("(\(outcome.lost) requests got no answer after radclient's retries)") }
-        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu), try await samples)
+        let commitsAfter = try await commits()
+        let committed = commitsBefore.flatMap { before in commitsAfter.map { $0 - before } }
+        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu, commits: committed), try await samples)
+    }
+
+    /// Accounting transactions the server has committed so far, from its `/metrics`.
+    private static func commits(_ client: BenchClient) async throws -> Int? {
+        let text = String(decoding: try await client.send(.GET, "/metrics").body, as: UTF8.self)
+        let prefix = "simgate_radius_accounting_batch_size_count "
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        return Int(line.dropFirst(prefix.count))
+    }
+
+    /// The paced phase's load: fresh sessions on the same SIMs, about 15 seconds of them at `rate`.
+    private func pacedLoad(imsis: [String], rate: Double) -> RADIUSBenchLoad {
+        RADIUSBenchLoad(imsis: imsis, updates: max(2 * sessions, Int(rate * 15)), secret: Array(Self.secret.utf8), sessionPrefix: "paced")
     }
 
     /// Starts FreeRADIUS on free ports, replays `files` at it while timing Access-Requests as
-    /// SimGate's are, checks every update reached a detail file, and stops it.
-    private func measureFreeRADIUS(files: [URL], directory: URL, userName: String) async throws -> (LoadFigures, AccessSampler.Samples) {
+    /// SimGate's are, then sends it the paced phase at the rate it reached (as SimGate is sent
+    /// later), checks every update reached a detail file, and stops it.
+    private func measureFreeRADIUS(files: [URL], directory: URL, imsis: [String]) async throws -> (LoadFigures, AccessSampler.Samples, paced: LoadFigures) {
+        let userName = imsis[0]
         let port = try await FreePorts.udp()
         let authenticationPort = try await FreePorts.udp()
         let scratch = directory.appendingPathComponent("freeradius")
@@ -256,9 +289,16 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 files: files, port: port, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath), limit: radclientLimit
             )
         }
+        // Even pacing costs a server more per update than radclient's bursts, which it reads
+        // many at a time; SimGate's paced phase is compared with this one, not with the replay.
+        let pacedLoad = pacedLoad(imsis: imsis, rate: figures.perSecond)
+        let pacedSampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(Self.secret.utf8))
+        let (paced, _) = try await whileSampling(pacedSampler, cpuSeconds: reference.process.cpuSeconds) { [sockets, window, rate = figures.perSecond] in
+            try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: port)
+        }
         let written = reference.detailRecords()
-        print("FreeRADIUS detail files hold \(written) records for \(figures.answered) answered updates")
-        return (figures, samples)
+        print("FreeRADIUS detail files hold \(written) records for \(figures.answered + paced.answered) answered updates")
+        return (figures, samples, paced)
     }
 
     private func summary(_ samples: AccessSampler.Samples) -> String {

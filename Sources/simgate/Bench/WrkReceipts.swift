@@ -22,9 +22,8 @@ enum WrkReceipts {
         _ wrk: String, invoices: [BenchFleet.SignedInvoice], path: String, base: String, connections: Int, seconds: Int
     ) async throws -> Outcome {
         let threads = max(1, min(2, invoices.count))
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-bench-payments-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try ScratchDirectory(prefix: "simgate-bench-wrk")
+        defer { scratch.remove() }
         // One invoice a line: its Stripe-Signature header, a tab, its body (compact JSON, so
         // neither holds a tab or a line break).
         var lines = Data()
@@ -34,8 +33,8 @@ enum WrkReceipts {
             lines.append(invoice.body)
             lines.append(0x0A)
         }
-        let invoiceFile = scratch.appendingPathComponent("invoices.tsv")
-        let scriptFile = scratch.appendingPathComponent("receipts.lua")
+        let invoiceFile = scratch.url.appendingPathComponent("invoices.tsv")
+        let scriptFile = scratch.url.appendingPathComponent("receipts.lua")
         try lines.write(to: invoiceFile)
         try Data(script(path: path).utf8).write(to: scriptFile)
         let result = try await ToolProcess.run(
