@@ -216,9 +216,9 @@ public final class RADIUSServer: Service, Sendable {
             // Answered by the server itself and never cached: each probe asks afresh whether
             // the server is alive (RFC 5997 section 3).
             let reply = RADIUSPacket(code: role.statusReplyCode, identifier: request.identifier, authenticator: [], attributes: [])
-            return .answered(send(reply, to: request, client: client, address: envelope.remoteAddress, cacheAs: nil))
+            return .answered(send(reply, to: request, client: client, address: envelope.remoteAddress, cache: false))
         }
-        switch cache.begin(client: sourceIP, port: envelope.remoteAddress.port ?? 0, request: request) {
+        switch cache.begin(from: envelope.remoteAddress, request: request) {
         case .answered(let bytes):
             if let code = bytes.first.flatMap(RADIUSCode.init(rawValue:)) { statistics.recordAnswer(code, retransmission: true) }
             return .answered(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: bytes)))
@@ -234,17 +234,17 @@ public final class RADIUSServer: Service, Sendable {
     /// handler chose silence, which is counted and lets a retry be answered afresh.
     func finish(_ request: Request, reply: RADIUSPacket?) -> AddressedEnvelope<ByteBuffer>? {
         guard let reply else {
-            cache.abandon(client: request.sourceIP, port: request.address.port ?? 0, request: request.packet)
+            cache.abandon(from: request.address, request: request.packet)
             drop(.notAnswered, source: request.sourceIP)
             return nil
         }
-        return send(reply, to: request.packet, client: request.client, address: request.address, cacheAs: request.sourceIP)
+        return send(reply, to: request.packet, client: request.client, address: request.address, cache: true)
     }
 
     /// Echoes the request's Proxy-State attributes in order (RFC 2865 section 5.33), signs the
-    /// reply, and keeps it for retransmissions when `cacheAs` names the client.
+    /// reply, and keeps it for retransmissions when `cache` says so.
     private func send(
-        _ reply: RADIUSPacket, to request: RADIUSPacket, client: RADIUSClient, address: SocketAddress, cacheAs sourceIP: String?
+        _ reply: RADIUSPacket, to request: RADIUSPacket, client: RADIUSClient, address: SocketAddress, cache: Bool
     ) -> AddressedEnvelope<ByteBuffer> {
         var reply = reply
         reply.identifier = request.identifier
@@ -253,7 +253,7 @@ public final class RADIUSServer: Service, Sendable {
             ? Self.signAccountingResponse(reply, to: request, secret: client.secret)
             : RADIUSAuthenticators.signReply(reply, to: request, secret: client.secret)
         let bytes = signed.encoded()
-        if let sourceIP { cache.store(bytes, client: sourceIP, port: address.port ?? 0, request: request) }
+        if cache { self.cache.store(bytes, from: address, request: request) }
         statistics.recordAnswer(signed.code, retransmission: false)
         return AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// Replies recently sent, so a retransmitted request gets the same reply again instead of
@@ -10,10 +11,32 @@ import Synchronization
 /// instead of one entry per request of the last lifetime (hundreds of thousands under an
 /// accounting flood, each lookup then a miss in the processor's cache).
 final class ReplyCache: Sendable {
+    /// The client's address and port as integers, not the address's text: it is hashed twice
+    /// for every request, and a string was hashed byte by byte.
     private struct Key: Hashable {
-        let client: String
-        let port: Int
+        /// IPv4: 0; IPv6: its first eight octets.
+        let high: UInt64
+        /// IPv4: the address; IPv6: its last eight octets.
+        let low: UInt64
+        let port: UInt16
+        let family: UInt8
         let identifier: UInt8
+
+        init(_ address: SocketAddress, _ identifier: UInt8) {
+            self.identifier = identifier
+            port = UInt16(truncatingIfNeeded: address.port ?? 0)
+            switch address {
+            case .v4(let v4):
+                (high, low, family) = (0, UInt64(v4.address.sin_addr.s_addr), 4)
+            case .v6(let v6):
+                var octets = v6.address.sin6_addr
+                (high, low) = withUnsafeBytes(of: &octets) { ($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+                family = 6
+            case .unixDomainSocket:
+                // Not a RADIUS client's address; all such share one key per identifier.
+                (high, low, family) = (0, 0, 0)
+            }
+        }
     }
 
     /// The authenticator as two integers, not an array: compared on every lookup, an array
@@ -52,15 +75,13 @@ final class ReplyCache: Sendable {
         case answered([UInt8])
     }
 
-    /// The entries, and their keys in the order they were written so that expired ones are
-    /// found from the front in constant time per request, however busy the server is.
+    /// The entries, and when expired ones were last swept out.
     private struct State {
         var entries: [Key: Entry] = [:]
-        var written: [(key: Key, at: ContinuousClock.Instant)] = []
-        var oldest = 0
+        var sweptAt: ContinuousClock.Instant
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let lifetime: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
 
@@ -69,13 +90,14 @@ final class ReplyCache: Sendable {
     init(lifetime: Duration = .seconds(30), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.lifetime = lifetime
         self.now = now
+        state = Mutex(State(sweptAt: now()))
     }
 
     /// Looks the request up and, if it is new, marks it in flight (in place of an earlier
     /// request with the same identifier from the same address and port).
-    func begin(client: String, port: Int, request: RADIUSPacket) -> Lookup {
+    func begin(from address: SocketAddress, request: RADIUSPacket) -> Lookup {
         let now = self.now()
-        let key = Key(client: client, port: port, identifier: request.identifier)
+        let key = Key(address, request.identifier)
         let authenticator = Authenticator(request)
         return state.withLock { state in
             if let entry = state.entries[key], entry.authenticator == authenticator, now - entry.storedAt < lifetime {
@@ -87,8 +109,8 @@ final class ReplyCache: Sendable {
     }
 
     /// Forgets a request that got no reply, so a retry is answered afresh.
-    func abandon(client: String, port: Int, request: RADIUSPacket) {
-        let key = Key(client: client, port: port, identifier: request.identifier)
+    func abandon(from address: SocketAddress, request: RADIUSPacket) {
+        let key = Key(address, request.identifier)
         let authenticator = Authenticator(request)
         state.withLock { state in
             if let index = state.entries.index(forKey: key), state.entries[index].value.authenticator == authenticator {
@@ -100,9 +122,9 @@ final class ReplyCache: Sendable {
     /// Keeps the reply sent to `request`, so copies of it within the lifetime get the same
     /// bytes; unless a newer request has taken its identifier meanwhile (a client that reuses
     /// one too early), whose entry stays.
-    func store(_ reply: [UInt8], client: String, port: Int, request: RADIUSPacket) {
+    func store(_ reply: [UInt8], from address: SocketAddress, request: RADIUSPacket) {
         let now = self.now()
-        let key = Key(client: client, port: port, identifier: request.identifier)
+        let key = Key(address, request.identifier)
         let authenticator = Authenticator(request)
         state.withLock { state in
             if let current = state.entries[key], current.authenticator != authenticator { return }
@@ -115,19 +137,14 @@ final class ReplyCache: Sendable {
 
     private func write(_ entry: Entry, for key: Key, in state: inout State) {
         state.entries[key] = entry
-        state.written.append((key, entry.storedAt))
-        // Drop what expired, oldest first. A key written again since has a newer time in the
-        // map, and stays.
-        while state.oldest < state.written.count, entry.storedAt - state.written[state.oldest].at >= lifetime {
-            let expired = state.written[state.oldest]
-            if let index = state.entries.index(forKey: expired.key), state.entries[index].value.storedAt == expired.at {
-                state.entries.remove(at: index)
-            }
-            state.oldest += 1
-        }
-        if state.oldest > 4_096, state.oldest * 2 > state.written.count {
-            state.written.removeFirst(state.oldest)
-            state.oldest = 0
-        }
+        // Once a lifetime, what expired is swept out in one pass: the cache never holds more
+        // than two lifetimes' keys, and each request pays a share of one pass. (A list of
+        // keys in the order written found expired ones one by one instead, but it took two
+        // appends per request and grew to a lifetime of requests, copied as it grew.)
+        let now = entry.storedAt
+        guard now - state.sweptAt >= lifetime else { return }
+        let lifetime = self.lifetime
+        state.entries = state.entries.filter { now - $0.value.storedAt < lifetime }
+        state.sweptAt = now
     }
 }

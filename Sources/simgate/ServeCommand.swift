@@ -50,6 +50,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Acct-Interim-Interval in seconds (60-86400). Default: $SIMGATE_RADIUS_INTERIM_INTERVAL, else 300.")
     var radiusInterimInterval: String?
 
+    /// `--radius-accounting-commit-delay`: how long an accounting batch may wait for more reports.
+    @Option(help: "Milliseconds (0-20) accounting may wait for more reports to commit with, while they keep coming. Default: $SIMGATE_RADIUS_ACCOUNTING_COMMIT_DELAY, else 0.")
+    var radiusAccountingCommitDelay: String?
+
     /// `--secrets-key`: base64 of the 32-byte key that seals stored secrets.
     @Option(help: "Base64 of 32 random bytes sealing stored secrets. Default: $SIMGATE_SECRETS_KEY, else the key file.")
     var secretsKey: String?
@@ -114,6 +118,7 @@ extension ServeCommand {
             "host": host, "port": port, "database": databaseOptions.database, "radius.host": radiusHost,
             "radius.auth_port": radiusAuthPort, "radius.acct_port": radiusAcctPort, "radius.clients": radiusClients,
             "radius.coa_port": radiusCoaPort, "radius.interim_interval": radiusInterimInterval,
+            "radius.accounting_commit_delay": radiusAccountingCommitDelay,
             "secrets_key": secretsKey, "secrets_key_file": secretsKeyFile, "webhooks.allow_networks": webhooksAllowNetworks,
             "webhooks.timeout": webhooksTimeout, "statements.freeze_after": statementsFreezeAfter,
             "usage.retention_months": usageRetentionMonths,

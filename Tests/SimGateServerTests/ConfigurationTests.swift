@@ -42,16 +42,18 @@ struct ConfigurationTests {
         #expect(configuration.radius.interimInterval == 300)
     }
 
-    @Test("RADIUS gateways take Disconnect-Requests on 3799 unless SIMGATE_RADIUS_COA_PORT says otherwise; the interim interval is bounded")
+    @Test("RADIUS gateways take Disconnect-Requests on 3799 unless SIMGATE_RADIUS_COA_PORT says otherwise; the interim interval is bounded; accounting commits without delay unless one is set")
     func radiusEnvironment() throws {
         let defaults = try AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_CLIENTS": "10.0.0.0/8=s3cret"])
         #expect(defaults.radius.clients.map(\.coaPort) == [3_799])
+        #expect(defaults.radius.accountingCommitDelay == .zero)
         let custom = try AppConfiguration.fromEnvironment([
             "SIMGATE_RADIUS_CLIENTS": "10.0.0.0/8=s3cret,127.0.0.1=other", "SIMGATE_RADIUS_COA_PORT": "1700",
-            "SIMGATE_RADIUS_INTERIM_INTERVAL": "600",
+            "SIMGATE_RADIUS_INTERIM_INTERVAL": "600", "SIMGATE_RADIUS_ACCOUNTING_COMMIT_DELAY": "2",
         ])
         #expect(custom.radius.clients.map(\.coaPort) == [1_700, 1_700])
         #expect(custom.radius.interimInterval == 600)
+        #expect(custom.radius.accountingCommitDelay == .milliseconds(2))
     }
 
     @Test("the secrets key file lies beside the SQLite file unless set; a given key is used as it is")
@@ -74,6 +76,7 @@ struct ConfigurationTests {
             ("SIMGATE_DATABASE", " "), ("SIMGATE_HOST", ""),
             ("SIMGATE_SECRETS_KEY", "c2hvcnQ="), ("SIMGATE_SECRETS_KEY", "not base64!"), ("SIMGATE_WEBHOOKS_ALLOW_NETWORKS", "10.0.0.0/33"),
             ("SIMGATE_WEBHOOKS_ALLOW_NETWORKS", "intranet"), ("SIMGATE_WEBHOOKS_TIMEOUT", "0"), ("SIMGATE_WEBHOOKS_TIMEOUT", "61"),
+            ("SIMGATE_RADIUS_ACCOUNTING_COMMIT_DELAY", "21"), ("SIMGATE_RADIUS_ACCOUNTING_COMMIT_DELAY", "-1"), ("SIMGATE_RADIUS_ACCOUNTING_COMMIT_DELAY", "1.5"),
         ] {
             do {
                 _ = try AppConfiguration.fromEnvironment([variable: value])

@@ -86,6 +86,12 @@ public struct AppConfiguration: Sendable {
             }
             configuration.radius.interimInterval = seconds
         }
+        if let (text, origin) = try source.value(.radiusAccountingCommitDelay) {
+            guard let milliseconds = Int(text), (0...20).contains(milliseconds) else {
+                throw ConfigurationError(variable: origin, value: text, expected: "whole milliseconds from 0 to 20")
+            }
+            configuration.radius.accountingCommitDelay = .milliseconds(milliseconds)
+        }
         if let (text, origin) = try source.value(.secretsKey) {
             guard SecretBox(base64: text) != nil else {
                 throw ConfigurationError(variable: origin, value: "(hidden)", expected: "the base64 of 32 random bytes (openssl rand -base64 32)")

@@ -57,7 +57,9 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     if configuration.webhooks.runsInBackground { services.append(dispatcher) }
     if configuration.radius.enabled {
         let radius = configuration.radius
-        let accounting = RADIUSAccountingHandler(sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger)
+        let accounting = RADIUSAccountingHandler(
+            sims: simOperations, startup: startup, metrics: radiusMetrics, logger: dependencies.logger, commitDelay: configuration.radius.accountingCommitDelay
+        )
         // Before the ports, so it stops after them: what they hand it is still written.
         services.append(accounting.batcher)
         services.append(RADIUSServer(

@@ -49,6 +49,12 @@ public struct SettingKey: Sendable, Equatable {
         name: "radius.interim_interval", type: "seconds (60-86400)", defaultValue: "300", meaning: "Acct-Interim-Interval in Access-Accept"
     )
 
+    /// `radius.accounting_commit_delay`: how long an accounting batch may wait for more reports.
+    static let radiusAccountingCommitDelay = SettingKey(
+        name: "radius.accounting_commit_delay", type: "milliseconds (0-20)", defaultValue: "0",
+        meaning: "longest accounting waits for more reports to commit with, while they keep coming (0: none)"
+    )
+
     /// `secrets_key`: the key that seals stored secrets.
     static let secretsKey = SettingKey(
         name: "secrets_key", type: "base64 (32 bytes)", defaultValue: "from secrets_key_file",
@@ -83,6 +89,6 @@ public struct SettingKey: Sendable, Equatable {
     /// Every setting, in the order the README table lists them.
     public static let all: [SettingKey] = [
         host, port, database, radiusHost, radiusAuthPort, radiusAcctPort, radiusClients, radiusCoAPort, radiusInterimInterval,
-        secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout, statementsFreezeAfter, usageRetentionMonths,
+        radiusAccountingCommitDelay, secretsKey, secretsKeyFile, webhooksAllowNetworks, webhooksTimeout, statementsFreezeAfter, usageRetentionMonths,
     ]
 }

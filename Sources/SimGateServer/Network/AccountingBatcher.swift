@@ -13,6 +13,13 @@ import Synchronization
 /// or failed. On SQLite that task runs on the writer's thread, which other writes wait for:
 /// `done` must be quick and must never block.
 ///
+/// With a commit delay (off unless configured), a batch waits up to that long for more reports
+/// before it is written, but only while reports keep coming: when some arrived while the last
+/// batch was being written. At moderate, even rates most batches otherwise hold one or two
+/// reports, and each pays a transaction's fixed cost and two thread wake-ups. A gateway that
+/// sends one report at a time and waits for its answer is never delayed: nothing of its
+/// arrives during a commit.
+///
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
 final class AccountingBatcher: Service, Sendable {
@@ -38,10 +45,20 @@ final class AccountingBatcher: Service, Sendable {
     private let state = Mutex(State())
     /// Rung when a report arrives; ``run()`` waits on it when there is nothing to write.
     private let work = Doorbell()
+    /// Longest a batch waits for more reports while they keep coming; zero for none.
+    private let commitDelay: Duration
+    /// How the commit delay is waited out: `Task.sleep` unless a test passes its own.
+    private let sleep: @Sendable (Duration) async -> Void
 
     /// `apply` writes each batch; `metrics` records batch sizes and commit times. Reports taken
-    /// before `startup` opens wait for it.
-    init(store: Store, metrics: RADIUSMetrics, logger: Logger, startup: StartupSignal? = nil, apply: @escaping Apply) {
+    /// before `startup` opens wait for it. `commitDelay` is how long a batch may wait for more
+    /// reports while they keep coming, waited out with `sleep`.
+    init(
+        store: Store, metrics: RADIUSMetrics, logger: Logger, startup: StartupSignal? = nil, commitDelay: Duration = .zero,
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }, apply: @escaping Apply
+    ) {
+        self.commitDelay = commitDelay
+        self.sleep = sleep
         self.startup = startup
         self.metrics = metrics
         self.store = store
@@ -97,25 +114,45 @@ final class AccountingBatcher: Service, Sendable {
     }
 
     private func writeUntilStopped() async {
+        guard commitDelay > .zero else {
+            while !Task.isCancelled {
+                if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
+                await flush()
+            }
+            return
+        }
+        // Whether reports arrived while the last batch was being written.
+        var reportsKeepComing = false
         while !Task.isCancelled {
             if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
-            await flush()
+            if reportsKeepComing, state.withLock({ $0.pending.count < Self.maximumBatch }) {
+                // Cancelled by shutdown, the wait ends at once and what is pending is written.
+                await sleep(commitDelay)
+            }
+            reportsKeepComing = await flush(batches: 1)
         }
     }
 
     /// The batcher is no longer running: a report submitted now is not written.
     struct BatcherStopped: Error {}
 
-    private func flush() async {
-        while true {
+    /// Writes up to `batches` batches of what is pending (all of it by default). Returns
+    /// whether more reports had arrived by the time the last batch was written: looked at
+    /// before its reports are answered, so that a gateway sending its next report only on an
+    /// answer never counts as one whose reports keep coming.
+    @discardableResult
+    private func flush(batches: Int = .max) async -> Bool {
+        var arrivedMeanwhile = false
+        for _ in 0..<batches {
             let batch = state.withLock { state -> [(report: AccountingReport, done: Done)] in
                 let batch = Array(state.pending.prefix(Self.maximumBatch))
                 state.pending.removeFirst(batch.count)
                 return batch
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty { break }
             do {
                 try await write(batch.map(\.report))
+                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
                 for entry in batch { entry.done(.success(())) }
             } catch {
                 // One bad report must not fail the others: retry them one by one.
@@ -128,8 +165,10 @@ final class AccountingBatcher: Service, Sendable {
                         entry.done(.failure(error))
                     }
                 }
+                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
             }
         }
+        return arrivedMeanwhile
     }
 
     private func write(_ reports: [AccountingReport]) async throws {

@@ -13,11 +13,12 @@ struct RADIUSAccountingHandler: RADIUSQueueingHandler {
     /// Commits reports together and returns for each once its batch is durable.
     let batcher: AccountingBatcher
 
-    /// Builds the ledger and its batcher; the app runs the batcher as one of its services.
-    init(sims: SimService, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger) {
+    /// Builds the ledger and its batcher, whose batches wait up to `commitDelay` for more
+    /// reports while they keep coming; the app runs the batcher as one of its services.
+    init(sims: SimService, startup: StartupSignal, metrics: RADIUSMetrics, logger: Logger, commitDelay: Duration = .zero) {
         self.logger = logger
         let ledger = AccountingLedger(sims: sims, metrics: metrics, logger: logger)
-        batcher = AccountingBatcher(store: sims.store, metrics: metrics, logger: logger, startup: startup) { reports, tx in
+        batcher = AccountingBatcher(store: sims.store, metrics: metrics, logger: logger, startup: startup, commitDelay: commitDelay) { reports, tx in
             try await ledger.apply(reports, in: tx)
         }
     }

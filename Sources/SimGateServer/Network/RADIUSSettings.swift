@@ -26,6 +26,9 @@ public struct RADIUSSettings: Sendable {
     public var disconnectTimeout: Duration = .seconds(2)
     /// How many times a Disconnect-Request is sent before giving up. Default 3.
     public var disconnectAttempts = 3
+    /// Longest an accounting batch waits for more reports while they keep coming (see
+    /// `AccountingBatcher`). Zero by default: every batch is written at once.
+    public var accountingCommitDelay: Duration = .zero
 
     /// The defaults: enabled on `127.0.0.1`, ports 1812 and 1813, no clients.
     public init() {}

@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimGateCore
+@testable import SimGateServer
+import SimGateStore
+import SimGateTestSupport
+import Synchronization
+import Testing
+
+/// The accounting commit delay: batches wait for more reports only while reports keep coming.
+/// The batcher writes to a real SQLite store; its `apply` and its `sleep` are the test's, so the
+/// test decides when a batch is written and when the delay ends, and waits for nothing by time.
+@Suite("Accounting commit delay")
+struct AccountingCommitDelayTests {
+    /// What the batcher did, and the points where the test holds it.
+    final class Probe: Sendable {
+        /// Each batch's size, in order.
+        let batches = Mutex<[Int]>([])
+        /// Each delay the batcher waited out.
+        let delays = Mutex<[Duration]>([])
+        /// Opened when the first batch is being written; it waits for `firstBatchHeld`.
+        let firstBatchStarted = OnceSignal()
+        let firstBatchHeld = OnceSignal()
+        /// Opened when a delay begins; it lasts until `delayHeld` opens.
+        let delayStarted = OnceSignal()
+        let delayHeld = OnceSignal()
+        /// Each report's outcome, by session, as the batcher answers.
+        let answers = AsyncStream<(String, Bool)>.makeStream()
+    }
+
+    /// Runs a batcher with `commitDelay` around `body`, which takes reports with the function
+    /// it is given (at once, as the RADIUS port does), then shuts the batcher down.
+    static func withBatcher(
+        commitDelay: Duration, holdFirstBatch: Bool, _ body: @escaping @Sendable (Probe, @escaping @Sendable (String) -> Void) async throws -> Void
+    ) async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let probe = Probe()
+            let startup = StartupSignal()
+            startup.open()
+            let batcher = AccountingBatcher(
+                store: Store(database: database, ids: IdentifierGenerator(clock: SystemWallClock())), metrics: RADIUSMetrics(),
+                logger: Logger(label: "test"), startup: startup, commitDelay: commitDelay,
+                sleep: { delay in
+                    probe.delays.withLock { $0.append(delay) }
+                    probe.delayStarted.open()
+                    await probe.delayHeld.wait()
+                }
+            ) { reports, _ in
+                let isFirst = probe.batches.withLock { batches in
+                    batches.append(reports.count)
+                    return batches.count == 1
+                }
+                if isFirst, holdFirstBatch {
+                    probe.firstBatchStarted.open()
+                    await probe.firstBatchHeld.wait()
+                }
+            }
+            let group = ServiceGroup(configuration: .init(services: [batcher], gracefulShutdownSignals: [], logger: Logger(label: "test")))
+            let take: @Sendable (String) -> Void = { session in
+                batcher.take(LedgerFixture.report(.interimUpdate, session: session, imsi: Fixtures.imsi(1))) { result in
+                    if case .success = result { probe.answers.continuation.yield((session, true)) } else { probe.answers.continuation.yield((session, false)) }
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await body(probe, take)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+
+    /// The next `count` answers, in the order given.
+    static func answers(_ count: Int, from probe: Probe, iterator: inout AsyncStream<(String, Bool)>.Iterator) async -> [String] {
+        var answered: [String] = []
+        while answered.count < count, let (session, stored) = await iterator.next() {
+            #expect(stored, "\(session) was not stored")
+            answered.append(session)
+        }
+        return answered
+    }
+
+    @Test("a gateway that sends one report at a time and waits for each answer is never delayed")
+    func oneAtATime() async throws {
+        try await Self.withBatcher(commitDelay: .milliseconds(20), holdFirstBatch: false) { probe, take in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            for index in 0..<20 {
+                take("one-\(index)")
+                #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["one-\(index)"])
+            }
+            #expect(probe.batches.withLock { $0 } == Array(repeating: 1, count: 20))
+            #expect(probe.delays.withLock { $0 }.isEmpty, "a report that came alone waited for others")
+        }
+    }
+
+    @Test("a report that arrives while a batch is written makes the next batch wait for more, which go in with it")
+    func reportsKeepComing() async throws {
+        try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true) { probe, take in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            take("first")
+            await probe.firstBatchStarted.wait()
+            // Arrives while the first batch is being written: reports keep coming.
+            take("second")
+            probe.firstBatchHeld.open()
+            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["first"])
+            // The next batch waits out the delay; what arrives meanwhile joins it.
+            await probe.delayStarted.wait()
+            take("third")
+            take("fourth")
+            probe.delayHeld.open()
+            #expect(await Self.answers(3, from: probe, iterator: &iterator) == ["second", "third", "fourth"])
+            #expect(probe.batches.withLock { $0 } == [1, 3])
+            #expect(probe.delays.withLock { $0 } == [.milliseconds(3)])
+        }
+    }
+
+    @Test("without a commit delay, a report that arrives while a batch is written goes in the next batch at once")
+    func noDelay() async throws {
+        try await Self.withBatcher(commitDelay: .zero, holdFirstBatch: true) { probe, take in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            take("first")
+            await probe.firstBatchStarted.wait()
+            take("second")
+            probe.firstBatchHeld.open()
+            #expect(await Self.answers(2, from: probe, iterator: &iterator) == ["first", "second"])
+            #expect(probe.batches.withLock { $0 } == [1, 1])
+            #expect(probe.delays.withLock { $0 }.isEmpty)
+        }
+    }
+}
