@@ -16,9 +16,10 @@ import Synchronization
 /// With a commit delay (off unless configured), a batch waits up to that long for more reports
 /// before it is written, but only while reports keep coming: when some arrived while the last
 /// batch was being written. At moderate, even rates most batches otherwise hold one or two
-/// reports, and each pays a transaction's fixed cost and two thread wake-ups. A gateway that
-/// sends one report at a time and waits for its answer is never delayed: nothing of its
-/// arrives during a commit.
+/// reports, and each pays a transaction's fixed cost and two thread wake-ups. A lone gateway
+/// that sends one report at a time and waits for its answer is never delayed: nothing of its
+/// arrives during a commit. Several such gateways are (each answer comes up to the delay
+/// later), which is why the delay is off unless configured.
 ///
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
