@@ -66,7 +66,7 @@ final class ReplyCache: Sendable {
 
     /// What to do with an incoming request.
     enum Lookup: Equatable {
-        /// First sight: answer it, then ``store(_:client:request:)``.
+        /// First sight: answer it, then ``store(_:from:request:)``.
         case new
         /// The same request is being answered right now: drop this copy; the client will
         /// retry and get the stored reply.

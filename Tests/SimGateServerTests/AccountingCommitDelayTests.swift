@@ -11,7 +11,7 @@ import Testing
 /// The accounting commit delay: batches wait for more reports only while reports keep coming.
 /// The batcher writes to a real SQLite store; its `apply` and its `sleep` are the test's, so the
 /// test decides when a batch is written and when the delay ends, and waits for nothing by time.
-@Suite("Accounting commit delay")
+@Suite("Accounting commit delay", .timeLimit(.minutes(1)))
 struct AccountingCommitDelayTests {
     /// What the batcher did, and the points where the test holds it.
     final class Probe: Sendable {
@@ -32,9 +32,10 @@ struct AccountingCommitDelayTests {
     /// Runs a batcher with `commitDelay` around `body`, which takes reports with the function
     /// it is given (at once, as the RADIUS port does), then shuts the batcher down.
     static func withBatcher(
-        commitDelay: Duration, holdFirstBatch: Bool, _ body: @escaping @Sendable (Probe, @escaping @Sendable (String) -> Void) async throws -> Void
+        _ engine: TestEngine = .sqlite, commitDelay: Duration, holdFirstBatch: Bool,
+        _ body: @escaping @Sendable (Probe, @escaping @Sendable (String) -> Void, ServiceGroup) async throws -> Void
     ) async throws {
-        try await TestDatabase.with(.sqlite) { database in
+        try await TestDatabase.with(engine) { database in
             let probe = Probe()
             let startup = StartupSignal()
             startup.open()
@@ -44,7 +45,8 @@ struct AccountingCommitDelayTests {
                 sleep: { delay in
                     probe.delays.withLock { $0.append(delay) }
                     probe.delayStarted.open()
-                    await probe.delayHeld.wait()
+                    // Like Task.sleep, the delay ends when shutdown cancels the batcher's task.
+                    await withTaskCancellationHandler { await probe.delayHeld.wait() } onCancel: { probe.delayHeld.open() }
                 }
             ) { reports, _ in
                 let isFirst = probe.batches.withLock { batches in
@@ -64,7 +66,7 @@ struct AccountingCommitDelayTests {
             }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                try await body(probe, take)
+                try await body(probe, take, group)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
@@ -83,7 +85,7 @@ struct AccountingCommitDelayTests {
 
     @Test("a gateway that sends one report at a time and waits for each answer is never delayed")
     func oneAtATime() async throws {
-        try await Self.withBatcher(commitDelay: .milliseconds(20), holdFirstBatch: false) { probe, take in
+        try await Self.withBatcher(commitDelay: .milliseconds(20), holdFirstBatch: false) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
             for index in 0..<20 {
                 take("one-\(index)")
@@ -96,7 +98,7 @@ struct AccountingCommitDelayTests {
 
     @Test("a report that arrives while a batch is written makes the next batch wait for more, which go in with it")
     func reportsKeepComing() async throws {
-        try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true) { probe, take in
+        try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
             take("first")
             await probe.firstBatchStarted.wait()
@@ -115,9 +117,26 @@ struct AccountingCommitDelayTests {
         }
     }
 
+    @Test("a report waiting out the delay when the server shuts down is written and answered, not dropped", arguments: TestEngine.available)
+    func shutdownDuringDelay(engine: TestEngine) async throws {
+        try await Self.withBatcher(engine, commitDelay: .milliseconds(20), holdFirstBatch: true) { probe, take, group in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            take("first")
+            await probe.firstBatchStarted.wait()
+            take("second")
+            probe.firstBatchHeld.open()
+            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["first"])
+            await probe.delayStarted.wait()
+            // Shutdown while "second" waits out the delay: the final flush writes it.
+            await group.triggerGracefulShutdown()
+            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["second"])
+            #expect(probe.batches.withLock { $0 } == [1, 1])
+        }
+    }
+
     @Test("without a commit delay, a report that arrives while a batch is written goes in the next batch at once")
     func noDelay() async throws {
-        try await Self.withBatcher(commitDelay: .zero, holdFirstBatch: true) { probe, take in
+        try await Self.withBatcher(commitDelay: .zero, holdFirstBatch: true) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
             take("first")
             await probe.firstBatchStarted.wait()

@@ -115,9 +115,14 @@ final class AccountingBatcher: Service, Sendable {
     }
 
     private func writeUntilStopped() async {
+        // Each wait below ends at once when shutdown cancels this task; what is pending is
+        // then left to the final flush, outside it: written here, in a cancelled task, it
+        // would fail on PostgreSQL (its connection lease gives up on cancellation) and the
+        // gateways would have to send it again.
         guard commitDelay > .zero else {
             while !Task.isCancelled {
                 if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
+                if Task.isCancelled { break }
                 await flush()
             }
             return
@@ -127,9 +132,9 @@ final class AccountingBatcher: Service, Sendable {
         while !Task.isCancelled {
             if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
             if reportsKeepComing, state.withLock({ $0.pending.count < Self.maximumBatch }) {
-                // Cancelled by shutdown, the wait ends at once and what is pending is written.
                 await sleep(commitDelay)
             }
+            if Task.isCancelled { break }
             reportsKeepComing = await flush(batches: 1)
         }
     }
@@ -156,6 +161,8 @@ final class AccountingBatcher: Service, Sendable {
                 arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
                 for entry in batch { entry.done(.success(())) }
             } catch {
+                // Looked at before any of them is answered, as above.
+                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
                 // One bad report must not fail the others: retry them one by one.
                 logger.warning("Accounting batch failed; retrying reports singly", metadata: ["size": "\(batch.count)", "error": "\(error)"])
                 for entry in batch {
@@ -166,7 +173,6 @@ final class AccountingBatcher: Service, Sendable {
                         entry.done(.failure(error))
                     }
                 }
-                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
             }
         }
         return arrivedMeanwhile
