@@ -19,9 +19,13 @@ struct ToolProcess {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable.lastPathComponent)-\(UUID().uuidString).out")
         // Should it fail, opening the file below throws and says why.
         _ = FileManager.default.createFile(atPath: outputPath.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputPath) }
         let output = try FileHandle(forWritingTo: outputPath)
         defer { try? output.close() }
+        let reader = try FileHandle(forReadingFrom: outputPath)
+        defer { try? reader.close() }
+        // Removed at once: the open handles keep the file's contents, and nothing is left in
+        // the temporary directory even if this process is killed before the tool ends.
+        try? FileManager.default.removeItem(at: outputPath)
         process.standardOutput = output
         process.standardError = output
         let watchdog = Task {
@@ -38,7 +42,7 @@ struct ToolProcess {
                 continuation.resume(throwing: error)
             }
         }
-        let text = (try? String(contentsOf: outputPath, encoding: .utf8)) ?? ""
+        let text = String(decoding: (try? reader.readToEnd()) ?? Data(), as: UTF8.self)
         return ToolProcess(output: text, status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal)
     }
 }
