@@ -115,23 +115,15 @@ final class AccountingBatcher: Service, Sendable {
     }
 
     private func writeUntilStopped() async {
-        // Each wait below ends at once when shutdown cancels this task; what is pending is
-        // then left to the final flush, outside it: written here, in a cancelled task, it
-        // would fail on PostgreSQL (its connection lease gives up on cancellation) and the
-        // gateways would have to send it again.
-        guard commitDelay > .zero else {
-            while !Task.isCancelled {
-                if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
-                if Task.isCancelled { break }
-                await flush()
-            }
-            return
-        }
+        // Each wait below ends at once when shutdown cancels this task, and the loop stops
+        // before its next batch: what is pending is left to the final flush, outside it.
+        // Written here, in a cancelled task, it would fail on PostgreSQL (its connection lease
+        // gives up on cancellation) and the gateways would have to send it again.
         // Whether reports arrived while the last batch was being written.
         var reportsKeepComing = false
         while !Task.isCancelled {
             if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
-            if reportsKeepComing, state.withLock({ $0.pending.count < Self.maximumBatch }) {
+            if commitDelay > .zero, reportsKeepComing, state.withLock({ $0.pending.count < Self.maximumBatch }) {
                 await sleep(commitDelay)
             }
             if Task.isCancelled { break }
