@@ -122,6 +122,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let cpu: Double
         /// Transactions the server committed accounting in over the load (SimGate only).
         var commits: Int?
+        /// API writes timed during the load (SimGate's flood only).
+        var writes: WriteSampler.Samples?
 
         var perSecond: Double { Double(answered) / seconds }
         var cpuPer100k: Double { cpu * 100_000 / Double(answered) }
@@ -138,6 +140,11 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let sender = usesRadclient ? "\(radclients) radclient processes x \(radclientWindow) in flight" : "\(sockets) sockets x \(window) in flight"
         print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sender), SQLite")
         let imsis = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: sessions)
+        // One LIVE SIM more, on an account of its own: the API's writes take turns on it while accounting runs.
+        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "Bench writes"])
+        guard let accountID = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
+        _ = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: 1, first: sessions, account: accountID)
+        let writes = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
         let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
 
@@ -160,20 +167,26 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             if freeradius {
                 (reference, referenceDuringLoad, referencePaced) = try await measureFreeRADIUS(files: files, directory: directory, imsis: imsis)
             }
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [files, radclientWindow, radclientPath] in
+            (figures, duringLoad) = try await whileSampling(sampler, writes: writes, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [files, radclientWindow, radclientPath] in
                 try await RadclientReplay.run(
                     files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
                     limit: radclientLimit
                 )
             }
         } else {
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window, rate] in
+            (figures, duringLoad) = try await whileSampling(sampler, writes: writes, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window, rate] in
                 try await Self.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
         }
 
         print(String(format: "SimGate accounting:    %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
                      figures.answered, figures.seconds, figures.perSecond, figures.cpuPer100k) + figures.commitsText)
+        if let written = figures.writes {
+            let latency = LatencySummary(written.durations)
+            print(String(format: "API suspend/activate meanwhile (one every 50 ms): p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d",
+                         latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
+                  + (written.failed > 0 ? ", \(written.failed) not 200, the first: \(written.firstFailure ?? "-"))" : ")"))
+        }
         if let reference {
             print(String(format: "FreeRADIUS accounting: %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates (detail files)",
                          reference.answered, reference.seconds, reference.perSecond, reference.cpuPer100k))
@@ -234,26 +247,31 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     /// it. Both servers are measured this way, so their CPU per update covers the same
     /// Access-Requests as well as the accounting.
     private func whileSampling(
-        _ sampler: AccessSampler, cpuSeconds: () -> Double, commits: () async throws -> Int? = { nil },
+        _ sampler: AccessSampler, writes: WriteSampler? = nil, cpuSeconds: () -> Double, commits: () async throws -> Int? = { nil },
         _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
     ) async throws -> (LoadFigures, AccessSampler.Samples) {
         let commitsBefore = try await commits()
         let cpuBefore = cpuSeconds()
         async let samples = sampler.sample(count: .max, pause: .milliseconds(5))
+        async let writeSamples = writes?.sample(pause: .milliseconds(50))
         let outcome: RadclientReplay.Outcome
         do {
             outcome = try await load()
         } catch {
             sampler.stop()
+            writes?.stop()
             _ = try? await samples
+            _ = try? await writeSamples
             throw error
         }
         let cpu = cpuSeconds() - cpuBefore
         sampler.stop()
+        writes?.stop()
+        let written = try await writeSamples
         if outcome.lost > 0 { print("(\(outcome.lost) requests got no answer after radclient's retries)") }
         let commitsAfter = try await commits()
         let committed = commitsBefore.flatMap { before in commitsAfter.map { $0 - before } }
-        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu, commits: committed), try await samples)
+        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu, commits: committed, writes: written), try await samples)
     }
 
     /// Accounting transactions the server has committed so far, from its `/metrics`.

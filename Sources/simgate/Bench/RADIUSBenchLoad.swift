@@ -69,17 +69,18 @@ struct RADIUSBenchLoad {
         return files.map { $0.joined(separator: "\n") }
     }
 
-    /// The ICCID of the `n`-th SIM ``prepareSims(_:operatorKey:count:account:)`` imports.
+    /// The ICCID of the `n`-th SIM ``prepareSims(_:operatorKey:count:first:account:)`` imports.
     static func iccid(_ n: Int) -> String {
         let body = "898832" + String(format: "%012d", n)
         return body + String(Luhn.checkDigit(for: body))
     }
 
-    /// Imports `count` SIMs (to `account`, or into stock) and activates them; returns their IMSIs.
-    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int, account: String? = nil) async throws -> [String] {
+    /// Imports `count` SIMs numbered from `first` (to `account`, or into stock) and activates
+    /// them (only those of an account become LIVE); returns their IMSIs.
+    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int, first: Int = 0, account: String? = nil) async throws -> [String] {
         var imsis: [String] = []
-        for start in stride(from: 0, to: count, by: 1_000) {
-            let rows = (start..<min(start + 1_000, count)).map { n -> [String: String] in
+        for start in stride(from: first, to: first + count, by: 1_000) {
+            let rows = (start..<min(start + 1_000, first + count)).map { n -> [String: String] in
                 let imsi = "00103" + String(format: "%010d", n)
                 imsis.append(imsi)
                 return ["iccid": iccid(n), "imsi": imsi]
