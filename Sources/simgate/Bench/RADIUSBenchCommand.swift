@@ -181,12 +181,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
 
         print(String(format: "SimGate accounting:    %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
                      figures.answered, figures.seconds, figures.perSecond, figures.cpuPer100k) + figures.commitsText)
-        if let written = figures.writes {
-            let latency = LatencySummary(written.durations)
-            print(String(format: "API suspend/activate meanwhile (one every 50 ms): p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d",
-                         latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
-                  + (written.failed > 0 ? ", \(written.failed) not 200, the first: \(written.firstFailure ?? "-"))" : ")"))
-        }
+        if let written = figures.writes { print("API suspend/activate meanwhile (one every 50 ms): " + summary(written)) }
         if let reference {
             print(String(format: "FreeRADIUS accounting: %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates (detail files)",
                          reference.answered, reference.seconds, reference.perSecond, reference.cpuPer100k))
@@ -224,6 +219,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         }
         let atRest = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
         print("Access-Request -> Access-Accept at rest: " + summary(try await atRest.sample(count: samples)))
+        let writesAtRest = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
+        print("API suspend/activate at rest: " + summary(try await writesAtRest.sample(count: 2 * max(1, samples / 10), pause: .milliseconds(5))))
     }
 
     /// Sends `load` with the own sender, `sockets` sockets of `window` requests in flight each,
@@ -317,6 +314,12 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let written = reference.detailRecords()
         print("FreeRADIUS detail files hold \(written) records for \(figures.answered + paced.answered) answered updates")
         return (figures, samples, paced)
+    }
+
+    private func summary(_ written: WriteSampler.Samples) -> String {
+        let latency = LatencySummary(written.durations)
+        return String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d", latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
+            + (written.failed > 0 ? ", \(written.failed) not 200, the first: \(written.firstFailure ?? "-"))" : ")")
     }
 
     private func summary(_ samples: AccessSampler.Samples) -> String {

@@ -29,13 +29,16 @@ final class WriteSampler: Sendable {
     /// Ends a ``sample(pause:)`` that is running, after its current request.
     func stop() { stopped.store(true, ordering: .releasing) }
 
-    /// Sends writes `pause` apart until ``stop()``; the SIM is left LIVE.
-    func sample(pause: Duration) async throws -> Samples {
+    /// Sends up to `count` writes (an even number leaves the SIM LIVE), `pause` apart, until
+    /// ``stop()``; once stopped, a suspend is followed by its activate.
+    func sample(count: Int = .max, pause: Duration) async throws -> Samples {
         var durations: [Duration] = []
         var failed = 0
         var firstFailure: String?
         var suspend = true
-        while !stopped.load(ordering: .acquiring) || !suspend {
+        var sent = 0
+        while sent < count, !stopped.load(ordering: .acquiring) || !suspend {
+            sent += 1
             let (path, body) = suspend ? ("/v1/sims/\(iccid)/suspend", #"{"reason":"bench"}"#) : ("/v1/sims/\(iccid)/activate", "{}")
             let start = ContinuousClock.now
             let reply = try await client.send(.POST, path, key: key, body: Data(body.utf8))
