@@ -45,7 +45,7 @@ struct AccountingCommitDelayTests {
                 sleep: { delay in
                     probe.delays.withLock { $0.append(delay) }
                     probe.delayStarted.open()
-                    // Like Task.sleep, the delay ends when shutdown cancels the batcher's task.
+                    // As with the real sleep, the delay ends when shutdown cancels the batcher's task.
                     await withTaskCancellationHandler { await probe.delayHeld.wait() } onCancel: { probe.delayHeld.open() }
                 }
             ) { reports, _ in

@@ -119,6 +119,7 @@ final class AccountingBatcher: Service, Sendable {
         // before its next batch: what is pending is left to the final flush, outside it.
         // Written here, in a cancelled task, it would fail on PostgreSQL (its connection lease
         // gives up on cancellation) and the gateways would have to send it again.
+
         // Whether reports arrived while the last batch was being written.
         var reportsKeepComing = false
         while !Task.isCancelled {

@@ -63,4 +63,11 @@ struct LatencySummary {
     var text: String {
         String(format: "p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", percentile(0.5), percentile(0.99), sorted.last ?? .nan, sorted.count)
     }
+
+    /// The same line to hundredths of a millisecond (RADIUS round trips are fractions of one),
+    /// with `note`, when there is one, inside the parentheses after the count.
+    func preciseText(note: String? = nil) -> String {
+        String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d", percentile(0.5), percentile(0.99), sorted.last ?? .nan, sorted.count)
+            + (note.map { ", \($0))" } ?? ")")
+    }
 }

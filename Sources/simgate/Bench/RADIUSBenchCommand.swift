@@ -317,15 +317,11 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     }
 
     private func summary(_ written: WriteSampler.Samples) -> String {
-        let latency = LatencySummary(written.durations)
-        return String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d", latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
-            + (written.failed > 0 ? ", \(written.failed) not 200, the first: \(written.firstFailure ?? "-"))" : ")")
+        LatencySummary(written.durations).preciseText(note: written.failed > 0 ? "\(written.failed) not 200, the first: \(written.firstFailure ?? "-")" : nil)
     }
 
     private func summary(_ samples: AccessSampler.Samples) -> String {
-        let latency = LatencySummary(samples.durations)
-        return String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d", latency.percentile(0.5), latency.percentile(0.99), latency.sorted.last ?? .nan, latency.sorted.count)
-            + (samples.unanswered > 0 ? ", \(samples.unanswered) unanswered within 1 s)" : ")")
+        LatencySummary(samples.durations).preciseText(note: samples.unanswered > 0 ? "\(samples.unanswered) unanswered within 1 s" : nil)
     }
 
     /// Every byte stored, from the account-wide monthly totals.

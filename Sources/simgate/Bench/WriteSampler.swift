@@ -26,29 +26,31 @@ final class WriteSampler: Sendable {
         self.iccid = iccid
     }
 
-    /// Ends a ``sample(pause:)`` that is running, after its current request.
+    /// Ends a ``sample(count:pause:)`` that is running, after its current request (and the
+    /// activate after a suspend).
     func stop() { stopped.store(true, ordering: .releasing) }
 
     /// Sends up to `count` writes (an even number leaves the SIM LIVE), `pause` apart, until
-    /// ``stop()``; once stopped, a suspend is followed by its activate.
+    /// ``stop()``.
     func sample(count: Int = .max, pause: Duration) async throws -> Samples {
         var durations: [Duration] = []
         var failed = 0
         var firstFailure: String?
-        var suspend = true
+        // The same two writes `bench http` takes turns with: suspend, then activate.
+        let turns = HTTPBenchCommand.turns([iccid])
         var sent = 0
-        while sent < count, !stopped.load(ordering: .acquiring) || !suspend {
+        // Stopped after a suspend, its activate still goes, so the SIM is left LIVE.
+        while sent < count, !stopped.load(ordering: .acquiring) || !sent.isMultiple(of: turns.count) {
+            let (_, path, body) = turns[sent % turns.count]
             sent += 1
-            let (path, body) = suspend ? ("/v1/sims/\(iccid)/suspend", #"{"reason":"bench"}"#) : ("/v1/sims/\(iccid)/activate", "{}")
             let start = ContinuousClock.now
-            let reply = try await client.send(.POST, path, key: key, body: Data(body.utf8))
+            let reply = try await client.send(.POST, path, key: key, body: body.map { Data($0.utf8) })
             if reply.status == 200 {
                 durations.append(ContinuousClock.now - start)
             } else {
                 failed += 1
                 if firstFailure == nil { firstFailure = "\(reply.status) \(String(decoding: reply.body, as: UTF8.self))" }
             }
-            suspend.toggle()
             try await Task.sleep(for: pause)
         }
         return Samples(durations: durations, failed: failed, firstFailure: firstFailure)
