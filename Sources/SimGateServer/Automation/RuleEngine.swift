@@ -22,12 +22,16 @@ struct RuleEngine: Sendable {
     /// Fires the rules of `rules` that `facts` trigger; returns how many fired.
     @discardableResult
     func evaluate(_ facts: [ObservedFact], rules: [Rule], in tx: StoreTransaction) async throws -> Int {
+        try await evaluate(facts, rules: AccountRules(rules), in: tx)
+    }
+
+    /// Fires the rules of `rules` that `facts` trigger; returns how many fired.
+    @discardableResult
+    func evaluate(_ facts: [ObservedFact], rules: AccountRules, in tx: StoreTransaction) async throws -> Int {
         let now = clock.now()
         var candidates: [(rule: Rule, observed: ObservedFact, match: TriggerMatch)] = []
-        let byAccount = Dictionary(grouping: rules.filter(\.enabled), by: \.accountID)
         for observed in facts {
-            guard let accountID = observed.sim.accountID else { continue }
-            for rule in byAccount[accountID] ?? [] where rule.scope.contains(observed.sim) && rule.conditions.hold(for: observed.sim) {
+            for rule in rules.applicable(to: observed.sim) {
                 if let match = rule.trigger.match(observed.fact, at: now) { candidates.append((rule, observed, match)) }
             }
         }

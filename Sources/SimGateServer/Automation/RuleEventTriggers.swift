@@ -32,16 +32,19 @@ struct RuleEventTriggers: EventAppendHook {
         let rules = try await tx.remembered("rules.enabled:" + accounts.map(\.rawValue).sorted().joined(separator: ",") + ":" + types.sorted().joined(separator: ",")) {
             try await RuleEngine.rules(of: accounts, triggerTypes: types, in: tx)
         }
-        guard !rules.isEmpty else { return }
-        let accountsWithRules = Set(rules.map(\.accountID))
-        let relevant = watched.filter { accountsWithRules.contains($0.accountID!) }
-        let sims = try await tx.sims.find(ids: Array(Set(relevant.compactMap(\.simID))), accountID: nil, forUpdate: false)
+        let byAccount = AccountRules(rules)
+        guard !byAccount.isEmpty else { return }
+        let relevant = watched.filter { byAccount.covers($0.accountID) }
+        let sims = try await tx.sims.ruleSubjects(ids: Set(relevant.compactMap(\.simID)).sorted())
         var facts: [ObservedFact] = []
         for event in relevant {
-            guard let simID = event.simID, let sim = sims[simID], sim.accountID == event.accountID, let fact = Self.fact(from: event) else { continue }
-            facts.append(ObservedFact(sim: sim.ruleSubject, fact: fact, sourceEvent: event.id))
+            guard let simID = event.simID, let sim = sims[simID], sim.accountID == event.accountID else { continue }
+            // The event's JSON is read only if a rule watching its type could fire for the SIM.
+            let types = Self.watchers[event.type] ?? []
+            guard byAccount.anyApplies(to: sim, trigger: { types.contains($0.typeName) }), let fact = Self.fact(from: event) else { continue }
+            facts.append(ObservedFact(sim: sim, fact: fact, sourceEvent: event.id))
         }
-        try await engine.evaluate(facts, rules: rules, in: tx)
+        try await engine.evaluate(facts, rules: byAccount, in: tx)
     }
 
     /// The fact an event records, read from its JSON; `nil` for an event that records none a trigger watches.

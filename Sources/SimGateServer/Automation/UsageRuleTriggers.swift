@@ -24,28 +24,26 @@ struct UsageRuleTriggers: UsageRecordedHook {
         let rules = try await cache.rules(of: accounts) { missing in
             try await RuleEngine.rules(of: missing, triggerTypes: ["usage_over", "bundle_used"], in: tx)
         }
-        guard !rules.isEmpty else { return }
-        let accountsWithRules = Set(rules.map(\.accountID))
-        let sims = try await tx.sims.ruleSubjects(ids: simIDs.sorted()).values
-            .filter { $0.accountID.map(accountsWithRules.contains) == true }
+        let byAccount = AccountRules(rules)
+        guard !byAccount.isEmpty else { return }
+        let sims = try await tx.sims.ruleSubjects(ids: simIDs.sorted()).values.filter { byAccount.covers($0.accountID) }
         guard !sims.isEmpty else { return }
         // Scope and conditions first: they cost nothing, and a SIM no usage rule applies to
         // needs no totals read.
-        var applicable: [(sim: RuleSubject, rules: [Rule])] = []
-        for sim in sims {
-            let matching = rules.filter { $0.accountID == sim.accountID && $0.scope.contains(sim) && $0.conditions.hold(for: sim) }
-            if !matching.isEmpty { applicable.append((sim, matching)) }
-        }
-        guard !applicable.isEmpty else { return }
+        var applicable: [RuleSubject] = []
         var windows = Set<UsageWindow>()
-        for (_, matching) in applicable {
+        for sim in sims {
+            let matching = byAccount.applicable(to: sim, trigger: \.watchesUsage)
+            guard !matching.isEmpty else { continue }
+            applicable.append(sim)
             for rule in matching { if case .usageOver(_, let window) = rule.trigger { windows.insert(window) } }
         }
-        let totals = try await Self.totals(windows, of: applicable.map(\.sim), at: engine.clock.now(), in: tx)
-        let facts = applicable.map { sim, _ in
+        guard !applicable.isEmpty else { return }
+        let totals = try await Self.totals(windows, of: applicable, at: engine.clock.now(), in: tx)
+        let facts = applicable.map { sim in
             ObservedFact(sim: sim, fact: .usage(totals: totals[sim.id] ?? [:], bundle: sim.bundle.map { ($0.size, $0.used) }), sourceEvent: nil)
         }
-        try await engine.evaluate(facts, rules: rules, in: tx)
+        try await engine.evaluate(facts, rules: byAccount, in: tx)
     }
 
     /// Each SIM's usage in each of `windows` at `time`, with its current account: one query per

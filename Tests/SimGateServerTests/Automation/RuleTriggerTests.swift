@@ -88,6 +88,32 @@ struct RuleTriggerTests {
         }
     }
 
+    // An event is read for its fact only when some rule watching its type could fire for the
+    // SIM: a rule of the same event whose conditions fail, or of another type, must not hide one
+    // that applies, and a usage rule is judged on its own conditions beside others that fail.
+    @Test("each rule is judged on its own trigger, scope and conditions, beside rules of the same event or usage that do not apply", arguments: TestEngine.available)
+    func judgedOnItsOwn(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app, labels: ["berlin"])
+            let never = ["match": "all", "clauses": [["type": "label", "label": "never-set"]]] as [String: Any]
+            let berlin = ["match": "all", "clauses": [["type": "label", "label": "berlin"]]] as [String: Any]
+            for (name, trigger, conditions) in [
+                ("Left Germany", ["type": "country_not_in", "countries": ["DE"]], never),
+                ("Moved", ["type": "country_changed"], berlin),
+                ("Swapped", ["type": "device_changed"], never),
+                ("Heavy, never", ["type": "usage_over", "limit_bytes": 100, "window": "day"], never),
+                ("Heavy", ["type": "usage_over", "limit_bytes": 100, "window": "day"], berlin),
+            ] as [(String, [String: Any], [String: Any])] {
+                _ = try await RuleTests.rule(app, key: key, ["name": name, "trigger": trigger, "conditions": conditions, "actions": [["type": "set_offline"]]])
+            }
+            try await Self.use(app, key: key, sim: sim, id: "u1", bytes: 10, network: "26201", imei: Fixtures.imei(1))
+            #expect(try await Self.firings(app, key: key).isEmpty)
+            try await Self.use(app, key: key, sim: sim, id: "u2", bytes: 200, network: "23201", imei: Fixtures.imei(2))
+            let names = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }.sorted()
+            #expect(names == ["Heavy", "Moved"])
+        }
+    }
+
     @Test("session_opened on a RAT over RADIUS; first_use; no_data found by the scan once per idle stretch", arguments: [TestEngine.sqlite])
     func sessionsAndIdle(engine: TestEngine) async throws {
         // Nobody answers Disconnect-Requests here: do not wait long for the silence.
