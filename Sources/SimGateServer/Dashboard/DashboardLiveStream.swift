@@ -58,10 +58,16 @@ struct DashboardLiveStream: Sendable {
                     let looked = ContinuousClock.now
                     let seen = feed.generation
                     var message: [String: Any] = [:]
+                    // The SIM's state first, its events after, in two reads: every event behind
+                    // the state a message shows is then in it or in an earlier one. The other way
+                    // round, usage committed between the reads showed without its events, which
+                    // came a message later, so a browser resuming from that message's id got
+                    // them as news after the state they had caused.
+                    var state: (usageBytes: UInt64, values: [String: Any])?
+                    if let simID { state = try await simPage.liveState(of: simID, signedIn: signedIn) }
                     let news = try await simPage.events.list(filter, PageRequest(limit: Self.batch, endingBefore: cursor)).items
                     if !news.isEmpty { message["events"] = news.map(DashboardSimPage.eventRow) }
-                    if let simID {
-                        let state = try await simPage.liveState(of: simID, signedIn: signedIn)
+                    if let state {
                         if state.usageBytes != lastUsage || message["events"] != nil {
                             lastUsage = state.usageBytes
                             message.merge(state.values) { $1 }
