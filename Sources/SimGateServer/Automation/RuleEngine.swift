@@ -19,7 +19,8 @@ struct RuleEngine: Sendable {
     /// The time firings are stamped with.
     let clock: any WallClock
 
-    /// Fires the rules of `rules` that `facts` trigger; returns how many fired.
+    /// Fires the rules of `rules` that `facts` trigger; returns how many fired. For callers
+    /// with a list of rules rather than rules already grouped by account.
     @discardableResult
     func evaluate(_ facts: [ObservedFact], rules: [Rule], in tx: StoreTransaction) async throws -> Int {
         try await evaluate(facts, rules: AccountRules(rules), in: tx)

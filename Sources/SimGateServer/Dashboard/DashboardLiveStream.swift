@@ -51,6 +51,8 @@ struct DashboardLiveStream: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let ends = ContinuousClock.now + Self.lifetime
             var cursor = resumeAfter, lastUsage = usageShown
+            // The SIM's state as the last look read it (status, holds, usage), as JSON.
+            var lastLooks: Data?
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             // A shutdown wakes the stream, which then ends instead of waiting again.
             try await withGracefulShutdownHandler {
@@ -62,16 +64,20 @@ struct DashboardLiveStream: Sendable {
                     // the state a message shows is then in it or in an earlier one. The other way
                     // round, usage committed between the reads showed without its events, which
                     // came a message later, so a browser resuming from that message's id got
-                    // them as news after the state they had caused.
+                    // them as news after the state they had caused. A change committed between
+                    // the reads now shows its event first and its state at the next look, which
+                    // sends the state whenever it differs from the last look's.
                     var state: (usageBytes: UInt64, values: [String: Any])?
                     if let simID { state = try await simPage.liveState(of: simID, signedIn: signedIn) }
                     let news = try await simPage.events.list(filter, PageRequest(limit: Self.batch, endingBefore: cursor)).items
                     if !news.isEmpty { message["events"] = news.map(DashboardSimPage.eventRow) }
                     if let state {
-                        if state.usageBytes != lastUsage || message["events"] != nil {
+                        let looks = try JSONSerialization.data(withJSONObject: state.values, options: [.sortedKeys])
+                        if state.usageBytes != lastUsage || message["events"] != nil || (lastLooks != nil && looks != lastLooks) {
                             lastUsage = state.usageBytes
                             message.merge(state.values) { $1 }
                         }
+                        lastLooks = looks
                     }
                     if message.isEmpty {
                         try await writer.write(ByteBuffer(string: ": idle\n\n"))

@@ -80,7 +80,7 @@ extension SimRepository {
     }
 
     /// What rules look at of these SIMs (no holds, no identity): one narrow query, for the
-    /// usage path, which asks it of every batch.
+    /// usage and event triggers, which ask it of every batch of accounting.
     public func ruleSubjects(ids: [SimID]) async throws -> [SimID: RuleSubject] {
         var found: [SimID: RuleSubject] = [:]
         for start in stride(from: 0, to: ids.count, by: 500) {

@@ -27,7 +27,7 @@ struct AutomationBenchCommand: AsyncParsableCommand {
     @Option(help: "Accounting updates per run (four runs).") var updates = 200_000
     /// `--sessions`: sessions (one SIM each) the updates are spread over.
     @Option(help: "Sessions (one SIM each).") var sessions = 2_000
-    /// `--rules`: rules on the account in the second run.
+    /// `--rules`: rules on the account in the runs with rules.
     @Option(help: "Rules on the account in the accounting runs with rules.") var rules = 100
     /// `--rate`: events per second in the steady webhook phase.
     @Option(help: "Events per second in the steady webhook phase.") var rate = 500

@@ -16,6 +16,10 @@ final class FakeGatewayCoAPort: Sendable {
     struct Received: Sendable {
         let packet: RADIUSPacket
         let answer: Answer
+        /// The port it came from. SimGate sends each exchange from a socket of its own, so a
+        /// retransmission comes from the port of the request it repeats, and a new request
+        /// (even one whose random identifier, and so whose bytes, happen to match) from another.
+        let senderPort: Int
         /// The Acct-Session-Id it names ("" if none).
         var sessionID: String {
             packet.attribute(RADIUSAttributeType.acctSessionID).map { String(decoding: $0.value, as: UTF8.self) } ?? ""
@@ -58,7 +62,7 @@ final class FakeGatewayCoAPort: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [self] in
                     for try await envelope in inbound {
-                        guard let reply = respond(to: envelope.data.readableBytesView) else { continue }
+                        guard let reply = respond(to: envelope.data.readableBytesView, from: envelope.remoteAddress.port ?? 0) else { continue }
                         try await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply.encoded())))
                     }
                 }
@@ -70,7 +74,7 @@ final class FakeGatewayCoAPort: Sendable {
     }
 
     /// The signed answer to one datagram, or nil to stay silent.
-    private func respond(to datagram: some Collection<UInt8>) -> RADIUSPacket? {
+    private func respond(to datagram: some Collection<UInt8>, from senderPort: Int) -> RADIUSPacket? {
         let zero = [UInt8](repeating: 0, count: 16)
         guard let request = try? RADIUSPacket(decoding: datagram), request.code == .disconnectRequest,
               RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: secret),
@@ -80,7 +84,7 @@ final class FakeGatewayCoAPort: Sendable {
             return nil
         }
         let answer = state.withLock { state -> Answer in
-            state.log.append(Received(packet: request, answer: state.answer))
+            state.log.append(Received(packet: request, answer: state.answer, senderPort: senderPort))
             return state.answer
         }
         changed.ring()
