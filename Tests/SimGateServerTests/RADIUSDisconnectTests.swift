@@ -16,6 +16,12 @@ struct RADIUSDisconnectTests {
         if try await !condition() { Issue.record("not so after the due jobs ran: \(what)") }
     }
 
+    /// The reply timeout of tests where the gateway answers some requests and ignores others:
+    /// long enough that an answer is never late on a loaded machine (with 100 ms, three sends
+    /// went unanswered under the full suite and a NAK was stored as no answer), short enough
+    /// that waiting out the silence (three sends) stays brief.
+    static let answerTimeout: Duration = .milliseconds(500)
+
     /// Runs the app with the fake gateway's CoA port configured and two LIVE SIMs.
     static func withGateway(
         _ engine: TestEngine, timeout: Duration = .seconds(2),
@@ -130,7 +136,7 @@ struct RADIUSDisconnectTests {
 
     @Test("a NAK is stored with its Error-Cause; silence is retried and stored as no_answer", arguments: TestEngine.available)
     func nakAndSilence(engine: TestEngine) async throws {
-        try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
             try await RADIUSAccountingTests.send(app, [
                 RADIUSAccountingTests.accounting(.start, session: "nak-me", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
                 RADIUSAccountingTests.accounting(.start, session: "ignore-me", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
@@ -180,13 +186,13 @@ struct RADIUSDisconnectTests {
 
     @Test("a session that NAKed one suspension and is still open is asked again at the next; a retry for another session's silence does not ask it twice", arguments: TestEngine.available)
     func nakedSessionAskedAgainLater(engine: TestEngine) async throws {
-        try await Self.withGateway(engine, timeout: .milliseconds(100)) { app, gateway, sims in
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
             try await RADIUSAccountingTests.send(app, [
                 RADIUSAccountingTests.accounting(.start, session: "stubborn", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
             ])
-            // Requests, not datagrams: a NAK slower than the 100 ms timeout (a loaded machine)
-            // has the same request sent again, from the same port, which asks nothing new (it
-            // was counted as a second and third question, and the test failed under the full
+            // Requests, not datagrams: a NAK slower than the timeout (a loaded machine) has the
+            // same request sent again, from the same port, which asks nothing new (with 100 ms
+            // it was counted as a second and third question, and the test failed under the full
             // suite). A new request comes from another port whatever its bytes.
             func askedAboutStubborn() -> Int {
                 Set(gateway.log.filter { $0.sessionID == "stubborn" }.map { "\($0.senderPort) \($0.authenticator)" }).count

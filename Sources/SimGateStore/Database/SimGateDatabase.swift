@@ -41,7 +41,8 @@ public final class SimGateDatabase: Service, Sendable {
             // Each connection has a thread of its own, on which its units of work run whole.
             let pool = SQLiteConnectionPool(
                 path: path, maximumConnections: limits.sqliteConnections,
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger, leaseTimeout: limits.leaseTimeout,
+                checkpointPages: limits.sqliteCheckpointPages, logLimitPages: limits.sqliteLogLimitPages
             )
             engine = .sqlite
             sqlitePath = path
@@ -142,6 +143,12 @@ public final class SimGateDatabase: Service, Sendable {
             await close()
             throw error
         }
+    }
+
+    /// What copies SQLite's log into its file (nil on PostgreSQL); tests read its counts.
+    var sqliteLogCopier: SQLiteCheckpointer? {
+        if case .sqlite(let pool, _) = backend { return pool.checkpointer }
+        return nil
     }
 
     /// Units of work queued for SQLite's writer now; 0 on PostgreSQL, where none queue.

@@ -20,13 +20,16 @@ actor SQLiteConnectionPool {
     private let drained = TimedWaiters<Void>()
     /// Longest wait for a free connection before the request fails with ``StoreError/connectionUnavailable``.
     private let leaseTimeout: Duration
+    /// Copies the log into the file for every connection's commits.
+    let checkpointer: SQLiteCheckpointer
 
     /// A pool for the file at `path`; no connection is opened before the first lease.
     init(
         path: String, maximumConnections: Int, eventLoopGroup: any EventLoopGroup, logger: Logger,
-        leaseTimeout: Duration = .seconds(30)
+        leaseTimeout: Duration = .seconds(30), checkpointPages: Int = 1_000, logLimitPages: Int = 8_000
     ) {
         self.leaseTimeout = leaseTimeout
+        self.checkpointer = SQLiteCheckpointer(path: path, threshold: checkpointPages, limit: logLimitPages, logger: logger)
         self.path = path
         self.maximumConnections = maximumConnections
         self.eventLoopGroup = eventLoopGroup
@@ -79,6 +82,7 @@ actor SQLiteConnectionPool {
             try? await drained.wait(timeout: drainTimeout, timers: eventLoopGroup, timeoutError: { StoreError.databaseClosed })
             if openCount > 0 { logger.warning("Closed the database with connections still in use", metadata: ["connections": "\(openCount)"]) }
         }
+        await checkpointer.close()
         return true
     }
 
@@ -96,6 +100,6 @@ actor SQLiteConnectionPool {
 
     private func open() async throws -> SQLiteHandle {
         opened += 1
-        return try await SQLiteHandle.open(path: path, name: "SimGate SQLite \(opened)")
+        return try await SQLiteHandle.open(path: path, name: "SimGate SQLite \(opened)", checkpointer: checkpointer)
     }
 }

@@ -15,6 +15,9 @@ import VaporCSQLite
 final class SQLiteHandle: Sendable {
     /// The thread this connection's units of work run on.
     let thread: ThreadExecutor
+    /// Told of every commit's log length (see ``SQLiteCheckpointer``); kept alive here while
+    /// SQLite may call it.
+    private let checkpointer: SQLiteCheckpointer?
     private let state: Mutex<State>
 
     private struct State: @unchecked Sendable {
@@ -44,13 +47,17 @@ final class SQLiteHandle: Sendable {
     /// out.
     private static let largeStatementLimit = 16
 
-    private init(raw: OpaquePointer, thread: ThreadExecutor) {
+    private init(raw: OpaquePointer, thread: ThreadExecutor, checkpointer: SQLiteCheckpointer?) {
         self.thread = thread
+        self.checkpointer = checkpointer
         self.state = Mutex(State(raw: raw))
     }
 
-    /// Opens (creating if need be) the file at `path`, on `thread`, and sets SimGate's pragmas.
-    static func open(path: String, name: String) async throws -> SQLiteHandle {
+    /// Opens (creating if need be) the file at `path`, on a thread named `name`, and sets
+    /// SimGate's pragmas. With a `checkpointer`, that copies the log into the file instead of
+    /// this connection's commits (see ``SQLiteCheckpointer``); without one, SQLite's own
+    /// threshold stays.
+    static func open(path: String, name: String, checkpointer: SQLiteCheckpointer? = nil) async throws -> SQLiteHandle {
         let thread = ThreadExecutor(name: name)
         do {
             return try await withTaskExecutorPreference(thread) {
@@ -62,16 +69,16 @@ final class SQLiteHandle: Sendable {
                     if let raw { sqlite_nio_sqlite3_close_v2(raw) }
                     throw SQLiteFailure(code: opened, message: "cannot open \(path): \(message)")
                 }
-                let handle = SQLiteHandle(raw: raw, thread: thread)
+                let handle = SQLiteHandle(raw: raw, thread: thread, checkpointer: checkpointer)
                 do {
                     // The busy timeout first: it covers other processes (the CLI, another
                     // instance) holding the file, even while this one switches it to WAL. WAL
                     // lets readers run beside the writer; NORMAL sync is durable across process
-                    // crashes in WAL mode. The log is copied into the file every 1,000 pages
-                    // (SQLite's default checkpoint, run by the commit that crosses it). A
-                    // larger threshold sped up imports by a few percent, but its longer
-                    // checkpoints held every queued write: suspend/activate p99 went from
-                    // 30-50 ms to 0.1-1.5 s.
+                    // crashes in WAL mode. With a checkpointer, the log is copied into the file
+                    // on its connection (see ``SQLiteCheckpointer``); without one, every 1,000
+                    // pages by the commit that crosses them, SQLite's default. A larger default
+                    // sped up imports by a few percent, but its longer copies held every queued
+                    // write: suspend/activate p99 went from 30-50 ms to 0.1-1.5 s.
                     // Each unit of work in a group commit runs in a savepoint, whose journal
                     // of the pages it first changes is a temporary file by default: written
                     // on every write, it was 15% of the writer's time. In memory it costs at
@@ -80,6 +87,10 @@ final class SQLiteHandle: Sendable {
                     try handle.switchToWAL()
                     for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"] {
                         try handle.run(pragma, []) { _ in }
+                    }
+                    // Replaces SQLite's own copying at 1,000 pages, which is a hook too.
+                    if let checkpointer {
+                        sqlite_nio_sqlite3_wal_hook(raw, SQLiteHandle.logGrew, Unmanaged.passUnretained(checkpointer).toOpaque())
                     }
                 } catch {
                     handle.close()
@@ -108,6 +119,35 @@ final class SQLiteHandle: Sendable {
                 attempts += 1
                 usleep(5_000)
             }
+        }
+    }
+
+    /// Called by SQLite after each commit of a connection with a checkpointer, with the log's
+    /// length in pages; copies the log in place when the checkpointer says it is at its limit.
+    private static let logGrew: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = { context, raw, database, pages in
+        guard let context else { return SQLITE_OK }
+        let checkpointer = Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue()
+        guard checkpointer.logGrew(to: Int(pages)) else { return SQLITE_OK }
+        var log: Int32 = -1
+        var copied: Int32 = -1
+        // What SQLite's own threshold would run here. A failure is not this commit's: it has
+        // committed, and the next commit at the limit tries again.
+        if sqlite_nio_sqlite3_wal_checkpoint_v2(raw, database, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK {
+            checkpointer.copiedInline(copied: Int(max(copied, 0)))
+        }
+        return SQLITE_OK
+    }
+
+    /// Copies what it can of the log into the database file without waiting for any lock
+    /// (a passive checkpoint); returns SQLite's result code and how many of the log's pages,
+    /// from its beginning, are now copied.
+    func checkpointPassively() -> (code: Int32, copied: Int) {
+        state.withLock { state in
+            guard let raw = state.raw else { return (SQLITE_MISUSE, 0) }
+            var log: Int32 = -1
+            var copied: Int32 = -1
+            let code = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+            return (code, Int(max(copied, 0)))
         }
     }
 
