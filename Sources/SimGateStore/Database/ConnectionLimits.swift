@@ -11,12 +11,12 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Pages of SQLite's write-ahead log waiting to be copied into the file at which a copy
     /// starts, on a connection of its own (see `SQLiteCheckpointer`). SQLite's own default.
     public var sqliteCheckpointPages = 1_000
-    /// Length of SQLite's log, in pages, at which a commit copies it itself, so that the log
+    /// Length of SQLite's log, in pages, from which commits copy it themselves, so that the log
     /// starts over even under writes that never pause (8,000 pages of 4 KiB: 32 MiB).
     public var sqliteLogLimitPages = 8_000
 
     /// The defaults: a 30-second wait, 4 SQLite and 20 PostgreSQL connections, a log copied
-    /// every 1,000 pages and never longer than 8,000.
+    /// every 1,000 pages, and by commits themselves from 8,000.
     public init() {}
 }
 

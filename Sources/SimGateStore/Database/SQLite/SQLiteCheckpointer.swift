@@ -10,16 +10,18 @@ import VaporCSQLite
 /// queued behind that commit waits. Here the commit only notes how long the log has grown
 /// (SQLite tells every connection's commits to ``logGrew(to:)``), and once 1,000 pages are
 /// waiting to be copied, this connection copies them while the writer goes on. It is a
-/// passive copy: it takes no lock a writer or reader needs and stops short of pages a reader
+/// passive copy: writers and readers go on meanwhile, and it stops short of pages a reader
 /// still uses.
 ///
 /// SQLite starts the log over from its beginning only when a write begins with every page of
 /// it copied. A writer that never pauses may not leave such a moment, and the log would then
 /// grow without end, with every read searching more of it (with no copying at all, `bench
-/// http`'s writes over 1,000 SIMs fell from about 6,200 requests/s to 4,600). So a commit that
-/// finds the log longer than ``ConnectionLimits/sqliteLogLimitPages`` copies what is left
-/// itself, as SQLite would have: that copy is short, since the background has done most of it,
-/// and the log starts over at the next write.
+/// http`'s writes over 1,000 SIMs fell from about 6,200 requests/s to 4,600). So once the log
+/// reaches ``ConnectionLimits/sqliteLogLimitPages``, no copy starts here, and each commit
+/// copies what is left itself, as SQLite would have, until one finds the file free (the copy
+/// under way here ends) and copies it all: that copy is short, since the background has done
+/// most of it, and the log starts over at the next write. A reader that keeps old pages in use
+/// holds the log long, here as with SQLite's own copying.
 ///
 /// Measured with `bench http`, three runs each way, alternated: suspend/activate over 1,000
 /// SIMs 0.26-0.29x the no-op route with SQLite's own copying, 0.29-0.35x with this; on one
@@ -42,6 +44,9 @@ final class SQLiteCheckpointer: Sendable {
         var logPages = 0
         /// How much of the log, in pages from its beginning, is known to be copied.
         var copiedPages = 0
+        /// The log length before which no copy starts again, after one that copied nothing
+        /// (a reader still used the pages, or the copy failed); 0 when none is put off.
+        var nextTryAt = 0
         var closed = false
         var counts = Counts()
     }
@@ -60,7 +65,7 @@ final class SQLiteCheckpointer: Sendable {
     init(path: String, threshold: Int, limit: Int, logger: Logger) {
         self.path = path
         self.threshold = threshold
-        self.limit = max(limit, threshold)
+        self.limit = limit
         self.logger = logger
     }
 
@@ -74,13 +79,15 @@ final class SQLiteCheckpointer: Sendable {
 
     /// What a commit that left the log `pages` long must do. Starts a copy in the background
     /// when enough waits to be copied; returns `true` when the log is at its limit and the
-    /// committing connection must copy it now.
+    /// committing connection must copy it now. At the limit no background copy starts: only
+    /// one copy runs at a time, and the commits' copies must not find the file taken.
     func logGrew(to pages: Int) -> Bool {
         state.withLock { state in
-            // A log shorter than what was copied has started over.
-            if pages < state.copiedPages { state.copiedPages = 0 }
+            // A log shorter than at the last commit has started over.
+            if pages < state.logPages { (state.copiedPages, state.nextTryAt) = (0, 0) }
             state.logPages = pages
-            guard !state.closed, state.copying == nil, pages - state.copiedPages >= threshold else { return }
+            guard !state.closed, state.copying == nil, pages < limit, pages >= state.nextTryAt,
+                  pages - state.copiedPages >= threshold else { return }
             state.copying = Task { await self.copyWhileBehind() }
         }
         return pages >= limit
@@ -109,12 +116,17 @@ final class SQLiteCheckpointer: Sendable {
         connection?.stopThread()
     }
 
-    /// Copies the log, and again while commits meanwhile have left enough to copy.
+    /// Copies the log, and again while commits meanwhile have left enough to copy. A copy that
+    /// copies nothing new (a reader in another transaction or process still uses the pages,
+    /// the file is busy, or the copy failed) puts the next one off until the log has grown by
+    /// the threshold again, rather than trying again at once, in a loop, for as long as the
+    /// reader reads.
     private func copyWhileBehind() async {
         while true {
-            await copyOnce()
+            let progressed = await copyOnce()
             let again = state.withLock { state -> Bool in
-                guard !state.closed, state.logPages - state.copiedPages >= threshold else {
+                if !progressed { state.nextTryAt = state.logPages + threshold }
+                guard progressed, !state.closed, state.logPages < limit, state.logPages - state.copiedPages >= threshold else {
                     state.copying = nil
                     return false
                 }
@@ -124,29 +136,25 @@ final class SQLiteCheckpointer: Sendable {
         }
     }
 
-    private func copyOnce() async {
+    /// One passive copy; returns whether it copied pages not copied before.
+    private func copyOnce() async -> Bool {
         do {
-            let connection = try await openedConnection()
-            guard let connection else { return }
+            guard let connection = try await openedConnection() else { return false }
+            let before = state.withLock { $0.copiedPages }
             let (code, copied) = await withTaskExecutorPreference(connection.thread) { connection.checkpointPassively() }
-            state.withLock { state in
-                if code == SQLITE_OK {
-                    state.counts.background += 1
-                    state.copiedPages = copied
-                } else {
-                    // Not copied now; the next try waits for as many pages again, rather than
-                    // trying in a loop. Commits at the limit still copy.
-                    state.copiedPages = state.logPages
-                }
-            }
             // Busy: another process (the command line, another instance) copies it meanwhile.
             if code != SQLITE_OK, code & 0xFF != SQLITE_BUSY {
                 logger.warning("Copying SQLite's log into the database failed", metadata: ["code": "\(code)"])
             }
+            guard code == SQLITE_OK else { return false }
+            return state.withLock { state in
+                state.counts.background += 1
+                state.copiedPages = copied
+                return copied > before
+            }
         } catch {
             logger.warning("Could not open SQLite's log copier", metadata: ["error": "\(error)"])
-            // No retry loop on a file that cannot be opened: commits at the limit still copy.
-            state.withLock { $0.copiedPages = $0.logPages }
+            return false
         }
     }
 
