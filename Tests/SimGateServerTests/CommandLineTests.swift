@@ -176,6 +176,41 @@ struct CommandLineTests {
         #expect(outcome.output.contains("(n=5)"), "\(outcome.output)")
     }
 
+    // A later run tends to be faster on a small machine, so each setting runs once early and
+    // once late, and the ratio is of the means.
+    @Test("bench automation runs the accounting load without rules, with, with and without, and prints the ratio of the means")
+    func automationBenchOrder() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["bench", "automation", "--part", "accounting", "--updates", "2000", "--sessions", "50", "--rules", "3"], limit: .seconds(180)
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        let runs = outcome.output.split(separator: "\n").filter { $0.contains(" updates in ") }
+        #expect(runs.map { $0.trimmingCharacters(in: .whitespaces).prefix(7) } == ["0 rules", "3 rules", "3 rules", "0 rules"], "\(outcome.output)")
+        #expect(runs.allSatisfy { $0.contains("2000 updates in") }, "every update answered: \(outcome.output)")
+        #expect(outcome.output.contains("with 3 rules (means of two runs each): ratio"), "\(outcome.output)")
+    }
+
+    @Test("bench http loads the no-op route first and last and takes the mean of the two as the reference")
+    func httpBenchReference() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        try #require(["/usr/bin/wrk", "/usr/local/bin/wrk"].contains { FileManager.default.isExecutableFile(atPath: $0) }, "wrk is not installed (Debian: apt-get install wrk)")
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["bench", "http", "--seconds", "1", "--connections", "4", "--threads", "1", "--sims", "10"], limit: .seconds(180)
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        let lines = outcome.output.split(separator: "\n").filter { $0.contains(" req/s (") }
+        #expect(lines.count == 5, "\(outcome.output)")
+        #expect(lines.first?.hasPrefix("no-op GET /health (reference, first)") == true && lines.last?.hasPrefix("no-op GET /health (reference, last)") == true, "\(outcome.output)")
+        #expect(lines.allSatisfy { $0.contains("non-2xx 0 of") }, "\(outcome.output)")
+        // The reference is the mean of the two no-op runs.
+        func rate(_ line: Substring?) -> Double? { line.flatMap { Double($0.split(separator: ": ")[1].split(separator: " ")[0]) } }
+        let reference = outcome.output.split(separator: "\n").first { $0.hasPrefix("no-op reference: ") }
+            .flatMap { Double($0.dropFirst("no-op reference: ".count).split(separator: " ")[0]) }
+        let first = try #require(rate(lines.first)), last = try #require(rate(lines.last)), mean = try #require(reference)
+        #expect(abs(mean - (first + last) / 2) <= 1, "\(outcome.output)")
+    }
+
     @Test("bench import imports every SIM through the command line and through the API, and prints both rates")
     func importBench() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

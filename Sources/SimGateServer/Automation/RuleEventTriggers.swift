@@ -40,8 +40,8 @@ struct RuleEventTriggers: EventAppendHook {
         for event in relevant {
             guard let simID = event.simID, let sim = sims[simID], sim.accountID == event.accountID else { continue }
             // The event's JSON is read only if a rule watching its type could fire for the SIM.
-            let types = Self.watchers[event.type] ?? []
-            guard byAccount.anyApplies(to: sim, trigger: { types.contains($0.typeName) }), let fact = Self.fact(from: event) else { continue }
+            let watching = Self.watchers[event.type] ?? []
+            guard byAccount.anyApplies(to: sim, trigger: { watching.contains($0.typeName) }), let fact = Self.fact(from: event) else { continue }
             facts.append(ObservedFact(sim: sim, fact: fact, sourceEvent: event.id))
         }
         try await engine.evaluate(facts, rules: byAccount, in: tx)
