@@ -8,7 +8,8 @@ import SimGateTestSupport
 import Synchronization
 import Testing
 
-/// The accounting commit delay: batches wait for more reports only while reports keep coming.
+/// The accounting commit delay: batches wait for more reports only while reports keep coming,
+/// and no longer than it takes for as many to arrive as there were reports in flight.
 /// The batcher writes to a real SQLite store; its `apply` and its `sleep` are the test's, so the
 /// test decides when a batch is written and when the delay ends, and waits for nothing by time.
 @Suite("Accounting commit delay", .timeLimit(.minutes(1)))
@@ -25,6 +26,8 @@ struct AccountingCommitDelayTests {
         /// Opened when a delay begins; it lasts until `delayHeld` opens.
         let delayStarted = OnceSignal()
         let delayHeld = OnceSignal()
+        /// How many delays the batcher ended before they had run out.
+        let delaysCutShort = Mutex(0)
         /// Each report's outcome, by session, as the batcher answers.
         let answers = AsyncStream<(String, Bool)>.makeStream()
     }
@@ -46,7 +49,10 @@ struct AccountingCommitDelayTests {
                     probe.delays.withLock { $0.append(delay) }
                     probe.delayStarted.open()
                     // As with the real sleep, the delay ends when shutdown cancels the batcher's task.
-                    await withTaskCancellationHandler { await probe.delayHeld.wait() } onCancel: { probe.delayHeld.open() }
+                    await withTaskCancellationHandler { await probe.delayHeld.wait() } onCancel: {
+                        probe.delaysCutShort.withLock { $0 += 1 }
+                        probe.delayHeld.open()
+                    }
                 }
             ) { reports, _ in
                 let isFirst = probe.batches.withLock { batches in
@@ -108,19 +114,45 @@ struct AccountingCommitDelayTests {
         }
     }
 
-    @Test("a report that arrives while a batch is written makes the next batch wait for more, which go in with it")
+    @Test("reports that arrive while a batch is written make the next batch wait out the delay when no more come")
     func reportsKeepComing() async throws {
         try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
-            await Self.secondArrivesDuringFirst(probe, take, &iterator)
-            // The next batch waits out the delay; what arrives meanwhile joins it.
-            await probe.delayStarted.wait()
+            take("first")
+            await probe.firstBatchStarted.wait()
+            take("second")
             take("third")
-            take("fourth")
+            probe.firstBatchHeld.open()
+            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["first"])
+            // Two came during the write and one was answered: the next batch waits for a third
+            // report, and none comes before the delay runs out.
+            await probe.delayStarted.wait()
             probe.delayHeld.open()
-            #expect(await Self.answers(3, from: probe, iterator: &iterator) == ["second", "third", "fourth"])
-            #expect(probe.batches.withLock { $0 } == [1, 3])
+            #expect(await Self.answers(2, from: probe, iterator: &iterator) == ["second", "third"])
+            #expect(probe.batches.withLock { $0 } == [1, 2])
             #expect(probe.delays.withLock { $0 } == [.milliseconds(3)])
+            #expect(probe.delaysCutShort.withLock { $0 } == 0)
+        }
+    }
+
+    @Test("gateways that each wait for their answer are held back by their next report, not by the delay")
+    func lockStepGateways() async throws {
+        try await Self.withBatcher(commitDelay: .seconds(30), holdFirstBatch: true) { probe, take, _ in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            // Gateway a's report is being written when gateway b's arrives.
+            take("a-1")
+            await probe.firstBatchStarted.wait()
+            take("b-1")
+            probe.firstBatchHeld.open()
+            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["a-1"])
+            // The next batch waits for one report more than came during the write; gateway a,
+            // answered, sends its next, and the batch goes at once, long before the delay
+            // (which the test never ends) would have run out.
+            await probe.delayStarted.wait()
+            take("a-2")
+            #expect(await Self.answers(2, from: probe, iterator: &iterator) == ["b-1", "a-2"])
+            #expect(probe.batches.withLock { $0 } == [1, 2])
+            #expect(probe.delaysCutShort.withLock { $0 } == 1)
         }
     }
 

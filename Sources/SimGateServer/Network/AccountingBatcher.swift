@@ -18,8 +18,9 @@ import Synchronization
 /// batch was being written. At moderate, even rates most batches otherwise hold one or two
 /// reports, and each pays a transaction's fixed cost and two thread wake-ups. A lone gateway
 /// that sends one report at a time and waits for its answer is never delayed: nothing of its
-/// arrives during a commit. Several such gateways are (each answer comes up to the delay
-/// later), which is why the delay is off unless configured.
+/// arrives during a commit. Several such gateways stop the wait as soon as those just answered
+/// have sent their next report (see ``waitForMore(until:)``), but a gateway slower to send again
+/// holds the others back up to the delay, which is why it is off unless configured.
 ///
 /// A Service of the app's group: its ``run()`` writes the batches, and on shutdown it writes
 /// what is still waiting before it stops (the RADIUS ports, stopped first, send no more).
@@ -120,28 +121,52 @@ final class AccountingBatcher: Service, Sendable {
         // Written here, in a cancelled task, it would fail on PostgreSQL (its connection lease
         // gives up on cancellation) and the gateways would have to send it again.
 
-        // Whether reports arrived while the last batch was being written.
-        var reportsKeepComing = false
+        // How many reports had arrived while the last batch was being written, and how many
+        // that batch answered.
+        var last = (arrivedMeanwhile: 0, answered: 0)
         while !Task.isCancelled {
             if state.withLock({ $0.pending.isEmpty }) { await work.waitForRing() }
-            if commitDelay > .zero, reportsKeepComing, state.withLock({ $0.pending.count < Self.maximumBatch }) {
-                await sleep(commitDelay)
+            if commitDelay > .zero, last.arrivedMeanwhile > 0 {
+                await waitForMore(until: min(Self.maximumBatch, last.arrivedMeanwhile + last.answered))
             }
             if Task.isCancelled { break }
-            reportsKeepComing = await flush(batches: 1)
+            last = await flush(batches: 1)
+        }
+    }
+
+    /// Waits until `target` reports are pending or the commit delay has passed, whichever
+    /// comes first.
+    ///
+    /// The target is what arrived during the last write plus one report for each it answered.
+    /// Gateways that each send one report and wait for its answer reach it as soon as the
+    /// answered ones have sent their next, so they are held back by that round trip alone and
+    /// not by the delay; reports that come at an even pace seldom reach it, and wait out the
+    /// delay, which is what gathers them into fewer transactions.
+    private func waitForMore(until target: Int) async {
+        guard state.withLock({ $0.pending.count }) < target else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.sleep(self.commitDelay) }
+            group.addTask {
+                while !Task.isCancelled, self.state.withLock({ $0.pending.count }) < target {
+                    await self.work.waitForRing()
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 
     /// The batcher is no longer running: a report submitted now is not written.
     struct BatcherStopped: Error {}
 
-    /// Writes up to `batches` batches of what is pending (all of it by default). Returns
-    /// whether more reports had arrived by the time the last batch was written: looked at
-    /// before its reports are answered, so that a gateway sending its next report only on an
-    /// answer never counts as one whose reports keep coming.
+    /// Writes up to `batches` batches of what is pending (all of it by default). Returns how
+    /// many reports had arrived by the time the last batch was written, looked at before its
+    /// reports are answered (so that a gateway sending its next report only on an answer is
+    /// never counted among them), and how many that batch held.
     @discardableResult
-    private func flush(batches: Int = .max) async -> Bool {
-        var arrivedMeanwhile = false
+    private func flush(batches: Int = .max) async -> (arrivedMeanwhile: Int, answered: Int) {
+        var arrivedMeanwhile = 0
+        var answered = 0
         for _ in 0..<batches {
             let batch = state.withLock { state -> [(report: AccountingReport, done: Done)] in
                 let batch = Array(state.pending.prefix(Self.maximumBatch))
@@ -149,13 +174,14 @@ final class AccountingBatcher: Service, Sendable {
                 return batch
             }
             if batch.isEmpty { break }
+            answered = batch.count
             do {
                 try await write(batch.map(\.report))
-                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
+                arrivedMeanwhile = state.withLock { $0.pending.count }
                 for entry in batch { entry.done(.success(())) }
             } catch {
                 // Looked at before any of them is answered, as above.
-                arrivedMeanwhile = state.withLock { !$0.pending.isEmpty }
+                arrivedMeanwhile = state.withLock { $0.pending.count }
                 // One bad report must not fail the others: retry them one by one.
                 logger.warning("Accounting batch failed; retrying reports singly", metadata: ["size": "\(batch.count)", "error": "\(error)"])
                 for entry in batch {
@@ -168,7 +194,7 @@ final class AccountingBatcher: Service, Sendable {
                 }
             }
         }
-        return arrivedMeanwhile
+        return (arrivedMeanwhile, answered)
     }
 
     private func write(_ reports: [AccountingReport]) async throws {
