@@ -66,4 +66,38 @@ struct OpenAPIContractTests {
             #expect(Set(operationIDs).count == operationIDs.count)
         }
     }
+
+    @Test("every query parameter an operation documents is one its route takes")
+    func documentedQueryParametersAreTaken() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            let endpoint = try #require(try await app.request(.post, "/v1/webhook_endpoints", key: app.operatorKey, json: [
+                "url": "http://127.0.0.1:9/hook", "event_types": ["*"], "account": app.fleetAccount,
+            ])["id"] as? String)
+            let document = try await app.request(.get, "/openapi.json", key: nil).json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let shared = try #require((document["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]])
+            var asked = 0
+            for (template, operations) in paths.sorted(by: { $0.key < $1.key }) where template.hasPrefix("/v1/") {
+                guard let operation = operations["get"] as? [String: Any] else { continue }
+                let path = template.replacingOccurrences(of: "/v1/sims/{id}", with: "/v1/sims/\(sim)")
+                    .replacingOccurrences(of: "/v1/webhook_endpoints/{id}", with: "/v1/webhook_endpoints/\(endpoint)")
+                let parameters = try ((operation["parameters"] as? [[String: Any]]) ?? []).map { parameter in
+                    guard let reference = parameter["$ref"] as? String else { return parameter }
+                    return try #require(shared[String(reference.split(separator: "/").last ?? "")], "\(reference) is missing")
+                }
+                for parameter in parameters where parameter["in"] as? String == "query" {
+                    let name = try #require(parameter["name"] as? String)
+                    let encoded = name.replacingOccurrences(of: "[", with: "%5B").replacingOccurrences(of: "]", with: "%5D")
+                    // Any value: a parameter the route does not take is refused by its name
+                    // before any value is looked at.
+                    let reply = try await app.request(.get, "\(path)?\(encoded)=1", key: app.operatorKey)
+                    #expect(reply.code != "unknown_parameter", "GET \(template) documents '\(name)' but refuses it: \(reply.text)")
+                    #expect(reply.status < 500, "GET \(template)?\(name)=1: \(reply.text)")
+                    asked += 1
+                }
+            }
+            #expect(asked > 50)
+        }
+    }
 }
