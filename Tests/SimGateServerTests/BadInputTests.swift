@@ -85,6 +85,9 @@ struct BadInputTests {
                 ("/v1/events?type=sim.teleported", "invalid_type_filter", "type"),
                 // Routes take only what they support.
                 ("/v1/usage?limit=5", "unknown_parameter", "limit"), ("/v1/sims/\(app.fleetAccount)?limit=5", "unknown_parameter", "limit"),
+                // A statement's paging is checked whatever the format (CSV ignored it).
+                ("/v1/statements?account=\(app.fleetAccount)&limit=0&format=csv", "invalid_limit", "limit"),
+                ("/v1/statements?account=\(app.fleetAccount)&format=xml", "invalid_value", "format"),
             ]
             for (path, code, param) in cases {
                 let reply = try await app.request(.get, path, key: app.operatorKey)

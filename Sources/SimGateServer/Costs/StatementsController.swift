@@ -29,22 +29,25 @@ struct StatementsController: Sendable {
             guard let month = BillingMonth(text) else { throw APIError.invalid("invalid_month", "'month' is YYYY-MM, such as 2026-11.", param: "month") }
             return month
         } ?? BillingMonth(containing: statements.clock.now())
+        // Every parameter is checked before the statement is worked out, and whatever the
+        // format: `limit` pages only JSON, but a bad one is refused with CSV too.
+        let limit = try query.limit()
+        let format = query["format"] ?? "json"
+        guard format == "json" || format == "csv" else {
+            throw APIError.invalid("invalid_value", "'format' is json or csv, not '\(format)'.", param: "format")
+        }
         let view = try await statements.statement(of: account, month: month)
 
-        switch query["format"] {
-        case nil, "json":
-            let (lines, hasMore) = try await statements.lines(of: view, after: query["starting_after"], limit: try query.limit())
+        if format == "json" {
+            let (lines, hasMore) = try await statements.lines(of: view, after: query["starting_after"], limit: limit)
             var summary = view.summary
             summary.lines = ListResource(url: "/v1/statements", data: lines, hasMore: hasMore)
             return try APIResponse(summary).response(from: request, context: context)
-        case "csv":
-            let document = try await statements.csv(of: view)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = "attachment; filename=\"statement-\(account.rawValue)-\(month).csv\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document)))
-        case let other?:
-            throw APIError.invalid("invalid_value", "'format' is json or csv, not '\(other)'.", param: "format")
         }
+        let document = try await statements.csv(of: view)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"statement-\(account.rawValue)-\(month).csv\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document)))
     }
 }
