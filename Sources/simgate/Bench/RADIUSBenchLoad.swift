@@ -75,9 +75,9 @@ struct RADIUSBenchLoad {
         return body + String(Luhn.checkDigit(for: body))
     }
 
-    /// Imports `count` SIMs numbered from `first` (to `account`, or into stock) and activates
-    /// them (only those of an account become LIVE); returns their IMSIs.
-    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int, first: Int = 0, account: String? = nil) async throws -> [String] {
+    /// Imports `count` SIMs numbered from `first` to `account` and makes them LIVE; returns
+    /// their IMSIs.
+    static func prepareSims(_ client: BenchClient, operatorKey: String, count: Int, first: Int = 0, account: String) async throws -> [String] {
         var imsis: [String] = []
         for start in stride(from: first, to: first + count, by: 1_000) {
             let rows = (start..<min(start + 1_000, first + count)).map { n -> [String: String] in
@@ -85,12 +85,14 @@ struct RADIUSBenchLoad {
                 imsis.append(imsi)
                 return ["iccid": iccid(n), "imsi": imsi]
             }
-            var body: [String: Any] = ["sims": rows]
-            if let account { body["account"] = account }
-            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, body)
+            let reply = try await client.json(.POST, "/v1/sims/import", key: operatorKey, ["sims": rows, "account": account])
             guard reply.status == 201 else { throw BenchError("import failed: \(String(decoding: reply.body, as: UTF8.self))") }
             let iccids = rows.compactMap { $0["iccid"] }
-            _ = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": iccids])
+            // Checked: a bulk action answers 200 whatever each SIM's outcome.
+            let activated = try await client.json(.POST, "/v1/sims/bulk", key: operatorKey, ["action": "activate", "iccids": iccids])
+            guard activated.json["succeeded"] as? Int == iccids.count else {
+                throw BenchError("activation failed: \(String(decoding: activated.body.prefix(500), as: UTF8.self))")
+            }
         }
         return imsis
     }
