@@ -89,16 +89,25 @@ struct AccountingCommitDelayTests {
         return answered
     }
 
-    /// Takes "first", then "second" while the first batch is being written (reports keep
-    /// coming); returns once "first" is answered.
+    /// Takes `first`, then each of `during` while the first batch (`first` alone) is being
+    /// written, so reports keep coming; returns once `first` is answered.
+    static func arrive(
+        _ first: String, then during: [String], _ probe: Probe, _ take: (String) -> Void,
+        _ iterator: inout AsyncStream<(String, Bool)>.Iterator
+    ) async {
+        take(first)
+        await probe.firstBatchStarted.wait()
+        for session in during { take(session) }
+        probe.firstBatchHeld.open()
+        #expect(await answers(1, from: probe, iterator: &iterator) == [first])
+    }
+
+    /// Takes "first", then "second" while the first batch is being written; returns once
+    /// "first" is answered.
     static func secondArrivesDuringFirst(
         _ probe: Probe, _ take: (String) -> Void, _ iterator: inout AsyncStream<(String, Bool)>.Iterator
     ) async {
-        take("first")
-        await probe.firstBatchStarted.wait()
-        take("second")
-        probe.firstBatchHeld.open()
-        #expect(await answers(1, from: probe, iterator: &iterator) == ["first"])
+        await arrive("first", then: ["second"], probe, take, &iterator)
     }
 
     @Test("a gateway that sends one report at a time and waits for each answer is never delayed")
@@ -118,12 +127,7 @@ struct AccountingCommitDelayTests {
     func reportsKeepComing() async throws {
         try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
-            take("first")
-            await probe.firstBatchStarted.wait()
-            take("second")
-            take("third")
-            probe.firstBatchHeld.open()
-            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["first"])
+            await Self.arrive("first", then: ["second", "third"], probe, take, &iterator)
             // Two came during the write and one was answered: the next batch waits for a third
             // report, and none comes before the delay runs out.
             await probe.delayStarted.wait()
@@ -140,11 +144,7 @@ struct AccountingCommitDelayTests {
         try await Self.withBatcher(commitDelay: .seconds(30), holdFirstBatch: true) { probe, take, _ in
             var iterator = probe.answers.stream.makeAsyncIterator()
             // Gateway a's report is being written when gateway b's arrives.
-            take("a-1")
-            await probe.firstBatchStarted.wait()
-            take("b-1")
-            probe.firstBatchHeld.open()
-            #expect(await Self.answers(1, from: probe, iterator: &iterator) == ["a-1"])
+            await Self.arrive("a-1", then: ["b-1"], probe, take, &iterator)
             // The next batch waits for one report more than came during the write; gateway a,
             // answered, sends its next, and the batch goes at once, long before the delay
             // (which the test never ends) would have run out.
