@@ -33,9 +33,10 @@ struct AccountingCommitDelayTests {
     }
 
     /// Runs a batcher with `commitDelay` around `body`, which takes reports with the function
-    /// it is given (at once, as the RADIUS port does), then shuts the batcher down.
+    /// it is given (at once, as the RADIUS port does), then shuts the batcher down. Reports
+    /// named in `before` are taken before the batcher starts, so its first batch holds them all.
     static func withBatcher(
-        _ engine: TestEngine = .sqlite, commitDelay: Duration, holdFirstBatch: Bool,
+        _ engine: TestEngine = .sqlite, commitDelay: Duration, holdFirstBatch: Bool, before: [String] = [],
         _ body: @escaping @Sendable (Probe, @escaping @Sendable (String) -> Void, ServiceGroup) async throws -> Void
     ) async throws {
         try await TestDatabase.with(engine) { database in
@@ -70,6 +71,7 @@ struct AccountingCommitDelayTests {
                     if case .success = result { probe.answers.continuation.yield((session, true)) } else { probe.answers.continuation.yield((session, false)) }
                 }
             }
+            for session in before { take(session) }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 try await body(probe, take, group)
@@ -135,6 +137,25 @@ struct AccountingCommitDelayTests {
             #expect(await Self.answers(2, from: probe, iterator: &iterator) == ["second", "third"])
             #expect(probe.batches.withLock { $0 } == [1, 2])
             #expect(probe.delays.withLock { $0 } == [.milliseconds(3)])
+            #expect(probe.delaysCutShort.withLock { $0 } == 0)
+        }
+    }
+
+    @Test("a report short of the wait's target joins the waiting batch without ending the wait")
+    func shortOfTheTarget() async throws {
+        try await Self.withBatcher(commitDelay: .milliseconds(3), holdFirstBatch: true, before: ["a-1", "b-1"]) { probe, take, _ in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            await probe.firstBatchStarted.wait()
+            take("c-1")
+            probe.firstBatchHeld.open()
+            #expect(Set(await Self.answers(2, from: probe, iterator: &iterator)) == ["a-1", "b-1"])
+            // One came during the write and two were answered: the wait ends at three. A
+            // second report joins it; the batch goes when the delay runs out.
+            await probe.delayStarted.wait()
+            take("d-1")
+            probe.delayHeld.open()
+            #expect(await Self.answers(2, from: probe, iterator: &iterator) == ["c-1", "d-1"])
+            #expect(probe.batches.withLock { $0 } == [2, 2])
             #expect(probe.delaysCutShort.withLock { $0 } == 0)
         }
     }

@@ -29,8 +29,9 @@ struct StatementsController: Sendable {
             guard let month = BillingMonth(text) else { throw APIError.invalid("invalid_month", "'month' is YYYY-MM, such as 2026-11.", param: "month") }
             return month
         } ?? BillingMonth(containing: statements.clock.now())
-        // Every parameter is checked before the statement is worked out, and whatever the
-        // format: `limit` pages only JSON, but a bad one is refused with CSV too.
+        // `limit` and `format` are checked before the statement is worked out, whatever the
+        // format: `limit` pages only JSON, but a bad one is refused with CSV too. (`starting_after`,
+        // a line's id, is only looked up among the JSON lines: CSV answers every line.)
         let limit = try query.limit()
         let format = query["format"] ?? "json"
         guard format == "json" || format == "csv" else {

@@ -36,6 +36,9 @@ final class AccountingBatcher: Service, Sendable {
     private struct State {
         var pending: [(report: AccountingReport, done: Done)] = []
         var isStopped = false
+        /// While a batch waits for more (``waitForMore(until:)``), how many pending reports end
+        /// the wait: reports short of it do not wake the writer's thread.
+        var waitingFor: Int?
     }
 
     private let store: Store
@@ -54,7 +57,8 @@ final class AccountingBatcher: Service, Sendable {
 
     /// `apply` writes each batch; `metrics` records batch sizes and commit times. Reports taken
     /// before `startup` opens wait for it. `commitDelay` is how long a batch may wait for more
-    /// reports while they keep coming, waited out with `sleep`.
+    /// reports while they keep coming, waited out with `sleep`, which must return when its task
+    /// is cancelled (a wait whose reports have come ends it that way).
     init(
         store: Store, metrics: RADIUSMetrics, logger: Logger, startup: StartupSignal? = nil, commitDelay: Duration = .zero,
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }, apply: @escaping Apply
@@ -71,16 +75,16 @@ final class AccountingBatcher: Service, Sendable {
     /// Takes `report` for the next batch; `done` is called once, when it is durable or could
     /// not be stored (at once if the batcher has stopped).
     func take(_ report: AccountingReport, done: @escaping Done) {
-        let taken = state.withLock { state -> Bool in
-            guard !state.isStopped else { return false }
+        let (taken, wakes) = state.withLock { state -> (Bool, Bool) in
+            guard !state.isStopped else { return (false, false) }
             state.pending.append((report, done))
-            return true
+            return (true, state.waitingFor.map { state.pending.count >= $0 } ?? true)
         }
         guard taken else {
             done(.failure(BatcherStopped()))
             return
         }
-        work.ring()
+        if wakes { work.ring() }
     }
 
     /// Writes batches as reports arrive, until graceful shutdown or cancellation; then writes
@@ -143,7 +147,13 @@ final class AccountingBatcher: Service, Sendable {
     /// not by the delay; reports that come at an even pace seldom reach it, and wait out the
     /// delay, which is what gathers them into fewer transactions.
     private func waitForMore(until target: Int) async {
-        guard state.withLock({ $0.pending.count }) < target else { return }
+        let reached = state.withLock { state -> Bool in
+            guard state.pending.count < target else { return true }
+            state.waitingFor = target
+            return false
+        }
+        if reached { return }
+        defer { state.withLock { $0.waitingFor = nil } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.sleep(self.commitDelay) }
             group.addTask {

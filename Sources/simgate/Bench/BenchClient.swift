@@ -41,6 +41,13 @@ struct BenchClient: Sendable {
     func json(_ method: HTTPMethod, _ path: String, key: String?, _ object: Any) async throws -> Reply {
         try await send(method, path, key: key, body: try JSONSerialization.data(withJSONObject: object))
     }
+
+    /// Creates a customer account named `name` with the operator's key; returns its id.
+    func createAccount(named name: String, operatorKey: String) async throws -> String {
+        let account = try await json(.POST, "/v1/accounts", key: operatorKey, ["name": name])
+        guard let id = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
+        return id
+    }
 }
 
 /// Percentiles of a set of durations, in milliseconds.

@@ -19,7 +19,7 @@ struct BenchFleet: Sendable {
     /// Creates the account, its key and gateway, and `sims` SIMs; pays for the first 100 (warm)
     /// and waits until those payments are processed.
     static func prepare(_ client: BenchClient, operatorKey: String, sims: Int, secret: String) async throws -> BenchFleet {
-        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "Bench Bikes"]).json["id"] as? String ?? ""
+        let account = try await client.createAccount(named: "Bench Bikes", operatorKey: operatorKey)
         let key = try await client.json(.POST, "/v1/api_keys", key: operatorKey, ["account": account, "name": "bench"]).json["secret"] as? String ?? ""
         let gateway = try await client.json(.POST, "/v1/payment_gateways", key: key, ["kind": "stripe", "secrets": [secret]]).json["id"] as? String ?? ""
         let iccids = (0..<sims).map { n -> String in

@@ -68,8 +68,7 @@ struct BenchServer: Sendable {
 
     /// A customer account and its API key.
     func customer() async throws -> (account: String, key: String) {
-        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": "E-Bikes Ltd"])
-        guard let id = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
+        let id = try await client.createAccount(named: "E-Bikes Ltd", operatorKey: operatorKey)
         let key = try await client.json(.POST, "/v1/api_keys", key: operatorKey, ["name": "bench", "account": id])
         guard let secret = key.json["secret"] as? String else { throw BenchError("no key") }
         return (id, secret)

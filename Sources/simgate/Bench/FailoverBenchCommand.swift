@@ -99,8 +99,7 @@ struct FailoverBenchCommand: AsyncParsableCommand {
     private func drill(_ cluster: FailoverCluster, database: SimGateDatabase, operatorKey: String, receiver: BenchReceiver, coa: DisconnectResponder) async throws {
         // A customer with a webhook endpoint for status changes and the fleet, made LIVE.
         let api = cluster.clients
-        let account = try await api[1].json(.POST, "/v1/accounts", key: operatorKey, ["name": "Failover Fleet"])
-        guard let accountID = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
+        let accountID = try await api[1].createAccount(named: "Failover Fleet", operatorKey: operatorKey)
         let madeKey = try await api[1].json(.POST, "/v1/api_keys", key: operatorKey, ["name": "failover", "account": accountID])
         guard let key = madeKey.json["secret"] as? String else { throw BenchError("no API key") }
         let endpoint = try await api[0].json(.POST, "/v1/webhook_endpoints", key: key, [

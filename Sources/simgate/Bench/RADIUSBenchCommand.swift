@@ -134,13 +134,6 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Creates a customer account named `name`; returns its id.
-    private static func account(named name: String, _ client: BenchClient, operatorKey: String) async throws -> String {
-        let account = try await client.json(.POST, "/v1/accounts", key: operatorKey, ["name": name])
-        guard let id = account.json["id"] as? String else { throw BenchError("no account: \(String(decoding: account.body, as: UTF8.self))") }
-        return id
-    }
-
     private func measure(_ client: BenchClient, operatorKey: String, server: ServerProcess, authPort: Int, accountingPort: Int) async throws {
         try await PaymentsBenchCommand.waitUntilUp(client)
         let usesRadclient = radclient || freeradius
@@ -149,10 +142,10 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         // The SIMs whose sessions are reported belong to a customer and are LIVE, as SIMs that
         // open data sessions are: in stock, each new session would be one to disconnect (an
         // event, a job and Disconnect-Requests to a gateway that is not there).
-        let fleetID = try await Self.account(named: "Bench fleet", client, operatorKey: operatorKey)
+        let fleetID = try await client.createAccount(named: "Bench fleet", operatorKey: operatorKey)
         let imsis = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: sessions, account: fleetID)
         // One LIVE SIM more, on an account of its own: the API's writes take turns on it while accounting runs.
-        let accountID = try await Self.account(named: "Bench writes", client, operatorKey: operatorKey)
+        let accountID = try await client.createAccount(named: "Bench writes", operatorKey: operatorKey)
         _ = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: 1, first: sessions, account: accountID)
         let writes = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
