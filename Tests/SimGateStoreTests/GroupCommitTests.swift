@@ -9,7 +9,7 @@ import Testing
 /// must still be all or nothing and stored by the time it returns.
 @Suite("Units of work committed together")
 struct GroupCommitTests {
-    private struct Refused: Error {}
+    struct Refused: Error {}
 
     /// What became of each unit of work: whether it returned, and whether its event is stored.
     private static func outcomes(
@@ -184,6 +184,31 @@ struct GroupCommitTests {
     }
 }
 
+extension GroupCommitTests {
+    // The unit that begins a SQLite group runs without a savepoint: when it throws, the whole
+    // transaction is rolled back, and the units queued behind it must begin another and commit.
+    @Test("the unit of work that began a SQLite transaction throws while others wait for it: its work is undone, theirs is stored")
+    func firstOfGroupThrows() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let first = Fixtures.systemEvent(ids)
+            let held = await HeldWriter.start(database, keeping: "kept", "by the first", writing: first, thenThrowing: true)
+            let later = (0..<3).map { _ in Fixtures.systemEvent(ids) }
+            var units: [Task<Void, any Error>] = []
+            for (index, event) in later.enumerated() {
+                units.append(Task { try await database.store.transaction { tx in try await tx.events.append([event]) } })
+                try await held.waitUntilQueued(index + 1)
+            }
+            await #expect(throws: Refused.self) { try await held.release() }
+            for unit in units { try await unit.value }
+            #expect(try await database.store.read { try await $0.events.find(first.id, accountID: nil) } == nil, "the first unit's work was kept")
+            for event in later {
+                #expect(try await database.store.read { try await $0.events.find(event.id, accountID: nil) } != nil, "a unit queued behind it was lost")
+            }
+        }
+    }
+}
+
 /// A unit of work that holds SQLite's writer, having kept a value for its group, until
 /// released; units of work started meanwhile queue behind it and join its group in turn.
 private struct HeldWriter {
@@ -191,15 +216,20 @@ private struct HeldWriter {
     let holder: Task<Void, any Error>
     let releaseHolder: AsyncStream<Void>.Continuation
 
-    /// Starts the holder, keeping `value` under `key`, and returns once it holds the writer.
-    static func start(_ database: SimGateDatabase, keeping key: String, _ value: String) async -> HeldWriter {
+    /// Starts the holder, keeping `value` under `key` (and appending `event`, if given), and
+    /// returns once it holds the writer. With `thenThrowing`, it throws once released.
+    static func start(
+        _ database: SimGateDatabase, keeping key: String, _ value: String, writing event: Event? = nil, thenThrowing: Bool = false
+    ) async -> HeldWriter {
         let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
         let (released, releaseContinuation) = AsyncStream<Void>.makeStream()
         let holder = Task {
             try await database.store.transaction { tx in
                 _ = try await tx.remembered(key) { value }
+                if let event { try await tx.events.append([event]) }
                 enteredContinuation.yield()
                 for await _ in released { break }
+                if thenThrowing { throw GroupCommitTests.Refused() }
             }
         }
         for await _ in entered { break }

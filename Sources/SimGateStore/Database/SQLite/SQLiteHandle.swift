@@ -151,6 +151,11 @@ final class SQLiteHandle: Sendable {
         }
     }
 
+    /// Whether a transaction is open on this connection (SQLite is not in autocommit mode).
+    var isInTransaction: Bool {
+        state.withLock { state in state.raw.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
+    }
+
     /// Runs one statement with `binds`, handing each row's values to `onRow`.
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteResultRow) throws -> Void) throws {
         try state.withLock { state in
