@@ -194,17 +194,52 @@ extension GroupCommitTests {
             let first = Fixtures.systemEvent(ids)
             let held = await HeldWriter.start(database, keeping: "kept", "by the first", writing: first, thenThrowing: true)
             let later = (0..<3).map { _ in Fixtures.systemEvent(ids) }
-            var units: [Task<Void, any Error>] = []
+            var units: [Task<String, any Error>] = []
             for (index, event) in later.enumerated() {
-                units.append(Task { try await database.store.transaction { tx in try await tx.events.append([event]) } })
+                units.append(Task {
+                    try await database.store.transaction { tx in
+                        try await tx.events.append([event])
+                        return try await tx.remembered("kept") { "by \(index)" }
+                    }
+                })
                 try await held.waitUntilQueued(index + 1)
             }
             await #expect(throws: Refused.self) { try await held.release() }
-            for unit in units { try await unit.value }
+            // They ran in a transaction of their own: what the first kept went with it.
+            var kept: [String] = []
+            for unit in units { kept.append(try await unit.value) }
+            #expect(kept == ["by 0", "by 0", "by 0"])
             #expect(try await database.store.read { try await $0.events.find(first.id, accountID: nil) } == nil, "the first unit's work was kept")
             for event in later {
                 #expect(try await database.store.read { try await $0.events.find(event.id, accountID: nil) } != nil, "a unit queued behind it was lost")
             }
+        }
+    }
+}
+
+extension GroupCommitTests {
+    // A unit of work that ends the transaction it began and begins another is not stored, even
+    // though a transaction is open when it returns.
+    @Test("a unit of work that ends the SQLite transaction it began and begins another fails, and none of its work is stored")
+    func firstEndsItsTransaction() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let ids = IdentifierGenerator(clock: SystemWallClock())
+            let (before, after) = (Fixtures.systemEvent(ids), Fixtures.systemEvent(ids))
+            await #expect(throws: StoreError.self) {
+                try await database.store.transaction { tx in
+                    try await tx.events.append([before])
+                    try await tx.db.raw("ROLLBACK").run()
+                    try await tx.db.raw("BEGIN IMMEDIATE").run()
+                    try await tx.events.append([after])
+                }
+            }
+            for event in [before, after] {
+                #expect(try await database.store.read { try await $0.events.find(event.id, accountID: nil) } == nil, "\(event.id) was stored")
+            }
+            // The store still works afterwards.
+            let next = Fixtures.systemEvent(ids)
+            try await database.store.transaction { try await $0.events.append([next]) }
+            #expect(try await database.store.read { try await $0.events.find(next.id, accountID: nil) } != nil)
         }
     }
 }

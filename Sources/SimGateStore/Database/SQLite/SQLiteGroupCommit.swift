@@ -97,7 +97,7 @@ final class SQLiteGroupCommit: Sendable {
         try await gate.enter(timeout: timeout, timers: timers)
         let connection: SQLiteHandle
         let groupReads: KeptReads
-        let began: Bool
+        let began: Int?
         do {
             (connection, groupReads, began) = try await openGroupIfNeeded()
         } catch {
@@ -107,7 +107,7 @@ final class SQLiteGroupCommit: Sendable {
         let database = SQLiteHandleDatabase(handle: connection, logger: logger, groupReads: groupReads)
         var intact = true
         let outcome: Result<T, any Error> = await {
-            if began {
+            if let began {
                 // The transaction holds this unit's work alone: rolled back whole if the unit
                 // throws. A savepoint would cost two statements and SQLite's copy of every page
                 // the unit changes into the savepoint's journal (3% of the writer's time under
@@ -115,8 +115,9 @@ final class SQLiteGroupCommit: Sendable {
                 intact = false
                 do {
                     let value = try await body(database)
-                    // One that ended the transaction itself (as a full disk would) is not stored.
-                    guard connection.isInTransaction else {
+                    // One that ended the transaction itself (as a full disk would) is not
+                    // stored, even if it began another.
+                    guard connection.isInTransaction, connection.transactionsEnded == began else {
                         return .failure(StoreError.groupCommitFailed(reason: "the transaction ended before its commit"))
                     }
                     intact = true
@@ -165,11 +166,13 @@ final class SQLiteGroupCommit: Sendable {
     }
 
     /// Begins the group's transaction on a leased connection, unless one is open; returns it
-    /// with what its units keep for one another, and whether it was begun now.
-    private func openGroupIfNeeded() async throws -> (SQLiteHandle, KeptReads, began: Bool) {
-        if let open = group.withLock({ group -> (SQLiteHandle, KeptReads, began: Bool)? in
+    /// with what its units keep for one another and, when it was begun now, how many
+    /// transactions the connection had ended by then (so that the first unit can tell that
+    /// this one is still open).
+    private func openGroupIfNeeded() async throws -> (SQLiteHandle, KeptReads, began: Int?) {
+        if let open = group.withLock({ group -> (SQLiteHandle, KeptReads, began: Int?)? in
             group.size += group.connection == nil ? 0 : 1
-            return group.connection.map { ($0, group.reads, false) }
+            return group.connection.map { ($0, group.reads, nil) }
         }) { return open }
         let connection = try await pool.lease()
         do {
@@ -178,10 +181,11 @@ final class SQLiteGroupCommit: Sendable {
             await pool.release(connection)
             throw error
         }
+        let ended = connection.transactionsEnded
         return group.withLock { group in
             group.connection = connection
             group.size = 1
-            return (connection, group.reads, true)
+            return (connection, group.reads, ended)
         }
     }
 

@@ -19,6 +19,10 @@ final class SQLiteHandle: Sendable {
     /// SQLite may call it.
     private let checkpointer: SQLiteCheckpointer?
     private let state: Mutex<State>
+    /// Transactions this connection has committed or rolled back (SQLite's commit and
+    /// rollback hooks count them), so that a caller can tell that a transaction it began is
+    /// still the one open.
+    private let transactionEnds = Atomic<Int>(0)
 
     private struct State: @unchecked Sendable {
         var raw: OpaquePointer?
@@ -79,15 +83,18 @@ final class SQLiteHandle: Sendable {
                     // pages by the commit that crosses them, SQLite's default. A larger default
                     // sped up imports by a few percent, but its longer copies held every queued
                     // write: suspend/activate p99 went from 30-50 ms to 0.1-1.5 s.
-                    // Each unit of work in a group commit runs in a savepoint, whose journal
-                    // of the pages it first changes is a temporary file by default: written
-                    // on every write, it was 15% of the writer's time. In memory it costs at
-                    // most the pages one unit of work changes.
+                    // Each unit of work in a group commit but the first runs in a savepoint,
+                    // whose journal of the pages it first changes is a temporary file by
+                    // default: written on every write, it was 15% of the writer's time. In
+                    // memory it costs at most the pages one unit of work changes.
                     try handle.run("PRAGMA busy_timeout=10000", []) { _ in }
                     try handle.switchToWAL()
                     for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"] {
                         try handle.run(pragma, []) { _ in }
                     }
+                    let context = Unmanaged.passUnretained(handle).toOpaque()
+                    sqlite_nio_sqlite3_commit_hook(raw, SQLiteHandle.committing, context)
+                    sqlite_nio_sqlite3_rollback_hook(raw, SQLiteHandle.rolledBack, context)
                     // Replaces SQLite's own copying at 1,000 pages, which is a hook too.
                     if let checkpointer {
                         sqlite_nio_sqlite3_wal_hook(raw, SQLiteHandle.logGrew, Unmanaged.passUnretained(checkpointer).toOpaque())
@@ -121,6 +128,20 @@ final class SQLiteHandle: Sendable {
             }
         }
     }
+
+    /// Called by SQLite as a transaction commits; 0 lets it.
+    private static let committing: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { context in
+        if let context { Unmanaged<SQLiteHandle>.fromOpaque(context).takeUnretainedValue().transactionEnds.add(1, ordering: .relaxed) }
+        return 0
+    }
+
+    /// Called by SQLite as a transaction rolls back (not on a rollback to a savepoint).
+    private static let rolledBack: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+        if let context { Unmanaged<SQLiteHandle>.fromOpaque(context).takeUnretainedValue().transactionEnds.add(1, ordering: .relaxed) }
+    }
+
+    /// How many transactions this connection has ended so far (committed or rolled back).
+    var transactionsEnded: Int { transactionEnds.load(ordering: .relaxed) }
 
     /// Called by SQLite after each commit of a connection with a checkpointer, with the log's
     /// length in pages; copies the log in place when the checkpointer says it is at its limit.
