@@ -7,7 +7,7 @@ import Testing
 /// of a few fixed sizes that the connection keeps prepared.
 @Suite("Batch statement sizes")
 struct BatchShapeTests {
-    @Test("rows are cut into statements of 64, 16, 4 and 1 rows on SQLite, within 1,024 binds each, and into one statement on PostgreSQL", arguments: TestEngine.available)
+    @Test("rows are cut into statements of 64, 16, 4, 2 and 1 rows on SQLite, within 1,024 binds each, and into one statement on PostgreSQL", arguments: TestEngine.available)
     func rows(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
             try await database.sqlRead { db in
@@ -17,7 +17,7 @@ struct BatchShapeTests {
                     #expect(ranges.flatMap { Array($0) } == Array(0..<count), "\(count) rows of \(columns)")
                     if engine == .sqlite {
                         let sizes = Set(ranges.map(\.count))
-                        #expect(sizes.isSubset(of: [64, 16, 4, 1]), "\(count) rows of \(columns): \(sizes)")
+                        #expect(sizes.isSubset(of: [64, 16, 4, 2, 1]), "\(count) rows of \(columns): \(sizes)")
                         #expect(ranges.allSatisfy { $0.count == 1 || $0.count * columns <= 1_024 }, "\(count) rows of \(columns)")
                     } else {
                         #expect(ranges.count == (count + 999) / 1_000, "\(count) rows of \(columns)")
@@ -25,6 +25,8 @@ struct BatchShapeTests {
                 }
                 #expect(BatchShape.rows(73, columns: 15, on: db).map(\.count) == (engine == .sqlite ? [64, 4, 4, 1] : [73]))
                 #expect(BatchShape.rows(73, columns: 17, on: db).map(\.count) == (engine == .sqlite ? [16, 16, 16, 16, 4, 4, 1] : [73]))
+                #expect(BatchShape.rows(7, columns: 16, on: db).map(\.count) == (engine == .sqlite ? [4, 2, 1] : [7]))
+                #expect(BatchShape.rows(2, columns: 16, on: db).map(\.count) == (engine == .sqlite ? [2] : [2]))
             }
         }
     }
@@ -42,7 +44,7 @@ struct BatchShapeTests {
                         let unpadded = chunks.flatMap { chunk in chunk.enumerated().filter { $0.offset == 0 || $0.element != chunk[$0.offset - 1] }.map(\.element) }
                         #expect(unpadded == values, "\(count) values, \(lists) lists")
                         if engine == .sqlite {
-                            #expect(chunks.allSatisfy { [64, 16, 4, 1].contains($0.count) && $0.count * lists <= 1_024 }, "\(count) values, \(lists) lists")
+                            #expect(chunks.allSatisfy { [64, 16, 4, 2, 1].contains($0.count) && $0.count * lists <= 1_024 }, "\(count) values, \(lists) lists")
                         } else {
                             #expect(chunks.map(\.count).reduce(0, +) == count)
                         }

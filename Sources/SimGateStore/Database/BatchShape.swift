@@ -5,15 +5,16 @@ import SQLKit
 /// PostgreSQL is a round trip away, so a batch goes in as few statements as it can: up to
 /// ``UsageRepository/rowsPerStatement`` rows each. SQLite runs in process, and what costs is
 /// parsing: a statement whose text it has seen before is reused, one it has not is parsed
-/// afresh. So on SQLite a batch is cut into statements of a few fixed sizes (1, 4, 16 or 64
+/// afresh. So on SQLite a batch is cut into statements of a few fixed sizes (1, 2, 4, 16 or 64
 /// rows), whose texts repeat from one batch to the next, each small enough for the connection
 /// to keep prepared (at most 1,024 binds: those of up to 256 among the many it keeps, larger
 /// ones among the last 16 it used). The largest size serves most rows: each statement also
 /// costs its own run, and an accounting batch cut into 16-row statements (as a 256-bind limit
-/// cut them) ran four times as many.
+/// cut them) ran four times as many. Two rows is what an accounting batch most often holds
+/// when reports come at an even, moderate pace: one statement for them rather than two.
 enum BatchShape {
     /// The sizes SQLite statements are cut to, largest first.
-    private static let sqliteSizes = [64, 16, 4, 1]
+    private static let sqliteSizes = [64, 16, 4, 2, 1]
     /// Binds a statement may carry and still be kept prepared by ``SQLiteHandle``.
     private static let keptBinds = 1_024
 
