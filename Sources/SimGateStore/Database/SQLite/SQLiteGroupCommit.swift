@@ -112,12 +112,13 @@ final class SQLiteGroupCommit: Sendable {
                 // throws. A savepoint would cost two statements and SQLite's copy of every page
                 // the unit changes into the savepoint's journal (3% of the writer's time under
                 // an accounting flood).
+                // Anything but a success in the transaction it began rolls that back whole.
                 intact = false
                 do {
                     let value = try await body(database)
                     // One that ended the transaction itself (as a full disk would) is not
                     // stored, even if it began another.
-                    guard connection.isInTransaction, connection.transactionsEnded == began else {
+                    guard connection.isStillIn(transactionBegunAfter: began) else {
                         return .failure(StoreError.groupCommitFailed(reason: "the transaction ended before its commit"))
                     }
                     intact = true

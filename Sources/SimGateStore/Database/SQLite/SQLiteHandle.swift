@@ -143,6 +143,13 @@ final class SQLiteHandle: Sendable {
     /// How many transactions this connection has ended so far (committed or rolled back).
     var transactionsEnded: Int { transactionEnds.load(ordering: .relaxed) }
 
+    /// Whether the transaction open now is the one begun when ``transactionsEnded`` was `ended`:
+    /// one is open (SQLite is not in autocommit mode) and none has ended since.
+    func isStillIn(transactionBegunAfter ended: Int) -> Bool {
+        let open = state.withLock { state in state.raw.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
+        return open && transactionsEnded == ended
+    }
+
     /// Called by SQLite after each commit of a connection with a checkpointer, with the log's
     /// length in pages; copies the log in place when the checkpointer says it is at its limit.
     private static let logGrew: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = { context, raw, database, pages in
@@ -170,11 +177,6 @@ final class SQLiteHandle: Sendable {
             let code = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
             return (code, Int(max(copied, 0)))
         }
-    }
-
-    /// Whether a transaction is open on this connection (SQLite is not in autocommit mode).
-    var isInTransaction: Bool {
-        state.withLock { state in state.raw.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
     }
 
     /// Runs one statement with `binds`, handing each row's values to `onRow`.
