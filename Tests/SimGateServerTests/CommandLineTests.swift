@@ -240,6 +240,24 @@ struct CommandLineTests {
         #expect(outcome.output.contains("killed with SIGKILL"), "\(outcome.output)")
     }
 
+    @Test(
+        "a bench whose server cannot start says so and stops, rather than waiting on it",
+        arguments: [
+            ["bench", "radius", "--updates", "100", "--sessions", "10", "--samples", "1"],
+            ["bench", "lists", "--sims", "10", "--events", "10", "--requests", "1"],
+        ]
+    )
+    func benchServerNeverStarts(_ command: [String]) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // The bench's own `simgate serve` inherits a setting it cannot read, and stops at once.
+        // Before, the bench asked its /health 200 times, each try waiting 30 seconds for a port
+        // nothing would ever listen on.
+        let outcome = await ExternalTool.run(Self.simgate, command, environment: ["SIMGATE_RADIUS_INTERIM_INTERVAL": "5m"], limit: .seconds(90))
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("SIMGATE_RADIUS_INTERIM_INTERVAL='5m' cannot be used"), "\(outcome.output)")
+        #expect(outcome.output.contains("the benchmark's server exited before it answered"), "\(outcome.output)")
+    }
+
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")
     func malformedSetting() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

@@ -22,8 +22,10 @@ struct BenchClient: Sendable {
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
     }
 
-    /// Sends a request with `key` as Bearer token and `body` as JSON; gives up after 30 seconds.
-    func send(_ method: HTTPMethod, _ path: String, key: String? = nil, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
+    /// Sends a request with `key` as Bearer token and `body` as JSON; gives up after `timeout`.
+    func send(
+        _ method: HTTPMethod, _ path: String, key: String? = nil, body: Data? = nil, headers: [String: String] = [:], timeout: Duration = .seconds(30)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
@@ -32,9 +34,24 @@ struct BenchClient: Sendable {
             if request.headers["Content-Type"].isEmpty { request.headers.add(name: "Content-Type", value: "application/json") }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout.asSeconds * 1000)))
         let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
         return Reply(status: Int(response.status.code), body: Data(buffer: bytes), headers: response.headers)
+    }
+
+    /// Polls `/health` until it answers 200, for at most `limit`. Each try gives up after a
+    /// second: a request to a port nothing listens on yet is not refused at once, as the HTTP
+    /// client keeps trying to connect until the request's own deadline. Stops at once, saying
+    /// so, when `serverRuns` says the server has gone (a setting it could not read, a port
+    /// taken): before, a server that never came up held the bench for 200 tries of 30 seconds.
+    func waitUntilUp(within limit: Duration = .seconds(60), serverRuns: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            guard serverRuns() else { throw BenchError("the benchmark's server exited before it answered (its output above says why)") }
+            if (try? await send(.GET, "/health", timeout: .seconds(1)).status) == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("the benchmark's server did not answer /health within \(limit)")
     }
 
     /// Sends `object`, serialised, as the JSON body.

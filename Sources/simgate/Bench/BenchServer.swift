@@ -56,7 +56,7 @@ struct BenchServer: Sendable {
                 client: BenchClient(http: http, base: "http://127.0.0.1:\(httpPort)"), operatorKey: key, accountingPort: accountingPort, databasePath: path,
                 process: process
             )
-            try await PaymentsBenchCommand.waitUntilUp(server.client)
+            try await server.client.waitUntilUp(serverRuns: { process.isRunning })
             let result = try await body(server, seeded)
             try await http.shutdown()
             return result

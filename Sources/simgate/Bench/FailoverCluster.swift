@@ -85,7 +85,7 @@ final class FailoverCluster: Sendable {
             log: logDirectory.appendingPathComponent("simgate-\(index + 1).log")
         )
         running.withLock { $0[index] = process }
-        try await PaymentsBenchCommand.waitUntilUp(clients[index])
+        try await clients[index].waitUntilUp(serverRuns: { process.isRunning })
     }
 
     /// The process id of instance `index`, if it runs.

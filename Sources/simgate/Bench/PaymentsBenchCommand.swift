@@ -67,10 +67,14 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
 
         // A service group of our own, so the server can be shut down gracefully when done.
         let services = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let server = ServerRunning()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
+            group.addTask {
+                defer { server.ended() }
+                try await services.run()
+            }
             do {
-                try await Self.waitUntilUp(client)
+                try await client.waitUntilUp(serverRuns: { server.isRunning })
                 guard let key = operatorKey.withLock({ $0 }) else {
                     throw ValidationError("The database already has an operator; benchmark a fresh database.")
                 }
@@ -80,6 +84,12 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
                 try await Self.latency(client, fleet: fleet, samples: samples)
             } catch {
                 await services.triggerGracefulShutdown()
+                // The server's own failure, when it has one, says more than that it never answered.
+                do { try await group.waitForAll() } catch let serverFailure {
+                    try? await http.shutdown()
+                    throw serverFailure
+                }
+                try? await http.shutdown()
                 throw error
             }
             await services.triggerGracefulShutdown()
@@ -88,14 +98,6 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         try await http.shutdown()
     }
 
-    /// Polls `/health` every 50 ms until it answers 200; gives up after 200 tries (about 10 s).
-    static func waitUntilUp(_ client: BenchClient) async throws {
-        for _ in 0..<200 {
-            if (try? await client.send(.GET, "/health").status) == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ValidationError("The benchmark's server did not start.")
-    }
 
     /// Posts distinct signed invoices, for SIMs already LIVE, with wrk for `seconds` over
     /// `concurrency` connections (wrk is a load generator apart from the server, and far
@@ -128,6 +130,14 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         }
         print("paid invoice -> SIM LIVE: " + LatencySummary(durations).text)
     }
+}
+
+/// Whether the bench's in-process server still runs: its services end at once when it cannot
+/// start (a port taken), and nothing would ever answer the wait for its first reply.
+private final class ServerRunning: Sendable {
+    private let running = Mutex(true)
+    var isRunning: Bool { running.withLock { $0 } }
+    func ended() { running.withLock { $0 = false } }
 }
 
 extension Duration {

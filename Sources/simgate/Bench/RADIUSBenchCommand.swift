@@ -135,7 +135,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     }
 
     private func measure(_ client: BenchClient, operatorKey: String, server: ServerProcess, authPort: Int, accountingPort: Int) async throws {
-        try await PaymentsBenchCommand.waitUntilUp(client)
+        try await client.waitUntilUp(serverRuns: { server.isRunning })
         let usesRadclient = radclient || freeradius
         let sender = usesRadclient ? "\(radclients) radclient processes x \(radclientWindow) in flight" : "\(sockets) sockets x \(window) in flight"
         print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sender), SQLite")
