@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
+import SimGateStore
 import Synchronization
 import SimGateTestSupport
 import Testing
@@ -238,6 +240,68 @@ struct CommandLineTests {
         #expect(outcome.output.contains("disconnects: 20 of 20 suspended SIMs' sessions acknowledged"), "\(outcome.output)")
         #expect(outcome.output.contains("webhooks: 80 of 80 status changes delivered"), "\(outcome.output)")
         #expect(outcome.output.contains("killed with SIGKILL"), "\(outcome.output)")
+    }
+
+    @Test("bench radius with its own sender stores every update once and times API writes on a flood of their own")
+    func radiusBenchOwnSender() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // The bench exits non-zero if usage was lost or doubled, or if no API write was timed.
+        let outcome = await ExternalTool.run(Self.simgate, ["bench", "radius", "--updates", "2000", "--sessions", "100", "--samples", "5"], limit: .seconds(180))
+        #expect(outcome.status == 0, "\(outcome.output)")
+        for figure in [
+            "SimGate accounting:", "nothing lost or doubled", "API suspend/activate during an accounting flood of its own (",
+            "Access-Request -> Access-Accept while accounting runs: p50", "API suspend/activate at rest: p50",
+        ] {
+            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
+        }
+    }
+
+    @Test("bench radius whose server dies mid-load fails once the server has been silent for 30 s, rather than resending for ever")
+    func radiusBenchServerDies() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        // A temporary directory of its own, where the bench's server keeps its database.
+        let temporary = try Self.scratch("tmp-server-dies")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        async let outcome = ExternalTool.run(
+            Self.simgate, ["bench", "radius", "--updates", "200000", "--sessions", "100", "--samples", "1"], environment: ["TMPDIR": temporary], limit: .seconds(150)
+        )
+        let killed = try await Self.killBenchServerOnceAccountingRuns(under: temporary, within: .seconds(90))
+        let result = await outcome
+        #expect(killed, "the bench's server was not seen storing accounting: \(result.output)")
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("the RADIUS server answered nothing for 30 s with requests in flight"), "\(result.output)")
+    }
+
+    /// Finds the `simgate serve` whose database lies under `directory`, waits until it has
+    /// stored a data session, and kills it (SIGKILL); false if that did not happen in `limit`.
+    private static func killBenchServerOnceAccountingRuns(under directory: String, within limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int32(entry),
+                      let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                guard arguments.contains("serve"), let flag = arguments.firstIndex(of: "--database"), flag + 1 < arguments.count,
+                      arguments[flag + 1].hasPrefix(directory) else { continue }
+                if try await storedSessions(arguments[flag + 1]) > 0 {
+                    kill(pid, SIGKILL)
+                    return true
+                }
+            }
+            // Polling another process, which has nothing to await.
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Data sessions stored in the SQLite file at `path` (0 while it has no such table yet).
+    private static func storedSessions(_ path: String) async throws -> Int {
+        let database = try SimGateDatabase(.sqlite(path: path), logger: Logger(label: "test.reader"))
+        return try await database.withRunning {
+            (try? await database.sqlRead { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM radius_sessions").first()?.decode(column: "n", as: Int.self)
+            }) ?? 0
+        }
     }
 
     @Test(

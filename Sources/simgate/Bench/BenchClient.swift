@@ -44,10 +44,11 @@ struct BenchClient: Sendable {
     /// client keeps trying to connect until the request's own deadline. Stops at once, saying
     /// so, when `serverRuns` says the server has gone (a setting it could not read, a port
     /// taken): before, a server that never came up held the bench for 200 tries of 30 seconds.
-    func waitUntilUp(within limit: Duration = .seconds(60), serverRuns: @Sendable () -> Bool) async throws {
+    /// `output` says where the server's output went, for the error.
+    func waitUntilUp(within limit: Duration = .seconds(60), output: String = "its output above", serverRuns: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            guard serverRuns() else { throw BenchError("the benchmark's server exited before it answered (its output above says why)") }
+            guard serverRuns() else { throw BenchError("the benchmark's server exited before it answered (\(output) says why)") }
             if (try? await send(.GET, "/health", timeout: .seconds(1)).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -77,15 +77,16 @@ final class FailoverCluster: Sendable {
 
     /// Starts instance `index` (again) on its ports and waits until it answers `/health`.
     func start(_ index: Int) async throws {
+        let log = logDirectory.appendingPathComponent("simgate-\(index + 1).log")
         let process = try ServerProcess(
             arguments: ["serve", "--database", databaseURL, "--port", String(ports[index].http), "--log-level", "warning"],
             environment: environment.merging([
                 "SIMGATE_RADIUS_AUTH_PORT": String(ports[index].authentication), "SIMGATE_RADIUS_ACCT_PORT": String(ports[index].accounting),
             ]) { $1 },
-            log: logDirectory.appendingPathComponent("simgate-\(index + 1).log")
+            log: log
         )
         running.withLock { $0[index] = process }
-        try await clients[index].waitUntilUp(serverRuns: { process.isRunning })
+        try await clients[index].waitUntilUp(output: "its log, \(log.path),", serverRuns: { process.isRunning })
     }
 
     /// The process id of instance `index`, if it runs.

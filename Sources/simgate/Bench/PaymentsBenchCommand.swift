@@ -75,7 +75,15 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
             }
             do {
                 try await client.waitUntilUp(serverRuns: { server.isRunning })
-                guard let key = operatorKey.withLock({ $0 }) else {
+                // The key is announced once the server runs, which can be a moment after its
+                // first answer.
+                var announced = operatorKey.withLock { $0 }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while announced == nil, server.isRunning, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                    announced = operatorKey.withLock { $0 }
+                }
+                guard let key = announced else {
                     throw ValidationError("The database already has an operator; benchmark a fresh database.")
                 }
                 print("SimGate bench: payments, database \(configuration.database)")
@@ -83,17 +91,21 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
                 try await Self.throughput(wrk, client, fleet: fleet, receipts: receipts, concurrency: concurrency, seconds: seconds)
                 try await Self.latency(client, fleet: fleet, samples: samples)
             } catch {
+                // A server that had stopped by itself failed first: its own error says more
+                // than that the bench got no answer. Otherwise the bench's error stands.
+                let serverStoppedFirst = !server.isRunning
                 await services.triggerGracefulShutdown()
-                // The server's own failure, when it has one, says more than that it never answered.
-                do { try await group.waitForAll() } catch let serverFailure {
-                    try? await http.shutdown()
-                    throw serverFailure
-                }
+                let serverFailure: (any Error)?
+                do { try await group.waitForAll(); serverFailure = nil } catch { serverFailure = error }
                 try? await http.shutdown()
+                if serverStoppedFirst, let serverFailure { throw serverFailure }
                 throw error
             }
             await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+            do { try await group.waitForAll() } catch {
+                try? await http.shutdown()
+                throw error
+            }
         }
         try await http.shutdown()
     }
@@ -124,6 +136,7 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
             let start = ContinuousClock.now
             _ = try await fleet.sendInvoice(client, eventID: "evt_lat_\(index)", iccid: iccid, paidDays: 30)
             while try await client.send(.GET, "/v1/sims/\(iccid)", key: fleet.customerKey).json["status"] as? String != "LIVE" {
+                guard ContinuousClock.now - start < .seconds(30) else { throw BenchError("SIM \(iccid) was not LIVE 30 s after its paid invoice") }
                 try await Task.sleep(for: .microseconds(200))
             }
             durations.append(ContinuousClock.now - start)

@@ -8,7 +8,17 @@ import NIOPosix
 /// in one `sendmmsg`; replies are matched by identifier. A request unanswered for a second is
 /// sent again, byte for byte, as a gateway would retransmit it. Given a rate, it sends no
 /// faster than that, checking every millisecond, as a gateway with that much traffic does.
+/// A server that answers nothing for ``silenceLimit`` while requests wait (it crashed, or hangs)
+/// fails the run: a gateway would resend for ever, a benchmark must end.
 enum RADIUSPipeline {
+    /// Longest time without any reply, while requests are in flight, before the run fails.
+    static let silenceLimit: TimeAmount = .seconds(30)
+
+    /// The server answered nothing for ``silenceLimit`` with requests in flight.
+    struct ServerWentSilent: Error, CustomStringConvertible {
+        var description: String { "the RADIUS server answered nothing for \(silenceLimit.nanoseconds / 1_000_000_000) s with requests in flight" }
+    }
+
     /// What one socket's run came to.
     struct Outcome: Sendable {
         /// Requests that got a reply.
@@ -36,7 +46,13 @@ enum RADIUSPipeline {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let outcome = try await done.futureResult.get()
+        let outcome: Outcome
+        do {
+            outcome = try await done.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
         try await channel.close()
         return outcome
     }
@@ -59,6 +75,10 @@ private final class PipelineHandler: ChannelInboundHandler {
     private var timer: RepeatedTask?
     private let perSecond: Double?
     private var pacer: RepeatedTask?
+    /// When the last reply came (or the run began).
+    private var answeredAt = NIODeadline.now()
+    /// Whether `done` has been completed.
+    private var finished = false
 
     init(packets: [[UInt8]], server: SocketAddress, window: Int, perSecond: Double?, done: EventLoopPromise<RADIUSPipeline.Outcome>) {
         self.packets = packets
@@ -70,6 +90,7 @@ private final class PipelineHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         refilledAt = .now()
+        answeredAt = .now()
         fill(context)
         context.flush()
         // The timers run on this channel's event loop, where the handler and context live.
@@ -100,17 +121,14 @@ private final class PipelineHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let reply = unwrapInboundIn(data)
-        guard reply.data.readableBytes >= 20, let identifier = reply.data.getInteger(at: reply.data.readerIndex + 1, as: UInt8.self),
+        guard !finished, reply.data.readableBytes >= 20, let identifier = reply.data.getInteger(at: reply.data.readerIndex + 1, as: UInt8.self),
               inFlight[Int(identifier)] != nil
         else { return }
         inFlight[Int(identifier)] = nil
         inFlightCount -= 1
         outcome.answered += 1
-        if outcome.answered == packets.count {
-            timer?.cancel()
-            pacer?.cancel()
-            done.succeed(outcome)
-        }
+        answeredAt = .now()
+        if outcome.answered == packets.count { finish(.success(outcome)) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -119,9 +137,17 @@ private final class PipelineHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(.failure(error))
+    }
+
+    /// Completes the run once; replies that come after it (the socket closes a moment later)
+    /// change nothing.
+    private func finish(_ result: Result<RADIUSPipeline.Outcome, any Error>) {
+        guard !finished else { return }
+        finished = true
         timer?.cancel()
         pacer?.cancel()
-        done.fail(error)
+        done.completeWith(result)
     }
 
     private func fill(_ context: ChannelHandlerContext) {
@@ -138,6 +164,9 @@ private final class PipelineHandler: ChannelInboundHandler {
     }
 
     private func retransmitOverdue(_ context: ChannelHandlerContext) {
+        if inFlightCount > 0, NIODeadline.now() - answeredAt > RADIUSPipeline.silenceLimit {
+            return finish(.failure(RADIUSPipeline.ServerWentSilent()))
+        }
         let overdue = NIODeadline.now() - .seconds(1)
         var resent = false
         for identifier in 0..<256 {
