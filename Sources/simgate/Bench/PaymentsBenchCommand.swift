@@ -110,7 +110,6 @@ struct PaymentsBenchCommand: AsyncParsableCommand {
         try await http.shutdown()
     }
 
-
     /// Posts distinct signed invoices, for SIMs already LIVE, with wrk for `seconds` over
     /// `concurrency` connections (wrk is a load generator apart from the server, and far
     /// cheaper on the shared cores than an HTTP client in the server's own process).
