@@ -17,6 +17,21 @@ struct CommandLineTests {
         TestScratch.path(name)
     }
 
+    /// Runs `simgate` with `arguments` (a bench, end to end) and expects it to succeed.
+    static func runSucceeding(_ arguments: [String], limit: Duration, sourceLocation: SourceLocation = #_sourceLocation) async throws -> ExternalTool.Outcome {
+        try #require(FileManager.default.isExecutableFile(atPath: simgate), "build simgate first (swift build)", sourceLocation: sourceLocation)
+        let outcome = await ExternalTool.run(simgate, arguments, limit: limit)
+        #expect(outcome.status == 0, "\(outcome.output)", sourceLocation: sourceLocation)
+        return outcome
+    }
+
+    /// Expects each of `figures` somewhere in what a command printed.
+    static func expect(_ outcome: ExternalTool.Outcome, printed figures: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        for figure in figures {
+            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("a large import shows its progress (rows of rows, rows per second, time left) on a terminal, and stays quiet in a pipe")
     func importProgress() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
@@ -136,25 +151,19 @@ struct CommandLineTests {
 
     @Test("bench statement runs end to end on a small fleet and prints every figure")
     func statementBench() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
-        let outcome = await ExternalTool.run(Self.simgate, ["bench", "statement", "--sims", "300", "--runs", "1"], limit: .seconds(120))
-        #expect(outcome.status == 0, "\(outcome.output)")
-        for figure in ["seeded: 300 SIMs", "computed (GET", "303 lines", "CSV of every line", "frozen (computed", "frozen, read back (GET, JSON, first 100 lines; state frozen)", "frozen CSV"] {
-            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
-        }
+        let outcome = try await Self.runSucceeding(["bench", "statement", "--sims", "300", "--runs", "1"], limit: .seconds(120))
+        Self.expect(outcome, printed: [
+            "seeded: 300 SIMs", "computed (GET", "303 lines", "CSV of every line", "frozen (computed", "frozen, read back (GET, JSON, first 100 lines; state frozen)", "frozen CSV",
+        ])
     }
 
     @Test("bench lists runs end to end on a small fleet and times every list")
     func listsBench() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
-        let outcome = await ExternalTool.run(Self.simgate, ["bench", "lists", "--sims", "300", "--events", "3000", "--requests", "2"], limit: .seconds(120))
-        #expect(outcome.status == 0, "\(outcome.output)")
-        for figure in [
+        let outcome = try await Self.runSucceeding(["bench", "lists", "--sims", "300", "--events", "3000", "--requests", "2"], limit: .seconds(120))
+        Self.expect(outcome, printed: [
             "server RSS at rest", "SIMs by label, deep: p50", "SIMs by country: p50", "SIMs by tariff, deep: p50",
             "events by time (one day, 15 days back): p50", "events of one SIM: p50", "server RSS after the lists",
-        ] {
-            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
-        }
+        ])
     }
 
     @Test("bench payments posts signed invoices with wrk, each once, times paid invoices to LIVE, and leaves no files behind")
@@ -215,10 +224,8 @@ struct CommandLineTests {
 
     @Test("bench import imports every SIM through the command line and through the API, and prints both rates")
     func importBench() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
         // 2,500 SIMs: two full API batches and a part one; the bench fails unless each import took all.
-        let outcome = await ExternalTool.run(Self.simgate, ["bench", "import", "--sims", "2500", "--connections", "2"], limit: .seconds(120))
-        #expect(outcome.status == 0, "\(outcome.output)")
+        let outcome = try await Self.runSucceeding(["bench", "import", "--sims", "2500", "--connections", "2"], limit: .seconds(120))
         #expect(outcome.output.contains("simgate sims import: 2500 SIMs in"), "\(outcome.output)")
         #expect(outcome.output.contains("POST /v1/sims/import: 2500 SIMs in"), "\(outcome.output)")
         #expect(outcome.output.contains("(3 requests of up to 1,000, 2 in flight)"), "\(outcome.output)")
@@ -244,16 +251,12 @@ struct CommandLineTests {
 
     @Test("bench radius with its own sender stores every update once and times API writes on a flood of their own")
     func radiusBenchOwnSender() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
         // The bench exits non-zero if usage was lost or doubled, or if no API write was timed.
-        let outcome = await ExternalTool.run(Self.simgate, ["bench", "radius", "--updates", "2000", "--sessions", "100", "--samples", "5"], limit: .seconds(180))
-        #expect(outcome.status == 0, "\(outcome.output)")
-        for figure in [
+        let outcome = try await Self.runSucceeding(["bench", "radius", "--updates", "2000", "--sessions", "100", "--samples", "5"], limit: .seconds(180))
+        Self.expect(outcome, printed: [
             "SimGate accounting:", "nothing lost or doubled", "API suspend/activate during an accounting flood of its own (",
             "Access-Request -> Access-Accept while accounting runs: p50", "API suspend/activate at rest: p50",
-        ] {
-            #expect(outcome.output.contains(figure), "\(figure) missing from \(outcome.output)")
-        }
+        ])
     }
 
     @Test("bench radius whose server dies mid-load fails once the server has been silent for 30 s, rather than resending for ever")
@@ -276,32 +279,36 @@ struct CommandLineTests {
     /// stored a data session, and kills it (SIGKILL); false if that did not happen in `limit`.
     private static func killBenchServerOnceAccountingRuns(under directory: String, within limit: Duration) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-                guard let pid = Int32(entry),
-                      let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-                let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-                guard arguments.contains("serve"), let flag = arguments.firstIndex(of: "--database"), flag + 1 < arguments.count,
-                      arguments[flag + 1].hasPrefix(directory) else { continue }
-                if try await storedSessions(arguments[flag + 1]) > 0 {
-                    kill(pid, SIGKILL)
-                    return true
+        var server: (pid: Int32, database: String)?
+        // Another process's state, which nothing here can await: looked at every 100 ms.
+        guard try await MultiInstanceFailoverTests.eventually(until: deadline, {
+            server = benchServer(under: directory)
+            return server != nil
+        }), let server else { return false }
+        let database = try SimGateDatabase(.sqlite(path: server.database), logger: Logger(label: "test.reader"))
+        let accounting = try await database.withRunning {
+            try await MultiInstanceFailoverTests.eventually(until: deadline) {
+                let sessions = try? await database.sqlRead { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM radius_sessions").first()?.decode(column: "n", as: Int.self)
                 }
+                return (sessions ?? 0) > 0
             }
-            // Polling another process, which has nothing to await.
-            try await Task.sleep(for: .milliseconds(100))
         }
-        return false
+        guard accounting else { return false }
+        kill(server.pid, SIGKILL)
+        return true
     }
 
-    /// Data sessions stored in the SQLite file at `path` (0 while it has no such table yet).
-    private static func storedSessions(_ path: String) async throws -> Int {
-        let database = try SimGateDatabase(.sqlite(path: path), logger: Logger(label: "test.reader"))
-        return try await database.withRunning {
-            (try? await database.sqlRead { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM radius_sessions").first()?.decode(column: "n", as: Int.self)
-            }) ?? 0
+    /// The running `simgate serve` whose `--database` lies under `directory`, from /proc.
+    private static func benchServer(under directory: String) -> (pid: Int32, database: String)? {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.contains("serve"), let flag = arguments.firstIndex(of: "--database"), flag + 1 < arguments.count,
+                  arguments[flag + 1].hasPrefix(directory) else { continue }
+            return (pid, arguments[flag + 1])
         }
+        return nil
     }
 
     @Test(
@@ -320,6 +327,22 @@ struct CommandLineTests {
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(outcome.output.contains("SIMGATE_RADIUS_INTERIM_INTERVAL='5m' cannot be used"), "\(outcome.output)")
         #expect(outcome.output.contains("the benchmark's server exited before it answered"), "\(outcome.output)")
+    }
+
+    @Test("bench payments whose in-process server cannot listen fails with the server's own reason, rather than waiting on it")
+    func paymentsBenchPortTaken() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        try #require(["/usr/bin/wrk", "/usr/local/bin/wrk"].contains { FileManager.default.isExecutableFile(atPath: $0) }, "wrk is not installed (Debian: apt-get install wrk)")
+        // The port is held by a listener that accepts and never answers: before, each of the
+        // bench's 200 tries at /health waited its 30 seconds there.
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { holder.close(promise: nil) }
+        let port = try #require(holder.localAddress?.port)
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["bench", "payments", "--seconds", "1", "--samples", "1", "--port", String(port)], limit: .seconds(60)
+        )
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("is already in use"), "\(outcome.output)")
     }
 
     @Test("serve with a setting it cannot read stops at once with one line naming the variable")

@@ -150,7 +150,6 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         // One LIVE SIM more, on an account of its own: the API's writes take turns on it while accounting runs.
         let accountID = try await client.createAccount(named: "Bench writes", operatorKey: operatorKey)
         _ = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: 1, first: sessions, account: accountID)
-        let writes = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
         let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
 
@@ -223,6 +222,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let writesUpdates = figures.perSecond.isFinite ? max(2 * sessions, Int(min(figures.perSecond * 15, 10_000_000))) : 2 * sessions
         let writesLoad = RADIUSBenchLoad(imsis: imsis, updates: writesUpdates, secret: Array(Self.secret.utf8), sessionPrefix: "writes")
         let writesSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+        let writes = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         let (writesFigures, _) = try await whileSampling(writesSampler, writes: writes, cpuSeconds: server.cpuSeconds) { [sockets, window] in
             try await Self.sendOwn(writesLoad, sockets: sockets, window: window, perSecond: nil, port: accountingPort)
         }

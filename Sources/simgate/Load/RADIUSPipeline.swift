@@ -75,8 +75,10 @@ private final class PipelineHandler: ChannelInboundHandler {
     private var timer: RepeatedTask?
     private let perSecond: Double?
     private var pacer: RepeatedTask?
-    /// When the last reply came (or the run began).
-    private var answeredAt = NIODeadline.now()
+    /// When the retransmission timer last saw more replies than the time before (or the run
+    /// began), and how many it saw: checked every 250 ms rather than stamped on each reply.
+    private var progressAt = NIODeadline.now()
+    private var answeredAtLastCheck = 0
     /// Whether `done` has been completed.
     private var finished = false
 
@@ -90,7 +92,7 @@ private final class PipelineHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         refilledAt = .now()
-        answeredAt = .now()
+        progressAt = .now()
         fill(context)
         context.flush()
         // The timers run on this channel's event loop, where the handler and context live.
@@ -127,7 +129,6 @@ private final class PipelineHandler: ChannelInboundHandler {
         inFlight[Int(identifier)] = nil
         inFlightCount -= 1
         outcome.answered += 1
-        answeredAt = .now()
         if outcome.answered == packets.count { finish(.success(outcome)) }
     }
 
@@ -164,10 +165,13 @@ private final class PipelineHandler: ChannelInboundHandler {
     }
 
     private func retransmitOverdue(_ context: ChannelHandlerContext) {
-        if inFlightCount > 0, NIODeadline.now() - answeredAt > RADIUSPipeline.silenceLimit {
+        let now = NIODeadline.now()
+        if outcome.answered != answeredAtLastCheck {
+            (progressAt, answeredAtLastCheck) = (now, outcome.answered)
+        } else if inFlightCount > 0, now - progressAt > RADIUSPipeline.silenceLimit {
             return finish(.failure(RADIUSPipeline.ServerWentSilent()))
         }
-        let overdue = NIODeadline.now() - .seconds(1)
+        let overdue = now - .seconds(1)
         var resent = false
         for identifier in 0..<256 {
             guard let index = inFlight[identifier], sentAt[identifier] < overdue else { continue }
