@@ -8,34 +8,32 @@ public enum RADIUSAuthenticators {
     /// octets in place of the request's, the Request Authenticator of an Accounting-Request
     /// or Disconnect-Request (RFC 2866 section 3, RFC 5176 section 2.3).
     public static func md5Authenticator(of packet: RADIUSPacket, over authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
-        var copy = packet
-        copy.authenticator = authenticator
         var md5 = Insecure.MD5()
-        md5.update(data: copy.encoded())
+        packet.withWireImage(authenticator: authenticator, zeroingMessageAuthenticator: false) { md5.update(bufferPointer: $0) }
         md5.update(data: secret)
         return Array(md5.finalize())
     }
 
+    /// The 16 zero octets that stand in for an authenticator not yet known.
+    private static let zeroAuthenticator = [UInt8](repeating: 0, count: 16)
+
     /// Whether an Accounting-Request (or Disconnect/CoA request) carries a valid Request Authenticator.
     public static func hasValidRequestAuthenticator(_ packet: RADIUSPacket, secret: [UInt8]) -> Bool {
-        constantTimeEqual(md5Authenticator(of: packet, over: [UInt8](repeating: 0, count: 16), secret: secret), packet.authenticator)
+        constantTimeEqual(md5Authenticator(of: packet, over: zeroAuthenticator, secret: secret), packet.authenticator)
     }
 
     /// HMAC-MD5 over the packet with the Message-Authenticator value zeroed (RFC 3579 section
     /// 3.2). For replies, `authenticator` is the request's authenticator.
     public static func messageAuthenticator(of packet: RADIUSPacket, authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
-        var copy = packet
-        copy.authenticator = authenticator
-        copy.attributes = packet.attributes.map {
-            $0.type == RADIUSAttributeType.messageAuthenticator ? RADIUSAttribute(type: $0.type, value: [UInt8](repeating: 0, count: 16)) : $0
+        packet.withWireImage(authenticator: authenticator, zeroingMessageAuthenticator: true) { image in
+            Array(HMAC<Insecure.MD5>.authenticationCode(for: image, using: SymmetricKey(data: secret)))
         }
-        return Array(HMAC<Insecure.MD5>.authenticationCode(for: copy.encoded(), using: SymmetricKey(data: secret)))
     }
 
     /// Whether the packet carries exactly one Message-Authenticator and it is valid.
     public static func hasValidMessageAuthenticator(_ packet: RADIUSPacket, authenticator: [UInt8], secret: [UInt8]) -> Bool {
         let present = packet.attributes.filter { $0.type == RADIUSAttributeType.messageAuthenticator }
-        guard present.count == 1, present[0].value.count == 16 else { return false }
+        guard present.count == 1, present[0].valueCount == 16 else { return false }
         return constantTimeEqual(messageAuthenticator(of: packet, authenticator: authenticator, secret: secret), present[0].value)
     }
 

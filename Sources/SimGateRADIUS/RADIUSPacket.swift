@@ -24,7 +24,8 @@ public struct RADIUSPacket: Equatable, Sendable {
 
     /// Reads a datagram. Octets past the Length field are padding and ignored (RFC 2865
     /// section 3); anything shorter than it says, or whose attributes do not fit exactly, is
-    /// refused so the server can drop it.
+    /// refused so the server can drop it. The datagram is copied once, and its attributes
+    /// share that copy.
     public init(decoding datagram: some Collection<UInt8>) throws(RADIUSDecodingError) {
         let bytes = Array(datagram)
         guard bytes.count >= Self.minimumLength else { throw .truncated }
@@ -32,13 +33,22 @@ public struct RADIUSPacket: Equatable, Sendable {
         let length = Int(bytes[2]) << 8 | Int(bytes[3])
         guard length >= Self.minimumLength, length <= Self.maximumLength else { throw .badLength(length) }
         guard bytes.count >= length else { throw .truncated }
-        var attributes: [RADIUSAttribute] = []
+        // Checked and counted first, so that the array is allocated once at its size.
+        var count = 0
         var index = 20
         while index < length {
             guard index + 2 <= length else { throw .badAttribute(offset: index) }
             let attributeLength = Int(bytes[index + 1])
             guard attributeLength >= 2, index + attributeLength <= length else { throw .badAttribute(offset: index) }
-            attributes.append(RADIUSAttribute(type: bytes[index], value: Array(bytes[(index + 2)..<(index + attributeLength)])))
+            count += 1
+            index += attributeLength
+        }
+        var attributes: [RADIUSAttribute] = []
+        attributes.reserveCapacity(count)
+        index = 20
+        while index < length {
+            let attributeLength = Int(bytes[index + 1])
+            attributes.append(RADIUSAttribute(type: bytes[index], sharing: bytes, range: (index + 2)..<(index + attributeLength)))
             index += attributeLength
         }
         self.init(code: code, identifier: bytes[1], authenticator: Array(bytes[4..<20]), attributes: attributes)
@@ -46,14 +56,50 @@ public struct RADIUSPacket: Equatable, Sendable {
 
     /// The packet on the wire, with the authenticator as it stands.
     public func encoded() -> [UInt8] {
-        var body: [UInt8] = []
-        for attribute in attributes {
-            body.append(attribute.type)
-            body.append(UInt8(attribute.value.count + 2))
-            body += attribute.value
+        let size = encodedSize(authenticatorCount: authenticator.count)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = write(into: UnsafeMutableRawBufferPointer(buffer), authenticator: authenticator, zeroingMessageAuthenticator: false)
         }
-        let length = 20 + body.count
-        return [code.rawValue, identifier, UInt8(length >> 8), UInt8(length & 0xFF)] + authenticator + body
+    }
+
+    /// Hands `body` the packet as on the wire, but with `authenticator` in place of its own and,
+    /// if asked, every Message-Authenticator's value zeroed: what the authenticators are
+    /// computed over (RFC 2865 section 3, RFC 3579 section 3.2). The octets are written to a
+    /// scratch buffer (on the stack at a RADIUS packet's size), not to a new array.
+    func withWireImage<Result>(
+        authenticator: [UInt8], zeroingMessageAuthenticator: Bool, _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        let size = encodedSize(authenticatorCount: authenticator.count)
+        return withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
+            let written = write(into: buffer, authenticator: authenticator, zeroingMessageAuthenticator: zeroingMessageAuthenticator)
+            return body(UnsafeRawBufferPointer(rebasing: buffer[0..<written]))
+        }
+    }
+
+    /// Octets the packet takes on the wire with an authenticator of `authenticatorCount` octets.
+    private func encodedSize(authenticatorCount: Int) -> Int {
+        attributes.reduce(4 + authenticatorCount) { $0 + 2 + $1.valueCount }
+    }
+
+    /// Writes the packet into `buffer`, which has room for it; returns the octets written. The
+    /// Length field counts a 16-octet authenticator, whatever `authenticator` holds (a reply
+    /// is encoded unsigned before its authenticator is known).
+    private func write(into buffer: UnsafeMutableRawBufferPointer, authenticator: [UInt8], zeroingMessageAuthenticator: Bool) -> Int {
+        let length = attributes.reduce(20) { $0 + 2 + $1.valueCount }
+        buffer[0] = code.rawValue
+        buffer[1] = identifier
+        buffer[2] = UInt8(length >> 8)
+        buffer[3] = UInt8(length & 0xFF)
+        var offset = 4
+        for octet in authenticator {
+            buffer[offset] = octet
+            offset += 1
+        }
+        for attribute in attributes {
+            let zero = zeroingMessageAuthenticator && attribute.type == RADIUSAttributeType.messageAuthenticator
+            offset = attribute.write(into: buffer, at: offset, zeroingValue: zero)
+        }
+        return offset
     }
 
     /// The first attribute of `type`.

@@ -181,12 +181,75 @@ struct RADIUSCodecTests {
                 let length = Int(bytes[2]) << 8 | Int(bytes[3])
                 #expect(packet.encoded() == Array(bytes.prefix(length)), context)
                 #expect(packet.code.rawValue == bytes[0] && packet.identifier == bytes[1], context)
+                // Attributes that share the datagram's octets read and sign like copies.
+                let copied = Self.copyingValues(packet)
+                #expect(copied == packet, context)
+                #expect(
+                    RADIUSAuthenticators.messageAuthenticator(of: packet, authenticator: packet.authenticator, secret: Self.secret)
+                        == RADIUSAuthenticators.messageAuthenticator(of: copied, authenticator: copied.authenticator, secret: Self.secret), context
+                )
             } catch {
                 #expect(Self.refusalHolds(error, for: bytes), context)
             }
         }
         // The plausible headers must have reached the attribute parser and passed it often.
         #expect(decoded > 50, "seed \(seed)")
+    }
+
+    /// `packet` with each attribute's value copied into an attribute of its own.
+    static func copyingValues(_ packet: RADIUSPacket) -> RADIUSPacket {
+        RADIUSPacket(
+            code: packet.code, identifier: packet.identifier, authenticator: packet.authenticator,
+            attributes: packet.attributes.map { RADIUSAttribute(type: $0.type, value: $0.value) }
+        )
+    }
+
+    @Test("a decoded 3GPP report's attributes, which share its octets, read, compare and sign like attributes built from their values")
+    func decodedAttributesShareTheDatagram() throws {
+        var report = GatewayAccountingRequest(
+            .interimUpdate, nas: .address([10, 0, 0, 7]), sessionID: "a-session-id-longer-than-fifteen", imsi: "262019876543210",
+            mccMNC: "26201", imeisv: "3520990017614823", ratType: 6, inputBytes: 5_000_000_000, outputBytes: 42
+        )
+        report.framedIPAddress = [100, 64, 0, 9]
+        let sent = report.signed(identifier: 7, secret: Self.secret)
+        let wire = sent.encoded()
+        let decoded = try RADIUSPacket(decoding: wire + [0, 0, 0])
+        #expect(decoded == sent)
+        #expect(decoded.encoded() == wire)
+        #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
+        #expect(!RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Array("other".utf8)))
+        for (received, built) in zip(decoded.attributes, sent.attributes) {
+            #expect(received.value == built.value)
+            #expect(received.valueCount == built.value.count)
+            #expect(received.firstOctet == built.value.first)
+            #expect(received.textValue == built.textValue)
+            #expect(received.integerValue == built.integerValue)
+        }
+        #expect(decoded.attribute(RADIUSAttributeType.acctSessionID)?.textValue == "a-session-id-longer-than-fifteen")
+        #expect(decoded.attribute(RADIUSAttributeType.nasIPAddress)?.ipv4AddressText == "10.0.0.7")
+        #expect(decoded.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText == "100.64.0.9")
+        #expect(decoded.attribute(RADIUSAttributeType.acctSessionID)?.ipv4AddressText == nil)
+        let imsi = try #require(decoded.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi))
+        #expect(imsi.textValue == "262019876543210" && imsi.value == Array("262019876543210".utf8))
+        #expect(imsi == RADIUSAttribute(type: ThreeGPPAttribute.imsi, value: Array("262019876543210".utf8)))
+        #expect(decoded.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.ratType)?.firstOctet == 6)
+        let vendorSpecific = try #require(decoded.attribute(RADIUSAttributeType.vendorSpecific))
+        #expect(vendorSpecific.valueStarts(with: [0, 0, 0x28, 0xAF]))
+        #expect(!vendorSpecific.valueStarts(with: [0, 0, 0x28, 0xAE]))
+        #expect(!RADIUSAttribute(type: 26, value: [0, 0]).valueStarts(with: [0, 0, 0x28, 0xAF]))
+        // Signing a reply over the decoded request gives what it gives over the request as built.
+        let reply = RADIUSPacket(code: .accountingResponse, identifier: 7, authenticator: [], attributes: [])
+        #expect(
+            RADIUSAuthenticators.md5Authenticator(of: reply, over: decoded.authenticator, secret: Self.secret)
+                == RADIUSAuthenticators.md5Authenticator(of: reply, over: sent.authenticator, secret: Self.secret)
+        )
+        let accept = RADIUSAuthenticators.signReply(
+            RADIUSPacket(code: .accessAccept, identifier: 7, authenticator: [], attributes: [.text(RADIUSAttributeType.replyMessage, "welcome")]),
+            to: decoded, secret: Self.secret
+        )
+        let acceptDecoded = try RADIUSPacket(decoding: accept.encoded())
+        #expect(RADIUSAuthenticators.isAuthenticReply(acceptDecoded, to: sent, secret: Self.secret))
+        #expect(RADIUSAuthenticators.hasValidMessageAuthenticator(acceptDecoded, authenticator: decoded.authenticator, secret: Self.secret))
     }
 
     /// Whether `error` is a true statement about `bytes`.

@@ -37,18 +37,16 @@ struct AccountingReport: Sendable {
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
         status = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue.flatMap(AccountingStatusType.init(rawValue:))
-        if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.value, address.count == 4 {
-            nas = address.map(String.init).joined(separator: ".")
-            clientAddress = nas
+        if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.ipv4AddressText {
+            nas = address
+            clientAddress = address
         } else {
             nas = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue ?? client.name
             clientAddress = sourceIP
         }
         sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
         userName = packet.attribute(RADIUSAttributeType.userName)?.textValue
-        framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress).flatMap { attribute in
-            attribute.value.count == 4 ? attribute.value.map(String.init).joined(separator: ".") : nil
-        }
+        framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText
         eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
         sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue
         func total(_ octets: UInt8, _ gigawords: UInt8) -> UInt64 {
@@ -59,7 +57,7 @@ struct AccountingReport: Sendable {
         func threeGPP(_ type: UInt8) -> RADIUSAttribute? { packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: type) }
         network = threeGPP(ThreeGPPAttribute.sgsnMCCMNC)?.textValue.flatMap { ServingNetwork(mccMNC: $0) }
             ?? threeGPP(ThreeGPPAttribute.userLocationInfo).flatMap { ServingNetwork(userLocationInfo: $0.value) }
-        rat = threeGPP(ThreeGPPAttribute.ratType).flatMap { $0.value.count == 1 ? RadioAccessTechnology.name(forRATType: $0.value[0]) : nil }
+        rat = threeGPP(ThreeGPPAttribute.ratType).flatMap { $0.valueCount == 1 ? $0.firstOctet.flatMap(RadioAccessTechnology.name(forRATType:)) : nil }
         imei = threeGPP(ThreeGPPAttribute.imeisv)?.textValue.flatMap { try? IMEI(fromNetwork: $0) }
         simFilters = RADIUSSimLookup.filters(for: packet)
     }

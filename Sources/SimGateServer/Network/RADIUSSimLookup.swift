@@ -27,12 +27,16 @@ enum RADIUSSimLookup {
     /// A 3GPP Vendor-Specific attribute whose sub-attributes cannot be read might hold the
     /// IMSI: falling back to User-Name then would let the request name a SIM of its choosing.
     private static func hasMalformedThreeGPPAttribute(_ packet: RADIUSPacket) -> Bool {
-        let vendor = ThreeGPPAttribute.vendorID
-        let prefix: [UInt8] = [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF)]
-        return packet.attributes.contains { attribute in
-            attribute.type == RADIUSAttributeType.vendorSpecific && attribute.value.starts(with: prefix) && attribute.wellFormedVendorID == nil
+        packet.attributes.contains { attribute in
+            attribute.type == RADIUSAttributeType.vendorSpecific && attribute.valueStarts(with: threeGPPVendorOctets) && attribute.wellFormedVendorID == nil
         }
     }
+
+    /// The 3GPP vendor id as the first four octets of a Vendor-Specific value.
+    private static let threeGPPVendorOctets: [UInt8] = {
+        let vendor = ThreeGPPAttribute.vendorID
+        return [UInt8(vendor >> 24), UInt8(vendor >> 16 & 0xFF), UInt8(vendor >> 8 & 0xFF), UInt8(vendor & 0xFF)]
+    }()
 
     /// The first SIM that one of `filters` finds, in order.
     static func first(matching filters: [SimFilter], in tx: StoreTransaction) async throws -> Sim? {
