@@ -329,6 +329,19 @@ struct CommandLineTests {
         #expect(outcome.output.contains("the benchmark's server exited before it answered"), "\(outcome.output)")
     }
 
+    @Test("bench radius refuses rounds it cannot set side by side, before it starts anything", arguments: [
+        (["bench", "radius", "--rounds", "2"], "--rounds replays radclient's packet files"),
+        (["bench", "radius", "--freeradius", "--rounds", "0"], "--rounds must be 1 to 20"),
+        (["bench", "radius", "--freeradius", "--rounds", "21"], "--rounds must be 1 to 20"),
+    ])
+    func radiusBenchRoundsRefused(_ command: [String], _ message: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(Self.simgate, command, limit: .seconds(30))
+        // ArgumentParser's exit code for a validation error.
+        #expect(outcome.status == 64, "\(outcome.output)")
+        #expect(outcome.output.contains(message), "\(outcome.output)")
+    }
+
     @Test("bench payments whose in-process server cannot listen fails with the server's own reason, rather than waiting on it")
     func paymentsBenchPortTaken() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

@@ -92,26 +92,29 @@ struct RadclientTests {
 
     static let freeradius = ["/usr/sbin/freeradius", "/usr/sbin/radiusd"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    @Test("bench radius --freeradius replays the same radclient packet files at FreeRADIUS and at SimGate: both store every update, and the ratio is printed",
+    @Test("bench radius --freeradius --rounds 2 replays radclient packet files at FreeRADIUS and at SimGate, fresh ones each round: both store every update, and each round's ratio and their median are printed",
           .enabled(if: (path != nil && freeradius != nil) || required))
     func benchBesideFreeRADIUS() async throws {
         let radclient = try #require(Self.path, "radclient is not installed (apt-get install freeradius-utils)")
         let freeradius = try #require(Self.freeradius, "FreeRADIUS is not installed (apt-get install freeradius)")
         try #require(FileManager.default.isExecutableFile(atPath: CommandLineTests.simgate), "build simgate first (swift build)")
         let outcome = await ExternalTool.run(CommandLineTests.simgate, [
-            "bench", "radius", "--freeradius", "--updates", "3000", "--sessions", "100", "--samples", "20",
+            "bench", "radius", "--freeradius", "--rounds", "2", "--updates", "3000", "--sessions", "100", "--samples", "20",
             "--radclient-path", radclient, "--freeradius-path", freeradius,
         ], limit: .seconds(240))
         #expect(outcome.status == 0, "\(outcome.output)")
         // radclient's file format read back by radclient itself, and each server's own count:
-        // FreeRADIUS's detail files hold the replay's 3,000 updates and the paced phase's.
+        // FreeRADIUS's detail files hold both rounds' 3,000 updates and the paced phase's.
         let detail = try #require(outcome.output.firstMatch(of: /FreeRADIUS detail files hold (\d+) records for (\d+) answered updates/), "\(outcome.output)")
-        #expect(detail.1 == detail.2 && Int(detail.1).map { $0 > 3_000 } == true, "\(outcome.output)")
-        #expect(outcome.output.contains("SimGate accounting:    3000 updates answered"), "\(outcome.output)")
+        #expect(detail.1 == detail.2 && Int(detail.1).map { $0 > 6_000 } == true, "\(outcome.output)")
+        // The second round's sessions are new ones, so its usage counts too: every byte of
+        // both rounds (and of the later phases) is stored once.
+        #expect(outcome.output.contains("SimGate accounting:    6000 updates answered"), "\(outcome.output)")
         #expect(outcome.output.contains("-> nothing lost or doubled"), "\(outcome.output)")
         #expect(!outcome.output.contains("not 200"), "an API write timed during the bench failed: \(outcome.output)")
         CommandLineTests.expect(outcome, printed: [
-            "FreeRADIUS accounting: 3000 updates answered", "SimGate / FreeRADIUS:", "while accounting runs: p50",
+            "FreeRADIUS accounting: 6000 updates answered", "SimGate / FreeRADIUS:", "while accounting runs: p50",
+            "round 1 of 2: SimGate ", "round 2 of 2: SimGate ", "x the CPU per update", "SimGate / FreeRADIUS over 2 rounds, CPU per update: median ",
             "FreeRADIUS, the same while its accounting ran: p50", "at rest: p50", "FreeRADIUS paced the same (own sender):", "both paced at", "API suspend/activate during an accounting flood of its own (", "one write every 50 ms): p50", "API suspend/activate at rest: p50",
         ])
     }

@@ -16,7 +16,9 @@ import SimGateStore
 /// The sender is SimGate's own pipelined one (a few sockets with many requests in flight
 /// each), or with `--radclient` FreeRADIUS's radclient replaying the same requests from packet
 /// files. With `--freeradius` the same files are first replayed at FreeRADIUS writing detail
-/// files, and both figures are printed side by side with their ratio.
+/// files, and both figures are printed side by side with their ratio. With `--rounds N` that
+/// is done N times over, with fresh sessions each round, and each round's ratio is printed
+/// with their median: one run's ratio moved with the machine's drift.
 ///
 /// Prints accounting updates per second, each server's CPU seconds per 100,000 updates (read
 /// from /proc, so the load generator is not counted), Access-Request latency while accounting
@@ -50,6 +52,11 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     @Flag(help: "Send the accounting with FreeRADIUS's radclient, from packet files.") var radclient = false
     /// `--freeradius`: replay the same packet files at FreeRADIUS first and print the ratio.
     @Flag(help: "Also replay the same packet files at FreeRADIUS writing detail files, and print the ratio (implies --radclient).") var freeradius = false
+    /// `--rounds`: measured loads replayed one after another, each at FreeRADIUS and then at
+    /// SimGate. The machine's own drift from one run to the next (other tenants of the host,
+    /// its caches) moved the ratio by more than the differences it was meant to show; rounds
+    /// set side by side in one run, and their median, move less.
+    @Option(help: "Rounds of the measured load, each with fresh sessions replayed at FreeRADIUS and then at SimGate; the median ratio is printed (needs --radclient or --freeradius).") var rounds = 1
     /// `--radclients`: radclient processes sending at once.
     @Option(help: "radclient processes sending at once.") var radclients = 2
     /// `--radclient-window`: requests each radclient keeps in flight (its -p). radclient 3.2.1
@@ -70,6 +77,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         guard (1...255).contains(window) else { throw ValidationError("--window must be 1 to 255") }
         guard radclients >= 1, radclientWindow >= 1 else { throw ValidationError("--radclients and --radclient-window must be at least 1") }
         guard sessions >= 1, updates >= sessions else { throw ValidationError("--updates must be at least --sessions, which must be at least 1") }
+        guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be 1 to 20") }
+        guard rounds == 1 || radclient || freeradius else { throw ValidationError("--rounds replays radclient's packet files: add --radclient or --freeradius") }
         if let rate {
             guard rate >= 1, rate.isFinite else { throw ValidationError("--rate must be at least 1 update per second") }
             guard !radclient, !freeradius else { throw ValidationError("--rate paces SimGate's own sender; radclient cannot be paced") }
@@ -113,10 +122,10 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
 
     /// How long one radclient may run before it is taken to have stalled: a minute, or
     /// longer for loads that would take 200 updates/s more than that.
-    private var radclientLimit: Duration { .seconds(max(60, updates / 200)) }
+    var radclientLimit: Duration { .seconds(max(60, updates / 200)) }
 
     /// One server's figures under the accounting load.
-    private struct LoadFigures {
+    struct LoadFigures {
         /// Updates answered.
         let answered: Int
         /// Wall-clock seconds the load took.
@@ -127,6 +136,15 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         var commits: Int?
         /// API writes timed during the load (the API writes' own flood only).
         var writes: WriteSampler.Samples?
+
+        /// The figures of several loads run one after another, as one load.
+        static func total(_ loads: [LoadFigures]) -> LoadFigures {
+            let commits = loads.allSatisfy { $0.commits != nil } ? loads.reduce(0) { $0 + ($1.commits ?? 0) } : nil
+            return LoadFigures(
+                answered: loads.reduce(0) { $0 + $1.answered }, seconds: loads.reduce(0) { $0 + $1.seconds }, cpu: loads.reduce(0) { $0 + $1.cpu },
+                commits: commits
+            )
+        }
 
         var perSecond: Double { Double(answered) / seconds }
         var cpuPer100k: Double { cpu * 100_000 / Double(answered) }
@@ -151,37 +169,64 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let accountID = try await client.createAccount(named: "Bench writes", operatorKey: operatorKey)
         _ = try await RADIUSBenchLoad.prepareSims(client, operatorKey: operatorKey, count: 1, first: sessions, account: accountID)
         let load = RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8))
-        let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
 
         let figures: LoadFigures
         var reference: LoadFigures?
         var referenceDuringLoad: AccessSampler.Samples?
         var referencePaced: LoadFigures?
         var duringLoad: AccessSampler.Samples
+        var sent = RADIUSBenchLoad.Bytes(up: 0, down: 0)
+        // Each round's CPU per update against FreeRADIUS's, lowest first.
+        var roundRatios: [Double] = []
         if usesRadclient {
             let scratch = try ScratchDirectory(prefix: "simgate-radclient")
             defer { scratch.remove() }
-            let directory = scratch.url
-            var files: [URL] = []
-            for (index, text) in load.radclientFiles(count: radclients).enumerated() {
-                let file = directory.appendingPathComponent("accounting-\(index + 1).txt")
-                try text.write(to: file, atomically: true, encoding: .utf8)
-                files.append(file)
+            let freeRADIUS = freeradius ? try await startFreeRADIUS(directory: scratch.url, userName: imsis[0]) : nil
+            defer { freeRADIUS?.stop() }
+            var measured: [(simgate: LoadFigures, freeRADIUS: LoadFigures?)] = []
+            var samples: [AccessSampler.Samples] = []
+            var referenceSamples: [AccessSampler.Samples] = []
+            for round in 1...rounds {
+                // Each round reports sessions of its own: a replay of the same sessions would
+                // only repeat counters already stored, which adds no usage and costs less.
+                let roundLoad = round == 1 ? load : RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8), sessionPrefix: "round\(round)")
+                let files = try writeRadclientFiles(roundLoad, into: scratch.url.appendingPathComponent("round-\(round)"))
+                if round == 1 { print("packet files: \(files.count) per round in \(scratch.url.path) (radclient -f)") }
+                var referenceRound: LoadFigures?
+                if let freeRADIUS {
+                    let (replayed, replaySamples) = try await freeRADIUS.replay(files)
+                    referenceRound = replayed
+                    referenceSamples.append(replaySamples)
+                }
+                // A sampler samples once: each round has its own.
+                let roundSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+                let (simgate, simgateSamples) = try await whileSampling(roundSampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [radclientWindow, radclientPath, radclientLimit] in
+                    try await RadclientReplay.run(
+                        files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
+                        limit: radclientLimit
+                    )
+                }
+                samples.append(simgateSamples)
+                measured.append((simgate, referenceRound))
+                sent = sent + roundLoad.expectedBytes
+                if rounds > 1 { print(Self.roundLine(round, of: rounds, simgate: simgate, freeRADIUS: referenceRound)) }
             }
-            print("packet files: \(files.count) in \(directory.path) (radclient -f)")
-            if freeradius {
-                (reference, referenceDuringLoad, referencePaced) = try await measureFreeRADIUS(files: files, directory: directory, imsis: imsis)
+            figures = LoadFigures.total(measured.map(\.simgate))
+            duringLoad = AccessSampler.Samples.merged(samples)
+            if let freeRADIUS {
+                let total = LoadFigures.total(measured.compactMap(\.freeRADIUS))
+                reference = total
+                referenceDuringLoad = AccessSampler.Samples.merged(referenceSamples)
+                referencePaced = try await freeRADIUS.paced(pacedLoad(imsis: imsis, rate: total.perSecond), rate: total.perSecond)
+                print("FreeRADIUS detail files hold \(freeRADIUS.reference.detailRecords()) records for \(total.answered + (referencePaced?.answered ?? 0)) answered updates")
             }
-            (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [files, radclientWindow, radclientPath] in
-                try await RadclientReplay.run(
-                    files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
-                    limit: radclientLimit
-                )
-            }
+            roundRatios = measured.compactMap { round in round.freeRADIUS.map { round.simgate.cpuPer100k / $0.cpuPer100k } }.sorted()
         } else {
+            let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
             (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window, rate] in
                 try await Self.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
+            sent = load.expectedBytes
         }
 
         print(String(format: "SimGate accounting:    %d updates answered in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
@@ -192,8 +237,11 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             print(String(format: "SimGate / FreeRADIUS: %.2fx the updates per second, %.2fx the CPU per update",
                          figures.perSecond / reference.perSecond, figures.cpuPer100k / reference.cpuPer100k))
         }
+        if roundRatios.count > 1 {
+            print(String(format: "SimGate / FreeRADIUS over %d rounds, CPU per update: median %.2fx, lowest %.2fx, highest %.2fx",
+                         roundRatios.count, Self.median(roundRatios), roundRatios[0], roundRatios[roundRatios.count - 1]))
+        }
 
-        var sent = load.expectedBytes
         var paced: (rate: Double, figures: LoadFigures, samples: AccessSampler.Samples)?
         if let reference {
             // Fresh sessions on the same SIMs, about 15 seconds of them at FreeRADIUS's rate.
@@ -204,7 +252,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
             paced = (rate, pacedFigures, pacedSamples)
-            sent = RADIUSBenchLoad.Bytes(up: sent.up + pacedLoad.expectedBytes.up, down: sent.down + pacedLoad.expectedBytes.down)
+            sent = sent + pacedLoad.expectedBytes
             print(String(format: "SimGate paced at FreeRADIUS's rate (%.0f/s, own sender): %d updates in %.2f s = %.0f per second, server CPU %.2f s per 100,000 updates",
                          rate, pacedFigures.answered, pacedFigures.seconds, pacedFigures.perSecond, pacedFigures.cpuPer100k) + pacedFigures.commitsText)
             if let referencePaced {
@@ -226,7 +274,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let (writesFigures, _) = try await whileSampling(writesSampler, writes: writes, cpuSeconds: server.cpuSeconds) { [sockets, window] in
             try await Self.sendOwn(writesLoad, sockets: sockets, window: window, perSecond: nil, port: accountingPort)
         }
-        sent = RADIUSBenchLoad.Bytes(up: sent.up + writesLoad.expectedBytes.up, down: sent.down + writesLoad.expectedBytes.down)
+        sent = sent + writesLoad.expectedBytes
         guard let written = writesFigures.writes, !written.durations.isEmpty else {
             throw BenchError("no API write was timed during the accounting flood meant for them (\(writesFigures.answered) updates in \(writesFigures.seconds) s)")
         }
@@ -250,7 +298,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
 
     /// Sends `load` with the own sender, `sockets` sockets of `window` requests in flight each,
     /// sharing `perSecond` between them when it is given.
-    private static func sendOwn(_ load: RADIUSBenchLoad, sockets: Int, window: Int, perSecond: Double?, port: Int) async throws -> RadclientReplay.Outcome {
+    static func sendOwn(_ load: RADIUSBenchLoad, sockets: Int, window: Int, perSecond: Double?, port: Int) async throws -> RadclientReplay.Outcome {
         let streams = load.packets(sockets: sockets)
         let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
         let start = ContinuousClock.now
@@ -268,7 +316,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     /// Runs `load` while timing an Access-Request every 5 ms, and reads the server's CPU around
     /// it. Both servers are measured this way, so their CPU per update covers the same
     /// Access-Requests as well as the accounting.
-    private func whileSampling(
+    func whileSampling(
         _ sampler: AccessSampler, writes: WriteSampler? = nil, cpuSeconds: () -> Double, commits: () async throws -> Int? = { nil },
         _ load: @escaping @Sendable () async throws -> RadclientReplay.Outcome
     ) async throws -> (LoadFigures, AccessSampler.Samples) {
@@ -305,40 +353,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
     }
 
     /// The paced phase's load: fresh sessions on the same SIMs, about 15 seconds of them at `rate`.
-    private func pacedLoad(imsis: [String], rate: Double) -> RADIUSBenchLoad {
+    func pacedLoad(imsis: [String], rate: Double) -> RADIUSBenchLoad {
         RADIUSBenchLoad(imsis: imsis, updates: max(2 * sessions, Int(rate * 15)), secret: Array(Self.secret.utf8), sessionPrefix: "paced")
-    }
-
-    /// Starts FreeRADIUS on free ports, replays `files` at it while timing Access-Requests as
-    /// SimGate's are, then sends it the paced phase at the rate it reached (as SimGate is sent
-    /// later), checks every update reached a detail file, and stops it.
-    private func measureFreeRADIUS(files: [URL], directory: URL, imsis: [String]) async throws -> (LoadFigures, AccessSampler.Samples, paced: LoadFigures) {
-        let userName = imsis[0]
-        let port = try await FreePorts.udp()
-        let authenticationPort = try await FreePorts.udp()
-        let scratch = directory.appendingPathComponent("freeradius")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let reference = try await FreeRADIUSReference.start(
-            executable: URL(fileURLWithPath: freeradiusPath), configuration: URL(fileURLWithPath: freeradiusConfig), directory: scratch,
-            port: port, authenticationPort: authenticationPort, secret: Self.secret
-        )
-        defer { reference.process.kill() }
-        let sampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(Self.secret.utf8))
-        let (figures, samples) = try await whileSampling(sampler, cpuSeconds: reference.process.cpuSeconds) { [radclientWindow, radclientPath, radclientLimit] in
-            try await RadclientReplay.run(
-                files: files, port: port, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath), limit: radclientLimit
-            )
-        }
-        // Even pacing costs a server more per update than radclient's bursts, which it reads
-        // many at a time; SimGate's paced phase is compared with this one, not with the replay.
-        let pacedLoad = pacedLoad(imsis: imsis, rate: figures.perSecond)
-        let pacedSampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(Self.secret.utf8))
-        let (paced, _) = try await whileSampling(pacedSampler, cpuSeconds: reference.process.cpuSeconds) { [sockets, window, rate = figures.perSecond] in
-            try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: port)
-        }
-        let written = reference.detailRecords()
-        print("FreeRADIUS detail files hold \(written) records for \(figures.answered + paced.answered) answered updates")
-        return (figures, samples, paced)
     }
 
     private func summary(_ written: WriteSampler.Samples) -> String {
