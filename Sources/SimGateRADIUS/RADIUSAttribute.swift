@@ -6,8 +6,8 @@
 public struct RADIUSAttribute: Sendable {
     /// The attribute's type number (see ``RADIUSAttributeType``).
     public let type: UInt8
-    /// The octets the value lies in: its own, or the whole datagram it was decoded from.
-    private let octets: [UInt8]
+    /// The octets the value lies in: its own, or the whole packet it was decoded from.
+    let octets: [UInt8]
     /// Where in `octets` the value lies.
     private let range: Range<Int>
 

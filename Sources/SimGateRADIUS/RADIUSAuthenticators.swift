@@ -23,7 +23,9 @@ public enum RADIUSAuthenticators {
     }
 
     /// HMAC-MD5 over the packet with the Message-Authenticator value zeroed (RFC 3579 section
-    /// 3.2). For replies, `authenticator` is the request's authenticator.
+    /// 3.2). For replies, `authenticator` is the request's authenticator. Each value is zeroed
+    /// at its own length; a valid one has 16 octets (``hasValidMessageAuthenticator`` refuses
+    /// any other).
     public static func messageAuthenticator(of packet: RADIUSPacket, authenticator: [UInt8], secret: [UInt8]) -> [UInt8] {
         packet.withWireImage(authenticator: authenticator, zeroingMessageAuthenticator: true) { image in
             Array(HMAC<Insecure.MD5>.authenticationCode(for: image, using: SymmetricKey(data: secret)))

@@ -24,15 +24,17 @@ public struct RADIUSPacket: Equatable, Sendable {
 
     /// Reads a datagram. Octets past the Length field are padding and ignored (RFC 2865
     /// section 3); anything shorter than it says, or whose attributes do not fit exactly, is
-    /// refused so the server can drop it. The datagram is copied once, and its attributes
-    /// share that copy.
+    /// refused so the server can drop it. The packet is copied once, and its attributes
+    /// share that copy, which holds no padding: the attributes live as long as the request
+    /// waits for its answer, and a client may pad each datagram to 64 KiB.
     public init(decoding datagram: some Collection<UInt8>) throws(RADIUSDecodingError) {
-        let bytes = Array(datagram)
+        var bytes = Array(datagram)
         guard bytes.count >= Self.minimumLength else { throw .truncated }
         guard let code = RADIUSCode(rawValue: bytes[0]) else { throw .unknownCode(bytes[0]) }
         let length = Int(bytes[2]) << 8 | Int(bytes[3])
         guard length >= Self.minimumLength, length <= Self.maximumLength else { throw .badLength(length) }
         guard bytes.count >= length else { throw .truncated }
+        if bytes.count > length { bytes = Array(bytes[0..<length]) }
         // Checked and counted first, so that the array is allocated once at its size.
         var count = 0
         var index = 20

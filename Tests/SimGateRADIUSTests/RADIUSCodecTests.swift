@@ -216,6 +216,11 @@ struct RADIUSCodecTests {
         let decoded = try RADIUSPacket(decoding: wire + [0, 0, 0])
         #expect(decoded == sent)
         #expect(decoded.encoded() == wire)
+        // The octets the attributes share end at the Length field: padding, which a client may
+        // stretch to 64 KiB a datagram, is not kept while the request waits for its answer.
+        #expect(decoded.attributes.allSatisfy { $0.octets.count == wire.count })
+        let padded = try RADIUSPacket(decoding: wire + [UInt8](repeating: 0, count: 60_000))
+        #expect(padded == decoded && padded.attributes.allSatisfy { $0.octets.count == wire.count })
         #expect(RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Self.secret))
         #expect(!RADIUSAuthenticators.hasValidRequestAuthenticator(decoded, secret: Array("other".utf8)))
         for (received, built) in zip(decoded.attributes, sent.attributes) {

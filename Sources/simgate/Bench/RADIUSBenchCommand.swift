@@ -159,7 +159,8 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         try await client.waitUntilUp(serverRuns: { server.isRunning })
         let usesRadclient = radclient || freeradius
         let sender = usesRadclient ? "\(radclients) radclient processes x \(radclientWindow) in flight" : "\(sockets) sockets x \(window) in flight"
-        print("SimGate bench: radius, \(updates) accounting updates over \(sessions) sessions, \(sender), SQLite")
+        let perRound = rounds > 1 ? " a round, \(rounds) rounds," : ""
+        print("SimGate bench: radius, \(updates) accounting updates\(perRound) over \(sessions) sessions, \(sender), SQLite")
         // The SIMs whose sessions are reported belong to a customer and are LIVE, as SIMs that
         // open data sessions are: in stock, each new session would be one to disconnect (an
         // event, a job and Disconnect-Requests to a gateway that is not there).
@@ -191,7 +192,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                 // only repeat counters already stored, which adds no usage and costs less.
                 let roundLoad = round == 1 ? load : RADIUSBenchLoad(imsis: imsis, updates: updates, secret: Array(Self.secret.utf8), sessionPrefix: "round\(round)")
                 let files = try writeRadclientFiles(roundLoad, into: scratch.url.appendingPathComponent("round-\(round)"))
-                if round == 1 { print("packet files: \(files.count) per round in \(scratch.url.path) (radclient -f)") }
+                if round == 1 { print("packet files: \(files.count) a round in \(scratch.url.path)/round-N (radclient -f)") }
                 var referenceRound: LoadFigures?
                 if let freeRADIUS {
                     let (replayed, replaySamples) = try await freeRADIUS.replay(files)
@@ -334,14 +335,31 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             _ = try? await writeSamples
             throw error
         }
-        let cpu = cpuSeconds() - cpuBefore
         sampler.stop()
         writes?.stop()
         let written = try await writeSamples
+        let accessSamples = try await samples
+        // What the server still does once the load is answered (SimGate copying its log into
+        // the database in the background, say) is the load's cost too, and must not fall into
+        // the next phase, the other server's: the CPU is read once it has stopped moving.
+        let cpu = await Self.settled(cpuSeconds) - cpuBefore
         if outcome.lost > 0 { print("(\(outcome.lost) requests got no answer after radclient's retries)") }
         let commitsAfter = try await commits()
         let committed = commitsBefore.flatMap { before in commitsAfter.map { $0 - before } }
-        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu, commits: committed, writes: written), try await samples)
+        return (LoadFigures(answered: outcome.answered, seconds: outcome.seconds, cpu: cpu, commits: committed, writes: written), accessSamples)
+    }
+
+    /// The server's CPU seconds once they have grown by less than 2 ms over 100 ms (an idle
+    /// server's timers take far less), or after 2 seconds at most.
+    static func settled(_ cpuSeconds: () -> Double) async -> Double {
+        var last = cpuSeconds()
+        for _ in 0..<20 {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = cpuSeconds()
+            if now - last < 0.002 { return now }
+            last = now
+        }
+        return last
     }
 
     /// Accounting transactions the server has committed so far, from its `/metrics`.
