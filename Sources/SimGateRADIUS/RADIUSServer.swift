@@ -216,7 +216,8 @@ public final class RADIUSServer: Service, Sendable {
             // Answered by the server itself and never cached: each probe asks afresh whether
             // the server is alive (RFC 5997 section 3).
             let reply = RADIUSPacket(code: role.statusReplyCode, identifier: request.identifier, authenticator: [], attributes: [])
-            return .answered(send(reply, to: request, client: client, address: envelope.remoteAddress, cache: false))
+            guard let answer = send(reply, to: request, client: client, address: envelope.remoteAddress, cache: false) else { return .dropped }
+            return .answered(answer)
         }
         switch cache.begin(from: envelope.remoteAddress, request: request) {
         case .answered(let bytes):
@@ -231,21 +232,28 @@ public final class RADIUSServer: Service, Sendable {
     }
 
     /// The signed reply to a handled request, kept for its retransmissions; or `nil` when the
-    /// handler chose silence, which is counted and lets a retry be answered afresh.
+    /// handler chose silence or the reply cannot be sent, which is counted and lets a retry be
+    /// answered afresh.
     func finish(_ request: Request, reply: RADIUSPacket?) -> AddressedEnvelope<ByteBuffer>? {
         guard let reply else {
             cache.abandon(from: request.address, request: request.packet)
             drop(.notAnswered, source: request.sourceIP)
             return nil
         }
-        return send(reply, to: request.packet, client: request.client, address: request.address, cache: true)
+        guard let answer = send(reply, to: request.packet, client: request.client, address: request.address, cache: true) else {
+            cache.abandon(from: request.address, request: request.packet)
+            return nil
+        }
+        return answer
     }
 
     /// Echoes the request's Proxy-State attributes in order (RFC 2865 section 5.33), signs the
-    /// reply, and keeps it for retransmissions when `cache` says so.
+    /// reply, and keeps it for retransmissions when `cache` says so. A reply that the echo
+    /// takes past 4,096 octets (a request of nearly all Proxy-State) is not sent: no client
+    /// could read it. It is counted and logged as a drop instead, and `nil` comes back.
     private func send(
         _ reply: RADIUSPacket, to request: RADIUSPacket, client: RADIUSClient, address: SocketAddress, cache: Bool
-    ) -> AddressedEnvelope<ByteBuffer> {
+    ) -> AddressedEnvelope<ByteBuffer>? {
         var reply = reply
         reply.identifier = request.identifier
         reply.attributes += request.attributes.filter { $0.type == RADIUSAttributeType.proxyState }
@@ -253,6 +261,10 @@ public final class RADIUSServer: Service, Sendable {
             ? Self.signAccountingResponse(reply, to: request, secret: client.secret)
             : RADIUSAuthenticators.signReply(reply, to: request, secret: client.secret)
         let bytes = signed.encoded()
+        guard bytes.count <= RADIUSPacket.maximumLength else {
+            drop(.replyTooLarge, source: address.ipAddress ?? "?")
+            return nil
+        }
         if cache { self.cache.store(bytes, from: address, request: request) }
         statistics.recordAnswer(signed.code, retransmission: false)
         return AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes))

@@ -15,6 +15,8 @@ public final class RADIUSServerStatistics: Sendable {
         case missingStatusType = "missing_status_type"
         /// The handler chose not to answer (the request could not be recorded, for example).
         case notAnswered = "not_answered"
+        /// The reply, with the request's Proxy-State attributes echoed, would pass 4,096 octets.
+        case replyTooLarge = "reply_too_large"
     }
 
     /// Received and replied are counted by code value, in arrays rather than dictionaries:

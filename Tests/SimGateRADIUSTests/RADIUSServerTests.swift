@@ -134,6 +134,39 @@ struct RADIUSServerTests {
         }
     }
 
+    @Test("a reply that echoing the request's Proxy-State would take past 4,096 octets is counted as a drop, not sent; with one Proxy-State fewer it is answered with every one echoed", .timeLimit(.minutes(1)))
+    func replyTooLarge() async throws {
+        let drops = DropWaiter()
+        try await Self.withServer(clients: [RADIUSClient(name: "proxy", address: "127.0.0.1", secret: Self.secret)], observer: drops) { server, _ in
+            let client = try await RADIUSUDPTestClient(serverPort: try await server.port())
+            func request(_ proxyStates: [[UInt8]], identifier: UInt8) -> RADIUSPacket {
+                let attributes = [RADIUSAttribute.text(RADIUSAttributeType.userName, "x")]
+                    + proxyStates.map { RADIUSAttribute(type: RADIUSAttributeType.proxyState, value: $0) }
+                let authenticator = (0..<16).map { _ in UInt8.random(in: 0...255) }
+                return RADIUSAuthenticators.signRequest(
+                    RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator, attributes: attributes), secret: Array(Self.secret.utf8)
+                )
+            }
+            // A request of exactly 4,096 octets: User-Name "x" (3), the Message-Authenticator
+            // (18) and 4,055 octets of Proxy-State. "x" is rejected, and the reply carries a
+            // Reply-Message of 13 octets where the request had its User-Name: 4,106 octets.
+            let proxyStates = (0..<16).map { [UInt8](repeating: UInt8($0), count: 245) } + [[UInt8](repeating: 0xAB, count: 101)]
+            let tooLarge = request(proxyStates, identifier: 1)
+            #expect(tooLarge.encoded().count == RADIUSPacket.maximumLength)
+            let unanswered = try await client.exchange([tooLarge.encoded()], wait: .milliseconds(300), expecting: 0)
+            await drops.waitFor(1)
+            #expect(server.statistics.dropped(.replyTooLarge) == 1)
+            #expect(server.statistics.replied(.accessReject) == 0 && unanswered.isEmpty)
+            // With one Proxy-State fewer the reply fits: every one is echoed, in order.
+            let fits = request(Array(proxyStates.dropLast()), identifier: 2)
+            let answered = try await RADIUSUDPTestClient(serverPort: try await server.port()).exchange([fits.encoded()], expecting: 1)
+            let reply = try RADIUSPacket(decoding: try #require(answered.first))
+            #expect(reply.code == .accessReject)
+            #expect(reply.attributes.filter { $0.type == RADIUSAttributeType.proxyState }.map(\.value) == Array(proxyStates.dropLast()))
+            #expect(RADIUSAuthenticators.isAuthenticReply(reply, to: fits, secret: Array(Self.secret.utf8)))
+        }
+    }
+
     @Test("a client table prefers the host entry over its network")
     func clientTable() {
         let table = RADIUSClientTable([

@@ -11,6 +11,9 @@ public final class RADIUSUDPTestClient: Sendable {
     public init(serverPort: Int, localPort: Int = 0) async throws {
         server = try SocketAddress(ipAddress: "127.0.0.1", port: serverPort)
         channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Room for the largest packet RADIUS allows: NIO's default buffer holds 2,048
+            // octets, and cut a longer reply short without a word.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4_096))
             .bind(host: "127.0.0.1", port: localPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
