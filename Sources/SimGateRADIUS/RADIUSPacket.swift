@@ -58,9 +58,9 @@ public struct RADIUSPacket: Equatable, Sendable {
 
     /// The packet on the wire, with the authenticator as it stands.
     public func encoded() -> [UInt8] {
-        let size = encodedSize(authenticatorCount: authenticator.count)
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = write(into: UnsafeMutableRawBufferPointer(buffer), authenticator: authenticator, zeroingMessageAuthenticator: false)
+        let body = bodyLength
+        return [UInt8](unsafeUninitializedCapacity: 4 + authenticator.count + body) { buffer, initialized in
+            initialized = write(into: UnsafeMutableRawBufferPointer(buffer), bodyLength: body, authenticator: authenticator, zeroingMessageAuthenticator: false)
         }
     }
 
@@ -71,23 +71,25 @@ public struct RADIUSPacket: Equatable, Sendable {
     func withWireImage<Result>(
         authenticator: [UInt8], zeroingMessageAuthenticator: Bool, _ body: (UnsafeRawBufferPointer) -> Result
     ) -> Result {
-        let size = encodedSize(authenticatorCount: authenticator.count)
-        return withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
-            let written = write(into: buffer, authenticator: authenticator, zeroingMessageAuthenticator: zeroingMessageAuthenticator)
+        let bodyLength = bodyLength
+        return withUnsafeTemporaryAllocation(byteCount: 4 + authenticator.count + bodyLength, alignment: 1) { buffer in
+            let written = write(into: buffer, bodyLength: bodyLength, authenticator: authenticator, zeroingMessageAuthenticator: zeroingMessageAuthenticator)
             return body(UnsafeRawBufferPointer(rebasing: buffer[0..<written]))
         }
     }
 
-    /// Octets the packet takes on the wire with an authenticator of `authenticatorCount` octets.
-    private func encodedSize(authenticatorCount: Int) -> Int {
-        attributes.reduce(4 + authenticatorCount) { $0 + 2 + $1.valueCount }
+    /// Octets the attributes take on the wire, each with its type and length octets.
+    private var bodyLength: Int {
+        attributes.reduce(0) { $0 + 2 + $1.valueCount }
     }
 
     /// Writes the packet into `buffer`, which has room for it; returns the octets written. The
     /// Length field counts a 16-octet authenticator, whatever `authenticator` holds (a reply
     /// is encoded unsigned before its authenticator is known).
-    private func write(into buffer: UnsafeMutableRawBufferPointer, authenticator: [UInt8], zeroingMessageAuthenticator: Bool) -> Int {
-        let length = attributes.reduce(20) { $0 + 2 + $1.valueCount }
+    private func write(
+        into buffer: UnsafeMutableRawBufferPointer, bodyLength: Int, authenticator: [UInt8], zeroingMessageAuthenticator: Bool
+    ) -> Int {
+        let length = 20 + bodyLength
         buffer[0] = code.rawValue
         buffer[1] = identifier
         buffer[2] = UInt8(length >> 8)

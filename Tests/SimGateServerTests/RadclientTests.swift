@@ -112,6 +112,18 @@ struct RadclientTests {
         #expect(outcome.output.contains("SimGate accounting:    6000 updates answered"), "\(outcome.output)")
         #expect(outcome.output.contains("-> nothing lost or doubled"), "\(outcome.output)")
         #expect(!outcome.output.contains("not 200"), "an API write timed during the bench failed: \(outcome.output)")
+        // The summary is made of the rounds' own ratios: the median of two is their mean, and
+        // the lowest and highest are theirs (each printed to two decimals).
+        let rounds = outcome.output.matches(of: /round \d of 2: SimGate .*: (\d+\.\d+)x the CPU per update/).compactMap { Double($0.1) }
+        let summary = try #require(
+            outcome.output.firstMatch(of: /over 2 rounds, CPU per update: median (\d+\.\d+)x, lowest (\d+\.\d+)x, highest (\d+\.\d+)x/), "\(outcome.output)"
+        )
+        if rounds.count == 2, let median = Double(summary.1), let lowest = Double(summary.2), let highest = Double(summary.3) {
+            #expect(abs(median - (rounds[0] + rounds[1]) / 2) <= 0.011, "\(outcome.output)")
+            #expect(lowest == rounds.min() && highest == rounds.max(), "\(outcome.output)")
+        } else {
+            Issue.record("two round ratios and a summary of three were expected: \(outcome.output)")
+        }
         CommandLineTests.expect(outcome, printed: [
             "FreeRADIUS accounting: 6000 updates answered", "SimGate / FreeRADIUS:", "while accounting runs: p50",
             "round 1 of 2: SimGate ", "round 2 of 2: SimGate ", "x the CPU per update", "SimGate / FreeRADIUS over 2 rounds, CPU per update: median ",

@@ -17,7 +17,7 @@ extension RADIUSBenchCommand {
 
         /// Replays `files` with radclient while timing Access-Requests.
         func replay(_ files: [URL]) async throws -> (LoadFigures, AccessSampler.Samples) {
-            let sampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(RADIUSBenchCommand.secret.utf8))
+            let sampler = RADIUSBenchCommand.accessSampler(port: authenticationPort, userName: userName)
             let (window, path, limit) = (command.radclientWindow, command.radclientPath, command.radclientLimit)
             return try await command.whileSampling(sampler, cpuSeconds: reference.process.cpuSeconds) { [port] in
                 try await RadclientReplay.run(
@@ -30,7 +30,7 @@ extension RADIUSBenchCommand {
         /// update than radclient's bursts, which it reads many at a time; SimGate's paced phase
         /// is compared with this one, not with the replay.
         func paced(_ load: RADIUSBenchLoad, rate: Double) async throws -> LoadFigures {
-            let sampler = AccessSampler(port: authenticationPort, userName: userName, secret: Array(RADIUSBenchCommand.secret.utf8))
+            let sampler = RADIUSBenchCommand.accessSampler(port: authenticationPort, userName: userName)
             let (sockets, window) = (command.sockets, command.window)
             let (figures, _) = try await command.whileSampling(sampler, cpuSeconds: reference.process.cpuSeconds) { [port] in
                 try await RADIUSBenchCommand.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: port)

@@ -199,8 +199,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
                     referenceRound = replayed
                     referenceSamples.append(replaySamples)
                 }
-                // A sampler samples once: each round has its own.
-                let roundSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+                let roundSampler = Self.accessSampler(port: authPort, userName: imsis[0])
                 let (simgate, simgateSamples) = try await whileSampling(roundSampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [radclientWindow, radclientPath, radclientLimit] in
                     try await RadclientReplay.run(
                         files: files, port: accountingPort, secret: Self.secret, window: radclientWindow, radclient: URL(fileURLWithPath: radclientPath),
@@ -223,7 +222,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             }
             roundRatios = measured.compactMap { round in round.freeRADIUS.map { round.simgate.cpuPer100k / $0.cpuPer100k } }.sorted()
         } else {
-            let sampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+            let sampler = Self.accessSampler(port: authPort, userName: imsis[0])
             (figures, duringLoad) = try await whileSampling(sampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window, rate] in
                 try await Self.sendOwn(load, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
@@ -248,7 +247,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
             // Fresh sessions on the same SIMs, about 15 seconds of them at FreeRADIUS's rate.
             let rate = reference.perSecond
             let pacedLoad = pacedLoad(imsis: imsis, rate: rate)
-            let pacedSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+            let pacedSampler = Self.accessSampler(port: authPort, userName: imsis[0])
             let (pacedFigures, pacedSamples) = try await whileSampling(pacedSampler, cpuSeconds: server.cpuSeconds, commits: { try await Self.commits(client) }) { [sockets, window] in
                 try await Self.sendOwn(pacedLoad, sockets: sockets, window: window, perSecond: rate, port: accountingPort)
             }
@@ -270,7 +269,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         // are timed as in every phase, so the server does the same work; they are not printed.)
         let writesUpdates = figures.perSecond.isFinite ? max(2 * sessions, Int(min(figures.perSecond * 15, 10_000_000))) : 2 * sessions
         let writesLoad = RADIUSBenchLoad(imsis: imsis, updates: writesUpdates, secret: Array(Self.secret.utf8), sessionPrefix: "writes")
-        let writesSampler = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+        let writesSampler = Self.accessSampler(port: authPort, userName: imsis[0])
         let writes = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         let (writesFigures, _) = try await whileSampling(writesSampler, writes: writes, cpuSeconds: server.cpuSeconds) { [sockets, window] in
             try await Self.sendOwn(writesLoad, sockets: sockets, window: window, perSecond: nil, port: accountingPort)
@@ -289,7 +288,7 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         if let paced {
             print(String(format: "Access-Request -> Access-Accept while SimGate's accounting runs at FreeRADIUS's rate (%.0f/s): ", paced.rate) + summary(paced.samples))
         }
-        let atRest = AccessSampler(port: authPort, userName: imsis[0], secret: Array(Self.secret.utf8))
+        let atRest = Self.accessSampler(port: authPort, userName: imsis[0])
         print("Access-Request -> Access-Accept at rest: " + summary(try await atRest.sample(count: samples)))
         let writesAtRest = WriteSampler(client: client, key: operatorKey, iccid: RADIUSBenchLoad.iccid(sessions))
         print("API suspend/activate at rest: " + summary(try await writesAtRest.sample(count: 2 * max(1, samples / 10), pause: .milliseconds(5))))
@@ -368,6 +367,13 @@ struct RADIUSBenchCommand: AsyncParsableCommand {
         let prefix = "simgate_radius_accounting_batch_size_count "
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
         return Int(line.dropFirst(prefix.count))
+    }
+
+    /// A new sampler of Access-Requests for `userName` at `port`, signed with the bench's
+    /// secret. A sampler samples once (``AccessSampler/stop()`` ends it for good), so each
+    /// phase makes its own.
+    static func accessSampler(port: Int, userName: String) -> AccessSampler {
+        AccessSampler(port: port, userName: userName, secret: Array(secret.utf8))
     }
 
     /// The paced phase's load: fresh sessions on the same SIMs, about 15 seconds of them at `rate`.
