@@ -49,6 +49,33 @@ struct UsageLimitsTests {
         }
     }
 
+    @Test("a record that would carry its month past 2^63 - 1 bytes is refused on any day of it; another month starts afresh", arguments: TestEngine.available)
+    func monthBoundsEveryDay(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            func post(_ id: String, up: Int64, day: String) async throws -> TestReply {
+                let record = UsageRecordsTests.record(id, sim: sim, up: 0, down: 0, day: day).merging(["bytes_up": up]) { $1 }
+                return try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [record]])
+            }
+            #expect(try await post("full", up: Self.maximum - 10, day: "2026-11-02").json["accepted"] as? Int == 1)
+            #expect(try await post("fits", up: 10, day: "2026-11-20").json["accepted"] as? Int == 1)
+            // Its own day holds 10 bytes, but its month would pass the limit by one.
+            let refused = try await post("one-more", up: 1, day: "2026-11-20")
+            #expect(refused.json["accepted"] as? Int == 0, "\(refused.text)")
+            #expect(((refused.json["errors"] as? [[String: Any]]) ?? []).first?["code"] as? String == "total_out_of_range")
+            // Of a month with nothing stored yet: taken.
+            #expect(try await post("october", up: Self.maximum, day: "2026-10-31").json["accepted"] as? Int == 1)
+
+            let months = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: key)
+            let upByMonth = Dictionary(uniqueKeysWithValues: months.items.map { ($0["period"] as? String ?? "?", ($0["bytes_up"] as? NSNumber)?.int64Value) })
+            #expect(upByMonth == ["2026-11": Self.maximum, "2026-10": Self.maximum], "\(months.text)")
+            let days = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=day", key: key)
+            let upByDay = Dictionary(uniqueKeysWithValues: days.items.map { ($0["period"] as? String ?? "?", ($0["bytes_up"] as? NSNumber)?.int64Value) })
+            #expect(upByDay == ["2026-11-02": Self.maximum - 10, "2026-11-20": 10, "2026-10-31": Self.maximum], "\(days.text)")
+        }
+    }
+
     @Test("records dated before 2000 or more than a day ahead are refused per record; the rest are kept", arguments: TestEngine.available)
     func implausibleTimes(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
