@@ -34,7 +34,9 @@ final class AccountingBatcher: Service, Sendable {
     static let maximumBatch = 500
 
     private struct State {
-        var pending: [(report: AccountingReport, done: Done)] = []
+        /// Reports waiting for a batch, and beside each (same index) who to tell.
+        var pending: [AccountingReport] = []
+        var pendingDone: [Done] = []
         var isStopped = false
         /// While a batch waits for more (``waitForMore(until:)``), how many pending reports end
         /// the wait: reports short of it do not wake the writer's thread.
@@ -77,7 +79,8 @@ final class AccountingBatcher: Service, Sendable {
     func take(_ report: AccountingReport, done: @escaping Done) {
         let (taken, wakes) = state.withLock { state -> (Bool, Bool) in
             guard !state.isStopped else { return (false, false) }
-            state.pending.append((report, done))
+            state.pending.append(report)
+            state.pendingDone.append(done)
             return (true, state.waitingFor.map { state.pending.count >= $0 } ?? true)
         }
         guard taken else {
@@ -112,10 +115,10 @@ final class AccountingBatcher: Service, Sendable {
             // Start-up never finished (the schema may not be there): answered with silence,
             // and the gateways send them again to whichever server is up.
             let waiting = state.withLock { state in
-                defer { state.pending = [] }
-                return state.pending
+                defer { (state.pending, state.pendingDone) = ([], []) }
+                return state.pendingDone
             }
-            for entry in waiting { entry.done(.failure(BatcherStopped())) }
+            for done in waiting { done(.failure(BatcherStopped())) }
         }
     }
 
@@ -178,33 +181,48 @@ final class AccountingBatcher: Service, Sendable {
         var arrivedMeanwhile = 0
         var answered = 0
         for _ in 0..<batches {
-            let batch = state.withLock { state -> [(report: AccountingReport, done: Done)] in
-                let batch = Array(state.pending.prefix(Self.maximumBatch))
-                state.pending.removeFirst(batch.count)
-                return batch
-            }
-            if batch.isEmpty { break }
-            answered = batch.count
+            let (reports, dones) = state.withLock { state in Self.takeBatch(from: &state) }
+            if reports.isEmpty { break }
+            answered = reports.count
             do {
-                try await write(batch.map(\.report))
+                try await write(reports)
                 arrivedMeanwhile = state.withLock { $0.pending.count }
-                for entry in batch { entry.done(.success(())) }
+                for done in dones { done(.success(())) }
             } catch {
                 // Looked at before any of them is answered, as above.
                 arrivedMeanwhile = state.withLock { $0.pending.count }
                 // One bad report must not fail the others: retry them one by one.
-                logger.warning("Accounting batch failed; retrying reports singly", metadata: ["size": "\(batch.count)", "error": "\(error)"])
-                for entry in batch {
+                logger.warning("Accounting batch failed; retrying reports singly", metadata: ["size": "\(reports.count)", "error": "\(error)"])
+                for (report, done) in zip(reports, dones) {
                     do {
-                        try await write([entry.report])
-                        entry.done(.success(()))
+                        try await write([report])
+                        done(.success(()))
                     } catch {
-                        entry.done(.failure(error))
+                        done(.failure(error))
                     }
                 }
             }
         }
         return (arrivedMeanwhile, answered)
+    }
+
+    /// The next batch: the first ``maximumBatch`` pending reports and who to tell of each.
+    /// A backlog that fits in one batch (nearly always) is handed over whole rather than
+    /// copied, and the next reports start arrays sized like it.
+    private static func takeBatch(from state: inout State) -> (reports: [AccountingReport], dones: [Done]) {
+        guard state.pending.count > maximumBatch else {
+            let taken = (state.pending, state.pendingDone)
+            state.pending = []
+            state.pending.reserveCapacity(taken.0.count)
+            state.pendingDone = []
+            state.pendingDone.reserveCapacity(taken.0.count)
+            return taken
+        }
+        defer {
+            state.pending.removeFirst(maximumBatch)
+            state.pendingDone.removeFirst(maximumBatch)
+        }
+        return (Array(state.pending.prefix(maximumBatch)), Array(state.pendingDone.prefix(maximumBatch)))
     }
 
     private func write(_ reports: [AccountingReport]) async throws {

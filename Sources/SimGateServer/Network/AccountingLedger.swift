@@ -202,7 +202,7 @@ struct AccountingLedger: Sendable {
             // With a 3GPP-IMSI the filters hold that IMSI alone, so nothing else is tried.
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
-            } else if let sim = try await RADIUSSimLookup.first(matching: report.simFilters.filter { $0.imsi == nil }, in: tx) {
+            } else if let sim = try await RADIUSSimLookup.first(matching: report.otherSimFilters, in: tx) {
                 // Read again by IMSI, which locks the row on PostgreSQL as the batch's own
                 // lookup does: unlocked, a suspension committing meanwhile went unseen, and a
                 // session opened under it was taken for a LIVE SIM's and never disconnected.

@@ -31,8 +31,11 @@ struct AccountingReport: Sendable {
     let rat: String?
     /// The device, from 3GPP-IMEISV; nil if absent or unreadable.
     let imei: IMEI?
-    /// Ways to find the SIM, most reliable first.
-    let simFilters: [SimFilter]
+    /// The IMSI the SIM is named by, when it is named by one (nearly always: 3GPP-IMSI).
+    let imsi: IMSI?
+    /// The other ways the report names its SIM (User-Name as an MSISDN or an ICCID), tried in
+    /// order when no SIM has ``imsi``; empty when the report carries a 3GPP-IMSI.
+    let otherSimFilters: [SimFilter]
 
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
@@ -59,7 +62,7 @@ struct AccountingReport: Sendable {
             ?? threeGPP(ThreeGPPAttribute.userLocationInfo).flatMap { ServingNetwork(userLocationInfo: $0.value) }
         rat = threeGPP(ThreeGPPAttribute.ratType).flatMap { $0.valueCount == 1 ? $0.firstOctet.flatMap(RadioAccessTechnology.name(forRATType:)) : nil }
         imei = threeGPP(ThreeGPPAttribute.imeisv)?.textValue.flatMap { try? IMEI(fromNetwork: $0) }
-        simFilters = RADIUSSimLookup.filters(for: packet)
+        (imsi, otherSimFilters) = RADIUSSimLookup.names(for: packet)
     }
 
     /// The session the report is about; nil without an Acct-Session-Id.
@@ -85,7 +88,4 @@ struct AccountingReport: Sendable {
         let start = time.addingTimeInterval(-TimeInterval(sessionTime))
         return UsageTimeBounds.isPlausible(start, now: arrival) ? start : time
     }
-
-    /// The IMSI the SIM is named by, when it is named by one (the usual case).
-    var imsi: IMSI? { simFilters.lazy.compactMap(\.imsi).first }
 }

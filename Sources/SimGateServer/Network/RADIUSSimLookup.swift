@@ -7,21 +7,27 @@ import SimGateStore
 enum RADIUSSimLookup {
     /// The filters that name the request's SIM, most reliable first; empty when it names none.
     static func filters(for packet: RADIUSPacket) -> [SimFilter] {
+        let names = names(for: packet)
+        return (names.imsi.map { [SimFilter(imsi: $0)] } ?? []) + names.others
+    }
+
+    /// How the request names its SIM: by an IMSI (3GPP-IMSI, else User-Name read as one), and
+    /// by the other readings of User-Name (MSISDN, then ICCID), to try when no SIM has that
+    /// IMSI. Both are empty when it names none. Accounting keeps these two apart: nearly every
+    /// report names its SIM by 3GPP-IMSI alone, and then no list is made for it.
+    static func names(for packet: RADIUSPacket) -> (imsi: IMSI?, others: [SimFilter]) {
         // The gateway vouches for the IMSI from the SIM's own authentication; User-Name is
         // whatever the device typed in its APN settings. A request with an IMSI that SimGate
         // does not know (or cannot read) names no SIM, whatever its User-Name says.
-        if hasMalformedThreeGPPAttribute(packet) { return [] }
+        if hasMalformedThreeGPPAttribute(packet) { return (nil, []) }
         if let attribute = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi) {
-            guard let text = attribute.textValue, let imsi = try? IMSI(text) else { return [] }
-            return [SimFilter(imsi: imsi)]
+            return (attribute.textValue.flatMap { try? IMSI($0) }, [])
         }
-        var filters: [SimFilter] = []
-        if let name = packet.attribute(RADIUSAttributeType.userName)?.textValue {
-            if let imsi = try? IMSI(name) { filters.append(SimFilter(imsi: imsi)) }
-            if let msisdn = try? MSISDN(name) { filters.append(SimFilter(msisdn: msisdn)) }
-            if let iccid = try? ICCID(name) { filters.append(SimFilter(iccid: iccid)) }
-        }
-        return filters
+        guard let name = packet.attribute(RADIUSAttributeType.userName)?.textValue else { return (nil, []) }
+        var others: [SimFilter] = []
+        if let msisdn = try? MSISDN(name) { others.append(SimFilter(msisdn: msisdn)) }
+        if let iccid = try? ICCID(name) { others.append(SimFilter(iccid: iccid)) }
+        return (try? IMSI(name), others)
     }
 
     /// A 3GPP Vendor-Specific attribute whose sub-attributes cannot be read might hold the
