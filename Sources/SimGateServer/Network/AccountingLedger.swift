@@ -80,25 +80,30 @@ struct AccountingLedger: Sendable {
         var touched: [SessionKey] = []
         var touchedKeys: Set<SessionKey> = []
         var records: [UsageRecord] = []
-        var gatewayOfRecord: [String: String] = [:]
+        // Each record's gateway, by index; made into a dictionary only if a cause is asked for
+        // (first use, a new place or device, a bundle: rare beside the records themselves).
+        var recordGateways: [String] = []
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         var opened: [SessionKey] = []
         // Sized once: grown row by row, these were rehashed several times in every batch.
         touched.reserveCapacity(reports.count)
         touchedKeys.reserveCapacity(reports.count)
         records.reserveCapacity(reports.count)
+        recordGateways.reserveCapacity(reports.count)
         for (index, report) in reports.enumerated() {
             guard let key = report.sessionKey, let sim = simsByReport[index] else {
                 logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
-            if sessions[key] == nil { opened.append(key) }
-            var session = sessions[key] ?? DataSession(
+            // Stored, or as an earlier report of this batch left it.
+            let known = sessions[key]
+            if known == nil { opened.append(key) }
+            var session = known ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
                 startedAt: report.sessionStart(arrival: now), updatedAt: now
             )
-            let since = sessions[key]?.updatedAt ?? now
+            let since = known?.updatedAt ?? now
             let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
             if delta.wentBackwards {
                 logger.warning("Accounting counters went backwards; not subtracted", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
@@ -126,14 +131,17 @@ struct AccountingLedger: Sendable {
                 mccMNC: session.mccMNC, country: session.country, rat: session.rat, imei: session.imei
             )
             records.append(record)
-            gatewayOfRecord[record.id] = key.nas
+            recordGateways.append(key.nas)
         }
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
         try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
-        let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: simsByReport.values)
-        let simsByID = Dictionary(simsByReport.values.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let found = simsByReport.compactMap { $0 }
+        let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)
+        let simsByID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var gatewayOfRecord: [String: String]?
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
-            ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord[record.id]), reason: "accounting")
+            if gatewayOfRecord == nil { gatewayOfRecord = Dictionary(uniqueKeysWithValues: zip(records.lazy.map(\.id), recordGateways)) }
+            return ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord?[record.id]), reason: "accounting")
         }, in: tx)
         for id in outcome.overflowing {
             logger.warning("Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
@@ -192,14 +200,14 @@ struct AccountingLedger: Sendable {
         try await tx.events.append(events)
     }
 
-    /// Each report's SIM, by report index: one query for every IMSI in the batch, then the
-    /// slower lookups (MSISDN, ICCID) only for reports that named their SIM otherwise.
-    private func findSims(for reports: [AccountingReport], in tx: StoreTransaction) async throws -> [Int: SimUsageRow] {
+    /// Each report's SIM (nil for none), in the reports' order: one query for every IMSI in
+    /// the batch, then the slower lookups (MSISDN, ICCID) only for reports that named their
+    /// SIM otherwise.
+    private func findSims(for reports: [AccountingReport], in tx: StoreTransaction) async throws -> [SimUsageRow?] {
         let byIMSI = try await tx.sims.usageRows(imsis: Array(Set(reports.compactMap(\.imsi))))
-        var found: [Int: SimUsageRow] = [:]
-        found.reserveCapacity(reports.count)
+        var found = [SimUsageRow?](repeating: nil, count: reports.count)
         for (index, report) in reports.enumerated() {
-            // With a 3GPP-IMSI the filters hold that IMSI alone, so nothing else is tried.
+            // A report with a 3GPP-IMSI names its SIM by that alone: it has no other filters.
             if let imsi = report.imsi, let sim = byIMSI[imsi] {
                 found[index] = sim
             } else if let sim = try await RADIUSSimLookup.first(matching: report.otherSimFilters, in: tx) {

@@ -22,13 +22,14 @@ struct UsageLedger: Sendable {
     ) async throws -> UsageRepository.InsertOutcome {
         let now = sims.clock.now()
         let outcome = try await tx.usage.insert(records, now: now)
-        let inserted = outcome.inserted
-        try await countAgainstBundles(records.filter { inserted.contains($0.id) && current[$0.simID]?.hasBundle == true }, cause: cause, in: tx)
+        // Nearly always every record: then none is looked up.
+        let new = outcome.inserted.count == records.count ? records : records.filter { outcome.inserted.contains($0.id) }
+        try await countAgainstBundles(new.filter { current[$0.simID]?.hasBundle == true }, cause: cause, in: tx)
         var facts = current.mapValues(\.facts)
         var changing: [UsageRecord] = []
         // In the order the data was used, so the earliest record of a batch fixes first use.
-        let ordered = records.sorted { $0.dataSeenAt < $1.dataSeenAt }
-        for record in ordered where inserted.contains(record.id) {
+        let ordered = new.sorted { $0.dataSeenAt < $1.dataSeenAt }
+        for record in ordered {
             guard var simFacts = facts[record.simID] else { continue }
             let unchanged = simFacts
             _ = simFacts.observe(record.observation)
@@ -37,7 +38,7 @@ struct UsageLedger: Sendable {
             changing.append(record)
         }
         guard !changing.isEmpty else {
-            try await checkUsageRules(records.filter { inserted.contains($0.id) }, in: tx)
+            try await checkUsageRules(new, in: tx)
             return outcome
         }
 
@@ -67,7 +68,7 @@ struct UsageLedger: Sendable {
             guard let sim = changed[id], let record = changing.first(where: { $0.simID == id }) else { continue }
             try await aofu.scheduleShutdown(of: sim, cause: cause(record), in: tx)
         }
-        try await checkUsageRules(records.filter { inserted.contains($0.id) }, in: tx)
+        try await checkUsageRules(new, in: tx)
         return outcome
     }
 

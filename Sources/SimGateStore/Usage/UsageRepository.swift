@@ -49,7 +49,7 @@ public struct UsageRepository: Sendable {
     public func insert(_ records: [UsageRecord], now: Date) async throws -> InsertOutcome {
         var outcome = InsertOutcome()
         var storable = records.filter { $0.bytesUp <= UsageByteLimits.maximum && $0.bytesDown <= UsageByteLimits.maximum }
-        outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id))
+        if storable.count < records.count { outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id)) }
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
         try await Self.recordInsert.runInShapes(storable.map { record in
