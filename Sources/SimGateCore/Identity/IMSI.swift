@@ -7,7 +7,7 @@ public struct IMSI: Hashable, Sendable, CustomStringConvertible {
 
     /// Validates `text` and keeps it as the IMSI.
     public init(_ text: String) throws(ValidationError) {
-        guard DigitString.isAllDigits(text), text.count == 15 else {
+        guard DigitString.isAllDigits(text), text.utf8.count == 15 else {
             throw ValidationError(code: "invalid_imsi", message: "An IMSI has exactly 15 digits.")
         }
         digits = text

@@ -16,6 +16,11 @@ public enum Luhn {
         checkDigit(of: payload.utf8)
     }
 
+    /// The Luhn check digit of ASCII digits already in memory (-1 if any byte is not one).
+    public static func checkDigit(ofDigits payload: UnsafeBufferPointer<UInt8>) -> Int {
+        checkDigit(of: payload)
+    }
+
     /// Works on the UTF-8 bytes: a million-row import checks a million ICCIDs, and walking
     /// them as `Character`s was a twentieth of it.
     private static func checkDigit<Bytes: Collection<UInt8>>(of payload: Bytes) -> Int {
