@@ -84,23 +84,23 @@ public struct SessionRepository: Sendable {
         // COALESCE would keep the stored value anyway; but an update that names an indexed
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
         // when the value stays, and nearly every report is an Interim-Update of an open session.
-        var open: [DataSession] = [], stopped: [DataSession] = []
+        var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = []
+        open.reserveCapacity(sessions.count * Self.columns.count)
         for session in sessions {
-            if session.stoppedAt == nil { open.append(session) } else { stopped.append(session) }
+            if session.stoppedAt == nil { Self.append(session, to: &open) } else { Self.append(session, to: &stopped) }
         }
-        try await Self.saveOpen.runInShapes(open.map(Self.binds), on: db)
-        try await Self.saveStopped.runInShapes(stopped.map(Self.binds), on: db)
+        try await Self.saveOpen.runInShapes(rowsOf: open, on: db)
+        try await Self.saveStopped.runInShapes(rowsOf: stopped, on: db)
     }
 
-    /// A session's values, in the order of ``columns``.
-    private static func binds(_ session: DataSession) -> [any Encodable & Sendable] {
-        [
-            session.nas, session.sessionID, session.simID.rawValue, orNull(session.accountID?.rawValue), session.clientAddress,
-            session.startedAt.stored, session.updatedAt.stored, orNull(session.stoppedAt?.stored),
-            Int64(session.counters.inputBytes), Int64(session.counters.outputBytes),
-            orNull(session.mccMNC), orNull(session.country), orNull(session.rat), orNull(session.imei),
-            orNull(session.userName), orNull(session.framedIPAddress),
-        ]
+    /// Appends a session's values, in the order of ``columns``.
+    private static func append(_ session: DataSession, to values: inout [any Encodable & Sendable]) {
+        values.append(session.nas); values.append(session.sessionID); values.append(session.simID.rawValue)
+        values.append(orNull(session.accountID?.rawValue)); values.append(session.clientAddress)
+        values.append(session.startedAt.stored); values.append(session.updatedAt.stored); values.append(orNull(session.stoppedAt?.stored))
+        values.append(Int64(session.counters.inputBytes)); values.append(Int64(session.counters.outputBytes))
+        values.append(orNull(session.mccMNC)); values.append(orNull(session.country)); values.append(orNull(session.rat))
+        values.append(orNull(session.imei)); values.append(orNull(session.userName)); values.append(orNull(session.framedIPAddress))
     }
 
     /// The columns a saved session writes.

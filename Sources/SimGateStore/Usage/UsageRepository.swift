@@ -52,14 +52,17 @@ public struct UsageRepository: Sendable {
         if storable.count < records.count { outcome.overflowing = Set(records.map(\.id)).subtracting(storable.map(\.id)) }
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
-        try await Self.recordInsert.runInShapes(storable.map { record in
-            [
-                record.id, record.simID.rawValue, orNull(record.accountID?.rawValue), record.source,
-                orNull(record.senderID), orNull(record.sessionID), record.startedAt.stored, record.endedAt.stored,
-                Int64(record.bytesUp), Int64(record.bytesDown), orNull(record.mccMNC), orNull(record.country),
-                orNull(record.rat), orNull(record.imei), now.stored,
-            ]
-        }, on: db)
+        var values: [any Encodable & Sendable] = []
+        values.reserveCapacity(storable.count * 15)
+        for record in storable {
+            values.append(record.id); values.append(record.simID.rawValue); values.append(orNull(record.accountID?.rawValue))
+            values.append(record.source); values.append(orNull(record.senderID)); values.append(orNull(record.sessionID))
+            values.append(record.startedAt.stored); values.append(record.endedAt.stored)
+            values.append(Int64(record.bytesUp)); values.append(Int64(record.bytesDown))
+            values.append(orNull(record.mccMNC)); values.append(orNull(record.country)); values.append(orNull(record.rat))
+            values.append(orNull(record.imei)); values.append(now.stored)
+        }
+        try await Self.recordInsert.runInShapes(rowsOf: values, on: db)
         outcome.inserted = Set(storable.map(\.id))
         let new = storable
         // A SIM's totals are read per country and across countries, so both must stay within
@@ -175,9 +178,13 @@ public struct UsageRepository: Sendable {
                 return a.country < b.country
             }
         }
-        try await Self.totalUpsert.runInShapes(all.map { row, granularity, addition in
-            [row.simID, row.account, row.period, granularity.rawValue, row.country, Int64(addition.up), Int64(addition.down), addition.lastDataAt]
-        }, on: db)
+        var values: [any Encodable & Sendable] = []
+        values.reserveCapacity(all.count * 8)
+        for (row, granularity, addition) in all {
+            values.append(row.simID); values.append(row.account); values.append(row.period); values.append(granularity.rawValue)
+            values.append(row.country); values.append(Int64(addition.up)); values.append(Int64(addition.down)); values.append(addition.lastDataAt)
+        }
+        try await Self.totalUpsert.runInShapes(rowsOf: values, on: db)
     }
 
     /// The day and month keys (UTC) a record ending at `time` counts towards.
