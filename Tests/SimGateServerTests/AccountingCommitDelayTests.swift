@@ -190,6 +190,17 @@ struct AccountingCommitDelayTests {
         }
     }
 
+    @Test("a backlog past the largest batch is written in batches of 500, in the order it came, each report answered once")
+    func backlogPastTheLargestBatch() async throws {
+        try await Self.withBatcher(commitDelay: .zero, holdFirstBatch: true) { probe, take, _ in
+            var iterator = probe.answers.stream.makeAsyncIterator()
+            let backlog = (0..<1_201).map { "r-\($0)" }
+            await Self.arrive("first", then: backlog, probe, take, &iterator)
+            #expect(await Self.answers(backlog.count, from: probe, iterator: &iterator) == backlog)
+            #expect(probe.batches.withLock { $0 } == [1, 500, 500, 201])
+        }
+    }
+
     @Test("without a commit delay, a report that arrives while a batch is written goes in the next batch at once")
     func noDelay() async throws {
         try await Self.withBatcher(commitDelay: .zero, holdFirstBatch: true) { probe, take, _ in

@@ -19,8 +19,8 @@ public struct IMEI: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Accepts an IMEI or an IMEISV as the network reports them and derives the IMEI.
-    /// Every accounting report carries one, so this works on the UTF-8 bytes: counting
-    /// characters and joining substrings was 4% of reading a report.
+    /// Most accounting reports carry one (3GPP-IMEISV), so this works on the UTF-8 bytes:
+    /// counting characters and joining substrings was 4% of reading a report.
     public init(fromNetwork text: String) throws(ValidationError) {
         guard text.utf8.count == 16, DigitString.isAllDigits(text) else {
             try self.init(text)

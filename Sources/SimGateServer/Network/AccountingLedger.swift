@@ -140,7 +140,7 @@ struct AccountingLedger: Sendable {
         let simsByID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var gatewayOfRecord: [String: String]?
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in
-            if gatewayOfRecord == nil { gatewayOfRecord = Dictionary(uniqueKeysWithValues: zip(records.lazy.map(\.id), recordGateways)) }
+            if gatewayOfRecord == nil { gatewayOfRecord = Dictionary(zip(records.lazy.map(\.id), recordGateways), uniquingKeysWith: { first, _ in first }) }
             return ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord?[record.id]), reason: "accounting")
         }, in: tx)
         for id in outcome.overflowing {

@@ -31,10 +31,13 @@ struct AccountingReport: Sendable {
     let rat: String?
     /// The device, from 3GPP-IMEISV; nil if absent or unreadable.
     let imei: IMEI?
-    /// The IMSI the SIM is named by, when it is named by one (nearly always: 3GPP-IMSI).
+    /// The IMSI the SIM is named by (nearly always a 3GPP-IMSI; else User-Name read as one).
+    /// Nil when the report names none, and when its 3GPP-IMSI cannot be read: then no other
+    /// way is tried either (see ``RADIUSSimLookup``).
     let imsi: IMSI?
     /// The other ways the report names its SIM (User-Name as an MSISDN or an ICCID), tried in
-    /// order when no SIM has ``imsi``; empty when the report carries a 3GPP-IMSI.
+    /// order when no SIM has ``imsi``; empty when the report carries a 3GPP-IMSI or a malformed
+    /// 3GPP attribute, or no User-Name.
     let otherSimFilters: [SimFilter]
 
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.

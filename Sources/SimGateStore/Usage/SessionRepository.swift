@@ -95,6 +95,8 @@ public struct SessionRepository: Sendable {
 
     /// Appends a session's values, in the order of ``columns``.
     private static func append(_ session: DataSession, to values: inout [any Encodable & Sendable]) {
+        let before = values.count
+        defer { assert(values.count - before == columns.count, "a session's row is \(columns.count) values") }
         values.append(session.nas); values.append(session.sessionID); values.append(session.simID.rawValue)
         values.append(orNull(session.accountID?.rawValue)); values.append(session.clientAddress)
         values.append(session.startedAt.stored); values.append(session.updatedAt.stored); values.append(orNull(session.stoppedAt?.stored))

@@ -8,8 +8,8 @@ import SQLKit
 /// Every write takes many rows at once: RADIUS accounting commits hundreds of reports per
 /// transaction, and a statement per row would cost more than the rest of the work together.
 public struct UsageRepository: Sendable {
-    /// Rows per multi-row statement: at most 15 binds each, far under SQLite's 32,766 and
-    /// PostgreSQL's 65,535.
+    /// Rows per multi-row statement: at most 16 binds each (a session's), far under SQLite's
+    /// 32,766 and PostgreSQL's 65,535.
     static let rowsPerStatement = 1_000
     /// A usage record's INSERT. A record's id is made by SimGate just before it is stored and
     /// never comes from a client (resends are told apart by their sender id), so no insert
@@ -32,7 +32,7 @@ public struct UsageRepository: Sendable {
     /// The connection (inside its transaction) every query here runs on.
     let db: any SQLDatabase
 
-    /// What ``insert(_:now:on:)`` did with each record.
+    /// What ``insert(_:now:)`` did with each record.
     public struct InsertOutcome: Sendable {
         /// Records that were new and now count in their totals.
         public var inserted: Set<String> = []
@@ -61,10 +61,10 @@ public struct UsageRepository: Sendable {
             values.append(Int64(record.bytesUp)); values.append(Int64(record.bytesDown))
             values.append(orNull(record.mccMNC)); values.append(orNull(record.country)); values.append(orNull(record.rat))
             values.append(orNull(record.imei)); values.append(now.stored)
+            assert(values.count.isMultiple(of: 15), "a usage record's row is 15 values")
         }
         try await Self.recordInsert.runInShapes(rowsOf: values, on: db)
         outcome.inserted = Set(storable.map(\.id))
-        let new = storable
         // A SIM's totals are read per country and across countries, so both must stay within
         // the limit. Each row is part of its SIM's sum for the period over all countries (and
         // owners), and no byte count is negative, so keeping that sum within the limit keeps
@@ -72,13 +72,13 @@ public struct UsageRepository: Sendable {
         // its day and its month alike, so a day's sum is never more than its month's, and a
         // record that keeps its month within the limit keeps its day within it too. The days'
         // checks below start from nothing stored and so never refuse what the months' allow.
-        var sums = try await storedSums(for: new)
+        var sums = try await storedSums(for: storable)
         // The days' running sums join the months' read.
-        sums.reserveCapacity(sums.count + new.count)
+        sums.reserveCapacity(sums.count + storable.count)
         var added: [UsageTotalKey: UsageTotalAddition] = [:]
-        added.reserveCapacity(new.count * 2)
+        added.reserveCapacity(storable.count * 2)
         var refused: [String] = []
-        for record in new {
+        for record in storable {
             let keys = Self.periodKeys(of: record.endedAt).map {
                 UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0.period, granularity: $0.granularity, country: record.country ?? "")
             }
@@ -101,7 +101,7 @@ public struct UsageRepository: Sendable {
         if !refused.isEmpty {
             try await db.delete(from: "usage_records").where("id", .in, refused).run()
             // Refused records are not stored, so a corrected resend must not count as a repeat.
-            for record in new where refused.contains(record.id) {
+            for record in storable where refused.contains(record.id) {
                 guard let senderID = record.senderID else { continue }
                 try await db.delete(from: "usage_sender_keys").where("source", .equal, record.source).where("sender_id", .equal, senderID).run()
             }
@@ -183,6 +183,7 @@ public struct UsageRepository: Sendable {
         for (row, granularity, addition) in all {
             values.append(row.simID); values.append(row.account); values.append(row.period); values.append(granularity.rawValue)
             values.append(row.country); values.append(Int64(addition.up)); values.append(Int64(addition.down)); values.append(addition.lastDataAt)
+            assert(values.count.isMultiple(of: 8), "a usage total's row is 8 values")
         }
         try await Self.totalUpsert.runInShapes(rowsOf: values, on: db)
     }
@@ -193,13 +194,20 @@ public struct UsageRepository: Sendable {
     }
 
     /// The month (UTC) a record ending at `time` counts towards.
+    /// The overflow check reads this month's sums for the totals ``periodKeys(of:)`` writes,
+    /// so both take the month from the day the same way.
     static func month(of time: Date) -> String {
-        String(UTCTimeText.day(time).prefix(7))
+        month(ofDay: UTCTimeText.day(time))
     }
 
     /// The day and the month (UTC) a record ending at `time` counts towards, each with its kind.
     static func periodKeys(of time: Date) -> [(period: String, granularity: UsageGranularity)] {
         let day = UTCTimeText.day(time)
-        return [(day, .day), (String(day.prefix(7)), .month)]
+        return [(day, .day), (month(ofDay: day), .month)]
+    }
+
+    /// The month key (`2026-11`) of a day key (`2026-11-22`).
+    private static func month(ofDay day: String) -> String {
+        String(day.prefix(7))
     }
 }
