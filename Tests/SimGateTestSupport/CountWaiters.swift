@@ -6,7 +6,11 @@ import Synchronization
 public final class CountWaiters: Sendable {
     private struct State {
         var count = 0
-        var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: Int, target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Gives each wait its own id, so that cancelling one wait ends that one alone.
+        var lastID = 0
+        /// Waits cancelled before they were stored: they end as soon as they would be.
+        var cancelled: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -27,15 +31,32 @@ public final class CountWaiters: Sendable {
         for waiter in due { waiter.resume() }
     }
 
-    /// Returns once the count has reached `target`.
+    /// Returns once the count has reached `target`, or when the waiting task is cancelled (a
+    /// test past its time limit): a count that never comes then fails the test's next check
+    /// instead of holding the whole run.
     public func wait(for target: Int) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if state.count >= target { return true }
-                state.waiters.append((target, continuation))
-                return false
+        let id = state.withLock { state -> Int in
+            state.lastID += 1
+            return state.lastID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.count >= target || state.cancelled.remove(id) != nil { return true }
+                    state.waiters.append((id, target, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                    state.cancelled.insert(id)
+                    return nil
+                }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume()
         }
     }
 }
