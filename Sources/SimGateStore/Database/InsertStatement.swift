@@ -19,7 +19,8 @@ struct InsertStatement: Sendable {
     private let prefix: String
     /// What follows the rows: `ON CONFLICT ...`, `RETURNING ...`, or nothing.
     private let suffix: String
-    private let columnCount: Int
+    /// Values in each row: what a caller of ``runInShapes(rowsOf:on:)`` checks its rows by.
+    let columnCount: Int
     /// Rows in each of ``runInBulk(_:on:)``'s statements: 1,000, or fewer for a table so wide
     /// that they would pass SQLite's limit of 32,766 binds.
     let bulkRows: Int

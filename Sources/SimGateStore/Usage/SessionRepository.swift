@@ -85,7 +85,7 @@ public struct SessionRepository: Sendable {
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
         // when the value stays, and nearly every report is an Interim-Update of an open session.
         var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = []
-        open.reserveCapacity(sessions.count * Self.columns.count)
+        open.reserveCapacity(sessions.count * Self.saveOpen.columnCount)
         for session in sessions {
             if session.stoppedAt == nil { Self.append(session, to: &open) } else { Self.append(session, to: &stopped) }
         }
@@ -95,14 +95,13 @@ public struct SessionRepository: Sendable {
 
     /// Appends a session's values, in the order of ``columns``.
     private static func append(_ session: DataSession, to values: inout [any Encodable & Sendable]) {
-        let before = values.count
-        defer { assert(values.count - before == columns.count, "a session's row is \(columns.count) values") }
         values.append(session.nas); values.append(session.sessionID); values.append(session.simID.rawValue)
         values.append(orNull(session.accountID?.rawValue)); values.append(session.clientAddress)
         values.append(session.startedAt.stored); values.append(session.updatedAt.stored); values.append(orNull(session.stoppedAt?.stored))
         values.append(Int64(session.counters.inputBytes)); values.append(Int64(session.counters.outputBytes))
         values.append(orNull(session.mccMNC)); values.append(orNull(session.country)); values.append(orNull(session.rat))
         values.append(orNull(session.imei)); values.append(orNull(session.userName)); values.append(orNull(session.framedIPAddress))
+        assert(values.count.isMultiple(of: columns.count), "a session's row is one value a column")
     }
 
     /// The columns a saved session writes.

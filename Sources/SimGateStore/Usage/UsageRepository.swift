@@ -53,7 +53,7 @@ public struct UsageRepository: Sendable {
         let resent = try await claimSenderKeys(storable)
         if !resent.isEmpty { storable.removeAll { resent.contains($0.id) } }
         var values: [any Encodable & Sendable] = []
-        values.reserveCapacity(storable.count * 15)
+        values.reserveCapacity(storable.count * Self.recordInsert.columnCount)
         for record in storable {
             values.append(record.id); values.append(record.simID.rawValue); values.append(orNull(record.accountID?.rawValue))
             values.append(record.source); values.append(orNull(record.senderID)); values.append(orNull(record.sessionID))
@@ -61,7 +61,7 @@ public struct UsageRepository: Sendable {
             values.append(Int64(record.bytesUp)); values.append(Int64(record.bytesDown))
             values.append(orNull(record.mccMNC)); values.append(orNull(record.country)); values.append(orNull(record.rat))
             values.append(orNull(record.imei)); values.append(now.stored)
-            assert(values.count.isMultiple(of: 15), "a usage record's row is 15 values")
+            assert(values.count.isMultiple(of: Self.recordInsert.columnCount), "a usage record's row is one value a column")
         }
         try await Self.recordInsert.runInShapes(rowsOf: values, on: db)
         outcome.inserted = Set(storable.map(\.id))
@@ -179,11 +179,11 @@ public struct UsageRepository: Sendable {
             }
         }
         var values: [any Encodable & Sendable] = []
-        values.reserveCapacity(all.count * 8)
+        values.reserveCapacity(all.count * Self.totalUpsert.columnCount)
         for (row, granularity, addition) in all {
             values.append(row.simID); values.append(row.account); values.append(row.period); values.append(granularity.rawValue)
             values.append(row.country); values.append(Int64(addition.up)); values.append(Int64(addition.down)); values.append(addition.lastDataAt)
-            assert(values.count.isMultiple(of: 8), "a usage total's row is 8 values")
+            assert(values.count.isMultiple(of: Self.totalUpsert.columnCount), "a usage total's row is one value a column")
         }
         try await Self.totalUpsert.runInShapes(rowsOf: values, on: db)
     }
