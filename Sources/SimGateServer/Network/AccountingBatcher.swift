@@ -137,7 +137,7 @@ final class AccountingBatcher: Service, Sendable {
                 await waitForMore(until: min(Self.maximumBatch, last.arrivedMeanwhile + last.answered))
             }
             if Task.isCancelled { break }
-            last = await flush(batches: 1)
+            last = await flush(batches: 1, roomFor: last.answered)
         }
     }
 
@@ -175,14 +175,22 @@ final class AccountingBatcher: Service, Sendable {
     /// Writes up to `batches` batches of what is pending (all of it by default). Returns how
     /// many reports had arrived by the time the last batch was written, looked at before its
     /// reports are answered (so that a gateway sending its next report only on an answer is
-    /// never counted among them), and how many that batch held.
+    /// never counted among them), and how many that batch held. The reports that arrive
+    /// next gather in arrays with room for `roomFor` of them at first (the last batch's size).
     @discardableResult
-    private func flush(batches: Int = .max) async -> (arrivedMeanwhile: Int, answered: Int) {
+    private func flush(batches: Int = .max, roomFor expected: Int = 0) async -> (arrivedMeanwhile: Int, answered: Int) {
         var arrivedMeanwhile = 0
         var answered = 0
+        var room = expected
         for _ in 0..<batches {
-            let (reports, dones) = state.withLock { state in Self.takeBatch(from: &state) }
+            // Made here rather than under the lock, which the event loop takes for every
+            // report it reads.
+            var next = (reports: [AccountingReport](), dones: [Done]())
+            next.reports.reserveCapacity(room)
+            next.dones.reserveCapacity(room)
+            let (reports, dones) = state.withLock { state in Self.takeBatch(from: &state, replacingWith: &next) }
             if reports.isEmpty { break }
+            room = reports.count
             answered = reports.count
             do {
                 try await write(reports)
@@ -208,15 +216,14 @@ final class AccountingBatcher: Service, Sendable {
 
     /// The next batch: the first ``maximumBatch`` pending reports and who to tell of each.
     /// A backlog that fits in one batch (nearly always) is handed over whole rather than
-    /// copied, and the next reports start arrays sized like it.
-    private static func takeBatch(from state: inout State) -> (reports: [AccountingReport], dones: [Done]) {
+    /// copied, and the next reports gather in `next` (empty arrays with room reserved).
+    private static func takeBatch(
+        from state: inout State, replacingWith next: inout (reports: [AccountingReport], dones: [Done])
+    ) -> (reports: [AccountingReport], dones: [Done]) {
         guard state.pending.count > maximumBatch else {
-            let taken = (state.pending, state.pendingDone)
-            state.pending = []
-            state.pending.reserveCapacity(taken.0.count)
-            state.pendingDone = []
-            state.pendingDone.reserveCapacity(taken.0.count)
-            return taken
+            swap(&state.pending, &next.reports)
+            swap(&state.pendingDone, &next.dones)
+            return next
         }
         defer {
             state.pending.removeFirst(maximumBatch)
