@@ -41,6 +41,9 @@ struct BadInputTests {
         BadRequestCase(name: "a key given twice, once escaped", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"re\\u0061son\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
         BadRequestCase(name: "NUL in a name", path: "/v1/accounts", body: "{\"name\": \"Acme\\u0000Ltd\"}", status: 400, code: "invalid_value", param: "name"),
         BadRequestCase(name: "NUL in a reason", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"stolen\\u0000\"}", status: 400, code: "invalid_value", param: "reason"),
+        // 32 KB of brackets once ran the duplicate-key scan out of stack and killed the server.
+        BadRequestCase(name: "arrays nested 16,000 deep", path: "/v1/sims/SIM/suspend", body: String(repeating: "[", count: 16_000) + String(repeating: "]", count: 16_000), status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "objects nested 20,000 deep", path: "/v1/accounts", body: String(repeating: "{\"a\":", count: 20_000) + "1" + String(repeating: "}", count: 20_000), status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "one letter and 100,000 combining marks", path: "/v1/accounts", body: "{\"name\": \"a\(String(repeating: "\u{0301}", count: 100_000))\"}", status: 400, code: "value_too_long", param: "name"),
     ]
 
@@ -74,6 +77,11 @@ struct BadInputTests {
                 // Unix seconds past year 9999 are no time (they would not fit in milliseconds).
                 ("/v1/events?created[gte]=9223372036854775807", "invalid_time", "created[gte]"),
                 ("/v1/usage?from=-9223372036854775808", "invalid_time", "from"),
+                // Impossible fields are refused, not rolled over into the next day or month.
+                ("/v1/events?created[gte]=2026-02-30T00:00:00Z", "invalid_time", "created[gte]"),
+                ("/v1/events?created[gte]=2026-11-30T24:00:00Z", "invalid_time", "created[gte]"),
+                ("/v1/events?created[lte]=2026-11-30T23:61:00Z", "invalid_time", "created[lte]"),
+                ("/v1/events?created[lte]=2026-11-30T23:00:00+25:00", "invalid_time", "created[lte]"),
                 // Names percent-encoded as libraries send them are read like values.
                 ("/v1/events?created%5Bgte%5D=yesterday", "invalid_time", "created[gte]"),
                 // Cursors must be ids of the listed kind.

@@ -48,6 +48,8 @@ struct TariffPriceTests {
                 (5, ["currency": "EUR", "bundle_price": 100], "aofu_only", "bundle_price"),
                 (5, ["currency": "EUR", "effective_from": lastMonth], "effective_from_in_closed_month", "effective_from"),
                 (5, ["currency": "EUR", "effective_from": "tomorrow"], "invalid_date", "effective_from"),
+                // Foundation's parser read this as 3 March 02:02:01 rather than refuse it.
+                (5, ["currency": "EUR", "effective_from": "2027-02-30T25:61:61Z"], "invalid_date", "effective_from"),
                 (5, ["currency": "EUR", "price": 1], "unknown_parameter", "price"),
             ]
             for (tariff, body, code, param) in cases {

@@ -55,11 +55,11 @@ public enum BraintreeNotificationReader {
     }
 
     private static func parseTimestamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        RFC3339Time.date(from: text)
     }
 
     /// A `YYYY-MM-DD` date as the start of that day in UTC.
     private static func parseDate(_ text: String) -> Date? {
-        try? Date.ISO8601FormatStyle().year().month().day().parse(text)
+        RFC3339Time.day(from: text)
     }
 }

@@ -52,6 +52,6 @@ public enum GenericPaymentEventReader {
     }
 
     private static func timestamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        RFC3339Time.date(from: text)
     }
 }

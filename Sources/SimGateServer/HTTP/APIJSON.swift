@@ -65,7 +65,6 @@ enum RFC3339 {
             guard (-62_135_596_800...253_402_300_799).contains(seconds) else { return nil }
             return Date(timeIntervalSince1970: TimeInterval(seconds))
         }
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
+        return RFC3339Time.date(from: text)
     }
 }

@@ -19,7 +19,13 @@ enum JSONBody {
 
     /// Decodes `bytes` as `T`; a repeated key or a decoding failure becomes a 400 naming the field.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws -> T {
-        if let repeated = JSONDuplicateKeys.first(in: bytes) {
+        let repeated: String?
+        do {
+            repeated = try JSONDuplicateKeys.first(in: bytes)
+        } catch {
+            throw APIError.invalid("invalid_json", "The body nests objects and arrays more than \(JSONDuplicateKeys.maximumDepth) deep.")
+        }
+        if let repeated {
             throw APIError.invalid("duplicate_key", "'\(repeated)' is given twice in the same object.", param: repeated)
         }
         do {

@@ -7,16 +7,33 @@ import Foundation
 /// A small scanner that follows strings, objects and arrays only as far as needed to know where
 /// each key belongs. It does not judge syntax (the decoder does), but on any bytes at all it
 /// moves forward at every step, so malformed input ends the scan rather than looping.
+///
+/// It recurses once for each object or array a value sits in, so it stops at
+/// ``maximumDepth``: a body of 16,000 nested brackets (32 KB) once ran the thread out of stack
+/// and took the whole server down.
 enum JSONDuplicateKeys {
+    /// The most objects and arrays a value may sit in, as Foundation's own JSON parser allows.
+    static let maximumDepth = 512
+
+    /// Objects and arrays nest deeper than ``maximumDepth``.
+    struct TooDeep: Error {}
+
     /// The path of the first repeated key (`sims[2].iccid`), or `nil` when there is none.
-    static func first(in bytes: Data) -> String? {
+    /// Throws ``TooDeep`` for a body nested past ``maximumDepth``, which no route accepts.
+    static func first(in bytes: Data) throws -> String? {
         var scanner = Scanner(bytes: Array(bytes))
-        return scanner.value(path: "")
+        let repeated = scanner.value(path: "")
+        if scanner.tooDeep { throw TooDeep() }
+        return repeated
     }
 
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
+        /// Objects and arrays open around the current position.
+        var depth = 0
+        /// The scan stopped at ``JSONDuplicateKeys/maximumDepth``.
+        var tooDeep = false
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -29,8 +46,16 @@ enum JSONDuplicateKeys {
             skipSpace()
             guard index < bytes.count else { return nil }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return object(path: path)
-            case UInt8(ascii: "["): return array(path: path)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < JSONDuplicateKeys.maximumDepth else {
+                    // Stops here: every enclosing object and array returns at once.
+                    tooDeep = true
+                    index = bytes.count
+                    return nil
+                }
+                depth += 1
+                defer { depth -= 1 }
+                return bytes[index] == UInt8(ascii: "{") ? object(path: path) : array(path: path)
             case UInt8(ascii: "\""): _ = string(); return nil
             default:
                 // A number, true, false or null: up to the next delimiter. A stray delimiter

@@ -1,0 +1,31 @@
+import Foundation
+import SimGateCore
+import Testing
+
+/// RFC 3339 times and days are read exactly or refused: no field is rolled over into the next.
+@Suite("RFC 3339 times read exactly")
+struct RFC3339TimeTests {
+    @Test("real times and days are read, with fractions and offsets")
+    func real() throws {
+        #expect(RFC3339Time.date(from: "2026-11-22T10:00:00Z") == Date(timeIntervalSince1970: 1_795_341_600))
+        #expect(RFC3339Time.date(from: "2026-11-22T10:00:00.250Z") == Date(timeIntervalSince1970: 1_795_341_600.25))
+        #expect(RFC3339Time.date(from: "2026-11-22T11:30:00+01:30") == Date(timeIntervalSince1970: 1_795_341_600))
+        #expect(RFC3339Time.date(from: "2028-02-29T23:59:59Z") != nil, "a leap day")
+        #expect(RFC3339Time.date(from: "2000-02-29T00:00:00Z") != nil, "a leap day of a year divisible by 400")
+        #expect(RFC3339Time.day(from: "2026-11-22") == Date(timeIntervalSince1970: 1_795_305_600))
+    }
+
+    @Test("impossible fields are refused, not rolled over", arguments: [
+        "2027-02-30T10:00:00Z", "2026-02-29T10:00:00Z", "1900-02-29T10:00:00Z", "2026-04-31T10:00:00Z", "2026-13-01T10:00:00Z",
+        "2026-00-10T10:00:00Z", "2026-11-00T10:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T23:60:00Z", "2026-11-30T23:59:60Z",
+        "2027-02-30T25:61:61Z", "2026-11-30T10:00:00+24:00", "2026-11-30T10:00:00-05:60", "2026-11-30T10:00:00.5+99:00",
+    ])
+    func impossible(_ text: String) {
+        #expect(RFC3339Time.date(from: text) == nil)
+    }
+
+    @Test("impossible days are refused", arguments: ["2027-02-29", "2026-06-31", "2026-13-01", "2026-11-00", "2026-11-2", "2026-11-22T00:00:00Z"])
+    func impossibleDays(_ text: String) {
+        #expect(RFC3339Time.day(from: text) == nil)
+    }
+}
