@@ -14,7 +14,8 @@ struct UsageLimitsTests {
             let (account, key) = try await app.makeCustomer("E-Bikes")
             let sims = try await app.importSims(0..<2, account: account)
             let records: [[String: Any]] = [
-                UsageRecordsTests.record("big-1", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 },
+                // Up and down together reach the limit exactly; the next byte either way passes it.
+                UsageRecordsTests.record("big-1", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum - 7]) { $1 },
                 UsageRecordsTests.record("big-2", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 },
                 UsageRecordsTests.record("small", sim: sims[0], up: 0, down: 7),
             ]
@@ -28,8 +29,9 @@ struct UsageLimitsTests {
             let usage = try await app.request(.get, "/v1/sims/\(sims[0])/usage?granularity=month", key: key)
             #expect(usage.status == 200)
             #expect(usage.text.contains("\(Self.maximum)") && !usage.text.contains("e+"), "\(usage.text)")
-            #expect((usage.items.first?["bytes_up"] as? NSNumber)?.int64Value == Self.maximum)
+            #expect((usage.items.first?["bytes_up"] as? NSNumber)?.int64Value == Self.maximum - 7)
             #expect(usage.items.first?["bytes_down"] as? Int == 7)
+            #expect((usage.items.first?["bytes_total"] as? NSNumber)?.int64Value == Self.maximum)
 
             // Another SIM of the account at the maximum too: each SIM's total is exact, and
             // the account's sum, which no 64-bit integer holds, is a clear refusal, not a 500.
@@ -73,6 +75,35 @@ struct UsageLimitsTests {
             let days = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=day", key: key)
             let upByDay = Dictionary(uniqueKeysWithValues: days.items.map { ($0["period"] as? String ?? "?", ($0["bytes_up"] as? NSNumber)?.int64Value) })
             #expect(upByDay == ["2026-11-02": Self.maximum - 10, "2026-11-20": 10, "2026-10-31": Self.maximum], "\(days.text)")
+        }
+    }
+
+    /// A SIM's usage is read as up and down together (`bytes_total`, statements, rules). Up
+    /// and down were once checked apart only, so 2^62 bytes each way were taken and the SIM's
+    /// total read 2^63, past the limit; its account's statement then failed with a 500 for good.
+    @Test("a record that would carry its SIM's up and down together past 2^63 - 1 bytes is refused; the statement still reads", arguments: TestEngine.available)
+    func upAndDownTogether(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let month = String(RFC3339Text.format(app.clock.now()).prefix(7))
+            let day = month + "-01"
+            func post(_ id: String, up: Int64, down: Int64) async throws -> TestReply {
+                let record = UsageRecordsTests.record(id, sim: sim, up: 0, down: 0, day: day).merging(["bytes_up": up, "bytes_down": down]) { $1 }
+                return try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [record]])
+            }
+            let half = Int64(1) << 62
+            let refused = try await post("each-way", up: half, down: half)
+            #expect(refused.json["accepted"] as? Int == 0, "\(refused.text)")
+            #expect(((refused.json["errors"] as? [[String: Any]]) ?? []).first?["code"] as? String == "total_out_of_range")
+            #expect(try await post("to-the-limit", up: half, down: half - 1).json["accepted"] as? Int == 1)
+            let oneMore = try await post("one-more", up: 0, down: 1)
+            #expect(oneMore.json["accepted"] as? Int == 0, "\(oneMore.text)")
+
+            let months = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: key)
+            #expect(months.items.map { ($0["bytes_total"] as? NSNumber)?.int64Value } == [Self.maximum], "\(months.text)")
+            let statement = try await app.request(.get, "/v1/statements?month=\(month)", key: key)
+            #expect(statement.status == 200, "\(statement.text)")
         }
     }
 

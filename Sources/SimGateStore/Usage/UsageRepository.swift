@@ -82,9 +82,13 @@ public struct UsageRepository: Sendable {
             let keys = Self.periodKeys(of: record.endedAt).map {
                 UsageTotalKey(simID: record.simID, accountID: record.accountID, period: $0.period, granularity: $0.granularity, country: record.country ?? "")
             }
+            // Up and down each within the limit, and together too: a SIM's usage is shown as
+            // their sum (`bytes_total`), and statements and rules add them. Checked apart only,
+            // a SIM could hold 2^62 bytes each way and its total read as 2^63, one past the limit.
             func grown(_ current: (up: UInt64, down: UInt64)) -> (up: UInt64, down: UInt64)? {
                 guard let up = UsageByteLimits.adding(record.bytesUp, to: current.up),
-                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down) else { return nil }
+                      let down = UsageByteLimits.adding(record.bytesDown, to: current.down),
+                      UsageByteLimits.adding(up, to: down) != nil else { return nil }
                 return (up, down)
             }
             let grownSums = keys.map { grown(sums[$0.simPeriod, default: (0, 0)]) }
