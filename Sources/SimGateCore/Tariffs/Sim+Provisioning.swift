@@ -50,6 +50,10 @@ extension Sim {
     /// Sets how many hours after its first use the SIM is unprovisioned. Only an AOFU SIM
     /// (one that has a threshold) takes one.
     public func withShutdownThreshold(_ threshold: ShutdownThreshold, at time: Date) throws(DomainError) -> SimUpdate {
+        // A retired SIM keeps its last threshold, and no shutdown is scheduled for it again.
+        if status == .retired {
+            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+        }
         guard shutdownThreshold != nil else {
             throw DomainError(.conflict, code: "not_aofu", message: "The SIM is not on an AOFU tariff; it has no shutdown threshold.")
         }

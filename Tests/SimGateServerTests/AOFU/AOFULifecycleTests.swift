@@ -67,6 +67,26 @@ struct AOFULifecycleTests {
         }
     }
 
+    /// A retired SIM took a new threshold (and a new shutdown, with its event) although every
+    /// other change, its top-ups included, is refused once it is retired.
+    @Test("a retired SIM's shutdown threshold cannot be changed", arguments: TestEngine.available)
+    func retiredKeepsItsThreshold(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.provisionedSim(app, hours: 48)
+            try await Self.report(app, .start, input: 500, identifier: 1)
+            let retired = try await app.request(.post, "/v1/sims/\(sim)/retire", key: app.operatorKey, json: [:])
+            #expect(retired["status"] == "RETIRED", "\(retired.text)")
+            let scheduled = try await app.request(.get, "/v1/events?type=sim.shutdown_scheduled", key: app.operatorKey).items.count
+
+            let refused = try await app.request(.post, "/v1/sims/\(sim)/shutdown_threshold", key: app.operatorKey, json: ["hours": 5])
+            #expect(refused.status == 409, "\(refused.text)")
+            #expect(refused.code == "sim_retired")
+            let after = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(after.json["shutdown_threshold_hours"] as? Int == 48)
+            #expect(try await app.request(.get, "/v1/events?type=sim.shutdown_scheduled", key: app.operatorKey).items.count == scheduled)
+        }
+    }
+
     @Test("a threshold change before first use only stores it; after, it counts from the first use, and past it unprovisions at once", arguments: TestEngine.available)
     func thresholdChanges(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
