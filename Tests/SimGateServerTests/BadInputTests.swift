@@ -70,7 +70,8 @@ struct BadInputTests {
         try await TestHarness.run(engine) { app in
             let cases: [(String, String, String)] = [
                 ("/v1/sims?limit=0", "invalid_limit", "limit"), ("/v1/sims?limit=101", "invalid_limit", "limit"),
-                ("/v1/sims?limit=ten", "invalid_limit", "limit"), ("/v1/sims?status=ONLINE", "invalid_status", "status"),
+                ("/v1/sims?limit=ten", "invalid_limit", "limit"), ("/v1/sims?limit=+5", "invalid_limit", "limit"),
+                ("/v1/sims?label=%00", "invalid_label", "label"), ("/v1/sims?label=a%20b", "invalid_label", "label"), ("/v1/sims?status=ONLINE", "invalid_status", "status"),
                 ("/v1/sims?colour=red", "unknown_parameter", "colour"), ("/v1/sims?iccid=12", "invalid_iccid", "iccid"),
                 ("/v1/sims?imei=490154203237519", "invalid_imei", "imei"), ("/v1/events?created[gte]=yesterday", "invalid_time", "created[gte]"),
                 ("/v1/events?sim=acct_1", "invalid_id", "sim"),

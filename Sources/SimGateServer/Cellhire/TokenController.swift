@@ -18,7 +18,9 @@ struct TokenController: Sendable {
     @Sendable func token(_ request: Request, context: SimGateRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 8 * 1024)
-        let form = Self.form(String(decoding: Data(buffer: body), as: UTF8.self))
+        let (form, repeated) = Self.form(String(decoding: Data(buffer: body), as: UTF8.self))
+        // RFC 6749 section 3.2: no parameter may be given more than once.
+        if let repeated { return Self.error("invalid_request", "\(repeated) is given more than once.") }
         guard let grant = form["grant_type"] else { return Self.error("invalid_request", "grant_type is required.") }
         guard grant == "client_credentials" else { return Self.error("unsupported_grant_type", "Only client_credentials is supported.") }
         var clientID = form["client_id"], secret = form["client_secret"]
@@ -34,16 +36,22 @@ struct TokenController: Sendable {
         ], status: .ok)
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body; the first of a repeated name wins.
-    static func form(_ text: String) -> [String: String] {
+    /// The fields of an `application/x-www-form-urlencoded` body, and the first name given
+    /// more than once, if any (the request is then refused).
+    static func form(_ text: String) -> (fields: [String: String], repeated: String?) {
         var fields: [String: String] = [:]
+        var repeated: String?
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decoded(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decoded(parts[0]), fields[name] == nil else { continue }
+            guard let name = decoded(parts[0]) else { continue }
+            guard fields[name] == nil else {
+                repeated = repeated ?? name
+                continue
+            }
             fields[name] = parts.count == 2 ? decoded(parts[1]) : ""
         }
-        return fields
+        return (fields, repeated)
     }
 
     /// The client id and secret of an HTTP Basic `Authorization` header (RFC 6749 section 2.3.1).

@@ -62,7 +62,9 @@ struct QueryParameters {
     /// `limit`, 1 to 100, or the default.
     func limit() throws -> Int {
         guard let text = self["limit"] else { return PageRequest.defaultLimit }
-        guard let value = Int(text), (1...PageRequest.maximumLimit).contains(value) else {
+        // Digits only: Int(_:) also takes a sign (`+5`), which no documented form has.
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let value = Int(text),
+              (1...PageRequest.maximumLimit).contains(value) else {
             throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(PageRequest.maximumLimit).", param: "limit")
         }
         return value

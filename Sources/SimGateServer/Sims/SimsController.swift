@@ -69,7 +69,7 @@ struct SimsController: Sendable {
         }
         let requestedAccount = try query.identifier("account", AccountKind.self)
         filter.accountID = principal.isOperator ? requestedAccount : try principal.resolveAccount(requestedAccount, param: "account")
-        filter.label = query["label"]
+        filter.label = try query.validated("label") { t throws(ValidationError) in try SimLabels.validate(t); return t }
         filter.iccid = try query.validated("iccid") { t throws(ValidationError) in try ICCID(t) }
         filter.imsi = try query.validated("imsi") { t throws(ValidationError) in try IMSI(t) }
         filter.msisdn = try query.validated("msisdn") { t throws(ValidationError) in try MSISDN(t) }

@@ -62,6 +62,11 @@ struct WebhookEndpointRequest: Decodable {
 
     /// An absolute http or https URL with a host and no credentials in it.
     static func checkURL(_ text: String) throws {
+        // URLComponents takes a space or a control character in a path ("http://example.com/ x"),
+        // which no HTTP client sends as written.
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw APIError.invalid("invalid_url", "'url' must not contain spaces or control characters.", param: "url")
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty
         else {

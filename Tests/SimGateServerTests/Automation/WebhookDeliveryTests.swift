@@ -261,7 +261,8 @@ struct WebhookDeliveryTests {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.status == 400 && refused.code == "url_not_allowed" && refused.param == "url", "\(url): \(refused.text)")
                 }
-                for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/"] {
+                // A space in the path was taken as written.
+                for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/", "http://example.com/ x"] {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.code == "invalid_url", "\(url)")
                 }

@@ -39,9 +39,12 @@ struct CellhireExtremesTests {
             #expect(try await CellhireClient.requestToken(app, form: "")["error"] == "invalid_request")
             #expect(try await CellhireClient.requestToken(app, form: "%%%&&&===")["error"] == "invalid_request")
             #expect(try await CellhireClient.requestToken(app, form: String(repeating: "a", count: 20_000)).status == 413)
-            // Percent-encoded values are decoded; the first of a repeated field wins.
-            let encoded = "grant_type=client%5Fcredentials&client_id=\(client.clientID)&client_secret=\(client.secret)&client_secret=wrong"
+            // Percent-encoded values are decoded. A field given twice is refused (RFC 6749
+            // section 3.2), whichever value comes first: it was once read as the first one.
+            let encoded = "grant_type=client%5Fcredentials&client_id=\(client.clientID)&client_secret=\(client.secret)"
             #expect(try await CellhireClient.requestToken(app, form: encoded).status == 200)
+            #expect(try await CellhireClient.requestToken(app, form: encoded + "&client_secret=wrong")["error"] == "invalid_request")
+            #expect(try await CellhireClient.requestToken(app, form: encoded + "&grant_type=password")["error"] == "invalid_request")
             #expect(try await CellhireClient.requestToken(app, form: "grant_type=client_credentials&client_id=\(client.clientID)&client_secret=\(String(repeating: "x", count: 500))")["error"] == "invalid_client")
             #expect(try await CellhireClient.requestToken(app, form: "grant_type=client_credentials", headers: ["Authorization": "Basic !!!"])["error"] == "invalid_client")
             var forged = client
