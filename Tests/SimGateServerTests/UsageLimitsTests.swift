@@ -107,6 +107,31 @@ struct UsageLimitsTests {
         }
     }
 
+    /// Totals stored before up and down were checked together can still sum, over a SIM's
+    /// countries, past any 64-bit integer: the statement said so with an opaque 500.
+    @Test("a statement whose sums no 64-bit integer holds is a 409 total_out_of_range, not a 500", arguments: TestEngine.available)
+    func statementPastTheLimit(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let simID = try #require(try await app.request(.get, "/v1/sims/\(sim)", key: key).json["id"] as? String)
+            let day = String(RFC3339Text.format(app.clock.now()).prefix(10))
+            try await app.database.sqlTransaction { db in
+                for (period, granularity) in [(day, "day"), (String(day.prefix(7)), "month")] {
+                    for country in ["AT", "DE"] {
+                        try await db.raw("""
+                            INSERT INTO usage_totals (sim_id, account_id, period, granularity, country, bytes_up, bytes_down)
+                            VALUES (\(bind: simID), \(bind: account), \(bind: period), \(bind: granularity), \(bind: country), \(bind: Self.maximum), 0)
+                            """).run()
+                    }
+                }
+            }
+            let statement = try await app.request(.get, "/v1/statements?month=\(day.prefix(7))", key: key)
+            #expect(statement.status == 409, "\(statement.text)")
+            #expect(statement.code == "total_out_of_range")
+        }
+    }
+
     @Test("records dated before 2000 or more than a day ahead are refused per record; the rest are kept", arguments: TestEngine.available)
     func implausibleTimes(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

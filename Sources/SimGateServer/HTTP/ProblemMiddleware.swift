@@ -27,6 +27,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem(for: error)
         case is NIOTooManyBytesError:
             return problem(for: HTTPError(.contentTooLarge))
+        case let error as UsageTotalTooLarge:
+            // A sum over many SIMs or periods (a statement, a report) that no 64-bit integer
+            // holds; each SIM's own totals always fit. Say so rather than fail opaquely.
+            return APIError(
+                status: .conflict, code: "total_out_of_range",
+                message: "A usage sum for \(error.period.isEmpty ? "this request" : error.period) passes 9223372036854775807 bytes; ask for fewer SIMs or a shorter period."
+            )
         case StoreError.connectionUnavailable(let waited):
             logger.warning("No database connection in time", metadata: ["waited": "\(waited)"])
             return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database did not answer in time; try again shortly.")
