@@ -299,6 +299,14 @@ public final class RADIUSServer: Service, Sendable {
                 ? nil : .badAuthenticator
         case role.requestCode:
             guard RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: client.secret) else { return .badAuthenticator }
+            // RFC 3579 section 3.2: a Message-Authenticator that is there must be valid, though
+            // accounting need not carry one. The Request Authenticator covers it, so it is
+            // computed over a zero authenticator, as FreeRADIUS's clients and servers do (and
+            // RFC 5176 for CoA). A wrong one was once ignored and its report stored.
+            if request.attribute(RADIUSAttributeType.messageAuthenticator) != nil,
+               !RADIUSAuthenticators.hasValidMessageAuthenticator(request, authenticator: Self.zeroAuthenticator, secret: client.secret) {
+                return .badAuthenticator
+            }
             // RFC 2866 section 5.1: every Accounting-Request says what it reports.
             guard request.attribute(RADIUSAttributeType.acctStatusType)?.integerValue != nil else { return .missingStatusType }
             return nil
@@ -306,6 +314,9 @@ public final class RADIUSServer: Service, Sendable {
             return .unexpectedCode
         }
     }
+
+    /// Sixteen zero octets: what an accounting request's Message-Authenticator is computed over.
+    private static let zeroAuthenticator = [UInt8](repeating: 0, count: 16)
 
     /// Signs an Accounting-Response with its Response Authenticator only, no Message-Authenticator
     /// (RFC 2866 section 3).

@@ -28,6 +28,47 @@ struct RADIUSAccountingTests {
         }
     }
 
+    /// `packet` with a Message-Authenticator whose value `value` gives (nil: the right one,
+    /// computed over a zero authenticator as FreeRADIUS does), then its Request Authenticator.
+    static func withMessageAuthenticator(_ packet: RADIUSPacket, value: [UInt8]? = nil) -> RADIUSPacket {
+        let (secret, zero) = (Array(TestHarness.radiusSecret.utf8), [UInt8](repeating: 0, count: 16))
+        var signed = packet
+        signed.attributes.append(RADIUSAttribute(type: RADIUSAttributeType.messageAuthenticator, value: zero))
+        signed.attributes[signed.attributes.count - 1] = RADIUSAttribute(
+            type: RADIUSAttributeType.messageAuthenticator, value: value ?? RADIUSAuthenticators.messageAuthenticator(of: signed, authenticator: zero, secret: secret)
+        )
+        signed.authenticator = RADIUSAuthenticators.md5Authenticator(of: signed, over: zero, secret: secret)
+        return signed
+    }
+
+    /// RFC 3579 section 3.2: a Message-Authenticator that is there must be valid. On accounting
+    /// a wrong one was ignored: the report, authentic by its Request Authenticator, was stored.
+    @Test("an Accounting-Request with a wrong Message-Authenticator is dropped and counted; with a right one it is stored")
+    func messageAuthenticatorChecked() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let imsi = Fixtures.imsi(0)
+            let forged = Self.withMessageAuthenticator(
+                Self.accounting(.start, session: "forged", imsi: imsi, input: 5_000, output: 7_000, identifier: 1), value: [UInt8](repeating: 0x11, count: 16)
+            )
+            let right = Self.withMessageAuthenticator(Self.accounting(.start, session: "right", imsi: imsi, input: 100, output: 200, identifier: 2))
+            // One socket, in order: the forged one is dropped as it is read, before the right
+            // one is answered, so the one reply that comes is the right one's.
+            let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange([forged.encoded(), right.encoded()], wait: .seconds(5), expecting: 1)
+            #expect(try replies.map { try RADIUSPacket(decoding: $0).identifier } == [2])
+
+            let (forgedSession, rightSession) = try await app.database.store.read { store in
+                (try await store.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "forged")),
+                 try await store.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "right")))
+            }
+            #expect(forgedSession == nil, "the forged report was stored")
+            #expect(rightSession?.counters.inputBytes == 100)
+            let metrics = try await app.request(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"simgate_radius_dropped_total{port="accounting",reason="bad_authenticator"} 1"#), "\(metrics)")
+        }
+    }
+
     @Test("start, interim and stop store deltas; retransmitted and reordered reports never count twice", arguments: TestEngine.available)
     func deltas(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
