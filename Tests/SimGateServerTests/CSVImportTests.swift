@@ -66,6 +66,29 @@ struct CSVImportTests {
         }
     }
 
+    /// A second `imsi` column, or a cell past the last column, was dropped without a word and
+    /// the row imported from what was left.
+    @Test("a column named twice or a cell past the header's last column is refused, and nothing is imported; empty trailing cells pass", arguments: TestEngine.available)
+    func noCellDropped(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let admin = Administration(database: database)
+            for (csv, message) in [
+                ("iccid,imsi,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1)),\(Fixtures.imsi(2))\n", "Line 1, the header, names the column 'imsi' twice."),
+                ("iccid,imsi\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1))\n\(Fixtures.iccid(2)),\(Fixtures.imsi(2)),\(Fixtures.iccid(3))\n",
+                 "line 3: The row has 3 cells, but the header names 2 columns."),
+            ] {
+                await #expect {
+                    try await admin.importSims(csv: csv, accountID: nil)
+                } throws: { error in
+                    (error as? DomainError)?.code == "invalid_csv" && (error as? DomainError)?.message == message
+                }
+            }
+            let stored = try await database.store.read { try await $0.sims.list(SimFilter(), PageRequest()) }.items
+            #expect(stored.isEmpty)
+            #expect(try await admin.importSims(csv: "iccid,imsi\n\(Fixtures.iccid(4)),\(Fixtures.imsi(4)),,\n", accountID: nil) == 1)
+        }
+    }
+
     @Test("bad rows are reported by line, and nothing is imported", arguments: TestEngine.available)
     func rejects(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -13,6 +13,16 @@ struct CSVTable: Sendable {
         try Self.records(in: text) { records.append(($0, $1)) }
         guard let first = records.first else { throw CSVError(line: 1, message: "The file is empty.") }
         self.init(headerFields: first.fields, rows: Array(records.dropFirst()))
+        for row in rows { try checkWidth(row.fields, line: row.line) }
+    }
+
+    /// Fails for a row with a cell past the header's last column: it belongs to no column and
+    /// would be dropped without a word (a missing comma or an unquoted one, most often). Empty
+    /// cells there, as some spreadsheets write them, lose nothing and pass.
+    func checkWidth(_ fields: [String], line: Int) throws {
+        guard fields.count > header.count,
+              fields[header.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return }
+        throw CSVError(line: line, message: "The row has \(fields.count) cells, but the header names \(header.count) columns.")
     }
 
     private init(headerFields: [String], rows: [(line: Int, fields: [String])]) {
@@ -30,6 +40,7 @@ struct CSVTable: Sendable {
         var table: CSVTable?
         try records(in: text) { line, fields in
             if let table {
+                try table.checkWidth(fields, line: line)
                 try eachRow(table, line, fields)
             } else {
                 let headerOnly = CSVTable(headerFields: fields, rows: [])

@@ -68,11 +68,16 @@ struct StockCSVImport: Sendable {
 }
 
 extension CSVTable {
-    /// Fails unless the header names every `required` column and nothing outside `required`
-    /// and `optional`: a misspelt `msidsn` would otherwise be dropped without a word.
+    /// Fails unless the header names every `required` column, each column once, and nothing
+    /// outside `required` and `optional`: a misspelt `msidsn`, or the second of two `imsi`
+    /// columns, would otherwise be dropped without a word.
     func checkColumns(required: [String], optional: [String]) throws {
         for column in required where !header.contains(column) {
             throw DomainError(.invalid, code: "invalid_csv", message: "Line 1, the header, has no '\(column)' column.", param: "csv")
+        }
+        var named: Set<String> = []
+        if let repeated = header.first(where: { !named.insert($0).inserted }) {
+            throw DomainError(.invalid, code: "invalid_csv", message: "Line 1, the header, names the column '\(repeated)' twice.", param: "csv")
         }
         let known = Set(required + optional)
         if let unknown = header.first(where: { !known.contains($0) }) {
