@@ -150,6 +150,14 @@ struct StripeFlowTests {
             #expect(try await post(body, StripeSignature.header(body: Data(body.utf8), secret: Self.secret, time: app.clock.now() - 600)).code == "timestamp_out_of_tolerance")
             let garbage = "{\"id\": \"evt_1\", \"type\": "
             #expect(try await post(garbage, StripeSignature.header(body: Data(garbage.utf8), secret: Self.secret, time: app.clock.now())).code == "payload_invalid")
+            // Signed, but paid until a time no RFC 3339 text writes: once taken as a paid
+            // period to year 506713 (1e300), 10000 or 4712 BC.
+            for end in ["1e300", "253402300800", "-1e12"] {
+                let far = body.replacingOccurrences(of: "\"end\":\(Int((app.clock.now() + Self.day).timeIntervalSince1970))", with: "\"end\":\(end)")
+                #expect(far != body)
+                let refused = try await post(far, StripeSignature.header(body: Data(far.utf8), secret: Self.secret, time: app.clock.now()))
+                #expect(refused.code == "payload_invalid", "\(end): \(refused.text)")
+            }
             let huge = "{\"pad\": \"" + String(repeating: "x", count: 1_000_000) + "\"}"
             let tooLarge = try await post(huge, StripeSignature.header(body: Data(huge.utf8), secret: Self.secret, time: app.clock.now()))
             #expect(tooLarge.status == 413)

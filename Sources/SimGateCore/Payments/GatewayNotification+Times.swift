@@ -1,0 +1,29 @@
+import Foundation
+
+extension GatewayNotification {
+    /// The earliest instant a gateway's event may name: the Unix epoch, as gateways count.
+    public static let earliestTime = Date(timeIntervalSince1970: 0)
+    /// The latest: the last second RFC 3339 text can write (9999-12-31T23:59:59Z).
+    public static let latestTime = Date(timeIntervalSince1970: 253_402_300_799)
+
+    /// The notification, or an error when it names a time outside ``earliestTime`` to
+    /// ``latestTime``.
+    ///
+    /// A signed Stripe invoice whose period ended at `1e300` seconds once became a paid period
+    /// to year 506713, shown as `paid_until` text no client can read, and one at `-1e12` seconds
+    /// to 4712 BC; a Braintree date of 9999-12-31 ran to year 10000. Such a payload is no payment
+    /// anyone made: it is refused like any payload that cannot be read (`payload_invalid`).
+    public func withTimesInRange() throws(GatewayPayloadError) -> GatewayNotification {
+        let named: [(field: String, time: Date)] = [("the event's time", occurredAt)] + (fact.map { fact in
+            switch fact {
+            case .paidThrough(let end): [("the paid period's end", end)]
+            case .paymentFailed(let at): [("the failure's time", at)]
+            case .ended(let at): [("the subscription's end", at)]
+            }
+        } ?? [])
+        for (field, time) in named where !(Self.earliestTime...Self.latestTime).contains(time) {
+            throw GatewayPayloadError("\(field.prefix(1).uppercased() + field.dropFirst()) lies outside 1970-01-01 to 9999-12-31.")
+        }
+        return self
+    }
+}
