@@ -125,6 +125,40 @@ struct RADIUSAccountingTests {
         }
     }
 
+    /// A gateway that restarts begins its sessions' ids afresh, and some reuse ids anyway. A Start
+    /// under a stopped session's key was read as that session's report: its counters went
+    /// backwards, the new session never opened and none of its bytes counted.
+    @Test("a Start under the id of a stopped session begins a new one, after an Accounting-On or a Stop, and its bytes count", arguments: TestEngine.available)
+    func sessionIDUsedAgain(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await NetworkGateRegressionTests.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "again", imsi: imsi, input: 0, output: 0, identifier: 1),
+                Self.accounting(.interimUpdate, session: "again", imsi: imsi, input: 1_000, output: 1_000, identifier: 2),
+                Self.accounting(.accountingOn, session: "restart", imsi: imsi, input: 0, output: 0, identifier: 3),
+                Self.accounting(.start, session: "again", imsi: imsi, input: 0, output: 0, identifier: 4),
+                Self.accounting(.interimUpdate, session: "again", imsi: imsi, input: 300, output: 300, identifier: 5),
+                Self.accounting(.stop, session: "again", imsi: imsi, input: 900, output: 900, identifier: 6),
+            ])
+            app.clock.advance(by: 60)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "again", imsi: imsi, input: 0, output: 0, identifier: 7),
+                Self.accounting(.interimUpdate, session: "again", imsi: imsi, input: 50, output: 70, identifier: 8),
+            ])
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sim), period: month) }
+            #expect(total.up == 1_000 + 900 + 50)
+            #expect(total.down == 1_000 + 900 + 70)
+            let session = try #require(try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "again")) })
+            #expect(session.stoppedAt == nil, "the third session is open")
+            #expect(session.counters.inputBytes == 50)
+            #expect(session.startedAt == app.clock.now())
+            let started = try await app.request(.get, "/v1/events?type=sim.session_started", key: app.operatorKey)
+            #expect(started.items.count == 3)
+        }
+    }
+
     @Test("many reports at once are committed together and every byte counts once", arguments: TestEngine.available)
     func concurrentReports(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

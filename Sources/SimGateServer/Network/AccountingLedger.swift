@@ -85,6 +85,8 @@ struct AccountingLedger: Sendable {
         var recordGateways: [String] = []
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         var opened: [SessionKey] = []
+        // Sessions begun again under the key of one that had stopped.
+        var begunAgain: Set<SessionKey> = []
         // Sized once: grown row by row, these were rehashed several times in every batch.
         touched.reserveCapacity(reports.count)
         touchedKeys.reserveCapacity(reports.count)
@@ -96,8 +98,14 @@ struct AccountingLedger: Sendable {
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
-            // Stored, or as an earlier report of this batch left it.
-            let known = sessions[key]
+            // Stored, or as an earlier report of this batch left it. A Start under the key of a
+            // session that has stopped begins a new one: the gateway restarted (Accounting-On)
+            // or reuses its ids. Read as the old session, its counters went backwards and
+            // every byte of it was lost.
+            let stored = sessions[key]
+            let beginsAgain = report.status == .start && stored?.stoppedAt != nil
+            if beginsAgain { begunAgain.insert(key) }
+            let known = beginsAgain ? nil : stored
             if known == nil { opened.append(key) }
             var session = known ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
@@ -133,7 +141,7 @@ struct AccountingLedger: Sendable {
             records.append(record)
             recordGateways.append(key.nas)
         }
-        try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] })
+        try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] }, begunAgain: begunAgain)
         try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
         let found = simsByReport.compactMap { $0 }
         let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)

@@ -78,19 +78,28 @@ public struct SessionRepository: Sendable {
     }
 
     /// Creates or updates sessions with their counters, place and device. A session's start
-    /// time is kept from its first report, and a stopped session stays stopped.
-    public func saveSessions(_ sessions: [DataSession]) async throws {
+    /// time is kept from its first report, and a stopped session stays stopped, except those
+    /// named in `begunAgain`: a gateway began a new session under a stopped one's key, which is
+    /// written over the old row whole (its start, owner, counters and disconnect outcome).
+    public func saveSessions(_ sessions: [DataSession], begunAgain: Set<SessionKey> = []) async throws {
         // An open session's update leaves `stopped_at` out. Its stop time is nil, so the
         // COALESCE would keep the stored value anyway; but an update that names an indexed
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
         // when the value stays, and nearly every report is an Interim-Update of an open session.
-        var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = []
+        var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = [], again: [any Encodable & Sendable] = []
         open.reserveCapacity(sessions.count * Self.saveOpen.columnCount)
         for session in sessions {
-            if session.stoppedAt == nil { Self.append(session, to: &open) } else { Self.append(session, to: &stopped) }
+            if !begunAgain.isEmpty, begunAgain.contains(session.key) {
+                Self.append(session, to: &again)
+            } else if session.stoppedAt == nil {
+                Self.append(session, to: &open)
+            } else {
+                Self.append(session, to: &stopped)
+            }
         }
         try await Self.saveOpen.runInShapes(rowsOf: open, on: db)
         try await Self.saveStopped.runInShapes(rowsOf: stopped, on: db)
+        try await Self.saveBegunAgain.runInShapes(rowsOf: again, on: db)
     }
 
     /// Appends a session's values, in the order of ``columns``.
@@ -124,6 +133,15 @@ public struct SessionRepository: Sendable {
         into: "radius_sessions", columns: columns,
         then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "# + updated
             + #", "stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at")"#
+    )
+
+    /// The upsert of a session begun again under a stopped one's key: every column is the new
+    /// session's, and no disconnect has been asked for it yet.
+    private static let saveBegunAgain = InsertStatement(
+        into: "radius_sessions", columns: columns,
+        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
+            + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ")
+            + #", "disconnect_outcome" = NULL, "disconnect_error_cause" = NULL, "disconnect_at" = NULL"#
     )
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
