@@ -48,18 +48,40 @@ final class WebhookSender: Sendable {
         let key = bare + "\u{0}" + address
         let client = lease(key, host: bare, address: address)
         defer { clients.withLock { $0[key]?.inUse -= 1 } }
-        let response = try await client.execute(request, timeout: timeout)
-        var excerpt = ByteBuffer()
-        for try await part in response.body {
-            var part = part
-            excerpt.writeBuffer(&part)
-            if excerpt.readableBytes >= 4_096 { break }
-        }
+        let deadline = NIODeadline.now() + timeout
+        let response = try await client.execute(request, deadline: deadline)
+        let excerpt = try await Self.excerpt(of: response.body, until: deadline)
         let text = String(decoding: excerpt.readableBytesView.prefix(4_096), as: UTF8.self)
         return Answer(
             status: Int(response.status.code), excerpt: String(text.prefix(WebhookAttempt.maximumExcerpt)),
             retryAfter: response.headers.first(name: "retry-after").flatMap { Self.seconds(retryAfter: $0, now: now()) }
         )
+    }
+
+    /// The body's first 4 KB, read until `deadline`. The client's deadline covers the response
+    /// head only, and its read timeout each read alone: an endpoint that sent its body a byte
+    /// every half second held the attempt, its ordered endpoint's queue and shutdown for as
+    /// long as it kept sending. Past the deadline the read is cancelled, which ends the request.
+    private static func excerpt(of body: HTTPClientResponse.Body, until deadline: NIODeadline) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var excerpt = ByteBuffer()
+                for try await part in body {
+                    var part = part
+                    excerpt.writeBuffer(&part)
+                    if excerpt.readableBytes >= 4_096 { break }
+                }
+                return excerpt
+            }
+            group.addTask {
+                let left = deadline - .now()
+                if left.nanoseconds > 0 { try await Task.sleep(nanoseconds: UInt64(left.nanoseconds)) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let excerpt = first else { throw HTTPClientError.deadlineExceeded }
+            return excerpt
+        }
     }
 
     /// Closes every connection; called once when the dispatcher stops.

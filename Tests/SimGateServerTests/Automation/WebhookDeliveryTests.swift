@@ -196,6 +196,27 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// The client's deadline covered the response head only, and its read timeout each read
+    /// alone: an endpoint that sent its body a byte every half second held the attempt (and an
+    /// ordered endpoint's queue, and shutdown) for as long as it went on.
+    @Test("an endpoint that sends its body a byte at a time is cut off at the attempt's timeout", arguments: [TestEngine.sqlite])
+    func tricklingBodyCutOff(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { receiver in
+            try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = true; $0.webhooks.timeout = 1 }) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                receiver.script([.trickle(every: .milliseconds(100))])
+                _ = try await Self.endpoint(app, key: key, url: receiver.url, types: ["sim.status_changed"])
+                let sim = try #require(try await app.importSims(0..<1, account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+                #expect(await receiver.waitFor(1).count == 1)
+                // SimGate hangs up once the attempt's second is over; before, this waited for
+                // the suite's time limit, and so did the app's shutdown after it.
+                await receiver.trickleCut.wait()
+                #expect(receiver.trickleCut.isOpen)
+            }
+        }
+    }
+
     @Test("an endpoint that hangs does not delay another endpoint's deliveries", arguments: [TestEngine.sqlite])
     func hangingEndpointIsolated(engine: TestEngine) async throws {
         try await WebhookReceiver.serving { slow in

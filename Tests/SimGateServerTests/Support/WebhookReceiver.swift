@@ -24,6 +24,9 @@ final class WebhookReceiver: Sendable {
         case status(Int, retryAfter: String? = nil)
         /// Hold the request until ``release()``.
         case hang
+        /// Answer 200 at once, then send the body a byte every `every`, without end, until
+        /// SimGate closes the connection (``trickleCut`` opens) or ``release()``.
+        case trickle(every: Duration)
     }
 
     let port: Int
@@ -32,6 +35,8 @@ final class WebhookReceiver: Sendable {
     /// Told how many requests have arrived, for ``waitFor(_:)``.
     private let arrivals = CountWaiters()
     private let released = OnceSignal()
+    /// Opened when SimGate stops reading a trickled body (the write to it fails).
+    let trickleCut = OnceSignal()
 
     private init(port: Int) { self.port = port }
 
@@ -67,6 +72,22 @@ final class WebhookReceiver: Sendable {
         case .hang:
             await released.wait()
             return Response(status: .ok)
+        case .trickle(let every):
+            let (released, cut) = (self.released, trickleCut)
+            return Response(status: .ok, body: ResponseBody { writer in
+                // A slow peer is what is tested: the pause between bytes is the behaviour, not
+                // a wait for an effect. The loop ends when the write fails (SimGate hung up).
+                while !released.isOpen {
+                    do {
+                        try await writer.write(ByteBuffer(string: "x"))
+                    } catch {
+                        cut.open()
+                        throw error
+                    }
+                    try await Task.sleep(for: every)
+                }
+                try await writer.finish(nil)
+            })
         case .status(let code, let retryAfter):
             var response = Response(status: .init(code: code), body: .init(byteBuffer: ByteBuffer(string: "answer \(code)")))
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
