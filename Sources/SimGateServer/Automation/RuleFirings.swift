@@ -71,22 +71,32 @@ struct RuleFirings: Sendable {
     /// The job handlers: firings, delayed actions, and the idle scan.
     var handlers: [JobHandler] {
         [
-            JobHandler(RuleFireJob.self) { job, _ in try await fire(job) },
+            JobHandler(RuleFireJob.self) { job, record in try await fire(job, firingID: Self.firingID(of: record.id)) },
             JobHandler(RuleActionJob.self) { job, _ in try await runDelayed(job) },
             JobHandler(IdleScanJob.self) { _, _ in try await scanIdle() },
         ]
     }
 
+    /// The `rule.triggered` event's id for the firing job `job`: the job's own id under the
+    /// event prefix. A job can run again after its work committed (the process died before the
+    /// job was marked done); its firing is then found already recorded, and nothing is done or
+    /// sent twice. With a new id each run, the rule fired again and its webhook went out under
+    /// a second `webhook-id`, which no receiver could tell from a new firing.
+    static func firingID(of job: JobID) -> EventID {
+        EventID(trusted: EventKind.prefix + "_" + job.rawValue.dropFirst(JobKind.prefix.count + 1))
+    }
+
     /// Carries out a firing's actions in order: those without delay now, the others as jobs;
-    /// then records the `rule.triggered` event and sends it to the webhook actions' endpoints.
-    func fire(_ job: RuleFireJob) async throws {
+    /// then records the `rule.triggered` event, with the id `firingID`, and sends it to the
+    /// webhook actions' endpoints. Does nothing when that event is already recorded.
+    func fire(_ job: RuleFireJob, firingID: EventID) async throws {
         try await store.transaction { tx in
             // A rule deleted or turned off since it fired does nothing more.
             guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
+            guard try await tx.events.find(firingID, accountID: rule.accountID) == nil else { return }
             guard var sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true) else { return }
             let now = clock.now()
-            let firingID: EventID = ids.make()
             var outcomes: [ActionOutcome] = []
             var webhooks: [WebhookEndpointID] = []
             var delayed: [NewJob] = []

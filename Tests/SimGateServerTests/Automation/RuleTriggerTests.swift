@@ -35,6 +35,29 @@ struct RuleTriggerTests {
         try await RuleTests.firings(app, key: key)
     }
 
+    /// A firing job can run again after its work committed: the process was killed before the
+    /// job was marked done. It fired the rule again, with a new `rule.triggered` event whose
+    /// webhook went out under a second `webhook-id` (twice in twelve `kill -9` runs).
+    @Test("a firing job run again after its work committed fires nothing twice", arguments: TestEngine.available)
+    func firingJobRunAgain(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app)
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Suspended", "trigger": ["type": "status_changed", "to": "OFFLINE"], "actions": [["type": "set_offline"]],
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 1)
+            // As the process left it when killed between the firing's commit and the job's.
+            let reopened = try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE jobs SET state = 'pending', locked_by = NULL, locked_until = NULL WHERE kind = \(bind: RuleFireJob.kind) RETURNING id").all().count
+            }
+            #expect(reopened == 1)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 1, "the rule fired twice for one fact")
+        }
+    }
+
     @Test("status_changed with from/to and any-of conditions; a delayed lift_hold re-opens; re-armed after a duration", arguments: [TestEngine.sqlite])
     func statusChanged(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
