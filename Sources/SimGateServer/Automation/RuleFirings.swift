@@ -66,18 +66,17 @@ struct RuleFirings: Sendable {
 
     private var store: Store { actions.sims.store }
     private var clock: any WallClock { actions.sims.clock }
-    private var ids: IdentifierGenerator { actions.sims.ids }
 
     /// The job handlers: firings, delayed actions, and the idle scan.
     var handlers: [JobHandler] {
         [
             JobHandler(RuleFireJob.self) { job, record in try await fire(job, firingID: Self.firingID(of: record.id)) },
-            JobHandler(RuleActionJob.self) { job, _ in try await runDelayed(job) },
+            JobHandler(RuleActionJob.self) { job, record in try await runDelayed(job, eventID: Self.firingID(of: record.id)) },
             JobHandler(IdleScanJob.self) { _, _ in try await scanIdle() },
         ]
     }
 
-    /// The `rule.triggered` event's id for the firing job `job`: the job's own id under the
+    /// The `rule.triggered` (or `rule.action_ran`) event's id for the job `job`: its own id under the
     /// event prefix. A job can run again after its work committed (the process died before the
     /// job was marked done); its firing is then found already recorded, and nothing is done or
     /// sent twice. With a new id each run, the rule fired again and its webhook went out under
@@ -122,14 +121,16 @@ struct RuleFirings: Sendable {
     }
 
     /// Runs one delayed action, if its rule is still there and enabled and the SIM still the
-    /// rule's account's; records `rule.action_ran`.
-    func runDelayed(_ job: RuleActionJob) async throws {
+    /// rule's account's; records `rule.action_ran` with the id `eventID` (from the job's, as a
+    /// firing's), and does nothing when that is already recorded.
+    func runDelayed(_ job: RuleActionJob, eventID: EventID) async throws {
         try await store.transaction { tx in
             guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
+            guard try await tx.events.find(eventID, accountID: rule.accountID) == nil else { return }
             guard let sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true), let kind = job.actionKind else { return }
             let (outcome, after) = try await actions.perform(kind, on: sim, rule: rule, in: tx)
-            let event = try firingEvent(.ruleActionRan, id: ids.make(), rule: rule, sim: after, source: nil, firing: job.firing, matched: [:], outcomes: [outcome], at: clock.now())
+            let event = try firingEvent(.ruleActionRan, id: eventID, rule: rule, sim: after, source: nil, firing: job.firing, matched: [:], outcomes: [outcome], at: clock.now())
             try await tx.events.append([event])
             if case .webhook(let endpoint) = kind, outcome.outcome == "queued" {
                 try await actions.deliver(event, to: endpoint, accountID: rule.accountID, in: tx)

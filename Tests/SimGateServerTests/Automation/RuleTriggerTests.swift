@@ -58,6 +58,30 @@ struct RuleTriggerTests {
         }
     }
 
+    /// The same for a delayed action's job: run again, it recorded (and sent) `rule.action_ran`
+    /// a second time.
+    @Test("a delayed action's job run again after its work committed records nothing twice", arguments: [TestEngine.sqlite])
+    func delayedActionRunAgain(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, key, sim) = try await Self.customerWithSim(app)
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Suspended", "trigger": ["type": "status_changed", "to": "OFFLINE"], "actions": [["type": "lift_hold", "delay_seconds": 60]],
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: key)
+            try await app.settle()
+            app.clock.advance(by: 60)
+            try await app.settle()
+            let ran = "/v1/events?type=rule.action_ran"
+            #expect(try await app.request(.get, ran, key: key).items.count == 1)
+            let reopened = try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE jobs SET state = 'pending', locked_by = NULL, locked_until = NULL WHERE kind = \(bind: RuleActionJob.kind) RETURNING id").all().count
+            }
+            #expect(reopened == 1)
+            try await app.settle()
+            #expect(try await app.request(.get, ran, key: key).items.count == 1, "the delayed action was recorded twice")
+        }
+    }
+
     @Test("status_changed with from/to and any-of conditions; a delayed lift_hold re-opens; re-armed after a duration", arguments: [TestEngine.sqlite])
     func statusChanged(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
