@@ -14,15 +14,15 @@ extension GatewayNotification {
     /// to 4712 BC; a Braintree date of 9999-12-31 ran to year 10000. Such a payload is no payment
     /// anyone made: it is refused like any payload that cannot be read (`payload_invalid`).
     public func withTimesInRange() throws(GatewayPayloadError) -> GatewayNotification {
-        let named: [(field: String, time: Date)] = [("the event's time", occurredAt)] + (fact.map { fact in
-            switch fact {
-            case .paidThrough(let end): [("the paid period's end", end)]
-            case .paymentFailed(let at): [("the failure's time", at)]
-            case .ended(let at): [("the subscription's end", at)]
-            }
-        } ?? [])
+        var named: [(field: String, time: Date)] = [("The event's time", occurredAt)]
+        switch fact {
+        case .paidThrough(let end): named.append(("The paid period's end", end))
+        case .paymentFailed(let at): named.append(("The failure's time", at))
+        case .ended(let at): named.append(("The subscription's end", at))
+        case nil: break
+        }
         for (field, time) in named where !(Self.earliestTime...Self.latestTime).contains(time) {
-            throw GatewayPayloadError("\(field.prefix(1).uppercased() + field.dropFirst()) lies outside 1970-01-01 to 9999-12-31.")
+            throw GatewayPayloadError("\(field) lies outside 1970-01-01 to 9999-12-31.")
         }
         return self
     }
