@@ -45,11 +45,17 @@ struct TenantsAndSecretsTests {
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "a-1", imsi: Fixtures.imsi(0), input: 500, output: 700, identifier: 2, imeisv: "4901542032375101"),
             ])
             _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: keyA, json: ["reason": "rider stopped paying"])
-            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
+            // A's own words on why the SIM left service are A's too.
+            let unprovisioned = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA, json: ["reason": "rider owes 40 EUR"])
+            let causeOfA = try #require((unprovisioned.json["status_cause"] as? [String: Any])?["actor"] as? [String: Any])
             let assigned = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB])
             #expect(assigned.status == 200, "\(assigned.text)")
 
             let seen = try await app.request(.get, "/v1/sims/\(sim)", key: keyB).json
+            // The status stays, but who set it and when are the handover's, not A's.
+            let cause = try #require(seen["status_cause"] as? [String: Any])
+            #expect((cause["actor"] as? [String: Any])?["id"] as? String != causeOfA["id"] as? String, "\(cause)")
+            #expect(seen["status_changed_at"] as? String == assigned.json["updated_at"] as? String)
             #expect((seen["metadata"] as? [String: Any])?.isEmpty == true)
             #expect((seen["labels"] as? [Any])?.isEmpty == true)
             #expect((seen["holds"] as? [Any])?.isEmpty == true)

@@ -12,8 +12,8 @@ extension Sim {
 
     /// The SIM as it leaves its customer, for another account or for stock: nothing of the
     /// customer stays visible to whoever holds it next. Metadata, labels, the customer's
-    /// holds, the bound device, first use, the last sighting, the tariff and any AOFU threshold and
-    /// bundle are cleared; the operator's hold stays. Usage and events are not on the SIM: they stay with the
+    /// holds, the bound device, first use, the last sighting, the tariff, any AOFU threshold and
+    /// bundle, and who last set the status and why are cleared; the operator's hold stays. Usage and events are not on the SIM: they stay with the
     /// account that owned it when they happened. Returns the hold changes for events.
     public func leavingCustomer(at time: Date, cause: ChangeCause) throws(DomainError) -> (sim: Sim, changes: [SimChange]) {
         var sim = self
@@ -33,6 +33,10 @@ extension Sim {
         sim.tariffNumber = nil
         sim.shutdownThreshold = nil
         sim.bundle = nil
+        // Who last set the status, and their reason, are the customer's words: the status
+        // stays, but from now on it is the handover's.
+        sim.statusChangedAt = time
+        sim.statusCause = cause
         return (sim, changes)
     }
 }
