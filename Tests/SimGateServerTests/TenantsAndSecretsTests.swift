@@ -75,6 +75,41 @@ struct TenantsAndSecretsTests {
         }
     }
 
+    @Test("usage from before SimGate knew the SIM is its first holder's, never a later owner's", arguments: TestEngine.available)
+    func usageBeforeTheSimWasImported(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let (accountC, keyC) = try await app.makeCustomer("C")
+            let toA = try #require(try await app.importSims(0..<1, account: accountA).first)
+            let inStock = try #require(try await app.importSims(1..<2, stock: true).first)
+            app.at(day: 3)
+            #expect(try await app.request(.post, "/v1/sims/\(toA)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            #expect(try await app.request(.post, "/v1/sims/\(inStock)/assign", key: app.operatorKey, json: ["account": accountC]).status == 200)
+
+            // Ended a month before either SIM was imported, on 2027-01-01.
+            func early(_ n: Int) -> [String: Any] {
+                ["records": [[
+                    "id": "early-\(n)", "sim": Fixtures.iccid(n), "started_at": "2026-12-01T10:00:00Z", "ended_at": "2026-12-01T11:00:00Z",
+                    "bytes_up": 700, "bytes_down": 0,
+                ]]]
+            }
+            for (n, key) in [(0, keyB), (1, keyC)] {
+                let refused = try await app.request(.post, "/v1/usage_records", key: key, json: early(n))
+                #expect((refused.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "sim_not_held", "\(refused.text)")
+            }
+            // A no longer sees the SIM; the operator sends A's record for it.
+            #expect(try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: early(0)).json["accepted"] as? Int == 1)
+            for (sim, key) in [(toA, keyB), (inStock, keyC)] {
+                let seen = try await app.request(.get, "/v1/sims/\(sim)", key: key).json
+                #expect(seen["first_use_at"] is NSNull, "\(seen)")
+                #expect(try await app.request(.get, "/v1/usage?granularity=month&from=2026-12-01T00:00:00Z", key: key).items.isEmpty)
+            }
+            let ofA = try await app.request(.get, "/v1/usage?granularity=month&from=2026-12-01T00:00:00Z", key: keyA).items
+            #expect(ofA.first?["bytes_up"] as? Int == 700, "\(ofA)")
+        }
+    }
+
     @Test("usage the next owner makes in the month the SIM changed hands never adds to the former owner's totals", arguments: TestEngine.available)
     func usageAfterHandoverStaysWithNewOwner(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -53,6 +53,13 @@ struct UsageRecordsTests {
             #expect(try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": []]).code == "invalid_batch_size")
             #expect(try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [Self.record("x", sim: sim, up: 1, down: 1)], "extra": 1]).code == "unknown_parameter")
             #expect(try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=week", key: app.operatorKey).code == "invalid_value")
+            // A start a month ahead of the clock is refused for being ahead, not "before 2000".
+            let ahead = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [
+                ["id": "ahead", "sim": sim, "started_at": "2027-02-01T00:00:00Z", "ended_at": "2027-02-01T01:00:00Z", "bytes_up": 1, "bytes_down": 1],
+            ]])
+            let problem = (ahead.json["errors"] as? [[String: Any]])?.first
+            #expect(problem?["code"] as? String == "time_out_of_range" && problem?["param"] as? String == "records[0].started_at", "\(ahead.text)")
+            #expect((problem?["detail"] as? String)?.contains("one day past the server's clock") == true, "\(ahead.text)")
             #expect(try await app.request(.get, "/v1/sims/\(sim)/usage", key: app.operatorKey).items.isEmpty)
         }
     }

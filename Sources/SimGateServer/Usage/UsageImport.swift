@@ -44,7 +44,10 @@ struct UsageImport: Sendable {
                     continue
                 }
                 let periods = holders[sim.id] ?? []
-                let holder = periods.last { $0.start <= record.endedAt }.map(\.accountID) ?? sim.accountID
+                // Before its first period SimGate did not know the SIM: such usage is its first
+                // holder's (stock's, if it came in unassigned), never a later owner's. Only a SIM
+                // with no period at all (kept before periods were) falls back to its holder now.
+                let holder = (periods.last { $0.start <= record.endedAt } ?? periods.first).map(\.accountID) ?? sim.accountID
                 if let visibleAccountID, holder != visibleAccountID {
                     outcome.notHeld.append(position)
                     continue

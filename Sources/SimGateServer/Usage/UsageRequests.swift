@@ -109,11 +109,10 @@ struct UsageRecordInput: Decodable {
         guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {
             return problem("ended_at", "invalid_time", "'ended_at' must be an RFC 3339 time not before 'started_at'.")
         }
-        guard UsageTimeBounds.isPlausible(started, now: now) else {
-            return problem("started_at", "time_out_of_range", "'started_at' must be in the year 2000 or later.")
-        }
-        guard UsageTimeBounds.isPlausible(ended, now: now) else {
-            return problem("ended_at", "time_out_of_range", "'ended_at' must be no more than a day in the future.")
+        // Both ends share the bounds, and a message that names one would be wrong for the
+        // other (a start a month ahead is not "before 2000").
+        for (field, time) in [("started_at", started), ("ended_at", ended)] where !UsageTimeBounds.isPlausible(time, now: now) {
+            return problem(field, "time_out_of_range", "'\(field)' must lie between 2000-01-01 and one day past the server's clock.")
         }
         guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 or more.") }
         guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 or more.") }
