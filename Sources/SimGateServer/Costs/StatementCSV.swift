@@ -1,7 +1,8 @@
 import Foundation
+import SimGateCore
 
-/// Statement lines as CSV (RFC 4180, CRLF line ends), one row per line with a header: the
-/// same figures as the JSON, amounts in minor units. Every field is an id, a number, a
+/// Statement lines as CSV (RFC 4180, CRLF line ends), one row per line with a header, then
+/// one per pooled tariff: the same figures as the JSON, amounts in minor units. Every field is an id, a number, a
 /// currency code or a time, so no field can start a spreadsheet formula.
 enum StatementCSV {
     /// The header row's columns.
@@ -29,5 +30,23 @@ enum StatementCSV {
             String(line.amount), line.forecastAmount.map(String.init) ?? "",
         ]
         return fields.joined(separator: ",")
+    }
+
+    /// The row of each tariff's pooled data, whose charge belongs to no one line: with them the
+    /// `amount` column adds up to the statement's totals. `line` is `pooled_data`, the SIM
+    /// columns are empty and the period is the whole month.
+    static func poolRows(of summary: StatementResource) -> [String] {
+        guard let month = BillingMonth(summary.month) else { return [] }
+        return summary.tariffs.compactMap { total -> String? in
+            guard let pool = total.pooledData else { return nil }
+            let fields: [String] = [
+                summary.account, summary.month, "pooled_data", "", "", total.tariff.map(String.init) ?? "", total.currency ?? "",
+                RFC3339.string(from: month.start), RFC3339.string(from: month.end),
+                "0", "0", "0", "0", "0", "0", "0",
+                String(pool.usedBytes), String(pool.includedBytes), String(pool.billableBytes), "true", String(pool.amount),
+                "0", "0", "0", "0", "0", String(pool.amount), pool.forecastAmount.map(String.init) ?? "",
+            ]
+            return fields.joined(separator: ",")
+        }
     }
 }

@@ -82,14 +82,17 @@ struct StatementService: Sendable {
         switch view {
         case .computed(let summary, let all):
             for line in all { document += StatementCSV.row(StatementLineResource(line), of: summary) + "\r\n" }
+            for row in StatementCSV.poolRows(of: summary) { document += row + "\r\n" }
         case .frozen(let summary, let frozen):
             var after: String?
             while true {
                 let rows = try await frozenLines(frozen, of: summary, after: after, limit: 10_000)
                 for row in rows { document += row.csvRow + "\r\n" }
-                guard rows.count == 10_000 else { return document }
+                guard rows.count == 10_000 else { break }
                 after = rows.last?.id
             }
+            // Pools come from the stored summary, so a frozen statement's CSV stays as it was.
+            for row in StatementCSV.poolRows(of: summary) { document += row + "\r\n" }
         }
         return document
     }

@@ -109,6 +109,19 @@ struct StatementTests {
             // Per SIM, 130 MB would have been billable; pooled, only the 50 MB the fleet used beyond 300.
             #expect(pool["billable_bytes"] as? Int == 50 * TestHarness.megabyte && pool["amount"] as? Int == 150)
             #expect(tariff["amount"] as? Int == 1_650 && january.total()?["amount"] as? Int == 1_650)
+
+            // The CSV adds up to the same total: the pool's charge is a row of its own.
+            let csv = try await app.request(.get, "/v1/statements?month=2027-01&format=csv", key: key)
+            let rows = csv.text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let header = try #require(rows.first)
+            let names = ["amount", "line", "data_pooled", "tariff", "currency", "billable_bytes", "sim", "from"]
+            let column = try Dictionary(uniqueKeysWithValues: names.map { name in (name, try #require(header.firstIndex(of: name))) })
+            let at = { (row: [String], name: String) in row[column[name]!] }
+            #expect(rows.dropFirst().reduce(0) { $0 + (Int(at($1, "amount")) ?? -1_000_000) } == 1_650, "\(csv.text)")
+            let poolRow = try #require(rows.first { at($0, "line") == "pooled_data" }, "\(csv.text)")
+            #expect(at(poolRow, "tariff") == "6" && at(poolRow, "currency") == "EUR" && at(poolRow, "data_pooled") == "true")
+            #expect(at(poolRow, "billable_bytes") == String(50 * TestHarness.megabyte) && at(poolRow, "amount") == "150")
+            #expect(at(poolRow, "sim").isEmpty && at(poolRow, "from") == "2027-01-01T00:00:00.000Z")
         }
     }
 
