@@ -12,11 +12,12 @@ protocol SimHandoverStep: Sendable {
 /// The single-SIM steps that operations, bulk actions and other features share, run inside
 /// a unit of work.
 extension SimService {
-    /// The SIM `reference` names, locked for the rest of the unit of work.
-    func load(_ reference: SimReference, visibleAccountID: AccountID?, in tx: StoreTransaction) async throws -> Sim {
+    /// The SIM `reference` names, locked for the rest of the unit of work unless `forUpdate`
+    /// is false (a read, which must never wait for a writer's lock).
+    func load(_ reference: SimReference, visibleAccountID: AccountID?, forUpdate: Bool = true, in tx: StoreTransaction) async throws -> Sim {
         let found: Sim? = switch reference {
-        case .id(let id): try await tx.sims.find(id, accountID: visibleAccountID, forUpdate: true)
-        case .iccid(let iccid): try await tx.sims.find(iccids: [iccid], accountID: visibleAccountID, forUpdate: true)[iccid]
+        case .id(let id): try await tx.sims.find(id, accountID: visibleAccountID, forUpdate: forUpdate)
+        case .iccid(let iccid): try await tx.sims.find(iccids: [iccid], accountID: visibleAccountID, forUpdate: forUpdate)[iccid]
         }
         guard let found else { throw DomainError.notFound("SIM") }
         return found

@@ -140,7 +140,7 @@ struct SimService: Sendable {
 
     /// The SIM `reference` names, if `visibleAccountID` (when given) owns it.
     func find(_ reference: SimReference, visibleAccountID: AccountID?) async throws -> Sim {
-        try await store.read { tx in try await load(reference, visibleAccountID: visibleAccountID, in: tx) }
+        try await store.read { tx in try await load(reference, visibleAccountID: visibleAccountID, forUpdate: false, in: tx) }
     }
 
     /// One SIM, with what `extra` reads about it in the same read transaction (one trip to the
@@ -149,7 +149,7 @@ struct SimService: Sendable {
         _ reference: SimReference, visibleAccountID: AccountID?, with extra: (Sim, StoreTransaction) async throws -> Extra
     ) async throws -> (Sim, Extra) {
         try await store.read { tx in
-            let sim = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
+            let sim = try await load(reference, visibleAccountID: visibleAccountID, forUpdate: false, in: tx)
             return (sim, try await extra(sim, tx))
         }
     }

@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+import SimGateTestSupport
+import Testing
+
+/// Reading a SIM takes no lock. On PostgreSQL a read that asked for one waited, without end,
+/// behind any transaction holding the SIM's row: an instance frozen in the middle of a job
+/// left every instance's `GET` of that SIM hanging, and their connection pools with it.
+@Suite("Reads never wait for writers")
+struct ReadsNeverWaitTests {
+    @Test("a SIM whose row another transaction holds is read at once, by id and by ICCID", arguments: TestEngine.available)
+    func lockedSimIsRead(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            try await app.database.sqlTransaction { db in
+                // What a job in the middle of its unit of work holds: the SIM's row, written.
+                try await db.raw("UPDATE sims SET updated_at = updated_at WHERE id = \(bind: sim)").run()
+                for path in ["/v1/sims/\(sim)", "/v1/sims/\(Fixtures.iccid(0))", "/v1/sims/\(sim)/events"] {
+                    let reply = await Self.within(seconds: 20) { try await app.request(.get, path, key: app.operatorKey) }
+                    #expect(reply?.status == 200, "\(path) waited for the writer's lock")
+                }
+            }
+        }
+    }
+
+    /// `body`'s result, or `nil` if it has not answered after `seconds`. A request stuck behind
+    /// the lock answers only once the test lets the lock go, so it is not awaited past that.
+    static func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async -> T? {
+        let work = Task { try await body() }
+        return await withCheckedContinuation { continuation in
+            let answered = Mutex(false)
+            let answer: @Sendable (T?) -> Void = { value in
+                if answered.withLock({ done in defer { done = true }; return !done }) { continuation.resume(returning: value) }
+            }
+            Task { answer(try? await work.value) }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                answer(nil)
+            }
+        }
+    }
+}
