@@ -366,6 +366,28 @@ struct CommandLineTests {
         #expect(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("error: SIMGATE_RADIUS_INTERIM_INTERVAL='5m' cannot be used"), "\(outcome.output)")
     }
 
+    @Test("serve never writes a new key over a secrets key file it cannot use: it stops, naming the file, which stays as it was")
+    func unusableKeyFileKept() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let notText = try Self.scratch("latin1.key")
+        let original = Data([0xE9, 0x74, 0xE9, 0xFF, 0x0A])
+        try original.write(to: URL(fileURLWithPath: notText))
+        let pipe = try Self.scratch("pipe.key")
+        try #require(mkfifo(pipe, 0o600) == 0)
+        for file in [notText, pipe] {
+            let outcome = await ExternalTool.run(
+                Self.simgate, ["serve", "--port", "0", "--database", try Self.scratch("keyed.sqlite")],
+                environment: ["SIMGATE_SECRETS_KEY_FILE": file, "SIMGATE_RADIUS_AUTH_PORT": "0", "SIMGATE_RADIUS_ACCT_PORT": "0"], limit: .seconds(60)
+            )
+            #expect(outcome.status == 1, "\(outcome.output)")
+            #expect(outcome.output.contains("secrets key file='\(file)' cannot be used"), "\(outcome.output)")
+            #expect(!outcome.output.contains("Created a new secrets key"), "\(outcome.output)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: notText)) == original)
+        var kept = stat()
+        #expect(stat(pipe, &kept) == 0 && kept.st_mode & S_IFMT == S_IFIFO, "the pipe was written over")
+    }
+
     @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")
     func httpPortTaken() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
