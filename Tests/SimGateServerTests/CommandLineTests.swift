@@ -388,6 +388,20 @@ struct CommandLineTests {
         #expect(stat(pipe, &kept) == 0 && kept.st_mode & S_IFMT == S_IFIFO, "the pipe was written over")
     }
 
+    @Test("serve refuses a PostgreSQL URL whose port is out of range instead of connecting somewhere else", arguments: ["99999", "65537", "99999999999999999999", "0"])
+    func postgresPortChecked(port: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["serve", "--port", "0", "--database", "postgres://postgres@127.0.0.1:\(port)/simgate"],
+            environment: ["SIMGATE_RADIUS_AUTH_PORT": "0", "SIMGATE_RADIUS_ACCT_PORT": "0", "SIMGATE_SECRETS_KEY": Self.anyKey], limit: .seconds(60)
+        )
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("port") && outcome.output.contains("is not between 1 and 65535"), "\(outcome.output)")
+    }
+
+    /// A secrets key for servers that never get as far as using it.
+    static let anyKey = Data(repeating: 7, count: 32).base64EncodedString()
+
     @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")
     func httpPortTaken() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

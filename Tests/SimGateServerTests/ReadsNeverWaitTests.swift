@@ -23,6 +23,17 @@ struct ReadsNeverWaitTests {
         }
     }
 
+    @Test("on PostgreSQL a transaction left idle by a frozen instance is ended after 30 s, letting its locks go")
+    func idleTransactionsEnd() async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        try await TestHarness.run(.postgres) { app in
+            let shown = try await app.database.sqlRead { db in
+                try await db.raw("SHOW idle_in_transaction_session_timeout").all().first?.decode(column: "idle_in_transaction_session_timeout", as: String.self)
+            }
+            #expect(shown == "30s")
+        }
+    }
+
     /// `body`'s result, or `nil` if it has not answered after `seconds`. A request stuck behind
     /// the lock answers only once the test lets the lock go, so it is not awaited past that.
     static func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async -> T? {
