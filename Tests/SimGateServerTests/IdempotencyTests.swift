@@ -1,4 +1,6 @@
 import Foundation
+@testable import SimGateServer
+import SimGateStore
 import SimGateTestSupport
 import Testing
 
@@ -16,6 +18,48 @@ struct IdempotencyTests {
             #expect(second.headers[.init("Idempotent-Replayed")!] == "true")
             let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey)
             #expect(accounts.items.filter { $0["name"] as? String == "Acme" }.count == 1)
+        }
+    }
+
+    @Test("a key left by an instance killed before it committed anything runs again once its claim is 10 s old; one killed after is never run twice", arguments: TestEngine.available)
+    func claimsLeftByAKilledInstance(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey).items
+            let operatorAccount = try #require(accounts.first { $0["role"] as? String == "operator" }?["id"] as? String)
+            func named(_ name: String) async throws -> Int {
+                try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey).items.filter { $0["name"] as? String == name }.count
+            }
+
+            // Killed before its work committed: the claim is all there is.
+            let early = #"{"name": "Early"}"#
+            let hash = IdempotencyLayer.fingerprint(method: "POST", path: "/v1/accounts", body: Data(early.utf8))
+            try await app.database.sqlTransaction { db in
+                try await db.raw("""
+                    INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, created_at, claim_token)
+                    VALUES (\(bind: operatorAccount), 'killed-early', \(bind: hash), \(bind: app.clock.now().epochMilliseconds), 'dead-instance')
+                    """).run()
+            }
+            let soon = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: early, headers: ["Idempotency-Key": "killed-early"])
+            #expect(soon.status == 409 && soon.code == "idempotency_key_in_use", "\(soon.text)")
+            app.clock.advance(by: IdempotencyStore.lease)
+            let retried = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: early, headers: ["Idempotency-Key": "killed-early"])
+            #expect(retried.status == 201, "\(retried.text)")
+            let replayed = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: early, headers: ["Idempotency-Key": "killed-early"])
+            #expect(replayed.status == 201 && replayed["id"] == retried["id"])
+            #expect(try await named("Early") == 1)
+
+            // Killed after its work committed, before its answer was stored.
+            let late = #"{"name": "Late"}"#
+            #expect(try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: late, headers: ["Idempotency-Key": "killed-late"]).status == 201)
+            try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE idempotency_keys SET response_status = NULL, response_body = NULL WHERE idempotency_key = 'killed-late'").run()
+            }
+            let busy = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: late, headers: ["Idempotency-Key": "killed-late"])
+            #expect(busy.status == 409 && busy.code == "idempotency_key_in_use", "\(busy.text)")
+            app.clock.advance(by: IdempotencyStore.lease)
+            let interrupted = try await app.request(.post, "/v1/accounts", key: app.operatorKey, rawBody: late, headers: ["Idempotency-Key": "killed-late"])
+            #expect(interrupted.status == 409 && interrupted.code == "idempotency_key_interrupted", "\(interrupted.text)")
+            #expect(try await named("Late") == 1)
         }
     }
 

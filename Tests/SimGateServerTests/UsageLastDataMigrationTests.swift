@@ -69,7 +69,7 @@ struct UsageLastDataMigrationTests {
                 }
             }
 
-            #expect(try await migrator.migrate() == [19])
+            #expect(try await migrator.migrate() == [19, 20])
 
             let lastData = try await database.sqlRead { db in
                 var found: [String: Int64?] = [:]

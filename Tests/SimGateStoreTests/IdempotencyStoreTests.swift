@@ -1,27 +1,86 @@
 import Foundation
 import SimGateCore
-import SimGateStore
+@testable import SimGateStore
 import SimGateTestSupport
 import Testing
 
 @Suite("Idempotency keys")
 struct IdempotencyStoreTests {
+    static let now = Date(timeIntervalSince1970: 1_798_761_600)
+
     @Test("a key is claimed once, replays its response, refuses another request, and expires", arguments: TestEngine.available)
     func lifecycle(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
             let store = IdempotencyStore(database: database)
             let account = AccountID(trusted: "acct_test")
-            let now = Date()
-            #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) == .claimed)
+            let now = Self.now
+            guard case .claimed(let token) = try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) else {
+                Issue.record("a new key was not claimed")
+                return
+            }
             #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) == .inProgress)
-            try await store.finish(accountID: account, key: "k1", status: 201, body: "{}")
+            try await store.finish(accountID: account, key: "k1", token: token, status: 201, body: "{}")
             #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) == .replay(status: 201, body: "{}"))
             #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h2", now: now) == .mismatch)
             // Keys are per account.
-            #expect(try await store.claim(accountID: AccountID(trusted: "acct_other"), key: "k1", requestHash: "h2", now: now) == .claimed)
+            #expect(try await store.claim(accountID: AccountID(trusted: "acct_other"), key: "k1", requestHash: "h2", now: now).sameCase == .claimed(token: ""))
 
             #expect(try await store.purge(createdBefore: now + 1) == 2)
-            #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h2", now: now) == .claimed)
+            #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h2", now: now).sameCase == .claimed(token: ""))
         }
+    }
+
+    @Test("a claim left by a dead instance is taken over once its lease is out if it committed nothing, and never if it did", arguments: TestEngine.available)
+    func claimsLeftBehind(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let keys = IdempotencyStore(database: database)
+            let store = Store(database: database, ids: IdentifierGenerator(clock: ManualWallClock(Self.now)))
+            let account = AccountID(trusted: "acct_test")
+            let later = Self.now + IdempotencyStore.lease
+
+            // Nothing committed: within the lease the key is busy, past it a retry takes it over,
+            // and the first request's work, should it come at last, is refused whole.
+            guard case .claimed(let first) = try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: Self.now) else {
+                Issue.record("not claimed")
+                return
+            }
+            #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later - 0.001) == .inProgress)
+            guard case .claimed(let second) = try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) else {
+                Issue.record("a claim that committed nothing was not taken over")
+                return
+            }
+            #expect(second != first)
+            #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) == .inProgress)
+            try await database.sqlTransaction { try await $0.raw("CREATE TABLE first_request_work (id INTEGER)").run() }
+            await #expect(throws: IdempotencyClaimLost.self) {
+                try await IdempotencyClaim.$current.withValue(IdempotencyClaim(accountID: account, key: "quiet", token: first)) {
+                    try await store.transaction { tx in try await tx.db.raw("INSERT INTO first_request_work (id) VALUES (1)").run() }
+                }
+            }
+            #expect(try await database.sqlRead { try await $0.raw("SELECT id FROM first_request_work").all() }.isEmpty, "the lost claim's work was committed")
+            try await keys.finish(accountID: account, key: "quiet", token: first, status: 201, body: "lost")
+            try await keys.finish(accountID: account, key: "quiet", token: second, status: 201, body: "retry")
+            #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) == .replay(status: 201, body: "retry"))
+
+            // Work committed, answer never stored: busy within the lease, then interrupted, never run again.
+            guard case .claimed(let token) = try await keys.claim(accountID: account, key: "done", requestHash: "h", now: Self.now) else {
+                Issue.record("not claimed")
+                return
+            }
+            try await IdempotencyClaim.$current.withValue(IdempotencyClaim(accountID: account, key: "done", token: token)) {
+                try await store.transaction { _ in }
+            }
+            #expect(try await keys.claim(accountID: account, key: "done", requestHash: "h", now: later - 0.001) == .inProgress)
+            #expect(try await keys.claim(accountID: account, key: "done", requestHash: "h", now: later) == .interrupted)
+            #expect(try await keys.claim(accountID: account, key: "done", requestHash: "h", now: later + 86_000) == .interrupted)
+        }
+    }
+}
+
+extension IdempotencyStore.Claim {
+    /// The claim with any token blanked, to compare cases.
+    var sameCase: IdempotencyStore.Claim {
+        if case .claimed = self { return .claimed(token: "") }
+        return self
     }
 }

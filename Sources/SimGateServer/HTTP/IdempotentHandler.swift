@@ -19,7 +19,10 @@ extension HTTPField.Name {
 ///
 /// Same key and same method, path and body: the stored response, marked
 /// `Idempotent-Replayed: true`. Same key with another request: 400 `idempotency_key_reused`.
-/// While the first is still running: 409 `idempotency_key_in_use`. Client errors are stored
+/// While the first is still running: 409 `idempotency_key_in_use`; once its claim is older than
+/// ``IdempotencyStore/lease`` with nothing committed (its instance died), the retry takes the key
+/// over and runs, and if its work was committed but its answer never stored, 409
+/// `idempotency_key_interrupted` (running it again would act twice). Client errors are stored
 /// like successes; a server error frees the key so a retry can run. A response that showed a
 /// secret (a new API key, a generated signing secret) is stored without it: its replay is the
 /// same object with the secret left out, marked `Secret-Redacted: true`.
@@ -56,24 +59,38 @@ struct IdempotencyLayer: Sendable {
             case .mismatch:
                 throw APIError.invalid("idempotency_key_reused", "This Idempotency-Key was used with a different request.", param: "Idempotency-Key")
             case .inProgress:
-                throw APIError(status: .conflict, code: "idempotency_key_in_use", message: "A request with this Idempotency-Key is still being processed.")
-            case .claimed:
+                throw Self.inUse
+            case .interrupted:
+                throw APIError(
+                    status: .conflict, code: "idempotency_key_interrupted",
+                    message: "The first request with this Idempotency-Key took effect, but the server stopped before storing its answer, so it cannot be replayed; read the resource to see the outcome."
+                )
+            case .claimed(let token):
                 let outcome: APIResponse
                 do {
-                    outcome = try await handler(request, context)
+                    let claim = IdempotencyClaim(accountID: accountID, key: key, token: token)
+                    outcome = try await IdempotencyClaim.$current.withValue(claim) { try await handler(request, context) }
+                } catch is IdempotencyClaimLost {
+                    // A retry took the key over while this request looked dead; it answers.
+                    throw Self.inUse
                 } catch {
                     let problem = ProblemMiddleware<SimGateRequestContext>.problem(for: error, logger: context.logger)
                     guard problem.status.code < 500 else {
-                        try? await store.abandon(accountID: accountID, key: key)
+                        try? await store.abandon(accountID: accountID, key: key, token: token)
                         throw problem
                     }
                     outcome = APIResponse(status: problem.status, body: problem.problemJSON, contentType: "application/problem+json")
                 }
-                try await store.finish(accountID: accountID, key: key, status: Int(outcome.status.code), body: Self.encodeStored(outcome))
+                try await store.finish(accountID: accountID, key: key, token: token, status: Int(outcome.status.code), body: Self.encodeStored(outcome))
                 return try outcome.response(from: request, context: context)
             }
         }
     }
+
+    /// Another request holds the key, and may still be running.
+    private static let inUse = APIError(
+        status: .conflict, code: "idempotency_key_in_use", message: "A request with this Idempotency-Key is still being processed."
+    )
 
     /// Hex SHA-256 of method, path and body: what a resent request must match to be replayed.
     static func fingerprint(method: String, path: String, body: Data) -> String {

@@ -33,9 +33,13 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it if it throws.
     public func transaction<T: Sendable>(_ body: (StoreTransaction) async throws -> T) async throws -> T {
+        let claim = IdempotencyClaim.current
         let (result, noted) = try await database.sqlTransaction { db in
             let record = UnitOfWorkRecord(group: (db as? SQLiteHandleDatabase)?.groupReads)
-            return (try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer)), record.noted)
+            let result = try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer))
+            // A request with an Idempotency-Key commits its work and the mark that it did together.
+            if let claim { try await IdempotencyStore.recordEffect(of: claim, on: db) }
+            return (result, record.noted)
         }
         hooks.committed(noted)
         return result

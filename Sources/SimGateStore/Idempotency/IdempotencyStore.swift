@@ -7,15 +7,23 @@ import SQLKit
 public struct IdempotencyStore: Sendable {
     /// What a new request with a key finds.
     public enum Claim: Sendable, Equatable {
-        /// The key is new: go ahead, then ``finish`` or ``abandon`` it.
-        case claimed
+        /// The key is this request's, under `token`: go ahead (inside ``IdempotencyClaim``),
+        /// then ``finish`` or ``abandon`` it.
+        case claimed(token: String)
         /// The same request was answered before: replay this.
         case replay(status: Int, body: String)
         /// The key was used with a different request.
         case mismatch
         /// The first request with this key is still running.
         case inProgress
+        /// The first request's work was committed, but its instance stopped before the answer
+        /// was stored: there is nothing to replay, and running it again would act twice.
+        case interrupted
     }
+
+    /// How long a claim with no answer counts as running. Past it, a claim that committed
+    /// nothing was left by an instance that died, and the key's next request takes it over.
+    public static let lease: TimeInterval = 10
 
     private let database: SimGateDatabase
 
@@ -26,38 +34,62 @@ public struct IdempotencyStore: Sendable {
 
     /// Claims `key` for a request whose method, path and body hash to `requestHash`.
     public func claim(accountID: AccountID, key: String, requestHash: String, now: Date) async throws -> Claim {
-        try await database.sqlTransaction { db in
+        let token = UUID().uuidString
+        return try await database.sqlTransaction { db in
             let inserted = try await db.raw("""
-                INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, created_at)
-                VALUES (\(bind: accountID.rawValue), \(bind: key), \(bind: requestHash), \(bind: now.stored))
+                INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, created_at, claim_token)
+                VALUES (\(bind: accountID.rawValue), \(bind: key), \(bind: requestHash), \(bind: now.stored), \(bind: token))
                 ON CONFLICT DO NOTHING
                 RETURNING account_id
                 """).all()
-            if !inserted.isEmpty { return .claimed }
+            if !inserted.isEmpty { return .claimed(token: token) }
             guard let row = try await db.select().column("*").from("idempotency_keys")
                 .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).first()
             else { return .inProgress }
             guard try row.string("request_hash") == requestHash else { return .mismatch }
-            guard let status = try row.optionalInt64("response_status"), let body = try row.optionalString("response_body") else {
-                return .inProgress
+            if let status = try row.optionalInt64("response_status"), let body = try row.optionalString("response_body") {
+                return .replay(status: Int(status), body: body)
             }
-            return .replay(status: Int(status), body: body)
+            let claimedAt = try row.int64("created_at")
+            guard claimedAt <= now.addingTimeInterval(-Self.lease).stored else { return .inProgress }
+            if try row.int64("effect_committed") != 0 { return .interrupted }
+            // Nothing of the first claim was committed, and its unit of work, if it ever comes,
+            // checks the token it claimed with: taking the key over cannot act twice.
+            let taken = try await db.raw("""
+                UPDATE idempotency_keys SET claim_token = \(bind: token), created_at = \(bind: now.stored)
+                WHERE account_id = \(bind: accountID.rawValue) AND idempotency_key = \(bind: key)
+                AND response_status IS NULL AND effect_committed = 0 AND created_at = \(bind: claimedAt)
+                RETURNING account_id
+                """).all()
+            return taken.isEmpty ? .inProgress : .claimed(token: token)
         }
     }
 
-    /// Stores the response given to the claimed key.
-    public func finish(accountID: AccountID, key: String, status: Int, body: String) async throws {
+    /// Records, inside a unit of work of `claim`'s request, that it commits work. A claim taken
+    /// over meanwhile makes it throw ``IdempotencyClaimLost``, and the unit of work roll back.
+    static func recordEffect(of claim: IdempotencyClaim, on db: any SQLDatabase) async throws {
+        let marked = try await db.raw("""
+            UPDATE idempotency_keys SET effect_committed = 1
+            WHERE account_id = \(bind: claim.accountID.rawValue) AND idempotency_key = \(bind: claim.key) AND claim_token = \(bind: claim.token)
+            RETURNING account_id
+            """).all()
+        guard !marked.isEmpty else { throw IdempotencyClaimLost() }
+    }
+
+    /// Stores the response given to the key claimed under `token`.
+    public func finish(accountID: AccountID, key: String, token: String, status: Int, body: String) async throws {
         try await database.sqlTransaction { db in
             try await db.update("idempotency_keys").set("response_status", to: Int64(status)).set("response_body", to: body)
-                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).run()
+                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).where("claim_token", .equal, token).run()
         }
     }
 
-    /// Forgets a claimed key whose request failed on the server's side, so a retry may run.
-    public func abandon(accountID: AccountID, key: String) async throws {
+    /// Forgets a key claimed under `token` whose request failed on the server's side, so a
+    /// retry may run.
+    public func abandon(accountID: AccountID, key: String, token: String) async throws {
         try await database.sqlTransaction { db in
             try await db.delete(from: "idempotency_keys")
-                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).run()
+                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).where("claim_token", .equal, token).run()
         }
     }
 
@@ -69,3 +101,28 @@ public struct IdempotencyStore: Sendable {
         }
     }
 }
+
+/// The `Idempotency-Key` claim the current request runs under: each unit of work it commits
+/// records so in the same transaction (``Store/transaction(_:)``).
+public struct IdempotencyClaim: Sendable {
+    /// The caller's account.
+    public let accountID: AccountID
+    /// The key.
+    public let key: String
+    /// The claim's own token.
+    public let token: String
+
+    /// A claim of `key` for `accountID` under `token`.
+    public init(accountID: AccountID, key: String, token: String) {
+        self.accountID = accountID
+        self.key = key
+        self.token = token
+    }
+
+    /// The claim of the request being served, if it carries a key.
+    @TaskLocal public static var current: IdempotencyClaim?
+}
+
+/// The request's key was taken over by a retry (its instance looked dead): its work must not
+/// be committed, as the retry's will be.
+public struct IdempotencyClaimLost: Error, Sendable {}

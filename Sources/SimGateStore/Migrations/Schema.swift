@@ -7,6 +7,6 @@ enum Schema {
     /// Every migration, in the order of their versions.
     static let migrations: [Migration] = [
         foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity, activateOnFirstUse, automation, tariffPrices,
-        usageOwners, statements, dashboardSessions, fleetOverview, usagePartitions, eventsByTime, runningJobsByKey, usageLastData,
+        usageOwners, statements, dashboardSessions, fleetOverview, usagePartitions, eventsByTime, runningJobsByKey, usageLastData, idempotencyClaims,
     ]
 }
