@@ -41,6 +41,20 @@ struct SimulateCommandTests {
         }
     }
 
+    @Test("simulate refuses values it cannot play with one line naming the option, rather than crashing", arguments: [
+        (["--devices=-1"], "--devices"), (["--interval", "nan"], "--interval"), (["--interval", "inf"], "--interval"),
+        (["--interval", "0"], "--interval"), (["--roaming", "2"], "--roaming"), (["--duration=-5"], "--duration"),
+        (["--acct-port=-1"], "--acct-port"), (["--auth-port", "65536"], "--auth-port"),
+        (["--url", "http://127.0.0.1:65536"], "--url"), (["--url", "http://127.0.0.1:99999999999999999999"], "--url"),
+    ])
+    func refusals(arguments: [String], option: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build simgate first (swift build)")
+        let outcome = await Self.run(["simulate", "--key", "sgk_x", "--secret", "s"] + arguments, environment: [:])
+        #expect(outcome.status == 64, "\(outcome.output)")
+        #expect(outcome.output.contains("Error: \(option)"), "\(outcome.output)")
+        #expect(!outcome.output.contains("Fatal error"), "\(outcome.output)")
+    }
+
     @Test("simulate --help reads cleanly, without stray backslashes")
     func help() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build simgate first (swift build)")

@@ -46,6 +46,23 @@ struct SimulateCommand: AsyncParsableCommand {
     /// `--session-length`: Interim-Updates per session before its Stop; below 2 counts as 2.
     @Option(help: "Updates per session before the device stops it and starts another.") var sessionLength = 8
 
+    /// Refuses values the simulation cannot play (before anything is sent), naming the option.
+    func validate() throws {
+        guard (1...100_000).contains(devices) else { throw ValidationError("--devices must be between 1 and 100000.") }
+        guard (1...86_400).contains(duration) else { throw ValidationError("--duration must be between 1 and 86400 seconds.") }
+        guard interval.isFinite, (0.05...3_600).contains(interval) else { throw ValidationError("--interval must be between 0.05 and 3600 seconds.") }
+        guard roaming.isFinite, (0...1).contains(roaming) else { throw ValidationError("--roaming must be between 0 and 1.") }
+        guard (2...1_000_000).contains(sessionLength) else { throw ValidationError("--session-length must be between 2 and 1000000.") }
+        for (name, port) in [("--auth-port", authPort), ("--acct-port", acctPort)] {
+            if let port, !(1...65_535).contains(port) { throw ValidationError("\(name) must be between 1 and 65535.") }
+        }
+        // A port that does not fit is dropped by URLComponents; the colon shows one was given.
+        let authority = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? ""
+        guard let address = URLComponents(string: url), ["http", "https"].contains(address.scheme ?? ""), address.host?.isEmpty == false,
+              address.port.map({ (1...65_535).contains($0) }) ?? !authority.contains(":")
+        else { throw ValidationError("--url must be an http:// address with a port between 1 and 65535, like http://127.0.0.1:8080.") }
+    }
+
     /// Lists the SIMs, plays every device until time is up, prints the tally; fails if none answered.
     func run() async throws {
         guard let secret = secret ?? Self.secretFromEnvironment() else {
@@ -70,7 +87,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let network = SimulatedNetwork(
             host: radiusHost, authPort: authPort, acctPort: acctPort, secret: Array(secret.utf8), nas: "simgate-simulator"
         )
-        let settings = SimulatedDevice.Settings(interval: .milliseconds(Int(interval * 1_000)), roaming: roaming, sessionLength: max(2, sessionLength))
+        let settings = SimulatedDevice.Settings(interval: .milliseconds(Int(interval * 1_000)), roaming: roaming, sessionLength: sessionLength)
         print("Simulating \(fleet.count) device(s) for \(duration) s against \(radiusHost):\(authPort)/\(acctPort)...")
         let start = ContinuousClock.now
         let deadline = start + .seconds(duration)
