@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimGateStore
 
 /// `simgate migrate`: brings the schema up to date and exits (the server also does this at start).
 struct MigrateCommand: AsyncParsableCommand {
@@ -11,6 +12,6 @@ struct MigrateCommand: AsyncParsableCommand {
     /// Migrates, creating a new SQLite file if there is none, and prints which database is current.
     func run() async throws {
         try await databaseOptions.withMigratedDatabase(creating: true) { _ in }
-        print("Schema is up to date (\(try databaseOptions.configuration())).")
+        print("Schema is up to date at version \(Migrator.versions.last ?? 0) (\(try databaseOptions.configuration())).")
     }
 }

@@ -68,4 +68,22 @@ struct MigrationTests {
             #expect(payloads.map(\.1) == [#"{"sim":"sim_1"}"#, #"{"gateway_event":"gwe_2"}"#, #"{"sim":"sim_3"}"#])
         }
     }
+
+    @Test("a database migrated by a newer build is refused, naming both versions, and left as it was", arguments: TestEngine.available)
+    func newerSchemaRefused(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let known = try #require(Migrator.versions.last)
+            try await database.sqlTransaction { db in
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: known + 1), 'from_the_future', 0)").run()
+            }
+            do {
+                try await Migrator(database: database, logger: TestDatabase.logger).migrate()
+                Issue.record("a newer schema was migrated")
+            } catch let StoreError.invalidConfiguration(message) {
+                #expect(message.contains("version \(known + 1), newer than this build's \(known)"), "\(message)")
+            }
+            let versions = try await database.sqlRead { db in try await db.raw("SELECT version FROM schema_migrations").all().count }
+            #expect(versions == known + 1)
+        }
+    }
 }

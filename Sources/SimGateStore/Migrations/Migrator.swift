@@ -33,6 +33,15 @@ public struct Migrator: Sendable {
             // Concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL's catalog.
             try await lockAgainstOtherInstances(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)").run()
+            // A newer build migrated this database: this one's code would read and write tables
+            // it does not know the shape of (say, an instance restarted on its old build midway
+            // through an upgrade of the others).
+            let newest = try await db.raw("SELECT MAX(version) AS newest FROM schema_migrations").all().first?.decode(column: "newest", as: Int?.self) ?? nil
+            if let newest, let known = Self.versions.last, newest > known {
+                throw StoreError.invalidConfiguration(
+                    "The database's schema is at version \(newest), newer than this build's \(known); run a SimGate build at least as new"
+                )
+            }
         }
         var applied: [Int] = []
         for migration in Schema.migrations where migration.version <= lastVersion {
