@@ -17,7 +17,7 @@ struct ConfigurationTests {
         #expect(shown.contains("db:5432"))
     }
 
-    @Test("SIMGATE_RADIUS_CLIENTS lists address=secret pairs; a malformed entry is an error, not skipped")
+    @Test("SIMGATE_RADIUS_CLIENTS lists address=secret pairs; a malformed entry is an error, not skipped, and never shows its secret")
     func radiusClients() throws {
         let clients = try RADIUSSettings.clients(parsing: "127.0.0.1=s3cret, 10.20.0.0/16=other")
         #expect(clients.map(\.address) == ["127.0.0.1", "10.20.0.0/16"])
@@ -25,6 +25,17 @@ struct ConfigurationTests {
             #expect(throws: RADIUSSettings.ClientEntryError.self, "\(broken)") { try RADIUSSettings.clients(parsing: broken) }
         }
         #expect(clients.first?.secret == Array("s3cret".utf8))
+        // One address with two secrets is refused; no error message carries a secret.
+        for (text, problem) in [("127.0.0.1=x9secret,127.0.0.1=y9secret", "one entry per address"), ("10.0.0.0/33=MyRadiusSecret", "address=secret entries")] {
+            do {
+                _ = try AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_CLIENTS": text])
+                Issue.record("\(text) was taken")
+            } catch {
+                let message = String(describing: error)
+                #expect(message.contains(problem) && message.contains("(secret hidden)"), "\(message)")
+                #expect(!message.contains("secret'") && !message.contains("Secret'") && !message.contains("9secret"), "\(message)")
+            }
+        }
         let allRequireMessageAuthenticator = clients.allSatisfy { $0.requireMessageAuthenticator }
         #expect(allRequireMessageAuthenticator)
     }

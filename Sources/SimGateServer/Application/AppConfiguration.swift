@@ -74,7 +74,12 @@ public struct AppConfiguration: Sendable {
             do {
                 configuration.radius.clients = try RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
             } catch let error as RADIUSSettings.ClientEntryError {
-                throw ConfigurationError(variable: origin, value: error.entry, expected: "address=secret entries, the address an IP or an IPv4 network such as 10.20.0.0/16")
+                switch error.problem {
+                case .unreadable:
+                    throw ConfigurationError(variable: origin, value: error.entry, expected: "address=secret entries, the address an IP or an IPv4 network such as 10.20.0.0/16")
+                case .addressTwice:
+                    throw ConfigurationError(variable: origin, value: error.entry, expected: "one entry per address; this address has another")
+                }
             }
         }
         if let (text, origin) = try source.value(.radiusInterimInterval) {

@@ -39,18 +39,27 @@ public struct RADIUSSettings: Sendable {
     /// - Throws: ``ClientEntryError`` for the first entry that is not `address=secret` with an
     ///   IP address or IPv4 network: a gateway left out by a typo would be dropped in silence.
     public static func clients(parsing text: String, coaPort: Int = 3_799) throws -> [RADIUSClient] {
-        try text.split(separator: ",").map { entry in
+        var seen: Set<String> = []
+        return try text.split(separator: ",").map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            // The secret never goes into an error message (they end up in logs).
+            let shown = parts.count == 2 ? "\(parts[0])=(secret hidden)" : String(entry)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, RADIUSClientTable.accepts(parts[0]) else {
-                throw ClientEntryError(entry: String(entry))
+                throw ClientEntryError(entry: shown, problem: .unreadable)
             }
+            // Two secrets for one address: which one a gateway must use would be a guess.
+            guard seen.insert(parts[0]).inserted else { throw ClientEntryError(entry: shown, problem: .addressTwice) }
             return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1], coaPort: coaPort)
         }
     }
 
-    /// An entry of `SIMGATE_RADIUS_CLIENTS` that cannot be read.
+    /// An entry of `SIMGATE_RADIUS_CLIENTS` that cannot be used.
     public struct ClientEntryError: Error, Sendable {
-        /// The entry as written.
+        /// What is wrong with it.
+        public enum Problem: Sendable { case unreadable, addressTwice }
+        /// The entry as written, its secret left out.
         public let entry: String
+        /// What is wrong with it.
+        public let problem: Problem
     }
 }
