@@ -79,6 +79,8 @@ struct DashboardOverview: Sendable {
             "rulesFired": figures.rulesFired.map { ["id": $0.rule.rawValue, "name": $0.name, "sims": $0.sims] as [String: Any] },
             "hasRulesFired": !figures.rulesFired.isEmpty,
         ]
+        if let problem = figures.usageProblem { values["usageProblem"] = problem }
+        if let problem = figures.costsProblem { values["costsProblem"] = problem }
         if let costs = figures.costs {
             values["costs"] = costs.totals.map { total -> [String: Any] in
                 var row: [String: Any] = [
@@ -95,6 +97,7 @@ struct DashboardOverview: Sendable {
         } else if isOperator {
             values["costsPerAccount"] = true
         }
+        values["costsUnknown"] = figures.costsProblem == nil && figures.costs == nil && !isOperator
         return values
     }
 }

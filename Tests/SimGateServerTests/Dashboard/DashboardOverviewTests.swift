@@ -63,4 +63,36 @@ struct DashboardOverviewTests {
             #expect(all.text.contains("<tr><td>manual</td><td class=\"number\">2</td></tr>"))
         }
     }
+
+    @Test("one customer's usage past the largest byte count leaves the operator's overview whole and says what cannot be shown", arguments: TestEngine.available)
+    func usageTooLargeToAdd(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("Absurd")
+            let sims = try await app.importSims(0..<2, account: account)
+            try await app.pricedTariff(5, accounts: [account], price: ["currency": "EUR", "monthly_fees": ["LIVE": 900], "included_mb": 1, "data_price_per_mb": 2_000_000])
+            app.at(day: 1)
+            for sim in sims { try await app.provision(sim, tariff: 5, key: key) }
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: key, json: ["reason": "held"])
+            app.at(day: 2)
+            // Each SIM's total stays within the limit; their sum does not.
+            let records = sims.enumerated().map { n, sim -> [String: Any] in
+                ["id": "huge-\(n)", "sim": sim, "started_at": "2027-01-02T00:00:00Z", "ended_at": "2027-01-02T00:00:01Z",
+                 "bytes_up": 9_223_372_036_854_775_806, "bytes_down": 0]
+            }
+            let stored = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records])
+            try #require(stored.json["accepted"] as? Int == 2, "\(stored.text)")
+
+            for (viewer, ownAccount) in [(app.operatorKey, false), (key, true)] {
+                let page = try await app.browser(.get, "/", cookie: try await app.signIn(key: viewer))
+                #expect(page.status == 200)
+                let text = page.text
+                #expect(!text.contains("Being worked out"), "\(text)")
+                #expect(text.contains(#"id="usage-problem""#) && text.contains("too much to show as one figure"), "\(text)")
+                #expect(text.contains("<tr><td>manual</td><td class=\"number\">1</td></tr>"), "the other figures are still shown")
+                if ownAccount {
+                    #expect(text.contains(#"id="cost-problem""#) && !text.contains("No priced tariff yet"), "\(text)")
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ struct FleetFiguresCacheTests {
     static func figures(at seconds: TimeInterval) -> FleetFigures {
         FleetFigures(
             asOf: Date(timeIntervalSince1970: seconds), usageToday: 1, usageMonth: 2, days: [], countries: [], holds: [],
-            bundlesNearEnd: (sims: [], count: 0), rulesFired: [], costs: nil
+            bundlesNearEnd: (sims: [], count: 0), rulesFired: [], costs: nil, usageProblem: nil, costsProblem: nil
         )
     }
 
