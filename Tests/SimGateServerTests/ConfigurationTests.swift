@@ -150,4 +150,25 @@ struct ConfigurationTests {
             await #expect(throws: ConfigurationError.self) { try await SettingsSource(environment: [:]).addingConfigFile(path) }
         }
     }
+
+    @Test("a config file key that names no setting, or a value that is not a string or a whole number, stops start-up instead of falling back to the default", arguments: [
+        (#"{"prot": 18401}"#, "config file", "'prot' is not one"),
+        (#"{"radius": {"intrim_interval": 30}}"#, "config file", "'radius.intrim_interval' is not one"),
+        (#"{"port": true}"#, "port in", "a string or a whole number"),
+        (#"{"port": null}"#, "port in", "a string or a whole number"),
+        (#"{"port": 8080.5}"#, "port in", "a string or a whole number"),
+        (#"{"radius": 5}"#, "radius in", "an object of settings"),
+        (#"{"host": ["a"]}"#, "host in", "a string or a whole number"),
+    ])
+    func configFileKeysChecked(text: String, variable: String, expected: String) async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            _ = try AppConfiguration.load(from: try await SettingsSource(environment: [:]).addingConfigFile(file.path))
+            Issue.record("\(text) was taken")
+        } catch let error as ConfigurationError {
+            #expect(error.variable.hasPrefix(variable) && error.description.contains(expected), "\(error)")
+        }
+    }
 }

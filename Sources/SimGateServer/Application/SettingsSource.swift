@@ -43,7 +43,46 @@ public struct SettingsSource: Sendable {
         } catch {
             throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings (\(error))")
         }
+        try Self.checkKeys(of: configFile)
         return SettingsSource(layers: layers + [Layer(origin: { "\($0.name) in \(configFile)" }, provider: file)])
+    }
+
+    /// Every key of the config file must name a setting and hold a string or a whole number. A
+    /// misspelt key, or a value of another type (`true`, `null`, an object where a value goes),
+    /// would otherwise be passed over or read as something else, and the setting fall back to
+    /// its default in silence.
+    private static func checkKeys(of configFile: String) throws {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: try Data(contentsOf: URL(fileURLWithPath: configFile)))
+        } catch {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings")
+        }
+        guard case .object(let members) = root else {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "a JSON object whose keys are settings")
+        }
+        let known = Set(SettingKey.all.map(\.name))
+        func check(_ members: [String: JSONValue], under prefix: String) throws {
+            for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+                let name = prefix.isEmpty ? key : prefix + "." + key
+                let isGroup = known.contains { $0.hasPrefix(name + ".") }
+                switch value {
+                case .object(let nested) where isGroup:
+                    try check(nested, under: name)
+                case .string, .integer where known.contains(name):
+                    continue
+                default:
+                    guard known.contains(name) || isGroup else {
+                        throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings; '\(name.prefix(80))' is not one")
+                    }
+                    throw ConfigurationError(
+                        variable: "\(name) in \(configFile)", value: value.kindName,
+                        expected: isGroup ? "an object of settings" : "a string or a whole number"
+                    )
+                }
+            }
+        }
+        try check(members, under: "")
     }
 
     /// The value of `key` and where it came from, or `nil` when no source sets it. A config

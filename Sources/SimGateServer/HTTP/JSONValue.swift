@@ -15,6 +15,19 @@ enum JSONValue: Codable, Equatable, Sendable {
     /// An object, its members by key.
     case object([String: JSONValue])
 
+    /// What kind of value it is, as an error message names it (`true`, `null`, `an array`...).
+    var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .integer(let value): String(value)
+        case .number(let value): String(value)
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
