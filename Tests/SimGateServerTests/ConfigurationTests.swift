@@ -112,6 +112,14 @@ struct ConfigurationTests {
         #expect(AppConfiguration().port == 8_080 && AppConfiguration().radius.interimInterval == 300 && AppConfiguration().host == "127.0.0.1")
     }
 
+    @Test("a default README's table writes as a word (none, all) may be given as that word")
+    func defaultsWrittenOut() throws {
+        let configuration = try AppConfiguration.fromEnvironment([
+            "SIMGATE_RADIUS_CLIENTS": "none", "SIMGATE_WEBHOOKS_ALLOW_NETWORKS": "none", "SIMGATE_USAGE_RETENTION_MONTHS": "all",
+        ])
+        #expect(configuration.radius.clients.isEmpty && configuration.webhooks.allowedNetworks.isEmpty && configuration.usageRetentionMonths == nil)
+    }
+
     @Test("flags win over the environment, which wins over the config file; numbers in the file may be JSON numbers")
     func layeredSources() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-\(UUID().uuidString).json")

@@ -70,7 +70,9 @@ public struct AppConfiguration: Sendable {
         if let port = try port(.port) { configuration.port = port }
         if let database = try nonEmpty(.database) { configuration.database = DatabaseConfiguration(parsing: database) }
         let coaPort = try port(.radiusCoAPort) ?? 3_799
-        if let (clients, origin) = try source.value(.radiusClients) {
+        // Each list's and the retention's default, as README's table writes it, may be written
+        // out too: `none` is the empty list, `all` keeps every month.
+        if let (clients, origin) = try source.value(.radiusClients), clients.trimmingCharacters(in: .whitespaces) != "none" {
             do {
                 configuration.radius.clients = try RADIUSSettings.clients(parsing: clients, coaPort: coaPort)
             } catch let error as RADIUSSettings.ClientEntryError {
@@ -105,7 +107,7 @@ public struct AppConfiguration: Sendable {
         } else {
             configuration.secretsKeyFile = try nonEmpty(.secretsKeyFile) ?? configuration.defaultSecretsKeyFile
         }
-        if let (text, origin) = try source.value(.webhooksAllowNetworks) {
+        if let (text, origin) = try source.value(.webhooksAllowNetworks), text.trimmingCharacters(in: .whitespaces) != "none" {
             let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if case .failure(let bad) = WebhookSettings.networks(parsing: entries) {
                 throw ConfigurationError(variable: origin, value: bad.entry, expected: "a comma-separated list of IP addresses or networks such as 10.0.0.0/8 or fd00::/8")
@@ -118,7 +120,7 @@ public struct AppConfiguration: Sendable {
             }
             configuration.webhooks.timeout = TimeInterval(seconds)
         }
-        if let (text, origin) = try source.value(.usageRetentionMonths) {
+        if let (text, origin) = try source.value(.usageRetentionMonths), text.trimmingCharacters(in: .whitespaces) != "all" {
             guard let months = Int(text), (1...1_200).contains(months) else {
                 throw ConfigurationError(variable: origin, value: text, expected: "whole months from 1 to 1200")
             }
