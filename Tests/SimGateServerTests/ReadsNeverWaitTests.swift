@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import SQLKit
 import Synchronization
 import SimGateTestSupport
 import Testing
@@ -48,6 +50,32 @@ struct ReadsNeverWaitTests {
                 try? await Task.sleep(for: .seconds(seconds))
                 answer(nil)
             }
+        }
+    }
+}
+
+/// The storage refusing a write is the server's trouble, not the request's: a 503 that says
+/// nothing was stored and when to try again, not an opaque 500.
+@Suite("Storage faults")
+struct StorageFaultTests {
+    @Test("a full disk answers 503 storage_unavailable with Retry-After, stores nothing, and writes work again once there is room")
+    func diskFull() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            // The writer's connection may not grow the file past its size now: SQLITE_FULL, as
+            // a full disk gives.
+            try await app.database.sqlTransaction { db in
+                let pages = try await db.raw("PRAGMA page_count").all().first?.decode(column: "page_count", as: Int.self) ?? 0
+                _ = try await db.raw(SQLQueryString("PRAGMA max_page_count = \(unsafeRaw: String(pages))")).all()
+            }
+            let sims = (0..<1_000).map { n in ["iccid": Fixtures.iccid(n), "imsi": Fixtures.imsi(n)] }
+            let refused = try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: ["sims": sims])
+            #expect(refused.status == 503 && refused.code == "storage_unavailable", "\(refused.text)")
+            #expect(refused.headers[.retryAfter] == "5")
+            #expect((refused["detail"] ?? "").contains("disk is full"), "\(refused.text)")
+            #expect(try await app.request(.get, "/v1/sims?limit=1", key: app.operatorKey).items.isEmpty)
+
+            try await app.database.sqlTransaction { db in _ = try await db.raw("PRAGMA max_page_count = 1073741823").all() }
+            #expect(try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: ["sims": sims]).status == 201)
         }
     }
 }

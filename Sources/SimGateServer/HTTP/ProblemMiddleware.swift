@@ -38,6 +38,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             logger.warning("No database connection in time", metadata: ["waited": "\(waited)"])
             return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database did not answer in time; try again shortly.")
         default:
+            if let fault = storageFault(in: error) {
+                // Nothing of the request was written (its unit of work rolled back); it can be
+                // sent again once the storage is back.
+                logger.error("Storage refused a write", metadata: ["error": "\(String(reflecting: error))"])
+                var problem = APIError(
+                    status: .serviceUnavailable, code: "storage_unavailable",
+                    message: "Nothing was stored: \(fault). Try again shortly."
+                )
+                problem.headers[.retryAfter] = "5"
+                return problem
+            }
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
         }

@@ -381,6 +381,21 @@ struct SQLiteFailure: Error, CustomStringConvertible {
     var description: String { "SQLite error \(code): \(message)" }
 }
 
+/// Why the storage itself refused a unit of work (the disk full, the file locked past its wait,
+/// an I/O error, a read-only file), when `error` says so: the request was sound, and may
+/// succeed once the storage is back. `nil` for every other error.
+public func storageFault(in error: any Error) -> String? {
+    guard let failure = error as? SQLiteFailure else { return nil }
+    // Primary result codes (the low byte of an extended one), from SQLite's documentation.
+    switch failure.code & 0xFF {
+    case 5, 6: return "the database is busy with another writer"
+    case 8: return "the database is read-only"
+    case 10: return "the database's storage reported an I/O error"
+    case 13: return "the database's disk is full"
+    default: return nil
+    }
+}
+
 /// A result's column names and where each is, shared by all its rows.
 final class SQLiteColumnNames: Sendable {
     /// The names in column order.
