@@ -12,7 +12,11 @@ struct DatabaseOptions: ParsableArguments {
 
     /// `--database`, else `SIMGATE_DATABASE`, else the default.
     func configuration() throws -> DatabaseConfiguration {
-        if let database { return DatabaseConfiguration(parsing: database) }
+        if let database {
+            let configuration = DatabaseConfiguration(parsing: database)
+            if let expected = configuration.unusableBecause { throw ValidationError("--database must be \(expected).") }
+            return configuration
+        }
         return try AppConfiguration.fromEnvironment().database
     }
 

@@ -112,6 +112,14 @@ struct ConfigurationTests {
         #expect(AppConfiguration().port == 8_080 && AppConfiguration().radius.interimInterval == 300 && AppConfiguration().host == "127.0.0.1")
     }
 
+    @Test("a database that cannot be SimGate's (in memory, a SQLite URI, another kind of URL) is refused rather than taken for a file", arguments: [
+        ":memory:", "file:/tmp/x.sqlite", "mysql://db/simgate", "sqlite::memory:",
+    ])
+    func unusableDatabases(text: String) throws {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["SIMGATE_DATABASE": text]) }
+        #expect(try AppConfiguration.fromEnvironment(["SIMGATE_DATABASE": "/var/lib/simgate/state.sqlite"]).database == .sqlite(path: "/var/lib/simgate/state.sqlite"))
+    }
+
     @Test("a default README's table writes as a word (none, all) may be given as that word")
     func defaultsWrittenOut() throws {
         let configuration = try AppConfiguration.fromEnvironment([

@@ -68,7 +68,11 @@ public struct AppConfiguration: Sendable {
         }
         if let host = try nonEmpty(.host) { configuration.host = host }
         if let port = try port(.port) { configuration.port = port }
-        if let database = try nonEmpty(.database) { configuration.database = DatabaseConfiguration(parsing: database) }
+        if let text = try nonEmpty(.database), let origin = try source.value(.database)?.origin {
+            let database = DatabaseConfiguration(parsing: text)
+            if let expected = database.unusableBecause { throw ConfigurationError(variable: origin, value: text, expected: expected) }
+            configuration.database = database
+        }
         let coaPort = try port(.radiusCoAPort) ?? 3_799
         // Each list's and the retention's default, as README's table writes it, may be written
         // out too: `none` is the empty list, `all` keeps every month.

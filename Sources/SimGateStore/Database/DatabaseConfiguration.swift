@@ -21,6 +21,19 @@ public enum DatabaseConfiguration: Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// Why this cannot be SimGate's database, if it cannot: SQLite's in-memory database (each
+    /// connection would see an empty one of its own) or a URL of another kind (`mysql://`,
+    /// `file:`), which would otherwise be taken for a relative file path.
+    public var unusableBecause: String? {
+        guard case .sqlite(let path) = self else { return nil }
+        if path.isEmpty { return "a file path" }
+        if path == ":memory:" || path.hasPrefix("file:") { return "a file path (an in-memory database or SQLite URI would be empty on every connection)" }
+        if let scheme = path.range(of: "://"), !path[..<scheme.lowerBound].contains("/") {
+            return "an SQLite file path or a postgres:// URL, not a \(path[..<scheme.lowerBound].prefix(20)):// URL"
+        }
+        return nil
+    }
+
     /// A form safe to log: the PostgreSQL password is masked.
     public var description: String {
         switch self {
