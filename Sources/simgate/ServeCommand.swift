@@ -107,6 +107,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure(
                 "cannot listen on \(configuration.host):\(configuration.port): the address is already in use (another SimGate, or another server, holds the port)."
             )
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): no interface of this machine has that address (--host, SIMGATE_HOST).")
+        } catch is SocketAddressError, is SocketAddressError.UnknownHost {
+            throw CommandFailure("cannot listen on \(configuration.host):\(configuration.port): the host is not an address or a name this machine resolves (--host, SIMGATE_HOST).")
         }
     }
 }

@@ -402,6 +402,19 @@ struct CommandLineTests {
     /// A secrets key for servers that never get as far as using it.
     static let anyKey = Data(repeating: 7, count: 32).base64EncodedString()
 
+    @Test("serve on a host it cannot listen on says so in one line naming the setting", arguments: [
+        ("999.1.1.1", "the host is not an address or a name this machine resolves"), ("192.0.2.1", "no interface of this machine has that address"),
+    ])
+    func hostUnusable(host: String, reason: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let outcome = await ExternalTool.run(
+            Self.simgate, ["serve", "--host", host, "--port", "0", "--database", try Self.scratch("host.sqlite")],
+            environment: ["SIMGATE_RADIUS_AUTH_PORT": "0", "SIMGATE_RADIUS_ACCT_PORT": "0"], limit: .seconds(60)
+        )
+        #expect(outcome.status == 1, "\(outcome.output)")
+        #expect(outcome.output.contains("error: cannot listen on \(host):0: \(reason) (--host, SIMGATE_HOST)."), "\(outcome.output)")
+    }
+
     @Test("serve on a taken HTTP port fails with one clear line, having announced nothing")
     func httpPortTaken() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
