@@ -46,7 +46,7 @@ enum CommandErrorText {
         switch error {
         case .databaseClosed: "the database was closed while the command still needed it."
         case .connectionUnavailable(let waited): "the database gave no connection within \(waited)."
-        case .groupCommitFailed(let reason): "the database could not commit the work (\(reason.prefix(200)))."
+        case .groupCommitFailed(let reason, _): "the database could not commit the work (\(reason.prefix(200)))."
         case .corruptRow(let table, let column, let value): "the database holds a value SimGate cannot read (\(table).\(column) = \(value.prefix(40)))."
         case .invalidConfiguration(let message): message
         }

@@ -25,7 +25,9 @@ struct ConfigurationTests {
             #expect(throws: RADIUSSettings.ClientEntryError.self, "\(broken)") { try RADIUSSettings.clients(parsing: broken) }
         }
         #expect(clients.first?.secret == Array("s3cret".utf8))
-        // One address with two secrets is refused; no error message carries a secret.
+        // The same entry twice is one client; one address with two secrets is refused; no error
+        // message carries a secret.
+        #expect(try RADIUSSettings.clients(parsing: "127.0.0.1=s3cret,127.0.0.1=s3cret").count == 1)
         for (text, problem) in [("127.0.0.1=x9secret,127.0.0.1=y9secret", "one entry per address"), ("10.0.0.0/33=MyRadiusSecret", "address=secret entries")] {
             do {
                 _ = try AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_CLIENTS": text])
@@ -170,6 +172,9 @@ struct ConfigurationTests {
     @Test("a config file key that names no setting, or a value that is not a string or a whole number, stops start-up instead of falling back to the default", arguments: [
         (#"{"prot": 18401}"#, "config file", "'prot' is not one"),
         (#"{"radius": {"intrim_interval": 30}}"#, "config file", "'radius.intrim_interval' is not one"),
+        (#"{"databse": "postgres://db/simgate"}"#, "config file", "'databse' is not one"),
+        (#"{"radius": {"intrim_interval": "600"}}"#, "config file", "'radius.intrim_interval' is not one"),
+        (#"{"radius": "10.0.0.1=s"}"#, "radius in", "an object of settings"),
         (#"{"port": true}"#, "port in", "a string or a whole number"),
         (#"{"port": null}"#, "port in", "a string or a whole number"),
         (#"{"port": 8080.5}"#, "port in", "a string or a whole number"),

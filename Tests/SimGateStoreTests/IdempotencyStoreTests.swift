@@ -75,6 +75,57 @@ struct IdempotencyStoreTests {
             #expect(try await keys.claim(accountID: account, key: "done", requestHash: "h", now: later + 86_000) == .interrupted)
         }
     }
+
+    @Test("a running request's renewals keep its key; a server error frees the key only if nothing was committed; an earlier build's unanswered claim is never run again", arguments: TestEngine.available)
+    func renewalsAndLeftovers(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let keys = IdempotencyStore(database: database)
+            let store = Store(database: database, ids: IdentifierGenerator(clock: ManualWallClock(Self.now)))
+            let account = AccountID(trusted: "acct_test")
+            let lease = IdempotencyStore.lease
+
+            guard case .claimed(let slow) = try await keys.claim(accountID: account, key: "slow", requestHash: "h", now: Self.now) else {
+                Issue.record("not claimed")
+                return
+            }
+            #expect(try await keys.renew(accountID: account, key: "slow", token: slow, now: Self.now + lease - 2))
+            #expect(try await keys.claim(accountID: account, key: "slow", requestHash: "h", now: Self.now + lease + 2) == .inProgress)
+            #expect(try await keys.renew(accountID: account, key: "slow", token: "someone else", now: Self.now + lease) == false)
+
+            // A 5xx after committed work keeps the key: the retry is told, not run again.
+            guard case .claimed(let failing) = try await keys.claim(accountID: account, key: "failing", requestHash: "h", now: Self.now) else {
+                Issue.record("not claimed")
+                return
+            }
+            try await IdempotencyClaim.$current.withValue(IdempotencyClaim(accountID: account, key: "failing", token: failing)) {
+                try await store.transaction { _ in }
+            }
+            try await keys.abandon(accountID: account, key: "failing", token: failing)
+            #expect(try await keys.claim(accountID: account, key: "failing", requestHash: "h", now: Self.now + lease) == .interrupted)
+            guard case .claimed(let clean) = try await keys.claim(accountID: account, key: "clean", requestHash: "h", now: Self.now) else {
+                Issue.record("not claimed")
+                return
+            }
+            try await keys.abandon(accountID: account, key: "clean", token: clean)
+            #expect(try await keys.claim(accountID: account, key: "clean", requestHash: "h", now: Self.now).sameCase == .claimed(token: ""))
+
+            // A claim made before claims had tokens (an earlier build's) may have done its work.
+            try await database.sqlTransaction { db in
+                try await db.raw("""
+                    INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, created_at)
+                    VALUES ('acct_test', 'old-build', 'h', \(bind: Self.now.epochMilliseconds))
+                    """).run()
+            }
+            #expect(try await keys.claim(accountID: account, key: "old-build", requestHash: "h", now: Self.now + lease) == .interrupted)
+        }
+    }
+
+    @Test("a PostgreSQL URL with an empty port means the default one")
+    func emptyPostgresPort() throws {
+        #expect(try PostgresURL.clientConfiguration(from: "postgres://u:p@db.example:/simgate").port == 5432)
+        #expect(throws: StoreError.self) { try PostgresURL.clientConfiguration(from: "postgres://u:p@db.example:65536/simgate") }
+        #expect(try PostgresURL.clientConfiguration(from: "postgres://u:p@[::1]:6543/simgate").port == 6543)
+    }
 }
 
 extension IdempotencyStore.Claim {

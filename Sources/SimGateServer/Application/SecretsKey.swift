@@ -56,18 +56,28 @@ enum SecretsKey {
     }
 
     /// Creates the file at `path` with `contents`, readable by its owner only, unless something
-    /// is already there (then `false`): an existing key file is never written over.
+    /// is already there (then `false`): an existing key file is never written over. The key is
+    /// written and synced under a name of its own first, then linked into place, so no reader
+    /// (another instance starting) ever sees a file with part of a key, nor does a crash leave one.
     private static func createKeyFile(at path: String, contents: String) throws -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
-            if errno == EEXIST { return false }
             throw ConfigurationError(variable: "secrets key file", value: path, expected: "a path SimGate can create (\(String(cString: strerror(errno))))")
         }
-        defer { close(descriptor) }
+        defer { unlink(temporary) }
         let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw ConfigurationError(variable: "secrets key file", value: path, expected: "a path SimGate can write (\(String(cString: strerror(errno))))")
+        let synced = written == bytes.count && fsync(descriptor) == 0
+        let writeError = errno
+        close(descriptor)
+        guard synced else {
+            throw ConfigurationError(variable: "secrets key file", value: path, expected: "a path SimGate can write (\(String(cString: strerror(writeError))))")
+        }
+        guard link(temporary, path) == 0 else {
+            let linkError = errno
+            if linkError == EEXIST { return false }
+            throw ConfigurationError(variable: "secrets key file", value: path, expected: "a path SimGate can create (\(String(cString: strerror(linkError))))")
         }
         return true
     }

@@ -69,7 +69,7 @@ public struct SettingsSource: Sendable {
                 switch value {
                 case .object(let nested) where isGroup:
                     try check(nested, under: name)
-                case .string, .integer where known.contains(name):
+                case .string where known.contains(name), .integer where known.contains(name):
                     continue
                 default:
                     guard known.contains(name) || isGroup else {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SimGateCore
 import SimGateStore
 
@@ -56,6 +57,9 @@ struct FleetFigures: Sendable {
                 costsProblem = error.message
             } catch let tooLarge as UsageTotalTooLarge {
                 costsProblem = "The usage of \(tooLarge.period) adds up to more than 9,223,372,036,854,775,807 bytes."
+            } catch {
+                Logger(label: "simgate.dashboard").error("Could not work out the overview's cost so far", metadata: ["account": "\(account)", "error": "\(String(reflecting: error))"])
+                costsProblem = "The statement could not be worked out; the server's log says why."
             }
         }
         return FleetFigures(

@@ -19,10 +19,11 @@ extension HTTPField.Name {
 ///
 /// Same key and same method, path and body: the stored response, marked
 /// `Idempotent-Replayed: true`. Same key with another request: 400 `idempotency_key_reused`.
-/// While the first is still running: 409 `idempotency_key_in_use`; once its claim is older than
-/// ``IdempotencyStore/lease`` with nothing committed (its instance died), the retry takes the key
-/// over and runs, and if its work was committed but its answer never stored, 409
-/// `idempotency_key_interrupted` (running it again would act twice). Client errors are stored
+/// While the first is still running: 409 `idempotency_key_in_use` (a running request renews its
+/// claim); once its claim has gone unrenewed for ``IdempotencyStore/lease`` with nothing
+/// committed (its instance died), the retry takes the key over and runs, and if its work was
+/// committed but its answer never stored, 409 `idempotency_key_interrupted` (running it again
+/// would act twice). A server error frees the key only if nothing was committed. Client errors are stored
 /// like successes; a server error frees the key so a retry can run. A response that showed a
 /// secret (a new API key, a generated signing secret) is stored without it: its replay is the
 /// same object with the secret left out, marked `Secret-Redacted: true`.
@@ -66,6 +67,16 @@ struct IdempotencyLayer: Sendable {
                     message: "The first request with this Idempotency-Key took effect, but the server stopped before storing its answer, so it cannot be replayed; read the resource to see the outcome."
                 )
             case .claimed(let token):
+                // While the request runs its claim stays fresh, so that only a request whose
+                // instance died is ever taken over, however long it runs.
+                let heartbeat = Task { [store, clock] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: IdempotencyStore.renewal)
+                        guard !Task.isCancelled else { return }
+                        _ = try? await store.renew(accountID: accountID, key: key, token: token, now: clock.now())
+                    }
+                }
+                defer { heartbeat.cancel() }
                 let outcome: APIResponse
                 do {
                     let claim = IdempotencyClaim(accountID: accountID, key: key, token: token)

@@ -39,12 +39,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database did not answer in time; try again shortly.")
         default:
             if let fault = storageFault(in: error) {
-                // Nothing of the request was written (its unit of work rolled back); it can be
-                // sent again once the storage is back.
+                // The unit of work that met it rolled back; the request can be sent again once
+                // the storage is back (with its Idempotency-Key, which says if it had done
+                // anything before).
                 logger.error("Storage refused a write", metadata: ["error": "\(String(reflecting: error))"])
                 var problem = APIError(
                     status: .serviceUnavailable, code: "storage_unavailable",
-                    message: "Nothing was stored: \(fault). Try again shortly."
+                    message: "The database's storage refused a write: \(fault). Try again shortly."
                 )
                 problem.headers[.retryAfter] = "5"
                 return problem

@@ -39,16 +39,21 @@ public struct RADIUSSettings: Sendable {
     /// - Throws: ``ClientEntryError`` for the first entry that is not `address=secret` with an
     ///   IP address or IPv4 network: a gateway left out by a typo would be dropped in silence.
     public static func clients(parsing text: String, coaPort: Int = 3_799) throws -> [RADIUSClient] {
-        var seen: Set<String> = []
-        return try text.split(separator: ",").map { entry in
+        var seen: [String: String] = [:]
+        return try text.split(separator: ",").compactMap { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             // The secret never goes into an error message (they end up in logs).
             let shown = parts.count == 2 ? "\(parts[0])=(secret hidden)" : String(entry)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, RADIUSClientTable.accepts(parts[0]) else {
                 throw ClientEntryError(entry: shown, problem: .unreadable)
             }
-            // Two secrets for one address: which one a gateway must use would be a guess.
-            guard seen.insert(parts[0]).inserted else { throw ClientEntryError(entry: shown, problem: .addressTwice) }
+            // Two secrets for one address: which one a gateway must use would be a guess. The
+            // same entry twice says nothing new.
+            if let earlier = seen[parts[0]] {
+                guard earlier == parts[1] else { throw ClientEntryError(entry: shown, problem: .addressTwice) }
+                return nil
+            }
+            seen[parts[0]] = parts[1]
             return RADIUSClient(name: parts[0], address: parts[0], secret: parts[1], coaPort: coaPort)
         }
     }

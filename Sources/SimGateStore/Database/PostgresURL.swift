@@ -27,7 +27,8 @@ enum PostgresURL {
         if let port = components.port, !(1...65_535).contains(port) {
             throw StoreError.invalidConfiguration("The PostgreSQL URL's port \(port) is not between 1 and 65535")
         }
-        if components.port == nil, let written = Self.writtenPort(in: url) {
+        // An empty port (`host:/db`) means the default one, as in any URL.
+        if components.port == nil, let written = Self.writtenPort(in: url), !written.isEmpty {
             throw StoreError.invalidConfiguration("The PostgreSQL URL's port '\(written.prefix(20))' is not between 1 and 65535")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path

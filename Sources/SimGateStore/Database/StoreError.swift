@@ -3,8 +3,9 @@ public enum StoreError: Error, Sendable, Equatable {
     /// The database was closed while work was still asked of it.
     case databaseClosed
     /// The SQLite transaction this unit of work was committed with (together with others)
-    /// failed to commit, so its work was rolled back: `reason` says why.
-    case groupCommitFailed(reason: String)
+    /// failed to commit, so its work was rolled back: `reason` says why, and `storageFault`
+    /// what the storage refused, when that was the cause (see ``storageFault(in:)``).
+    case groupCommitFailed(reason: String, storageFault: String? = nil)
     /// Every connection stayed busy (or none could be opened) for this long; the request was
     /// given up rather than left waiting.
     case connectionUnavailable(waited: Duration)

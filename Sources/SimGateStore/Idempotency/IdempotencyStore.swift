@@ -21,9 +21,12 @@ public struct IdempotencyStore: Sendable {
         case interrupted
     }
 
-    /// How long a claim with no answer counts as running. Past it, a claim that committed
+    /// How long a claim with no answer counts as running since it was made or last renewed
+    /// (its request renews it every ``renewal`` while it runs). Past it, a claim that committed
     /// nothing was left by an instance that died, and the key's next request takes it over.
     public static let lease: TimeInterval = 10
+    /// How often a running request renews its claim.
+    public static let renewal: Duration = .seconds(3)
 
     private let database: SimGateDatabase
 
@@ -52,7 +55,9 @@ public struct IdempotencyStore: Sendable {
             }
             let claimedAt = try row.int64("created_at")
             guard claimedAt <= now.addingTimeInterval(-Self.lease).stored else { return .inProgress }
-            if try row.int64("effect_committed") != 0 { return .interrupted }
+            // A claim with no token was made by a build that did not mark its work: it may have
+            // committed some, so it counts as having done so.
+            if try row.int64("effect_committed") != 0 || row.optionalString("claim_token") == nil { return .interrupted }
             // Nothing of the first claim was committed, and its unit of work, if it ever comes,
             // checks the token it claimed with: taking the key over cannot act twice.
             let taken = try await db.raw("""
@@ -85,11 +90,27 @@ public struct IdempotencyStore: Sendable {
     }
 
     /// Forgets a key claimed under `token` whose request failed on the server's side, so a
-    /// retry may run.
+    /// retry may run, unless some of its work was committed: a retry would then do it twice,
+    /// and the key stays (`idempotency_key_interrupted` once its claim runs out).
     public func abandon(accountID: AccountID, key: String, token: String) async throws {
         try await database.sqlTransaction { db in
             try await db.delete(from: "idempotency_keys")
-                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).where("claim_token", .equal, token).run()
+                .where("account_id", .equal, accountID.rawValue).where("idempotency_key", .equal, key).where("claim_token", .equal, token)
+                .where("effect_committed", .equal, 0).run()
+        }
+    }
+
+    /// Renews the claim under `token` as of `now`, while its request runs; `false` once it is
+    /// no longer that request's.
+    @discardableResult
+    public func renew(accountID: AccountID, key: String, token: String, now: Date) async throws -> Bool {
+        try await database.sqlTransaction { db in
+            try await !db.raw("""
+                UPDATE idempotency_keys SET created_at = \(bind: now.stored)
+                WHERE account_id = \(bind: accountID.rawValue) AND idempotency_key = \(bind: key) AND claim_token = \(bind: token)
+                AND response_status IS NULL
+                RETURNING account_id
+                """).all().isEmpty
         }
     }
 

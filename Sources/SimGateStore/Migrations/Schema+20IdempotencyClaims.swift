@@ -6,5 +6,8 @@ extension Schema {
     static let idempotencyClaims = Migration(version: 20, name: "idempotency_claims", statements: [
         "ALTER TABLE idempotency_keys ADD COLUMN claim_token TEXT",
         "ALTER TABLE idempotency_keys ADD COLUMN effect_committed INTEGER NOT NULL DEFAULT 0",
+        // A claim left unanswered by an earlier build may have committed its work: nothing says
+        // otherwise, so it is never run again (`idempotency_key_interrupted`).
+        "UPDATE idempotency_keys SET effect_committed = 1 WHERE response_status IS NULL",
     ])
 }

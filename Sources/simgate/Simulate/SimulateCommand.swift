@@ -43,7 +43,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Seconds between a device's accounting updates.") var interval = 2.0
     /// `--roaming`: chance, 0 to 1, that a device moves to another network at an update.
     @Option(help: "Chance, per update, that a device roams to another country (0 to 1).") var roaming = 0.1
-    /// `--session-length`: Interim-Updates per session before its Stop; below 2 counts as 2.
+    /// `--session-length`: Interim-Updates per session before its Stop (2 or more).
     @Option(help: "Updates per session before the device stops it and starts another.") var sessionLength = 8
 
     /// Refuses values the simulation cannot play (before anything is sent), naming the option.
@@ -58,8 +58,10 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         // A port that does not fit is dropped by URLComponents; the colon shows one was given.
         let authority = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? ""
+        // An IPv6 host's colons are inside its brackets; a port follows the closing one.
+        let afterHost = authority.lastIndex(of: "]").map { authority[authority.index(after: $0)...] } ?? authority
         guard let address = URLComponents(string: url), ["http", "https"].contains(address.scheme ?? ""), address.host?.isEmpty == false,
-              address.port.map({ (1...65_535).contains($0) }) ?? !authority.contains(":")
+              address.port.map({ (1...65_535).contains($0) }) ?? !afterHost.contains(":")
         else { throw ValidationError("--url must be an http:// address with a port between 1 and 65535, like http://127.0.0.1:8080.") }
     }
 

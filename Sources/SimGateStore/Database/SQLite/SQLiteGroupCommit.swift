@@ -231,7 +231,7 @@ final class SQLiteGroupCommit: Sendable {
             }
             await pool.release(connection)
         }
-        let groupFailure: (any Error)? = failure.map { StoreError.groupCommitFailed(reason: "\($0)") }
+        let groupFailure: (any Error)? = failure.map { StoreError.groupCommitFailed(reason: "\($0)", storageFault: storageFault(in: $0)) }
             ?? (committing ? nil : StoreError.groupCommitFailed(reason: reason))
         for continuation in waiting {
             if let groupFailure { continuation.resume(throwing: groupFailure) } else { continuation.resume(returning: true) }

@@ -385,6 +385,7 @@ struct SQLiteFailure: Error, CustomStringConvertible {
 /// an I/O error, a read-only file), when `error` says so: the request was sound, and may
 /// succeed once the storage is back. `nil` for every other error.
 public func storageFault(in error: any Error) -> String? {
+    if case StoreError.groupCommitFailed(_, let fault) = error { return fault }
     guard let failure = error as? SQLiteFailure else { return nil }
     // Primary result codes (the low byte of an extended one), from SQLite's documentation.
     switch failure.code & 0xFF {
