@@ -13,7 +13,7 @@ import SimGateCore
 public struct Store: Sendable {
     /// The database underneath, a `Service` the app runs (and stops last).
     public let database: SimGateDatabase
-    private let ids: IdentifierGenerator
+    let ids: IdentifierGenerator
     /// What runs inside every unit of work that appends events, and who hears of commits.
     public let hooks: StoreHooks
     /// Seals the secrets repositories keep readable; `nil` keeps them as given (tests only).

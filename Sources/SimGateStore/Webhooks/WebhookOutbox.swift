@@ -71,6 +71,7 @@ public struct WebhookOutbox: Sendable {
     private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
         let engine = database.engine
         guard limit > 0 else { return [] }
+        try await logLostAttempts(now: now, on: db)
         try await db.raw("""
             UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
             WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
@@ -130,6 +131,31 @@ public struct WebhookOutbox: Sendable {
             .where("id", .in, Set(deliveries.map(\.endpointID.rawValue)).sorted()).all().map(WebhookRepository.endpoint)
         let byID = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.id, $0) })
         return deliveries.compactMap { delivery in byID[delivery.endpointID].map { ClaimedDelivery(delivery: delivery, endpoint: $0) } }
+    }
+
+    /// Logs the attempts whose claims ran out: their instance stopped (or froze) before it
+    /// recorded how they ended, and the receiver may well have had them. Each counts in the
+    /// delivery's `attempts`, so each has its line in the log, from when it was claimed.
+    private func logLostAttempts(now: Date, on db: any SQLDatabase) async throws {
+        let lost = try await db.raw("""
+            SELECT id, endpoint_id, updated_at FROM webhook_deliveries
+            WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
+            """).all()
+        guard !lost.isEmpty else { return }
+        var insert = db.insert(into: "webhook_attempts").columns(
+            "id", "delivery_id", "endpoint_id", "attempted_at", "status_code", "latency_ms", "response_excerpt", "error"
+        )
+        for row in lost {
+            let id: WebhookAttemptID = store.ids.make()
+            let claimedAt = try row.int64("updated_at")
+            // Its latency is unknown; what is known is how long it went without an outcome.
+            insert = insert.values(
+                SQLBind(id.rawValue), SQLBind(try row.string("id")), SQLBind(try row.string("endpoint_id")), SQLBind(claimedAt),
+                SQLLiteral.null, SQLBind(max(0, now.stored - claimedAt)), SQLLiteral.null,
+                SQLBind("The instance making this attempt stopped before it recorded how it ended; the receiver may have had it.")
+            )
+        }
+        try await insert.run()
     }
 
     /// When the next pending delivery of an enabled endpoint falls due; `nil` when none is.

@@ -37,4 +37,25 @@ struct WebhookOutboxClaimTests {
             #expect(Set(third.map(\.delivery.id)).isDisjoint(with: ids))
         }
     }
+
+    @Test("an attempt whose instance died is logged when its claim runs out, so the log has every attempt the count has", arguments: TestEngine.available)
+    func lostAttemptLogged(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let outbox = app.database.store.webhookOutbox
+            // An instance claims the delivery and is killed before it records the attempt.
+            let dead = try await outbox.claim(limit: 10, worker: "killed", now: app.clock.now(), lease: 5)
+            let delivery = try #require(dead.first?.delivery.id.rawValue)
+            app.clock.advance(by: 6)
+            let taken = try await outbox.claim(limit: 10, worker: "alive", now: app.clock.now(), lease: 5)
+            #expect(taken.map(\.delivery.id.rawValue) == [delivery])
+            let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
+            let log = shown["attempt_log"] as? [[String: Any]] ?? []
+            #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
+            #expect((log.first?["error"] as? String)?.contains("stopped before it recorded") == true, "\(log)")
+        }
+    }
 }
