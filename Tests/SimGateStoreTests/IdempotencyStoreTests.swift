@@ -14,10 +14,7 @@ struct IdempotencyStoreTests {
             let store = IdempotencyStore(database: database)
             let account = AccountID(trusted: "acct_test")
             let now = Self.now
-            guard case .claimed(let token) = try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) else {
-                Issue.record("a new key was not claimed")
-                return
-            }
+            let token = try #require(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now).token, "a new key was not claimed")
             #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) == .inProgress)
             try await store.finish(accountID: account, key: "k1", token: token, status: 201, body: "{}")
             #expect(try await store.claim(accountID: account, key: "k1", requestHash: "h1", now: now) == .replay(status: 201, body: "{}"))
@@ -40,15 +37,9 @@ struct IdempotencyStoreTests {
 
             // Nothing committed: within the lease the key is busy, past it a retry takes it over,
             // and the first request's work, should it come at last, is refused whole.
-            guard case .claimed(let first) = try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: Self.now) else {
-                Issue.record("not claimed")
-                return
-            }
+            let first = try #require(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: Self.now).token, "not claimed")
             #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later - 0.001) == .inProgress)
-            guard case .claimed(let second) = try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) else {
-                Issue.record("a claim that committed nothing was not taken over")
-                return
-            }
+            let second = try #require(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later).token, "a claim that committed nothing was not taken over")
             #expect(second != first)
             #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) == .inProgress)
             try await database.sqlTransaction { try await $0.raw("CREATE TABLE first_request_work (id INTEGER)").run() }
@@ -63,10 +54,7 @@ struct IdempotencyStoreTests {
             #expect(try await keys.claim(accountID: account, key: "quiet", requestHash: "h", now: later) == .replay(status: 201, body: "retry"))
 
             // Work committed, answer never stored: busy within the lease, then interrupted, never run again.
-            guard case .claimed(let token) = try await keys.claim(accountID: account, key: "done", requestHash: "h", now: Self.now) else {
-                Issue.record("not claimed")
-                return
-            }
+            let token = try #require(try await keys.claim(accountID: account, key: "done", requestHash: "h", now: Self.now).token, "not claimed")
             try await IdempotencyClaim.$current.withValue(IdempotencyClaim(accountID: account, key: "done", token: token)) {
                 try await store.transaction { _ in }
             }
@@ -84,28 +72,19 @@ struct IdempotencyStoreTests {
             let account = AccountID(trusted: "acct_test")
             let lease = IdempotencyStore.lease
 
-            guard case .claimed(let slow) = try await keys.claim(accountID: account, key: "slow", requestHash: "h", now: Self.now) else {
-                Issue.record("not claimed")
-                return
-            }
+            let slow = try #require(try await keys.claim(accountID: account, key: "slow", requestHash: "h", now: Self.now).token, "not claimed")
             #expect(try await keys.renew(accountID: account, key: "slow", token: slow, now: Self.now + lease - 2))
             #expect(try await keys.claim(accountID: account, key: "slow", requestHash: "h", now: Self.now + lease + 2) == .inProgress)
             #expect(try await keys.renew(accountID: account, key: "slow", token: "someone else", now: Self.now + lease) == false)
 
             // A 5xx after committed work keeps the key: the retry is told, not run again.
-            guard case .claimed(let failing) = try await keys.claim(accountID: account, key: "failing", requestHash: "h", now: Self.now) else {
-                Issue.record("not claimed")
-                return
-            }
+            let failing = try #require(try await keys.claim(accountID: account, key: "failing", requestHash: "h", now: Self.now).token, "not claimed")
             try await IdempotencyClaim.$current.withValue(IdempotencyClaim(accountID: account, key: "failing", token: failing)) {
                 try await store.transaction { _ in }
             }
             try await keys.abandon(accountID: account, key: "failing", token: failing)
             #expect(try await keys.claim(accountID: account, key: "failing", requestHash: "h", now: Self.now + lease) == .interrupted)
-            guard case .claimed(let clean) = try await keys.claim(accountID: account, key: "clean", requestHash: "h", now: Self.now) else {
-                Issue.record("not claimed")
-                return
-            }
+            let clean = try #require(try await keys.claim(accountID: account, key: "clean", requestHash: "h", now: Self.now).token, "not claimed")
             try await keys.abandon(accountID: account, key: "clean", token: clean)
             #expect(try await keys.claim(accountID: account, key: "clean", requestHash: "h", now: Self.now).sameCase == .claimed(token: ""))
 
@@ -129,6 +108,12 @@ struct IdempotencyStoreTests {
 }
 
 extension IdempotencyStore.Claim {
+    /// The token of a claim that was made; `nil` for every other answer.
+    var token: String? {
+        if case .claimed(let token) = self { return token }
+        return nil
+    }
+
     /// The claim with any token blanked, to compare cases.
     var sameCase: IdempotencyStore.Claim {
         if case .claimed = self { return .claimed(token: "") }
