@@ -69,6 +69,29 @@ struct StatementCalculatorTests {
         #expect(line.from == start && line.to == start.addingTimeInterval(14 * 86_400))
     }
 
+    @Test("a forecast reads a SIM's data rate over a day of LIVE time at least, not over its first minutes")
+    func forecastRateWindow() throws {
+        let start = Self.month.start
+        let price = Self.price(from: start, live: 0, perMB: 10)
+        func forecast(liveFor seconds: TimeInterval, usedMB: UInt64) throws -> Int64? {
+            try Self.statement(
+                [Self.period(.live, from: start, to: nil)], prices: [price], usage: usedMB * 1_048_576, asOf: start.addingTimeInterval(seconds)
+            ).lines.first?.forecastAmount
+        }
+        // 10 MB in its first minute: the rest of the month as if at 10 MB a day (27.9993 days,
+        // 290 MB in all at 10), not at 10 MB a minute (403,200 MB).
+        #expect(try forecast(liveFor: 60, usedMB: 10) == 2_900)
+        // Past a day the SIM's own rate: 10 MB in two days, 140 MB in 28.
+        #expect(try forecast(liveFor: 2 * 86_400, usedMB: 10) == 1_400)
+        // LIVE for the month's last hour, 10 MB in its first minute: 59 minutes more at 10 MB a
+        // day, 10.41 MB.
+        let lastHour = try Self.statement(
+            [Self.period(.live, from: Self.month.end.addingTimeInterval(-3_600), to: nil)],
+            prices: [price], usage: 10 * 1_048_576, asOf: Self.month.end.addingTimeInterval(-3_540)
+        )
+        #expect(lastHour.lines.first?.forecastAmount == 104)
+    }
+
     @Test("OFFLINE time is put down to the hold in force longest, and saves the LIVE fee less the OFFLINE fee")
     func savingsByCause() throws {
         let start = Self.month.start

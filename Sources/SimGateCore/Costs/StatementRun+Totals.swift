@@ -4,12 +4,20 @@ extension StatementRun {
     /// Exact amounts are numerators over seconds in the month × bytes per MB.
     private var denominator: Int128 { Int128(monthSeconds) * ExactAmount.bytesPerMB }
 
+    /// The least LIVE time, in seconds, a forecast reads a SIM's data rate over.
+    static let shortestRateWindow: Int128 = 86_400
+
     /// Rounds a SIM's line and keeps it, adding its use and allowance to its tariff's pool.
     mutating func finish(_ sim: StatementSim, _ line: LineBuilder) throws {
         // Data flows only while LIVE: it goes on at the line's rate per LIVE second, for the LIVE
-        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more.
+        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more. The rate is
+        // read over a day of LIVE time at least: a device that fetches its firmware in its first
+        // minute does not do so every minute, and read over that minute a 9 EUR SIM's forecast
+        // ran to six figures.
         let (liveSoFar, liveAtEnd) = (Int128(line.actual.seconds[.live]), Int128(line.forecast.seconds[.live]))
-        let projected = liveSoFar > 0 && liveAtEnd > liveSoFar ? line.usedBytes * liveAtEnd / liveSoFar : line.usedBytes
+        let projected = liveSoFar > 0 && liveAtEnd > liveSoFar
+            ? line.usedBytes + line.usedBytes * (liveAtEnd - liveSoFar) / max(liveSoFar, Self.shortestRateWindow)
+            : line.usedBytes
         let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
         let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil
         if let tariff = line.tariffNumber, line.actual.lastPrice?.dataPooled ?? line.forecast.lastPrice?.dataPooled ?? false {
