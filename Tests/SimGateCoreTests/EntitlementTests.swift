@@ -74,6 +74,10 @@ struct EntitlementTests {
         let ended = Self.fold([.paymentFailed(at: Self.start), .ended(at: Self.start + Self.day)])
         for policy in CancellationPolicy.allCases {
             #expect(ended.requiresPaymentHold(at: Self.start, under: policy, grace: Self.grace) == true)
+            // Shown as when it ended: the first fact that said no payment would come, not year 1.
+            #expect(state.accessEnds(under: policy, grace: Self.grace) == Self.start)
+            #expect(ended.accessEnds(under: policy, grace: Self.grace) == Self.start)
+            #expect(Self.fold([.ended(at: Self.start + Self.day)]).accessEnds(under: policy, grace: Self.grace) == Self.start + Self.day)
         }
     }
 

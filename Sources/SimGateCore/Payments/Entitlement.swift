@@ -58,17 +58,20 @@ public struct Entitlement: Equatable, Sendable {
     }
 
     /// The instant data stops under `policy` with `grace` seconds of grace; `nil` when no
-    /// fact has arrived. Never paid: no access from payments at all.
+    /// fact has arrived.
     ///
     /// Running: the later of the paid period and the grace window. Ended immediately: the end,
     /// or earlier if access ran out before it. Ended at period end: the paid period, no grace.
+    /// Never paid: payments gave no access, which ended with the first fact saying none would
+    /// come (a failed payment, or the end), rather than at a made-up instant shown as year 1.
     public func accessEnds(under policy: CancellationPolicy, grace: TimeInterval) -> Date? {
         guard hasFacts else { return nil }
-        let running = [paidUntil, graceUntil(grace: grace)].compactMap { $0 }.max() ?? .distantPast
+        let unpaid = [lastFailureAt, endedAt].compactMap { $0 }.min()
+        guard let running = [paidUntil, graceUntil(grace: grace)].compactMap({ $0 }).max() ?? unpaid else { return nil }
         guard let endedAt else { return running }
         switch policy {
         case .immediately: return min(endedAt, running)
-        case .endOfPeriod: return paidUntil ?? .distantPast
+        case .endOfPeriod: return paidUntil ?? running
         }
     }
 

@@ -85,6 +85,10 @@ struct BillingSemanticsTests {
                 let binding = ((state.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
                 #expect(binding?["grace_until"] is NSNull)
             }
+            // Never paid: access ended with the failed payment, shown as its time (it was year 1).
+            let first = try await app.request(.get, "/v1/sims/\(sims[0])", key: key)
+            let bindingEnd = (((first.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first)?["access_ends_at"] as? String
+            #expect(bindingEnd == Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)), "\(first.text)")
             // The checkout that bound the subscription did something: applied, not ignored.
             let checkout = try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.first { $0["external_id"] as? String == "evt_co" }
             #expect(checkout?["status"] as? String == "applied")

@@ -46,6 +46,12 @@ struct BraintreeAndGenericFlowTests {
             // Same notification again (Braintree retries hourly): a duplicate.
             let again = try await app.sendBraintree(xml: xml, gateway: gateway, key: .init(publicKey: "pub_old", privateKey: "priv_old"))
             #expect(again.json["duplicate"] as? Bool == true)
+            // Thousands of wrong pairs naming a configured key ahead of the right one (each
+            // used to cost an HMAC over the whole payload): still verified.
+            let padded = try await app.sendBraintree(
+                xml: xml, gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "priv_new"), pairsBefore: Array(repeating: "pub_new|00", count: 5_000)
+            )
+            #expect(padded.status == 200 && padded.json["duplicate"] as? Bool == true, "\(padded.text)")
             // A key pair that is not configured, and a broken document.
             #expect(try await app.sendBraintree(xml: xml, gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "stolen")).code == "signature_invalid")
             #expect(try await app.sendBraintree(xml: "<notification><kind>", gateway: gateway, key: .init(publicKey: "pub_new", privateKey: "priv_new")).code == "payload_invalid")

@@ -27,11 +27,12 @@ extension TestHarness {
         return try await request(.post, "/webhooks/stripe/\(gateway)", key: nil, rawBody: String(decoding: body, as: UTF8.self), headers: ["Stripe-Signature": header])
     }
 
-    /// Posts a Braintree notification as a signed form, its base64 payload wrapped with newlines.
+    /// Posts a Braintree notification as a signed form, its base64 payload wrapped with newlines;
+    /// `pairsBefore` go ahead of the good pair in `bt_signature`.
     @discardableResult
-    func sendBraintree(xml: String, gateway: String, key: BraintreeSignature.KeyPair) async throws -> TestReply {
+    func sendBraintree(xml: String, gateway: String, key: BraintreeSignature.KeyPair, pairsBefore: [String] = []) async throws -> TestReply {
         let payload = Data(xml.utf8).base64EncodedString(options: .lineLength76Characters).replacingOccurrences(of: "\r\n", with: "\n") + "\n"
-        let signature = BraintreeSignature.sign(payload: payload, key: key)
+        let signature = (pairsBefore + [BraintreeSignature.sign(payload: payload, key: key)]).joined(separator: "&")
         let form = "bt_signature=" + Self.formEncode(signature) + "&bt_payload=" + Self.formEncode(payload)
         return try await request(.post, "/webhooks/braintree/\(gateway)", key: nil, rawBody: form, headers: ["Content-Type": "application/x-www-form-urlencoded"])
     }

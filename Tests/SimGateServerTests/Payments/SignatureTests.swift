@@ -55,6 +55,23 @@ struct SignatureTests {
         }
     }
 
+    @Test("Braintree: each key's signature is worked out once, however many pairs name it")
+    func braintreeRepeatedPairs() throws {
+        let keys = [BraintreeSignature.KeyPair(publicKey: "public-1", privateKey: "private-1"), .init(publicKey: "public-2", privateKey: "private-2")]
+        let good = Array("00112233445566778899aabbccddeeff00112233".utf8)
+        var worked: [String] = []
+        let sign = { (key: BraintreeSignature.KeyPair) -> [UInt8] in
+            worked.append(key.publicKey)
+            return key.publicKey == "public-2" ? good : Array(repeating: UInt8(ascii: "f"), count: 40)
+        }
+        let repeated = Array(repeating: "public-1|0&public-2|1", count: 10_000).joined(separator: "&")
+        #expect(throws: WebhookVerificationError.signatureMismatch) { try BraintreeSignature.verify(signature: repeated, keys: keys, sign: sign) }
+        #expect(worked.sorted() == ["public-1", "public-2"], "one HMAC a key, not one a pair")
+        worked = []
+        try BraintreeSignature.verify(signature: repeated + "&public-2|" + String(decoding: good, as: UTF8.self), keys: keys, sign: sign)
+        #expect(worked.sorted() == ["public-1", "public-2"])
+    }
+
     @Test("Standard Webhooks: v1 base64 HMAC over id.timestamp.body with the whsec key bytes")
     func standardWebhooks() throws {
         let keyBytes = Data((0..<32).map { UInt8($0) })

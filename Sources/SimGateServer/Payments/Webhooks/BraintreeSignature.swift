@@ -14,14 +14,26 @@ enum BraintreeSignature {
     }
 
     /// Returns if a pair of `signature` matches its key in `keys`; throws otherwise.
+    ///
+    /// Each key's signature is worked out once, however many pairs name it: worked out for
+    /// every pair, a quarter of a megabyte naming one public key 11,000 times cost 1.7 s of CPU
+    /// a request, from anyone who knows the gateway's URL and public key.
     static func verify(signature: String?, payload: String, keys: [KeyPair]) throws(WebhookVerificationError) {
+        try verify(signature: signature, keys: keys) { Array(digest(payload, privateKey: $0.privateKey).hexString.utf8) }
+    }
+
+    /// `verify(signature:payload:keys:)` with each key's expected hex signature from `sign`,
+    /// so a test can count how often it is worked out.
+    static func verify(signature: String?, keys: [KeyPair], sign: (KeyPair) -> [UInt8]) throws(WebhookVerificationError) {
         guard let signature, !signature.isEmpty else { throw .missingSignature("bt_signature is missing.") }
+        var expected: [Int: [UInt8]] = [:]
         for pair in signature.split(separator: "&") {
             let parts = pair.split(separator: "|", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            for key in keys where key.publicKey == parts[0] {
-                let expected = Array(digest(payload, privateKey: key.privateKey).hexString.utf8)
-                if ConstantTime.equals(expected, Array(parts[1].lowercased().utf8)) { return }
+            for (index, key) in keys.enumerated() where key.publicKey == parts[0] {
+                let keySignature = expected[index] ?? sign(key)
+                expected[index] = keySignature
+                if ConstantTime.equals(keySignature, Array(parts[1].lowercased().utf8)) { return }
             }
         }
         throw .signatureMismatch
