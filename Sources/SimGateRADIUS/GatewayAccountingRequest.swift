@@ -36,9 +36,11 @@ public struct GatewayAccountingRequest: Sendable {
     public var eventTimestamp: UInt32?
     /// Acct-Session-Time, in seconds.
     public var sessionTime: UInt32?
+    /// Acct-Delay-Time: how many seconds the gateway has held this report, in seconds.
+    public var delayTime: UInt32?
 
-    /// The fields every report has; set `userName`, `framedIPAddress`, `eventTimestamp` and
-    /// `sessionTime` afterwards when the request should carry them.
+    /// The fields every report has; set `userName`, `framedIPAddress`, `eventTimestamp`,
+    /// `sessionTime` and `delayTime` afterwards when the request should carry them.
     public init(
         _ status: AccountingStatusType, nas: NAS, sessionID: String, imsi: String, mccMNC: String? = nil, imeisv: String? = nil,
         ratType: UInt8? = nil, inputBytes: UInt64 = 0, outputBytes: UInt64 = 0
@@ -81,6 +83,7 @@ public struct GatewayAccountingRequest: Sendable {
         if let framedIPAddress { attributes.append(RADIUSAttribute(type: RADIUSAttributeType.framedIPAddress, value: framedIPAddress)) }
         if let eventTimestamp { attributes.append(.integer(RADIUSAttributeType.eventTimestamp, eventTimestamp)) }
         if let sessionTime { attributes.append(.integer(RADIUSAttributeType.acctSessionTime, sessionTime)) }
+        if let delayTime { attributes.append(.integer(RADIUSAttributeType.acctDelayTime, delayTime)) }
         let packet = RADIUSPacket(code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16), attributes: attributes)
         return RADIUSAuthenticators.signRequest(packet, secret: secret)
     }

@@ -38,6 +38,9 @@ public enum RADIUSAttributeType {
     public static let acctOutputOctets: UInt8 = 43
     /// Acct-Session-Id: ties a session's Start, updates and Stop together (RFC 2866 section 5.5).
     public static let acctSessionID: UInt8 = 44
+    /// Acct-Delay-Time: seconds the gateway has been trying to send this request (RFC 2866
+    /// section 5.2).
+    public static let acctDelayTime: UInt8 = 41
     /// Acct-Session-Time: seconds the session has lasted (RFC 2866 section 5.7).
     public static let acctSessionTime: UInt8 = 46
     /// Acct-Input-Gigawords: times Acct-Input-Octets wrapped past 2^32 (RFC 2869 section 5.1).

@@ -159,6 +159,90 @@ struct RADIUSAccountingTests {
         }
     }
 
+    /// One gateway, one session id, two SIMs of two accounts. The second SIM's reports were read
+    /// as the first SIM's session: its counters were diffed against the first's, part of its
+    /// bytes were lost, and its Stop ended the first SIM's session, an event in the second
+    /// account's stream naming it.
+    @Test("a report naming another SIM under an open session's id is that SIM's own session; the first one ends", arguments: TestEngine.available)
+    func sessionIDTakenByAnotherSIM(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let simA = try #require(try await app.importSims(0..<1, account: accountA).first)
+            let simB = try #require(try await app.importSims(1..<2, account: accountB).first)
+            #expect(try await app.request(.post, "/v1/sims/\(simA)/activate", key: keyA).status == 200)
+            #expect(try await app.request(.post, "/v1/sims/\(simB)/activate", key: keyB).status == 200)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "XB", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                Self.accounting(.interimUpdate, session: "XB", imsi: Fixtures.imsi(0), input: 5_000, output: 5_000, identifier: 2),
+            ])
+            app.clock.advance(by: 60)
+            try await Self.send(app, [
+                Self.accounting(.start, session: "XB", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 3),
+                Self.accounting(.interimUpdate, session: "XB", imsi: Fixtures.imsi(1), input: 8_000, output: 8_000, identifier: 4),
+                Self.accounting(.stop, session: "XB", imsi: Fixtures.imsi(1), input: 9_000, output: 9_000, identifier: 5),
+            ])
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let usageA = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: simA), period: month) }
+            let usageB = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: simB), period: month) }
+            #expect(usageA.up == 5_000 && usageB.up == 9_000 && usageB.down == 9_000)
+            let sessionsB = try await app.request(.get, "/v1/sims/\(simB)/sessions", key: keyB).items
+            #expect(sessionsB.count == 1 && sessionsB.first?["stopped_at"] is String, "B's own session, stopped by its Stop")
+            // Each account's stream tells of its own SIM's session only: A's ended when its id
+            // was taken, B's started and stopped.
+            func reasons(_ key: String, _ type: String) async throws -> [String] {
+                try await app.request(.get, "/v1/events?type=\(type)", key: key).items.compactMap { ($0["cause"] as? [String: Any])?["reason"] as? String }
+            }
+            #expect(try await reasons(keyA, "sim.session_stopped").map { $0.hasPrefix("Its session id was used by another SIM") } == [true])
+            #expect(try await reasons(keyB, "sim.session_started").count == 1)
+            #expect(try await reasons(keyB, "sim.session_stopped").map { $0.hasPrefix("Accounting Stop") } == [true])
+        }
+    }
+
+    /// A gateway that holds its reports through an outage sends them days later. Their bytes were
+    /// counted on the day and in the month they arrived: a session of January 31 billed in
+    /// February.
+    @Test("usage reported late counts on the day it was used: Event-Timestamp, else arrival less Acct-Delay-Time, never ahead of arrival", arguments: TestEngine.available)
+    func lateReportsDatedWhenUsed(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = SimID(trusted: try await NetworkGateRegressionTests.liveSim(app))
+            let imsi = Fixtures.imsi(0)
+            let january31 = app.clock.now().addingTimeInterval(30 * 86_400 + 23 * 3_600)
+            app.clock.advance(by: 33 * 86_400 + 12 * 3_600)
+            func report(_ status: AccountingStatusType, _ session: String, bytes: UInt64, at time: Date?, delay: UInt32?, identifier: UInt8) -> RADIUSPacket {
+                var request = GatewayAccountingRequest(
+                    status, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: imsi, mccMNC: "26201", inputBytes: bytes, outputBytes: bytes
+                )
+                request.eventTimestamp = time.map { UInt32($0.timeIntervalSince1970) }
+                request.delayTime = delay
+                return request.signed(identifier: identifier, secret: Array(TestHarness.radiusSecret.utf8))
+            }
+            try await Self.send(app, [
+                // Both held since January 31, 23:00-23:10 (the gateway's clock).
+                report(.start, "held", bytes: 0, at: january31, delay: 300_000, identifier: 1),
+                report(.stop, "held", bytes: 1_000, at: january31.addingTimeInterval(600), delay: 299_400, identifier: 2),
+                // No Event-Timestamp: held two days by the gateway's own count.
+                report(.start, "delayed", bytes: 0, at: nil, delay: 2 * 86_400, identifier: 3),
+                report(.interimUpdate, "delayed", bytes: 30, at: nil, delay: 2 * 86_400, identifier: 4),
+                // A gateway clock an hour ahead: counted when it arrived, not in the future.
+                report(.start, "ahead", bytes: 0, at: app.clock.now().addingTimeInterval(3_600), delay: nil, identifier: 5),
+                report(.interimUpdate, "ahead", bytes: 500, at: app.clock.now().addingTimeInterval(3_600), delay: nil, identifier: 6),
+            ])
+            func total(_ period: String) async throws -> UInt64 {
+                try await app.database.store.read { try await $0.usage.total(simID: sim, period: period) }.up
+            }
+            let (january31Day, january) = (UsageRepository.periods(of: january31)[0], UsageRepository.periods(of: january31)[1])
+            let delayedDay = UsageRepository.periods(of: app.clock.now().addingTimeInterval(-2 * 86_400))[0]
+            let (today, february) = (UsageRepository.periods(of: app.clock.now())[0], UsageRepository.periods(of: app.clock.now())[1])
+            #expect(january == "2027-01" && delayedDay == "2027-02-01")
+            let (onJanuary31, inJanuary) = (try await total(january31Day), try await total(january))
+            #expect(onJanuary31 == 1_000 && inJanuary == 1_000)
+            #expect(try await total(delayedDay) == 30)
+            let (onToday, inFebruary) = (try await total(today), try await total(february))
+            #expect(onToday == 500 && inFebruary == 530)
+        }
+    }
+
     @Test("many reports at once are committed together and every byte counts once", arguments: TestEngine.available)
     func concurrentReports(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -30,7 +30,8 @@ struct AccountingLedger: Sendable {
             let part = try await record(run, now: now, in: tx)
             try await recordStops(part.stopped, at: now, in: tx)
             for (key, simID) in part.unserved { unserved[key] = simID }
-            for stop in part.stopped { unserved[stop.key] = nil }
+            // A session another SIM's took the key of does not end that SIM's new session.
+            for stop in part.stopped where unserved[stop.key] == stop.simID { unserved[stop.key] = nil }
             run.removeAll(keepingCapacity: true)
         }
         for report in reports {
@@ -103,10 +104,20 @@ struct AccountingLedger: Sendable {
             // or reuses its ids. Read as the old session, its counters went backwards and
             // every byte of it was lost.
             let stored = sessions[key]
-            let beginsAgain = report.status == .start && stored?.stoppedAt != nil
+            // A report naming another SIM than the session's is that SIM's session, whatever
+            // its status: read as the first SIM's, the second SIM's counters were diffed against
+            // the first's, its bytes went to the first SIM (another account's, maybe) and its
+            // Stop ended the first SIM's session. The first SIM's session ends here.
+            let otherSIMs = stored.map { $0.simID != sim.id } ?? false
+            if otherSIMs, let stored, stored.stoppedAt == nil {
+                stopped.append((key, stored.simID, "Its session id was used by another SIM's session"))
+            }
+            let beginsAgain = otherSIMs || (report.status == .start && stored?.stoppedAt != nil)
             if beginsAgain { begunAgain.insert(key) }
             let known = beginsAgain ? nil : stored
-            if known == nil { opened.append(key) }
+            // Begun again within the batch, the key is already among those opened (its one event
+            // shows the session as the batch leaves it).
+            if known == nil, !(beginsAgain && opened.contains(key)) { opened.append(key) }
             var session = known ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
                 startedAt: report.sessionStart(arrival: now), updatedAt: now
@@ -133,9 +144,10 @@ struct AccountingLedger: Sendable {
             if touchedKeys.insert(key).inserted { touched.append(key) }
             sessions[key] = session
             guard !delta.isEmpty else { continue }
+            let usedUntil = report.usageTime(arrival: now)
             let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
-                startedAt: min(since, now), endedAt: now, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,
+                startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,
                 mccMNC: session.mccMNC, country: session.country, rat: session.rat, imei: session.imei
             )
             records.append(record)

@@ -21,6 +21,8 @@ struct AccountingReport: Sendable {
     let eventTimestamp: UInt32?
     /// Acct-Session-Time: how long the session had run at this report, in seconds.
     let sessionTime: UInt32?
+    /// Acct-Delay-Time: how long the gateway had held the report before this send, in seconds.
+    let delayTime: UInt32?
     /// Cumulative totals for the session, gigawords included.
     let inputBytes: UInt64
     /// Bytes sent to the device so far (Acct-Output-Octets with -Gigawords).
@@ -55,6 +57,7 @@ struct AccountingReport: Sendable {
         framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText
         eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
         sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue
+        delayTime = packet.attribute(RADIUSAttributeType.acctDelayTime)?.integerValue
         func total(_ octets: UInt8, _ gigawords: UInt8) -> UInt64 {
             SessionCounters.total(octets: packet.attribute(octets)?.integerValue ?? 0, gigawords: packet.attribute(gigawords)?.integerValue ?? 0)
         }
@@ -76,11 +79,23 @@ struct AccountingReport: Sendable {
     var countersFit: Bool { inputBytes <= UInt64(Int64.max) && outputBytes <= UInt64(Int64.max) }
 
     /// When the reported event happened: the gateway's Event-Timestamp when it is plausible
-    /// (after 2000 and at most a day ahead of `arrival`), else the arrival time.
+    /// (after 2000 and at most a day ahead of `arrival`), else the arrival less Acct-Delay-Time
+    /// (how long the gateway held the report, by its own count), else the arrival time.
     func eventTime(arrival: Date) -> Date {
-        guard let eventTimestamp else { return arrival }
-        let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
+        if let eventTimestamp {
+            let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
+            if UsageTimeBounds.isPlausible(time, now: arrival) { return time }
+        }
+        guard let delayTime else { return arrival }
+        let time = arrival.addingTimeInterval(-TimeInterval(delayTime))
         return UsageTimeBounds.isPlausible(time, now: arrival) ? time : arrival
+    }
+
+    /// When the usage this report adds was used up to: its event time, never later than its
+    /// arrival. A gateway that held its reports through an outage sends them days later, and
+    /// their bytes belong to the day and month they were used in, not the ones they came in.
+    func usageTime(arrival: Date) -> Date {
+        min(arrival, eventTime(arrival: arrival))
     }
 
     /// When the session began, as far as this report tells: a Start's event time, or for a
