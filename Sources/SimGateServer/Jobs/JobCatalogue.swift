@@ -37,6 +37,8 @@ struct EvaluatePaymentJob: JobParameters {
     static let kind = "payment.evaluate"
     /// The SIM whose payment state to look at.
     let sim: SimID
+    /// Why, when it is not that access was due to end (jobs stored without one are that).
+    var reason: String? = nil
 }
 
 /// Forgets idempotency keys older than a day, then queues its next hourly run (run by HTTP).

@@ -15,13 +15,19 @@ struct BillingBindings: Sendable {
     /// Binds `subscriptionID` of `gateway` to a SIM, records the event, and queues every
     /// event of that subscription that arrived before its binding. If the subscription is
     /// already bound (a concurrent request won), returns that binding.
+    ///
+    /// What the gateway said about the subscription is the subscription's, not the SIM's: a
+    /// subscription bound before (to another SIM, say, or to one that changed hands since) brings
+    /// the facts of its events already applied, and its new SIM is looked at at once. Bound
+    /// afresh, a subscription paid a month ahead had given its new SIM nothing until the renewal.
     func create(
         gateway: PaymentGateway, subscriptionID: String, simID: SimID, source: BillingBinding.Source, cause: ChangeCause, in tx: StoreTransaction
     ) async throws -> BillingBinding {
         let now = clock.now()
+        let earlier = try await Self.facts(of: subscriptionID, gateway: gateway, in: tx)
         let binding = BillingBinding(
             id: ids.make(), accountID: gateway.accountID, gatewayID: gateway.id, subscriptionID: subscriptionID, simID: simID,
-            entitlement: Entitlement(), source: source, createdAt: now, updatedAt: now
+            entitlement: earlier.reduce(Entitlement()) { $0.merging($1) }, source: source, createdAt: now, updatedAt: now
         )
         guard try await tx.bindings.insert(binding) else {
             guard let existing = try await tx.bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID) else {
@@ -33,7 +39,18 @@ struct BillingBindings: Sendable {
         for waiting in try await tx.gatewayEvents.unbound(gatewayID: gateway.id, subscriptionID: subscriptionID) {
             try await tx.jobs.enqueue(try NewJob(ApplyGatewayEventJob(gatewayEvent: waiting.id), runAt: now), now: now)
         }
+        if !earlier.isEmpty {
+            let evaluate = EvaluatePaymentJob(sim: simID, reason: "subscription \(subscriptionID) bound, with what its gateway had said of it")
+            try await tx.jobs.enqueue(try NewJob(evaluate, runAt: now, uniqueKey: "\(EvaluatePaymentJob.kind):\(simID):\(now.epochMilliseconds)"), now: now)
+        }
         return binding
+    }
+
+    /// The facts of the subscription's events already applied to a binding of it, oldest first.
+    private static func facts(of subscriptionID: String, gateway: PaymentGateway, in tx: StoreTransaction) async throws -> [EntitlementFact] {
+        try await tx.gatewayEvents.events(gatewayID: gateway.id, subscriptionID: subscriptionID, status: .applied).compactMap { event in
+            try? GatewayNotificationDecoder.decode(kind: gateway.kind, payload: event.payload, externalID: event.externalID, receivedAt: event.receivedAt).fact
+        }
     }
 
     /// Deletes a binding with its `billing_binding.deleted` event.

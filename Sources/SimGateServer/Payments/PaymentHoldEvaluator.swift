@@ -46,7 +46,7 @@ struct PaymentHoldEvaluator: Sendable {
     /// The job that re-evaluates a SIM when its access was due to end.
     var handler: JobHandler {
         JobHandler(EvaluatePaymentJob.self) { parameters, job in
-            let cause = ChangeCause(actor: ChangeActor(.scheduler, id: job.id.rawValue), reason: "paid period ended")
+            let cause = ChangeCause(actor: ChangeActor(.scheduler, id: job.id.rawValue), reason: parameters.reason ?? "paid period ended")
             _ = try await sims.store.transaction { tx in try await evaluate(parameters.sim, cause: cause, in: tx) }
         }
     }

@@ -83,6 +83,7 @@ struct PaymentService: Sendable {
     func updateGateway(_ id: PaymentGatewayID, _ settings: GatewaySettings, visibleAccountID: AccountID?) async throws -> PaymentGateway {
         try await store.transaction { tx in
             guard var gateway = try await tx.gateways.find(id, accountID: visibleAccountID) else { throw DomainError.notFound("payment gateway") }
+            let before = gateway
             if let name = settings.name { gateway.name = name }
             if let grace = settings.gracePeriodHours { gateway.graceLength = TimeInterval(grace * 3600) }
             if let policy = settings.cancellation { gateway.cancellation = policy }
@@ -98,6 +99,16 @@ struct PaymentService: Sendable {
             }
             gateway.updatedAt = clock.now()
             try await tx.gateways.update(gateway)
+            // Grace and cancellation decide when each bound SIM's access ends: its state and its
+            // lapse job were worked out under the old ones. Each SIM is looked at again at once
+            // (a job each, so that thousands of SIMs do not lengthen this request).
+            if gateway.graceLength != before.graceLength || gateway.cancellation != before.cancellation {
+                let now = gateway.updatedAt
+                let jobs = try await tx.bindings.simIDs(ofGateway: gateway.id).map { sim in
+                    try NewJob(EvaluatePaymentJob(sim: sim, reason: "payment gateway \(gateway.id) changed its grace or cancellation"), runAt: now, uniqueKey: "\(EvaluatePaymentJob.kind):\(sim):\(now.epochMilliseconds)")
+                }
+                try await tx.jobs.enqueue(jobs, now: now)
+            }
             return gateway
         }
     }

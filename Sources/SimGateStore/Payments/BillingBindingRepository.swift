@@ -55,6 +55,12 @@ public struct BillingBindingRepository: Sendable {
         try await db.select().column("*").from("billing_bindings").where("sim_id", .equal, simID.rawValue).orderBy("id").all().map(Self.binding)
     }
 
+    /// The SIMs bound to subscriptions of `gatewayID`, each once.
+    public func simIDs(ofGateway gatewayID: PaymentGatewayID) async throws -> [SimID] {
+        try await db.select().distinct().column("sim_id").from("billing_bindings").where("gateway_id", .equal, gatewayID.rawValue).orderBy("sim_id")
+            .all().map { SimID(trusted: try $0.string("sim_id")) }
+    }
+
     /// One page of bindings, narrowed to an account and a SIM when given, newest first.
     public func list(accountID: AccountID?, simID: SimID?, _ page: PageRequest) async throws -> Page<BillingBinding> {
         var query = db.select().column("*").from("billing_bindings")

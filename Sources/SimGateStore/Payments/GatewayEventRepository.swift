@@ -35,9 +35,14 @@ public struct GatewayEventRepository: Sendable {
 
     /// Events of a subscription still waiting for a binding.
     public func unbound(gatewayID: PaymentGatewayID, subscriptionID: String) async throws -> [GatewayEvent] {
+        try await events(gatewayID: gatewayID, subscriptionID: subscriptionID, status: .unbound)
+    }
+
+    /// Events of a subscription with `status`, oldest first.
+    public func events(gatewayID: PaymentGatewayID, subscriptionID: String, status: GatewayEvent.Status) async throws -> [GatewayEvent] {
         try await db.select().column("*").from("gateway_events")
             .where("gateway_id", .equal, gatewayID.rawValue).where("subscription_id", .equal, subscriptionID)
-            .where("status", .equal, GatewayEvent.Status.unbound.rawValue).orderBy("id").all().map(Self.event)
+            .where("status", .equal, status.rawValue).orderBy("id").all().map(Self.event)
     }
 
     /// One page of events, narrowed by account, gateway and status when given, newest first.

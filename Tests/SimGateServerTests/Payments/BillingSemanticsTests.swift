@@ -59,6 +59,73 @@ struct BillingSemanticsTests {
         }
     }
 
+    /// A gateway's grace and cancellation decide when its SIMs' access ends, and changing them
+    /// left each SIM as the old ones had it: held although paid up, LIVE although lapsed.
+    @Test("changing a gateway's cancellation or grace looks again at every SIM bound to it", arguments: TestEngine.available)
+    func policyChangeReevaluates(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "cancellation": "immediately", "grace_period_hours": 72])
+            let start = app.clock.now()
+            for (index, sim) in sims.enumerated() {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
+            }
+            // SIM 0: paid for 30 days, then cancelled at once. SIM 1: paid for a day, renewal failed (in grace).
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p0", subscription: "sub_0", periodStart: start, periodEnd: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p1", subscription: "sub_1", periodStart: start, periodEnd: start + Self.day, created: start), gateway: gateway, secret: Self.secret)
+            app.clock.advance(by: Self.day)
+            try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_d0", subscription: "sub_0", endedAt: app.clock.now(), created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f1", subscription: "sub_1", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "OFFLINE" }
+            try await app.waitForSim(sims[1], key: key) { $0["status"] as? String == "LIVE" }
+
+            // Paid to day 30: under end_of_period SIM 0 is served to then. No grace: SIM 1 lapsed.
+            let update = try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["cancellation": "end_of_period", "grace_period_hours": 0])
+            #expect(update.status == 200, "\(update.text)")
+            let served = try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "LIVE" }
+            #expect((served["status_cause"] as? [String: Any])?["reason"] as? String == "payment gateway \(gateway) changed its grace or cancellation")
+            try await app.waitForSim(sims[1], key: key) { $0["status"] as? String == "OFFLINE" }
+            // And back: immediately ends SIM 0's access, grace gives SIM 1 its 72 hours again.
+            #expect(try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["cancellation": "immediately", "grace_period_hours": 72]).status == 200)
+            try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "OFFLINE" }
+            try await app.waitForSim(sims[1], key: key) { $0["status"] as? String == "LIVE" }
+            // A rename changes no SIM.
+            let events = try await app.request(.get, "/v1/events?type=sim.status_changed&limit=100", key: key).items.count
+            #expect(events >= 6)
+            #expect(try await app.request(.post, "/v1/payment_gateways/\(gateway)", key: key, json: ["name": "Stripe EU"]).status == 200)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/events?type=sim.status_changed&limit=100", key: key).items.count == events)
+        }
+    }
+
+    /// A subscription moved to another SIM (a wrong binding fixed, the SIM swapped in the bike)
+    /// lost what was paid: only events still unbound were applied to the new binding.
+    @Test("a subscription bound again brings what its gateway already said of it to its new SIM", arguments: TestEngine.available)
+    func reboundSubscriptionKeepsItsPayments(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            let first = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_swap", "sim": sims[0]])
+            let start = app.clock.now()
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_swap", periodStart: start, periodEnd: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "LIVE" }
+            let firstID = try #require(first["id"])
+            #expect(try await app.request(.delete, "/v1/billing_bindings/\(firstID)", key: key).status == 200)
+
+            let second = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_swap", "sim": sims[1]])
+            #expect(second.status == 201 && second["paid_until"] == RFC3339.string(from: start + 30 * Self.day), "\(second.text)")
+            let moved = try await app.waitForSim(sims[1], key: key) { $0["status"] as? String == "LIVE" }
+            #expect((moved["billing"] as? [String: Any])?["access_ends_at"] as? String == RFC3339.string(from: start + 30 * Self.day))
+            // Lapses when the paid month ends, as on the first SIM.
+            app.clock.advance(by: 30 * Self.day)
+            try await app.waitForSim(sims[1], key: key) { $0["status"] as? String == "OFFLINE" }
+        }
+    }
+
     @Test("a first payment that fails neither turns the SIM on nor opens grace; Braintree's went_past_due neither", arguments: TestEngine.available)
     func firstPaymentFails(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
