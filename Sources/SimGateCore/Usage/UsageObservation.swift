@@ -66,10 +66,12 @@ public struct SimUsageFacts: Equatable, Sendable {
     ///
     /// Records can arrive late or out of order (bulk imports, delayed CDRs): an observation
     /// older than the current sighting changes neither place nor device, so an old file
-    /// never moves a SIM back to where it was last month.
-    public mutating func observe(_ usage: UsageObservation) -> [UsageEffect] {
+    /// never moves a SIM back to where it was last month. Nor is data seen before
+    /// `firstUseFrom` a first use: a late record from before the SIM was provisioned again
+    /// started a fresh AOFU countdown in the past, and the SIM was unprovisioned at once.
+    public mutating func observe(_ usage: UsageObservation, firstUseFrom: Date? = nil) -> [UsageEffect] {
         var effects: [UsageEffect] = []
-        if firstUseAt == nil, usage.bytes > 0 {
+        if firstUseAt == nil, usage.bytes > 0, usage.dataSeenAt >= firstUseFrom ?? .distantPast {
             firstUseAt = usage.dataSeenAt
             effects.append(.firstUse)
         }

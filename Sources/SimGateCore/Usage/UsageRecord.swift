@@ -58,10 +58,17 @@ public struct UsageRecord: Sendable, Equatable {
     public var dataSeenAt: Date { source == "radius" ? endedAt : startedAt }
 
     /// What the record tells about its SIM.
-    public var observation: UsageObservation {
+    public var observation: UsageObservation { observation(notAfter: .distantFuture) }
+
+    /// What the record tells about its SIM, as of `now`: a record dated ahead of it (clocks
+    /// drift, and records may be up to a day ahead) is read as if it ended now. Taken at its
+    /// word, one record dated 12 hours ahead set the SIM's first use 12 hours late and its
+    /// sighting to a time every real record until then was older than, so none moved it: no
+    /// location change, no roaming rule, for 12 hours.
+    public func observation(notAfter now: Date) -> UsageObservation {
         UsageObservation(
-            bytes: bytesUp.addingReportingOverflow(bytesDown).overflow ? .max : bytesUp + bytesDown, startedAt: startedAt, endedAt: endedAt,
-            dataSeenAt: dataSeenAt, mccMNC: mccMNC, country: country,
+            bytes: bytesUp.addingReportingOverflow(bytesDown).overflow ? .max : bytesUp + bytesDown, startedAt: min(startedAt, now), endedAt: min(endedAt, now),
+            dataSeenAt: min(dataSeenAt, now), mccMNC: mccMNC, country: country,
             imei: imei.map(IMEI.init(trusted:))
         )
     }

@@ -9,6 +9,10 @@ struct UsageLedger: Sendable {
     /// Saves the SIMs usage changes and makes their events.
     let sims: SimService
 
+    /// How much earlier than the SIM became LIVE data may be dated and still be its first use,
+    /// in seconds.
+    static let clockSlack: TimeInterval = 60
+
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.
     /// Records already stored (same source and sender id) are skipped and change nothing, and
     /// so are records that would carry a total past a signed 64-bit integer. Returns which
@@ -32,7 +36,7 @@ struct UsageLedger: Sendable {
         for record in ordered {
             guard var simFacts = facts[record.simID] else { continue }
             let unchanged = simFacts
-            _ = simFacts.observe(record.observation)
+            _ = simFacts.observe(record.observation(notAfter: now))
             guard simFacts != unchanged else { continue }
             facts[record.simID] = simFacts
             changing.append(record)
@@ -42,14 +46,23 @@ struct UsageLedger: Sendable {
             return outcome
         }
 
-        let whole = try await tx.sims.find(ids: Array(Set(changing.map(\.simID))), accountID: nil, forUpdate: true)
+        let changingSims = Set(changing.map(\.simID))
+        let whole = try await tx.sims.find(ids: Array(changingSims), accountID: nil, forUpdate: true)
         var changed = whole
         var events: [Event] = []
         var firstUsed: [SimID] = []
-        for record in changing {
+        // Every record of those SIMs, not only the ones found to change them: the whole SIM may
+        // refuse a first use the few columns took (data before the SIM became LIVE), and then a
+        // later record of the batch is its first use.
+        for record in ordered where changingSims.contains(record.simID) {
             guard var sim = changed[record.simID] else { continue }
             let before = sim
-            let effects = sim.usageFacts.observe(record.observation)
+            // A LIVE SIM passed no data before it became LIVE: what is dated earlier was used
+            // in a former life (before it was provisioned again, or handed over). A minute's
+            // slack covers times written in whole seconds and gateway clocks a little behind.
+            let becameLive = sim.statusChangedAt.addingTimeInterval(-Self.clockSlack)
+            let effects = sim.usageFacts.observe(record.observation(notAfter: now), firstUseFrom: sim.status == .live ? becameLive : nil)
+            guard sim.usageFacts != before.usageFacts else { continue }
             sim.updatedAt = now
             for effect in effects {
                 events.append(try event(for: effect, sim: sim, before: before, cause: cause(record), at: now))

@@ -49,7 +49,9 @@ struct AOFUDurabilityTests {
             _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 24, "name": "AOFU", "kind": "aofu", "accounts": [app.fleetAccount]])
             let sim = try #require(try await app.importSims(0..<1).first)
             _ = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: ["tariff": 24, "shutdown_threshold_hours": 2, "bundle_size_mb": 10])
-            let used = app.clock.now().addingTimeInterval(-3 * 3600)
+            // Used an hour after provisioning; the record comes three hours after that.
+            let used = app.clock.now().addingTimeInterval(3600)
+            app.clock.advance(by: 4 * 3600)
             let usage = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [
                 ["id": "cdr-1", "sim": sim, "started_at": RFC3339Text.format(used), "ended_at": RFC3339Text.format(used.addingTimeInterval(60)), "bytes_up": 1, "bytes_down": 1],
             ]])
@@ -59,6 +61,42 @@ struct AOFUDurabilityTests {
             #expect(state["shutdown_at"] == RFC3339Text.format(used.addingTimeInterval(2 * 3600)))
             try await app.settle()
             #expect(try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)["status"] == "UNPROVISIONED")
+        }
+    }
+
+    /// A SIM passes no data before it is LIVE. A record dated before its provisioning (a CDR of
+    /// its former life, or a sender's mistake) set its first use, started its AOFU countdown in
+    /// the past, and the SIM just provisioned was unprovisioned at once.
+    @Test("data dated before the SIM became LIVE is no first use; data dated ahead counts as now", arguments: TestEngine.available)
+    func recordsOutsideTheSIMsLife(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 24, "name": "AOFU", "kind": "aofu", "accounts": [app.fleetAccount]])
+            let sim = try #require(try await app.importSims(0..<1).first)
+            app.clock.advance(by: 30 * 3600)
+            let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: ["tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 10])
+            #expect(provisioned.status == 200, "\(provisioned.text)")
+            func record(_ id: String, at time: Date, mccMNC: String) -> [String: Any] {
+                ["id": id, "sim": sim, "started_at": RFC3339Text.format(time), "ended_at": RFC3339Text.format(time), "bytes_up": 1, "bytes_down": 1, "mcc_mnc": mccMNC]
+            }
+            let before = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [record("old", at: app.clock.now().addingTimeInterval(-30 * 3600), mccMNC: "26201")]])
+            #expect(before.json["accepted"] as? Int == 1)
+            try await app.settle()
+            var state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["status"] == "LIVE" && state.json["first_use_at"] is NSNull && state.json["shutdown_at"] is NSNull, "\(state.text)")
+
+            // Twelve hours ahead (within the day records may lead by): first use and sighting now.
+            app.clock.advance(by: 60)
+            let now = app.clock.now()
+            let ahead = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [record("ahead", at: now.addingTimeInterval(12 * 3600), mccMNC: "26201")]])
+            #expect(ahead.json["accepted"] as? Int == 1)
+            state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["first_use_at"] == RFC3339Text.format(now) && state["shutdown_at"] == RFC3339Text.format(now.addingTimeInterval(24 * 3600)), "\(state.text)")
+            // Its sighting is not dated ahead either, so a record of a minute later still moves
+            // the SIM (France): dated 12 hours ahead, it had hidden every move until then.
+            app.clock.advance(by: 60)
+            _ = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [record("roaming", at: app.clock.now(), mccMNC: "20801")]])
+            state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect((state.json["last_seen"] as? [String: Any])?["country"] as? String == "FR", "\(state.text)")
         }
     }
 
