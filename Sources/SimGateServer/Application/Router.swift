@@ -37,11 +37,12 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
         )
     ).addRoutes(to: router)
     if let pages = parts.dashboardPages {
+        let dashboardSessions = DashboardSessions(store: parts.store, clock: dependencies.clock)
         let simPage = DashboardSimPage(
             sims: parts.sims, events: parts.events, usage: parts.usage, payments: parts.payments, store: parts.store, clock: dependencies.clock
         )
         DashboardController(
-            sessions: DashboardSessions(store: parts.store, clock: dependencies.clock), pages: pages, overview: DashboardOverview(
+            sessions: dashboardSessions, pages: pages, overview: DashboardOverview(
                 store: parts.store, endpoints: parts.webhooks, statements: parts.statements, clock: dependencies.clock,
                 cache: FleetFiguresCache(maximumAge: parts.dashboardSettings.figuresMaximumAge), settings: parts.dashboardSettings
             ),
@@ -53,7 +54,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
                     content: DashboardOperatorContent(accounts: parts.accounts, tariffs: parts.tariffs, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
                     accounts: parts.accounts, stockImport: StockCSVImport(sims: parts.sims)
                 ),
-                DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed), pages: pages),
+                DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed, sessions: dashboardSessions), pages: pages),
                 DashboardRulesSection(rules: parts.rules, tester: parts.ruleTester, endpoints: parts.webhooks, store: parts.store),
                 DashboardEndpointsSection(endpoints: parts.webhooks),
             ]

@@ -108,8 +108,28 @@ struct DashboardController: Sendable {
     static func isSameOrigin(_ request: Request) -> Bool {
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" { return false }
         guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
-        guard let host = request.head.authority, let url = URL(string: origin) else { return false }
-        return url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } == host || url.host == host
+        guard let authority = request.head.authority, let url = URL(string: origin), let scheme = url.scheme?.lowercased(),
+              let originHost = url.host?.lowercased(), let defaultPort = ["http": 80, "https": 443][scheme],
+              let (host, port) = hostAndPort(authority)
+        else { return false }
+        // Over TLS (as a proxy says), only an https page is this origin. Otherwise the scheme
+        // cannot be told (a proxy that ends TLS without saying so): either will do, as no page
+        // of the other scheme can be served from this one's host and port.
+        if isBehindTLS(request), scheme != "https" { return false }
+        // Ports compare with the Origin's scheme's default filled in on both sides: with the
+        // host alone compared, a page on another port of the same host (`:8081`) was taken
+        // for this one whenever Host named no port, as it does behind a proxy on 80 or 443.
+        let unbracketed = { (text: String) in text.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+        return unbracketed(originHost) == unbracketed(host) && (url.port ?? defaultPort) == (port ?? defaultPort)
+    }
+
+    /// `authority` (a Host header) as its lower-cased host and its port
+    /// if it names one; nil if the port is not a number.
+    private static func hostAndPort(_ authority: String) -> (host: String, port: Int?)? {
+        let lowered = authority.lowercased()
+        guard let colon = lowered.lastIndex(of: ":"), !lowered[colon...].contains("]") else { return (lowered, nil) }
+        guard let port = Int(lowered[lowered.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        return (String(lowered[..<colon]), port)
     }
 
     /// Whether the browser reached SimGate over TLS (through a proxy that says so): the cookie is then `Secure`.

@@ -12,12 +12,16 @@ import SimGateStore
 /// browser that reconnects (it does, on its own, after a drop or when a stream ends) resumes
 /// where it was. A stream looks for news when this instance commits events or usage, and
 /// every few seconds for what other instances wrote; it ends after a few minutes, and at once
-/// when the server shuts down, so no connection holds a shutdown up.
+/// when the server shuts down, so no connection holds a shutdown up. It also ends as soon as
+/// its session does (signed out, or its key revoked): a stream opened before kept sending the
+/// account's events, holds and reasons for the rest of its five minutes.
 struct DashboardLiveStream: Sendable {
     /// The SIM page's reads (status, holds, usage).
     let simPage: DashboardSimPage
     /// Announces commits on this instance.
     let feed: LiveFeed
+    /// Tells whether the stream's session still stands.
+    let sessions: DashboardSessions
 
     /// How long one stream lasts before the browser reconnects.
     static let lifetime: Duration = .seconds(300)
@@ -58,6 +62,7 @@ struct DashboardLiveStream: Sendable {
             try await withGracefulShutdownHandler {
                 while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
                     let looked = ContinuousClock.now
+                    guard try await sessions.isCurrent(signedIn.session) else { break }
                     let seen = feed.generation
                     var message: [String: Any] = [:]
                     // The SIM's state first, its events after, in two reads: every event behind

@@ -50,6 +50,17 @@ struct DashboardSessions: Sendable {
         }
     }
 
+    /// Whether `session` still stands: not signed out, not ended, its key not revoked.
+    func isCurrent(_ session: DashboardSession) async throws -> Bool {
+        let now = clock.now()
+        return try await store.read { tx in
+            guard try await tx.dashboardSessions.find(tokenHash: session.tokenHash, now: now) != nil,
+                  let (key, _) = try await tx.apiKeys.findWithHash(session.keyID)
+            else { return false }
+            return key.revokedAt == nil
+        }
+    }
+
     /// Ends the session.
     func signOut(_ session: DashboardSession) async throws {
         try await store.transaction { tx in try await tx.dashboardSessions.delete(tokenHash: session.tokenHash) }

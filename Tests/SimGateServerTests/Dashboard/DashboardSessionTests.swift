@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+@testable import SimGateServer
 import SimGateTestSupport
 import Testing
 
@@ -93,6 +95,27 @@ struct DashboardSessionTests {
             #expect(out.status == 303 && out.headers[.location] == "/sign-in" && out.headers[.setCookie]?.contains("Max-Age=0") == true)
             #expect(try await app.browser(.get, "/", cookie: cookie).status == 303)
         }
+    }
+
+    /// Behind a proxy on 80 or 443 the Host header names no port, and then only the hosts were
+    /// compared: a page on another port of the same host (`http://example.com:8081`) could sign
+    /// a browser in with the attacker's key.
+    @Test("a form's Origin must be this host on this port, and https behind TLS", arguments: [
+        ("example.com", "http://example.com", nil, true), ("example.com", "http://example.com:80", nil, true),
+        ("example.com", "https://example.com", "https", true), ("Example.COM", "http://example.com", nil, true),
+        ("example.com", "http://example.com:8081", nil, false), ("example.com", "https://example.com:8443", nil, false),
+        ("example.com", "http://example.com", "https", false), ("example.com", "http://example.org", nil, false),
+        ("127.0.0.1:18640", "http://127.0.0.1:18640", nil, true), ("127.0.0.1:18640", "http://127.0.0.1:9999", nil, false),
+        ("127.0.0.1", "http://127.0.0.1:9999", nil, false), ("[::1]:8080", "http://[::1]:8080", nil, true),
+        ("example.com:x", "http://example.com", nil, false), ("example.com", "null", nil, false),
+    ] as [(String, String, String?, Bool)])
+    func sameOrigin(host: String, origin: String, forwardedProto: String?, accepted: Bool) {
+        var fields = HTTPFields()
+        fields[HTTPField.Name("Origin")!] = origin
+        if let forwardedProto { fields[HTTPField.Name("X-Forwarded-Proto")!] = forwardedProto }
+        let head = HTTPRequest(method: .post, scheme: "http", authority: host, path: "/sign-in", headerFields: fields)
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        #expect(DashboardController.isSameOrigin(request) == accepted)
     }
 
     @Test("a session ends with its key's revocation and after twelve hours; a read-only key says so", arguments: [TestEngine.sqlite])

@@ -113,6 +113,18 @@ struct DashboardSimPageTests {
             let reasons = (news["events"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
             #expect(!reasons.isEmpty && reasons.allSatisfy { $0 == "stolen" }, "only the suspension's events are new: \(reasons)")
             #expect((news["holds"] as? [[String: Any]])?.first?["cause"] as? String == "manual")
+
+            // Signed out, the open stream ends: it went on sending the account's news, holds and
+            // reasons for the rest of its five minutes.
+            let csrf = try #require(try await app.browser(.get, "/", cookie: cookie).csrf)
+            #expect(try await app.browser(.post, "/sign-out", cookie: cookie, form: ["csrf": csrf]).status == 303)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key, json: ["reason": "after sign-out"])
+            do {
+                let leaked = try await resumed.next { message in
+                    (message["events"] as? [[String: Any]])?.contains { $0["reason"] as? String == "after sign-out" } == true
+                }
+                Issue.record("the stream went on after sign-out: \(leaked)")
+            } catch is MessageReader.StreamEnded {}
         }
     }
 }
