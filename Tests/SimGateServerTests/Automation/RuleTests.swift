@@ -158,6 +158,45 @@ struct RuleTests {
         }
     }
 
+    /// A delayed action was frozen into its job when the rule fired: an edit that took the action
+    /// out, or the SIM out of scope, did not stop it, and the SIM went OFFLINE all the same.
+    @Test("a delayed action runs only if the rule, as it is when the time comes, still has it for that SIM", arguments: TestEngine.available)
+    func delayedActionFollowsEdits(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<3, account: account)
+            for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+            let delayed: [[String: Any]] = [["type": "set_offline", "delay_seconds": 60]]
+            let scoped = try await Self.rule(app, key: key, [
+                "name": "Trial ends", "trigger": ["type": "first_use"], "scope": ["type": "sims", "sims": [sims[0], sims[1]]], "actions": delayed, "rearm": ["type": "never"],
+            ])
+            let edited = try await Self.rule(app, key: key, [
+                "name": "Trial ends too", "trigger": ["type": "first_use"], "scope": ["type": "sims", "sims": [sims[2]]], "actions": delayed, "rearm": ["type": "never"],
+            ])
+            let now = RFC3339Text.format(app.clock.now())
+            _ = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": sims.enumerated().map { index, sim in
+                ["id": "first-\(index)", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10] as [String: Any]
+            }])
+            try await app.settle()
+            #expect(try await Self.firings(app, key: key).count == 3)
+            // SIM 0 leaves the first rule's scope; the second rule loses its delayed action.
+            #expect(try await app.request(.post, "/v1/rules/\(scoped)", key: key, json: ["scope": ["type": "sims", "sims": [sims[1]]]]).status == 200)
+            #expect(try await app.request(.post, "/v1/rules/\(edited)", key: key, json: ["actions": [["type": "lift_hold"]]]).status == 200)
+            app.clock.advance(by: 61)
+            try await app.settle()
+            var statuses: [String?] = []
+            for sim in sims { statuses.append(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"]) }
+            #expect(statuses == ["LIVE", "OFFLINE", "LIVE"])
+            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran&limit=10", key: key).items.compactMap { event -> (String?, String?)? in
+                let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
+                let action = (object?["actions"] as? [[String: Any]])?.first
+                return (action?["outcome"] as? String, action?["detail"] as? String)
+            }
+            #expect(ran.compactMap(\.0).sorted() == ["done", "skipped", "skipped"], "\(ran)")
+            #expect(Set(ran.compactMap(\.1)).isSuperset(of: ["The SIM is no longer in the rule's scope.", "The rule no longer has this action."]), "\(ran)")
+        }
+    }
+
     @Test("bad rules get clear errors naming the field; another account's endpoint or SIM is refused", arguments: [TestEngine.sqlite])
     func badRules(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
