@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SimGateCore
 import SimGateStore
+import Synchronization
 
 /// The Service that runs due jobs: claims a batch, runs each through its handler, and
 /// records success or a retry with exponential backoff. Several instances may run against
@@ -28,6 +29,9 @@ public final class JobScheduler: Service, Sendable {
         /// Whether the scheduler runs as a service of the app, polling for due jobs. Tests that
         /// step time turn it off and run due jobs themselves (``JobScheduler/runDueJobs()``).
         public var runsInBackground = true
+        /// Most batches of jobs that wait on the network (``JobHandler/runsApart``) the
+        /// background loop runs beside its own at once; past that it runs them itself.
+        public var apartBatches = 4
 
         /// The default pacing above.
         public init() {}
@@ -40,6 +44,8 @@ public final class JobScheduler: Service, Sendable {
     private let logger: Logger
     private let startup: StartupSignal?
     private let doorbell: Doorbell
+    /// Batches running apart from the loop now.
+    private let apartRunning = Mutex(0)
     /// Identifies this worker in the `locked_by` column.
     public let workerID: String
     /// Each job as its attempt ends (done, or failed and rescheduled), for whoever wants to
@@ -76,30 +82,62 @@ public final class JobScheduler: Service, Sendable {
             // Shutdown during start-up must not hang here waiting for a signal that never comes.
             _ = await cancelWhenGracefulShutdown { await startup.wait() }
         }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let ran: Int
-            do {
-                ran = try await runDueJobs()
-            } catch {
-                // Stopping (the group is shutting down or cancelled) is no failure to report.
-                if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                logger.error("Could not claim jobs", metadata: ["error": "\(error)"])
-                ran = 0
-            }
-            if ran == 0 {
-                // Sleep until the next job falls due (AOFU shutdowns are due to the second),
-                // a request rings, or the poll interval passes, whichever is first.
-                let wait = await untilNextJob()
-                _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
+        // Jobs that wait on the network run in this group, beside the loop: a Disconnect-Request
+        // to a silent gateway (three sends, seconds apart) held up every job due meanwhile on
+        // the instance, AOFU shutdowns and Cellhire tickets of every account included. The group
+        // ends when they have (each is bounded by its own time-outs).
+        await withDiscardingTaskGroup { apart in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let ran: Int
+                do {
+                    ran = try await runDueJobs { jobs, kind in
+                        let started = apartRunning.withLock { running in
+                            guard running < settings.apartBatches else { return false }
+                            running += 1
+                            return true
+                        }
+                        guard started else { return false }
+                        apart.addTask {
+                            await self.withHeartbeat(for: jobs) { await self.executeBatch(jobs, kind: kind) }
+                            self.apartRunning.withLock { $0 -= 1 }
+                        }
+                        return true
+                    }
+                } catch {
+                    // Stopping (the group is shutting down or cancelled) is no failure to report.
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    logger.error("Could not claim jobs", metadata: ["error": "\(error)"])
+                    ran = 0
+                }
+                if ran == 0 {
+                    // Sleep until the next job falls due (AOFU shutdowns are due to the second),
+                    // a request rings, or the poll interval passes, whichever is first.
+                    let wait = await untilNextJob()
+                    _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
+                }
             }
         }
     }
 
-    /// Claims and runs one batch of due jobs; returns how many ran.
+    /// Claims and runs one batch of due jobs, all of them before it returns; returns how many
+    /// ran.
     @discardableResult
     public func runDueJobs() async throws -> Int {
-        let jobs = try await queue.claim(limit: settings.batchSize, worker: workerID, now: clock.now(), lease: settings.lease)
-        guard !jobs.isEmpty else { return 0 }
+        try await runDueJobs { _, _ in false }
+    }
+
+    /// Claims one batch of due jobs and runs it; `startApart` is offered the jobs of each kind
+    /// whose handler runs apart, and returns whether it took them to run (else they run here).
+    private func runDueJobs(startApart: ([Job], String) -> Bool) async throws -> Int {
+        let claimed = try await queue.claim(limit: settings.batchSize, worker: workerID, now: clock.now(), lease: settings.lease)
+        guard !claimed.isEmpty else { return 0 }
+        var jobs = claimed
+        let apartKinds = Set(claimed.lazy.map(\.kind).filter { self.handlers[$0]?.runsApart == true })
+        for kind in apartKinds.sorted() {
+            let ofKind = jobs.filter { $0.kind == kind }
+            if startApart(ofKind, kind) { jobs.removeAll { $0.kind == kind } }
+        }
+        guard !jobs.isEmpty else { return claimed.count }
         await withHeartbeat(for: jobs) {
             var batched: [String: [Job]] = [:]
             for job in jobs {
@@ -111,7 +149,7 @@ public final class JobScheduler: Service, Sendable {
             }
             for (kind, group) in batched.sorted(by: { $0.key < $1.key }) { await executeBatch(group, kind: kind) }
         }
-        return jobs.count
+        return claimed.count
     }
 
     /// Runs `body` while renewing the claims on `jobs` every heartbeat, so that a batch that

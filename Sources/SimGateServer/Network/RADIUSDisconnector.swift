@@ -28,7 +28,8 @@ struct RADIUSDisconnector: Sendable {
     /// session `attempts × timeout`, so they are sent side by side, within a bound.
     static let concurrency = 16
 
-    /// The job handler that runs a ``DisconnectJob`` for its SIM.
+    /// The job handler that runs a ``DisconnectJob`` for its SIM, apart from other jobs: a silent
+    /// gateway keeps it waiting for seconds.
     var handler: JobHandler {
         JobHandler(DisconnectJob.self, run: { parameters, _ in
             let silent = try await disconnectAll([parameters.sim])
@@ -52,7 +53,7 @@ struct RADIUSDisconnector: Sendable {
                 again.append(try DisconnectJob.job(for: sim, at: now.addingTimeInterval(10 * pow(2, Double(retry - 1))), retry: retry))
             }
             try await store.transaction { tx in try await tx.jobs.enqueue(again, now: now) }
-        })
+        }).apart()
     }
 
     /// Some gateways stayed silent; the job fails so that it runs again.
