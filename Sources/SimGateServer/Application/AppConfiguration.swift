@@ -12,6 +12,8 @@ public struct AppConfiguration: Sendable {
     public var database: DatabaseConfiguration = .sqlite(path: "simgate.sqlite")
     /// Job scheduler pacing.
     public var scheduler = JobScheduler.Settings()
+    /// How long HTTP connections may idle, and how many may be open.
+    public var http = HTTPConnectionSettings()
     /// Whether to create the operator account on an empty database and print its key.
     public var bootstrapOperator = true
     /// The RADIUS AAA server for the data network.

@@ -78,8 +78,13 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             onListening: { dependencies.announceRADIUSPort(.accounting, $0) }
         ))
     }
+    let connectionLimit = HTTPConnectionLimit(maximum: configuration.http.maximumConnections)
     var app = Application(
         router: buildRouter(dependencies, parts: parts),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [connectionLimit.handler()],
+            idleTimeout: .nanoseconds(Int64(configuration.http.idleTimeout * 1_000_000_000))
+        )),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
         // The database is listed first so it stops last: it outlives everything that uses it.
         services: services,

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SimGateCore
 import SimGateStore
 
@@ -27,6 +28,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem(for: error)
         case is NIOTooManyBytesError:
             return problem(for: HTTPError(.contentTooLarge))
+        case let error as HTTPParserError:
+            // The request itself could not be read (a malformed chunk size, or a client that
+            // closed in the middle of its body): the client's fault, not an internal error to
+            // log and count as one.
+            return APIError(status: .badRequest, code: "request_malformed", message: "The request could not be read: \(error.debugDescription).")
         case let error as UsageTotalTooLarge:
             // A sum over many SIMs or periods (a statement, a report) that no 64-bit integer
             // holds; each SIM's own totals always fit. Say so rather than fail opaquely.

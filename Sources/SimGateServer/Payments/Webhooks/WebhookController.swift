@@ -19,7 +19,9 @@ struct WebhookController: Sendable {
 
     /// `POST /webhooks/{kind}/{gateway}`: stores a verified webhook and answers with a receipt.
     func receive(_ request: Request, context: SimGateRequestContext, kind: PaymentGatewayKind) async throws -> APIResponse {
-        guard let gatewayID = PaymentGatewayID(parsing: try context.parameters.require("gateway")) else {
+        guard let gatewayID = PaymentGatewayID(parsing: try context.parameters.require("gateway")),
+              try await receiver.accepts(gatewayID, kind: kind)
+        else {
             throw DomainError.notFound("payment gateway")
         }
         var request = request

@@ -30,6 +30,12 @@ struct WebhookReceiver: Sendable {
     /// Largest webhook body accepted, in bytes. Real gateway events are a few kilobytes.
     static let maximumBodyBytes = 256 * 1024
 
+    /// Whether `gatewayID` names a gateway of `kind`: asked before a body is read, so that posts
+    /// to made-up gateways (no key is needed to send them) hold no memory for their bodies.
+    func accepts(_ gatewayID: PaymentGatewayID, kind: PaymentGatewayKind) async throws -> Bool {
+        try await gateway(gatewayID)?.kind == kind
+    }
+
     /// Stores a verified webhook; returns the stored event's id and whether it was a duplicate.
     func receive(_ webhook: IncomingWebhook, kind: PaymentGatewayKind, gatewayID: PaymentGatewayID) async throws -> (id: GatewayEventID?, duplicate: Bool) {
         let now = clock.now()

@@ -1,0 +1,95 @@
+import Foundation
+import NIOCore
+import NIOPosix
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+/// Connections that send nothing, or stop halfway, are closed; and only so many may be open.
+/// With neither bound, some 20,000 idle connections took every file descriptor and the process
+/// died, and a thousand made `/health` time out for everyone else.
+@Suite("HTTP connection bounds", .timeLimit(.minutes(1)))
+struct HTTPConnectionBoundsTests {
+    /// A raw TCP connection to the server that records what it is sent and when it is closed.
+    final class RawConnection: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        let closed: EventLoopPromise<String>
+        private var received = ""
+
+        init(_ loop: any EventLoop) { closed = loop.makePromise() }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += String(buffer: unwrapInboundIn(data))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.succeed(received)
+        }
+
+        /// Opens a connection to `port` and sends `text`.
+        static func open(port: Int, sending text: String = "") async throws -> (Channel, EventLoopFuture<String>) {
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let handler = RawConnection(loop)
+            let channel = try await ClientBootstrap(group: loop).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }.connect(host: "127.0.0.1", port: port).get()
+            if !text.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: text)).get() }
+            return (channel, handler.closed.futureResult)
+        }
+    }
+
+    @Test("a connection that sends nothing, stops in its headers or in its body is closed once idle", arguments: [
+        "", "POST /connect/token HTTP/1.1\r\nHost: x\r\n", "POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ngrant",
+    ])
+    func idleConnectionsClose(sent: String) async throws {
+        try await TestHarness.run(.sqlite, configure: { $0.http.idleTimeout = 1 }) { app in
+            let port = try #require(app.client.port)
+            let (_, closed) = try await RawConnection.open(port: port, sending: sent)
+            // The suite's time limit bounds a connection that is never closed.
+            let answer = try await closed.get()
+            #expect(!answer.contains("200 OK"))
+            // A request read in full is answered before its connection idles out.
+            let (_, answered) = try await RawConnection.open(port: port, sending: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await answered.get().contains("200 OK"))
+        }
+    }
+
+    /// A malformed chunk size was an internal error: a 500, logged and counted as one.
+    @Test("a request whose body cannot be read is a 400 request_malformed, not an internal error")
+    func unreadableBody() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let port = try #require(app.client.port)
+            for chunk in ["zz", "-1", "FFFFFFFFFFFFFFFFFF"] {
+                let (_, answered) = try await RawConnection.open(
+                    port: port, sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n"
+                )
+                let answer = try await answered.get()
+                #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("request_malformed"), "\(chunk): \(answer)")
+            }
+        }
+    }
+
+    @Test("past the most connections, a new one is closed at once; a place freed is taken again")
+    func connectionLimit() async throws {
+        try await TestHarness.run(.sqlite, configure: { $0.http.maximumConnections = 4; $0.http.idleTimeout = 600 }) { app in
+            let port = try #require(app.client.port)
+            var idle: [(Channel, EventLoopFuture<String>)] = []
+            // However many the test client itself holds, some of eight more are refused.
+            for _ in 0..<8 { idle.append(try await RawConnection.open(port: port)) }
+            // A refused connection is closed as soon as it opens: the last one was.
+            let last = try #require(idle.last)
+            _ = try await last.1.get()
+            let refused = idle.filter { !$0.0.isActive }.count
+            #expect(refused >= 4 && refused < 8, "\(refused) of 8 refused with a limit of 4")
+            for (channel, _) in idle where channel.isActive { try await channel.close() }
+            for (_, closed) in idle { _ = try await closed.get() }
+            // The server learns of the closes on its own threads; /health answers once it has.
+            var status = 0
+            for _ in 0..<200 where status != 200 {
+                status = (try? await app.request(.get, "/health", key: nil).status) ?? 0
+                if status != 200 { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            #expect(status == 200)
+        }
+    }
+}
