@@ -44,6 +44,10 @@ struct BadInputTests {
         // 32 KB of brackets once ran the duplicate-key scan out of stack and killed the server.
         BadRequestCase(name: "arrays nested 16,000 deep", path: "/v1/sims/SIM/suspend", body: String(repeating: "[", count: 16_000) + String(repeating: "]", count: 16_000), status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "objects nested 20,000 deep", path: "/v1/accounts", body: String(repeating: "{\"a\":", count: 20_000) + "1" + String(repeating: "}", count: 20_000), status: 400, code: "invalid_json", param: nil),
+        // Foundation's parser let a trailing comma pass: an account was made from '{"name": "x",}'.
+        BadRequestCase(name: "a trailing comma in an object", path: "/v1/accounts", body: "{\"name\": \"trail\",}", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "a trailing comma in a list", path: "/v1/sims/SIM", body: "{\"labels\": [\"a\",]}", status: 400, code: "invalid_json", param: nil),
+        BadRequestCase(name: "a comma before the first member", path: "/v1/sims/SIM/suspend", body: "{, \"reason\": \"a\"}", status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "one letter and 100,000 combining marks", path: "/v1/accounts", body: "{\"name\": \"a\(String(repeating: "\u{0301}", count: 100_000))\"}", status: 400, code: "value_too_long", param: "name"),
     ]
 

@@ -12,6 +12,16 @@ struct JSONDuplicateKeysTests {
         #expect(try JSONDuplicateKeys.first(in: Data(#"{"a": {"b": 1}, "c": {"b": 2}}"#.utf8)) == nil)
     }
 
+    @Test("a comma out of place is found where it is; commas between members and elements are not")
+    func strayCommas() throws {
+        for (text, offset) in [(#"{"a": 1,}"#, 7), (#"[1,]"#, 2), (#"[,1]"#, 1), (#"{"a": [1,,2]}"#, 9), (#"{,"a": 1}"#, 1)] {
+            #expect(throws: JSONDuplicateKeys.StrayComma(offset: offset)) { try JSONDuplicateKeys.first(in: Data(text.utf8)) }
+        }
+        for text in [#"{"a": [1, 2], "b": {"c": [], "d": {}}}"#, "[]", "{}", #"[[1], [2, 3]]"#, #"{"a,": ",]"}"#] {
+            #expect(try JSONDuplicateKeys.first(in: Data(text.utf8)) == nil, "\(text)")
+        }
+    }
+
     @Test("any bytes at all end the scan: random and mangled input never loops")
     func terminates() throws {
         var random = SeededGenerator.fromEnvironment()

@@ -22,6 +22,8 @@ enum JSONBody {
         let repeated: String?
         do {
             repeated = try JSONDuplicateKeys.first(in: bytes)
+        } catch let stray as JSONDuplicateKeys.StrayComma {
+            throw APIError.invalid("invalid_json", "The body is not valid JSON: a comma out of place at byte \(stray.offset).")
         } catch {
             throw APIError.invalid("invalid_json", "The body nests objects and arrays more than \(JSONDuplicateKeys.maximumDepth) deep.")
         }

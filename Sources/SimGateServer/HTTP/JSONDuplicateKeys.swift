@@ -18,12 +18,21 @@ enum JSONDuplicateKeys {
     /// Objects and arrays nest deeper than ``maximumDepth``.
     struct TooDeep: Error {}
 
+    /// A comma with no member or element after it (`{"a": 1,}`), before the first, or twice:
+    /// Foundation's parser lets a trailing one pass, and JSON has none.
+    struct StrayComma: Error, Equatable {
+        /// Where it is, in bytes from the start of the body.
+        let offset: Int
+    }
+
     /// The path of the first repeated key (`sims[2].iccid`), or `nil` when there is none.
-    /// Throws ``TooDeep`` for a body nested past ``maximumDepth``, which no route accepts.
+    /// Throws ``TooDeep`` for a body nested past ``maximumDepth``, which no route accepts, and
+    /// ``StrayComma`` for a comma out of place.
     static func first(in bytes: Data) throws -> String? {
         var scanner = Scanner(bytes: Array(bytes))
         let repeated = scanner.value(path: "")
         if scanner.tooDeep { throw TooDeep() }
+        if let offset = scanner.strayComma { throw StrayComma(offset: offset) }
         return repeated
     }
 
@@ -34,6 +43,8 @@ enum JSONDuplicateKeys {
         var depth = 0
         /// The scan stopped at ``JSONDuplicateKeys/maximumDepth``.
         var tooDeep = false
+        /// Where the first comma out of place is, if any.
+        var strayComma: Int?
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -69,14 +80,27 @@ enum JSONDuplicateKeys {
             }
         }
 
+        /// Notes a comma out of place at `offset`: one that follows the opening bracket or
+        /// another comma, or that the closing bracket follows.
+        mutating func comma(outOfPlace: Bool, at offset: Int) {
+            if outOfPlace, strayComma == nil { strayComma = offset }
+        }
+
         mutating func object(path: String) -> String? {
             index += 1
             var seen: Set<String> = []
+            var lastComma: Int?
             while true {
                 skipSpace()
                 guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { comma(outOfPlace: lastComma != nil, at: lastComma ?? index); index += 1; return nil }
+                if bytes[index] == UInt8(ascii: ",") {
+                    comma(outOfPlace: lastComma != nil || seen.isEmpty, at: index)
+                    lastComma = index
+                    index += 1
+                    continue
+                }
+                lastComma = nil
                 let key = string()
                 let keyPath = path.isEmpty ? key : path + "." + key
                 if !seen.insert(key).inserted { return keyPath }
@@ -89,11 +113,20 @@ enum JSONDuplicateKeys {
         mutating func array(path: String) -> String? {
             index += 1
             var element = 0
+            var lastComma: Int?, empty = true
             while true {
                 skipSpace()
                 guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return nil }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; element += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { comma(outOfPlace: lastComma != nil, at: lastComma ?? index); index += 1; return nil }
+                if bytes[index] == UInt8(ascii: ",") {
+                    comma(outOfPlace: lastComma != nil || empty, at: index)
+                    lastComma = index
+                    index += 1
+                    element += 1
+                    continue
+                }
+                lastComma = nil
+                empty = false
                 if let repeated = value(path: "\(path)[\(element)]") { return repeated }
             }
         }
