@@ -95,6 +95,29 @@ struct IdempotencyTests {
         }
     }
 
+    /// A key was measured in what a reader sees as characters: one letter and 20,000 combining
+    /// marks was one, and its 40 KB were stored. Two keys on one request were taken as one.
+    @Test("a key has 1 to 255 Unicode scalars and comes once")
+    func keyBounds() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            for key in ["a" + String(repeating: "\u{0301}", count: 20_000), String(repeating: "k", count: 256), "é" + String(repeating: "\u{0301}", count: 255)] {
+                let reply = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Acme"], headers: ["Idempotency-Key": key])
+                #expect(reply.status == 400 && reply.code == "invalid_idempotency_key" && reply.param == "Idempotency-Key")
+            }
+            let fine = try await app.request(.post, "/v1/accounts", key: app.operatorKey, json: ["name": "Acme"], headers: ["Idempotency-Key": String(repeating: "é", count: 255)])
+            #expect(fine.status == 201)
+            let port = try #require(app.client.port)
+            let body = #"{"name": "Twice"}"#
+            let (_, answered) = try await HTTPConnectionBoundsTests.RawConnection.open(port: port, sending: """
+                POST /v1/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(app.operatorKey)\r\nContent-Type: application/json\r\n\
+                Idempotency-Key: one\r\nIdempotency-Key: two\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+                """)
+            let answer = try await answered.get()
+            #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("invalid_idempotency_key"), "\(answer)")
+            #expect(try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey).items.allSatisfy { $0["name"] as? String != "Twice" })
+        }
+    }
+
     @Test("two requests racing with one key act once", arguments: TestEngine.available)
     func concurrentRequests(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

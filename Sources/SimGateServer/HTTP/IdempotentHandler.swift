@@ -42,8 +42,13 @@ struct IdempotencyLayer: Sendable {
             guard let key = request.headers[.idempotencyKey] else {
                 return try await handler(request, context).response(from: request, context: context)
             }
-            guard (1...255).contains(key.count) else {
+            // Characters are Unicode scalars, and bytes are capped too: counted as what a reader
+            // sees, one letter with 20,000 combining marks was one character, a 40 KB key.
+            guard (1...255).contains(key.unicodeScalars.count), key.utf8.count <= 1_020 else {
                 throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' has 1 to 255 characters.", param: "Idempotency-Key")
+            }
+            guard request.headers[values: .idempotencyKey].count == 1 else {
+                throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' is given more than once.", param: "Idempotency-Key")
             }
             let accountID = try context.requireCallerAccount()
             var request = request
