@@ -196,6 +196,41 @@ struct RADIUSAccountingTests {
             #expect(try await reasons(keyA, "sim.session_stopped").map { $0.hasPrefix("Its session id was used by another SIM") } == [true])
             #expect(try await reasons(keyB, "sim.session_started").count == 1)
             #expect(try await reasons(keyB, "sim.session_stopped").map { $0.hasPrefix("Accounting Stop") } == [true])
+
+            // A's Interim-Update from before B's session began, delivered late (its session time
+            // dates its start): A's old session's, not a new one. Read as new, it ended B's
+            // session and counted A's 6,000 bytes again from nothing.
+            var late = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "XB", imsi: Fixtures.imsi(0), mccMNC: "26201", inputBytes: 6_000, outputBytes: 6_000)
+            late.sessionTime = 120
+            try await Self.send(app, [late.signed(identifier: 6, secret: Array(TestHarness.radiusSecret.utf8))])
+            let lateA = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: simA), period: month) }
+            #expect(lateA.up == 5_000)
+            #expect(try await reasons(keyA, "sim.session_started").count == 1)
+        }
+    }
+
+    /// RFC 2866 has a resent report carry a new identifier when its Acct-Delay-Time changes, so
+    /// the reply cache does not know it. A Start resent after its session's Stop opened the
+    /// session again: an open session with no bytes that never closed, and a second
+    /// Disconnect-Request round for a suspended SIM.
+    @Test("a Start resent after its session stopped does not open it again", arguments: TestEngine.available)
+    func startResentAfterStop(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await NetworkGateRegressionTests.liveSim(app)
+            let began = UInt32(app.clock.now().timeIntervalSince1970) - 60
+            func report(_ status: AccountingStatusType, bytes: UInt64, at time: UInt32, delay: UInt32? = nil, identifier: UInt8) -> RADIUSPacket {
+                var request = GatewayAccountingRequest(status, nas: .address([127, 0, 0, 1]), sessionID: "resent", imsi: Fixtures.imsi(0), mccMNC: "26201", inputBytes: bytes, outputBytes: bytes)
+                request.eventTimestamp = time
+                request.delayTime = delay
+                if status != .start { request.sessionTime = time - began }
+                return request.signed(identifier: identifier, secret: Array(TestHarness.radiusSecret.utf8))
+            }
+            try await Self.send(app, [report(.start, bytes: 0, at: began, identifier: 1), report(.stop, bytes: 700, at: began + 30, identifier: 2)])
+            try await Self.send(app, [report(.start, bytes: 0, at: began, delay: 40, identifier: 3)])
+            #expect(try await app.request(.get, "/v1/sims/\(sim)/sessions?open=true", key: app.operatorKey).items.isEmpty)
+            let session = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            #expect(session["stopped_at"] is String && session["bytes_up"] as? Int == 700, "\(session)")
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_started", key: app.operatorKey).items.count == 1)
         }
     }
 

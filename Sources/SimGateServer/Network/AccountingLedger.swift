@@ -104,6 +104,11 @@ struct AccountingLedger: Sendable {
             // or reuses its ids. Read as the old session, its counters went backwards and
             // every byte of it was lost.
             let stored = sessions[key]
+            if let stored, Self.isStale(report, against: stored, sim: sim.id, now: now) {
+                logger.debug("Accounting report older than the session under its id; not stored", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
+                metrics.accountingReportRefused("stale_session")
+                continue
+            }
             // A report naming another SIM than the session's is that SIM's session, whatever
             // its status: read as the first SIM's, the second SIM's counters were diffed against
             // the first's, its bytes went to the first SIM (another account's, maybe) and its
@@ -168,6 +173,18 @@ struct AccountingLedger: Sendable {
             metrics.accountingReportRefused("total_out_of_range")
         }
         return RecordedRun(stopped: stopped, unserved: unserved)
+    }
+
+    /// Whether `report` belongs to a session older than `stored`, the one under its key now:
+    /// a Start, resent late, of a session that has stopped since (read as a new session, it
+    /// opened one that never closed and asked for another Disconnect-Request), or any report
+    /// of another SIM's session that began before the stored one (read as new, it ended the
+    /// stored session and counted its SIM's bytes again from nothing).
+    private static func isStale(_ report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> Bool {
+        let began = report.sessionStart(arrival: now)
+        if stored.simID != sim { return began < stored.startedAt }
+        if report.status == .start, let stoppedAt = stored.stoppedAt { return began < stoppedAt }
+        return false
     }
 
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
