@@ -49,6 +49,8 @@ public enum RADIUSAttributeType {
     public static let acctOutputGigawords: UInt8 = 53
     /// Event-Timestamp: when the event happened, in Unix seconds (RFC 2869 section 5.3).
     public static let eventTimestamp: UInt8 = 55
+    /// EAP-Message: an EAP packet carried in RADIUS (RFC 3579 section 3.1).
+    public static let eapMessage: UInt8 = 79
     /// Message-Authenticator: HMAC-MD5 over the whole packet (RFC 3579 section 3.2).
     public static let messageAuthenticator: UInt8 = 80
     /// Acct-Interim-Interval: seconds between Interim-Updates, sent in Access-Accept (RFC 2869).

@@ -22,6 +22,28 @@ struct NetworkGateRegressionTests {
         request.signed(identifier: identifier, secret: secret)
     }
 
+    /// SimGate speaks no EAP; an Access-Request carrying EAP-Message for a LIVE SIM was
+    /// accepted, which a peer reads as EAP succeeding with no method run.
+    @Test("an Access-Request carrying EAP-Message is rejected, even for a LIVE SIM")
+    func eapIsRejected() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            _ = try await Self.liveSim(app)
+            let identity = Array("1\(Fixtures.imsi(0))@wlan.mnc001.mcc001.3gppnetwork.org".utf8)
+            let eapResponseIdentity: [UInt8] = [2, 1, 0, UInt8(5 + identity.count), 1] + identity
+            let request = RADIUSAuthenticators.signRequest(RADIUSPacket(
+                code: .accessRequest, identifier: 9, authenticator: (0..<16).map { _ in UInt8.random(in: 0...255) },
+                attributes: [
+                    .text(RADIUSAttributeType.userName, Fixtures.imsi(0)),
+                    .vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(Fixtures.imsi(0).utf8)),
+                    RADIUSAttribute(type: RADIUSAttributeType.eapMessage, value: eapResponseIdentity),
+                ]
+            ), secret: Self.secret)
+            #expect(try await RADIUSAccessTests.ask(app, request) == (.accessReject, "EAP is not supported"))
+            // The same request without EAP is accepted.
+            #expect(try await RADIUSAccessTests.ask(app, RADIUSAccessTests.accessRequest(imsi: Fixtures.imsi(0), userName: Fixtures.imsi(0), identifier: 10)).0 == .accessAccept)
+        }
+    }
+
     @Test("a 3GPP-IMSI that SimGate does not know is refused even when User-Name names a LIVE SIM, for access and for accounting", arguments: TestEngine.available)
     func unknownIMSIDoesNotFallBackToUserName(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -14,6 +14,15 @@ struct AccountingLedger: Sendable {
     let metrics: RADIUSMetrics
     /// Where refused or odd reports are logged.
     let logger: Logger
+    /// Refused and odd reports, each kind at most once every ten seconds as a warning.
+    let warnings: AccountingWarnings
+
+    init(sims: SimService, metrics: RADIUSMetrics, logger: Logger) {
+        self.sims = sims
+        self.metrics = metrics
+        self.logger = logger
+        warnings = AccountingWarnings(logger: logger)
+    }
 
     /// Records a batch of reports; Accounting-On and -Off stop every session of their gateway.
     /// The batch is applied in the order it arrived: the session reports before a gateway's
@@ -55,7 +64,7 @@ struct AccountingLedger: Sendable {
     /// same (a gateway that hears nothing would resend it forever), logged and counted.
     private func storable(_ report: AccountingReport) -> Bool {
         guard report.countersFit else {
-            logger.warning("Accounting counters beyond 2^63 bytes; report not stored", metadata: [
+            warnings.warn("counter_out_of_range", "Accounting counters beyond 2^63 bytes; report not stored", metadata: [
                 "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
                 "input_bytes": "\(report.inputBytes)", "output_bytes": "\(report.outputBytes)",
             ])
@@ -95,7 +104,14 @@ struct AccountingLedger: Sendable {
         recordGateways.reserveCapacity(reports.count)
         for (index, report) in reports.enumerated() {
             guard let key = report.sessionKey, let sim = simsByReport[index] else {
-                logger.warning("Accounting for an unknown SIM or without Acct-Session-Id", metadata: ["nas": "\(report.nas)"])
+                warnings.warn(
+                    report.sessionKey == nil ? "no_session_id" : "unknown_sim",
+                    report.sessionKey == nil ? "Accounting without Acct-Session-Id; not stored" : "Accounting for a SIM SimGate does not know; not stored",
+                    metadata: [
+                        "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
+                        "imsi": "\(report.imsi?.description ?? "-")", "user_name": "\(report.userName?.prefix(64) ?? "-")",
+                    ]
+                )
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
@@ -105,7 +121,7 @@ struct AccountingLedger: Sendable {
             // every byte of it was lost.
             let stored = sessions[key]
             if let stored, Self.isStale(report, against: stored, sim: sim.id, now: now) {
-                logger.debug("Accounting report older than the session under its id; not stored", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
+                warnings.warn("stale_session", "Accounting report older than the session under its id; not stored", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
                 metrics.accountingReportRefused("stale_session")
                 continue
             }
@@ -130,7 +146,7 @@ struct AccountingLedger: Sendable {
             let since = known?.updatedAt ?? now
             let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
             if delta.wentBackwards {
-                logger.warning("Accounting counters went backwards; not subtracted", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
+                warnings.warn("counters_backwards", "Accounting counters went backwards; not subtracted", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
             }
             session.updatedAt = now
             session.clientAddress = report.clientAddress
@@ -169,7 +185,7 @@ struct AccountingLedger: Sendable {
             return ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord?[record.id]), reason: "accounting")
         }, in: tx)
         for id in outcome.overflowing {
-            logger.warning("Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
+            warnings.warn("total_out_of_range", "Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
             metrics.accountingReportRefused("total_out_of_range")
         }
         return RecordedRun(stopped: stopped, unserved: unserved)

@@ -19,6 +19,15 @@ struct RADIUSAccessHandler: RADIUSRequestHandler {
     /// or when the SIM could not be read.
     func respond(to request: RADIUSPacket, from client: RADIUSClient, sourceIP: String) async -> RADIUSPacket? {
         guard request.code == .accessRequest else { return nil }
+        // SimGate speaks no EAP. RFC 3579 (section 2.6.2) has a server without EAP answer an
+        // EAP-Message with Access-Reject: accepted, the peer's EAP conversation was taken for
+        // a success no method had given.
+        if request.attribute(RADIUSAttributeType.eapMessage) != nil {
+            return RADIUSPacket(
+                code: .accessReject, identifier: request.identifier, authenticator: [],
+                attributes: [.text(RADIUSAttributeType.replyMessage, "EAP is not supported")]
+            )
+        }
         await startup.wait()
         guard startup.isOpen else { return nil }  // Shutting down before start-up finished.
         let sim: SimGateRow?
