@@ -57,6 +57,11 @@ extension Sim {
         guard shutdownThreshold != nil else {
             throw DomainError(.conflict, code: "not_aofu", message: "The SIM is not on an AOFU tariff; it has no shutdown threshold.")
         }
+        // Its shutdown has happened: a new threshold gave it a new one in the future, with a
+        // `sim.shutdown_scheduled` event, for a SIM no longer on the network.
+        if status == .unprovisioned {
+            throw DomainError(.conflict, code: "sim_unprovisioned", message: "The SIM is unprovisioned; provision it again to give it a threshold.")
+        }
         var changed = self
         changed.shutdownThreshold = threshold
         if changed != self { changed.updatedAt = time }

@@ -164,7 +164,10 @@ public struct SimRepository: Sendable {
             if let imsi = filter.imsi { query = query.where("imsi", .equal, imsi.digits) }
             if let msisdn = filter.msisdn { query = query.where("msisdn", .equal, msisdn.digits) }
             if let imei = filter.imei { query = query.where("imei", .equal, imei.digits) }
-            if let before = filter.shutdownBefore { query = query.where("shutdown_at", .lessThan, before.stored) }
+            if let before = filter.shutdownBefore {
+                // Still to be unprovisioned: an UNPROVISIONED (or retired) SIM keeps its time.
+                query = query.where("shutdown_at", .lessThan, before.stored).where("status", .in, [SimStatus.live.rawValue, SimStatus.offline.rawValue])
+            }
             if let tariff = filter.tariffNumber { query = query.where("tariff_number", .equal, Int64(tariff)) }
             if let country = filter.country { query = query.where("seen_country", .equal, country) }
             return byLabel == nil ? query.paged(page) : query.paged(page, id: SQLColumn("sim_id", table: "sim_labels"))

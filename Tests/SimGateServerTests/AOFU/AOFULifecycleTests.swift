@@ -64,6 +64,12 @@ struct AOFULifecycleTests {
             #expect(unprovisioned.items.count == 1)
             let cause = (unprovisioned.items.first?["cause"] as? [String: Any])?["actor"] as? [String: Any]
             #expect(cause?["type"] as? String == "scheduler")
+            // Gone, it is no longer about to go; nor can it take a new threshold (and shutdown).
+            let due = try await app.request(.get, "/v1/sims?shutdown_before=\(RFC3339Text.format(firstUse.addingTimeInterval(25 * 3600)))", key: app.operatorKey)
+            #expect(due.items.isEmpty, "\(due.text)")
+            let threshold = try await app.request(.post, "/v1/sims/\(sim)/shutdown_threshold", key: app.operatorKey, json: ["hours": 48])
+            #expect(threshold.status == 409 && threshold.code == "sim_unprovisioned", "\(threshold.text)")
+            #expect(try await app.request(.get, "/v1/events?type=sim.shutdown_scheduled", key: app.operatorKey).items.count == 1)
         }
     }
 
