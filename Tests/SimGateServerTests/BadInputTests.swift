@@ -21,6 +21,8 @@ struct BadInputTests {
         BadRequestCase(name: "value missing after a key", path: "/v1/sims/SIM/activate", body: "{\"force\": }", status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "object closed as an array", path: "/v1/sims/SIM/activate", body: "{\"force\": true]", status: 400, code: "invalid_json", param: nil),
         BadRequestCase(name: "not an object", path: "/v1/sims/SIM/activate", body: "[1, 2]", status: 400, code: "invalid_body", param: nil),
+        BadRequestCase(name: "null for a body", path: "/v1/sims/SIM/top_ups", body: "null", status: 400, code: "invalid_body", param: nil),
+        BadRequestCase(name: "null for an import", path: "/v1/sims/import", body: "null", status: 400, code: "invalid_body", param: nil),
         BadRequestCase(name: "wrong type", path: "/v1/sims/SIM/activate", body: "{\"force\": \"yes\"}", status: 400, code: "invalid_type", param: "force"),
         BadRequestCase(name: "unknown field", path: "/v1/sims/SIM/activate", body: "{\"forse\": true}", status: 400, code: "unknown_parameter", param: "forse"),
         BadRequestCase(name: "reason too long", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"\(String(repeating: "x", count: 501))\"}", status: 400, code: "value_too_long", param: "reason"),

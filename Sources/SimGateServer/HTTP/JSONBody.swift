@@ -49,6 +49,8 @@ enum JSONBody {
             return .invalid("invalid_type", "'\(path)' must be \(describe(expected)).", param: path)
         case .valueNotFound(let expected, let context):
             let path = CodingPathText.render(context.codingPath)
+            // A body of `null` read as one field came out as "'' must be an array, not null".
+            if path.isEmpty { return .invalid("invalid_body", "The body must be a JSON object.") }
             return .invalid("invalid_type", "'\(path)' must be \(describe(expected)), not null.", param: path)
         case .keyNotFound(let key, let context):
             let path = CodingPathText.render(context.codingPath + [key])
