@@ -1,6 +1,7 @@
 import Foundation
 import SimGateCore
 import SimGateRADIUS
+@testable import SimGateServer
 import SimGateStore
 import SimGateTestSupport
 import Testing
@@ -207,6 +208,49 @@ struct RADIUSAccountingTests {
             #expect(lateA.up == 5_000)
             #expect(try await reasons(keyA, "sim.session_started").count == 1)
         }
+    }
+
+    /// A SIM's sessions said `has_more: true` and offered no way to the rest: older sessions,
+    /// and what their gateways answered to Disconnect-Requests, were out of reach.
+    @Test("a SIM's sessions page by starting_after, sessions begun in one second included, none twice", arguments: TestEngine.available)
+    func sessionsPage(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await NetworkGateRegressionTests.liveSim(app)
+            let second = UInt32(app.clock.now().timeIntervalSince1970) - 600
+            var packets: [RADIUSPacket] = []
+            // Five sessions; three begin in the same second (a device with several APNs).
+            for (index, started) in [second, second + 60, second + 60, second + 60, second + 120].enumerated() {
+                var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "apn-\(index)", imsi: Fixtures.imsi(0), mccMNC: "26201")
+                start.eventTimestamp = started
+                packets.append(start.signed(identifier: UInt8(index + 1), secret: Array(TestHarness.radiusSecret.utf8)))
+            }
+            try await Self.send(app, packets)
+            var seen: [String] = []
+            var cursor: String?
+            for _ in 0..<5 {
+                let page = try await app.request(.get, "/v1/sims/\(sim)/sessions?limit=2" + (cursor.map { "&starting_after=\($0)" } ?? ""), key: app.operatorKey)
+                #expect(page.status == 200, "\(page.text)")
+                seen += page.items.compactMap { $0["session_id"] as? String }
+                cursor = page.items.last?["id"] as? String
+                if page.json["has_more"] as? Bool != true { break }
+            }
+            #expect(seen == ["apn-4", "apn-3", "apn-2", "apn-1", "apn-0"])
+            let bad = try await app.request(.get, "/v1/sims/\(sim)/sessions?starting_after=evt_123", key: app.operatorKey)
+            #expect(bad.status == 400 && bad.code == "invalid_id" && bad.param == "starting_after")
+            let other = try #require(try await app.importSims(1..<2).first)
+            let foreign = try await app.request(.get, "/v1/sims/\(other)/sessions?starting_after=\(SessionAPIID.make(SessionKey(nas: "127.0.0.1", sessionID: "apn-0")))", key: app.operatorKey)
+            #expect(foreign.status == 400 && foreign.code == "invalid_value", "another SIM's session is no cursor here")
+        }
+    }
+
+    @Test("a session id names its gateway and Acct-Session-Id whatever bytes they hold")
+    func sessionIDsRoundTrip() {
+        for key in [SessionKey(nas: "10.0.0.1", sessionID: "abc"), SessionKey(nas: "pgw:7", sessionID: "1:2\u{0}x"), SessionKey(nas: "", sessionID: "🚲"), SessionKey(nas: "n", sessionID: "")] {
+            let id = SessionAPIID.make(key)
+            #expect(id.hasPrefix("rsn_") && !id.contains("=") && !id.contains("/") && !id.contains("+"))
+            #expect(SessionAPIID.key(from: id) == key)
+        }
+        for bad in ["rsn_", "rsn_!!!", "evt_abc", "rsn_" + Data("99:ab".utf8).base64EncodedString()] { #expect(SessionAPIID.key(from: bad) == nil, "\(bad)") }
     }
 
     /// RFC 2866 has a resent report carry a new identifier when its Acct-Delay-Time changes, so

@@ -29,6 +29,9 @@ struct SessionResource: Codable, Equatable, Sendable {
 
     /// Always `radius_session`.
     let object: String
+    /// `rsn_...`: the gateway and its Acct-Session-Id, which name the session; a later session
+    /// under the same key (a gateway that reuses its ids) has the same id.
+    let id: String
     /// The gateway that runs the session: its NAS-IP-Address, NAS-Identifier or client name.
     let nas: String
     /// The gateway's Acct-Session-Id.
@@ -62,7 +65,7 @@ struct SessionResource: Codable, Equatable, Sendable {
 
     /// JSON names of the fields, in snake case.
     enum CodingKeys: String, CodingKey {
-        case object, nas, country, rat, imei, disconnect
+        case object, id, nas, country, rat, imei, disconnect
         case userName = "user_name"
         case framedIPAddress = "framed_ip_address"
         case sessionID = "session_id"
@@ -78,6 +81,7 @@ struct SessionResource: Codable, Equatable, Sendable {
     /// The API view of `session`: RADIUS input counts as upload, output as download.
     init(_ session: DataSession) {
         object = "radius_session"
+        id = SessionAPIID.make(session.key)
         nas = session.nas
         sessionID = session.sessionID
         clientAddress = session.clientAddress
@@ -100,6 +104,7 @@ struct SessionResource: Codable, Equatable, Sendable {
         // Written out so that absent values appear as null rather than vanish.
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(object, forKey: .object)
+        try container.encode(id, forKey: .id)
         try container.encode(nas, forKey: .nas)
         try container.encode(sessionID, forKey: .sessionID)
         try container.encode(clientAddress, forKey: .clientAddress)

@@ -61,7 +61,7 @@ struct UsageController: Sendable {
     /// The SIM's RADIUS sessions, newest first; `open=true` keeps those with no Stop yet.
     @Sendable func sessions(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        let query = try QueryParameters(request, allowed: ["open", "limit"])
+        let query = try QueryParameters(request, allowed: ["open", "limit", "starting_after"])
         let openOnly: Bool
         switch query["open"] {
         case nil, "false": openOnly = false
@@ -70,7 +70,16 @@ struct UsageController: Sendable {
         }
         let limit = try query.limit()
         let sim = try await sims.find(try SimReference(parsing: try context.parameters.require("id")), visibleAccountID: principal.visibleAccountID)
-        let (found, hasMore) = try await usage.sessions(of: sim.id, visibleAccountID: principal.visibleAccountID, openOnly: openOnly, limit: limit)
+        var startingAfter: SessionKey?
+        if let cursor = query["starting_after"] {
+            guard let key = SessionAPIID.key(from: cursor) else {
+                throw APIError.invalid("invalid_id", "'starting_after' is a session's id (rsn_...).", param: "starting_after")
+            }
+            startingAfter = key
+        }
+        let (found, hasMore) = try await usage.sessions(
+            of: sim.id, visibleAccountID: principal.visibleAccountID, openOnly: openOnly, limit: limit, startingAfter: startingAfter
+        )
         return try APIResponse(ListResource(url: "/v1/sims/\(sim.id)/sessions", data: found.map(SessionResource.init), hasMore: hasMore))
     }
 

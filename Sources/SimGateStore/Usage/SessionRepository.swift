@@ -69,11 +69,29 @@ public struct SessionRepository: Sendable {
 
     /// A SIM's sessions, newest first: `limit` of them, and whether there are more. With
     /// `accountID`, only the sessions that began while that account held the SIM.
-    public func sessions(simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int) async throws -> (sessions: [DataSession], hasMore: Bool) {
+    public func sessions(
+        simID: SimID, accountID: AccountID?, openOnly: Bool, limit: Int, after: DataSession? = nil
+    ) async throws -> (sessions: [DataSession], hasMore: Bool) {
         var query = db.select().column("*").from("radius_sessions").where("sim_id", .equal, simID.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
         if openOnly { query = query.where("stopped_at", .is, SQLLiteral.null) }
-        let rows = try await query.orderBy("started_at", .descending).orderBy("session_id", .descending).limit(limit + 1).all()
+        if let after {
+            // Those after it in the list's order (start, then session id, then gateway, each
+            // newest or greatest first): sessions that began in the same millisecond (a device
+            // with two APNs) are neither skipped nor shown twice at a page's edge.
+            let started = after.startedAt.stored
+            query = query.where { older in
+                older.where("started_at", .lessThan, started).orWhere { tied in
+                    tied.where("started_at", .equal, started).where { rest in
+                        rest.where("session_id", .lessThan, after.sessionID).orWhere { same in
+                            same.where("session_id", .equal, after.sessionID).where("nas", .lessThan, after.nas)
+                        }
+                    }
+                }
+            }
+        }
+        let rows = try await query.orderBy("started_at", .descending).orderBy("session_id", .descending).orderBy("nas", .descending)
+            .limit(limit + 1).all()
         return (try rows.prefix(limit).map(Self.session), rows.count > limit)
     }
 
