@@ -90,6 +90,12 @@ struct StatementCalculatorTests {
             prices: [price], usage: 10 * 1_048_576, asOf: Self.month.end.addingTimeInterval(-3_540)
         )
         #expect(lastHour.lines.first?.forecastAmount == 104)
+        // LIVE since before the month: at 06:00 on its first day, 25 MB so far is 100 MB a day,
+        // 2,800 MB in February's 28 days (28,000 at 10), not damped to 25 MB a day.
+        let longLive = try Self.statement(
+            [Self.period(.live, from: start.addingTimeInterval(-86_400), to: nil)], prices: [price], usage: 25 * 1_048_576, asOf: start.addingTimeInterval(6 * 3_600)
+        )
+        #expect(longLive.lines.first?.forecastAmount == 28_000)
     }
 
     @Test("OFFLINE time is put down to the hold in force longest, and saves the LIVE fee less the OFFLINE fee")

@@ -204,6 +204,10 @@ struct RADIUSAccountingTests {
             var late = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "XB", imsi: Fixtures.imsi(0), mccMNC: "26201", inputBytes: 6_000, outputBytes: 6_000)
             late.sessionTime = 120
             try await Self.send(app, [late.signed(identifier: 6, secret: Array(TestHarness.radiusSecret.utf8))])
+            // And one that cannot say when its session began (no Event-Timestamp, no session
+            // time): it cannot be told from a new session, and is not stored either.
+            let untimed = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "XB", imsi: Fixtures.imsi(0), mccMNC: "26201", inputBytes: 7_000, outputBytes: 7_000)
+            try await Self.send(app, [untimed.signed(identifier: 7, secret: Array(TestHarness.radiusSecret.utf8))])
             let lateA = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: simA), period: month) }
             #expect(lateA.up == 5_000)
             #expect(try await reasons(keyA, "sim.session_started").count == 1)
@@ -251,6 +255,34 @@ struct RADIUSAccountingTests {
             #expect(SessionAPIID.key(from: id) == key)
         }
         for bad in ["rsn_", "rsn_!!!", "evt_abc", "rsn_" + Data("99:ab".utf8).base64EncodedString()] { #expect(SessionAPIID.key(from: bad) == nil, "\(bad)") }
+    }
+
+    /// Accounting-On stops a gateway's sessions at SimGate's time, to the millisecond; the
+    /// gateway's next Start under a reused id carries its Event-Timestamp in whole seconds, on
+    /// its own clock, so a little before that stop. It was taken for the old session's Start
+    /// sent again: the new session never opened and its bytes were lost.
+    @Test("a Start after Accounting-On under a reused id begins a new session, whatever the clocks say", arguments: TestEngine.available)
+    func reusedIDAfterRestartWithTimestamps(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = SimID(trusted: try await NetworkGateRegressionTests.liveSim(app))
+            app.clock.advance(by: 86_400)  // All of it within one month.
+            let now = UInt32(app.clock.now().timeIntervalSince1970)
+            func report(_ status: AccountingStatusType, bytes: UInt64, at time: UInt32, began: UInt32, identifier: UInt8) -> RADIUSPacket {
+                var request = GatewayAccountingRequest(status, nas: .address([127, 0, 0, 1]), sessionID: "s1", imsi: Fixtures.imsi(0), mccMNC: "26201", inputBytes: bytes, outputBytes: bytes)
+                request.eventTimestamp = time
+                if status != .start { request.sessionTime = time - began }
+                return request.signed(identifier: identifier, secret: Array(TestHarness.radiusSecret.utf8))
+            }
+            try await Self.send(app, [report(.start, bytes: 0, at: now - 3_600, began: now - 3_600, identifier: 1), report(.interimUpdate, bytes: 1_000, at: now - 60, began: now - 3_600, identifier: 2)])
+            app.clock.advance(by: 0.4)
+            try await Self.send(app, [Self.accounting(.accountingOn, session: "restart", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 3)])
+            try await Self.send(app, [report(.start, bytes: 0, at: now, began: now, identifier: 4), report(.interimUpdate, bytes: 300, at: now + 1, began: now, identifier: 5)])
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: sim, period: month) }
+            #expect(total.up == 1_300)
+            let session = try #require(try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "s1")) })
+            #expect(session.stoppedAt == nil && session.counters.inputBytes == 300)
+        }
     }
 
     /// RFC 2866 has a resent report carry a new identifier when its Acct-Delay-Time changes, so

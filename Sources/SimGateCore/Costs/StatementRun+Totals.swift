@@ -10,13 +10,20 @@ extension StatementRun {
     /// Rounds a SIM's line and keeps it, adding its use and allowance to its tariff's pool.
     mutating func finish(_ sim: StatementSim, _ line: LineBuilder) throws {
         // Data flows only while LIVE: it goes on at the line's rate per LIVE second, for the LIVE
-        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more. The rate is
-        // read over a day of LIVE time at least: a device that fetches its firmware in its first
-        // minute does not do so every minute, and read over that minute a 9 EUR SIM's forecast
-        // ran to six figures.
+        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more. A SIM that
+        // has not been LIVE all month so far, from before it began, has its rate read over a
+        // day of LIVE time at least: a device that fetches its firmware in its first minute does
+        // not do so every minute, and read over that minute a 9 EUR SIM's forecast ran to six
+        // figures. One LIVE since before the month is read at its own rate from the first hour.
         let (liveSoFar, liveAtEnd) = (Int128(line.actual.seconds[.live]), Int128(line.forecast.seconds[.live]))
+        let liveBeforeMonth = sim.periods.contains { period in
+            period.terms.accountID == inputs.accountID && period.terms.status == .live && period.start.epochSeconds < monthStart
+                && (period.end.map { $0.epochSeconds >= monthStart } ?? true)
+        }
+        let liveAllMonth = liveBeforeMonth && liveSoFar >= Int128(windowEnd - monthStart)
+        let rateWindow = liveAllMonth ? liveSoFar : max(liveSoFar, Self.shortestRateWindow)
         let projected = liveSoFar > 0 && liveAtEnd > liveSoFar
-            ? line.usedBytes + line.usedBytes * (liveAtEnd - liveSoFar) / max(liveSoFar, Self.shortestRateWindow)
+            ? line.usedBytes + line.usedBytes * (liveAtEnd - liveSoFar) / rateWindow
             : line.usedBytes
         let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
         let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil

@@ -62,8 +62,9 @@ public struct Entitlement: Equatable, Sendable {
     ///
     /// Running: the later of the paid period and the grace window. Ended immediately: the end,
     /// or earlier if access ran out before it. Ended at period end: the paid period, no grace.
-    /// Never paid: payments gave no access, which ended with the first fact saying none would
-    /// come (a failed payment, or the end), rather than at a made-up instant shown as year 1.
+    /// Never paid: payments gave no access, shown as ended at the earlier of the subscription's
+    /// end and its latest failed payment (only the latest is kept), rather than at a made-up
+    /// instant shown as year 1.
     public func accessEnds(under policy: CancellationPolicy, grace: TimeInterval) -> Date? {
         guard hasFacts else { return nil }
         let unpaid = [lastFailureAt, endedAt].compactMap { $0 }.min()

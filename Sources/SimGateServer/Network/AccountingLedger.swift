@@ -95,6 +95,8 @@ struct AccountingLedger: Sendable {
         var recordGateways: [String] = []
         var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
         var opened: [SessionKey] = []
+        // Sessions opened in this batch whose key another SIM's session then took.
+        var supersededOpenings: [DataSession] = []
         // Sessions begun again under the key of one that had stopped.
         var begunAgain: Set<SessionKey> = []
         // Sized once: grown row by row, these were rehashed several times in every batch.
@@ -120,9 +122,9 @@ struct AccountingLedger: Sendable {
             // or reuses its ids. Read as the old session, its counters went backwards and
             // every byte of it was lost.
             let stored = sessions[key]
-            if let stored, Self.isStale(report, against: stored, sim: sim.id, now: now) {
-                warnings.warn("stale_session", "Accounting report older than the session under its id; not stored", metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
-                metrics.accountingReportRefused("stale_session")
+            if let stored, let refusal = Self.refusal(of: report, against: stored, sim: sim.id, now: now) {
+                warnings.warn(refusal.reason, refusal.message, metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
+                metrics.accountingReportRefused(refusal.reason)
                 continue
             }
             // A report naming another SIM than the session's is that SIM's session, whatever
@@ -130,8 +132,11 @@ struct AccountingLedger: Sendable {
             // the first's, its bytes went to the first SIM (another account's, maybe) and its
             // Stop ended the first SIM's session. The first SIM's session ends here.
             let otherSIMs = stored.map { $0.simID != sim.id } ?? false
-            if otherSIMs, let stored, stored.stoppedAt == nil {
-                stopped.append((key, stored.simID, "Its session id was used by another SIM's session"))
+            if otherSIMs, let stored {
+                if stored.stoppedAt == nil { stopped.append((key, stored.simID, "Its session id was used by another SIM's session")) }
+                // Opened earlier in this batch, its row never written: its start is told here,
+                // since the key's one opening event will be the new session's.
+                if opened.contains(key) { supersededOpenings.append(stored) }
             }
             let beginsAgain = otherSIMs || (report.status == .start && stored?.stoppedAt != nil)
             if beginsAgain { begunAgain.insert(key) }
@@ -175,7 +180,7 @@ struct AccountingLedger: Sendable {
             recordGateways.append(key.nas)
         }
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] }, begunAgain: begunAgain)
-        try await recordOpenings(opened.compactMap { sessions[$0] }, at: now, in: tx)
+        try await recordOpenings(supersededOpenings + opened.compactMap { sessions[$0] }, at: now, in: tx)
         let found = simsByReport.compactMap { $0 }
         let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)
         let simsByID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -191,17 +196,37 @@ struct AccountingLedger: Sendable {
         return RecordedRun(stopped: stopped, unserved: unserved)
     }
 
-    /// Whether `report` belongs to a session older than `stored`, the one under its key now:
-    /// a Start, resent late, of a session that has stopped since (read as a new session, it
-    /// opened one that never closed and asked for another Disconnect-Request), or any report
-    /// of another SIM's session that began before the stored one (read as new, it ended the
-    /// stored session and counted its SIM's bytes again from nothing).
-    private static func isStale(_ report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> Bool {
+    /// Why `report` is not stored, when it belongs to a session older than `stored`, the one
+    /// under its key now (nil when it does not):
+    /// - a Start of the stored session, resent after it stopped: its start is the stored one's
+    ///   (within ``sameStartSlack``). Read as a new session, it opened one that never closed
+    ///   and asked for another Disconnect-Request. A Start that begins later is a new session
+    ///   under a reused id, whatever the gateway's clock says beside SimGate's.
+    /// - another SIM's report whose session began before the stored one, or that cannot say
+    ///   when its session began (no Event-Timestamp or Acct-Session-Time, not a Start). Read
+    ///   as new, it ended the stored session and counted its SIM's bytes again from nothing.
+    private static func refusal(of report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> (reason: String, message: Logger.Message)? {
         let began = report.sessionStart(arrival: now)
-        if stored.simID != sim { return began < stored.startedAt }
-        if report.status == .start, let stoppedAt = stored.stoppedAt { return began < stoppedAt }
-        return false
+        if stored.simID != sim {
+            if report.status != .start, report.eventTimestamp == nil, report.sessionTime == nil {
+                return ("session_sim_mismatch", "Accounting report for another SIM than its session, with no time to tell them apart; not stored")
+            }
+            return began < stored.startedAt ? ("stale_session", "Accounting report older than the session under its id; not stored") : nil
+        }
+        // Only a Start that says when it was made can be known for one sent again: by its
+        // Event-Timestamp, or by Acct-Delay-Time, which a gateway raises as it resends. One with
+        // neither, in the second its id's session began, is a new session.
+        let dated = report.eventTimestamp != nil || (report.delayTime ?? 0) > 0
+        if report.status == .start, stored.stoppedAt != nil, dated, began < stored.startedAt.addingTimeInterval(sameStartSlack) {
+            return ("stale_session", "Accounting Start of a session that has stopped, sent again; not stored")
+        }
+        return nil
     }
+
+    /// How close to a stopped session's start a Start must be to be that session's, resent, in
+    /// seconds: times in whole seconds, and arrival less Acct-Delay-Time where no
+    /// Event-Timestamp is sent.
+    static let sameStartSlack: TimeInterval = 2
 
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
     /// disconnect, unless the same batch ends the session (a Stop, or its gateway's

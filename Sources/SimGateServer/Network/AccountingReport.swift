@@ -91,12 +91,23 @@ struct AccountingReport: Sendable {
         return UsageTimeBounds.isPlausible(time, now: arrival) ? time : arrival
     }
 
-    /// When the usage this report adds was used up to: its event time, never later than its
-    /// arrival. A gateway that held its reports through an outage sends them days later, and
-    /// their bytes belong to the day and month they were used in, not the ones they came in.
+    /// When the usage this report adds was used up to, never later than its arrival. A gateway
+    /// that held its reports through an outage sends them days later, and their bytes belong
+    /// to the day and month they were used in, not the ones they came in. Arrival less
+    /// Acct-Delay-Time first, which the gateway counts on its own timer, whatever its clock
+    /// says; else Event-Timestamp, within ``maximumLag`` of arrival (a gateway whose clock
+    /// booted into 2020 would have billed its usage there); else the arrival.
     func usageTime(arrival: Date) -> Date {
-        min(arrival, eventTime(arrival: arrival))
+        if let delayTime, TimeInterval(delayTime) <= Self.maximumLag { return arrival.addingTimeInterval(-TimeInterval(delayTime)) }
+        if let eventTimestamp {
+            let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
+            if time <= arrival, arrival.timeIntervalSince(time) <= Self.maximumLag { return time }
+        }
+        return arrival
     }
+
+    /// How long ago a report may date its usage, in seconds: 31 days.
+    static let maximumLag: TimeInterval = 31 * 86_400
 
     /// When the session began, as far as this report tells: a Start's event time, or for a
     /// later report its event time less Acct-Session-Time.

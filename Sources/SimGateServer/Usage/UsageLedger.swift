@@ -9,9 +9,14 @@ struct UsageLedger: Sendable {
     /// Saves the SIMs usage changes and makes their events.
     let sims: SimService
 
-    /// How much earlier than the SIM became LIVE data may be dated and still be its first use,
-    /// in seconds.
-    static let clockSlack: TimeInterval = 60
+    /// How much earlier than the SIM's provisioning data may be dated and still be its first
+    /// use, in seconds: clocks of gateways and CDR systems run a little behind.
+    static let clockSlack: TimeInterval = 300
+
+    /// The events after which a SIM has no first use: it changed hands, or was provisioned (an
+    /// AOFU provisioning starts its countdown afresh). Not its import: a fleet moved to
+    /// SimGate brings its history, whose CDRs may come after it.
+    static let firstUseResets: [EventType] = [.simAssigned, .simUnassigned, .simTariffSet]
 
     /// Stores `records`; `current` holds every record's SIM as read in this transaction.
     /// Records already stored (same source and sender id) are skipped and change nothing, and
@@ -54,14 +59,16 @@ struct UsageLedger: Sendable {
         // Every record of those SIMs, not only the ones found to change them: the whole SIM may
         // refuse a first use the few columns took (data before the SIM became LIVE), and then a
         // later record of the batch is its first use.
+        // A SIM without a first use has passed no data since it was last provisioned or handed
+        // over: what is dated earlier was used in a former life. Read only for such SIMs.
+        var firstUseFrom: [SimID: Date] = [:]
+        for (id, sim) in whole where sim.firstUseAt == nil {
+            firstUseFrom[id] = try await tx.events.latestTime(simID: id, types: Self.firstUseResets)?.addingTimeInterval(-Self.clockSlack)
+        }
         for record in ordered where changingSims.contains(record.simID) {
             guard var sim = changed[record.simID] else { continue }
             let before = sim
-            // A LIVE SIM passed no data before it became LIVE: what is dated earlier was used
-            // in a former life (before it was provisioned again, or handed over). A minute's
-            // slack covers times written in whole seconds and gateway clocks a little behind.
-            let becameLive = sim.statusChangedAt.addingTimeInterval(-Self.clockSlack)
-            let effects = sim.usageFacts.observe(record.observation(notAfter: now), firstUseFrom: sim.status == .live ? becameLive : nil)
+            let effects = sim.usageFacts.observe(record.observation(notAfter: now), firstUseFrom: firstUseFrom[record.simID])
             guard sim.usageFacts != before.usageFacts else { continue }
             sim.updatedAt = now
             for effect in effects {

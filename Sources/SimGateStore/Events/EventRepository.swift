@@ -54,6 +54,13 @@ public struct EventRepository: Sendable {
         for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }
 
+    /// When the latest event of one of `types` about the SIM was recorded; nil if none was.
+    public func latestTime(simID: SimID, types: [EventType]) async throws -> Date? {
+        let row = try await db.select().column(SQLFunction("max", args: SQLColumn("created_at")), as: "latest").from("events")
+            .where("sim_id", .equal, simID.rawValue).where("type", .in, types.map(\.rawValue)).first()
+        return try row?.optionalDate("latest")
+    }
+
     /// The event with this id, if `accountID` (when given) owns it.
     public func find(_ id: EventID, accountID: AccountID?) async throws -> Event? {
         var query = db.select().column("*").from("events").where("id", .equal, id.rawValue)

@@ -100,6 +100,27 @@ struct AOFUDurabilityTests {
         }
     }
 
+    /// The floor for a first use is the SIM's provisioning, not its last change of status: data
+    /// used before a hold, reported after it, is still its first use.
+    @Test("a record from between provisioning and a later hold, imported after it, is the first use", arguments: TestEngine.available)
+    func firstUseBeforeAHold(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 24, "name": "AOFU", "kind": "aofu", "accounts": [app.fleetAccount]])
+            let sim = try #require(try await app.importSims(0..<1).first)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: ["tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 10]).status == 200)
+            let used = app.clock.now().addingTimeInterval(3_600)
+            app.clock.advance(by: 2 * 3_600)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "checking"]).status == 200)
+            app.clock.advance(by: 3_600)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey, json: [:]).status == 200)
+            app.clock.advance(by: 3_600)
+            let at = RFC3339Text.format(used)
+            _ = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [["id": "cdr", "sim": sim, "started_at": at, "ended_at": at, "bytes_up": 1, "bytes_down": 1]]])
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["first_use_at"] == at && state["shutdown_at"] == RFC3339Text.format(used.addingTimeInterval(24 * 3_600)), "\(state.text)")
+        }
+    }
+
     @Test("two instances sharing the database claim the same due shutdowns at once; each SIM is unprovisioned exactly once", arguments: TestEngine.available)
     func twoInstances(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
