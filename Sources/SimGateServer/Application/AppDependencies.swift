@@ -27,6 +27,8 @@ public struct AppDependencies: Sendable {
     public let receiveScheduler: @Sendable (JobScheduler) -> Void
     /// Handed the app's webhook dispatcher once it is built (tests and benchmarks that await deliveries).
     public let receiveDispatcher: @Sendable (WebhookDispatcher) -> Void
+    /// Handed the HTTP server's connection limit once it is built (tests that await closes).
+    public let receiveConnectionLimit: @Sendable (HTTPConnectionLimit) -> Void
     /// Told of every request, reply and drop on each RADIUS port, besides the metrics.
     public let observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)?
 
@@ -37,10 +39,12 @@ public struct AppDependencies: Sendable {
         announceRADIUSPort: @escaping @Sendable (RADIUSPortRole, Int) -> Void = { _, _ in },
         receiveScheduler: @escaping @Sendable (JobScheduler) -> Void = { _ in },
         receiveDispatcher: @escaping @Sendable (WebhookDispatcher) -> Void = { _ in },
+        receiveConnectionLimit: @escaping @Sendable (HTTPConnectionLimit) -> Void = { _ in },
         observeRADIUS: (@Sendable (RADIUSPortRole) -> (any RADIUSServerObserver)?)? = nil
     ) {
         self.receiveScheduler = receiveScheduler
         self.receiveDispatcher = receiveDispatcher
+        self.receiveConnectionLimit = receiveConnectionLimit
         self.observeRADIUS = observeRADIUS
         self.announceRADIUSPort = announceRADIUSPort
         self.database = database

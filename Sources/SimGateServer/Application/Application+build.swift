@@ -79,6 +79,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         ))
     }
     let connectionLimit = HTTPConnectionLimit(maximum: configuration.http.maximumConnections)
+    dependencies.receiveConnectionLimit(connectionLimit)
     var app = Application(
         router: buildRouter(dependencies, parts: parts),
         server: .http1(configuration: .init(

@@ -35,6 +35,8 @@ struct TestHarness: Sendable {
     /// The app's webhook dispatcher; unless a test turns it on in the background,
     /// ``deliverWebhooks()`` sends what is due.
     let dispatcher: WebhookDispatcher
+    /// The HTTP server's connection limit, to await its count.
+    let connections: HTTPConnectionLimit
     /// The RADIUS shared secret of the test's gateway on 127.0.0.1.
     static let radiusSecret = "harness-radius-secret"
 
@@ -73,6 +75,7 @@ struct TestHarness: Sendable {
         let radiusPorts = Mutex<[RADIUSPortRole: Int]>([:])
         let scheduler = Mutex<JobScheduler?>(nil)
         let dispatcher = Mutex<WebhookDispatcher?>(nil)
+        let connectionLimit = Mutex<HTTPConnectionLimit?>(nil)
         let tally = RADIUSTally()
         let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
@@ -84,6 +87,7 @@ struct TestHarness: Sendable {
             },
             receiveScheduler: { built in scheduler.withLock { $0 = built } },
             receiveDispatcher: { built in dispatcher.withLock { $0 = built } },
+            receiveConnectionLimit: { built in connectionLimit.withLock { $0 = built } },
             observeRADIUS: { _ in tally }
         )
         let app = try await buildApplication(configuration, dependencies: dependencies)
@@ -96,18 +100,19 @@ struct TestHarness: Sendable {
             let ports = radiusPorts.withLock { $0 }
             let jobs = try #require(scheduler.withLock { $0 })
             let webhooks = try #require(dispatcher.withLock { $0 })
+            let connections = try #require(connectionLimit.withLock { $0 })
             var harness = TestHarness(
                 client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
                 radiusPort: try #require(ports[.authentication]), radiusAccountingPort: try #require(ports[.accounting]),
                 fleetAccount: earlier?.fleetAccount ?? "", scheduler: jobs, radius: tally,
-                dispatcher: webhooks
+                dispatcher: webhooks, connections: connections
             )
             if earlier == nil {
                 let fleet = try await harness.request(.post, "/v1/accounts", key: key, json: ["name": "Fleet"])
                 harness = TestHarness(
                     client: client, operatorKey: key, clock: clock, database: database, databaseConfiguration: databaseConfiguration,
                     radiusPort: harness.radiusPort, radiusAccountingPort: harness.radiusAccountingPort, fleetAccount: try #require(fleet["id"]),
-                    scheduler: jobs, radius: tally, dispatcher: webhooks
+                    scheduler: jobs, radius: tally, dispatcher: webhooks, connections: connections
                 )
             }
             do {
