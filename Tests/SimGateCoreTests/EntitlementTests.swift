@@ -81,6 +81,25 @@ struct EntitlementTests {
         }
     }
 
+    @Test("a trial gives access to its end, but a first charge failing after it opens no grace; money collected once brings grace back")
+    func trialIsNotMoney() {
+        let trialEnd = Self.start + 14 * Self.day
+        let failedConversion = Self.fold([.trialThrough(trialEnd), .paymentFailed(at: trialEnd + 60)])
+        #expect(failedConversion.hasPaidPeriod)
+        #expect(failedConversion.paidUntil == nil && failedConversion.trialUntil == trialEnd)
+        #expect(failedConversion.graceUntil(grace: Self.grace) == nil)
+        #expect(failedConversion.requiresPaymentHold(at: trialEnd - 1, under: .immediately, grace: Self.grace) == false)
+        #expect(failedConversion.requiresPaymentHold(at: trialEnd, under: .immediately, grace: Self.grace) == true)
+        // Converted, paid a month, then the renewal failed: grace from the paid month's end.
+        let renewalFailed = Self.fold([.trialThrough(trialEnd), .paidThrough(trialEnd + 30 * Self.day), .paymentFailed(at: trialEnd + 30 * Self.day)])
+        #expect(renewalFailed.graceUntil(grace: Self.grace) == trialEnd + 33 * Self.day)
+        // A trial granted after money was paid (a free month added) carries grace to its own end.
+        let extended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .trialThrough(Self.start + 60 * Self.day), .paymentFailed(at: Self.start + 60 * Self.day)])
+        #expect(extended.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 63 * Self.day)
+        #expect(extended.accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 63 * Self.day)
+        #expect(extended.merging(.ended(at: Self.start + 40 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 60 * Self.day)
+    }
+
     @Test("an ended subscription stays ended, stopping now or at the end of the paid period")
     func endIsAbsorbing() {
         let ended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .ended(at: Self.start + 10 * Self.day), .paidThrough(Self.start + 60 * Self.day)])

@@ -35,7 +35,7 @@ struct GatewayReaderTests {
         #expect(renewal.fact == nil)
         #expect(renewal.noFactBecause?.contains("paid invoice") == true)
         #expect(try event("customer.subscription.updated", ["status": "trialing", "trial_end": 1_801_000_000, "current_period_end": 1_802_000_000]).fact
-                == .paidThrough(Date(timeIntervalSince1970: 1_801_000_000)))
+                == .trialThrough(Date(timeIntervalSince1970: 1_801_000_000)))
         #expect(throws: GatewayPayloadError.self) { try event("customer.subscription.updated", ["status": "trialing"]) }
         #expect(try event("customer.subscription.updated", ["status": "past_due"]).fact == .paymentFailed(at: Date(timeIntervalSince1970: 1_800_000_000)))
         #expect(try event("customer.subscription.deleted", ["status": "canceled", "ended_at": 1_800_000_500]).fact == .ended(at: Date(timeIntervalSince1970: 1_800_000_500)))

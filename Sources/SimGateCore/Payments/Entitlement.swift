@@ -9,11 +9,15 @@ import Foundation
 /// to take effect.
 ///
 /// Money and service agree: only money collected (or a trial granted) extends access. Grace
-/// exists only after a paid period, runs once from its end, and only when the payment for
-/// what follows failed; more failures do not extend it.
+/// exists only after a period paid for with money, runs once from the end of the service
+/// granted (paid or trial), and only when the payment for what follows failed; more failures
+/// do not extend it. A trial whose first charge fails therefore ends with no grace: a first
+/// payment that fails opens none.
 public struct Entitlement: Equatable, Sendable {
-    /// End of the latest period paid for (or granted as a trial), exclusive.
+    /// End of the latest period paid for with money, exclusive.
     public private(set) var paidUntil: Date?
+    /// End of the latest trial the gateway granted, exclusive.
+    public private(set) var trialUntil: Date?
     /// The latest payment that failed.
     public private(set) var lastFailureAt: Date?
     /// When the subscription ended, if it has.
@@ -24,17 +28,21 @@ public struct Entitlement: Equatable, Sendable {
     public static let renewalClockSkew: TimeInterval = 3_600
 
     /// An entitlement with these facts; all `nil` (the default) means nothing received yet.
-    public init(paidUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
+    public init(paidUntil: Date? = nil, trialUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
         self.paidUntil = paidUntil
+        self.trialUntil = trialUntil
         self.lastFailureAt = lastFailureAt
         self.endedAt = endedAt
     }
 
     /// Whether any fact has been received yet. With none, payments have no say over the SIM.
-    public var hasFacts: Bool { paidUntil != nil || lastFailureAt != nil || endedAt != nil }
+    public var hasFacts: Bool { paidUntil != nil || trialUntil != nil || lastFailureAt != nil || endedAt != nil }
 
-    /// Whether any period was ever paid for (or granted as a trial): such a SIM is provisioned.
-    public var hasPaidPeriod: Bool { paidUntil != nil }
+    /// Whether any period was ever paid for or granted as a trial: such a SIM is provisioned.
+    public var hasPaidPeriod: Bool { serviceUntil != nil }
+
+    /// The end of the service granted, paid or trial, whichever runs later.
+    public var serviceUntil: Date? { [paidUntil, trialUntil].compactMap { $0 }.max() }
 
     /// This entitlement with `fact` merged in.
     public func merging(_ fact: EntitlementFact) -> Entitlement {
@@ -42,6 +50,8 @@ public struct Entitlement: Equatable, Sendable {
         switch fact {
         case .paidThrough(let end):
             next.paidUntil = paidUntil.map { max($0, end) } ?? end
+        case .trialThrough(let end):
+            next.trialUntil = trialUntil.map { max($0, end) } ?? end
         case .paymentFailed(let time):
             next.lastFailureAt = lastFailureAt.map { max($0, time) } ?? time
         case .ended(let time):
@@ -50,29 +60,29 @@ public struct Entitlement: Equatable, Sendable {
         return next
     }
 
-    /// The end of the grace window, `grace` seconds after the paid period, when the payment
-    /// for the next period failed; `nil` when there is no grace.
+    /// The end of the grace window, `grace` seconds after the service granted, when money was
+    /// collected once and the payment for the next period failed; `nil` when there is no grace.
     public func graceUntil(grace: TimeInterval) -> Date? {
-        guard grace > 0, let paidUntil, let lastFailureAt, lastFailureAt >= paidUntil - Self.renewalClockSkew else { return nil }
-        return paidUntil + grace
+        guard grace > 0, paidUntil != nil, let serviceUntil, let lastFailureAt, lastFailureAt >= serviceUntil - Self.renewalClockSkew else { return nil }
+        return serviceUntil + grace
     }
 
     /// The instant data stops under `policy` with `grace` seconds of grace; `nil` when no
     /// fact has arrived.
     ///
-    /// Running: the later of the paid period and the grace window. Ended immediately: the end,
-    /// or earlier if access ran out before it. Ended at period end: the paid period, no grace.
-    /// Never paid: payments gave no access, shown as ended at the earlier of the subscription's
-    /// end and its latest failed payment (only the latest is kept), rather than at a made-up
-    /// instant shown as year 1.
+    /// Running: the later of the service granted and the grace window. Ended immediately: the
+    /// end, or earlier if access ran out before it. Ended at period end: the service granted,
+    /// no grace. Never granted any: payments gave no access, shown as ended at the earlier of
+    /// the subscription's end and its latest failed payment (only the latest is kept), rather
+    /// than at a made-up instant shown as year 1.
     public func accessEnds(under policy: CancellationPolicy, grace: TimeInterval) -> Date? {
         guard hasFacts else { return nil }
         let unpaid = [lastFailureAt, endedAt].compactMap { $0 }.min()
-        guard let running = [paidUntil, graceUntil(grace: grace)].compactMap({ $0 }).max() ?? unpaid else { return nil }
+        guard let running = [serviceUntil, graceUntil(grace: grace)].compactMap({ $0 }).max() ?? unpaid else { return nil }
         guard let endedAt else { return running }
         switch policy {
         case .immediately: return min(endedAt, running)
-        case .endOfPeriod: return paidUntil ?? running
+        case .endOfPeriod: return serviceUntil ?? running
         }
     }
 

@@ -5,6 +5,9 @@ import Foundation
 public enum EntitlementFact: Equatable, Sendable {
     /// Service is paid up to this instant (exclusive).
     case paidThrough(Date)
+    /// A trial runs to this instant (exclusive): access without money, so a first charge that
+    /// fails after it opens no grace.
+    case trialThrough(Date)
     /// A payment failed at this instant: a grace window opens from here.
     case paymentFailed(at: Date)
     /// The subscription ended at this instant; nothing revives it.

@@ -17,6 +17,7 @@ extension GatewayNotification {
         var named: [(field: String, time: Date)] = [("The event's time", occurredAt)]
         switch fact {
         case .paidThrough(let end): named.append(("The paid period's end", end))
+        case .trialThrough(let end): named.append(("The trial's end", end))
         case .paymentFailed(let at): named.append(("The failure's time", at))
         case .ended(let at): named.append(("The subscription's end", at))
         case nil: break

@@ -71,7 +71,7 @@ public enum StripeEventReader {
             guard let end = number(subscription["trial_end"]) else {
                 throw GatewayPayloadError("A trialing subscription has no trial_end.")
             }
-            return (.paidThrough(Date(timeIntervalSince1970: end)), nil)
+            return (.trialThrough(Date(timeIntervalSince1970: end)), nil)
         case "active":
             return (nil, "An active subscription's period is not a payment; access grows only with a paid invoice.")
         case "past_due", "unpaid":

@@ -119,7 +119,7 @@ struct DashboardSimPage: Sendable {
         let rows = bindings.compactMap { binding -> [String: Any]? in
             guard case .object(let fields) = binding else { return nil }
             var row: [String: Any] = [:]
-            for (key, name) in [("gateway", "gateway"), ("subscription", "subscription"), ("paid_until", "paidUntil"),
+            for (key, name) in [("gateway", "gateway"), ("subscription", "subscription"), ("paid_until", "paidUntil"), ("trial_until", "trialUntil"),
                                 ("grace_until", "graceUntil"), ("ended_at", "endedAt"), ("access_ends_at", "accessEndsAt")] {
                 if let value = text(fields[key]) { row[name] = value }
             }

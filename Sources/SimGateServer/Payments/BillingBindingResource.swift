@@ -15,8 +15,10 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
     let subscription: String
     /// The SIM the subscription pays for (`sim_...`).
     let sim: String
-    /// End of the latest period paid for, exclusive; null until a payment is known.
+    /// End of the latest period paid for with money, exclusive; null until a payment is known.
     let paidUntil: Date?
+    /// End of the latest trial, exclusive; null when no trial was reported.
+    let trialUntil: Date?
     /// End of the grace after a failed renewal; null when there is no grace.
     let graceUntil: Date?
     /// When the subscription ended; null while it runs.
@@ -34,6 +36,7 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, object, account, gateway, subscription, sim, source
         case paidUntil = "paid_until"
+        case trialUntil = "trial_until"
         case graceUntil = "grace_until"
         case endedAt = "ended_at"
         case accessEndsAt = "access_ends_at"
@@ -56,6 +59,7 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
         subscription = binding.subscriptionID
         sim = binding.simID.rawValue
         paidUntil = binding.entitlement.paidUntil
+        trialUntil = binding.entitlement.trialUntil
         graceUntil = binding.entitlement.graceUntil(grace: gateway.graceLength)
         endedAt = binding.entitlement.endedAt
         self.accessEndsAt = accessEndsAt
@@ -73,6 +77,7 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
         try container.encode(subscription, forKey: .subscription)
         try container.encode(sim, forKey: .sim)
         try container.encode(paidUntil, forKey: .paidUntil)
+        try container.encode(trialUntil, forKey: .trialUntil)
         try container.encode(graceUntil, forKey: .graceUntil)
         try container.encode(endedAt, forKey: .endedAt)
         try container.encode(accessEndsAt, forKey: .accessEndsAt)

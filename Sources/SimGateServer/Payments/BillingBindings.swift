@@ -64,6 +64,7 @@ struct BillingBindings: Sendable {
         func value(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.string(from: $0)) } ?? .null }
         var changed: [String: JSONValue] = [:]
         if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
+        if binding.entitlement.trialUntil != previous.entitlement.trialUntil { changed["trial_until"] = value(previous.entitlement.trialUntil) }
         let grace = gateway.graceLength
         if binding.entitlement.graceUntil(grace: grace) != previous.entitlement.graceUntil(grace: grace) {
             changed["grace_until"] = value(previous.entitlement.graceUntil(grace: grace))

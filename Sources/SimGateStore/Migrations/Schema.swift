@@ -8,5 +8,6 @@ enum Schema {
     static let migrations: [Migration] = [
         foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity, activateOnFirstUse, automation, tariffPrices,
         usageOwners, statements, dashboardSessions, fleetOverview, usagePartitions, eventsByTime, runningJobsByKey, usageLastData, idempotencyClaims,
+        trials,
     ]
 }

@@ -11,9 +11,9 @@ public struct BillingBindingRepository: Sendable {
     @discardableResult
     public func insert(_ binding: BillingBinding) async throws -> Bool {
         let rows = try await db.raw("""
-            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, last_failure_at, ended_at, source, created_at, updated_at)
+            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, trial_until, last_failure_at, ended_at, source, created_at, updated_at)
             VALUES (\(bind: binding.id.rawValue), \(bind: binding.accountID.rawValue), \(bind: binding.gatewayID.rawValue),
-                    \(bind: binding.subscriptionID), \(bind: binding.simID.rawValue), \(bind: binding.entitlement.paidUntil?.stored),
+                    \(bind: binding.subscriptionID), \(bind: binding.simID.rawValue), \(bind: binding.entitlement.paidUntil?.stored), \(bind: binding.entitlement.trialUntil?.stored),
                     \(bind: binding.entitlement.lastFailureAt?.stored), \(bind: binding.entitlement.endedAt?.stored),
                     \(bind: binding.source.rawValue), \(bind: binding.createdAt.stored), \(bind: binding.updatedAt.stored))
             ON CONFLICT DO NOTHING
@@ -25,7 +25,7 @@ public struct BillingBindingRepository: Sendable {
     /// Writes the binding's entitlement and `updated_at`.
     public func saveEntitlement(_ binding: BillingBinding) async throws {
         try await db.update("billing_bindings")
-            .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
+            .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("trial_until", to: binding.entitlement.trialUntil?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
             .set("ended_at", to: binding.entitlement.endedAt?.stored).set("updated_at", to: binding.updatedAt.stored)
             .where("id", .equal, binding.id.rawValue).run()
     }
@@ -77,7 +77,8 @@ public struct BillingBindingRepository: Sendable {
             id: BillingBindingID(trusted: try row.string("id")), accountID: AccountID(trusted: try row.string("account_id")),
             gatewayID: PaymentGatewayID(trusted: try row.string("gateway_id")), subscriptionID: try row.string("subscription_id"),
             simID: SimID(trusted: try row.string("sim_id")),
-            entitlement: Entitlement(paidUntil: try row.optionalDate("paid_until"), lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
+            entitlement: Entitlement(
+                paidUntil: try row.optionalDate("paid_until"), trialUntil: try row.optionalDate("trial_until"), lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
             source: source, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }

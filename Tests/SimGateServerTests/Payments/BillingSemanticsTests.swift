@@ -162,6 +162,48 @@ struct BillingSemanticsTests {
         }
     }
 
+    /// A trial was stored as a paid period, so a trial whose first real charge failed opened
+    /// grace: 72 more hours of data that nobody paid for.
+    @Test("a trial whose first charge fails ends at the trial's end, without grace", arguments: TestEngine.available)
+    func trialThenFailedCharge(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_t", "sim": sim])
+            let start = app.clock.now()
+            let trialEnd = start + 14 * Self.day
+            try await app.sendStripe(Self.subscriptionUpdated(id: "evt_trial", subscription: "sub_t", status: "trialing", periodEnd: trialEnd, created: start, trialEnd: trialEnd),
+                                     gateway: gateway, secret: Self.secret)
+            let trialing = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            let binding = ((trialing["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            #expect(binding?["trial_until"] as? String == RFC3339.string(from: trialEnd))
+            #expect(binding?["paid_until"] is NSNull)
+
+            // The trial ends and the first charge fails: data stops at the trial's end.
+            app.clock.set(trialEnd + 60)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_conversion_failed", subscription: "sub_t", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let lapsed = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect((lapsed["holds"] as? [[String: Any]])?.map { $0["cause"] as? String } == ["payment"])
+            let after = ((lapsed["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            #expect(after?["grace_until"] is NSNull)
+            #expect(after?["access_ends_at"] as? String == RFC3339.string(from: trialEnd))
+
+            // Paid at last: LIVE for the month, and a failed renewal after it has its grace.
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_t", periodStart: trialEnd, periodEnd: trialEnd + 30 * Self.day, created: app.clock.now()),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            app.clock.set(trialEnd + 30 * Self.day)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_renewal_failed", subscription: "sub_t", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let inGrace = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(inGrace["status"] == "LIVE")
+            let renewed = ((inGrace.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            #expect(renewed?["grace_until"] as? String == RFC3339.string(from: trialEnd + 33 * Self.day))
+        }
+    }
+
     @Test("Braintree's own charged-successfully sample without dates is ignored with the missing field named")
     func braintreeWithoutDates() async throws {
         try await TestHarness.run(.sqlite) { app in

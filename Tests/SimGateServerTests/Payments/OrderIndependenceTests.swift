@@ -85,7 +85,7 @@ struct OrderIndependenceTests {
             let binding = ((state["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first ?? [:]
             result.value = [
                 state["status"] as? String ?? "?",
-                "\(binding["paid_until"] ?? "-")", "\(binding["grace_until"] ?? "-")", "\(binding["ended_at"] ?? "-")",
+                "\(binding["paid_until"] ?? "-")", "\(binding["trial_until"] ?? "-")", "\(binding["grace_until"] ?? "-")", "\(binding["ended_at"] ?? "-")",
                 "\(binding["access_ends_at"] ?? "-")",
             ]
         }
