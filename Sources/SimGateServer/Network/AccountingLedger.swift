@@ -117,28 +117,30 @@ struct AccountingLedger: Sendable {
                 metrics.accountingReportRefused(report.sessionKey == nil ? "no_session_id" : "unknown_sim")
                 continue
             }
-            // Stored, or as an earlier report of this batch left it. A Start under the key of a
-            // session that has stopped begins a new one: the gateway restarted (Accounting-On)
-            // or reuses its ids. Read as the old session, its counters went backwards and
-            // every byte of it was lost.
+            // Stored, or as an earlier report of this batch left it. The report may be of that
+            // session, of an older one under the same key (sent again, or late), or of a newer
+            // one: the gateway restarted (Accounting-On, or its Start lost) or reuses its ids,
+            // or another SIM's session took the key. Read as the wrong session, its counters
+            // were diffed against another's and bytes were lost or counted twice.
             let stored = sessions[key]
-            if let stored, let refusal = Self.refusal(of: report, against: stored, sim: sim.id, now: now) {
-                warnings.warn(refusal.reason, refusal.message, metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
-                metrics.accountingReportRefused(refusal.reason)
-                continue
+            var beginsAgain = false
+            if let stored {
+                switch Self.reading(of: report, against: stored, sim: sim.id, now: now) {
+                case .refused(let reason, let message):
+                    warnings.warn(reason, message, metadata: ["nas": "\(report.nas)", "session": "\(key.sessionID)"])
+                    metrics.accountingReportRefused(reason)
+                    continue
+                case .sameSession:
+                    break
+                case .newSession(let endsStored):
+                    // The stored session ends here (its row gives way to the new one's).
+                    beginsAgain = true
+                    if stored.stoppedAt == nil { stopped.append((key, stored.simID, endsStored)) }
+                    // Opened earlier in this batch, its row never written: its start is told
+                    // here, since the key's one opening event will be the new session's.
+                    if opened.contains(key) { supersededOpenings.append(stored) }
+                }
             }
-            // A report naming another SIM than the session's is that SIM's session, whatever
-            // its status: read as the first SIM's, the second SIM's counters were diffed against
-            // the first's, its bytes went to the first SIM (another account's, maybe) and its
-            // Stop ended the first SIM's session. The first SIM's session ends here.
-            let otherSIMs = stored.map { $0.simID != sim.id } ?? false
-            if otherSIMs, let stored {
-                if stored.stoppedAt == nil { stopped.append((key, stored.simID, "Its session id was used by another SIM's session")) }
-                // Opened earlier in this batch, its row never written: its start is told here,
-                // since the key's one opening event will be the new session's.
-                if opened.contains(key) { supersededOpenings.append(stored) }
-            }
-            let beginsAgain = otherSIMs || (report.status == .start && stored?.stoppedAt != nil)
             if beginsAgain { begunAgain.insert(key) }
             let known = beginsAgain ? nil : stored
             // Begun again within the batch, the key is already among those opened (its one event
@@ -196,37 +198,78 @@ struct AccountingLedger: Sendable {
         return RecordedRun(stopped: stopped, unserved: unserved)
     }
 
-    /// Why `report` is not stored, when it belongs to a session older than `stored`, the one
-    /// under its key now (nil when it does not):
-    /// - a Start of the stored session, resent after it stopped: its start is the stored one's
-    ///   (within ``sameStartSlack``). Read as a new session, it opened one that never closed
-    ///   and asked for another Disconnect-Request. A Start that begins later is a new session
-    ///   under a reused id, whatever the gateway's clock says beside SimGate's.
-    /// - another SIM's report whose session began before the stored one, or that cannot say
-    ///   when its session began (no Event-Timestamp or Acct-Session-Time, not a Start). Read
-    ///   as new, it ended the stored session and counted its SIM's bytes again from nothing.
-    private static func refusal(of report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> (reason: String, message: Logger.Message)? {
-        let began = report.sessionStart(arrival: now)
-        if stored.simID != sim {
-            if report.status != .start, report.eventTimestamp == nil, report.sessionTime == nil {
-                return ("session_sim_mismatch", "Accounting report for another SIM than its session, with no time to tell them apart; not stored")
-            }
-            return began < stored.startedAt ? ("stale_session", "Accounting report older than the session under its id; not stored") : nil
-        }
-        // Only a Start that says when it was made can be known for one sent again: by its
-        // Event-Timestamp, or by Acct-Delay-Time, which a gateway raises as it resends. One with
-        // neither, in the second its id's session began, is a new session.
-        let dated = report.eventTimestamp != nil || (report.delayTime ?? 0) > 0
-        if report.status == .start, stored.stoppedAt != nil, dated, began < stored.startedAt.addingTimeInterval(sameStartSlack) {
-            return ("stale_session", "Accounting Start of a session that has stopped, sent again; not stored")
-        }
-        return nil
+    /// Which session a report under the key of `stored` is about.
+    enum Reading: Equatable {
+        /// The stored session's: its counters carry on from the stored ones.
+        case sameSession
+        /// A newer session under the same key, begun from nothing; the stored one ends, for
+        /// the reason given.
+        case newSession(endsStored: String)
+        /// An older session's, or one that cannot be told apart: answered, not stored.
+        case refused(reason: String, message: Logger.Message)
     }
 
-    /// How close to a stopped session's start a Start must be to be that session's, resent, in
+    /// Which session `report` is about, beside `stored`, the one under its key now.
+    ///
+    /// Another SIM's report is that SIM's own session, unless it began before the stored one
+    /// (late, its key since taken) or cannot say when it began (not a Start, no
+    /// Acct-Session-Time): read as new, it ended the stored session and counted its SIM's bytes
+    /// again from nothing.
+    ///
+    /// The same SIM's report:
+    /// - a Start dated within ``sameStartSlack`` of the stored start is that Start sent again
+    ///   (read as new, it opened a session that never closed, or counted everything again);
+    ///   one dated earlier than that belongs to an older session, one dated later is a new
+    ///   session under a reused id (the gateway restarted), open or stopped. An undated Start
+    ///   over a stopped session is a new one; over an open one, the same sent again.
+    /// - a later report that dates its session by Event-Timestamp and Acct-Session-Time: well
+    ///   before the stored start (more than ``sessionTimeSlack``) by both clocks, an older
+    ///   session's (a Stop sent again after the id was reused). Over a stopped session, one
+    ///   made after the stop, its session begun well after the stored one by both clocks, with
+    ///   counters below the stored ones, is a newer session whose Start was lost (the gateway
+    ///   restarted). Every sign is asked for: a gateway whose clock is off, or that misreports
+    ///   Acct-Session-Time, would otherwise have had its reports refused, or begun a session at
+    ///   a reordered report and counted its bytes again. Anything less sure is the same
+    ///   session, so an open session whose Start was lost carries on as before (its counters
+    ///   count again once they pass the old ones).
+    static func reading(of report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> Reading {
+        let began = report.knownSessionStart(arrival: now)
+        if stored.simID != sim {
+            guard let began else {
+                return .refused(reason: "session_sim_mismatch", message: "Accounting report for another SIM than its session, with no time to tell them apart; not stored")
+            }
+            return began < stored.startedAt
+                ? .refused(reason: "stale_session", message: "Accounting report older than the session under its id; not stored")
+                : .newSession(endsStored: "Its session id was used by another SIM's session")
+        }
+        let older = Reading.refused(reason: "stale_session", message: "Accounting report of an older session than the one under its id; not stored")
+        let newer = Reading.newSession(endsStored: "A newer session began under its id")
+        if report.status == .start {
+            guard report.isDated, let began else { return stored.stoppedAt == nil ? .sameSession : newer }
+            if began < stored.startedAt.addingTimeInterval(-sameStartSlack) { return older }
+            if began < stored.startedAt.addingTimeInterval(sameStartSlack) { return stored.stoppedAt == nil ? .sameSession : older }
+            return newer
+        }
+        guard let starts = report.sessionStartByBothClocks(arrival: now) else { return .sameSession }
+        let earliest = stored.startedAt.addingTimeInterval(-sessionTimeSlack), latest = stored.startedAt.addingTimeInterval(sessionTimeSlack)
+        if starts.gateway < earliest, starts.arrival < earliest { return older }
+        // Only after the stored session stopped, and dated after its stop: a report of an open
+        // session, or sent before the stop, is the same session's (reordered or late).
+        guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt else { return .sameSession }
+        let countersBelow = report.inputBytes < stored.counters.inputBytes || report.outputBytes < stored.counters.outputBytes
+        if starts.gateway > latest, starts.arrival > latest, countersBelow { return newer }
+        return .sameSession
+    }
+
+    /// How close to a session's start a Start must be to be that session's, sent again, in
     /// seconds: times in whole seconds, and arrival less Acct-Delay-Time where no
     /// Event-Timestamp is sent.
     static let sameStartSlack: TimeInterval = 2
+
+    /// How far from a session's start a later report may date it and still be that session's,
+    /// in seconds. Event-Timestamp less Acct-Session-Time is the gateway's own arithmetic in
+    /// whole seconds, and some gateways count a session from before the Start they stamp.
+    static let sessionTimeSlack: TimeInterval = 30
 
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
     /// disconnect, unless the same batch ends the session (a Stop, or its gateway's

@@ -79,12 +79,15 @@ struct AccountingReport: Sendable {
     var countersFit: Bool { inputBytes <= UInt64(Int64.max) && outputBytes <= UInt64(Int64.max) }
 
     /// When the reported event happened: the gateway's Event-Timestamp when it is plausible
-    /// (after 2000 and at most a day ahead of `arrival`), else the arrival less Acct-Delay-Time
-    /// (how long the gateway held the report, by its own count), else the arrival time.
+    /// (after 2000, and no later than `arrival`: a report cannot tell of an event after it
+    /// came, and one dated ahead had set a session's start in the future, where every later
+    /// session under its id looked older and was refused), else the arrival less
+    /// Acct-Delay-Time (how long the gateway held the report, by its own count), else the
+    /// arrival time.
     func eventTime(arrival: Date) -> Date {
         if let eventTimestamp {
             let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
-            if UsageTimeBounds.isPlausible(time, now: arrival) { return time }
+            if UsageTimeBounds.isPlausible(time, now: arrival) { return min(time, arrival) }
         }
         guard let delayTime else { return arrival }
         let time = arrival.addingTimeInterval(-TimeInterval(delayTime))
@@ -110,11 +113,37 @@ struct AccountingReport: Sendable {
     static let maximumLag: TimeInterval = 31 * 86_400
 
     /// When the session began, as far as this report tells: a Start's event time, or for a
-    /// later report its event time less Acct-Session-Time.
+    /// later report its event time less Acct-Session-Time. A new session's row is stamped with
+    /// it, so it always gives a time: the report's event time when nothing better is known.
     func sessionStart(arrival: Date) -> Date {
-        let time = eventTime(arrival: arrival)
-        guard status != .start, let sessionTime else { return time }
-        let start = time.addingTimeInterval(-TimeInterval(sessionTime))
-        return UsageTimeBounds.isPlausible(start, now: arrival) ? start : time
+        knownSessionStart(arrival: arrival) ?? eventTime(arrival: arrival)
     }
+
+    /// When the session began, if this report can tell: a Start is sent as its session begins;
+    /// a later report tells only with Acct-Session-Time, since its Event-Timestamp is the
+    /// report's own time, not the session's start.
+    func knownSessionStart(arrival: Date) -> Date? {
+        let time = eventTime(arrival: arrival)
+        if status == .start { return time }
+        guard let sessionTime else { return nil }
+        let start = time.addingTimeInterval(-TimeInterval(sessionTime))
+        return UsageTimeBounds.isPlausible(start, now: arrival) ? start : nil
+    }
+
+    /// When a later report's session began by each clock it gives: the gateway's
+    /// (Event-Timestamp less Acct-Session-Time) and SimGate's (arrival less Acct-Delay-Time
+    /// less Acct-Session-Time). Nil for a Start, and without both attributes. A session's
+    /// stored start may come from either clock (a Start without Event-Timestamp is dated by
+    /// its arrival), so a report is judged older or newer than it only where both agree.
+    func sessionStartByBothClocks(arrival: Date) -> (gateway: Date, arrival: Date)? {
+        guard status != .start, let eventTimestamp, let sessionTime else { return nil }
+        let held = delayTime.map { min(TimeInterval($0), Self.maximumLag) } ?? 0
+        return (Date(timeIntervalSince1970: TimeInterval(eventTimestamp) - TimeInterval(sessionTime)),
+                arrival.addingTimeInterval(-held - TimeInterval(sessionTime)))
+    }
+
+    /// Whether the report says when it was made by the gateway's own account: an
+    /// Event-Timestamp, or an Acct-Delay-Time a gateway raises as it resends. Without either,
+    /// its time is only when it arrived.
+    var isDated: Bool { eventTimestamp != nil || (delayTime ?? 0) > 0 }
 }

@@ -1,0 +1,176 @@
+import Foundation
+import SimGateCore
+import SimGateRADIUS
+@testable import SimGateServer
+import SimGateStore
+import SimGateTestSupport
+import Testing
+
+/// Which session a report belongs to, when a gateway reuses its session ids: the same SIM's
+/// older session sent again, a newer one whose Start was lost, another SIM's session, a clock
+/// ahead. Each read as the wrong session lost bytes, counted them twice, or left a session the
+/// gateway still served recorded as stopped, so that suspending its SIM sent no
+/// Disconnect-Request. And the other way: a gateway with a skewed clock or a misreported
+/// Acct-Session-Time keeps its sessions whole.
+@Suite("RADIUS session identity under reused ids")
+struct RADIUSSessionIdentityTests {
+    /// Builds and sends reports on one gateway, each with its own identifier, against a clock
+    /// that stands one day into the month so that every report dates within it.
+    final class Gateway {
+        let app: TestHarness
+        /// The clock's time when the gateway was made, in Unix seconds.
+        let now: UInt32
+        private var identifier: UInt8 = 0
+
+        init(_ app: TestHarness) {
+            app.clock.advance(by: 86_400)
+            self.app = app
+            now = UInt32(app.clock.now().timeIntervalSince1970)
+        }
+
+        func send(
+            _ status: AccountingStatusType, _ session: String, sim: Int, bytes: UInt64 = 0,
+            at time: UInt32? = nil, sessionTime: UInt32? = nil, delay: UInt32? = nil
+        ) async throws {
+            var request = GatewayAccountingRequest(status, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: Fixtures.imsi(sim), mccMNC: "26201", inputBytes: bytes, outputBytes: bytes)
+            request.eventTimestamp = time
+            request.sessionTime = sessionTime
+            request.delayTime = delay
+            identifier &+= 1
+            try await RADIUSAccountingTests.send(app, [request.signed(identifier: identifier, secret: Array(TestHarness.radiusSecret.utf8))])
+        }
+
+        /// The SIM's upload this month.
+        func total(_ sim: String) async throws -> UInt64 {
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            return try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sim), period: month) }.up
+        }
+
+        func session(_ id: String) async throws -> DataSession? {
+            try await app.database.store.read { try await $0.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: id)) }
+        }
+    }
+
+    static func liveSims(_ app: TestHarness, _ range: Range<Int>) async throws -> [String] {
+        let sims = try await app.importSims(range)
+        for sim in sims { #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey).status == 200) }
+        return sims
+    }
+
+    @Test("the same SIM under a reused id: an older session's Stop sent again counts nothing; a newer session counts from nothing, its Start seen or lost", arguments: TestEngine.available)
+    func sameSIMReusedIDs(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<3)
+            let gateway = Gateway(app)
+            let now = gateway.now
+
+            // A new session's Start while the old one is open (the gateway restarted, its
+            // Accounting-On lost): 5,000 + 3,000 bytes. Read as the old session, 3,000 of
+            // the new session's bytes were compared with the old 5,000 and counted as nothing.
+            try await gateway.send(.start, "gw1", sim: 0, at: now - 1_000)
+            try await gateway.send(.interimUpdate, "gw1", sim: 0, bytes: 5_000, at: now - 500, sessionTime: 500)
+            try await gateway.send(.start, "gw1", sim: 0, at: now - 100)
+            try await gateway.send(.interimUpdate, "gw1", sim: 0, bytes: 3_000, at: now, sessionTime: 100)
+            #expect(try await gateway.total(sims[0]) == 8_000)
+            let restarted = try #require(try await gateway.session("gw1"))
+            #expect(restarted.startedAt == Date(timeIntervalSince1970: TimeInterval(now - 100)) && restarted.stoppedAt == nil)
+
+            // A Stop of the first session under "ls1" sent again (its Acct-Delay-Time raised)
+            // after a second session began under the id: it counted 4,900 bytes that were the
+            // first session's and stopped the open second one.
+            try await gateway.send(.start, "ls1", sim: 2, at: now - 100)
+            try await gateway.send(.interimUpdate, "ls1", sim: 2, bytes: 4_000, at: now - 60, sessionTime: 40)
+            try await gateway.send(.stop, "ls1", sim: 2, bytes: 5_000, at: now - 50, sessionTime: 50)
+            try await gateway.send(.start, "ls1", sim: 2, at: now - 10)
+            try await gateway.send(.interimUpdate, "ls1", sim: 2, bytes: 100, at: now - 5, sessionTime: 5)
+            try await gateway.send(.stop, "ls1", sim: 2, bytes: 5_000, at: now - 50, sessionTime: 50, delay: 50)
+            try await gateway.send(.interimUpdate, "ls1", sim: 2, bytes: 3_000, at: now, sessionTime: 10)
+            #expect(try await gateway.total(sims[2]) == 8_000)
+            #expect(try await gateway.session("ls1")?.stoppedAt == nil)
+
+            // After an Accounting-On, the new session's Start is lost and its first report is an
+            // Interim-Update: 1,000 + 1,500 bytes, and the session open again. It counted nothing,
+            // and the session stayed stopped, so a suspension disconnected nothing.
+            try await gateway.send(.start, "v1", sim: 1, at: now - 600)
+            try await gateway.send(.interimUpdate, "v1", sim: 1, bytes: 1_000, at: now - 300, sessionTime: 300)
+            try await gateway.send(.accountingOn, "restart", sim: 1, at: now - 200)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "v1", sim: 1, bytes: 500, at: now + 60, sessionTime: 60)
+            let reopened = try #require(try await gateway.session("v1"))
+            #expect(reopened.stoppedAt == nil && reopened.counters.inputBytes == 500)
+            app.clock.advance(by: 30)
+            try await gateway.send(.stop, "v1", sim: 1, bytes: 1_500, at: now + 90, sessionTime: 90)
+            #expect(try await gateway.total(sims[1]) == 2_500)
+
+            let stops = try await app.request(.get, "/v1/events?type=sim.session_stopped&limit=20", key: app.operatorKey).items
+            let reasons = stops.compactMap { ($0["cause"] as? [String: Any])?["reason"] as? String }
+            #expect(reasons.contains { $0.hasPrefix("A newer session began under its id: session gw1") }, "\(reasons)")
+        }
+    }
+
+    @Test("another SIM's late report with no session time counts nothing; an Event-Timestamp ahead of arrival dates no session ahead", arguments: [TestEngine.sqlite])
+    func takeoverAndTimeAhead(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<4)
+            let gateway = Gateway(app)
+            let now = gateway.now
+
+            // SIM 1 takes SIM 0's session id. SIM 0's late Interim-Update, dated now but without
+            // Acct-Session-Time, was read as a session begun now: it took the id back and
+            // counted SIM 0's 1,000 bytes again.
+            try await gateway.send(.start, "tk1", sim: 0, at: now - 100)
+            try await gateway.send(.interimUpdate, "tk1", sim: 0, bytes: 1_000, at: now - 50, sessionTime: 50)
+            try await gateway.send(.start, "tk1", sim: 1, at: now - 10)
+            try await gateway.send(.interimUpdate, "tk1", sim: 1, bytes: 300, at: now - 5, sessionTime: 5)
+            try await gateway.send(.interimUpdate, "tk1", sim: 0, bytes: 2_000, at: now)
+            #expect(try await gateway.total(sims[0]) == 1_000)
+            #expect(try await gateway.total(sims[1]) == 300)
+            #expect(try await gateway.session("tk1")?.simID.rawValue == sims[1])
+
+            // A Start dated 20 hours ahead set its session's start there: every later session
+            // under the id looked older and was refused, its bytes lost.
+            try await gateway.send(.start, "fut", sim: 2, at: now + 72_000)
+            #expect(try await gateway.session("fut")?.startedAt == app.clock.now())
+            app.clock.advance(by: 1)
+            try await gateway.send(.start, "fut", sim: 3, at: now + 1)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "fut", sim: 3, bytes: 777, at: now + 61, sessionTime: 60)
+            app.clock.advance(by: 10)
+            try await gateway.send(.stop, "fut", sim: 3, bytes: 999, at: now + 71, sessionTime: 70)
+            #expect(try await gateway.total(sims[3]) == 999)
+        }
+    }
+
+    @Test("a gateway whose clock is off, or whose Acct-Session-Time is always 0, keeps each session whole through reordered reports", arguments: [TestEngine.sqlite])
+    func gatewaysWithBugsKeepTheirSessions(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<2)
+            let gateway = Gateway(app)
+            let now = gateway.now
+
+            // The Start undated (its session dated by arrival), the rest stamped by a clock five
+            // minutes behind: by the gateway's clock alone, each report's session began before
+            // the stored one.
+            try await gateway.send(.start, "skew", sim: 0)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "skew", sim: 0, bytes: 1_000, at: now + 60 - 300, sessionTime: 60)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "skew", sim: 0, bytes: 2_000, at: now + 120 - 300, sessionTime: 120)
+            try await gateway.send(.interimUpdate, "skew", sim: 0, bytes: 1_000, at: now + 60 - 300, sessionTime: 60)
+            try await gateway.send(.stop, "skew", sim: 0, bytes: 2_500, at: now + 120 - 300, sessionTime: 120)
+            #expect(try await gateway.total(sims[0]) == 2_500)
+
+            // Acct-Session-Time always 0: every report seems to begin its session when it is
+            // sent. An Interim-Update reordered after the Stop is still the same session's.
+            try await gateway.send(.start, "zero", sim: 1, at: now + 120)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "zero", sim: 1, bytes: 1_000, at: now + 180, sessionTime: 0)
+            app.clock.advance(by: 60)
+            try await gateway.send(.stop, "zero", sim: 1, bytes: 2_000, at: now + 240, sessionTime: 0)
+            app.clock.advance(by: 5)
+            try await gateway.send(.interimUpdate, "zero", sim: 1, bytes: 1_500, at: now + 210, sessionTime: 0)
+            #expect(try await gateway.total(sims[1]) == 2_000)
+            #expect(try await gateway.session("zero")?.stoppedAt != nil)
+        }
+    }
+}
