@@ -163,6 +163,35 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// A suspension's disconnect, retried after the SIM changed hands, recorded its answers as
+    /// the new holder's events: the former holder's session in the new holder's stream.
+    @Test("a disconnect retried after the SIM changed hands is told to the operator, neither holder", arguments: [TestEngine.sqlite])
+    func retryAfterHandover(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, _ in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let sim = try #require(try await app.importSims(5..<6, account: accountA).first)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyA).status == 200)
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "handed-over", imsi: Fixtures.imsi(5), input: 0, output: 0, identifier: 1)])
+            gateway.answer(.silence)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/suspend", key: keyA).status == 200)
+            try await app.settle()
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA).status == 200)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            for _ in 0..<3 {
+                app.clock.advance(by: 3_600)
+                try await app.settle()
+            }
+            let all = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_disconnected&limit=100", key: app.operatorKey).items
+            #expect(all.count >= 2, "the first attempt and at least one retry")
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: keyB).items.isEmpty)
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: keyA).items.count == 1, "the attempt made while A held the SIM")
+            // Nor does the new holder's handover event name the former holder.
+            let seenByB = try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: keyB)
+            #expect(seenByB.status == 200 && !seenByB.text.contains(accountA) && !seenByB.text.contains("handed-over"), "\(seenByB.text)")
+        }
+    }
+
     @Test("suspend, reactivate, a new session, suspend again: the second suspension sends a second Disconnect-Request", arguments: TestEngine.available)
     func everySuspensionDisconnects(engine: TestEngine) async throws {
         try await Self.withGateway(engine) { app, gateway, sims in

@@ -128,11 +128,20 @@ struct RADIUSDisconnector: Sendable {
         if let errorCause { reason += " (Error-Cause \(errorCause))" }
         if let detail { reason += " (\(detail))" }
         let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
+        var event = try events.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
+        if session.accountID != sim.accountID {
+            // A former holder's session, asked about after the SIM changed hands (a retry of
+            // the disconnect its suspension queued): told to the new holder, it showed them
+            // the former's session; told to the former, the SIM as the new holder keeps it.
+            // The operator's alone, like stock; the session row keeps the answer for its own.
+            event = Event(
+                id: event.id, type: event.type, accountID: nil, simID: event.simID, object: event.object,
+                previousAttributes: event.previousAttributes, cause: event.cause, createdAt: event.createdAt
+            )
+        }
         try await store.transaction { tx in
             try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
-            try await tx.events.append([
-                try events.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
-            ])
+            try await tx.events.append([event])
         }
     }
 

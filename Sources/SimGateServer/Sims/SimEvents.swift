@@ -25,9 +25,10 @@ struct SimEvents: Sendable {
                 return try simEvent(.simHoldPlaced, sim: sim, snapshot: snapshot, previousAttributes: ["holds": previousHolds], cause: cause, at: time)
             case .holdLifted:
                 return try simEvent(.simHoldLifted, sim: sim, snapshot: snapshot, previousAttributes: ["holds": previousHolds], cause: cause, at: time)
-            case .assigned(let from, _):
-                let previousAccount: JSONValue = from.map { .string($0.rawValue) } ?? .null
-                return try simEvent(.simAssigned, sim: update.sim, previousAttributes: ["account": previousAccount], cause: cause, at: time)
+            case .assigned:
+                // The new holder's event: the former holder, if any, is not theirs to know (its
+                // own `sim.unassigned` event tells it, and the operator, where the SIM went).
+                return try simEvent(.simAssigned, sim: update.sim, previousAttributes: ["account": .null], cause: cause, at: time)
             case .unassigned(let former):
                 // Recorded under the former account, so its history shows the SIM left.
                 let event = try simEvent(.simUnassigned, sim: sim, snapshot: snapshot, previousAttributes: ["account": .string(former.rawValue)], cause: cause, at: time)
