@@ -95,7 +95,7 @@ public final class WebhookDispatcher: Service, Sendable {
                 // of the room is free rather than claim for every attempt that ends.
                 if room > 0, busy == 0 || room >= max(1, settings.maximumInFlight / 4) {
                     do {
-                        claimed = try await outbox.claim(limit: room, worker: workerID, now: clock.now(), lease: Self.lease)
+                        claimed = try await outbox.claim(limit: room, perAccount: settings.maximumInFlightPerAccount, worker: workerID, now: clock.now(), lease: Self.lease)
                     } catch {
                         if Task.isCancelled || Task.isShuttingDownGracefully { break }
                         logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
@@ -126,7 +126,7 @@ public final class WebhookDispatcher: Service, Sendable {
     public func deliverDue() async throws -> Int {
         var made = 0
         for _ in 0..<1_000 {
-            let claimed = try await outbox.claim(limit: settings.maximumInFlight, worker: workerID, now: clock.now(), lease: unrenewedLease)
+            let claimed = try await outbox.claim(limit: settings.maximumInFlight, perAccount: settings.maximumInFlightPerAccount, worker: workerID, now: clock.now(), lease: unrenewedLease)
             if claimed.isEmpty { return made }
             await withDiscardingTaskGroup { group in
                 for delivery in claimed { group.addTask { await self.deliver(delivery) } }
@@ -238,7 +238,7 @@ public final class WebhookDispatcher: Service, Sendable {
             // the loop will have once these attempts are off its count.
             let room = handoff.withLock { $0 } == nil ? 0 : max(0, settings.maximumInFlight - inFlight.withLock { $0 })
             do {
-                let claimed = try await outbox.record(batch, worker: workerID, now: now, thenClaim: room, lease: Self.lease) { disabled, tx in
+                let claimed = try await outbox.record(batch, worker: workerID, now: now, thenClaim: room, perAccount: settings.maximumInFlightPerAccount, lease: Self.lease) { disabled, tx in
                     let cause = ChangeCause(actor: ChangeActor(.system, id: "webhooks"), reason: disabled.disabledReason)
                     let event = try EventFactory(ids: ids).event(
                         .webhookEndpointDisabled, accountID: disabled.accountID, object: WebhookEndpointResource(disabled), cause: cause, at: now

@@ -9,6 +9,9 @@ public struct WebhookSettings: Sendable {
     public var timeout: TimeInterval = 10
     /// Most attempts in flight at once on this instance, all endpoints together.
     public var maximumInFlight = 64
+    /// Most of those one account's endpoints may hold: half, so that one account's hanging
+    /// endpoints leave room for every other account's deliveries.
+    public var maximumInFlightPerAccount: Int { max(1, maximumInFlight / 2) }
     /// When retries happen and when a failing endpoint is disabled.
     public var retry = WebhookRetryPolicy()
     /// Wait between looks for due deliveries when nothing rang, in seconds.

@@ -49,9 +49,12 @@ public struct WebhookOutbox: Sendable {
     /// with due work are found, most overdue first, with what each has in flight; then each
     /// endpoint's oldest due deliveries are taken, up to its concurrency less what is in
     /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due).
-    public func claim(limit: Int, worker: String, now: Date, lease: TimeInterval) async throws -> [ClaimedDelivery] {
+    /// No account gets more than `perAccount` of `worker`'s attempts in flight: one account's
+    /// endpoints that hang would otherwise take every slot, and other accounts' deliveries
+    /// waited several timeouts for one.
+    public func claim(limit: Int, perAccount: Int = .max, worker: String, now: Date, lease: TimeInterval) async throws -> [ClaimedDelivery] {
         try await database.sqlTransaction { db in
-            try await claim(limit: limit, worker: worker, now: now, lease: lease, on: db)
+            try await claim(limit: limit, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
         }
     }
 
@@ -68,7 +71,7 @@ public struct WebhookOutbox: Sendable {
     }
 
     /// The claim's steps, on a connection in a write transaction.
-    private func claim(limit: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
+    private func claim(limit: Int, perAccount: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
         let engine = database.engine
         guard limit > 0 else { return [] }
         try await logLostAttempts(now: now, on: db)
@@ -77,20 +80,35 @@ public struct WebhookOutbox: Sendable {
             WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
             """).run()
         let due = try await db.raw("""
-            SELECT d.endpoint_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
+            SELECT d.endpoint_id, e.account_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
                    (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
             WHERE d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored) AND e.status = 'enabled'
-            GROUP BY d.endpoint_id, e.max_concurrency, e.ordered
-            ORDER BY oldest LIMIT 100
+            GROUP BY d.endpoint_id, e.account_id, e.max_concurrency, e.ordered
+            ORDER BY oldest LIMIT 1000
             """).all()
+        // What each account has in flight on this worker; the endpoints of an account at its
+        // share are passed over, so the next account's come within the rows read.
+        var accountInFlight: [String: Int] = [:]
+        if perAccount != .max {
+            for row in try await db.raw("""
+                SELECT e.account_id, COUNT(*) AS n FROM webhook_deliveries f JOIN webhook_endpoints e ON e.id = f.endpoint_id
+                WHERE f.state = 'delivering' AND f.locked_by = \(bind: worker) GROUP BY e.account_id
+                """).all() {
+                accountInFlight[try row.string("account_id"), default: 0] = try row.int("n")
+            }
+        }
         var chosen: [String] = []
         for row in due where chosen.count < limit {
             let endpoint = try row.string("endpoint_id")
+            let account = try row.string("account_id")
             let inFlight = try row.int("in_flight")
             let ordered = try row.int("ordered") != 0
-            let room = min(limit - chosen.count, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
+            let accountRoom = perAccount - accountInFlight[account, default: 0]
+            let room = min(limit - chosen.count, accountRoom, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
             guard room > 0 else { continue }
+            let before = chosen.count
+            defer { accountInFlight[account, default: 0] += chosen.count - before }
             if ordered {
                 // The oldest unfinished delivery goes first, whenever it falls due.
                 let oldest = try await db.raw("""
@@ -131,6 +149,15 @@ public struct WebhookOutbox: Sendable {
             .where("id", .in, Set(deliveries.map(\.endpointID.rawValue)).sorted()).all().map(WebhookRepository.endpoint)
         let byID = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.id, $0) })
         return deliveries.compactMap { delivery in byID[delivery.endpointID].map { ClaimedDelivery(delivery: delivery, endpoint: $0) } }
+    }
+
+    /// Which of these deliveries are still stored, locked on PostgreSQL until the unit of work
+    /// ends so that an endpoint's deletion waits for their outcomes.
+    private static func existingDeliveries(_ ids: [String], engine: DatabaseEngine, on db: any SQLDatabase) async throws -> Set<String> {
+        let list: SQLQueryString = "\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
+        // The lock a foreign key's check takes, in one order so that two such never deadlock.
+        let lock: SQLQueryString = engine == .postgres ? " ORDER BY id FOR KEY SHARE" : ""
+        return Set(try await db.raw("SELECT id FROM webhook_deliveries WHERE id IN (\(list))\(lock)").all().map { try $0.string("id") })
     }
 
     /// Logs the attempts whose claims ran out: their instance stopped (or froze) before it
@@ -179,12 +206,18 @@ public struct WebhookOutbox: Sendable {
     @discardableResult
     public func record(
         _ outcomes: [(outcome: AttemptOutcome, claimed: ClaimedDelivery)], worker: String, now: Date,
-        thenClaim: Int = 0, lease: TimeInterval = 60,
+        thenClaim: Int = 0, perAccount: Int = .max, lease: TimeInterval = 60,
         disabled: @escaping @Sendable (_ endpoint: WebhookEndpoint, StoreTransaction) async throws -> Void
     ) async throws -> [ClaimedDelivery] {
         guard !outcomes.isEmpty else { return [] }
         return try await store.transaction { tx in
             let db = tx.db
+            // An endpoint deleted while its attempts ran took their deliveries with it. One such
+            // attempt in the batch failed the insert (its delivery gone) and rolled back every
+            // other's outcome, other accounts' too: their leases ran out and they were sent twice.
+            let existing = try await Self.existingDeliveries(outcomes.map(\.claimed.delivery.id.rawValue), engine: database.engine, on: db)
+            let outcomes = outcomes.filter { existing.contains($0.claimed.delivery.id.rawValue) }
+            guard !outcomes.isEmpty else { return [] }
             var insert = db.insert(into: "webhook_attempts").columns(
                 "id", "delivery_id", "endpoint_id", "attempted_at", "status_code", "latency_ms", "response_excerpt", "error"
             )
@@ -241,7 +274,7 @@ public struct WebhookOutbox: Sendable {
                 }
                 if disabling { try await disabled(endpoint, tx) }
             }
-            return try await claim(limit: thenClaim, worker: worker, now: now, lease: lease, on: db)
+            return try await claim(limit: thenClaim, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
         }
     }
 }

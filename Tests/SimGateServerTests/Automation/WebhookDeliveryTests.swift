@@ -240,6 +240,32 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// One account's endpoints that all hang took every attempt slot of the instance: another
+    /// account's deliveries waited several attempt timeouts for one.
+    @Test("one account's hanging endpoints leave room for another account's deliveries", arguments: [TestEngine.sqlite])
+    func hangingAccountLeavesRoom(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { slow in
+            try await WebhookReceiver.serving { fast in
+                try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = true; $0.webhooks.maximumInFlight = 4 }) { app in
+                    let (accountA, keyA) = try await app.makeCustomer("A")
+                    let (accountB, keyB) = try await app.makeCustomer("B")
+                    slow.script([], otherwise: .hang)
+                    for _ in 0..<4 { _ = try await Self.endpoint(app, key: keyA, url: slow.url, types: ["sim.status_changed"], extra: ["max_concurrency": 1]) }
+                    _ = try await Self.endpoint(app, key: keyB, url: fast.url, types: ["sim.status_changed"])
+                    let simA = try #require(try await app.importSims(0..<1, account: accountA).first)
+                    _ = try await app.request(.post, "/v1/sims/\(simA)/activate", key: keyA)
+                    _ = await slow.waitFor(2)
+                    let simB = try #require(try await app.importSims(1..<2, account: accountB).first)
+                    _ = try await app.request(.post, "/v1/sims/\(simB)/activate", key: keyB)
+                    #expect(await fast.waitFor(1).count == 1)
+                    #expect(slow.received.count == 2, "A holds half of the four slots, not all")
+                    slow.release()
+                    #expect(await slow.waitFor(4).count == 4)
+                }
+            }
+        }
+    }
+
     @Test("an attempt that runs past the claim's lease keeps its claim, renewed by the heartbeat, so no other instance sends it too, and the lease is short", arguments: TestEngine.available)
     func claimHeartbeat(engine: TestEngine) async throws {
         #expect(WebhookDispatcher.lease <= 15, "what a dead instance claimed waits seconds, not a minute")

@@ -58,4 +58,35 @@ struct WebhookOutboxClaimTests {
             #expect((log.first?["error"] as? String)?.contains("stopped before it recorded") == true, "\(log)")
         }
     }
+
+    /// An endpoint deleted while its attempt ran took its delivery with it; recording that
+    /// attempt failed its foreign key and rolled back every outcome recorded with it, another
+    /// account's too, whose deliveries were then sent again when their claims ran out.
+    @Test("an endpoint deleted mid-attempt loses no other account's outcome", arguments: TestEngine.available)
+    func endpointDeletedMidAttempt(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let (endpointA, _) = try await WebhookDeliveryTests.endpoint(app, key: keyA, url: "http://127.0.0.1:9/a", types: ["sim.status_changed"])
+            let (endpointB, _) = try await WebhookDeliveryTests.endpoint(app, key: keyB, url: "http://127.0.0.1:9/b", types: ["sim.status_changed"])
+            for (index, (account, key)) in [(accountA, keyA), (accountB, keyB)].enumerated() {
+                let sim = try #require(try await app.importSims(index..<(index + 1), account: account).first)
+                _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            }
+            let outbox = app.database.store.webhookOutbox
+            let claimed = try await outbox.claim(limit: 10, worker: "w", now: app.clock.now(), lease: 60)
+            #expect(claimed.count == 2)
+            #expect(try await app.request(.delete, "/v1/webhook_endpoints/\(endpointA)", key: keyA).status == 200)
+            let outcomes = claimed.map { claim in
+                let attempt = WebhookAttempt(
+                    id: IdentifierGenerator(clock: app.clock).make(), deliveryID: claim.delivery.id, endpointID: claim.endpoint.id, attemptedAt: app.clock.now(),
+                    statusCode: 200, latencyMilliseconds: 3, responseExcerpt: "", error: nil
+                )
+                return (outcome: AttemptOutcome(attempt: attempt, succeeded: true, retryAt: nil, disableReason: nil), claimed: claim)
+            }
+            try await outbox.record(outcomes, worker: "w", now: app.clock.now()) { _, _ in }
+            let ofB = try await app.request(.get, "/v1/webhook_endpoints/\(endpointB)/deliveries", key: keyB).items
+            #expect(ofB.count == 1 && ofB.first?["state"] as? String == "succeeded", "\(ofB)")
+        }
+    }
 }
