@@ -105,7 +105,7 @@ struct UsageCommand: AsyncParsableCommand {
 
         /// Imports the file and prints a summary; rejected rows go to stderr, with exit status 1.
         func run() async throws {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let text = try InputFile.text(at: file)
             let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
             print("Imported \(summary.accepted) record(s); \(summary.duplicates) already imported; \(summary.problems.count) rejected.")
             guard summary.problems.isEmpty else {
@@ -145,7 +145,7 @@ struct SimsCommand: AsyncParsableCommand {
             }
             // Read before the database is opened, so that a missing file is named first; handed
             // over whole, so that the import can let it go once it is read.
-            let file = FileText(try String(contentsOfFile: file, encoding: .utf8))
+            let file = FileText(try InputFile.text(at: file))
             let progress = ImportProgress(noun: "SIMs")
             let count = try await databaseOptions.withMigratedDatabase {
                 let text = file.take()

@@ -39,6 +39,11 @@ struct BadInputTests {
         // Valid JSON that does not fit the field: named, not "not valid JSON".
         BadRequestCase(name: "fraction for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 120.5}", status: 400, code: "invalid_type", param: "radius_interim_interval"),
         BadRequestCase(name: "26-digit integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 12345678901234567890123456}", status: 400, code: "value_out_of_range", param: "radius_interim_interval"),
+        // An array for a number was "too large"; a number past what any field reads had no param.
+        BadRequestCase(name: "an array for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": [300]}", status: 400, code: "invalid_type", param: "radius_interim_interval"),
+        BadRequestCase(name: "an object for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": {}}", status: 400, code: "invalid_type", param: "radius_interim_interval"),
+        BadRequestCase(name: "1e200 for an integer", path: "/v1/accounts/ACCOUNT", body: "{\"radius_interim_interval\": 1e200}", status: 400, code: "value_out_of_range", param: "radius_interim_interval"),
+        BadRequestCase(name: "1e308 in a usage record", path: "/v1/usage_records", body: "{\"records\": [{\"id\": \"r1\", \"sim\": \"SIM\", \"started_at\": \"2027-01-01T00:00:00Z\", \"ended_at\": \"2027-01-01T00:00:00Z\", \"bytes_up\": 1e308, \"bytes_down\": 0}]}", status: 400, code: "value_out_of_range", param: "records[0].bytes_up"),
         BadRequestCase(name: "a key given twice", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"reason\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
         BadRequestCase(name: "a key given twice, once escaped", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"re\\u0061son\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
         BadRequestCase(name: "NUL in a name", path: "/v1/accounts", body: "{\"name\": \"Acme\\u0000Ltd\"}", status: 400, code: "invalid_value", param: "name"),
@@ -61,7 +66,7 @@ struct BadInputTests {
             let before = try await app.snapshot(sim)
 
             let path = badCase.path.replacingOccurrences(of: "SIM", with: sim).replacingOccurrences(of: "ACCOUNT", with: app.fleetAccount)
-            let reply = try await app.request(.post, path, key: app.operatorKey, rawBody: badCase.body)
+            let reply = try await app.request(.post, path, key: app.operatorKey, rawBody: badCase.body.replacingOccurrences(of: "\"SIM\"", with: "\"\(sim)\""))
             #expect(reply.status == badCase.status, "\(reply.text)")
             #expect(reply.contentType == "application/problem+json")
             #expect(reply.code == badCase.code, "\(reply.text)")

@@ -96,6 +96,17 @@ struct CommandLineTests {
         #expect(missingFile.output.contains("error: no such file"), "\(missingFile.output)")
         #expect(!missingFile.output.contains("NSCocoaErrorDomain"))
 
+        // A pipe was refused as "you don't have permission"; a directory got an error number;
+        // a byte that is not UTF-8 named no line.
+        let piped = await ExternalTool.run(Self.simgate, ["sims", "import", "/dev/stdin", "--database", database], input: "iccid,imsi\n\(Fixtures.iccid(2)),\(Fixtures.imsi(2))\n")
+        #expect(piped.status == 0 && piped.output.contains("Imported 1"), "\(piped.output)")
+        let directory = await ExternalTool.run(Self.simgate, ["sims", "import", NSTemporaryDirectory(), "--database", database])
+        #expect(directory.status == 1 && directory.output.contains("is a directory"), "\(directory.output)")
+        let latin1 = try Self.scratch("latin1.csv")
+        try Data("iccid,imsi\n\(Fixtures.iccid(3)),\(Fixtures.imsi(3))\nlabel,caf".utf8 + [0xE9] + Data("\n".utf8)).write(to: URL(fileURLWithPath: latin1))
+        let notUTF8 = await ExternalTool.run(Self.simgate, ["sims", "import", latin1, "--database", database])
+        #expect(notUTF8.status == 1 && notUTF8.output.contains("is not UTF-8 text: line 3 holds byte 0xE9"), "\(notUTF8.output)")
+
         let typo = try Self.scratch("typo.csv")
         try "iccid,imsi,msidsn\n\(Fixtures.iccid(1)),\(Fixtures.imsi(1)),447700900001\n".write(toFile: typo, atomically: true, encoding: .utf8)
         let refused = await ExternalTool.run(Self.simgate, ["sims", "import", typo, "--database", database])

@@ -180,6 +180,9 @@ struct ConfigurationTests {
         (#"{"port": 8080.5}"#, "port in", "a string or a whole number"),
         (#"{"radius": 5}"#, "radius in", "an object of settings"),
         (#"{"host": ["a"]}"#, "host in", "a string or a whole number"),
+        // A key given twice kept its last value: the first "radius" object's port was lost.
+        (#"{"port": 18203, "port": 18204}"#, "config file", "'port' is given twice"),
+        (#"{"radius": {"auth_port": 18217}, "radius": {"acct_port": 18218}}"#, "config file", "'radius' is given twice"),
     ])
     func configFileKeysChecked(text: String, variable: String, expected: String) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-\(UUID().uuidString).json")

@@ -16,6 +16,12 @@ struct HTTPConventionsTests {
             let put = try await app.request(.put, "/v1/sims", key: app.operatorKey)
             #expect(put.status == 405)
             #expect(put.headers[.allow] == "GET")
+            // A literal path beside a parameter one (/v1/sims/bulk, /v1/sims/{id}) takes only
+            // its own methods: the 405 said "takes GET, POST, not GET".
+            for (path, method, allowed) in [("/v1/sims/bulk", HTTPRequest.Method.get, "POST"), ("/v1/rules/test", .delete, "POST"), ("/v1/sims/import", .get, "POST")] {
+                let literal = try await app.request(method, path, key: app.operatorKey)
+                #expect(literal.status == 405 && literal.headers[.allow] == allowed, "\(path): \(literal.headers[.allow] ?? "-")")
+            }
             let nowhere = try await app.request(.get, "/v1/nowhere", key: app.operatorKey)
             #expect(nowhere.status == 404)
             #expect(nowhere.code == "route_not_found")

@@ -51,6 +51,12 @@ struct SimImportTests {
             #expect(params.isSuperset(of: ["sims[2].imsi", "sims[3].iccid", "sims[4].iccid"]))
             let stock = try await app.request(.get, "/v1/sims?limit=100", key: app.operatorKey)
             #expect(stock.items.count == 1)
+
+            // Errors come in the rows' order: sorted as text, sims[10] came before sims[2].
+            let twelve = (0..<12).map { ["iccid": "1234", "imsi": Fixtures.imsi(20 + $0)] }
+            let many = try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: ["sims": twelve])
+            let order = (many.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["param"] as? String }
+            #expect(order == (0..<12).map { "sims[\($0)].iccid" }, "\(order)")
         }
     }
 

@@ -23,6 +23,10 @@ struct TariffPriceTests {
             let listed = try await app.request(.get, "/v1/tariffs/5/prices", key: key).items
             #expect(listed.map { ($0["monthly_fees"] as? [String: Int])?["LIVE"] } == [200, 250], "oldest first")
             #expect(try await app.request(.get, "/v1/tariffs/5/prices", key: otherKey).status == 404)
+            // The customer's view of the tariff has `accounts` null, as documented, not left out.
+            let seen = try await app.request(.get, "/v1/tariffs/5", key: key)
+            #expect(seen.status == 200 && seen.json["accounts"] is NSNull, "\(seen.text)")
+            #expect((try await app.request(.get, "/v1/tariffs/5", key: app.operatorKey).json["accounts"] as? [String]) == [account])
             #expect(try await app.request(.post, "/v1/tariffs/5/prices", key: key, json: ["currency": "EUR"]).status == 403)
             let again = try await app.request(.post, "/v1/tariffs/5/prices", key: app.operatorKey, json: ["currency": "EUR", "effective_from": later])
             #expect(again.status == 409 && again.code == "price_exists")

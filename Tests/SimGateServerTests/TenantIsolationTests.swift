@@ -112,6 +112,12 @@ struct TenantIsolationTests {
                 checked += 1
             }
             #expect(checked >= 19)
+            // A bulk action naming another account ran when that account existed, and was a 404
+            // when it did not: a customer could tell real account ids. Both are now a 404.
+            _ = try await app.importSims(5..<6, account: accountB)
+            let foreign = try await app.request(.post, "/v1/sims/bulk", key: keyB, json: ["action": "retire", "iccids": [Fixtures.iccid(5)], "account": accountA])
+            #expect(foreign.status == 404 && foreign.code == "resource_missing" && foreign.param == "account", "\(foreign.text)")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(5))", key: keyB)["status"] == "INVENTORY")
             // A's SIM and history are as they were.
             #expect(try await app.request(.get, "/v1/sims/\(simA)", key: keyA).text == simBefore)
             #expect(try await app.request(.get, "/v1/events?limit=100", key: keyA).items.count == eventsABefore)

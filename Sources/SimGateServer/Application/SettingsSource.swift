@@ -53,10 +53,18 @@ public struct SettingsSource: Sendable {
     /// its default in silence.
     private static func checkKeys(of configFile: String) throws {
         let root: JSONValue
+        let repeated: String?
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: try Data(contentsOf: URL(fileURLWithPath: configFile)))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: configFile))
+            // Decoded, a key given twice keeps only its last value: the first would be dropped
+            // in silence (a second "radius" object took the first one's ports away).
+            repeated = try JSONDuplicateKeys.first(in: bytes)
+            root = try JSONDecoder().decode(JSONValue.self, from: bytes)
         } catch {
             throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings")
+        }
+        if let repeated {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "each setting once ('\(repeated)' is given twice)")
         }
         guard case .object(let members) = root else {
             throw ConfigurationError(variable: "config file", value: configFile, expected: "a JSON object whose keys are settings")

@@ -60,13 +60,39 @@ enum JSONBody {
             if path.isEmpty {
                 // The decoder says "not valid JSON" also for a number that does not fit its
                 // field; only on this failure path is the JSON itself checked to tell them apart.
-                let isJSON = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil
-                return isJSON ? .invalid("invalid_value", "A value in the body does not fit its field.") : .invalid("invalid_json", "The body is not valid JSON.")
+                guard let parsed = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
+                    return .invalid("invalid_json", "The body is not valid JSON.")
+                }
+                if let path = oversizedNumberPath(in: parsed, path: "") {
+                    return .invalid("value_out_of_range", "'\(path)' is too large.", param: path)
+                }
+                return .invalid("invalid_value", "A value in the body does not fit its field.")
             }
             return .invalid("invalid_value", "'\(path)' has an invalid value.", param: path)
         @unknown default:
             return .invalid("invalid_body", "The body could not be read.")
         }
+    }
+
+    /// The path (`a.b[2]`) of the first number in `value` too large for any field to read
+    /// (past what `Decimal` holds, about 3.4e165), which the decoder reports with no path.
+    static func oversizedNumberPath(in value: Any, path: String) -> String? {
+        switch value {
+        case let object as [String: Any]:
+            for (key, field) in object.sorted(by: { $0.key < $1.key }) {
+                if let found = oversizedNumberPath(in: field, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = oversizedNumberPath(in: element, path: "\(path)[\(index)]") { return found }
+            }
+        case let number as NSNumber:
+            let magnitude = abs(number.doubleValue)
+            if !magnitude.isFinite || magnitude > 1e165 { return path.isEmpty ? nil : path }
+        default:
+            break
+        }
+        return nil
     }
 
     private static func describe(_ type: Any.Type) -> String {

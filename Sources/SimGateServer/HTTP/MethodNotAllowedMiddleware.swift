@@ -35,16 +35,30 @@ final class RouteTable: Sendable {
         self.routes.withLock { $0 = routes.map { ($0.path.split(separator: "/"), $0.method) } }
     }
 
-    /// The methods of the routes whose pattern matches `path`, sorted.
+    /// The methods of the routes the router would take for `path`, sorted. Where a segment
+    /// matches both a literal and a parameter (`/v1/sims/bulk` and `/v1/sims/{id}`), the
+    /// router follows the literal and never falls back to the parameter, so only the routes
+    /// most literal, segment by segment from the left, count: counting `/v1/sims/{id}` too,
+    /// `GET /v1/sims/bulk` was told it takes GET.
     func methods(forPath path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let methods = routes.withLock { routes in
-            routes.filter { route in
-                route.segments.count == segments.count && zip(route.segments, segments).allSatisfy { pattern, segment in
-                    pattern.hasPrefix(":") || pattern.hasPrefix("{") || pattern == segment
+        let matching = routes.withLock { routes in
+            routes.compactMap { route -> (literal: [Bool], method: String)? in
+                guard route.segments.count == segments.count else { return nil }
+                var literal: [Bool] = []
+                for (pattern, segment) in zip(route.segments, segments) {
+                    if pattern.hasPrefix(":") || pattern.hasPrefix("{") {
+                        literal.append(false)
+                    } else if pattern == segment {
+                        literal.append(true)
+                    } else {
+                        return nil
+                    }
                 }
-            }.map(\.method)
+                return (literal, route.method)
+            }
         }
-        return Array(Set(methods)).sorted()
+        guard let best = matching.map(\.literal).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
+        return Array(Set(matching.filter { $0.literal == best }.map(\.method))).sorted()
     }
 }

@@ -71,7 +71,9 @@ extension KeyedDecodingContainer {
             number = try decode(Decimal.self, forKey: key)
         } catch is DecodingError {
             let path = CodingPathText.render(codingPath + [key])
-            if (try? decode(String.self, forKey: key)) != nil || (try? decode(Bool.self, forKey: key)) != nil {
+            // A number Decimal cannot hold is out of range; anything else (a string, a
+            // boolean, an array, an object) is of the wrong type, not "too large".
+            guard (try? decode(Double.self, forKey: key)) != nil else {
                 throw APIError.invalid("invalid_type", "'\(path)' must be a whole number.", param: path)
             }
             return .outOfRange

@@ -27,6 +27,11 @@ extension SimService {
         visibleAccountID: AccountID?, cause: ChangeCause
     ) async throws -> [BulkOutcome] {
         try await store.transaction { tx in
+            // Another account is, to a customer, one that does not exist: answered alike, so a
+            // customer cannot learn which account ids are real.
+            if let accountID, visibleAccountID.map({ $0 != accountID }) ?? false {
+                throw DomainError.notFound("account", param: "account")
+            }
             if let accountID, try await tx.accounts.find(accountID) == nil {
                 throw DomainError.notFound("account", param: "account")
             }

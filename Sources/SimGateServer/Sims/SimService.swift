@@ -54,6 +54,17 @@ struct SimService: Sendable {
         try await importSims(rows, knownIssues: knownIssues, accountID: accountID, cause: cause, keepingCreated: false, progress: progress).count
     }
 
+    /// Issues in the order of their rows (`sims[2]` before `sims[10]`, as a file's lines are
+    /// read; sorted as text, line 100,002 came before line 3), then by field.
+    static func inRowOrder(_ first: DomainError, _ second: DomainError) -> Bool {
+        func row(_ param: String?) -> Int {
+            guard let param, let open = param.firstIndex(of: "["), let close = param[open...].firstIndex(of: "]") else { return .max }
+            return Int(param[param.index(after: open)..<close]) ?? .max
+        }
+        let (left, right) = (row(first.param), row(second.param))
+        return left != right ? left < right : (first.param ?? "") < (second.param ?? "")
+    }
+
     private func importSims(
         _ rows: [IndexedNewSim], knownIssues: [DomainError], accountID: AccountID?, cause: ChangeCause, keepingCreated: Bool,
         progress: (@Sendable (_ written: Int) -> Void)?
@@ -66,7 +77,7 @@ struct SimService: Sendable {
             let taken = try await tx.sims.takenIdentifiers(
                 iccids: rows.map(\.sim.iccid.digits), imsis: rows.map(\.sim.imsi.digits), msisdns: rows.compactMap(\.sim.msisdn?.digits)
             )
-            let issues = (knownIssues + SimImportConflicts.find(in: rows, taken: taken)).sorted { ($0.param ?? "") < ($1.param ?? "") }
+            let issues = (knownIssues + SimImportConflicts.find(in: rows, taken: taken)).sorted(by: Self.inRowOrder)
             guard issues.isEmpty else {
                 throw DomainError(.invalid, code: "import_rejected", message: "\(issues.count) problem(s) in the import; nothing was imported.", param: "sims", issues: issues)
             }

@@ -36,4 +36,17 @@ struct TariffResource: Codable, Equatable, Sendable {
         createdAt = tariff.createdAt
         updatedAt = tariff.updatedAt
     }
+
+    /// Written out by hand so that `accounts` is `null` in a customer's view, as the OpenAPI
+    /// document has it, rather than left out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(object, forKey: .object)
+        try container.encode(number, forKey: .number)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(accounts, forKey: .accounts)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
 }

@@ -75,9 +75,22 @@ struct WebhookEndpointRequest: Decodable {
         guard components.user == nil, components.password == nil else {
             throw APIError.invalid("invalid_url", "'url' must not carry a user name or password.", param: "url")
         }
-        if let port = components.port, !(1...65_535).contains(port) {
+        // Read from the text: URLComponents has no port for one past 64 bits, so a URL with
+        // port 99999999999999999999 was taken, and its deliveries went to port 80.
+        if let port = Self.portText(of: text), !(Int(port).map { (1...65_535).contains($0) } ?? false) {
             throw APIError.invalid("invalid_url", "'url' has a port outside 1-65535.", param: "url")
         }
+    }
+
+    /// The port written in an absolute URL's authority, if any (nil when none is written).
+    static func portText(of text: String) -> Substring? {
+        guard let slashes = text.range(of: "//") else { return nil }
+        let authority = text[slashes.upperBound...].prefix { !"/?#".contains($0) }
+        // An IPv6 literal's colons are inside its brackets.
+        let hostEnd = authority.lastIndex(of: "]") ?? authority.startIndex
+        guard let colon = authority[hostEnd...].lastIndex(of: ":") else { return nil }
+        let port = authority[authority.index(after: colon)...]
+        return port.isEmpty ? nil : port
     }
 }
 

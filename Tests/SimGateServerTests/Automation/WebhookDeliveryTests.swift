@@ -309,7 +309,9 @@ struct WebhookDeliveryTests {
                     #expect(refused.status == 400 && refused.code == "url_not_allowed" && refused.param == "url", "\(url): \(refused.text)")
                 }
                 // A space in the path was taken as written.
-                for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/", "http://example.com/ x"] {
+                // A port past 64 bits had no port for URLComponents, and was taken (sent to 80).
+                for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/", "http://example.com/ x", "https://example.com:0/x",
+                            "https://example.com:65536/x", "https://example.com:99999999999999999999/x", "http://example.com:18446744073709569936"] {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.code == "invalid_url", "\(url)")
                 }
