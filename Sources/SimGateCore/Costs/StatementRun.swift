@@ -77,13 +77,25 @@ struct StatementRun {
         }
         for key in touched { savings[key, default: SavingSum()].simCount += 1 }
 
+        /// The tariff a stretch's bytes go on: usage is kept per UTC day, and bytes flow only
+        /// while a SIM is LIVE, so the tariff it was last LIVE on in the stretch; in a stretch
+        /// it was never LIVE (late or imported records), its tariff at the stretch's end. By
+        /// the end alone, data used on a tariff and then unprovisioned the same day went on no
+        /// tariff, free, and a round trip to another account took a day's bytes off their line.
+        func tariff(from start: Int64, to end: Int64) -> Int? {
+            let live = periods.last { period in
+                period.terms.status == .live && period.start.epochSeconds < end && (period.end.map { $0.epochSeconds > start } ?? true)
+            }
+            return live.map(\.terms.tariffNumber) ?? tariff(at: end - 1)
+        }
         if sim.usedBytes > 0 {
-            // On several tariffs, each day's bytes go on the tariff of the day's last second
-            // (or the last second so far).
             if builders.count > 1, !sim.dailyBytes.isEmpty {
-                for (day, dayBytes) in sim.dailyBytes { builders[builder(tariff(at: min(day.epochSeconds + 86_400, windowEnd) - 1))].usedBytes += Int128(dayBytes) }
+                for (day, dayBytes) in sim.dailyBytes {
+                    let start = day.epochSeconds
+                    builders[builder(tariff(from: start, to: min(start + 86_400, windowEnd)))].usedBytes += Int128(dayBytes)
+                }
             } else {
-                builders[builder(tariff(at: windowEnd - 1))].usedBytes += Int128(sim.usedBytes)
+                builders[builder(tariff(from: monthStart, to: windowEnd))].usedBytes += Int128(sim.usedBytes)
             }
         }
         for change in sim.bundleChanges where change.accountID == account {

@@ -177,6 +177,32 @@ struct StatementTests {
         }
     }
 
+    /// Each day's bytes went on the tariff of the day's last second: a SIM that used data on a
+    /// tariff, went to another account and came back the same day (its tariff gone with the
+    /// handover) had that day's bytes moved off its line, onto no tariff, at no price.
+    @Test("a day's data is billed on the tariff the SIM was LIVE on that day, whatever it is on at the day's end", arguments: [TestEngine.sqlite])
+    func dayBilledOnItsLiveTariff(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, _) = try await app.makeCustomer("B")
+            let sims = try await app.importSims(0..<1, account: accountA)
+            try await app.pricedTariff(5, accounts: [accountA, accountB], price: Self.standardPrice)
+            app.at(day: 4, seconds: 36_000)
+            try await app.provision(sims[0], tariff: 5, key: keyA)
+            app.at(day: 4, seconds: 36_060)
+            try await app.used(1_000, sim: 0, key: keyA, id: "burst")
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/unprovision", key: keyA).status == 200)
+            app.at(day: 4, seconds: 40_000)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            app.at(day: 4, seconds: 50_000)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/assign", key: app.operatorKey, json: ["account": accountA]).status == 200)
+            app.at(day: 33)
+            let statement = try await app.statement("2027-01", key: keyA)
+            #expect(statement.line(sims[0], tariff: 5)?.number("data.used_bytes") == 1_000 * TestHarness.megabyte, "\(statement.lines)")
+            #expect((statement.line(sims[0], tariff: nil)?.number("data.used_bytes") ?? 0) == 0)
+        }
+    }
+
     @Test("bundles and top-ups of AOFU tariffs are priced at the price in force when they happen", arguments: TestEngine.available)
     func bundlesAndTopUps(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
