@@ -130,7 +130,6 @@ struct RADIUSSessionIdentityTests {
             // A Start dated 20 hours ahead set its session's start there: every later session
             // under the id looked older and was refused, its bytes lost.
             try await gateway.send(.start, "fut", sim: 2, at: now + 72_000)
-            #expect(try await gateway.session("fut")?.startedAt == app.clock.now())
             app.clock.advance(by: 1)
             try await gateway.send(.start, "fut", sim: 3, at: now + 1)
             app.clock.advance(by: 60)
@@ -171,6 +170,52 @@ struct RADIUSSessionIdentityTests {
             try await gateway.send(.interimUpdate, "zero", sim: 1, bytes: 1_500, at: now + 210, sessionTime: 0)
             #expect(try await gateway.total(sims[1]) == 2_000)
             #expect(try await gateway.session("zero")?.stoppedAt != nil)
+        }
+    }
+
+    /// A probe of the first version of these rules found each of these counted twice, or lost.
+    @Test("a Start sent again is the same session whatever the gateway's clock, Acct-Session-Time or Event-Timestamp say; a Stop sent again without Event-Timestamp is stale", arguments: [TestEngine.sqlite])
+    func resendsUnderOddClocks(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<5)
+            let gateway = Gateway(app)
+            let now = gateway.now
+
+            // The gateway's clock 10 s ahead, its Start sent again 4 s later: cut to its arrival,
+            // the second Start looked 4 s newer than the first.
+            try await gateway.send(.start, "ahead", sim: 0, at: now + 10)
+            try await gateway.send(.interimUpdate, "ahead", sim: 0, bytes: 1_000, at: now + 11, sessionTime: 1)
+            // Acct-Session-Time counted from 5 s before the Start's Event-Timestamp, the Start
+            // arriving after the first Interim-Update.
+            try await gateway.send(.interimUpdate, "early", sim: 1, bytes: 1_000, at: now - 60, sessionTime: 65)
+            // Event-Timestamp on Interim-Updates only, on a clock five minutes behind.
+            try await gateway.send(.interimUpdate, "behind", sim: 2, bytes: 1_000, at: now - 300, sessionTime: 10)
+            // Acct-Session-Time in milliseconds.
+            try await gateway.send(.start, "millis", sim: 3, at: now - 120)
+            try await gateway.send(.interimUpdate, "millis", sim: 3, bytes: 1_000, at: now - 60, sessionTime: 60_000)
+            // No Event-Timestamp at all; the id used again for a second session.
+            try await gateway.send(.start, "undated", sim: 4)
+            try await gateway.send(.interimUpdate, "undated", sim: 4, bytes: 1_000, sessionTime: 10)
+            try await gateway.send(.stop, "undated", sim: 4, bytes: 2_000, sessionTime: 20)
+
+            app.clock.advance(by: 4)
+            try await gateway.send(.start, "ahead", sim: 0, at: now + 10, delay: 4)
+            try await gateway.send(.interimUpdate, "ahead", sim: 0, bytes: 1_500, at: now + 15, sessionTime: 5)
+            try await gateway.send(.start, "early", sim: 1, at: now - 120, delay: 64)
+            try await gateway.send(.interimUpdate, "early", sim: 1, bytes: 3_000, at: now + 4, sessionTime: 129)
+            try await gateway.send(.start, "behind", sim: 2, delay: 14)
+            try await gateway.send(.interimUpdate, "behind", sim: 2, bytes: 1_500, at: now - 291, sessionTime: 19)
+            try await gateway.send(.stop, "millis", sim: 3, bytes: 2_000, at: now + 4, sessionTime: 124_000)
+            app.clock.advance(by: 56)
+            try await gateway.send(.start, "undated", sim: 4)
+            try await gateway.send(.interimUpdate, "undated", sim: 4, bytes: 500, sessionTime: 5)
+            try await gateway.send(.stop, "undated", sim: 4, bytes: 2_000, sessionTime: 20, delay: 60)
+
+            for (index, expected) in [1_500, 3_000, 1_500, 2_000, 2_500].enumerated() {
+                #expect(try await gateway.total(sims[index]) == UInt64(expected), "SIM \(index)")
+            }
+            #expect(try await gateway.session("millis")?.stoppedAt != nil)
+            #expect(try await gateway.session("undated")?.stoppedAt == nil, "the second session, still served")
         }
     }
 }

@@ -214,61 +214,64 @@ struct AccountingLedger: Sendable {
     /// Another SIM's report is that SIM's own session, unless it began before the stored one
     /// (late, its key since taken) or cannot say when it began (not a Start, no
     /// Acct-Session-Time): read as new, it ended the stored session and counted its SIM's bytes
-    /// again from nothing.
+    /// again from nothing. The stored start counts no later than the stored session's last
+    /// report arrived: a start dated ahead by a gateway's clock made every later session look
+    /// older.
     ///
-    /// The same SIM's report:
-    /// - a Start dated within ``sameStartSlack`` of the stored start is that Start sent again
-    ///   (read as new, it opened a session that never closed, or counted everything again);
-    ///   one dated earlier than that belongs to an older session, one dated later is a new
-    ///   session under a reused id (the gateway restarted), open or stopped. An undated Start
-    ///   over a stopped session is a new one; over an open one, the same sent again.
-    /// - a later report that dates its session by Event-Timestamp and Acct-Session-Time: well
-    ///   before the stored start (more than ``sessionTimeSlack``) by both clocks, an older
-    ///   session's (a Stop sent again after the id was reused). Over a stopped session, one
-    ///   made after the stop, its session begun well after the stored one by both clocks, with
-    ///   counters below the stored ones, is a newer session whose Start was lost (the gateway
-    ///   restarted). Every sign is asked for: a gateway whose clock is off, or that misreports
-    ///   Acct-Session-Time, would otherwise have had its reports refused, or begun a session at
-    ///   a reordered report and counted its bytes again. Anything less sure is the same
-    ///   session, so an open session whose Start was lost carries on as before (its counters
-    ///   count again once they pass the old ones).
+    /// The same SIM's report is judged only on signs that hold whatever the gateway's clock
+    /// and Acct-Session-Time say, since every misjudgment loses bytes or counts them twice:
+    /// - a Start with Event-Timestamp: within ``sessionTimeSlack`` of the stored start, the
+    ///   same Start sent again (over a stopped session: refused, as read as new it opened a
+    ///   session that never closed); earlier, an older session's; later, a new session under a
+    ///   reused id (the gateway restarted), open or stopped.
+    /// - a Start without one, over an open session: the same sent again (its clock cannot be
+    ///   compared with the stored one). Over a stopped session: dated by a raised
+    ///   Acct-Delay-Time, judged like one with Event-Timestamp by its arrival less that;
+    ///   undated, a new session (a byte-identical resend is known only to the reply cache).
+    /// - a later report made, by every clock it gives (Event-Timestamp, and arrival less a
+    ///   raised Acct-Delay-Time), more than the slack before the stored session began belongs
+    ///   to an older session (a Stop sent again after the id was reused). How long it says its
+    ///   session ran is not asked: a gateway counting Acct-Session-Time in milliseconds had
+    ///   every report refused.
+    /// - over a stopped session, a later report made after the stop, its session begun well
+    ///   after the stored one by both clocks, with counters below the stored ones, is a newer
+    ///   session whose Start was lost. A reordered report of the stored session has none of
+    ///   those together.
+    /// Anything less sure is the same session.
     static func reading(of report: AccountingReport, against stored: DataSession, sim: SimID, now: Date) -> Reading {
-        let began = report.knownSessionStart(arrival: now)
         if stored.simID != sim {
-            guard let began else {
+            guard let began = report.knownSessionStart(arrival: now) else {
                 return .refused(reason: "session_sim_mismatch", message: "Accounting report for another SIM than its session, with no time to tell them apart; not stored")
             }
-            return began < stored.startedAt
+            return began < min(stored.startedAt, stored.updatedAt)
                 ? .refused(reason: "stale_session", message: "Accounting report older than the session under its id; not stored")
                 : .newSession(endsStored: "Its session id was used by another SIM's session")
         }
         let older = Reading.refused(reason: "stale_session", message: "Accounting report of an older session than the one under its id; not stored")
         let newer = Reading.newSession(endsStored: "A newer session began under its id")
+        let earliest = stored.startedAt.addingTimeInterval(-sessionTimeSlack), latest = stored.startedAt.addingTimeInterval(sessionTimeSlack)
         if report.status == .start {
-            guard report.isDated, let began else { return stored.stoppedAt == nil ? .sameSession : newer }
-            if began < stored.startedAt.addingTimeInterval(-sameStartSlack) { return older }
-            if began < stored.startedAt.addingTimeInterval(sameStartSlack) { return stored.stoppedAt == nil ? .sameSession : older }
+            if report.eventTimestamp == nil, stored.stoppedAt == nil { return .sameSession }
+            guard report.isDated else { return newer }
+            let began = report.eventTime(arrival: now)
+            if began < earliest { return older }
+            if began <= latest { return stored.stoppedAt == nil ? .sameSession : older }
             return newer
         }
-        guard let starts = report.sessionStartByBothClocks(arrival: now) else { return .sameSession }
-        let earliest = stored.startedAt.addingTimeInterval(-sessionTimeSlack), latest = stored.startedAt.addingTimeInterval(sessionTimeSlack)
-        if starts.gateway < earliest, starts.arrival < earliest { return older }
-        // Only after the stored session stopped, and dated after its stop: a report of an open
-        // session, or sent before the stop, is the same session's (reordered or late).
-        guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt else { return .sameSession }
+        let made = report.madeTimes(arrival: now)
+        if !made.isEmpty, made.allSatisfy({ $0 < earliest }) { return older }
+        guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt,
+              let starts = report.sessionStartByBothClocks(arrival: now)
+        else { return .sameSession }
         let countersBelow = report.inputBytes < stored.counters.inputBytes || report.outputBytes < stored.counters.outputBytes
         if starts.gateway > latest, starts.arrival > latest, countersBelow { return newer }
         return .sameSession
     }
 
-    /// How close to a session's start a Start must be to be that session's, sent again, in
-    /// seconds: times in whole seconds, and arrival less Acct-Delay-Time where no
-    /// Event-Timestamp is sent.
-    static let sameStartSlack: TimeInterval = 2
-
-    /// How far from a session's start a later report may date it and still be that session's,
-    /// in seconds. Event-Timestamp less Acct-Session-Time is the gateway's own arithmetic in
-    /// whole seconds, and some gateways count a session from before the Start they stamp.
+    /// How far from a session's start a report may date it and still be that session's, in
+    /// seconds: times come in whole seconds, from the gateway's clock or as arrival less
+    /// Acct-Delay-Time, and some gateways stamp a Start a few seconds after they count the
+    /// session from.
     static let sessionTimeSlack: TimeInterval = 30
 
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a

@@ -79,15 +79,14 @@ struct AccountingReport: Sendable {
     var countersFit: Bool { inputBytes <= UInt64(Int64.max) && outputBytes <= UInt64(Int64.max) }
 
     /// When the reported event happened: the gateway's Event-Timestamp when it is plausible
-    /// (after 2000, and no later than `arrival`: a report cannot tell of an event after it
-    /// came, and one dated ahead had set a session's start in the future, where every later
-    /// session under its id looked older and was refused), else the arrival less
-    /// Acct-Delay-Time (how long the gateway held the report, by its own count), else the
-    /// arrival time.
+    /// (after 2000, at most a day ahead of `arrival`), else the arrival less Acct-Delay-Time
+    /// (how long the gateway held the report, by its own count), else the arrival time. Not
+    /// cut to the arrival: a gateway's clock a few seconds ahead then dated a Start sent again
+    /// seconds after the first at its own arrival, and it was taken for a new session.
     func eventTime(arrival: Date) -> Date {
         if let eventTimestamp {
             let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
-            if UsageTimeBounds.isPlausible(time, now: arrival) { return min(time, arrival) }
+            if UsageTimeBounds.isPlausible(time, now: arrival) { return time }
         }
         guard let delayTime else { return arrival }
         let time = arrival.addingTimeInterval(-TimeInterval(delayTime))
@@ -140,6 +139,20 @@ struct AccountingReport: Sendable {
         let held = delayTime.map { min(TimeInterval($0), Self.maximumLag) } ?? 0
         return (Date(timeIntervalSince1970: TimeInterval(eventTimestamp) - TimeInterval(sessionTime)),
                 arrival.addingTimeInterval(-held - TimeInterval(sessionTime)))
+    }
+
+    /// When the report was made, by each clock that tells: its Event-Timestamp, and its
+    /// arrival less Acct-Delay-Time when that is raised (the gateway held it). Empty when
+    /// neither tells: an undated report was made when it arrived, as far as SimGate knows.
+    func madeTimes(arrival: Date) -> [Date] {
+        var times: [Date] = []
+        if let eventTimestamp { times.append(Date(timeIntervalSince1970: TimeInterval(eventTimestamp))) }
+        if let delayTime, delayTime > 0 || eventTimestamp != nil {
+            times.append(arrival.addingTimeInterval(-min(TimeInterval(delayTime), Self.maximumLag)))
+        } else if eventTimestamp != nil {
+            times.append(arrival)
+        }
+        return times
     }
 
     /// Whether the report says when it was made by the gateway's own account: an
