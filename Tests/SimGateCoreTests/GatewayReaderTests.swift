@@ -23,6 +23,11 @@ struct GatewayReaderTests {
         #expect(b.subscriptionID == "sub_old")
         #expect(b.simHint == .imei("3500"))
         #expect(b.fact == a.fact)
+        // An invoice paid with nothing (a trial's $0 invoice) grants its period as a trial.
+        let free = try StripeEventReader.read(Self.json(["id": "evt_3", "type": "invoice.paid", "created": 1_800_000_100, "data": ["object": [
+            "lines": lines, "amount_paid": 0, "parent": ["subscription_details": ["subscription": "sub_new"]],
+        ]]]))
+        #expect(free.fact == .trialThrough(Date(timeIntervalSince1970: 1_802_592_000)))
     }
 
     @Test("Stripe subscription events never extend access by announcing a period: a trial grants its trial_end, failures and ends count")

@@ -67,6 +67,19 @@ public struct Entitlement: Equatable, Sendable {
         return serviceUntil + grace
     }
 
+    /// The grace window as far as it gives access under `policy`: none once the subscription
+    /// ended under `endOfPeriod` (data runs to the paid period only), and under `immediately`
+    /// cut at the end. Shown as `grace_until`: the whole window, shown after a cancellation,
+    /// told of a grace that was not in force.
+    public func graceInForce(under policy: CancellationPolicy, grace: TimeInterval) -> Date? {
+        guard let window = graceUntil(grace: grace) else { return nil }
+        guard let endedAt else { return window }
+        switch policy {
+        case .endOfPeriod: return nil
+        case .immediately: return endedAt > (serviceUntil ?? endedAt) ? min(window, endedAt) : nil
+        }
+    }
+
     /// The instant data stops under `policy` with `grace` seconds of grace; `nil` when no
     /// fact has arrived.
     ///

@@ -19,7 +19,8 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
     let paidUntil: Date?
     /// End of the latest trial, exclusive; null when no trial was reported.
     let trialUntil: Date?
-    /// End of the grace after a failed renewal; null when there is no grace.
+    /// End of the grace after a failed renewal; null when there is none, or none in force
+    /// since the subscription ended.
     let graceUntil: Date?
     /// When the subscription ended; null while it runs.
     let endedAt: Date?
@@ -60,7 +61,7 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
         sim = binding.simID.rawValue
         paidUntil = binding.entitlement.paidUntil
         trialUntil = binding.entitlement.trialUntil
-        graceUntil = binding.entitlement.graceUntil(grace: gateway.graceLength)
+        graceUntil = binding.entitlement.graceInForce(under: gateway.cancellation, grace: gateway.graceLength)
         endedAt = binding.entitlement.endedAt
         self.accessEndsAt = accessEndsAt
         source = binding.source.rawValue

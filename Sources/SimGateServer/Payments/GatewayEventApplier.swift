@@ -53,6 +53,12 @@ struct GatewayEventApplier: Sendable {
                     outcome.append(reason.message)
                 }
             }
+            // A binding is made once; metadata naming another SIM later (a bike's SIM swapped)
+            // does not move it, but the event says so: money went on to the old SIM in silence.
+            if !bound, let binding, let hint = notification.simHint,
+               case .success(let named) = try await simNamed(by: hint, gateway: gateway, in: tx), named.id != binding.simID {
+                outcome.append("The metadata names \(named.id), but the subscription stays bound to \(binding.simID); move it through /v1/billing_bindings.")
+            }
             guard var current = binding else {
                 outcome.append("No binding for subscription \(subscriptionID) yet; applied when one is made.")
                 try await tx.gatewayEvents.record(id, status: .unbound, outcome: outcome.joined(separator: " "), at: now)
@@ -88,6 +94,19 @@ struct GatewayEventApplier: Sendable {
     private func bindFromMetadata(
         _ hint: GatewayNotification.SimHint, gateway: PaymentGateway, subscriptionID: String, cause: ChangeCause, in tx: StoreTransaction
     ) async throws -> Result<BillingBinding, GatewayPayloadError> {
+        let sim: Sim
+        switch try await simNamed(by: hint, gateway: gateway, in: tx) {
+        case .success(let found): sim = found
+        case .failure(let reason): return .failure(reason)
+        }
+        let binding = try await payments.bindingSteps.create(
+            gateway: gateway, subscriptionID: subscriptionID, simID: sim.id, source: .metadata, cause: cause, in: tx
+        )
+        return .success(binding)
+    }
+
+    /// The SIM of the gateway's account that the event's metadata names.
+    private func simNamed(by hint: GatewayNotification.SimHint, gateway: PaymentGateway, in tx: StoreTransaction) async throws -> Result<Sim, GatewayPayloadError> {
         var filter = SimFilter(accountID: gateway.accountID)
         switch hint {
         case .iccid(let text):
@@ -100,9 +119,6 @@ struct GatewayEventApplier: Sendable {
         guard let sim = try await tx.sims.list(filter, PageRequest(limit: 1)).items.first else {
             return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
         }
-        let binding = try await payments.bindingSteps.create(
-            gateway: gateway, subscriptionID: subscriptionID, simID: sim.id, source: .metadata, cause: cause, in: tx
-        )
-        return .success(binding)
+        return .success(sim)
     }
 }

@@ -175,6 +175,9 @@ struct BillingSemanticsTests {
             let trialEnd = start + 14 * Self.day
             try await app.sendStripe(Self.subscriptionUpdated(id: "evt_trial", subscription: "sub_t", status: "trialing", periodEnd: trialEnd, created: start, trialEnd: trialEnd),
                                      gateway: gateway, secret: Self.secret)
+            // Stripe's $0 invoice for the trial: paid, but with no money (it counted as money).
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_trial_invoice", subscription: "sub_t", periodStart: start, periodEnd: trialEnd, created: start, amountPaid: 0),
+                                     gateway: gateway, secret: Self.secret)
             let trialing = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
             let binding = ((trialing["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
             #expect(binding?["trial_until"] as? String == RFC3339.string(from: trialEnd))
@@ -201,6 +204,39 @@ struct BillingSemanticsTests {
             #expect(inGrace["status"] == "LIVE")
             let renewed = ((inGrace.json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
             #expect(renewed?["grace_until"] as? String == RFC3339.string(from: trialEnd + 33 * Self.day))
+        }
+    }
+
+    @Test("grace shows only while in force; metadata naming another SIM than the binding is told, not followed", arguments: [TestEngine.sqlite])
+    func graceShownAndMetadataMoves(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72, "cancellation": "end_of_period"])
+            let start = app.clock.now()
+            let paidEnd = start + 30 * Self.day
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p", subscription: "sub_g", periodStart: start, periodEnd: paidEnd, created: start, metadata: ["iccid": Fixtures.iccid(0)]),
+                                     gateway: gateway, secret: Self.secret)
+            app.clock.set(paidEnd + 60)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f", subscription: "sub_g", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            func binding() async throws -> [String: Any]? {
+                ((try await app.request(.get, "/v1/sims/\(sims[0])", key: key).json["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+            }
+            #expect(try await binding()?["grace_until"] as? String == RFC3339.string(from: paidEnd + 3 * Self.day))
+            // Cancelled under end_of_period: data ran to the paid end, and no grace is shown.
+            try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_d", subscription: "sub_g", endedAt: app.clock.now(), created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let ended = try await binding()
+            #expect(ended?["grace_until"] is NSNull, "\(String(describing: ended))")
+            #expect(ended?["access_ends_at"] as? String == RFC3339.string(from: paidEnd))
+
+            // The next invoice names the other SIM: the binding stays, and the event says so.
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p2", subscription: "sub_g", periodStart: paidEnd, periodEnd: paidEnd + 30 * Self.day, created: app.clock.now(),
+                                                               metadata: ["iccid": Fixtures.iccid(1)]), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let told = try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.first { $0["external_id"] as? String == "evt_p2" }
+            #expect((told?["outcome"] as? String)?.contains("stays bound to \(sims[0])") == true, "\(String(describing: told))")
         }
     }
 

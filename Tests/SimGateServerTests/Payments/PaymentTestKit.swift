@@ -79,9 +79,12 @@ enum StripeEvents {
     }
 
     /// `invoice.paid` in the current (2025-03-31+) shape, or the earlier one when `legacy`.
-    static func invoicePaid(id: String, subscription: String, periodStart: Date, periodEnd: Date, created: Date, legacy: Bool = false, metadata: [String: String] = [:]) -> [String: Any] {
+    static func invoicePaid(
+        id: String, subscription: String, periodStart: Date, periodEnd: Date, created: Date, legacy: Bool = false, metadata: [String: String] = [:],
+        amountPaid: Int = 900
+    ) -> [String: Any] {
         var invoice: [String: Any] = [
-            "object": "invoice", "status": "paid",
+            "object": "invoice", "status": "paid", "amount_paid": amountPaid,
             "lines": ["object": "list", "data": [["period": ["start": Int(periodStart.timeIntervalSince1970), "end": Int(periodEnd.timeIntervalSince1970)]]]],
         ]
         if legacy {
