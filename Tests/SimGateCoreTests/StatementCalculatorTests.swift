@@ -90,12 +90,37 @@ struct StatementCalculatorTests {
             prices: [price], usage: 10 * 1_048_576, asOf: Self.month.end.addingTimeInterval(-3_540)
         )
         #expect(lastHour.lines.first?.forecastAmount == 104)
-        // LIVE since before the month: at 06:00 on its first day, 25 MB so far is 100 MB a day,
-        // 2,800 MB in February's 28 days (28,000 at 10), not damped to 25 MB a day.
-        let longLive = try Self.statement(
-            [Self.period(.live, from: start.addingTimeInterval(-86_400), to: nil)], prices: [price], usage: 25 * 1_048_576, asOf: start.addingTimeInterval(6 * 3_600)
-        )
-        #expect(longLive.lines.first?.forecastAmount == 28_000)
+        // LIVE since before the month, its rate too is read over a day at least: the first
+        // update of a month carries the last minutes of the one before, and 10 MB read over the
+        // month's first 4 s forecast 6 million MB. 10 MB a day instead: 290 MB, 2,900 at 10.
+        let longLive = { (seconds: TimeInterval, usedMB: UInt64) in
+            try Self.statement([Self.period(.live, from: start.addingTimeInterval(-86_400), to: nil)], prices: [price], usage: usedMB * 1_048_576, asOf: start.addingTimeInterval(seconds))
+        }
+        #expect(try longLive(4, 10).lines.first?.forecastAmount == 2_900)
+        // At 06:00 on the first day 25 MB is read as 25 MB a day (718.75 MB in all), low until
+        // the day is out, rather than as 100 MB a day.
+        #expect(try longLive(6 * 3_600, 25).lines.first?.forecastAmount == 7_188)
+    }
+
+    /// A line joined its tariff's pool by its price so far: when a later price stopped
+    /// pooling, the forecast billed its data on the line and again in the pool.
+    @Test("a price that stops pooling data mid-month forecasts each byte once")
+    func poolingChangesMidMonth() throws {
+        let start = Self.month.start
+        func price(from date: Date, pooled: Bool) -> TariffPrice {
+            TariffPrice(
+                tariffNumber: 1, effectiveFrom: date, currency: "EUR", monthlyFees: [.live: 0], includedBytes: 0,
+                dataPricePerMB: 10, dataPooled: pooled, bundlePrice: nil, topUpPricePerMB: nil, createdAt: start
+            )
+        }
+        for (first, later) in [(true, false), (false, true)] {
+            let statement = try Self.statement(
+                [Self.period(.live, from: start, to: nil)], prices: [price(from: start, pooled: first), price(from: start.addingTimeInterval(15 * 86_400), pooled: later)],
+                usage: 10 * 1_048_576, asOf: start.addingTimeInterval(86_400)
+            )
+            // 10 MB a day for 28 days: 280 MB at 10, once.
+            #expect(statement.tariffs.first?.forecastAmount == 2_800, "pooled \(first) then \(later)")
+        }
     }
 
     @Test("OFFLINE time is put down to the hold in force longest, and saves the LIVE fee less the OFFLINE fee")

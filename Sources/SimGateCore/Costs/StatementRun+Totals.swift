@@ -10,28 +10,33 @@ extension StatementRun {
     /// Rounds a SIM's line and keeps it, adding its use and allowance to its tariff's pool.
     mutating func finish(_ sim: StatementSim, _ line: LineBuilder) throws {
         // Data flows only while LIVE: it goes on at the line's rate per LIVE second, for the LIVE
-        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more. A SIM that
-        // has not been LIVE all month so far, from before it began, has its rate read over a
-        // day of LIVE time at least: a device that fetches its firmware in its first minute does
-        // not do so every minute, and read over that minute a 9 EUR SIM's forecast ran to six
-        // figures. One LIVE since before the month is read at its own rate from the first hour.
+        // seconds still ahead, so a SIM that left, or is OFFLINE, uses nothing more. The rate is
+        // read over a day of LIVE time at least: a device that fetches its firmware in its first
+        // minute does not do so every minute, and read over that minute a 9 EUR SIM's forecast
+        // ran to six figures. So on the first day of a month too, for a SIM LIVE all along: the
+        // first interim update of a month carries the last minutes of the one before, and read
+        // over the month's first seconds a 5-cent SIM's 10 MB forecast 53 million EUR. The
+        // price is a forecast read low until the month's first day is out.
         let (liveSoFar, liveAtEnd) = (Int128(line.actual.seconds[.live]), Int128(line.forecast.seconds[.live]))
-        let liveBeforeMonth = sim.periods.contains { period in
-            period.terms.accountID == inputs.accountID && period.terms.status == .live && period.start.epochSeconds < monthStart
-                && (period.end.map { $0.epochSeconds >= monthStart } ?? true)
-        }
-        let liveAllMonth = liveBeforeMonth && liveSoFar >= Int128(windowEnd - monthStart)
-        let rateWindow = liveAllMonth ? liveSoFar : max(liveSoFar, Self.shortestRateWindow)
+        let rateWindow = max(liveSoFar, Self.shortestRateWindow)
         let projected = liveSoFar > 0 && liveAtEnd > liveSoFar
             ? line.usedBytes + line.usedBytes * (liveAtEnd - liveSoFar) / rateWindow
             : line.usedBytes
         let actual = try amount(of: line, charge: line.actual, usedBytes: line.usedBytes)
         let forecast = isOpen ? try amount(of: line, charge: line.forecast, usedBytes: projected) : nil
-        if let tariff = line.tariffNumber, line.actual.lastPrice?.dataPooled ?? line.forecast.lastPrice?.dataPooled ?? false {
-            pools[tariff, default: PoolSum()].used += line.usedBytes
-            pools[tariff, default: PoolSum()].included += actual.included
-            pools[tariff, default: PoolSum()].forecastUsed += projected
-            pools[tariff, default: PoolSum()].forecastIncluded += forecast?.included ?? 0
+        // A line is in its tariff's pool for a window when that window's last price pools data,
+        // as `amount(of:charge:)` decides whether the line bills its own data: decided once for
+        // both, a price that stopped (or began) pooling mid-month counted the forecast's data
+        // on the line and in the pool, or in neither.
+        if let tariff = line.tariffNumber {
+            if line.actual.lastPrice?.dataPooled ?? false {
+                pools[tariff, default: PoolSum()].used += line.usedBytes
+                pools[tariff, default: PoolSum()].included += actual.included
+            }
+            if let forecast, line.forecast.lastPrice?.dataPooled ?? false {
+                pools[tariff, default: PoolSum()].forecastUsed += projected
+                pools[tariff, default: PoolSum()].forecastIncluded += forecast.included
+            }
         }
         lines.append(try finished(sim, line, actual: actual, forecast: forecast))
     }

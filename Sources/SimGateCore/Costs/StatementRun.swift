@@ -55,9 +55,13 @@ struct StatementRun {
             builders.append(LineBuilder(tariffNumber: tariff))
             return builders.count - 1
         }
-        /// The tariff the SIM was on at `second`: that of its latest period begun by then.
+        /// The tariff the SIM was on at `second`: that of its latest period begun by then. Before
+        /// its first period (a record from before its import), its first tariff: the bare
+        /// first period had priced such a record at nothing when the SIM was put on a tariff a
+        /// second after its import, and at that tariff when in the same second.
         func tariff(at second: Int64) -> Int? {
-            (periods.last { $0.start.epochSeconds <= second } ?? periods.first)?.terms.tariffNumber
+            if let period = periods.last(where: { $0.start.epochSeconds <= second }) { return period.terms.tariffNumber }
+            return (periods.first { $0.terms.tariffNumber != nil } ?? periods.first)?.terms.tariffNumber
         }
         var touched: [SavingKey] = []
         for period in periods {

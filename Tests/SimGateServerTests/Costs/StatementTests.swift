@@ -203,6 +203,29 @@ struct StatementTests {
         }
     }
 
+    /// A record from before the SIM's import went on the bare first period: no tariff, no
+    /// price, when the SIM was put on a tariff a second after its import (on that tariff when
+    /// in the same second).
+    @Test("a record from before the SIM's import is billed on its first tariff, however soon after the import that came", arguments: [TestEngine.sqlite])
+    func recordBeforeImport(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("A")
+            try await app.pricedTariff(5, accounts: [account], price: Self.standardPrice)
+            app.at(day: 4)
+            let sims = try await app.importSims(0..<1, account: account)
+            app.at(day: 4, seconds: 2)
+            try await app.provision(sims[0], tariff: 5, key: key)
+            let early: [String: Any] = ["records": [[
+                "id": "before-import", "sim": Fixtures.iccid(0), "started_at": "2027-01-03T10:00:00Z", "ended_at": "2027-01-03T11:00:00Z",
+                "bytes_up": 300 * TestHarness.megabyte, "bytes_down": 0,
+            ]]]
+            #expect(try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: early).json["accepted"] as? Int == 1)
+            app.at(day: 33)
+            let statement = try await app.statement("2027-01", key: key)
+            #expect(statement.line(sims[0], tariff: 5)?.number("data.used_bytes") == 300 * TestHarness.megabyte, "\(statement.lines)")
+        }
+    }
+
     @Test("bundles and top-ups of AOFU tariffs are priced at the price in force when they happen", arguments: TestEngine.available)
     func bundlesAndTopUps(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
