@@ -54,8 +54,18 @@ struct EntitlementTests {
         #expect(failed.requiresPaymentHold(at: Self.start + 33 * Self.day, under: .immediately, grace: Self.grace) == true)
         let recovered = failed.merging(.paidThrough(Self.start + 60 * Self.day))
         #expect(recovered.requiresPaymentHold(at: Self.start + 40 * Self.day, under: .immediately, grace: Self.grace) == false)
-        // The old failure belongs to the period before: no grace after the new one.
-        #expect(recovered.graceUntil(grace: Self.grace) == nil)
+        // The window moves with the paid period: it covers the next renewal's collection.
+        #expect(recovered.graceUntil(grace: Self.grace) == Self.start + 63 * Self.day)
+    }
+
+    /// Stripe charges a renewal about an hour after the period ends; with grace only after a
+    /// reported failure, every paying SIM went OFFLINE for that hour each month.
+    @Test("grace covers a renewal still being collected, not only one that failed")
+    func graceCoversCollection() {
+        let paid = Self.fold([.paidThrough(Self.start + 30 * Self.day)])
+        #expect(paid.requiresPaymentHold(at: Self.start + 30 * Self.day + 3_600, under: .immediately, grace: Self.grace) == false)
+        #expect(paid.requiresPaymentHold(at: Self.start + 33 * Self.day, under: .immediately, grace: Self.grace) == true)
+        #expect(paid.requiresPaymentHold(at: Self.start + 30 * Self.day, under: .immediately, grace: 0) == true)
     }
 
     @Test("retries after a lapse do not extend grace: it runs once, from the end of the last paid period")

@@ -9,10 +9,11 @@ import Foundation
 /// to take effect.
 ///
 /// Money and service agree: only money collected (or a trial granted) extends access. Grace
-/// exists only after a period paid for with money, runs once from the end of the service
-/// granted (paid or trial), and only when the payment for what follows failed; more failures
-/// do not extend it. A trial whose first charge fails therefore ends with no grace: a first
-/// payment that fails opens none.
+/// exists only after a period paid for with money, and runs once from the end of the service
+/// granted (paid or trial), while the next payment is collected or retried: Stripe charges a
+/// renewal about an hour after the period ends, and with grace only after a failure every paying
+/// SIM lost its data for that hour each month. More failures do not extend it, and a trial whose
+/// first charge fails ends with no grace: a first payment that fails opens none.
 public struct Entitlement: Equatable, Sendable {
     /// End of the latest period paid for with money, exclusive.
     public private(set) var paidUntil: Date?
@@ -22,10 +23,6 @@ public struct Entitlement: Equatable, Sendable {
     public private(set) var lastFailureAt: Date?
     /// When the subscription ended, if it has.
     public private(set) var endedAt: Date?
-
-    /// How long before the end of the paid period a failure may be stamped and still count as
-    /// the renewal's (the gateway's clock and ours differ), in seconds.
-    public static let renewalClockSkew: TimeInterval = 3_600
 
     /// An entitlement with these facts; all `nil` (the default) means nothing received yet.
     public init(paidUntil: Date? = nil, trialUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
@@ -60,10 +57,10 @@ public struct Entitlement: Equatable, Sendable {
         return next
     }
 
-    /// The end of the grace window, `grace` seconds after the service granted, when money was
-    /// collected once and the payment for the next period failed; `nil` when there is no grace.
+    /// The end of the grace window, `grace` seconds after the service granted, once money was
+    /// collected; `nil` when there is no grace. A later payment moves it with the period.
     public func graceUntil(grace: TimeInterval) -> Date? {
-        guard grace > 0, paidUntil != nil, let serviceUntil, let lastFailureAt, lastFailureAt >= serviceUntil - Self.renewalClockSkew else { return nil }
+        guard grace > 0, paidUntil != nil, let serviceUntil else { return nil }
         return serviceUntil + grace
     }
 

@@ -267,7 +267,8 @@ struct RuleTriggerTests {
             try await app.settle()
             let afterFailure = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }
             #expect(afterFailure == ["Dunning"], "a failed payment, received twice, fires once")
-            app.clock.advance(by: 2 * 86_400)
+            // Past the paid day and the default 72 hours of grace.
+            app.clock.advance(by: 5 * 86_400)
             try await app.settle()
             let names = try await Self.firings(app, key: key).compactMap { ($0["rule"] as? [String: Any])?["name"] as? String }
             #expect(names == ["Dunning", "Lapsed"])

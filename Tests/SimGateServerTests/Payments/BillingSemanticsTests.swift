@@ -59,6 +59,31 @@ struct BillingSemanticsTests {
         }
     }
 
+    /// Stripe charges a renewal about an hour after the period ends. With grace only after a
+    /// failure, every paying SIM went OFFLINE at the end of its period until the renewal was
+    /// paid: an hour without data, each month, for riders who paid.
+    @Test("a renewal Stripe collects an hour after the period ends keeps the SIM LIVE throughout", arguments: [TestEngine.sqlite])
+    func renewalCollectedLate(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_l", "sim": sim])
+            let start = app.clock.now()
+            let paidEnd = start + 30 * Self.day
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_1", subscription: "sub_l", periodStart: start, periodEnd: paidEnd, created: start), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            app.clock.set(paidEnd + 1_800)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE", "half an hour into the collection")
+            app.clock.set(paidEnd + 3_600)
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_2", subscription: "sub_l", periodStart: paidEnd, periodEnd: paidEnd + 30 * Self.day, created: app.clock.now()),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            #expect(try await app.request(.get, "/v1/events?type=sim.status_changed&limit=10", key: key).items.count == 1, "LIVE once, never OFFLINE")
+        }
+    }
+
     /// A gateway's grace and cancellation decide when its SIMs' access ends, and changing them
     /// left each SIM as the old ones had it: held although paid up, LIVE although lapsed.
     @Test("changing a gateway's cancellation or grace looks again at every SIM bound to it", arguments: TestEngine.available)
@@ -107,7 +132,7 @@ struct BillingSemanticsTests {
         try await TestHarness.run(engine) { app in
             let (account, key) = try await app.makeCustomer("E-Bikes")
             let sims = try await app.importSims(0..<2, account: account)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
             let first = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_swap", "sim": sims[0]])
             let start = app.clock.now()
             try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_swap", periodStart: start, periodEnd: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
