@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import SimGateCore
 import SimGateRADIUS
-import SimGateServer
+@testable import SimGateServer
 import SimGateTestSupport
 import Synchronization
 import Testing
@@ -189,6 +189,36 @@ struct RADIUSDisconnectTests {
             // Nor does the new holder's handover event name the former holder.
             let seenByB = try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: keyB)
             #expect(seenByB.status == 200 && !seenByB.text.contains(accountA) && !seenByB.text.contains("handed-over"), "\(seenByB.text)")
+        }
+    }
+
+    /// An instance that froze past its job's lease resumed with the sessions it had read: it
+    /// sent Disconnect-Requests for sessions the instance that took the job over had ended,
+    /// wrote "no answer" over their ACKs and added a second event for each.
+    @Test("a disconnect resumed after another instance ended the session sends nothing and records nothing", arguments: [TestEngine.sqlite])
+    func resumedAfterTakeover(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "frozen", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
+            // What the frozen instance read before it froze: the session open, the SIM suspended.
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            let (staleSession, staleSim) = try await app.database.store.read { tx in
+                (try #require(try await tx.sessions.session(SessionKey(nas: "127.0.0.1", sessionID: "frozen"))),
+                 try #require(try await tx.sims.find(ids: [SimID(trusted: sims[0])], accountID: nil)[SimID(trusted: sims[0])]))
+            }
+            try await app.settle()  // Another instance's run: the ACK.
+            let sent = gateway.received.count
+            let events = try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items.count
+            gateway.answer(.silence)
+            let resumed = RADIUSDisconnector(
+                store: app.database.store, clock: app.clock, events: SimEvents(ids: IdentifierGenerator(clock: app.clock)),
+                clients: RADIUSClientTable([RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: gateway.port)]),
+                timeout: Self.answerTimeout, attempts: 1, metrics: RADIUSMetrics(), logger: TestDatabase.logger
+            )
+            #expect(try await resumed.disconnect(staleSession, of: staleSim))
+            #expect(gateway.received.count == sent, "sent again")
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items.count == events)
+            let shown = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
+            #expect(shown?["outcome"] as? String == "acked")
         }
     }
 

@@ -96,7 +96,11 @@ struct RADIUSDisconnector: Sendable {
     }
 
     /// Sends one session's Disconnect-Request and records the answer; `false` if the gateway stayed silent.
-    private func disconnect(_ session: DataSession, of sim: Sim) async throws -> Bool {
+    func disconnect(_ session: DataSession, of sim: Sim) async throws -> Bool {
+        // Read again just before sending: an instance that froze past its claim's lease resumed
+        // and sent Disconnect-Requests for sessions the instance that took its job over had
+        // ended meanwhile.
+        if let current = try await store.read({ tx in try await tx.sessions.session(session.key) }), Self.isSettled(current, for: sim) { return true }
         guard let client = clients.client(for: session.clientAddress) else {
             // Nothing to sign with and nowhere to send: said on the session and by an event,
             // so the SIM's page shows why its session may still be open. Final, like a NAK.
@@ -140,9 +144,27 @@ struct RADIUSDisconnector: Sendable {
             )
         }
         try await store.transaction { tx in
+            // A final answer already stored for this departure from LIVE stands: the resumed
+            // instance's late "no answer" wrote over another's ACK, and each late answer added
+            // a second event.
+            if let current = try await tx.sessions.session(session.key), Self.hasFinalAnswer(current, for: sim) { return }
             try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
             try await tx.events.append([event])
         }
+    }
+
+    /// Whether the session needs no more asking about the SIM's departure from LIVE: it
+    /// stopped, or its gateway gave a final answer (ACK, NAK, or none can be sent) since the
+    /// SIM's status last changed.
+    static func isSettled(_ session: DataSession, for sim: Sim) -> Bool {
+        session.stoppedAt != nil || hasFinalAnswer(session, for: sim)
+    }
+
+    /// Whether the session's gateway already gave a final answer since the SIM's status last
+    /// changed.
+    static func hasFinalAnswer(_ session: DataSession, for sim: Sim) -> Bool {
+        guard let answer = session.disconnect else { return false }
+        return answer.outcome != .noAnswer && answer.at >= sim.statusChangedAt
     }
 
     /// Names the session the way the gateway knows it (RFC 5176 section 3): the User-Name it

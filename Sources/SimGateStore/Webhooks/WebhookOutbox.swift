@@ -151,13 +151,24 @@ public struct WebhookOutbox: Sendable {
         return deliveries.compactMap { delivery in byID[delivery.endpointID].map { ClaimedDelivery(delivery: delivery, endpoint: $0) } }
     }
 
-    /// Which of these deliveries are still stored, locked on PostgreSQL until the unit of work
-    /// ends so that an endpoint's deletion waits for their outcomes.
-    private static func existingDeliveries(_ ids: [String], engine: DatabaseEngine, on db: any SQLDatabase) async throws -> Set<String> {
-        let list: SQLQueryString = "\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
-        // The lock a foreign key's check takes, in one order so that two such never deadlock.
+    /// Which of these deliveries are still stored and claimed by `worker`. On PostgreSQL their
+    /// endpoints are locked first, in the order an endpoint's deletion takes them (endpoint,
+    /// then its deliveries): taken the other way round, a deletion and a recording each waited
+    /// for the other's rows and one was aborted as a deadlock. Then the deliveries, with the
+    /// lock a foreign key's check takes, so a deletion waits for their attempts to be in.
+    private static func heldDeliveries(
+        _ ids: [String], endpoints: [String], worker: String, engine: DatabaseEngine, on db: any SQLDatabase
+    ) async throws -> Set<String> {
+        func list(_ values: [String]) -> SQLQueryString {
+            "\(Set(values).sorted().map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))"
+        }
+        if engine == .postgres {
+            _ = try await db.raw("SELECT id FROM webhook_endpoints WHERE id IN (\(list(endpoints))) ORDER BY id FOR UPDATE").all()
+        }
         let lock: SQLQueryString = engine == .postgres ? " ORDER BY id FOR KEY SHARE" : ""
-        return Set(try await db.raw("SELECT id FROM webhook_deliveries WHERE id IN (\(list))\(lock)").all().map { try $0.string("id") })
+        return Set(try await db.raw("""
+            SELECT id FROM webhook_deliveries WHERE id IN (\(list(ids))) AND state = 'delivering' AND locked_by = \(bind: worker)\(lock)
+            """).all().map { try $0.string("id") })
     }
 
     /// Logs the attempts whose claims ran out: their instance stopped (or froze) before it
@@ -212,11 +223,16 @@ public struct WebhookOutbox: Sendable {
         guard !outcomes.isEmpty else { return [] }
         return try await store.transaction { tx in
             let db = tx.db
-            // An endpoint deleted while its attempts ran took their deliveries with it. One such
-            // attempt in the batch failed the insert (its delivery gone) and rolled back every
-            // other's outcome, other accounts' too: their leases ran out and they were sent twice.
-            let existing = try await Self.existingDeliveries(outcomes.map(\.claimed.delivery.id.rawValue), engine: database.engine, on: db)
-            let outcomes = outcomes.filter { existing.contains($0.claimed.delivery.id.rawValue) }
+            // Only attempts at deliveries still stored and still claimed by `worker` are
+            // recorded. An endpoint deleted while its attempts ran took their deliveries with
+            // it: one such attempt failed the insert (its delivery gone) and rolled back every
+            // other's outcome, other accounts' too, which were then sent twice. And an instance
+            // that froze past its lease logged its late attempt beside the one that took it over.
+            let held = try await Self.heldDeliveries(
+                outcomes.map(\.claimed.delivery.id.rawValue), endpoints: outcomes.map(\.claimed.endpoint.id.rawValue), worker: worker,
+                engine: database.engine, on: db
+            )
+            let outcomes = outcomes.filter { held.contains($0.claimed.delivery.id.rawValue) }
             guard !outcomes.isEmpty else { return [] }
             var insert = db.insert(into: "webhook_attempts").columns(
                 "id", "delivery_id", "endpoint_id", "attempted_at", "status_code", "latency_ms", "response_excerpt", "error"
