@@ -28,6 +28,11 @@ struct GatewayReaderTests {
             "lines": lines, "amount_paid": 0, "parent": ["subscription_details": ["subscription": "sub_new"]],
         ]]]))
         #expect(free.fact == .trialThrough(Date(timeIntervalSince1970: 1_802_592_000)))
+        // Paid from the customer's credit balance: nothing charged now, but money all the same.
+        let fromBalance = try StripeEventReader.read(Self.json(["id": "evt_4", "type": "invoice.paid", "created": 1_800_000_100, "data": ["object": [
+            "lines": lines, "amount_paid": 0, "total": 900, "parent": ["subscription_details": ["subscription": "sub_new"]],
+        ]]]))
+        #expect(fromBalance.fact == .paidThrough(Date(timeIntervalSince1970: 1_802_592_000)))
     }
 
     @Test("Stripe subscription events never extend access by announcing a period: a trial grants its trial_end, failures and ends count")

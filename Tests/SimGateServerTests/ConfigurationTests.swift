@@ -183,6 +183,7 @@ struct ConfigurationTests {
         // A key given twice kept its last value: the first "radius" object's port was lost.
         (#"{"port": 18203, "port": 18204}"#, "config file", "'port' is given twice"),
         (#"{"radius": {"auth_port": 18217}, "radius": {"acct_port": 18218}}"#, "config file", "'radius' is given twice"),
+        (#"{"port": 18203,}"#, "config file", "a comma out of place"),
     ])
     func configFileKeysChecked(text: String, variable: String, expected: String) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("simgate-\(UUID().uuidString).json")

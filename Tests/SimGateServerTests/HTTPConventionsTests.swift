@@ -22,6 +22,9 @@ struct HTTPConventionsTests {
                 let literal = try await app.request(method, path, key: app.operatorKey)
                 #expect(literal.status == 405 && literal.headers[.allow] == allowed, "\(path): \(literal.headers[.allow] ?? "-")")
             }
+            // Past a literal the router has no way on: 404, not "takes POST, not POST".
+            let beyond = try await app.request(.post, "/v1/sims/import/activate", key: app.operatorKey)
+            #expect(beyond.status == 404, "\(beyond.text)")
             let nowhere = try await app.request(.get, "/v1/nowhere", key: app.operatorKey)
             #expect(nowhere.status == 404)
             #expect(nowhere.code == "route_not_found")

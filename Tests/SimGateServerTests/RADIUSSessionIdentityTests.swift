@@ -137,6 +137,13 @@ struct RADIUSSessionIdentityTests {
             app.clock.advance(by: 10)
             try await gateway.send(.stop, "fut", sim: 3, bytes: 999, at: now + 71, sessionTime: 70)
             #expect(try await gateway.total(sims[3]) == 999)
+            // The same SIM's own reports, once its gateway's clock is right again: they looked
+            // older than the session the Start dated 20 hours ahead, and were refused.
+            try await gateway.send(.start, "fut2", sim: 2, at: now + 72_000)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "fut2", sim: 2, bytes: 1_000, at: now + 131, sessionTime: 60)
+            try await gateway.send(.stop, "fut2", sim: 2, bytes: 2_000, at: now + 132, sessionTime: 61)
+            #expect(try await gateway.total(sims[2]) == 2_000)
         }
     }
 

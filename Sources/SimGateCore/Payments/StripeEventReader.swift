@@ -32,10 +32,12 @@ public enum StripeEventReader {
             let ends = ((object["lines"] as? [String: Any])?["data"] as? [[String: Any]] ?? [])
                 .compactMap { number(($0["period"] as? [String: Any])?["end"]) }
             guard let end = ends.max() else { throw GatewayPayloadError("invoice.paid has no line with period.end.") }
-            // An invoice paid with no money (the $0 invoice Stripe makes when a trial starts, or
-            // one a coupon covers whole) grants its period as a trial does: access, but no grace
-            // when the first real charge fails. Read as money, it opened grace after every trial.
-            let paidNothing = number(object["amount_paid"]) == 0
+            // An invoice for nothing (the $0 invoice Stripe makes when a trial starts, or one a
+            // coupon covers whole: its `total` is 0) grants its period as a trial does: access,
+            // but no grace when the first real charge fails. Read as money, it opened grace after
+            // every trial. One paid from the customer's credit balance has a total (its
+            // `amount_paid` is 0): that is money, collected earlier.
+            let paidNothing = (number(object["total"]) ?? number(object["amount_paid"])) == 0
             let until = Date(timeIntervalSince1970: end)
             return notification(subscription: subscription, metadata: metadata, fact: paidNothing ? .trialThrough(until) : .paidThrough(until))
         case "invoice.payment_failed":

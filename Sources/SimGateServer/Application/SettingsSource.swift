@@ -60,6 +60,10 @@ public struct SettingsSource: Sendable {
             // in silence (a second "radius" object took the first one's ports away).
             repeated = try JSONDuplicateKeys.first(in: bytes)
             root = try JSONDecoder().decode(JSONValue.self, from: bytes)
+        } catch let comma as JSONDuplicateKeys.StrayComma {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON without a comma out of place (byte \(comma.offset))")
+        } catch is JSONDuplicateKeys.TooDeep {
+            throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON nested at most \(JSONDuplicateKeys.maximumDepth) deep")
         } catch {
             throw ConfigurationError(variable: "config file", value: configFile, expected: "JSON whose keys are settings")
         }

@@ -15,7 +15,8 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             let methods = table.methods(forPath: request.uri.path)
-            guard !methods.isEmpty else { throw error }
+            // Not a question of method when the path takes this one (a handler's own 404).
+            guard !methods.isEmpty, !methods.contains(request.method.rawValue) else { throw error }
             var problem = APIError(
                 status: .methodNotAllowed, code: "method_not_allowed",
                 message: "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)."
@@ -35,30 +36,25 @@ final class RouteTable: Sendable {
         self.routes.withLock { $0 = routes.map { ($0.path.split(separator: "/"), $0.method) } }
     }
 
-    /// The methods of the routes the router would take for `path`, sorted. Where a segment
-    /// matches both a literal and a parameter (`/v1/sims/bulk` and `/v1/sims/{id}`), the
-    /// router follows the literal and never falls back to the parameter, so only the routes
-    /// most literal, segment by segment from the left, count: counting `/v1/sims/{id}` too,
-    /// `GET /v1/sims/bulk` was told it takes GET.
+    /// The methods of the routes the router would take for `path`, sorted. The router walks
+    /// the path a segment at a time and, where a literal and a parameter both match
+    /// (`/v1/sims/bulk` and `/v1/sims/{id}`), follows the literal and never falls back to the
+    /// parameter. Counting every pattern that matched, `GET /v1/sims/bulk` was told it takes
+    /// GET, and `POST /v1/sims/import/activate` that it takes POST.
     func methods(forPath path: String) -> [String] {
         let segments = path.split(separator: "/")
-        let matching = routes.withLock { routes in
-            routes.compactMap { route -> (literal: [Bool], method: String)? in
-                guard route.segments.count == segments.count else { return nil }
-                var literal: [Bool] = []
-                for (pattern, segment) in zip(route.segments, segments) {
-                    if pattern.hasPrefix(":") || pattern.hasPrefix("{") {
-                        literal.append(false)
-                    } else if pattern == segment {
-                        literal.append(true)
-                    } else {
-                        return nil
-                    }
-                }
-                return (literal, route.method)
+        return routes.withLock { routes in
+            var candidates = routes
+            for (depth, segment) in segments.enumerated() {
+                let deeper = candidates.filter { $0.segments.count > depth }
+                let literal = deeper.filter { $0.segments[depth] == segment }
+                candidates = literal.isEmpty ? deeper.filter { Self.isParameter($0.segments[depth]) } : literal
             }
+            return Array(Set(candidates.filter { $0.segments.count == segments.count }.map(\.method))).sorted()
         }
-        guard let best = matching.map(\.literal).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
-        return Array(Set(matching.filter { $0.literal == best }.map(\.method))).sorted()
+    }
+
+    private static func isParameter(_ segment: Substring) -> Bool {
+        segment.hasPrefix(":") || segment.hasPrefix("{")
     }
 }

@@ -249,7 +249,11 @@ struct AccountingLedger: Sendable {
         }
         let older = Reading.refused(reason: "stale_session", message: "Accounting report of an older session than the one under its id; not stored")
         let newer = Reading.newSession(endsStored: "A newer session began under its id")
-        let earliest = stored.startedAt.addingTimeInterval(-sessionTimeSlack), latest = stored.startedAt.addingTimeInterval(sessionTimeSlack)
+        // A start dated ahead (a gateway clock wrong at boot, up to a day) counts as no later
+        // than the session's last report came: else every later report, once the clock was
+        // right, looked older than the session and was refused.
+        let began = min(stored.startedAt, stored.updatedAt)
+        let earliest = began.addingTimeInterval(-sessionTimeSlack), latest = began.addingTimeInterval(sessionTimeSlack)
         if report.status == .start {
             if report.eventTimestamp == nil, stored.stoppedAt == nil { return .sameSession }
             guard report.isDated else { return newer }

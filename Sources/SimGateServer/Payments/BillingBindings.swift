@@ -65,9 +65,10 @@ struct BillingBindings: Sendable {
         var changed: [String: JSONValue] = [:]
         if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
         if binding.entitlement.trialUntil != previous.entitlement.trialUntil { changed["trial_until"] = value(previous.entitlement.trialUntil) }
-        let grace = gateway.graceLength
-        if binding.entitlement.graceUntil(grace: grace) != previous.entitlement.graceUntil(grace: grace) {
-            changed["grace_until"] = value(previous.entitlement.graceUntil(grace: grace))
+        // As the binding shows it: the grace in force under the gateway's policy.
+        let (grace, policy) = (gateway.graceLength, gateway.cancellation)
+        if binding.entitlement.graceInForce(under: policy, grace: grace) != previous.entitlement.graceInForce(under: policy, grace: grace) {
+            changed["grace_until"] = value(previous.entitlement.graceInForce(under: policy, grace: grace))
         }
         if binding.entitlement.endedAt != previous.entitlement.endedAt { changed["ended_at"] = value(previous.entitlement.endedAt) }
         return try event(.billingBindingUpdated, binding, gateway: gateway, previous: changed, cause: cause, at: clock.now())
