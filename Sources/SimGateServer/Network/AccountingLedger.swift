@@ -262,8 +262,7 @@ struct AccountingLedger: Sendable {
             if began <= latest { return stored.stoppedAt == nil ? .sameSession : older }
             return newer
         }
-        let made = report.madeTimes(arrival: now)
-        if !made.isEmpty, made.allSatisfy({ $0 < earliest }) { return older }
+        if report.wasMade(before: earliest, arrival: now) { return older }
         guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt,
               let starts = report.sessionStartByBothClocks(arrival: now)
         else { return .sameSession }

@@ -141,18 +141,16 @@ struct AccountingReport: Sendable {
                 arrival.addingTimeInterval(-held - TimeInterval(sessionTime)))
     }
 
-    /// When the report was made, by each clock that tells: its Event-Timestamp, and its
-    /// arrival less Acct-Delay-Time when that is raised (the gateway held it). Empty when
-    /// neither tells: an undated report was made when it arrived, as far as SimGate knows.
-    func madeTimes(arrival: Date) -> [Date] {
-        var times: [Date] = []
-        if let eventTimestamp { times.append(Date(timeIntervalSince1970: TimeInterval(eventTimestamp))) }
-        if let delayTime, delayTime > 0 || eventTimestamp != nil {
-            times.append(arrival.addingTimeInterval(-min(TimeInterval(delayTime), Self.maximumLag)))
-        } else if eventTimestamp != nil {
-            times.append(arrival)
-        }
-        return times
+    /// Whether the report was made before `limit` by every clock that tells: its
+    /// Event-Timestamp, and its arrival less Acct-Delay-Time (the arrival itself beside an
+    /// Event-Timestamp). False when neither tells (no Event-Timestamp, Acct-Delay-Time absent
+    /// or 0): an undated report was made when it arrived, as far as SimGate knows. Checked for
+    /// nearly every report, so without building a list.
+    func wasMade(before limit: Date, arrival: Date) -> Bool {
+        guard eventTimestamp != nil || (delayTime ?? 0) > 0 else { return false }
+        if let eventTimestamp, !(Date(timeIntervalSince1970: TimeInterval(eventTimestamp)) < limit) { return false }
+        let held = delayTime.map { min(TimeInterval($0), Self.maximumLag) } ?? 0
+        return arrival.addingTimeInterval(-held) < limit
     }
 
     /// Whether the report says when it was made by the gateway's own account: an
