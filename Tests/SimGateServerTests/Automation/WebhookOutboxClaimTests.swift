@@ -89,4 +89,33 @@ struct WebhookOutboxClaimTests {
             #expect(ofB.count == 1 && ofB.first?["state"] as? String == "succeeded", "\(ofB)")
         }
     }
+
+    /// An instance frozen past its lease, resumed, recorded its late attempt beside the one
+    /// that took the delivery over: the log had an attempt more than the delivery's count.
+    @Test("an outcome recorded after the claim was taken over is dropped", arguments: [TestEngine.sqlite])
+    func lateOutcomeOfLostClaim(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let outbox = app.database.store.webhookOutbox
+            let frozen = try #require(try await outbox.claim(limit: 10, worker: "frozen", now: app.clock.now(), lease: 5).first)
+            app.clock.advance(by: 6)
+            let taken = try #require(try await outbox.claim(limit: 10, worker: "alive", now: app.clock.now(), lease: 5).first)
+            #expect(taken.delivery.id == frozen.delivery.id)
+            let attempt = WebhookAttempt(
+                id: IdentifierGenerator(clock: app.clock).make(), deliveryID: frozen.delivery.id, endpointID: frozen.endpoint.id, attemptedAt: app.clock.now(),
+                statusCode: 200, latencyMilliseconds: 6_000, responseExcerpt: "", error: nil
+            )
+            let recorded = try await outbox.record(
+                [(outcome: AttemptOutcome(attempt: attempt, succeeded: true, retryAt: nil, disableReason: nil), claimed: frozen)], worker: "frozen", now: app.clock.now()
+            ) { _, _ in }
+            #expect(recorded.isEmpty)
+            let shown = try await app.request(.get, "/v1/webhook_deliveries/\(frozen.delivery.id.rawValue)", key: key).json
+            let log = shown["attempt_log"] as? [[String: Any]] ?? []
+            #expect(shown["state"] as? String == "delivering" && log.count == 1, "only the lost claim's own line: \(shown)")
+        }
+    }
 }
+
