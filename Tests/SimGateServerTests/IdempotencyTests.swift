@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 @testable import SimGateServer
 import SimGateStore
 import SimGateTestSupport
@@ -97,6 +98,30 @@ struct IdempotencyTests {
 
     /// A key was measured in what a reader sees as characters: one letter and 20,000 combining
     /// marks was one, and its 40 KB were stored. Two keys on one request were taken as one.
+    /// A header's bytes that are not UTF-8 reach the handler each as U+FFFD, so different
+    /// Latin-1 keys were one stored key: the second request was answered with the first one's
+    /// result and never ran.
+    @Test("a key whose bytes are not UTF-8 is refused, not merged with other such keys")
+    func keyNotUTF8() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let port = try #require(app.client.port)
+            var answers: [String] = []
+            for (byte, name) in [(UInt8(0xE9), "First"), (UInt8(0xE8), "Second")] {
+                let body = #"{"name": "\#(name)"}"#
+                let head = "POST /v1/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(app.operatorKey)\r\nContent-Type: application/json\r\n"
+                let tail = "\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+                let (channel, answered) = try await HTTPConnectionBoundsTests.RawConnection.open(port: port)
+                try await channel.writeAndFlush(ByteBuffer(bytes: Array(head.utf8) + Array("Idempotency-Key: order-".utf8) + [byte] + Array(tail.utf8))).get()
+                answers.append(try await answered.get())
+            }
+            for answer in answers {
+                #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("invalid_idempotency_key"), "\(answer.prefix(400))")
+            }
+            let accounts = try await app.request(.get, "/v1/accounts?limit=100", key: app.operatorKey)
+            #expect(!accounts.items.contains { ["First", "Second"].contains($0["name"] as? String) }, "\(accounts.text)")
+        }
+    }
+
     @Test("a key has 1 to 255 Unicode scalars and comes once")
     func keyBounds() async throws {
         try await TestHarness.run(.sqlite) { app in

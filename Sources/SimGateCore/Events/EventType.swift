@@ -18,7 +18,7 @@ public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConve
     public static let simHoldPlaced = EventType(rawValue: "sim.hold_placed")
     /// A hold on a SIM was lifted.
     public static let simHoldLifted = EventType(rawValue: "sim.hold_lifted")
-    /// A SIM's labels or metadata changed.
+    /// A SIM's labels, metadata or AOFU shutdown threshold changed.
     public static let simUpdated = EventType(rawValue: "sim.updated")
     /// A customer account was created.
     public static let accountCreated = EventType(rawValue: "account.created")

@@ -56,13 +56,30 @@ struct AOFUController: Sendable {
         }
     }
 
-    /// `GET /v1/sims/{id}/bundle`: the bundle now and its history.
+    /// `GET /v1/sims/{id}/bundle`: the bundle now and its history, oldest first, a page at a
+    /// time: `limit` changes (1 to 1,000, all of them by default up to that) after the change
+    /// `starting_after`, and `has_more` when more follow.
     @Sendable func bundle(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
-        _ = try QueryParameters(request, allowed: [])
-        let (sim, changes) = try await aofu.bundle(of: try reference(context), visibleAccountID: principal.visibleAccountID)
-        return try APIResponse(BundleHistoryResource(sim: sim, changes: changes))
+        let query = try QueryParameters(request, allowed: ["limit", "starting_after"])
+        var limit = Self.largestHistoryPage
+        if let text = query["limit"] {
+            guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let value = Int(text),
+                  (1...Self.largestHistoryPage).contains(value) else {
+                throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(Self.largestHistoryPage).", param: "limit")
+            }
+            limit = value
+        }
+        let after = query["starting_after"]
+        if let after, !BundleHistoryResource.isChangeID(after) {
+            throw APIError.invalid("invalid_cursor", "'starting_after' must be the id of a change in this history.", param: "starting_after")
+        }
+        let page = try await aofu.bundle(of: try reference(context), visibleAccountID: principal.visibleAccountID, after: after, limit: limit)
+        return try APIResponse(BundleHistoryResource(sim: page.sim, changes: page.changes, hasMore: page.hasMore))
     }
+
+    /// Most changes a page of a bundle's history holds, and how many it holds unless asked.
+    static let largestHistoryPage = 1_000
 
     /// The fields the domain names, as this API calls them.
     static let fieldNames = ["shutdownThreshold": "shutdown_threshold_hours", "bundleSizeMb": "bundle_size_mb", "tariffNumber": "tariff", "amountMb": "amount_mb"]

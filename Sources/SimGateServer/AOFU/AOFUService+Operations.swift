@@ -30,11 +30,15 @@ extension AOFUService {
         }
     }
 
-    /// The SIM `reference` names with its bundle history, as `visibleAccountID` may see it.
-    func bundle(of reference: SimReference, visibleAccountID: AccountID?) async throws -> (Sim, [BundleChange]) {
+    /// The SIM `reference` names with a page of its bundle history (up to `limit` changes
+    /// after the one with id `after`), as `visibleAccountID` may see it, and whether more follow.
+    func bundle(
+        of reference: SimReference, visibleAccountID: AccountID?, after: String?, limit: Int
+    ) async throws -> (sim: Sim, changes: [BundleChange], hasMore: Bool) {
         try await sims.store.read { tx in
             let sim = try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx)
-            return (sim, try await tx.sims.bundleChanges(of: sim.id, accountID: visibleAccountID))
+            let page = try await tx.sims.bundleChanges(of: sim.id, accountID: visibleAccountID, after: after, limit: limit)
+            return (sim, page.changes, page.hasMore)
         }
     }
 }

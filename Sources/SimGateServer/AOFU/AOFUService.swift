@@ -26,24 +26,58 @@ struct AOFUService: Sendable {
             try await tx.sims.clearBundle(sim.id)
             provisioned.bundle = nil
         }
-        try await tx.events.append([try sims.events.simEvent(.simTariffSet, sim: provisioned, previousAttributes: [
-            "tariff_number": sim.tariffNumber.map { .integer(Int64($0)) } ?? .null,
-        ], cause: cause, at: now)])
+        var previous: [String: JSONValue] = ["tariff_number": sim.tariffNumber.map { .integer(Int64($0)) } ?? .null]
+        // A provisioning starts the SIM's AOFU life afresh: what it resets is told too.
+        previous.merge(try Self.changedLifeAttributes(from: sim, to: provisioned)) { first, _ in first }
+        try await tx.events.append([try sims.events.simEvent(.simTariffSet, sim: provisioned, previousAttributes: previous, cause: cause, at: now)])
         return provisioned
+    }
+
+    /// The AOFU attributes (threshold, first use, shutdown, bundle) that differ between
+    /// `before` and `after`, as `before` had them and the API shows them.
+    private static func changedLifeAttributes(from before: Sim, to after: Sim) throws -> [String: JSONValue] {
+        func attributes(of sim: Sim) throws -> [String: JSONValue] {
+            [
+                "shutdown_threshold_hours": sim.shutdownThreshold.map { .integer(Int64($0.hours)) } ?? .null,
+                "first_use_at": try JSONValue(encoding: sim.firstUseAt),
+                "shutdown_at": try JSONValue(encoding: sim.shutdownAt),
+                "bundle": try JSONValue(encoding: sim.bundle.map(BundleResource.init)),
+            ]
+        }
+        let now = try attributes(of: after)
+        return try attributes(of: before).filter { now[$0.key] != $0.value }
     }
 
     /// Sets the SIM's shutdown threshold. After the first use the shutdown moves to first use
     /// plus the new threshold (at once if that is already past); before it, only the threshold
     /// is kept.
     func configureThreshold(_ sim: Sim, _ threshold: ShutdownThreshold, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
-        let changed = try await sims.commit(try sim.withShutdownThreshold(threshold, at: clock.now()), cause: cause, in: tx)
+        let now = clock.now()
+        let changed = try await sims.commit(try sim.withShutdownThreshold(threshold, at: now), cause: cause, in: tx)
+        // The change itself, with its cause, whether or not it moves a shutdown: before the
+        // first use nothing else recorded it.
+        if changed.shutdownThreshold != sim.shutdownThreshold {
+            let previous = try Self.changedLifeAttributes(from: sim, to: changed)
+            try await tx.events.append([try sims.events.simEvent(.simUpdated, sim: changed, previousAttributes: previous, cause: cause, at: now)])
+        }
         if changed.shutdownAt != sim.shutdownAt { try await scheduleShutdown(of: changed, cause: cause, in: tx) }
         return changed
     }
 
     /// Adds `bytes` to the SIM's bundle, atomically, and lifts the `bundle` hold if the bundle
     /// has room again. Returns the SIM with its bundle after the top-up.
+    /// A SIM past its life (unprovisioned or retired) takes none: its bundle is replaced at its
+    /// next provisioning, so a top-up bought now would be lost with it.
     func topUp(_ sim: Sim, bytes: UInt64, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
+        if sim.status == .retired {
+            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+        }
+        if sim.status == .unprovisioned {
+            throw DomainError(
+                .conflict, code: "sim_unprovisioned",
+                message: "The SIM is unprovisioned; provisioning it again grants a new bundle, which would replace this top-up."
+            )
+        }
         guard sim.bundle != nil else {
             throw DomainError(.conflict, code: "no_bundle", message: "The SIM has no data bundle to top up; provision it on an AOFU tariff first.")
         }

@@ -4,7 +4,9 @@ import SimGateStore
 
 /// The router over parts already built (by ``buildApplication(_:dependencies:)``).
 func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<SimGateRequestContext> {
-    let router = Router(context: SimGateRequestContext.self)
+    // Every GET route answers HEAD too (RFC 9110 requires it of a general-purpose server):
+    // its headers without the body. A load balancer's `HEAD /health` got 405.
+    let router = Router(context: SimGateRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ProblemMiddleware())
     let routeTable = RouteTable()

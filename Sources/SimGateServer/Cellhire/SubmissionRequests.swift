@@ -125,15 +125,24 @@ struct ProvisionSubmissionRequest: Decodable {
                 param: "provisioningOrderNumber"
             )
         }
-        if let boltOns = try container.decodeIfPresent([Int64].self, forKey: .boltOns) {
-            guard boltOns.count <= 100, boltOns.allSatisfy({ (1...Int64(limit)).contains($0) }) else {
-                throw APIError.invalid("invalid_value", "'boltOns' holds up to 100 numbers from 1 to \(limit).", param: "boltOns")
-            }
+        let boltOnsProblem = APIError.invalid("invalid_value", "'boltOns' holds up to 100 numbers from 1 to \(limit).", param: "boltOns")
+        let readBoltOns: [Int64]?
+        do {
+            readBoltOns = try container.decodeIfPresent([Int64].self, forKey: .boltOns)
+        } catch {
+            // A fraction or a string among them: the field is named like any other refusal.
+            // (Foundation's decoder reports a fraction read as an integer as an error of its
+            // own, which only its outermost call turns into "not valid JSON", with no path.)
+            throw boltOnsProblem
+        }
+        if let boltOns = readBoltOns {
+            guard boltOns.count <= 100, boltOns.allSatisfy({ (1...Int64(limit)).contains($0) }) else { throw boltOnsProblem }
             payload.boltOns = boltOns.map { Int($0) }
         }
         if let orders = try container.decodeIfPresent(String.self, forKey: .purchaseOrderNumber) {
-            guard orders.count <= 100, orders.split(separator: ",", omittingEmptySubsequences: false).count <= 5 else {
-                throw APIError.invalid("invalid_value", "'purchaseOrderNumber' is at most 5 comma-separated values and 100 characters.", param: "purchaseOrderNumber")
+            guard TextLimit.problem(in: orders, maximumLength: 100) == nil,
+                  orders.split(separator: ",", omittingEmptySubsequences: false).count <= 5 else {
+                throw APIError.invalid("invalid_value", "'purchaseOrderNumber' is at most 5 comma-separated values and 100 characters, without control characters.", param: "purchaseOrderNumber")
             }
             payload.purchaseOrderNumber = orders
         }

@@ -14,12 +14,16 @@ enum EventListParameters {
         if let unknown = types.first(where: { !EventType.catalogue.contains($0) }) {
             throw APIError.invalid("invalid_type_filter", "'\(unknown)' is not an event type SimGate records.", param: "type")
         }
-        // Stored times are whole milliseconds, so an exclusive bound is the inclusive one a
-        // millisecond further in.
-        let after = try query.date("created[gt]").map { Date(epochMilliseconds: $0.epochMilliseconds + 1) }
-        let before = try query.date("created[lt]").map { Date(epochMilliseconds: $0.epochMilliseconds - 1) }
-        let from = [try query.date("created[gte]"), after].compactMap { $0 }.max()
-        let to = [try query.date("created[lte]"), before].compactMap { $0 }.min()
-        return EventFilter(types: types, createdFrom: from, createdTo: to)
+        // Stored times are whole milliseconds: each bound becomes the inclusive one on a whole
+        // millisecond, rounded inwards, and an exclusive one a millisecond further in.
+        let from = [
+            try query.milliseconds("created[gte]", rounding: .up),
+            try query.milliseconds("created[gt]", rounding: .down).map { $0 == .max ? $0 : $0 + 1 },
+        ].compactMap { $0 }.max()
+        let to = [
+            try query.milliseconds("created[lte]", rounding: .down),
+            try query.milliseconds("created[lt]", rounding: .up).map { $0 == .min ? $0 : $0 - 1 },
+        ].compactMap { $0 }.min()
+        return EventFilter(types: types, createdFrom: from.map(Date.init(epochMilliseconds:)), createdTo: to.map(Date.init(epochMilliseconds:)))
     }
 }

@@ -47,6 +47,13 @@ struct IdempotencyLayer: Sendable {
             guard (1...255).contains(key.unicodeScalars.count), key.utf8.count <= 1_020 else {
                 throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' has 1 to 255 characters.", param: "Idempotency-Key")
             }
+            // A header's bytes that are not UTF-8 arrive each replaced by U+FFFD, so `order-\xE9`
+            // and `order-\xE8` were one key: the second request got the first one's answer.
+            guard !key.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || $0.properties.generalCategory == .control }) else {
+                throw APIError.invalid(
+                    "invalid_idempotency_key", "'Idempotency-Key' must be UTF-8 text without control characters.", param: "Idempotency-Key"
+                )
+            }
             guard request.headers[values: .idempotencyKey].count == 1 else {
                 throw APIError.invalid("invalid_idempotency_key", "'Idempotency-Key' is given more than once.", param: "Idempotency-Key")
             }

@@ -50,7 +50,10 @@ final class RouteTable: Sendable {
                 let literal = deeper.filter { $0.segments[depth] == segment }
                 candidates = literal.isEmpty ? deeper.filter { Self.isParameter($0.segments[depth]) } : literal
             }
-            return Array(Set(candidates.filter { $0.segments.count == segments.count }.map(\.method))).sorted()
+            var methods = Set(candidates.filter { $0.segments.count == segments.count }.map(\.method))
+            // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`).
+            if methods.contains("GET") { methods.insert("HEAD") }
+            return methods.sorted()
         }
     }
 

@@ -103,6 +103,17 @@ struct QueryParameters {
         return date
     }
 
+    /// A time parameter as the whole millisecond a comparison with stored times (whole
+    /// milliseconds) needs: rounded `.up` or `.down` when it falls between two. Rounded to
+    /// the nearer one, `created[gte]=...38.2804Z` took in an event of 38.280. A time within a
+    /// microsecond of a millisecond is that millisecond (a parsed time is a binary fraction).
+    func milliseconds(_ name: String, rounding rule: FloatingPointRoundingRule) throws -> Int64? {
+        guard let date = try date(name) else { return nil }
+        let milliseconds = date.timeIntervalSince1970 * 1000
+        guard abs(milliseconds - milliseconds.rounded()) >= 0.001 else { return date.epochMilliseconds }
+        return Date(timeIntervalSince1970: milliseconds.rounded(rule) / 1000).epochMilliseconds
+    }
+
     /// A value that must pass a domain validation.
     func validated<T>(_ name: String, _ make: (String) throws(ValidationError) -> T) throws -> T? {
         guard let text = self[name] else { return nil }

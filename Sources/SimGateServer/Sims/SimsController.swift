@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SimGateCore
 import SimGateStore
@@ -74,7 +75,8 @@ struct SimsController: Sendable {
         filter.imsi = try query.validated("imsi") { t throws(ValidationError) in try IMSI(t) }
         filter.msisdn = try query.validated("msisdn") { t throws(ValidationError) in try MSISDN(t) }
         filter.imei = try query.validated("imei") { t throws(ValidationError) in try IMEI(t) }
-        filter.shutdownBefore = try query.date("shutdown_before")
+        // Exclusive: a shutdown at 38.280 is before 38.2804, so the bound rounds up.
+        filter.shutdownBefore = try query.milliseconds("shutdown_before", rounding: .up).map(Date.init(epochMilliseconds:))
         if let text = query["tariff"] {
             guard let number = Int(text), (1...Tariff.maximumNumber).contains(number) else {
                 throw APIError.invalid("invalid_value", "'tariff' is a tariff number.", param: "tariff")

@@ -63,6 +63,12 @@ struct UsageLedger: Sendable {
         // over: what is dated earlier was used in a former life. Read only for such SIMs.
         var firstUseFrom: [SimID: Date] = [:]
         for (id, sim) in whole where sim.firstUseAt == nil {
+            // An unprovisioned or retired SIM's life is over: a late report of it starts no
+            // countdown (a shutdown scheduled for a SIM already shut down).
+            if sim.status == .unprovisioned || sim.status == .retired {
+                firstUseFrom[id] = .distantFuture
+                continue
+            }
             firstUseFrom[id] = try await tx.events.latestTime(simID: id, types: Self.firstUseResets)?.addingTimeInterval(-Self.clockSlack)
         }
         for record in ordered where changingSims.contains(record.simID) {
@@ -97,17 +103,27 @@ struct UsageLedger: Sendable {
         try await tx.usageRecorded(records.filter { $0.bytesUp > 0 || $0.bytesDown > 0 })
     }
 
-    /// Adds the bytes of new records to their SIMs' bundles, holding those used up.
+    /// Adds the bytes of new records to their SIMs' bundles, holding those used up. A record
+    /// that ended before its SIM's bundle was granted (less ``clockSlack``) was used in a former
+    /// life, on an earlier bundle, and takes nothing from this one: a late CDR of it ate into a
+    /// fresh bundle, and one dated before provisioning put a new SIM OFFLINE.
     private func countAgainstBundles(_ records: [UsageRecord], cause: (UsageRecord) -> ChangeCause, in tx: StoreTransaction) async throws {
         guard !records.isEmpty else { return }
+        // Only records that ended a while ago can predate a grant: the grants are read for
+        // their SIMs alone, so a flood of current reports reads nothing more.
+        let recent = sims.clock.now().addingTimeInterval(-Self.clockSlack)
+        let late = Set(records.lazy.filter { $0.endedAt < recent }.map(\.simID))
+        let grantedAt = late.isEmpty ? [:] : try await tx.sims.latestBundleGrants(of: Array(late))
         var bytes: [SimID: UInt64] = [:]
         var lastRecord: [SimID: UsageRecord] = [:]
         for record in records {
+            if let granted = grantedAt[record.simID], record.endedAt < granted.addingTimeInterval(-Self.clockSlack) { continue }
             // Each side is at most 2^63 - 1 bytes, so their sum fits; a SIM's sum saturates.
             let (sum, overflow) = (bytes[record.simID] ?? 0).addingReportingOverflow(record.bytesUp + record.bytesDown)
             bytes[record.simID] = overflow ? .max : sum
             lastRecord[record.simID] = record
         }
+        guard !bytes.isEmpty else { return }
         let causes = lastRecord.mapValues(cause)
         try await AOFUService(sims: sims).recordBundleUse(bytes, cause: { causes[$0] ?? ChangeCause(actor: ChangeActor(.system, id: nil)) }, in: tx)
     }

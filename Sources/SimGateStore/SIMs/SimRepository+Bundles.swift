@@ -45,17 +45,36 @@ extension SimRepository {
         return bundles
     }
 
+    /// When each of these SIMs was last granted a bundle (provisioned on an AOFU tariff);
+    /// SIMs never granted one are left out.
+    public func latestBundleGrants(of simIDs: [SimID]) async throws -> [SimID: Date] {
+        var found: [SimID: Date] = [:]
+        for ids in BatchShape.inLists(Array(Set(simIDs.map(\.rawValue))).sorted(), on: db) {
+            let rows = try await db.select().column("sim_id").column(SQLFunction("MAX", args: SQLColumn("created_at")), as: "granted_at")
+                .from("bundle_changes").where("sim_id", .in, ids).where("kind", .equal, SQLBind(BundleChange.Kind.granted.rawValue))
+                .groupBy("sim_id").all()
+            for row in rows { found[SimID(trusted: try row.string("sim_id"))] = try row.date("granted_at") }
+        }
+        return found
+    }
+
     /// Takes the SIM's bundle away (a standard tariff has none); its history stays.
     public func clearBundle(_ simID: SimID) async throws {
         try await db.update("sims").set("bundle_bytes", to: SQLLiteral.null).set("bundle_used_bytes", to: SQLLiteral.null)
             .where("id", .equal, simID.rawValue).run()
     }
 
-    /// The SIM's bundle history, oldest first, as `accountID` (when given) may see it.
-    public func bundleChanges(of simID: SimID, accountID: AccountID?) async throws -> [BundleChange] {
+    /// The SIM's bundle history, oldest first, as `accountID` (when given) may see it: up to
+    /// `limit` changes after the one with id `after`, and whether more follow. Ids sort by the
+    /// time they were made, so a change made while a client pages comes on a later page.
+    public func bundleChanges(
+        of simID: SimID, accountID: AccountID?, after: String? = nil, limit: Int
+    ) async throws -> (changes: [BundleChange], hasMore: Bool) {
         var query = db.select().column("*").from("bundle_changes").where("sim_id", .equal, simID.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-        return try await query.orderBy("created_at").orderBy("id").limit(1_000).all().map(Self.bundleChange)
+        if let after { query = query.where("id", .greaterThan, SQLBind(after)) }
+        let rows = try await query.orderBy("id").limit(limit + 1).all().map(Self.bundleChange)
+        return (Array(rows.prefix(limit)), rows.count > limit)
     }
 
     /// Reads a `bundle_changes` row.

@@ -30,6 +30,34 @@ struct CellhireExtremesTests {
         }
     }
 
+    /// A purchase order number took NUL and escape characters, and a fraction among the
+    /// bolt-ons was refused without naming the field.
+    @Test("a Provision with control characters in its purchase order or a fraction among its bolt-ons is refused, naming the field", arguments: [TestEngine.sqlite])
+    func provisionFieldsNamed(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            _ = try await app.cellhireStock(account: account)
+            let client = try await CellhireClient.make(app, key: key)
+            func provision(_ extra: String) async throws -> TestReply {
+                try await client.send(.post, "/api/simSubmission/Provision", """
+                    {"stock": [{"serialNumber": "987654321"}], "provisioningOrderNumber": 1, "tariffNumber": 999, \(extra)}
+                    """)
+            }
+            for order in [#""a\u0000b""#, #""po\u001b[31m""#, #""line\nbreak""#] {
+                let refused = try await provision("\"purchaseOrderNumber\": \(order)")
+                #expect(refused.status == 400 && refused.code == "invalid_value" && refused.param == "purchaseOrderNumber", "\(order): \(refused.text)")
+            }
+            for boltOns in ["[1.5]", "[1, \"2\"]", "[0]"] {
+                let refused = try await provision("\"boltOns\": \(boltOns)")
+                #expect(refused.status == 400 && refused.param == "boltOns", "\(boltOns): \(refused.text)")
+            }
+            let accepted = try await client.submitAndSettle("Provision", """
+                {"stock": [{"serialNumber": "987654321"}], "provisioningOrderNumber": 1, "tariffNumber": 999, "shutdownThreshold": 24, "bundleSizeMb": 10, "purchaseOrderNumber": "PO-1,PO-2"}
+                """)
+            #expect(accepted["status"] == "complete", "\(accepted.text)")
+        }
+    }
+
     @Test("the token endpoint refuses hostile forms without crashing: no grant, garbage, a huge body, encoded and repeated fields", arguments: [TestEngine.sqlite])
     func hostileTokenRequests(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
