@@ -5,21 +5,26 @@ import NIOPosix
 /// sends Disconnect-Requests to a gateway's CoA port (RFC 5176).
 public enum RADIUSRequester {
     /// The reply, or `nil` if none came within `timeout` after each of `attempts` sends (the
-    /// same datagram each time, so the peer can recognise a retransmission).
+    /// same datagram each time, so the peer can recognise a retransmission), or if
+    /// `beforeResend` says, before a send after the first, that the request is no longer
+    /// wanted. With `replyCodes`, an authentic reply of another code is ignored like a forged
+    /// one (RFC 2865 section 3: a peer's packet of a code it may not send is discarded).
     public static func exchange(
-        _ request: RADIUSPacket, secret: [UInt8], host: String, port: Int, timeout: Duration, attempts: Int
+        _ request: RADIUSPacket, secret: [UInt8], host: String, port: Int, timeout: Duration, attempts: Int,
+        replyCodes: Set<RADIUSCode>? = nil, beforeResend: @Sendable () async throws -> Bool = { true }
     ) async throws -> RADIUSPacket? {
         let target = try SocketAddress.makeAddressResolvingHost(host, port: port)
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ReplyCatcher(request: request, secret: secret))
+                    try channel.pipeline.syncOperations.addHandler(ReplyCatcher(request: request, secret: secret, codes: replyCodes))
                 }
             }
             .bind(host: target.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
         defer { channel.close(promise: nil) }
         let bytes = request.encoded()
-        for _ in 0..<max(1, attempts) {
+        for attempt in 0..<max(1, attempts) {
+            if attempt > 0, try await !beforeResend() { return nil }
             let promise = channel.eventLoop.makePromise(of: RADIUSPacket?.self)
             let wait = channel.eventLoop.flatSubmit { () -> EventLoopFuture<RADIUSPacket?> in
                 guard let catcher = try? channel.pipeline.syncOperations.handler(type: ReplyCatcher.self) else {
@@ -49,16 +54,20 @@ private final class ReplyCatcher: ChannelInboundHandler {
 
     private let request: RADIUSPacket
     private let secret: [UInt8]
+    /// The reply codes taken; `nil` for any.
+    private let codes: Set<RADIUSCode>?
     var waiting: EventLoopPromise<RADIUSPacket?>?
 
-    init(request: RADIUSPacket, secret: [UInt8]) {
+    init(request: RADIUSPacket, secret: [UInt8], codes: Set<RADIUSCode>?) {
         self.request = request
         self.secret = secret
+        self.codes = codes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let reply = try? RADIUSPacket(decoding: envelope.data.readableBytesView), reply.identifier == request.identifier,
+              codes.map({ $0.contains(reply.code) }) ?? true,
               RADIUSAuthenticators.isAuthenticReply(reply, to: request, secret: secret), let promise = waiting
         else { return }
         waiting = nil

@@ -55,7 +55,8 @@ struct SimLifecycleTests {
         LifecycleCase(.retired, [], .suspend(), fails: "sim_retired"),
         // the operator's suspension is its own hold, which only the operator lifts
         LifecycleCase(.live, [], .suspend(by: .operator), .offline, [.operator]),
-        LifecycleCase(.offline, [.operator], .activate(force: false), fails: "sim_has_holds"),
+        LifecycleCase(.offline, [.operator], .activate(force: false), fails: "operator_hold"),
+        LifecycleCase(.offline, [.operator, .payment], .activate(force: false), fails: "operator_hold"),
         LifecycleCase(.offline, [.operator], .activate(force: true), fails: "operator_hold"),
         LifecycleCase(.offline, [.operator, .manual], .activate(force: false, by: .operator), .live, []),
         LifecycleCase(.offline, [.operator, .payment], .activate(force: true, by: .operator), .live, []),

@@ -84,7 +84,7 @@ struct ConfigurationTests {
     @Test("a value that cannot be read stops start-up with the variable named, instead of falling back to the default")
     func malformedValues() {
         for (variable, value) in [
-            ("SIMGATE_PORT", "80a"), ("SIMGATE_PORT", "70000"), ("SIMGATE_RADIUS_AUTH_PORT", "-1"), ("SIMGATE_RADIUS_COA_PORT", "x"),
+            ("SIMGATE_PORT", "80a"), ("SIMGATE_PORT", "70000"), ("SIMGATE_RADIUS_AUTH_PORT", "-1"), ("SIMGATE_RADIUS_COA_PORT", "x"), ("SIMGATE_RADIUS_COA_PORT", "0"),
             ("SIMGATE_RADIUS_INTERIM_INTERVAL", "5"), ("SIMGATE_RADIUS_INTERIM_INTERVAL", "5m"), ("SIMGATE_RADIUS_CLIENTS", "10.0.0.1"),
             ("SIMGATE_DATABASE", " "), ("SIMGATE_HOST", ""),
             ("SIMGATE_SECRETS_KEY", "c2hvcnQ="), ("SIMGATE_SECRETS_KEY", "not base64!"), ("SIMGATE_WEBHOOKS_ALLOW_NETWORKS", "10.0.0.0/33"),

@@ -163,6 +163,80 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// Each exchange sends up to three times; a SIM made LIVE again between two sends got the
+    /// resend anyway, and a gateway that answered it cut the session of a LIVE SIM.
+    @Test("a SIM made LIVE again while its Disconnect-Request waits for an answer is not asked again", arguments: [TestEngine.sqlite])
+    func liveAgainBeforeResend(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .seconds(2)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "back-soon", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            gateway.answer(.silence)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            // The job sends once and waits; meanwhile the SIM goes back to LIVE.
+            async let jobs: Void = app.settle()
+            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+            try #require(sent, "the first Disconnect-Request")
+            let activated = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: app.operatorKey)
+            #expect(activated["status"] == "LIVE", "\(activated.text)")
+            gateway.answer(.ack)
+            try await jobs
+            try await app.settle()
+            #expect(gateway.received.count == 1, "resent after the SIM was LIVE again")
+            let session = try #require(try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first)
+            #expect(session["stopped_at"] is NSNull && session["disconnect"] is NSNull, "\(session)")
+            #expect(try await app.request(.get, "/v1/sims/\(sims[0])/events?type=sim.session_disconnected", key: app.operatorKey).items.isEmpty)
+        }
+    }
+
+    /// Any authentic reply was taken as the gateway's answer, and all but an ACK as a final NAK,
+    /// so a gateway answering with the wrong code was never asked again.
+    @Test("a reply that is neither Disconnect-ACK nor -NAK counts as silence, and the session is asked again", arguments: [TestEngine.sqlite])
+    func wrongReplyCode(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "odd-gateway", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            gateway.answer(.other(.coaACK))
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await Self.waitFor(app, "the odd replies stored as no answer") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer"
+            }
+            #expect(gateway.received.count == 3, "each odd reply ignored, the request sent again")
+            // Asked again at the job's retry, and a proper ACK then ends it.
+            gateway.answer(.ack)
+            app.clock.advance(by: 60)
+            try await Self.waitFor(app, "the ACK at the retry") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked"
+            }
+        }
+    }
+
+    /// A Disconnect-Request that could not be sent at all (here to port 0, which the socket
+    /// refuses) failed its job three times and left nothing on the session or in the events.
+    @Test("a Disconnect-Request that cannot be sent is recorded on the session and as an event", arguments: [TestEngine.sqlite])
+    func sendFailureRecorded(engine: TestEngine) async throws {
+        try await TestHarness.run(engine, configure: { configuration in
+            configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: 0)]
+            configuration.radius.disconnectTimeout = .milliseconds(200)
+        }) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "unsendable", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey)
+            try await app.settle()
+            let session = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            #expect((session["disconnect"] as? [String: Any])?["outcome"] as? String == "no_answer", "\(session)")
+            let events = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_disconnected", key: app.operatorKey).items
+            let reason = (events.first?["cause"] as? [String: Any])?["reason"] as? String
+            #expect(reason?.contains("not sent") == true, "\(events)")
+        }
+    }
+
     /// A suspension's disconnect, retried after the SIM changed hands, recorded its answers as
     /// the new holder's events: the former holder's session in the new holder's stream.
     @Test("a disconnect retried after the SIM changed hands is told to the operator, neither holder", arguments: [TestEngine.sqlite])

@@ -151,9 +151,10 @@ struct TenantsAndSecretsTests {
             _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
             let locked = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey, json: ["reason": "fraud lock"])
             #expect((locked.json["holds"] as? [[String: Any]])?.map { $0["cause"] as? String } == ["operator"])
+            // Not "activate with force" (sim_has_holds): no force lifts it for a customer.
             let tried = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
             #expect(tried.status == 409)
-            #expect(tried.code == "sim_has_holds")
+            #expect(tried.code == "operator_hold")
             let forced = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key, json: ["force": true])
             #expect(forced.status == 409)
             #expect(forced.code == "operator_hold")

@@ -18,7 +18,9 @@ extension Sim {
     public func leavingCustomer(at time: Date, cause: ChangeCause) throws(DomainError) -> (sim: Sim, changes: [SimChange]) {
         var sim = self
         var changes: [SimChange] = []
-        for holdCause in state.holdCauses where Self.isCustomers(holdCause) {
+        // The bundle's hold goes with the bundle, cleared below: kept, it held the next
+        // holder's SIM OFFLINE for a bundle it never had, placed by the former's key.
+        for holdCause in state.holdCauses where Self.isCustomers(holdCause) || holdCause == .bundle {
             let transition = try SimLifecycle.apply(.liftHold(holdCause), to: sim.state, at: time, cause: cause)
             sim.state = transition.state
             changes += transition.changes

@@ -32,19 +32,21 @@ public enum SimLifecycle {
         switch command {
         case .activate(let force, let authority):
             let own: Set<HoldCause> = authority == .operator ? [.manual, .operator] : [.manual]
+            // The operator's hold first: no customer can lift it, forced or not, so telling a
+            // customer to "activate with force" would only lead to this refusal next.
+            if authority == .customer, state.holds[.operator] != nil {
+                throw DomainError(
+                    .conflict, code: "operator_hold",
+                    message: "The operator suspended this SIM; only the operator can lift that hold.",
+                    details: ["holds": [HoldCause.operator.description]]
+                )
+            }
             let blocking = state.holdCauses.filter { !own.contains($0) }
             if !blocking.isEmpty, !force {
                 throw DomainError(
                     .conflict, code: "sim_has_holds",
                     message: "Holds of other causes keep the SIM offline: \(blocking.map(\.description).joined(separator: ", ")). Lift them, or activate with force.",
                     details: ["holds": blocking.map(\.description)]
-                )
-            }
-            if authority == .customer, state.holds[.operator] != nil {
-                throw DomainError(
-                    .conflict, code: "operator_hold",
-                    message: "The operator suspended this SIM; only the operator can lift that hold.",
-                    details: ["holds": [HoldCause.operator.description]]
                 )
             }
             for holdCause in (force ? state.holdCauses : Array(own)) { lift(holdCause) }

@@ -75,7 +75,12 @@ public struct AppConfiguration: Sendable {
             if let expected = database.unusableBecause { throw ConfigurationError(variable: origin, value: text, expected: expected) }
             configuration.database = database
         }
+        // Where Disconnect-Requests are sent, so never 0 (which, for the ports SimGate
+        // listens on, means any free one): every send to it failed, and nothing said why.
         let coaPort = try port(.radiusCoAPort) ?? 3_799
+        if coaPort == 0, let (text, origin) = try source.value(.radiusCoAPort) {
+            throw ConfigurationError(variable: origin, value: text, expected: "the gateways' CoA port, from 1 to 65535")
+        }
         // Each list's and the retention's default, as README's table writes it, may be written
         // out too: `none` is the empty list, `all` keeps every month.
         if let (clients, origin) = try source.value(.radiusClients), clients.trimmingCharacters(in: .whitespaces) != "none" {

@@ -120,20 +120,24 @@ struct RuleFirings: Sendable {
         }
     }
 
-    /// Runs one delayed action, if its rule is still there and enabled and the SIM still the
-    /// rule's account's; records `rule.action_ran` with the id `eventID` (from the job's, as a
-    /// firing's), and does nothing when that is already recorded.
+    /// Runs one delayed action, if its rule is still there and enabled; records
+    /// `rule.action_ran` with the id `eventID` (from the job's, as a firing's), and does nothing
+    /// when that is already recorded.
     ///
-    /// The rule as it is now decides: an action it no longer has (delayed), or a SIM no longer
-    /// in its scope, is skipped and recorded so. The action was frozen into its job when the
+    /// The rule as it is now decides: an action it no longer has (delayed), a SIM no longer in
+    /// its scope or no longer its account's, is skipped and recorded so. The action was frozen into its job when the
     /// rule fired, and ran after an edit had taken it out.
     func runDelayed(_ job: RuleActionJob, eventID: EventID) async throws {
         try await store.transaction { tx in
             guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
             guard try await tx.events.find(eventID, accountID: rule.accountID) == nil else { return }
-            guard let sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true), let kind = job.actionKind else { return }
-            let skipped: String? = if !rule.actions.contains(where: { $0.kind == kind && $0.delaySeconds > 0 }) {
+            // Read whoever holds it now: a SIM that changed hands meanwhile is skipped and
+            // recorded so (the rule's account sees only its id), not dropped in silence.
+            guard let sim = try await tx.sims.find(job.sim, accountID: nil, forUpdate: true), let kind = job.actionKind else { return }
+            let skipped: String? = if sim.accountID != rule.accountID {
+                "The SIM is no longer the rule's account's."
+            } else if !rule.actions.contains(where: { $0.kind == kind && $0.delaySeconds > 0 }) {
                 "The rule no longer has this action."
             } else if !rule.scope.contains(sim.ruleSubject) {
                 "The SIM is no longer in the rule's scope."

@@ -53,7 +53,7 @@ struct AccountingLedger: Sendable {
             // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
             let closed = try await tx.sessions.stopAllSessions(nas: report.nas, at: now)
-            try await recordStops(closed.map { ($0.key, $0.simID, what) }, at: now, in: tx)
+            try await recordStops(closed.map { Stop(key: $0.key, simID: $0.simID, accountID: $0.accountID, reason: what) }, at: now, in: tx)
             for session in closed { unserved[session.key] = nil }
         }
         if !run.isEmpty { try await recordRun() }
@@ -74,10 +74,18 @@ struct AccountingLedger: Sendable {
         return true
     }
 
+    /// A session that ended: its key, SIM, the account that held the SIM when it began, and why.
+    private struct Stop {
+        let key: SessionKey
+        let simID: SimID
+        let accountID: AccountID?
+        let reason: String
+    }
+
     /// What one run of session reports did to the sessions.
     private struct RecordedRun {
         /// Sessions the reports stopped, and why.
-        var stopped: [(key: SessionKey, simID: SimID, reason: String)]
+        var stopped: [Stop]
         /// Sessions first heard of, still open, on SIMs that are not LIVE.
         var unserved: [(key: SessionKey, simID: SimID)]
     }
@@ -90,10 +98,15 @@ struct AccountingLedger: Sendable {
         var touched: [SessionKey] = []
         var touchedKeys: Set<SessionKey> = []
         var records: [UsageRecord] = []
+        // Usage of sessions a former holder of the SIM began (reported after it changed hands):
+        // that holder's, in its totals only. It tells nothing of the SIM as its present holder
+        // has it: counted as theirs, it bound the former's device, started the new holder's
+        // AOFU countdown and used up their bundle.
+        var formerHolders: [UsageRecord] = []
         // Each record's gateway, by index; made into a dictionary only if a cause is asked for
         // (first use, a new place or device, a bundle: rare beside the records themselves).
         var recordGateways: [String] = []
-        var stopped: [(key: SessionKey, simID: SimID, reason: String)] = []
+        var stopped: [Stop] = []
         var opened: [SessionKey] = []
         // Sessions opened in this batch whose key another SIM's session then took.
         var supersededOpenings: [DataSession] = []
@@ -135,7 +148,7 @@ struct AccountingLedger: Sendable {
                 case .newSession(let endsStored):
                     // The stored session ends here (its row gives way to the new one's).
                     beginsAgain = true
-                    if stored.stoppedAt == nil { stopped.append((key, stored.simID, endsStored)) }
+                    if stored.stoppedAt == nil { stopped.append(Stop(key: key, simID: stored.simID, accountID: stored.accountID, reason: endsStored)) }
                     // Opened earlier in this batch, its row never written: its start is told
                     // here, since the key's one opening event will be the new session's.
                     if opened.contains(key) { supersededOpenings.append(stored) }
@@ -159,7 +172,7 @@ struct AccountingLedger: Sendable {
             session.clientAddress = report.clientAddress
             if report.status == .stop, session.stoppedAt == nil {
                 session.stoppedAt = max(session.startedAt, report.eventTime(arrival: now))
-                stopped.append((key, sim.id, "Accounting Stop"))
+                stopped.append(Stop(key: key, simID: sim.id, accountID: session.accountID, reason: "Accounting Stop"))
             }
             if let network = report.network {
                 session.mccMNC = network.mccMNC
@@ -174,10 +187,14 @@ struct AccountingLedger: Sendable {
             guard !delta.isEmpty else { continue }
             let usedUntil = report.usageTime(arrival: now)
             let record = UsageRecord(
-                id: sims.ids.nextBody(), simID: sim.id, accountID: sim.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
+                id: sims.ids.nextBody(), simID: sim.id, accountID: session.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
                 startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,
                 mccMNC: session.mccMNC, country: session.country, rat: session.rat, imei: session.imei
             )
+            if session.accountID != sim.accountID {
+                formerHolders.append(record)
+                continue
+            }
             records.append(record)
             recordGateways.append(key.nas)
         }
@@ -191,7 +208,8 @@ struct AccountingLedger: Sendable {
             if gatewayOfRecord == nil { gatewayOfRecord = Dictionary(zip(records.lazy.map(\.id), recordGateways), uniquingKeysWith: { first, _ in first }) }
             return ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord?[record.id]), reason: "accounting")
         }, in: tx)
-        for id in outcome.overflowing {
+        let former = try await tx.usage.insert(formerHolders, now: now)
+        for id in outcome.overflowing.union(former.overflowing) {
             warnings.warn("total_out_of_range", "Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
             metrics.accountingReportRefused("total_out_of_range")
         }
@@ -314,15 +332,24 @@ struct AccountingLedger: Sendable {
         try await tx.events.append(events)
     }
 
-    /// A `sim.session_stopped` event for each session that ended, with why.
-    private func recordStops(_ stopped: [(key: SessionKey, simID: SimID, reason: String)], at now: Date, in tx: StoreTransaction) async throws {
+    /// A `sim.session_stopped` event for each session that ended, with why. A session a former
+    /// holder of the SIM began is told to the operator alone, like its disconnect: its holder
+    /// no longer sees the SIM, and the present one must not see its session.
+    private func recordStops(_ stopped: [Stop], at now: Date, in tx: StoreTransaction) async throws {
         guard !stopped.isEmpty else { return }
         let whole = try await tx.sims.find(ids: Array(Set(stopped.map(\.simID))), accountID: nil, forUpdate: false)
         var events: [Event] = []
         for stop in stopped {
             guard let sim = whole[stop.simID] else { continue }
             let cause = ChangeCause(actor: ChangeActor(.network, id: stop.key.nas), reason: "\(stop.reason): session \(stop.key.sessionID)")
-            events.append(try sims.events.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now))
+            var event = try sims.events.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now)
+            if stop.accountID != sim.accountID {
+                event = Event(
+                    id: event.id, type: event.type, accountID: nil, simID: event.simID, object: event.object,
+                    previousAttributes: event.previousAttributes, cause: event.cause, createdAt: event.createdAt
+                )
+            }
+            events.append(event)
         }
         try await tx.events.append(events)
     }

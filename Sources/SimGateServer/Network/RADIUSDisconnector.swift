@@ -100,7 +100,7 @@ struct RADIUSDisconnector: Sendable {
         // Read again just before sending: an instance that froze past its claim's lease resumed
         // and sent Disconnect-Requests for sessions the instance that took its job over had
         // ended meanwhile.
-        if let current = try await store.read({ tx in try await tx.sessions.session(session.key) }), Self.isSettled(current, for: sim) { return true }
+        guard try await stillWanted(session) else { return true }
         guard let client = clients.client(for: session.clientAddress) else {
             // Nothing to sign with and nowhere to send: said on the session and by an event,
             // so the SIM's page shows why its session may still be open. Final, like a NAK.
@@ -113,17 +113,45 @@ struct RADIUSDisconnector: Sendable {
             return true
         }
         let request = RADIUSAuthenticators.signRequest(Self.request(for: session, sim: sim, at: clock.now()), secret: client.secret)
-        let reply = try await RADIUSRequester.exchange(
-            request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts
-        )
+        let reply: RADIUSPacket?
+        do {
+            // Each resend asks again whether it is still wanted: a SIM made LIVE again between
+            // two sends kept its session only if the gateway stayed silent to the first.
+            reply = try await RADIUSRequester.exchange(
+                request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts,
+                replyCodes: [.disconnectACK, .disconnectNAK], beforeResend: { try await stillWanted(session) }
+            )
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Not sent at all (no route to the gateway, say): told like silence, on the session
+            // and by an event, and asked again at the job's next attempt.
+            logger.warning("Disconnect-Request not sent", metadata: ["gateway": "\(session.clientAddress)", "session": "\(session.sessionID)", "error": "\(error)"])
+            metrics.disconnect(.noAnswer)
+            try await record(.noAnswer, errorCause: nil, session: session, sim: sim, detail: "not sent: \(error)")
+            return false
+        }
+        // Silence after the resends were called off: nothing more to ask, nothing to tell.
+        if reply == nil, try await !stillWanted(session) { return true }
         let outcome: DisconnectOutcome = switch reply?.code {
         case .disconnectACK?: .acked
-        case nil: .noAnswer
-        default: .nacked
+        case .disconnectNAK?: .nacked
+        default: .noAnswer
         }
         metrics.disconnect(outcome)
         try await record(outcome, errorCause: reply?.attribute(RADIUSAttributeType.errorCause)?.integerValue, session: session, sim: sim)
         return outcome != .noAnswer
+    }
+
+    /// Whether the session still needs its Disconnect-Request, read afresh: not if its SIM is
+    /// LIVE again (or gone), nor if the session has stopped or got a final answer meanwhile.
+    private func stillWanted(_ session: DataSession) async throws -> Bool {
+        try await store.read { tx in
+            // Under its key another SIM's session may have begun: that one was not asked about.
+            guard let current = try await tx.sessions.session(session.key), current.simID == session.simID,
+                  let sim = try await tx.sims.find(ids: [session.simID], accountID: nil)[session.simID] else { return false }
+            return sim.status != .live && !Self.isSettled(current, for: sim)
+        }
     }
 
     private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: DataSession, sim: Sim, detail: String? = nil) async throws {

@@ -129,10 +129,17 @@ struct SimService: Sendable {
     }
 
     /// Replaces labels and merges metadata (an empty value removes a key).
+    /// A retired SIM takes no change (`sim_retired`), as every other change refuses it.
     func update(_ reference: SimReference, labels: SimLabels?, metadataChanges: [String: String]?, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
-        let now = clock.now()
-        return try await store.transaction { tx in
+        try await store.transaction { tx in
+            // The time is read inside the unit of work, as every other change reads it: read
+            // before waiting for the writer, a label change queued behind a bulk suspend was
+            // stamped before it, and `updated_at` went back.
+            let now = clock.now()
             let previous = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
+            if previous.status == .retired {
+                throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+            }
             var sim = previous
             if let labels { sim.labels = labels }
             if let metadataChanges {

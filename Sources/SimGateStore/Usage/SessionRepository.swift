@@ -164,12 +164,13 @@ public struct SessionRepository: Sendable {
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
     @discardableResult
-    public func stopAllSessions(nas: String, at time: Date) async throws -> [(key: SessionKey, simID: SimID)] {
+    public func stopAllSessions(nas: String, at time: Date) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
         try await db.raw("""
             UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id, sim_id
+            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id, sim_id, account_id
             """).all().map { row in
-                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")))
+                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
+                 try row.optionalString("account_id").map(AccountID.init(trusted:)))
             }
     }
 

@@ -10,7 +10,11 @@ import Synchronization
 /// told (or stays silent, as if the packet were lost).
 final class FakeGatewayCoAPort: Sendable {
     /// How the port answers the Disconnect-Requests that arrive from now on.
-    enum Answer: Sendable { case ack, nak(errorCause: UInt32), silence }
+    enum Answer: Sendable {
+        case ack, nak(errorCause: UInt32), silence
+        /// A signed reply of a code a CoA port may not answer with (an Access-Accept, a CoA-ACK).
+        case other(RADIUSCode)
+    }
 
     /// One authentic Disconnect-Request as it arrived, and how it was answered.
     struct Received: Sendable {
@@ -94,6 +98,8 @@ final class FakeGatewayCoAPort: Sendable {
         case .ack: reply = RADIUSPacket(code: .disconnectACK, identifier: request.identifier, authenticator: [], attributes: [])
         case .nak(let cause):
             reply = RADIUSPacket(code: .disconnectNAK, identifier: request.identifier, authenticator: [], attributes: [.integer(RADIUSAttributeType.errorCause, cause)])
+        case .other(let code):
+            reply = RADIUSPacket(code: code, identifier: request.identifier, authenticator: [], attributes: [])
         }
         return RADIUSAuthenticators.signReply(reply, to: request, secret: secret)
     }

@@ -1,0 +1,142 @@
+import Foundation
+import SimGateCore
+import SimGateRADIUS
+import SimGateTestSupport
+import Testing
+
+/// What a SIM's former holder leaves behind when the SIM changes hands: a session still open,
+/// a bundle's hold, a delayed rule action. None of it may reach the next holder.
+@Suite("A SIM changing hands: what its former holder left running")
+struct HandoverLeftoversTests {
+    /// SIM 0, LIVE in a new customer's account `A1`, a second customer `A2`, and an AOFU tariff
+    /// (24) offered to both.
+    static func twoHolders(_ app: TestHarness) async throws -> (sim: String, first: (account: String, key: String), second: (account: String, key: String)) {
+        let first = try await app.makeCustomer("A1")
+        let second = try await app.makeCustomer("A2")
+        let sim = try #require(try await app.importSims(0..<1, account: first.account).first)
+        #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: first.key)["status"] == "LIVE")
+        let tariff = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: [
+            "number": 24, "name": "AOFU", "kind": "aofu", "accounts": [first.account, second.account],
+        ])
+        try #require(tariff.status == 201, "\(tariff.text)")
+        return (sim, first, second)
+    }
+
+    /// A former holder's session, still open at the gateway, reported after the handover: its
+    /// bytes were counted as the new holder's, bound the former's device to the SIM, started the
+    /// new holder's AOFU countdown and used up its bundle.
+    @Test("a session the former holder began is that holder's: its later bytes touch neither the new holder's SIM nor its events", arguments: TestEngine.available)
+    func formerHoldersSession(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, second) = try await Self.twoHolders(app)
+            func report(_ status: AccountingStatusType, input: UInt64, identifier: UInt8) async throws {
+                try await RADIUSAccountingTests.send(app, [
+                    RADIUSAccountingTests.accounting(status, session: "before", imsi: Fixtures.imsi(0), input: input, output: 0, identifier: identifier, imeisv: "3569380356438091"),
+                ])
+            }
+            try await report(.start, input: 0, identifier: 1)
+            try await report(.interimUpdate, input: 1_000, identifier: 2)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
+            #expect(moved.status == 200, "\(moved.text)")
+            let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: second.key, json: [
+                "tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 1,
+            ])
+            #expect(provisioned["status"] == "LIVE", "\(provisioned.text)")
+
+            // The gateway's session goes on: 2 MB more, then its Stop.
+            app.clock.advance(by: 60)
+            try await report(.interimUpdate, input: 2_001_000, identifier: 3)
+            try await report(.stop, input: 2_002_000, identifier: 4)
+            try await app.settle()
+
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: second.key)
+            #expect(state["status"] == "LIVE" && state.json["imei"] is NSNull && state.json["first_use_at"] is NSNull, "\(state.text)")
+            #expect(state.json["shutdown_at"] is NSNull && state.json["last_seen"] is NSNull, "\(state.text)")
+            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 0, "\(state.text)")
+            let seen = try await app.request(.get, "/v1/sims/\(sim)/events", key: second.key).items.compactMap { $0["type"] as? String }
+            for type in ["sim.device_bound", "sim.first_use", "sim.location_changed", "sim.session_stopped", "sim.hold_placed"] {
+                #expect(!seen.contains(type), "\(type) in \(seen)")
+            }
+            #expect(try await app.request(.get, "/v1/sims/\(sim)/usage", key: second.key).items.isEmpty)
+            // The bytes are the former holder's, in its totals; the session's end is the operator's to see.
+            let usage = try await app.request(.get, "/v1/usage?account=\(first.account)&granularity=month", key: app.operatorKey)
+            #expect(usage.text.contains("\"bytes_up\":2002000"), "\(usage.text)")
+            let stops = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_stopped", key: app.operatorKey).items
+            #expect(stops.count == 1 && !(stops.first?["account"] is String), "\(stops)")
+        }
+    }
+
+    /// The bundle went with its holder, but its hold stayed: the new holder's SIM was OFFLINE
+    /// for a bundle it never had, held by the former holder's key.
+    @Test("a bundle's hold goes with the bundle when the SIM changes hands", arguments: TestEngine.available)
+    func bundleHoldLeavesWithBundle(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, second) = try await Self.twoHolders(app)
+            let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: first.key, json: [
+                "tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 1,
+            ])
+            try #require(provisioned.status == 200, "\(provisioned.text)")
+            try await AOFULifecycleTests.report(app, .start, session: "use-it-up", input: 2_000_000, identifier: 1)
+            let held = try await app.request(.get, "/v1/sims/\(sim)", key: first.key)
+            try #require((held.json["holds"] as? [[String: Any]])?.contains { $0["cause"] as? String == "bundle" } == true, "\(held.text)")
+
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
+            #expect(moved.status == 200, "\(moved.text)")
+            #expect(moved.json["bundle"] is NSNull && (moved.json["holds"] as? [Any])?.isEmpty == true, "\(moved.text)")
+            let activated = try await app.request(.post, "/v1/sims/\(sim)/activate", key: second.key)
+            #expect(activated["status"] == "LIVE", "\(activated.text)")
+        }
+    }
+    /// A delayed action whose SIM changed hands before it was due was dropped in silence: the
+    /// rule's account never learnt that it did not run.
+    @Test("a delayed action due after its SIM changed hands is recorded as skipped, and leaves the SIM alone", arguments: [TestEngine.sqlite])
+    func delayedActionAfterHandover(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, second) = try await Self.twoHolders(app)
+            _ = try await RuleTests.rule(app, key: first.key, [
+                "name": "Cut off later", "trigger": ["type": "first_use"],
+                "actions": [["type": "set_offline", "delay_seconds": 60]], "rearm": ["type": "never"],
+            ])
+            let now = RFC3339Text.format(app.clock.now())
+            _ = try await app.request(.post, "/v1/usage_records", key: first.key, json: ["records": [
+                ["id": "first", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10],
+            ]])
+            try await app.settle()
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
+            #expect(moved.status == 200, "\(moved.text)")
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: second.key)
+            app.clock.advance(by: 61)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: second.key)["status"] == "LIVE")
+            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
+            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
+            #expect(try await app.request(.get, "/v1/events?type=rule.action_ran", key: second.key).items.isEmpty)
+        }
+    }
+
+    /// A customer's activate over the operator's hold was told to "activate with force", which
+    /// only led to `operator_hold`; a retired SIM still took labels and metadata.
+    @Test("a customer's activate over the operator's hold is operator_hold at once; a retired SIM takes no update", arguments: [TestEngine.sqlite])
+    func operatorHoldAndRetired(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, _) = try await Self.twoHolders(app)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey)
+            for body in [[String: Any](), ["force": true]] {
+                let refused = try await app.request(.post, "/v1/sims/\(sim)/activate", key: first.key, json: body)
+                #expect(refused.status == 409 && refused.code == "operator_hold", "\(body): \(refused.text)")
+            }
+            let retired = try await app.request(.post, "/v1/sims/\(sim)/retire", key: app.operatorKey)
+            #expect(retired["status"] == "RETIRED", "\(retired.text)")
+            let events = try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: app.operatorKey).items.count
+            let update = try await app.request(.post, "/v1/sims/\(sim)", key: first.key, json: ["labels": ["after"], "metadata": ["k": "v"]])
+            #expect(update.status == 409 && update.code == "sim_retired", "\(update.text)")
+            let after = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect((after.json["labels"] as? [Any])?.isEmpty == true && (after.json["metadata"] as? [String: Any])?.isEmpty == true, "\(after.text)")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: app.operatorKey).items.count == events)
+        }
+    }
+}
