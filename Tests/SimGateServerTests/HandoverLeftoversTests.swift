@@ -1,6 +1,7 @@
 import Foundation
 import SimGateCore
 import SimGateRADIUS
+import SimGateServer
 import SimGateTestSupport
 import Testing
 
@@ -24,47 +25,65 @@ struct HandoverLeftoversTests {
 
     /// A former holder's session, still open at the gateway, reported after the handover: its
     /// bytes were counted as the new holder's, bound the former's device to the SIM, started the
-    /// new holder's AOFU countdown and used up its bundle.
-    @Test("a session the former holder began is that holder's: its later bytes touch neither the new holder's SIM nor its events", arguments: TestEngine.available)
+    /// new holder's AOFU countdown and used up its bundle. It is now the former holder's, and
+    /// is ended: no status of the new holder keeps it.
+    @Test("a session the former holder began is that holder's: its later bytes touch neither the new holder's SIM nor its events, and it is disconnected", arguments: TestEngine.available)
     func formerHoldersSession(engine: TestEngine) async throws {
-        try await TestHarness.run(engine) { app in
-            let (sim, first, second) = try await Self.twoHolders(app)
-            func report(_ status: AccountingStatusType, input: UInt64, identifier: UInt8) async throws {
-                try await RADIUSAccountingTests.send(app, [
-                    RADIUSAccountingTests.accounting(status, session: "before", imsi: Fixtures.imsi(0), input: input, output: 0, identifier: identifier, imeisv: "3569380356438091"),
-                ])
+        let gateway = try await FakeGatewayCoAPort()
+        try await gateway.serving {
+            try await TestHarness.run(engine, configure: { configuration in
+                configuration.radius.clients = [RADIUSClient(name: "test-pgw", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: gateway.port)]
+                configuration.radius.disconnectTimeout = RADIUSDisconnectTests.answerTimeout
+            }) { app in
+                try await Self.formerHoldersSession(app, gateway)
             }
-            try await report(.start, input: 0, identifier: 1)
-            try await report(.interimUpdate, input: 1_000, identifier: 2)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
-            let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
-            #expect(moved.status == 200, "\(moved.text)")
-            let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: second.key, json: [
-                "tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 1,
-            ])
-            #expect(provisioned["status"] == "LIVE", "\(provisioned.text)")
-
-            // The gateway's session goes on: 2 MB more, then its Stop.
-            app.clock.advance(by: 60)
-            try await report(.interimUpdate, input: 2_001_000, identifier: 3)
-            try await report(.stop, input: 2_002_000, identifier: 4)
-            try await app.settle()
-
-            let state = try await app.request(.get, "/v1/sims/\(sim)", key: second.key)
-            #expect(state["status"] == "LIVE" && state.json["imei"] is NSNull && state.json["first_use_at"] is NSNull, "\(state.text)")
-            #expect(state.json["shutdown_at"] is NSNull && state.json["last_seen"] is NSNull, "\(state.text)")
-            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 0, "\(state.text)")
-            let seen = try await app.request(.get, "/v1/sims/\(sim)/events", key: second.key).items.compactMap { $0["type"] as? String }
-            for type in ["sim.device_bound", "sim.first_use", "sim.location_changed", "sim.session_stopped", "sim.hold_placed"] {
-                #expect(!seen.contains(type), "\(type) in \(seen)")
-            }
-            #expect(try await app.request(.get, "/v1/sims/\(sim)/usage", key: second.key).items.isEmpty)
-            // The bytes are the former holder's, in its totals; the session's end is the operator's to see.
-            let usage = try await app.request(.get, "/v1/usage?account=\(first.account)&granularity=month", key: app.operatorKey)
-            #expect(usage.text.contains("\"bytes_up\":2002000"), "\(usage.text)")
-            let stops = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_stopped", key: app.operatorKey).items
-            #expect(stops.count == 1 && !(stops.first?["account"] is String), "\(stops)")
         }
+    }
+
+    private static func formerHoldersSession(_ app: TestHarness, _ gateway: FakeGatewayCoAPort) async throws {
+        let (sim, first, second) = try await Self.twoHolders(app)
+        func report(_ status: AccountingStatusType, input: UInt64, identifier: UInt8) async throws {
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(status, session: "before", imsi: Fixtures.imsi(0), input: input, output: 0, identifier: identifier, imeisv: "3569380356438091"),
+            ])
+        }
+        try await report(.start, input: 0, identifier: 1)
+        try await report(.interimUpdate, input: 1_000, identifier: 2)
+        // The unprovision's Disconnect-Request goes unanswered: the session stays open.
+        gateway.answer(.silence)
+        _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+        try await app.settle()
+        let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
+        #expect(moved.status == 200, "\(moved.text)")
+        let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: second.key, json: [
+            "tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 1,
+        ])
+        #expect(provisioned["status"] == "LIVE", "\(provisioned.text)")
+
+        // The gateway's session goes on: 2 MB more. SimGate asks the gateway to end it, and it does.
+        gateway.answer(.ack)
+        let askedBefore = gateway.received.count
+        app.clock.advance(by: 60)
+        try await report(.interimUpdate, input: 2_001_000, identifier: 3)
+        try await app.settle()
+        #expect(gateway.received.count == askedBefore + 1, "one Disconnect-Request for the former holder's session")
+        try await report(.stop, input: 2_002_000, identifier: 4)
+        try await app.settle()
+
+        let state = try await app.request(.get, "/v1/sims/\(sim)", key: second.key)
+        #expect(state["status"] == "LIVE" && state.json["imei"] is NSNull && state.json["first_use_at"] is NSNull, "\(state.text)")
+        #expect(state.json["shutdown_at"] is NSNull && state.json["last_seen"] is NSNull, "\(state.text)")
+        #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 0, "\(state.text)")
+        let seen = try await app.request(.get, "/v1/sims/\(sim)/events", key: second.key).items.compactMap { $0["type"] as? String }
+        for type in ["sim.device_bound", "sim.first_use", "sim.location_changed", "sim.session_stopped", "sim.session_disconnected", "sim.hold_placed"] {
+            #expect(!seen.contains(type), "\(type) in \(seen)")
+        }
+        #expect(try await app.request(.get, "/v1/sims/\(sim)/usage", key: second.key).items.isEmpty)
+        // The bytes are the former holder's, in its totals; the session's end is the operator's to see.
+        let usage = try await app.request(.get, "/v1/usage?account=\(first.account)&granularity=month", key: app.operatorKey)
+        #expect(usage.text.contains("\"bytes_up\":2002000"), "\(usage.text)")
+        let disconnected = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_disconnected", key: app.operatorKey).items
+        #expect(disconnected.contains { ($0["cause"] as? [String: Any])?["reason"] as? String == "Disconnect-Request for session before: acked" }, "\(disconnected)")
     }
 
     /// The bundle went with its holder, but its hold stayed: the new holder's SIM was OFFLINE
@@ -91,7 +110,7 @@ struct HandoverLeftoversTests {
     }
     /// A delayed action whose SIM changed hands before it was due was dropped in silence: the
     /// rule's account never learnt that it did not run.
-    @Test("a delayed action due after its SIM changed hands is recorded as skipped, and leaves the SIM alone", arguments: [TestEngine.sqlite])
+    @Test("a delayed action due after its SIM changed hands is recorded as skipped, and leaves the SIM alone", arguments: TestEngine.available)
     func delayedActionAfterHandover(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (sim, first, second) = try await Self.twoHolders(app)
@@ -120,7 +139,7 @@ struct HandoverLeftoversTests {
 
     /// A customer's activate over the operator's hold was told to "activate with force", which
     /// only led to `operator_hold`; a retired SIM still took labels and metadata.
-    @Test("a customer's activate over the operator's hold is operator_hold at once; a retired SIM takes no update", arguments: [TestEngine.sqlite])
+    @Test("a customer's activate over the operator's hold is operator_hold at once; a retired SIM takes no update", arguments: TestEngine.available)
     func operatorHoldAndRetired(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (sim, first, _) = try await Self.twoHolders(app)

@@ -96,11 +96,10 @@ struct IdempotencyTests {
         }
     }
 
-    /// A key was measured in what a reader sees as characters: one letter and 20,000 combining
-    /// marks was one, and its 40 KB were stored. Two keys on one request were taken as one.
     /// A header's bytes that are not UTF-8 reach the handler each as U+FFFD, so different
-    /// Latin-1 keys were one stored key: the second request was answered with the first one's
-    /// result and never ran.
+    /// Latin-1 keys were one stored key: a second request with the same body got the first
+    /// one's answer replayed and never ran, one with another body a 400 about a key it never
+    /// used. Before the fix the first of these two requests was taken (201).
     @Test("a key whose bytes are not UTF-8 is refused, not merged with other such keys")
     func keyNotUTF8() async throws {
         try await TestHarness.run(.sqlite) { app in
@@ -122,6 +121,8 @@ struct IdempotencyTests {
         }
     }
 
+    /// A key was measured in what a reader sees as characters: one letter and 20,000 combining
+    /// marks was one, and its 40 KB were stored. Two keys on one request were taken as one.
     @Test("a key has 1 to 255 Unicode scalars and comes once")
     func keyBounds() async throws {
         try await TestHarness.run(.sqlite) { app in

@@ -167,7 +167,8 @@ struct RADIUSDisconnectTests {
     /// resend anyway, and a gateway that answered it cut the session of a LIVE SIM.
     @Test("a SIM made LIVE again while its Disconnect-Request waits for an answer is not asked again", arguments: [TestEngine.sqlite])
     func liveAgainBeforeResend(engine: TestEngine) async throws {
-        try await Self.withGateway(engine, timeout: .seconds(2)) { app, gateway, sims in
+        // The activation below must land within one reply timeout: 5 s, however loaded the machine.
+        try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
             try await RADIUSAccountingTests.send(app, [
                 RADIUSAccountingTests.accounting(.start, session: "back-soon", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
             ])

@@ -37,7 +37,14 @@ extension AOFUService {
     ) async throws -> (sim: Sim, changes: [BundleChange], hasMore: Bool) {
         try await sims.store.read { tx in
             let sim = try await sims.load(reference, visibleAccountID: visibleAccountID, in: tx)
-            let page = try await tx.sims.bundleChanges(of: sim.id, accountID: visibleAccountID, after: after, limit: limit)
+            var cursor: BundleChange?
+            if let after {
+                guard let found = try await tx.sims.bundleChange(after, of: sim.id, accountID: visibleAccountID) else {
+                    throw DomainError(.invalid, code: "invalid_cursor", message: "'starting_after' names no change of this SIM's bundle history.", param: "starting_after")
+                }
+                cursor = found
+            }
+            let page = try await tx.sims.bundleChanges(of: sim.id, accountID: visibleAccountID, after: cursor, limit: limit)
             return (sim, page.changes, page.hasMore)
         }
     }

@@ -78,6 +78,11 @@ struct AOFUService: Sendable {
                 message: "The SIM is unprovisioned; provisioning it again grants a new bundle, which would replace this top-up."
             )
         }
+        // Past its shutdown, whose job has not run yet: the top-up would go with the bundle
+        // seconds later.
+        if let shutdownAt = sim.shutdownAt, shutdownAt <= clock.now(), sim.status.isProvisioned {
+            throw DomainError(.conflict, code: "aofu_expired", message: "The SIM is past its shutdown; provision it again instead of topping it up.")
+        }
         guard sim.bundle != nil else {
             throw DomainError(.conflict, code: "no_bundle", message: "The SIM has no data bundle to top up; provision it on an AOFU tariff first.")
         }

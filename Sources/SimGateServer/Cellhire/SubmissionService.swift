@@ -173,7 +173,7 @@ enum SubmissionFailure {
         case "unknown_tariff": 200
         case "parameter_missing", "invalid_parameter": 300
         case "not_aofu", "no_bundle", "bundle_too_large": 400
-        case "sim_has_holds", "operator_hold", "sim_not_provisioned", "sim_retired", "sim_unprovisioned", "sim_unassigned": 500
+        case "sim_has_holds", "operator_hold", "sim_not_provisioned", "sim_retired", "sim_unprovisioned", "sim_unassigned", "aofu_expired": 500
         default: 1
         }
     }

@@ -103,6 +103,7 @@ struct AccountingLedger: Sendable {
         // has it: counted as theirs, it bound the former's device, started the new holder's
         // AOFU countdown and used up their bundle.
         var formerHolders: [UsageRecord] = []
+        var formerHoldersOpen: Set<SessionKey> = []
         // Each record's gateway, by index; made into a dictionary only if a cause is asked for
         // (first use, a new place or device, a bundle: rare beside the records themselves).
         var recordGateways: [String] = []
@@ -184,6 +185,10 @@ struct AccountingLedger: Sendable {
             session.framedIPAddress = report.framedIPAddress ?? session.framedIPAddress
             if touchedKeys.insert(key).inserted { touched.append(key) }
             sessions[key] = session
+            // Still open after the SIM changed hands (its disconnect went unanswered): it is
+            // ended now, whatever the SIM's status, so that it does not run on for weeks in
+            // its former holder's name.
+            if session.accountID != sim.accountID, session.stoppedAt == nil { formerHoldersOpen.insert(key) }
             guard !delta.isEmpty else { continue }
             let usedUntil = report.usageTime(arrival: now)
             let record = UsageRecord(
@@ -201,7 +206,10 @@ struct AccountingLedger: Sendable {
         try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] }, begunAgain: begunAgain)
         try await recordOpenings(supersededOpenings + opened.compactMap { sessions[$0] }, at: now, in: tx)
         let found = simsByReport.compactMap { $0 }
-        let unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)
+        var unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)
+        for key in formerHoldersOpen {
+            if let session = sessions[key], session.stoppedAt == nil { unserved.append((key, session.simID)) }
+        }
         let simsByID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var gatewayOfRecord: [String: String]?
         let outcome = try await UsageLedger(sims: sims).record(records, sims: simsByID, cause: { record in

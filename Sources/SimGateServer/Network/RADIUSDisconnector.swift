@@ -75,7 +75,7 @@ struct RADIUSDisconnector: Sendable {
         // silence is asked again. A session still open when its SIM leaves LIVE again (its
         // status changed after the answer) is asked again: a NAK does not leave it open for good.
         let pending = sessions.compactMap { session -> (DataSession, Sim)? in
-            guard let sim = sims[session.simID], sim.status != .live else { return nil }
+            guard let sim = sims[session.simID], Self.mustEnd(session, of: sim) else { return nil }
             if let answer = session.disconnect, answer.outcome != .noAnswer, answer.at >= sim.statusChangedAt { return nil }
             return (session, sim)
         }
@@ -119,7 +119,9 @@ struct RADIUSDisconnector: Sendable {
             // two sends kept its session only if the gateway stayed silent to the first.
             reply = try await RADIUSRequester.exchange(
                 request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts,
-                replyCodes: [.disconnectACK, .disconnectNAK], beforeResend: { try await stillWanted(session) }
+                // A store that cannot answer now (no free connection) sends again, as before
+                // the question was asked: its error is not the exchange's.
+                replyCodes: [.disconnectACK, .disconnectNAK], beforeResend: { (try? await stillWanted(session)) ?? true }
             )
         } catch is CancellationError {
             throw CancellationError()
@@ -150,8 +152,14 @@ struct RADIUSDisconnector: Sendable {
             // Under its key another SIM's session may have begun: that one was not asked about.
             guard let current = try await tx.sessions.session(session.key), current.simID == session.simID,
                   let sim = try await tx.sims.find(ids: [session.simID], accountID: nil)[session.simID] else { return false }
-            return sim.status != .live && !Self.isSettled(current, for: sim)
+            return Self.mustEnd(current, of: sim) && !Self.isSettled(current, for: sim)
         }
+    }
+
+    /// Whether the session must end: its SIM is not LIVE, or the session is a former holder's
+    /// (begun before the SIM changed hands), which no status of the new holder keeps.
+    static func mustEnd(_ session: DataSession, of sim: Sim) -> Bool {
+        sim.status != .live || session.accountID != sim.accountID
     }
 
     private func record(_ outcome: DisconnectOutcome, errorCause: UInt32?, session: DataSession, sim: Sim, detail: String? = nil) async throws {

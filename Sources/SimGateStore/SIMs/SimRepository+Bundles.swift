@@ -64,17 +64,32 @@ extension SimRepository {
             .where("id", .equal, simID.rawValue).run()
     }
 
-    /// The SIM's bundle history, oldest first, as `accountID` (when given) may see it: up to
-    /// `limit` changes after the one with id `after`, and whether more follow. Ids sort by the
-    /// time they were made, so a change made while a client pages comes on a later page.
+    /// The SIM's bundle history, oldest first (by time, then id), as `accountID` (when given)
+    /// may see it: up to `limit` changes after `after` (a change of this history), and whether
+    /// more follow. Ordered by id alone, pages skipped changes made on another instance, whose
+    /// ids need not sort after this one's; in time they do, as far as the clocks agree.
     public func bundleChanges(
-        of simID: SimID, accountID: AccountID?, after: String? = nil, limit: Int
+        of simID: SimID, accountID: AccountID?, after: BundleChange? = nil, limit: Int
     ) async throws -> (changes: [BundleChange], hasMore: Bool) {
         var query = db.select().column("*").from("bundle_changes").where("sim_id", .equal, simID.rawValue)
         if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
-        if let after { query = query.where("id", .greaterThan, SQLBind(after)) }
-        let rows = try await query.orderBy("id").limit(limit + 1).all().map(Self.bundleChange)
+        if let after {
+            let at = SQLBind(after.at.stored)
+            let later = SQLBinaryExpression(SQLColumn("created_at"), .greaterThan, at)
+            let sameTimeAfter = SQLBinaryExpression(
+                SQLBinaryExpression(SQLColumn("created_at"), .equal, at), .and, SQLBinaryExpression(SQLColumn("id"), .greaterThan, SQLBind(after.id))
+            )
+            query = query.where(SQLGroupExpression(SQLBinaryExpression(later, .or, sameTimeAfter)))
+        }
+        let rows = try await query.orderBy("created_at").orderBy("id").limit(limit + 1).all().map(Self.bundleChange)
         return (Array(rows.prefix(limit)), rows.count > limit)
+    }
+
+    /// One change of the SIM's bundle history, as `accountID` (when given) may see it.
+    public func bundleChange(_ id: String, of simID: SimID, accountID: AccountID?) async throws -> BundleChange? {
+        var query = db.select().column("*").from("bundle_changes").where("id", .equal, id).where("sim_id", .equal, simID.rawValue)
+        if let accountID { query = query.where("account_id", .equal, accountID.rawValue) }
+        return try await query.first().map(Self.bundleChange)
     }
 
     /// Reads a `bundle_changes` row.
