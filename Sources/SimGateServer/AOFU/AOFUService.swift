@@ -80,7 +80,8 @@ struct AOFUService: Sendable {
         }
         // Past its shutdown, whose job has not run yet: the top-up would go with the bundle
         // seconds later.
-        if let shutdownAt = sim.shutdownAt, shutdownAt <= clock.now(), sim.status.isProvisioned {
+        // To the millisecond, as the shutdown job compares.
+        if let shutdownAt = sim.shutdownAt, shutdownAt.epochMilliseconds <= clock.now().epochMilliseconds, sim.status.isProvisioned {
             throw DomainError(.conflict, code: "aofu_expired", message: "The SIM is past its shutdown; provision it again instead of topping it up.")
         }
         guard sim.bundle != nil else {

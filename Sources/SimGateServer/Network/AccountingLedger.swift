@@ -33,7 +33,8 @@ struct AccountingLedger: Sendable {
     func apply(_ reports: [AccountingReport], in tx: StoreTransaction) async throws {
         let now = sims.clock.now()
         var run: [AccountingReport] = []
-        // New sessions on SIMs that are not LIVE, to be disconnected unless the batch ends them.
+        // Sessions to disconnect unless the batch ends them: new ones on SIMs that are not LIVE,
+        // and a former holder's still open after the SIM changed hands.
         var unserved: [SessionKey: SimID] = [:]
         func recordRun() async throws {
             let part = try await record(run, now: now, in: tx)
@@ -86,7 +87,8 @@ struct AccountingLedger: Sendable {
     private struct RecordedRun {
         /// Sessions the reports stopped, and why.
         var stopped: [Stop]
-        /// Sessions first heard of, still open, on SIMs that are not LIVE.
+        /// Sessions to disconnect: first heard of, still open, on SIMs that are not LIVE; and
+        /// a former holder's sessions still open after the SIM changed hands.
         var unserved: [(key: SessionKey, simID: SimID)]
     }
 
@@ -187,8 +189,13 @@ struct AccountingLedger: Sendable {
             sessions[key] = session
             // Still open after the SIM changed hands (its disconnect went unanswered): it is
             // ended now, whatever the SIM's status, so that it does not run on for weeks in
-            // its former holder's name.
-            if session.accountID != sim.accountID, session.stoppedAt == nil { formerHoldersOpen.insert(key) }
+            // its former holder's name. Asked once per change of the SIM: a session whose
+            // gateway answered since (or is being asked, its silence retried by the job) is not
+            // queued again for each of its Interim-Updates.
+            if session.accountID != sim.accountID, session.stoppedAt == nil,
+               session.disconnect.map({ $0.at < sim.statusChangedAt }) ?? true {
+                formerHoldersOpen.insert(key)
+            }
             guard !delta.isEmpty else { continue }
             let usedUntil = report.usageTime(arrival: now)
             let record = UsageRecord(

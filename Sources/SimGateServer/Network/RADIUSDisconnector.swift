@@ -4,9 +4,10 @@ import SimGateCore
 import SimGateRADIUS
 import SimGateStore
 
-/// Ends the data sessions of a SIM that left LIVE: a Disconnect-Request (RFC 5176) to the
-/// gateway's CoA port for each open session, each answer (ACK, NAK or silence after every
-/// retry) stored on the session and told by a `sim.session_disconnected` event.
+/// Ends the data sessions of a SIM that left LIVE, and a former holder's sessions still open
+/// after the SIM changed hands: a Disconnect-Request (RFC 5176) to the gateway's CoA port for
+/// each, each answer (ACK, NAK or silence after every retry) stored on the session and told by a
+/// `sim.session_disconnected` event.
 struct RADIUSDisconnector: Sendable {
     /// Where SIMs, sessions and disconnect outcomes are read and written.
     let store: Store
@@ -70,7 +71,8 @@ struct RADIUSDisconnector: Sendable {
             let sessions = try await tx.sessions.openSessions(simIDs: simIDs)
             return (try await tx.sims.find(ids: Array(Set(sessions.map(\.simID))), accountID: nil), sessions)
         }
-        // A SIM back to LIVE before the job ran keeps its sessions. An ACK or a NAK is the
+        // A SIM back to LIVE before the job ran keeps its sessions (but not a former holder's,
+        // see ``mustEnd(_:of:)``). An ACK or a NAK is the
         // gateway's final answer for the SIM's departure from LIVE it was asked about; only
         // silence is asked again. A session still open when its SIM leaves LIVE again (its
         // status changed after the answer) is asked again: a NAK does not leave it open for good.
@@ -121,7 +123,15 @@ struct RADIUSDisconnector: Sendable {
                 request, secret: client.secret, host: session.clientAddress, port: client.coaPort, timeout: timeout, attempts: attempts,
                 // A store that cannot answer now (no free connection) sends again, as before
                 // the question was asked: its error is not the exchange's.
-                replyCodes: [.disconnectACK, .disconnectNAK], beforeResend: { (try? await stillWanted(session)) ?? true }
+                replyCodes: [.disconnectACK, .disconnectNAK], beforeResend: {
+                    do {
+                        return try await stillWanted(session)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        return true
+                    }
+                }
             )
         } catch is CancellationError {
             throw CancellationError()

@@ -104,7 +104,7 @@ struct UsageLedger: Sendable {
     }
 
     /// Adds the bytes of new records to their SIMs' bundles, holding those used up. A record
-    /// used before its SIM's bundle was granted (less ``clockSlack``) was used in a former
+    /// that ended before its SIM's bundle was granted (less ``clockSlack``) was used in a former
     /// life, on an earlier bundle, and takes nothing from this one: a late CDR of it ate into a
     /// fresh bundle, and one dated before provisioning put a new SIM OFFLINE.
     private func countAgainstBundles(_ records: [UsageRecord], cause: (UsageRecord) -> ChangeCause, in tx: StoreTransaction) async throws {
@@ -112,14 +112,15 @@ struct UsageLedger: Sendable {
         // Only records that ended a while ago can predate a grant: the grants are read for
         // their SIMs alone, so a flood of current reports reads nothing more.
         let recent = sims.clock.now().addingTimeInterval(-Self.clockSlack)
-        // Judged by when the data was certainly used (a CDR's start, a RADIUS report's time),
-        // as first use is: a CDR from before the grant to after it is neither.
-        let late = Set(records.lazy.filter { $0.dataSeenAt < recent }.map(\.simID))
+        // Judged by the record's end: a CDR from before the grant to after it is charged (its
+        // bytes may be mostly the new life's), though its start, before the grant, is no
+        // first use. A prepaid bundle errs on the side of counting.
+        let late = Set(records.lazy.filter { $0.endedAt < recent }.map(\.simID))
         let grantedAt = late.isEmpty ? [:] : try await tx.sims.latestBundleGrants(of: Array(late))
         var bytes: [SimID: UInt64] = [:]
         var lastRecord: [SimID: UsageRecord] = [:]
         for record in records {
-            if let granted = grantedAt[record.simID], record.dataSeenAt < granted.addingTimeInterval(-Self.clockSlack) { continue }
+            if let granted = grantedAt[record.simID], record.endedAt < granted.addingTimeInterval(-Self.clockSlack) { continue }
             // Each side is at most 2^63 - 1 bytes, so their sum fits; a SIM's sum saturates.
             let (sum, overflow) = (bytes[record.simID] ?? 0).addingReportingOverflow(record.bytesUp + record.bytesDown)
             bytes[record.simID] = overflow ? .max : sum

@@ -18,20 +18,30 @@ public struct SimUsageRow: Sendable, Equatable {
     /// Whether the SIM is LIVE, the one status the network gate serves: a session heard of
     /// for a SIM in any other is one to disconnect.
     public let isLive: Bool
+    /// When the SIM's status (or holder) last changed: a session's disconnect answered since
+    /// then answered for the SIM as it is now.
+    public let statusChangedAt: Date
 
     /// A row from its columns.
-    public init(id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts, hasBundle: Bool = false, isLive: Bool = true) {
+    public init(
+        id: SimID, accountID: AccountID?, imsi: IMSI, facts: SimUsageFacts, hasBundle: Bool = false, isLive: Bool = true,
+        statusChangedAt: Date = .distantPast
+    ) {
         self.id = id
         self.accountID = accountID
         self.imsi = imsi
         self.facts = facts
         self.hasBundle = hasBundle
         self.isLive = isLive
+        self.statusChangedAt = statusChangedAt
     }
 
     /// The usage columns of a whole SIM.
     public init(_ sim: Sim) {
-        self.init(id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts, hasBundle: sim.bundle != nil, isLive: sim.status == .live)
+        self.init(
+            id: sim.id, accountID: sim.accountID, imsi: sim.imsi, facts: sim.usageFacts, hasBundle: sim.bundle != nil, isLive: sim.status == .live,
+            statusChangedAt: sim.statusChangedAt
+        )
     }
 }
 
@@ -42,7 +52,7 @@ extension SimRepository {
         found.reserveCapacity(imsis.count)
         for chunk in BatchShape.inLists(imsis.map(\.digits), on: db) {
             var query = SQLText(for: db)
-            query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes", "status" FROM "sims" WHERE "imsi" IN "#)
+            query.append(#"SELECT "id", "account_id", "imsi", "first_use_at", "imei", "seen_mcc_mnc", "seen_country", "seen_imei", "seen_since", "bundle_bytes", "status", "status_changed_at" FROM "sims" WHERE "imsi" IN "#)
             query.bindList(chunk)
             // The lock also serialises accounting for one SIM across instances sharing
             // PostgreSQL: a new session's row cannot be locked before it exists, but its SIM's
@@ -64,7 +74,8 @@ extension SimRepository {
                     lastSeen: try Self.sighting(row)
                 ),
                 hasBundle: try row.optionalInt64("bundle_bytes") != nil,
-                isLive: try row.string("status") == SimStatus.live.rawValue
+                isLive: try row.string("status") == SimStatus.live.rawValue,
+                statusChangedAt: try row.date("status_changed_at")
             )
         }
     }

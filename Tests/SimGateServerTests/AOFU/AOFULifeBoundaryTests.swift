@@ -48,6 +48,21 @@ struct AOFULifeBoundaryTests {
         }
     }
 
+    /// Past its shutdown time, with the shutdown job not yet run, a top-up was taken and then
+    /// lost with the bundle moments later.
+    @Test("a top-up due after the shutdown time, before the shutdown has run, is refused as aofu_expired", arguments: [TestEngine.sqlite])
+    func noTopUpPastShutdownTime(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 1, megabytes: 1)
+            try await AOFULifecycleTests.report(app, .start, input: 1_000, identifier: 1)
+            app.clock.advance(by: 3_600)
+            let refused = try await app.request(.post, "/v1/sims/\(sim)/top_ups", key: app.operatorKey, json: ["amount_mb": 10])
+            #expect(refused.status == 409 && refused.code == "aofu_expired", "\(refused.text)")
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect((state.json["bundle"] as? [String: Any])?["size_bytes"] as? Int == 1_048_576, "\(state.text)")
+        }
+    }
+
     /// A late CDR of a SIM's former life ate into its new bundle, and one dated before its
     /// provisioning put a new SIM OFFLINE.
     @Test("data used before the bundle was granted takes nothing from it; data of its own life does", arguments: TestEngine.available)
