@@ -45,6 +45,9 @@ public struct DomainError: Error, Equatable, Sendable {
 }
 
 extension DomainError {
+    /// A retired SIM was asked to change: nothing changes it any more.
+    public static let simRetired = DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+
     /// The object does not exist, or the caller's account may not see it.
     public static func notFound(_ objectName: String, param: String? = nil) -> DomainError {
         DomainError(.notFound, code: "resource_missing", message: "No such \(objectName).", param: param)

@@ -37,3 +37,11 @@ public struct Event: Equatable, Sendable {
         self.createdAt = createdAt
     }
 }
+
+extension Event {
+    /// The same event, told to the operator alone: about a session a former holder of the SIM
+    /// began, it must reach neither that holder (the SIM is no longer theirs) nor the new one.
+    public var operatorOnly: Event {
+        Event(id: id, type: type, accountID: nil, simID: simID, object: object, previousAttributes: previousAttributes, cause: cause, createdAt: createdAt)
+    }
+}

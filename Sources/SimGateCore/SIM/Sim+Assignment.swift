@@ -7,7 +7,7 @@ extension Sim {
     public func assigning(to account: AccountID, at time: Date, cause: ChangeCause) throws(DomainError) -> SimUpdate {
         guard accountID != account else { return SimUpdate(previous: self, sim: self, changes: []) }
         if status == .retired {
-            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+            throw DomainError.simRetired
         }
         if accountID != nil, status.isProvisioned {
             throw DomainError(

@@ -26,7 +26,7 @@ public enum SimLifecycle {
         }
 
         if state.status == .retired, command != .retire {
-            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+            throw DomainError.simRetired
         }
 
         switch command {

@@ -52,7 +52,7 @@ extension Sim {
     public func withShutdownThreshold(_ threshold: ShutdownThreshold, at time: Date) throws(DomainError) -> SimUpdate {
         // A retired SIM keeps its last threshold, and no shutdown is scheduled for it again.
         if status == .retired {
-            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+            throw DomainError.simRetired
         }
         guard shutdownThreshold != nil else {
             throw DomainError(.conflict, code: "not_aofu", message: "The SIM is not on an AOFU tariff; it has no shutdown threshold.")

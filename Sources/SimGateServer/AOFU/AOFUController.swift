@@ -62,14 +62,7 @@ struct AOFUController: Sendable {
     @Sendable func bundle(_ request: Request, context: SimGateRequestContext) async throws -> APIResponse {
         let principal = try context.requirePrincipal()
         let query = try QueryParameters(request, allowed: ["limit", "starting_after"])
-        var limit = Self.largestHistoryPage
-        if let text = query["limit"] {
-            guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let value = Int(text),
-                  (1...Self.largestHistoryPage).contains(value) else {
-                throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(Self.largestHistoryPage).", param: "limit")
-            }
-            limit = value
-        }
+        let limit = try query.limit(maximum: Self.largestHistoryPage, fallback: Self.largestHistoryPage)
         let after = query["starting_after"]
         if let after, !BundleHistoryResource.isChangeID(after) {
             throw APIError.invalid("invalid_cursor", "'starting_after' must be the id of a change in this history.", param: "starting_after")

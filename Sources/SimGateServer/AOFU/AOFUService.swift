@@ -70,7 +70,7 @@ struct AOFUService: Sendable {
     /// next provisioning, so a top-up bought now would be lost with it.
     func topUp(_ sim: Sim, bytes: UInt64, cause: ChangeCause, in tx: StoreTransaction) async throws -> Sim {
         if sim.status == .retired {
-            throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+            throw DomainError.simRetired
         }
         if sim.status == .unprovisioned {
             throw DomainError(

@@ -59,13 +59,13 @@ struct QueryParameters {
         return id
     }
 
-    /// `limit`, 1 to 100, or the default.
-    func limit() throws -> Int {
-        guard let text = self["limit"] else { return PageRequest.defaultLimit }
+    /// `limit`, 1 to `maximum` (100 unless a route pages otherwise), or `fallback`.
+    func limit(maximum: Int = PageRequest.maximumLimit, fallback: Int = PageRequest.defaultLimit) throws -> Int {
+        guard let text = self["limit"] else { return fallback }
         // Digits only: Int(_:) also takes a sign (`+5`), which no documented form has.
         guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let value = Int(text),
-              (1...PageRequest.maximumLimit).contains(value) else {
-            throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(PageRequest.maximumLimit).", param: "limit")
+              (1...maximum).contains(value) else {
+            throw APIError.invalid("invalid_limit", "'limit' must be an integer from 1 to \(maximum).", param: "limit")
         }
         return value
     }

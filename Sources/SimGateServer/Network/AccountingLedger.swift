@@ -357,14 +357,8 @@ struct AccountingLedger: Sendable {
         for stop in stopped {
             guard let sim = whole[stop.simID] else { continue }
             let cause = ChangeCause(actor: ChangeActor(.network, id: stop.key.nas), reason: "\(stop.reason): session \(stop.key.sessionID)")
-            var event = try sims.events.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now)
-            if stop.accountID != sim.accountID {
-                event = Event(
-                    id: event.id, type: event.type, accountID: nil, simID: event.simID, object: event.object,
-                    previousAttributes: event.previousAttributes, cause: event.cause, createdAt: event.createdAt
-                )
-            }
-            events.append(event)
+            let event = try sims.events.simEvent(.simSessionStopped, sim: sim, previousAttributes: nil, cause: cause, at: now)
+            events.append(stop.accountID == sim.accountID ? event : event.operatorOnly)
         }
         try await tx.events.append(events)
     }

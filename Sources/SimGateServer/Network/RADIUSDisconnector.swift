@@ -184,10 +184,7 @@ struct RADIUSDisconnector: Sendable {
             // the disconnect its suspension queued): told to the new holder, it showed them
             // the former's session; told to the former, the SIM as the new holder keeps it.
             // The operator's alone, like stock; the session row keeps the answer for its own.
-            event = Event(
-                id: event.id, type: event.type, accountID: nil, simID: event.simID, object: event.object,
-                previousAttributes: event.previousAttributes, cause: event.cause, createdAt: event.createdAt
-            )
+            event = event.operatorOnly
         }
         try await store.transaction { tx in
             // A final answer already stored for this departure from LIVE stands: the resumed

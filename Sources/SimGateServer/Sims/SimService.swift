@@ -138,7 +138,7 @@ struct SimService: Sendable {
             let now = clock.now()
             let previous = try await load(reference, visibleAccountID: visibleAccountID, in: tx)
             if previous.status == .retired {
-                throw DomainError(.conflict, code: "sim_retired", message: "The SIM is retired; it cannot change any more.")
+                throw DomainError.simRetired
             }
             var sim = previous
             if let labels { sim.labels = labels }
