@@ -148,6 +148,39 @@ struct HandoverLeftoversTests {
         }
     }
 
+    /// A delayed action of the first holder ran when its SIM had come back to that holder
+    /// before the action was due (A1 -> A2 -> A1): it acted on a later tenure than the one
+    /// that fired it.
+    @Test("a delayed action due after its SIM went away and came back is skipped too", arguments: TestEngine.available)
+    func delayedActionAfterRoundTrip(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, second) = try await Self.twoHolders(app)
+            _ = try await RuleTests.rule(app, key: first.key, [
+                "name": "Cut off later", "trigger": ["type": "first_use"],
+                "actions": [["type": "set_offline", "delay_seconds": 60]], "rearm": ["type": "never"],
+            ])
+            let now = RFC3339Text.format(app.clock.now())
+            _ = try await app.request(.post, "/v1/usage_records", key: first.key, json: ["records": [
+                ["id": "first", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10],
+            ]])
+            try await app.settle()
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            for account in [second.account, first.account] {
+                app.clock.advance(by: 1)
+                let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": account])
+                #expect(moved.status == 200, "\(moved.text)")
+            }
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: first.key)["status"] == "LIVE")
+            app.clock.advance(by: 61)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "LIVE")
+            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
+            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
+            #expect(outcome?.first?["detail"] as? String == "The SIM changed hands after the rule fired.", "\(ran)")
+        }
+    }
+
     /// A customer's activate over the operator's hold was told to "activate with force", which
     /// only led to `operator_hold`; a retired SIM still took labels and metadata.
     @Test("a customer's activate over the operator's hold is operator_hold at once; a retired SIM takes no update", arguments: TestEngine.available)

@@ -135,8 +135,14 @@ struct RuleFirings: Sendable {
             // Read whoever holds it now: a SIM that changed hands meanwhile is skipped and
             // recorded so (the rule's account sees only its id), not dropped in silence.
             guard let sim = try await tx.sims.find(job.sim, accountID: nil, forUpdate: true), let kind = job.actionKind else { return }
+            // A SIM that went away and came back (A1 -> A2 -> A1) is the account's again, but
+            // in a later tenure than the one that fired: its handover is dated after the firing.
+            let firedAt = try await tx.events.find(job.firing, accountID: rule.accountID)?.createdAt
+            let handedOverAt = try await tx.events.latestTime(simID: sim.id, types: [.simAssigned, .simUnassigned])
             let skipped: String? = if sim.accountID != rule.accountID {
                 "The SIM is no longer the rule's account's."
+            } else if let firedAt, let handedOverAt, handedOverAt > firedAt {
+                "The SIM changed hands after the rule fired."
             } else if !rule.actions.contains(where: { $0.kind == kind && $0.delaySeconds > 0 }) {
                 "The rule no longer has this action."
             } else if !rule.scope.contains(sim.ruleSubject) {
