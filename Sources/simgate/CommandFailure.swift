@@ -38,6 +38,11 @@ enum CommandErrorText {
         case let cocoa as CocoaError:
             return ["error: cannot read \(cocoa.filePath ?? "the file"): \(cocoa.localizedDescription)"]
         default:
+            // SQLite's own refusals (the file locked by another writer, not a database, cannot
+            // be opened), in words rather than as "SQLite error 5".
+            if let fault = storageFault(in: error) {
+                return ["error: \(fault); nothing was stored. Try again once the other writer (an import, a running server) is done, or check --database."]
+            }
             return nil
         }
     }
@@ -49,6 +54,7 @@ enum CommandErrorText {
         case .groupCommitFailed(let reason, _): "the database could not commit the work (\(reason.prefix(200)))."
         case .corruptRow(let table, let column, let value): "the database holds a value SimGate cannot read (\(table).\(column) = \(value.prefix(40)))."
         case .invalidConfiguration(let message): message
+        case .connectionLost: "the database closed its connection while the command used it; nothing of the unfinished work was stored."
         }
     }
 }

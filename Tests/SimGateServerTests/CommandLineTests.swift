@@ -114,6 +114,24 @@ struct CommandLineTests {
         #expect(refused.output.contains("unknown column 'msidsn'"), "\(refused.output)")
         #expect(!refused.output.contains("DomainError("))
 
+        // A spreadsheet's trailing comma in the header was an unknown column ''; a header alone
+        // for an account that does not exist imported 0 SIMs and succeeded.
+        let trailing = try Self.scratch("trailing.csv")
+        try "iccid,imsi,\n\(Fixtures.iccid(4)),\(Fixtures.imsi(4)),\n".write(toFile: trailing, atomically: true, encoding: .utf8)
+        let trailingComma = await ExternalTool.run(Self.simgate, ["sims", "import", trailing, "--database", database])
+        #expect(trailingComma.status == 0 && trailingComma.output.contains("Imported 1"), "\(trailingComma.output)")
+        let headerOnly = try Self.scratch("header-only.csv")
+        try "iccid,imsi\n".write(toFile: headerOnly, atomically: true, encoding: .utf8)
+        let noAccount = await ExternalTool.run(Self.simgate, ["sims", "import", headerOnly, "--account", "acct_01M959SSS60DGAABPW9HX6T9AB", "--database", database])
+        #expect(noAccount.status == 1 && noAccount.output.contains("No such account"), "\(noAccount.output)")
+
+        // SQLite's refusals came out as "SQLite error 26: file is not a database".
+        let garbage = try Self.scratch("not-a-database.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: garbage))
+        let notADatabase = await ExternalTool.run(Self.simgate, ["accounts", "create", "Acme", "--database", garbage])
+        #expect(notADatabase.status == 1 && notADatabase.output.contains("not a SQLite database"), "\(notADatabase.output)")
+        #expect(!notADatabase.output.contains("SQLite error"), "\(notADatabase.output)")
+
         let nowhere = try Self.scratch("never-created.sqlite")
         let absent = await ExternalTool.run(Self.simgate, ["accounts", "create", "Acme", "--database", nowhere])
         #expect(absent.status == 1)

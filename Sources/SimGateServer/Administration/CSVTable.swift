@@ -26,7 +26,12 @@ struct CSVTable: Sendable {
     }
 
     private init(headerFields: [String], rows: [(line: Int, fields: [String])]) {
-        header = headerFields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        // Empty names after the last named column are a spreadsheet's trailing commas
+        // (`iccid,imsi,`), no columns: a cell under one is past the header's last column, an
+        // error only when it holds something, as in any row.
+        var names = headerFields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        while names.last?.isEmpty == true { names.removeLast() }
+        header = names
         self.rows = rows
     }
 

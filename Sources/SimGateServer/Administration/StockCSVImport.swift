@@ -28,9 +28,10 @@ struct StockCSVImport: Sendable {
     ) async throws -> Int {
         let (rows, issues, lines) = try Self.read(text)
         _ = consume text
-        if lines.isEmpty {
-            guard !refusingEmpty else { throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv") }
-            return 0
+        // A file of no SIMs still names its account, which must exist: an import of a header
+        // alone to a mistyped account said "Imported 0 SIM(s)." and succeeded.
+        if lines.isEmpty, refusingEmpty {
+            throw DomainError(.invalid, code: "invalid_csv", message: "The file has a header but no SIMs.", param: "csv")
         }
         do {
             let total = rows.count
@@ -80,6 +81,9 @@ extension CSVTable {
             throw DomainError(.invalid, code: "invalid_csv", message: "Line 1, the header, names the column '\(repeated)' twice.", param: "csv")
         }
         let known = Set(required + optional)
+        if let blank = header.firstIndex(of: "") {
+            throw DomainError(.invalid, code: "invalid_csv", message: "Line 1, the header, leaves column \(blank + 1) without a name.", param: "csv")
+        }
         if let unknown = header.first(where: { !known.contains($0) }) {
             throw DomainError(
                 .invalid, code: "invalid_csv",

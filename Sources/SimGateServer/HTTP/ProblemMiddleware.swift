@@ -43,6 +43,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case StoreError.connectionUnavailable(let waited):
             logger.warning("No database connection in time", metadata: ["waited": "\(waited)"])
             return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database did not answer in time; try again shortly.")
+        case StoreError.connectionLost:
+            // Nothing of the request's unit of work was committed; it may be sent again.
+            logger.warning("The database closed a connection in use")
+            var problem = APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database closed its connection; nothing was stored. Try again shortly.")
+            problem.headers[.retryAfter] = "1"
+            return problem
         default:
             if let fault = storageFault(in: error) {
                 // The unit of work that met it rolled back; the request can be sent again once

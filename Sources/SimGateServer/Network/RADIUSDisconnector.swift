@@ -48,7 +48,7 @@ struct RADIUSDisconnector: Sendable {
             for sim in silent.sorted() {
                 let retry = (retries[sim] ?? 0) + 1
                 guard retry < 3 else {
-                    logger.warning("A gateway stayed silent to three Disconnect-Requests; giving up", metadata: ["sim": "\(sim)"])
+                    logger.warning("Three Disconnect-Requests got no answer (the gateway stayed silent, or they could not be sent); giving up", metadata: ["sim": "\(sim)"])
                     continue
                 }
                 again.append(try DisconnectJob.job(for: sim, at: now.addingTimeInterval(10 * pow(2, Double(retry - 1))), retry: retry))

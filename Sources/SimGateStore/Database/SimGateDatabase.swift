@@ -74,7 +74,7 @@ public final class SimGateDatabase: Service, Sendable {
             return try await withSQLiteConnection(pool, body)
         case .postgres(let client):
             return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+                try await body(GuardedPostgresDatabase(connection))
             }
         }
     }
@@ -102,7 +102,7 @@ public final class SimGateDatabase: Service, Sendable {
             return try await writer.transaction(timeout: limits.leaseTimeout, timers: MultiThreadedEventLoopGroup.singleton, body)
         case .postgres(let client):
             return try await client.withConnection(within: limits.leaseTimeout, once: started) { connection in
-                try await Self.runTransaction(on: connection.sql(queryLogLevel: nil), engine: .postgres, body)
+                try await Self.runTransaction(on: GuardedPostgresDatabase(connection), engine: .postgres, body)
             }
         }
     }

@@ -9,6 +9,10 @@ public enum StoreError: Error, Sendable, Equatable {
     /// Every connection stayed busy (or none could be opened) for this long; the request was
     /// given up rather than left waiting.
     case connectionUnavailable(waited: Duration)
+    /// The database ended the connection a unit of work was using (PostgreSQL closed the
+    /// session: it restarted, or the session sat idle in its transaction too long): the unit
+    /// of work was not committed.
+    case connectionLost
     /// A stored value could not be read back as its domain type.
     case corruptRow(table: String, column: String, value: String)
     /// The configuration could not be understood.

@@ -400,6 +400,8 @@ public func storageFault(in error: any Error) -> String? {
     case 8: return "the database is read-only"
     case 10: return "the database's storage reported an I/O error"
     case 13: return "the database's disk is full"
+    case 14: return "the database file cannot be opened"
+    case 26: return "the database file is not a SQLite database"
     default: return nil
     }
 }
