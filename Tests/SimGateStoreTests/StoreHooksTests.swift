@@ -21,7 +21,7 @@ struct StoreHooksTests {
             let hooks = StoreHooks()
             hooks.install([QuietHook()])
             let depths = Mutex<[Int]>([])
-            hooks.onCommit { work in
+            hooks.onCommit { work, _ in
                 if work.contains(.events) { depths.withLock { $0.append(Thread.callStackReturnAddresses.count) } }
             }
             let store = Store(database: database, ids: IdentifierGenerator(clock: SystemWallClock()), hooks: hooks)

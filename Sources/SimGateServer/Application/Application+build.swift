@@ -20,12 +20,12 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     dependencies.receiveDispatcher(dispatcher)
     // What a unit of work queued is started at once, not at the next poll.
-    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell, liveFeed = parts.liveFeed, principals = parts.principals, gateways = parts.gateways] work in
+    store.hooks.onCommit { [doorbell = dependencies.jobDoorbell, liveFeed = parts.liveFeed, principals = parts.principals, gateways = parts.gateways] work, touched in
         if work.contains(.credentials) { principals.forgetAll() }
         if work.contains(.paymentGateways) { gateways.forgetAll() }
         if work.contains(.webhookDeliveries) { dispatcher.wake() }
         if work.contains(.jobs) { doorbell.ring() }
-        if !work.isDisjoint(with: [.events, .usage]) { liveFeed.announce() }
+        if !work.isDisjoint(with: [.events, .usage]) { liveFeed.announce(touched) }
     }
     let radiusClients = RADIUSClientTable(configuration.radius.clients)
     let radiusMetrics = RADIUSMetrics(registry: dependencies.registry)

@@ -56,7 +56,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
                     content: DashboardOperatorContent(accounts: parts.accounts, tariffs: parts.tariffs, directory: DashboardOperatorAccountDirectory(accounts: parts.accounts)),
                     accounts: parts.accounts, stockImport: StockCSVImport(sims: parts.sims)
                 ),
-                DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(simPage: simPage, feed: parts.liveFeed, sessions: dashboardSessions), pages: pages),
+                DashboardSimSection(page: simPage, aofu: parts.aofu, live: DashboardLiveStream(
+                    simPage: simPage, feed: parts.liveFeed, sessions: dashboardSessions, slots: LiveStreamSlots(),
+                    pollInterval: dependencies.database.engine == .sqlite ? DashboardLiveStream.ownDatabasePollInterval : DashboardLiveStream.sharedDatabasePollInterval
+                ), pages: pages),
                 DashboardRulesSection(rules: parts.rules, tester: parts.ruleTester, endpoints: parts.webhooks, store: parts.store),
                 DashboardEndpointsSection(endpoints: parts.webhooks),
             ]

@@ -22,11 +22,19 @@ struct DashboardLiveStream: Sendable {
     let feed: LiveFeed
     /// Tells whether the stream's session still stands.
     let sessions: DashboardSessions
+    /// Bounds the streams open at once.
+    let slots: LiveStreamSlots
+    /// How often a stream looks for what other processes wrote (other instances on
+    /// PostgreSQL, the command line on SQLite), and says it is alive.
+    let pollInterval: Duration
 
     /// How long one stream lasts before the browser reconnects.
     static let lifetime: Duration = .seconds(300)
-    /// How often a stream looks for what other instances wrote, and says it is alive.
-    static let pollInterval: Duration = .seconds(5)
+    /// ``pollInterval`` on PostgreSQL, where other instances commit too.
+    static let sharedDatabasePollInterval: Duration = .seconds(5)
+    /// ``pollInterval`` on SQLite, where this instance announces every commit but the command
+    /// line's.
+    static let ownDatabasePollInterval: Duration = .seconds(25)
     /// Least time between two looks of one stream: a busy network commits many times a
     /// second, and each open page need not read after every one.
     static let minimumInterval: Duration = .milliseconds(500)
@@ -52,7 +60,16 @@ struct DashboardLiveStream: Sendable {
         headers[.cacheControl] = "no-store"
         let filter = EventFilter(accountID: principal.visibleAccountID, simID: sim?.id)
         let simID = sim?.id
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        let session = signedIn.session.tokenHash, account = principal.account.id
+        guard slots.take(session: session, account: account) else {
+            // The page keeps working; it shows what is new when it is next loaded.
+            var refused = HTTPFields()
+            refused[.retryAfter] = "60"
+            refused[.cacheControl] = "no-store"
+            return Response(status: .tooManyRequests, headers: refused, body: ResponseBody(byteBuffer: ByteBuffer(string: "Too many live pages are open; close some, or reload this one later.\n")))
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody { [slots] writer in
+            defer { slots.release(session: session, account: account) }
             let ends = ContinuousClock.now + Self.lifetime
             var cursor = resumeAfter, lastUsage = usageShown
             // The SIM's state as the last look read it (status, holds, usage), as JSON.
@@ -63,7 +80,7 @@ struct DashboardLiveStream: Sendable {
                 while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
                     let looked = ContinuousClock.now
                     guard try await sessions.isCurrent(signedIn.session) else { break }
-                    let seen = feed.generation
+                    let seen = feed.generation(for: principal.visibleAccountID)
                     var message: [String: Any] = [:]
                     // The SIM's state first, its events after, in two reads: every event behind
                     // the state a message shows is then in it or in an earlier one. The other way
@@ -91,11 +108,11 @@ struct DashboardLiveStream: Sendable {
                         let data = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
                         try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
                     }
-                    await feed.wait(after: seen, upTo: Self.pollInterval)
+                    await feed.wait(for: principal.visibleAccountID, after: seen, upTo: pollInterval)
                     try? await Task.sleep(until: looked + Self.minimumInterval)
                 }
             } onGracefulShutdown: {
-                feed.announce()
+                feed.announceToEveryone()
             }
             try await writer.finish(nil)
         })

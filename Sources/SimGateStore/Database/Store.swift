@@ -39,9 +39,9 @@ public struct Store: Sendable {
             let result = try await body(StoreTransaction(db: db, ids: ids, hooks: hooks, record: record, sealer: sealer))
             // A request with an Idempotency-Key commits its work and the mark that it did together.
             if let claim { try await IdempotencyStore.recordEffect(of: claim, on: db) }
-            return (result, record.noted)
+            return (result, (record.noted, record.touchedAccounts))
         }
-        hooks.committed(noted)
+        hooks.committed(noted.0, touching: noted.1)
         return result
     }
 

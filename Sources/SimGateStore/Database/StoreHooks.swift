@@ -36,6 +36,18 @@ public struct CommittedWork: OptionSet, Sendable {
     public static let paymentGateways = CommittedWork(rawValue: 1 << 5)
 }
 
+/// The accounts a unit of work wrote events or usage of: the dashboard's open pages of other
+/// accounts need not look.
+public struct TouchedAccounts: Sendable, Equatable {
+    /// The customer and operator accounts.
+    public var accounts: Set<AccountID> = []
+    /// Whether anything of the operator's unassigned stock was written.
+    public var stock = false
+
+    /// None yet.
+    public init() {}
+}
+
 /// The hooks a store runs, installed once by the composition root after the services they
 /// need exist, and shared by every copy of the store.
 public final class StoreHooks: Sendable {
@@ -46,7 +58,7 @@ public final class StoreHooks: Sendable {
     private struct Installed {
         var hooks: [any EventAppendHook] = []
         var usage: [any UsageRecordedHook] = []
-        var afterCommit: (@Sendable (CommittedWork) -> Void)?
+        var afterCommit: (@Sendable (CommittedWork, TouchedAccounts) -> Void)?
     }
 
     private let state = Mutex(Installed())
@@ -64,8 +76,9 @@ public final class StoreHooks: Sendable {
         state.withLock { $0.usage += hooks }
     }
 
-    /// Sets what is told, after each commit, of the work it queued (to wake the senders).
-    public func onCommit(_ body: @escaping @Sendable (CommittedWork) -> Void) {
+    /// Sets what is told, after each commit, of the work it queued (to wake the senders) and
+    /// whose events or usage it wrote.
+    public func onCommit(_ body: @escaping @Sendable (CommittedWork, TouchedAccounts) -> Void) {
         state.withLock { $0.afterCommit = body }
     }
 
@@ -75,10 +88,10 @@ public final class StoreHooks: Sendable {
     /// The installed usage hooks.
     var usageHooks: [any UsageRecordedHook] { state.withLock { $0.usage } }
 
-    /// Tells the commit listener what was queued.
-    func committed(_ work: CommittedWork) {
+    /// Tells the commit listener what was queued, and for whom.
+    func committed(_ work: CommittedWork, touching accounts: TouchedAccounts) {
         guard !work.isEmpty, let listener = state.withLock({ $0.afterCommit }) else { return }
-        listener(work)
+        listener(work, accounts)
     }
 }
 
@@ -86,6 +99,7 @@ public final class StoreHooks: Sendable {
 /// and keep for the rest of it (and, in a SQLite group commit, for the units after it).
 final class UnitOfWorkRecord: Sendable {
     private let work = Mutex(CommittedWork())
+    private let touched = Mutex(TouchedAccounts())
     private let kept = KeptReads()
     /// Shared with the rest of the group commit this unit of work runs in, if any.
     private let group: KeptReads?
@@ -99,6 +113,16 @@ final class UnitOfWorkRecord: Sendable {
     func note(_ kind: CommittedWork) { work.withLock { _ = $0.insert(kind) } }
     /// Everything noted.
     var noted: CommittedWork { work.withLock { $0 } }
+    /// Notes that events or usage of `accounts` (`nil`: the operator's stock) were written.
+    func noteTouched(_ accounts: some Sequence<AccountID?>) {
+        touched.withLock { touched in
+            for account in accounts {
+                if let account { touched.accounts.insert(account) } else { touched.stock = true }
+            }
+        }
+    }
+    /// The accounts whose events or usage were written.
+    var touchedAccounts: TouchedAccounts { touched.withLock { $0 } }
     /// What was kept under `key`, by this unit of work or an earlier one of its group, if it is a `T`.
     func remembered<T: Sendable>(_ key: String, as type: T.Type) -> T? {
         kept.remembered(key, as: type) ?? group?.remembered(key, as: type)

@@ -86,6 +86,7 @@ extension StoreTransaction {
     public func usageRecorded(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
         record.note(.usage)
+        record.noteTouched(records.lazy.map(\.accountID))
         for hook in hooks.usageHooks { try await hook.usageRecorded(records, in: self) }
     }
 

@@ -43,6 +43,7 @@ public struct EventRepository: Sendable {
     public func append(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
         transaction.record.note(.events)
+        transaction.record.noteTouched(events.lazy.map(\.accountID))
         try await Self.insert.runInBulk(events.map { event in
             [
                 event.id.rawValue, event.type.rawValue, orNull(event.accountID?.rawValue),

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SimGateCore
+import SimGateStore
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+/// Open live pages cost reads: they are bounded, and woken only by their own account's news.
+/// A few hundred streams held open by one read-only key once slowed every account's writes
+/// and RADIUS accounting to seconds.
+@Suite("Dashboard live streams are bounded", .timeLimit(.minutes(1)))
+struct DashboardLiveBoundsTests {
+    @Test("one session's ninth stream is refused with 429 and Retry-After; another session and another account still open theirs")
+    func streamsPerSession() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let (_, otherKey) = try await app.makeCustomer("Scooters")
+            let port = try #require(app.client.port)
+            // A client of its own: the shared one opens at most 8 connections to a host, and
+            // queued the ninth request behind the open streams.
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            func open(_ cookie: String) async throws -> HTTPClientResponse {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/live")
+                request.headers.add(name: "Cookie", value: "simgate_session=\(cookie)")
+                return try await http.execute(request, timeout: .seconds(30))
+            }
+            do {
+                let first = try await app.signIn(key: key)
+                var open8: [HTTPClientResponse] = []
+                for _ in 0..<LiveStreamSlots.Limits().perSession {
+                    open8.append(try await open(first))
+                }
+                #expect(open8.allSatisfy { $0.status.code == 200 })
+                let ninth = try await open(first)
+                #expect(ninth.status.code == 429 && ninth.headers.first(name: "retry-after") == "60")
+                #expect(try await open(try await app.signIn(key: key)).status.code == 200)
+                #expect(try await open(try await app.signIn(key: otherKey)).status.code == 200)
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+
+    @Test("a slot given back can be taken again; each bound holds on its own")
+    func slotsReleased() {
+        let slots = LiveStreamSlots(limits: .init(perSession: 2, perAccount: 3, total: 4))
+        let a = AccountID(trusted: "acct_a"), b = AccountID(trusted: "acct_b")
+        #expect(slots.take(session: "s1", account: a) && slots.take(session: "s1", account: a))
+        #expect(!slots.take(session: "s1", account: a), "per session")
+        #expect(slots.take(session: "s2", account: a))
+        #expect(!slots.take(session: "s3", account: a), "per account")
+        #expect(slots.take(session: "s4", account: b))
+        #expect(!slots.take(session: "s5", account: b), "on the instance")
+        slots.release(session: "s1", account: a)
+        #expect(slots.take(session: "s1", account: a), "given back")
+    }
+
+    @Test("a commit wakes its own account's streams and the operator's, not another account's")
+    func wakesOnlyItsAccount() {
+        let feed = LiveFeed()
+        let a = AccountID(trusted: "acct_a"), b = AccountID(trusted: "acct_b")
+        let before = (a: feed.generation(for: a), b: feed.generation(for: b), operator: feed.generation(for: nil))
+        var touched = TouchedAccounts()
+        touched.accounts = [a]
+        feed.announce(touched)
+        #expect(feed.generation(for: a) != before.a)
+        #expect(feed.generation(for: b) == before.b)
+        #expect(feed.generation(for: nil) != before.operator)
+        feed.announceToEveryone()
+        #expect(feed.generation(for: b) != before.b, "a shutdown wakes every stream")
+    }
+}
