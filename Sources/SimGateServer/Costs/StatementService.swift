@@ -12,6 +12,10 @@ struct StatementService: Sendable {
     let ids: IdentifierGenerator
     /// When months freeze.
     let settings: StatementSettings
+    /// Bounds how many open statements are worked out at once, shared by every copy.
+    let computations = StatementComputations()
+    /// The longest a request waits for its statement's turn to be worked out.
+    static let computationWait: Duration = .seconds(30)
 
     /// A statement to show: frozen (its lines are read from storage a page at a time), or
     /// computed now with every line.
@@ -52,7 +56,9 @@ struct StatementService: Sendable {
             let frozen = try await freeze(accountID, month: month)
             return .frozen(try Self.summary(frozen), frozen)
         }
-        let (statement, names) = try await compute(accountID, month: month, asOf: now)
+        let (statement, names) = try await computations.run(.init(account: accountID, month: month), waitingAtMost: Self.computationWait) {
+            try await compute(accountID, month: month, asOf: now)
+        }
         return .computed(
             StatementResource(statement, state: month == current ? .open : .closing, frozenAt: nil, names: names), statement.lines
         )
@@ -62,15 +68,17 @@ struct StatementService: Sendable {
     func lines(of view: View, after: String?, limit: Int) async throws -> (lines: [StatementLineResource], hasMore: Bool) {
         switch view {
         case .computed(_, let all):
-            // Lines are sorted by id: the page starts after the first id past `after`.
+            // Lines are sorted by id: the page starts after the line `after` names.
             var low = 0, high = all.count
             while let after, low < high {
                 let middle = (low + high) / 2
                 if all[middle].id <= after { low = middle + 1 } else { high = middle }
             }
+            if let after, low == 0 || all[low - 1].id != after { throw Self.unknownLine }
             let end = min(all.count, low + limit)
             return (all[low..<end].map(StatementLineResource.init), end < all.count)
         case .frozen(let summary, let frozen):
+            if let after, try await frozenLines(frozen, of: summary, from: after) != after { throw Self.unknownLine }
             let rows = try await frozenLines(frozen, of: summary, after: after, limit: limit + 1)
             return (try rows.prefix(limit).map { try APIJSON.decode(StatementLineResource.self, from: $0.body) }, rows.count > limit)
         }
@@ -97,9 +105,20 @@ struct StatementService: Sendable {
         return document
     }
 
-    private func frozenLines(_ frozen: FrozenStatement, of summary: StatementResource, after: String?, limit: Int) async throws -> [FrozenLine] {
+    /// A `starting_after` that names no line of the statement: any text once paged from
+    /// wherever it sorted, so a client stopped early or started over without being told.
+    private static let unknownLine = DomainError(
+        .invalid, code: "invalid_cursor", message: "'starting_after' names no line of this statement.", param: "starting_after"
+    )
+
+    /// The id of the frozen line `id`, if the statement has it.
+    private func frozenLines(_ frozen: FrozenStatement, of summary: StatementResource, from id: String) async throws -> String? {
+        try await frozenLines(frozen, of: summary, after: nil, limit: 1, from: id).first?.id
+    }
+
+    private func frozenLines(_ frozen: FrozenStatement, of summary: StatementResource, after: String?, limit: Int, from: String? = nil) async throws -> [FrozenLine] {
         let (account, month) = (AccountID(trusted: summary.account), BillingMonth(summary.month) ?? BillingMonth(containing: frozen.frozenAt))
-        return try await store.read { tx in try await tx.statements.lines(of: frozen, accountID: account, month: month, after: after, limit: limit) }
+        return try await store.read { tx in try await tx.statements.lines(of: frozen, accountID: account, month: month, after: after, from: from, limit: limit) }
     }
 
     /// Freezes the account's statement for the closed `month` (if no one has yet) and returns

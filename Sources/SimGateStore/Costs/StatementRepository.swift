@@ -45,11 +45,12 @@ public struct StatementRepository: Sendable {
             .map { FrozenStatement(summary: try $0.string("summary"), freezeID: try $0.string("freeze_id"), frozenAt: try $0.date("frozen_at")) }
     }
 
-    /// Up to `limit` lines of a frozen statement after the line `after`, in line order.
-    public func lines(of statement: FrozenStatement, accountID: AccountID, month: BillingMonth, after: String?, limit: Int) async throws -> [FrozenLine] {
+    /// Up to `limit` lines of a frozen statement after the line `after` (or from the line `from` on), in line order.
+    public func lines(of statement: FrozenStatement, accountID: AccountID, month: BillingMonth, after: String?, from: String? = nil, limit: Int) async throws -> [FrozenLine] {
         var select = db.select().columns("line_id", "body", "csv_row").from("statement_lines")
             .where("account_id", .equal, accountID.rawValue).where("month", .equal, month.description).where("freeze_id", .equal, statement.freezeID)
         if let after { select = select.where("line_id", .greaterThan, after) }
+        if let from { select = select.where("line_id", .greaterThanOrEqual, from) }
         return try await select.orderBy("line_id").limit(limit).all().map {
             FrozenLine(id: try $0.string("line_id"), body: try $0.string("body"), csvRow: try $0.string("csv_row"))
         }

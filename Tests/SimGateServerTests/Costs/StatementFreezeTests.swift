@@ -74,6 +74,12 @@ struct StatementFreezeTests {
                 #expect(page.count == 2 && (first.json["lines"] as? [String: Any])?["has_more"] as? Bool == true)
                 let next = try await app.request(.get, "/v1/statements?month=\(month)&limit=2&starting_after=\(page[1])", key: key)
                 #expect(next.lines.compactMap { $0["id"] as? String }.allSatisfy { $0 > page[1] } && !next.lines.isEmpty)
+                // A cursor that names no line paged from wherever it sorted: `zzz` gave an
+                // empty last page, `a` or nothing the first page again.
+                for garbage in ["zzz", "a", "", page[1] + "0"] {
+                    let refused = try await app.request(.get, "/v1/statements?month=\(month)&limit=2&starting_after=\(garbage)", key: key)
+                    #expect(refused.status == 400 && refused.code == "invalid_cursor" && refused.param == "starting_after", "\(month) \(garbage): \(refused.text)")
+                }
             }
         }
     }
