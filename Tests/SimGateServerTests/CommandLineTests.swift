@@ -125,6 +125,14 @@ struct CommandLineTests {
         let noAccount = await ExternalTool.run(Self.simgate, ["sims", "import", headerOnly, "--account", "acct_01M959SSS60DGAABPW9HX6T9AB", "--database", database])
         #expect(noAccount.status == 1 && noAccount.output.contains("No such account"), "\(noAccount.output)")
 
+        // Half a million bad rows listed every problem (an 80 MB page on the dashboard) and
+        // looked them up under the write lock: the first 1,000 are listed, all are counted.
+        let bad = try Self.scratch("bad-rows.csv")
+        try ("iccid,imsi\n" + String(repeating: "1,x\n", count: 3_000)).write(toFile: bad, atomically: true, encoding: .utf8)
+        let badRows = await ExternalTool.run(Self.simgate, ["sims", "import", bad, "--database", database])
+        #expect(badRows.status == 1 && badRows.output.contains("problem(s) in the import; nothing was imported; the first 1000 are listed"), "\(badRows.output.prefix(300))")
+        #expect(badRows.output.split(separator: "\n").count(where: { $0.hasPrefix("  line ") }) == 1_000, "\(badRows.output.prefix(300))")
+
         // SQLite's refusals came out as "SQLite error 26: file is not a database".
         let garbage = try Self.scratch("not-a-database.sqlite")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: garbage))
