@@ -61,7 +61,9 @@ public struct Entitlement: Equatable, Sendable {
     /// collected; `nil` when there is no grace. A later payment moves it with the period.
     public func graceUntil(grace: TimeInterval) -> Date? {
         guard grace > 0, paidUntil != nil, let serviceUntil else { return nil }
-        return serviceUntil + grace
+        // A paid period to the last second of year 9999 plus grace ran into year 10000, a time
+        // RFC 3339 cannot write: the window stops where times do.
+        return min(serviceUntil + grace, GatewayNotification.latestTime)
     }
 
     /// The grace window as far as it gives access under `policy`: none once the subscription
@@ -92,7 +94,11 @@ public struct Entitlement: Equatable, Sendable {
         guard let endedAt else { return running }
         switch policy {
         case .immediately: return min(endedAt, running)
-        case .endOfPeriod: return serviceUntil ?? running
+        case .endOfPeriod:
+            // The paid period runs on; a trial does not outlive its subscription: a trial
+            // cancelled on its first day kept the SIM LIVE, unpaid, for the rest of it.
+            let trialLeft = trialUntil.map { min($0, endedAt) }
+            return [paidUntil, trialLeft].compactMap { $0 }.max() ?? running
         }
     }
 

@@ -31,7 +31,14 @@ public enum StripeEventReader {
             let (subscription, metadata) = invoiceSubscription(object)
             let ends = ((object["lines"] as? [String: Any])?["data"] as? [[String: Any]] ?? [])
                 .compactMap { number(($0["period"] as? [String: Any])?["end"]) }
-            guard let end = ends.max() else { throw GatewayPayloadError("invoice.paid has no line with period.end.") }
+            // Kept and shown as changing nothing, as Braintree's events without a paid-through
+            // date are: refused, it was nowhere to be seen, and Stripe sent it again for days.
+            guard let end = ends.max() else {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice has no line with a numeric period.end.")
+            }
+            for field in ["total", "amount_paid"] where !(object[field] == nil || object[field] is NSNull || number(object[field]) != nil) {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's \(field) is not a number.")
+            }
             // An invoice for nothing (the $0 invoice Stripe makes when a trial starts, or one a
             // coupon covers whole: its `total` is 0) grants its period as a trial does: access,
             // but no grace when the first real charge fails. Read as money, it opened grace after
@@ -76,7 +83,7 @@ public enum StripeEventReader {
         switch status {
         case "trialing":
             guard let end = number(subscription["trial_end"]) else {
-                throw GatewayPayloadError("A trialing subscription has no trial_end.")
+                return (nil, "A trialing subscription without a numeric trial_end changes no entitlement.")
             }
             return (.trialThrough(Date(timeIntervalSince1970: end)), nil)
         case "active":
@@ -101,7 +108,13 @@ public enum StripeEventReader {
         (value as? String) ?? ((value as? [String: Any])?["id"] as? String)
     }
 
+    /// A JSON number, or `nil`. Foundation hands JSON's `true` and `false` over as numbers
+    /// too: `period.end: true` was read as 1970-01-01T00:00:01, `total: false` as an invoice for
+    /// nothing. They are told apart by their type.
     private static func number(_ value: Any?) -> TimeInterval? {
-        (value as? NSNumber).map { $0.doubleValue }
+        guard let number = value as? NSNumber, type(of: number) != booleanType else { return nil }
+        return number.doubleValue
     }
+
+    private static let booleanType = type(of: NSNumber(value: true))
 }

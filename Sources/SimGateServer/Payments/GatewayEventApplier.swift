@@ -119,6 +119,8 @@ struct GatewayEventApplier: Sendable {
         guard let sim = try await tx.sims.list(filter, PageRequest(limit: 1)).items.first else {
             return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
         }
+        // A retired SIM takes no change; a payment for it was credited as if it had service.
+        guard sim.status != .retired else { return .failure(GatewayPayloadError("The SIM the metadata names (\(hint)) is RETIRED; no payment brings it back.")) }
         return .success(sim)
     }
 }

@@ -135,6 +135,8 @@ struct PaymentService: Sendable {
             } catch let error as DomainError where error.kind == .notFound {
                 throw DomainError.notFound("SIM", param: "sim")
             }
+            // A retired SIM takes no change, and no payment can bring it back.
+            if sim.status == .retired { throw DomainError.simRetired }
             if let existing = try await tx.bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID) {
                 throw DomainError(.conflict, code: "subscription_already_bound", message: "The subscription is already bound (\(existing.id)).", param: "subscription")
             }

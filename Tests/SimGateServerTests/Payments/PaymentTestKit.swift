@@ -24,7 +24,7 @@ extension TestHarness {
     @discardableResult
     func sendStripe(body: Data, gateway: String, secret: String, at time: Date? = nil) async throws -> TestReply {
         let header = StripeSignature.header(body: body, secret: secret, time: time ?? clock.now())
-        return try await request(.post, "/webhooks/stripe/\(gateway)", key: nil, rawBody: String(decoding: body, as: UTF8.self), headers: ["Stripe-Signature": header])
+        return try await request(.post, "/webhooks/stripe/\(gateway)", key: nil, bytes: body, headers: ["Stripe-Signature": header])
     }
 
     /// Posts a Braintree notification as a signed form, its base64 payload wrapped with newlines;

@@ -143,7 +143,7 @@ struct TestHarness: Sendable {
     /// Sends a request and reads the answer as JSON (or as text for non-JSON bodies).
     @discardableResult
     func request(
-        _ method: HTTPRequest.Method, _ path: String, key: String?, json: Any? = nil, rawBody: String? = nil,
+        _ method: HTTPRequest.Method, _ path: String, key: String?, json: Any? = nil, rawBody: String? = nil, bytes: Data? = nil,
         headers extra: [String: String] = [:]
     ) async throws -> TestReply {
         var headers = HTTPFields()
@@ -155,6 +155,9 @@ struct TestHarness: Sendable {
             headers[.contentType] = "application/json"
         } else if let rawBody {
             body = ByteBuffer(string: rawBody)
+            headers[.contentType] = "application/json"
+        } else if let bytes {
+            body = ByteBuffer(bytes: bytes)
             headers[.contentType] = "application/json"
         }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)

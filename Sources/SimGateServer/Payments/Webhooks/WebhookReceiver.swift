@@ -42,7 +42,11 @@ struct WebhookReceiver: Sendable {
         guard let gateway = try await gateway(gatewayID), gateway.kind == kind else {
             throw DomainError.notFound("payment gateway")
         }
-        let payload = String(decoding: webhook.body, as: UTF8.self)
+        // Kept as the gateway sent it: bytes that are not UTF-8 were stored as U+FFFD, and the
+        // stored body no longer matched its signature. No gateway sends such JSON or XML.
+        guard let payload = String(data: webhook.body, encoding: .utf8) else {
+            throw WebhookVerificationError.malformedBody("The body is not UTF-8 text.").apiError
+        }
         let externalID: String?
         do throws(WebhookVerificationError) {
             externalID = try verify(webhook, payload: payload, gateway: gateway, now: now)

@@ -1,0 +1,127 @@
+import Foundation
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+/// Hostile but signed payloads and the edges of time and state (an acceptance probe).
+@Suite("Payment edges")
+struct PaymentEdgesTests {
+    static let secret = "whsec_edges"
+    static let day: TimeInterval = 86_400
+
+    /// A signed Stripe event as raw text, answered.
+    static func post(_ app: TestHarness, _ body: Data, gateway: String) async throws -> TestReply {
+        try await app.sendStripe(body: body, gateway: gateway, secret: secret)
+    }
+
+    static func binding(_ sim: [String: Any]) -> [String: Any]? {
+        ((sim["billing"] as? [String: Any])?["bindings"] as? [[String: Any]])?.first
+    }
+
+    @Test("a period paid to the last second of 9999 with grace runs to that second, not into year 10000", arguments: [TestEngine.sqlite])
+    func graceStopsAtYear9999(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_far", "sim": sim])
+            let end = Date(timeIntervalSince1970: 253_402_300_799)
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_far", subscription: "sub_far", periodStart: app.clock.now(), periodEnd: end, created: app.clock.now()),
+                                     gateway: gateway, secret: Self.secret)
+            let live = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            let bound = Self.binding(live)
+            #expect(bound?["paid_until"] as? String == "9999-12-31T23:59:59.000Z")
+            #expect(bound?["grace_until"] as? String == "9999-12-31T23:59:59.000Z", "\(String(describing: bound))")
+            #expect(bound?["access_ends_at"] as? String == "9999-12-31T23:59:59.000Z", "\(String(describing: bound))")
+        }
+    }
+
+    @Test("under end_of_period a trial cancelled early ends with its subscription; paid time runs on", arguments: TestEngine.available)
+    func cancelledTrial(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "cancellation": "end_of_period"])
+            let start = app.clock.now()
+            for (index, sim) in sims.enumerated() {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
+            }
+            // SIM 0 on a trial, SIM 1 on an invoice a coupon paid whole: neither collected money.
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t0", subscription: "sub_0", status: "trialing", periodEnd: start + 14 * Self.day, created: start, trialEnd: start + 14 * Self.day),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_t1", subscription: "sub_1", periodStart: start, periodEnd: start + 30 * Self.day, created: start, amountPaid: 0),
+                                     gateway: gateway, secret: Self.secret)
+            for sim in sims { try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" } }
+            app.clock.set(start + Self.day)
+            for index in 0..<2 {
+                try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_end\(index)", subscription: "sub_\(index)", endedAt: app.clock.now(), created: app.clock.now()),
+                                         gateway: gateway, secret: Self.secret)
+            }
+            for sim in sims {
+                let ended = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+                #expect(Self.binding(ended)?["access_ends_at"] as? String == RFC3339.string(from: start + Self.day))
+            }
+        }
+    }
+
+    @Test("JSON true and false are no numbers; a missing period end is kept as ignored, not refused; a body not UTF-8 is refused", arguments: [TestEngine.sqlite])
+    func hostilePayloads(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_b", "sim": sim])
+            let now = Int(app.clock.now().timeIntervalSince1970)
+            func invoice(_ id: String, lines: String, total: String = "900", created: String? = nil) -> Data {
+                Data("""
+                    {"id":"\(id)","object":"event","type":"invoice.paid","created":\(created ?? String(now)),"data":{"object":{"object":"invoice","total":\(total),\
+                    "parent":{"subscription_details":{"subscription":"sub_b"}},"lines":{"data":\(lines),"has_more":true}}}}
+                    """.utf8)
+            }
+            // `created: true` was read as 1970-01-01T00:00:01: the envelope is unreadable.
+            #expect(try await Self.post(app, invoice("evt_c", lines: "[]", created: "true"), gateway: gateway).code == "payload_invalid")
+            // Period end `true` (was 1970-01-01T00:00:01, provisioning the SIM OFFLINE), a total
+            // `false` (was an invoice for nothing, a trial), no line at all (was a 400 Stripe
+            // sends again for days): each kept, and shown as changing nothing.
+            let kept = [
+                invoice("evt_true", lines: #"[{"period":{"end":true}}]"#),
+                invoice("evt_false", lines: #"[{"period":{"end":\#(now + 86_400)}}]"#, total: "false"),
+                invoice("evt_none", lines: "[]"),
+            ]
+            for body in kept { #expect(try await Self.post(app, body, gateway: gateway).status == 200) }
+            try await app.waitForGatewayEvents(key: key)
+            let events = try await app.request(.get, "/v1/gateway_events", key: key).items
+            #expect(events.count == 3 && events.allSatisfy { $0["status"] as? String == "ignored" }, "\(events)")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "INVENTORY")
+
+            // A raw 0xE9 inside a string, signed over the raw bytes: kept, it was stored with
+            // U+FFFD and no longer matched its signature.
+            var latin1 = Data(#"{"id":"evt_latin1","object":"event","type":"ping","created":\#(now),"data":{"object":{"name":"caf"#.utf8)
+            latin1.append(0xE9)
+            latin1.append(contentsOf: Data(#""}}}"#.utf8))
+            let refused = try await Self.post(app, latin1, gateway: gateway)
+            #expect(refused.status == 400 && refused.code == "payload_invalid", "\(refused.text)")
+            #expect(try await app.request(.get, "/v1/gateway_events", key: key).items.count == 3)
+        }
+    }
+
+    @Test("a retired SIM takes no binding, by the API or by an event's metadata", arguments: [TestEngine.sqlite])
+    func retiredSim(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/retire", key: app.operatorKey).status == 200)
+            let bound = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_r", "sim": sim])
+            #expect(bound.status == 409 && bound.code == "sim_retired", "\(bound.text)")
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_r", subscription: "sub_m", periodStart: app.clock.now(), periodEnd: app.clock.now() + Self.day,
+                                                              created: app.clock.now(), metadata: ["iccid": Fixtures.iccid(0)]),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let event = try #require(try await app.request(.get, "/v1/gateway_events", key: key).items.first)
+            #expect((event["outcome"] as? String)?.contains("RETIRED") == true, "\(event)")
+            #expect(try await app.request(.get, "/v1/billing_bindings", key: key).items.isEmpty)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "RETIRED")
+        }
+    }
+}
