@@ -181,6 +181,55 @@ struct HandoverLeftoversTests {
         }
     }
 
+    /// A rule that had fired for the SIM (re-arm `never`) stayed silent in the SIM's next tenure,
+    /// even back in the same account: its memory of the SIM outlived the handover.
+    @Test("a SIM that changed hands is new to every rule, even back in the same account", arguments: TestEngine.available)
+    func rulesForgetAfterHandover(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, second) = try await Self.twoHolders(app)
+            _ = try await RuleTests.rule(app, key: first.key, [
+                "name": "Left Germany", "trigger": ["type": "country_not_in", "countries": ["DE"]],
+                "actions": [["type": "set_offline"]], "rearm": ["type": "never"],
+            ])
+            try await RuleTriggerTests.use(app, key: first.key, sim: sim, id: "abroad-1", bytes: 10, network: "20801")
+            #expect(try await RuleTests.firings(app, key: first.key).count == 1)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            for account in [second.account, first.account] {
+                app.clock.advance(by: 1)
+                let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": account])
+                #expect(moved.status == 200, "\(moved.text)")
+            }
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: first.key)["status"] == "LIVE")
+            app.clock.advance(by: 1)
+            try await RuleTriggerTests.use(app, key: first.key, sim: sim, id: "abroad-2", bytes: 10, network: "20801")
+            #expect(try await RuleTests.firings(app, key: first.key).count == 2)
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "OFFLINE")
+        }
+    }
+
+    /// A delayed action of a rule turned off before it was due vanished: its firing said
+    /// "scheduled" for ever, and nothing said it did not run.
+    @Test("a delayed action of a rule turned off before it was due is recorded as skipped", arguments: [TestEngine.sqlite])
+    func delayedActionOfRuleTurnedOff(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (sim, first, _) = try await Self.twoHolders(app)
+            let rule = try await RuleTests.rule(app, key: first.key, [
+                "name": "Cut off later", "trigger": ["type": "first_use"],
+                "actions": [["type": "set_offline", "delay_seconds": 60]],
+            ])
+            try await RuleTriggerTests.use(app, key: first.key, sim: sim, id: "first", bytes: 10)
+            let off = try await app.request(.post, "/v1/rules/\(rule)", key: first.key, json: ["enabled": false])
+            #expect(off.status == 200, "\(off.text)")
+            app.clock.advance(by: 61)
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "LIVE")
+            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
+            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
+            #expect(outcome?.first?["detail"] as? String == "The rule was turned off.", "\(ran)")
+        }
+    }
+
     /// A customer's activate over the operator's hold was told to "activate with force", which
     /// only led to `operator_hold`; a retired SIM still took labels and metadata.
     @Test("a customer's activate over the operator's hold is operator_hold at once; a retired SIM takes no update", arguments: TestEngine.available)

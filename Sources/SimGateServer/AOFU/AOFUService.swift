@@ -22,6 +22,8 @@ struct AOFUService: Sendable {
         if let bundleBytes {
             try await tx.sims.grantBundle(bundleChange(.granted, bytes: bundleBytes, sim: provisioned, cause: cause, at: now))
             provisioned.bundle = DataBundle(size: bundleBytes, used: 0)
+            // `bundle_used` fires once per bundle: a new one of the last one's size is another.
+            try await tx.rules.forgetWindows(sim: sim.id, prefix: "bundle:")
         } else if sim.bundle != nil {
             try await tx.sims.clearBundle(sim.id)
             provisioned.bundle = nil

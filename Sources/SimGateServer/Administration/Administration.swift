@@ -14,7 +14,7 @@ public struct Administration: Sendable {
         let ids = IdentifierGenerator(clock: clock)
         let store = Store(database: database, ids: ids)
         accounts = AccountService(store: store, clock: clock, ids: ids)
-        sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids)])
+        sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids), RuleMemoryHandover()])
     }
 
     private func cause(_ command: String) -> ChangeCause {

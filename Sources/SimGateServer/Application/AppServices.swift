@@ -66,7 +66,7 @@ struct AppServices: Sendable {
         principals = PrincipalCache(lifetime: 1, clock: clock)
         gateways = GatewayCache(lifetime: 1, clock: clock)
         // A SIM that changes hands leaves its subscriptions behind.
-        sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids)])
+        sims = SimService(store: store, clock: clock, ids: ids, handover: [BillingBindings(clock: clock, ids: ids), RuleMemoryHandover()])
         accounts = AccountService(store: store, clock: clock, ids: ids)
         events = EventService(store: store)
         payments = PaymentService(store: store, clock: clock, ids: ids, sims: sims)

@@ -91,7 +91,10 @@ struct RuleFirings: Sendable {
     func fire(_ job: RuleFireJob, firingID: EventID) async throws {
         try await store.transaction { tx in
             // A rule deleted or turned off since it fired does nothing more.
-            guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
+            // A deleted rule's actions go with it (its `rule.deleted` event says so); a rule
+            // turned off keeps them, recorded as skipped below: dropped in silence, its firing
+            // said "scheduled" for ever.
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
             let rule = try Rule(stored: stored)
             guard try await tx.events.find(firingID, accountID: rule.accountID) == nil else { return }
             guard var sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true) else { return }
@@ -129,7 +132,10 @@ struct RuleFirings: Sendable {
     /// rule fired, and ran after an edit had taken it out.
     func runDelayed(_ job: RuleActionJob, eventID: EventID) async throws {
         try await store.transaction { tx in
-            guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
+            // A deleted rule's actions go with it (its `rule.deleted` event says so); a rule
+            // turned off keeps them, recorded as skipped below: dropped in silence, its firing
+            // said "scheduled" for ever.
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
             let rule = try Rule(stored: stored)
             guard try await tx.events.find(eventID, accountID: rule.accountID) == nil else { return }
             // Read whoever holds it now: a SIM that changed hands meanwhile is skipped and
@@ -139,7 +145,9 @@ struct RuleFirings: Sendable {
             // in a later tenure than the one that fired: its handover is dated after the firing.
             let firedAt = try await tx.events.find(job.firing, accountID: rule.accountID)?.createdAt
             let handedOverAt = try await tx.events.latestTime(simID: sim.id, types: [.simAssigned, .simUnassigned])
-            let skipped: String? = if sim.accountID != rule.accountID {
+            let skipped: String? = if !stored.enabled {
+                "The rule was turned off."
+            } else if sim.accountID != rule.accountID {
                 "The SIM is no longer the rule's account's."
             } else if let firedAt, let handedOverAt, handedOverAt > firedAt {
                 "The SIM changed hands after the rule fired."

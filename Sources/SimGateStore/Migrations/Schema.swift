@@ -9,5 +9,6 @@ enum Schema {
         foundation, payments, usage, usagePlaces, gateHardening, billingSemantics, typedJobs, usageGranularity, activateOnFirstUse, automation, tariffPrices,
         usageOwners, statements, dashboardSessions, fleetOverview, usagePartitions, eventsByTime, runningJobsByKey, usageLastData, idempotencyClaims,
         trials,
+        ruleStatesBySim,
     ]
 }

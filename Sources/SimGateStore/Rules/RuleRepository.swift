@@ -144,6 +144,20 @@ public struct RuleRepository: Sendable {
         return found
     }
 
+    /// Forgets what every rule remembers of `sim`: the SIM left its customer, and rules of its
+    /// next tenure (even under the same account again) start afresh.
+    public func forgetStates(sim: SimID) async throws {
+        try await db.delete(from: "rule_states").where("sim_id", .equal, sim.rawValue).run()
+    }
+
+    /// Forgets the window every rule last fired for on `sim` when it starts with `prefix`
+    /// (`bundle:` when the SIM gets a new bundle, which a bundle of the old one's size
+    /// otherwise never fired for); the re-arm policy still holds.
+    public func forgetWindows(sim: SimID, prefix: String) async throws {
+        try await db.update("rule_states").set("last_window", to: SQLLiteral.null)
+            .where("sim_id", .equal, sim.rawValue).where("last_window", .like, prefix + "%").run()
+    }
+
     /// Writes what a rule remembers of a SIM after firing.
     public func saveState(_ state: RuleFiringState, for key: RuleStateKey) async throws {
         try await db.raw("""

@@ -296,6 +296,29 @@ struct RuleTriggerTests {
         }
     }
 
+    /// The window was the bundle's size alone: provision, use, shut down, provision again with
+    /// the same size (the normal AOFU cycle) and the rule never fired for the new bundle.
+    @Test("bundle_used fires again for a new bundle of the same size", arguments: TestEngine.available)
+    func newBundleSameSize(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/tariffs", key: app.operatorKey, json: ["number": 7, "name": "AOFU", "kind": "aofu", "accounts": [account]])
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Half used", "trigger": ["type": "bundle_used", "percent": 50], "actions": [["type": "lift_hold"]],
+            ])
+            for life in 1...2 {
+                let provisioned = try await app.request(.post, "/v1/sims/\(sim)/provision", key: key, json: ["tariff": 7, "shutdown_threshold_hours": 720, "bundle_size_mb": 1])
+                try #require(provisioned.status < 300, "\(provisioned.text)")
+                app.clock.advance(by: 600)
+                try await Self.use(app, key: key, sim: sim, id: "life-\(life)", bytes: 700_000)
+                #expect(try await Self.firings(app, key: key).count == life, "life \(life)")
+                _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: key)
+                app.clock.advance(by: 600)
+            }
+        }
+    }
+
     @Test("an ordered endpoint gets its deliveries one at a time in event order, even through a retry", arguments: TestEngine.available)
     func orderedEndpoint(engine: TestEngine) async throws {
         try await WebhookReceiver.serving { receiver in
