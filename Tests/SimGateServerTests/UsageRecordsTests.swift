@@ -20,13 +20,15 @@ struct UsageRecordsTests {
                 Self.record("cdr-3", sim: iccid, up: -5, down: 1),
                 Self.record("cdr-4", sim: Fixtures.iccid(7), up: 1, down: 1),
                 ["id": "cdr-5", "sim": sim, "started_at": "yesterday", "ended_at": "2026-11-20T11:00:00Z", "bytes_up": 1, "bytes_down": 1],
+                // Two capitals that name no country passed, and set the SIM's last_seen country.
+                Self.record("cdr-6", sim: sim, up: 1, down: 1).merging(["country": "XX"]) { $1 },
             ]
             let first = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records])
             #expect(first.status == 200, "\(first.text)")
             #expect(first.json["accepted"] as? Int == 2)
-            #expect(first.json["rejected"] as? Int == 3)
+            #expect(first.json["rejected"] as? Int == 4)
             let params = ((first.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["param"] as? String }
-            #expect(params == ["records[2].bytes_up", "records[3].sim", "records[4].started_at"])
+            #expect(params == ["records[2].bytes_up", "records[3].sim", "records[4].started_at", "records[5].country"])
 
             let resend = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": Array(records.prefix(2))])
             #expect(resend.json["accepted"] as? Int == 0)

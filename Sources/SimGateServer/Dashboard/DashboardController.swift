@@ -133,7 +133,11 @@ struct DashboardController: Sendable {
     }
 
     /// Whether the browser reached SimGate over TLS (through a proxy that says so): the cookie is then `Secure`.
+    /// A chain of proxies lists a scheme each (`https, http`), the browser's first: read whole,
+    /// such a list was no `https`, and the cookie went out without `Secure`.
     static func isBehindTLS(_ request: Request) -> Bool {
-        request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https" || request.head.scheme == "https"
+        let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
+            .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return forwarded == "https" || request.head.scheme == "https"
     }
 }

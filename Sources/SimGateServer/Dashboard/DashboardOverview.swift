@@ -97,7 +97,9 @@ struct DashboardOverview: Sendable {
         } else if isOperator {
             values["costsPerAccount"] = true
         }
-        values["costsUnknown"] = figures.costsProblem == nil && figures.costs == nil && !isOperator
+        // A customer's costs are worked out whenever they can be; with no priced tariff they
+        // have no totals, which left the card with its heading alone.
+        values["costsUnknown"] = figures.costsProblem == nil && (figures.costs?.totals.isEmpty ?? true) && !isOperator
         return values
     }
 }

@@ -11,9 +11,7 @@ struct DashboardPaymentsWebhookAddress: Sendable {
 
     /// The origin `request` was sent to.
     init(_ request: Request) {
-        let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
-            .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        let scheme = forwarded == "https" || request.head.scheme == "https" ? "https" : "http"
+        let scheme = DashboardController.isBehindTLS(request) ? "https" : "http"
         // A Host header is the browser's own; only a plain host[:port] is worth printing.
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
         if let host = request.head.authority, !host.isEmpty, host.unicodeScalars.allSatisfy(allowed.contains) {

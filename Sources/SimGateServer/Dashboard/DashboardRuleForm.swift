@@ -170,7 +170,13 @@ struct DashboardRuleForm {
         guard let text else { return nil }
         let digits = text.filter { $0 != "," && $0 != "_" && !$0.isWhitespace }
         guard let number = Int64(digits) else { return .string(text) }
-        let size = units.first { $0.0 == unit }?.1 ?? units[0].1
+        // A unit the form does not offer (a hand-built post) was taken for the first one,
+        // bytes: `1 XB` became a limit of one byte. It goes on as text, for the API to refuse.
+        var size = units[0].1
+        if let unit {
+            guard let offered = units.first(where: { $0.0 == unit }) else { return .string("\(text) \(unit)") }
+            size = offered.1
+        }
         let (product, overflow) = number.multipliedReportingOverflow(by: size)
         return overflow ? .number(Double(number) * Double(size)) : .integer(product)
     }

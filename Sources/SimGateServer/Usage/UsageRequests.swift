@@ -121,8 +121,10 @@ struct UsageRecordInput: Decodable {
             guard let parsed = ServingNetwork(mccMNC: mccMNC) else { return problem("mcc_mnc", "invalid_mcc_mnc", "'mcc_mnc' is the MCC and MNC, 5 or 6 digits.") }
             network = parsed
         }
-        if let country, country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-            return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 code such as DE.")
+        // The codes rules take: `XX` or `EU` passed, set `last_seen`, and put a SIM OFFLINE
+        // under `country_not_in` for a country that does not exist.
+        if let country, !MobileCountryCodes.isCountryCode(country) {
+            return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 code of a country with mobile networks, in capitals, such as DE.")
         }
         if let rat, rat.isEmpty || TextLimit.problem(in: rat, maximumLength: 32) != nil {
             return problem("rat", "invalid_rat", "'rat' names the radio access technology (EUTRAN, NR, ...), up to 32 characters.")

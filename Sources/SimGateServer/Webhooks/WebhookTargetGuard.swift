@@ -132,10 +132,14 @@ struct IPNetwork: Equatable, Sendable {
 
     /// Addresses deliveries never reach unless allowed: unspecified, loopback, private,
     /// shared (CGNAT), link-local (cloud metadata), benchmarking, multicast and reserved
-    /// ranges of IPv4, and their IPv6 kin (unique-local, link-local, NAT64, documentation).
+    /// ranges of IPv4, and their IPv6 kin (unique-local, link-local, site-local, documentation),
+    /// with every IPv6 form that carries an IPv4 address inside it (IPv4-compatible, SIIT,
+    /// NAT64 both well-known and local-use, 6to4, Teredo): through a translator or relay,
+    /// `[64:ff9b:1::a9fe:a9fe]` or `[2002:a9fe:a9fe::]` reached 169.254.169.254.
     static let reserved: [IPNetwork] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
         "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-        "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+        "::/96", "::1/128", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/32", "2001:db8::/32", "2002::/16",
+        "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
     ].compactMap(IPNetwork.init)
 }

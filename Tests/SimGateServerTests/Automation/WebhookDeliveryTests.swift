@@ -304,7 +304,10 @@ struct WebhookDeliveryTests {
         try await WebhookReceiver.serving { receiver in
             try await TestHarness.run(engine, configure: { $0.webhooks.allowedNetworks = [] }) { app in
                 let (account, key) = try await app.makeCustomer("E-Bikes")
-                for url in ["http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://10.1.2.3/x", "http://[::ffff:127.0.0.1]/x"] {
+                for url in ["http://127.0.0.1:9/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://10.1.2.3/x", "http://[::ffff:127.0.0.1]/x",
+                            // IPv6 forms carrying an IPv4 address (NAT64 local-use, IPv4-compatible, SIIT, 6to4, Teredo), and site-local.
+                            "http://[64:ff9b:1::a9fe:a9fe]/", "http://[::a9fe:a9fe]/", "http://[::127.0.0.2]/", "http://[::ffff:0:a9fe:a9fe]/",
+                            "http://[2002:a9fe:a9fe::]/", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "http://[fec0::1]/"] {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.status == 400 && refused.code == "url_not_allowed" && refused.param == "url", "\(url): \(refused.text)")
                 }

@@ -61,6 +61,11 @@ struct DashboardOverviewTests {
             let operatorCookie = try await app.signIn(key: app.operatorKey)
             let all = try await app.browser(.get, "/", cookie: operatorCookie)
             #expect(all.text.contains("<tr><td>manual</td><td class=\"number\">2</td></tr>"))
+
+            // An account with SIMs but no priced tariff: the cost card said nothing under its heading.
+            let (_, unpricedKey) = try await app.makeCustomer("Unpriced")
+            let unpriced = try await app.browser(.get, "/", cookie: try await app.signIn(key: unpricedKey))
+            #expect(unpriced.text.contains("No priced tariff yet."), "\(unpriced.text)")
         }
     }
 

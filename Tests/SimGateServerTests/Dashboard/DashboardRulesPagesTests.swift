@@ -140,6 +140,14 @@ struct DashboardRulesPagesTests {
             #expect(shown.text.contains(#"name="limit" value="5""#) && shown.text.contains(#"name="suspend_delay" value="2""#))
             #expect(shown.text.contains("set the SIM OFFLINE after 2 h") && shown.text.contains("SIMs labelled berlin"))
 
+            // A unit the form does not offer was taken for bytes: `1 XB` became a one-byte limit.
+            let oddUnit = try await app.browser(.post, "/rules/\(rule)", cookie: cookie, form: [
+                "csrf": csrf, "name": "Heavy user", "trigger": "usage_over", "limit": "1", "limit_unit": "XB", "window": "month", "scope": "all",
+                "match": "all", "action_suspend": "on", "rearm": "immediately",
+            ])
+            #expect(oddUnit.status == 422, "\(oddUnit.status)")
+            #expect((try await app.request(.get, "/v1/rules/\(rule)", key: key).json["trigger"] as? [String: Any])?["limit_bytes"] as? Int == 5 * 1_048_576)
+
             let badEdit = try await app.browser(.post, "/rules/\(rule)", cookie: cookie, form: ["csrf": csrf, "name": " ", "trigger": "first_use", "action_suspend": "on"])
             #expect(badEdit.status == 422 && badEdit.text.contains(##"href="#rule-name""##))
             #expect(try await app.request(.get, "/v1/rules/\(rule)", key: key)["name"] == "Heavy user")

@@ -74,6 +74,9 @@ struct DashboardSessionTests {
             #expect(!setCookie.contains("Secure"))
             let behindTLS = try await app.browser(.post, "/sign-in", form: ["key": key], headers: ["X-Forwarded-Proto": "https"])
             #expect(behindTLS.headers[.setCookie]?.contains("Secure") == true)
+            // Two proxies list two schemes, the browser's first: read whole, no Secure.
+            let chained = try await app.browser(.post, "/sign-in", form: ["key": key], headers: ["X-Forwarded-Proto": "https, http"])
+            #expect(chained.headers[.setCookie]?.contains("Secure") == true)
             let cookie = try await app.signIn(key: key)
             let stored = try await app.database.sqlRead { try await $0.raw("SELECT token_hash FROM dashboard_sessions").all().map { try $0.decode(column: "token_hash", as: String.self) } }
             #expect(!stored.isEmpty && !stored.contains(cookie), "only the cookie's hash is kept")
@@ -105,6 +108,7 @@ struct DashboardSessionTests {
         ("example.com", "https://example.com", "https", true), ("Example.COM", "http://example.com", nil, true),
         ("example.com", "http://example.com:8081", nil, false), ("example.com", "https://example.com:8443", nil, false),
         ("example.com", "http://example.com", "https", false), ("example.com", "http://example.org", nil, false),
+        ("example.com", "http://example.com", "https, http", false),
         ("127.0.0.1:18640", "http://127.0.0.1:18640", nil, true), ("127.0.0.1:18640", "http://127.0.0.1:9999", nil, false),
         ("127.0.0.1", "http://127.0.0.1:9999", nil, false), ("[::1]:8080", "http://[::1]:8080", nil, true),
         ("example.com:x", "http://example.com", nil, false), ("example.com", "null", nil, false),
