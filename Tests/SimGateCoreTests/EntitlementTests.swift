@@ -107,7 +107,10 @@ struct EntitlementTests {
         let extended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .trialThrough(Self.start + 60 * Self.day), .paymentFailed(at: Self.start + 60 * Self.day)])
         #expect(extended.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 63 * Self.day)
         #expect(extended.accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 63 * Self.day)
-        #expect(extended.merging(.ended(at: Self.start + 40 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 60 * Self.day)
+        // Ended inside the free month under end_of_period: the paid month has run out, and the
+        // trial ends with its subscription (it ran on, unpaid, to day 60).
+        #expect(extended.merging(.ended(at: Self.start + 40 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 40 * Self.day)
+        #expect(extended.merging(.ended(at: Self.start + 20 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 30 * Self.day)
     }
 
     @Test("an ended subscription stays ended, stopping now or at the end of the paid period")

@@ -46,7 +46,9 @@ struct GatewayReaderTests {
         #expect(renewal.noFactBecause?.contains("paid invoice") == true)
         #expect(try event("customer.subscription.updated", ["status": "trialing", "trial_end": 1_801_000_000, "current_period_end": 1_802_000_000]).fact
                 == .trialThrough(Date(timeIntervalSince1970: 1_801_000_000)))
-        #expect(throws: GatewayPayloadError.self) { try event("customer.subscription.updated", ["status": "trialing"]) }
+        // Kept and shown as changing nothing, not refused (Stripe would send it again for days).
+        let noTrialEnd = try event("customer.subscription.updated", ["status": "trialing", "trial_end": true])
+        #expect(noTrialEnd.fact == nil && noTrialEnd.noFactBecause?.contains("trial_end") == true)
         #expect(try event("customer.subscription.updated", ["status": "past_due"]).fact == .paymentFailed(at: Date(timeIntervalSince1970: 1_800_000_000)))
         #expect(try event("customer.subscription.deleted", ["status": "canceled", "ended_at": 1_800_000_500]).fact == .ended(at: Date(timeIntervalSince1970: 1_800_000_500)))
         #expect(try event("customer.subscription.paused", ["status": "paused"]).fact == nil)
@@ -62,9 +64,19 @@ struct GatewayReaderTests {
         #expect(withReference.fact == nil)
     }
 
-    @Test("malformed Stripe payloads are refused", arguments: ["not json", "[]", #"{"id": "evt"}"#, #"{"id":"e","type":"invoice.paid","created":1,"data":{"object":{"lines":{"data":[]}}}}"#])
+    @Test("malformed Stripe payloads are refused", arguments: ["not json", "[]", #"{"id": "evt"}"#, #"{"id":"e","type":"ping","created":true,"data":{"object":{}}}"#])
     func stripeMalformed(body: String) {
         #expect(throws: GatewayPayloadError.self) { try StripeEventReader.read(Data(body.utf8)) }
+    }
+
+    @Test("an invoice without a numeric period end, or with a total that is no number, changes nothing and says why", arguments: [
+        #"{"id":"e","type":"invoice.paid","created":1,"data":{"object":{"lines":{"data":[]}}}}"#,
+        #"{"id":"e","type":"invoice.paid","created":1,"data":{"object":{"lines":{"data":[{"period":{"end":true}}]}}}}"#,
+        #"{"id":"e","type":"invoice.paid","created":1,"data":{"object":{"total":false,"lines":{"data":[{"period":{"end":100}}]}}}}"#,
+    ])
+    func stripeInvoiceWithoutFacts(body: String) throws {
+        let read = try StripeEventReader.read(Data(body.utf8))
+        #expect(read.fact == nil && read.noFactBecause != nil)
     }
 
     @Test("Braintree notifications are read, paid through the end of the paid-through day")

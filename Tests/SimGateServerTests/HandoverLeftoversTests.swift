@@ -227,6 +227,20 @@ struct HandoverLeftoversTests {
             let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
             #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
             #expect(outcome?.first?["detail"] as? String == "The rule was turned off.", "\(ran)")
+
+            // A firing not yet run when the rule is turned off does nothing.
+            try await RuleTriggerTests.use(app, key: first.key, sim: sim, id: "second", bytes: 10, network: "20801")
+            let roaming = try await RuleTests.rule(app, key: first.key, [
+                "name": "Roaming", "trigger": ["type": "country_changed"], "actions": [["type": "set_offline"]],
+            ])
+            let now = RFC3339Text.format(app.clock.now())
+            _ = try await app.request(.post, "/v1/usage_records", key: first.key, json: ["records": [
+                ["id": "third", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 1, "bytes_down": 1, "mcc_mnc": "26201"],
+            ]])
+            _ = try await app.request(.post, "/v1/rules/\(roaming)", key: first.key, json: ["enabled": false])
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/events?type=rule.triggered", key: first.key).items.count == 1, "only the first rule's firing")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "LIVE")
         }
     }
 

@@ -91,10 +91,7 @@ struct RuleFirings: Sendable {
     func fire(_ job: RuleFireJob, firingID: EventID) async throws {
         try await store.transaction { tx in
             // A rule deleted or turned off since it fired does nothing more.
-            // A deleted rule's actions go with it (its `rule.deleted` event says so); a rule
-            // turned off keeps them, recorded as skipped below: dropped in silence, its firing
-            // said "scheduled" for ever.
-            guard let stored = try await tx.rules.find(job.rule, accountID: nil) else { return }
+            guard let stored = try await tx.rules.find(job.rule, accountID: nil), stored.enabled else { return }
             let rule = try Rule(stored: stored)
             guard try await tx.events.find(firingID, accountID: rule.accountID) == nil else { return }
             guard var sim = try await tx.sims.find(job.sim, accountID: rule.accountID, forUpdate: true) else { return }

@@ -40,7 +40,7 @@ struct DashboardSimPage: Sendable {
         var content: [String: Any] = [
             "id": sim.id.rawValue, "iccid": sim.iccid.digits, "imsi": sim.imsi.digits, "serial": sim.serialNumber,
             "status": sim.status.rawValue, "statusKey": sim.status.rawValue.lowercased(),
-            "statusSince": DashboardFormat.time(sim.statusChangedAt), "statusBy": DashboardFormat.actor(sim.statusCause.actor),
+            "statusWhy": Self.statusWhy(sim),
             "csrf": signedIn.session.csrfToken, "canAct": !signedIn.readOnly && sim.status != .retired,
             "events": timeline.map(Self.eventRow), "hasEvents": !timeline.isEmpty,
             "holds": sim.state.holds.values.sorted { $0.placedAt < $1.placedAt }.map(Self.holdRow), "hasHolds": !sim.state.holds.isEmpty,
@@ -55,7 +55,6 @@ struct DashboardSimPage: Sendable {
             "rules": rules, "hasRules": !rules.isEmpty,
         ]
         if let newest = timeline.first { content["newestEvent"] = newest.id.rawValue }
-        if let reason = sim.statusCause.reason { content["statusReason"] = reason }
         if let msisdn = sim.msisdn { content["msisdn"] = msisdn.digits }
         if let eid = sim.eid { content["eid"] = eid.digits }
         if let imei = sim.imei { content["imei"] = imei.digits }
@@ -81,11 +80,20 @@ struct DashboardSimPage: Sendable {
         let month = BillingMonth(containing: clock.now())
         let total = try await usage.totals(UsageTotalsQuery(scope: .sim(sim.id), months: true, from: month.description, to: month.description, account: ownAccount))
         let bytes = Self.sum(total)
+        // Why, with the status: a page updated live said "LIVE since 09:10:24, by ...:
+        // 'bike reported stolen'", the suspension's words under the activation's status.
         return (bytes, [
-            "status": sim.status.rawValue, "statusKey": sim.status.rawValue.lowercased(), "usageMonth": DashboardFormat.bytes(bytes),
+            "status": sim.status.rawValue, "statusKey": sim.status.rawValue.lowercased(), "statusWhy": Self.statusWhy(sim),
+            "usageMonth": DashboardFormat.bytes(bytes),
             "usageMonthBytes": String(bytes),
             "holds": sim.state.holds.values.sorted { $0.placedAt < $1.placedAt }.map(Self.holdRow),
         ])
+    }
+
+    /// Since when the SIM has its status, who set it and why, as the page prints it.
+    static func statusWhy(_ sim: Sim) -> String {
+        let reason = sim.statusCause.reason.map { ": “\($0)”" } ?? ""
+        return "since \(DashboardFormat.time(sim.statusChangedAt)), by \(DashboardFormat.actor(sim.statusCause.actor))\(reason)"
     }
 
     /// The rules of the SIM's account whose scope takes it in, with when each last fired for it.

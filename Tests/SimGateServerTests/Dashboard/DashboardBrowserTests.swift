@@ -86,6 +86,11 @@ struct DashboardBrowserTests {
                 // RADIUS usage shows on the open page without a reload, through the event stream.
                 _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: key, json: ["reason": "found"])
                 _ = try await browser.element("#sim-status[data-status='LIVE']")
+                // With the status, why: the page said LIVE with the suspension's "reported stolen",
+                // and the emptied holds left no "No holds" line (it was drawn only on load).
+                let why = try await browser.text("#status-why")
+                #expect(why.contains("“found”"), "\(why)")
+                _ = try await browser.element("#no-holds:not([hidden])")
                 try await RADIUSAccountingTests.send(app, [
                     RADIUSAccountingTests.accounting(.start, session: "b-1", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
                     RADIUSAccountingTests.accounting(.interimUpdate, session: "b-1", imsi: Fixtures.imsi(0), input: 3_145_728, output: 0, identifier: 2),

@@ -36,6 +36,8 @@
       status.className = "status status-" + change.statusKey;
       status.dataset.status = change.status;
     }
+    var why = document.querySelector("[data-live=status-why]");
+    if (why && change.statusWhy) { why.textContent = change.statusWhy; }
     var holds = document.querySelector("[data-live=holds]");
     if (holds && change.holds) {
       holds.replaceChildren.apply(holds, change.holds.map(holdItem));
