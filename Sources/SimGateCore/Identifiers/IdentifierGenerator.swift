@@ -62,6 +62,19 @@ public final class IdentifierGenerator: Sendable {
     }
 }
 
+extension TypedID {
+    /// This id with its time part set to `time` and the rest kept: an id made ahead of its
+    /// object (a delayed action's event, named when its job was queued) that sorts where the
+    /// object's time puts it, and is the same however often it is worked out.
+    public func retimed(to time: Date) -> TypedID {
+        let prefixLength = Kind.prefix.utf8.count + 1
+        let body = rawValue.utf8.dropFirst(prefixLength)
+        guard body.count == 26 else { return self }
+        let milliseconds = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+        return TypedID(trusted: String(rawValue.prefix(prefixLength)) + Base32.encode(milliseconds, characters: 10) + String(decoding: body.dropFirst(10), as: UTF8.self))
+    }
+}
+
 /// Crockford's base-32 alphabet, which sorts in the same order as the numbers it encodes.
 enum Base32 {
     /// The 32 digits in value order, as ASCII; I, L, O and U are left out to avoid misreading.

@@ -71,7 +71,13 @@ struct RuleFirings: Sendable {
     var handlers: [JobHandler] {
         [
             JobHandler(RuleFireJob.self) { job, record in try await fire(job, firingID: Self.firingID(of: record.id)) },
-            JobHandler(RuleActionJob.self) { job, record in try await runDelayed(job, eventID: Self.firingID(of: record.id)) },
+            // Named by the job (the same on every run), dated when it was due: dated when it
+            // was queued, up to a year before, it sorted behind every event made meanwhile, so
+            // lists newest first, `ending_before` and the dashboard's live pages missed it.
+            JobHandler(RuleActionJob.self) { job, record in
+                let id = Self.firingID(of: record.id)
+                try await runDelayed(job, eventID: job.dueAt.map(id.retimed(to:)) ?? id)
+            },
             JobHandler(IdleScanJob.self) { _, _ in try await scanIdle() },
         ]
     }
@@ -102,7 +108,7 @@ struct RuleFirings: Sendable {
             for action in rule.actions {
                 if action.delaySeconds > 0 {
                     let runAt = now + TimeInterval(action.delaySeconds)
-                    delayed.append(try NewJob(RuleActionJob(rule: rule.id, sim: sim.id, firing: firingID, action: action), runAt: runAt))
+                    delayed.append(try NewJob(RuleActionJob(rule: rule.id, sim: sim.id, firing: firingID, action: action, dueAt: runAt), runAt: runAt))
                     outcomes.append(ActionOutcome(type: action.kind.typeName, outcome: "scheduled", detail: nil, endpoint: action.endpointText, runAt: runAt))
                     continue
                 }
@@ -221,7 +227,7 @@ enum IdleScan {
 
 extension RuleActionJob {
     /// The job for `action` of a firing.
-    init(rule: RuleID, sim: SimID, firing: EventID, action: RuleAction) {
+    init(rule: RuleID, sim: SimID, firing: EventID, action: RuleAction, dueAt: Date) {
         var endpoint: WebhookEndpointID?
         var bytes: UInt64?
         switch action.kind {
@@ -229,7 +235,7 @@ extension RuleActionJob {
         case .topUp(let amount): bytes = amount
         case .setOffline, .liftHold: break
         }
-        self.init(rule: rule, sim: sim, firing: firing, type: action.kind.typeName, endpoint: endpoint, bytes: bytes)
+        self.init(rule: rule, sim: sim, firing: firing, type: action.kind.typeName, endpoint: endpoint, bytes: bytes, dueAt: dueAt)
     }
 
     /// The action the job carries; `nil` for a type this version does not know.

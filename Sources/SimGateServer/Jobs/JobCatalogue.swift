@@ -103,6 +103,9 @@ struct RuleActionJob: JobParameters {
     let endpoint: WebhookEndpointID?
     /// The bytes of a top-up action.
     let bytes: UInt64?
+    /// When the action was due, which dates its `rule.action_ran` event's id; `nil` in jobs
+    /// queued before it was kept.
+    var dueAt: Date? = nil
 }
 
 /// Looks for SIMs that passed no data for as long as a `no_data` rule says, then queues its

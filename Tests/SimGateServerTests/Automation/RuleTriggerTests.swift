@@ -319,6 +319,34 @@ struct RuleTriggerTests {
         }
     }
 
+    /// A delayed action's `rule.action_ran` took its id from its job, made when the rule fired:
+    /// it sorted behind every event made before it ran, and `ending_before` never found it.
+    @Test("a delayed action's event sorts where it ran, after the events made while it waited", arguments: [TestEngine.sqlite])
+    func delayedActionEventOrder(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            _ = try await RuleTests.rule(app, key: key, [
+                "name": "Later", "trigger": ["type": "first_use"], "actions": [["type": "set_offline", "delay_seconds": 3_600]],
+            ])
+            try await Self.use(app, key: key, sim: sim, id: "first", bytes: 10)
+            app.clock.advance(by: 60)
+            let meanwhile = try await app.request(.post, "/v1/sims/\(sim)", key: key, json: ["metadata": ["note": "meanwhile"]])
+            try #require(meanwhile.status == 200, "\(meanwhile.text)")
+            let updated = try #require(try await app.request(.get, "/v1/events?type=sim.updated", key: key).items.first?["id"] as? String)
+            app.clock.advance(by: 3_600)
+            try await app.settle()
+            // Newest first: the action's event (with the hold it placed, at the same instant)
+            // comes before the update made while it waited.
+            let order = try await app.request(.get, "/v1/events?limit=10", key: key).items.compactMap { $0["type"] as? String }
+            let ran = try #require(order.firstIndex(of: "rule.action_ran"), "\(order)")
+            #expect(ran < (order.firstIndex(of: "sim.updated") ?? 0), "\(order)")
+            let after = try await app.request(.get, "/v1/events?ending_before=\(updated)", key: key).items.compactMap { $0["type"] as? String }
+            #expect(after.contains("rule.action_ran"), "\(after)")
+        }
+    }
+
     @Test("an ordered endpoint gets its deliveries one at a time in event order, even through a retry", arguments: TestEngine.available)
     func orderedEndpoint(engine: TestEngine) async throws {
         try await WebhookReceiver.serving { receiver in
