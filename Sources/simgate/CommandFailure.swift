@@ -55,6 +55,7 @@ enum CommandErrorText {
         case .corruptRow(let table, let column, let value): "the database holds a value SimGate cannot read (\(table).\(column) = \(value.prefix(40)))."
         case .invalidConfiguration(let message): message
         case .connectionLost: "the database closed its connection while the command used it; nothing of the unfinished work was stored."
+        case .connectionLostAtCommit: "the database closed its connection while the command's work was being committed: it may or may not have been stored."
         }
     }
 }

@@ -45,6 +45,12 @@ struct UsageRecordsTests {
             let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
             #expect(state["first_use_at"] == "2026-11-20T10:00:00.000Z")
             #expect(try await app.request(.get, "/v1/events?type=sim.first_use", key: key).items.count == 1)
+
+            // A territory that shares its MCC with others (Réunion, under 647) is a country too.
+            let reunion = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
+                Self.record("cdr-re", sim: sim, up: 0, down: 0).merging(["country": "RE"]) { $1 },
+            ]])
+            #expect(reunion.json["accepted"] as? Int == 1, "\(reunion.text)")
         }
     }
 

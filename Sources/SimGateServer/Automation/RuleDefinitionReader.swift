@@ -200,7 +200,7 @@ struct RuleDefinitionReader {
     private func countries(_ value: JSONValue?, _ path: String) throws -> Set<String> {
         let codes = try strings(value, path, maximum: 300)
         guard !codes.isEmpty else { throw invalid(path, "lists at least one country") }
-        for (index, code) in codes.enumerated() where !MobileCountryCodes.isCountryCode(code) {
+        for (index, code) in codes.enumerated() where !CountryCodes.isCountryCode(code) {
             throw invalid("\(path)[\(index)]", "must be an ISO 3166-1 alpha-2 country code in capitals, such as DE", code: "invalid_country")
         }
         return Set(codes)

@@ -61,15 +61,15 @@ struct DashboardLiveStream: Sendable {
         let filter = EventFilter(accountID: principal.visibleAccountID, simID: sim?.id)
         let simID = sim?.id
         let session = signedIn.session.tokenHash, account = principal.account.id
-        guard slots.take(session: session, account: account) else {
+        guard let lease = slots.lease(session: session, account: account) else {
             // The page keeps working; it shows what is new when it is next loaded.
             var refused = HTTPFields()
             refused[.retryAfter] = "60"
             refused[.cacheControl] = "no-store"
             return Response(status: .tooManyRequests, headers: refused, body: ResponseBody(byteBuffer: ByteBuffer(string: "Too many live pages are open; close some, or reload this one later.\n")))
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody { [slots] writer in
-            defer { slots.release(session: session, account: account) }
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { lease.release() }
             let ends = ContinuousClock.now + Self.lifetime
             var cursor = resumeAfter, lastUsage = usageShown
             // The SIM's state as the last look read it (status, holds, usage), as JSON.

@@ -29,6 +29,37 @@ final class LiveStreamSlots: Sendable {
         self.limits = limits
     }
 
+    /// A slot for a stream, given back once, when the stream's body ends or when nothing holds
+    /// the lease any more. A HEAD request's body, or one whose head could not be written (the
+    /// browser gone), is dropped without running: given back only at the body's end, each such
+    /// request kept its slot until a restart, and a few HEADs locked a session out for good.
+    final class Lease: Sendable {
+        private let slots: LiveStreamSlots
+        private let session: String
+        private let account: AccountID
+        private let released = Atomic(false)
+
+        fileprivate init(slots: LiveStreamSlots, session: String, account: AccountID) {
+            self.slots = slots
+            self.session = session
+            self.account = account
+        }
+
+        /// Gives the slot back; later calls do nothing.
+        func release() {
+            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            slots.release(session: session, account: account)
+        }
+
+        deinit { release() }
+    }
+
+    /// A lease on a slot for a stream of `session` (its token's hash) and `account`; `nil` when a
+    /// bound is reached.
+    func lease(session: String, account: AccountID) -> Lease? {
+        take(session: session, account: account) ? Lease(slots: self, session: session, account: account) : nil
+    }
+
     /// Takes a slot for a stream of `session` (its token's hash) and `account`; `false` when a
     /// bound is reached. A slot taken is given back with ``release(session:account:)``.
     func take(session: String, account: AccountID) -> Bool {

@@ -49,6 +49,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             var problem = APIError(status: .serviceUnavailable, code: "database_unavailable", message: "The database closed its connection; nothing was stored. Try again shortly.")
             problem.headers[.retryAfter] = "1"
             return problem
+        case StoreError.connectionLostAtCommit:
+            logger.error("The database closed a connection while committing; the outcome is unknown")
+            return APIError(
+                status: .serviceUnavailable, code: "database_unavailable",
+                message: "The database closed its connection while storing the request: it may or may not have been stored. Read it back before sending it again."
+            )
         default:
             if let fault = storageFault(in: error) {
                 // The unit of work that met it rolled back; the request can be sent again once

@@ -116,11 +116,14 @@ struct GatewayEventApplier: Sendable {
             guard let imei = try? IMEI(fromNetwork: text) else { return .failure(GatewayPayloadError("Metadata imei '\(text.prefix(32))' is not a valid IMEI.")) }
             filter.imei = imei
         }
-        guard let sim = try await tx.sims.list(filter, PageRequest(limit: 1)).items.first else {
-            return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
+        // A retired SIM takes no change (a payment for it was credited as if it had service);
+        // its replacement, in the same device, is the one meant.
+        var inService = filter
+        inService.statuses = SimStatus.allCases.filter { $0 != .retired }
+        if let sim = try await tx.sims.list(inService, PageRequest(limit: 1)).items.first { return .success(sim) }
+        guard try await tx.sims.list(filter, PageRequest(limit: 1)).items.isEmpty else {
+            return .failure(GatewayPayloadError("The SIM the metadata names (\(hint)) is RETIRED; no payment brings it back."))
         }
-        // A retired SIM takes no change; a payment for it was credited as if it had service.
-        guard sim.status != .retired else { return .failure(GatewayPayloadError("The SIM the metadata names (\(hint)) is RETIRED; no payment brings it back.")) }
-        return .success(sim)
+        return .failure(GatewayPayloadError("No SIM of this account matches the metadata \(hint)."))
     }
 }

@@ -123,8 +123,8 @@ struct UsageRecordInput: Decodable {
         }
         // The codes rules take: `XX` or `EU` passed, set `last_seen`, and put a SIM OFFLINE
         // under `country_not_in` for a country that does not exist.
-        if let country, !MobileCountryCodes.isCountryCode(country) {
-            return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 code of a country with mobile networks, in capitals, such as DE.")
+        if let country, !CountryCodes.isCountryCode(country) {
+            return problem("country", "invalid_country", "'country' is an ISO 3166-1 alpha-2 country code, in capitals, such as DE.")
         }
         if let rat, rat.isEmpty || TextLimit.problem(in: rat, maximumLength: 32) != nil {
             return problem("rat", "invalid_rat", "'rat' names the radio access technology (EUTRAN, NR, ...), up to 32 characters.")

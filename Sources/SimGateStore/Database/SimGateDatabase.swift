@@ -185,7 +185,12 @@ public final class SimGateDatabase: Service, Sendable {
         try await database.raw(SQLQueryString(engine.beginWriteTransaction)).run()
         do {
             let result = try await body(database)
-            try await database.raw("COMMIT").run()
+            do {
+                try await database.raw("COMMIT").run()
+            } catch StoreError.connectionLost {
+                // The server may have committed before the session ended: no one can say.
+                throw StoreError.connectionLostAtCommit
+            }
             return result
         } catch {
             try? await database.raw("ROLLBACK").run()

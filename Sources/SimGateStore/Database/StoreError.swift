@@ -13,6 +13,9 @@ public enum StoreError: Error, Sendable, Equatable {
     /// session: it restarted, or the session sat idle in its transaction too long): the unit
     /// of work was not committed.
     case connectionLost
+    /// The database ended the connection while the unit of work's COMMIT was on its way: it
+    /// may have been committed or not, and only reading it back tells.
+    case connectionLostAtCommit
     /// A stored value could not be read back as its domain type.
     case corruptRow(table: String, column: String, value: String)
     /// The configuration could not be understood.

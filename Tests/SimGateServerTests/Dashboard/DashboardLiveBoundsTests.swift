@@ -39,6 +39,14 @@ struct DashboardLiveBoundsTests {
                 #expect(ninth.status.code == 429 && ninth.headers.first(name: "retry-after") == "60")
                 #expect(try await open(try await app.signIn(key: key)).status.code == 200)
                 #expect(try await open(try await app.signIn(key: otherKey)).status.code == 200)
+
+                // A HEAD's body is dropped unrun: its slot was never given back, and nine HEADs
+                // locked the session out of live pages until a restart.
+                let heads = try await app.signIn(key: otherKey)
+                for _ in 0..<(LiveStreamSlots.Limits().perSession + 1) {
+                    #expect(try await app.browser(.head, "/live", cookie: heads).status == 200)
+                }
+                #expect(try await open(heads).status.code == 200)
             } catch {
                 try? await http.shutdown()
                 throw error
