@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import SQLKit
-import Synchronization
 import SimGateTestSupport
 import Testing
 
@@ -18,7 +17,7 @@ struct ReadsNeverWaitTests {
                 // What a job in the middle of its unit of work holds: the SIM's row, written.
                 try await db.raw("UPDATE sims SET updated_at = updated_at WHERE id = \(bind: sim)").run()
                 for path in ["/v1/sims/\(sim)", "/v1/sims/\(Fixtures.iccid(0))", "/v1/sims/\(sim)/events"] {
-                    let reply = await Self.within(seconds: 20) { try await app.request(.get, path, key: app.operatorKey) }
+                    let reply = await within(seconds: 20) { try await app.request(.get, path, key: app.operatorKey) }
                     #expect(reply?.status == 200, "\(path) waited for the writer's lock")
                 }
             }
@@ -33,23 +32,6 @@ struct ReadsNeverWaitTests {
                 try await db.raw("SHOW idle_in_transaction_session_timeout").all().first?.decode(column: "idle_in_transaction_session_timeout", as: String.self)
             }
             #expect(shown == "30s")
-        }
-    }
-
-    /// `body`'s result, or `nil` if it has not answered after `seconds`. A request stuck behind
-    /// the lock answers only once the test lets the lock go, so it is not awaited past that.
-    static func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async -> T? {
-        let work = Task { try await body() }
-        return await withCheckedContinuation { continuation in
-            let answered = Mutex(false)
-            let answer: @Sendable (T?) -> Void = { value in
-                if answered.withLock({ done in defer { done = true }; return !done }) { continuation.resume(returning: value) }
-            }
-            Task { answer(try? await work.value) }
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                answer(nil)
-            }
         }
     }
 }

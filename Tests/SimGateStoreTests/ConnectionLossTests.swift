@@ -2,7 +2,6 @@ import Foundation
 @testable import SimGateStore
 import SimGateTestSupport
 import SQLKit
-import Synchronization
 import Testing
 
 /// A PostgreSQL session the server ends in the middle of a unit of work (its idle-in-transaction
@@ -16,7 +15,7 @@ struct ConnectionLossTests {
     func sessionEndedMidTransaction() async throws {
         guard TestEngine.available.contains(.postgres) else { return }
         try await TestDatabase.with(.postgres) { database in
-            let outcome = await Self.within(seconds: 30) {
+            let outcome = await within(seconds: 30) {
                 do {
                     try await database.sqlTransaction { db in
                         let pid = try #require(try await db.raw("SELECT pg_backend_pid() AS pid").first()?.decode(column: "pid", as: Int.self))
@@ -36,27 +35,10 @@ struct ConnectionLossTests {
                 }
             }
             #expect(outcome == "connectionLost")
-            let after = await Self.within(seconds: 30) {
+            let after = await within(seconds: 30) {
                 try await database.sqlTransaction { db in try await db.raw("SELECT 1 AS one").all().count }
             }
             #expect(after == 1)
-        }
-    }
-
-    /// `body`'s result, or `nil` if it has not finished after `seconds`; a stuck `body` is left
-    /// behind rather than awaited.
-    static func within<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async -> T? {
-        let work = Task { try await body() }
-        return await withCheckedContinuation { continuation in
-            let answered = Mutex(false)
-            let answer: @Sendable (T?) -> Void = { value in
-                if answered.withLock({ done in defer { done = true }; return !done }) { continuation.resume(returning: value) }
-            }
-            Task { answer(try? await work.value) }
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                answer(nil)
-            }
         }
     }
 }
