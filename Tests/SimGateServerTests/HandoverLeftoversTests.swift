@@ -23,6 +23,23 @@ struct HandoverLeftoversTests {
         return (sim, first, second)
     }
 
+    /// A rule of `key`'s account that sets the SIM OFFLINE 60 s after first use, fired by a
+    /// usage record; then the SIM is unprovisioned, ready to change hands with the action pending.
+    static func delayedCutOffFired(_ app: TestHarness, sim: String, key: String) async throws {
+        _ = try await RuleTests.rule(app, key: key, [
+            "name": "Cut off later", "trigger": ["type": "first_use"],
+            "actions": [["type": "set_offline", "delay_seconds": 60]], "rearm": ["type": "never"],
+        ])
+        try await RuleTriggerTests.use(app, key: key, sim: sim, id: "first", bytes: 20)
+        _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: key)
+    }
+
+    /// The account's `rule.action_ran` events, and the actions the newest one reports.
+    static func actionsRan(_ app: TestHarness, key: String) async throws -> (events: [[String: Any]], actions: [[String: Any]]?) {
+        let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: key).items
+        return (ran, ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]])
+    }
+
     /// A former holder's session, still open at the gateway, reported after the handover: its
     /// bytes were counted as the new holder's, bound the former's device to the SIM, started the
     /// new holder's AOFU countdown and used up its bundle. It is now the former holder's, and
@@ -125,24 +142,14 @@ struct HandoverLeftoversTests {
     func delayedActionAfterHandover(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (sim, first, second) = try await Self.twoHolders(app)
-            _ = try await RuleTests.rule(app, key: first.key, [
-                "name": "Cut off later", "trigger": ["type": "first_use"],
-                "actions": [["type": "set_offline", "delay_seconds": 60]], "rearm": ["type": "never"],
-            ])
-            let now = RFC3339Text.format(app.clock.now())
-            _ = try await app.request(.post, "/v1/usage_records", key: first.key, json: ["records": [
-                ["id": "first", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10],
-            ]])
-            try await app.settle()
-            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            try await Self.delayedCutOffFired(app, sim: sim, key: first.key)
             let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": second.account])
             #expect(moved.status == 200, "\(moved.text)")
             _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: second.key)
             app.clock.advance(by: 61)
             try await app.settle()
             #expect(try await app.request(.get, "/v1/sims/\(sim)", key: second.key)["status"] == "LIVE")
-            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
-            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            let (ran, outcome) = try await Self.actionsRan(app, key: first.key)
             #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
             #expect(try await app.request(.get, "/v1/events?type=rule.action_ran", key: second.key).items.isEmpty)
         }
@@ -155,16 +162,7 @@ struct HandoverLeftoversTests {
     func delayedActionAfterRoundTrip(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (sim, first, second) = try await Self.twoHolders(app)
-            _ = try await RuleTests.rule(app, key: first.key, [
-                "name": "Cut off later", "trigger": ["type": "first_use"],
-                "actions": [["type": "set_offline", "delay_seconds": 60]], "rearm": ["type": "never"],
-            ])
-            let now = RFC3339Text.format(app.clock.now())
-            _ = try await app.request(.post, "/v1/usage_records", key: first.key, json: ["records": [
-                ["id": "first", "sim": sim, "started_at": now, "ended_at": now, "bytes_up": 10, "bytes_down": 10],
-            ]])
-            try await app.settle()
-            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
+            try await Self.delayedCutOffFired(app, sim: sim, key: first.key)
             for account in [second.account, first.account] {
                 app.clock.advance(by: 1)
                 let moved = try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": account])
@@ -174,8 +172,7 @@ struct HandoverLeftoversTests {
             app.clock.advance(by: 61)
             try await app.settle()
             #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "LIVE")
-            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
-            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            let (ran, outcome) = try await Self.actionsRan(app, key: first.key)
             #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
             #expect(outcome?.first?["detail"] as? String == "The SIM changed hands after the rule fired.", "\(ran)")
         }
@@ -223,8 +220,7 @@ struct HandoverLeftoversTests {
             app.clock.advance(by: 61)
             try await app.settle()
             #expect(try await app.request(.get, "/v1/sims/\(sim)", key: first.key)["status"] == "LIVE")
-            let ran = try await app.request(.get, "/v1/events?type=rule.action_ran", key: first.key).items
-            let outcome = ((ran.first?["data"] as? [String: Any])?["object"] as? [String: Any])?["actions"] as? [[String: Any]]
+            let (ran, outcome) = try await Self.actionsRan(app, key: first.key)
             #expect(ran.count == 1 && outcome?.first?["outcome"] as? String == "skipped", "\(ran)")
             #expect(outcome?.first?["detail"] as? String == "The rule was turned off.", "\(ran)")
 

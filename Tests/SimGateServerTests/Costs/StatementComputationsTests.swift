@@ -15,15 +15,17 @@ struct StatementComputationsTests {
         let computations = StatementComputations(permits: 1)
         let started = Mutex(0)
         let release = AsyncStream<Void>.makeStream()
+        let began = AsyncStream<Void>.makeStream()
         let key = StatementComputations.Key(account: AccountID(trusted: "acct_a"), month: Self.month)
         let compute: @Sendable () async throws -> StatementComputations.Result = {
             started.withLock { $0 += 1 }
+            began.continuation.yield()
             for await _ in release.stream { break }
             throw CancellationError()
         }
         async let first: Void = { _ = try? await computations.run(key, waitingAtMost: .seconds(30), compute) }()
         // The first holds its computation until released; the others join it.
-        while started.withLock({ $0 }) == 0 { await Task.yield() }
+        for await _ in began.stream { break }
         async let second: Void = { _ = try? await computations.run(key, waitingAtMost: .seconds(30), compute) }()
         async let third: Void = { _ = try? await computations.run(key, waitingAtMost: .seconds(30), compute) }()
         while await computations.joiners(of: key) < 2 { await Task.yield() }
@@ -36,15 +38,15 @@ struct StatementComputationsTests {
     func busy() async throws {
         let computations = StatementComputations(permits: 1)
         let release = AsyncStream<Void>.makeStream()
-        let running = Mutex(false)
+        let began = AsyncStream<Void>.makeStream()
         let holder = Task {
             try await computations.run(.init(account: AccountID(trusted: "acct_a"), month: Self.month), waitingAtMost: .seconds(30)) {
-                running.withLock { $0 = true }
+                began.continuation.yield()
                 for await _ in release.stream { break }
                 throw CancellationError()
             }
         }
-        while !running.withLock({ $0 }) { await Task.yield() }
+        for await _ in began.stream { break }
         do {
             _ = try await computations.run(.init(account: AccountID(trusted: "acct_b"), month: Self.month), waitingAtMost: .milliseconds(10)) {
                 Issue.record("ran without a turn")
