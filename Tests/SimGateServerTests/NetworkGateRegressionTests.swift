@@ -97,6 +97,30 @@ struct NetworkGateRegressionTests {
         }
     }
 
+    /// A report refused because it would carry its SIM's total past 2^63 still set its
+    /// session's counters: the session showed the refused bytes, and every later report of it,
+    /// its counters below those, added nothing.
+    @Test("a report refused as past the total's limit leaves its session's counters where they were", arguments: TestEngine.available)
+    func refusedReportLeavesSessionCounters(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            func interim(_ session: String, _ bytes: UInt64, _ identifier: UInt8) -> RADIUSPacket {
+                Self.accounting(GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: imsi, inputBytes: bytes), identifier: identifier)
+            }
+            try await RADIUSAccountingTests.send(app, [interim("seed", 5_000, 1), interim("x", 2_000, 2)])
+            try await RADIUSAccountingTests.send(app, [interim("x", UInt64(Int64.max), 3)])
+            let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+            let x = sessions.first { $0["session_id"] as? String == "x" }
+            #expect((x?["bytes_up"] as? NSNumber)?.int64Value == 2_000, "\(sessions)")
+            // The gateway's next report counts from where the session was.
+            try await RADIUSAccountingTests.send(app, [interim("x", 3_000, 4)])
+            let month = UsageRepository.periods(of: app.clock.now())[1]
+            let total = try await app.database.store.read { try await $0.usage.total(simID: SimID(trusted: sim), period: month) }
+            #expect(total.up == 8_000)
+        }
+    }
+
     @Test("an Accounting-Request without Acct-Status-Type gets no answer and creates no session", arguments: TestEngine.available)
     func accountingWithoutStatusType(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -70,6 +70,31 @@ struct RADIUSAccountingTests {
         }
     }
 
+    /// An Acct-Status-Type of Failed (15), or one RFC 2866 does not define, was read as an
+    /// Interim-Update: it opened a session that never closed, and a suspension of its SIM sent
+    /// a Disconnect-Request for it.
+    @Test("an Accounting-Request of a kind SimGate does not record is answered, opens no session and is counted")
+    func unsupportedStatusTypes() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try #require(try await app.importSims(0..<1).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey)
+            let (secret, zero) = (Array(TestHarness.radiusSecret.utf8), [UInt8](repeating: 0, count: 16))
+            let packets = [UInt32(15), 0, 99].enumerated().map { index, value in
+                var packet = Self.accounting(.interimUpdate, session: "odd-\(value)", imsi: Fixtures.imsi(0), input: 500, output: 700, identifier: UInt8(index + 1))
+                packet.attributes[0] = .integer(RADIUSAttributeType.acctStatusType, value)
+                packet.authenticator = RADIUSAuthenticators.md5Authenticator(of: packet, over: zero, secret: secret)
+                return packet
+            }
+            try await Self.send(app, packets)
+            let open = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).json
+            #expect((open["data"] as? [Any])?.isEmpty == true, "\(open)")
+            let usage = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey).json
+            #expect(usage["first_use_at"] is NSNull, "\(usage)")
+            let metrics = try await app.request(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"reason="unsupported_status_type"} 3"#), "\(metrics)")
+        }
+    }
+
     @Test("start, interim and stop store deltas; retransmitted and reordered reports never count twice", arguments: TestEngine.available)
     func deltas(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

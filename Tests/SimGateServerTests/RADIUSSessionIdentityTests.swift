@@ -108,6 +108,36 @@ struct RADIUSSessionIdentityTests {
         }
     }
 
+    /// A Stop sent again after its id was reused, dated long before the new session by its
+    /// Event-Timestamp but carrying no Acct-Delay-Time: its arrival, after the new session's
+    /// start, kept it from being judged older, so it was taken for the new session's report
+    /// and its bytes counted twice.
+    @Test("a Stop sent again without Acct-Delay-Time after its id was reused counts nothing when the gateway dates its sessions", arguments: TestEngine.available)
+    func resentStopWithoutDelay(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<2)
+            let gateway = Gateway(app)
+            let now = gateway.now
+            // The new session's Start lost: its first report is an Interim-Update.
+            try await gateway.send(.start, "r1", sim: 0, at: now - 1_000)
+            try await gateway.send(.interimUpdate, "r1", sim: 0, bytes: 5_000, at: now - 900, sessionTime: 100)
+            try await gateway.send(.stop, "r1", sim: 0, bytes: 6_000, at: now - 800, sessionTime: 200)
+            try await gateway.send(.interimUpdate, "r1", sim: 0, bytes: 100, at: now, sessionTime: 60)
+            try await gateway.send(.stop, "r1", sim: 0, bytes: 6_000, at: now - 800, sessionTime: 200)
+            #expect(try await gateway.total(sims[0]) == 6_100)
+            #expect(try await gateway.session("r1")?.stoppedAt == nil)
+            // The new session's Start seen.
+            try await gateway.send(.start, "r2", sim: 1, at: now - 700)
+            try await gateway.send(.stop, "r2", sim: 1, bytes: 4_000, at: now - 600, sessionTime: 100)
+            try await gateway.send(.start, "r2", sim: 1, at: now - 20)
+            try await gateway.send(.interimUpdate, "r2", sim: 1, bytes: 300, at: now, sessionTime: 20)
+            try await gateway.send(.stop, "r2", sim: 1, bytes: 4_000, at: now - 600, sessionTime: 100)
+            #expect(try await gateway.total(sims[1]) == 4_300)
+            let metrics = try await app.request(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"reason="stale_session"} 2"#), "\(metrics)")
+        }
+    }
+
     @Test("another SIM's late report with no session time counts nothing; an Event-Timestamp ahead of arrival dates no session ahead", arguments: [TestEngine.sqlite])
     func takeoverAndTimeAhead(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -62,6 +62,9 @@ public struct DataSession: Sendable, Equatable {
     public var clientAddress: String
     /// When the session began, as its first report said.
     public let startedAt: Date
+    /// Whether ``startedAt`` was read from the gateway's clock (its Event-Timestamp) rather than
+    /// SimGate's (arrival less Acct-Delay-Time); nil for sessions stored before this was kept.
+    public let startedByGatewayClock: Bool?
     /// When a report last touched the session.
     public var updatedAt: Date
     /// When it stopped (Stop, Accounting-On/Off or an acknowledged disconnect); `nil` while open.
@@ -88,7 +91,8 @@ public struct DataSession: Sendable, Equatable {
 
     /// Assembles a session; a new one has zero counters and no disconnect.
     public init(
-        nas: String, sessionID: String, simID: SimID, accountID: AccountID?, clientAddress: String, startedAt: Date, updatedAt: Date, stoppedAt: Date? = nil,
+        nas: String, sessionID: String, simID: SimID, accountID: AccountID?, clientAddress: String, startedAt: Date,
+        startedByGatewayClock: Bool? = nil, updatedAt: Date, stoppedAt: Date? = nil,
         counters: SessionCounters = SessionCounters(), mccMNC: String? = nil, country: String? = nil, rat: String? = nil,
         imei: String? = nil, userName: String? = nil, framedIPAddress: String? = nil, disconnect: SessionDisconnect? = nil
     ) {
@@ -97,6 +101,7 @@ public struct DataSession: Sendable, Equatable {
         self.nas = nas
         self.sessionID = sessionID
         self.simID = simID
+        self.startedByGatewayClock = startedByGatewayClock
         self.accountID = accountID
         self.clientAddress = clientAddress
         self.startedAt = startedAt

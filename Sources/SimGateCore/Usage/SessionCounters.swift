@@ -46,4 +46,13 @@ public struct SessionCounters: Equatable, Sendable {
         outputBytes = max(outputBytes, newOutput)
         return delta
     }
+
+    /// Takes back what a recorded report added, when its usage was refused (it would have
+    /// carried a total past 2^63 bytes): else the session kept the refused totals, and every
+    /// later report, its counters below them, added nothing. Each side only ever grew by at
+    /// least the delta since it was recorded, so nothing goes below zero.
+    public mutating func takeBack(inputBytes input: UInt64, outputBytes output: UInt64) {
+        inputBytes -= min(input, inputBytes)
+        outputBytes -= min(output, outputBytes)
+    }
 }

@@ -66,13 +66,17 @@ public struct SimUsageFacts: Equatable, Sendable {
     ///
     /// Records can arrive late or out of order (bulk imports, delayed CDRs): an observation
     /// older than the current sighting changes neither place nor device, so an old file
-    /// never moves a SIM back to where it was last month. Nor is data seen before
+    /// never moves a SIM back to where it was last month. Nor is data that ended before
     /// `firstUseFrom` a first use: a late record from before the SIM was provisioned again
     /// started a fresh AOFU countdown in the past, and the SIM was unprovisioned at once.
+    /// A record that began before it and ended after (a CDR across a provisioning) is the
+    /// first use, dated `firstUseFrom`: its bytes count against the new bundle, which judges by
+    /// the end the same way, and judged by its start it used the bundle up with no countdown.
     public mutating func observe(_ usage: UsageObservation, firstUseFrom: Date? = nil) -> [UsageEffect] {
         var effects: [UsageEffect] = []
-        if firstUseAt == nil, usage.bytes > 0, usage.dataSeenAt >= firstUseFrom ?? .distantPast {
-            firstUseAt = usage.dataSeenAt
+        let lifeBegan = firstUseFrom ?? .distantPast
+        if firstUseAt == nil, usage.bytes > 0, usage.endedAt >= lifeBegan {
+            firstUseAt = max(usage.dataSeenAt, lifeBegan)
             effects.append(.firstUse)
         }
         if imei == nil, let seen = usage.imei {

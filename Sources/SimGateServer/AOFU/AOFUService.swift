@@ -22,6 +22,7 @@ struct AOFUService: Sendable {
         if let bundleBytes {
             try await tx.sims.grantBundle(bundleChange(.granted, bytes: bundleBytes, sim: provisioned, cause: cause, at: now))
             provisioned.bundle = DataBundle(size: bundleBytes, used: 0)
+            provisioned.updatedAt = now
             // `bundle_used` fires once per bundle: a new one of the last one's size is another.
             try await tx.rules.forgetWindows(sim: sim.id, prefix: "bundle:")
         } else if sim.bundle != nil {
@@ -95,6 +96,7 @@ struct AOFUService: Sendable {
         }
         var toppedUp = sim
         toppedUp.bundle = bundle
+        toppedUp.updatedAt = now
         if !bundle.isExhausted {
             toppedUp = try await sims.commit(try toppedUp.applying(.liftHold(.bundle), at: now, cause: cause), cause: cause, in: tx)
         }

@@ -40,6 +40,9 @@ struct SubmissionService: Sendable {
 
     /// The ticket with this number. Another account's ticket is 403, as Cellhire answers.
     func ticket(_ id: String, for client: APIClient) async throws -> SubmissionTicket {
+        // Ticket numbers are GUIDs, written in lower case; a GUID read back in upper case (as
+        // some clients render them) is the same ticket.
+        let id = UUID(uuidString: id)?.uuidString.lowercased() ?? id
         guard id.count <= 64, let ticket = try await store.read({ tx in try await tx.tickets.find(id) }) else {
             throw DomainError.notFound("ticket")
         }
@@ -134,7 +137,9 @@ struct SubmissionService: Sendable {
                 try await apply(kind, payload, tariff: tariff, to: sim, cause: cause, in: tx)
             } catch let error as DomainError where error.kind == .notFound && error.param == "tariffNumber" {
                 throw DomainError(.invalid, code: "unknown_tariff", message: "No such tariff.", param: "tariffNumber")
-            } catch let error as DomainError where error.param == nil {
+            } catch let error as DomainError where error.param == nil || error.code == "bundle_too_large" {
+                // A top-up too large for one SIM's bundle is named by that SIM: the amount is
+                // the same for every SIM of the ticket.
                 throw DomainError(error.kind, code: error.code, message: "SIM \(sim.serialNumber): \(error.message)", param: field(index), details: error.details)
             }
         }

@@ -66,6 +66,10 @@ enum JSONBody {
                 if let path = oversizedNumberPath(in: parsed, path: "") {
                     return .invalid("value_out_of_range", "'\(path)' is too large.", param: path)
                 }
+                // An underflow (`1e-400`) parses as 0 above; only the text tells which it was.
+                if let path = JSONDuplicateKeys.firstUnreadableNumber(in: body), !path.isEmpty {
+                    return .invalid("value_out_of_range", "'\(path)' is a number too small for any field to read; send 0 or a value in its range.", param: path)
+                }
                 return .invalid("invalid_value", "A value in the body does not fit its field.")
             }
             return .invalid("invalid_value", "'\(path)' has an invalid value.", param: path)

@@ -36,6 +36,17 @@ enum JSONDuplicateKeys {
         return repeated
     }
 
+    /// The path of the first number no field can read (`a.b[2]`): one that underflows to zero
+    /// (`1e-400`), or too small or too large for `Decimal` (about 1e-128 and 3.4e165). The
+    /// decoder refuses such a number as invalid JSON with no path, and Foundation's parser
+    /// reads an underflow as 0, so only the text tells which one it was. Run only once a body
+    /// has failed to decode.
+    static func firstUnreadableNumber(in bytes: Data) -> String? {
+        var scanner = Scanner(bytes: Array(bytes))
+        _ = scanner.value(path: "")
+        return scanner.unreadableNumber
+    }
+
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
@@ -45,6 +56,8 @@ enum JSONDuplicateKeys {
         var tooDeep = false
         /// Where the first comma out of place is, if any.
         var strayComma: Int?
+        /// The path of the first number no field can read, if any.
+        var unreadableNumber: String?
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -76,8 +89,22 @@ enum JSONDuplicateKeys {
                     index += 1
                 }
                 if index == start { index += 1 }
+                if unreadableNumber == nil, Self.isUnreadableNumber(bytes[start..<index]) { unreadableNumber = path }
                 return nil
             }
+        }
+
+        /// Whether `token` is a number that underflows to zero, or whose size `Decimal` cannot
+        /// hold. Not numbers (`true`, `null`, malformed text) are not.
+        static func isUnreadableNumber(_ token: ArraySlice<UInt8>) -> Bool {
+            guard let first = token.first, first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+                  let value = Double(String(decoding: token, as: UTF8.self)) else { return false }
+            let magnitude = abs(value)
+            if !magnitude.isFinite || magnitude > 1e165 { return true }
+            if magnitude != 0 { return magnitude < 1e-120 }
+            // Zero: written as one, or a smaller number than a Double holds.
+            let mantissa = token.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            return mantissa.contains { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }
         }
 
         /// Notes a comma out of place at `offset`: one that follows the opening bracket or

@@ -63,7 +63,17 @@ struct AccountingLedger: Sendable {
 
     /// Whether a session report's counters can be stored; one that cannot is answered all the
     /// same (a gateway that hears nothing would resend it forever), logged and counted.
+    /// A report of a kind SimGate does not record (Failed, a tunnel's, or a value RFC 2866 does
+    /// not define) tells of no session: read as an Interim-Update, it opened one that never
+    /// closed, and a Disconnect-Request was sent for it.
     private func storable(_ report: AccountingReport) -> Bool {
+        guard report.status != nil else {
+            warnings.warn("unsupported_status_type", "Accounting-Request of a kind SimGate does not record (Acct-Status-Type not Start, Stop or Interim-Update); not stored", metadata: [
+                "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")", "acct_status_type": "\(report.statusValue.map(String.init) ?? "-")",
+            ])
+            metrics.accountingReportRefused("unsupported_status_type")
+            return false
+        }
         guard report.countersFit else {
             warnings.warn("counter_out_of_range", "Accounting counters beyond 2^63 bytes; report not stored", metadata: [
                 "nas": "\(report.nas)", "session": "\(report.sessionID ?? "-")",
@@ -105,6 +115,7 @@ struct AccountingLedger: Sendable {
         // has it: counted as theirs, it bound the former's device, started the new holder's
         // AOFU countdown and used up their bundle.
         var formerHolders: [UsageRecord] = []
+        var formerHolderGateways: [String] = []
         var formerHoldersOpen: Set<SessionKey> = []
         // Each record's gateway, by index; made into a dictionary only if a cause is asked for
         // (first use, a new place or device, a bundle: rare beside the records themselves).
@@ -164,7 +175,7 @@ struct AccountingLedger: Sendable {
             if known == nil, !(beginsAgain && opened.contains(key)) { opened.append(key) }
             var session = known ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
-                startedAt: report.sessionStart(arrival: now), updatedAt: now
+                startedAt: report.sessionStart(arrival: now), startedByGatewayClock: report.gatewayTime(arrival: now) != nil, updatedAt: now
             )
             let since = known?.updatedAt ?? now
             let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
@@ -205,6 +216,7 @@ struct AccountingLedger: Sendable {
             )
             if session.accountID != sim.accountID {
                 formerHolders.append(record)
+                formerHolderGateways.append(key.nas)
                 continue
             }
             records.append(record)
@@ -224,11 +236,34 @@ struct AccountingLedger: Sendable {
             return ChangeCause(actor: ChangeActor(.network, id: gatewayOfRecord?[record.id]), reason: "accounting")
         }, in: tx)
         let former = try await tx.usage.insert(formerHolders, now: now)
-        for id in outcome.overflowing.union(former.overflowing) {
-            warnings.warn("total_out_of_range", "Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
-            metrics.accountingReportRefused("total_out_of_range")
+        let refused = outcome.overflowing.union(former.overflowing)
+        if !refused.isEmpty {
+            for id in refused {
+                warnings.warn("total_out_of_range", "Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
+                metrics.accountingReportRefused("total_out_of_range")
+            }
+            try await takeBack(refused, of: Array(zip(records, recordGateways)) + Array(zip(formerHolders, formerHolderGateways)), from: &sessions, begunAgain: begunAgain, in: tx)
         }
         return RecordedRun(stopped: stopped, unserved: unserved)
+    }
+
+    /// Takes the refused records' bytes back out of their sessions' counters and saves those
+    /// sessions again, so that a report refused as too large is stored nowhere, the session
+    /// included, and the session's later reports count from where it was before.
+    private func takeBack(
+        _ refused: Set<String>, of records: [(UsageRecord, String)], from sessions: inout [SessionKey: DataSession],
+        begunAgain: Set<SessionKey>, in tx: StoreTransaction
+    ) async throws {
+        var changed: [SessionKey] = []
+        for (record, nas) in records where refused.contains(record.id) {
+            guard let sessionID = record.sessionID else { continue }
+            let key = SessionKey(nas: nas, sessionID: sessionID)
+            guard var session = sessions[key] else { continue }
+            session.counters.takeBack(inputBytes: record.bytesUp, outputBytes: record.bytesDown)
+            sessions[key] = session
+            if !changed.contains(key) { changed.append(key) }
+        }
+        try await tx.sessions.saveSessions(changed.compactMap { sessions[$0] }, begunAgain: begunAgain.intersection(changed))
     }
 
     /// Which session a report under the key of `stored` is about.
@@ -296,6 +331,12 @@ struct AccountingLedger: Sendable {
             return newer
         }
         if report.wasMade(before: earliest, arrival: now) { return older }
+        // A session dated by its gateway's clock is compared on that clock alone: a Stop sent
+        // again after the id was reused, dated long before the new session but carrying no
+        // Acct-Delay-Time, was taken for the new session's and its bytes counted twice. Both
+        // clocks must agree only when the start was dated by SimGate's (a Start without
+        // Event-Timestamp): a gateway clock behind SimGate's then made every report look older.
+        if stored.startedByGatewayClock == true, let made = report.gatewayTime(arrival: now), made < earliest { return older }
         guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt,
               let starts = report.sessionStartByBothClocks(arrival: now)
         else { return .sameSession }

@@ -7,6 +7,8 @@ import SimGateStore
 struct AccountingReport: Sendable {
     /// Acct-Status-Type (Start, Stop, Interim-Update, Accounting-On/-Off); nil if absent or unknown.
     let status: AccountingStatusType?
+    /// Acct-Status-Type as sent, for the log when it is not one SimGate records.
+    let statusValue: UInt32?
     /// The gateway the session belongs to: NAS-IP-Address, else NAS-Identifier, else the client's name.
     let nas: String
     /// Where the gateway takes Disconnect-Requests: NAS-IP-Address, else the datagram's source.
@@ -44,7 +46,8 @@ struct AccountingReport: Sendable {
 
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
-        status = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue.flatMap(AccountingStatusType.init(rawValue:))
+        statusValue = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue
+        status = statusValue.flatMap(AccountingStatusType.init(rawValue:))
         if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.ipv4AddressText {
             nas = address
             clientAddress = address
@@ -84,13 +87,18 @@ struct AccountingReport: Sendable {
     /// cut to the arrival: a gateway's clock a few seconds ahead then dated a Start sent again
     /// seconds after the first at its own arrival, and it was taken for a new session.
     func eventTime(arrival: Date) -> Date {
-        if let eventTimestamp {
-            let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
-            if UsageTimeBounds.isPlausible(time, now: arrival) { return time }
-        }
+        if let time = gatewayTime(arrival: arrival) { return time }
         guard let delayTime else { return arrival }
         let time = arrival.addingTimeInterval(-TimeInterval(delayTime))
         return UsageTimeBounds.isPlausible(time, now: arrival) ? time : arrival
+    }
+
+    /// The report's Event-Timestamp when it is plausible (after 2000, at most a day ahead of
+    /// `arrival`): its time by the gateway's clock, which ``eventTime(arrival:)`` prefers.
+    func gatewayTime(arrival: Date) -> Date? {
+        guard let eventTimestamp else { return nil }
+        let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
+        return UsageTimeBounds.isPlausible(time, now: arrival) ? time : nil
     }
 
     /// When the usage this report adds was used up to, never later than its arrival. A gateway

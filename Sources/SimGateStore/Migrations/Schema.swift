@@ -10,5 +10,6 @@ enum Schema {
         usageOwners, statements, dashboardSessions, fleetOverview, usagePartitions, eventsByTime, runningJobsByKey, usageLastData, idempotencyClaims,
         trials,
         ruleStatesBySim,
+        sessionStartClocks,
     ]
 }

@@ -5,9 +5,12 @@ import SQLKit
 /// A SIM's data bundle, changed only by adding: a grant, a top-up or usage never writes a
 /// value read earlier, so concurrent use and top-ups across instances all count.
 extension SimRepository {
-    /// Gives the SIM a fresh bundle of `bytes`, nothing used, and records the grant.
+    /// Gives the SIM a fresh bundle of `bytes`, nothing used, and records the grant. The SIM's
+    /// `updated_at` moves with it, as with a top-up; traffic used from the bundle does not
+    /// move it, any more than usage does.
     public func grantBundle(_ change: BundleChange) async throws {
         try await db.update("sims").set("bundle_bytes", to: SQLBind(Int64(change.bytes))).set("bundle_used_bytes", to: SQLBind(Int64(0)))
+            .set("updated_at", to: SQLBind(change.at.stored))
             .where("id", .equal, change.simID.rawValue).run()
         try await record(change)
     }
@@ -18,7 +21,7 @@ extension SimRepository {
     public func topUpBundle(_ change: BundleChange) async throws -> DataBundle? {
         let added = Int64(change.bytes)
         let row = try await db.raw("""
-            UPDATE sims SET bundle_bytes = bundle_bytes + \(bind: added)
+            UPDATE sims SET bundle_bytes = bundle_bytes + \(bind: added), updated_at = \(bind: change.at.stored)
             WHERE id = \(bind: change.simID.rawValue) AND bundle_bytes IS NOT NULL AND bundle_bytes <= \(bind: Int64.max - added)
             RETURNING bundle_bytes, bundle_used_bytes
             """).first()

@@ -74,11 +74,7 @@ public struct WebhookOutbox: Sendable {
     private func claim(limit: Int, perAccount: Int, worker: String, now: Date, lease: TimeInterval, on db: any SQLDatabase) async throws -> [ClaimedDelivery] {
         let engine = database.engine
         guard limit > 0 else { return [] }
-        try await logLostAttempts(now: now, on: db)
-        try await db.raw("""
-            UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
-            WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
-            """).run()
+        try await releaseLostClaims(now: now, on: db)
         let due = try await db.raw("""
             SELECT d.endpoint_id, e.account_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
                    (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
@@ -171,13 +167,17 @@ public struct WebhookOutbox: Sendable {
             """).all().map { try $0.string("id") })
     }
 
-    /// Logs the attempts whose claims ran out: their instance stopped (or froze) before it
-    /// recorded how they ended, and the receiver may well have had them. Each counts in the
-    /// delivery's `attempts`, so each has its line in the log, from when it was claimed.
-    private func logLostAttempts(now: Date, on db: any SQLDatabase) async throws {
+    /// Puts the deliveries whose claims ran out back in the queue and logs their attempts:
+    /// their instance did not record how they ended (it stopped, froze or lost its database),
+    /// and the receiver may well have had them. Each counts in the delivery's `attempts`, so
+    /// each has its line in the log, dated when it was claimed. Only the rows this statement
+    /// itself took back are logged: two instances claiming at once both saw the same expired
+    /// row in a read before it, and each logged the attempt once.
+    private func releaseLostClaims(now: Date, on db: any SQLDatabase) async throws {
         let lost = try await db.raw("""
-            SELECT id, endpoint_id, updated_at FROM webhook_deliveries
+            UPDATE webhook_deliveries SET state = 'pending', locked_by = NULL, locked_until = NULL
             WHERE state = 'delivering' AND locked_until < \(bind: now.stored)
+            RETURNING id, endpoint_id, updated_at
             """).all()
         guard !lost.isEmpty else { return }
         var insert = db.insert(into: "webhook_attempts").columns(
@@ -190,7 +190,7 @@ public struct WebhookOutbox: Sendable {
             insert = insert.values(
                 SQLBind(id.rawValue), SQLBind(try row.string("id")), SQLBind(try row.string("endpoint_id")), SQLBind(claimedAt),
                 SQLLiteral.null, SQLBind(max(0, now.stored - claimedAt)), SQLLiteral.null,
-                SQLBind("The instance making this attempt stopped before it recorded how it ended; the receiver may have had it.")
+                SQLBind("The instance making this attempt did not record how it ended before its claim ran out (it stopped, froze or lost its database); the receiver may have had it.")
             )
         }
         try await insert.run()

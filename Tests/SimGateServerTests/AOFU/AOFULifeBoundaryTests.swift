@@ -93,6 +93,52 @@ struct AOFULifeBoundaryTests {
         }
     }
 
+    /// A CDR that began before the provisioning and ended after it was charged to the new
+    /// bundle (judged by its end) but was no first use (judged by its start): the SIM was held
+    /// for a used-up bundle with no first use and no shutdown scheduled.
+    @Test("a record across the provisioning counts against the bundle and is the first use, dated at the new life's start", arguments: TestEngine.available)
+    func recordAcrossProvisioning(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 24, megabytes: 1)
+            let provisionedAt = app.clock.now()
+            app.clock.advance(by: 10)
+            var record = Self.record("across", sim: sim, at: provisionedAt.addingTimeInterval(-60), bytes: 2_000_000)
+            record["started_at"] = RFC3339Text.format(provisionedAt.addingTimeInterval(-600))
+            let posted = try await app.request(.post, "/v1/usage_records", key: app.operatorKey, json: ["records": [record]])
+            #expect(posted.json["accepted"] as? Int == 1, "\(posted.text)")
+            try await app.settle()
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["status"] == "OFFLINE", "\(state.text)")
+            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 2_000_000, "\(state.text)")
+            let lifeBegan = provisionedAt.addingTimeInterval(-300)  // the clocks' slack before the provisioning
+            #expect(state["first_use_at"] == RFC3339Text.format(lifeBegan), "\(state.text)")
+            #expect(state["shutdown_at"] == RFC3339Text.format(lifeBegan.addingTimeInterval(24 * 3_600)), "\(state.text)")
+        }
+    }
+
+    /// A top-up, and a provisioning that only replaced the bundle, left `updated_at` where it
+    /// was, in the SIM and in the events that carry it.
+    @Test("a top-up and a new bundle move the SIM's updated_at, in the SIM and its event")
+    func bundleChangesMoveUpdatedAt() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 24, megabytes: 1)
+            app.clock.advance(by: 60)
+            let topUp = try await app.request(.post, "/v1/sims/\(sim)/top_ups", key: app.operatorKey, json: ["amount_mb": 5])
+            #expect(topUp.status == 200 || topUp.status == 201, "\(topUp.text)")
+            var state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["updated_at"] == RFC3339Text.format(app.clock.now()), "\(state.text)")
+            let toppedUp = try #require(try await app.request(.get, "/v1/events?type=sim.bundle_topped_up", key: app.operatorKey).items.first)
+            #expect(((toppedUp["data"] as? [String: Any])?["object"] as? [String: Any])?["updated_at"] as? String == RFC3339Text.format(app.clock.now()), "\(toppedUp)")
+            app.clock.advance(by: 60)
+            let again = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: [
+                "tariff": 24, "shutdown_threshold_hours": 24, "bundle_size_mb": 2,
+            ])
+            #expect(again.status == 200, "\(again.text)")
+            state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(state["updated_at"] == RFC3339Text.format(app.clock.now()), "\(state.text)")
+        }
+    }
+
     @Test("a report that reaches an unprovisioned SIM starts no countdown: no first use, no shutdown scheduled", arguments: TestEngine.available)
     func noFirstUseAfterUnprovisioning(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

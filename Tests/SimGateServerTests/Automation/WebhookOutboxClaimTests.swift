@@ -55,7 +55,35 @@ struct WebhookOutboxClaimTests {
             let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
             let log = shown["attempt_log"] as? [[String: Any]] ?? []
             #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
-            #expect((log.first?["error"] as? String)?.contains("stopped before it recorded") == true, "\(log)")
+            #expect((log.first?["error"] as? String)?.contains("did not record how it ended") == true, "\(log)")
+        }
+    }
+
+    /// Two instances claiming at once both read the expired claim before either took it back,
+    /// and each logged the lost attempt: the log had three lines for two attempts.
+    @Test("a lost attempt taken back by two instances at once is logged once", arguments: TestEngine.available)
+    func lostAttemptLoggedOnceUnderCompetingClaims(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let first = app.database.store.webhookOutbox
+            let dead = try await first.claim(limit: 10, worker: "killed", now: app.clock.now(), lease: 5)
+            let delivery = try #require(dead.first?.delivery.id.rawValue)
+            app.clock.advance(by: 6)
+            let second = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
+            let claimed = try await second.withRunning {
+                let other = second.store.webhookOutbox
+                let now = app.clock.now()
+                async let a = first.claim(limit: 10, worker: "instance-a", now: now, lease: 5)
+                async let b = other.claim(limit: 10, worker: "instance-b", now: now, lease: 5)
+                return try await (a, b)
+            }
+            #expect((claimed.0 + claimed.1).map(\.delivery.id.rawValue) == [delivery], "taken by one of them")
+            let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
+            let log = shown["attempt_log"] as? [[String: Any]] ?? []
+            #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import SimGateTestSupport
 import Testing
 
@@ -27,6 +28,33 @@ struct CellhireExtremesTests {
             #expect(try await client.submitAndSettle("TopUp", top)["status"] == "complete")
             let size = try #require((try await app.request(.get, "/v1/sims/\(sim)", key: key).json["bundle"] as? [String: Any])?["size_bytes"] as? Int)
             #expect(size == 2 * 2_147_483_647 * 1_048_576)
+        }
+    }
+
+    /// A TopUp of several SIMs refused because one SIM's bundle would pass 2^63 - 1 bytes
+    /// named only `amountMb`, not which SIM.
+    @Test("a TopUp too large for one SIM's bundle is refused whole and names that SIM")
+    func topUpTooLargeNamesTheSIM() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            _ = try await app.cellhireStock(account: account)
+            let imported = try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: [
+                "account": account, "sims": [["iccid": Fixtures.iccid(1), "imsi": Fixtures.imsi(1), "serial_number": "SN2"]],
+            ])
+            let second = try #require(imported.items.first?["id"] as? String)
+            let client = try await CellhireClient.make(app, key: key)
+            let provisioned = try await client.submitAndSettle("Provision", """
+                {"stock": [{"serialNumber": "987654321"}, {"serialNumber": "SN2"}], "provisioningOrderNumber": 1, "tariffNumber": 999, "shutdownThreshold": 24, "bundleSizeMb": 1}
+                """)
+            #expect(provisioned["status"] == "complete", "\(provisioned.text)")
+            // The second SIM's bundle a megabyte short of the largest (4,096 of the largest
+            // top-ups would take too long here).
+            try await app.database.sqlTransaction { db in
+                _ = try await db.raw("UPDATE sims SET bundle_bytes = \(bind: Int64.max - 1_048_575) WHERE id = \(bind: second)").all()
+            }
+            let refused = try await client.send(.post, "/api/simSubmission/TopUp", #"{"serialNumbers": ["987654321", "SN2"], "amountMb": 1}"#)
+            #expect(refused.status == 400 && refused.code == "bundle_too_large" && refused.param == "serialNumbers[1]", "\(refused.text)")
+            #expect(refused["detail"]?.contains("SN2") == true, "\(refused.text)")
         }
     }
 

@@ -148,6 +148,8 @@ struct CellhireSurfaceTests {
             #expect(try await client.send(.get, "/api/simSubmission/\(ticket)")["status"] == "pending")
             try await app.settle()
             #expect(try await client.send(.get, "/api/simSubmission/\(ticket)")["status"] == "complete")
+            // A GUID is the same in either case (RFC 4122); upper case was a 404.
+            #expect(try await client.send(.get, "/api/simSubmission/\(ticket.uppercased())")["status"] == "complete")
             #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "LIVE")
         }
     }
