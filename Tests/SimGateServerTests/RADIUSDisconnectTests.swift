@@ -267,6 +267,36 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// The SIM handed over while its Disconnect-Request waited for an answer: the answer was
+    /// told to the former holder, with the SIM as the job had read it (OFFLINE, A's labels),
+    /// a state it no longer had.
+    @Test("an answer that comes after the SIM changed hands mid-exchange is the operator's, with the SIM as it is now", arguments: [TestEngine.sqlite])
+    func handoverDuringExchange(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, _ in
+            let (accountA, keyA) = try await app.makeCustomer("A")
+            let (accountB, keyB) = try await app.makeCustomer("B")
+            let sim = try #require(try await app.importSims(5..<6, account: accountA).first)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyA).status == 200)
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "mid-exchange", imsi: Fixtures.imsi(5), input: 0, output: 0, identifier: 1)])
+            gateway.answer(.silence)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/suspend", key: keyA).status == 200)
+            // The job sends once and waits; meanwhile the SIM goes to B.
+            async let jobs: Void = app.settle()
+            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+            try #require(sent, "the first Disconnect-Request")
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA).status == 200)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            gateway.answer(.ack)
+            try await jobs
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: keyA).items.isEmpty)
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: keyB).items.isEmpty)
+            let told = try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.session_disconnected", key: app.operatorKey).items
+            let now = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            let object = (told.first?["data"] as? [String: Any])?["object"] as? [String: Any]
+            #expect(told.count == 1 && object?["status"] as? String == now["status"] && object?["account"] as? String == accountB, "\(told)")
+        }
+    }
+
     /// An instance that froze past its job's lease resumed with the sessions it had read: it
     /// sent Disconnect-Requests for sessions the instance that took the job over had ended,
     /// wrote "no answer" over their ACKs and added a second event for each.

@@ -178,20 +178,25 @@ struct RADIUSDisconnector: Sendable {
         if let errorCause { reason += " (Error-Cause \(errorCause))" }
         if let detail { reason += " (\(detail))" }
         let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
-        var event = try events.simEvent(.simSessionDisconnected, sim: sim, previousAttributes: nil, cause: cause, at: now)
-        if session.accountID != sim.accountID {
-            // A former holder's session, asked about after the SIM changed hands (a retry of
-            // the disconnect its suspension queued): told to the new holder, it showed them
-            // the former's session; told to the former, the SIM as the new holder keeps it.
-            // The operator's alone, like stock; the session row keeps the answer for its own.
-            event = event.operatorOnly
-        }
         try await store.transaction { tx in
             // A final answer already stored for this departure from LIVE stands: the resumed
             // instance's late "no answer" wrote over another's ACK, and each late answer added
             // a second event.
             if let current = try await tx.sessions.session(session.key), Self.hasFinalAnswer(current, for: sim) { return }
             try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
+            // The SIM as it is now, not as the job read it: the exchange takes seconds, and a
+            // SIM handed over meanwhile had its answer told to the former holder, with a
+            // snapshot of a state it no longer had.
+            let present = try await tx.sims.find(ids: [sim.id], accountID: nil)[sim.id] ?? sim
+            var event = try events.simEvent(.simSessionDisconnected, sim: present, previousAttributes: nil, cause: cause, at: now)
+            if session.accountID != present.accountID {
+                // A former holder's session, asked about after the SIM changed hands (a retry
+                // of the disconnect its suspension queued): told to the new holder, it showed
+                // them the former's session; told to the former, the SIM as the new holder
+                // keeps it. The operator's alone, like stock; the session row keeps the answer
+                // for its own.
+                event = event.operatorOnly
+            }
             try await tx.events.append([event])
         }
     }
