@@ -31,7 +31,7 @@ struct UpdateAccountRequest: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
+        name = try container.decodeIfGiven(String.self, forKey: .name)
         if let name { try RequestText.requireNonBlank(name, param: "name", maximumLength: Account.maximumNameLength) }
         if container.contains(.radiusInterimInterval) {
             let interval = try container.decodeInteger(.radiusInterimInterval).map { Int(clamping: $0) }

@@ -36,6 +36,14 @@ extension Decoder {
 }
 
 extension KeyedDecodingContainer {
+    /// Decodes an optional field that, when given, may not be `null`: a `null` is refused as
+    /// the wrong type, naming the field, where `decodeIfPresent` would read it as left out (an
+    /// update of `{"name": null}` answered 200 and changed nothing).
+    func decodeIfGiven<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decode(type, forKey: key)
+    }
+
     /// Decodes an optional string field and checks it against ``TextLimit``: at most
     /// `maximumLength` characters, no control characters but line breaks where allowed.
     func decodeText(_ key: Key, maximumLength: Int, allowsLineBreaks: Bool = false) throws -> String? {

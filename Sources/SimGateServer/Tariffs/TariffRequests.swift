@@ -29,7 +29,7 @@ struct CreateTariffRequest: Decodable {
 
     /// The `accounts` list, each an `acct_` id.
     static func accounts<Keys: CodingKey>(in container: KeyedDecodingContainer<Keys>) throws -> Set<AccountID>? {
-        guard let key = Keys(stringValue: "accounts"), let texts = try container.decodeIfPresent([String].self, forKey: key) else { return nil }
+        guard let key = Keys(stringValue: "accounts"), let texts = try container.decodeIfGiven([String].self, forKey: key) else { return nil }
         guard texts.count <= 1_000 else { throw APIError.invalid("invalid_value", "'accounts' holds at most 1000 accounts.", param: "accounts") }
         return Set(try texts.enumerated().map { index, text in
             guard let id = AccountID(parsing: text) else {
