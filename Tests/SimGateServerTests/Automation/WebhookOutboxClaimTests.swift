@@ -41,22 +41,35 @@ struct WebhookOutboxClaimTests {
     @Test("an attempt whose instance died is logged when its claim runs out, so the log has every attempt the count has", arguments: TestEngine.available)
     func lostAttemptLogged(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
-            let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
-            let outbox = app.database.store.webhookOutbox
-            // An instance claims the delivery and is killed before it records the attempt.
-            let dead = try await outbox.claim(limit: 10, worker: "killed", now: app.clock.now(), lease: 5)
-            let delivery = try #require(dead.first?.delivery.id.rawValue)
-            app.clock.advance(by: 6)
-            let taken = try await outbox.claim(limit: 10, worker: "alive", now: app.clock.now(), lease: 5)
+            let (key, delivery) = try await Self.deliveryLeftByDeadInstance(app)
+            let taken = try await app.database.store.webhookOutbox.claim(limit: 10, worker: "alive", now: app.clock.now(), lease: 5)
             #expect(taken.map(\.delivery.id.rawValue) == [delivery])
-            let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
-            let log = shown["attempt_log"] as? [[String: Any]] ?? []
-            #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
+            let log = try await Self.expectTwoAttemptsOneLine(app, key: key, delivery: delivery)
             #expect((log.first?["error"] as? String)?.contains("did not record how it ended") == true, "\(log)")
         }
+    }
+
+    /// A customer's delivery claimed by an instance that was then killed, and its lease run
+    /// out: the customer's key and the delivery's id.
+    static func deliveryLeftByDeadInstance(_ app: TestHarness) async throws -> (key: String, delivery: String) {
+        let (account, key) = try await app.makeCustomer("E-Bikes")
+        _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
+        let sim = try #require(try await app.importSims(0..<1, account: account).first)
+        _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+        let dead = try await app.database.store.webhookOutbox.claim(limit: 10, worker: "killed", now: app.clock.now(), lease: 5)
+        let delivery = try #require(dead.first?.delivery.id.rawValue)
+        app.clock.advance(by: 6)
+        return (key, delivery)
+    }
+
+    /// Expects the delivery to count two attempts and log one line (the lost attempt's; the
+    /// second is still under way); returns the log.
+    @discardableResult
+    static func expectTwoAttemptsOneLine(_ app: TestHarness, key: String, delivery: String) async throws -> [[String: Any]] {
+        let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
+        let log = shown["attempt_log"] as? [[String: Any]] ?? []
+        #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
+        return log
     }
 
     /// Two instances claiming at once both read the expired claim before either took it back,
@@ -64,14 +77,8 @@ struct WebhookOutboxClaimTests {
     @Test("a lost attempt taken back by two instances at once is logged once", arguments: TestEngine.available)
     func lostAttemptLoggedOnceUnderCompetingClaims(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            _ = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
-            let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let (key, delivery) = try await Self.deliveryLeftByDeadInstance(app)
             let first = app.database.store.webhookOutbox
-            let dead = try await first.claim(limit: 10, worker: "killed", now: app.clock.now(), lease: 5)
-            let delivery = try #require(dead.first?.delivery.id.rawValue)
-            app.clock.advance(by: 6)
             let second = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
             let claimed = try await second.withRunning {
                 let other = second.store.webhookOutbox
@@ -81,9 +88,7 @@ struct WebhookOutboxClaimTests {
                 return try await (a, b)
             }
             #expect((claimed.0 + claimed.1).map(\.delivery.id.rawValue) == [delivery], "taken by one of them")
-            let shown = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json
-            let log = shown["attempt_log"] as? [[String: Any]] ?? []
-            #expect(shown["attempts"] as? Int == 2 && log.count == 1, "\(shown)")
+            try await Self.expectTwoAttemptsOneLine(app, key: key, delivery: delivery)
         }
     }
 
