@@ -48,6 +48,42 @@ struct AccountingBatchOrderTests {
         }
     }
 
+    /// A report refused as past the total's limit has its bytes taken back out of its session.
+    /// When a new session began under the same key later in the batch, they were taken out of
+    /// the new one, whose counters fell to zero: its next report counted its bytes again.
+    @Test("a refused report's bytes are taken back from its own session, not from one begun under its key later in the batch", arguments: TestEngine.available)
+    func takeBackSparesTheNewSession(engine: TestEngine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let ledger = try await LedgerFixture.importing([1], into: database).ledger
+            let now = UInt32(Date().timeIntervalSince1970)
+            func report(_ status: AccountingStatusType, _ session: String, bytes: UInt64, at time: UInt32? = nil, sessionTime: UInt32? = nil) -> AccountingReport {
+                var request = GatewayAccountingRequest(status, nas: .name("pgw-1"), sessionID: session, imsi: Fixtures.imsi(1), inputBytes: bytes)
+                request.eventTimestamp = time
+                request.sessionTime = sessionTime
+                return AccountingReport(request.signed(identifier: 1, secret: Array("s".utf8)), client: RADIUSClient(name: "pgw", address: "127.0.0.1", secret: "s"), sourceIP: "127.0.0.1")
+            }
+            let nearlyAll = UInt64(Int64.max) - 10_000
+            try await database.store.transaction { tx in try await ledger.apply([report(.interimUpdate, "seed", bytes: nearlyAll)], in: tx) }
+            try await database.store.transaction { tx in
+                try await ledger.apply([
+                    report(.interimUpdate, "k", bytes: 20_000),  // refused: past the limit
+                    report(.start, "k", bytes: 0, at: now + 60),  // a new session under the key
+                    report(.interimUpdate, "k", bytes: 5_000, at: now + 61, sessionTime: 1),
+                ], in: tx)
+            }
+            try await database.store.transaction { tx in
+                try await ledger.apply([report(.interimUpdate, "k", bytes: 6_000, at: now + 62, sessionTime: 2)], in: tx)
+            }
+            let (session, total) = try await database.store.read { store in
+                let sim = try #require(try await store.sims.usageRows(imsis: [try IMSI(Fixtures.imsi(1))]).values.first)
+                let month = UsageRepository.periods(of: Date())[1]
+                return (try await store.sessions.session(SessionKey(nas: "pgw-1", sessionID: "k")), try await store.usage.total(simID: sim.id, period: month))
+            }
+            #expect(session?.counters.inputBytes == 6_000)
+            #expect(total.up == nearlyAll + 6_000, "\(UInt64(Int64.max) - total.up) short of the limit")
+        }
+    }
+
     /// SIMs in stock are not LIVE, so a session first heard of on one is disconnected. One
     /// that the same batch's Accounting-On has already ended needs nothing: it once got a
     /// disconnect job all the same, which then found no open session to end.

@@ -49,6 +49,7 @@ struct BadInputTests {
         BadRequestCase(name: "-1e-300 in a usage record", path: "/v1/usage_records", body: "{\"records\": [{\"id\": \"r1\", \"sim\": \"SIM\", \"started_at\": \"2027-01-01T00:00:00Z\", \"ended_at\": \"2027-01-01T00:00:00Z\", \"bytes_up\": 0, \"bytes_down\": -1e-300}]}", status: 400, code: "value_out_of_range", param: "records[0].bytes_down"),
         // null for a field that is not nullable was read as left out: 200, nothing changed.
         BadRequestCase(name: "null for an account's name", path: "/v1/accounts/ACCOUNT", body: "{\"name\": null}", status: 400, code: "invalid_type", param: "name"),
+        BadRequestCase(name: "null for a tariff's new name", path: "/v1/tariffs/77", body: "{\"name\": null}", status: 400, code: "invalid_type", param: "name"),
         BadRequestCase(name: "null for a tariff's accounts", path: "/v1/tariffs", body: "{\"number\": 77, \"name\": \"n\", \"kind\": \"standard\", \"accounts\": null}", status: 400, code: "invalid_type", param: "accounts"),
         BadRequestCase(name: "a key given twice", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"reason\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),
         BadRequestCase(name: "a key given twice, once escaped", path: "/v1/sims/SIM/suspend", body: "{\"reason\": \"a\", \"re\\u0061son\": \"b\"}", status: 400, code: "duplicate_key", param: "reason"),

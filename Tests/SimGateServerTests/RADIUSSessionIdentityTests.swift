@@ -138,6 +138,24 @@ struct RADIUSSessionIdentityTests {
         }
     }
 
+    /// Judged by Event-Timestamp alone, the reports of a gateway whose clock stepped back an
+    /// hour mid-session were all refused, its Stop too, and the session stayed open for good.
+    @Test("a gateway whose clock steps back mid-session keeps its session: Acct-Session-Time from arrival dates it with the stored one", arguments: [TestEngine.sqlite])
+    func clockSteppedBackMidSession(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<1)
+            let gateway = Gateway(app)
+            let now = gateway.now
+            try await gateway.send(.start, "cs", sim: 0, at: now)
+            app.clock.advance(by: 120)
+            try await gateway.send(.interimUpdate, "cs", sim: 0, bytes: 1_000, at: now + 120 - 3_600, sessionTime: 120)
+            app.clock.advance(by: 1)
+            try await gateway.send(.stop, "cs", sim: 0, bytes: 2_000, at: now + 121 - 3_600, sessionTime: 121)
+            #expect(try await gateway.total(sims[0]) == 2_000)
+            #expect(try await gateway.session("cs")?.stoppedAt != nil)
+        }
+    }
+
     @Test("another SIM's late report with no session time counts nothing; an Event-Timestamp ahead of arrival dates no session ahead", arguments: [TestEngine.sqlite])
     func takeoverAndTimeAhead(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -126,6 +126,9 @@ struct AccountingLedger: Sendable {
         var supersededOpenings: [DataSession] = []
         // Sessions begun again under the key of one that had stopped.
         var begunAgain: Set<SessionKey> = []
+        // For a key begun again within this batch, how many records (of the present holders,
+        // and of former ones) came before: those are the superseded session's.
+        var begunAgainAfter: [SessionKey: (records: Int, former: Int)] = [:]
         // Sized once: grown row by row, these were rehashed several times in every batch.
         touched.reserveCapacity(reports.count)
         touchedKeys.reserveCapacity(reports.count)
@@ -168,7 +171,10 @@ struct AccountingLedger: Sendable {
                     if opened.contains(key) { supersededOpenings.append(stored) }
                 }
             }
-            if beginsAgain { begunAgain.insert(key) }
+            if beginsAgain {
+                begunAgain.insert(key)
+                begunAgainAfter[key] = (records.count, formerHolders.count)
+            }
             let known = beginsAgain ? nil : stored
             // Begun again within the batch, the key is already among those opened (its one event
             // shows the session as the batch leaves it).
@@ -242,14 +248,25 @@ struct AccountingLedger: Sendable {
                 warnings.warn("total_out_of_range", "Accounting usage would take a SIM's total past 2^63 bytes; not counted", metadata: ["record": "\(id)"])
                 metrics.accountingReportRefused("total_out_of_range")
             }
-            try await takeBack(refused, of: Array(zip(records, recordGateways)) + Array(zip(formerHolders, formerHolderGateways)), from: &sessions, begunAgain: begunAgain, in: tx)
+            // A record made before its key began again in this batch was the superseded
+            // session's, whose row is gone: nothing to take back from.
+            let current = records.indices.filter { index in begunAgainAfter[SessionKey(nas: recordGateways[index], sessionID: records[index].sessionID ?? "")].map { index >= $0.records } ?? true }
+            let currentFormer = formerHolders.indices.filter { index in
+                begunAgainAfter[SessionKey(nas: formerHolderGateways[index], sessionID: formerHolders[index].sessionID ?? "")].map { index >= $0.former } ?? true
+            }
+            try await takeBack(
+                refused, of: current.map { (records[$0], recordGateways[$0]) } + currentFormer.map { (formerHolders[$0], formerHolderGateways[$0]) },
+                from: &sessions, begunAgain: begunAgain, in: tx
+            )
         }
         return RecordedRun(stopped: stopped, unserved: unserved)
     }
 
     /// Takes the refused records' bytes back out of their sessions' counters and saves those
-    /// sessions again, so that a report refused as too large is stored nowhere, the session
-    /// included, and the session's later reports count from where it was before.
+    /// sessions again, so that the session's row does not keep the refused totals and its
+    /// later reports count from where it was before. (What else the report said, its place,
+    /// device or stop, stands, and a session it opened was told with the counters it gave.)
+    /// `records` are those of the sessions as they now are, each with its gateway.
     private func takeBack(
         _ refused: Set<String>, of records: [(UsageRecord, String)], from sessions: inout [SessionKey: DataSession],
         begunAgain: Set<SessionKey>, in tx: StoreTransaction
@@ -286,8 +303,9 @@ struct AccountingLedger: Sendable {
     /// report arrived: a start dated ahead by a gateway's clock made every later session look
     /// older.
     ///
-    /// The same SIM's report is judged only on signs that hold whatever the gateway's clock
-    /// and Acct-Session-Time say, since every misjudgment loses bytes or counts them twice:
+    /// The same SIM's report is judged on signs that hold whatever the gateway's clock and
+    /// Acct-Session-Time say (every misjudgment loses bytes or counts them twice), but one: a
+    /// session dated by its gateway's clock is taken to stay on that clock.
     /// - a Start with Event-Timestamp: within ``sessionTimeSlack`` of the stored start, the
     ///   same Start sent again (over a stopped session: refused, as read as new it opened a
     ///   session that never closed); earlier, an older session's; later, a new session under a
@@ -301,6 +319,11 @@ struct AccountingLedger: Sendable {
     ///   to an older session (a Stop sent again after the id was reused). How long it says its
     ///   session ran is not asked: a gateway counting Acct-Session-Time in milliseconds had
     ///   every report refused.
+    /// - over a session the gateway's clock dated, a later report whose Event-Timestamp is more
+    ///   than the slack before the stored start is an older session's too, unless its
+    ///   Acct-Session-Time counted back from its arrival says its session began with the stored
+    ///   one (the gateway's clock stepped back mid-session: its Stop, refused, left the
+    ///   session open for good).
     /// - over a stopped session, a later report made after the stop, its session begun well
     ///   after the stored one by both clocks, with counters below the stored ones, is a newer
     ///   session whose Start was lost. A reordered report of the stored session has none of
@@ -331,12 +354,17 @@ struct AccountingLedger: Sendable {
             return newer
         }
         if report.wasMade(before: earliest, arrival: now) { return older }
-        // A session dated by its gateway's clock is compared on that clock alone: a Stop sent
-        // again after the id was reused, dated long before the new session but carrying no
+        // A session dated by its gateway's clock is compared on that clock: a Stop sent again
+        // after the id was reused, dated long before the new session but carrying no
         // Acct-Delay-Time, was taken for the new session's and its bytes counted twice. Both
-        // clocks must agree only when the start was dated by SimGate's (a Start without
+        // clocks must agree when the start was dated by SimGate's (a Start without
         // Event-Timestamp): a gateway clock behind SimGate's then made every report look older.
-        if stored.startedByGatewayClock == true, let made = report.gatewayTime(arrival: now), made < earliest { return older }
+        // A report whose session, by its arrival less Acct-Session-Time, began with the stored
+        // one is that session's, whatever its Event-Timestamp: the gateway's clock stepped back.
+        if stored.startedByGatewayClock == true, let made = report.gatewayTime(arrival: now), made < earliest,
+           report.sessionStartByBothClocks(arrival: now).map({ $0.arrival < earliest }) ?? true {
+            return older
+        }
         guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt,
               let starts = report.sessionStartByBothClocks(arrival: now)
         else { return .sameSession }

@@ -55,7 +55,7 @@ struct UpdateTariffRequest: Decodable {
         if container.contains(.number) || container.contains(.kind) {
             throw APIError.invalid("immutable_parameter", "A tariff's number and kind cannot change.", param: container.contains(.number) ? "number" : "kind")
         }
-        name = try container.decodeIfPresent(String.self, forKey: .name)
+        name = try container.decodeIfGiven(String.self, forKey: .name)
         if let name { try RequestText.requireNonBlank(name, param: "name", maximumLength: 200) }
         accounts = try CreateTariffRequest.accounts(in: container)
     }

@@ -55,6 +55,8 @@ struct CellhireExtremesTests {
             let refused = try await client.send(.post, "/api/simSubmission/TopUp", #"{"serialNumbers": ["987654321", "SN2"], "amountMb": 1}"#)
             #expect(refused.status == 400 && refused.code == "bundle_too_large" && refused.param == "serialNumbers[1]", "\(refused.text)")
             #expect(refused["detail"]?.contains("SN2") == true, "\(refused.text)")
+            let first = try await app.request(.get, "/v1/sims/\(Fixtures.iccid(0))", key: key)
+            #expect((first.json["bundle"] as? [String: Any])?["size_bytes"] as? Int == 1_048_576, "the whole ticket refused: \(first.text)")
         }
     }
 
