@@ -156,6 +156,50 @@ struct RADIUSSessionIdentityTests {
         }
     }
 
+    /// A gateway clock two minutes ahead: its Start sent again was compared with the stored
+    /// start cut back to its arrival, taken for a new session, and the bytes counted twice;
+    /// over a stopped session it opened one that never closed.
+    @Test("a Start sent again by a gateway whose clock is ahead is the same Start, open or stopped", arguments: [TestEngine.sqlite])
+    func resentStartClockAhead(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<2)
+            let gateway = Gateway(app)
+            let ahead = gateway.now + 120
+            try await gateway.send(.start, "a1", sim: 0, at: ahead)
+            try await gateway.send(.interimUpdate, "a1", sim: 0, bytes: 1_000, at: ahead + 1, sessionTime: 1)
+            try await gateway.send(.start, "a1", sim: 0, at: ahead, delay: 5)
+            try await gateway.send(.interimUpdate, "a1", sim: 0, bytes: 2_000, at: ahead + 2, sessionTime: 2)
+            #expect(try await gateway.total(sims[0]) == 2_000)
+            try await gateway.send(.start, "c1", sim: 1, at: ahead)
+            try await gateway.send(.stop, "c1", sim: 1, bytes: 700, at: ahead + 3, sessionTime: 3)
+            try await gateway.send(.start, "c1", sim: 1, at: ahead, delay: 4)
+            #expect(try await gateway.session("c1")?.stoppedAt != nil, "the Start sent again opened the session again")
+            #expect(try await gateway.total(sims[1]) == 700)
+            let started = try await app.request(.get, "/v1/events?type=sim.session_started&limit=10", key: app.operatorKey).items
+            #expect(started.count == 2, "one session each: \(started.count)")
+        }
+    }
+
+    /// Under the gateway-clock rule, an old session's Stop sent again long after without
+    /// Acct-Delay-Time was kept because its arrival less Acct-Session-Time came after the
+    /// stored start, though nowhere near it: its bytes counted twice and the open session
+    /// showed as stopped.
+    @Test("an old session's Stop sent again long after is refused even when its arrival less Acct-Session-Time is after the stored start", arguments: [TestEngine.sqlite])
+    func lateResentStopOfShortSession(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<1)
+            let gateway = Gateway(app)
+            let now = gateway.now
+            try await gateway.send(.start, "b1", sim: 0, at: now - 2_010, delay: 2_010)
+            try await gateway.send(.interimUpdate, "b1", sim: 0, bytes: 6_000, at: now - 2_005, sessionTime: 5, delay: 2_005)
+            try await gateway.send(.start, "b1", sim: 0, at: now - 500, delay: 500)
+            try await gateway.send(.interimUpdate, "b1", sim: 0, bytes: 5_000, at: now, sessionTime: 500)
+            try await gateway.send(.stop, "b1", sim: 0, bytes: 8_000, at: now - 2_000, sessionTime: 10)
+            #expect(try await gateway.total(sims[0]) == 11_000)
+            #expect(try await gateway.session("b1")?.stoppedAt == nil)
+        }
+    }
+
     @Test("another SIM's late report with no session time counts nothing; an Event-Timestamp ahead of arrival dates no session ahead", arguments: [TestEngine.sqlite])
     func takeoverAndTimeAhead(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

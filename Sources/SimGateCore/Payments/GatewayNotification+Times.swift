@@ -27,4 +27,23 @@ extension GatewayNotification {
         }
         return self
     }
+
+    /// The notification with a failed payment dated after `receivedAt` dated then: a payment
+    /// cannot have failed after the failure was told. A period paid, a trial granted and an
+    /// end keep their times, which may lie ahead by nature (an end at the period's close).
+    ///
+    /// A never-paid subscription's failure dated ahead (a gateway's clock, or a body saying
+    /// 9999) was taken as the instant its access ended, still to come, so a SIM whose paid
+    /// period had lapsed went LIVE again until then, on a payment that failed.
+    public func reported(noLaterThan receivedAt: Date) -> GatewayNotification {
+        let clamped: EntitlementFact? = switch fact {
+        case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt))
+        default: fact
+        }
+        guard clamped != fact else { return self }
+        return GatewayNotification(
+            externalID: externalID, type: type, occurredAt: occurredAt, subscriptionID: subscriptionID, simHint: simHint, fact: clamped,
+            noFactBecause: noFactBecause
+        )
+    }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// The state is a function of the set of facts, never of their order:
 /// - a SIM with any paid period (or trial) is provisioned: a SIM in stock leaves INVENTORY;
 /// - the `payment` hold is in force exactly when now >= the latest access end over the
-///   SIM's bindings, and a provisioned SIM with it is OFFLINE;
+///   SIM's bindings that granted service (over all of them when none did), and a provisioned
+///   SIM with it is OFFLINE;
 /// - a SIM never paid for stays in stock, and stock carries no payment hold;
 /// - with no payment fact at all (say, its last binding was deleted) payments have no say, and
 ///   a payment hold still in force is lifted.
@@ -23,15 +24,19 @@ public struct PaymentAccess: Equatable, Sendable {
     public init(_ bindings: [BillingBinding], gateways: [PaymentGatewayID: PaymentGateway]) {
         var ends: [BillingBindingID: Date] = [:]
         var everPaid = false
+        // The ends of bindings that granted service: a subscription never paid gives no access,
+        // so its end (its failure or cancellation) never outlasts one that was paid.
+        var grantedEnds: [Date] = []
         for binding in bindings {
             guard let gateway = gateways[binding.gatewayID],
                   let end = binding.entitlement.accessEnds(under: gateway.cancellation, grace: gateway.graceLength)
             else { continue }
             ends[binding.id] = end
             everPaid = everPaid || binding.entitlement.hasPaidPeriod
+            if binding.entitlement.hasPaidPeriod { grantedEnds.append(end) }
         }
         self.ends = ends
-        latestEnd = ends.values.max()
+        latestEnd = grantedEnds.max() ?? ends.values.max()
         self.everPaid = everPaid
     }
 

@@ -321,9 +321,10 @@ struct AccountingLedger: Sendable {
     ///   every report refused.
     /// - over a session the gateway's clock dated, a later report whose Event-Timestamp is more
     ///   than the slack before the stored start is an older session's too, unless its
-    ///   Acct-Session-Time counted back from its arrival says its session began with the stored
-    ///   one (the gateway's clock stepped back mid-session: its Stop, refused, left the
-    ///   session open for good).
+    ///   Acct-Session-Time counted back from its arrival says its session began within the
+    ///   slack of the stored one (the gateway's clock stepped back mid-session: its Stop,
+    ///   refused, left the session open for good); and a Start whose Event-Timestamp is within
+    ///   the slack of the stored start is that Start sent again, whatever the arrival says.
     /// - over a stopped session, a later report made after the stop, its session begun well
     ///   after the stored one by both clocks, with counters below the stored ones, is a newer
     ///   session whose Start was lost. A reordered report of the stored session has none of
@@ -349,6 +350,13 @@ struct AccountingLedger: Sendable {
             if report.eventTimestamp == nil, stored.stoppedAt == nil { return .sameSession }
             guard report.isDated else { return newer }
             let began = report.eventTime(arrival: now)
+            // The same Start sent again, both dated by the gateway's clock: a clock more than
+            // the slack ahead had its resent Start taken for a new session (compared with the
+            // start cut back to its arrival below), and its bytes counted twice.
+            if stored.startedByGatewayClock == true, let sent = report.gatewayTime(arrival: now),
+               abs(sent.timeIntervalSince(stored.startedAt)) <= sessionTimeSlack {
+                return stored.stoppedAt == nil ? .sameSession : older
+            }
             if began < earliest { return older }
             if began <= latest { return stored.stoppedAt == nil ? .sameSession : older }
             return newer
@@ -359,10 +367,12 @@ struct AccountingLedger: Sendable {
         // Acct-Delay-Time, was taken for the new session's and its bytes counted twice. Both
         // clocks must agree when the start was dated by SimGate's (a Start without
         // Event-Timestamp): a gateway clock behind SimGate's then made every report look older.
-        // A report whose session, by its arrival less Acct-Session-Time, began with the stored
-        // one is that session's, whatever its Event-Timestamp: the gateway's clock stepped back.
+        // A report whose session, by its arrival less Acct-Session-Time, began within the slack
+        // of the stored one is that session's, whatever its Event-Timestamp: the gateway's
+        // clock stepped back. Any other start it gives is no sign: an old session's Stop, sent
+        // again long after, dates its session by arrival well after the stored one's.
         if stored.startedByGatewayClock == true, let made = report.gatewayTime(arrival: now), made < earliest,
-           report.sessionStartByBothClocks(arrival: now).map({ $0.arrival < earliest }) ?? true {
+           report.sessionStartByBothClocks(arrival: now).map({ !(earliest...latest).contains($0.arrival) }) ?? true {
             return older
         }
         guard let stoppedAt = stored.stoppedAt, report.eventTime(arrival: now) >= stoppedAt,

@@ -7,9 +7,11 @@ import SimGateCore
 enum GatewayNotificationDecoder {
     /// Reads `payload` the way a gateway of `kind` sends it. `externalID` is the id the signature
     /// scheme carried, if any; `receivedAt` stands in for a generic event's send time.
-    /// Times outside the years 1970 to 9999 are refused (``GatewayNotification/withTimesInRange()``).
+    /// Times outside the years 1970 to 9999 are refused (``GatewayNotification/withTimesInRange()``),
+    /// and a failed payment dated after `receivedAt` is dated then
+    /// (``GatewayNotification/reported(noLaterThan:)``).
     static func decode(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
-        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange()
+        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange().reported(noLaterThan: receivedAt)
     }
 
     private static func read(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {

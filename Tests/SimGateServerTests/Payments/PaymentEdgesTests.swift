@@ -105,6 +105,44 @@ struct PaymentEdgesTests {
         }
     }
 
+    /// A failed payment or an end of a subscription never paid, dated ahead of its receipt,
+    /// was taken as the instant that subscription's access ended, still to come: a SIM whose
+    /// paid period had lapsed went LIVE again until then.
+    @Test("a failure or an end dated ahead of its receipt gives a lapsed SIM no access", arguments: TestEngine.available)
+    func futureFailureOpensNothing(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
+            for subscription in ["sub_paid", "sub_failed", "sub_ended"] {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": subscription, "sim": sim])
+            }
+            let start = app.clock.now()
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_paid", periodStart: start, periodEnd: start + 60, created: start),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            app.clock.set(start + 61)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_failed", subscription: "sub_failed", created: start + 3_600), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.subscriptionDeleted(id: "evt_ended", subscription: "sub_ended", endedAt: start + Self.day, created: start + 61),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.settle()
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(state["status"] == "OFFLINE", "\(state.text)")
+            let billing = state.json["billing"] as? [String: Any]
+            #expect(billing?["access_ends_at"] as? String == RFC3339.string(from: start + 60), "\(state.text)")
+            // A SIM made LIVE by hand whose only subscription's first charge fails, dated ahead:
+            // the failure counts from its receipt, and the hold is in force at once.
+            let other = try #require(try await app.importSims(1..<2, account: account).first)
+            #expect(try await app.request(.post, "/v1/sims/\(other)/activate", key: key)["status"] == "LIVE")
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_never", "sim": other])
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_never", subscription: "sub_never", created: start + 3_600), gateway: gateway, secret: Self.secret)
+            try await app.settle()
+            let held = try await app.request(.get, "/v1/sims/\(other)", key: key)
+            #expect(held["status"] == "OFFLINE", "\(held.text)")
+        }
+    }
+
     @Test("a retired SIM takes no binding, by the API or by an event's metadata", arguments: [TestEngine.sqlite])
     func retiredSim(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
