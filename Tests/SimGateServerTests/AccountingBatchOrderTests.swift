@@ -54,8 +54,10 @@ struct AccountingBatchOrderTests {
     @Test("a refused report's bytes are taken back from its own session, not from one begun under its key later in the batch", arguments: TestEngine.available)
     func takeBackSparesTheNewSession(engine: TestEngine) async throws {
         try await TestDatabase.with(engine) { database in
-            let ledger = try await LedgerFixture.importing([1], into: database).ledger
-            let now = UInt32(Date().timeIntervalSince1970)
+            // A fixed time: on the system's clock, a run across a month's end read the wrong total.
+            let clock = ManualWallClock()
+            let ledger = try await LedgerFixture.importing([1], into: database, clock: clock).ledger
+            let now = UInt32(clock.now().timeIntervalSince1970)
             func report(_ status: AccountingStatusType, _ session: String, bytes: UInt64, at time: UInt32? = nil, sessionTime: UInt32? = nil) -> AccountingReport {
                 var request = GatewayAccountingRequest(status, nas: .name("pgw-1"), sessionID: session, imsi: Fixtures.imsi(1), inputBytes: bytes)
                 request.eventTimestamp = time
@@ -76,7 +78,7 @@ struct AccountingBatchOrderTests {
             }
             let (session, total) = try await database.store.read { store in
                 let sim = try #require(try await store.sims.usageRows(imsis: [try IMSI(Fixtures.imsi(1))]).values.first)
-                let month = UsageRepository.periods(of: Date())[1]
+                let month = UsageRepository.periods(of: clock.now())[1]
                 return (try await store.sessions.session(SessionKey(nas: "pgw-1", sessionID: "k")), try await store.usage.total(simID: sim.id, period: month))
             }
             #expect(session?.counters.inputBytes == 6_000)

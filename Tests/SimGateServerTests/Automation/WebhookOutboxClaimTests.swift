@@ -15,16 +15,8 @@ struct WebhookOutboxClaimTests {
             let iccids = (0..<120).map(Fixtures.iccid)
             _ = try await app.request(.post, "/v1/sims/bulk", key: key, json: ["action": "activate", "iccids": iccids])
             #expect(sims.count == 120)
-            // Two stores over the same database, as two instances would have.
             let first = app.database.store.webhookOutbox
-            let second = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
-            let claimed = try await second.withRunning {
-                let other = second.store.webhookOutbox
-                let now = app.clock.now()
-                async let a = first.claim(limit: 40, worker: "instance-a", now: now, lease: 60)
-                async let b = other.claim(limit: 40, worker: "instance-b", now: now, lease: 60)
-                return try await (a, b)
-            }
+            let claimed = try await Self.claimFromTwoInstances(app, limit: 40, lease: 60)
             let ids = claimed.0.map(\.delivery.id) + claimed.1.map(\.delivery.id)
             #expect(Set(ids).count == ids.count, "no delivery claimed twice")
             #expect(claimed.0.count <= 40 && claimed.1.count <= 40)
@@ -46,6 +38,20 @@ struct WebhookOutboxClaimTests {
             #expect(taken.map(\.delivery.id.rawValue) == [delivery])
             let log = try await Self.expectTwoAttemptsOneLine(app, key: key, delivery: delivery)
             #expect((log.first?["error"] as? String)?.contains("did not record how it ended") == true, "\(log)")
+        }
+    }
+
+    /// Claims at the same moment from two stores over the same database, as two instances
+    /// would: `instance-a` (the app's own store) and `instance-b`.
+    static func claimFromTwoInstances(_ app: TestHarness, limit: Int, lease: TimeInterval) async throws -> ([ClaimedDelivery], [ClaimedDelivery]) {
+        let first = app.database.store.webhookOutbox
+        let second = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
+        return try await second.withRunning {
+            let other = second.store.webhookOutbox
+            let now = app.clock.now()
+            async let a = first.claim(limit: limit, worker: "instance-a", now: now, lease: lease)
+            async let b = other.claim(limit: limit, worker: "instance-b", now: now, lease: lease)
+            return try await (a, b)
         }
     }
 
@@ -78,15 +84,7 @@ struct WebhookOutboxClaimTests {
     func lostAttemptLoggedOnceUnderCompetingClaims(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (key, delivery) = try await Self.deliveryLeftByDeadInstance(app)
-            let first = app.database.store.webhookOutbox
-            let second = try SimGateDatabase(app.databaseConfiguration, logger: TestDatabase.logger)
-            let claimed = try await second.withRunning {
-                let other = second.store.webhookOutbox
-                let now = app.clock.now()
-                async let a = first.claim(limit: 10, worker: "instance-a", now: now, lease: 5)
-                async let b = other.claim(limit: 10, worker: "instance-b", now: now, lease: 5)
-                return try await (a, b)
-            }
+            let claimed = try await Self.claimFromTwoInstances(app, limit: 10, lease: 5)
             #expect((claimed.0 + claimed.1).map(\.delivery.id.rawValue) == [delivery], "taken by one of them")
             try await Self.expectTwoAttemptsOneLine(app, key: key, delivery: delivery)
         }

@@ -12,12 +12,13 @@ struct LedgerFixture {
     /// Applies batches of reports as the batcher does.
     let ledger: AccountingLedger
 
-    /// Imports the fixture SIMs numbered `sims` (ICCID and IMSI) into `database`.
-    static func importing(_ sims: [Int], into database: SimGateDatabase) async throws -> LedgerFixture {
+    /// Imports the fixture SIMs numbered `sims` (ICCID and IMSI) into `database`; the ledger
+    /// reads `clock` (the system's unless a test fixes the time).
+    static func importing(_ sims: [Int], into database: SimGateDatabase, clock: any WallClock = SystemWallClock()) async throws -> LedgerFixture {
         let csv = "iccid,imsi\n" + sims.map { "\(Fixtures.iccid($0)),\(Fixtures.imsi($0))\n" }.joined()
         _ = try await Administration(database: database).importSims(csv: csv, accountID: nil)
-        let ids = IdentifierGenerator(clock: SystemWallClock())
-        let service = SimService(store: Store(database: database, ids: ids), clock: SystemWallClock(), ids: ids)
+        let ids = IdentifierGenerator(clock: clock)
+        let service = SimService(store: Store(database: database, ids: ids), clock: clock, ids: ids)
         return LedgerFixture(ledger: AccountingLedger(sims: service, metrics: RADIUSMetrics(), logger: Logger(label: "test")))
     }
 
