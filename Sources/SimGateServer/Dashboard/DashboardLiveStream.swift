@@ -14,7 +14,8 @@ import SimGateStore
 /// every few seconds for what other instances wrote; it ends after a few minutes, and at once
 /// when the server shuts down, so no connection holds a shutdown up. It also ends as soon as
 /// its session does (signed out, or its key revoked): a stream opened before kept sending the
-/// account's events, holds and reasons for the rest of its five minutes.
+/// account's events, holds and reasons for the rest of its five minutes. A session's pages
+/// past its bound end its oldest streams (``LiveStreamSlots``), which say so (`superseded`).
 struct DashboardLiveStream: Sendable {
     /// The SIM page's reads (status, holds, usage).
     let simPage: DashboardSimPage
@@ -62,6 +63,7 @@ struct DashboardLiveStream: Sendable {
         let simID = sim?.id
         let session = signedIn.session.tokenHash, account = principal.account.id
         guard let lease = slots.lease(session: session, account: account) else {
+            // The account's or the instance's bound, not this session's.
             // The page keeps working; it shows what is new when it is next loaded.
             var refused = HTTPFields()
             refused[.retryAfter] = "60"
@@ -78,6 +80,12 @@ struct DashboardLiveStream: Sendable {
             // A shutdown wakes the stream, which then ends instead of waiting again.
             try await withGracefulShutdownHandler {
                 while ContinuousClock.now < ends, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    if lease.superseded.isOpen {
+                        // The page's script closes its stream on this, rather than reconnect
+                        // and take the slot back from the newer page.
+                        try await writer.write(ByteBuffer(string: "event: superseded\ndata: {}\n\n"))
+                        break
+                    }
                     let looked = ContinuousClock.now
                     guard try await sessions.isCurrent(signedIn.session) else { break }
                     let seen = feed.generation(for: principal.visibleAccountID)
@@ -108,8 +116,13 @@ struct DashboardLiveStream: Sendable {
                         let data = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
                         try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: change\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
                     }
-                    await feed.wait(for: principal.visibleAccountID, after: seen, upTo: pollInterval)
-                    try? await Task.sleep(until: looked + Self.minimumInterval)
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await feed.wait(for: principal.visibleAccountID, after: seen, upTo: pollInterval) }
+                        group.addTask { await lease.superseded.wait() }
+                        await group.next()
+                        group.cancelAll()
+                    }
+                    if !lease.superseded.isOpen { try? await Task.sleep(until: looked + Self.minimumInterval) }
                 }
             } onGracefulShutdown: {
                 feed.announceToEveryone()

@@ -81,8 +81,6 @@ struct DashboardPaymentsSection: DashboardSection {
     }
 
     private static func query(_ items: [String: String?]) -> String {
-        var components = URLComponents()
-        components.queryItems = items.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }.sorted { $0.name < $1.name }
-        return components.percentEncodedQuery ?? ""
+        FormEncoding.query(items.compactMap { name, value in value.map { (name, $0) } }.sorted { $0.name < $1.name })
     }
 }

@@ -8,15 +8,6 @@ protocol DashboardSection: Sendable {
     func addRoutes(to routes: DashboardRoutes)
 }
 
-extension Request {
-    /// Each query parameter's first value, decoded.
-    var firstQueryValues: [String: String] {
-        var values: [String: String] = [:]
-        for (name, value) in uri.queryParameters where values[String(name)] == nil { values[String(name)] = String(value) }
-        return values
-    }
-}
-
 /// Short notices a page shows after a form sent the browser back to it. Only these known
 /// codes are shown, so a link cannot make a page say anything else.
 enum DashboardNotice {

@@ -12,14 +12,22 @@ struct DashboardSecurityHeaders: RouterMiddleware {
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    /// Adds the headers to whatever the page answered, errors included.
+    /// Adds the headers to whatever the page answered. An error it throws becomes problem
+    /// details in ``ProblemMiddleware``, which adds the same headers to every error: errors
+    /// raised before any route runs (no such page, a method the page does not take) never
+    /// pass through here.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "same-origin"
-        response.headers[.cacheControl] = "no-store"
+        Self.apply(to: &response.headers)
         return response
+    }
+
+    /// Sets the headers on `headers`.
+    static func apply(to headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "same-origin"
+        headers[.cacheControl] = "no-store"
     }
 }
 

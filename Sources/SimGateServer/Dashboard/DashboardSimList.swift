@@ -104,12 +104,10 @@ struct DashboardSimList: Sendable {
     }
 
     private static func query(q: String, status: SimStatus?, label: String?, country: String?, tariff: Int?, after: SimID?) -> String {
-        var query = URLComponents()
-        query.queryItems = [
+        let text = FormEncoding.query([
             ("q", q), ("status", status?.rawValue ?? ""), ("label", label ?? ""), ("country", country ?? ""),
             ("tariff", tariff.map(String.init) ?? ""), ("after", after?.rawValue ?? ""),
-        ].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
-        let text = query.percentEncodedQuery ?? ""
+        ].filter { !$0.1.isEmpty })
         return text.isEmpty ? "" : "?" + text
     }
 }

@@ -49,7 +49,7 @@ struct DashboardStatementsSection: DashboardSection {
                 let (lines, hasMore) = try await statements.lines(of: view, after: after, limit: DashboardStatementContent.linesPerPage)
                 content.merge(DashboardStatementContent.values(view.summary, lines: lines)) { $1 }
                 if hasMore, let last = lines.last {
-                    content["nextLines"] = "/statements?" + query + "&after=" + Self.encoded(last.id)
+                    content["nextLines"] = "/statements?" + query + "&" + FormEncoding.query([("after", last.id)])
                 }
             } catch let error as DomainError where error.code == "month_out_of_range" {
                 // The picker stays, so another month is one click away.
@@ -90,10 +90,6 @@ struct DashboardStatementsSection: DashboardSection {
     }
 
     private static func query(account: AccountID?, month: BillingMonth) -> String {
-        (account.map { "account=" + encoded($0.rawValue) + "&" } ?? "") + "month=" + month.description
-    }
-
-    private static func encoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+        FormEncoding.query((account.map { [("account", $0.rawValue)] } ?? []) + [("month", month.description)])
     }
 }

@@ -12,12 +12,7 @@ struct FormBody: Sendable {
     init(_ request: Request, maximumBytes: Int = FormBody.maximumBytes) async throws {
         let buffer = try await request.body.collect(upTo: maximumBytes)
         let text = String(buffer: buffer)
-        fields = text.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decoded(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decoded(parts[0]), let value = decoded(parts.count > 1 ? parts[1] : "") else { return nil }
-            return (name, value)
-        }
+        fields = FormEncoding.fields(of: text[...]).map { ($0.name, $0.value) }
     }
 
     /// The first value given for `name`.

@@ -1,10 +1,17 @@
 import SimGateCore
+import SimGateStore
 import Synchronization
 
 /// How many live streams may be open at once: per browser session, per account and on the
 /// instance. Every open stream reads after each commit of its account and every few seconds
 /// besides, so streams without a bound (a few hundred pages held open by one read-only key)
 /// read so often that every account's writes and RADIUS accounting waited seconds.
+///
+/// A session's newest page wins: when it has its most streams open, the next one takes the
+/// slot of its oldest, which is told to end. A stream learns that its browser left only when
+/// it next writes, up to a poll interval later, so a refusal there locked out the one tab still
+/// open after a few pages were visited in a row. The account's and the instance's bounds are
+/// other sessions' too, and refuse.
 final class LiveStreamSlots: Sendable {
     /// The bounds.
     struct Limits: Sendable {
@@ -16,10 +23,36 @@ final class LiveStreamSlots: Sendable {
         var total = 512
     }
 
+    /// One slot as the counts and its lease both see it.
+    fileprivate final class Slot: Sendable {
+        let session: String
+        let account: AccountID
+        /// Whether the slot is given back (by its stream, or by being superseded).
+        let released = Atomic(false)
+        /// Opened when a newer stream of the session takes the slot.
+        let superseded = OnceSignal()
+
+        init(session: String, account: AccountID) {
+            self.session = session
+            self.account = account
+        }
+    }
+
     private struct Counts {
-        var bySession: [String: Int] = [:]
+        /// Each session's slots, oldest first.
+        var bySession: [String: [Slot]] = [:]
         var byAccount: [AccountID: Int] = [:]
         var total = 0
+
+        /// Gives `slot` back, unless it was already.
+        mutating func release(_ slot: Slot) {
+            guard !slot.released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            total -= 1
+            byAccount[slot.account, default: 1] -= 1
+            if byAccount[slot.account] == 0 { byAccount[slot.account] = nil }
+            bySession[slot.session]?.removeAll { $0 === slot }
+            if bySession[slot.session]?.isEmpty == true { bySession[slot.session] = nil }
+        }
     }
 
     let limits: Limits
@@ -35,52 +68,43 @@ final class LiveStreamSlots: Sendable {
     /// request kept its slot until a restart, and a few HEADs locked a session out for good.
     final class Lease: Sendable {
         private let slots: LiveStreamSlots
-        private let session: String
-        private let account: AccountID
-        private let released = Atomic(false)
+        private let slot: Slot
 
-        fileprivate init(slots: LiveStreamSlots, session: String, account: AccountID) {
+        fileprivate init(slots: LiveStreamSlots, slot: Slot) {
             self.slots = slots
-            self.session = session
-            self.account = account
+            self.slot = slot
         }
+
+        /// Opened when a newer stream of the same session took this slot: the stream should
+        /// say so and end.
+        var superseded: OnceSignal { slot.superseded }
 
         /// Gives the slot back; later calls do nothing.
         func release() {
-            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            slots.release(session: session, account: account)
+            slots.counts.withLock { $0.release(slot) }
         }
 
         deinit { release() }
     }
 
-    /// A lease on a slot for a stream of `session` (its token's hash) and `account`; `nil` when a
-    /// bound is reached.
+    /// A lease on a slot for a stream of `session` (its token's hash) and `account`, taking
+    /// the session's oldest stream's slot if the session has its most; `nil` when the
+    /// account's or the instance's bound is reached.
     func lease(session: String, account: AccountID) -> Lease? {
-        take(session: session, account: account) ? Lease(slots: self, session: session, account: account) : nil
-    }
-
-    /// Takes a slot for a stream of `session` (its token's hash) and `account`; `false` when a
-    /// bound is reached. A slot taken is given back with ``release(session:account:)``.
-    func take(session: String, account: AccountID) -> Bool {
-        counts.withLock { counts in
-            guard counts.total < limits.total, counts.byAccount[account, default: 0] < limits.perAccount,
-                  counts.bySession[session, default: 0] < limits.perSession else { return false }
+        let (slot, superseded) = counts.withLock { counts -> (Slot?, Slot?) in
+            var superseded: Slot?
+            if let oldest = counts.bySession[session]?.first, counts.bySession[session]!.count >= limits.perSession {
+                counts.release(oldest)
+                superseded = oldest
+            }
+            guard counts.total < limits.total, counts.byAccount[account, default: 0] < limits.perAccount else { return (nil, superseded) }
+            let slot = Slot(session: session, account: account)
             counts.total += 1
             counts.byAccount[account, default: 0] += 1
-            counts.bySession[session, default: 0] += 1
-            return true
+            counts.bySession[session, default: []].append(slot)
+            return (slot, superseded)
         }
-    }
-
-    /// Gives back a slot ``take(session:account:)`` took.
-    func release(session: String, account: AccountID) {
-        counts.withLock { counts in
-            counts.total -= 1
-            counts.byAccount[account, default: 1] -= 1
-            if counts.byAccount[account] == 0 { counts.byAccount[account] = nil }
-            counts.bySession[session, default: 1] -= 1
-            if counts.bySession[session] == 0 { counts.bySession[session] = nil }
-        }
+        superseded?.superseded.open()
+        return slot.map { Lease(slots: self, slot: $0) }
     }
 }

@@ -8,12 +8,16 @@ import SimGateStore
 /// Turns every error that escapes a handler into problem details, so clients always get
 /// a JSON body with a stable code. Unknown errors are logged and answered with an opaque 500.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Passes the request on and answers any error it throws as problem details.
+    /// Passes the request on and answers any error it throws as problem details, with the
+    /// dashboard's security headers: an error may answer a browser (a dashboard form too
+    /// large, a page asked for with the wrong method), and the headers cost an API client nothing.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return try Self.problem(for: error, logger: context.logger).response(from: request, context: context)
+            var response = try Self.problem(for: error, logger: context.logger).response(from: request, context: context)
+            DashboardSecurityHeaders.apply(to: &response.headers)
+            return response
         }
     }
 

@@ -100,6 +100,22 @@ struct DashboardSessionTests {
         }
     }
 
+    @Test("errors a browser can meet carry the pages' security headers: a form too large, a page asked for with the wrong method")
+    func errorsCarrySecurityHeaders() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let cookie = try await app.signIn(key: key)
+            let tooLarge = try await app.browser(.post, "/sims/bulk", cookie: cookie, rawForm: "sim=" + String(repeating: "8", count: FormBody.maximumBytes + 1))
+            let wrongMethod = try await app.browser(.get, "/sign-out", cookie: cookie)
+            let noPage = try await app.browser(.get, "/no-such-page", cookie: cookie)
+            for (reply, status) in [(tooLarge, 413), (wrongMethod, 405), (noPage, 404)] {
+                #expect(reply.status == status, "\(reply.text)")
+                #expect(reply.headers[HTTPField.Name("Content-Security-Policy")!] == DashboardSecurityHeaders.contentSecurityPolicy, "\(status)")
+                #expect(reply.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff" && reply.headers[.cacheControl] == "no-store", "\(status)")
+            }
+        }
+    }
+
     /// Behind a proxy on 80 or 443 the Host header names no port, and then only the hosts were
     /// compared: a page on another port of the same host (`http://example.com:8081`) could sign
     /// a browser in with the attacker's key.

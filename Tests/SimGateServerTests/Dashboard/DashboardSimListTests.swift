@@ -43,6 +43,25 @@ struct DashboardSimListTests {
         }
     }
 
+    @Test("the search box takes identifiers typed in groups: a GET form sends each space as +, and a plus as %2B")
+    func searchWithSpaces() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            try await app.importSims(0..<12, account: account)
+            let cookie = try await app.signIn(key: key)
+            func grouped(_ digits: String) -> String {
+                stride(from: 0, to: digits.count, by: 4).map { String(digits.dropFirst($0).prefix(4)) }.joined(separator: "+")
+            }
+            for typed in [grouped(Fixtures.iccid(11)), grouped(Fixtures.msisdn(11)), "%2B" + grouped(Fixtures.msisdn(11))] {
+                let found = try await app.browser(.get, "/sims?q=\(typed)", cookie: cookie)
+                #expect(found.status == 200 && found.text.contains(Fixtures.iccid(11)) && !found.text.contains(Fixtures.iccid(10)), "\(typed)")
+            }
+            // A value that is not percent-encoding is still shown back as refused, not dropped.
+            let broken = try await app.browser(.get, "/sims?q=12%ZZ", cookie: cookie)
+            #expect(broken.status == 200 && broken.text.contains("is not an ICCID") && !broken.text.contains(Fixtures.iccid(0)))
+        }
+    }
+
     @Test("ticked SIMs are suspended or activated together with a reason, each alone; the form is checked as the API checks a bulk request, and another account's SIM is not touched", arguments: TestEngine.available)
     func bulkActions(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

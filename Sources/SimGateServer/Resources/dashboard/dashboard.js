@@ -58,6 +58,8 @@
     source.addEventListener("change", function (message) {
       try { apply(JSON.parse(message.data)); } catch (ignored) { /* a malformed message changes nothing */ }
     });
+    // A newer page of this session took this page's place: reconnecting would take it back.
+    source.addEventListener("superseded", function () { source.close(); });
   }
 
   function readFilesIntoForms() {
