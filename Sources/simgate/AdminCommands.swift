@@ -27,7 +27,10 @@ struct AccountsCommand: AsyncParsableCommand {
                 let account = try await admin.createCustomer(name: name)
                 return (account, try await admin.createKey(accountID: account, name: "default"))
             }
-            print("account: \(account)\napi key: \(key.secret)   (shown once)")
+            try SecretOutput.show(
+                "account: \(account)\napi key: \(key.secret)   (shown once)",
+                lost: "The account \(account) was made with key \(key.id), whose secret is lost: make another with simgate keys create --account \(account), and revoke \(key.id)."
+            )
         }
     }
 }
@@ -75,7 +78,10 @@ struct KeysCommand: AsyncParsableCommand {
                 }
                 return try await admin.createKey(accountID: accountID, name: name)
             }
-            print("api key: \(key.secret)   (shown once; id \(key.id))")
+            try SecretOutput.show(
+                "api key: \(key.secret)   (shown once; id \(key.id))",
+                lost: "The key \(key.id) was made, but its secret is lost: revoke it and make another."
+            )
         }
     }
 }
@@ -136,13 +142,15 @@ struct SimsCommand: AsyncParsableCommand {
         /// Which database to write to (`--database`).
         @OptionGroup var databaseOptions: DatabaseOptions
 
-        /// Checks `--account`, imports the file and prints how many SIMs were added; on a
-        /// terminal, shows its progress as it goes.
+        /// Refuses a malformed `--account` before anything runs, with this command's usage line.
+        func validate() throws {
+            if let account, AccountID(parsing: account) == nil { throw ValidationError("--account must be an id starting with acct_") }
+        }
+
+        /// Imports the file and prints how many SIMs were added; on a terminal, shows its
+        /// progress as it goes.
         func run() async throws {
-            let accountID = try account.map { text in
-                guard let id = AccountID(parsing: text) else { throw ValidationError("--account must be an id starting with acct_") }
-                return id
-            }
+            let accountID = account.flatMap(AccountID.init(parsing:))
             // Read before the database is opened, so that a missing file is named first; handed
             // over whole, so that the import can let it go once it is read.
             let file = FileText(try InputFile.text(at: file))

@@ -41,7 +41,12 @@ enum CommandErrorText {
             // SQLite's own refusals (the file locked by another writer, not a database, cannot
             // be opened), in words rather than as "SQLite error 5".
             if let fault = storageFault(in: error) {
-                return ["error: \(fault); nothing was stored. Try again once the other writer (an import, a running server) is done, or check --database."]
+                // Only a busy database has another writer to wait for; the rest is the file's
+                // or the disk's, and waiting changes nothing.
+                let advice = fault.contains("another writer")
+                    ? "Try again once the other writer (an import, a running server) is done."
+                    : "Check --database and the disk it is on."
+                return ["error: \(fault); nothing was stored. \(advice)"]
             }
             return nil
         }

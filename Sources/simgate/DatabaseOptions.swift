@@ -21,17 +21,44 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the database, brings the schema up to date, runs `body`, and closes it. Unless
-    /// `creating`, an SQLite file that does not exist is an error rather than a new empty
-    /// database (a mistyped `--database` must not look like an empty SimGate).
+    /// `creating`, the database must already be SimGate's: an SQLite file that does not exist,
+    /// a database with no table (an empty file), or one holding another application's tables
+    /// is an error, not something to turn into a SimGate database (a mistyped `--database` must
+    /// neither look like an empty SimGate nor write SimGate's tables into someone else's file).
     func withMigratedDatabase<T: Sendable>(creating: Bool = false, _ body: @escaping @Sendable (SimGateDatabase) async throws -> T) async throws -> T {
         let logger = Logger(label: "simgate")
-        if !creating, case .sqlite(let path) = try configuration(), !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure("No SimGate database at \(path). Start SimGate there first (simgate serve), run simgate migrate, or give --database.")
+        let configuration = try configuration()
+        let place: String
+        switch configuration {
+        case .sqlite(let path): place = path
+        case .postgres: place = "the PostgreSQL database given"
         }
-        let database = try SimGateDatabase(try configuration(), logger: logger)
+        if !creating, case .sqlite(let path) = configuration {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure("No SimGate database at \(path). Start SimGate there first (simgate serve), run simgate migrate, or give --database.")
+            }
+            // Read before SimGate's own connection opens the file, which would switch it to WAL.
+            try Self.requireSimGate(try SQLiteSchemaProbe.schema(ofFileAt: path), at: place)
+        }
+        let database = try SimGateDatabase(configuration, logger: logger)
         return try await database.withRunning {
-            try await Migrator(database: database, logger: logger).migrate()
+            let migrator = Migrator(database: database, logger: logger)
+            if !creating, case .postgres = configuration { try Self.requireSimGate(try await migrator.existingSchema(), at: place) }
+            try await migrator.migrate()
             return try await body(database)
+        }
+    }
+
+    /// Refuses a database that holds no table, or only another application's.
+    private static func requireSimGate(_ schema: Migrator.ExistingSchema, at place: String) throws {
+        switch schema {
+        case .simGate:
+            return
+        case .empty:
+            throw CommandFailure("No SimGate database at \(place): it holds no table. Start SimGate there first (simgate serve), run simgate migrate, or give --database.")
+        case .foreign(let tables):
+            let named = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", ..." : "")
+            throw CommandFailure("\(place) is not a SimGate database: it holds other tables (\(named)) and no schema_migrations. Nothing was changed; check --database.")
         }
     }
 }

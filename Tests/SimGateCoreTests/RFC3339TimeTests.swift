@@ -10,6 +10,7 @@ struct RFC3339TimeTests {
         #expect(RFC3339Time.date(from: "2026-11-22T10:00:00Z") == Date(timeIntervalSince1970: 1_795_341_600))
         #expect(RFC3339Time.date(from: "2026-11-22T10:00:00.250Z") == Date(timeIntervalSince1970: 1_795_341_600.25))
         #expect(RFC3339Time.date(from: "2026-11-22T11:30:00+01:30") == Date(timeIntervalSince1970: 1_795_341_600))
+        #expect(RFC3339Time.date(from: "2026-11-22t10:00:00.250z") == Date(timeIntervalSince1970: 1_795_341_600.25), "t and z in lower case (RFC 3339, 5.6)")
         #expect(RFC3339Time.date(from: "2028-02-29T23:59:59Z") != nil, "a leap day")
         #expect(RFC3339Time.date(from: "2000-02-29T00:00:00Z") != nil, "a leap day of a year divisible by 400")
         #expect(RFC3339Time.day(from: "2026-11-22") == Date(timeIntervalSince1970: 1_795_305_600))

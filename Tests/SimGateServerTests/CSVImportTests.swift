@@ -125,7 +125,7 @@ struct CSVImportTests {
                 """
             let first = try await administration.importUsage(csv: csv)
             #expect(first.accepted == 2)
-            #expect(first.problems == ["line 3: bytes_up: 'bytes_up' must be a whole number of bytes, 0 or more.", "line 4: iccid: no such SIM"])
+            #expect(first.problems == ["line 3: bytes_up: 'bytes_up' must be a whole number of bytes, 0 to 9223372036854775807.", "line 4: iccid: no such SIM"])
             let again = try await administration.importUsage(csv: csv)
             #expect(again.accepted == 0)
             #expect(again.duplicates == 2)

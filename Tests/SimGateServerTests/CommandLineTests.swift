@@ -147,6 +147,50 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: nowhere), "an empty database was created")
     }
 
+    @Test("admin commands write only into a SimGate database: an empty file or another application's is refused and left as it was")
+    func foreignDatabaseRefused() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let empty = try Self.scratch("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let intoEmpty = await ExternalTool.run(Self.simgate, ["accounts", "create", "Acme", "--database", empty])
+        #expect(intoEmpty.status == 1 && intoEmpty.output.contains("No SimGate database at \(empty): it holds no table"), "\(intoEmpty.output)")
+        #expect(try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int == 0, "the empty file was migrated")
+
+        // Another application's SQLite file, with a table of its own.
+        let foreign = try Self.scratch("crm.sqlite")
+        let database = try SimGateDatabase(.sqlite(path: foreign), logger: Logger(label: "test"))
+        try await database.withRunning {
+            try await database.sqlTransaction { try await $0.raw("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)").run() }
+        }
+        for command in [["accounts", "create", "Acme"], ["keys", "create", "--operator"]] {
+            let refused = await ExternalTool.run(Self.simgate, command + ["--database", foreign])
+            #expect(refused.status == 1 && refused.output.contains("is not a SimGate database: it holds other tables (customers)"), "\(refused.output)")
+        }
+        let reopened = try SimGateDatabase(.sqlite(path: foreign), logger: Logger(label: "test"))
+        let tables = try await reopened.withRunning {
+            try await reopened.sqlRead { try await $0.raw("SELECT name FROM sqlite_master WHERE type = 'table'").all().map { try $0.decode(column: "name", as: String.self) } }
+        }
+        #expect(tables == ["customers"], "SimGate's tables were written into another application's file: \(tables)")
+    }
+
+    @Test("a new key's secret that cannot be written out fails the command, naming the key to revoke")
+    func secretThatCannotBeShown() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        try #require(FileManager.default.isWritableFile(atPath: "/dev/full"), "needs /dev/full")
+        let database = try Self.scratch("secrets.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", database]).status == 0)
+        func toFullDisk(_ command: String) async -> ExternalTool.Outcome {
+            await ExternalTool.run("/bin/sh", ["-c", "exec '\(Self.simgate)' \(command) --database '\(database)' > /dev/full"])
+        }
+        let account = await toFullDisk("accounts create Acme")
+        #expect(account.status == 1 && account.output.contains("the secret could not be written to standard output"), "\(account.output)")
+        let made = try #require(account.output.range(of: #"acct_[0-9A-Z]{26}"#, options: .regularExpression).map { String(account.output[$0]) })
+        #expect(account.output.contains("simgate keys create --account \(made)") && account.output.contains("revoke key_"), "\(account.output)")
+        let key = await toFullDisk("keys create --account \(made)")
+        #expect(key.status == 1 && key.output.contains("the secret could not be written to standard output"), "\(key.output)")
+        #expect(key.output.contains("The key key_") && key.output.contains("revoke it"), "\(key.output)")
+    }
+
     @Test("keys create --operator makes a working operator key on the server's database: the way back in")
     func operatorRecovery() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")

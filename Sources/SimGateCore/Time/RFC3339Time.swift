@@ -10,6 +10,8 @@ import Foundation
 public enum RFC3339Time {
     /// The instant `text` names, or `nil` when it is not an RFC 3339 time with real fields.
     public static func date(from text: String) -> Date? {
+        // RFC 3339 (5.6) allows `t` and `z` in lower case; Foundation's parser takes only upper.
+        let text = text.utf8.contains { $0 == UInt8(ascii: "t") || $0 == UInt8(ascii: "z") } ? text.uppercased() : text
         guard fieldsAreReal(Array(text.utf8), withTime: true) else { return nil }
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
         return try? Date.ISO8601FormatStyle().parse(text)

@@ -103,7 +103,7 @@ struct UsageRecordInput: Decodable {
         func problem(_ field: String, _ code: String, _ message: String) -> Result<ValidUsageRecord, DomainError> {
             .failure(DomainError(.invalid, code: code, message: message, param: "records[\(index)].\(field)"))
         }
-        guard let id, !id.isEmpty, TextLimit.problem(in: id, maximumLength: 255) == nil else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters).") }
+        guard let id, !id.isEmpty, TextLimit.problem(in: id, maximumLength: 255) == nil else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters, none of them a control character).") }
         guard let simText = sim, let reference = try? SimReference(parsing: simText) else { return problem("sim", "invalid_sim", "'sim' must be a sim_ id or an ICCID.") }
         guard let startedText = startedAt, let started = RFC3339.date(from: startedText) else { return problem("started_at", "invalid_time", "'started_at' must be an RFC 3339 time.") }
         guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {
@@ -114,8 +114,8 @@ struct UsageRecordInput: Decodable {
         for (field, time) in [("started_at", started), ("ended_at", ended)] where !UsageTimeBounds.isPlausible(time, now: now) {
             return problem(field, "time_out_of_range", "'\(field)' must lie between 2000-01-01 and one day past the server's clock.")
         }
-        guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 or more.") }
-        guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 or more.") }
+        guard let up = bytesUp, up >= 0 else { return problem("bytes_up", "value_out_of_range", "'bytes_up' must be a whole number of bytes, 0 to 9223372036854775807.") }
+        guard let down = bytesDown, down >= 0 else { return problem("bytes_down", "value_out_of_range", "'bytes_down' must be a whole number of bytes, 0 to 9223372036854775807.") }
         var network: ServingNetwork?
         if let mccMNC {
             guard let parsed = ServingNetwork(mccMNC: mccMNC) else { return problem("mcc_mnc", "invalid_mcc_mnc", "'mcc_mnc' is the MCC and MNC, 5 or 6 digits.") }

@@ -25,6 +25,39 @@ public struct Migrator: Sendable {
         self.logger = logger
     }
 
+    /// What a database holds before any migration touches it.
+    public enum ExistingSchema: Sendable, Equatable {
+        /// No table at all: a new SQLite file, or an empty PostgreSQL schema.
+        case empty
+        /// SimGate's schema (its `schema_migrations` table).
+        case simGate
+        /// Tables, none of them SimGate's: another application's database.
+        case foreign(tables: [String])
+
+        /// What a database holding `tables` is.
+        public init(tables: [String]) {
+            if tables.isEmpty {
+                self = .empty
+            } else {
+                self = tables.contains("schema_migrations") ? .simGate : .foreign(tables: tables.sorted())
+            }
+        }
+    }
+
+    /// Reads which tables the database (on PostgreSQL, its current schema) holds, without
+    /// changing anything: the command line checks it before migrating a database it was pointed
+    /// at, which it would otherwise turn into a SimGate database whatever it held. (An SQLite
+    /// file is better read with ``SQLiteSchemaProbe``, before SimGate's connections open it.)
+    public func existingSchema() async throws -> ExistingSchema {
+        let tables = try await database.sqlRead { db in
+            let query: SQLQueryString = database.engine == .postgres
+                ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            return try await db.raw(query).all().map { try $0.decode(column: "name", as: String.self) }
+        }
+        return ExistingSchema(tables: tables)
+    }
+
     /// Applies every migration not applied yet (up to `lastVersion`, when given: tests build
     /// an older schema with it); returns the versions it applied.
     @discardableResult

@@ -103,9 +103,13 @@ public struct UsageRepository: Sendable {
             }
         }
         if !refused.isEmpty {
-            try await db.delete(from: "usage_records").where("id", .in, refused).run()
+            // In statements of at most 1,000 ids: PostgreSQL takes at most 65,535 binds.
+            for start in stride(from: 0, to: refused.count, by: Self.rowsPerStatement) {
+                try await db.delete(from: "usage_records").where("id", .in, Array(refused[start..<min(start + Self.rowsPerStatement, refused.count)])).run()
+            }
+            let refusedIDs = Set(refused)
             // Refused records are not stored, so a corrected resend must not count as a repeat.
-            for record in storable where refused.contains(record.id) {
+            for record in storable where refusedIDs.contains(record.id) {
                 guard let senderID = record.senderID else { continue }
                 try await db.delete(from: "usage_sender_keys").where("source", .equal, record.source).where("sender_id", .equal, senderID).run()
             }
