@@ -100,7 +100,8 @@ struct UsageCommand: AsyncParsableCommand {
                 Header row: id,sim,started_at,ended_at,bytes_up,bytes_down[,mcc_mnc,country,rat,session_id,imei]. \
                 'sim' is a sim_ id or an ICCID (a column named 'iccid' works too); times are RFC 3339. \
                 Valid rows are kept and bad ones listed by line (exit status 1); a row whose id was \
-                imported before changes nothing, so importing a file twice is safe.
+                imported before changes nothing, so importing a file twice is safe. Rows are stored \
+                10,000 at a time: an import cut short kept whole batches, and running it again stores the rest.
                 """
         )
 
@@ -112,7 +113,11 @@ struct UsageCommand: AsyncParsableCommand {
         /// Imports the file and prints a summary; rejected rows go to stderr, with exit status 1.
         func run() async throws {
             let text = try InputFile.text(at: file)
-            let summary = try await databaseOptions.withMigratedDatabase { try await Administration(database: $0).importUsage(csv: text) }
+            let progress = ImportProgress(noun: "records")
+            let summary = try await databaseOptions.withMigratedDatabase {
+                try await Administration(database: $0).importUsage(csv: text) { written, total in progress.report(written, of: total) }
+            }
+            progress.finish()
             print("Imported \(summary.accepted) record(s); \(summary.duplicates) already imported; \(summary.problems.count) rejected.")
             guard summary.problems.isEmpty else {
                 FileHandle.standardError.write(Data((summary.problems.joined(separator: "\n") + "\n").utf8))

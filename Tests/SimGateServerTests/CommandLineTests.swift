@@ -56,6 +56,43 @@ struct CommandLineTests {
         #expect(shown.output.contains("Imported 25000 SIM(s)."))
     }
 
+    @Test("a usage import is stored 10,000 records at a time, shows its progress on a terminal, and run again stores nothing twice")
+    func usageImportInBatches() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux's script is part of every Debian")
+        let database = try Self.scratch("usage-batches.sqlite")
+        #expect(await ExternalTool.run(Self.simgate, ["migrate", "--database", database]).status == 0)
+        let sims = try Self.scratch("usage-sims.csv")
+        try ("iccid,imsi\n" + (0..<12_000).map { "\(Fixtures.iccid($0)),\(Fixtures.imsi($0))" }.joined(separator: "\n") + "\n").write(toFile: sims, atomically: true, encoding: .utf8)
+        #expect(await ExternalTool.run(Self.simgate, ["sims", "import", sims, "--database", database], limit: .seconds(120)).status == 0)
+        // 22,000 rows over 12,000 SIMs (each SIM's first use in the first batches), one bad row
+        // in the last batch.
+        var rows = (0..<22_000).map { "r\($0),\(Fixtures.iccid($0 % 12_000)),2026-12-01T10:00:00Z,2026-12-01T10:05:00Z,100,\($0 % 7)" }
+        rows[21_500] = "r21500,\(Fixtures.iccid(1)),2026-12-01T10:00:00Z,2026-12-01T10:05:00Z,-1,0"
+        let cdrs = try Self.scratch("usage-cdrs.csv")
+        try ("id,iccid,started_at,ended_at,bytes_up,bytes_down\n" + rows.joined(separator: "\n") + "\n").write(toFile: cdrs, atomically: true, encoding: .utf8)
+
+        let shown = await ExternalTool.run(script, ["-qec", "\(Self.simgate) usage import \(cdrs) --database \(database)", "/dev/null"], limit: .seconds(300))
+        #expect(shown.status == 1, "one row is bad: \(shown.output.suffix(400))")
+        #expect(shown.output.contains("21,999 of 21,999 records") && shown.output.contains("records/s"), "\(shown.output.suffix(400))")
+        #expect(shown.output.contains("Imported 21999 record(s); 0 already imported; 1 rejected.") && shown.output.contains("line 21502: bytes_up"), "\(shown.output.suffix(400))")
+        let again = await ExternalTool.run(Self.simgate, ["usage", "import", cdrs, "--database", database], limit: .seconds(300))
+        #expect(again.output.contains("Imported 0 record(s); 21999 already imported; 1 rejected.") && !again.output.contains("records/s"), "in a pipe, no progress: \(again.output.prefix(300))")
+
+        let reopened = try SimGateDatabase(.sqlite(path: database), logger: Logger(label: "test"))
+        let (up, down, firstUses) = try await reopened.withRunning {
+            try await reopened.sqlRead { db in
+                let sums = try await db.raw("SELECT SUM(bytes_up) AS up, SUM(bytes_down) AS down FROM usage_totals WHERE granularity = 'month'").all()
+                let firsts = try await db.raw("SELECT COUNT(*) AS n FROM events WHERE type = 'sim.first_use'").all()
+                return (try sums[0].decode(column: "up", as: Int.self), try sums[0].decode(column: "down", as: Int.self), try firsts[0].decode(column: "n", as: Int.self))
+            }
+        }
+        let kept = (0..<22_000).filter { $0 != 21_500 }
+        #expect(up == kept.count * 100 && down == kept.reduce(0) { $0 + $1 % 7 }, "each record counted once")
+        #expect(firstUses == 12_000, "one first use a SIM, whichever batch its records fell in")
+    }
+
     @Test("an import with more identifiers than SQLite binds in one statement is checked whole and stored whole")
     func importBeyondOneStatement() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.simgate), "build simgate first (swift build)")
