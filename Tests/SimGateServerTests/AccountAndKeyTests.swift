@@ -91,6 +91,11 @@ struct AccountAndKeyTests {
             #expect(listB.status == 404)
             let accounts = try await app.request(.get, "/v1/accounts", key: keyA)
             #expect(accounts.items.map { $0["id"] as? String } == [accountA])
+            // Paged like any list: past its own account a customer's list is empty.
+            for (query, shown) in [("starting_after=\(accountA)", false), ("ending_before=\(accountA)", false), ("starting_after=\(accountB)", true), ("ending_before=\(accountB)", false)] {
+                let page = try await app.request(.get, "/v1/accounts?\(query)", key: keyA)
+                #expect(page.status == 200 && page.items.map { $0["id"] as? String } == (shown ? [accountA] : []), "\(query): \(page.text)")
+            }
             let operatorKeys = try await app.request(.get, "/v1/api_keys", key: app.operatorKey)
             let foreignKeyID = try #require(operatorKeys.items.first { ($0["account"] as? String) == accountB }?["id"] as? String)
             #expect(try await app.request(.get, "/v1/api_keys/\(foreignKeyID)", key: keyA).status == 404)

@@ -60,6 +60,14 @@ struct TariffPriceTests {
                 let reply = try await app.request(.post, "/v1/tariffs/\(tariff)/prices", key: app.operatorKey, json: body)
                 #expect(reply.status == 400 && reply.code == code && reply.param == param, "\(body): \(reply.text)")
             }
+            // A fee with more digits than a Double keeps was read as a Double and stored whole (3,
+            // 1000000000000); a price's start in the query string was ignored, the price starting now.
+            for fee in ["2.99999999999999999999", "999999999999.99999999"] {
+                let reply = try await app.request(.post, "/v1/tariffs/5/prices", key: app.operatorKey, rawBody: #"{"currency": "EUR", "monthly_fees": {"LIVE": \#(fee)}}"#)
+                #expect(reply.status == 400 && reply.code == "value_out_of_range" && reply.param == "monthly_fees.LIVE", "\(fee): \(reply.text)")
+            }
+            let misplaced = try await app.request(.post, "/v1/tariffs/5/prices?effective_from=2030-01-01T00:00:00Z", key: app.operatorKey, json: ["currency": "EUR"])
+            #expect(misplaced.status == 400 && misplaced.code == "unknown_parameter" && misplaced.param == "effective_from", "\(misplaced.text)")
             #expect(try await app.request(.get, "/v1/tariffs/5/prices", key: app.operatorKey).items.isEmpty, "nothing was stored")
             let aofu = try await app.request(.post, "/v1/tariffs/6/prices", key: app.operatorKey, json: ["currency": "EUR", "bundle_price": 300, "top_up_price_per_mb": 1])
             #expect(aofu.status == 201)

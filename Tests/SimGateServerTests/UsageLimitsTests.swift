@@ -107,6 +107,27 @@ struct UsageLimitsTests {
         }
     }
 
+    @Test("an account's usage whose up and down each fit but together pass 2^63 - 1 is total_out_of_range, not a bytes_total no int64 holds", arguments: TestEngine.available)
+    func accountUpAndDownTogether(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let day = String(RFC3339Text.format(app.clock.now()).prefix(7)) + "-01"
+            let records = [
+                UsageRecordsTests.record("up", sim: sims[0], up: 0, down: 0, day: day).merging(["bytes_up": Self.maximum]) { $1 },
+                UsageRecordsTests.record("down", sim: sims[1], up: 0, down: 0, day: day).merging(["bytes_down": Self.maximum]) { $1 },
+            ]
+            #expect(try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records]).json["accepted"] as? Int == 2)
+            for path in ["/v1/usage?granularity=month", "/v1/usage?granularity=day"] {
+                let reply = try await app.request(.get, path, key: key)
+                #expect(reply.code == "total_out_of_range", "\(path): \(reply.text)")
+            }
+            // Each SIM alone still reads.
+            let one = try await app.request(.get, "/v1/sims/\(sims[0])/usage?granularity=month", key: key)
+            #expect(one.items.map { ($0["bytes_total"] as? NSNumber)?.int64Value } == [Self.maximum], "\(one.text)")
+        }
+    }
+
     /// Totals stored before up and down were checked together can still sum, over a SIM's
     /// countries, past any 64-bit integer: the statement said so with an opaque 500.
     @Test("a statement whose sums no 64-bit integer holds is a 409 total_out_of_range, not a 500", arguments: TestEngine.available)

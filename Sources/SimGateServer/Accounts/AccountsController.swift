@@ -35,8 +35,11 @@ struct AccountsController: Sendable {
         let principal = try context.requirePrincipal()
         let page = try QueryParameters(request, allowed: [], paged: true).page(of: AccountKind.self)
         if !principal.isOperator {
-            // A customer's list is itself, and nothing else.
-            return try APIResponse(ListResource(url: "/v1/accounts", data: [AccountResource(principal.account)], hasMore: false))
+            // A customer's list is itself, and nothing else, paged like any list (newest
+            // first): its account is after a cursor with a greater id, before one with a smaller.
+            let own = principal.account
+            let shown = page.startingAfter.map { own.id.rawValue < $0 } ?? page.endingBefore.map { own.id.rawValue > $0 } ?? true
+            return try APIResponse(ListResource(url: "/v1/accounts", data: shown ? [AccountResource(own)] : [], hasMore: false))
         }
         let accounts = try await operations.list(page)
         return try APIResponse(ListResource(url: "/v1/accounts", page: accounts, AccountResource.init))

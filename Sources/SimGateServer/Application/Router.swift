@@ -16,6 +16,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     let idempotency = IdempotencyLayer(store: parts.store.idempotency, clock: dependencies.clock)
     let simOperations = parts.sims
     let api = router.group("v1").add(middleware: AuthenticationMiddleware(store: parts.store, recent: parts.principals))
+        .add(middleware: WriteQueryMiddleware())
     AccountsController(operations: parts.accounts, idempotency: idempotency).addRoutes(to: api)
     SimsController(operations: simOperations, billing: parts.payments, events: parts.events, idempotency: idempotency).addRoutes(to: api)
     EventsController(events: parts.events).addRoutes(to: api)

@@ -43,15 +43,21 @@ struct TariffPriceRequest: Decodable {
         self.currency = currency
         let amounts = 0...TariffPrice.maximumAmount
         var fees: [SimStatus: Int64] = [:]
-        for (key, value) in try container.decodeIfPresent([String: JSONValue].self, forKey: .monthlyFees) ?? [:] {
-            let param = "monthly_fees.\(key.prefix(40))"
-            guard let status = SimStatus(rawValue: key) else {
-                throw APIError.invalid("invalid_status", "'\(param)': the fees are keyed by status: INVENTORY, LIVE, OFFLINE, UNPROVISIONED, RETIRED.", param: param)
+        if container.contains(.monthlyFees), try !container.decodeNil(forKey: .monthlyFees) {
+            // Each fee read exactly: decoded as any JSON value, a fraction with more digits
+            // than a Double holds (2.99999999999999999999) came back whole and was stored as 3.
+            let nested = try container.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .monthlyFees)
+            for key in nested.allKeys {
+                let param = "monthly_fees.\(key.stringValue.prefix(40))"
+                guard let status = SimStatus(rawValue: key.stringValue) else {
+                    throw APIError.invalid("invalid_status", "'\(param)': the fees are keyed by status: INVENTORY, LIVE, OFFLINE, UNPROVISIONED, RETIRED.", param: param)
+                }
+                let read = try? nested.decodeWholeNumber(key)
+                guard case .value(let amount)? = read, amounts.contains(amount) else {
+                    throw APIError.invalid("value_out_of_range", "'\(param)' is a whole number of minor units from 0 to \(TariffPrice.maximumAmount).", param: param)
+                }
+                fees[status] = amount
             }
-            guard case .integer(let amount) = value, amounts.contains(amount) else {
-                throw APIError.invalid("value_out_of_range", "'\(param)' is a whole number of minor units from 0 to \(TariffPrice.maximumAmount).", param: param)
-            }
-            fees[status] = amount
         }
         monthlyFees = fees
         let maximumMB = Int64(UInt64(Int64.max) / DataBundle.bytesPerMegabyte)

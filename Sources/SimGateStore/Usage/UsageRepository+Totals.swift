@@ -52,7 +52,11 @@ extension UsageRepository {
                 }
                 return sum
             }
-            return UsageTotal(period: period, country: country.flatMap { $0.isEmpty ? nil : $0 }, up: try joined("up"), down: try joined("down"))
+            let up = try joined("up"), down = try joined("down")
+            // Shown with their sum (`bytes_total`), which must fit as well: over several SIMs,
+            // up and down may each be within the limit and together past it.
+            guard UsageByteLimits.adding(up, to: down) != nil else { throw UsageTotalTooLarge(period: period) }
+            return UsageTotal(period: period, country: country.flatMap { $0.isEmpty ? nil : $0 }, up: up, down: down)
         }
     }
 }
