@@ -8,7 +8,9 @@ struct RuleDefinitionReader {
     func scope(_ value: JSONValue?) throws -> RuleScope {
         guard let value else { return .allSims }
         let fields = try object(value, "scope", allowed: ["type", "label", "sims"])
-        switch try string(fields["type"], "scope.type") {
+        let type = try string(fields["type"], "scope.type")
+        try onlyFields(of: type, in: fields, "scope", ["all": [], "label": ["label"], "sims": ["sims"]])
+        switch type {
         case "all": return .allSims
         case "label": return .label(try label(fields["label"], "scope.label"))
         case "sims":
@@ -81,7 +83,11 @@ struct RuleDefinitionReader {
         return RuleConditions(match: match, clauses: try items.enumerated().map { index, item in
             let path = "conditions.clauses[\(index)]"
             let clause = try object(item, path, allowed: ["type", "label", "countries", "statuses", "key", "value"])
-            switch try string(clause["type"], "\(path).type") {
+            let type = try string(clause["type"], "\(path).type")
+            try onlyFields(of: type, in: clause, path, [
+                "label": ["label"], "country_in": ["countries"], "status_in": ["statuses"], "metadata_equals": ["key", "value"],
+            ])
+            switch type {
             case "label": return .label(try label(clause["label"], "\(path).label"))
             case "country_in": return .countryIn(try countries(clause["countries"], "\(path).countries"))
             case "status_in":
@@ -133,7 +139,9 @@ struct RuleDefinitionReader {
     func rearm(_ value: JSONValue?) throws -> RearmPolicy {
         guard let value else { return .immediately }
         let fields = try object(value, "rearm", allowed: ["type", "seconds"])
-        switch try string(fields["type"], "rearm.type") {
+        let type = try string(fields["type"], "rearm.type")
+        try onlyFields(of: type, in: fields, "rearm", ["immediately": [], "next_day": [], "next_month": [], "never": [], "after": ["seconds"]])
+        switch type {
         case "immediately": return .immediately
         case "next_day": return .nextDay
         case "next_month": return .nextMonth
@@ -153,6 +161,16 @@ struct RuleDefinitionReader {
     }
 
     // MARK: Values
+
+    /// Refuses a field that the object's `type` does not take (`{"type": "all", "sims": [...]}`
+    /// was read as every SIM, its list dropped unseen). A type not in `fieldsByType` is left
+    /// for the caller to refuse.
+    private func onlyFields(of type: String, in fields: [String: JSONValue], _ path: String, _ fieldsByType: [String: Set<String>]) throws {
+        guard let allowed = fieldsByType[type] else { return }
+        if let extra = fields.keys.sorted().first(where: { $0 != "type" && !allowed.contains($0) }) {
+            throw APIError.invalid("unknown_parameter", "'\(path)' of type \(type) has no field '\(extra)'.", param: "\(path).\(extra)")
+        }
+    }
 
     /// The fields of the object at `path`; anything but an object, or a field not in `allowed`, is refused.
     func object(_ value: JSONValue, _ path: String, allowed: Set<String>) throws -> [String: JSONValue] {

@@ -185,8 +185,11 @@ struct RuleFirings: Sendable {
                     let page = try await tx.sims.list(SimFilter(accountID: accountID, statuses: [.live]), PageRequest(limit: 100, startingAfter: cursor))
                     let lastData = try await tx.usage.lastDataAt(sims: page.items.map(\.id), account: accountID)
                     let facts = page.items.compactMap { sim -> ObservedFact? in
-                        // A SIM that never passed data is idle since it went LIVE.
-                        let since = lastData[sim.id] ?? sim.firstUseAt ?? sim.statusChangedAt
+                        // Idle while LIVE: since its last data, or since it went LIVE if that
+                        // came later. A SIM that came back to this account kept its data time
+                        // from its earlier stay (totals are by account), and one re-activated after
+                        // a week OFFLINE had been "idle" all week: both fired at the next scan.
+                        let since = max(lastData[sim.id] ?? sim.firstUseAt ?? sim.statusChangedAt, sim.statusChangedAt)
                         return ObservedFact(sim: sim.ruleSubject, fact: .idle(lastDataAt: since, now: clock.now()), sourceEvent: nil)
                     }
                     try await engine.evaluate(facts, rules: accountRules, in: tx)

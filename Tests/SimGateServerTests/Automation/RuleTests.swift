@@ -222,6 +222,12 @@ struct RuleTests {
                 (["scope": ["type": "sims", "sims": [foreignSim]]], "invalid_sim", "scope.sims"),
                 (["rearm": ["type": "after", "seconds": 0]], "value_out_of_range", "rearm.seconds"),
                 (["trigger": ["type": "first_use", "countries": ["DE"]]], "unknown_parameter", "trigger.countries"),
+                // A field of another type was dropped unseen: a scope of all SIMs with a list
+                // of one watched the whole fleet.
+                (["scope": ["type": "all", "sims": ["sim_01M959SSS60DGAABPW9HX6T9AB"]]], "unknown_parameter", "scope.sims"),
+                (["scope": ["type": "label", "label": "x", "sims": ["sim_01M959SSS60DGAABPW9HX6T9AB"]]], "unknown_parameter", "scope.sims"),
+                (["conditions": ["clauses": [["type": "country_in", "countries": ["DE"], "label": "vip"]]]], "unknown_parameter", "conditions.clauses[0].label"),
+                (["rearm": ["type": "never", "seconds": 5]], "unknown_parameter", "rearm.seconds"),
                 (["conditions": ["match": "most"]], "invalid_value", "conditions.match"),
                 (["bogus": 1], "unknown_parameter", "bogus"),
             ]

@@ -222,6 +222,32 @@ struct RuleTriggerTests {
         }
     }
 
+    @Test("no_data counts from when a SIM handed back to its former account went LIVE again, not from its earlier stay's data", arguments: [TestEngine.sqlite])
+    func idleAfterHandBack(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (accountA, keyA, sim) = try await Self.customerWithSim(app)
+            let (accountB, _) = try await app.makeCustomer("Scooters")
+            try await Self.use(app, key: keyA, sim: sim, id: "a-first-stay", bytes: 100)
+            app.clock.advance(by: 10 * 3_600)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountA]).status == 200)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyA)
+            let back = app.clock.now()
+            _ = try await RuleTests.rule(app, key: keyA, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
+            // 25 hours after the first stay's data, 15 after the SIM came back: it fired here.
+            app.clock.advance(by: 15 * 3_600)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: keyA).isEmpty, "the earlier stay's data does not start this stay's idle stretch")
+            app.clock.advance(by: 9 * 3_600 + 900)
+            try await app.settle()
+            let fired = try await Self.firings(app, key: keyA)
+            #expect(fired.count == 1)
+            let lastData = (fired.first?["matched"] as? [String: Any])?["last_data_at"] as? String
+            #expect(Self.sameSecond(lastData, back), "\(fired)")
+        }
+    }
+
     @Test("no_data measures from the latest record's end, which a late record sent afterwards does not move back", arguments: TestEngine.available)
     func idleFromLatestRecord(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
