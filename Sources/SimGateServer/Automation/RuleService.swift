@@ -93,11 +93,15 @@ struct RuleService: Sendable {
             throw APIError.invalid("parameter_missing", "A draft needs trigger and actions.")
         }
         let now = clock.now()
-        return Rule(
+        let draft = Rule(
             id: RuleID(trusted: "rule_draft"), accountID: accountID, name: request.name ?? "draft", enabled: true, scope: request.scope ?? .allSims,
             trigger: trigger, conditions: request.conditions ?? RuleConditions(), actions: actions, rearm: request.rearm ?? .immediately,
             createdAt: now, updatedAt: now
         )
+        // Checked as a rule to be created is: a draft naming another account's SIM or endpoint
+        // is refused, not tested as if it could be stored.
+        try await store.read { try await checkReferences(draft, in: $0) }
+        return draft
     }
 
     private func load(_ id: RuleID, visibleAccountID: AccountID?, in tx: StoreTransaction) async throws -> Rule {

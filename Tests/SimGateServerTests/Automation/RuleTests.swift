@@ -236,6 +236,11 @@ struct RuleTests {
                 #expect(reply.status == 400 && reply.code == code && reply.param == param, "\(change): \(reply.text)")
             }
             #expect(try await app.request(.get, "/v1/rules", key: key).items.isEmpty, "nothing was stored")
+            // A draft is checked as a rule to be created is: it was tested as if it could be stored.
+            for (change, param) in [(["scope": ["type": "sims", "sims": [foreignSim]]], "scope.sims"), (["actions": [["type": "webhook", "endpoint": foreign]]], "actions[0].endpoint")] {
+                let draft = try await app.request(.post, "/v1/rules/test", key: key, json: base.merging(change) { $1 }.merging(["sim": foreignSim]) { $1 })
+                #expect(draft.status == 400 && draft.param == param, "\(draft.text)")
+            }
             let rule = try await Self.rule(app, key: key, base)
             #expect(try await app.request(.get, "/v1/rules/\(rule)", key: otherKey).status == 404)
             #expect(try await app.request(.post, "/v1/rules/\(rule)", key: otherKey, json: ["enabled": false]).status == 404)
