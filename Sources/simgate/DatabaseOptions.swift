@@ -17,7 +17,7 @@ struct DatabaseOptions: ParsableArguments {
             if let expected = configuration.unusableBecause { throw ValidationError("--database must be \(expected).") }
             return configuration
         }
-        return try AppConfiguration.fromEnvironment().database
+        return try AppConfiguration.databaseFromEnvironment()
     }
 
     /// Opens the database, brings the schema up to date, runs `body`, and closes it. Unless

@@ -177,6 +177,13 @@ struct CommandLineTests {
         #expect(notADatabase.status == 1 && notADatabase.output.contains("not a SQLite database"), "\(notADatabase.output)")
         #expect(!notADatabase.output.contains("SQLite error"), "\(notADatabase.output)")
 
+        // A server setting the command does not use stopped it when --database was left to
+        // the environment.
+        let fromEnvironment = await ExternalTool.run(
+            Self.simgate, ["sims", "import", headerOnly], environment: ["SIMGATE_DATABASE": database, "SIMGATE_PORT": "abc"]
+        )
+        #expect(fromEnvironment.status == 0 && fromEnvironment.output.contains("Imported 0"), "\(fromEnvironment.output)")
+
         let nowhere = try Self.scratch("never-created.sqlite")
         let absent = await ExternalTool.run(Self.simgate, ["accounts", "create", "Acme", "--database", nowhere])
         #expect(absent.status == 1)

@@ -49,6 +49,24 @@ public struct AppConfiguration: Sendable {
         try load(from: SettingsSource(environment: environment))
     }
 
+    /// The database setting alone from the environment (`SIMGATE_DATABASE`), else the
+    /// default: the admin commands touch nothing else, and a server setting they do not use
+    /// (a mistyped `SIMGATE_PORT`) must not stop them.
+    public static func databaseFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DatabaseConfiguration {
+        try database(from: SettingsSource(environment: environment)) ?? AppConfiguration().database
+    }
+
+    /// The database `source` names, `nil` when it names none.
+    private static func database(from source: SettingsSource) throws -> DatabaseConfiguration? {
+        guard let (text, origin) = try source.value(.database) else { return nil }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigurationError(variable: origin, value: text, expected: "a value that is not empty")
+        }
+        let database = DatabaseConfiguration(parsing: text)
+        if let expected = database.unusableBecause { throw ConfigurationError(variable: origin, value: text, expected: expected) }
+        return database
+    }
+
     /// Reads every ``SettingKey`` from `source` over the defaults.
     /// - Throws: ``ConfigurationError`` naming the flag, variable or file key when a value
     ///   cannot be read: a mistyped setting stops start-up rather than quietly becoming its default.
@@ -70,11 +88,7 @@ public struct AppConfiguration: Sendable {
         }
         if let host = try nonEmpty(.host) { configuration.host = host }
         if let port = try port(.port) { configuration.port = port }
-        if let text = try nonEmpty(.database), let origin = try source.value(.database)?.origin {
-            let database = DatabaseConfiguration(parsing: text)
-            if let expected = database.unusableBecause { throw ConfigurationError(variable: origin, value: text, expected: expected) }
-            configuration.database = database
-        }
+        if let database = try database(from: source) { configuration.database = database }
         // Where Disconnect-Requests are sent, so never 0 (which, for the ports SimGate
         // listens on, means any free one): every send to it failed, and nothing said why.
         let coaPort = try port(.radiusCoAPort) ?? 3_799
