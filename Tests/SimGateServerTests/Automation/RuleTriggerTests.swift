@@ -222,6 +222,28 @@ struct RuleTriggerTests {
         }
     }
 
+    @Test("one account's burst of firings is released at a bounded rate past its first 50, so another account's firing does not wait behind it", arguments: [TestEngine.sqlite])
+    func burstDoesNotHoldUpOthers(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (_, keyA, simA) = try await Self.customerWithSim(app, 0)
+            let (_, keyB, simB) = try await Self.customerWithSim(app, 1)
+            for n in 0..<60 {
+                _ = try await RuleTests.rule(app, key: keyB, ["name": "Burst \(n)", "trigger": ["type": "first_use"], "actions": [["type": "lift_hold"]]])
+            }
+            _ = try await RuleTests.rule(app, key: keyA, ["name": "Cut off", "trigger": ["type": "first_use"], "actions": [["type": "set_offline"]]])
+            try await Self.use(app, key: keyB, sim: simB, id: "b-first", bytes: 10)
+            try await Self.use(app, key: keyA, sim: simA, id: "a-first", bytes: 10)
+            // At the clock's present, B's first 50 firings and A's one are due; B's last ten
+            // follow 20 ms apart. Before, all 61 were due at once, oldest first: A's after B's 60.
+            try await app.settle()
+            #expect(try await app.request(.get, "/v1/sims/\(simA)", key: keyA)["status"] == "OFFLINE")
+            #expect(try await Self.firings(app, key: keyB).count == 50)
+            app.clock.advance(by: 1)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: keyB).count == 60, "the rest run once their turn comes")
+        }
+    }
+
     @Test("no_data counts from when a SIM handed back to its former account went LIVE again, not from its earlier stay's data", arguments: [TestEngine.sqlite])
     func idleAfterHandBack(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
