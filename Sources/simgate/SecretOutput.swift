@@ -7,6 +7,9 @@ enum SecretOutput {
     /// descriptor reported success for a secret nobody saw. `lost` says what to do then (the
     /// key is stored by now).
     static func show(_ text: String, lost: String) throws {
+        // A pipe whose reader has gone would end the process by SIGPIPE before it could say
+        // which key to revoke: the write fails with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
         do {
             try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
         } catch {

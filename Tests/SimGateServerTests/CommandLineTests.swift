@@ -70,6 +70,10 @@ struct CommandLineTests {
         // in the last batch.
         var rows = (0..<22_000).map { "r\($0),\(Fixtures.iccid($0 % 12_000)),2026-12-01T10:00:00Z,2026-12-01T10:05:00Z,100,\($0 % 7)" }
         rows[21_500] = "r21500,\(Fixtures.iccid(1)),2026-12-01T10:00:00Z,2026-12-01T10:05:00Z,-1,0"
+        // SIM 500's later record comes first in the file, its earlier one in another batch: its
+        // first use is still the earlier one.
+        rows[500] = "r500,\(Fixtures.iccid(500)),2026-12-03T10:00:00Z,2026-12-03T10:05:00Z,100,\(500 % 7)"
+        rows[12_500] = "r12500,\(Fixtures.iccid(500)),2026-12-01T08:00:00Z,2026-12-01T08:05:00Z,100,\(12_500 % 7)"
         let cdrs = try Self.scratch("usage-cdrs.csv")
         try ("id,iccid,started_at,ended_at,bytes_up,bytes_down\n" + rows.joined(separator: "\n") + "\n").write(toFile: cdrs, atomically: true, encoding: .utf8)
 
@@ -81,13 +85,18 @@ struct CommandLineTests {
         #expect(again.output.contains("Imported 0 record(s); 21999 already imported; 1 rejected.") && !again.output.contains("records/s"), "in a pipe, no progress: \(again.output.prefix(300))")
 
         let reopened = try SimGateDatabase(.sqlite(path: database), logger: Logger(label: "test"))
-        let (up, down, firstUses) = try await reopened.withRunning {
+        let (up, down, firstUses, firstOf500) = try await reopened.withRunning {
             try await reopened.sqlRead { db in
                 let sums = try await db.raw("SELECT SUM(bytes_up) AS up, SUM(bytes_down) AS down FROM usage_totals WHERE granularity = 'month'").all()
                 let firsts = try await db.raw("SELECT COUNT(*) AS n FROM events WHERE type = 'sim.first_use'").all()
-                return (try sums[0].decode(column: "up", as: Int.self), try sums[0].decode(column: "down", as: Int.self), try firsts[0].decode(column: "n", as: Int.self))
+                let sim500 = try await db.raw("SELECT first_use_at FROM sims WHERE iccid = \(bind: Fixtures.iccid(500))").all()
+                return (
+                    try sums[0].decode(column: "up", as: Int.self), try sums[0].decode(column: "down", as: Int.self),
+                    try firsts[0].decode(column: "n", as: Int.self), try sim500[0].decode(column: "first_use_at", as: Int64?.self)
+                )
             }
         }
+        #expect(firstOf500 == 1_796_112_000_000, "2026-12-01T08:00:00Z, the earlier record's start, though a later batch's: \(String(describing: firstOf500))")
         let kept = (0..<22_000).filter { $0 != 21_500 }
         #expect(up == kept.count * 100 && down == kept.reduce(0) { $0 + $1 % 7 }, "each record counted once")
         #expect(firstUses == 12_000, "one first use a SIM, whichever batch its records fell in")
@@ -206,10 +215,13 @@ struct CommandLineTests {
         try await database.withRunning {
             try await database.sqlTransaction { try await $0.raw("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)").run() }
         }
+        #expect(!FileManager.default.fileExists(atPath: foreign + "-wal"), "closed cleanly, the file has no log")
         for command in [["accounts", "create", "Acme"], ["keys", "create", "--operator"]] {
             let refused = await ExternalTool.run(Self.simgate, command + ["--database", foreign])
             #expect(refused.status == 1 && refused.output.contains("is not a SimGate database: it holds other tables (customers)"), "\(refused.output)")
         }
+        // Read as immutable: opened read-only alone, SQLite made a WAL file's -wal and -shm and left them.
+        #expect(!FileManager.default.fileExists(atPath: foreign + "-wal") && !FileManager.default.fileExists(atPath: foreign + "-shm"))
         let reopened = try SimGateDatabase(.sqlite(path: foreign), logger: Logger(label: "test"))
         let tables = try await reopened.withRunning {
             try await reopened.sqlRead { try await $0.raw("SELECT name FROM sqlite_master WHERE type = 'table'").all().map { try $0.decode(column: "name", as: String.self) } }

@@ -105,6 +105,10 @@ extension Administration {
             case .failure(let error): problems.append((row.line, Self.describe(error, line: row.line)))
             }
         }
+        // In the order the data was used (a CDR's start), as one unit of work would have taken
+        // them: a SIM's first use, and the device it is bound to, are fixed by its earliest
+        // record, which an unsorted file may put in a later batch than a later record.
+        valid.sort { ($0.record.startedAt, $0.position) < ($1.record.startedAt, $1.position) }
         var outcome = UsageImport.Outcome()
         for start in stride(from: 0, to: valid.count, by: Self.usageImportBatch) {
             let batch = Array(valid[start..<min(start + Self.usageImportBatch, valid.count)])

@@ -19,13 +19,8 @@ struct RuleEngine: Sendable {
     /// The time firings are stamped with.
     let clock: any WallClock
 
-    /// How many of one account's firings in one unit of work run at once; the rest are
-    /// released at ``firingInterval``. Jobs run oldest first from one queue shared by every
-    /// account: one account's 1,000 rules firing for a SIM queued 1,000 jobs ahead of every
-    /// other account's, whose roaming cut-off then waited minutes.
-    static let firingBurst = 50
-    /// The time between two of one account's firings past ``firingBurst`` (50 a second).
-    static let firingInterval: TimeInterval = 0.02
+    /// When each account's firings may run (see ``FiringPace``).
+    let pace = FiringPace()
 
     /// Fires the rules of `rules` that `facts` trigger; returns how many fired. For callers
     /// with a list of rules rather than rules already grouped by account.
@@ -47,7 +42,6 @@ struct RuleEngine: Sendable {
         guard !candidates.isEmpty else { return 0 }
         var states = try await tx.rules.lockedStates(Set(candidates.map { RuleStateKey(rule: $0.rule.id, sim: $0.observed.sim.id) }))
         var jobs: [NewJob] = []
-        var firedByAccount: [AccountID: Int] = [:]
         for candidate in candidates {
             let key = RuleStateKey(rule: candidate.rule.id, sim: candidate.observed.sim.id)
             let state = states[key] ?? RuleFiringState()
@@ -55,9 +49,7 @@ struct RuleEngine: Sendable {
             let next = state.firing(candidate.match, at: now, policy: candidate.rule.rearm)
             states[key] = next
             try await tx.rules.saveState(next, for: key)
-            let turn = firedByAccount[candidate.rule.accountID, default: 0]
-            firedByAccount[candidate.rule.accountID] = turn + 1
-            let runAt = now + TimeInterval(max(0, turn + 1 - Self.firingBurst)) * Self.firingInterval
+            let runAt = pace.nextRun(of: candidate.rule.accountID, now: now)
             jobs.append(try NewJob(
                 RuleFireJob(rule: candidate.rule.id, sim: candidate.observed.sim.id, event: candidate.observed.sourceEvent, matched: candidate.match.values),
                 runAt: runAt

@@ -15,7 +15,7 @@ import SimGateStore
 /// when the server shuts down, so no connection holds a shutdown up. It also ends as soon as
 /// its session does (signed out, or its key revoked): a stream opened before kept sending the
 /// account's events, holds and reasons for the rest of its five minutes. A session's pages
-/// past its bound end its oldest streams (``LiveStreamSlots``), which say so (`superseded`).
+/// past its bound end its latest other stream (``LiveStreamSlots``), which says so (`superseded`).
 struct DashboardLiveStream: Sendable {
     /// The SIM page's reads (status, holds, usage).
     let simPage: DashboardSimPage
@@ -62,6 +62,8 @@ struct DashboardLiveStream: Sendable {
         let filter = EventFilter(accountID: principal.visibleAccountID, simID: sim?.id)
         let simID = sim?.id
         let session = signedIn.session.tokenHash, account = principal.account.id
+        // A HEAD's body is never run: it takes no slot, and ends no other stream for one.
+        if request.method == .head { return Response(status: .ok, headers: headers) }
         guard let lease = slots.lease(session: session, account: account) else {
             // The account's or the instance's bound, not this session's.
             // The page keeps working; it shows what is new when it is next loaded.

@@ -8,10 +8,12 @@ import Synchronization
 /// read so often that every account's writes and RADIUS accounting waited seconds.
 ///
 /// A session's newest page wins: when it has its most streams open, the next one takes the
-/// slot of its oldest, which is told to end. A stream learns that its browser left only when
-/// it next writes, up to a poll interval later, so a refusal there locked out the one tab still
-/// open after a few pages were visited in a row. The account's and the instance's bounds are
-/// other sessions' too, and refuse.
+/// slot of the latest of them, which is told to end. A stream learns that its browser left
+/// only when it next writes, up to a poll interval later, so a refusal there locked out the one
+/// tab still open after a few pages were visited in a row; and the latest stream is the likeliest
+/// to be such a page just left (a tab left open keeps its older stream; taking the oldest ended
+/// the one tab still open). The account's and the instance's bounds are other sessions' too,
+/// and refuse.
 final class LiveStreamSlots: Sendable {
     /// The bounds.
     struct Limits: Sendable {
@@ -39,7 +41,7 @@ final class LiveStreamSlots: Sendable {
     }
 
     private struct Counts {
-        /// Each session's slots, oldest first.
+        /// Each session's slots, in the order they were taken.
         var bySession: [String: [Slot]] = [:]
         var byAccount: [AccountID: Int] = [:]
         var total = 0
@@ -88,14 +90,14 @@ final class LiveStreamSlots: Sendable {
     }
 
     /// A lease on a slot for a stream of `session` (its token's hash) and `account`, taking
-    /// the session's oldest stream's slot if the session has its most; `nil` when the
+    /// the slot of the session's latest stream if the session has its most; `nil` when the
     /// account's or the instance's bound is reached.
     func lease(session: String, account: AccountID) -> Lease? {
         let (slot, superseded) = counts.withLock { counts -> (Slot?, Slot?) in
             var superseded: Slot?
-            if let oldest = counts.bySession[session]?.first, counts.bySession[session]!.count >= limits.perSession {
-                counts.release(oldest)
-                superseded = oldest
+            if let latest = counts.bySession[session]?.last, counts.bySession[session]!.count >= limits.perSession {
+                counts.release(latest)
+                superseded = latest
             }
             guard counts.total < limits.total, counts.byAccount[account, default: 0] < limits.perAccount else { return (nil, superseded) }
             let slot = Slot(session: session, account: account)

@@ -226,7 +226,9 @@ struct RuleTriggerTests {
     func burstDoesNotHoldUpOthers(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (_, keyA, simA) = try await Self.customerWithSim(app, 0)
-            let (_, keyB, simB) = try await Self.customerWithSim(app, 1)
+            let (accountB, keyB, simB) = try await Self.customerWithSim(app, 1)
+            let secondB = try #require(try await app.importSims(2..<3, account: accountB).first)
+            _ = try await app.request(.post, "/v1/sims/\(secondB)/activate", key: keyB)
             for n in 0..<60 {
                 _ = try await RuleTests.rule(app, key: keyB, ["name": "Burst \(n)", "trigger": ["type": "first_use"], "actions": [["type": "lift_hold"]]])
             }
@@ -238,9 +240,17 @@ struct RuleTriggerTests {
             try await app.settle()
             #expect(try await app.request(.get, "/v1/sims/\(simA)", key: keyA)["status"] == "OFFLINE")
             #expect(try await Self.firings(app, key: keyB).count == 50)
-            app.clock.advance(by: 1)
+            // B's next firings queue behind its earlier ones, in order, rather than overtake them.
+            try await Self.use(app, key: keyB, sim: secondB, id: "b-second", bytes: 10)
             try await app.settle()
-            #expect(try await Self.firings(app, key: keyB).count == 60, "the rest run once their turn comes")
+            #expect(try await Self.firings(app, key: keyB).count == 50)
+            app.clock.advance(by: 0.2)
+            try await app.settle()
+            let firstTen = try await Self.firings(app, key: keyB)
+            #expect(firstTen.count == 60 && firstTen.allSatisfy { $0["sim"] as? String == simB }, "the first SIM's firings run first")
+            app.clock.advance(by: 2)
+            try await app.settle()
+            #expect(try await Self.firings(app, key: keyB).count == 100, "the rest run once their turn comes (the list shows the latest 100)")
         }
     }
 
