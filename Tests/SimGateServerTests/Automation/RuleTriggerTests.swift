@@ -197,28 +197,34 @@ struct RuleTriggerTests {
         }
     }
 
-    @Test("no_data counts a SIM's next owner's idleness from when they activated it, never from the former owner's last data", arguments: TestEngine.available)
-    func idleAfterHandover(engine: TestEngine) async throws {
+    /// Idleness counts from when the SIM went LIVE with its present holder: never from a
+    /// former owner's last data, nor from its own earlier stay's when it came back (A, B, A).
+    @Test("no_data counts from when the SIM went LIVE with its present holder, not from a former owner's data or its own earlier stay's", arguments: TestEngine.available, [false, true])
+    func idleAfterChangeOfHands(engine: TestEngine, handedBack: Bool) async throws {
         try await TestHarness.run(engine) { app in
-            let (_, keyA, sim) = try await Self.customerWithSim(app)
+            let (accountA, keyA, sim) = try await Self.customerWithSim(app)
             let (accountB, keyB) = try await app.makeCustomer("Scooters")
             try await Self.use(app, key: keyA, sim: sim, id: "a-last", bytes: 100)
             app.clock.advance(by: 10 * 3_600)
             _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
             #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyB)
-            let activatedByB = app.clock.now()
-            _ = try await RuleTests.rule(app, key: keyB, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
-            // 25 hours after the former owner's last data, 15 after B took the SIM.
+            if handedBack {
+                #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountA]).status == 200)
+            }
+            let holder = handedBack ? keyA : keyB
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: holder)
+            let activated = app.clock.now()
+            _ = try await RuleTests.rule(app, key: holder, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
+            // 25 hours after the first stay's data, 15 after the SIM went LIVE with its holder.
             app.clock.advance(by: 15 * 3_600)
             try await app.settle()
-            #expect(try await Self.firings(app, key: keyB).isEmpty, "the former owner's data does not start B's idle stretch")
+            #expect(try await Self.firings(app, key: holder).isEmpty, "the earlier data does not start this stay's idle stretch")
             app.clock.advance(by: 9 * 3_600 + 900)
             try await app.settle()
-            let fired = try await Self.firings(app, key: keyB)
+            let fired = try await Self.firings(app, key: holder)
             #expect(fired.count == 1)
             let lastData = (fired.first?["matched"] as? [String: Any])?["last_data_at"] as? String
-            #expect(Self.sameSecond(lastData, activatedByB), "\(fired)")
+            #expect(Self.sameSecond(lastData, activated), "\(fired)")
         }
     }
 
@@ -251,32 +257,6 @@ struct RuleTriggerTests {
             app.clock.advance(by: 2)
             try await app.settle()
             #expect(try await Self.firings(app, key: keyB).count == 100, "the rest run once their turn comes (the list shows the latest 100)")
-        }
-    }
-
-    @Test("no_data counts from when a SIM handed back to its former account went LIVE again, not from its earlier stay's data", arguments: [TestEngine.sqlite])
-    func idleAfterHandBack(engine: TestEngine) async throws {
-        try await TestHarness.run(engine) { app in
-            let (accountA, keyA, sim) = try await Self.customerWithSim(app)
-            let (accountB, _) = try await app.makeCustomer("Scooters")
-            try await Self.use(app, key: keyA, sim: sim, id: "a-first-stay", bytes: 100)
-            app.clock.advance(by: 10 * 3_600)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: keyA)
-            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountB]).status == 200)
-            #expect(try await app.request(.post, "/v1/sims/\(sim)/assign", key: app.operatorKey, json: ["account": accountA]).status == 200)
-            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: keyA)
-            let back = app.clock.now()
-            _ = try await RuleTests.rule(app, key: keyA, ["name": "Idle", "trigger": ["type": "no_data", "hours": 24], "actions": [["type": "set_offline"]]])
-            // 25 hours after the first stay's data, 15 after the SIM came back: it fired here.
-            app.clock.advance(by: 15 * 3_600)
-            try await app.settle()
-            #expect(try await Self.firings(app, key: keyA).isEmpty, "the earlier stay's data does not start this stay's idle stretch")
-            app.clock.advance(by: 9 * 3_600 + 900)
-            try await app.settle()
-            let fired = try await Self.firings(app, key: keyA)
-            #expect(fired.count == 1)
-            let lastData = (fired.first?["matched"] as? [String: Any])?["last_data_at"] as? String
-            #expect(Self.sameSecond(lastData, back), "\(fired)")
         }
     }
 

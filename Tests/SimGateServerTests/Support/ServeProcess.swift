@@ -95,15 +95,25 @@ enum LoopbackPorts {
     static func pick(tcp: Int, udp: Int) async throws -> (tcp: [Int], udp: [Int]) {
         let group = MultiThreadedEventLoopGroup.singleton
         var held: [any Channel] = []
+        // Below Linux's ephemeral range (32768 and up), where the kernel hands out the ports of
+        // every `bind(port: 0)`: a port picked there and freed could be given to another test's
+        // server before the instance bound it, and that server then answered the instance's
+        // /health and requests (401 for a key it had never seen).
+        func bound<C>(_ bind: (Int) async throws -> C) async throws -> C {
+            for _ in 0..<200 {
+                if let channel = try? await bind(Int.random(in: 20_000..<32_000)) { return channel }
+            }
+            return try await bind(0)
+        }
         do {
             var tcpPorts: [Int] = [], udpPorts: [Int] = []
             for _ in 0..<tcp {
-                let channel = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+                let channel = try await bound { try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: $0).get() }
                 held.append(channel)
                 tcpPorts.append(channel.localAddress?.port ?? 0)
             }
             for _ in 0..<udp {
-                let channel = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+                let channel = try await bound { try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: $0).get() }
                 held.append(channel)
                 udpPorts.append(channel.localAddress?.port ?? 0)
             }
