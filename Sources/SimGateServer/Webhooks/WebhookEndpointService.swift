@@ -175,22 +175,12 @@ struct WebhookEndpointService: Sendable {
         // The resolver also reads IPv4's older forms as addresses (`127.1`, `2130706433`,
         // `0x7f000001`, `0177.0.0.1`): judged as the address they name, not as a host name
         // whose every attempt would then fail for days.
-        let address = IPAddressBytes(bare) != nil ? bare : Self.legacyIPv4(bare)
+        let address = IPAddressBytes(bare) != nil ? bare : IPAddressBytes.legacyIPv4Text(bare)
         if let address, !targets.mayReach(address) {
             throw APIError.invalid(
                 "url_not_allowed", "'url' points at \(address), a private or reserved address SimGate does not deliver to.", param: "url"
             )
         }
-    }
-
-    /// `text` as dotted IPv4 if `inet_aton` reads it as an address (the forms `getaddrinfo`
-    /// takes as literals); `nil` for a host name.
-    private static func legacyIPv4(_ text: String) -> String? {
-        var address = in_addr()
-        guard !text.isEmpty, inet_aton(text, &address) != 0 else { return nil }
-        var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-        guard inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-        return String(cString: buffer)
     }
 
     /// An event about an endpoint (never with its secret).

@@ -97,6 +97,19 @@ struct IPAddressBytes: Equatable, Sendable {
     }
 }
 
+extension IPAddressBytes {
+    /// `text` as dotted IPv4 if `inet_aton` reads it as an address: the older forms
+    /// (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`) that `getaddrinfo` takes as literals
+    /// and ``init(_:)`` does not. `nil` for a host name.
+    static func legacyIPv4Text(_ text: String) -> String? {
+        var address = in_addr()
+        guard !text.isEmpty, inet_aton(text, &address) != 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        guard inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(cString: buffer)
+    }
+}
+
 /// An IPv4 or IPv6 network: an address and a prefix length.
 struct IPNetwork: Equatable, Sendable {
     /// The network's address bytes.
