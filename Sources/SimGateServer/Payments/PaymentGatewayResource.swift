@@ -48,7 +48,7 @@ struct PaymentGatewayResource: Codable, Equatable, Sendable {
         name = gateway.name
         webhookPath = "/webhooks/\(gateway.kind.rawValue)/\(gateway.id.rawValue)"
         credentialHints = switch gateway.credentials {
-        case .signingSecrets(let secrets): secrets.map { "…" + $0.suffix(4) }
+        case .signingSecrets(let secrets): secrets.map(GatewayCredentialRules.hint(of:))
         case .braintreeKeys(let keys): keys.map { "public key …" + $0.publicKey.suffix(4) }
         }
         gracePeriodHours = Int(gateway.graceLength / 3600)

@@ -32,7 +32,7 @@ struct CreatePaymentGatewayRequest: Decodable {
             throw APIError.invalid("invalid_value", "'kind' must be stripe, braintree or generic.", param: "kind")
         }
         self.kind = kind
-        name = try container.decodeText(.name, maximumLength: 200)
+        name = try PaymentGatewaySettings.decodeName(container)
         account = try container.decodeIdentifier(.account, AccountKind.self)
         (secrets, braintreeKeys, gracePeriodHours, cancellation) = try PaymentGatewaySettings.decode(container)
     }
@@ -65,7 +65,7 @@ struct UpdatePaymentGatewayRequest: Decodable {
         if container.contains(.kind) || container.contains(.account) {
             throw APIError.invalid("immutable_parameter", "A gateway's kind and account cannot change.", param: container.contains(.kind) ? "kind" : "account")
         }
-        name = try container.decodeText(.name, maximumLength: 200)
+        name = try PaymentGatewaySettings.decodeName(container)
         (secrets, braintreeKeys, gracePeriodHours, cancellation) = try PaymentGatewaySettings.decode(container)
     }
 
@@ -80,6 +80,14 @@ enum PaymentGatewaySettings {
     /// Longest grace a gateway may have, in hours.
     static let maximumGraceHours = Int(PaymentGateway.maximumGraceLength / 3600)
 
+    /// Reads `name`: up to 200 characters, not blank (an update to `""` left a gateway no
+    /// one could tell apart).
+    static func decodeName(_ container: KeyedDecodingContainer<CreatePaymentGatewayRequest.CodingKeys>) throws -> String? {
+        let name = try container.decodeText(.name, maximumLength: 200)
+        if let name { try RequestText.requireNonBlank(name, param: "name", maximumLength: 200) }
+        return name
+    }
+
     /// Reads and checks `secrets`, `braintree_keys`, `grace_period_hours` and `cancellation`;
     /// nil for each one absent.
     static func decode(_ container: KeyedDecodingContainer<CreatePaymentGatewayRequest.CodingKeys>) throws
@@ -89,13 +97,14 @@ enum PaymentGatewaySettings {
             guard (1...PaymentGateway.maximumCredentials).contains(secrets.count) else {
                 throw APIError.invalid("invalid_value", "'secrets' holds 1 to \(PaymentGateway.maximumCredentials) secrets.", param: "secrets")
             }
-            for (index, secret) in secrets.enumerated() where secret.count < 8 || secret.count > 200 {
-                throw APIError.invalid("invalid_value", "A secret has 8 to 200 characters.", param: "secrets[\(index)]")
-            }
+            try GatewayCredentialRules.checkSecrets(secrets)
         }
-        let keys = try container.decodeIfPresent([PaymentGateway.BraintreeKey].self, forKey: .braintreeKeys)
-        if let keys, !(1...PaymentGateway.maximumCredentials).contains(keys.count) {
-            throw APIError.invalid("invalid_value", "'braintree_keys' holds 1 to \(PaymentGateway.maximumCredentials) key pairs.", param: "braintree_keys")
+        let keys = try container.decodeIfPresent([BraintreeKeyRequest].self, forKey: .braintreeKeys)?.map(\.pair)
+        if let keys {
+            guard (1...PaymentGateway.maximumCredentials).contains(keys.count) else {
+                throw APIError.invalid("invalid_value", "'braintree_keys' holds 1 to \(PaymentGateway.maximumCredentials) key pairs.", param: "braintree_keys")
+            }
+            try GatewayCredentialRules.checkBraintreeKeys(keys)
         }
         let grace = try container.decodeInteger(.gracePeriodHours).map { Int(clamping: $0) }
         if let grace, !(0...maximumGraceHours).contains(grace) {

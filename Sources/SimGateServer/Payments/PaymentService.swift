@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SimGateCore
 import SimGateStore
@@ -113,10 +114,17 @@ struct PaymentService: Sendable {
         }
     }
 
-    /// Generic gateways verify Standard Webhooks signatures, whose secrets are `whsec_<base64>`.
+    /// Generic gateways verify Standard Webhooks signatures, whose secrets are `whsec_` and the
+    /// base64 of 24 to 64 bytes, as the specification asks. A one-byte key was accepted, and its
+    /// last characters, shown as the secret's hint to any reader of the gateway, were all of it.
     private static func requireStandardWebhookSecrets(_ secrets: [String]) throws {
-        for (index, secret) in secrets.enumerated() where StandardWebhookSignature.key(from: secret) == nil {
-            throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
+        for (index, secret) in secrets.enumerated() {
+            guard let key = StandardWebhookSignature.key(from: secret) else {
+                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
+            }
+            guard (24...64).contains(key.bitCount / 8) else {
+                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret's base64 holds 24 to 64 bytes.", param: "secrets[\(index)]")
+            }
         }
     }
 

@@ -165,10 +165,10 @@ struct BillingSemanticsTests {
             failed["data"] = ["object": invoice]
             try await app.sendStripe(failed, gateway: stripe, secret: Self.secret)
 
-            let braintree = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            let braintree = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv_key"]]])
             _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": braintree, "subscription": "bt-new", "sim": sims[1]])
             let pastDue = BraintreeAndGenericFlowTests.notification(kind: "subscription_went_past_due", subscription: "bt-new", paidThrough: "2027-01-31")
-            #expect(try await app.sendBraintree(xml: pastDue, gateway: braintree, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            #expect(try await app.sendBraintree(xml: pastDue, gateway: braintree, key: .init(publicKey: "pub", privateKey: "priv_key")).status == 200)
             try await app.waitForGatewayEvents(key: key)
             for sim in sims {
                 let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
@@ -270,7 +270,7 @@ struct BillingSemanticsTests {
         try await TestHarness.run(.sqlite) { app in
             let (account, key) = try await app.makeCustomer("E-Bikes")
             let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv_key"]]])
             _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "bt-sample", "sim": sim])
             let sample = """
                 <?xml version="1.0" encoding="UTF-8"?>
@@ -280,7 +280,7 @@ struct BillingSemanticsTests {
                   <subject><subscription><id>bt-sample</id><transactions type="array"/></subscription></subject>
                 </notification>
                 """
-            #expect(try await app.sendBraintree(xml: sample, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            #expect(try await app.sendBraintree(xml: sample, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv_key")).status == 200)
             try await app.waitForGatewayEvents(key: key)
             let event = try #require(try await app.request(.get, "/v1/gateway_events", key: key).items.first)
             #expect(event["status"] as? String == "ignored")

@@ -71,9 +71,9 @@ struct BraintreeAndGenericFlowTests {
     func braintreeCheck() async throws {
         try await TestHarness.run(.sqlite) { app in
             let (_, key) = try await app.makeCustomer("E-Bikes")
-            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv"]]])
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "pub", "private_key": "priv_key"]]])
             let check = "<notification><timestamp>2027-01-01T00:00:00Z</timestamp><kind>check</kind><subject><check>true</check></subject></notification>"
-            #expect(try await app.sendBraintree(xml: check, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv")).status == 200)
+            #expect(try await app.sendBraintree(xml: check, gateway: gateway, key: .init(publicKey: "pub", privateKey: "priv_key")).status == 200)
             try await app.waitForGatewayEvents(key: key)
             #expect(try await app.request(.get, "/v1/gateway_events?status=ignored", key: key).items.count == 1)
         }

@@ -1,0 +1,87 @@
+import Foundation
+import SimGateCore
+
+/// What a payment gateway's secrets and key pairs must look like to be stored.
+///
+/// Every credential is checked before it is kept: one that can never verify anything is a
+/// mistake to refuse at once (a secret pasted with its line break failed every webhook after
+/// it), and one that is trivially guessed lets anyone forge payments. A Braintree pair with an
+/// empty private key was accepted, and its signatures, HMAC-SHA1 under the SHA-1 of nothing,
+/// could be made by anyone who knew the public key: a forged charge kept a SIM LIVE to 9999.
+enum GatewayCredentialRules {
+    /// Characters a secret or key may be made of: visible ASCII, no blank. Stripe's secrets,
+    /// Standard Webhooks' and Braintree's keys are all written so.
+    static func isCredentialText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
+    }
+
+    /// Shortest signing secret or private key, in characters.
+    static let shortestSecret = 8
+    /// Longest secret or key, in characters.
+    static let longestSecret = 200
+
+    /// Checks signing secrets (Stripe and generic gateways): each 8 to 200 visible ASCII
+    /// characters, no two alike.
+    static func checkSecrets(_ secrets: [String]) throws {
+        for (index, secret) in secrets.enumerated() {
+            let param = "secrets[\(index)]"
+            guard (shortestSecret...longestSecret).contains(secret.count) else {
+                throw APIError.invalid("invalid_value", "A secret has \(shortestSecret) to \(longestSecret) characters.", param: param)
+            }
+            guard isCredentialText(secret) else {
+                throw APIError.invalid("invalid_value", "A secret is made of visible ASCII characters, with no blank or line break.", param: param)
+            }
+            if secrets[..<index].contains(secret) {
+                throw APIError.invalid("duplicate_value", "This secret is listed twice.", param: param)
+            }
+        }
+    }
+
+    /// Checks Braintree key pairs: a public key of 1 to 200 visible characters without `|` or
+    /// `&` (which part a signature; a key holding one never matched), a private key as a secret
+    /// is, and no public key twice (a signature names the pair by it).
+    static func checkBraintreeKeys(_ keys: [PaymentGateway.BraintreeKey]) throws {
+        for (index, key) in keys.enumerated() {
+            let param = "braintree_keys[\(index)]"
+            guard (1...longestSecret).contains(key.publicKey.count), isCredentialText(key.publicKey),
+                  !key.publicKey.contains("|"), !key.publicKey.contains("&") else {
+                throw APIError.invalid(
+                    "invalid_value", "A public key has 1 to \(longestSecret) visible ASCII characters, without '|' or '&'.", param: "\(param).public_key"
+                )
+            }
+            guard (shortestSecret...longestSecret).contains(key.privateKey.count), isCredentialText(key.privateKey) else {
+                throw APIError.invalid(
+                    "invalid_value", "A private key has \(shortestSecret) to \(longestSecret) visible ASCII characters.", param: "\(param).private_key"
+                )
+            }
+            if keys[..<index].contains(where: { $0.publicKey == key.publicKey }) {
+                throw APIError.invalid("duplicate_value", "This public key is listed twice.", param: "\(param).public_key")
+            }
+        }
+    }
+
+    /// The tail of a secret shown to tell secrets apart: never more than a quarter of it, and at
+    /// most four characters. All four of a short secret's last characters gave away half of it.
+    static func hint(of secret: String) -> String {
+        "…" + secret.suffix(min(4, secret.count / 4))
+    }
+}
+
+/// A Braintree key pair as a request gives it: its two fields and nothing else.
+struct BraintreeKeyRequest: Decodable {
+    /// The pair, unchecked (see ``GatewayCredentialRules/checkBraintreeKeys(_:)``).
+    let pair: PaymentGateway.BraintreeKey
+
+    /// The only fields a pair may have; any other is an error.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case publicKey = "public_key"
+        case privateKey = "private_key"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        pair = PaymentGateway.BraintreeKey(
+            publicKey: try container.decode(String.self, forKey: .publicKey), privateKey: try container.decode(String.self, forKey: .privateKey)
+        )
+    }
+}
