@@ -22,6 +22,61 @@ struct NetworkGateRegressionTests {
         request.signed(identifier: identifier, secret: secret)
     }
 
+    /// PostgreSQL keeps no NUL in text: a report with one failed its whole batch, went
+    /// unanswered, and its gateway sent it again for ever. An empty Acct-Session-Id made one
+    /// session of every report of its gateway that sent one.
+    @Test("a NUL in a report's text is answered and stored nowhere, beside reports of the same batch that are; an empty Acct-Session-Id names no session",
+          arguments: TestEngine.available)
+    func nulAndEmptyText(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            let nas = GatewayAccountingRequest.NAS.address([127, 0, 0, 1])
+            var namedWithNUL = GatewayAccountingRequest(.start, nas: nas, sessionID: "user", imsi: imsi, inputBytes: 100)
+            namedWithNUL.userName = "dev\u{0}ice"
+            let packets = [
+                GatewayAccountingRequest(.start, nas: nas, sessionID: "bad\u{0}id", imsi: imsi, inputBytes: 100),
+                GatewayAccountingRequest(.start, nas: .name("gw\u{0}1"), sessionID: "nas", imsi: imsi, inputBytes: 100),
+                namedWithNUL,
+                GatewayAccountingRequest(.start, nas: nas, sessionID: "", imsi: imsi, inputBytes: 100),
+                GatewayAccountingRequest(.start, nas: nas, sessionID: "good", imsi: imsi, inputBytes: 10),
+            ].enumerated().map { Self.accounting($0.element, identifier: UInt8($0.offset + 1)).encoded() }
+            // Sent together, so that they share a batch: each is answered.
+            let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(packets, wait: .seconds(10), expecting: packets.count)
+            #expect(replies.count == packets.count, "answered: \(replies.count) of \(packets.count)")
+            let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+            #expect(sessions.map { $0["session_id"] as? String } == ["good"], "\(sessions)")
+            let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey).items
+            #expect(usage.first?["bytes_up"] as? Int == 10, "\(usage)")
+        }
+    }
+
+    /// A retired SIM's session still running (its disconnect unanswered) bound a new device to
+    /// it and moved its last place, each with an event.
+    @Test("a retired SIM's session changes nothing of the SIM: no device, no place, no event; its bytes are counted", arguments: [TestEngine.sqlite])
+    func retiredSimTakesNoChange(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "late", imsi: Fixtures.imsi(0), input: 100, output: 0, identifier: 1, imeisv: "3569380356438091"),
+            ])
+            let before = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(before["imei"] != nil && before.json["last_seen"] is [String: Any], "\(before.text)")
+            #expect(try await app.request(.post, "/v1/sims/\(sim)/retire", key: app.operatorKey).status == 200)
+            let retired = try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: app.operatorKey).items.count
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "late", imsi: Fixtures.imsi(0), input: 600, output: 0, identifier: 2, mccMNC: "20801", imeisv: "4901542032375101"),
+            ])
+            let after = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect(after["imei"] == before["imei"], "\(after.text)")
+            #expect((after.json["last_seen"] as? [String: Any])?["country"] as? String == "DE", "\(after.text)")
+            let events = try await app.request(.get, "/v1/sims/\(sim)/events?limit=100", key: app.operatorKey).items
+            #expect(events.count == retired, "\(events.prefix(3))")
+            let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey).items
+            #expect(usage.first?["bytes_up"] as? Int == 600, "\(usage)")
+        }
+    }
+
     /// SimGate speaks no EAP; an Access-Request carrying EAP-Message for a LIVE SIM was
     /// accepted, which a peer reads as EAP succeeding with no method run.
     @Test("an Access-Request carrying EAP-Message is rejected, even for a LIVE SIM")

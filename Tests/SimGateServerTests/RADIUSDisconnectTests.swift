@@ -215,6 +215,43 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// The job gives up after three silent tries within a minute; a gateway whose CoA port was
+    /// down for that minute then kept a suspended SIM's data flowing for good, its Interim-Updates
+    /// counted and never answered with another Disconnect-Request.
+    @Test("a session still reported after every Disconnect-Request went unanswered is asked again, at most every five minutes", arguments: [TestEngine.sqlite])
+    func silenceAskedAgain(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "coa-down", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            gateway.answer(.silence)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            // The job and its two retries, ten and twenty seconds apart, then it gives up.
+            for _ in 0..<3 {
+                try await app.settle()
+                app.clock.advance(by: 60)
+            }
+            try await app.settle()
+            #expect(gateway.received.count == 9, "three jobs of three sends")
+            gateway.answer(.ack)
+            // Reported again soon after: not asked again yet.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "coa-down", imsi: Fixtures.imsi(0), input: 1_000, output: 0, identifier: 2),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 9, "asked again within five minutes of the last silence")
+            app.clock.advance(by: 300)  // five minutes, as README says
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "coa-down", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 3),
+            ])
+            try await Self.waitFor(app, "the ACK to the Disconnect-Request sent again") {
+                let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+                return (session?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked"
+            }
+            #expect(gateway.received.count == 10)
+        }
+    }
+
     /// A Disconnect-Request that could not be sent at all (here to port 0, which the socket
     /// refuses) failed its job three times and left nothing on the session or in the events.
     @Test("a Disconnect-Request that cannot be sent is recorded on the session and as an event", arguments: [TestEngine.sqlite])

@@ -45,6 +45,13 @@ struct AccountingLedger: Sendable {
             run.removeAll(keepingCapacity: true)
         }
         for report in reports {
+            guard !report.hasNULInText else {
+                warnings.warn("nul_in_text", "Accounting-Request with a NUL octet in Acct-Session-Id, NAS-Identifier or User-Name; not stored", metadata: [
+                    "source": "\(report.clientAddress)", "acct_status_type": "\(report.statusValue.map(String.init) ?? "-")",
+                ])
+                metrics.accountingReportRefused("nul_in_text")
+                continue
+            }
             guard report.status == .accountingOn || report.status == .accountingOff else {
                 if storable(report) { run.append(report) }
                 continue
@@ -116,7 +123,9 @@ struct AccountingLedger: Sendable {
         // AOFU countdown and used up their bundle.
         var formerHolders: [UsageRecord] = []
         var formerHolderGateways: [String] = []
-        var formerHoldersOpen: Set<SessionKey> = []
+        // Known sessions to disconnect: a former holder's still open, and a non-LIVE SIM's
+        // whose last Disconnect-Request went unanswered a while ago.
+        var toDisconnect: Set<SessionKey> = []
         // Each record's gateway, by index; made into a dictionary only if a cause is asked for
         // (first use, a new place or device, a bundle: rare beside the records themselves).
         var recordGateways: [String] = []
@@ -211,10 +220,23 @@ struct AccountingLedger: Sendable {
             // queued again for each of its Interim-Updates.
             if session.accountID != sim.accountID, session.stoppedAt == nil,
                session.disconnect.map({ $0.at < sim.statusChangedAt }) ?? true {
-                formerHoldersOpen.insert(key)
+                toDisconnect.insert(key)
+            }
+            // Still reported on a SIM that is not LIVE after its gateway let every
+            // Disconnect-Request go unanswered: asked again, at most once every
+            // ``silentDisconnectRetry``. The job gives up after three tries within a minute, so a
+            // gateway whose CoA port was down for that minute kept a suspended or retired SIM's
+            // data flowing for good.
+            if session.stoppedAt == nil, !sim.isLive, let answer = session.disconnect, answer.outcome == .noAnswer,
+               now.timeIntervalSince(answer.at) >= Self.silentDisconnectRetry {
+                toDisconnect.insert(key)
             }
             guard !delta.isEmpty else { continue }
-            let usedUntil = report.usageTime(arrival: now)
+            // Used while the session ran: never dated before it began. A report dated weeks
+            // back (a gateway clock set back, trusted up to 31 days) in a session SimGate saw
+            // begin today was billed to last month, and on an Activate-On-First-Use SIM taken
+            // for a former life's usage: no first use, no bundle, no statement.
+            let usedUntil = min(now, max(report.usageTime(arrival: now), session.startedAt))
             let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: session.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
                 startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,
@@ -232,7 +254,7 @@ struct AccountingLedger: Sendable {
         try await recordOpenings(supersededOpenings + opened.compactMap { sessions[$0] }, at: now, in: tx)
         let found = simsByReport.compactMap { $0 }
         var unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)
-        for key in formerHoldersOpen {
+        for key in toDisconnect {
             if let session = sessions[key], session.stoppedAt == nil { unserved.append((key, session.simID)) }
         }
         let simsByID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -382,6 +404,10 @@ struct AccountingLedger: Sendable {
         if starts.gateway > latest, starts.arrival > latest, countersBelow { return newer }
         return .sameSession
     }
+
+    /// How long after a session's Disconnect-Request went unanswered its next report asks
+    /// again, in seconds: one interim interval at SimGate's default.
+    static let silentDisconnectRetry: TimeInterval = 300
 
     /// How far from a session's start a report may date it and still be that session's, in
     /// seconds: times come in whole seconds, from the gateway's clock or as arrival less

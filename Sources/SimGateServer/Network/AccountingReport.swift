@@ -43,6 +43,11 @@ struct AccountingReport: Sendable {
     /// order when no SIM has ``imsi``; empty when the report carries a 3GPP-IMSI or a malformed
     /// 3GPP attribute, or no User-Name.
     let otherSimFilters: [SimFilter]
+    /// Whether Acct-Session-Id, NAS-Identifier or User-Name holds a NUL octet. PostgreSQL
+    /// stores no NUL in text: such a report failed its whole batch, was never answered, and its
+    /// gateway sent it again for ever, each copy failing another batch. It is refused on both
+    /// engines alike (answered, not stored).
+    let hasNULInText: Bool
 
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
@@ -55,8 +60,13 @@ struct AccountingReport: Sendable {
             nas = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue ?? client.name
             clientAddress = sourceIP
         }
-        sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
+        // An empty Acct-Session-Id names no session: read as one, it joined every report of
+        // its gateway that sent one into a single session, whatever their SIMs.
+        sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue.flatMap { $0.isEmpty ? nil : $0 }
         userName = packet.attribute(RADIUSAttributeType.userName)?.textValue
+        hasNULInText = [RADIUSAttributeType.acctSessionID, RADIUSAttributeType.nasIdentifier, RADIUSAttributeType.userName].contains { type in
+            packet.attribute(type)?.value.contains(0) ?? false
+        }
         framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText
         eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
         sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue

@@ -40,10 +40,12 @@ public struct RADIUSSettings: Sendable {
     ///   IP address or IPv4 network: a gateway left out by a typo would be dropped in silence.
     public static func clients(parsing text: String, coaPort: Int = 3_799) throws -> [RADIUSClient] {
         var seen: [String: String] = [:]
-        return try text.split(separator: ",").compactMap { entry in
+        return try text.split(separator: ",").enumerated().compactMap { index, entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            // The secret never goes into an error message (they end up in logs).
-            let shown = parts.count == 2 ? "\(parts[0])=(secret hidden)" : String(entry)
+            // The secret never goes into an error message (they end up in logs). An entry with
+            // no `=` is not shown either: it is most likely a secret written with another
+            // separator (`127.0.0.1:secret`), or the tail of one that held a comma.
+            let shown = parts.count == 2 ? "\(parts[0])=(secret hidden)" : "entry \(index + 1), which has no '=' (not shown: it may hold a secret)"
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, RADIUSClientTable.accepts(parts[0]) else {
                 throw ClientEntryError(entry: shown, problem: .unreadable)
             }

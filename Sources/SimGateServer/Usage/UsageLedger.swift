@@ -72,7 +72,10 @@ struct UsageLedger: Sendable {
             firstUseFrom[id] = try await tx.events.latestTime(simID: id, types: Self.firstUseResets)?.addingTimeInterval(-Self.clockSlack)
         }
         for record in ordered where changingSims.contains(record.simID) {
-            guard var sim = changed[record.simID] else { continue }
+            // A retired SIM takes no change at all: a session it still had (its disconnect
+            // unanswered) bound a new device to it and moved its last place, each with an event.
+            // Its usage is stored and counted all the same: the bytes were carried.
+            guard var sim = changed[record.simID], sim.status != .retired else { continue }
             let before = sim
             let effects = sim.usageFacts.observe(record.observation(notAfter: now), firstUseFrom: firstUseFrom[record.simID])
             guard sim.usageFacts != before.usageFacts else { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import SimGateCore
+import SimGateRADIUS
 import SimGateTestSupport
 import Testing
 
@@ -113,6 +114,32 @@ struct AOFULifeBoundaryTests {
             let lifeBegan = provisionedAt.addingTimeInterval(-300)  // the clocks' slack before the provisioning
             #expect(state["first_use_at"] == RFC3339Text.format(lifeBegan), "\(state.text)")
             #expect(state["shutdown_at"] == RFC3339Text.format(lifeBegan.addingTimeInterval(24 * 3_600)), "\(state.text)")
+        }
+    }
+
+    /// A gateway whose clock was set weeks back dated an Interim-Update's usage then (it is
+    /// trusted up to 31 days back): in a session SimGate saw begin after the provisioning, its
+    /// bytes were taken for a former life's, so the SIM ran free of its bundle and countdown, and
+    /// the usage went to a month no statement covers.
+    @Test("usage is never dated before its session began: a gateway clock set back weeks still uses the bundle", arguments: TestEngine.available)
+    func usageNotBeforeItsSession(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 1, megabytes: 1)
+            app.clock.advance(by: 60)
+            let opened = app.clock.now()
+            try await AOFULifecycleTests.report(app, .start, input: 0, identifier: 1)
+            app.clock.advance(by: 60)
+            var interim = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0), inputBytes: 3 * 1_048_576)
+            interim.eventTimestamp = UInt32(app.clock.now().timeIntervalSince1970 - 20 * 86_400)
+            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(interim, identifier: 2)])
+            try await app.settle()
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 3 * 1_048_576, "\(state.text)")
+            #expect(state["first_use_at"] == RFC3339Text.format(opened), "\(state.text)")
+            #expect(state["status"] == "OFFLINE", "its 1 MB bundle used up: \(state.text)")
+            let month = String(RFC3339Text.format(opened).prefix(7))
+            let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey).items
+            #expect(usage.map { $0["period"] as? String } == [month], "\(usage)")
         }
     }
 
