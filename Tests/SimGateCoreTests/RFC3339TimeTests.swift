@@ -16,6 +16,17 @@ struct RFC3339TimeTests {
         #expect(RFC3339Time.day(from: "2026-11-22") == Date(timeIntervalSince1970: 1_795_305_600))
     }
 
+    /// Read whole and rounded when stored, `.9999` became the next second: a paid period sent
+    /// to end at 00:00:00.9999 ran to 00:00:01.000.
+    @Test("a fraction finer than milliseconds is cut to the millisecond it falls in, never rounded up")
+    func finerThanMilliseconds() throws {
+        let midnight = 1_795_305_600.0
+        for (text, milliseconds) in [("2026-11-22T00:00:00.9999Z", 999), ("2026-11-22T00:00:00.0005Z", 0), ("2026-11-22T01:00:00.123456789+01:00", 123)] {
+            let date = try #require(RFC3339Time.date(from: text), "\(text)")
+            #expect((date.timeIntervalSince1970 * 1_000).rounded() == midnight * 1_000 + Double(milliseconds), "\(text)")
+        }
+    }
+
     @Test("impossible fields are refused, not rolled over", arguments: [
         "2027-02-30T10:00:00Z", "2026-02-29T10:00:00Z", "1900-02-29T10:00:00Z", "2026-04-31T10:00:00Z", "2026-13-01T10:00:00Z",
         "2026-00-10T10:00:00Z", "2026-11-00T10:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T23:60:00Z", "2026-11-30T23:59:60Z",

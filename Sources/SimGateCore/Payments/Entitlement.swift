@@ -38,8 +38,19 @@ public struct Entitlement: Equatable, Sendable {
     /// Whether any period was ever paid for or granted as a trial: such a SIM is provisioned.
     public var hasPaidPeriod: Bool { serviceUntil != nil }
 
+    /// When the trial ends, as far as the facts tell: its end as granted, unless a payment
+    /// failed before then with nothing ever paid. That was the first charge, and a first charge
+    /// comes only once a trial is over: the merchant ended it early. Read as running to its
+    /// end as granted, a trial cut short gave weeks of data after the first charge failed.
+    /// (A failure after money was collected is a renewal's, and leaves a later trial alone.)
+    public var trialEnd: Date? {
+        guard let trialUntil else { return nil }
+        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil { return failed }
+        return trialUntil
+    }
+
     /// The end of the service granted, paid or trial, whichever runs later.
-    public var serviceUntil: Date? { [paidUntil, trialUntil].compactMap { $0 }.max() }
+    public var serviceUntil: Date? { [paidUntil, trialEnd].compactMap { $0 }.max() }
 
     /// This entitlement with `fact` merged in.
     public func merging(_ fact: EntitlementFact) -> Entitlement {
@@ -97,7 +108,7 @@ public struct Entitlement: Equatable, Sendable {
         case .endOfPeriod:
             // The paid period runs on; a trial does not outlive its subscription: a trial
             // cancelled on its first day kept the SIM LIVE, unpaid, for the rest of it.
-            let trialLeft = trialUntil.map { min($0, endedAt) }
+            let trialLeft = trialEnd.map { min($0, endedAt) }
             return [paidUntil, trialLeft].compactMap { $0 }.max() ?? running
         }
     }

@@ -39,6 +39,17 @@ public enum StripeEventReader {
             for field in ["total", "amount_paid"] where !(object[field] == nil || object[field] is NSNull || number(object[field]) != nil) {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's \(field) is not a number.")
             }
+            // Taken on its type alone, an invoice still open (`status`, or `paid: false` in older
+            // API versions) extended access, and one for a negative total counted as money.
+            if let status = object["status"] as? String, status != "paid" {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's status is '\(status.prefix(40))', not paid.")
+            }
+            if let paid = object["paid"] as? Bool, !paid {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice says it is not paid (paid: false).")
+            }
+            if let total = number(object["total"]), total < 0 {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's total is negative: a credit, not a payment.")
+            }
             // An invoice for nothing (the $0 invoice Stripe makes when a trial starts, or one a
             // coupon covers whole: its `total` is 0) grants its period as a trial does: access,
             // but no grace when the first real charge fails. Read as money, it opened grace after
@@ -54,7 +65,10 @@ public enum StripeEventReader {
             let (fact, reason) = try subscriptionFact(object, type: type, occurredAt: occurredAt)
             return notification(subscription: object["id"] as? String, metadata: object["metadata"] as? [String: Any], fact: fact, noFactBecause: reason)
         default:
-            return notification(subscription: nil, metadata: nil, fact: nil)
+            // Named in the outcome: "concerns no subscription" was wrong for an invoice voided,
+            // which names one. Refunds and disputes take back money after the fact; what they
+            // mean for the device is the merchant's call (suspend it through the API or a rule).
+            return notification(subscription: nil, metadata: nil, fact: nil, noFactBecause: "SimGate takes no action on \(type.prefix(100)): only paid invoices, failed payments and subscription changes move access; a refund, a dispute or a voided invoice leaves it as it is.")
         }
     }
 

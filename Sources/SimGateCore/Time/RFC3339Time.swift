@@ -11,10 +11,23 @@ public enum RFC3339Time {
     /// The instant `text` names, or `nil` when it is not an RFC 3339 time with real fields.
     public static func date(from text: String) -> Date? {
         // RFC 3339 (5.6) allows `t` and `z` in lower case; Foundation's parser takes only upper.
-        let text = text.utf8.contains { $0 == UInt8(ascii: "t") || $0 == UInt8(ascii: "z") } ? text.uppercased() : text
+        var text = text.utf8.contains { $0 == UInt8(ascii: "t") || $0 == UInt8(ascii: "z") } ? text.uppercased() : text
         guard fieldsAreReal(Array(text.utf8), withTime: true) else { return nil }
+        text = toMilliseconds(text)
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
         return try? Date.ISO8601FormatStyle().parse(text)
+    }
+
+    /// `text` with any fraction of a second cut to its first three digits. SimGate keeps times
+    /// to the millisecond; read whole and rounded, `00:00:00.9999Z` became `00:00:01.000`, a
+    /// paid period a moment longer than the one sent. Cut, it is the millisecond it falls in.
+    private static func toMilliseconds(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > 23, bytes[19] == UInt8(ascii: ".") else { return text }
+        var end = 20
+        while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+        guard end > 23 else { return text }
+        return String(decoding: bytes[..<23] + bytes[end...], as: UTF8.self)
     }
 
     /// The start (UTC) of the day `YYYY-MM-DD`, or `nil` when that is no real day.

@@ -15,7 +15,7 @@ enum StandardWebhookSignature {
         id: String?, timestamp: String?, signature: String?, body: Data, secrets: [String], now: Date,
         tolerance: TimeInterval = defaultTolerance
     ) throws(WebhookVerificationError) {
-        guard let id, !id.isEmpty, let timestamp, let seconds = TimeInterval(timestamp), let signature, !signature.isEmpty else {
+        guard let id, !id.isEmpty, let timestamp, let seconds = WebhookTimestamp.seconds(timestamp), let signature, !signature.isEmpty else {
             throw .missingSignature("webhook-id, webhook-timestamp and webhook-signature are required.")
         }
         let candidates = signature.split(separator: " ").compactMap { entry -> Data? in

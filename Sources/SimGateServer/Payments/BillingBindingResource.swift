@@ -17,7 +17,8 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
     let sim: String
     /// End of the latest period paid for with money, exclusive; null until a payment is known.
     let paidUntil: Date?
-    /// End of the latest trial, exclusive; null when no trial was reported.
+    /// End of the latest trial, exclusive, or the first charge's failure if that came before
+    /// (the trial was ended early); null when no trial was reported.
     let trialUntil: Date?
     /// End of the grace after a failed renewal; null when there is none, or none in force
     /// since the subscription ended.
@@ -60,7 +61,7 @@ struct BillingBindingResource: Codable, Equatable, Sendable {
         subscription = binding.subscriptionID
         sim = binding.simID.rawValue
         paidUntil = binding.entitlement.paidUntil
-        trialUntil = binding.entitlement.trialUntil
+        trialUntil = binding.entitlement.trialEnd
         graceUntil = binding.entitlement.graceInForce(under: gateway.cancellation, grace: gateway.graceLength)
         endedAt = binding.entitlement.endedAt
         self.accessEndsAt = accessEndsAt

@@ -64,7 +64,7 @@ struct BillingBindings: Sendable {
         func value(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.string(from: $0)) } ?? .null }
         var changed: [String: JSONValue] = [:]
         if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
-        if binding.entitlement.trialUntil != previous.entitlement.trialUntil { changed["trial_until"] = value(previous.entitlement.trialUntil) }
+        if binding.entitlement.trialEnd != previous.entitlement.trialEnd { changed["trial_until"] = value(previous.entitlement.trialEnd) }
         // As the binding shows it: the grace in force under the gateway's policy.
         let (grace, policy) = (gateway.graceLength, gateway.cancellation)
         if binding.entitlement.graceInForce(under: policy, grace: grace) != previous.entitlement.graceInForce(under: policy, grace: grace) {

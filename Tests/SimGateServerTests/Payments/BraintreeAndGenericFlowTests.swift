@@ -96,6 +96,11 @@ struct BraintreeAndGenericFlowTests {
             try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
             let replay = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "contract-1", "paid_until": paidUntil], id: "msg_1", gateway: gateway, secret: secret)
             #expect(replay.json["duplicate"] as? Bool == true)
+            // A time finer than milliseconds is cut to its millisecond, never rounded up.
+            let precise = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "contract-1", "paid_until": "2099-01-01T00:00:00.9999Z"], id: "msg_1b", gateway: gateway, secret: secret)
+            #expect(precise.status == 200, "\(precise.text)")
+            try await app.waitForGatewayEvents(key: key)
+            #expect(try await app.request(.get, "/v1/billing_bindings", key: key).items.first?["paid_until"] as? String == "2099-01-01T00:00:00.999Z")
             #expect(try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c"], id: "msg_2", gateway: gateway, secret: secret).code == "payload_invalid")
             #expect(try await app.sendGeneric(["type": "payment.failed", "subscription": "c"], id: "msg_3", gateway: gateway, secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()).code == "signature_invalid")
 

@@ -64,6 +64,98 @@ struct PaymentEdgesTests {
         }
     }
 
+    /// `invoice.paid` was taken on its type alone: an open invoice extended access by its period,
+    /// and one for a negative total counted as money. An event of a type SimGate does not act on
+    /// was said to concern no subscription, even a voided invoice naming one.
+    @Test("an invoice not paid or for a negative total extends nothing; an event of a type SimGate does not act on says so", arguments: [TestEngine.sqlite])
+    func invoicesThatPayNothing(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_x", "sim": sim])
+            let start = app.clock.now()
+            func invoice(_ id: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
+                var event = StripeEvents.invoicePaid(id: id, subscription: "sub_x", periodStart: start, periodEnd: start + 90 * Self.day, created: start)
+                var data = event["data"] as? [String: Any] ?? [:]
+                var object = data["object"] as? [String: Any] ?? [:]
+                change(&object)
+                data["object"] = object
+                event["data"] = data
+                return event
+            }
+            let events = [
+                invoice("evt_open") { $0["status"] = "open"; $0["amount_paid"] = 0; $0["total"] = 900 },
+                invoice("evt_unpaid") { $0["status"] = nil; $0["paid"] = false },
+                invoice("evt_credit") { $0["total"] = -500 },
+                ["id": "evt_void", "object": "event", "type": "invoice.voided", "created": Int(start.timeIntervalSince1970),
+                 "data": ["object": ["object": "invoice", "status": "void", "subscription": "sub_x"]]],
+            ]
+            for event in events { try await app.sendStripe(event, gateway: gateway, secret: Self.secret) }
+            try await app.waitForGatewayEvents(key: key)
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(state["status"] == "INVENTORY" && Self.binding(state.json)?["paid_until"] is NSNull, "\(state.text)")
+            let outcomes = Dictionary(uniqueKeysWithValues: try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.map {
+                ($0["external_id"] as? String ?? "?", $0["outcome"] as? String ?? "")
+            })
+            #expect(outcomes["evt_open"]?.contains("status is 'open'") == true, "\(outcomes)")
+            #expect(outcomes["evt_unpaid"]?.contains("not paid") == true, "\(outcomes)")
+            #expect(outcomes["evt_credit"]?.contains("negative") == true, "\(outcomes)")
+            #expect(outcomes["evt_void"]?.contains("invoice.voided") == true, "\(outcomes)")
+
+            // A subscription id the API would refuse binds nothing from metadata either.
+            let iccid = try #require(state["iccid"])
+            let long = StripeEvents.invoicePaid(
+                id: "evt_long", subscription: String(repeating: "s", count: 300), periodStart: start, periodEnd: start + Self.day, created: start, metadata: ["iccid": iccid]
+            )
+            try await app.sendStripe(long, gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            #expect(try await app.request(.get, "/v1/billing_bindings", key: key).items.count == 1)
+            let refused = try await app.request(.get, "/v1/gateway_events?limit=1", key: key).items.first
+            #expect((refused?["outcome"] as? String)?.contains("255") == true, "\(refused ?? [:])")
+        }
+    }
+
+    /// A trial the merchant ended early (Stripe then charges at once) ran to its end as
+    /// granted even when that first charge failed: two unpaid weeks of data.
+    @Test("a first charge that fails before the trial's end ends the trial there, with no grace; a renewal's failure leaves a trial alone", arguments: TestEngine.available)
+    func trialEndedEarly(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            let start = app.clock.now()
+            for (index, sim) in sims.enumerated() {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
+            }
+            // SIM 0: a trial of 14 days, ended on its second day; the first charge fails.
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t0", subscription: "sub_0", status: "trialing", periodEnd: start + 14 * Self.day, created: start, trialEnd: start + 14 * Self.day),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "LIVE" }
+            app.clock.set(start + Self.day)
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_a0", subscription: "sub_0", status: "active", periodEnd: start + 31 * Self.day, created: app.clock.now(), trialEnd: app.clock.now()),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f0", subscription: "sub_0", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            let cut = try await app.waitForSim(sims[0], key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect(Self.binding(cut)?["access_ends_at"] as? String == RFC3339.string(from: start + Self.day), "\(cut)")
+            #expect(Self.binding(cut)?["trial_until"] as? String == RFC3339.string(from: start + Self.day), "\(cut)")
+
+            // SIM 1: a month paid, then a trial granted to day 60; a renewal's failure on day 31
+            // is no first charge, and the trial runs on.
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p1", subscription: "sub_1", periodStart: start, periodEnd: start + 30 * Self.day, created: start),
+                                     gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t1", subscription: "sub_1", status: "trialing", periodEnd: start + 60 * Self.day, created: app.clock.now(), trialEnd: start + 60 * Self.day),
+                                     gateway: gateway, secret: Self.secret)
+            app.clock.set(start + 31 * Self.day)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f1", subscription: "sub_1", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let kept = try await app.request(.get, "/v1/sims/\(sims[1])", key: key)
+            #expect(kept["status"] == "LIVE", "\(kept.text)")
+            // The trial's end, then the grace that money collected earlier opens.
+            #expect(Self.binding(kept.json)?["access_ends_at"] as? String == RFC3339.string(from: start + 63 * Self.day), "\(kept.text)")
+        }
+    }
+
     @Test("JSON true and false are no numbers; a missing period end is kept as ignored, not refused; a body not UTF-8 is refused", arguments: [TestEngine.sqlite])
     func hostilePayloads(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -36,6 +36,16 @@ struct SignatureTests {
         #expect(throws: WebhookVerificationError.staleTimestamp) { try StripeSignature.verify(header: good, body: Self.body, secrets: ["whsec_a"], now: Self.now + 301) }
         #expect(throws: WebhookVerificationError.staleTimestamp) { try StripeSignature.verify(header: good, body: Self.body, secrets: ["whsec_a"], now: Self.now - 301) }
         #expect(throws: WebhookVerificationError.self) { try StripeSignature.verify(header: nil, body: Self.body, secrets: ["whsec_a"], now: Self.now) }
+        // A timestamp in any form but decimal digits, signed over as written: Stripe's own
+        // libraries refuse it, and so does SimGate.
+        for text in ["0x" + String(t, radix: 16), "+\(t)", "\(t).0", "\(t / 10)e1"] {
+            var signed = Data("\(text).".utf8)
+            signed.append(Self.body)
+            let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data("whsec_a".utf8))).map { String(format: "%02x", $0) }.joined()
+            #expect(throws: WebhookVerificationError.self, "\(text)") {
+                try StripeSignature.verify(header: "t=\(text),v1=\(mac)", body: Self.body, secrets: ["whsec_a"], now: Self.now)
+            }
+        }
     }
 
     @Test("Braintree: HMAC-SHA1 keyed with SHA-1 of the private key, over the payload with its newlines, any of several pairs")

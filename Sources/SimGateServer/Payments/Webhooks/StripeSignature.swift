@@ -20,7 +20,7 @@ public enum StripeSignature {
             guard pair.count == 2 else { continue }
             if pair[0] == "t" { timestamp = pair[1] } else if pair[0] == "v1" { candidates.append(pair[1].lowercased()) }
         }
-        guard let timestamp, let seconds = TimeInterval(timestamp), !candidates.isEmpty else {
+        guard let timestamp, let seconds = WebhookTimestamp.seconds(timestamp), !candidates.isEmpty else {
             throw .missingSignature("Stripe-Signature needs t= and at least one v1=.")
         }
         var signed = Data("\(timestamp).".utf8)
