@@ -142,14 +142,17 @@ struct AOFUService: Sendable {
         let found = try await tx.sims.find(ids: due.map(\.simID), accountID: nil, forUpdate: true)
         var updates: [(update: SimUpdate, cause: ChangeCause)] = []
         var seen: Set<SimID> = []
-        for (simID, jobDue, cause) in due where seen.insert(simID).inserted {
+        for (simID, jobDue, cause) in due where !seen.contains(simID) {
             // Compared to the millisecond, as times are stored and as the job was claimed: a
             // job claimed a fraction of a millisecond before its shutdown is due, not early. A
             // job queued for another shutdown than the SIM's current one does nothing: the
-            // SIM's own job is queued for that.
+            // SIM's own job is queued for that, and may be in this same batch, after it (jobs
+            // are claimed by due time). The SIM counts as seen only once a job shuts it down:
+            // marked on its older job, its current one was skipped and it stayed LIVE for good.
             guard let sim = found[simID], let shutdownAt = sim.shutdownAt, shutdownAt.epochMilliseconds <= now.epochMilliseconds,
                   jobDue.map({ $0 == shutdownAt.epochMilliseconds }) ?? true, sim.status.isProvisioned
             else { continue }
+            seen.insert(simID)
             updates.append((try sim.applying(.unprovision, at: now, cause: cause), cause))
         }
         try await sims.commitAll(updates, extraEvents: { update, cause, snapshot in

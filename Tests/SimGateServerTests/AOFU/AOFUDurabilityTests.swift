@@ -43,6 +43,28 @@ struct AOFUDurabilityTests {
         }
     }
 
+    /// A SIM's older shutdown job (its threshold since raised) and its current one, falling due
+    /// in one batch (the server down across both): the older marked the SIM as seen and the
+    /// current one was skipped, so the SIM stayed LIVE past its shutdown with no job left.
+    @Test("an older shutdown job in the same batch as the current one does not keep the SIM LIVE", arguments: TestEngine.available)
+    func olderJobInSameBatch(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.usedSims(app, count: 2)
+            for sim in sims {
+                let raised = try await app.request(.post, "/v1/sims/\(sim)/shutdown_threshold", key: app.operatorKey, json: ["hours": 2])
+                try #require(raised.status == 200, "\(raised.text)")
+            }
+            // Past both due times before any job runs.
+            app.clock.advance(by: 3 * 3_600)
+            try await app.settle()
+            for sim in sims {
+                let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+                #expect(state["status"] == "UNPROVISIONED", "\(state.text)")
+                #expect(try await app.request(.get, "/v1/sims/\(sim)/events?type=sim.unprovisioned", key: app.operatorKey).items.count == 1)
+            }
+        }
+    }
+
     @Test("usage imported late fixes first use at the record's own time, so its shutdown may already be due", arguments: TestEngine.available)
     func lateRecords(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
