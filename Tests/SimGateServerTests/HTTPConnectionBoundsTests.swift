@@ -61,7 +61,7 @@ struct HTTPConnectionBoundsTests {
             let port = try #require(app.client.port)
             for chunk in ["zz", "-1", "FFFFFFFFFFFFFFFFFF"] {
                 let (_, answered) = try await RawConnection.open(
-                    port: port, sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n"
+                    port: port, sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n\(chunk)\r\n"
                 )
                 let answer = try await answered.get()
                 #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("request_malformed"), "\(chunk): \(answer)")

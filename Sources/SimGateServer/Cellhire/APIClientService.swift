@@ -60,10 +60,16 @@ struct APIClientService: Sendable {
     func issueToken(clientID: String, secret: String) async throws -> String? {
         guard let id = APIClientID(parsing: clientID), secret.count < 200 else { return nil }
         let now = clock.now()
+        // Checked on a read first: a wrong secret took the database's write lock (on SQLite,
+        // every writer's) for each guess. The write checks again, as the client may be revoked
+        // between the two.
+        func valid(_ found: (APIClient, String)?) -> Bool {
+            guard let (client, hash) = found else { return false }
+            return client.revokedAt == nil && ClientCredentials.matches(secret, storedHash: hash)
+        }
+        guard valid(try await store.read({ tx in try await tx.apiClients.findWithHash(id) })) else { return nil }
         return try await store.transaction { tx -> String? in
-            guard let (client, hash) = try await tx.apiClients.findWithHash(id), client.revokedAt == nil,
-                  ClientCredentials.matches(secret, storedHash: hash)
-            else { return nil }
+            guard valid(try await tx.apiClients.findWithHash(id)) else { return nil }
             let token = ClientCredentials.makeToken()
             try await tx.apiClients.insertToken(
                 hash: ClientCredentials.hash(token), clientID: id, expiresAt: now.addingTimeInterval(TimeInterval(Self.tokenLifetime)), now: now

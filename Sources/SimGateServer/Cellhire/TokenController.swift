@@ -17,18 +17,42 @@ struct TokenController: Sendable {
     /// Answers a token request.
     @Sendable func token(_ request: Request, context: SimGateRequestContext) async throws -> Response {
         var request = request
+        // RFC 6749 section 4.4.2: the request is a form. A JSON body was read as a form and
+        // answered "grant_type is required", which sent its writer looking in the wrong place.
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/x-www-form-urlencoded" else {
+            return Self.error("invalid_request", "The body must be application/x-www-form-urlencoded.")
+        }
         let body = try await request.collectBody(upTo: 8 * 1024)
-        let (form, repeated) = Self.form(String(decoding: Data(buffer: body), as: UTF8.self))
-        // RFC 6749 section 3.2: no parameter may be given more than once.
-        if let repeated { return Self.error("invalid_request", "\(repeated) is given more than once.") }
+        let form: [String: String]
+        switch Self.form(String(decoding: Data(buffer: body), as: UTF8.self)) {
+        case .success(let fields): form = fields
+        case .failure(let problem): return Self.error("invalid_request", problem.message)
+        }
         guard let grant = form["grant_type"] else { return Self.error("invalid_request", "grant_type is required.") }
         guard grant == "client_credentials" else { return Self.error("unsupported_grant_type", "Only client_credentials is supported.") }
+        // The one scope there is; a request for any other is refused rather than granted less
+        // than it asked for in silence (RFC 6749 section 5.2, invalid_scope).
+        if let scope = form["scope"], let other = scope.split(separator: " ").first(where: { $0 != "simSubmission" }) {
+            return Self.error("invalid_scope", "The only scope is simSubmission, not '\(other.prefix(40))'.")
+        }
         var clientID = form["client_id"], secret = form["client_secret"]
-        if let header = request.headers[.authorization], let basic = Self.basicCredentials(header) {
+        let usesBasic = request.headers[.authorization] != nil
+        if let header = request.headers[.authorization] {
+            // Section 2.3: one way of authenticating at a time; a header that cannot be read is
+            // a failed authentication, not one to look past to the form.
+            guard form["client_secret"] == nil else {
+                return Self.error("invalid_request", "Authenticate with HTTP Basic or with client_secret in the form, not both.")
+            }
+            guard let basic = Self.basicCredentials(header) else {
+                return Self.error("invalid_client", "The Authorization header is not HTTP Basic with a client id and secret.", status: .unauthorized)
+            }
             (clientID, secret) = (basic.id, basic.secret)
         }
         guard let clientID, let secret, let token = try await clients.issueToken(clientID: clientID, secret: secret) else {
-            return Self.error("invalid_client", "The client is unknown, revoked, or its secret does not match.")
+            // Section 5.2: a client that authenticated with the header is answered 401, with a
+            // challenge for the scheme it used.
+            return Self.error("invalid_client", "The client is unknown, revoked, or its secret does not match.", status: usesBasic ? .unauthorized : .badRequest)
         }
         return Self.json([
             "access_token": .string(token), "expires_in": .integer(Int64(APIClientService.tokenLifetime)),
@@ -36,22 +60,27 @@ struct TokenController: Sendable {
         ], status: .ok)
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body, and the first name given
-    /// more than once, if any (the request is then refused).
-    static func form(_ text: String) -> (fields: [String: String], repeated: String?) {
+    /// Why a token request's form cannot be read.
+    struct FormProblem: Error {
+        let message: String
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body; refused when a name is given
+    /// more than once (RFC 6749 section 3.2) or a name or value cannot be decoded. An
+    /// undecodable value was dropped, so `client_secret=%ZZ&client_secret=...` passed the
+    /// check for repeats with the second.
+    static func form(_ text: String) -> Result<[String: String], FormProblem> {
         var fields: [String: String] = [:]
-        var repeated: String?
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decoded(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decoded(parts[0]) else { continue }
-            guard fields[name] == nil else {
-                repeated = repeated ?? name
-                continue
+            guard let name = decoded(parts[0]), let value = parts.count == 2 ? decoded(parts[1]) : "" else {
+                return .failure(FormProblem(message: "A field of the form is not valid percent-encoding."))
             }
-            fields[name] = parts.count == 2 ? decoded(parts[1]) : ""
+            guard fields[name] == nil else { return .failure(FormProblem(message: "\(name.prefix(40)) is given more than once.")) }
+            fields[name] = value
         }
-        return (fields, repeated)
+        return .success(fields)
     }
 
     /// The client id and secret of an HTTP Basic `Authorization` header (RFC 6749 section 2.3.1).
@@ -65,8 +94,10 @@ struct TokenController: Sendable {
         return (String(pair[0]).removingPercentEncoding ?? String(pair[0]), String(pair[1]).removingPercentEncoding ?? String(pair[1]))
     }
 
-    private static func error(_ code: String, _ description: String) -> Response {
-        json(["error": .string(code), "error_description": .string(description)], status: .badRequest)
+    private static func error(_ code: String, _ description: String, status: HTTPResponse.Status = .badRequest) -> Response {
+        var response = json(["error": .string(code), "error_description": .string(description)], status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = #"Basic realm="SimGate""# }
+        return response
     }
 
     private static func json(_ object: [String: JSONValue], status: HTTPResponse.Status) -> Response {

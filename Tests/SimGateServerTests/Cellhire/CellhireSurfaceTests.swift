@@ -25,6 +25,24 @@ struct CellhireSurfaceTests {
             }
             #expect(try await CellhireClient.requestToken(app, form: "grant_type=password&username=a&password=b")["error"] == "unsupported_grant_type")
 
+            // RFC 6749's rules the endpoint once let pass: a scope it does not have, two ways of
+            // authenticating at once, a Basic header it could not read (looked past to the
+            // form), a repeat hidden behind an undecodable value, a body that is not a form.
+            let good = "grant_type=client_credentials&client_id=\(client.clientID)&client_secret=\(client.secret)"
+            #expect(try await CellhireClient.requestToken(app, form: good + "&scope=simSubmission").status == 200)
+            #expect(try await CellhireClient.requestToken(app, form: good + "&scope=admin")["error"] == "invalid_scope")
+            let both = try await CellhireClient.requestToken(app, form: good, headers: ["Authorization": "Basic \(basic)"])
+            #expect(both.status == 400 && both["error"] == "invalid_request", "\(both.text)")
+            let unreadable = try await CellhireClient.requestToken(app, form: "grant_type=client_credentials&client_id=\(client.clientID)", headers: ["Authorization": "Basic !!!"])
+            #expect(unreadable.status == 401 && unreadable["error"] == "invalid_client" && unreadable.headers[.wwwAuthenticate] != nil, "\(unreadable.text)")
+            let wrongBasic = Data("\(client.clientID):wrong".utf8).base64EncodedString()
+            let refusedBasic = try await CellhireClient.requestToken(app, form: "grant_type=client_credentials", headers: ["Authorization": "Basic \(wrongBasic)"])
+            #expect(refusedBasic.status == 401 && refusedBasic.headers[.wwwAuthenticate] == #"Basic realm="SimGate""#, "\(refusedBasic.text)")
+            let hidden = "grant_type=client_credentials&client_id=\(client.clientID)&client_secret=%ZZ&client_secret=\(client.secret)"
+            #expect(try await CellhireClient.requestToken(app, form: hidden)["error"] == "invalid_request")
+            let json = try await CellhireClient.requestToken(app, form: good, headers: ["Content-Type": "application/json"])
+            #expect(json.status == 400 && json["error_description"]?.contains("x-www-form-urlencoded") == true, "\(json.text)")
+
             let standard = #"{"stock": [{"serialNumber": "987654321"}], "tariffNumber": 1, "provisioningOrderNumber": 1}"#
             #expect(try await client.send(.post, "/api/simSubmission/Provision", standard).status == 200)
             // An API key is not a token, and a token is not an API key.
