@@ -76,6 +76,12 @@ struct TariffPriceTests {
             ])
             #expect(otherCurrency.code == "currency_changed")
             #expect(try await app.request(.post, "/v1/tariffs/99/prices", key: app.operatorKey, json: ["currency": "EUR"]).status == 404)
+            // A tariff has one URL: its number as it is written, no sign, no leading zero.
+            #expect(try await app.request(.get, "/v1/tariffs/6", key: app.operatorKey).status == 200)
+            for alias in ["+6", "06", "%36"] {
+                #expect(try await app.request(.get, "/v1/tariffs/\(alias)", key: app.operatorKey).status == 404, "\(alias)")
+                #expect(try await app.request(.get, "/v1/tariffs/\(alias)/prices", key: app.operatorKey).status == 404, "\(alias)")
+            }
         }
     }
 }

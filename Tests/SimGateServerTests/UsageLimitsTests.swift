@@ -118,9 +118,12 @@ struct UsageLimitsTests {
                 UsageRecordsTests.record("down", sim: sims[1], up: 0, down: 0, day: day).merging(["bytes_down": Self.maximum]) { $1 },
             ]
             #expect(try await app.request(.post, "/v1/usage_records", key: key, json: ["records": records]).json["accepted"] as? Int == 2)
-            for path in ["/v1/usage?granularity=month", "/v1/usage?granularity=day"] {
+            for path in ["/v1/usage?granularity=month", "/v1/usage?granularity=day", "/v1/usage?granularity=month&group_by=country"] {
                 let reply = try await app.request(.get, path, key: key)
                 #expect(reply.code == "total_out_of_range", "\(path): \(reply.text)")
+                // No field was at fault, and what was asked is not suggested again.
+                #expect(reply.param == nil, "\(path): \(reply.text)")
+                #expect(path.contains("group_by") != (reply["detail"]?.contains("group_by=country") ?? false), "\(path): \(reply.text)")
             }
             // Each SIM alone still reads.
             let one = try await app.request(.get, "/v1/sims/\(sims[0])/usage?granularity=month", key: key)

@@ -9,6 +9,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
     let router = Router(context: SimGateRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ContentEncodingMiddleware())
     let routeTable = RouteTable()
     router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     SystemController(status: parts.system, registry: dependencies.registry).addRoutes(to: router)

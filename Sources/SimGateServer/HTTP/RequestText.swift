@@ -17,8 +17,12 @@ extension DomainError {
     /// The same error with its `param` (and those of its issues) renamed by `names`, for an
     /// interface whose fields are spelt otherwise than the domain's.
     func renamingParam(_ names: [String: String]) -> DomainError {
-        DomainError(
-            kind, code: code, message: message, param: param.map { names[$0] ?? $0 }, details: details,
+        // The message names the field too: `/v1` answered "An AOFU tariff needs bundleSizeMb."
+        // beside `param: bundle_size_mb`.
+        let renamed = param.flatMap { old in names[old].map { (old, $0) } }
+        return DomainError(
+            kind, code: code, message: renamed.map { message.replacingOccurrences(of: $0.0, with: $0.1) } ?? message,
+            param: param.map { names[$0] ?? $0 }, details: details,
             issues: issues.map { $0.renamingParam(names) }
         )
     }

@@ -69,8 +69,13 @@ struct TariffsController: Sendable {
         return try APIResponse(TariffResource(tariff, showsAccounts: true))
     }
 
+    /// The tariff number in the path, written as the tariff's `number` is: decimal digits, no
+    /// sign, no leading zero. `/v1/tariffs/+100` and `/v1/tariffs/0100` named tariff 100, each
+    /// one more URL for it.
     private func number(_ context: SimGateRequestContext) throws -> Int {
-        guard let number = Int(try context.parameters.require("number")), (1...Tariff.maximumNumber).contains(number) else {
+        let text = try context.parameters.require("number")
+        guard text.first != "0", text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let number = Int(text), (1...Tariff.maximumNumber).contains(number) else {
             throw DomainError.notFound("tariff")
         }
         return number

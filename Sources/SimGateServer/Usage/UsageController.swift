@@ -109,10 +109,11 @@ struct UsageController: Sendable {
         do {
             rows = try await usage.totals(totalsQuery)
         } catch let tooLarge as UsageTotalTooLarge {
+            // No field of the request is at fault, so none is named; the advice leaves out what
+            // was already asked (group_by=country was suggested to a request that sent it).
+            let advice = totalsQuery.byCountry ? "ask per SIM (/v1/sims/{id}/usage)" : "ask per country (group_by=country) or per SIM"
             throw DomainError(
-                .invalid, code: "total_out_of_range",
-                message: "The usage total for \(tooLarge.period) passes 9223372036854775807 bytes; ask per SIM or per country (group_by=country).",
-                param: "group_by"
+                .invalid, code: "total_out_of_range", message: "The usage total for \(tooLarge.period) passes 9223372036854775807 bytes; \(advice)."
             )
         }
         let data = rows.map { UsageTotalResource(period: $0.period, country: $0.country, byCountry: totalsQuery.byCountry, bytesUp: $0.up, bytesDown: $0.down) }

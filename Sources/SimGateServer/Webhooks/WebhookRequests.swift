@@ -67,10 +67,20 @@ struct WebhookEndpointRequest: Decodable {
         guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
             throw APIError.invalid("invalid_url", "'url' must not contain spaces or control characters.", param: "url")
         }
+        // A URI is ASCII (RFC 3986): `http://café.com/` was taken, shown back as no URI at all,
+        // and never delivered to. An international name is written in its `xn--` form.
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            throw APIError.invalid("invalid_url", "'url' must be ASCII: write an international host name in its xn-- form and percent-encode the rest.", param: "url")
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty
         else {
             throw APIError.invalid("invalid_url", "'url' must be an absolute http:// or https:// URL.", param: "url")
+        }
+        // A host name is never percent-encoded: `exa%6Dple.com` was kept as written, a name no
+        // resolver looks up.
+        guard !(components.percentEncodedHost ?? "").contains("%") else {
+            throw APIError.invalid("invalid_url", "'url' has a percent-encoded host name; write it plainly.", param: "url")
         }
         guard components.user == nil, components.password == nil else {
             throw APIError.invalid("invalid_url", "'url' must not carry a user name or password.", param: "url")

@@ -173,6 +173,9 @@ struct AOFULifecycleTests {
                 let reply = try await app.request(.post, "/v1/sims/\(sim)/provision", key: app.operatorKey, json: body)
                 #expect(reply.status == status, "\(body): \(reply.text)")
                 #expect(reply.param == param, "\(body): \(reply.text)")
+                // The message names the field as this API spells it, not as Cellhire's does.
+                let detail = reply["detail"] ?? ""
+                #expect(!["shutdownThreshold", "bundleSizeMb", "tariffNumber"].contains { detail.contains($0) }, "\(body): \(detail)")
             }
             let untouched = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
             #expect(untouched["status"] == "INVENTORY")

@@ -317,7 +317,9 @@ struct WebhookDeliveryTests {
                 // A space in the path was taken as written.
                 // A port past 64 bits had no port for URLComponents, and was taken (sent to 80).
                 for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/", "http://example.com/ x", "https://example.com:0/x",
-                            "https://example.com:65536/x", "https://example.com:99999999999999999999/x", "http://example.com:18446744073709569936"] {
+                            "https://example.com:65536/x", "https://example.com:99999999999999999999/x", "http://example.com:18446744073709569936",
+                            // Not ASCII (shown back as no URI at all), and a host percent-encoded.
+                            "http://café.com/", "https://example.com/ü", "http://exa%6Dple.com/x"] {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.code == "invalid_url", "\(url)")
                 }
