@@ -94,23 +94,37 @@ struct EntitlementTests {
     @Test("a trial gives access to its end, but a first charge failing after it opens no grace; money collected once brings grace back")
     func trialIsNotMoney() {
         let trialEnd = Self.start + 14 * Self.day
-        let failedConversion = Self.fold([.trialThrough(trialEnd), .paymentFailed(at: trialEnd + 60)])
+        let failedConversion = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .paymentFailed(at: trialEnd + 60)])
         #expect(failedConversion.hasPaidPeriod)
         #expect(failedConversion.paidUntil == nil && failedConversion.trialUntil == trialEnd)
         #expect(failedConversion.graceUntil(grace: Self.grace) == nil)
         #expect(failedConversion.requiresPaymentHold(at: trialEnd - 1, under: .immediately, grace: Self.grace) == false)
         #expect(failedConversion.requiresPaymentHold(at: trialEnd, under: .immediately, grace: Self.grace) == true)
         // Converted, paid a month, then the renewal failed: grace from the paid month's end.
-        let renewalFailed = Self.fold([.trialThrough(trialEnd), .paidThrough(trialEnd + 30 * Self.day), .paymentFailed(at: trialEnd + 30 * Self.day)])
+        let renewalFailed = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .paidThrough(trialEnd + 30 * Self.day), .paymentFailed(at: trialEnd + 30 * Self.day)])
         #expect(renewalFailed.graceUntil(grace: Self.grace) == trialEnd + 33 * Self.day)
         // A trial granted after money was paid (a free month added) carries grace to its own end.
-        let extended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .trialThrough(Self.start + 60 * Self.day), .paymentFailed(at: Self.start + 60 * Self.day)])
+        let extended = Self.fold([.paidThrough(Self.start + 30 * Self.day), .trialThrough(Self.start + 60 * Self.day, grantedAt: Self.start + 20 * Self.day), .paymentFailed(at: Self.start + 60 * Self.day)])
         #expect(extended.accessEnds(under: .immediately, grace: Self.grace) == Self.start + 63 * Self.day)
         #expect(extended.accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 63 * Self.day)
         // Ended inside the free month under end_of_period: the paid month has run out, and the
         // trial ends with its subscription (it ran on, unpaid, to day 60).
         #expect(extended.merging(.ended(at: Self.start + 40 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 40 * Self.day)
         #expect(extended.merging(.ended(at: Self.start + 20 * Self.day)).accessEnds(under: .endOfPeriod, grace: Self.grace) == Self.start + 30 * Self.day)
+
+        // A first charge failing while the trial runs ended it early; one that failed before a
+        // trial was granted (given instead of the charge) leaves that trial alone, in any order.
+        let cutShort = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .paymentFailed(at: Self.start + Self.day)])
+        #expect(cutShort.trialEnd == Self.start + Self.day)
+        #expect(cutShort.accessEnds(under: .immediately, grace: Self.grace) == Self.start + Self.day)
+        let grantedAfter: [EntitlementFact] = [.paymentFailed(at: Self.start + Self.day), .trialThrough(trialEnd, grantedAt: Self.start + 2 * Self.day)]
+        for facts in [grantedAfter, grantedAfter.reversed()] {
+            #expect(Self.fold(facts).trialEnd == trialEnd)
+        }
+        // The same trial told twice keeps its earliest telling.
+        let twice = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start + Self.day), .trialThrough(trialEnd, grantedAt: Self.start)])
+        #expect(twice == Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .trialThrough(trialEnd, grantedAt: Self.start + Self.day)]))
+        #expect(twice.trialGrantedAt == Self.start)
     }
 
     @Test("an ended subscription stays ended, stopping now or at the end of the paid period")

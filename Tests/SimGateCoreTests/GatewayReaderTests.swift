@@ -27,7 +27,7 @@ struct GatewayReaderTests {
         let free = try StripeEventReader.read(Self.json(["id": "evt_3", "type": "invoice.paid", "created": 1_800_000_100, "data": ["object": [
             "lines": lines, "amount_paid": 0, "parent": ["subscription_details": ["subscription": "sub_new"]],
         ]]]))
-        #expect(free.fact == .trialThrough(Date(timeIntervalSince1970: 1_802_592_000)))
+        #expect(free.fact == .trialThrough(Date(timeIntervalSince1970: 1_802_592_000), grantedAt: Date(timeIntervalSince1970: 1_800_000_100)))
         // Paid from the customer's credit balance: nothing charged now, but money all the same.
         let fromBalance = try StripeEventReader.read(Self.json(["id": "evt_4", "type": "invoice.paid", "created": 1_800_000_100, "data": ["object": [
             "lines": lines, "amount_paid": 0, "total": 900, "parent": ["subscription_details": ["subscription": "sub_new"]],
@@ -45,7 +45,7 @@ struct GatewayReaderTests {
         #expect(renewal.fact == nil)
         #expect(renewal.noFactBecause?.contains("paid invoice") == true)
         #expect(try event("customer.subscription.updated", ["status": "trialing", "trial_end": 1_801_000_000, "current_period_end": 1_802_000_000]).fact
-                == .trialThrough(Date(timeIntervalSince1970: 1_801_000_000)))
+                == .trialThrough(Date(timeIntervalSince1970: 1_801_000_000), grantedAt: Date(timeIntervalSince1970: 1_800_000_000)))
         // Kept and shown as changing nothing, not refused (Stripe would send it again for days).
         let noTrialEnd = try event("customer.subscription.updated", ["status": "trialing", "trial_end": true])
         #expect(noTrialEnd.fact == nil && noTrialEnd.noFactBecause?.contains("trial_end") == true)

@@ -18,11 +18,11 @@ struct RFC3339TimeTests {
 
     /// Read whole and rounded when stored, `.9999` became the next second: a paid period sent
     /// to end at 00:00:00.9999 ran to 00:00:01.000.
-    @Test("a fraction finer than milliseconds is cut to the millisecond it falls in, never rounded up")
+    @Test("a time to be stored finer than milliseconds is cut to the millisecond it falls in, never rounded up")
     func finerThanMilliseconds() throws {
         let midnight = 1_795_305_600.0
         for (text, milliseconds) in [("2026-11-22T00:00:00.9999Z", 999), ("2026-11-22T00:00:00.0005Z", 0), ("2026-11-22T01:00:00.123456789+01:00", 123)] {
-            let date = try #require(RFC3339Time.date(from: text), "\(text)")
+            let date = try #require(RFC3339Time.storableDate(from: text), "\(text)")
             #expect((date.timeIntervalSince1970 * 1_000).rounded() == midnight * 1_000 + Double(milliseconds), "\(text)")
         }
     }

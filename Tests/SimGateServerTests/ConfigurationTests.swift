@@ -33,6 +33,7 @@ struct ConfigurationTests {
         for (text, problem) in [
             ("127.0.0.1=x9secret,127.0.0.1=y9secret", "one entry per address"), ("10.0.0.0/33=MyRadiusSecret", "address=secret entries"),
             ("127.0.0.1:MyRadiusSecret", "entry 1, which has no '='"), ("127.0.0.1=sec,ret9secret", "entry 2, which has no '='"),
+            ("127.0.0.1=sec,x9=9secret", "entry 2, whose address is not one"),
         ] {
             do {
                 _ = try AppConfiguration.fromEnvironment(["SIMGATE_RADIUS_CLIENTS": text])
@@ -40,7 +41,7 @@ struct ConfigurationTests {
             } catch {
                 let message = String(describing: error)
                 #expect(message.contains(problem) && (message.contains("(secret hidden)") || message.contains("not shown")), "\(message)")
-                #expect(!message.contains("secret'") && !message.contains("Secret") && !message.contains("9secret"), "\(message)")
+                #expect(!message.contains("secret'") && !message.contains("Secret") && !message.contains("9secret") && !message.contains("x9"), "\(message)")
             }
         }
         let allRequireMessageAuthenticator = clients.allSatisfy { $0.requireMessageAuthenticator }

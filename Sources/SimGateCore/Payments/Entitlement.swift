@@ -19,15 +19,19 @@ public struct Entitlement: Equatable, Sendable {
     public private(set) var paidUntil: Date?
     /// End of the latest trial the gateway granted, exclusive.
     public private(set) var trialUntil: Date?
+    /// When the trial that runs to ``trialUntil`` was granted (the earliest telling, if told
+    /// twice); nil for a binding stored before this was kept.
+    public private(set) var trialGrantedAt: Date?
     /// The latest payment that failed.
     public private(set) var lastFailureAt: Date?
     /// When the subscription ended, if it has.
     public private(set) var endedAt: Date?
 
     /// An entitlement with these facts; all `nil` (the default) means nothing received yet.
-    public init(paidUntil: Date? = nil, trialUntil: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
+    public init(paidUntil: Date? = nil, trialUntil: Date? = nil, trialGrantedAt: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
         self.paidUntil = paidUntil
         self.trialUntil = trialUntil
+        self.trialGrantedAt = trialGrantedAt
         self.lastFailureAt = lastFailureAt
         self.endedAt = endedAt
     }
@@ -39,13 +43,14 @@ public struct Entitlement: Equatable, Sendable {
     public var hasPaidPeriod: Bool { serviceUntil != nil }
 
     /// When the trial ends, as far as the facts tell: its end as granted, unless a payment
-    /// failed before then with nothing ever paid. That was the first charge, and a first charge
-    /// comes only once a trial is over: the merchant ended it early. Read as running to its
-    /// end as granted, a trial cut short gave weeks of data after the first charge failed.
-    /// (A failure after money was collected is a renewal's, and leaves a later trial alone.)
+    /// failed while it ran with nothing ever paid. That was the first charge, and a first
+    /// charge comes only once a trial is over: the merchant ended it early. Read as running to
+    /// its end as granted, a trial cut short gave weeks of data after the first charge failed.
+    /// A failure before the trial was granted (a first charge that failed, then a trial given
+    /// instead) and one after money was collected (a renewal's) leave the trial alone.
     public var trialEnd: Date? {
         guard let trialUntil else { return nil }
-        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil { return failed }
+        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil, failed >= (trialGrantedAt ?? .distantPast) { return failed }
         return trialUntil
     }
 
@@ -58,8 +63,13 @@ public struct Entitlement: Equatable, Sendable {
         switch fact {
         case .paidThrough(let end):
             next.paidUntil = paidUntil.map { max($0, end) } ?? end
-        case .trialThrough(let end):
-            next.trialUntil = trialUntil.map { max($0, end) } ?? end
+        case .trialThrough(let end, let grantedAt):
+            // The grant goes with the later end; told twice, the earlier telling.
+            switch trialUntil.map({ end.compare($0) }) {
+            case nil, .orderedDescending?: (next.trialUntil, next.trialGrantedAt) = (end, grantedAt)
+            case .orderedSame?: next.trialGrantedAt = trialGrantedAt.map { min($0, grantedAt) } ?? grantedAt
+            case .orderedAscending?: break
+            }
         case .paymentFailed(let time):
             next.lastFailureAt = lastFailureAt.map { max($0, time) } ?? time
         case .ended(let time):

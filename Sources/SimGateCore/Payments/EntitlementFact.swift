@@ -6,8 +6,9 @@ public enum EntitlementFact: Equatable, Sendable {
     /// Service is paid up to this instant (exclusive).
     case paidThrough(Date)
     /// A trial runs to this instant (exclusive): access without money, so a first charge that
-    /// fails after it opens no grace.
-    case trialThrough(Date)
+    /// fails after it opens no grace. `grantedAt` is when the gateway said so: a failed charge
+    /// between the two ended the trial early.
+    case trialThrough(Date, grantedAt: Date)
     /// A payment failed at this instant: a grace window opens from here.
     case paymentFailed(at: Date)
     /// The subscription ended at this instant; nothing revives it.

@@ -17,7 +17,7 @@ extension GatewayNotification {
         var named: [(field: String, time: Date)] = [("The event's time", occurredAt)]
         switch fact {
         case .paidThrough(let end): named.append(("The paid period's end", end))
-        case .trialThrough(let end): named.append(("The trial's end", end))
+        case .trialThrough(let end, let grantedAt): named.append(contentsOf: [("The trial's end", end), ("The trial's grant", grantedAt)])
         case .paymentFailed(let at): named.append(("The failure's time", at))
         case .ended(let at): named.append(("The subscription's end", at))
         case nil: break
@@ -28,16 +28,19 @@ extension GatewayNotification {
         return self
     }
 
-    /// The notification with a failed payment dated after `receivedAt` dated then: a payment
-    /// cannot have failed after the failure was told. A period paid, a trial granted and an
+    /// The notification with a failed payment (or a trial's grant) dated after `receivedAt`
+    /// dated then: a payment cannot have failed after the failure was told. A period paid, a trial granted and an
     /// end keep their times, which may lie ahead by nature (an end at the period's close).
     ///
     /// A never-paid subscription's failure dated ahead (a gateway's clock, or a body saying
     /// 9999) was taken as the instant its access ended, still to come, so a SIM whose paid
     /// period had lapsed went LIVE again until then, on a payment that failed.
     public func reported(noLaterThan receivedAt: Date) -> GatewayNotification {
+        // A trial's grant likewise: dated ahead, a charge failing meanwhile looked to come
+        // before it, and did not end the trial.
         let clamped: EntitlementFact? = switch fact {
         case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt))
+        case .trialThrough(let end, let grantedAt)?: .trialThrough(end, grantedAt: min(grantedAt, receivedAt))
         default: fact
         }
         guard clamped != fact else { return self }

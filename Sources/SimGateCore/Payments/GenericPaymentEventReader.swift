@@ -52,6 +52,6 @@ public enum GenericPaymentEventReader {
     }
 
     private static func timestamp(_ text: String) -> Date? {
-        RFC3339Time.date(from: text)
+        RFC3339Time.storableDate(from: text)
     }
 }

@@ -57,7 +57,7 @@ public enum StripeEventReader {
             // `amount_paid` is 0): that is money, collected earlier.
             let paidNothing = (number(object["total"]) ?? number(object["amount_paid"])) == 0
             let until = Date(timeIntervalSince1970: end)
-            return notification(subscription: subscription, metadata: metadata, fact: paidNothing ? .trialThrough(until) : .paidThrough(until))
+            return notification(subscription: subscription, metadata: metadata, fact: paidNothing ? .trialThrough(until, grantedAt: occurredAt) : .paidThrough(until))
         case "invoice.payment_failed":
             let (subscription, metadata) = invoiceSubscription(object)
             return notification(subscription: subscription, metadata: metadata, fact: .paymentFailed(at: occurredAt))
@@ -99,7 +99,7 @@ public enum StripeEventReader {
             guard let end = number(subscription["trial_end"]) else {
                 return (nil, "A trialing subscription without a numeric trial_end changes no entitlement.")
             }
-            return (.trialThrough(Date(timeIntervalSince1970: end)), nil)
+            return (.trialThrough(Date(timeIntervalSince1970: end), grantedAt: occurredAt), nil)
         case "active":
             return (nil, "An active subscription's period is not a payment; access grows only with a paid invoice.")
         case "past_due", "unpaid":

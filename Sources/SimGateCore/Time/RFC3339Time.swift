@@ -11,16 +11,21 @@ public enum RFC3339Time {
     /// The instant `text` names, or `nil` when it is not an RFC 3339 time with real fields.
     public static func date(from text: String) -> Date? {
         // RFC 3339 (5.6) allows `t` and `z` in lower case; Foundation's parser takes only upper.
-        var text = text.utf8.contains { $0 == UInt8(ascii: "t") || $0 == UInt8(ascii: "z") } ? text.uppercased() : text
+        let text = text.utf8.contains { $0 == UInt8(ascii: "t") || $0 == UInt8(ascii: "z") } ? text.uppercased() : text
         guard fieldsAreReal(Array(text.utf8), withTime: true) else { return nil }
-        text = toMilliseconds(text)
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
         return try? Date.ISO8601FormatStyle().parse(text)
     }
 
-    /// `text` with any fraction of a second cut to its first three digits. SimGate keeps times
-    /// to the millisecond; read whole and rounded, `00:00:00.9999Z` became `00:00:01.000`, a
-    /// paid period a moment longer than the one sent. Cut, it is the millisecond it falls in.
+    /// The instant `text` names, cut to the millisecond it falls in, for a time to be stored.
+    /// SimGate keeps times to the millisecond; read whole and rounded as it was stored,
+    /// `00:00:00.9999Z` became `00:00:01.000`, a paid period a moment longer than the one sent.
+    /// (A bound of a query is read whole by ``date(from:)``: it is rounded inwards there.)
+    public static func storableDate(from text: String) -> Date? {
+        date(from: toMilliseconds(text))
+    }
+
+    /// `text` with any fraction of a second cut to its first three digits.
     private static func toMilliseconds(_ text: String) -> String {
         let bytes = Array(text.utf8)
         guard bytes.count > 23, bytes[19] == UInt8(ascii: ".") else { return text }

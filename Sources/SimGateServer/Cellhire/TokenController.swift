@@ -19,8 +19,9 @@ struct TokenController: Sendable {
         var request = request
         // RFC 6749 section 4.4.2: the request is a form. A JSON body was read as a form and
         // answered "grant_type is required", which sent its writer looking in the wrong place.
+        // A body with no Content-Type at all is read as the form it should be.
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/x-www-form-urlencoded" else {
+        guard mediaType == nil || mediaType == "application/x-www-form-urlencoded" else {
             return Self.error("invalid_request", "The body must be application/x-www-form-urlencoded.")
         }
         let body = try await request.collectBody(upTo: 8 * 1024)
@@ -37,8 +38,11 @@ struct TokenController: Sendable {
             return Self.error("invalid_scope", "The only scope is simSubmission, not '\(other.prefix(40))'.")
         }
         var clientID = form["client_id"], secret = form["client_secret"]
-        let usesBasic = request.headers[.authorization] != nil
-        if let header = request.headers[.authorization] {
+        // Only a Basic header authenticates a client here; another scheme (a stale Bearer
+        // token) is none, as before.
+        let basicHeader = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("basic") ? $0 : nil }
+        let usesBasic = basicHeader != nil
+        if let header = basicHeader {
             // Section 2.3: one way of authenticating at a time; a header that cannot be read is
             // a failed authentication, not one to look past to the form.
             guard form["client_secret"] == nil else {

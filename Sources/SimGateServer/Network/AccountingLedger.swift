@@ -222,12 +222,14 @@ struct AccountingLedger: Sendable {
                session.disconnect.map({ $0.at < sim.statusChangedAt }) ?? true {
                 toDisconnect.insert(key)
             }
-            // Still reported on a SIM that is not LIVE after its gateway let every
-            // Disconnect-Request go unanswered: asked again, at most once every
-            // ``silentDisconnectRetry``. The job gives up after three tries within a minute, so a
-            // gateway whose CoA port was down for that minute kept a suspended or retired SIM's
-            // data flowing for good.
-            if session.stoppedAt == nil, !sim.isLive, let answer = session.disconnect, answer.outcome == .noAnswer,
+            // Still reported, when it must end (its SIM not LIVE, or now another account's),
+            // after its gateway let every Disconnect-Request go unanswered: asked again, at most
+            // once every ``silentDisconnectRetry``. The job gives up after three tries within a
+            // minute, so a gateway whose CoA port was down for that minute kept a suspended or
+            // retired SIM's data flowing for good, and a former holder's session on a SIM now
+            // LIVE for its new holder.
+            if session.stoppedAt == nil, !sim.isLive || session.accountID != sim.accountID,
+               let answer = session.disconnect, answer.outcome == .noAnswer,
                now.timeIntervalSince(answer.at) >= Self.silentDisconnectRetry {
                 toDisconnect.insert(key)
             }

@@ -43,30 +43,37 @@ struct AccountingReport: Sendable {
     /// order when no SIM has ``imsi``; empty when the report carries a 3GPP-IMSI or a malformed
     /// 3GPP attribute, or no User-Name.
     let otherSimFilters: [SimFilter]
-    /// Whether Acct-Session-Id, NAS-Identifier or User-Name holds a NUL octet. PostgreSQL
-    /// stores no NUL in text: such a report failed its whole batch, was never answered, and its
-    /// gateway sent it again for ever, each copy failing another batch. It is refused on both
-    /// engines alike (answered, not stored).
+    /// Whether text this report stores or looks up by holds a NUL octet: the NAS-Identifier
+    /// that names the gateway, and for a session report its Acct-Session-Id and User-Name.
+    /// PostgreSQL stores no NUL in text: such a report failed its whole batch, was never
+    /// answered, and its gateway sent it again for ever, each copy failing another batch. It is
+    /// refused on both engines alike (answered, not stored). An Accounting-On or -Off is judged
+    /// by its gateway's name alone, the one text it is acted on by.
     let hasNULInText: Bool
 
     /// Reads `packet` from `client`; `sourceIP` is the address the datagram came from.
     init(_ packet: RADIUSPacket, client: RADIUSClient, sourceIP: String) {
         statusValue = packet.attribute(RADIUSAttributeType.acctStatusType)?.integerValue
         status = statusValue.flatMap(AccountingStatusType.init(rawValue:))
+        // The NAS-Identifier, where it names the gateway (read for nothing else).
+        var nasIdentifier: String?
         if let address = packet.attribute(RADIUSAttributeType.nasIPAddress)?.ipv4AddressText {
             nas = address
             clientAddress = address
         } else {
-            nas = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue ?? client.name
+            nasIdentifier = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue
+            nas = nasIdentifier ?? client.name
             clientAddress = sourceIP
         }
         // An empty Acct-Session-Id names no session: read as one, it joined every report of
         // its gateway that sent one into a single session, whatever their SIMs.
-        sessionID = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue.flatMap { $0.isEmpty ? nil : $0 }
+        let sessionIDText = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
+        sessionID = sessionIDText.flatMap { $0.isEmpty ? nil : $0 }
         userName = packet.attribute(RADIUSAttributeType.userName)?.textValue
-        hasNULInText = [RADIUSAttributeType.acctSessionID, RADIUSAttributeType.nasIdentifier, RADIUSAttributeType.userName].contains { type in
-            packet.attribute(type)?.value.contains(0) ?? false
-        }
+        // On the strings already read, which every report makes: no copy of the octets.
+        let isGatewayReport = status == .accountingOn || status == .accountingOff
+        hasNULInText = (nasIdentifier?.utf8.contains(0) ?? false)
+            || !isGatewayReport && ((sessionIDText?.utf8.contains(0) ?? false) || (userName?.utf8.contains(0) ?? false))
         framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText
         eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
         sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue

@@ -45,7 +45,11 @@ public struct RADIUSSettings: Sendable {
             // The secret never goes into an error message (they end up in logs). An entry with
             // no `=` is not shown either: it is most likely a secret written with another
             // separator (`127.0.0.1:secret`), or the tail of one that held a comma.
-            let shown = parts.count == 2 ? "\(parts[0])=(secret hidden)" : "entry \(index + 1), which has no '=' (not shown: it may hold a secret)"
+            // An address that is not one may be the tail of a secret that held a comma and an
+            // `=` (`a,b=c`): only an address SimGate can read is shown.
+            let shown = parts.count != 2 ? "entry \(index + 1), which has no '=' (not shown: it may hold a secret)"
+                : RADIUSClientTable.accepts(parts[0]) || parts[0].isEmpty ? "\(parts[0])=(secret hidden)"
+                : "entry \(index + 1), whose address is not one (not shown: it may hold a secret)"
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, RADIUSClientTable.accepts(parts[0]) else {
                 throw ClientEntryError(entry: shown, problem: .unreadable)
             }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SimGateCore
 
@@ -20,16 +21,41 @@ enum GatewayCredentialRules {
     /// Longest secret or key, in characters.
     static let longestSecret = 200
 
+    /// Whether a signing secret or private key may verify anything: 8 to 200 visible ASCII
+    /// characters. Also asked of each stored one as a webhook is verified: a gateway stored
+    /// before these checks with an empty private key would otherwise still take forged
+    /// payments.
+    static func isUsableSecret(_ secret: String) -> Bool {
+        (shortestSecret...longestSecret).contains(secret.count) && isCredentialText(secret)
+    }
+
+    /// Whether a Braintree pair may verify anything: a public key a signature can name, and a
+    /// usable private key.
+    static func isUsable(_ key: PaymentGateway.BraintreeKey) -> Bool {
+        isUsablePublicKey(key.publicKey) && isUsableSecret(key.privateKey)
+    }
+
+    /// Whether a Braintree public key can be named by a signature: 1 to 200 visible ASCII
+    /// characters without `|` or `&`, which part a signature (a key holding one never matched).
+    static func isUsablePublicKey(_ key: String) -> Bool {
+        (1...longestSecret).contains(key.count) && isCredentialText(key) && !key.contains("|") && !key.contains("&")
+    }
+
+    /// Whether a Standard Webhooks secret (`whsec_` and base64) holds a key of 24 to 64 bytes,
+    /// as the specification asks.
+    static func isStandardWebhooksSecret(_ secret: String) -> Bool {
+        StandardWebhookSignature.key(from: secret).map { (24...64).contains($0.bitCount / 8) } ?? false
+    }
+
     /// Checks signing secrets (Stripe and generic gateways): each 8 to 200 visible ASCII
     /// characters, no two alike.
     static func checkSecrets(_ secrets: [String]) throws {
         for (index, secret) in secrets.enumerated() {
             let param = "secrets[\(index)]"
-            guard (shortestSecret...longestSecret).contains(secret.count) else {
-                throw APIError.invalid("invalid_value", "A secret has \(shortestSecret) to \(longestSecret) characters.", param: param)
-            }
-            guard isCredentialText(secret) else {
-                throw APIError.invalid("invalid_value", "A secret is made of visible ASCII characters, with no blank or line break.", param: param)
+            guard isUsableSecret(secret) else {
+                throw APIError.invalid(
+                    "invalid_value", "A secret has \(shortestSecret) to \(longestSecret) visible ASCII characters, with no blank or line break.", param: param
+                )
             }
             if secrets[..<index].contains(secret) {
                 throw APIError.invalid("duplicate_value", "This secret is listed twice.", param: param)
@@ -37,19 +63,17 @@ enum GatewayCredentialRules {
         }
     }
 
-    /// Checks Braintree key pairs: a public key of 1 to 200 visible characters without `|` or
-    /// `&` (which part a signature; a key holding one never matched), a private key as a secret
-    /// is, and no public key twice (a signature names the pair by it).
+    /// Checks Braintree key pairs: a usable public key, a private key as a secret is, and no
+    /// public key twice (a signature names the pair by it).
     static func checkBraintreeKeys(_ keys: [PaymentGateway.BraintreeKey]) throws {
         for (index, key) in keys.enumerated() {
             let param = "braintree_keys[\(index)]"
-            guard (1...longestSecret).contains(key.publicKey.count), isCredentialText(key.publicKey),
-                  !key.publicKey.contains("|"), !key.publicKey.contains("&") else {
+            guard isUsablePublicKey(key.publicKey) else {
                 throw APIError.invalid(
                     "invalid_value", "A public key has 1 to \(longestSecret) visible ASCII characters, without '|' or '&'.", param: "\(param).public_key"
                 )
             }
-            guard (shortestSecret...longestSecret).contains(key.privateKey.count), isCredentialText(key.privateKey) else {
+            guard isUsableSecret(key.privateKey) else {
                 throw APIError.invalid(
                     "invalid_value", "A private key has \(shortestSecret) to \(longestSecret) visible ASCII characters.", param: "\(param).private_key"
                 )

@@ -40,6 +40,15 @@ struct GatewayEventApplier: Sendable {
                 try await tx.gatewayEvents.record(id, status: .ignored, outcome: notification.noFactBecause ?? "Concerns no subscription.", at: now)
                 return
             }
+            // Held to what the API takes for a binding's subscription: no binding can have any
+            // other, and metadata made bindings the API refuses (300 characters, control
+            // characters, blanks) that no one could name. Checked before any lookup: PostgreSQL
+            // takes no NUL in a query's text.
+            guard !subscriptionID.trimmingCharacters(in: .whitespaces).isEmpty, TextLimit.problem(in: subscriptionID, maximumLength: 255) == nil else {
+                let reason = "The subscription id is blank, longer than 255 characters or holds control characters: no binding has it, and none is made from metadata."
+                try await tx.gatewayEvents.record(id, status: .ignored, outcome: reason, at: now)
+                return
+            }
             var binding = try await tx.bindings.find(gatewayID: gateway.id, subscriptionID: subscriptionID, forUpdate: true)
             var outcome: [String] = []
             var bound = false
@@ -94,12 +103,6 @@ struct GatewayEventApplier: Sendable {
     private func bindFromMetadata(
         _ hint: GatewayNotification.SimHint, gateway: PaymentGateway, subscriptionID: String, cause: ChangeCause, in tx: StoreTransaction
     ) async throws -> Result<BillingBinding, GatewayPayloadError> {
-        // Held to what the API takes for a binding's subscription: metadata made bindings the
-        // API refuses (300 characters, control characters, blanks) and no one could name.
-        guard !subscriptionID.trimmingCharacters(in: .whitespaces).isEmpty,
-              TextLimit.problem(in: subscriptionID, maximumLength: 255) == nil else {
-            return .failure(GatewayPayloadError("The subscription id is blank, longer than 255 characters or holds control characters; no binding made from metadata."))
-        }
         let sim: Sim
         switch try await simNamed(by: hint, gateway: gateway, in: tx) {
         case .success(let found): sim = found

@@ -11,5 +11,6 @@ enum Schema {
         trials,
         ruleStatesBySim,
         sessionStartClocks,
+        trialGrants,
     ]
 }

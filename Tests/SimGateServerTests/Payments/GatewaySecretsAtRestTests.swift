@@ -1,4 +1,5 @@
 import Foundation
+@testable import SimGateServer
 import SimGateTestSupport
 import SQLKit
 import Testing
@@ -39,6 +40,25 @@ struct GatewaySecretsAtRestTests {
             #expect(resealed.hasPrefix("v1:") && !resealed.contains("legacysecret456"))
             legacy["id"] = "evt_s4"
             #expect(try await app.sendStripe(legacy, gateway: gateway, secret: "whsec_legacysecret456").status == 200)
+        }
+    }
+
+    /// The checks on credentials apply when they are set; a gateway stored before them with an
+    /// empty Braintree private key took payments anyone could sign.
+    @Test("a stored credential that today's checks refuse verifies nothing")
+    func weakStoredCredentials() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let gateway = try await app.makeGateway(key: key, ["kind": "braintree", "braintree_keys": [["public_key": "merchant_pub", "private_key": "private_key_1"]]])
+            let check = "<notification><timestamp>2027-01-01T00:00:00Z</timestamp><kind>check</kind><subject><check>true</check></subject></notification>"
+            #expect(try await app.sendBraintree(xml: check, gateway: gateway, key: .init(publicKey: "merchant_pub", privateKey: "private_key_1")).status == 200)
+            // As an earlier version let it be stored: an empty private key, in clear.
+            try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE payment_gateways SET secrets = \(bind: #"{"braintree_keys":[{"public_key":"merchant_pub","private_key":""}]}"#) WHERE id = \(bind: gateway)").run()
+            }
+            app.clock.advance(by: 2)
+            let forged = try await app.sendBraintree(xml: check, gateway: gateway, key: .init(publicKey: "merchant_pub", privateKey: ""))
+            #expect(forged.code == "signature_invalid", "\(forged.text)")
         }
     }
 }

@@ -122,12 +122,20 @@ struct PaymentEdgesTests {
     func trialEndedEarly(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sims = try await app.importSims(0..<2, account: account)
+            let sims = try await app.importSims(0..<3, account: account)
             let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
             let start = app.clock.now()
             for (index, sim) in sims.enumerated() {
                 _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
             }
+            // SIM 2: its first charge fails, then the merchant grants a trial instead: the
+            // failure came before the trial, and does not end it.
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f2", subscription: "sub_2", created: start), gateway: gateway, secret: Self.secret)
+            app.clock.set(start + 60)
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t2", subscription: "sub_2", status: "trialing", periodEnd: start + 30 * Self.day, created: start + 60, trialEnd: start + 30 * Self.day),
+                                     gateway: gateway, secret: Self.secret)
+            let trialInstead = try await app.waitForSim(sims[2], key: key) { $0["status"] as? String == "LIVE" }
+            #expect(Self.binding(trialInstead)?["access_ends_at"] as? String == RFC3339.string(from: start + 30 * Self.day), "\(trialInstead)")
             // SIM 0: a trial of 14 days, ended on its second day; the first charge fails.
             try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t0", subscription: "sub_0", status: "trialing", periodEnd: start + 14 * Self.day, created: start, trialEnd: start + 14 * Self.day),
                                      gateway: gateway, secret: Self.secret)

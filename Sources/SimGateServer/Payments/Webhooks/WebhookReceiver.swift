@@ -84,9 +84,12 @@ struct WebhookReceiver: Sendable {
     }
 
     /// Checks the gateway's signature scheme; returns the external id the scheme carries, if any.
+    /// Only credentials that pass today's checks verify: one stored before them (an empty
+    /// Braintree private key, a one-byte key) signs nothing.
     private func verify(_ webhook: IncomingWebhook, payload: String, gateway: PaymentGateway, now: Date) throws(WebhookVerificationError) -> String? {
         switch (gateway.kind, gateway.credentials) {
         case (.stripe, .signingSecrets(let secrets)):
+            let secrets = secrets.filter(GatewayCredentialRules.isUsableSecret)
             try StripeSignature.verify(header: webhook.headers["stripe-signature"], body: webhook.body, secrets: secrets, now: now)
             return nil
         case (.braintree, .braintreeKeys(let keys)):
@@ -94,10 +97,11 @@ struct WebhookReceiver: Sendable {
             guard let signedPayload = form.payload else { throw .missingSignature("bt_payload is missing.") }
             try BraintreeSignature.verify(
                 signature: form.signature, payload: signedPayload,
-                keys: keys.map { BraintreeSignature.KeyPair(publicKey: $0.publicKey, privateKey: $0.privateKey) }
+                keys: keys.filter(GatewayCredentialRules.isUsable).map { BraintreeSignature.KeyPair(publicKey: $0.publicKey, privateKey: $0.privateKey) }
             )
             return GatewayNotificationDecoder.braintreeExternalID(signedPayload)
         case (.generic, .signingSecrets(let secrets)):
+            let secrets = secrets.filter(GatewayCredentialRules.isStandardWebhooksSecret)
             try StandardWebhookSignature.verify(
                 id: webhook.headers["webhook-id"], timestamp: webhook.headers["webhook-timestamp"],
                 signature: webhook.headers["webhook-signature"], body: webhook.body, secrets: secrets, now: now
