@@ -48,11 +48,21 @@ public struct Entitlement: Equatable, Sendable {
     /// its end as granted, a trial cut short gave weeks of data after the first charge failed.
     /// A failure before the trial was granted (a first charge that failed, then a trial given
     /// instead) and one after money was collected (a renewal's) leave the trial alone.
+    ///
+    /// "Before it was granted" allows for clocks: a failure up to ``grantSlack`` before the
+    /// grant counts as during the trial. A grant and a failure told seconds apart by a gateway
+    /// whose clock runs ahead cannot be ordered, and a trial given instead of a failed charge
+    /// comes well after it.
     public var trialEnd: Date? {
         guard let trialUntil else { return nil }
-        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil, failed >= (trialGrantedAt ?? .distantPast) { return failed }
+        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil,
+           failed >= (trialGrantedAt ?? .distantPast).addingTimeInterval(-Self.grantSlack) { return failed }
         return trialUntil
     }
+
+    /// How far before a trial's grant a failed charge still counts as during it, in seconds:
+    /// the tolerance gateways' signatures allow for clocks.
+    public static let grantSlack: TimeInterval = 300
 
     /// The end of the service granted, paid or trial, whichever runs later.
     public var serviceUntil: Date? { [paidUntil, trialEnd].compactMap { $0 }.max() }
@@ -67,7 +77,9 @@ public struct Entitlement: Equatable, Sendable {
             // The grant goes with the later end; told twice, the earlier telling.
             switch trialUntil.map({ end.compare($0) }) {
             case nil, .orderedDescending?: (next.trialUntil, next.trialGrantedAt) = (end, grantedAt)
-            case .orderedSame?: next.trialGrantedAt = trialGrantedAt.map { min($0, grantedAt) } ?? grantedAt
+            // A binding stored before grants were kept has none, read as the earliest of all:
+            // set from a retelling, it brought back a trial a failure had already ended.
+            case .orderedSame?: next.trialGrantedAt = trialGrantedAt.map { min($0, grantedAt) }
             case .orderedAscending?: break
             }
         case .paymentFailed(let time):

@@ -28,20 +28,27 @@ extension GatewayNotification {
         return self
     }
 
-    /// The notification with a failed payment (or a trial's grant) dated after `receivedAt`
-    /// dated then: a payment cannot have failed after the failure was told. A period paid, a trial granted and an
+    /// The notification with its times to the millisecond, as they are stored, and a failed
+    /// payment dated after `receivedAt` dated then: a payment cannot have failed after the
+    /// failure was told.
+    ///
+    /// To the millisecond: a trial's end of `X.0004` s, compared with the `X.000` stored, was
+    /// taken for a later trial, and which telling's grant time was kept depended on the order. A period paid, a trial granted and an
     /// end keep their times, which may lie ahead by nature (an end at the period's close).
     ///
     /// A never-paid subscription's failure dated ahead (a gateway's clock, or a body saying
     /// 9999) was taken as the instant its access ended, still to come, so a SIM whose paid
     /// period had lapsed went LIVE again until then, on a payment that failed.
     public func reported(noLaterThan receivedAt: Date) -> GatewayNotification {
-        // A trial's grant likewise: dated ahead, a charge failing meanwhile looked to come
-        // before it, and did not end the trial.
+        // A trial's grant is not cut to its receipt: then, with the gateway's clock a few
+        // seconds ahead, whichever of a grant and a failure came second looked later, and the
+        // order they came in decided whether the failure ended the trial.
         let clamped: EntitlementFact? = switch fact {
-        case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt))
-        case .trialThrough(let end, let grantedAt)?: .trialThrough(end, grantedAt: min(grantedAt, receivedAt))
-        default: fact
+        case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt).roundedToMilliseconds)
+        case .paidThrough(let end)?: .paidThrough(end.roundedToMilliseconds)
+        case .trialThrough(let end, let grantedAt)?: .trialThrough(end.roundedToMilliseconds, grantedAt: grantedAt.roundedToMilliseconds)
+        case .ended(let at)?: .ended(at: at.roundedToMilliseconds)
+        case nil: nil
         }
         guard clamped != fact else { return self }
         return GatewayNotification(

@@ -25,14 +25,23 @@ enum GatewayCredentialRules {
     /// characters. Also asked of each stored one as a webhook is verified: a gateway stored
     /// before these checks with an empty private key would otherwise still take forged
     /// payments.
+    /// The 8 are counted after a `whsec_` prefix, which every reader of the gateway knows:
+    /// `whsec_ab` was accepted, and its hint showed all of its secret part.
     static func isUsableSecret(_ secret: String) -> Bool {
-        (shortestSecret...longestSecret).contains(secret.count) && isCredentialText(secret)
+        (shortestSecret...longestSecret).contains(secretPart(of: secret).count) && secret.count <= longestSecret && isCredentialText(secret)
+    }
+
+    /// What is secret in a secret: all of it but a `whsec_` prefix.
+    static func secretPart(of secret: String) -> Substring {
+        secret.hasPrefix("whsec_") ? secret.dropFirst(6) : secret[...]
     }
 
     /// Whether a Braintree pair may verify anything: a public key a signature can name, and a
     /// usable private key.
+    /// A private key equal to its public key, which every signature carries in clear, signs
+    /// for anyone.
     static func isUsable(_ key: PaymentGateway.BraintreeKey) -> Bool {
-        isUsablePublicKey(key.publicKey) && isUsableSecret(key.privateKey)
+        isUsablePublicKey(key.publicKey) && isUsableSecret(key.privateKey) && key.privateKey != key.publicKey
     }
 
     /// Whether a Braintree public key can be named by a signature: 1 to 200 visible ASCII
@@ -54,7 +63,8 @@ enum GatewayCredentialRules {
             let param = "secrets[\(index)]"
             guard isUsableSecret(secret) else {
                 throw APIError.invalid(
-                    "invalid_value", "A secret has \(shortestSecret) to \(longestSecret) visible ASCII characters, with no blank or line break.", param: param
+                    "invalid_value",
+                    "A secret has \(shortestSecret) to \(longestSecret) visible ASCII characters (after any whsec_ prefix), with no blank or line break.", param: param
                 )
             }
             if secrets[..<index].contains(secret) {
@@ -78,6 +88,9 @@ enum GatewayCredentialRules {
                     "invalid_value", "A private key has \(shortestSecret) to \(longestSecret) visible ASCII characters.", param: "\(param).private_key"
                 )
             }
+            guard key.privateKey != key.publicKey else {
+                throw APIError.invalid("invalid_value", "The private key is the public key, which every signature shows.", param: "\(param).private_key")
+            }
             if keys[..<index].contains(where: { $0.publicKey == key.publicKey }) {
                 throw APIError.invalid("duplicate_value", "This public key is listed twice.", param: "\(param).public_key")
             }
@@ -87,7 +100,8 @@ enum GatewayCredentialRules {
     /// The tail of a secret shown to tell secrets apart: never more than a quarter of it, and at
     /// most four characters. All four of a short secret's last characters gave away half of it.
     static func hint(of secret: String) -> String {
-        "…" + secret.suffix(min(4, secret.count / 4))
+        let part = secretPart(of: secret)
+        return "…" + part.suffix(min(4, part.count / 4))
     }
 }
 

@@ -119,7 +119,7 @@ struct PaymentService: Sendable {
     private static func requireStandardWebhookSecrets(_ secrets: [String]) throws {
         for (index, secret) in secrets.enumerated() {
             guard StandardWebhookSignature.key(from: secret) != nil else {
-                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is whsec_ followed by base64.", param: "secrets[\(index)]")
+                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is base64, after an optional whsec_ prefix.", param: "secrets[\(index)]")
             }
             guard GatewayCredentialRules.isStandardWebhooksSecret(secret) else {
                 throw DomainError(.invalid, code: "invalid_value", message: "A generic secret's base64 holds 24 to 64 bytes.", param: "secrets[\(index)]")

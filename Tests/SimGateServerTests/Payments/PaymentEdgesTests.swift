@@ -1,12 +1,13 @@
 import Foundation
 @testable import SimGateServer
 import SimGateTestSupport
+import SQLKit
 import Testing
 
 /// Hostile but signed payloads and the edges of time and state (an acceptance probe).
 @Suite("Payment edges")
 struct PaymentEdgesTests {
-    static let secret = "whsec_edges"
+    static let secret = "whsec_edges_01"
     static let day: TimeInterval = 86_400
 
     /// A signed Stripe event as raw text, answered.
@@ -61,6 +62,80 @@ struct PaymentEdgesTests {
                 let ended = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
                 #expect(Self.binding(ended)?["access_ends_at"] as? String == RFC3339.string(from: start + Self.day))
             }
+        }
+    }
+
+    /// With the grant's time cut to its receipt, whichever of a trial and a failed charge told
+    /// seconds ahead came second looked later: trial first, the failure ended it; failure
+    /// first, 14 free days. A trial's end with a fraction of a millisecond, compared with the
+    /// millisecond stored, made the order decide which telling's grant was kept.
+    @Test("a trial and a failed charge dated ahead, or with fractions of a millisecond, end the same in either order", arguments: TestEngine.available)
+    func trialAndFailureInEitherOrder(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            let start = app.clock.now()
+            for (index, sim) in sims.enumerated() {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
+            }
+            func trial(_ index: Int) -> [String: Any] {
+                var event = BillingSemanticsTests.subscriptionUpdated(
+                    id: "evt_t\(index)", subscription: "sub_\(index)", status: "trialing", periodEnd: start + 14 * Self.day, created: start + 5, trialEnd: start + 14 * Self.day
+                )
+                var data = event["data"] as? [String: Any] ?? [:]
+                var object = data["object"] as? [String: Any] ?? [:]
+                object["trial_end"] = (start + 14 * Self.day).timeIntervalSince1970 + 0.0004
+                data["object"] = object
+                event["data"] = data
+                return event
+            }
+            // Both dated five seconds ahead of the receiving clock, received a second apart:
+            // SIM 0's trial first, SIM 1's failure first.
+            let failure = { (index: Int) in StripeEvents.paymentFailed(id: "evt_f\(index)", subscription: "sub_\(index)", created: start + 5) }
+            for (offset, event) in [trial(0), failure(0), failure(1), trial(1)].enumerated() {
+                app.clock.set(start + TimeInterval(offset))
+                try await app.sendStripe(event, gateway: gateway, secret: Self.secret, at: start + 5)
+            }
+            try await app.waitForGatewayEvents(key: key)
+            var states: [[String: Any]] = []
+            for sim in sims { states.append(try await app.request(.get, "/v1/sims/\(sim)", key: key).json) }
+            // A failed charge seconds from the grant is during the trial, in either order: the
+            // trial ended at the failure (dated when it was received, SIM 0's a second after the
+            // trial, SIM 1's a second before).
+            for (index, state) in states.enumerated() {
+                #expect(state["status"] as? String == "OFFLINE", "\(state)")
+                #expect(Self.binding(state)?["access_ends_at"] as? String == RFC3339.string(from: start + TimeInterval(index + 1)), "\(state)")
+            }
+        }
+    }
+
+    /// A binding stored before grant times were kept has none; a retelling of its trial set one,
+    /// and brought back the trial a failure had already ended.
+    @Test("a trial ended by a failure before grant times were kept stays ended when it is told again", arguments: [TestEngine.sqlite])
+    func legacyTrialStaysEnded(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret]])
+            let binding = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_l", "sim": sim])
+            let start = app.clock.now()
+            let told = BillingSemanticsTests.subscriptionUpdated(id: "evt_l1", subscription: "sub_l", status: "trialing", periodEnd: start + 14 * Self.day, created: start, trialEnd: start + 14 * Self.day)
+            try await app.sendStripe(told, gateway: gateway, secret: Self.secret)
+            app.clock.set(start + Self.day)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_l2", subscription: "sub_l", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            // As migration 24 leaves a binding stored before it.
+            let id = try #require(binding["id"])
+            try await app.database.sqlTransaction { db in try await db.raw("UPDATE billing_bindings SET trial_granted_at = NULL WHERE id = \(bind: id)").run() }
+            app.clock.set(start + 2 * Self.day)
+            var again = told
+            again["id"] = "evt_l3"
+            again["created"] = Int(app.clock.now().timeIntervalSince1970)
+            try await app.sendStripe(again, gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: key)
+            #expect(state["status"] == "OFFLINE", "\(state.text)")
         }
     }
 
@@ -128,11 +203,11 @@ struct PaymentEdgesTests {
             for (index, sim) in sims.enumerated() {
                 _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
             }
-            // SIM 2: its first charge fails, then the merchant grants a trial instead: the
-            // failure came before the trial, and does not end it.
+            // SIM 2: its first charge fails, then, an hour later, the merchant grants a trial
+            // instead: the failure came before the trial, and does not end it.
             try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f2", subscription: "sub_2", created: start), gateway: gateway, secret: Self.secret)
-            app.clock.set(start + 60)
-            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t2", subscription: "sub_2", status: "trialing", periodEnd: start + 30 * Self.day, created: start + 60, trialEnd: start + 30 * Self.day),
+            app.clock.set(start + 3_600)
+            try await app.sendStripe(BillingSemanticsTests.subscriptionUpdated(id: "evt_t2", subscription: "sub_2", status: "trialing", periodEnd: start + 30 * Self.day, created: start + 3_600, trialEnd: start + 30 * Self.day),
                                      gateway: gateway, secret: Self.secret)
             let trialInstead = try await app.waitForSim(sims[2], key: key) { $0["status"] as? String == "LIVE" }
             #expect(Self.binding(trialInstead)?["access_ends_at"] as? String == RFC3339.string(from: start + 30 * Self.day), "\(trialInstead)")
