@@ -25,7 +25,7 @@ struct NetworkGateRegressionTests {
     /// PostgreSQL keeps no NUL in text: a report with one failed its whole batch, went
     /// unanswered, and its gateway sent it again for ever. An empty Acct-Session-Id made one
     /// session of every report of its gateway that sent one.
-    @Test("a NUL in a report's text is answered and stored nowhere, beside reports of the same batch that are; an empty Acct-Session-Id names no session",
+    @Test("a NUL in a report's session id or gateway name is answered and stored nowhere, beside reports of the same batch that are; an empty Acct-Session-Id names no session; a User-Name with a NUL is dropped, not its report",
           arguments: TestEngine.available)
     func nulAndEmptyText(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
@@ -45,9 +45,54 @@ struct NetworkGateRegressionTests {
             let replies = try await RADIUSUDPTestClient(serverPort: app.radiusAccountingPort).exchange(packets, wait: .seconds(10), expecting: packets.count)
             #expect(replies.count == packets.count, "answered: \(replies.count) of \(packets.count)")
             let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
-            #expect(sessions.map { $0["session_id"] as? String } == ["good"], "\(sessions)")
+            #expect(Set(sessions.map { $0["session_id"] as? String }) == ["good", "user"], "\(sessions)")
+            #expect(sessions.first { $0["session_id"] as? String == "user" }?["user_name"] is NSNull, "\(sessions)")
             let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey).items
-            #expect(usage.first?["bytes_up"] as? Int == 10, "\(usage)")
+            #expect(usage.first?["bytes_up"] as? Int == 110, "\(usage)")
+        }
+    }
+
+    /// Usage was clamped to any session start; a start dated by a gateway clock 12 minutes
+    /// ahead moved bytes that Acct-Delay-Time dated to the old day (and month) into the new one.
+    @Test("a Start dated ahead by the gateway's clock leaves usage dated by Acct-Delay-Time in its own day", arguments: [TestEngine.sqlite])
+    func startAheadKeepsDelayDating(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await Self.liveSim(app)
+            let imsi = Fixtures.imsi(0)
+            let midnight = try Date("2027-02-01T00:00:00Z", strategy: .iso8601)
+            app.clock.set(midnight - 600)
+            var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "ahead", imsi: imsi)
+            start.eventTimestamp = UInt32(midnight.timeIntervalSince1970 + 120)
+            try await RADIUSAccountingTests.send(app, [Self.accounting(start, identifier: 1)])
+            app.clock.set(midnight + 32)
+            var interim = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "ahead", imsi: imsi, inputBytes: 1_000)
+            interim.delayTime = 60
+            try await RADIUSAccountingTests.send(app, [Self.accounting(interim, identifier: 2)])
+            let days = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=day", key: app.operatorKey).items
+            #expect(days.map { $0["period"] as? String } == ["2027-01-31"], "\(days)")
+        }
+    }
+
+    /// A NAS-Identifier that is not UTF-8 (a Latin-1 name) was read as none, and the gateway
+    /// taken for its client's address: its Accounting-On stopped the sessions of the gateway
+    /// that NAS-IP-Address names.
+    @Test("an Accounting-On naming its gateway in Latin-1 stops no other gateway's sessions", arguments: [TestEngine.sqlite])
+    func latinGatewayName(engine: TestEngine) async throws {
+        // Named by its address, as SIMGATE_RADIUS_CLIENTS names every client.
+        try await TestHarness.run(engine, configure: { configuration in
+            configuration.radius.clients = [RADIUSClient(name: "127.0.0.1", address: "127.0.0.1", secret: TestHarness.radiusSecret, coaPort: 3_799)]
+        }) { app in
+            let sim = try await Self.liveSim(app)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "by-address", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            let restart = RADIUSPacket(code: .accountingRequest, identifier: 2, authenticator: [UInt8](repeating: 0, count: 16), attributes: [
+                .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
+                RADIUSAttribute(type: RADIUSAttributeType.nasIdentifier, value: Array("pgw-m".utf8) + [0xFC] + Array("nchen".utf8)),
+            ])
+            try await RADIUSAccountingTests.send(app, [RADIUSAuthenticators.signRequest(restart, secret: Self.secret)])
+            let session = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
+            #expect(session["stopped_at"] is NSNull, "\(session)")
         }
     }
 

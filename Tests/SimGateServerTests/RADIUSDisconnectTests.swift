@@ -215,6 +215,21 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// An empty User-Name was kept and sent back as a zero-length attribute, which RFC 2865
+    /// forbids and a strict gateway drops: the session never ended.
+    @Test("a session opened with an empty User-Name is asked to end by the SIM's IMSI", arguments: [TestEngine.sqlite])
+    func emptyUserName(engine: TestEngine) async throws {
+        try await Self.withGateway(engine) { app, gateway, sims in
+            var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "nameless", imsi: Fixtures.imsi(0))
+            start.userName = ""
+            try await RADIUSAccountingTests.send(app, [start.signed(identifier: 1, secret: Array(TestHarness.radiusSecret.utf8))])
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await app.settle()
+            let request = try #require(gateway.received.first)
+            #expect(request.attribute(RADIUSAttributeType.userName)?.textValue == Fixtures.imsi(0))
+        }
+    }
+
     /// The job gives up after three silent tries within a minute; a gateway whose CoA port was
     /// down for that minute then kept a suspended SIM's data flowing for good, its Interim-Updates
     /// counted and never answered with another Disconnect-Request.

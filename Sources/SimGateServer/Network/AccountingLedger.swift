@@ -234,11 +234,14 @@ struct AccountingLedger: Sendable {
                 toDisconnect.insert(key)
             }
             guard !delta.isEmpty else { continue }
-            // Used while the session ran: never dated before it began. A report dated weeks
-            // back (a gateway clock set back, trusted up to 31 days) in a session SimGate saw
-            // begin today was billed to last month, and on an Activate-On-First-Use SIM taken
-            // for a former life's usage: no first use, no bundle, no statement.
-            let usedUntil = min(now, max(report.usageTime(arrival: now), session.startedAt))
+            // Used while the session ran: never dated before a start SimGate dated itself. A
+            // report dated weeks back (a gateway clock set back, trusted up to 31 days) in a
+            // session SimGate saw begin today was billed to last month, and on an
+            // Activate-On-First-Use SIM taken for a former life's usage: no first use, no
+            // bundle, no statement. A start the gateway's clock dated is no such bound: a clock
+            // ahead moved bytes dated by Acct-Delay-Time into the next day or month.
+            let reported = report.usageTime(arrival: now)
+            let usedUntil = session.startedByGatewayClock == false ? min(now, max(reported, session.startedAt)) : reported
             let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: session.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
                 startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,

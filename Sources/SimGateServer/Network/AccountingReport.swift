@@ -44,7 +44,7 @@ struct AccountingReport: Sendable {
     /// 3GPP attribute, or no User-Name.
     let otherSimFilters: [SimFilter]
     /// Whether text this report stores or looks up by holds a NUL octet: the NAS-Identifier
-    /// that names the gateway, and for a session report its Acct-Session-Id and User-Name.
+    /// that names the gateway, and for a session report its Acct-Session-Id.
     /// PostgreSQL stores no NUL in text: such a report failed its whole batch, was never
     /// answered, and its gateway sent it again for ever, each copy failing another batch. It is
     /// refused on both engines alike (answered, not stored). An Accounting-On or -Off is judged
@@ -61,7 +61,12 @@ struct AccountingReport: Sendable {
             nas = address
             clientAddress = address
         } else {
-            nasIdentifier = packet.attribute(RADIUSAttributeType.nasIdentifier)?.textValue
+            // Read even when it is not UTF-8 (a Latin-1 name): taken for absent, an
+            // Accounting-On of `pgw-münchen` fell back to the client's address and stopped
+            // the sessions of the gateway named by that address. Empty names none.
+            nasIdentifier = packet.attribute(RADIUSAttributeType.nasIdentifier).flatMap { attribute in
+                attribute.textValue ?? String(decoding: attribute.value, as: UTF8.self)
+            }.flatMap { $0.isEmpty ? nil : $0 }
             nas = nasIdentifier ?? client.name
             clientAddress = sourceIP
         }
@@ -69,11 +74,14 @@ struct AccountingReport: Sendable {
         // its gateway that sent one into a single session, whatever their SIMs.
         let sessionIDText = packet.attribute(RADIUSAttributeType.acctSessionID)?.textValue
         sessionID = sessionIDText.flatMap { $0.isEmpty ? nil : $0 }
-        userName = packet.attribute(RADIUSAttributeType.userName)?.textValue
+        // Kept only to be sent back in a Disconnect-Request, and so only as RFC 2865 text can
+        // be: 1 to 253 octets, here without NUL. An empty one went back as a zero-length
+        // attribute a strict gateway drops; one ending in a C string's NUL refused the whole
+        // report. Without it, the Disconnect-Request names the SIM by its IMSI.
+        userName = packet.attribute(RADIUSAttributeType.userName)?.textValue.flatMap { $0.isEmpty || $0.utf8.contains(0) ? nil : $0 }
         // On the strings already read, which every report makes: no copy of the octets.
         let isGatewayReport = status == .accountingOn || status == .accountingOff
-        hasNULInText = (nasIdentifier?.utf8.contains(0) ?? false)
-            || !isGatewayReport && ((sessionIDText?.utf8.contains(0) ?? false) || (userName?.utf8.contains(0) ?? false))
+        hasNULInText = (nasIdentifier?.utf8.contains(0) ?? false) || !isGatewayReport && (sessionIDText?.utf8.contains(0) ?? false)
         framedIPAddress = packet.attribute(RADIUSAttributeType.framedIPAddress)?.ipv4AddressText
         eventTimestamp = packet.attribute(RADIUSAttributeType.eventTimestamp)?.integerValue
         sessionTime = packet.attribute(RADIUSAttributeType.acctSessionTime)?.integerValue
