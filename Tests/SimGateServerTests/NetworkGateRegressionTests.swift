@@ -93,6 +93,19 @@ struct NetworkGateRegressionTests {
             try await RADIUSAccountingTests.send(app, [RADIUSAuthenticators.signRequest(restart, secret: Self.secret)])
             let session = try #require(try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items.first)
             #expect(session["stopped_at"] is NSNull, "\(session)")
+
+            // Nor another Latin-1 gateway's: each byte is its own character, so two names that
+            // differ in a byte no UTF-8 reader takes are two gateways.
+            var opened = GatewayAccountingRequest(.start, nas: .name("placeholder"), sessionID: "by-name", imsi: Fixtures.imsi(0)).signed(identifier: 3, secret: Self.secret)
+            opened.attributes = opened.attributes.map { attribute in
+                attribute.type == RADIUSAttributeType.nasIdentifier ? RADIUSAttribute(type: attribute.type, value: Array("pgw-m".utf8) + [0xF6] + Array("nchen".utf8)) : attribute
+            }
+            opened.authenticator = [UInt8](repeating: 0, count: 16)
+            var restartAgain = restart
+            restartAgain.identifier = 4
+            try await RADIUSAccountingTests.send(app, [RADIUSAuthenticators.signRequest(opened, secret: Self.secret), RADIUSAuthenticators.signRequest(restartAgain, secret: Self.secret)])
+            let sessions = try await app.request(.get, "/v1/sims/\(sim)/sessions", key: app.operatorKey).items
+            #expect(sessions.count == 2 && sessions.allSatisfy { $0["stopped_at"] is NSNull }, "\(sessions)")
         }
     }
 

@@ -61,11 +61,12 @@ struct AccountingReport: Sendable {
             nas = address
             clientAddress = address
         } else {
-            // Read even when it is not UTF-8 (a Latin-1 name): taken for absent, an
-            // Accounting-On of `pgw-münchen` fell back to the client's address and stopped
-            // the sessions of the gateway named by that address. Empty names none.
+            // Read even when it is not UTF-8, as Latin-1, one character a byte, so that no two
+            // names read alike: taken for absent, an Accounting-On of `pgw-münchen` fell back
+            // to the client's address and stopped the sessions of the gateway named by that
+            // address. Empty names none.
             nasIdentifier = packet.attribute(RADIUSAttributeType.nasIdentifier).flatMap { attribute in
-                attribute.textValue ?? String(decoding: attribute.value, as: UTF8.self)
+                attribute.textValue ?? String(String.UnicodeScalarView(attribute.value.map(Unicode.Scalar.init)))
             }.flatMap { $0.isEmpty ? nil : $0 }
             nas = nasIdentifier ?? client.name
             clientAddress = sourceIP

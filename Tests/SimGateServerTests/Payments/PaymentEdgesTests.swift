@@ -93,7 +93,10 @@ struct PaymentEdgesTests {
             // Both dated five seconds ahead of the receiving clock, received a second apart:
             // SIM 0's trial first, SIM 1's failure first.
             let failure = { (index: Int) in StripeEvents.paymentFailed(id: "evt_f\(index)", subscription: "sub_\(index)", created: start + 5) }
-            for (offset, event) in [trial(0), failure(0), failure(1), trial(1)].enumerated() {
+            // Then SIM 0's trial told again (its end's fraction against the millisecond stored).
+            var retold = trial(0)
+            retold["id"] = "evt_t0_again"
+            for (offset, event) in [trial(0), failure(0), failure(1), trial(1), retold].enumerated() {
                 app.clock.set(start + TimeInterval(offset))
                 try await app.sendStripe(event, gateway: gateway, secret: Self.secret, at: start + 5)
             }
