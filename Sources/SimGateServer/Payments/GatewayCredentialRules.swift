@@ -73,6 +73,20 @@ enum GatewayCredentialRules {
         }
     }
 
+    /// Checks a generic gateway's secrets: Standard Webhooks secrets, base64 (after an optional
+    /// `whsec_`) of 24 to 64 bytes, as the specification asks. A one-byte key was accepted, and
+    /// its last characters, shown as the secret's hint to any reader of the gateway, were all of it.
+    static func checkStandardWebhooksSecrets(_ secrets: [String]) throws {
+        for (index, secret) in secrets.enumerated() {
+            guard StandardWebhookSignature.key(from: secret) != nil else {
+                throw APIError.invalid("invalid_value", "A generic secret is base64, after an optional whsec_ prefix.", param: "secrets[\(index)]")
+            }
+            guard isStandardWebhooksSecret(secret) else {
+                throw APIError.invalid("invalid_value", "A generic secret's base64 holds 24 to 64 bytes.", param: "secrets[\(index)]")
+            }
+        }
+    }
+
     /// Checks Braintree key pairs: a usable public key, a private key as a secret is, and no
     /// public key twice (a signature names the pair by it).
     static func checkBraintreeKeys(_ keys: [PaymentGateway.BraintreeKey]) throws {

@@ -51,7 +51,7 @@ struct PaymentService: Sendable {
             credentials = .signingSecrets(secrets)
         case .generic:
             if let secrets = settings.secrets {
-                try Self.requireStandardWebhookSecrets(secrets)
+                try GatewayCredentialRules.checkStandardWebhooksSecrets(secrets)
                 credentials = .signingSecrets(secrets)
             } else {
                 let secret = StandardWebhookSignature.makeSecret()
@@ -91,7 +91,7 @@ struct PaymentService: Sendable {
             case (.braintree, nil, let keys?): gateway.credentials = .braintreeKeys(keys)
             case (.stripe, let secrets?, nil): gateway.credentials = .signingSecrets(secrets)
             case (.generic, let secrets?, nil):
-                try Self.requireStandardWebhookSecrets(secrets)
+                try GatewayCredentialRules.checkStandardWebhooksSecrets(secrets)
                 gateway.credentials = .signingSecrets(secrets)
             case (_, nil, nil): break
             default:
@@ -110,20 +110,6 @@ struct PaymentService: Sendable {
                 try await tx.jobs.enqueue(jobs, now: now)
             }
             return gateway
-        }
-    }
-
-    /// Generic gateways verify Standard Webhooks signatures, whose secrets are `whsec_` and the
-    /// base64 of 24 to 64 bytes, as the specification asks. A one-byte key was accepted, and its
-    /// last characters, shown as the secret's hint to any reader of the gateway, were all of it.
-    private static func requireStandardWebhookSecrets(_ secrets: [String]) throws {
-        for (index, secret) in secrets.enumerated() {
-            guard StandardWebhookSignature.key(from: secret) != nil else {
-                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret is base64, after an optional whsec_ prefix.", param: "secrets[\(index)]")
-            }
-            guard GatewayCredentialRules.isStandardWebhooksSecret(secret) else {
-                throw DomainError(.invalid, code: "invalid_value", message: "A generic secret's base64 holds 24 to 64 bytes.", param: "secrets[\(index)]")
-            }
         }
     }
 

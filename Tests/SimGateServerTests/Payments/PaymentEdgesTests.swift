@@ -80,15 +80,10 @@ struct PaymentEdgesTests {
                 _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
             }
             func trial(_ index: Int) -> [String: Any] {
-                var event = BillingSemanticsTests.subscriptionUpdated(
+                let event = BillingSemanticsTests.subscriptionUpdated(
                     id: "evt_t\(index)", subscription: "sub_\(index)", status: "trialing", periodEnd: start + 14 * Self.day, created: start + 5, trialEnd: start + 14 * Self.day
                 )
-                var data = event["data"] as? [String: Any] ?? [:]
-                var object = data["object"] as? [String: Any] ?? [:]
-                object["trial_end"] = (start + 14 * Self.day).timeIntervalSince1970 + 0.0004
-                data["object"] = object
-                event["data"] = data
-                return event
+                return StripeEvents.changingObject(event) { $0["trial_end"] = (start + 14 * Self.day).timeIntervalSince1970 + 0.0004 }
             }
             // Both dated five seconds ahead of the receiving clock, received a second apart:
             // SIM 0's trial first, SIM 1's failure first.
@@ -154,13 +149,7 @@ struct PaymentEdgesTests {
             _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_x", "sim": sim])
             let start = app.clock.now()
             func invoice(_ id: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
-                var event = StripeEvents.invoicePaid(id: id, subscription: "sub_x", periodStart: start, periodEnd: start + 90 * Self.day, created: start)
-                var data = event["data"] as? [String: Any] ?? [:]
-                var object = data["object"] as? [String: Any] ?? [:]
-                change(&object)
-                data["object"] = object
-                event["data"] = data
-                return event
+                StripeEvents.changingObject(StripeEvents.invoicePaid(id: id, subscription: "sub_x", periodStart: start, periodEnd: start + 90 * Self.day, created: start), change)
             }
             let events = [
                 invoice("evt_open") { $0["status"] = "open"; $0["amount_paid"] = 0; $0["total"] = 900 },

@@ -96,6 +96,17 @@ enum StripeEvents {
         return ["id": id, "object": "event", "type": "invoice.paid", "created": Int(created.timeIntervalSince1970), "data": ["object": invoice]]
     }
 
+    /// `event` with its `data.object` changed by `change`: for a field a builder does not set.
+    static func changingObject(_ event: [String: Any], _ change: (inout [String: Any]) -> Void) -> [String: Any] {
+        var event = event
+        var data = event["data"] as? [String: Any] ?? [:]
+        var object = data["object"] as? [String: Any] ?? [:]
+        change(&object)
+        data["object"] = object
+        event["data"] = data
+        return event
+    }
+
     static func paymentFailed(id: String, subscription: String, created: Date) -> [String: Any] {
         ["id": id, "object": "event", "type": "invoice.payment_failed", "created": Int(created.timeIntervalSince1970),
          "data": ["object": ["object": "invoice", "parent": ["subscription_details": ["subscription": subscription]], "lines": ["data": []]]]]
