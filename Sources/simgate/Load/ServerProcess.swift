@@ -79,21 +79,35 @@ final class ServerProcess: Sendable {
     }
 }
 
-/// Ports nothing listens on now, found by binding to port 0 and letting go.
+/// Ports nothing listens on now, found by binding and letting go, for a server process that
+/// binds them next.
+///
+/// Picked below Linux's ephemeral range (32768 and up), where the kernel hands out the port of
+/// every `bind(port: 0)`: a port picked there and freed could go to another program's listener
+/// (in CI, another test's in-process server) before the bench's server bound it, which then
+/// failed to start ("Address already in use").
 enum FreePorts {
     /// A UDP port on 127.0.0.1 that was free a moment ago.
     static func udp() async throws -> Int {
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        try await free { try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: $0).get() }
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func tcp() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
+        try await free { try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: $0).get() }
+    }
+
+    /// Binds `bind` to a random port from 20000 to 31999 (up to 200 tries, then any port) and
+    /// lets it go; returns the port.
+    private static func free(_ bind: (Int) async throws -> any Channel) async throws -> Int {
+        var channel: (any Channel)?
+        for _ in 0..<200 where channel == nil {
+            channel = try? await bind(Int.random(in: 20_000..<32_000))
+        }
+        let bound: any Channel
+        if let channel { bound = channel } else { bound = try await bind(0) }
+        let port = bound.localAddress?.port ?? 0
+        try await bound.close()
         return port
     }
 }
