@@ -267,6 +267,66 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// A gateway that answered ACK (or NAK) and kept the session running had the answer taken at
+    /// its word: the ACK stopped the session, the NAK settled it, and a suspended SIM's data
+    /// flowed on, counted, with nothing asked again.
+    @Test("a session still counting data five minutes after its gateway answered ACK or NAK is open again and asked again", arguments: [TestEngine.sqlite])
+    func answeredButStillRunning(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "acks", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+                RADIUSAccountingTests.accounting(.start, session: "naks", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2),
+            ])
+            gateway.answer(.ack)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await app.settle()
+            gateway.answer(.nak(errorCause: 506))
+            _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
+            try await app.settle()
+            #expect(gateway.received.count == 2)
+            func session(_ sim: String) async throws -> [String: Any]? {
+                try await app.request(.get, "/v1/sims/\(sim)/sessions?open=false", key: app.operatorKey).items.first
+            }
+            #expect(try await session(sims[0])?["stopped_at"] is String, "the ACK stopped it")
+
+            // Counting up soon after the answers (reports already in flight): not asked again.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: 1_000, output: 0, identifier: 3),
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "naks", imsi: Fixtures.imsi(1), input: 1_000, output: 0, identifier: 4),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 2, "asked again within five minutes of the answers")
+
+            // Five minutes on, still counting: both open again and asked again.
+            app.clock.advance(by: 300)
+            gateway.answer(.ack)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 5),
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "naks", imsi: Fixtures.imsi(1), input: 2_000, output: 0, identifier: 6),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 4, "each session asked again once")
+            #expect(Set(gateway.received.suffix(2).compactMap { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue }) == ["acks", "naks"])
+            for sim in sims {
+                let now = try await session(sim)
+                #expect((now?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked", "\(String(describing: now))")
+                #expect(now?["stopped_at"] is String, "the second ACK stopped it")
+            }
+            let usage = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=false", key: app.operatorKey).items.first
+            #expect((usage?["bytes_up"] as? Int) == 2_000, "every byte counted: \(String(describing: usage))")
+            let told = try await app.request(.get, "/v1/sims/\(sims[0])/events?type=sim.session_disconnected", key: app.operatorKey).items
+            #expect(told.count == 2, "each answer told")
+
+            // Five minutes on, a report that adds nothing (a late resend): not asked again.
+            app.clock.advance(by: 300)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 7),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 4, "a report adding no bytes is no sign of a running session")
+        }
+    }
+
     /// A Disconnect-Request that could not be sent at all (here to port 0, which the socket
     /// refuses) failed its job three times and left nothing on the session or in the events.
     @Test("a Disconnect-Request that cannot be sent is recorded on the session and as an event", arguments: [TestEngine.sqlite])

@@ -135,6 +135,9 @@ struct AccountingLedger: Sendable {
         var supersededOpenings: [DataSession] = []
         // Sessions begun again under the key of one that had stopped.
         var begunAgain: Set<SessionKey> = []
+        // Sessions still carrying data well after their gateway answered a Disconnect-Request:
+        // written whole, open and with no answer, so that the job asks again.
+        var stillRunning: Set<SessionKey> = []
         // For a key begun again within this batch, how many records (of the present holders,
         // and of former ones) came before: those are the superseded session's.
         var begunAgainAfter: [SessionKey: (records: Int, former: Int)] = [:]
@@ -234,6 +237,24 @@ struct AccountingLedger: Sendable {
                 toDisconnect.insert(key)
             }
             guard !delta.isEmpty else { continue }
+            // Counting up well after its gateway answered a Disconnect-Request (ACK or NAK),
+            // when it must end: the gateway kept it running. Taken at its word, the ACK left the
+            // session stopped and the NAK settled it, and nothing was asked again while a
+            // suspended or retired SIM's data flowed on. It is open again, its answer set
+            // aside, and asked again, at most once every ``silentDisconnectRetry``.
+            if !beginsAgain, let answer = session.disconnect, answer.outcome == .acked || answer.outcome == .nacked,
+               report.status != .stop, session.stoppedAt.map({ $0 >= answer.at }) ?? true,
+               now.timeIntervalSince(answer.at) >= Self.silentDisconnectRetry,
+               !sim.isLive || session.accountID != sim.accountID {
+                warnings.warn("reported_after_disconnect", "Session still counting data after its gateway answered a Disconnect-Request; asked again", metadata: [
+                    "nas": "\(key.nas)", "session": "\(key.sessionID)", "answer": "\(answer.outcome.rawValue)",
+                ])
+                session.stoppedAt = nil
+                session.disconnect = nil
+                sessions[key] = session
+                stillRunning.insert(key)
+                toDisconnect.insert(key)
+            }
             // Used while the session ran: never dated before a start SimGate dated itself. A
             // report dated weeks back (a gateway clock set back, trusted up to 31 days) in a
             // session SimGate saw begin today was billed to last month, and on an
@@ -255,7 +276,7 @@ struct AccountingLedger: Sendable {
             records.append(record)
             recordGateways.append(key.nas)
         }
-        try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] }, begunAgain: begunAgain)
+        try await tx.sessions.saveSessions(touched.compactMap { sessions[$0] }, begunAgain: begunAgain, reopened: stillRunning)
         try await recordOpenings(supersededOpenings + opened.compactMap { sessions[$0] }, at: now, in: tx)
         let found = simsByReport.compactMap { $0 }
         var unserved = Self.unserved(opened.compactMap { sessions[$0] }, sims: found)

@@ -74,7 +74,8 @@ struct RADIUSDisconnector: Sendable {
         // A SIM back to LIVE before the job ran keeps its sessions (but not a former holder's,
         // see ``mustEnd(_:of:)``). An ACK or a NAK is the
         // gateway's final answer for the SIM's departure from LIVE it was asked about; only
-        // silence is asked again. A session still open when its SIM leaves LIVE again (its
+        // silence is asked again (and a session still counting data five minutes after its
+        // answer, which the ledger reopens with its answer set aside). A session still open when its SIM leaves LIVE again (its
         // status changed after the answer) is asked again: a NAK does not leave it open for good.
         let pending = sessions.compactMap { session -> (DataSession, Sim)? in
             guard let sim = sims[session.simID], Self.mustEnd(session, of: sim) else { return nil }

@@ -98,8 +98,10 @@ public struct SessionRepository: Sendable {
     /// Creates or updates sessions with their counters, place and device. A session's start
     /// time is kept from its first report, and a stopped session stays stopped, except those
     /// named in `begunAgain`: a gateway began a new session under a stopped one's key, which is
-    /// written over the old row whole (its start, owner, counters and disconnect outcome).
-    public func saveSessions(_ sessions: [DataSession], begunAgain: Set<SessionKey> = []) async throws {
+    /// written over the old row whole (its start, owner, counters and disconnect outcome). Those
+    /// named in `reopened` are written whole too: sessions their gateway kept running after it
+    /// answered a Disconnect-Request, open again and with that answer set aside.
+    public func saveSessions(_ sessions: [DataSession], begunAgain: Set<SessionKey> = [], reopened: Set<SessionKey> = []) async throws {
         // An open session's update leaves `stopped_at` out. Its stop time is nil, so the
         // COALESCE would keep the stored value anyway; but an update that names an indexed
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
@@ -107,7 +109,7 @@ public struct SessionRepository: Sendable {
         var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = [], again: [any Encodable & Sendable] = []
         open.reserveCapacity(sessions.count * Self.saveOpen.columnCount)
         for session in sessions {
-            if !begunAgain.isEmpty, begunAgain.contains(session.key) {
+            if !begunAgain.isEmpty && begunAgain.contains(session.key) || !reopened.isEmpty && reopened.contains(session.key) {
                 Self.append(session, to: &again)
             } else if session.stoppedAt == nil {
                 Self.append(session, to: &open)
@@ -154,8 +156,8 @@ public struct SessionRepository: Sendable {
             + #", "stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at")"#
     )
 
-    /// The upsert of a session begun again under a stopped one's key: every column is the new
-    /// session's, and no disconnect has been asked for it yet.
+    /// The upsert of a session begun again under a stopped one's key, or reopened: every column
+    /// is the session's as it is now, and no disconnect has been asked for it yet.
     private static let saveBegunAgain = InsertStatement(
         into: "radius_sessions", columns: columns,
         then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
