@@ -15,4 +15,20 @@ public enum TextLimit {
         }
         return nil
     }
+
+    /// Untrusted text as a message may show it: its first `maximumLength` characters, quoted,
+    /// each control character written as an escape (`\0`, `\u{1B}`). A NUL echoed into a
+    /// stored message failed the write on PostgreSQL, which keeps no NUL in text, and its job
+    /// was retried to no end.
+    public static func quoted(_ text: some StringProtocol, maximumLength: Int) -> String {
+        var shown = "'"
+        for scalar in text.prefix(maximumLength).unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                shown += scalar.escaped(asASCII: false)
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown + "'"
+    }
 }

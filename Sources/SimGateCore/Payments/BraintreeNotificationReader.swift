@@ -31,7 +31,7 @@ public enum BraintreeNotificationReader {
                     fact = .paidThrough(date + 86_400)
                 } else {
                     fact = nil
-                    noFactBecause = "<paid-through-date> '\(text.prefix(32))' is not a YYYY-MM-DD date; nothing to apply."
+                    noFactBecause = "<paid-through-date> \(TextLimit.quoted(text, maximumLength: 32)) is not a YYYY-MM-DD date; nothing to apply."
                 }
             } else {
                 fact = nil

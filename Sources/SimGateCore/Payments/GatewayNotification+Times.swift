@@ -28,17 +28,33 @@ extension GatewayNotification {
         return self
     }
 
+    /// The notification, or an error when its id or type is longer than 255 characters or holds
+    /// a control character: a NUL failed the write on PostgreSQL (500, and the gateway resent
+    /// the event for days), and an id of a few thousand characters outgrew PostgreSQL's index
+    /// entry. No gateway's ids or types come near either. A subscription id is checked where
+    /// the event is applied, which says why it binds nothing.
+    public func withTextWithinLimits(idField: String) throws(GatewayPayloadError) -> GatewayNotification {
+        for (field, text) in [(idField, externalID), ("type", type)] {
+            if let problem = TextLimit.problem(in: text, maximumLength: 255) {
+                throw GatewayPayloadError("The event's \(field) \(problem).", field: field)
+            }
+        }
+        return self
+    }
+
     /// The notification with its times to the millisecond, as they are stored, and a failed
-    /// payment dated after `receivedAt` dated then: a payment cannot have failed after the
-    /// failure was told.
+    /// payment or an end dated after `receivedAt` dated then: a payment cannot have failed, nor
+    /// a subscription ended, after it was told.
     ///
     /// To the millisecond: a trial's end of `X.0004` s, compared with the `X.000` stored, was
-    /// taken for a later trial, and which telling's grant time was kept depended on the order. A period paid, a trial granted and an
-    /// end keep their times, which may lie ahead by nature (an end at the period's close).
+    /// taken for a later trial, and which telling's grant time was kept depended on the order. A period paid and a trial granted
+    /// keep their times, which may lie ahead by nature.
     ///
     /// A never-paid subscription's failure dated ahead (a gateway's clock, or a body saying
     /// 9999) was taken as the instant its access ended, still to come, so a SIM whose paid
-    /// period had lapsed went LIVE again until then, on a payment that failed.
+    /// period had lapsed went LIVE again until then, on a payment that failed. A cancellation
+    /// dated ahead (9999) kept a SIM LIVE on a gateway set to cut off `immediately`: an end
+    /// told is in force from its telling. (With `end_of_period` the paid period still runs out.)
     public func reported(noLaterThan receivedAt: Date) -> GatewayNotification {
         // A trial's grant is not cut to its receipt: then, with the gateway's clock a few
         // seconds ahead, whichever of a grant and a failure came second looked later, and the
@@ -47,7 +63,7 @@ extension GatewayNotification {
         case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt).roundedToMilliseconds)
         case .paidThrough(let end)?: .paidThrough(end.roundedToMilliseconds)
         case .trialThrough(let end, let grantedAt)?: .trialThrough(end.roundedToMilliseconds, grantedAt: grantedAt.roundedToMilliseconds)
-        case .ended(let at)?: .ended(at: at.roundedToMilliseconds)
+        case .ended(let at)?: .ended(at: min(at, receivedAt).roundedToMilliseconds)
         case nil: nil
         }
         guard clamped != fact else { return self }

@@ -45,7 +45,12 @@ public struct GatewayNotification: Equatable, Sendable {
 public struct GatewayPayloadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A sentence saying what is wrong with the payload.
     public let message: String
-    /// An error explained by `message`.
-    public init(_ message: String) { self.message = message }
+    /// The field at fault, when one is.
+    public let field: String?
+    /// An error explained by `message`, about `field` when one is at fault.
+    public init(_ message: String, field: String? = nil) {
+        self.message = message
+        self.field = field
+    }
     public var description: String { message }
 }

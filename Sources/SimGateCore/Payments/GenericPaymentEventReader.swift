@@ -22,14 +22,16 @@ public enum GenericPaymentEventReader {
             throw GatewayPayloadError("The body is not a JSON object.")
         }
         guard let type = object["type"] as? String, types.contains(type) else {
-            throw GatewayPayloadError("'type' must be one of \(types.joined(separator: ", ")).")
+            throw GatewayPayloadError("'type' must be one of \(types.joined(separator: ", ")).", field: "type")
         }
-        guard let subscription = object["subscription"] as? String, !subscription.isEmpty, subscription.count <= 255 else {
-            throw GatewayPayloadError("'subscription' must be a non-empty string of at most 255 characters.")
+        // Held to what the API takes for a binding's subscription.
+        guard let subscription = object["subscription"] as? String, !subscription.trimmingCharacters(in: .whitespaces).isEmpty,
+              TextLimit.problem(in: subscription, maximumLength: 255) == nil else {
+            throw GatewayPayloadError("'subscription' must be a non-blank string of at most 255 characters, without control characters.", field: "subscription")
         }
         let occurredAt: Date
         if let text = object["occurred_at"] as? String {
-            guard let date = timestamp(text) else { throw GatewayPayloadError("'occurred_at' must be an RFC 3339 time.") }
+            guard let date = timestamp(text) else { throw GatewayPayloadError("'occurred_at' must be an RFC 3339 time.", field: "occurred_at") }
             occurredAt = date
         } else {
             occurredAt = sentAt
@@ -38,7 +40,7 @@ public enum GenericPaymentEventReader {
         switch type {
         case "payment.succeeded":
             guard let text = object["paid_until"] as? String, let paidUntil = timestamp(text) else {
-                throw GatewayPayloadError("payment.succeeded needs 'paid_until' as an RFC 3339 time.")
+                throw GatewayPayloadError("payment.succeeded needs 'paid_until' as an RFC 3339 time.", field: "paid_until")
             }
             fact = .paidThrough(paidUntil)
         case "payment.failed":

@@ -42,7 +42,7 @@ public enum StripeEventReader {
             // Taken on its type alone, an invoice still open (`status`, or `paid: false` in older
             // API versions) extended access, and one for a negative total counted as money.
             if let status = object["status"] as? String, status != "paid" {
-                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's status is '\(status.prefix(40))', not paid.")
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's status is \(TextLimit.quoted(status, maximumLength: 40)), not paid.")
             }
             if let paid = object["paid"] as? Bool, !paid {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice says it is not paid (paid: false).")

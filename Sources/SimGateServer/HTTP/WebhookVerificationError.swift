@@ -7,7 +7,7 @@ enum WebhookVerificationError: Error, Equatable {
     /// The signed timestamp is outside the tolerance.
     case staleTimestamp
     /// The body cannot be read as the gateway's format.
-    case malformedBody(String)
+    case malformedBody(String, field: String? = nil)
 
     /// The 400 error the gateway is answered with.
     var apiError: APIError {
@@ -18,8 +18,8 @@ enum WebhookVerificationError: Error, Equatable {
             APIError.invalid("signature_invalid", "No configured secret matches the signature.")
         case .staleTimestamp:
             APIError.invalid("timestamp_out_of_tolerance", "The signed timestamp is too far from now; replays are refused.")
-        case .malformedBody(let detail):
-            APIError.invalid("payload_invalid", detail)
+        case .malformedBody(let detail, let field):
+            APIError.invalid("payload_invalid", detail, param: field)
         }
     }
 }

@@ -211,8 +211,8 @@ public final class JobScheduler: Service, Sendable {
             let delay = min(settings.maximumBackoff, settings.baseBackoff * pow(2, Double(max(0, job.attempts - 1))))
             // Up to 10% jitter, so that jobs failing together do not retry together.
             let retryAt = clock.now() + delay * Double.random(in: 1.0...1.1)
-            logger.warning("Job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(error)"])
-            try? await queue.fail(job, worker: workerID, error: "\(error)", retryAt: retryAt, now: clock.now())
+            logger.warning("Job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)", "error": "\(StoreError.describing(error))"])
+            try? await queue.fail(job, worker: workerID, error: StoreError.describing(error), retryAt: retryAt, now: clock.now())
         }
     }
 }

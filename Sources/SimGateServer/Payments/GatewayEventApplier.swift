@@ -119,10 +119,10 @@ struct GatewayEventApplier: Sendable {
         var filter = SimFilter(accountID: gateway.accountID)
         switch hint {
         case .iccid(let text):
-            guard let iccid = try? ICCID(text) else { return .failure(GatewayPayloadError("Metadata iccid '\(text.prefix(32))' is not a valid ICCID.")) }
+            guard let iccid = try? ICCID(text) else { return .failure(GatewayPayloadError("Metadata iccid \(TextLimit.quoted(text, maximumLength: 32)) is not a valid ICCID.")) }
             filter.iccid = iccid
         case .imei(let text):
-            guard let imei = try? IMEI(fromNetwork: text) else { return .failure(GatewayPayloadError("Metadata imei '\(text.prefix(32))' is not a valid IMEI.")) }
+            guard let imei = try? IMEI(fromNetwork: text) else { return .failure(GatewayPayloadError("Metadata imei \(TextLimit.quoted(text, maximumLength: 32)) is not a valid IMEI.")) }
             filter.imei = imei
         }
         // A retired SIM takes no change (a payment for it was credited as if it had service);

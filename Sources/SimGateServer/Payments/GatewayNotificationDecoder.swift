@@ -11,7 +11,8 @@ enum GatewayNotificationDecoder {
     /// and a failed payment dated after `receivedAt` is dated then
     /// (``GatewayNotification/reported(noLaterThan:)``).
     static func decode(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
-        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange().reported(noLaterThan: receivedAt)
+        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange()
+            .withTextWithinLimits(idField: kind == .generic ? "webhook-id" : "id").reported(noLaterThan: receivedAt)
     }
 
     private static func read(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {

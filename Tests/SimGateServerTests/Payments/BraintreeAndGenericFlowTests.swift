@@ -104,8 +104,63 @@ struct BraintreeAndGenericFlowTests {
             #expect(try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c"], id: "msg_2", gateway: gateway, secret: secret).code == "payload_invalid")
             #expect(try await app.sendGeneric(["type": "payment.failed", "subscription": "c"], id: "msg_3", gateway: gateway, secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()).code == "signature_invalid")
 
-            try await app.sendGeneric(["type": "subscription.canceled", "subscription": "contract-1"], id: "msg_4", gateway: gateway, secret: secret)
+            // A cancellation dated ahead is in force from its telling: dated 9999, it kept the SIM
+            // LIVE to the end of its paid period on a gateway set to cut off at once.
+            let canceledAt = app.clock.now()
+            try await app.sendGeneric(["type": "subscription.canceled", "subscription": "contract-1", "occurred_at": "9999-12-31T23:59:59Z"], id: "msg_4", gateway: gateway, secret: secret)
             try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect(try await app.request(.get, "/v1/billing_bindings", key: key).items.first?["ended_at"] as? String == RFC3339.string(from: canceledAt))
+        }
+    }
+
+    /// On PostgreSQL, which keeps no NUL in text and no index entry past 8 KB, a signed event
+    /// with a NUL in its id, type or subscription, or an id of thousands of characters, was
+    /// answered 500 (the gateway then resends it for days); a NUL in its metadata's ICCID left
+    /// it `received` for good, its job failing on the message that quoted the ICCID.
+    @Test("text no gateway sends (a NUL, thousands of characters) is refused by field or filed with its reason, never a 500 or a stuck event", arguments: TestEngine.available)
+    func hostileText(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let iccid = try #require(try await app.request(.get, "/v1/sims/\(sim)", key: key)["iccid"])
+            let created = try await app.request(.post, "/v1/payment_gateways", key: key, json: ["kind": "generic"])
+            let gateway = try #require(created["id"])
+            let secret = try #require(created["secret"])
+            let paidUntil = RFC3339.string(from: app.clock.now() + 30 * 86_400)
+
+            let longID = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c-1", "paid_until": paidUntil],
+                                                   id: String((0..<3_000).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! }), gateway: gateway, secret: secret)
+            #expect(longID.status == 400 && longID.code == "payload_invalid" && longID["param"] == "webhook-id", "\(longID.text)")
+            let nulType = try await app.sendGeneric(["type": "payment.\u{0}succeeded", "subscription": "c-1"], id: "msg_type", gateway: gateway, secret: secret)
+            #expect(nulType.status == 400 && nulType["param"] == "type", "\(nulType.text)")
+
+            let nulSubscription = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c\u{0}1", "paid_until": paidUntil], id: "msg_sub", gateway: gateway, secret: secret)
+            #expect(nulSubscription.status == 400 && nulSubscription["param"] == "subscription", "\(nulSubscription.text)")
+            let nulICCID = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c-2", "iccid": iccid + "\u{0}", "paid_until": paidUntil], id: "msg_iccid", gateway: gateway, secret: secret)
+            #expect(nulICCID.status == 200, "\(nulICCID.text)")
+            try await app.waitForGatewayEvents(key: key)
+            let filed = Dictionary(uniqueKeysWithValues: try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.map {
+                ($0["external_id"] as? String ?? "?", ($0["status"] as? String ?? "", $0["outcome"] as? String ?? ""))
+            })
+            #expect(filed["msg_iccid"]?.0 == "unbound" && filed["msg_iccid"]?.1.contains("\\0") == true, "\(filed)")
+            #expect(try await app.request(.get, "/v1/sims/\(sim)", key: key)["status"] == "INVENTORY", "nothing bound, nothing paid")
+
+            let stripe = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [PaymentEdgesTests.secret]])
+            let start = app.clock.now()
+            for (field, event) in [
+                ("id", StripeEvents.invoicePaid(id: "evt_nul\u{0}x", subscription: "sub_1", periodStart: start, periodEnd: start + 86_400, created: start)),
+                ("id", StripeEvents.invoicePaid(id: "evt_" + String((0..<3_000).map { _ in "0123456789abcdef".randomElement()! }), subscription: "sub_1", periodStart: start, periodEnd: start + 86_400, created: start)),
+            ] {
+                let reply = try await app.sendStripe(event, gateway: stripe, secret: PaymentEdgesTests.secret)
+                #expect(reply.status == 400 && reply.code == "payload_invalid" && reply["param"] == field, "\(reply.text)")
+            }
+            let nulStripeSubscription = try await app.sendStripe(
+                StripeEvents.invoicePaid(id: "evt_sub", subscription: "sub_\u{0}", periodStart: start, periodEnd: start + 86_400, created: start), gateway: stripe, secret: PaymentEdgesTests.secret
+            )
+            #expect(nulStripeSubscription.status == 200, "\(nulStripeSubscription.text)")
+            try await app.waitForGatewayEvents(key: key)
+            let stripeFiled = try await app.request(.get, "/v1/gateway_events?limit=1", key: key).items.first
+            #expect(stripeFiled?["status"] as? String == "ignored" && (stripeFiled?["outcome"] as? String)?.contains("control characters") == true, "\(String(describing: stripeFiled))")
         }
     }
 }
