@@ -122,6 +122,13 @@ struct BadInputTests {
                 #expect(reply.code == code, "\(path): \(reply.text)")
                 #expect(reply.param == param, "\(path)")
             }
+            // A lone bound at the edge of time selects nothing; it was refused against a default
+            // no one sent ('from' after the default 'to').
+            for path in ["/v1/usage?from=9999-12-31T23:59:59.999Z", "/v1/usage?to=0001-01-01T00:00:00Z", "/v1/usage?to=1969-12-31T00:00:00Z&granularity=month"] {
+                let reply = try await app.request(.get, path, key: app.operatorKey)
+                #expect(reply.status == 200 && reply.items.isEmpty, "\(path): \(reply.text)")
+            }
+            #expect(try await app.request(.get, "/v1/usage?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", key: app.operatorKey).param == "from")
         }
     }
 

@@ -163,6 +163,25 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// Error-Cause is 32 bits unsigned; PostgreSQL's column held 31, so an answer carrying
+    /// 2^31 or more was never stored, no event told it, and the job died sending it again.
+    @Test("an Error-Cause of 2^31 or more is stored as the gateway sent it", arguments: TestEngine.available)
+    func largeErrorCause(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "odd-cause", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            gateway.answer(.nak(errorCause: UInt32.max))
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await app.settle()
+            let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+            let answer = session?["disconnect"] as? [String: Any]
+            #expect(answer?["outcome"] as? String == "nacked" && answer?["error_cause"] as? Int == Int(UInt32.max), "\(String(describing: session))")
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items.count == 1)
+            #expect(gateway.received.count == 1, "answered once, asked once")
+        }
+    }
+
     /// Each exchange sends up to three times; a SIM made LIVE again between two sends got the
     /// resend anyway, and a gateway that answered it cut the session of a LIVE SIM.
     @Test("a SIM made LIVE again while its Disconnect-Request waits for an answer is not asked again", arguments: [TestEngine.sqlite])

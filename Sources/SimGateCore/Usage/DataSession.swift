@@ -65,6 +65,10 @@ public struct DataSession: Sendable, Equatable {
     /// Whether ``startedAt`` was read from the gateway's clock (its Event-Timestamp) rather than
     /// SimGate's (arrival less Acct-Delay-Time); nil for sessions stored before this was kept.
     public let startedByGatewayClock: Bool?
+    /// When SimGate first heard of the session, by its own clock: the first report's arrival
+    /// less its Acct-Delay-Time. Every report that adds bytes was made later. `nil` for
+    /// sessions stored before this was kept.
+    public let firstHeardAt: Date?
     /// When a report last touched the session.
     public var updatedAt: Date
     /// When it stopped (Stop, Accounting-On/Off or an acknowledged disconnect); `nil` while open.
@@ -92,7 +96,7 @@ public struct DataSession: Sendable, Equatable {
     /// Assembles a session; a new one has zero counters and no disconnect.
     public init(
         nas: String, sessionID: String, simID: SimID, accountID: AccountID?, clientAddress: String, startedAt: Date,
-        startedByGatewayClock: Bool? = nil, updatedAt: Date, stoppedAt: Date? = nil,
+        startedByGatewayClock: Bool? = nil, firstHeardAt: Date? = nil, updatedAt: Date, stoppedAt: Date? = nil,
         counters: SessionCounters = SessionCounters(), mccMNC: String? = nil, country: String? = nil, rat: String? = nil,
         imei: String? = nil, userName: String? = nil, framedIPAddress: String? = nil, disconnect: SessionDisconnect? = nil
     ) {
@@ -102,6 +106,7 @@ public struct DataSession: Sendable, Equatable {
         self.sessionID = sessionID
         self.simID = simID
         self.startedByGatewayClock = startedByGatewayClock
+        self.firstHeardAt = firstHeardAt
         self.accountID = accountID
         self.clientAddress = clientAddress
         self.startedAt = startedAt

@@ -193,7 +193,8 @@ struct AccountingLedger: Sendable {
             if known == nil, !(beginsAgain && opened.contains(key)) { opened.append(key) }
             var session = known ?? DataSession(
                 nas: key.nas, sessionID: key.sessionID, simID: sim.id, accountID: sim.accountID, clientAddress: report.clientAddress,
-                startedAt: report.sessionStart(arrival: now), startedByGatewayClock: report.gatewayTime(arrival: now) != nil, updatedAt: now
+                startedAt: report.sessionStart(arrival: now), startedByGatewayClock: report.gatewayTime(arrival: now) != nil,
+                firstHeardAt: report.madeAt(arrival: now), updatedAt: now
             )
             let since = known?.updatedAt ?? now
             let delta = session.counters.record(inputBytes: report.inputBytes, outputBytes: report.outputBytes)
@@ -255,14 +256,18 @@ struct AccountingLedger: Sendable {
                 stillRunning.insert(key)
                 toDisconnect.insert(key)
             }
-            // Used while the session ran: never dated before a start SimGate dated itself. A
-            // report dated weeks back (a gateway clock set back, trusted up to 31 days) in a
-            // session SimGate saw begin today was billed to last month, and on an
-            // Activate-On-First-Use SIM taken for a former life's usage: no first use, no
-            // bundle, no statement. A start the gateway's clock dated is no such bound: a clock
-            // ahead moved bytes dated by Acct-Delay-Time into the next day or month.
+            // Used while the session ran: never dated before SimGate first heard of it, by its
+            // own clock (a report that adds bytes was made after the one that first told of the
+            // session). A report dated back (a gateway clock set back, trusted up to 31 days; an
+            // Acct-Delay-Time of hours a second into the session) in a session SimGate heard
+            // begin today was billed to an earlier month, and on an Activate-On-First-Use SIM
+            // taken for a former life's usage: no first use, no bundle, no statement. A start
+            // the gateway's clock dated is no such bound: a clock ahead moved bytes dated by
+            // Acct-Delay-Time into the next day or month. Sessions stored before the first
+            // hearing was kept are bounded by a start SimGate dated itself.
             let reported = report.usageTime(arrival: now)
-            let usedUntil = session.startedByGatewayClock == false ? min(now, max(reported, session.startedAt)) : reported
+            let heard = session.firstHeardAt ?? (session.startedByGatewayClock == false ? session.startedAt : nil)
+            let usedUntil = heard.map { min(now, max(reported, $0)) } ?? reported
             let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: session.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
                 startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,

@@ -127,6 +127,14 @@ struct AccountingReport: Sendable {
         return UsageTimeBounds.isPlausible(time, now: arrival) ? time : nil
     }
 
+    /// When the report was made by SimGate's clock: its arrival less Acct-Delay-Time (the
+    /// gateway's own count of how long it held the report, whatever its clock says), when that
+    /// is at most ``maximumLag``; else its arrival.
+    func madeAt(arrival: Date) -> Date {
+        guard let delayTime, TimeInterval(delayTime) <= Self.maximumLag else { return arrival }
+        return arrival.addingTimeInterval(-TimeInterval(delayTime))
+    }
+
     /// When the usage this report adds was used up to, never later than its arrival. A gateway
     /// that held its reports through an outage sends them days later, and their bytes belong
     /// to the day and month they were used in, not the ones they came in. Arrival less

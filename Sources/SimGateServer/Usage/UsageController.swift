@@ -145,9 +145,14 @@ struct UsageTotalsParameters {
         case "month": months = true
         default: throw APIError.invalid("invalid_value", "'granularity' is day or month.", param: "granularity")
         }
-        from = try query.date("from") ?? Date(timeIntervalSince1970: 0)
-        to = try query.date("to") ?? Date(timeIntervalSince1970: 253_402_300_799)
-        guard from <= to else { throw APIError.invalid("invalid_value", "'from' must not be after 'to'.", param: "from") }
+        let givenFrom = try query.date("from"), givenTo = try query.date("to")
+        from = givenFrom ?? Date(timeIntervalSince1970: 0)
+        to = givenTo ?? Date(timeIntervalSince1970: 253_402_300_799)
+        // Only bounds both given can disagree: a lone `from` late in 9999 (or `to` before 1970)
+        // was refused against a default no one sent; it selects nothing.
+        if let givenFrom, let givenTo, givenFrom > givenTo {
+            throw APIError.invalid("invalid_value", "'from' must not be after 'to'.", param: "from")
+        }
         switch query["country"] {
         case nil: country = nil
         case "unknown": country = ""

@@ -12,5 +12,6 @@ enum Schema {
         ruleStatesBySim,
         sessionStartClocks,
         trialGrants,
+        sessionsFirstHeard,
     ]
 }

@@ -130,7 +130,7 @@ public struct SessionRepository: Sendable {
         values.append(Int64(session.counters.inputBytes)); values.append(Int64(session.counters.outputBytes))
         values.append(orNull(session.mccMNC)); values.append(orNull(session.country)); values.append(orNull(session.rat))
         values.append(orNull(session.imei)); values.append(orNull(session.userName)); values.append(orNull(session.framedIPAddress))
-        values.append(orNull(session.startedByGatewayClock.map { Int64($0 ? 1 : 0) }))
+        values.append(orNull(session.startedByGatewayClock.map { Int64($0 ? 1 : 0) })); values.append(orNull(session.firstHeardAt?.stored))
         assert(values.count.isMultiple(of: columns.count), "a session's row is one value a column")
     }
 
@@ -138,6 +138,7 @@ public struct SessionRepository: Sendable {
     private static let columns = [
         "nas", "session_id", "sim_id", "account_id", "client_address", "started_at", "updated_at", "stopped_at",
         "input_bytes", "output_bytes", "mcc_mnc", "country", "rat", "imei", "user_name", "framed_ip_address", "started_by_gateway_clock",
+        "first_heard_at",
     ]
 
     /// What a report changes in a session heard of before; its start is kept.
@@ -194,7 +195,8 @@ public struct SessionRepository: Sendable {
             nas: try row.string("nas"), sessionID: try row.string("session_id"), simID: SimID(trusted: try row.string("sim_id")),
             accountID: try row.optionalString("account_id").map(AccountID.init(trusted:)),
             clientAddress: try row.string("client_address"), startedAt: try row.date("started_at"),
-            startedByGatewayClock: try row.optionalInt64("started_by_gateway_clock").map { $0 != 0 }, updatedAt: try row.date("updated_at"),
+            startedByGatewayClock: try row.optionalInt64("started_by_gateway_clock").map { $0 != 0 },
+            firstHeardAt: try row.optionalDate("first_heard_at"), updatedAt: try row.date("updated_at"),
             stoppedAt: try row.optionalDate("stopped_at"),
             counters: SessionCounters(
                 inputBytes: try row.byteCount("input_bytes", table: "radius_sessions"), outputBytes: try row.byteCount("output_bytes", table: "radius_sessions")

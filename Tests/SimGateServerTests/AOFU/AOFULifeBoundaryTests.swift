@@ -143,6 +143,37 @@ struct AOFULifeBoundaryTests {
         }
     }
 
+    /// A gateway that dated its session's Start itself could still date the usage back before
+    /// it: an Acct-Delay-Time of two hours a second into the session, or a clock set back since
+    /// before the Start. The bytes were taken for a former life's (no first use, no bundle, no
+    /// countdown) and counted in an earlier month.
+    @Test("usage is never dated before SimGate first heard of its session, whichever clock dated the session's start",
+          arguments: TestEngine.available, [false, true])
+    func usageNotBeforeFirstHeard(engine: TestEngine, clockBehind: Bool) async throws {
+        try await TestHarness.run(engine) { app in
+            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 1, megabytes: 1)
+            app.clock.advance(by: 60)
+            let opened = app.clock.now()
+            let gatewayNow = clockBehind ? opened.addingTimeInterval(-20 * 86_400) : opened.addingTimeInterval(2)
+            var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0))
+            start.eventTimestamp = UInt32(gatewayNow.timeIntervalSince1970)
+            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(start, identifier: 1)])
+            app.clock.advance(by: 1)
+            var interim = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0), inputBytes: 3 * 1_048_576)
+            interim.eventTimestamp = UInt32(gatewayNow.timeIntervalSince1970 + 1)
+            interim.sessionTime = 1
+            if !clockBehind { interim.delayTime = 7_200 }
+            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(interim, identifier: 2)])
+            try await app.settle()
+            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
+            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 3 * 1_048_576, "\(state.text)")
+            #expect(state["first_use_at"] == RFC3339Text.format(opened), "\(state.text)")
+            #expect(state["status"] == "OFFLINE", "its 1 MB bundle used up: \(state.text)")
+            let days = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=day", key: app.operatorKey).items
+            #expect(days.map { $0["period"] as? String } == [String(RFC3339Text.format(opened).prefix(10))], "\(days)")
+        }
+    }
+
     /// A top-up, and a provisioning that only replaced the bundle, left `updated_at` where it
     /// was, in the SIM and in the events that carry it.
     @Test("a top-up and a new bundle move the SIM's updated_at, in the SIM and its event")
