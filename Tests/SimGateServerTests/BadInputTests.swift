@@ -95,7 +95,7 @@ struct BadInputTests {
                 ("/v1/events?sim=acct_1", "invalid_id", "sim"),
                 // Unix seconds past year 9999 are no time (they would not fit in milliseconds).
                 ("/v1/events?created[gte]=9223372036854775807", "invalid_time", "created[gte]"),
-                ("/v1/usage?from=-9223372036854775808", "invalid_time", "from"),
+                ("/v1/usage?from=-9223372036854775808", "invalid_time", "from"), ("/v1/usage?from=+1000", "invalid_time", "from"),
                 // Impossible fields are refused, not rolled over into the next day or month.
                 ("/v1/events?created[gte]=2026-02-30T00:00:00Z", "invalid_time", "created[gte]"),
                 ("/v1/events?created[gte]=2026-11-30T24:00:00Z", "invalid_time", "created[gte]"),

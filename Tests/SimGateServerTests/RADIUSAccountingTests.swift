@@ -357,6 +357,9 @@ struct RADIUSAccountingTests {
                 // Both held since January 31, 23:00-23:10 (the gateway's clock).
                 report(.start, "held", bytes: 0, at: january31, delay: 300_000, identifier: 1),
                 report(.stop, "held", bytes: 1_000, at: january31.addingTimeInterval(600), delay: 299_400, identifier: 2),
+                // Held as long, dated by Event-Timestamp alone: first heard of today, used then.
+                report(.start, "held-dated", bytes: 0, at: january31.addingTimeInterval(60), delay: nil, identifier: 7),
+                report(.stop, "held-dated", bytes: 2_000, at: january31.addingTimeInterval(660), delay: nil, identifier: 8),
                 // No Event-Timestamp: held two days by the gateway's own count.
                 report(.start, "delayed", bytes: 0, at: nil, delay: 2 * 86_400, identifier: 3),
                 report(.interimUpdate, "delayed", bytes: 30, at: nil, delay: 2 * 86_400, identifier: 4),
@@ -372,7 +375,7 @@ struct RADIUSAccountingTests {
             let (today, february) = (UsageRepository.periods(of: app.clock.now())[0], UsageRepository.periods(of: app.clock.now())[1])
             #expect(january == "2027-01" && delayedDay == "2027-02-01")
             let (onJanuary31, inJanuary) = (try await total(january31Day), try await total(january))
-            #expect(onJanuary31 == 1_000 && inJanuary == 1_000)
+            #expect(onJanuary31 == 3_000 && inJanuary == 3_000)
             #expect(try await total(delayedDay) == 30)
             let (onToday, inFebruary) = (try await total(today), try await total(february))
             #expect(onToday == 500 && inFebruary == 530)

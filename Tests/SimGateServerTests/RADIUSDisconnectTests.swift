@@ -5,6 +5,7 @@ import SimGateCore
 import SimGateRADIUS
 @testable import SimGateServer
 import SimGateTestSupport
+import SQLKit
 import Synchronization
 import Testing
 
@@ -163,6 +164,41 @@ struct RADIUSDisconnectTests {
         }
     }
 
+    /// On PostgreSQL before migration 25 an answer with a large Error-Cause could not be stored:
+    /// the job died and left the session with no answer at all, which neither the silence rule
+    /// nor the answered-but-running rule asked again, so the suspended SIM's data ran on.
+    @Test("a session left with no stored answer (its job died first) is asked again like an unanswered one", arguments: TestEngine.available)
+    func noStoredAnswer(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: Self.answerTimeout) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.start, session: "lost-answer", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
+            ])
+            gateway.answer(.nak(errorCause: 503))
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
+            try await app.settle()
+            #expect(gateway.received.count == 1)
+            // As the earlier build left it on PostgreSQL: no answer stored, the job dead.
+            try await app.database.sqlTransaction { db in
+                try await db.update("radius_sessions").set("disconnect_outcome", to: SQLLiteral.null).set("disconnect_error_cause", to: SQLLiteral.null)
+                    .set("disconnect_at", to: SQLLiteral.null).where("session_id", .equal, "lost-answer").run()
+            }
+            app.clock.advance(by: 60)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "lost-answer", imsi: Fixtures.imsi(0), input: 1_000, output: 0, identifier: 2),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 1, "within five minutes of the SIM leaving LIVE, its own job may still be at work")
+            app.clock.advance(by: 300)
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "lost-answer", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 3),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 2, "asked again")
+            let answer = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
+            #expect(answer?["outcome"] as? String == "nacked", "\(String(describing: answer))")
+        }
+    }
+
     /// Error-Cause is 32 bits unsigned; PostgreSQL's column held 31, so an answer carrying
     /// 2^31 or more was never stored, no event told it, and the job died sending it again.
     @Test("an Error-Cause of 2^31 or more is stored as the gateway sent it", arguments: TestEngine.available)
@@ -316,9 +352,16 @@ struct RADIUSDisconnectTests {
             try await app.settle()
             #expect(gateway.received.count == 2, "asked again within five minutes of the answers")
 
-            // Five minutes on, still counting: both open again and asked again.
+            // Five minutes on, a report its gateway held since before the answers (Acct-Delay-Time):
+            // no sign that the session runs on.
             app.clock.advance(by: 300)
             gateway.answer(.ack)
+            var held = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "acks", imsi: Fixtures.imsi(0), inputBytes: 1_500)
+            held.delayTime = 300
+            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(held, identifier: 10)])
+            try await app.settle()
+            #expect(gateway.received.count == 2, "a report made before the answer reopens nothing")
+            // Made now, still counting: both open again and asked again.
             try await RADIUSAccountingTests.send(app, [
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 5),
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "naks", imsi: Fixtures.imsi(1), input: 2_000, output: 0, identifier: 6),
@@ -343,6 +386,22 @@ struct RADIUSDisconnectTests {
             ])
             try await app.settle()
             #expect(gateway.received.count == 4, "a report adding no bytes is no sign of a running session")
+
+            // Then less often: after half the time since the SIM left LIVE (at about 5, 10, 20,
+            // 40 minutes...), so a gateway that never ends it is not asked every five minutes.
+            func counting(_ bytes: UInt64, identifier: UInt8) async throws -> Int {
+                try await RADIUSAccountingTests.send(app, [
+                    RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: bytes, output: 0, identifier: identifier),
+                ])
+                try await app.settle()
+                return gateway.received.count
+            }
+            app.clock.advance(by: 300)  // 15 minutes in, 10 since the last answer
+            #expect(try await counting(3_000, identifier: 8) == 5)
+            app.clock.advance(by: 300)  // 20 minutes in, 5 since the last answer
+            #expect(try await counting(4_000, identifier: 9) == 5, "asked again after half the time since the SIM left LIVE")
+            app.clock.advance(by: 600)  // 30 minutes in, 15 since the last answer
+            #expect(try await counting(5_000, identifier: 11) == 6)
         }
     }
 

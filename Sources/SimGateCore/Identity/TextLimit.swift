@@ -6,25 +6,34 @@
 public enum TextLimit {
     /// What is wrong with `text`, or `nil` when it fits.
     public static func problem(in text: String, maximumLength: Int, allowsLineBreaks: Bool = false) -> String? {
+        violation(in: text, maximumLength: maximumLength, allowsLineBreaks: allowsLineBreaks)?.problem
+    }
+
+    /// What is wrong with `text` and the API's code for it (`value_too_long`, or
+    /// `invalid_value` for a control character), or `nil` when it fits.
+    public static func violation(in text: String, maximumLength: Int, allowsLineBreaks: Bool = false) -> (code: String, problem: String)? {
         if text.unicodeScalars.count > maximumLength || text.utf8.count > 4 * maximumLength {
-            return "has at most \(maximumLength) characters"
+            return ("value_too_long", "has at most \(maximumLength) characters")
         }
         let allowed: Set<Unicode.Scalar> = allowsLineBreaks ? ["\n", "\t", "\r"] : []
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
-            return "must not contain control characters"
+            return ("invalid_value", "must not contain control characters")
         }
         return nil
     }
 
-    /// Untrusted text as a message may show it: its first `maximumLength` characters, quoted,
-    /// each control character written as an escape (`\0`, `\u{1B}`). A NUL echoed into a
+    /// Untrusted text as a message may show it: its first `maximumLength` Unicode scalars, quoted,
+    /// each control character (C0, DEL and C1) written as an escape (`\u{0}`, `\u{9B}`), and a
+    /// backslash or quote after a backslash, so the quoted text reads one way only. A NUL echoed into a
     /// stored message failed the write on PostgreSQL, which keeps no NUL in text, and its job
     /// was retried to no end.
     public static func quoted(_ text: some StringProtocol, maximumLength: Int) -> String {
         var shown = "'"
-        for scalar in text.prefix(maximumLength).unicodeScalars {
+        for scalar in text.unicodeScalars.prefix(maximumLength) {
             if scalar.properties.generalCategory == .control {
-                shown += scalar.escaped(asASCII: false)
+                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else if scalar == "\\" || scalar == "'" {
+                shown += "\\" + String(scalar)
             } else {
                 shown.unicodeScalars.append(scalar)
             }

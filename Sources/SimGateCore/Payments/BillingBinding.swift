@@ -46,3 +46,15 @@ public struct BillingBinding: Equatable, Sendable {
         self.updatedAt = updatedAt
     }
 }
+
+extension BillingBinding {
+    /// The longest subscription id a binding can have, in characters.
+    public static let subscriptionIDLength = 255
+
+    /// Whether `id` is one a binding can have, as the API takes it: not blank, at most
+    /// ``subscriptionIDLength`` characters, no control character. A gateway event naming any
+    /// other binds nothing (PostgreSQL keeps no NUL in text, nor an index entry of kilobytes).
+    public static func isUsableSubscriptionID(_ id: String) -> Bool {
+        !id.trimmingCharacters(in: .whitespaces).isEmpty && TextLimit.problem(in: id, maximumLength: subscriptionIDLength) == nil
+    }
+}

@@ -25,8 +25,7 @@ public enum GenericPaymentEventReader {
             throw GatewayPayloadError("'type' must be one of \(types.joined(separator: ", ")).", field: "type")
         }
         // Held to what the API takes for a binding's subscription.
-        guard let subscription = object["subscription"] as? String, !subscription.trimmingCharacters(in: .whitespaces).isEmpty,
-              TextLimit.problem(in: subscription, maximumLength: 255) == nil else {
+        guard let subscription = object["subscription"] as? String, BillingBinding.isUsableSubscriptionID(subscription) else {
             throw GatewayPayloadError("'subscription' must be a non-blank string of at most 255 characters, without control characters.", field: "subscription")
         }
         let occurredAt: Date

@@ -106,7 +106,7 @@ public enum StripeEventReader {
             return (.paymentFailed(at: occurredAt), nil)
         default:
             // incomplete, paused: no payment was taken and none failed; the paid period runs out by itself.
-            return (nil, "A subscription that is \(status.isEmpty ? "without status" : status) changes no entitlement.")
+            return (nil, "A subscription that is \(status.isEmpty ? "without status" : TextLimit.quoted(status, maximumLength: 40)) changes no entitlement.")
         }
     }
 

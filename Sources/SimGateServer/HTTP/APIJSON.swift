@@ -57,9 +57,10 @@ enum RFC3339 {
     }
 
     /// Reads `2026-11-22T10:00:00Z`, with or without fractional seconds or with an offset;
-    /// also accepts whole Unix seconds, as Stripe's `created[gte]` does.
+    /// also accepts whole Unix seconds, as Stripe's `created[gte]` does (digits, after a minus
+    /// sign for times before 1970; `+1000` is neither form).
     static func date(from text: String) -> Date? {
-        if let seconds = Int64(text) {
+        if text.first != "+", let seconds = Int64(text) {
             // Years 1 to 9999, as RFC 3339 text can write them: a larger number of seconds is
             // no time, and would not fit SimGate's milliseconds.
             guard (-62_135_596_800...253_402_300_799).contains(seconds) else { return nil }

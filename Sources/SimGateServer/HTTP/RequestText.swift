@@ -7,8 +7,8 @@ public enum RequestText {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DomainError(.invalid, code: "invalid_value", message: "'\(param)' must not be empty.", param: param)
         }
-        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength) {
-            throw DomainError(.invalid, code: problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", message: "'\(param)' \(problem).", param: param)
+        if let wrong = TextLimit.violation(in: text, maximumLength: maximumLength) {
+            throw DomainError(.invalid, code: wrong.code, message: "'\(param)' \(wrong.problem).", param: param)
         }
     }
 }

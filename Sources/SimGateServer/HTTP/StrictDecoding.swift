@@ -48,9 +48,9 @@ extension KeyedDecodingContainer {
     /// `maximumLength` characters, no control characters but line breaks where allowed.
     func decodeText(_ key: Key, maximumLength: Int, allowsLineBreaks: Bool = false) throws -> String? {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        if let problem = TextLimit.problem(in: text, maximumLength: maximumLength, allowsLineBreaks: allowsLineBreaks) {
+        if let wrong = TextLimit.violation(in: text, maximumLength: maximumLength, allowsLineBreaks: allowsLineBreaks) {
             let path = CodingPathText.render(codingPath + [key])
-            throw APIError.invalid(problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", "'\(path)' \(problem).", param: path)
+            throw APIError.invalid(wrong.code, "'\(path)' \(wrong.problem).", param: path)
         }
         return text
     }

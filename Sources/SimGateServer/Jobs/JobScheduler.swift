@@ -106,7 +106,7 @@ public final class JobScheduler: Service, Sendable {
                 } catch {
                     // Stopping (the group is shutting down or cancelled) is no failure to report.
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                    logger.error("Could not claim jobs", metadata: ["error": "\(error)"])
+                    logger.error("Could not claim jobs", metadata: ["error": "\(StoreError.describing(error))"])
                     ran = 0
                 }
                 if ran == 0 {
@@ -168,7 +168,7 @@ public final class JobScheduler: Service, Sendable {
                     } catch is CancellationError {
                         return
                     } catch {
-                        logger.warning("Could not renew job claims", metadata: ["jobs": "\(ids.count)", "error": "\(error)"])
+                        logger.warning("Could not renew job claims", metadata: ["jobs": "\(ids.count)", "error": "\(StoreError.describing(error))"])
                     }
                 }
             }
@@ -196,7 +196,7 @@ public final class JobScheduler: Service, Sendable {
             try await queue.complete(jobs.map(\.id), worker: workerID, now: clock.now())
             for job in jobs { finishedContinuation.yield(job) }
         } catch {
-            logger.warning("Job batch failed; running its jobs one by one", metadata: ["kind": "\(kind)", "jobs": "\(jobs.count)", "error": "\(error)"])
+            logger.warning("Job batch failed; running its jobs one by one", metadata: ["kind": "\(kind)", "jobs": "\(jobs.count)", "error": "\(StoreError.describing(error))"])
             for job in jobs { await execute(job) }
         }
     }

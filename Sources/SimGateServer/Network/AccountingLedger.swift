@@ -124,7 +124,8 @@ struct AccountingLedger: Sendable {
         var formerHolders: [UsageRecord] = []
         var formerHolderGateways: [String] = []
         // Known sessions to disconnect: a former holder's still open, and a non-LIVE SIM's
-        // whose last Disconnect-Request went unanswered a while ago.
+        // whose gateway let its last Disconnect-Request go unanswered, or answered it but keeps
+        // the session running, a while ago.
         var toDisconnect: Set<SessionKey> = []
         // Each record's gateway, by index; made into a dictionary only if a cause is asked for
         // (first use, a new place or device, a bundle: rare beside the records themselves).
@@ -227,14 +228,16 @@ struct AccountingLedger: Sendable {
                 toDisconnect.insert(key)
             }
             // Still reported, when it must end (its SIM not LIVE, or now another account's),
-            // after its gateway let every Disconnect-Request go unanswered: asked again, at most
-            // once every ``silentDisconnectRetry``. The job gives up after three tries within a
-            // minute, so a gateway whose CoA port was down for that minute kept a suspended or
-            // retired SIM's data flowing for good, and a former holder's session on a SIM now
-            // LIVE for its new holder.
-            if session.stoppedAt == nil, !sim.isLive || session.accountID != sim.accountID,
-               let answer = session.disconnect, answer.outcome == .noAnswer,
-               now.timeIntervalSince(answer.at) >= Self.silentDisconnectRetry {
+            // after its gateway let every Disconnect-Request go unanswered: asked again (see
+            // ``asksAgain(answeredAt:madeAt:troubleSince:)``). The job gives up after three tries
+            // within a minute, so a gateway whose CoA port was down for that minute kept a
+            // suspended or retired SIM's data flowing for good, and a former holder's session on
+            // a SIM now LIVE for its new holder. With no answer at all (its job died before one
+            // was stored: an answer PostgreSQL could not store before migration 25), it counts
+            // as unanswered when the SIM left LIVE.
+            let mustEnd = !sim.isLive || session.accountID != sim.accountID
+            if session.stoppedAt == nil, mustEnd, (session.disconnect?.outcome ?? .noAnswer) == .noAnswer,
+               Self.asksAgain(answeredAt: session.disconnect?.at ?? sim.statusChangedAt, madeAt: now, troubleSince: sim.statusChangedAt) {
                 toDisconnect.insert(key)
             }
             guard !delta.isEmpty else { continue }
@@ -242,11 +245,12 @@ struct AccountingLedger: Sendable {
             // when it must end: the gateway kept it running. Taken at its word, the ACK left the
             // session stopped and the NAK settled it, and nothing was asked again while a
             // suspended or retired SIM's data flowed on. It is open again, its answer set
-            // aside, and asked again, at most once every ``silentDisconnectRetry``.
-            if !beginsAgain, let answer = session.disconnect, answer.outcome == .acked || answer.outcome == .nacked,
-               report.status != .stop, session.stoppedAt.map({ $0 >= answer.at }) ?? true,
-               now.timeIntervalSince(answer.at) >= Self.silentDisconnectRetry,
-               !sim.isLive || session.accountID != sim.accountID {
+            // aside, and asked again. Only a session the ACK itself stopped (not a Stop or an
+            // Accounting-On since), and only by a report made, by SimGate's clock, well after
+            // the answer: one held by its gateway since before is no sign.
+            if !beginsAgain, mustEnd, report.status != .stop, let answer = session.disconnect,
+               answer.outcome == .acked ? session.stoppedAt == answer.at : answer.outcome == .nacked && session.stoppedAt == nil,
+               Self.asksAgain(answeredAt: answer.at, madeAt: report.madeAt(arrival: now), troubleSince: sim.statusChangedAt) {
                 warnings.warn("reported_after_disconnect", "Session still counting data after its gateway answered a Disconnect-Request; asked again", metadata: [
                     "nas": "\(key.nas)", "session": "\(key.sessionID)", "answer": "\(answer.outcome.rawValue)",
                 ])
@@ -256,18 +260,20 @@ struct AccountingLedger: Sendable {
                 stillRunning.insert(key)
                 toDisconnect.insert(key)
             }
-            // Used while the session ran: never dated before SimGate first heard of it, by its
-            // own clock (a report that adds bytes was made after the one that first told of the
-            // session). A report dated back (a gateway clock set back, trusted up to 31 days; an
-            // Acct-Delay-Time of hours a second into the session) in a session SimGate heard
-            // begin today was billed to an earlier month, and on an Activate-On-First-Use SIM
-            // taken for a former life's usage: no first use, no bundle, no statement. A start
-            // the gateway's clock dated is no such bound: a clock ahead moved bytes dated by
-            // Acct-Delay-Time into the next day or month. Sessions stored before the first
+            // Used while the session ran: never dated before it began, by whichever clock dates
+            // it earlier, its start's or SimGate's first hearing of it (a report that adds bytes
+            // was made after the one that first told of the session). A report dated back (a
+            // gateway clock set back, trusted up to 31 days; an Acct-Delay-Time of hours a second
+            // into a session the gateway's clock dated) in a session begun today was billed to an
+            // earlier month, and on an Activate-On-First-Use SIM taken for a former life's usage:
+            // no first use, no bundle, no statement. The earlier of the two: a start dated ahead
+            // by the gateway's clock would move bytes dated by Acct-Delay-Time into the next day
+            // or month, and a Start held through an outage, dated by its Event-Timestamp alone,
+            // was first heard of days after its bytes were used. Sessions stored before the first
             // hearing was kept are bounded by a start SimGate dated itself.
             let reported = report.usageTime(arrival: now)
-            let heard = session.firstHeardAt ?? (session.startedByGatewayClock == false ? session.startedAt : nil)
-            let usedUntil = heard.map { min(now, max(reported, $0)) } ?? reported
+            let began = session.firstHeardAt.map { min($0, session.startedAt) } ?? (session.startedByGatewayClock == false ? session.startedAt : nil)
+            let usedUntil = began.map { min(now, max(reported, $0)) } ?? reported
             let record = UsageRecord(
                 id: sims.ids.nextBody(), simID: sim.id, accountID: session.accountID, source: "radius", senderID: nil, sessionID: key.sessionID,
                 startedAt: min(since, usedUntil), endedAt: usedUntil, bytesUp: delta.inputBytes, bytesDown: delta.outputBytes,
@@ -436,9 +442,26 @@ struct AccountingLedger: Sendable {
         return .sameSession
     }
 
-    /// How long after a session's Disconnect-Request went unanswered its next report asks
-    /// again, in seconds: one interim interval at SimGate's default.
+    /// How long after a session's Disconnect-Request went unanswered (or was answered but the
+    /// session ran on) its next report asks again at first, in seconds: one interim interval at
+    /// SimGate's default.
     static let silentDisconnectRetry: TimeInterval = 300
+
+    /// The longest wait between two such asks, in seconds: a day.
+    static let longestDisconnectRetry: TimeInterval = 86_400
+
+    /// Whether a session that must end, whose last Disconnect-Request was answered (or went
+    /// unanswered) at `answeredAt`, is asked again by a report made at `madeAt`:
+    /// ``silentDisconnectRetry`` after the answer at first,
+    /// then after half the time since the trouble began (its SIM left LIVE or changed hands at
+    /// `troubleSince`), at most ``longestDisconnectRetry``. So the asks come at about 5, 10, 20,
+    /// 40 minutes..., then daily. Asked every five minutes, a gateway that always NAKs (or
+    /// ACKs and runs on) got a request, and the SIM's account an event, every five minutes for
+    /// as long as the data flowed.
+    static func asksAgain(answeredAt: Date, madeAt: Date, troubleSince: Date) -> Bool {
+        let wait = min(max(silentDisconnectRetry, madeAt.timeIntervalSince(troubleSince) / 2), longestDisconnectRetry)
+        return madeAt.timeIntervalSince(answeredAt) >= wait
+    }
 
     /// How far from a session's start a report may date it and still be that session's, in
     /// seconds: times come in whole seconds, from the gateway's clock or as arrival less

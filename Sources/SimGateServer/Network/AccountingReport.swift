@@ -142,7 +142,7 @@ struct AccountingReport: Sendable {
     /// says; else Event-Timestamp, within ``maximumLag`` of arrival (a gateway whose clock
     /// booted into 2020 would have billed its usage there); else the arrival.
     func usageTime(arrival: Date) -> Date {
-        if let delayTime, TimeInterval(delayTime) <= Self.maximumLag { return arrival.addingTimeInterval(-TimeInterval(delayTime)) }
+        if let delayTime, TimeInterval(delayTime) <= Self.maximumLag { return madeAt(arrival: arrival) }
         if let eventTimestamp {
             let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
             if time <= arrival, arrival.timeIntervalSince(time) <= Self.maximumLag { return time }

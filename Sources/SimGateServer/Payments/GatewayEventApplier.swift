@@ -44,7 +44,7 @@ struct GatewayEventApplier: Sendable {
             // other, and metadata made bindings the API refuses (300 characters, control
             // characters, blanks) that no one could name. Checked before any lookup: PostgreSQL
             // takes no NUL in a query's text.
-            guard !subscriptionID.trimmingCharacters(in: .whitespaces).isEmpty, TextLimit.problem(in: subscriptionID, maximumLength: 255) == nil else {
+            guard BillingBinding.isUsableSubscriptionID(subscriptionID) else {
                 let reason = "The subscription id is blank, longer than 255 characters or holds control characters: no binding has it, and none is made from metadata."
                 try await tx.gatewayEvents.record(id, status: .ignored, outcome: reason, at: now)
                 return

@@ -8,11 +8,12 @@ enum GatewayNotificationDecoder {
     /// Reads `payload` the way a gateway of `kind` sends it. `externalID` is the id the signature
     /// scheme carried, if any; `receivedAt` stands in for a generic event's send time.
     /// Times outside the years 1970 to 9999 are refused (``GatewayNotification/withTimesInRange()``),
-    /// and a failed payment dated after `receivedAt` is dated then
-    /// (``GatewayNotification/reported(noLaterThan:)``).
+    /// and a failed payment or an end dated after `receivedAt` is dated then
+    /// (``GatewayNotification/reported(noLaterThan:)``). (An id or type past the limits a
+    /// receipt checks is read all the same: an event stored before those checks keeps its
+    /// effect when a binding is made or moved.)
     static func decode(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {
-        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange()
-            .withTextWithinLimits(idField: kind == .generic ? "webhook-id" : "id").reported(noLaterThan: receivedAt)
+        try read(kind: kind, payload: payload, externalID: externalID, receivedAt: receivedAt).withTimesInRange().reported(noLaterThan: receivedAt)
     }
 
     private static func read(kind: PaymentGatewayKind, payload: String, externalID: String?, receivedAt: Date) throws(GatewayPayloadError) -> GatewayNotification {

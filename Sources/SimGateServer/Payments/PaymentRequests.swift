@@ -140,7 +140,7 @@ struct CreateBillingBindingRequest: Decodable {
         }
         self.gateway = gateway
         subscription = try container.decode(String.self, forKey: .subscription)
-        try RequestText.requireNonBlank(subscription, param: "subscription", maximumLength: 255)
+        try RequestText.requireNonBlank(subscription, param: "subscription", maximumLength: BillingBinding.subscriptionIDLength)
         sim = try container.decode(String.self, forKey: .sim)
     }
 }

@@ -86,8 +86,8 @@ struct SimImportRow: Decodable {
         // Checked here too, not only when JSON is decoded: rows read from a CSV file come
         // through this alone, and took serial numbers of any length, control characters and all.
         _ = check("serial_number") { () throws(ValidationError) in
-            if let serialNumber, let problem = TextLimit.problem(in: serialNumber, maximumLength: Self.serialNumberLength) {
-                throw ValidationError(code: problem.hasPrefix("has at most") ? "value_too_long" : "invalid_value", message: "The serial number \(problem).")
+            if let serialNumber, let wrong = TextLimit.violation(in: serialNumber, maximumLength: Self.serialNumberLength) {
+                throw ValidationError(code: wrong.code, message: "The serial number \(wrong.problem).")
             }
         }
         guard issues.isEmpty, let iccid, let imsi, let msisdn, let eid, let labels, let metadata else { return (nil, issues) }

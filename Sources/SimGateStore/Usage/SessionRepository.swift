@@ -183,7 +183,10 @@ public struct SessionRepository: Sendable {
     public func recordDisconnect(_ key: SessionKey, _ disconnect: SessionDisconnect) async throws {
         var update = db.update("radius_sessions")
             .set("disconnect_outcome", to: SQLBind(disconnect.outcome.rawValue))
-            .set("disconnect_error_cause", to: SQLBind(disconnect.errorCause.map(Int64.init)))
+            // Written as its 32 bits read signed, since PostgreSQL's INTEGER column holds no more:
+            // an Error-Cause of 2^31 or more failed the write, no answer was stored, and the job
+            // died resending. Read back as unsigned (``session(_:)``), it is the value sent.
+            .set("disconnect_error_cause", to: SQLBind(disconnect.errorCause.map { Int64(Int32(bitPattern: $0)) }))
             .set("disconnect_at", to: SQLBind(disconnect.at.stored))
         if disconnect.endsSession { update = update.set("stopped_at", to: SQLRaw("COALESCE(stopped_at, \(disconnect.at.stored))")) }
         try await update.where("nas", .equal, key.nas).where("session_id", .equal, key.sessionID).run()

@@ -56,13 +56,14 @@ struct WebhookReceiver: Sendable {
         let notification: GatewayNotification
         do throws(GatewayPayloadError) {
             notification = try GatewayNotificationDecoder.decode(kind: kind, payload: payload, externalID: externalID, receivedAt: now)
+                .withTextWithinLimits(idField: kind == .generic ? "webhook-id" : "id")
         } catch {
             throw WebhookVerificationError.malformedBody(error.message, field: error.field).apiError
         }
-        // A subscription id no binding can have (a NUL, which PostgreSQL stores in no text, or
-        // thousands of characters, past its index entry's size) is filed under none; the event
-        // is kept, and applying it says why it binds nothing.
-        let subscriptionID = notification.subscriptionID.flatMap { TextLimit.problem(in: $0, maximumLength: 255) == nil ? $0 : nil }
+        // A subscription id no binding can have (a NUL, which PostgreSQL stores in no text,
+        // thousands of characters, past its index entry's size, or blanks) is filed under none:
+        // the event and its payload are kept, and applying it says why it binds nothing.
+        let subscriptionID = notification.subscriptionID.flatMap { BillingBinding.isUsableSubscriptionID($0) ? $0 : nil }
         let event = GatewayEvent(
             id: ids.make(), accountID: gateway.accountID, gatewayID: gateway.id, externalID: notification.externalID,
             type: notification.type, subscriptionID: subscriptionID, payload: payload, receivedAt: now,
