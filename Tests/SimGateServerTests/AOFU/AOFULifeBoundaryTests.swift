@@ -117,52 +117,40 @@ struct AOFULifeBoundaryTests {
         }
     }
 
-    /// A gateway whose clock was set weeks back dated an Interim-Update's usage then (it is
-    /// trusted up to 31 days back): in a session SimGate saw begin after the provisioning, its
-    /// bytes were taken for a former life's, so the SIM ran free of its bundle and countdown, and
-    /// the usage went to a month no statement covers.
-    @Test("usage is never dated before its session began: a gateway clock set back weeks still uses the bundle", arguments: TestEngine.available)
-    func usageNotBeforeItsSession(engine: TestEngine) async throws {
-        try await TestHarness.run(engine) { app in
-            let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 1, megabytes: 1)
-            app.clock.advance(by: 60)
-            let opened = app.clock.now()
-            try await AOFULifecycleTests.report(app, .start, input: 0, identifier: 1)
-            app.clock.advance(by: 60)
-            var interim = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0), inputBytes: 3 * 1_048_576)
-            interim.eventTimestamp = UInt32(app.clock.now().timeIntervalSince1970 - 20 * 86_400)
-            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(interim, identifier: 2)])
-            try await app.settle()
-            let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
-            #expect((state.json["bundle"] as? [String: Any])?["used_bytes"] as? Int == 3 * 1_048_576, "\(state.text)")
-            #expect(state["first_use_at"] == RFC3339Text.format(opened), "\(state.text)")
-            #expect(state["status"] == "OFFLINE", "its 1 MB bundle used up: \(state.text)")
-            let month = String(RFC3339Text.format(opened).prefix(7))
-            let usage = try await app.request(.get, "/v1/sims/\(sim)/usage?granularity=month", key: app.operatorKey).items
-            #expect(usage.map { $0["period"] as? String } == [month], "\(usage)")
-        }
+    /// How a report dated its usage before its session began.
+    enum DatedBack: CaseIterable, Sendable {
+        /// A gateway clock set back weeks since the Start SimGate dated itself (no Event-Timestamp).
+        case clockSetBack
+        /// An Acct-Delay-Time of two hours a second into a session whose Start the gateway dated.
+        case delayAfterDatedStart
     }
 
-    /// A gateway that dated its session's Start itself could still date the usage back before
-    /// it: an Acct-Delay-Time of two hours a second into the session. The bytes were taken for a
-    /// former life's (no first use, no bundle, no countdown) and counted the day before.
-    /// (A gateway clock set back since before the Start is left as it was: such a session looks
-    /// like one whose Start was held through an outage, whose bytes count when they were used.)
-    @Test("usage is never dated before its session began, when the gateway's clock dated the start", arguments: TestEngine.available)
-    func usageNotBeforeGatewayDatedStart(engine: TestEngine) async throws {
+    /// Usage dated before its session began (Event-Timestamp or Acct-Delay-Time are trusted up
+    /// to 31 days back) in a session begun after the provisioning was taken for a former life's:
+    /// the SIM ran free of its bundle and countdown, and the usage went to a day or month no
+    /// statement covers. (A gateway clock set back since before a Start it dated is left as it
+    /// was: such a session looks like one whose Start was held through an outage, whose bytes
+    /// count when they were used.)
+    @Test("usage is never dated before its session began: it still uses the bundle and starts the countdown",
+          arguments: TestEngine.available, DatedBack.allCases)
+    func usageNotBeforeItsSession(engine: TestEngine, datedBack: DatedBack) async throws {
         try await TestHarness.run(engine) { app in
             let sim = try await AOFULifecycleTests.provisionedSim(app, hours: 1, megabytes: 1)
             app.clock.advance(by: 60)
             let opened = app.clock.now()
-            let gatewayNow = opened.addingTimeInterval(2)
             var start = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0))
-            start.eventTimestamp = UInt32(gatewayNow.timeIntervalSince1970)
-            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(start, identifier: 1)])
-            app.clock.advance(by: 1)
             var interim = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "a-1", imsi: Fixtures.imsi(0), inputBytes: 3 * 1_048_576)
-            interim.eventTimestamp = UInt32(gatewayNow.timeIntervalSince1970 + 1)
-            interim.sessionTime = 1
-            interim.delayTime = 7_200
+            switch datedBack {
+            case .clockSetBack:
+                interim.eventTimestamp = UInt32(opened.timeIntervalSince1970 + 60 - 20 * 86_400)
+            case .delayAfterDatedStart:
+                start.eventTimestamp = UInt32(opened.timeIntervalSince1970 + 2)
+                interim.eventTimestamp = UInt32(opened.timeIntervalSince1970 + 3)
+                interim.sessionTime = 1
+                interim.delayTime = 7_200
+            }
+            try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(start, identifier: 1)])
+            app.clock.advance(by: 60)
             try await RADIUSAccountingTests.send(app, [NetworkGateRegressionTests.accounting(interim, identifier: 2)])
             try await app.settle()
             let state = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
