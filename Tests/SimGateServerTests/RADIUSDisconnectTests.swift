@@ -402,6 +402,19 @@ struct RADIUSDisconnectTests {
             #expect(try await counting(4_000, identifier: 9) == 5, "asked again after half the time since the SIM left LIVE")
             app.clock.advance(by: 600)  // 30 minutes in, 15 since the last answer
             #expect(try await counting(5_000, identifier: 11) == 6)
+
+            // The other session, reopened by more bytes, then stops: whether the two reports are
+            // stored together or apart, it is asked nothing and its Stop is told.
+            try await RADIUSAccountingTests.send(app, [
+                RADIUSAccountingTests.accounting(.interimUpdate, session: "naks", imsi: Fixtures.imsi(1), input: 3_000, output: 0, identifier: 12),
+                RADIUSAccountingTests.accounting(.stop, session: "naks", imsi: Fixtures.imsi(1), input: 3_500, output: 0, identifier: 13),
+            ])
+            try await app.settle()
+            #expect(gateway.received.count == 6, "a session that stopped is asked nothing")
+            let ended = try await session(sims[1])
+            #expect(ended?["stopped_at"] is String && ended?["bytes_up"] as? Int == 3_500, "\(String(describing: ended))")
+            #expect(try await app.request(.get, "/v1/sims/\(sims[1])/events?type=sim.session_stopped", key: app.operatorKey).items.count == 1,
+                    "the Stop of a session shown open again is told")
         }
     }
 

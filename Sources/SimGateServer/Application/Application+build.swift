@@ -103,6 +103,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     )
     app.beforeServerStarts {
         try await Migrator(database: database, logger: dependencies.logger, clock: dependencies.clock).migrate()
+        try await ClockCheck.warnIfBehind(store: store, clock: dependencies.clock, logger: dependencies.logger)
         try await IdempotencyPurge.schedule(on: store.jobs, after: dependencies.clock.now(), clock: dependencies.clock)
         try await IdleScan.schedule(on: store.jobs, after: dependencies.clock.now())
         try await WebhookRetention.schedule(on: store.jobs, after: dependencies.clock.now())

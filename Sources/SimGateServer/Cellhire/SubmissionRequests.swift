@@ -58,10 +58,12 @@ struct SubmissionPayload: Codable, Equatable, Sendable {
         try RequestText.requireNonBlank(serial, param: param, maximumLength: 64)
     }
 
-    /// Refuses a serial number given twice, naming the second.
+    /// Refuses a serial number given twice, naming the second. Compared byte for byte, as the
+    /// database compares them: Swift's `String` equality takes `é` and `e` with a combining
+    /// accent for one, and two SIMs with those serial numbers could not be provisioned together.
     static func checkDuplicates(_ serials: [String], param: (Int) -> String) throws {
-        var seen: Set<String> = []
-        for (index, serial) in serials.enumerated() where !seen.insert(serial).inserted {
+        var seen: Set<[UInt8]> = []
+        for (index, serial) in serials.enumerated() where !seen.insert(Array(serial.utf8)).inserted {
             throw APIError.invalid("duplicate_serial_number", "Serial number \(serial) is given twice.", param: param(index))
         }
     }

@@ -111,7 +111,11 @@ struct SubmissionService: Sendable {
         let field = kind == .provision ? { (index: Int) in "stock[\(index)].serialNumber" } : { (index: Int) in "serialNumbers[\(index)]" }
         var targets: [(index: Int, sim: Sim)] = []
         for (index, serial) in payload.serialNumbers.enumerated() {
-            guard let matches = found[serial], let sim = matches.first else {
+            // The database matched byte for byte; the dictionary's keys compare as Swift does,
+            // which takes canonically equivalent spellings (`é`, `e` and a combining accent) for
+            // one: only the SIMs spelt as asked are this serial number's.
+            let matches = (found[serial] ?? []).filter { $0.serialNumber.utf8.elementsEqual(serial.utf8) }
+            guard let sim = matches.first else {
                 throw DomainError(.invalid, code: "unknown_serial_number", message: "No SIM of this company has serial number \(serial).", param: field(index))
             }
             guard matches.count == 1 else {

@@ -55,6 +55,12 @@ public struct EventRepository: Sendable {
         for hook in transaction.hooks.appendHooks { try await hook.eventsAppended(events, in: transaction) }
     }
 
+    /// When the newest event was recorded; nil if none was. Read from `events_by_time`.
+    public func newestTime() async throws -> Date? {
+        let row = try await db.select().column(SQLFunction("max", args: SQLColumn("created_at")), as: "newest").from("events").first()
+        return try row?.optionalDate("newest")
+    }
+
     /// When the latest event of one of `types` about the SIM was recorded; nil if none was.
     public func latestTime(simID: SimID, types: [EventType]) async throws -> Date? {
         let row = try await db.select().column(SQLFunction("max", args: SQLColumn("created_at")), as: "latest").from("events")

@@ -60,6 +60,40 @@ struct CellhireExtremesTests {
         }
     }
 
+    /// Serial numbers spelt with `é` and with `e` and a combining accent are two in the
+    /// database but one to Swift's string equality: a Provision naming both was refused as
+    /// naming one twice, and one naming either found both SIMs.
+    @Test("serial numbers in canonically equivalent spellings are told apart byte for byte, as the database tells them", arguments: TestEngine.available)
+    func equivalentSpellings(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            _ = try await app.cellhireStock(account: account)
+            let (composed, decomposed) = ("s-\u{E9}", "s-e\u{301}")
+            #expect(composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8), "two spellings Swift takes for one")
+            let imported = try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: [
+                "account": account, "sims": [
+                    ["iccid": Fixtures.iccid(1), "imsi": Fixtures.imsi(1), "serial_number": composed],
+                    ["iccid": Fixtures.iccid(2), "imsi": Fixtures.imsi(2), "serial_number": decomposed],
+                ],
+            ])
+            #expect(imported.items.count == 2, "\(imported.text)")
+            let client = try await CellhireClient.make(app, key: key)
+            func provision(_ serials: [String]) async throws -> TestReply {
+                let body = try JSONSerialization.data(withJSONObject: [
+                    "stock": serials.map { ["serialNumber": $0] }, "provisioningOrderNumber": 1, "tariffNumber": 999, "shutdownThreshold": 24, "bundleSizeMb": 1,
+                ] as [String: Any])
+                return try await client.submitAndSettle("Provision", String(decoding: body, as: UTF8.self))
+            }
+            let one = try await provision([decomposed])
+            #expect(one["status"] == "complete", "\(one.text)")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(1))", key: key)["status"] == "INVENTORY", "only the SIM spelt as asked")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(2))", key: key)["status"] == "LIVE")
+            let both = try await provision([composed, decomposed])
+            #expect(both["status"] == "complete", "\(both.text)")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(1))", key: key)["status"] == "LIVE")
+        }
+    }
+
     /// A purchase order number took NUL and escape characters, and a fraction among the
     /// bolt-ons was refused without naming the field.
     @Test("a Provision with control characters in its purchase order or a fraction among its bolt-ons is refused, naming the field", arguments: [TestEngine.sqlite])

@@ -42,7 +42,7 @@ struct TestHarness: Sendable {
 
     /// Starts the app, runs `body`, stops the app.
     static func run(
-        _ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in }, restarting earlier: TestHarness? = nil,
+        _ engine: TestEngine, configure: (inout AppConfiguration) -> Void = { _ in }, restarting earlier: TestHarness? = nil, logger: Logger? = nil,
         _ body: @escaping @Sendable (TestHarness) async throws -> Void
     ) async throws {
         let clock = ManualWallClock()
@@ -80,7 +80,7 @@ struct TestHarness: Sendable {
         let bothPortsBound = OnceSignal()
         let database = try SimGateDatabase(configuration.database, logger: TestDatabase.logger)
         let dependencies = AppDependencies(
-            database: database, clock: clock, logger: TestDatabase.logger,
+            database: database, clock: clock, logger: logger ?? TestDatabase.logger,
             announceOperatorKey: { key in announced.withLock { $0 = key } },
             announceRADIUSPort: { role, port in
                 if radiusPorts.withLock({ $0[role] = port; return $0.count }) == 2 { bothPortsBound.open() }
