@@ -17,7 +17,7 @@ public enum RADIUSRequester {
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ReplyCatcher(request: request, secret: secret, codes: replyCodes))
+                    try channel.pipeline.syncOperations.addHandler(ReplyCatcher(request: request, secret: secret, codes: replyCodes, peer: target))
                 }
             }
             .bind(host: target.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
@@ -48,7 +48,8 @@ public enum RADIUSRequester {
 }
 
 /// Hands the first authentic reply to the request to whoever waits for it; anything else
-/// (another identifier, a forged or damaged datagram) is ignored.
+/// (another identifier, a forged or damaged datagram, or one from another address or port than
+/// the request went to, which RFC 2865 section 3 says a reply must come from) is ignored.
 private final class ReplyCatcher: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -56,17 +57,20 @@ private final class ReplyCatcher: ChannelInboundHandler {
     private let secret: [UInt8]
     /// The reply codes taken; `nil` for any.
     private let codes: Set<RADIUSCode>?
+    /// Where the request went, which the reply must come from.
+    private let peer: SocketAddress
     var waiting: EventLoopPromise<RADIUSPacket?>?
 
-    init(request: RADIUSPacket, secret: [UInt8], codes: Set<RADIUSCode>?) {
+    init(request: RADIUSPacket, secret: [UInt8], codes: Set<RADIUSCode>?, peer: SocketAddress) {
         self.request = request
         self.secret = secret
         self.codes = codes
+        self.peer = peer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        guard let reply = try? RADIUSPacket(decoding: envelope.data.readableBytesView), reply.identifier == request.identifier,
+        guard envelope.remoteAddress == peer, let reply = try? RADIUSPacket(decoding: envelope.data.readableBytesView), reply.identifier == request.identifier,
               codes.map({ $0.contains(reply.code) }) ?? true,
               RADIUSAuthenticators.isAuthenticReply(reply, to: request, secret: secret), let promise = waiting
         else { return }

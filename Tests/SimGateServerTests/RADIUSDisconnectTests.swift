@@ -366,6 +366,11 @@ struct RADIUSDisconnectTests {
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "acks", imsi: Fixtures.imsi(0), input: 2_000, output: 0, identifier: 5),
                 RADIUSAccountingTests.accounting(.interimUpdate, session: "naks", imsi: Fixtures.imsi(1), input: 2_000, output: 0, identifier: 6),
             ])
+            // Until the gateway answers again: open, and unanswered as of now. (Shown with no
+            // answer at all, each report while the request was on its way queued another.)
+            let reopened = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.first
+            let pending = reopened?["disconnect"] as? [String: Any]
+            #expect(pending?["outcome"] as? String == "no_answer" && pending?["at"] as? String == RFC3339Text.format(app.clock.now()), "\(String(describing: reopened))")
             try await app.settle()
             #expect(gateway.received.count == 4, "each session asked again once")
             #expect(Set(gateway.received.suffix(2).compactMap { $0.attribute(RADIUSAttributeType.acctSessionID)?.textValue }) == ["acks", "naks"])
@@ -497,6 +502,79 @@ struct RADIUSDisconnectTests {
             let now = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
             let object = (told.first?["data"] as? [String: Any])?["object"] as? [String: Any]
             #expect(told.count == 1 && object?["status"] as? String == now["status"] && object?["account"] as? String == accountB, "\(told)")
+        }
+    }
+
+    /// The gateway answered late, after another SIM's session had taken the key: the ACK was
+    /// written onto that session (a LIVE SIM's, which nobody had asked about), stopping it while
+    /// its data flowed, and told to the first SIM as a second end of its session.
+    @Test("an answer that comes after another SIM's session took the key is not written onto that session", arguments: [TestEngine.sqlite])
+    func lateAnswerAfterKeyTaken(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
+            gateway.answer(.heldACK)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
+            async let jobs: Void = app.settle()
+            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+            try #require(sent, "the Disconnect-Request")
+            // SIM 1's session takes the key while the answer is on its way.
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2)])
+            gateway.release()
+            try await jobs
+            let taken = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.first
+            #expect(taken?["session_id"] as? String == "shared-key" && taken?["disconnect"] is NSNull, "\(String(describing: taken))")
+            #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items.isEmpty)
+        }
+    }
+
+    /// A signed ACK from another address or port than the request went to was taken: RFC 2865
+    /// matches a reply by where it comes from as well as by its identifier and authenticator.
+    @Test("a reply from another port than the request went to is ignored", arguments: [TestEngine.sqlite])
+    func replyFromElsewhere(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .seconds(3)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "elsewhere", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
+            gateway.answer(.silence)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
+            async let jobs: Void = app.settle()
+            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+            try #require(sent, "the Disconnect-Request")
+            let first = try #require(gateway.log.first)
+            gateway.answer(.nak(errorCause: 503))  // what the gateway itself answers to the resend
+            // An authentic ACK, sent from a socket that is not the gateway's.
+            let ack = RADIUSAuthenticators.signReply(
+                RADIUSPacket(code: .disconnectACK, identifier: first.packet.identifier, authenticator: [], attributes: []), to: first.packet,
+                secret: Array(TestHarness.radiusSecret.utf8)
+            )
+            let impostor = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+            try await impostor.writeAndFlush(AddressedEnvelope(
+                remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: first.senderPort), data: ByteBuffer(bytes: ack.encoded())
+            ))
+            try await impostor.close()
+            try await jobs
+            let answer = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
+            #expect(answer?["outcome"] as? String == "nacked", "the gateway's own answer, not the impostor's: \(String(describing: answer))")
+        }
+    }
+
+    /// The gateway's Stop came before its ACK (the order gateways send them in): both were
+    /// told, two ends of one session.
+    @Test("an ACK that comes after the session's Stop is kept on the session without a second event", arguments: [TestEngine.sqlite])
+    func stopThenAck(engine: TestEngine) async throws {
+        try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "stops-first", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
+            gateway.answer(.heldACK)
+            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
+            async let jobs: Void = app.settle()
+            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+            try #require(sent, "the Disconnect-Request")
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.stop, session: "stops-first", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 2)])
+            gateway.release()
+            try await jobs
+            let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
+            #expect((session?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked", "\(String(describing: session))")
+            let ends = try await app.request(.get, "/v1/sims/\(sims[0])/events?limit=100", key: app.operatorKey).items
+                .compactMap { $0["type"] as? String }.filter { $0 == "sim.session_stopped" || $0 == "sim.session_disconnected" }
+            #expect(ends == ["sim.session_stopped"], "\(ends)")
         }
     }
 

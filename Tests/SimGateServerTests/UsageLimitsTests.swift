@@ -30,9 +30,13 @@ struct UsageLimitsTests {
                 UsageRecordsTests.record(String(repeating: "r", count: 300), sim: sims[1], up: 1, down: 0),
                 UsageRecordsTests.record("r\u{0}1", sim: sims[1], up: 1, down: 0),
                 UsageRecordsTests.record(" ", sim: sims[1], up: 1, down: 0),
+                UsageRecordsTests.record("", sim: sims[1], up: 1, down: 0),
+                UsageRecordsTests.record("\u{2028}", sim: sims[1], up: 1, down: 0),
             ]])
             let idErrors = (badIDs.json["errors"] as? [[String: Any]]) ?? []
-            #expect(idErrors.map { "\($0["param"] ?? "-") \($0["code"] ?? "-")" } == ["records[0].id value_too_long", "records[1].id invalid_value", "records[2].id invalid_value"], "\(badIDs.text)")
+            #expect(idErrors.map { "\($0["param"] ?? "-") \($0["code"] ?? "-")" } == [
+                "records[0].id value_too_long", "records[1].id invalid_value", "records[2].id invalid_value", "records[3].id invalid_value", "records[4].id invalid_value",
+            ], "\(badIDs.text)")
 
             let usage = try await app.request(.get, "/v1/sims/\(sims[0])/usage?granularity=month", key: key)
             #expect(usage.status == 200)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How free text from clients (names, reasons, metadata) is measured and what it may hold.
 ///
 /// Lengths count Unicode scalars, not the grapheme clusters `String.count` gives: one "a"
@@ -22,15 +24,22 @@ public enum TextLimit {
         return nil
     }
 
+    /// Whether `text` says nothing: empty, or only spaces, tabs and line or paragraph breaks
+    /// (U+2028 and U+2029 among them, which a trim of spaces alone let pass as an id).
+    public static func isBlank(_ text: some StringProtocol) -> Bool {
+        text.unicodeScalars.allSatisfy { CharacterSet.whitespacesAndNewlines.contains($0) }
+    }
+
     /// Untrusted text as a message may show it: its first `maximumLength` Unicode scalars, quoted,
-    /// each control character (C0, DEL and C1) written as an escape (`\u{0}`, `\u{9B}`), and a
+    /// each control character (C0, DEL and C1), format character (a right-to-left override) and
+    /// line or paragraph separator written as an escape (`\u{0}`, `\u{202E}`), and a
     /// backslash or quote after a backslash, so the quoted text reads one way only. A NUL echoed into a
     /// stored message failed the write on PostgreSQL, which keeps no NUL in text, and its job
     /// was retried to no end.
     public static func quoted(_ text: some StringProtocol, maximumLength: Int) -> String {
         var shown = "'"
         for scalar in text.unicodeScalars.prefix(maximumLength) {
-            if scalar.properties.generalCategory == .control {
+            if [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory) {
                 shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else if scalar == "\\" || scalar == "'" {
                 shown += "\\" + String(scalar)

@@ -55,6 +55,6 @@ extension BillingBinding {
     /// ``subscriptionIDLength`` characters, no control character. A gateway event naming any
     /// other binds nothing (PostgreSQL keeps no NUL in text, nor an index entry of kilobytes).
     public static func isUsableSubscriptionID(_ id: String) -> Bool {
-        !id.trimmingCharacters(in: .whitespaces).isEmpty && TextLimit.problem(in: id, maximumLength: subscriptionIDLength) == nil
+        !TextLimit.isBlank(id) && TextLimit.problem(in: id, maximumLength: subscriptionIDLength) == nil
     }
 }

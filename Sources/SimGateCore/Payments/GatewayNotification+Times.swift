@@ -28,8 +28,8 @@ extension GatewayNotification {
         return self
     }
 
-    /// The notification, or an error when its id or type is longer than 255 characters or holds
-    /// a control character: a NUL failed the write on PostgreSQL (500, and the gateway resent
+    /// The notification, or an error when its id or type is blank, longer than 255 characters or
+    /// holds a control character: a NUL failed the write on PostgreSQL (500, and the gateway resent
     /// the event for days), and an id of a few thousand characters outgrew PostgreSQL's index
     /// entry. No gateway's ids or types come near either. A subscription id is checked where
     /// the event is applied, which says why it binds nothing.
@@ -38,6 +38,7 @@ extension GatewayNotification {
             if let problem = TextLimit.problem(in: text, maximumLength: 255) {
                 throw GatewayPayloadError("The event's \(field) \(problem).", field: field)
             }
+            if TextLimit.isBlank(text) { throw GatewayPayloadError("The event's \(field) must not be blank.", field: field) }
         }
         return self
     }

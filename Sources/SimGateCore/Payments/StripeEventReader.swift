@@ -68,7 +68,7 @@ public enum StripeEventReader {
             // Named in the outcome: "concerns no subscription" was wrong for an invoice voided,
             // which names one. Refunds and disputes take back money after the fact; what they
             // mean for the device is the merchant's call (suspend it through the API or a rule).
-            return notification(subscription: nil, metadata: nil, fact: nil, noFactBecause: "SimGate takes no action on \(type.prefix(100)): only paid invoices, failed payments and subscription changes move access; a refund, a dispute or a voided invoice leaves it as it is.")
+            return notification(subscription: nil, metadata: nil, fact: nil, noFactBecause: "SimGate takes no action on \(TextLimit.quoted(type, maximumLength: 100)): only paid invoices, failed payments and subscription changes move access; a refund, a dispute or a voided invoice leaves it as it is.")
         }
     }
 

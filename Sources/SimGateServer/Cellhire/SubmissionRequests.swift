@@ -64,7 +64,7 @@ struct SubmissionPayload: Codable, Equatable, Sendable {
     static func checkDuplicates(_ serials: [String], param: (Int) -> String) throws {
         var seen: Set<[UInt8]> = []
         for (index, serial) in serials.enumerated() where !seen.insert(Array(serial.utf8)).inserted {
-            throw APIError.invalid("duplicate_serial_number", "Serial number \(serial) is given twice.", param: param(index))
+            throw APIError.invalid("duplicate_serial_number", "Serial number \(TextLimit.quoted(serial, maximumLength: 64)) is given twice.", param: param(index))
         }
     }
 }

@@ -114,18 +114,23 @@ struct SubmissionService: Sendable {
             // The database matched byte for byte; the dictionary's keys compare as Swift does,
             // which takes canonically equivalent spellings (`é`, `e` and a combining accent) for
             // one: only the SIMs spelt as asked are this serial number's.
-            let matches = (found[serial] ?? []).filter { $0.serialNumber.utf8.elementsEqual(serial.utf8) }
+            let spelt = (found[serial] ?? []).filter { $0.serialNumber.utf8.elementsEqual(serial.utf8) }
+            // A retired SIM takes no change, so its serial number, carried on by the SIM that
+            // replaced it, named two SIMs and the replacement could never be provisioned.
+            let inService = spelt.filter { $0.status != .retired }
+            let matches = inService.isEmpty ? spelt : inService
+            let shown = TextLimit.quoted(serial, maximumLength: 64)
             guard let sim = matches.first else {
-                throw DomainError(.invalid, code: "unknown_serial_number", message: "No SIM of this company has serial number \(serial).", param: field(index))
+                throw DomainError(.invalid, code: "unknown_serial_number", message: "No SIM of this company has serial number \(shown).", param: field(index))
             }
             guard matches.count == 1 else {
                 throw DomainError(
                     .invalid, code: "ambiguous_serial_number",
-                    message: "\(matches.count) SIMs of this company carry serial number \(serial); set distinct serial numbers first.", param: field(index)
+                    message: "\(matches.count) SIMs of this company carry serial number \(shown); give each its own first (POST /v1/sims/{id} with serial_number).", param: field(index)
                 )
             }
             if let msisdn = payload.msisdns?[index], msisdn != sim.msisdn?.digits {
-                throw DomainError(.invalid, code: "msisdn_mismatch", message: "The MSISDN is not that of SIM \(serial).", param: "stock[\(index)].msisdn")
+                throw DomainError(.invalid, code: "msisdn_mismatch", message: "The MSISDN is not that of SIM \(shown).", param: "stock[\(index)].msisdn")
             }
             targets.append((index, sim))
         }

@@ -4,7 +4,7 @@ import SimGateCore
 public enum RequestText {
     /// Text that must say something, within ``TextLimit``; throws a ``DomainError`` naming `param`.
     public static func requireNonBlank(_ text: String, param: String, maximumLength: Int) throws {
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !TextLimit.isBlank(text) else {
             throw DomainError(.invalid, code: "invalid_value", message: "'\(param)' must not be empty.", param: param)
         }
         if let wrong = TextLimit.violation(in: text, maximumLength: maximumLength) {

@@ -244,8 +244,8 @@ struct AccountingLedger: Sendable {
             // Counting up well after its gateway answered a Disconnect-Request (ACK or NAK),
             // when it must end: the gateway kept it running. Taken at its word, the ACK left the
             // session stopped and the NAK settled it, and nothing was asked again while a
-            // suspended or retired SIM's data flowed on. It is open again, its answer set
-            // aside, and asked again. Only a session the ACK itself stopped (not a Stop or an
+            // suspended or retired SIM's data flowed on. It is open again and asked again, its
+            // answer `no_answer` until the gateway gives another. Only a session the ACK itself stopped (not a Stop or an
             // Accounting-On since), and only by a report made, by SimGate's clock, well after
             // the answer: one held by its gateway since before is no sign.
             if !beginsAgain, mustEnd, report.status != .stop, let answer = session.disconnect,
@@ -255,7 +255,10 @@ struct AccountingLedger: Sendable {
                     "nas": "\(key.nas)", "session": "\(key.sessionID)", "answer": "\(answer.outcome.rawValue)",
                 ])
                 session.stoppedAt = nil
-                session.disconnect = nil
+                // As stored (``SessionRepository/saveSessions(_:begunAgain:reopened:)``): asked
+                // again, no answer yet. Set aside to nothing, each report while the request was
+                // on its way counted as long unanswered and queued another.
+                session.disconnect = SessionDisconnect(outcome: .noAnswer, errorCause: nil, at: now)
                 sessions[key] = session
                 stillRunning.insert(key)
                 toDisconnect.insert(key)

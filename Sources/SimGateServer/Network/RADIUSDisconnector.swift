@@ -180,11 +180,18 @@ struct RADIUSDisconnector: Sendable {
         if let detail { reason += " (\(detail))" }
         let cause = ChangeCause(actor: ChangeActor(.network, id: session.nas), reason: reason)
         try await store.transaction { tx in
+            // The session asked about, still under its key: an answer that came after another
+            // SIM's session (or a new one of this SIM) took the key was written onto that
+            // session, stopping a LIVE SIM's session nobody had asked about.
+            guard let current = try await tx.sessions.session(session.key), current.simID == session.simID, current.startedAt == session.startedAt else { return }
             // A final answer already stored for this departure from LIVE stands: the resumed
             // instance's late "no answer" wrote over another's ACK, and each late answer added
             // a second event.
-            if let current = try await tx.sessions.session(session.key), Self.hasFinalAnswer(current, for: sim) { return }
+            if Self.hasFinalAnswer(current, for: sim) { return }
             try await tx.sessions.recordDisconnect(session.key, SessionDisconnect(outcome: outcome, errorCause: errorCause, at: now))
+            // Stopped before the answer came (its Stop came first, as gateways send it): the stop
+            // was told, and the answer is kept on the session without a second event.
+            if current.stoppedAt != nil { return }
             // The SIM as it is now, not as the job read it: the exchange takes seconds, and a
             // SIM handed over meanwhile had its answer told to the former holder, with a
             // snapshot of a state it no longer had.

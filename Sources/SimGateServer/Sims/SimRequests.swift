@@ -86,12 +86,22 @@ struct SimImportRow: Decodable {
         // Checked here too, not only when JSON is decoded: rows read from a CSV file come
         // through this alone, and took serial numbers of any length, control characters and all.
         _ = check("serial_number") { () throws(ValidationError) in
-            if let serialNumber, let wrong = TextLimit.violation(in: serialNumber, maximumLength: Self.serialNumberLength) {
-                throw ValidationError(code: wrong.code, message: "The serial number \(wrong.problem).")
-            }
+            if let serialNumber { try Self.checkSerialNumber(serialNumber) }
         }
         guard issues.isEmpty, let iccid, let imsi, let msisdn, let eid, let labels, let metadata else { return (nil, issues) }
         return (NewSim(iccid: iccid, imsi: imsi, msisdn: msisdn, eid: eid, serialNumber: serialNumber, labels: labels, metadata: metadata), [])
+    }
+
+    /// Refuses a serial number no Cellhire request could name: blank (an import stored `""`,
+    /// which Provision then refused as empty), longer than ``serialNumberLength`` or holding a
+    /// control character.
+    static func checkSerialNumber(_ serialNumber: String) throws(ValidationError) {
+        if let wrong = TextLimit.violation(in: serialNumber, maximumLength: serialNumberLength) {
+            throw ValidationError(code: wrong.code, message: "The serial number \(wrong.problem).")
+        }
+        if TextLimit.isBlank(serialNumber) {
+            throw ValidationError(code: "invalid_value", message: "The serial number must not be blank; leave it out for the ICCID.")
+        }
     }
 }
 
@@ -133,15 +143,22 @@ struct AssignSimRequest: Decodable {
     }
 }
 
-/// Body of `POST /v1/sims/{id}`: labels replace, metadata merges (empty value removes).
+/// Body of `POST /v1/sims/{id}`: labels replace, metadata merges (empty value removes), a
+/// serial number replaces.
 struct UpdateSimRequest: Decodable {
     /// New labels, replacing the old; nil leaves them.
     let labels: SimLabels?
     /// Changes merged into the SIM's metadata (an empty value removes its key); nil leaves it.
     let metadata: [String: String]?
+    /// A new stock serial number; nil leaves it. Cellhire requests name SIMs by it, and refuse
+    /// one that two SIMs of a company carry until each has its own.
+    let serialNumber: String?
 
     /// The only fields the body may have; any other is an error.
-    enum CodingKeys: String, CodingKey, CaseIterable { case labels, metadata }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case labels, metadata
+        case serialNumber = "serial_number"
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
@@ -151,6 +168,10 @@ struct UpdateSimRequest: Decodable {
             labels = nil
         }
         metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
+        serialNumber = try container.decodeIfPresent(String.self, forKey: .serialNumber)
+        if let serialNumber {
+            do throws(ValidationError) { try SimImportRow.checkSerialNumber(serialNumber) } catch { throw error.at("serial_number") }
+        }
     }
 }
 

@@ -148,9 +148,13 @@ struct SimService: Sendable {
         }
     }
 
-    /// Replaces labels and merges metadata (an empty value removes a key).
-    /// A retired SIM takes no change (`sim_retired`), as every other change refuses it.
-    func update(_ reference: SimReference, labels: SimLabels?, metadataChanges: [String: String]?, visibleAccountID: AccountID?, cause: ChangeCause) async throws -> Sim {
+    /// Replaces labels and merges metadata (an empty value removes a key); replaces the serial
+    /// number when one is given. A retired SIM takes no change (`sim_retired`), as every other
+    /// change refuses it.
+    func update(
+        _ reference: SimReference, labels: SimLabels?, metadataChanges: [String: String]?, serialNumber: String? = nil,
+        visibleAccountID: AccountID?, cause: ChangeCause
+    ) async throws -> Sim {
         try await store.transaction { tx in
             // The time is read inside the unit of work, as every other change reads it: read
             // before waiting for the writer, a label change queued behind a bulk suspend was
@@ -162,14 +166,17 @@ struct SimService: Sendable {
             }
             var sim = previous
             if let labels { sim.labels = labels }
+            if let serialNumber { sim.serialNumber = serialNumber }
             if let metadataChanges {
                 do throws(ValidationError) { sim.metadata = try previous.metadata.merging(metadataChanges) } catch { throw error.at("metadata") }
             }
-            guard sim != previous else { return previous }
             sim.updatedAt = now
             var changed: [String: JSONValue] = [:]
             if sim.labels != previous.labels { changed["labels"] = .array(previous.labels.values.map(JSONValue.string)) }
             if sim.metadata != previous.metadata { changed["metadata"] = .object(previous.metadata.values.mapValues(JSONValue.string)) }
+            // Byte for byte, as the database and Cellhire requests compare them.
+            if !sim.serialNumber.utf8.elementsEqual(previous.serialNumber.utf8) { changed["serial_number"] = .string(previous.serialNumber) }
+            guard !changed.isEmpty else { return previous }
             try await save(sim, previous: previous, in: tx)
             try await tx.events.append([events.simEvent(.simUpdated, sim: sim, previousAttributes: changed, cause: cause, at: now)])
             return sim

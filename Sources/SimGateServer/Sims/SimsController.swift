@@ -111,7 +111,7 @@ struct SimsController: Sendable {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(UpdateSimRequest.self, from: request)
         let sim = try await operations.update(
-            try reference(context), labels: body.labels, metadataChanges: body.metadata,
+            try reference(context), labels: body.labels, metadataChanges: body.metadata, serialNumber: body.serialNumber,
             visibleAccountID: principal.visibleAccountID, cause: principal.cause(reason: nil)
         )
         return try APIResponse(sim: SimResource(sim))

@@ -103,13 +103,13 @@ struct UsageRecordInput: Decodable {
         func problem(_ field: String, _ code: String, _ message: String) -> Result<ValidUsageRecord, DomainError> {
             .failure(DomainError(.invalid, code: code, message: message, param: "records[\(index)].\(field)"))
         }
-        guard let id, !id.isEmpty else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters, none of them a control character).") }
+        guard let id else { return problem("id", "parameter_missing", "Each record needs the sender's own 'id' (1 to 255 characters, none of them a control character).") }
         // An id given but unusable is no missing one: a 300-character id was answered
         // `parameter_missing`, naming a field the sender had sent.
         if let wrong = TextLimit.violation(in: id, maximumLength: 255) {
             return problem("id", wrong.code, "'id' \(wrong.problem).")
         }
-        guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { return problem("id", "invalid_value", "'id' must not be blank.") }
+        guard !TextLimit.isBlank(id) else { return problem("id", "invalid_value", "'id' must not be blank.") }
         guard let simText = sim, let reference = try? SimReference(parsing: simText) else { return problem("sim", "invalid_sim", "'sim' must be a sim_ id or an ICCID.") }
         guard let startedText = startedAt, let started = RFC3339.date(from: startedText) else { return problem("started_at", "invalid_time", "'started_at' must be an RFC 3339 time.") }
         guard let endedText = endedAt, let ended = RFC3339.date(from: endedText), ended >= started else {

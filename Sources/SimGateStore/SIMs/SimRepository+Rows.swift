@@ -29,10 +29,24 @@ extension SimRepository {
         ]
     }
 
-    /// One column's stored value: text or a whole number, or NULL.
+    /// One column's stored value: text or a whole number, or NULL. Text is equal only byte for
+    /// byte, as the database compares it: Swift's `String` equality took a serial number
+    /// respelt with a combining accent for the one stored, and the change was never written.
     enum StoredValue: Equatable {
         case text(String?)
         case integer(Int64?)
+
+        static func == (lhs: StoredValue, rhs: StoredValue) -> Bool {
+            switch (lhs, rhs) {
+            case (.text(let left), .text(let right)):
+                guard let left, let right else { return left == nil && right == nil }
+                return left.utf8.elementsEqual(right.utf8)
+            case (.integer(let left), .integer(let right)):
+                return left == right
+            default:
+                return false
+            }
+        }
 
         /// The value bound into a statement written as text.
         var bindValue: any Encodable & Sendable {

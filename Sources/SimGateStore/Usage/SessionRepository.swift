@@ -100,17 +100,21 @@ public struct SessionRepository: Sendable {
     /// named in `begunAgain`: a gateway began a new session under a stopped one's key, which is
     /// written over the old row whole (its start, owner, counters and disconnect outcome). Those
     /// named in `reopened` are written whole too: sessions their gateway kept running after it
-    /// answered a Disconnect-Request, open again and with that answer set aside.
+    /// answered a Disconnect-Request, open again and asked again, their answer `no_answer` as
+    /// of now until the gateway answers again.
     public func saveSessions(_ sessions: [DataSession], begunAgain: Set<SessionKey> = [], reopened: Set<SessionKey> = []) async throws {
         // An open session's update leaves `stopped_at` out. Its stop time is nil, so the
         // COALESCE would keep the stored value anyway; but an update that names an indexed
         // column rewrites the row's entry in that index (`radius_sessions_open_by_sim`) even
         // when the value stays, and nearly every report is an Interim-Update of an open session.
         var open: [any Encodable & Sendable] = [], stopped: [any Encodable & Sendable] = [], again: [any Encodable & Sendable] = []
+        var askedAgain: [any Encodable & Sendable] = []
         open.reserveCapacity(sessions.count * Self.saveOpen.columnCount)
         for session in sessions {
-            if !begunAgain.isEmpty && begunAgain.contains(session.key) || !reopened.isEmpty && reopened.contains(session.key) {
+            if !begunAgain.isEmpty, begunAgain.contains(session.key) {
                 Self.append(session, to: &again)
+            } else if !reopened.isEmpty, reopened.contains(session.key) {
+                Self.append(session, to: &askedAgain)
             } else if session.stoppedAt == nil {
                 Self.append(session, to: &open)
             } else {
@@ -120,6 +124,7 @@ public struct SessionRepository: Sendable {
         try await Self.saveOpen.runInShapes(rowsOf: open, on: db)
         try await Self.saveStopped.runInShapes(rowsOf: stopped, on: db)
         try await Self.saveBegunAgain.runInShapes(rowsOf: again, on: db)
+        try await Self.saveReopened.runInShapes(rowsOf: askedAgain, on: db)
     }
 
     /// Appends a session's values, in the order of ``columns``.
@@ -157,13 +162,23 @@ public struct SessionRepository: Sendable {
             + #", "stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at")"#
     )
 
-    /// The upsert of a session begun again under a stopped one's key, or reopened: every column
-    /// is the session's as it is now, and no disconnect has been asked for it yet.
+    /// The upsert of a session begun again under a stopped one's key: every column is the new
+    /// session's, and no disconnect has been asked for it yet.
     private static let saveBegunAgain = InsertStatement(
         into: "radius_sessions", columns: columns,
         then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
             + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ")
             + #", "disconnect_outcome" = NULL, "disconnect_error_cause" = NULL, "disconnect_at" = NULL"#
+    )
+
+    /// The upsert of a session reopened to be asked again: every column as it is now (open), and
+    /// its answer `no_answer` as of its last report, so that its reports while the request is on
+    /// its way do not ask a second time.
+    private static let saveReopened = InsertStatement(
+        into: "radius_sessions", columns: columns,
+        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
+            + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ")
+            + #", "disconnect_outcome" = 'no_answer', "disconnect_error_cause" = NULL, "disconnect_at" = excluded."updated_at""#
     )
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.

@@ -94,6 +94,50 @@ struct CellhireExtremesTests {
         }
     }
 
+    /// Two SIMs of a company with one serial number could never be provisioned: Provision said
+    /// to set distinct serial numbers first, and no route set one. A retired SIM's serial
+    /// number, carried on by its replacement, blocked the replacement for good; an import took a
+    /// blank serial number, which no request can name.
+    @Test("a serial number two SIMs share can be set apart through the API; a retired SIM's does not count; a blank one is refused", arguments: TestEngine.available)
+    func sharedSerialNumbers(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("ERP Ltd")
+            _ = try await app.cellhireStock(account: account)
+            func importSIM(_ index: Int, serial: String) async throws -> TestReply {
+                try await app.request(.post, "/v1/sims/import", key: app.operatorKey, json: [
+                    "account": account, "sims": [["iccid": Fixtures.iccid(index), "imsi": Fixtures.imsi(index), "serial_number": serial]],
+                ])
+            }
+            for index in 1...2 { #expect(try await importSIM(index, serial: "DUP1").status == 201) }
+            let client = try await CellhireClient.make(app, key: key)
+            let provision = #"{"stock": [{"serialNumber": "DUP1"}], "provisioningOrderNumber": 1, "tariffNumber": 999, "shutdownThreshold": 24, "bundleSizeMb": 1}"#
+            let refused = try await client.send(.post, "/api/simSubmission/Provision", provision)
+            #expect(refused.code == "ambiguous_serial_number" && refused["detail"]?.contains("serial_number") == true, "\(refused.text)")
+
+            let respelt = try await app.request(.post, "/v1/sims/\(Fixtures.iccid(2))", key: key, json: ["serial_number": "DUP1-b"])
+            #expect(respelt.status == 200 && respelt["serial_number"] == "DUP1-b", "\(respelt.text)")
+            let told = try await app.request(.get, "/v1/sims/\(Fixtures.iccid(2))/events?type=sim.updated", key: key).items.first
+            #expect(((told?["data"] as? [String: Any])?["previous_attributes"] as? [String: Any])?["serial_number"] as? String == "DUP1", "\(String(describing: told))")
+            #expect(try await client.submitAndSettle("Provision", provision)["status"] == "complete")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(1))", key: key)["status"] == "LIVE")
+
+            // The SIM carrying 987654321 is retired; its replacement carries the number on.
+            #expect(try await app.request(.post, "/v1/sims/\(Fixtures.iccid(0))/retire", key: app.operatorKey).status == 200)
+            #expect(try await importSIM(3, serial: "987654321").status == 201)
+            let replacement = try await client.submitAndSettle("Provision", #"{"stock": [{"serialNumber": "987654321"}], "provisioningOrderNumber": 2, "tariffNumber": 999, "shutdownThreshold": 24, "bundleSizeMb": 1}"#)
+            #expect(replacement["status"] == "complete", "\(replacement.text)")
+            #expect(try await app.request(.get, "/v1/sims/\(Fixtures.iccid(3))", key: key)["status"] == "LIVE")
+
+            for blank in ["", " ", "\u{2028}"] {
+                let imported = try await importSIM(4, serial: blank)
+                #expect(imported.status == 400 || (imported.json["errors"] as? [[String: Any]])?.isEmpty == false, "\(imported.text)")
+                #expect(imported.text.contains("serial_number") && imported.text.contains("invalid_value"), "\(imported.text)")
+                let set = try await app.request(.post, "/v1/sims/\(Fixtures.iccid(1))", key: key, json: ["serial_number": blank])
+                #expect(set.status == 400 && set.code == "invalid_value" && set.param == "serial_number", "\(set.text)")
+            }
+        }
+    }
+
     /// A purchase order number took NUL and escape characters, and a fraction among the
     /// bolt-ons was refused without naming the field.
     @Test("a Provision with control characters in its purchase order or a fraction among its bolt-ons is refused, naming the field", arguments: [TestEngine.sqlite])

@@ -134,6 +134,8 @@ struct BraintreeAndGenericFlowTests {
             let nulType = try await app.sendGeneric(["type": "payment.\u{0}succeeded", "subscription": "c-1"], id: "msg_type", gateway: gateway, secret: secret)
             #expect(nulType.status == 400 && nulType["param"] == "type", "\(nulType.text)")
 
+            let separatorSubscription = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "\u{2028}", "paid_until": paidUntil], id: "msg_sep", gateway: gateway, secret: secret)
+            #expect(separatorSubscription.status == 400 && separatorSubscription["param"] == "subscription", "a line separator says nothing: \(separatorSubscription.text)")
             let nulSubscription = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c\u{0}1", "paid_until": paidUntil], id: "msg_sub", gateway: gateway, secret: secret)
             #expect(nulSubscription.status == 400 && nulSubscription["param"] == "subscription", "\(nulSubscription.text)")
             let nulICCID = try await app.sendGeneric(["type": "payment.succeeded", "subscription": "c-2", "iccid": iccid + "\u{0}", "paid_until": paidUntil], id: "msg_iccid", gateway: gateway, secret: secret)
@@ -154,13 +156,19 @@ struct BraintreeAndGenericFlowTests {
                 let reply = try await app.sendStripe(event, gateway: stripe, secret: PaymentEdgesTests.secret)
                 #expect(reply.status == 400 && reply.code == "payload_invalid" && reply["param"] == field, "\(reply.text)")
             }
+            let blankID = try await app.sendStripe(StripeEvents.invoicePaid(id: " ", subscription: "sub_1", periodStart: start, periodEnd: start + 86_400, created: start), gateway: stripe, secret: PaymentEdgesTests.secret)
+            #expect(blankID.status == 400 && blankID["param"] == "id", "\(blankID.text)")
+            let reversed = try await app.sendStripe(["id": "evt_rev", "object": "event", "type": "charge.refunded\u{202E}x", "created": Int(start.timeIntervalSince1970), "data": ["object": ["object": "charge"]]],
+                                                    gateway: stripe, secret: PaymentEdgesTests.secret)
+            #expect(reversed.status == 200, "\(reversed.text)")
             let nulStripeSubscription = try await app.sendStripe(
                 StripeEvents.invoicePaid(id: "evt_sub", subscription: "sub_\u{0}", periodStart: start, periodEnd: start + 86_400, created: start), gateway: stripe, secret: PaymentEdgesTests.secret
             )
             #expect(nulStripeSubscription.status == 200, "\(nulStripeSubscription.text)")
             try await app.waitForGatewayEvents(key: key)
-            let stripeFiled = try await app.request(.get, "/v1/gateway_events?limit=1", key: key).items.first
-            #expect(stripeFiled?["status"] as? String == "ignored" && (stripeFiled?["outcome"] as? String)?.contains("control characters") == true, "\(String(describing: stripeFiled))")
+            let stripeFiled = try await app.request(.get, "/v1/gateway_events?limit=2", key: key).items
+            #expect(stripeFiled.first?["status"] as? String == "ignored" && (stripeFiled.first?["outcome"] as? String)?.contains("control characters") == true, "\(stripeFiled)")
+            #expect((stripeFiled.last?["outcome"] as? String)?.contains("'charge.refunded\\u{202E}x'") == true, "a right-to-left override is shown escaped: \(stripeFiled)")
         }
     }
 }

@@ -14,6 +14,9 @@ final class FakeGatewayCoAPort: Sendable {
         case ack, nak(errorCause: UInt32), silence
         /// A signed reply of a code a CoA port may not answer with (an Access-Accept, a CoA-ACK).
         case other(RADIUSCode)
+        /// An ACK held back until ``release()``: an answer that comes late, after a test has
+        /// changed something meanwhile.
+        case heldACK
     }
 
     /// One authentic Disconnect-Request as it arrived, and how it was answered.
@@ -36,7 +39,9 @@ final class FakeGatewayCoAPort: Sendable {
 
     let port: Int
     private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-    private let state = Mutex<(answer: Answer, log: [Received], forged: Int)>((.ack, [], 0))
+    private let state = Mutex<(answer: Answer, log: [Received], forged: Int, held: [AddressedEnvelope<ByteBuffer>])>((.ack, [], 0, []))
+    /// Wakes the writer of held answers.
+    private let releases = AsyncStream<Void>.makeStream()
     private let secret: [UInt8]
     /// Rung at every authentic Disconnect-Request, so a test awaits them instead of polling.
     let changed = Doorbell()
@@ -53,6 +58,8 @@ final class FakeGatewayCoAPort: Sendable {
     }
 
     func answer(_ answer: Answer) { state.withLock { $0.answer = answer } }
+    /// Sends the ACKs held so far.
+    func release() { releases.continuation.yield() }
     /// The authentic requests, in the order they arrived.
     var received: [RADIUSPacket] { state.withLock { $0.log.map(\.packet) } }
     /// The authentic requests with how each was answered.
@@ -66,8 +73,18 @@ final class FakeGatewayCoAPort: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [self] in
                     for try await envelope in inbound {
-                        guard let reply = respond(to: envelope.data.readableBytesView, from: envelope.remoteAddress.port ?? 0) else { continue }
-                        try await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply.encoded())))
+                        guard let (reply, held) = respond(to: envelope.data.readableBytesView, from: envelope.remoteAddress.port ?? 0) else { continue }
+                        let answer = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply.encoded()))
+                        if held {
+                            state.withLock { $0.held.append(answer) }
+                        } else {
+                            try await outbound.write(answer)
+                        }
+                    }
+                }
+                group.addTask { [self] in
+                    for await _ in releases.stream {
+                        for answer in state.withLock({ state in defer { state.held.removeAll() }; return state.held }) { try await outbound.write(answer) }
                     }
                 }
                 let result = try await body()
@@ -77,8 +94,8 @@ final class FakeGatewayCoAPort: Sendable {
         }
     }
 
-    /// The signed answer to one datagram, or nil to stay silent.
-    private func respond(to datagram: some Collection<UInt8>, from senderPort: Int) -> RADIUSPacket? {
+    /// The signed answer to one datagram and whether to hold it back, or nil to stay silent.
+    private func respond(to datagram: some Collection<UInt8>, from senderPort: Int) -> (RADIUSPacket, held: Bool)? {
         let zero = [UInt8](repeating: 0, count: 16)
         guard let request = try? RADIUSPacket(decoding: datagram), request.code == .disconnectRequest,
               RADIUSAuthenticators.hasValidRequestAuthenticator(request, secret: secret),
@@ -95,12 +112,13 @@ final class FakeGatewayCoAPort: Sendable {
         let reply: RADIUSPacket
         switch answer {
         case .silence: return nil
-        case .ack: reply = RADIUSPacket(code: .disconnectACK, identifier: request.identifier, authenticator: [], attributes: [])
+        case .ack, .heldACK: reply = RADIUSPacket(code: .disconnectACK, identifier: request.identifier, authenticator: [], attributes: [])
         case .nak(let cause):
             reply = RADIUSPacket(code: .disconnectNAK, identifier: request.identifier, authenticator: [], attributes: [.integer(RADIUSAttributeType.errorCause, cause)])
         case .other(let code):
             reply = RADIUSPacket(code: code, identifier: request.identifier, authenticator: [], attributes: [])
         }
-        return RADIUSAuthenticators.signReply(reply, to: request, secret: secret)
+        let held = if case .heldACK = answer { true } else { false }
+        return (RADIUSAuthenticators.signReply(reply, to: request, secret: secret), held)
     }
 }
