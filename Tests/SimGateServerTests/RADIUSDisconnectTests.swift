@@ -23,6 +23,24 @@ struct RADIUSDisconnectTests {
     /// that waiting out the silence (three sends) stays brief.
     static let answerTimeout: Duration = .milliseconds(500)
 
+    /// Opens `session` on SIM 0 and suspends the SIM with the gateway answering `answer`; once
+    /// the Disconnect-Request has arrived, runs `meanwhile`, lets any held answer go and waits
+    /// for the job to finish.
+    static func suspendingWith(
+        _ answer: FakeGatewayCoAPort.Answer, _ app: TestHarness, _ gateway: FakeGatewayCoAPort, sim: String, session: String,
+        meanwhile: () async throws -> Void
+    ) async throws {
+        try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: session, imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
+        gateway.answer(answer)
+        #expect(try await app.request(.post, "/v1/sims/\(sim)/suspend", key: app.operatorKey).status == 200)
+        async let jobs: Void = app.settle()
+        let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
+        try #require(sent, "the Disconnect-Request")
+        try await meanwhile()
+        gateway.release()
+        try await jobs
+    }
+
     /// Runs the app with the fake gateway's CoA port configured and two LIVE SIMs.
     static func withGateway(
         _ engine: TestEngine, timeout: Duration = .seconds(2),
@@ -511,16 +529,10 @@ struct RADIUSDisconnectTests {
     @Test("an answer that comes after another SIM's session took the key is not written onto that session", arguments: [TestEngine.sqlite])
     func lateAnswerAfterKeyTaken(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
-            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
-            gateway.answer(.heldACK)
-            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
-            async let jobs: Void = app.settle()
-            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
-            try #require(sent, "the Disconnect-Request")
-            // SIM 1's session takes the key while the answer is on its way.
-            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2)])
-            gateway.release()
-            try await jobs
+            try await Self.suspendingWith(.heldACK, app, gateway, sim: sims[0], session: "shared-key") {
+                // SIM 1's session takes the key while the answer is on its way.
+                try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2)])
+            }
             let taken = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.first
             #expect(taken?["session_id"] as? String == "shared-key" && taken?["disconnect"] is NSNull, "\(String(describing: taken))")
             #expect(try await app.request(.get, "/v1/events?type=sim.session_disconnected", key: app.operatorKey).items.isEmpty)
@@ -532,25 +544,20 @@ struct RADIUSDisconnectTests {
     @Test("a reply from another port than the request went to is ignored", arguments: [TestEngine.sqlite])
     func replyFromElsewhere(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .seconds(3)) { app, gateway, sims in
-            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "elsewhere", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
-            gateway.answer(.silence)
-            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
-            async let jobs: Void = app.settle()
-            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
-            try #require(sent, "the Disconnect-Request")
-            let first = try #require(gateway.log.first)
-            gateway.answer(.nak(errorCause: 503))  // what the gateway itself answers to the resend
-            // An authentic ACK, sent from a socket that is not the gateway's.
-            let ack = RADIUSAuthenticators.signReply(
-                RADIUSPacket(code: .disconnectACK, identifier: first.packet.identifier, authenticator: [], attributes: []), to: first.packet,
-                secret: Array(TestHarness.radiusSecret.utf8)
-            )
-            let impostor = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-            try await impostor.writeAndFlush(AddressedEnvelope(
-                remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: first.senderPort), data: ByteBuffer(bytes: ack.encoded())
-            ))
-            try await impostor.close()
-            try await jobs
+            try await Self.suspendingWith(.silence, app, gateway, sim: sims[0], session: "elsewhere") {
+                let first = try #require(gateway.log.first)
+                gateway.answer(.nak(errorCause: 503))  // what the gateway itself answers to the resend
+                // An authentic ACK, sent from a socket that is not the gateway's.
+                let ack = RADIUSAuthenticators.signReply(
+                    RADIUSPacket(code: .disconnectACK, identifier: first.packet.identifier, authenticator: [], attributes: []), to: first.packet,
+                    secret: Array(TestHarness.radiusSecret.utf8)
+                )
+                let impostor = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+                try await impostor.writeAndFlush(AddressedEnvelope(
+                    remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: first.senderPort), data: ByteBuffer(bytes: ack.encoded())
+                ))
+                try await impostor.close()
+            }
             let answer = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
             #expect(answer?["outcome"] as? String == "nacked", "the gateway's own answer, not the impostor's: \(String(describing: answer))")
         }
@@ -561,15 +568,9 @@ struct RADIUSDisconnectTests {
     @Test("an ACK that comes after the session's Stop is kept on the session without a second event", arguments: [TestEngine.sqlite])
     func stopThenAck(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
-            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "stops-first", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1)])
-            gateway.answer(.heldACK)
-            #expect(try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey).status == 200)
-            async let jobs: Void = app.settle()
-            let sent = try await MultiInstanceFailoverTests.eventually(within: .seconds(30), wakingOn: gateway.changed) { !gateway.received.isEmpty }
-            try #require(sent, "the Disconnect-Request")
-            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.stop, session: "stops-first", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 2)])
-            gateway.release()
-            try await jobs
+            try await Self.suspendingWith(.heldACK, app, gateway, sim: sims[0], session: "stops-first") {
+                try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.stop, session: "stops-first", imsi: Fixtures.imsi(0), input: 10, output: 10, identifier: 2)])
+            }
             let session = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first
             #expect((session?["disconnect"] as? [String: Any])?["outcome"] as? String == "acked", "\(String(describing: session))")
             let ends = try await app.request(.get, "/v1/sims/\(sims[0])/events?limit=100", key: app.operatorKey).items
