@@ -7,10 +7,15 @@ public enum StripeEventReader {
         guard let event = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw GatewayPayloadError("The body is not a JSON object.")
         }
-        guard let id = event["id"] as? String, !id.isEmpty, let type = event["type"] as? String,
-              let created = number(event["created"]),
-              let object = (event["data"] as? [String: Any])?["object"] as? [String: Any]
-        else { throw GatewayPayloadError("A Stripe event needs id, type, created and data.object.") }
+        // Each missing or mistyped field named by itself, as `param`: the message listed all four.
+        guard let id = event["id"] as? String, !id.isEmpty else { throw GatewayPayloadError("A Stripe event needs its 'id' as text.", field: "id") }
+        guard let type = event["type"] as? String else { throw GatewayPayloadError("A Stripe event needs its 'type' as text.", field: "type") }
+        guard let created = number(event["created"]) else {
+            throw GatewayPayloadError("A Stripe event needs 'created' as Unix seconds.", field: "created")
+        }
+        guard let object = (event["data"] as? [String: Any])?["object"] as? [String: Any] else {
+            throw GatewayPayloadError("A Stripe event needs 'data.object' as an object.", field: "data.object")
+        }
         let occurredAt = Date(timeIntervalSince1970: created)
 
         func notification(

@@ -156,6 +156,15 @@ struct BraintreeAndGenericFlowTests {
                 let reply = try await app.sendStripe(event, gateway: stripe, secret: PaymentEdgesTests.secret)
                 #expect(reply.status == 400 && reply.code == "payload_invalid" && reply["param"] == field, "\(reply.text)")
             }
+            // A field missing is named by itself (the message listed all four, with no param).
+            for (field, event) in [
+                ("created", ["id": "evt_nc", "object": "event", "type": "invoice.paid", "data": ["object": ["object": "invoice"]]] as [String: Any]),
+                ("data.object", ["id": "evt_nd", "object": "event", "type": "invoice.paid", "created": Int(start.timeIntervalSince1970), "data": [:] as [String: Any]]),
+                ("type", ["id": "evt_nt", "object": "event", "created": Int(start.timeIntervalSince1970), "data": ["object": ["object": "invoice"]]]),
+            ] {
+                let reply = try await app.sendStripe(event, gateway: stripe, secret: PaymentEdgesTests.secret)
+                #expect(reply.status == 400 && reply.code == "payload_invalid" && reply["param"] == field, "\(reply.text)")
+            }
             let blankID = try await app.sendStripe(StripeEvents.invoicePaid(id: " ", subscription: "sub_1", periodStart: start, periodEnd: start + 86_400, created: start), gateway: stripe, secret: PaymentEdgesTests.secret)
             #expect(blankID.status == 400 && blankID["param"] == "id", "\(blankID.text)")
             let reversed = try await app.sendStripe(["id": "evt_rev", "object": "event", "type": "charge.refunded\u{202E}x", "created": Int(start.timeIntervalSince1970), "data": ["object": ["object": "charge"]]],
