@@ -137,7 +137,7 @@ struct AccountingLedger: Sendable {
         // Sessions begun again under the key of one that had stopped.
         var begunAgain: Set<SessionKey> = []
         // Sessions still carrying data well after their gateway answered a Disconnect-Request:
-        // written whole, open and with no answer, so that the job asks again.
+        // written whole, open and unanswered as of now, so that the job asks again.
         var stillRunning: Set<SessionKey> = []
         // For a key begun again within this batch, how many records (of the present holders,
         // and of former ones) came before: those are the superseded session's.

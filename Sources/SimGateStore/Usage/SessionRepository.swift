@@ -162,23 +162,24 @@ public struct SessionRepository: Sendable {
             + #", "stopped_at" = COALESCE("radius_sessions"."stopped_at", excluded."stopped_at")"#
     )
 
-    /// The upsert of a session begun again under a stopped one's key: every column is the new
-    /// session's, and no disconnect has been asked for it yet.
-    private static let saveBegunAgain = InsertStatement(
-        into: "radius_sessions", columns: columns,
-        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
-            + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ")
-            + #", "disconnect_outcome" = NULL, "disconnect_error_cause" = NULL, "disconnect_at" = NULL"#
-    )
+    /// The upsert that writes a session whole over its row (every column but the key as it is
+    /// now), with its disconnect answer set by `answer`.
+    private static func writingWhole(answer: String) -> InsertStatement {
+        InsertStatement(
+            into: "radius_sessions", columns: columns,
+            then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
+                + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ") + ", " + answer
+        )
+    }
 
-    /// The upsert of a session reopened to be asked again: every column as it is now (open), and
-    /// its answer `no_answer` as of its last report, so that its reports while the request is on
-    /// its way do not ask a second time.
-    private static let saveReopened = InsertStatement(
-        into: "radius_sessions", columns: columns,
-        then: #"ON CONFLICT ("nas", "session_id") DO UPDATE SET "#
-            + columns.dropFirst(2).map { #""\#($0)" = excluded."\#($0)""# }.joined(separator: ", ")
-            + #", "disconnect_outcome" = 'no_answer', "disconnect_error_cause" = NULL, "disconnect_at" = excluded."updated_at""#
+    /// The upsert of a session begun again under a stopped one's key: no disconnect has been
+    /// asked for it yet.
+    private static let saveBegunAgain = writingWhole(answer: #""disconnect_outcome" = NULL, "disconnect_error_cause" = NULL, "disconnect_at" = NULL"#)
+
+    /// The upsert of a session reopened to be asked again: open, its answer `no_answer` as of its
+    /// last report, so that its reports while the request is on its way do not ask a second time.
+    private static let saveReopened = writingWhole(
+        answer: #""disconnect_outcome" = 'no_answer', "disconnect_error_cause" = NULL, "disconnect_at" = excluded."updated_at""#
     )
 
     /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
