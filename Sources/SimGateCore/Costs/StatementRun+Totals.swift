@@ -100,7 +100,7 @@ extension StatementRun {
         let included = charge.includedBytes(monthSeconds: monthSeconds)
         let pooled = charge.lastPrice?.dataPooled ?? false
         let billable: Int128? = pooled ? nil : max(0, usedBytes - included)
-        let item = "data of \(line.actual.lastPrice?.tariffNumber ?? 0)"
+        let item = line.tariffNumber.map { "data under tariff \($0)" } ?? "data"
         let dataValue = try ExactAmount.sum(of: [(billable ?? 0, Int128(charge.lastPrice?.dataPricePerMB ?? 0))], item)
         let numerator = try ExactAmount.sum(of: [
             (charge.totalFees, ExactAmount.bytesPerMB), (dataValue, Int128(monthSeconds)), (line.topUpValue, Int128(monthSeconds)),

@@ -41,7 +41,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: AppServices) -> Router<
         )
     ).addRoutes(to: router)
     if let pages = parts.dashboardPages {
-        let dashboardSessions = DashboardSessions(store: parts.store, clock: dependencies.clock)
+        let dashboardSessions = DashboardSessions(store: parts.store, clock: dependencies.clock, feed: parts.liveFeed)
         let simPage = DashboardSimPage(
             sims: parts.sims, events: parts.events, usage: parts.usage, payments: parts.payments, store: parts.store, clock: dependencies.clock
         )

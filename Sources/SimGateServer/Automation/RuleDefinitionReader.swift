@@ -51,6 +51,7 @@ struct RuleDefinitionReader {
         case "status_changed":
             let from = try fields["from"].flatMap { $0 == .null ? nil : $0 }.map { try status($0, "trigger.from") }
             let to = try fields["to"].flatMap { $0 == .null ? nil : $0 }.map { try status($0, "trigger.to") }
+            if let from, from == to { throw invalid("trigger.to", "differs from 'trigger.from': a SIM never changes from a status to itself") }
             return .statusChanged(from: from, to: to)
         case "no_data": return .noData(hours: Int(try integer(fields["hours"], "trigger.hours", in: 1...Int64(RuleTrigger.maximumNoDataHours))))
         case "session_opened":
@@ -188,12 +189,19 @@ struct RuleDefinitionReader {
         return text
     }
 
-    /// The list of strings at `path`, with at most `maximum` entries.
+    /// The list of distinct strings at `path`, with at most `maximum` entries. Every list of a
+    /// rule is a set: an entry given twice is refused (compared byte for byte), as the schema's
+    /// `uniqueItems` says, rather than dropped unseen.
     func strings(_ value: JSONValue?, _ path: String, maximum: Int) throws -> [String] {
         guard let value else { throw APIError.invalid("parameter_missing", "'\(path)' is required.", param: path) }
         guard case .array(let items) = value else { throw invalid(path, "must be a list", code: "invalid_type") }
         guard items.count <= maximum else { throw invalid(path, "has at most \(maximum) entries") }
-        return try items.enumerated().map { try string($1, "\(path)[\($0)]") }
+        let texts = try items.enumerated().map { try string($1, "\(path)[\($0)]") }
+        var seen = Set<[UInt8]>()
+        for (index, text) in texts.enumerated() where !seen.insert(Array(text.utf8)).inserted {
+            throw invalid("\(path)[\(index)]", "is listed twice", code: "duplicate_value")
+        }
+        return texts
     }
 
     /// The whole number at `path`, refused when outside `range`.

@@ -54,7 +54,9 @@ struct RuleService: Sendable {
             if let rearm = request.rearm { rule.rearm = rearm }
             guard rule != previous else { return previous }
             rule.updatedAt = clock.now()
-            try await checkReferences(rule, in: tx)
+            // Only what the request gives: a rule whose endpoint was deleted since, or whose
+            // listed SIM changed hands, could not be turned off or renamed.
+            try await checkReferences(rule, actions: request.actions != nil, scope: request.scope != nil, in: tx)
             try await tx.rules.save(try rule.stored)
             try await tx.events.append([try event(.ruleUpdated, rule, cause: cause, at: rule.updatedAt)])
             return rule
@@ -109,15 +111,16 @@ struct RuleService: Sendable {
         return try Rule(stored: stored)
     }
 
-    /// Refuses a webhook action whose endpoint, or a scope whose SIM, is not the rule's account's.
-    private func checkReferences(_ rule: Rule, in tx: StoreTransaction) async throws {
-        for (index, action) in rule.actions.enumerated() {
+    /// Refuses a webhook action whose endpoint, or a scope whose SIM, is not the rule's account's
+    /// (the actions only when `actions`, the scope only when `scope`).
+    private func checkReferences(_ rule: Rule, actions: Bool = true, scope: Bool = true, in tx: StoreTransaction) async throws {
+        for (index, action) in rule.actions.enumerated() where actions {
             guard case .webhook(let endpoint) = action.kind else { continue }
             guard try await tx.webhooks.find(endpoint, accountID: rule.accountID) != nil else {
                 throw DomainError(.invalid, code: "invalid_endpoint", message: "The rule's account has no webhook endpoint \(endpoint).", param: "actions[\(index)].endpoint")
             }
         }
-        if case .sims(let ids) = rule.scope {
+        if scope, case .sims(let ids) = rule.scope {
             let found = try await tx.sims.find(ids: ids.sorted(), accountID: rule.accountID, forUpdate: false)
             if let missing = ids.sorted().first(where: { found[$0] == nil }) {
                 throw DomainError(.invalid, code: "invalid_sim", message: "The rule's account has no SIM \(missing).", param: "scope.sims")

@@ -78,7 +78,7 @@ struct DashboardController: Sendable {
 
     /// `POST /sign-out` (its token checked like every form's): ends the session.
     @Sendable func signOut(_ request: Request, signedIn: SignedIn, form: FormBody) async throws -> Response {
-        try await sessions.signOut(signedIn.session)
+        try await sessions.signOut(signedIn)
         var response = Self.redirect(to: "/sign-in")
         response.setCookie(Cookie(
             name: DashboardSessions.cookieName, value: "", maxAge: 0, path: "/", secure: Self.isBehindTLS(request), httpOnly: true, sameSite: .strict

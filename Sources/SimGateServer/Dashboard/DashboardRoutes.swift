@@ -66,7 +66,7 @@ struct DashboardRoutes {
         group.post(path) { request, context in
             guard let signedIn = try await Self.signedIn(request, parameters: context.parameters, sessions: sessions) else { return DashboardController.redirect(to: "/sign-in") }
             let form = try await FormBody(request, maximumBytes: maximumBytes)
-            guard DashboardController.isSameOrigin(request), let token = form["csrf"],
+            guard DashboardController.isSameOrigin(request), let token = form.single("csrf"),
                   ConstantTime.equals(Array(token.utf8), Array(signedIn.session.csrfToken.utf8))
             else { return pages.refusal("That form was not sent from this dashboard; nothing was done.", signedIn: signedIn, status: .forbidden) }
             if signedIn.readOnly && !reads {

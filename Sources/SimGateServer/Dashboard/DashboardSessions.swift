@@ -11,6 +11,8 @@ struct DashboardSessions: Sendable {
     let store: Store
     /// Dates sessions.
     let clock: any WallClock
+    /// Wakes the open live streams of a session that signs out, so they end at once.
+    let feed: LiveFeed
 
     /// How long a session lasts, in seconds: a working day.
     static let lifetime: TimeInterval = 12 * 3_600
@@ -61,9 +63,14 @@ struct DashboardSessions: Sendable {
         }
     }
 
-    /// Ends the session.
-    func signOut(_ session: DashboardSession) async throws {
-        try await store.transaction { tx in try await tx.dashboardSessions.delete(tokenHash: session.tokenHash) }
+    /// Ends the session, and its open live streams with it. A revoked key's streams are woken
+    /// by the revocation's event; a sign-out writes none, so its streams, woken by nothing,
+    /// went on until their next look (up to 25 seconds on SQLite).
+    func signOut(_ signedIn: SignedIn) async throws {
+        try await store.transaction { tx in try await tx.dashboardSessions.delete(tokenHash: signedIn.session.tokenHash) }
+        var touched = TouchedAccounts()
+        touched.accounts = [signedIn.principal.account.id]
+        feed.announce(touched)
     }
 
     /// The stored form of a cookie value.

@@ -171,7 +171,10 @@ struct WebhookEndpointService: Sendable {
     /// Refuses at once a URL whose host is a literal address deliveries may not reach.
     private func checkTarget(_ url: String) throws {
         guard let host = URLComponents(string: url)?.host else { return }
-        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        // A final dot (`169.254.169.254.`) roots a name; written after an address it was taken
+        // as a host name, whose every attempt then failed for days.
+        let rooted = !host.hasPrefix("[") && host.hasSuffix(".") ? String(host.dropLast()) : host
+        let bare = rooted.hasPrefix("[") ? String(rooted.dropFirst().dropLast()) : rooted
         // The resolver also reads IPv4's older forms as addresses (`127.1`, `2130706433`,
         // `0x7f000001`, `0177.0.0.1`): judged as the address they name, not as a host name
         // whose every attempt would then fail for days.

@@ -123,7 +123,9 @@ final class WebhookSender: Sendable {
     /// `Retry-After` as seconds from `now`: a number of seconds, or an HTTP date.
     static func seconds(retryAfter text: String, now: Date) -> TimeInterval? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int(trimmed), seconds >= 0 { return TimeInterval(seconds) }
+        // Digits past what 64 bits hold are still a number of seconds, a long one (capped by
+        // the caller): read as no number, they fell back to the first retry's few seconds.
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ (0x30...0x39).contains($0) }) { return TimeInterval(Int(trimmed) ?? .max) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

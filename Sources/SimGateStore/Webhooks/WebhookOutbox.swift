@@ -48,10 +48,12 @@ public struct WebhookOutbox: Sendable {
     /// thousands costs little: claims whose lease ran out become pending again; the endpoints
     /// with due work are found, most overdue first, with what each has in flight; then each
     /// endpoint's oldest due deliveries are taken, up to its concurrency less what is in
-    /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due).
-    /// No account gets more than `perAccount` of `worker`'s attempts in flight: one account's
-    /// endpoints that hang would otherwise take every slot, and other accounts' deliveries
-    /// waited several timeouts for one.
+    /// flight (for an ordered endpoint, only its oldest unfinished delivery, and only if due),
+    /// the endpoints with the fewest in flight served first. No account gets more than
+    /// `perAccount` of `worker`'s attempts in flight, and no endpoint more than half of that:
+    /// one account's endpoints that hang would otherwise take every slot, and other accounts'
+    /// deliveries waited several timeouts for one; one endpoint that hangs would take its
+    /// account's.
     public func claim(limit: Int, perAccount: Int = .max, worker: String, now: Date, lease: TimeInterval) async throws -> [ClaimedDelivery] {
         try await database.sqlTransaction { db in
             try await claim(limit: limit, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
@@ -76,7 +78,7 @@ public struct WebhookOutbox: Sendable {
         guard limit > 0 else { return [] }
         try await releaseLostClaims(now: now, on: db)
         let due = try await db.raw("""
-            SELECT d.endpoint_id, e.account_id, MIN(d.next_attempt_at) AS oldest, e.max_concurrency, e.ordered,
+            SELECT d.endpoint_id, e.account_id, MIN(d.next_attempt_at) AS oldest, COUNT(*) AS due, e.max_concurrency, e.ordered,
                    (SELECT COUNT(*) FROM webhook_deliveries f WHERE f.endpoint_id = d.endpoint_id AND f.state = 'delivering') AS in_flight
             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
             WHERE d.state = 'pending' AND d.next_attempt_at <= \(bind: now.stored) AND e.status = 'enabled'
@@ -94,18 +96,37 @@ public struct WebhookOutbox: Sendable {
                 accountInFlight[try row.string("account_id"), default: 0] = try row.int("n")
             }
         }
-        var chosen: [String] = []
-        for row in due where chosen.count < limit {
-            let endpoint = try row.string("endpoint_id")
-            let account = try row.string("account_id")
+        // How many each endpoint may take: its own room (its concurrency, or one for an
+        // ordered endpoint, less what it has in flight), never more than half its account's
+        // share, within its account's room and this claim's. The slots are dealt one at a time
+        // to the endpoint with the fewest in flight (the most overdue first among equals). An
+        // endpoint that hung with a backlog took its account's whole share, being the most
+        // overdue, again each time a slot came free: the account's other endpoints waited
+        // several timeouts for one.
+        let endpointShare = max(1, perAccount / 2)
+        var candidates: [(endpoint: String, account: String, ordered: Bool, inFlight: Int, room: Int, taken: Int)] = []
+        for row in due {
             let inFlight = try row.int("in_flight")
             let ordered = try row.int("ordered") != 0
-            let accountRoom = perAccount - accountInFlight[account, default: 0]
-            let room = min(limit - chosen.count, accountRoom, ordered ? 1 - inFlight : try row.int("max_concurrency") - inFlight)
-            guard room > 0 else { continue }
-            let before = chosen.count
-            defer { accountInFlight[account, default: 0] += chosen.count - before }
-            if ordered {
+            let room = min(try row.int("due"), (ordered ? 1 : min(try row.int("max_concurrency"), endpointShare)) - inFlight)
+            if room > 0 { candidates.append((try row.string("endpoint_id"), try row.string("account_id"), ordered, inFlight, room, 0)) }
+        }
+        var dealt = 0
+        while dealt < limit {
+            var next: Int?
+            for index in candidates.indices where candidates[index].taken < candidates[index].room
+                && accountInFlight[candidates[index].account, default: 0] < perAccount {
+                if next == nil || candidates[index].inFlight + candidates[index].taken < candidates[next!].inFlight + candidates[next!].taken { next = index }
+            }
+            guard let next else { break }
+            candidates[next].taken += 1
+            accountInFlight[candidates[next].account, default: 0] += 1
+            dealt += 1
+        }
+        var chosen: [String] = []
+        for candidate in candidates where candidate.taken > 0 {
+            let endpoint = candidate.endpoint
+            if candidate.ordered {
                 // The oldest unfinished delivery goes first, whenever it falls due.
                 let oldest = try await db.raw("""
                     SELECT id, state, next_attempt_at FROM webhook_deliveries
@@ -118,7 +139,7 @@ public struct WebhookOutbox: Sendable {
                 let rows = try await db.raw("""
                     SELECT id FROM webhook_deliveries
                     WHERE endpoint_id = \(bind: endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
-                    ORDER BY id LIMIT \(bind: room)
+                    ORDER BY id LIMIT \(bind: candidate.taken)
                     """).all()
                 chosen += try rows.map { try $0.string("id") }
             }

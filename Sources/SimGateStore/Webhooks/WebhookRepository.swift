@@ -115,10 +115,11 @@ public struct WebhookRepository: Sendable {
         return pageOf(try await query.paged(page).all().map(Self.delivery), request: page)
     }
 
-    /// A delivery's attempts, oldest first (at most the first 100).
+    /// A delivery's latest 100 attempts, oldest first. Replays make a delivery's attempts
+    /// unbounded, and the latest tell what its endpoint does now.
     public func attempts(deliveryID: WebhookDeliveryID) async throws -> [WebhookAttempt] {
         try await db.select().column("*").from("webhook_attempts").where("delivery_id", .equal, deliveryID.rawValue)
-            .orderBy("id").limit(100).all().map(Self.attempt)
+            .orderBy("id", .descending).limit(100).all().map(Self.attempt).reversed()
     }
 
     /// Makes a delivery pending again, due at `now`, keeping its message id (a replay), with

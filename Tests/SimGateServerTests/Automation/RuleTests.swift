@@ -230,6 +230,11 @@ struct RuleTests {
                 (["rearm": ["type": "never", "seconds": 5]], "unknown_parameter", "rearm.seconds"),
                 (["conditions": ["match": "most"]], "invalid_value", "conditions.match"),
                 (["bogus": 1], "unknown_parameter", "bogus"),
+                // Lists given twice were made sets unseen, against the schema's uniqueItems; a
+                // change from a status to itself, which never happens, was stored.
+                (["trigger": ["type": "country_not_in", "countries": ["DE", "AT", "DE"]]], "duplicate_value", "trigger.countries[2]"),
+                (["trigger": ["type": "session_opened", "networks": ["20801", "20801"]]], "duplicate_value", "trigger.networks[1]"),
+                (["trigger": ["type": "status_changed", "from": "LIVE", "to": "LIVE"]], "invalid_value", "trigger.to"),
             ]
             for (change, code, param) in cases {
                 let reply = try await refused(change)
@@ -247,6 +252,16 @@ struct RuleTests {
             let off = try await app.request(.post, "/v1/rules/\(rule)", key: key, json: ["enabled": false])
             #expect(off.json["enabled"] as? Bool == false)
             #expect(try await app.request(.delete, "/v1/rules/\(rule)", key: key).status == 200)
+
+            // A rule whose endpoint was deleted since can still be turned off or renamed: every
+            // change was refused for the endpoint the request did not name.
+            let (own, _) = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/hook")
+            let calling = try await Self.rule(app, key: key, base.merging(["actions": [["type": "webhook", "endpoint": own]]]) { $1 })
+            #expect(try await app.request(.delete, "/v1/webhook_endpoints/\(own)", key: key).status == 200)
+            let renamed = try await app.request(.post, "/v1/rules/\(calling)", key: key, json: ["enabled": false, "name": "calls no one"])
+            #expect(renamed.status == 200 && renamed.json["enabled"] as? Bool == false && renamed["name"] == "calls no one", "\(renamed.text)")
+            let stillNamed = try await app.request(.post, "/v1/rules/\(calling)", key: key, json: ["actions": [["type": "set_offline"], ["type": "webhook", "endpoint": own]]])
+            #expect(stillNamed.status == 400 && stillNamed.code == "invalid_endpoint" && stillNamed.param == "actions[1].endpoint", "actions given are checked: \(stillNamed.text)")
         }
     }
 }

@@ -266,6 +266,31 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// An endpoint with a backlog that hangs took its account's whole share again each time a
+    /// slot came free, being the most overdue: another endpoint of the same account waited
+    /// several timeouts for one. Free slots now go to the endpoint with the fewest in flight.
+    @Test("an endpoint that hangs with a backlog leaves room in its account's share for the account's other endpoints", arguments: [TestEngine.sqlite])
+    func hangingEndpointLeavesAccountRoom(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { slow in
+            try await WebhookReceiver.serving { fast in
+                try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = true; $0.webhooks.maximumInFlight = 4 }) { app in
+                    let (account, key) = try await app.makeCustomer("E-Bikes")
+                    slow.script([], otherwise: .hang)
+                    _ = try await Self.endpoint(app, key: key, url: slow.url, types: ["sim.status_changed"], extra: ["max_concurrency": 4])
+                    _ = try await Self.endpoint(app, key: key, url: fast.url, types: ["sim.status_changed"])
+                    let sims = try await app.importSims(0..<3, account: account)
+                    for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key) }
+                    // The account's share is two of the four slots; the hanging endpoint holds one.
+                    let fastGot = await within(seconds: 20) { await fast.waitFor(3) }
+                    #expect(fastGot?.count == 3, "the other endpoint got \(fast.received.count) of 3 while the first hung")
+                    #expect(slow.received.count == 1, "the hanging endpoint holds one slot, not the account's whole share")
+                    slow.release()
+                    #expect(await slow.waitFor(3).count == 3)
+                }
+            }
+        }
+    }
+
     @Test("an attempt that runs past the claim's lease keeps its claim, renewed by the heartbeat, so no other instance sends it too, and the lease is short", arguments: TestEngine.available)
     func claimHeartbeat(engine: TestEngine) async throws {
         #expect(WebhookDispatcher.lease <= 15, "what a dead instance claimed waits seconds, not a minute")
@@ -310,7 +335,9 @@ struct WebhookDeliveryTests {
                             "http://[2002:a9fe:a9fe::]/", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", "http://[fec0::1]/",
                             // IPv4's older forms, which the resolver reads as addresses: they were
                             // taken as host names, and every attempt failed for days.
-                            "http://127.1/x", "http://2130706433/x", "http://0x7f000001/x", "http://0177.0.0.1/x", "http://0x7f.1/x", "http://017700000001/x"] {
+                            "http://127.1/x", "http://2130706433/x", "http://0x7f000001/x", "http://0177.0.0.1/x", "http://0x7f.1/x", "http://017700000001/x",
+                            // A final dot roots the name: the address was taken as a host name.
+                            "http://169.254.169.254./latest/meta-data", "http://127.0.0.1.:9/x"] {
                     let refused = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": url, "event_types": ["*"]])
                     #expect(refused.status == 400 && refused.code == "url_not_allowed" && refused.param == "url", "\(url): \(refused.text)")
                 }
@@ -376,6 +403,9 @@ struct WebhookDeliveryTests {
             #expect(badType.code == "invalid_event_type" && badType.param == "event_types[0]")
             let noTypes = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": []])
             #expect(noTypes.param == "event_types")
+            // A type listed twice was dropped unseen, against the schema's uniqueItems.
+            let twice = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": ["sim.updated", "sim.first_use", "sim.updated"]])
+            #expect(twice.status == 400 && twice.code == "duplicate_value" && twice.param == "event_types[2]", "\(twice.text)")
             let badConcurrency = try await app.request(.post, "/v1/webhook_endpoints", key: key, json: ["url": "http://127.0.0.1:9/", "event_types": ["*"], "max_concurrency": 0])
             #expect(badConcurrency.param == "max_concurrency")
             let badRoll = try await app.request(.post, "/v1/webhook_endpoints/\(endpoint)/rotate_secret", key: key, json: ["expires_in_seconds": -1])

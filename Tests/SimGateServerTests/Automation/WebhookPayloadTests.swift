@@ -33,9 +33,11 @@ struct WebhookPayloadTests {
         let now = Date(epochMilliseconds: 1_764_640_800_000)  // Tue, 02 Dec 2025 02:00:00 GMT
         #expect(WebhookSender.seconds(retryAfter: "120", now: now) == 120)
         #expect(WebhookSender.seconds(retryAfter: " 0 ", now: now) == 0)
+        #expect(WebhookSender.seconds(retryAfter: "99999999999999999999", now: now).map { $0 >= 86_400 } == true, "more seconds than 64 bits hold are still a long wait")
+        #expect(WebhookSender.seconds(retryAfter: "+5", now: now) == nil)
         #expect(WebhookSender.seconds(retryAfter: "Tue, 02 Dec 2025 02:10:00 GMT", now: now) == 600)
         #expect(WebhookSender.seconds(retryAfter: "Tue, 02 Dec 2025 01:00:00 GMT", now: now) == 0, "a date past is now")
-        for nonsense in ["-5", "soon", "", "99999999999999999999999"] {
+        for nonsense in ["-5", "soon", "", "1.5", "12a"] {
             #expect(WebhookSender.seconds(retryAfter: nonsense, now: now) == nil, "\(nonsense)")
         }
         // Honoured up to a day, and never sooner than the schedule.

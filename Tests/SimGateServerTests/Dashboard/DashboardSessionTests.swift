@@ -16,7 +16,6 @@ extension TestHarness {
     ) async throws -> TestReply {
         var headers = HTTPFields()
         if let cookie { headers[.cookie] = "simgate_session=\(cookie)" }
-        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         var body: ByteBuffer?
         if let form {
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
@@ -26,6 +25,7 @@ extension TestHarness {
             body = ByteBuffer(string: rawForm)
             headers[.contentType] = "application/x-www-form-urlencoded"
         }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)
         return TestReply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
     }
@@ -93,6 +93,12 @@ struct DashboardSessionTests {
             #expect(noToken.status == 403)
             let crossSite = try await app.browser(.post, "/sign-out", cookie: cookie, form: ["csrf": csrf], headers: ["Origin": "https://evil.example"])
             #expect(crossSite.status == 403)
+            // A token given twice, the right one first, or a body a cross-site page can post
+            // without asking (text/plain): both were read as a form and signed the browser out.
+            let twice = try await app.browser(.post, "/sign-out", cookie: cookie, rawForm: "csrf=\(csrf)&csrf=other")
+            #expect(twice.status == 403)
+            let plain = try await app.browser(.post, "/sign-out", cookie: cookie, rawForm: "csrf=\(csrf)", headers: ["Content-Type": "text/plain"])
+            #expect(plain.status == 403)
             #expect(try await app.browser(.get, "/", cookie: cookie).status == 200, "refused forms end nothing")
             let out = try await app.browser(.post, "/sign-out", cookie: cookie, form: ["csrf": csrf])
             #expect(out.status == 303 && out.headers[.location] == "/sign-in" && out.headers[.setCookie]?.contains("Max-Age=0") == true)

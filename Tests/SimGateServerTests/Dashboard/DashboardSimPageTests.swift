@@ -129,6 +129,47 @@ struct DashboardSimPageTests {
     }
 }
 
+extension DashboardSimPageTests {
+    /// A sign-out writes no event, so nothing woke its streams: they went on until their next
+    /// look, 25 seconds later on SQLite, or until some other change of the account.
+    @Test("signing out ends the session's open live streams at once, with nothing else to wake them", .timeLimit(.minutes(1)))
+    func signOutEndsStreams() async throws {
+        try await TestHarness.run(.sqlite) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            _ = try await app.importSims(0..<1, account: account)
+            let cookie = try await app.signIn(key: key)
+            let port = try #require(app.client.port)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/live")
+            request.headers.add(name: "Cookie", value: "simgate_session=\(cookie)")
+            var stream = MessageReader(try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.makeAsyncIterator())
+            let first = try await stream.next { _ in true }
+            #expect(first["events"] != nil, "the account's events so far: \(first)")
+            let csrf = try #require(try await app.browser(.get, "/", cookie: cookie).csrf)
+            #expect(try await app.browser(.post, "/sign-out", cookie: cookie, form: ["csrf": csrf]).status == 303)
+            // Waited for 10 seconds at most, well before the stream's next look.
+            let rest = StreamRest(stream)
+            let ended = await within(seconds: 10) { try await rest.endsWithoutNews() }
+            #expect(ended == true, "the stream went on after sign-out")
+        }
+    }
+}
+
+/// The rest of a stream, read in a task of its own so that the wait for its end is bounded.
+private final class StreamRest: @unchecked Sendable {
+    private var reader: MessageReader
+    init(_ reader: MessageReader) { self.reader = reader }
+
+    /// Whether the stream ends before any further change message.
+    func endsWithoutNews() async throws -> Bool {
+        do {
+            _ = try await reader.next { _ in true }
+            return false
+        } catch is MessageReader.StreamEnded {
+            return true
+        }
+    }
+}
+
 /// Reads Server-Sent Events from a response body, message by message.
 private struct MessageReader {
     var body: HTTPClientResponse.Body.AsyncIterator
