@@ -54,6 +54,33 @@ struct HTTPConnectionBoundsTests {
         }
     }
 
+    /// A body sent a byte at a time, never idle for long, kept its connection (and the handler
+    /// awaiting it) for as long as the sender liked, on routes that read their body before any
+    /// key: enough such connections took every place the connection limit allows.
+    @Test("a request whose body trickles in is cut off once it has not arrived whole in time, however steadily it comes")
+    func tricklingBodyCutOff() async throws {
+        try await TestHarness.run(.sqlite, configure: { $0.http.idleTimeout = 600; $0.http.requestReadTimeout = 1 }) { app in
+            let port = try #require(app.client.port)
+            let (channel, closed) = try await RawConnection.open(
+                port: port, sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\ng"
+            )
+            // A byte every 200 ms, far within the idle timeout, until the connection is closed
+            // (the write then fails), for at most 10 seconds.
+            for _ in 0..<50 {
+                do { try await channel.writeAndFlush(ByteBuffer(string: "r")).get() } catch { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let answer = await within(seconds: 5) { try await closed.get() }
+            #expect(answer == "", "closed unanswered, its body never read whole")
+            try? await channel.close()
+            // A request that arrives whole in time is answered, on a connection kept open longer.
+            let (kept, answered) = try await RawConnection.open(port: port, sending: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await Task.sleep(for: .seconds(2))
+            try await kept.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).get()
+            #expect(try await answered.get().components(separatedBy: "200 OK").count == 3, "both requests answered")
+        }
+    }
+
     /// A malformed chunk size was an internal error: a 500, logged and counted as one.
     @Test("a request whose body cannot be read is a 400 request_malformed, not an internal error")
     func unreadableBody() async throws {

@@ -83,7 +83,10 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
     var app = Application(
         router: buildRouter(dependencies, parts: parts),
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [connectionLimit.handler()],
+            additionalChannelHandlers: [
+                connectionLimit.handler(),
+                HTTPRequestReadDeadline(deadline: .nanoseconds(Int64(configuration.http.requestReadTimeout * 1_000_000_000))),
+            ],
             idleTimeout: .nanoseconds(Int64(configuration.http.idleTimeout * 1_000_000_000))
         )),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SimGate"),
