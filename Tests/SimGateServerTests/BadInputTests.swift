@@ -106,6 +106,10 @@ struct BadInputTests {
                 // Cursors must be ids of the listed kind.
                 ("/v1/sims?starting_after=foo", "invalid_cursor", "starting_after"),
                 ("/v1/sims?ending_before=evt_01MB78QN001XH51DH4RTMBHWT5", "invalid_cursor", "ending_before"),
+                // Made up, cased otherwise or cut short: each was a place in the list.
+                ("/v1/sims?starting_after=sim_x", "invalid_cursor", "starting_after"),
+                ("/v1/sims?starting_after=sim_01mb78qn001xh51dh4rtmbhwt5", "invalid_cursor", "starting_after"),
+                ("/v1/events?starting_after=evt_01MB78QN001XH51DH4RTMBHWT", "invalid_cursor", "starting_after"),
                 // One value where one is allowed.
                 ("/v1/sims?limit=1&limit=2", "parameter_repeated", "limit"), ("/v1/sims?label=a&label=b", "parameter_repeated", "label"),
                 // Filters for types that do not exist are typos.
@@ -122,6 +126,16 @@ struct BadInputTests {
                 #expect(reply.code == code, "\(path): \(reply.text)")
                 #expect(reply.param == param, "\(path)")
             }
+            // Within a time window, a cursor naming no event of the caller's (another account's)
+            // gave an empty page with no more, as if the list had ended.
+            let (_, key) = try await app.makeCustomer("E-Bikes")
+            let (_, otherKey) = try await app.makeCustomer("Scooters")
+            let own = try #require(try await app.request(.get, "/v1/events", key: key).items.first?["id"] as? String)
+            let foreign = try #require(try await app.request(.get, "/v1/events", key: otherKey).items.first?["id"] as? String)
+            let window = "created[gte]=2000-01-01T00:00:00Z"
+            let crossing = try await app.request(.get, "/v1/events?\(window)&ending_before=\(foreign)", key: key)
+            #expect(crossing.status == 400 && crossing.code == "invalid_cursor" && crossing.param == "ending_before", "\(crossing.text)")
+            #expect(try await app.request(.get, "/v1/events?\(window)&starting_after=\(own)", key: key).status == 200)
             // A lone bound at the edge of time selects nothing; it was refused against a default
             // no one sent ('from' after the default 'to').
             for path in ["/v1/usage?from=9999-12-31T23:59:59.999Z", "/v1/usage?to=0001-01-01T00:00:00Z", "/v1/usage?to=1969-12-31T00:00:00Z&granularity=month"] {

@@ -22,6 +22,13 @@ public struct TypedID<Kind: IdentifierKind>: Hashable, Sendable, Comparable, Cus
         self.rawValue = text
     }
 
+    /// Whether the text after the prefix has the form SimGate gives every id it makes: 26
+    /// characters of Crockford's base 32 in capitals.
+    public var hasGeneratedForm: Bool {
+        let body = rawValue.utf8.dropFirst(Kind.prefix.utf8.count + 1)
+        return body.count == 26 && body.allSatisfy { Base32.alphabet.contains($0) }
+    }
+
     public var description: String { rawValue }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -71,15 +71,18 @@ struct QueryParameters {
     }
 
     /// The paging request of a list of `Kind` objects: `limit` 1 to 100, and a cursor that
-    /// must be an id of that kind.
+    /// must have the form of an id of that kind. A cursor cut short, cased otherwise or made up
+    /// (`sim_x`) was taken as a place in the list, and answered with a page from there.
     func page<Kind: IdentifierKind>(of _: Kind.Type) throws -> PageRequest {
         let limit = try limit()
         if self["starting_after"] != nil, self["ending_before"] != nil {
             throw APIError.invalid("invalid_request", "Give 'starting_after' or 'ending_before', not both.", param: "ending_before")
         }
         for name in ["starting_after", "ending_before"] {
-            if let cursor = self[name], TypedID<Kind>(parsing: cursor) == nil {
-                throw APIError.invalid("invalid_cursor", "'\(name)' must be the id of an object of this list, starting with '\(Kind.prefix)_'.", param: name)
+            if let cursor = self[name], TypedID<Kind>(parsing: cursor)?.hasGeneratedForm != true {
+                throw APIError.invalid(
+                    "invalid_cursor", "'\(name)' must be the id of an object of this list: '\(Kind.prefix)_' and 26 characters.", param: name
+                )
             }
         }
         return PageRequest(limit: limit, startingAfter: self["starting_after"], endingBefore: self["ending_before"])

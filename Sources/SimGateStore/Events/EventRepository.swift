@@ -91,18 +91,23 @@ public struct EventRepository: Sendable {
         // newer event first (1.5 s for a day a fortnight back, among 10 million). Ids follow
         // creation time, so the order is the same.
         let position = SQLGroupExpression([SQLColumn("created_at"), SQLColumn("id")] as [any SQLExpression])
-        // The cursor is looked up among the caller's own events: another account's id gives
-        // no position (an empty page), as it gives no event.
-        func cursor(_ id: String) -> any SQLExpression {
-            var lookup = db.select().column("created_at").column("id").from("events").where("id", .equal, id)
+        // The cursor is looked up among the caller's own events. One that names none (another
+        // account's, or a mangled id) is refused: it gave no position, so an empty page that
+        // said there was no more, and a client syncing stopped as if at the end.
+        func cursor(_ id: String) async throws -> any SQLExpression {
+            var lookup = db.select().column("created_at").from("events").where("id", .equal, id)
             if let accountID = filter.accountID { lookup = lookup.where("account_id", .equal, accountID.rawValue) }
-            return SQLGroupExpression(lookup.query)
+            guard let row = try await lookup.first() else {
+                let param = page.startingAfter != nil ? "starting_after" : "ending_before"
+                throw DomainError(.invalid, code: "invalid_cursor", message: "'\(param)' names no event of this list.", param: param)
+            }
+            return SQLGroupExpression([SQLBind(try row.decode(column: "created_at", as: Int64.self)), SQLBind(id)] as [any SQLExpression])
         }
         if let after = page.startingAfter {
-            query = query.where(SQLBinaryExpression(position, .lessThan, cursor(after)))
+            query = query.where(SQLBinaryExpression(position, .lessThan, try await cursor(after)))
                 .orderBy(SQLColumn("created_at"), SQLDirection.descending).orderBy(SQLColumn("id"), SQLDirection.descending)
         } else if let before = page.endingBefore {
-            query = query.where(SQLBinaryExpression(position, .greaterThan, cursor(before)))
+            query = query.where(SQLBinaryExpression(position, .greaterThan, try await cursor(before)))
                 .orderBy(SQLColumn("created_at"), SQLDirection.ascending).orderBy(SQLColumn("id"), SQLDirection.ascending)
         } else {
             query = query.orderBy(SQLColumn("created_at"), SQLDirection.descending).orderBy(SQLColumn("id"), SQLDirection.descending)
