@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import SimGateCore
 import SimGateStore
 import SimGateTestSupport
@@ -49,6 +51,12 @@ struct AccountAndKeyTests {
             // Right key id, wrong secret.
             let forged = String(key.dropLast(5)) + "XXXXX"
             #expect(try await app.request(.get, "/v1/sims", key: forged).status == 401)
+            // The key given twice, in two headers, was read as one list and called not valid.
+            var twice = HTTPFields()
+            twice.append(HTTPField(name: .authorization, value: "Bearer \(key)"))
+            twice.append(HTTPField(name: .authorization, value: "Bearer \(key)"))
+            let repeated = try await app.client.executeRequest(uri: "/v1/sims", method: .get, headers: twice, body: nil)
+            #expect(repeated.status == .unauthorized && String(buffer: repeated.body).contains("one Authorization header"), "\(String(buffer: repeated.body))")
 
             let keys = try await app.request(.get, "/v1/api_keys", key: key)
             let keyID = try #require(keys.items.first?["id"] as? String)

@@ -85,6 +85,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         server: .http1(configuration: .init(
             additionalChannelHandlers: [
                 connectionLimit.handler(),
+                HTTPExpectContinue(),
                 HTTPRequestReadDeadline(deadline: .nanoseconds(Int64(configuration.http.requestReadTimeout * 1_000_000_000))),
             ],
             idleTimeout: .nanoseconds(Int64(configuration.http.idleTimeout * 1_000_000_000))

@@ -12,8 +12,8 @@ import NIOCore
 final class HTTPRequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {
     // The request parts Hummingbird reads from its channel (NIOHTTPTypes' `HTTPRequestPart`),
     // named through Hummingbird rather than through a package of our own for one type.
-    typealias InboundIn = HTTPUserEventHandler.InboundIn
-    typealias InboundOut = HTTPUserEventHandler.InboundIn
+    typealias InboundIn = HTTPConnectionStateHandler.InboundIn
+    typealias InboundOut = HTTPConnectionStateHandler.InboundIn
 
     private let deadline: TimeAmount
     /// The close due if the request being read is not read whole in time.

@@ -64,7 +64,7 @@ enum JSONBody {
                     return .invalid("invalid_json", "The body is not valid JSON.")
                 }
                 if let path = oversizedNumberPath(in: parsed, path: "") {
-                    return .invalid("value_out_of_range", "'\(path)' is too large.", param: path)
+                    return .invalid("value_out_of_range", "'\(path)' is beyond what a 64-bit whole number holds, above or below.", param: path)
                 }
                 // An underflow (`1e-400`) parses as 0 above; only the text tells which it was.
                 if let path = JSONDuplicateKeys.firstUnreadableNumber(in: body), !path.isEmpty {

@@ -66,7 +66,7 @@ extension KeyedDecodingContainer {
             throw APIError.invalid("invalid_type", "'\(path)' must be a whole number.", param: path)
         case .outOfRange?:
             let path = CodingPathText.render(codingPath + [key])
-            throw APIError.invalid("value_out_of_range", "'\(path)' is too large.", param: path)
+            throw APIError.invalid("value_out_of_range", "'\(path)' is beyond what a 64-bit whole number holds, above or below.", param: path)
         }
     }
 
