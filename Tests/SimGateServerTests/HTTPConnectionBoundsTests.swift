@@ -121,6 +121,20 @@ struct HTTPConnectionBoundsTests {
         }
     }
 
+    /// The parser takes what follows a CONNECT's headers as a tunnel's bytes: the 405 went out
+    /// with no length and the connection stayed open until the idle timeout, so a client could
+    /// not tell the answer had ended.
+    @Test("a CONNECT is refused with 405 and its connection closed after the answer")
+    func connectRefused() async throws {
+        try await TestHarness.run(.sqlite, configure: { $0.http.idleTimeout = 600 }) { app in
+            let port = try #require(app.client.port)
+            let (channel, closed) = try await RawConnection.open(port: port, sending: "CONNECT /v1/sims HTTP/1.1\r\nHost: x\r\n\r\n")
+            let transcript = await within(seconds: 10) { try await closed.get() }
+            #expect(transcript?.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n") == true, "\(transcript ?? "still open")")
+            try? await channel.close()
+        }
+    }
+
     /// A malformed chunk size was an internal error: a 500, logged and counted as one.
     @Test("a request whose body cannot be read is a 400 request_malformed, not an internal error")
     func unreadableBody() async throws {

@@ -86,6 +86,7 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
             additionalChannelHandlers: [
                 connectionLimit.handler(),
                 HTTPExpectContinue(),
+                HTTPConnectClose(),
                 HTTPRequestReadDeadline(deadline: .nanoseconds(Int64(configuration.http.requestReadTimeout * 1_000_000_000))),
             ],
             idleTimeout: .nanoseconds(Int64(configuration.http.idleTimeout * 1_000_000_000))
