@@ -77,7 +77,7 @@ public final class WebhookDispatcher: Service, Sendable {
                     let until = clock.now() + Self.lease
                     renewedContinuation.yield((try await outbox.renew(ids, worker: workerID, until: until), until))
                 } catch {
-                    logger.warning("Could not renew webhook delivery claims", metadata: ["deliveries": "\(ids.count)", "error": "\(error)"])
+                    logger.warning("Could not renew webhook delivery claims", metadata: ["deliveries": "\(ids.count)", "error": "\(StoreError.describing(error))"])
                 }
             }
         }
@@ -98,7 +98,7 @@ public final class WebhookDispatcher: Service, Sendable {
                         claimed = try await outbox.claim(limit: room, perAccount: settings.maximumInFlightPerAccount, worker: workerID, now: clock.now(), lease: Self.lease)
                     } catch {
                         if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                        logger.error("Could not claim webhook deliveries", metadata: ["error": "\(error)"])
+                        logger.error("Could not claim webhook deliveries", metadata: ["error": "\(StoreError.describing(error))"])
                     }
                 }
                 inFlight.withLock { $0 += claimed.count }
@@ -108,8 +108,18 @@ public final class WebhookDispatcher: Service, Sendable {
                     _ = await cancelWhenGracefulShutdown { await self.doorbell.wait(upTo: wait) }
                 }
             }
+            // Stopping: the attempts under way finish, but nothing more is claimed, and what
+            // the recorder claimed for the loop is given back. The recorder went on claiming
+            // while the attempts drained, and a graceful stop left dozens of deliveries claimed
+            // and never sent, each counted as an attempt lost once its lease ran out.
+            let unstarted = handoff.withLock { handed in defer { handed = nil }; return handed ?? [] }
+            inFlight.withLock { $0 -= unstarted.count }
+            do {
+                try await outbox.release(unstarted.map(\.delivery.id), worker: workerID, now: clock.now())
+            } catch {
+                logger.warning("Could not give back webhook delivery claims", metadata: ["deliveries": "\(unstarted.count)", "error": "\(StoreError.describing(error))"])
+            }
         }
-        handoff.withLock { $0 = nil }
         await sender.shutdown()
     }
 
@@ -252,11 +262,14 @@ public final class WebhookDispatcher: Service, Sendable {
                         handed! += claimed
                         return true
                     }
-                    // The loop stopped meanwhile: the claims' leases run out and they are sent later.
-                    if !kept { inFlight.withLock { $0 -= claimed.count } }
+                    // The loop stopped meanwhile: the claims are given back, to be sent later.
+                    if !kept {
+                        inFlight.withLock { $0 -= claimed.count }
+                        try? await outbox.release(claimed.map(\.delivery.id), worker: workerID, now: clock.now())
+                    }
                 }
             } catch {
-                logger.error("Could not record webhook attempts", metadata: ["attempts": "\(batch.count)", "error": "\(error)"])
+                logger.error("Could not record webhook attempts", metadata: ["attempts": "\(batch.count)", "error": "\(StoreError.describing(error))"])
             }
             // Recorded, or left for its lease to run out: no longer renewed either way.
             held.withLock { held in for (_, claimed) in batch { held.remove(claimed.delivery.id) } }

@@ -56,8 +56,21 @@ public struct WebhookOutbox: Sendable {
     /// account's.
     public func claim(limit: Int, perAccount: Int = .max, worker: String, now: Date, lease: TimeInterval) async throws -> [ClaimedDelivery] {
         try await database.sqlTransaction { db in
-            try await claim(limit: limit, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
+            try await takeClaimTurn(on: db)
+            return try await claim(limit: limit, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
         }
+    }
+
+    /// Makes claims take turns, on PostgreSQL: the first thing a claiming unit of work does, so
+    /// that it holds no row locks while it waits. A claim counts what is in flight and then
+    /// takes up to the room it saw; two claims at once (two instances, or one instance's loop
+    /// and its recorder) each saw the same room and each filled it, an endpoint with a
+    /// concurrency of 5 getting 7 attempts at once and an account 41 of its share of 32. Read
+    /// after the turn is taken, the counts include every earlier claim's. (SQLite's single
+    /// writer makes its write transactions take turns already.)
+    private func takeClaimTurn(on db: any SQLDatabase) async throws {
+        guard database.engine == .postgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(7351002, hashtext(current_schema()))").run()
     }
 
     /// Extends `worker`'s claims on these deliveries, those it still holds, until `until`;
@@ -65,10 +78,33 @@ public struct WebhookOutbox: Sendable {
     @discardableResult
     public func renew(_ ids: [WebhookDeliveryID], worker: String, until: Date) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
+        let engine = database.engine
         return try await database.sqlTransaction { db in
-            try await db.update("webhook_deliveries").set("locked_until", to: SQLBind(until.stored))
+            // Rows locked right now are being recorded (their attempts ended): passed over
+            // rather than waited for. Waiting, the renewal and the recording locked the same
+            // rows in different orders, and PostgreSQL ended one of them as a deadlock.
+            let list: SQLQueryString = "\(ids.map { "\(bind: $0.rawValue)" as SQLQueryString }.joined(separator: ", "))"
+            let targets: SQLQueryString = switch engine {
+            case .sqlite: list
+            case .postgres: "SELECT id FROM webhook_deliveries WHERE id IN (\(list)) \(unsafeRaw: engine.skipLockedClause)"
+            }
+            return try await db.raw("""
+                UPDATE webhook_deliveries SET locked_until = \(bind: until.stored)
+                WHERE id IN (\(targets)) AND state = 'delivering' AND locked_by = \(bind: worker)
+                RETURNING id
+                """).all().count
+        }
+    }
+
+    /// Gives back `worker`'s claims on deliveries it will not attempt after all (it is
+    /// stopping): pending again at once, with the attempt their claim counted taken back.
+    public func release(_ ids: [WebhookDeliveryID], worker: String, now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.sqlTransaction { db in
+            try await db.update("webhook_deliveries").set("state", to: "pending").set("locked_by", to: SQLLiteral.null)
+                .set("locked_until", to: SQLLiteral.null).set("attempts", to: SQLRaw("attempts - 1")).set("updated_at", to: SQLBind(now.stored))
                 .where("id", .in, SQLBind.group(ids.map(\.rawValue))).where("state", .equal, "delivering").where("locked_by", .equal, worker)
-                .returning(SQLColumn("id")).all().count
+                .run()
         }
     }
 
@@ -157,7 +193,7 @@ public struct WebhookOutbox: Sendable {
         let rows = try await db.raw("""
             UPDATE webhook_deliveries SET state = 'delivering', locked_by = \(bind: worker), locked_until = \(bind: (now + lease).stored),
                    attempts = attempts + 1, updated_at = \(bind: now.stored)
-            WHERE id IN (\(locked)) AND state = 'pending'
+            WHERE id IN (\(locked)) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
             RETURNING *
             """).all()
         let deliveries = try rows.map(WebhookRepository.delivery).sorted { $0.id < $1.id }
@@ -244,6 +280,7 @@ public struct WebhookOutbox: Sendable {
         guard !outcomes.isEmpty else { return [] }
         return try await store.transaction { tx in
             let db = tx.db
+            if thenClaim > 0 { try await takeClaimTurn(on: db) }
             // Only attempts at deliveries still stored and still claimed by `worker` are
             // recorded. An endpoint deleted while its attempts ran took their deliveries with
             // it: one such attempt failed the insert (its delivery gone) and rolled back every

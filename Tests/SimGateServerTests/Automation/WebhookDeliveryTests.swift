@@ -196,6 +196,35 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// The recorder went on claiming for the loop while a stopping instance's attempts drained:
+    /// a graceful stop left deliveries claimed and never sent, each counted as a lost attempt
+    /// once its lease ran out.
+    @Test("a graceful stop finishes the attempts under way and leaves nothing claimed", arguments: TestEngine.available)
+    func stopLeavesNothingClaimed(engine: TestEngine) async throws {
+        try await WebhookReceiver.serving { slow in
+            let first = Mutex<TestHarness?>(nil)
+            try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = true; $0.webhooks.timeout = 1 }) { app in
+                let (account, key) = try await app.makeCustomer("E-Bikes")
+                slow.script([], otherwise: .hang)
+                _ = try await Self.endpoint(app, key: key, url: slow.url, types: ["sim.status_changed"], extra: ["max_concurrency": 2])
+                let iccids = (0..<6).map(Fixtures.iccid)
+                _ = try await app.importSims(0..<6, account: account)
+                _ = try await app.request(.post, "/v1/sims/bulk", key: key, json: ["action": "activate", "iccids": iccids])
+                // Two attempts hang when the stop begins; they time out while it drains.
+                #expect(await slow.waitFor(2).count == 2)
+                first.withLock { $0 = app }
+            }
+            slow.release()
+            let earlier = try #require(first.withLock { $0 })
+            try await TestHarness.run(engine, configure: { $0.webhooks.runsInBackground = false }, restarting: earlier) { app in
+                let states = try await app.database.sqlRead { db in
+                    try await db.raw("SELECT state FROM webhook_deliveries").all().map { try $0.decode(column: "state", as: String.self) }
+                }
+                #expect(states.count == 6 && !states.contains("delivering"), "\(states)")
+            }
+        }
+    }
+
     /// The client's deadline covered the response head only, and its read timeout each read
     /// alone: an endpoint that sent its body a byte every half second held the attempt (and an
     /// ordered endpoint's queue, and shutdown) for as long as it went on.
