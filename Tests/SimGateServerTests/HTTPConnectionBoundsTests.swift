@@ -14,48 +14,27 @@ struct HTTPConnectionBoundsTests {
     final class RawConnection: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = ByteBuffer
         let closed: EventLoopPromise<String>
-        /// What the first read brought ("" if the connection closed first).
-        let firstRead: EventLoopPromise<String>
         private var received = ""
-        private var readOnce = false
 
-        init(_ loop: any EventLoop) {
-            closed = loop.makePromise()
-            firstRead = loop.makePromise()
-        }
+        init(_ loop: any EventLoop) { closed = loop.makePromise() }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let text = String(buffer: unwrapInboundIn(data))
-            received += text
-            if !readOnce {
-                readOnce = true
-                firstRead.succeed(text)
-            }
+            received += String(buffer: unwrapInboundIn(data))
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            if !readOnce {
-                readOnce = true
-                firstRead.succeed("")
-            }
             closed.succeed(received)
         }
 
         /// Opens a connection to `port` and sends `text`.
         static func open(port: Int, sending text: String = "") async throws -> (Channel, EventLoopFuture<String>) {
-            let (channel, closed, _) = try await openReading(port: port, sending: text)
-            return (channel, closed)
-        }
-
-        /// ``open(port:sending:)``, with what the connection's first read brings.
-        static func openReading(port: Int, sending text: String) async throws -> (Channel, closed: EventLoopFuture<String>, first: EventLoopFuture<String>) {
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             let handler = RawConnection(loop)
             let channel = try await ClientBootstrap(group: loop).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
             }.connect(host: "127.0.0.1", port: port).get()
             if !text.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: text)).get() }
-            return (channel, handler.closed.futureResult, handler.firstRead.futureResult)
+            return (channel, handler.closed.futureResult)
         }
     }
 
@@ -99,25 +78,6 @@ struct HTTPConnectionBoundsTests {
             try await Task.sleep(for: .seconds(2))
             try await kept.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).get()
             #expect(try await answered.get().components(separatedBy: "200 OK").count == 3, "both requests answered")
-        }
-    }
-
-    /// Never told to continue, curl waited a second before sending any body over a megabyte.
-    @Test("a client that asks to continue is told to as soon as its headers are read, and then answered")
-    func expectContinue() async throws {
-        try await TestHarness.run(.sqlite) { app in
-            let port = try #require(app.client.port)
-            let body = "grant_type=client_credentials"
-            let (channel, closed, first) = try await RawConnection.openReading(
-                port: port,
-                sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-            )
-            // The body is held back until the server says to go on; 5 seconds at most.
-            let interim = await within(seconds: 5) { try await first.get() }
-            #expect(interim?.hasPrefix("HTTP/1.1 100 Continue\r\n") == true, "\(interim ?? "nothing")")
-            try await channel.writeAndFlush(ByteBuffer(string: body)).get()
-            let transcript = try await closed.get()
-            #expect(transcript.contains("HTTP/1.1 400 Bad Request") && transcript.contains("invalid_client"), "then the request is answered: \(transcript)")
         }
     }
 

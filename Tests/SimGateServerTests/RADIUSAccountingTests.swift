@@ -265,10 +265,10 @@ struct RADIUSAccountingTests {
             }
             #expect(seen == ["apn-4", "apn-3", "apn-2", "apn-1", "apn-0"])
             let bad = try await app.request(.get, "/v1/sims/\(sim)/sessions?starting_after=evt_123", key: app.operatorKey)
-            #expect(bad.status == 400 && bad.code == "invalid_id" && bad.param == "starting_after")
+            #expect(bad.status == 400 && bad.code == "invalid_cursor" && bad.param == "starting_after")
             let other = try #require(try await app.importSims(1..<2).first)
             let foreign = try await app.request(.get, "/v1/sims/\(other)/sessions?starting_after=\(SessionAPIID.make(SessionKey(nas: "127.0.0.1", sessionID: "apn-0")))", key: app.operatorKey)
-            #expect(foreign.status == 400 && foreign.code == "invalid_value", "another SIM's session is no cursor here")
+            #expect(foreign.status == 400 && foreign.code == "invalid_cursor", "another SIM's session is no cursor here")
         }
     }
 

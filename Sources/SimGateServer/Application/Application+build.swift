@@ -85,7 +85,6 @@ public func buildApplication(_ configuration: AppConfiguration, dependencies: Ap
         server: .http1(configuration: .init(
             additionalChannelHandlers: [
                 connectionLimit.handler(),
-                HTTPExpectContinue(),
                 HTTPConnectClose(),
                 HTTPRequestReadDeadline(deadline: .nanoseconds(Int64(configuration.http.requestReadTimeout * 1_000_000_000))),
             ],

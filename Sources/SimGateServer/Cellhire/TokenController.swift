@@ -40,6 +40,9 @@ struct TokenController: Sendable {
         var clientID = form["client_id"], secret = form["client_secret"]
         // Only a Basic header authenticates a client here; another scheme (a stale Bearer
         // token) is none, as before.
+        guard request.headers[values: .authorization].count <= 1 else {
+            return Self.error("invalid_request", "Send one Authorization header; this request has several.")
+        }
         let basicHeader = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("basic") ? $0 : nil }
         let usesBasic = basicHeader != nil
         if let header = basicHeader {

@@ -73,7 +73,7 @@ struct UsageController: Sendable {
         var startingAfter: SessionKey?
         if let cursor = query["starting_after"] {
             guard let key = SessionAPIID.key(from: cursor) else {
-                throw APIError.invalid("invalid_id", "'starting_after' is a session's id (rsn_...).", param: "starting_after")
+                throw APIError.invalid("invalid_cursor", "'starting_after' is a session's id (rsn_...).", param: "starting_after")
             }
             startingAfter = key
         }

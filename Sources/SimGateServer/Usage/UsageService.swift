@@ -18,7 +18,7 @@ struct UsageService: Sendable {
                 guard let session = try await tx.sessions.session(startingAfter), session.simID == simID,
                       visibleAccountID == nil || session.accountID == visibleAccountID
                 else {
-                    throw APIError.invalid("invalid_value", "'starting_after' names no session of this SIM.", param: "starting_after")
+                    throw APIError.invalid("invalid_cursor", "'starting_after' names no session of this SIM.", param: "starting_after")
                 }
                 after = session
             }

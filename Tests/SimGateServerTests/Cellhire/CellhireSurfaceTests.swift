@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import SimGateTestSupport
 import Testing
 
@@ -50,6 +52,17 @@ struct CellhireSurfaceTests {
             withKey.token = key
             #expect(try await withKey.send(.post, "/api/simSubmission/Provision", standard).status == 401)
             #expect(try await app.request(.get, "/v1/sims", key: client.token).status == 401)
+            // Two Authorization headers were read as one list and called not valid.
+            var twice = HTTPFields()
+            for _ in 0..<2 { twice.append(HTTPField(name: .authorization, value: "Bearer \(client.token)")) }
+            let repeated = try await app.client.executeRequest(uri: "/api/simSubmission/00000000-0000-0000-0000-000000000000", method: .get, headers: twice, body: nil)
+            #expect(repeated.status == .unauthorized && String(buffer: repeated.body).contains("one Authorization header"), "\(String(buffer: repeated.body))")
+            var basicTwice = HTTPFields()
+            let credentials = Data("\(client.clientID):\(client.secret)".utf8).base64EncodedString()
+            for _ in 0..<2 { basicTwice.append(HTTPField(name: .authorization, value: "Basic \(credentials)")) }
+            basicTwice[.contentType] = "application/x-www-form-urlencoded"
+            let tokenTwice = try await app.client.executeRequest(uri: "/connect/token", method: .post, headers: basicTwice, body: ByteBuffer(string: "grant_type=client_credentials"))
+            #expect(tokenTwice.status == .badRequest && String(buffer: tokenTwice.body).contains("one Authorization header"), "\(String(buffer: tokenTwice.body))")
 
             app.clock.advance(by: 3_601)
             let expired = try await client.send(.get, "/api/simSubmission/00000000-0000-0000-0000-000000000000")
