@@ -138,4 +138,25 @@ struct CSVImportTests {
             #expect(sim.lastSeen?.country == "GB")
         }
     }
+    /// The operator's CSV files held one namespace of ids for every account: a second
+    /// customer's file that reused an id (`c1`) had its record taken for a resend and dropped.
+    @Test("two accounts' CDR files that use the same ids are both imported; each account's ids are its own", arguments: TestEngine.available)
+    func importIDsPerAccount(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (a, _) = try await app.makeCustomer("A")
+            let (b, keyB) = try await app.makeCustomer("B")
+            _ = try await app.importSims(0..<1, account: a)
+            let simB = try #require(try await app.importSims(1..<2, account: b).first)
+            let administration = Administration(database: app.database)
+            let header = "id,iccid,started_at,ended_at,bytes_up,bytes_down\n"
+            let first = try await administration.importUsage(csv: header + "c1,\(Fixtures.iccid(0)),2026-11-20T10:00:00Z,2026-11-20T10:30:00Z,1,0\n")
+            let fileB = header + "c1,\(Fixtures.iccid(1)),2026-11-20T10:00:00Z,2026-11-20T10:30:00Z,777,0\n"
+            let second = try await administration.importUsage(csv: fileB)
+            #expect(first.accepted == 1 && second.accepted == 1 && second.duplicates == 0, "\(second)")
+            let usage = try await app.request(.get, "/v1/sims/\(simB)/usage?granularity=month", key: keyB)
+            #expect(usage.items.first?["bytes_up"] as? Int == 777, "\(usage.text)")
+            let again = try await administration.importUsage(csv: fileB)
+            #expect(again.accepted == 0 && again.duplicates == 1)
+        }
+    }
 }

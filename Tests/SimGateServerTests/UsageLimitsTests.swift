@@ -25,6 +25,15 @@ struct UsageLimitsTests {
             let errors = (reply.json["errors"] as? [[String: Any]]) ?? []
             #expect(errors.map { $0["param"] as? String } == ["records[1].bytes_up"])
             #expect(errors.first?["code"] as? String == "total_out_of_range")
+            // A record repeated in its batch after its first copy was refused: nothing of it
+            // was stored, so the next copy is tried. It was counted a duplicate and lost.
+            let repeated = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
+                UsageRecordsTests.record("again", sim: sims[0], up: 0, down: 0).merging(["bytes_up": Self.maximum]) { $1 },
+                UsageRecordsTests.record("again", sim: sims[0], up: 0, down: 0),
+                UsageRecordsTests.record("again", sim: sims[0], up: 0, down: 0),
+            ]])
+            #expect(repeated.json["accepted"] as? Int == 1 && repeated.json["duplicates"] as? Int == 1, "\(repeated.text)")
+            #expect(((repeated.json["errors"] as? [[String: Any]]) ?? []).map { $0["param"] as? String } == ["records[0].bytes_up"], "\(repeated.text)")
             // An id sent but unusable was answered parameter_missing, as if none had been sent.
             let badIDs = try await app.request(.post, "/v1/usage_records", key: key, json: ["records": [
                 UsageRecordsTests.record(String(repeating: "r", count: 300), sim: sims[1], up: 1, down: 0),

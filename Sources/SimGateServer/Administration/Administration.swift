@@ -112,7 +112,7 @@ extension Administration {
         var outcome = UsageImport.Outcome()
         for start in stride(from: 0, to: valid.count, by: Self.usageImportBatch) {
             let batch = Array(valid[start..<min(start + Self.usageImportBatch, valid.count)])
-            let stored = try await UsageImport(sims: sims).store(batch, source: "csv", senderScope: "csv", visibleAccountID: nil, cause: cause("usage import"))
+            let stored = try await UsageImport(sims: sims).store(batch, source: "csv", senderScope: nil, visibleAccountID: nil, cause: cause("usage import"))
             outcome.accepted += stored.accepted
             outcome.duplicates += stored.duplicates
             outcome.missing += stored.missing

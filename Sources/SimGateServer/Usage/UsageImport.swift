@@ -24,9 +24,11 @@ struct UsageImport: Sendable {
         var notHeld: [Int] = []
     }
 
-    /// - Parameter senderScope: prefixes each sender id, so two accounts' ids never collide.
+    /// - Parameter senderScope: prefixes each sender id, so two accounts' ids never collide;
+    ///   `nil` prefixes each with the account the record counts for (the operator's CSV files,
+    ///   which hold many accounts' records).
     func store(
-        _ records: [(position: Int, record: ValidUsageRecord)], source: String, senderScope: String,
+        _ records: [(position: Int, record: ValidUsageRecord)], source: String, senderScope: String?,
         visibleAccountID: AccountID?, cause: ChangeCause
     ) async throws -> Outcome {
         try await sims.store.transaction { tx in
@@ -56,20 +58,38 @@ struct UsageImport: Sendable {
                 positions[id] = position
                 let stored = UsageRecord(
                     id: id, simID: sim.id, accountID: holder, source: source,
-                    senderID: "\(senderScope):\(record.senderID)", sessionID: record.sessionID,
+                    senderID: "\(senderScope ?? holder?.rawValue ?? "stock"):\(record.senderID)", sessionID: record.sessionID,
                     startedAt: record.startedAt, endedAt: record.endedAt, bytesUp: record.bytesUp, bytesDown: record.bytesDown,
                     mccMNC: record.mccMNC, country: record.country, rat: record.rat, imei: record.imei?.digits
                 )
                 if holder == sim.accountID { current.append(stored) } else { earlier.append(stored) }
             }
             let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
-            let result = try await UsageLedger(sims: sims).record(current, sims: simsByID, cause: { _ in cause }, in: tx)
-            // An earlier owner's usage counts in its totals only: it tells nothing about the SIM
-            // as the present owner has it (place, device, bundle, rules).
-            let past = try await tx.usage.insert(earlier, now: sims.clock.now())
-            outcome.accepted = result.inserted.count + past.inserted.count
-            outcome.overflowing = (result.overflowing.union(past.overflowing)).compactMap { positions[$0] }.sorted()
-            outcome.duplicates = current.count + earlier.count - outcome.accepted - outcome.overflowing.count
+            let presentIDs = Set(current.map(\.id))
+            // A record repeated in the batch is a duplicate of its first copy, unless that copy
+            // was refused (a total it would pass): then nothing of it was stored, and the next
+            // copy is tried in its place. It was counted a duplicate and lost, its sender told
+            // it had been received.
+            var round = current + earlier
+            var overflowing: Set<String> = []
+            while !round.isEmpty {
+                var keys: Set<String> = [], firsts: [UsageRecord] = [], repeats: [UsageRecord] = []
+                for record in round {
+                    if let key = record.senderID, !keys.insert(key).inserted { repeats.append(record) } else { firsts.append(record) }
+                }
+                let result = try await UsageLedger(sims: sims).record(firsts.filter { presentIDs.contains($0.id) }, sims: simsByID, cause: { _ in cause }, in: tx)
+                // An earlier owner's usage counts in its totals only: it tells nothing about the
+                // SIM as the present owner has it (place, device, bundle, rules).
+                let past = try await tx.usage.insert(firsts.filter { !presentIDs.contains($0.id) }, now: sims.clock.now())
+                let accepted = result.inserted.count + past.inserted.count
+                let refused = result.overflowing.union(past.overflowing)
+                outcome.accepted += accepted
+                overflowing.formUnion(refused)
+                let refusedKeys = Set(firsts.filter { refused.contains($0.id) }.compactMap(\.senderID))
+                round = repeats.filter { refusedKeys.contains($0.senderID ?? "") }
+                outcome.duplicates += firsts.count - accepted - refused.count + repeats.count - round.count
+            }
+            outcome.overflowing = overflowing.compactMap { positions[$0] }.sorted()
             return outcome
         }
     }

@@ -13,5 +13,6 @@ enum Schema {
         sessionStartClocks,
         trialGrants,
         sessionsFirstHeard,
+        usageImportKeysByAccount,
     ]
 }
