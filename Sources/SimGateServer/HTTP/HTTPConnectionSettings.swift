@@ -8,8 +8,9 @@ public struct HTTPConnectionSettings: Sendable, Equatable {
     /// body. A request that has been read may take as long as its answer does (the dashboard's
     /// live updates last minutes).
     public var idleTimeout: TimeInterval = 30
-    /// Seconds a request may take to arrive whole once its head is read: its body, however
-    /// steadily it trickles, is cut off then (4 MiB, the largest body, needs about 70 KB/s).
+    /// Seconds a request may take to arrive whole once its head is read, and one more for
+    /// each 16 KiB of the body its `Content-Length` declares (up to 32 MiB, the operator's
+    /// stock import): a body, however steadily it trickles, is cut off then.
     public var requestReadTimeout: TimeInterval = 60
     /// Most connections open at once; past it, a new connection is closed as soon as it opens.
     public var maximumConnections = HTTPConnectionSettings.defaultMaximumConnections

@@ -64,15 +64,28 @@ struct UsageImport: Sendable {
                 )
                 if holder == sim.accountID { current.append(stored) } else { earlier.append(stored) }
             }
-            let simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
+            var simsByID = Dictionary(found.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
             let presentIDs = Set(current.map(\.id))
             // A record repeated in the batch is a duplicate of its first copy, unless that copy
             // was refused (a total it would pass): then nothing of it was stored, and the next
             // copy is tried in its place. It was counted a duplicate and lost, its sender told
-            // it had been received.
+            // it had been received. Three rounds at most: copies still left are refused like
+            // the copy before them, so a batch of one id 10,000 times costs three rounds, not
+            // 10,000, and nothing is reported received that was not stored.
             var round = current + earlier
             var overflowing: Set<String> = []
+            var rounds = 0
             while !round.isEmpty {
+                rounds += 1
+                if rounds > Self.repeatRounds {
+                    overflowing.formUnion(round.map(\.id))
+                    break
+                }
+                if rounds > 1 {
+                    // What the earlier round changed about the SIMs (first use, place, device).
+                    let fresh = try await resolve(Set(records.map(\.record.sim)), visibleAccountID: visibleAccountID, in: tx)
+                    simsByID = Dictionary(fresh.values.map { ($0.id, SimUsageRow($0)) }, uniquingKeysWith: { first, _ in first })
+                }
                 var keys: Set<String> = [], firsts: [UsageRecord] = [], repeats: [UsageRecord] = []
                 for record in round {
                     if let key = record.senderID, !keys.insert(key).inserted { repeats.append(record) } else { firsts.append(record) }
@@ -93,6 +106,9 @@ struct UsageImport: Sendable {
             return outcome
         }
     }
+
+    /// Most rounds a batch's repeated records are tried in (see ``store``).
+    static let repeatRounds = 3
 
     /// The SIMs named by `references`, two queries whatever their number.
     private func resolve(_ references: Set<SimReference>, visibleAccountID: AccountID?, in tx: StoreTransaction) async throws -> [SimReference: Sim] {

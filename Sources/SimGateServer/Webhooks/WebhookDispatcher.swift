@@ -265,7 +265,11 @@ public final class WebhookDispatcher: Service, Sendable {
                     // The loop stopped meanwhile: the claims are given back, to be sent later.
                     if !kept {
                         inFlight.withLock { $0 -= claimed.count }
-                        try? await outbox.release(claimed.map(\.delivery.id), worker: workerID, now: clock.now())
+                        do {
+                            try await outbox.release(claimed.map(\.delivery.id), worker: workerID, now: clock.now())
+                        } catch {
+                            logger.warning("Could not give back webhook delivery claims", metadata: ["deliveries": "\(claimed.count)", "error": "\(StoreError.describing(error))"])
+                        }
                     }
                 }
             } catch {

@@ -73,6 +73,14 @@ public struct WebhookOutbox: Sendable {
         try await db.raw("SELECT pg_advisory_xact_lock(7351002, hashtext(current_schema()))").run()
     }
 
+    /// ``takeClaimTurn(on:)`` without waiting: whether the turn was free and is now this unit
+    /// of work's.
+    private func takeClaimTurnIfFree(on db: any SQLDatabase) async throws -> Bool {
+        guard database.engine == .postgres else { return true }
+        let row = try await db.raw("SELECT pg_try_advisory_xact_lock(7351002, hashtext(current_schema())) AS taken").first()
+        return try row?.decode(column: "taken", as: Bool.self) ?? false
+    }
+
     /// Extends `worker`'s claims on these deliveries, those it still holds, until `until`;
     /// returns how many it still held.
     @discardableResult
@@ -133,20 +141,39 @@ public struct WebhookOutbox: Sendable {
             }
         }
         // How many each endpoint may take: its own room (its concurrency, or one for an
-        // ordered endpoint, less what it has in flight), never more than half its account's
-        // share, within its account's room and this claim's. The slots are dealt one at a time
-        // to the endpoint with the fewest in flight (the most overdue first among equals). An
-        // endpoint that hung with a backlog took its account's whole share, being the most
-        // overdue, again each time a slot came free: the account's other endpoints waited
-        // several timeouts for one.
+        // ordered endpoint, less what it has in flight) within its account's room and this
+        // claim's, and, for an account with several endpoints, never more than half its
+        // account's share. The slots are dealt one at a time to the endpoint with the fewest in
+        // flight (the most overdue first among equals). An endpoint that hung with a backlog
+        // took its account's whole share, being the most overdue, again each time a slot came
+        // free: the account's other endpoints waited several timeouts for one. An account with
+        // one endpoint keeps the whole of its share for it (a `max_concurrency` up to 50).
         let endpointShare = max(1, perAccount / 2)
+        let accounts = Array(Set(try due.map { try $0.string("account_id") }))
+        var endpointsOf: [String: Int] = [:]
+        if perAccount != .max, !accounts.isEmpty {
+            for row in try await db.raw("""
+                SELECT account_id, COUNT(*) AS n FROM webhook_endpoints
+                WHERE status = 'enabled' AND account_id IN (\(accounts.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")))
+                GROUP BY account_id
+                """).all() {
+                endpointsOf[try row.string("account_id")] = try row.int("n")
+            }
+        }
         var candidates: [(endpoint: String, account: String, ordered: Bool, inFlight: Int, room: Int, taken: Int)] = []
         for row in due {
             let inFlight = try row.int("in_flight")
             let ordered = try row.int("ordered") != 0
-            let room = min(try row.int("due"), (ordered ? 1 : min(try row.int("max_concurrency"), endpointShare)) - inFlight)
-            if room > 0 { candidates.append((try row.string("endpoint_id"), try row.string("account_id"), ordered, inFlight, room, 0)) }
+            let account = try row.string("account_id")
+            let concurrency = endpointsOf[account, default: 1] > 1 ? min(try row.int("max_concurrency"), endpointShare) : try row.int("max_concurrency")
+            let room = min(try row.int("due"), (ordered ? 1 : concurrency) - inFlight)
+            if room > 0 { candidates.append((try row.string("endpoint_id"), account, ordered, inFlight, room, 0)) }
         }
+        // An ordered endpoint takes its oldest unfinished delivery or nothing: one whose oldest
+        // waits for its retry has nothing to send, though newer ones are due. Looked at when it
+        // is first dealt a slot, which it gives back if so; dealt and then found empty, such
+        // endpoints took every slot of a claim, which then sent nothing.
+        var readyOrdered: [String: String] = [:]
         var dealt = 0
         while dealt < limit {
             var next: Int?
@@ -155,26 +182,30 @@ public struct WebhookOutbox: Sendable {
                 if next == nil || candidates[index].inFlight + candidates[index].taken < candidates[next!].inFlight + candidates[next!].taken { next = index }
             }
             guard let next else { break }
+            if candidates[next].ordered {
+                let endpoint = candidates[next].endpoint
+                let oldest = try await db.raw("""
+                    SELECT id, state, next_attempt_at FROM webhook_deliveries
+                    WHERE endpoint_id = \(bind: endpoint) AND state IN ('pending', 'delivering') ORDER BY id LIMIT 1
+                    """).first()
+                guard let oldest, try oldest.string("state") == "pending", let dueAt = try oldest.optionalDate("next_attempt_at"), dueAt <= now else {
+                    candidates[next].room = 0
+                    continue
+                }
+                readyOrdered[endpoint] = try oldest.string("id")
+            }
             candidates[next].taken += 1
             accountInFlight[candidates[next].account, default: 0] += 1
             dealt += 1
         }
         var chosen: [String] = []
         for candidate in candidates where candidate.taken > 0 {
-            let endpoint = candidate.endpoint
             if candidate.ordered {
-                // The oldest unfinished delivery goes first, whenever it falls due.
-                let oldest = try await db.raw("""
-                    SELECT id, state, next_attempt_at FROM webhook_deliveries
-                    WHERE endpoint_id = \(bind: endpoint) AND state IN ('pending', 'delivering') ORDER BY id LIMIT 1
-                    """).first()
-                if let oldest, try oldest.string("state") == "pending", let dueAt = try oldest.optionalDate("next_attempt_at"), dueAt <= now {
-                    chosen.append(try oldest.string("id"))
-                }
+                if let id = readyOrdered[candidate.endpoint] { chosen.append(id) }
             } else {
                 let rows = try await db.raw("""
                     SELECT id FROM webhook_deliveries
-                    WHERE endpoint_id = \(bind: endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
+                    WHERE endpoint_id = \(bind: candidate.endpoint) AND state = 'pending' AND next_attempt_at <= \(bind: now.stored)
                     ORDER BY id LIMIT \(bind: candidate.taken)
                     """).all()
                 chosen += try rows.map { try $0.string("id") }
@@ -280,7 +311,6 @@ public struct WebhookOutbox: Sendable {
         guard !outcomes.isEmpty else { return [] }
         return try await store.transaction { tx in
             let db = tx.db
-            if thenClaim > 0 { try await takeClaimTurn(on: db) }
             // Only attempts at deliveries still stored and still claimed by `worker` are
             // recorded. An endpoint deleted while its attempts ran took their deliveries with
             // it: one such attempt failed the insert (its delivery gone) and rolled back every
@@ -348,6 +378,10 @@ public struct WebhookOutbox: Sendable {
                 }
                 if disabling { try await disabled(endpoint, tx) }
             }
+            // Claims only if no other claim is running: holding the rows above, it must not
+            // wait for the turn (a claim waiting on those rows would wait for it in turn), and
+            // a claim it skips is the loop's to make a moment later.
+            guard thenClaim > 0, try await takeClaimTurnIfFree(on: db) else { return [] }
             return try await claim(limit: thenClaim, perAccount: perAccount, worker: worker, now: now, lease: lease, on: db)
         }
     }

@@ -31,6 +31,39 @@ struct WebhookOutboxClaimTests {
         }
     }
 
+    /// An ordered endpoint whose oldest delivery waits for its retry, with newer ones due, was
+    /// dealt slots it then had nothing to fill: such endpoints could take a whole claim, which
+    /// sent nothing while other endpoints waited. And an account's only endpoint keeps its
+    /// account's whole share (a concurrency up to 50), not half of it.
+    @Test("a claim passes over an ordered endpoint whose oldest delivery is not due, and an account's only endpoint may take the account's whole share", arguments: TestEngine.available)
+    func dealingSkipsBlockedOrdered(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let (blocked, _) = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/a", types: ["sim.status_changed"], extra: ["ordered": true])
+            let sims = try await app.importSims(0..<3, account: account)
+            _ = try await app.request(.post, "/v1/sims/\(sims[0])/activate", key: key)
+            // Its oldest delivery waits an hour for a retry; a newer one is due, and older than
+            // any of the other endpoint's.
+            try await app.database.sqlTransaction { db in
+                try await db.raw("UPDATE webhook_deliveries SET next_attempt_at = \(bind: app.clock.now().epochMilliseconds + 3_600_000) WHERE endpoint_id = \(bind: blocked)").run()
+            }
+            _ = try await app.request(.post, "/v1/sims/\(sims[1])/activate", key: key)
+            let (open, _) = try await WebhookDeliveryTests.endpoint(app, key: key, url: "http://127.0.0.1:9/b", types: ["sim.status_changed"])
+            _ = try await app.request(.post, "/v1/sims/\(sims[2])/activate", key: key)
+            let outbox = app.database.store.webhookOutbox
+            let claimed = try await outbox.claim(limit: 1, perAccount: 32, worker: "w", now: app.clock.now(), lease: 60)
+            #expect(claimed.map(\.endpoint.id.rawValue) == [open], "the slot goes to the endpoint that can use it")
+
+            let (other, otherKey) = try await app.makeCustomer("Scooters")
+            let (only, _) = try await WebhookDeliveryTests.endpoint(app, key: otherKey, url: "http://127.0.0.1:9/c", types: ["sim.status_changed"], extra: ["max_concurrency": 50])
+            let many = try await app.importSims(10..<50, account: other)
+            _ = try await app.request(.post, "/v1/sims/bulk", key: otherKey, json: ["action": "activate", "iccids": (10..<50).map(Fixtures.iccid)])
+            #expect(many.count == 40)
+            let taken = try await outbox.claim(limit: 64, perAccount: 32, worker: "w", now: app.clock.now(), lease: 60)
+            #expect(taken.filter { $0.endpoint.id.rawValue == only }.count == 32, "\(taken.count)")
+        }
+    }
+
     @Test("an attempt whose instance died is logged when its claim runs out, so the log has every attempt the count has", arguments: TestEngine.available)
     func lostAttemptLogged(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
