@@ -1,5 +1,8 @@
 import Foundation
+import HTTPTypes
+import HummingbirdCore
 import NIOCore
+import NIOEmbedded
 import NIOPosix
 @testable import SimGateServer
 import SimGateTestSupport
@@ -56,29 +59,48 @@ struct HTTPConnectionBoundsTests {
 
     /// A body sent a byte at a time, never idle for long, kept its connection (and the handler
     /// awaiting it) for as long as the sender liked, on routes that read their body before any
-    /// key: enough such connections took every place the connection limit allows.
-    @Test("a request whose body trickles in is cut off once it has not arrived whole in time, however steadily it comes")
+    /// key: enough such connections took every place the connection limit allows. Here the idle
+    /// timeout is ten minutes, so only the read deadline can close the connection.
+    @Test("a request whose body has not arrived whole in time is cut off, idle or not; requests read whole are answered")
     func tricklingBodyCutOff() async throws {
         try await TestHarness.run(.sqlite, configure: { $0.http.idleTimeout = 600; $0.http.requestReadTimeout = 1 }) { app in
             let port = try #require(app.client.port)
             let (channel, closed) = try await RawConnection.open(
                 port: port, sending: "POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\ng"
             )
-            // A byte every 200 ms, far within the idle timeout, until the connection is closed
-            // (the write then fails), for at most 10 seconds.
-            for _ in 0..<50 {
-                do { try await channel.writeAndFlush(ByteBuffer(string: "r")).get() } catch { break }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            let answer = await within(seconds: 5) { try await closed.get() }
+            let answer = await within(seconds: 10) { try await closed.get() }
             #expect(answer == "", "closed unanswered, its body never read whole")
             try? await channel.close()
-            // A request that arrives whole in time is answered, on a connection kept open longer.
-            let (kept, answered) = try await RawConnection.open(port: port, sending: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-            try await Task.sleep(for: .seconds(2))
-            try await kept.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).get()
+            // Requests read whole are answered, one after the other on one connection.
+            let (_, answered) = try await RawConnection.open(
+                port: port, sending: "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
             #expect(try await answered.get().components(separatedBy: "200 OK").count == 3, "both requests answered")
         }
+    }
+
+    /// The deadline's clock, on an event loop whose time the test moves: it ends with the
+    /// request's last part (a long answer, such as the dashboard's live updates, is not cut),
+    /// and grows a second for each 16 KiB of declared body (the operator's 32 MiB import was cut
+    /// below 560 KB/s by a flat minute).
+    @Test("the read deadline ends when the request is read whole, and grows with the body's declared length")
+    func readDeadlineClock() throws {
+        typealias Part = HTTPConnectionStateHandler.InboundIn
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(handler: HTTPRequestReadDeadline(deadline: .seconds(60)), loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(Part.head(HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/live")))
+        try channel.writeInbound(Part.end(nil))
+        loop.advanceTime(by: .seconds(600))
+        #expect(channel.isActive, "a request read whole is not cut, however long its answer")
+        var post = HTTPRequest(method: .post, scheme: "http", authority: "x", path: "/operator/import")
+        post.headerFields[.contentLength] = String(32 * 1_024)
+        try channel.writeInbound(Part.head(post))
+        loop.advanceTime(by: .seconds(61))
+        #expect(channel.isActive, "two seconds more for 32 KiB declared")
+        loop.advanceTime(by: .seconds(2))
+        #expect(!channel.isActive, "cut once the deadline has passed")
+        _ = try? channel.finish()
     }
 
     /// The parser takes what follows a CONNECT's headers as a tunnel's bytes: the 405 went out

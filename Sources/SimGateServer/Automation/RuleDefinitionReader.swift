@@ -197,10 +197,7 @@ struct RuleDefinitionReader {
         guard case .array(let items) = value else { throw invalid(path, "must be a list", code: "invalid_type") }
         guard items.count <= maximum else { throw invalid(path, "has at most \(maximum) entries") }
         let texts = try items.enumerated().map { try string($1, "\(path)[\($0)]") }
-        var seen = Set<[UInt8]>()
-        for (index, text) in texts.enumerated() where !seen.insert(Array(text.utf8)).inserted {
-            throw invalid("\(path)[\(index)]", "is listed twice", code: "duplicate_value")
-        }
+        if let index = RequestText.firstRepeat(in: texts) { throw invalid("\(path)[\(index)]", "is listed twice", code: "duplicate_value") }
         return texts
     }
 

@@ -13,8 +13,8 @@ struct ClientAuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             guard let header = request.headers[.authorization] else { throw APIError.authenticationRequired }
-            guard request.headers[values: .authorization].count == 1 else {
-                throw APIError(status: .unauthorized, code: "invalid_token", message: "Send one Authorization header; this request has several.")
+            guard !request.headers.repeatsAuthorization else {
+                throw APIError(status: .unauthorized, code: "invalid_token", message: HTTPFields.repeatedAuthorizationMessage)
             }
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",

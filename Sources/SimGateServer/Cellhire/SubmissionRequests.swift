@@ -62,9 +62,8 @@ struct SubmissionPayload: Codable, Equatable, Sendable {
     /// database compares them: Swift's `String` equality takes `é` and `e` with a combining
     /// accent for one, and two SIMs with those serial numbers could not be provisioned together.
     static func checkDuplicates(_ serials: [String], param: (Int) -> String) throws {
-        var seen: Set<[UInt8]> = []
-        for (index, serial) in serials.enumerated() where !seen.insert(Array(serial.utf8)).inserted {
-            throw APIError.invalid("duplicate_serial_number", "Serial number \(TextLimit.quoted(serial, maximumLength: 64)) is given twice.", param: param(index))
+        if let index = RequestText.firstRepeat(in: serials) {
+            throw APIError.invalid("duplicate_serial_number", "Serial number \(TextLimit.quoted(serials[index], maximumLength: 64)) is given twice.", param: param(index))
         }
     }
 }

@@ -20,7 +20,7 @@ struct TokenController: Sendable {
         // RFC 6749 section 4.4.2: the request is a form. A JSON body was read as a form and
         // answered "grant_type is required", which sent its writer looking in the wrong place.
         // A body with no Content-Type at all is read as the form it should be.
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = request.headers.mediaType
         guard mediaType == nil || mediaType == "application/x-www-form-urlencoded" else {
             return Self.error("invalid_request", "The body must be application/x-www-form-urlencoded.")
         }
@@ -40,9 +40,7 @@ struct TokenController: Sendable {
         var clientID = form["client_id"], secret = form["client_secret"]
         // Only a Basic header authenticates a client here; another scheme (a stale Bearer
         // token) is none, as before.
-        guard request.headers[values: .authorization].count <= 1 else {
-            return Self.error("invalid_request", "Send one Authorization header; this request has several.")
-        }
+        guard !request.headers.repeatsAuthorization else { return Self.error("invalid_request", HTTPFields.repeatedAuthorizationMessage) }
         let basicHeader = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("basic") ? $0 : nil }
         let usesBasic = basicHeader != nil
         if let header = basicHeader {

@@ -13,18 +13,12 @@ struct FormBody: Sendable {
     /// which any site can have a browser post without asking, was read as a form all the same.
     init(_ request: Request, maximumBytes: Int = FormBody.maximumBytes) async throws {
         let buffer = try await request.body.collect(upTo: maximumBytes)
-        guard Self.isForm(request.headers[.contentType]) else {
+        guard request.headers.mediaType == "application/x-www-form-urlencoded" else {
             fields = []
             return
         }
         let text = String(buffer: buffer)
         fields = FormEncoding.fields(of: text[...]).map { ($0.name, $0.value) }
-    }
-
-    /// Whether `contentType` names a URL-encoded form (parameters such as a charset aside).
-    static func isForm(_ contentType: String?) -> Bool {
-        guard let mediaType = contentType?.split(separator: ";", maxSplits: 1).first else { return false }
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/x-www-form-urlencoded"
     }
 
     /// The first value given for `name`.

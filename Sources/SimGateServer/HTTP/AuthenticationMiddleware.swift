@@ -21,9 +21,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             guard let header = request.headers[.authorization] else { throw APIError.authenticationRequired }
-            // Two headers read as one list of both, and were told the key was not valid.
-            guard request.headers[values: .authorization].count == 1 else {
-                throw APIError(status: .unauthorized, code: "invalid_api_key", message: "Send one Authorization header; this request has several.")
+            guard !request.headers.repeatsAuthorization else {
+                throw APIError(status: .unauthorized, code: "invalid_api_key", message: HTTPFields.repeatedAuthorizationMessage)
             }
             guard let presented = Self.presentedKey(header), let principal = try await authenticate(presented) else {
                 throw APIError(status: .unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.")

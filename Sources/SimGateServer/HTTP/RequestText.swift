@@ -2,6 +2,14 @@ import SimGateCore
 
 /// Shared checks on request text, for the API and the command line alike.
 public enum RequestText {
+    /// The position of the first entry of `texts` given again earlier in it, compared byte for
+    /// byte as the database compares text: Swift's `String` equality takes `é` and `e` with a
+    /// combining accent for one.
+    public static func firstRepeat(in texts: [String]) -> Int? {
+        var seen: Set<[UInt8]> = []
+        return texts.indices.first { !seen.insert(Array(texts[$0].utf8)).inserted }
+    }
+
     /// Text that must say something, within ``TextLimit``; throws a ``DomainError`` naming `param`.
     public static func requireNonBlank(_ text: String, param: String, maximumLength: Int) throws {
         guard !TextLimit.isBlank(text) else {

@@ -37,7 +37,7 @@ struct WebhookEndpointRequest: Decodable {
             for (index, type) in types.enumerated() where type != "*" && !EventType.catalogue.contains(EventType(rawValue: type)) {
                 throw APIError.invalid("invalid_event_type", "'\(type.prefix(100))' is not an event type SimGate sends.", param: "event_types[\(index)]")
             }
-            for index in types.indices where types[..<index].contains(where: { $0.utf8.elementsEqual(types[index].utf8) }) {
+            if let index = RequestText.firstRepeat(in: types) {
                 throw APIError.invalid("duplicate_value", "'\(types[index].prefix(100))' is listed twice.", param: "event_types[\(index)]")
             }
             eventTypes = types.sorted()

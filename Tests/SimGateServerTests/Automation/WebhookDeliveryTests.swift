@@ -196,6 +196,30 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// Replays start a delivery's schedule again, so its attempts have no bound: the log showed
+    /// the first 100, and a delivery replayed often hid what its endpoint does now.
+    @Test("a delivery's attempt log shows its latest 100 attempts, oldest first", arguments: [TestEngine.sqlite])
+    func attemptLogShowsLatest(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let (endpoint, _) = try await Self.endpoint(app, key: key, url: "http://127.0.0.1:9/hook", types: ["sim.status_changed"])
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: key)
+            let delivery = try #require(try await app.request(.get, "/v1/webhook_endpoints/\(endpoint)/deliveries", key: key).items.first?["id"] as? String)
+            let ids = (0..<105).map { String(format: "wha_01MB78QN0000000000000%03d", $0) }
+            try await app.database.sqlTransaction { db in
+                for (index, id) in ids.enumerated() {
+                    try await db.raw("""
+                        INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, response_excerpt, error)
+                        VALUES (\(bind: id), \(bind: delivery), \(bind: endpoint), \(bind: Int64(1_796_083_200_000 + index)), 500, 1, NULL, 'The endpoint answered 500.')
+                        """).run()
+                }
+            }
+            let log = try await app.request(.get, "/v1/webhook_deliveries/\(delivery)", key: key).json["attempt_log"] as? [[String: Any]] ?? []
+            #expect(log.compactMap { $0["id"] as? String } == Array(ids[5...]), "\(log.count) shown")
+        }
+    }
+
     /// The recorder went on claiming for the loop while a stopping instance's attempts drained:
     /// a graceful stop left deliveries claimed and never sent, each counted as a lost attempt
     /// once its lease ran out.
