@@ -72,6 +72,11 @@ struct TenantsAndSecretsTests {
             #expect(try await app.request(.get, "/v1/usage", key: keyA).items.first?["bytes_up"] as? Int == 500)
             let left = try await app.request(.get, "/v1/events?type=sim.unassigned", key: keyA).items
             #expect(left.count == 1)
+            // The SIM as it left A: with no account, never A's own (it said the SIM went from A
+            // to A) nor B's.
+            let leftObject = try #require((left.first?["data"] as? [String: Any])?["object"] as? [String: Any])
+            #expect(leftObject["account"] is NSNull, "\(leftObject)")
+            #expect(((left.first?["data"] as? [String: Any])?["previous_attributes"] as? [String: Any])?["account"] as? String == accountA)
         }
     }
 

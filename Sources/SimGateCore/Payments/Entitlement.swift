@@ -2,8 +2,8 @@ import Foundation
 
 /// What a SIM's subscription entitles it to, merged from every gateway fact received.
 ///
-/// Each field only moves one way (`paidUntil` and `lastFailureAt` forward, `endedAt` to the
-/// earliest end), so merging is commutative, associative and idempotent: duplicates and any
+/// Each field only moves one way (`paidUntil`, `lastFailureAt` and `trialEndedAt` forward,
+/// `endedAt` to the earliest end), so merging is commutative, associative and idempotent: duplicates and any
 /// arrival order give the same state. Whether data is allowed is then a function of the
 /// state, the gateway's grace length and the current time, so a lapse needs no event at all
 /// to take effect.
@@ -22,28 +22,36 @@ public struct Entitlement: Equatable, Sendable {
     /// When the trial that runs to ``trialUntil`` was granted (the earliest telling, if told
     /// twice); nil for a binding stored before this was kept.
     public private(set) var trialGrantedAt: Date?
+    /// The latest instant the gateway said a trial ended (``EntitlementFact/trialEnded(at:)``).
+    public private(set) var trialEndedAt: Date?
     /// The latest payment that failed.
     public private(set) var lastFailureAt: Date?
     /// When the subscription ended, if it has.
     public private(set) var endedAt: Date?
 
     /// An entitlement with these facts; all `nil` (the default) means nothing received yet.
-    public init(paidUntil: Date? = nil, trialUntil: Date? = nil, trialGrantedAt: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil) {
+    public init(
+        paidUntil: Date? = nil, trialUntil: Date? = nil, trialGrantedAt: Date? = nil, trialEndedAt: Date? = nil, lastFailureAt: Date? = nil, endedAt: Date? = nil
+    ) {
         self.paidUntil = paidUntil
         self.trialUntil = trialUntil
         self.trialGrantedAt = trialGrantedAt
+        self.trialEndedAt = trialEndedAt
         self.lastFailureAt = lastFailureAt
         self.endedAt = endedAt
     }
 
     /// Whether any fact has been received yet. With none, payments have no say over the SIM.
+    /// (A trial's end with no trial told tells nothing of access.)
     public var hasFacts: Bool { paidUntil != nil || trialUntil != nil || lastFailureAt != nil || endedAt != nil }
 
     /// Whether any period was ever paid for or granted as a trial: such a SIM is provisioned.
     public var hasPaidPeriod: Bool { serviceUntil != nil }
 
-    /// When the trial ends, as far as the facts tell: its end as granted, unless a payment
-    /// failed while it ran with nothing ever paid. That was the first charge, and a first
+    /// When the trial ends, as far as the facts tell: its end as granted, unless the gateway
+    /// said it ended sooner (the merchant ended or shortened it: read as running to its end
+    /// as granted, it gave weeks of data with no money collected), or a payment failed while
+    /// it ran with nothing ever paid. That was the first charge, and a first
     /// charge comes only once a trial is over: the merchant ended it early. Read as running to
     /// its end as granted, a trial cut short gave weeks of data after the first charge failed.
     /// A failure before the trial was granted (a first charge that failed, then a trial given
@@ -54,10 +62,13 @@ public struct Entitlement: Equatable, Sendable {
     /// whose clock runs ahead cannot be ordered, and a trial given instead of a failed charge
     /// comes well after it.
     public var trialEnd: Date? {
-        guard let trialUntil else { return nil }
-        if paidUntil == nil, let failed = lastFailureAt, failed < trialUntil,
+        guard var end = trialUntil else { return nil }
+        // Both instants are the gateway's own (an event's time and a trial's end it states),
+        // so no slack for clocks: a trial granted after another ended is not cut by that end.
+        if let ended = trialEndedAt, ended < end, ended >= (trialGrantedAt ?? .distantPast) { end = ended }
+        if paidUntil == nil, let failed = lastFailureAt, failed < end,
            failed >= (trialGrantedAt ?? .distantPast).addingTimeInterval(-Self.grantSlack) { return failed }
-        return trialUntil
+        return end
     }
 
     /// How far before a trial's grant a failed charge still counts as during it, in seconds:
@@ -82,6 +93,8 @@ public struct Entitlement: Equatable, Sendable {
             case .orderedSame?: next.trialGrantedAt = trialGrantedAt.map { min($0, grantedAt) }
             case .orderedAscending?: break
             }
+        case .trialEnded(let time):
+            next.trialEndedAt = trialEndedAt.map { max($0, time) } ?? time
         case .paymentFailed(let time):
             next.lastFailureAt = lastFailureAt.map { max($0, time) } ?? time
         case .ended(let time):

@@ -18,6 +18,7 @@ extension GatewayNotification {
         switch fact {
         case .paidThrough(let end): named.append(("The paid period's end", end))
         case .trialThrough(let end, let grantedAt): named.append(contentsOf: [("The trial's end", end), ("The trial's grant", grantedAt)])
+        case .trialEnded(let at): named.append(("The trial's end", at))
         case .paymentFailed(let at): named.append(("The failure's time", at))
         case .ended(let at): named.append(("The subscription's end", at))
         case nil: break
@@ -43,9 +44,10 @@ extension GatewayNotification {
         return self
     }
 
-    /// The notification with its times to the millisecond, as they are stored, and a failed
-    /// payment or an end dated after `receivedAt` dated then: a payment cannot have failed, nor
-    /// a subscription ended, after it was told.
+    /// The notification with its times to the millisecond, as they are stored, a failed
+    /// payment or an end (of the subscription or its trial) dated after `receivedAt` dated
+    /// then, and a trial's grant dated no later than the clocks' slack after it: a payment
+    /// cannot have failed, nor anything ended or been granted, after it was told.
     ///
     /// To the millisecond: a trial's end of `X.0004` s, compared with the `X.000` stored, was
     /// taken for a later trial, and which telling's grant time was kept depended on the order. A period paid and a trial granted
@@ -57,13 +59,17 @@ extension GatewayNotification {
     /// dated ahead (9999) kept a SIM LIVE on a gateway set to cut off `immediately`: an end
     /// told is in force from its telling. (With `end_of_period` the paid period still runs out.)
     public func reported(noLaterThan receivedAt: Date) -> GatewayNotification {
-        // A trial's grant is not cut to its receipt: then, with the gateway's clock a few
-        // seconds ahead, whichever of a grant and a failure came second looked later, and the
-        // order they came in decided whether the failure ended the trial.
+        // A trial's grant is cut only to the clocks' slack past its receipt: cut to the
+        // receipt, with the gateway's clock a few seconds ahead, whichever of a grant and a
+        // failure came second looked later, and the order they came in decided whether the
+        // failure ended the trial. Not cut at all, a grant dated years ahead came after every
+        // failure, and no failed first charge could end that trial.
+        let latestGrant = receivedAt.addingTimeInterval(Entitlement.grantSlack)
         let clamped: EntitlementFact? = switch fact {
         case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt).roundedToMilliseconds)
         case .paidThrough(let end)?: .paidThrough(end.roundedToMilliseconds)
-        case .trialThrough(let end, let grantedAt)?: .trialThrough(end.roundedToMilliseconds, grantedAt: grantedAt.roundedToMilliseconds)
+        case .trialThrough(let end, let grantedAt)?: .trialThrough(end.roundedToMilliseconds, grantedAt: min(grantedAt, latestGrant).roundedToMilliseconds)
+        case .trialEnded(let at)?: .trialEnded(at: min(at, receivedAt).roundedToMilliseconds)
         case .ended(let at)?: .ended(at: min(at, receivedAt).roundedToMilliseconds)
         case nil: nil
         }

@@ -41,7 +41,7 @@ public enum StripeEventReader {
             guard let end = ends.max() else {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice has no line with a numeric period.end.")
             }
-            for field in ["total", "amount_paid"] where !(object[field] == nil || object[field] is NSNull || number(object[field]) != nil) {
+            for field in ["total", "amount_paid", "amount_remaining"] where !(object[field] == nil || object[field] is NSNull || number(object[field]) != nil) {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's \(field) is not a number.")
             }
             // Taken on its type alone, an invoice still open (`status`, or `paid: false` in older
@@ -54,6 +54,13 @@ public enum StripeEventReader {
             }
             if let total = number(object["total"]), total < 0 {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's total is negative: a credit, not a payment.")
+            }
+            // Without a total, a negative amount paid was counted as money.
+            if let paid = number(object["amount_paid"]), paid < 0 {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's amount_paid is negative: not a payment.")
+            }
+            if let remaining = number(object["amount_remaining"]), remaining > 0 {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice still has an amount_remaining to collect: not paid in full.")
             }
             // An invoice for nothing (the $0 invoice Stripe makes when a trial starts, or one a
             // coupon covers whole: its `total` is 0) grants its period as a trial does: access,
@@ -87,10 +94,10 @@ public enum StripeEventReader {
         return (reference(invoice["subscription"]), details?["metadata"] as? [String: Any])
     }
 
-    /// What a subscription event says. It can end access or report a failed payment, and a
-    /// trial grants access to `trial_end`; an `active` subscription announcing its next period
-    /// says nothing, since at a renewal Stripe moves the period before it collects: only a
-    /// paid invoice extends access.
+    /// What a subscription event says. It can end access or report a failed payment, a trial
+    /// grants access to `trial_end`, and an `active` one with a `trial_end` says when its trial
+    /// ended; an `active` subscription announcing its next period says nothing more, since at
+    /// a renewal Stripe moves the period before it collects: only a paid invoice extends access.
     private static func subscriptionFact(
         _ subscription: [String: Any], type: String, occurredAt: Date
     ) throws(GatewayPayloadError) -> (EntitlementFact?, String?) {
@@ -106,6 +113,13 @@ public enum StripeEventReader {
             }
             return (.trialThrough(Date(timeIntervalSince1970: end), grantedAt: occurredAt), nil)
         case "active":
+            // A trial ended early (the merchant set `trial_end` to now, or shortened it and it
+            // ran out) shows as `active` with `trial_end` moved to when it ended; the first
+            // invoice may stay open for days. Read as saying nothing, the trial ran on to the
+            // end first granted, with no money collected.
+            if let end = number(subscription["trial_end"]) {
+                return (.trialEnded(at: min(Date(timeIntervalSince1970: end), occurredAt)), nil)
+            }
             return (nil, "An active subscription's period is not a payment; access grows only with a paid invoice.")
         case "past_due", "unpaid":
             return (.paymentFailed(at: occurredAt), nil)

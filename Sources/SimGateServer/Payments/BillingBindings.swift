@@ -59,8 +59,11 @@ struct BillingBindings: Sendable {
         return try event(.billingBindingDeleted, binding, gateway: gateway, cause: cause, at: clock.now())
     }
 
-    /// The `billing_binding.updated` event for a changed entitlement, naming what it was.
-    func updated(_ binding: BillingBinding, previous: BillingBinding, gateway: PaymentGateway, cause: ChangeCause) throws -> Event {
+    /// The `billing_binding.updated` event for a changed entitlement, naming what it was; `nil`
+    /// when nothing the binding shows changed (a failed payment of a subscription already
+    /// paid moves only what the entitlement keeps inside, and has an event of its own: an
+    /// update naming no attribute told of nothing).
+    func updated(_ binding: BillingBinding, previous: BillingBinding, gateway: PaymentGateway, cause: ChangeCause) throws -> Event? {
         func value(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.string(from: $0)) } ?? .null }
         var changed: [String: JSONValue] = [:]
         if binding.entitlement.paidUntil != previous.entitlement.paidUntil { changed["paid_until"] = value(previous.entitlement.paidUntil) }
@@ -71,6 +74,9 @@ struct BillingBindings: Sendable {
             changed["grace_until"] = value(previous.entitlement.graceInForce(under: policy, grace: grace))
         }
         if binding.entitlement.endedAt != previous.entitlement.endedAt { changed["ended_at"] = value(previous.entitlement.endedAt) }
+        let (accessEnds, previousAccessEnds) = (binding.entitlement.accessEnds(under: policy, grace: grace), previous.entitlement.accessEnds(under: policy, grace: grace))
+        if accessEnds != previousAccessEnds { changed["access_ends_at"] = value(previousAccessEnds) }
+        if changed.isEmpty { return nil }
         return try event(.billingBindingUpdated, binding, gateway: gateway, previous: changed, cause: cause, at: clock.now())
     }
 

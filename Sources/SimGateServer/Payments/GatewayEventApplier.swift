@@ -85,7 +85,9 @@ struct GatewayEventApplier: Sendable {
             if current.entitlement != previous.entitlement {
                 current.updatedAt = now
                 try await tx.bindings.saveEntitlement(current)
-                try await tx.events.append([try payments.bindingSteps.updated(current, previous: previous, gateway: gateway, cause: cause)])
+                if let updated = try payments.bindingSteps.updated(current, previous: previous, gateway: gateway, cause: cause) {
+                    try await tx.events.append([updated])
+                }
                 outcome.append("Entitlement updated.")
             } else {
                 outcome.append("Entitlement already up to date.")

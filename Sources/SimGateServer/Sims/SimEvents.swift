@@ -27,11 +27,18 @@ struct SimEvents: Sendable {
                 return try simEvent(.simHoldLifted, sim: sim, snapshot: snapshot, previousAttributes: ["holds": previousHolds], cause: cause, at: time)
             case .assigned:
                 // The new holder's event: the former holder, if any, is not theirs to know (its
-                // own `sim.unassigned` event tells it, and the operator, where the SIM went).
+                // own `sim.unassigned` event tells it the SIM left; the operator sees both).
                 return try simEvent(.simAssigned, sim: update.sim, previousAttributes: ["account": .null], cause: cause, at: time)
             case .unassigned(let former):
-                // Recorded under the former account, so its history shows the SIM left.
-                let event = try simEvent(.simUnassigned, sim: sim, snapshot: snapshot, previousAttributes: ["account": .string(former.rawValue)], cause: cause, at: time)
+                // Recorded under the former account, so its history shows the SIM left. Handed
+                // straight to another customer, the SIM is shown with no account, as after a
+                // return to stock: shown as the former's, the event said it went from that
+                // account to itself, and the new holder is not the former's to know.
+                var left = sim
+                left.accountID = nil
+                let event = try simEvent(
+                    .simUnassigned, sim: left, snapshot: handedOver ? nil : snapshot, previousAttributes: ["account": .string(former.rawValue)], cause: cause, at: time
+                )
                 return Event(
                     id: event.id, type: event.type, accountID: former, simID: sim.id, object: event.object,
                     previousAttributes: event.previousAttributes, cause: cause, createdAt: time

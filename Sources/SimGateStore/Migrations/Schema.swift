@@ -14,5 +14,6 @@ enum Schema {
         trialGrants,
         sessionsFirstHeard,
         usageImportKeysByAccount,
+        trialEnds,
     ]
 }

@@ -11,10 +11,10 @@ public struct BillingBindingRepository: Sendable {
     @discardableResult
     public func insert(_ binding: BillingBinding) async throws -> Bool {
         let rows = try await db.raw("""
-            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, trial_until, trial_granted_at, last_failure_at, ended_at, source, created_at, updated_at)
+            INSERT INTO billing_bindings (id, account_id, gateway_id, subscription_id, sim_id, paid_until, trial_until, trial_granted_at, trial_ended_at, last_failure_at, ended_at, source, created_at, updated_at)
             VALUES (\(bind: binding.id.rawValue), \(bind: binding.accountID.rawValue), \(bind: binding.gatewayID.rawValue),
                     \(bind: binding.subscriptionID), \(bind: binding.simID.rawValue), \(bind: binding.entitlement.paidUntil?.stored), \(bind: binding.entitlement.trialUntil?.stored),
-                    \(bind: binding.entitlement.trialGrantedAt?.stored), \(bind: binding.entitlement.lastFailureAt?.stored), \(bind: binding.entitlement.endedAt?.stored),
+                    \(bind: binding.entitlement.trialGrantedAt?.stored), \(bind: binding.entitlement.trialEndedAt?.stored), \(bind: binding.entitlement.lastFailureAt?.stored), \(bind: binding.entitlement.endedAt?.stored),
                     \(bind: binding.source.rawValue), \(bind: binding.createdAt.stored), \(bind: binding.updatedAt.stored))
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -26,7 +26,8 @@ public struct BillingBindingRepository: Sendable {
     public func saveEntitlement(_ binding: BillingBinding) async throws {
         try await db.update("billing_bindings")
             .set("paid_until", to: binding.entitlement.paidUntil?.stored).set("trial_until", to: binding.entitlement.trialUntil?.stored)
-            .set("trial_granted_at", to: binding.entitlement.trialGrantedAt?.stored).set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
+            .set("trial_granted_at", to: binding.entitlement.trialGrantedAt?.stored).set("trial_ended_at", to: binding.entitlement.trialEndedAt?.stored)
+            .set("last_failure_at", to: binding.entitlement.lastFailureAt?.stored)
             .set("ended_at", to: binding.entitlement.endedAt?.stored).set("updated_at", to: binding.updatedAt.stored)
             .where("id", .equal, binding.id.rawValue).run()
     }
@@ -80,7 +81,8 @@ public struct BillingBindingRepository: Sendable {
             simID: SimID(trusted: try row.string("sim_id")),
             entitlement: Entitlement(
                 paidUntil: try row.optionalDate("paid_until"), trialUntil: try row.optionalDate("trial_until"),
-                trialGrantedAt: try row.optionalDate("trial_granted_at"), lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
+                trialGrantedAt: try row.optionalDate("trial_granted_at"), trialEndedAt: try row.optionalDate("trial_ended_at"),
+                lastFailureAt: try row.optionalDate("last_failure_at"), endedAt: try row.optionalDate("ended_at")),
             source: source, createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }

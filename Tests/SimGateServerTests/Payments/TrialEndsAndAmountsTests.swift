@@ -1,0 +1,120 @@
+import Foundation
+@testable import SimGateServer
+import SimGateTestSupport
+import Testing
+
+/// Trials the merchant ends or cuts short, and invoices whose amounts say nothing was paid
+/// (an acceptance probe of payments).
+@Suite("Trial ends and invoice amounts")
+struct TrialEndsAndAmountsTests {
+    static let secret = "whsec_trials_01"
+    static let day: TimeInterval = 86_400
+
+    static func binding(_ sim: [String: Any]) -> [String: Any]? {
+        PaymentEdgesTests.binding(sim)
+    }
+
+    static func trial(_ id: String, subscription: String, until end: Date, created: Date) -> [String: Any] {
+        BillingSemanticsTests.subscriptionUpdated(id: id, subscription: subscription, status: "trialing", periodEnd: end, created: created, trialEnd: end)
+    }
+
+    /// A trial of 30 days that the merchant ended on its second day, with the first invoice
+    /// still open (sent for payment, or a bank debit days from clearing), kept the SIM LIVE for
+    /// the other 28: the end was read only from a failed charge.
+    @Test("a trial ended early ends access then, even while the first invoice is open; a trial granted later is not cut by it", arguments: TestEngine.available)
+    func trialEndedEarly(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_t", "sim": sim])
+            let start = app.clock.now()
+            try await app.sendStripe(Self.trial("evt_t1", subscription: "sub_t", until: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+
+            app.clock.set(start + Self.day)
+            let ended = BillingSemanticsTests.subscriptionUpdated(
+                id: "evt_a1", subscription: "sub_t", status: "active", periodEnd: start + 31 * Self.day, created: app.clock.now(), trialEnd: app.clock.now()
+            )
+            try await app.sendStripe(ended, gateway: gateway, secret: Self.secret)
+            let cut = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect(Self.binding(cut)?["trial_until"] as? String == RFC3339.string(from: start + Self.day), "\(cut)")
+            #expect(Self.binding(cut)?["access_ends_at"] as? String == RFC3339.string(from: start + Self.day), "\(cut)")
+            let update = try #require(try await app.request(.get, "/v1/events?type=billing_binding.updated&limit=1", key: key).items.first)
+            let previous = try #require((update["data"] as? [String: Any])?["previous_attributes"] as? [String: Any])
+            #expect(previous["trial_until"] as? String == RFC3339.string(from: start + 30 * Self.day), "\(previous)")
+
+            // Told again, late and out of order, the first grant does not bring the trial back.
+            try await app.sendStripe(Self.trial("evt_t1_again", subscription: "sub_t", until: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+
+            // A new trial granted on day 3 runs to its own end.
+            app.clock.set(start + 3 * Self.day)
+            try await app.sendStripe(Self.trial("evt_t2", subscription: "sub_t", until: start + 40 * Self.day, created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            let again = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            #expect(Self.binding(again)?["access_ends_at"] as? String == RFC3339.string(from: start + 40 * Self.day), "\(again)")
+        }
+    }
+
+    /// A trial's grant dated ten years ahead came after every failure, so the failed first
+    /// charge that ends a trial never ended that one.
+    @Test("a trial granted with a time far ahead is still ended by its first failed charge", arguments: [TestEngine.sqlite])
+    func grantDatedAhead(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_f", "sim": sim])
+            let start = app.clock.now()
+            try await app.sendStripe(Self.trial("evt_t", subscription: "sub_f", until: start + 30 * Self.day, created: start + 3_650 * Self.day), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
+            app.clock.set(start + Self.day)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f", subscription: "sub_f", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            let cut = try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            #expect(Self.binding(cut)?["trial_until"] as? String == RFC3339.string(from: start + Self.day), "\(cut)")
+        }
+    }
+
+    /// Without a total, an invoice whose `amount_paid` was negative counted as money, and so did
+    /// one marked paid with its whole amount still to collect.
+    @Test("an invoice with a negative amount paid, or an amount still to collect, extends nothing; a renewal's failure records no empty update", arguments: [TestEngine.sqlite])
+    func amountsThatPayNothing(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<2, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_x", "sim": sims[0]])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_p", "sim": sims[1]])
+            let start = app.clock.now()
+            func invoice(_ id: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
+                StripeEvents.changingObject(StripeEvents.invoicePaid(id: id, subscription: "sub_x", periodStart: start, periodEnd: start + 90 * Self.day, created: start), change)
+            }
+            try await app.sendStripe(invoice("evt_negative") { $0["total"] = nil; $0["amount_paid"] = -5 }, gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(invoice("evt_remaining") { $0["total"] = 900; $0["amount_paid"] = 0; $0["amount_remaining"] = 900 }, gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let state = try await app.request(.get, "/v1/sims/\(sims[0])", key: key)
+            #expect(state["status"] == "INVENTORY" && Self.binding(state.json)?["paid_until"] is NSNull, "\(state.text)")
+            let outcomes = Dictionary(uniqueKeysWithValues: try await app.request(.get, "/v1/gateway_events?limit=10", key: key).items.map {
+                ($0["external_id"] as? String ?? "?", ($0["status"] as? String ?? "", $0["outcome"] as? String ?? ""))
+            })
+            #expect(outcomes["evt_negative"]?.0 == "ignored" && outcomes["evt_negative"]?.1.contains("amount_paid is negative") == true, "\(outcomes)")
+            #expect(outcomes["evt_remaining"]?.0 == "ignored" && outcomes["evt_remaining"]?.1.contains("amount_remaining") == true, "\(outcomes)")
+
+            // A paid month, then its renewal fails: the failure has its own event, and an update
+            // naming no attribute is not recorded.
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_paid", subscription: "sub_p", periodStart: start, periodEnd: start + 30 * Self.day, created: start),
+                                     gateway: gateway, secret: Self.secret)
+            app.clock.set(start + 30 * Self.day + 3_600)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_renewal", subscription: "sub_p", created: app.clock.now()), gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let failed = try await app.request(.get, "/v1/events?type=billing_binding.payment_failed", key: key).items
+            #expect(failed.count == 1)
+            let updates = try await app.request(.get, "/v1/events?type=billing_binding.updated&limit=100", key: key).items
+            #expect(!updates.isEmpty)
+            for update in updates {
+                let previous = (update["data"] as? [String: Any])?["previous_attributes"] as? [String: Any]
+                #expect(previous?.isEmpty == false, "\(update)")
+            }
+        }
+    }
+}
