@@ -119,6 +119,19 @@ public struct RADIUSAttribute: Sendable {
         return match
     }
 
+    /// Whether every sub-attribute of `type` in this well-formed Vendor-Specific attribute
+    /// equals `expected` (true when there is none).
+    func subAttributes(_ type: UInt8, allEqual expected: RADIUSAttribute) -> Bool {
+        guard wellFormedVendorID != nil else { return true }
+        var agree = true
+        forEachSubAttribute { subType, range in
+            guard subType == type else { return false }
+            agree = RADIUSAttribute(type: type, sharing: octets, range: range) == expected
+            return !agree
+        }
+        return agree
+    }
+
     /// For a Vendor-Specific attribute: its vendor id and sub-attributes, if well formed.
     public var vendorSubAttributes: (vendor: UInt32, attributes: [RADIUSAttribute])? {
         guard let vendor = wellFormedVendorID else { return nil }

@@ -116,6 +116,19 @@ public struct RADIUSPacket: Equatable, Sendable {
         }
         return nil
     }
+
+    /// The vendor's sub-attribute `type` when the packet carries it with one value only (as
+    /// often as it likes); `nil` when it is absent, and ``Conflict`` when two values differ.
+    public func soleVendorAttribute(vendor: UInt32, type: UInt8) -> Result<RADIUSAttribute, Conflict>? {
+        guard let first = vendorAttribute(vendor: vendor, type: type) else { return nil }
+        for attribute in attributes where attribute.type == RADIUSAttributeType.vendorSpecific && attribute.wellFormedVendorID == vendor {
+            if !attribute.subAttributes(type, allEqual: first) { return .failure(Conflict()) }
+        }
+        return .success(first)
+    }
+
+    /// A packet naming one thing twice, with two values.
+    public struct Conflict: Error {}
 }
 
 /// Why a datagram is not a RADIUS packet.

@@ -89,7 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Process-wide bootstraps belong here, once, never in buildApplication.
         let level = logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            // Escaped: log metadata carries text devices and gateways chose.
+            var handler = EscapingLogHandler(StreamLogHandler.standardOutput(label: label))
             handler.logLevel = level
             return handler
         }

@@ -169,6 +169,15 @@ struct NetworkGateRegressionTests {
             // The genuine article still gets in.
             let genuine = RADIUSAccessTests.accessRequest(imsi: Fixtures.imsi(0), userName: "anything", identifier: 3)
             #expect(try await RADIUSAccessTests.ask(app, genuine).0 == .accessAccept)
+            // Two 3GPP-IMSIs that differ name no SIM (the first was taken, whatever the second
+            // said); the same one twice is still that SIM.
+            func twoIMSIs(_ second: String, identifier: UInt8) -> RADIUSPacket {
+                var packet = RADIUSAccessTests.accessRequest(imsi: Fixtures.imsi(0), userName: "anything", identifier: identifier)
+                packet.attributes.append(.vendorSpecific(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi, value: Array(second.utf8)))
+                return RADIUSAuthenticators.signRequest(packet, secret: Array(TestHarness.radiusSecret.utf8))
+            }
+            #expect(try await RADIUSAccessTests.ask(app, twoIMSIs(Fixtures.imsi(1), identifier: 5)) == (.accessReject, "unknown SIM"))
+            #expect(try await RADIUSAccessTests.ask(app, twoIMSIs(Fixtures.imsi(0), identifier: 6)).0 == .accessAccept)
 
             var report = GatewayAccountingRequest(.interimUpdate, nas: .address([127, 0, 0, 1]), sessionID: "spoof", imsi: "901709999999999", inputBytes: 5_000)
             report.userName = Fixtures.iccid(0)
@@ -283,7 +292,10 @@ struct NetworkGateRegressionTests {
         }
     }
 
-    @Test("Accounting-On closes the gateway's open sessions, each with a sim.session_stopped event like a Stop", arguments: TestEngine.available)
+    /// The Accounting-On here is sent again: made five seconds before it arrives
+    /// (Acct-Delay-Time), after the gateway's first new Start. It stopped that new session too,
+    /// which then carried data no disconnect would ever look at.
+    @Test("Accounting-On closes the gateway's sessions heard of before it was made, each with a sim.session_stopped event like a Stop", arguments: TestEngine.available)
     func accountingOnRecordsStops(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
             let sims = try await app.importSims(0..<2)
@@ -294,17 +306,20 @@ struct NetworkGateRegressionTests {
                 RADIUSAccountingTests.accounting(.start, session: "three", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 3),
                 RADIUSAccountingTests.accounting(.stop, session: "three", imsi: Fixtures.imsi(1), input: 5, output: 5, identifier: 4),
             ])
+            app.clock.advance(by: 10)
+            try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "after", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 6)])
             let on = RADIUSAuthenticators.signRequest(RADIUSPacket(
                 code: .accountingRequest, identifier: 5, authenticator: [UInt8](repeating: 0, count: 16),
                 attributes: [
                     .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
                     RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+                    .integer(RADIUSAttributeType.acctDelayTime, 5),
                 ]
             ), secret: Self.secret)
             try await RADIUSAccountingTests.send(app, [on])
-            for sim in sims {
-                #expect(try await app.request(.get, "/v1/sims/\(sim)/sessions?open=true", key: app.operatorKey).items.isEmpty)
-            }
+            #expect(try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.isEmpty)
+            let stillOpen = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items
+            #expect(stillOpen.map { $0["session_id"] as? String } == ["after"], "\(stillOpen)")
             let events = try await app.request(.get, "/v1/events?type=sim.session_stopped&limit=10", key: app.operatorKey).items
             let reasons = events.compactMap { ($0["cause"] as? [String: Any])?["reason"] as? String }.sorted()
             #expect(reasons.count == 3)

@@ -530,7 +530,9 @@ struct RADIUSDisconnectTests {
     func lateAnswerAfterKeyTaken(engine: TestEngine) async throws {
         try await Self.withGateway(engine, timeout: .seconds(5)) { app, gateway, sims in
             try await Self.suspendingWith(.heldACK, app, gateway, sim: sims[0], session: "shared-key") {
-                // SIM 1's session takes the key while the answer is on its way.
+                // SIM 1's session takes the key while the answer is on its way (a minute on:
+                // one begun at the same time as SIM 0's is no session of SIM 1's).
+                app.clock.advance(by: 60)
                 try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "shared-key", imsi: Fixtures.imsi(1), input: 0, output: 0, identifier: 2)])
             }
             let taken = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.first

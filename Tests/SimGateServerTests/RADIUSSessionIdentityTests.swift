@@ -239,6 +239,27 @@ struct RADIUSSessionIdentityTests {
         }
     }
 
+    /// A gateway that mixed up two SIMs' sessions sent both SIMs' reports under one id, each
+    /// dating the session from the same start: each turn took the key and counted that SIM's
+    /// bytes again from nothing (15,000 counted for 5,000 used, and across accounts).
+    @Test("two SIMs reported in turns under one session id, begun at the same time, count no byte twice", arguments: [TestEngine.sqlite])
+    func twoSimsInTurns(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<2)
+            let gateway = Gateway(app)
+            let start = gateway.now - 100
+            try await gateway.send(.start, "flip", sim: 0, at: start)
+            for step in 1...5 {
+                let (bytes, elapsed) = (UInt64(step) * 1_000, UInt32(step) * 10)
+                try await gateway.send(.interimUpdate, "flip", sim: 0, bytes: bytes, at: start + elapsed, sessionTime: elapsed)
+                try await gateway.send(.interimUpdate, "flip", sim: 1, bytes: bytes, at: start + elapsed, sessionTime: elapsed)
+            }
+            #expect(try await gateway.total(sims[0]) == 5_000)
+            #expect(try await gateway.total(sims[1]) == 0)
+            #expect(try await gateway.session("flip")?.simID.rawValue == sims[0])
+        }
+    }
+
     @Test("a gateway whose clock is off, or whose Acct-Session-Time is always 0, keeps each session whole through reordered reports", arguments: [TestEngine.sqlite])
     func gatewaysWithBugsKeepTheirSessions(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -39,8 +39,8 @@ public enum TextLimit {
     public static func quoted(_ text: some StringProtocol, maximumLength: Int) -> String {
         var shown = "'"
         for scalar in text.unicodeScalars.prefix(maximumLength) {
-            if [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory) {
-                shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            if isUnseen(scalar) {
+                shown += escape(scalar)
             } else if scalar == "\\" || scalar == "'" {
                 shown += "\\" + String(scalar)
             } else {
@@ -48,5 +48,28 @@ public enum TextLimit {
             }
         }
         return shown + "'"
+    }
+
+    /// Text as one line of a log may hold it: each control character (a line break among
+    /// them), format character and line or paragraph separator written as an escape (`\u{A}`).
+    /// A device's User-Name logged as it came could start a line of its own, dated and levelled
+    /// as the device liked.
+    public static func escapedForLog(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnseen) else { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if isUnseen(scalar) { shown += escape(scalar) } else { shown.unicodeScalars.append(scalar) }
+        }
+        return shown
+    }
+
+    /// Whether `scalar` is one that text shown to people writes as an escape: it breaks a line,
+    /// steers the display or shows nothing.
+    private static func isUnseen(_ scalar: Unicode.Scalar) -> Bool {
+        [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
+    }
+
+    private static func escape(_ scalar: Unicode.Scalar) -> String {
+        "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
     }
 }

@@ -60,7 +60,9 @@ struct AccountingLedger: Sendable {
             // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has
             // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
-            let closed = try await tx.sessions.stopAllSessions(nas: report.nas, at: now)
+            // Only sessions heard of before the report was made (its arrival less
+            // Acct-Delay-Time): one sent again, late, must not stop the sessions begun since.
+            let closed = try await tx.sessions.stopAllSessions(nas: report.nas, heardBy: report.madeAt(arrival: now), at: now)
             try await recordStops(closed.map { Stop(key: $0.key, simID: $0.simID, accountID: $0.accountID, reason: what) }, at: now, in: tx)
             for session in closed { unserved[session.key] = nil }
         }
@@ -359,9 +361,11 @@ struct AccountingLedger: Sendable {
     /// Which session `report` is about, beside `stored`, the one under its key now.
     ///
     /// Another SIM's report is that SIM's own session, unless it began before the stored one
-    /// (late, its key since taken) or cannot say when it began (not a Start, no
-    /// Acct-Session-Time): read as new, it ended the stored session and counted its SIM's bytes
-    /// again from nothing. The stored start counts no later than the stored session's last
+    /// or within ``sessionTimeSlack`` after it (late, its key since taken; or two SIMs claiming
+    /// one session at once, which a gateway mixing up its sessions sent in turns: each turn
+    /// took the key and counted that SIM's bytes again from nothing, over and over) or cannot
+    /// say when it began (not a Start, no Acct-Session-Time): read as new, it ended the stored
+    /// session and counted its SIM's bytes again from nothing. The stored start counts no later than the stored session's last
     /// report arrived: a start dated ahead by a gateway's clock made every later session look
     /// older.
     ///
@@ -397,9 +401,16 @@ struct AccountingLedger: Sendable {
             guard let began = report.knownSessionStart(arrival: now) else {
                 return .refused(reason: "session_sim_mismatch", message: "Accounting report for another SIM than its session, with no time to tell them apart; not stored")
             }
-            return began < min(stored.startedAt, stored.updatedAt)
-                ? .refused(reason: "stale_session", message: "Accounting report older than the session under its id; not stored")
-                : .newSession(endsStored: "Its session id was used by another SIM's session")
+            let storedBegan = min(stored.startedAt, stored.updatedAt)
+            if began < storedBegan {
+                return .refused(reason: "stale_session", message: "Accounting report older than the session under its id; not stored")
+            }
+            // Only against a start not dated ahead of the session's reports: one a gateway's
+            // clock put hours ahead tells nothing of when the session began.
+            if stored.startedAt <= stored.updatedAt, began <= stored.startedAt.addingTimeInterval(sessionTimeSlack) {
+                return .refused(reason: "session_sim_mismatch", message: "Accounting report for another SIM than its session, begun at the same time; not stored")
+            }
+            return .newSession(endsStored: "Its session id was used by another SIM's session")
         }
         let older = Reading.refused(reason: "stale_session", message: "Accounting report of an older session than the one under its id; not stored")
         let newer = Reading.newSession(endsStored: "A newer session began under its id")

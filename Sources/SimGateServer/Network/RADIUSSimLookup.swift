@@ -20,8 +20,12 @@ enum RADIUSSimLookup {
         // whatever the device typed in its APN settings. A request with an IMSI that SimGate
         // does not know (or cannot read) names no SIM, whatever its User-Name says.
         if hasMalformedThreeGPPAttribute(packet) { return (nil, []) }
-        if let attribute = packet.vendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi) {
-            return (attribute.textValue.flatMap { try? IMSI($0) }, [])
+        // Two 3GPP-IMSIs that differ name no SIM: read first-wins, one naming a LIVE SIM ahead
+        // of one naming an OFFLINE SIM was let in.
+        switch packet.soleVendorAttribute(vendor: ThreeGPPAttribute.vendorID, type: ThreeGPPAttribute.imsi) {
+        case .success(let attribute)?: return (attribute.textValue.flatMap { try? IMSI($0) }, [])
+        case .failure?: return (nil, [])
+        case nil: break
         }
         guard let name = packet.attribute(RADIUSAttributeType.userName)?.textValue else { return (nil, []) }
         var others: [SimFilter] = []

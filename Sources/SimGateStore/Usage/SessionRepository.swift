@@ -182,12 +182,18 @@ public struct SessionRepository: Sendable {
         answer: #""disconnect_outcome" = 'no_answer', "disconnect_error_cause" = NULL, "disconnect_at" = excluded."updated_at""#
     )
 
-    /// Stops every open session of a gateway (Accounting-On/Off); returns the sessions stopped.
+    /// Stops every open session of a gateway that SimGate had heard of by `heardBy` (when an
+    /// Accounting-On/Off was made); returns the sessions stopped. A session first heard of
+    /// after that began after the restart the report tells of: a reboot notice sent again,
+    /// arriving after the gateway's first new Start, stopped that new session, which went on
+    /// carrying data unseen by the disconnects. Sessions stored before SimGate kept when it
+    /// first heard of them count as heard of before.
     @discardableResult
-    public func stopAllSessions(nas: String, at time: Date) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
+    public func stopAllSessions(nas: String, heardBy: Date, at time: Date) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
         try await db.raw("""
             UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-            WHERE nas = \(bind: nas) AND stopped_at IS NULL RETURNING session_id, sim_id, account_id
+            WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
+            RETURNING session_id, sim_id, account_id
             """).all().map { row in
                 (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
                  try row.optionalString("account_id").map(AccountID.init(trusted:)))
