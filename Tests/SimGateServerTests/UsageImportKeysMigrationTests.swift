@@ -43,7 +43,7 @@ struct UsageImportKeysMigrationTests {
                 try await db.raw("INSERT INTO usage_sender_keys (source, sender_id, record_id, ended_at) VALUES ('csv', 'csv:gone', 'usg_gone', 1)").run()
             }
 
-            #expect(try await migrator.migrate() == [26])
+            #expect(try await migrator.migrate() == [26, 27])
 
             let keys = try await database.sqlRead { db in
                 try await db.raw("SELECT source, sender_id FROM usage_sender_keys ORDER BY source, sender_id").all().map {
