@@ -119,6 +119,9 @@ struct BadInputTests {
                 // A statement's paging is checked whatever the format (CSV ignored it).
                 ("/v1/statements?account=\(app.fleetAccount)&limit=0&format=csv", "invalid_limit", "limit"),
                 ("/v1/statements?account=\(app.fleetAccount)&format=xml", "invalid_value", "format"),
+                ("/v1/statements?account=\(app.fleetAccount)&format=csv&starting_after=garbage", "invalid_cursor", "starting_after"),
+                // A country no record can name (it was answered as no usage).
+                ("/v1/usage?country=ZZ", "invalid_value", "country"), ("/v1/usage?country=UK", "invalid_value", "country"),
             ]
             for (path, code, param) in cases {
                 let reply = try await app.request(.get, path, key: app.operatorKey)

@@ -113,7 +113,7 @@ enum ExactAmount {
 
     /// `value` as a byte count, or an error naming `item`.
     static func bytes(_ value: Int128, _ item: @autoclosure () -> String) throws -> UInt64 {
-        guard let fitting = UInt64(exactly: max(0, value)), fitting <= UInt64(Int64.max) else { throw StatementTooLarge(item: item()) }
+        guard let fitting = UInt64(exactly: max(0, value)), fitting <= UInt64(Int64.max) else { throw StatementTooLarge(item: item(), quantity: "byte count") }
         return fitting
     }
 }

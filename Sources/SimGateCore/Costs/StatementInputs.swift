@@ -62,4 +62,6 @@ public struct StatementSim: Sendable {
 public struct StatementTooLarge: Error, Equatable, Sendable {
     /// The line or total that overflowed.
     public let item: String
+    /// What of it overflowed: its amount, or a count of bytes.
+    public var quantity: String = "amount"
 }

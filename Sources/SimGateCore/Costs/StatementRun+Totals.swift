@@ -145,7 +145,9 @@ extension StatementRun {
         let forecastBillable = max(0, pool.forecastUsed - pool.forecastIncluded)
         let forecastPrice = Int128(schedule(tariff).price(at: monthEnd - 1)?.dataPricePerMB ?? 0)
         return PooledData(
-            usedBytes: try ExactAmount.bytes(pool.used, item), includedBytes: try ExactAmount.bytes(pool.included, item),
+            // Shown no larger than 2^63 - 1: SIMs at the largest allowance a price takes add up
+            // past it, an allowance no use can reach, and the whole statement was refused.
+            usedBytes: try ExactAmount.bytes(pool.used, item), includedBytes: try ExactAmount.bytes(min(pool.included, Int128(Int64.max)), item),
             billableBytes: try ExactAmount.bytes(billable, item),
             amount: try ExactAmount.checked(ExactAmount.rounded(try ExactAmount.sum(of: [(billable, price)], item), over: ExactAmount.bytesPerMB), item),
             forecastAmount: isOpen

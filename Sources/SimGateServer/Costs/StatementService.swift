@@ -205,7 +205,7 @@ struct StatementService: Sendable {
         } catch let tooLarge as StatementTooLarge {
             throw DomainError(
                 .conflict, code: "amount_out_of_range",
-                message: "The statement's \(tooLarge.item) passes what a 64-bit amount holds; the prices or usage behind it are beyond any real bill."
+                message: "The statement's \(tooLarge.item) passes what a 64-bit \(tooLarge.quantity) holds; the prices or usage behind it are beyond any real bill."
             )
         }
     }

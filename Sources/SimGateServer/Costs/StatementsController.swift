@@ -30,8 +30,8 @@ struct StatementsController: Sendable {
             return month
         } ?? BillingMonth(containing: statements.clock.now())
         // `limit` and `format` are checked before the statement is worked out, whatever the
-        // format: `limit` pages only JSON, but a bad one is refused with CSV too. (`starting_after`,
-        // a line's id, is only looked up among the JSON lines: CSV answers every line.)
+        // format: `limit` pages only JSON, but a bad one is refused with CSV too, and so is a
+        // `starting_after` naming no line (it was ignored: CSV answers every line).
         let limit = try query.limit()
         let format = query["format"] ?? "json"
         guard format == "json" || format == "csv" else {
@@ -45,6 +45,7 @@ struct StatementsController: Sendable {
             summary.lines = ListResource(url: "/v1/statements", data: lines, hasMore: hasMore)
             return try APIResponse(summary).response(from: request, context: context)
         }
+        if let after = query["starting_after"] { _ = try await statements.lines(of: view, after: after, limit: 1) }
         let document = try await statements.csv(of: view)
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"

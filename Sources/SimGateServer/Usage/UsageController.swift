@@ -157,7 +157,8 @@ struct UsageTotalsParameters {
         case nil: country = nil
         case "unknown": country = ""
         case let code?:
-            guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            // A country records may name: `ZZ` or `UK` found nothing, answered as no usage.
+            guard CountryCodes.isCountryCode(code) else {
                 throw APIError.invalid("invalid_value", "'country' is an ISO 3166-1 alpha-2 code such as DE, or unknown.", param: "country")
             }
             country = code

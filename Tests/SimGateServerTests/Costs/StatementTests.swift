@@ -125,6 +125,29 @@ struct StatementTests {
         }
     }
 
+    /// Three SIMs at the largest allowance a price takes add up past 2^63 bytes: the whole
+    /// statement was refused (409 amount_out_of_range, naming an amount), though nothing
+    /// in it came near a real limit.
+    @Test("a pool of the largest allowances is shown as 2^63 - 1 bytes, not refused", arguments: [TestEngine.sqlite])
+    func poolOfLargestAllowances(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<3, account: account)
+            try await app.pricedTariff(7, accounts: [account], price: [
+                "currency": "EUR", "monthly_fees": ["LIVE": 1], "included_mb": 8_796_093_022_207, "data_price_per_mb": 1, "data_pooled": true,
+            ])
+            for sim in sims { try await app.provision(sim, tariff: 7, key: key) }
+            app.at(day: 10)
+            try await app.used(1, sim: 0, key: key, id: "cdr-0")
+            app.at(day: 35)
+            let january = try await app.statement("2027-01", key: key)
+            let tariff = try #require((january.json["tariffs"] as? [[String: Any]])?.first { $0["tariff"] as? Int == 7 }, "\(january.text)")
+            let pool = try #require(tariff["pooled_data"] as? [String: Any])
+            #expect(pool["included_bytes"] as? Int == Int(Int64.max) && pool["billable_bytes"] as? Int == 0 && pool["amount"] as? Int == 0, "\(pool)")
+            #expect(try await app.request(.get, "/v1/statements?month=2027-01&format=csv", key: key).status == 200)
+        }
+    }
+
     @Test("a SIM that changed hands mid-month is on each account's statement for its own time and usage only", arguments: TestEngine.available)
     func changedHands(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
