@@ -329,6 +329,41 @@ struct NetworkGateRegressionTests {
     }
 }
 
+extension NetworkGateRegressionTests {
+    /// The gateway dates everything by its clock and sends its Accounting-On again, unchanged
+    /// (no Acct-Delay-Time), after its first new Start: that session was stopped, and carried
+    /// data no disconnect would look at.
+    @Test("an Accounting-On sent again with its Event-Timestamp leaves the sessions its gateway's clock began since", arguments: TestEngine.available)
+    func repeatedAccountingOnByGatewayClock(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await app.importSims(0..<2)
+            for sim in sims { _ = try await app.request(.post, "/v1/sims/\(sim)/activate", key: app.operatorKey) }
+            let reboot = UInt32(app.clock.now().timeIntervalSince1970)
+            func start(_ session: String, sim: Int, at time: UInt32, identifier: UInt8) -> RADIUSPacket {
+                var request = GatewayAccountingRequest(.start, nas: .address([127, 0, 0, 1]), sessionID: session, imsi: Fixtures.imsi(sim))
+                request.eventTimestamp = time
+                return Self.accounting(request, identifier: identifier)
+            }
+            func on(identifier: UInt8) -> RADIUSPacket {
+                RADIUSAuthenticators.signRequest(RADIUSPacket(
+                    code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16),
+                    attributes: [
+                        .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
+                        RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+                        .integer(RADIUSAttributeType.eventTimestamp, reboot),
+                    ]
+                ), secret: Self.secret)
+            }
+            try await RADIUSAccountingTests.send(app, [start("before", sim: 0, at: reboot - 100, identifier: 1), on(identifier: 2)])
+            app.clock.advance(by: 5)
+            try await RADIUSAccountingTests.send(app, [start("since", sim: 1, at: reboot + 5, identifier: 3), on(identifier: 4)])
+            #expect(try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.isEmpty)
+            let open = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items
+            #expect(open.map { $0["session_id"] as? String } == ["since"], "\(open)")
+        }
+    }
+}
+
 /// RFC 3339 text as the API writes it (UTC, milliseconds).
 enum RFC3339Text {
     static func format(_ date: Date) -> String {

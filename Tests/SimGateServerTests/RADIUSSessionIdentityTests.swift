@@ -260,6 +260,52 @@ struct RADIUSSessionIdentityTests {
         }
     }
 
+    /// The same in turns from a gateway whose clock runs two seconds fast: its starts, dated
+    /// ahead of their arrival, escaped the check. And an id another SIM reuses seconds after
+    /// the stored session stopped begins that SIM's session: it was refused, its usage lost.
+    @Test("two SIMs in turns under one id from a clock a little fast count no byte twice; an id reused after its session stopped is the new SIM's", arguments: [TestEngine.sqlite])
+    func turnsWithFastClockAndQuickReuse(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<4)
+            let gateway = Gateway(app)
+            let start = gateway.now + 2
+            try await gateway.send(.start, "fast", sim: 0, at: start)
+            try await gateway.send(.start, "fast", sim: 1, at: start + 1)
+            for step in 1...3 {
+                let (bytes, elapsed) = (UInt64(step) * 1_000, UInt32(step))
+                try await gateway.send(.interimUpdate, "fast", sim: 0, bytes: bytes, at: start + elapsed, sessionTime: elapsed)
+                try await gateway.send(.interimUpdate, "fast", sim: 1, bytes: bytes * 10, at: start + elapsed, sessionTime: elapsed - 1)
+            }
+            #expect(try await gateway.total(sims[0]) == 3_000)
+            #expect(try await gateway.total(sims[1]) == 0)
+
+            let now = gateway.now
+            try await gateway.send(.start, "reuse", sim: 2, at: now)
+            try await gateway.send(.stop, "reuse", sim: 2, bytes: 500, at: now + 3, sessionTime: 3)
+            try await gateway.send(.start, "reuse", sim: 3, at: now + 8)
+            try await gateway.send(.interimUpdate, "reuse", sim: 3, bytes: 7_777, at: now + 10, sessionTime: 2)
+            #expect(try await gateway.total(sims[2]) == 500)
+            #expect(try await gateway.total(sims[3]) == 7_777)
+            #expect(try await gateway.session("reuse")?.simID.rawValue == sims[3])
+        }
+    }
+
+    /// A gateway sending Acct-Delay-Time 2^32 - 1 on every report: its Start was dated by its
+    /// arrival (the delay ignored), but each later report read the delay as 31 days, was taken
+    /// for an older session's and refused; the session counted nothing.
+    @Test("an absurd Acct-Delay-Time on every report tells nothing, and the session counts its bytes", arguments: [TestEngine.sqlite])
+    func absurdDelayEverywhere(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let sims = try await Self.liveSims(app, 0..<1)
+            let gateway = Gateway(app)
+            try await gateway.send(.start, "late", sim: 0, delay: .max)
+            app.clock.advance(by: 60)
+            try await gateway.send(.interimUpdate, "late", sim: 0, bytes: 1_000, delay: .max)
+            try await gateway.send(.stop, "late", sim: 0, bytes: 1_500, delay: .max)
+            #expect(try await gateway.total(sims[0]) == 1_500)
+        }
+    }
+
     @Test("a gateway whose clock is off, or whose Acct-Session-Time is always 0, keeps each session whole through reordered reports", arguments: [TestEngine.sqlite])
     func gatewaysWithBugsKeepTheirSessions(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in

@@ -3,7 +3,7 @@ import Foundation
 /// What a SIM's subscription entitles it to, merged from every gateway fact received.
 ///
 /// Each field only moves one way (`paidUntil`, `lastFailureAt` and `trialEndedAt` forward,
-/// `endedAt` to the earliest end), so merging is commutative, associative and idempotent: duplicates and any
+/// `endedAt` to the earliest end, the trial to the latest grant), so merging is commutative, associative and idempotent: duplicates and any
 /// arrival order give the same state. Whether data is allowed is then a function of the
 /// state, the gateway's grace length and the current time, so a lapse needs no event at all
 /// to take effect.
@@ -17,10 +17,10 @@ import Foundation
 public struct Entitlement: Equatable, Sendable {
     /// End of the latest period paid for with money, exclusive.
     public private(set) var paidUntil: Date?
-    /// End of the latest trial the gateway granted, exclusive.
+    /// End of the trial the gateway granted last, exclusive.
     public private(set) var trialUntil: Date?
-    /// When the trial that runs to ``trialUntil`` was granted (the earliest telling, if told
-    /// twice); nil for a binding stored before this was kept.
+    /// When the trial that runs to ``trialUntil`` was granted (the gateway's time of the event
+    /// that told it); nil for a binding stored before this was kept.
     public private(set) var trialGrantedAt: Date?
     /// The latest instant the gateway said a trial ended (``EntitlementFact/trialEnded(at:)``).
     public private(set) var trialEndedAt: Date?
@@ -65,7 +65,9 @@ public struct Entitlement: Equatable, Sendable {
         guard var end = trialUntil else { return nil }
         // Both instants are the gateway's own (an event's time and a trial's end it states),
         // so no slack for clocks: a trial granted after another ended is not cut by that end.
-        if let ended = trialEndedAt, ended < end, ended >= (trialGrantedAt ?? .distantPast) { end = ended }
+        // An end at the very second of the grant is the last trial's: Stripe's next period (an
+        // invoice for nothing, say) is granted at the second the trial ended.
+        if let ended = trialEndedAt, end > ended, ended > (trialGrantedAt ?? .distantPast) { end = ended }
         if paidUntil == nil, let failed = lastFailureAt, failed < end,
            failed >= (trialGrantedAt ?? .distantPast).addingTimeInterval(-Self.grantSlack) { return failed }
         return end
@@ -85,14 +87,22 @@ public struct Entitlement: Equatable, Sendable {
         case .paidThrough(let end):
             next.paidUntil = paidUntil.map { max($0, end) } ?? end
         case .trialThrough(let end, let grantedAt):
-            // The grant goes with the later end; told twice, the earlier telling.
-            switch trialUntil.map({ end.compare($0) }) {
-            case nil, .orderedDescending?: (next.trialUntil, next.trialGrantedAt) = (end, grantedAt)
-            // A binding stored before grants were kept has none, read as the earliest of all:
-            // set from a retelling, it brought back a trial a failure had already ended.
-            case .orderedSame?: next.trialGrantedAt = trialGrantedAt.map { min($0, grantedAt) }
-            case .orderedAscending?: break
+            // The latest grant is the trial, whatever its end: a merchant who shortens a trial,
+            // or grants a new one after ending the last, says so in a later event (kept as the
+            // longest trial, a shorter one after a trial ended early was lost). Grants of one
+            // instant keep the later end, so any order of tellings gives the same trial.
+            guard let current = trialUntil else {
+                (next.trialUntil, next.trialGrantedAt) = (end, grantedAt)
+                break
             }
+            guard let granted = trialGrantedAt else {
+                // A binding stored before grants were kept has none, read as the earliest of
+                // all: set from a retelling, it brought back a trial a failure had already ended.
+                // It takes a later end only, as then.
+                if end > current { (next.trialUntil, next.trialGrantedAt) = (end, grantedAt) }
+                break
+            }
+            if grantedAt > granted || (grantedAt == granted && end > current) { (next.trialUntil, next.trialGrantedAt) = (end, grantedAt) }
         case .trialEnded(let time):
             next.trialEndedAt = trialEndedAt.map { max($0, time) } ?? time
         case .paymentFailed(let time):

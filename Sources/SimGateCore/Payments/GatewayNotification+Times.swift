@@ -45,9 +45,9 @@ extension GatewayNotification {
     }
 
     /// The notification with its times to the millisecond, as they are stored, a failed
-    /// payment or an end (of the subscription or its trial) dated after `receivedAt` dated
-    /// then, and a trial's grant dated no later than the clocks' slack after it: a payment
-    /// cannot have failed, nor anything ended or been granted, after it was told.
+    /// payment or a subscription's end dated after `receivedAt` dated then, and a trial's grant
+    /// or end dated no later than the clocks' slack after it: a payment cannot have failed, nor
+    /// anything ended or been granted, after it was told.
     ///
     /// To the millisecond: a trial's end of `X.0004` s, compared with the `X.000` stored, was
     /// taken for a later trial, and which telling's grant time was kept depended on the order. A period paid and a trial granted
@@ -69,7 +69,10 @@ extension GatewayNotification {
         case .paymentFailed(let at)?: .paymentFailed(at: min(at, receivedAt).roundedToMilliseconds)
         case .paidThrough(let end)?: .paidThrough(end.roundedToMilliseconds)
         case .trialThrough(let end, let grantedAt)?: .trialThrough(end.roundedToMilliseconds, grantedAt: min(grantedAt, latestGrant).roundedToMilliseconds)
-        case .trialEnded(let at)?: .trialEnded(at: min(at, receivedAt).roundedToMilliseconds)
+        // Cut like a grant, not to the receipt: both are compared on the gateway's clock, and a
+        // trial ended half a minute after its grant by a clock 200 s ahead looked ended before
+        // it was granted, and ran its whole length.
+        case .trialEnded(let at)?: .trialEnded(at: min(at, latestGrant).roundedToMilliseconds)
         case .ended(let at)?: .ended(at: min(at, receivedAt).roundedToMilliseconds)
         case nil: nil
         }

@@ -46,6 +46,14 @@ public enum StripeEventReader {
             }
             // Taken on its type alone, an invoice still open (`status`, or `paid: false` in older
             // API versions) extended access, and one for a negative total counted as money.
+            // Mistyped, a status or paid flag says nothing either way: read as absent, a status
+            // of 5 or a paid of "false" counted as money.
+            if let status = object["status"], !(status is NSNull), !(status is String) {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's status is not text.")
+            }
+            if let paid = object["paid"], !(paid is NSNull), !isBoolean(paid) {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's paid is not true or false.")
+            }
             if let status = object["status"] as? String, status != "paid" {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's status is \(TextLimit.quoted(status, maximumLength: 40)), not paid.")
             }
@@ -59,8 +67,8 @@ public enum StripeEventReader {
             if let paid = number(object["amount_paid"]), paid < 0 {
                 return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's amount_paid is negative: not a payment.")
             }
-            if let remaining = number(object["amount_remaining"]), remaining > 0 {
-                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice still has an amount_remaining to collect: not paid in full.")
+            if let remaining = number(object["amount_remaining"]), remaining != 0 {
+                return notification(subscription: subscription, metadata: metadata, fact: nil, noFactBecause: "The invoice's amount_remaining is not 0: not paid in full.")
             }
             // An invoice for nothing (the $0 invoice Stripe makes when a trial starts, or one a
             // coupon covers whole: its `total` is 0) grants its period as a trial does: access,
@@ -147,6 +155,12 @@ public enum StripeEventReader {
     private static func number(_ value: Any?) -> TimeInterval? {
         guard let number = value as? NSNumber, type(of: number) != booleanType else { return nil }
         return number.doubleValue
+    }
+
+    /// Whether `value` is JSON's `true` or `false` (Foundation hands those over as numbers).
+    private static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return type(of: number) == booleanType
     }
 
     private static let booleanType = type(of: NSNumber(value: true))

@@ -60,9 +60,12 @@ struct AccountingLedger: Sendable {
             // A gateway that restarts (Accounting-On) or shuts down (Accounting-Off) has
             // dropped every session it had.
             let what = report.status == .accountingOn ? "Accounting-On: the gateway restarted" : "Accounting-Off: the gateway shut down"
-            // Only sessions heard of before the report was made (its arrival less
-            // Acct-Delay-Time): one sent again, late, must not stop the sessions begun since.
-            let closed = try await tx.sessions.stopAllSessions(nas: report.nas, heardBy: report.madeAt(arrival: now), at: now)
+            // Only sessions begun before the report was made: one sent again, late, must not
+            // stop the sessions begun since (see ``SessionRepository/stopAllSessions``).
+            let closed = try await tx.sessions.stopAllSessions(
+                nas: report.nas, heardBy: report.madeAt(arrival: now), gatewayTime: report.gatewayTime(arrival: now),
+                clockAheadLimit: Self.clockAheadLimit, at: now
+            )
             try await recordStops(closed.map { Stop(key: $0.key, simID: $0.simID, accountID: $0.accountID, reason: what) }, at: now, in: tx)
             for session in closed { unserved[session.key] = nil }
         }
@@ -405,9 +408,13 @@ struct AccountingLedger: Sendable {
             if began < storedBegan {
                 return .refused(reason: "stale_session", message: "Accounting report older than the session under its id; not stored")
             }
-            // Only against a start not dated ahead of the session's reports: one a gateway's
-            // clock put hours ahead tells nothing of when the session began.
-            if stored.startedAt <= stored.updatedAt, began <= stored.startedAt.addingTimeInterval(sessionTimeSlack) {
+            // Only over a session still open (one stopped gave its id back: a gateway reusing
+            // it within seconds, after a restart, begins a session of its own), and against a
+            // start at most an hour ahead of the session's reports: one a gateway's clock put
+            // hours ahead tells nothing of when the session began, while a clock a second fast
+            // dates every start a little ahead of its arrival.
+            if stored.stoppedAt == nil, stored.startedAt <= stored.updatedAt.addingTimeInterval(Self.clockAheadLimit),
+               began <= stored.startedAt.addingTimeInterval(sessionTimeSlack) {
                 return .refused(reason: "session_sim_mismatch", message: "Accounting report for another SIM than its session, begun at the same time; not stored")
             }
             return .newSession(endsStored: "Its session id was used by another SIM's session")
@@ -482,6 +489,10 @@ struct AccountingLedger: Sendable {
     /// Acct-Delay-Time, and some gateways stamp a Start a few seconds after they count the
     /// session from.
     static let sessionTimeSlack: TimeInterval = 30
+
+    /// How far ahead of their arrival a gateway's clock may date the starts of its sessions and
+    /// still be taken for a clock that runs fast, in seconds, rather than one set wrong.
+    static let clockAheadLimit: TimeInterval = 3_600
 
     /// The sessions first heard of now, still open, whose SIMs are not LIVE: each SIM gets a
     /// disconnect, unless the same batch ends the session (a Stop, or its gateway's

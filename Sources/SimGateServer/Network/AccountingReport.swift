@@ -178,7 +178,7 @@ struct AccountingReport: Sendable {
     /// its arrival), so a report is judged older or newer than it only where both agree.
     func sessionStartByBothClocks(arrival: Date) -> (gateway: Date, arrival: Date)? {
         guard status != .start, let eventTimestamp, let sessionTime else { return nil }
-        let held = delayTime.map { min(TimeInterval($0), Self.maximumLag) } ?? 0
+        let held = heldFor ?? 0
         return (Date(timeIntervalSince1970: TimeInterval(eventTimestamp) - TimeInterval(sessionTime)),
                 arrival.addingTimeInterval(-held - TimeInterval(sessionTime)))
     }
@@ -188,11 +188,21 @@ struct AccountingReport: Sendable {
     /// Event-Timestamp). False when neither tells (no Event-Timestamp, Acct-Delay-Time absent
     /// or 0): an undated report was made when it arrived, as far as SimGate knows. Checked for
     /// nearly every report, so without building a list.
+    /// An Acct-Delay-Time past ``maximumLag`` tells nothing, as in ``madeAt(arrival:)``: read as
+    /// 31 days, a gateway sending 2^32 - 1 on every report had each report after its Start (dated
+    /// by its arrival) taken for an older session's, and the session counted nothing.
     func wasMade(before limit: Date, arrival: Date) -> Bool {
-        guard eventTimestamp != nil || (delayTime ?? 0) > 0 else { return false }
+        let held = heldFor ?? 0
+        guard eventTimestamp != nil || held > 0 else { return false }
         if let eventTimestamp, !(Date(timeIntervalSince1970: TimeInterval(eventTimestamp)) < limit) { return false }
-        let held = delayTime.map { min(TimeInterval($0), Self.maximumLag) } ?? 0
         return arrival.addingTimeInterval(-held) < limit
+    }
+
+    /// How long the gateway says it held the report (Acct-Delay-Time), when that is at most
+    /// ``maximumLag``.
+    private var heldFor: TimeInterval? {
+        guard let delayTime, TimeInterval(delayTime) <= Self.maximumLag else { return nil }
+        return TimeInterval(delayTime)
     }
 
     /// Whether the report says when it was made by the gateway's own account: an

@@ -182,22 +182,39 @@ public struct SessionRepository: Sendable {
         answer: #""disconnect_outcome" = 'no_answer', "disconnect_error_cause" = NULL, "disconnect_at" = excluded."updated_at""#
     )
 
-    /// Stops every open session of a gateway that SimGate had heard of by `heardBy` (when an
-    /// Accounting-On/Off was made); returns the sessions stopped. A session first heard of
-    /// after that began after the restart the report tells of: a reboot notice sent again,
-    /// arriving after the gateway's first new Start, stopped that new session, which went on
-    /// carrying data unseen by the disconnects. Sessions stored before SimGate kept when it
-    /// first heard of them count as heard of before.
+    /// Stops the open sessions of a gateway that began before an Accounting-On/Off was made;
+    /// returns the sessions stopped. A session began after it when SimGate first heard of it
+    /// after `heardBy` (the report's arrival less Acct-Delay-Time), or when the gateway's
+    /// clock dated its start after `gatewayTime` (the report's Event-Timestamp), a start at
+    /// most `clockAheadLimit` seconds ahead of its first report's arrival (FreeRADIUS's
+    /// reading: started before the Event-Timestamp). A reboot notice sent again, arriving after
+    /// the gateway's first new Start, stopped that new session, which went on carrying data
+    /// unseen by the disconnects. Sessions stored before SimGate kept when it first heard of
+    /// them count as begun before.
     @discardableResult
-    public func stopAllSessions(nas: String, heardBy: Date, at time: Date) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
-        try await db.raw("""
-            UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-            WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
-            RETURNING session_id, sim_id, account_id
-            """).all().map { row in
-                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
-                 try row.optionalString("account_id").map(AccountID.init(trusted:)))
-            }
+    public func stopAllSessions(
+        nas: String, heardBy: Date, gatewayTime: Date?, clockAheadLimit: TimeInterval, at time: Date
+    ) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
+        let rows: [any SQLRow]
+        if let gatewayTime {
+            rows = try await db.raw("""
+                UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
+                WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
+                  AND NOT (COALESCE(started_by_gateway_clock, 0) = 1 AND first_heard_at IS NOT NULL AND started_at > \(bind: gatewayTime.stored)
+                           AND started_at <= first_heard_at + \(bind: Int64(clockAheadLimit * 1_000)))
+                RETURNING session_id, sim_id, account_id
+                """).all()
+        } else {
+            rows = try await db.raw("""
+                UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
+                WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
+                RETURNING session_id, sim_id, account_id
+                """).all()
+        }
+        return try rows.map { row in
+            (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
+             try row.optionalString("account_id").map(AccountID.init(trusted:)))
+        }
     }
 
     /// Records how the gateway answered a Disconnect-Request for a session; a disconnect that

@@ -56,6 +56,51 @@ struct TrialEndsAndAmountsTests {
         }
     }
 
+    /// Kept as the longest trial told, a trial granted after one was ended early was lost when
+    /// it ended no later than the first (and so was the first given back whole); a trial ended
+    /// at the very second of the next grant (Stripe's invoice for nothing of a free month) cut
+    /// that month; and a trial ended half a minute after its grant, by a gateway clock 200 s
+    /// ahead, looked ended before it was granted and ran its whole length.
+    @Test("the latest grant is the trial; an end at the second of a grant is the last trial's; a clock ahead still ends a trial", arguments: TestEngine.available)
+    func latestGrantIsTheTrial(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sims = try await app.importSims(0..<4, account: account)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
+            for (index, sim) in sims.enumerated() {
+                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
+            }
+            let now = app.clock.now()
+            func ended(_ id: String, _ subscription: String, at time: Date, created: Date? = nil) -> [String: Any] {
+                BillingSemanticsTests.subscriptionUpdated(id: id, subscription: subscription, status: "active", periodEnd: time + 30 * Self.day, created: created ?? time, trialEnd: time)
+            }
+            // SIM 0: 28 days granted, ended after one, then 10 more granted. SIM 1: the same,
+            // the second grant the first's end again (the early end undone).
+            for (index, again) in [(0, now + 10 * Self.day), (1, now + 28 * Self.day)] {
+                try await app.sendStripe(Self.trial("evt_\(index)a", subscription: "sub_\(index)", until: now + 28 * Self.day, created: now - 2 * Self.day), gateway: gateway, secret: Self.secret)
+                try await app.sendStripe(ended("evt_\(index)b", "sub_\(index)", at: now - Self.day), gateway: gateway, secret: Self.secret)
+                try await app.sendStripe(Self.trial("evt_\(index)c", subscription: "sub_\(index)", until: again, created: now - Self.day / 2), gateway: gateway, secret: Self.secret)
+                let state = try await app.waitForSim(sims[index], key: key) { $0["status"] as? String == "LIVE" }
+                #expect(Self.binding(state)?["access_ends_at"] as? String == RFC3339.string(from: again), "\(state)")
+            }
+            // SIM 2: the trial ends at T; the free month's invoice is dated T too.
+            let trialEnd = now - Self.day
+            try await app.sendStripe(Self.trial("evt_2a", subscription: "sub_2", until: trialEnd, created: now - 10 * Self.day), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(ended("evt_2b", "sub_2", at: trialEnd), gateway: gateway, secret: Self.secret)
+            let free = StripeEvents.changingObject(
+                StripeEvents.invoicePaid(id: "evt_2c", subscription: "sub_2", periodStart: trialEnd, periodEnd: trialEnd + 30 * Self.day, created: trialEnd)
+            ) { $0["total"] = 0; $0["amount_paid"] = 0 }
+            try await app.sendStripe(free, gateway: gateway, secret: Self.secret)
+            let month = try await app.waitForSim(sims[2], key: key) { $0["status"] as? String == "LIVE" }
+            #expect(Self.binding(month)?["access_ends_at"] as? String == RFC3339.string(from: trialEnd + 30 * Self.day), "\(month)")
+            // SIM 3: the gateway's clock 200 s ahead; the trial ended 30 s after its grant.
+            try await app.sendStripe(Self.trial("evt_3a", subscription: "sub_3", until: now + 30 * Self.day, created: now + 200), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(ended("evt_3b", "sub_3", at: now + 230), gateway: gateway, secret: Self.secret)
+            let cut = try await app.waitForSim(sims[3], key: key) { Self.binding($0)?["trial_until"] as? String == RFC3339.string(from: now + 230) }
+            #expect(Self.binding(cut)?["access_ends_at"] as? String == RFC3339.string(from: now + 230), "\(cut)")
+        }
+    }
+
     /// A trial's grant dated ten years ahead came after every failure, so the failed first
     /// charge that ends a trial never ended that one.
     @Test("a trial granted with a time far ahead is still ended by its first failed charge", arguments: [TestEngine.sqlite])
@@ -99,6 +144,13 @@ struct TrialEndsAndAmountsTests {
             })
             #expect(outcomes["evt_negative"]?.0 == "ignored" && outcomes["evt_negative"]?.1.contains("amount_paid is negative") == true, "\(outcomes)")
             #expect(outcomes["evt_remaining"]?.0 == "ignored" && outcomes["evt_remaining"]?.1.contains("amount_remaining") == true, "\(outcomes)")
+            // Mistyped status and paid flags were read as absent, and counted as money.
+            try await app.sendStripe(invoice("evt_status_5") { $0["status"] = 5 }, gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(invoice("evt_paid_text") { $0["status"] = nil; $0["paid"] = "false" }, gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(invoice("evt_remaining_below") { $0["amount_remaining"] = -100 }, gateway: gateway, secret: Self.secret)
+            try await app.waitForGatewayEvents(key: key)
+            let mistyped = try await app.request(.get, "/v1/sims/\(sims[0])", key: key)
+            #expect(mistyped["status"] == "INVENTORY" && Self.binding(mistyped.json)?["paid_until"] is NSNull, "\(mistyped.text)")
 
             // A paid month, then its renewal fails: the failure has its own event, and an update
             // naming no attribute is not recorded.
