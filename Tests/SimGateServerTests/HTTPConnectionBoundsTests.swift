@@ -110,10 +110,13 @@ struct HTTPConnectionBoundsTests {
     func connectRefused() async throws {
         try await TestHarness.run(.sqlite, configure: { $0.http.idleTimeout = 600 }) { app in
             let port = try #require(app.client.port)
-            let (channel, closed) = try await RawConnection.open(port: port, sending: "CONNECT /v1/sims HTTP/1.1\r\nHost: x\r\n\r\n")
-            let transcript = await within(seconds: 10) { try await closed.get() }
-            #expect(transcript?.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n") == true, "\(transcript ?? "still open")")
-            try? await channel.close()
+            // A path, and the usual form: an authority (it was a 404 with its body cut off).
+            for target in ["/v1/sims", "example.com:443"] {
+                let (channel, closed) = try await RawConnection.open(port: port, sending: "CONNECT \(target) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let transcript = await within(seconds: 10) { try await closed.get() }
+                #expect(transcript?.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n") == true, "\(target): \(transcript ?? "still open")")
+                try? await channel.close()
+            }
         }
     }
 

@@ -19,6 +19,10 @@ final class HTTPConnectClose: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         request.headerFields[.connection] = "close"
+        // A CONNECT's target is an authority (`example.com:443`), no path: asked of no route,
+        // it was answered 404 with its body cut off. Asked of `/`, which takes no CONNECT,
+        // it is refused 405 like a CONNECT naming a path.
+        if request.path?.hasPrefix("/") != true { request.path = "/" }
         context.fireChannelRead(wrapInboundOut(.head(request)))
     }
 }

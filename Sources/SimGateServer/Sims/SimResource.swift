@@ -107,7 +107,9 @@ struct SimResource: Codable, Equatable, Sendable {
         metadata = sim.metadata.values
         firstUseAt = sim.firstUseAt
         shutdownThresholdHours = sim.shutdownThreshold?.hours
-        shutdownAt = sim.shutdownAt
+        // Due only while it can still happen: an UNPROVISIONED SIM (by hand, before its
+        // deadline) went on showing a shutdown still to come.
+        shutdownAt = sim.status == .live || sim.status == .offline ? sim.shutdownAt : nil
         bundle = sim.bundle.map(BundleResource.init)
         lastSeen = sim.lastSeen.map(SightingResource.init)
         createdAt = sim.createdAt

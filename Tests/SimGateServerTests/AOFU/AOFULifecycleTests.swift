@@ -60,6 +60,7 @@ struct AOFULifecycleTests {
             try await app.settle()
             let after = try await app.request(.get, "/v1/sims/\(sim)", key: app.operatorKey)
             #expect(after["status"] == "UNPROVISIONED")
+            #expect(after.json["shutdown_at"] is NSNull, "no longer due: \(after.text)")
             let unprovisioned = try await app.request(.get, "/v1/events?type=sim.unprovisioned", key: app.operatorKey)
             #expect(unprovisioned.items.count == 1)
             let cause = (unprovisioned.items.first?["cause"] as? [String: Any])?["actor"] as? [String: Any]
