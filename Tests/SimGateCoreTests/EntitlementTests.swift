@@ -121,10 +121,21 @@ struct EntitlementTests {
         for facts in [grantedAfter, grantedAfter.reversed()] {
             #expect(Self.fold(facts).trialEnd == trialEnd)
         }
-        // The same trial told twice keeps its earliest telling.
+        // The same trial told twice keeps its latest telling, in either order: told again after
+        // a failure, the gateway says the trial runs (the merchant gave it back).
         let twice = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start + Self.day), .trialThrough(trialEnd, grantedAt: Self.start)])
         #expect(twice == Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .trialThrough(trialEnd, grantedAt: Self.start + Self.day)]))
-        #expect(twice.trialGrantedAt == Self.start)
+        #expect(twice.trialGrantedAt == Self.start + Self.day)
+        // The latest grant is the trial, shorter or not; an end told cuts only grants before it.
+        let shortened = Self.fold([.trialThrough(trialEnd, grantedAt: Self.start), .trialThrough(Self.start + 3 * Self.day, grantedAt: Self.start + Self.day)])
+        #expect(shortened.trialEnd == Self.start + 3 * Self.day)
+        let endedThenGranted: [EntitlementFact] = [
+            .trialThrough(trialEnd, grantedAt: Self.start), .trialEnded(at: Self.start + Self.day), .trialThrough(Self.start + 5 * Self.day, grantedAt: Self.start + 2 * Self.day),
+        ]
+        for facts in [endedThenGranted, endedThenGranted.reversed(), [endedThenGranted[1], endedThenGranted[2], endedThenGranted[0]]] {
+            #expect(Self.fold(facts).trialEnd == Self.start + 5 * Self.day)
+        }
+        #expect(Self.fold(Array(endedThenGranted.prefix(2))).trialEnd == Self.start + Self.day)
     }
 
     @Test("an ended subscription stays ended, stopping now or at the end of the paid period")
