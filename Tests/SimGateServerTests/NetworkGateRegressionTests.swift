@@ -360,6 +360,20 @@ extension NetworkGateRegressionTests {
             #expect(try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.isEmpty)
             let open = try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items
             #expect(open.map { $0["session_id"] as? String } == ["since"], "\(open)")
+
+            // Rebooted again, its clock reset to 2000-01-01: every session it had ends. Read on
+            // that clock alone, each old session began after the reboot and stayed open for good.
+            let reset = RADIUSAuthenticators.signRequest(RADIUSPacket(
+                code: .accountingRequest, identifier: 9, authenticator: [UInt8](repeating: 0, count: 16),
+                attributes: [
+                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
+                    RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+                    .integer(RADIUSAttributeType.eventTimestamp, 946_684_800),
+                ]
+            ), secret: Self.secret)
+            app.clock.advance(by: 60)
+            try await RADIUSAccountingTests.send(app, [reset])
+            #expect(try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.isEmpty)
         }
     }
 }

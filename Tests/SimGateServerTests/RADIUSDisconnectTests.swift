@@ -168,6 +168,9 @@ struct RADIUSDisconnectTests {
             }
             let nacked = try await app.request(.get, "/v1/sims/\(sims[0])/sessions", key: app.operatorKey).items.first?["disconnect"] as? [String: Any]
             #expect(nacked?["error_cause"] as? Int == 503)
+            // 503 is Session Context Not Found: the gateway has no such session, and it ends
+            // here (left open, it was asked about and refused at every later departure).
+            #expect(try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items.isEmpty)
 
             gateway.answer(.silence)
             _ = try await app.request(.post, "/v1/sims/\(sims[1])/suspend", key: app.operatorKey)
@@ -191,7 +194,7 @@ struct RADIUSDisconnectTests {
             try await RADIUSAccountingTests.send(app, [
                 RADIUSAccountingTests.accounting(.start, session: "lost-answer", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 1),
             ])
-            gateway.answer(.nak(errorCause: 503))
+            gateway.answer(.nak(errorCause: 506))  // Resources Unavailable: the session stays
             _ = try await app.request(.post, "/v1/sims/\(sims[0])/suspend", key: app.operatorKey)
             try await app.settle()
             #expect(gateway.received.count == 1)

@@ -51,11 +51,14 @@ public struct Entitlement: Equatable, Sendable {
     /// When the trial ends, as far as the facts tell: its end as granted, unless the gateway
     /// said it ended sooner (the merchant ended or shortened it: read as running to its end
     /// as granted, it gave weeks of data with no money collected), or a payment failed while
-    /// it ran with nothing ever paid. That was the first charge, and a first
+    /// it ran with no paid period ended by then. That was the first charge, and a first
     /// charge comes only once a trial is over: the merchant ended it early. Read as running to
     /// its end as granted, a trial cut short gave weeks of data after the first charge failed.
     /// A failure before the trial was granted (a first charge that failed, then a trial given
-    /// instead) and one after money was collected (a renewal's) leave the trial alone.
+    /// instead) and one after a paid period ended (a renewal's) leave the trial alone. Money
+    /// collected after the failure (its retry, for a period ending later) does not make it a
+    /// renewal's: asked only whether anything was ever paid, one paid invoice of six days
+    /// brought back the three weeks of trial the failure had ended.
     ///
     /// "Before it was granted" allows for clocks: a failure up to ``grantSlack`` before the
     /// grant counts as during the trial. A grant and a failure told seconds apart by a gateway
@@ -68,7 +71,7 @@ public struct Entitlement: Equatable, Sendable {
         // An end at the very second of the grant is the last trial's: Stripe's next period (an
         // invoice for nothing, say) is granted at the second the trial ended.
         if let ended = trialEndedAt, end > ended, ended > (trialGrantedAt ?? .distantPast) { end = ended }
-        if paidUntil == nil, let failed = lastFailureAt, failed < end,
+        if let failed = lastFailureAt, failed < end, paidUntil.map({ $0 > failed }) ?? true,
            failed >= (trialGrantedAt ?? .distantPast).addingTimeInterval(-Self.grantSlack) { return failed }
         return end
     }

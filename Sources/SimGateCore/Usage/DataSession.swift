@@ -36,8 +36,14 @@ public struct SessionDisconnect: Sendable, Equatable {
     /// When the outcome was recorded.
     public let at: Date
 
-    /// An acknowledged disconnect ends the session even if the gateway's Stop never comes.
-    public var endsSession: Bool { outcome == .acked }
+    /// An acknowledged disconnect ends the session even if the gateway's Stop never comes, and
+    /// so does a NAK whose Error-Cause is 503, Session Context Not Found (RFC 5176): the gateway
+    /// has no such session. Left open, a session a gateway's reboot had ended was asked about,
+    /// and refused, at every later departure from LIVE, for good.
+    public var endsSession: Bool { outcome == .acked || (outcome == .nacked && errorCause == Self.sessionContextNotFound) }
+
+    /// RFC 5176's Error-Cause for a session the gateway does not have.
+    public static let sessionContextNotFound: UInt32 = 503
 
     /// An answer to a Disconnect-Request; `errorCause` only for a NAK that carried one.
     public init(outcome: DisconnectOutcome, errorCause: UInt32?, at: Date) {

@@ -64,7 +64,7 @@ struct AccountingLedger: Sendable {
             // stop the sessions begun since (see ``SessionRepository/stopAllSessions``).
             let closed = try await tx.sessions.stopAllSessions(
                 nas: report.nas, heardBy: report.madeAt(arrival: now), gatewayTime: report.gatewayTime(arrival: now),
-                clockAheadLimit: Self.clockAheadLimit, at: now
+                clockSlack: Self.sessionTimeSlack, at: now
             )
             try await recordStops(closed.map { Stop(key: $0.key, simID: $0.simID, accountID: $0.accountID, reason: what) }, at: now, in: tx)
             for session in closed { unserved[session.key] = nil }

@@ -87,8 +87,10 @@ struct GatewayEventApplier: Sendable {
                 try await tx.bindings.saveEntitlement(current)
                 if let updated = try payments.bindingSteps.updated(current, previous: previous, gateway: gateway, cause: cause) {
                     try await tx.events.append([updated])
+                    outcome.append("Entitlement updated.")
+                } else {
+                    outcome.append("Entitlement updated; nothing the binding shows changed.")
                 }
-                outcome.append("Entitlement updated.")
             } else {
                 outcome.append("Entitlement already up to date.")
             }

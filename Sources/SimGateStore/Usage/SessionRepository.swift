@@ -184,24 +184,27 @@ public struct SessionRepository: Sendable {
 
     /// Stops the open sessions of a gateway that began before an Accounting-On/Off was made;
     /// returns the sessions stopped. A session began after it when SimGate first heard of it
-    /// after `heardBy` (the report's arrival less Acct-Delay-Time), or when the gateway's
-    /// clock dated its start after `gatewayTime` (the report's Event-Timestamp), a start at
-    /// most `clockAheadLimit` seconds ahead of its first report's arrival (FreeRADIUS's
-    /// reading: started before the Event-Timestamp). A reboot notice sent again, arriving after
-    /// the gateway's first new Start, stopped that new session, which went on carrying data
-    /// unseen by the disconnects. Sessions stored before SimGate kept when it first heard of
-    /// them count as begun before.
+    /// after `heardBy` (the report's arrival less Acct-Delay-Time), or when the gateway's clock
+    /// dated its start after `gatewayTime` (the report's Event-Timestamp) and that clock read
+    /// the same, within `clockSlack` seconds, against SimGate's at both: the start's Event-
+    /// Timestamp less when SimGate first heard of it, and `gatewayTime` less `heardBy`. A reboot
+    /// notice sent again, arriving after the gateway's first new Start, stopped that new
+    /// session, which went on carrying data unseen by the disconnects; and a clock reset by the
+    /// reboot (to 2000-01-01) or pulled back from running fast would, read alone, have dated
+    /// every old session after the reboot and left them open for good. Sessions stored before
+    /// SimGate kept when it first heard of them count as begun before.
     @discardableResult
     public func stopAllSessions(
-        nas: String, heardBy: Date, gatewayTime: Date?, clockAheadLimit: TimeInterval, at time: Date
+        nas: String, heardBy: Date, gatewayTime: Date?, clockSlack: TimeInterval, at time: Date
     ) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
         let rows: [any SQLRow]
         if let gatewayTime {
+            let offset = gatewayTime.stored - heardBy.stored, slack = Int64(clockSlack * 1_000)
             rows = try await db.raw("""
                 UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
                 WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
                   AND NOT (COALESCE(started_by_gateway_clock, 0) = 1 AND first_heard_at IS NOT NULL AND started_at > \(bind: gatewayTime.stored)
-                           AND started_at <= first_heard_at + \(bind: Int64(clockAheadLimit * 1_000)))
+                           AND started_at - first_heard_at BETWEEN \(bind: offset - slack) AND \(bind: offset + slack))
                 RETURNING session_id, sim_id, account_id
                 """).all()
         } else {

@@ -101,6 +101,30 @@ struct TrialEndsAndAmountsTests {
         }
     }
 
+    /// The first charge after a trial fails, ending it; its retry is paid later for six days.
+    /// Asked only whether anything was ever paid, the trial came back whole: 23 more days of
+    /// service for six days of money.
+    @Test("money collected after a failed first charge does not bring back the trial the failure ended", arguments: [TestEngine.sqlite])
+    func retryPaidAfterFailure(engine: TestEngine) async throws {
+        try await TestHarness.run(engine) { app in
+            let (account, key) = try await app.makeCustomer("E-Bikes")
+            let sim = try #require(try await app.importSims(0..<1, account: account).first)
+            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
+            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_r", "sim": sim])
+            let now = app.clock.now()
+            try await app.sendStripe(Self.trial("evt_t", subscription: "sub_r", until: now + 20 * Self.day, created: now - 10 * Self.day), gateway: gateway, secret: Self.secret)
+            try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f", subscription: "sub_r", created: now - 7 * Self.day), gateway: gateway, secret: Self.secret)
+            try await app.waitForSim(sim, key: key) { $0["status"] as? String == "OFFLINE" }
+            try await app.sendStripe(StripeEvents.invoicePaid(id: "evt_p", subscription: "sub_r", periodStart: now - 7 * Self.day, periodEnd: now - Self.day, created: now),
+                                     gateway: gateway, secret: Self.secret)
+            let state = try await app.waitForSim(sim, key: key) { Self.binding($0)?["paid_until"] as? String == RFC3339.string(from: now - Self.day) }
+            #expect(Self.binding(state)?["trial_until"] as? String == RFC3339.string(from: now - 7 * Self.day), "\(state)")
+            // The paid days and their grace, not the trial's three weeks.
+            #expect(Self.binding(state)?["access_ends_at"] as? String == RFC3339.string(from: now + 2 * Self.day), "\(state)")
+            #expect(state["status"] as? String == "LIVE", "\(state)")
+        }
+    }
+
     /// A trial's grant dated ten years ahead came after every failure, so the failed first
     /// charge that ends a trial never ended that one.
     @Test("a trial granted with a time far ahead is still ended by its first failed charge", arguments: [TestEngine.sqlite])
