@@ -68,7 +68,7 @@ struct HandoverLeftoversTests {
         try await report(.interimUpdate, input: 1_000, identifier: 2)
         // The gateway refuses the unprovision's Disconnect-Request (a final answer for that
         // change, so no retry of it is left): the session stays open.
-        gateway.answer(.nak(errorCause: 503))
+        gateway.answer(.nak(errorCause: 506))  // Resources Unavailable
         _ = try await app.request(.post, "/v1/sims/\(sim)/unprovision", key: first.key)
         try await app.settle()
         let askedAtUnprovision = gateway.received.count
