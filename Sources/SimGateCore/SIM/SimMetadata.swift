@@ -21,11 +21,17 @@ public struct SimMetadata: Equatable, Sendable {
             throw ValidationError(code: "too_many_metadata_keys", message: "Metadata holds at most \(Self.maximumKeys) keys.")
         }
         for (key, value) in values {
-            guard !key.isEmpty, TextLimit.problem(in: key, maximumLength: Self.maximumKeyLength) == nil else {
-                throw ValidationError(code: "invalid_metadata", message: "Metadata keys have 1 to \(Self.maximumKeyLength) characters; '\(key.prefix(50))' does not.")
+            // The problem itself told (the length, or a control character), the key quoted with
+            // its unseen characters escaped: a key holding a control character was said to be
+            // too long, and echoed it raw.
+            guard !key.isEmpty else {
+                throw ValidationError(code: "invalid_metadata", message: "Metadata keys have 1 to \(Self.maximumKeyLength) characters; an empty key does not.")
             }
-            guard TextLimit.problem(in: value, maximumLength: Self.maximumValueLength, allowsLineBreaks: true) == nil else {
-                throw ValidationError(code: "invalid_metadata", message: "The value of metadata key '\(key)' is longer than \(Self.maximumValueLength) characters or holds control characters.")
+            if let problem = TextLimit.problem(in: key, maximumLength: Self.maximumKeyLength) {
+                throw ValidationError(code: "invalid_metadata", message: "The metadata key \(TextLimit.quoted(key, maximumLength: 50)) \(problem).")
+            }
+            if let problem = TextLimit.problem(in: value, maximumLength: Self.maximumValueLength, allowsLineBreaks: true) {
+                throw ValidationError(code: "invalid_metadata", message: "The value of metadata key \(TextLimit.quoted(key, maximumLength: 50)) \(problem).")
             }
         }
         self.values = values

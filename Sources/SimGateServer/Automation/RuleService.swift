@@ -91,8 +91,12 @@ struct RuleService: Sendable {
     /// The rule `id` names, or with `id` `nil` the draft in `request`, for `test`.
     func ruleToTest(_ id: RuleID?, _ request: RuleRequest, accountID: AccountID, visibleAccountID: AccountID?) async throws -> Rule {
         if let id { return try await find(id, visibleAccountID: visibleAccountID) }
-        guard let trigger = request.trigger, let actions = request.actions else {
-            throw APIError.invalid("parameter_missing", "A draft needs trigger and actions.")
+        // Each missing field named, as creating a rule names it.
+        guard let trigger = request.trigger else {
+            throw APIError.invalid("parameter_missing", "'trigger' is required: a draft needs a trigger and actions.", param: "trigger")
+        }
+        guard let actions = request.actions else {
+            throw APIError.invalid("parameter_missing", "'actions' is required: a draft needs a trigger and at least one action.", param: "actions")
         }
         let now = clock.now()
         let draft = Rule(

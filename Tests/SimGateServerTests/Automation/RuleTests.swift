@@ -246,6 +246,17 @@ struct RuleTests {
                 let draft = try await app.request(.post, "/v1/rules/test", key: key, json: base.merging(change) { $1 }.merging(["sim": foreignSim]) { $1 })
                 #expect(draft.status == 400 && draft.param == param, "\(draft.text)")
             }
+            // A draft missing its trigger or its actions names which (it named neither).
+            let ownSim = try #require(try await app.importSims(6..<7, account: try #require(try await app.request(.get, "/v1/accounts", key: key).items.first?["id"] as? String)).first)
+            for missing in ["trigger", "actions"] {
+                var draft = base.merging(["sim": ownSim]) { $1 }
+                draft[missing] = nil
+                let reply = try await app.request(.post, "/v1/rules/test", key: key, json: draft)
+                #expect(reply.status == 400 && reply.code == "parameter_missing" && reply.param == missing, "\(reply.text)")
+            }
+            // A metadata key with a control character is told so (it was said to be too long).
+            let keyed = try await app.request(.post, "/v1/sims/\(ownSim)", key: key, json: ["metadata": ["a\u{10}b": "y"]])
+            #expect(keyed.code == "invalid_metadata" && keyed.text.contains("control characters") && keyed.text.contains("\\\\u{10}"), "\(keyed.text)")
             let rule = try await Self.rule(app, key: key, base)
             #expect(try await app.request(.get, "/v1/rules/\(rule)", key: otherKey).status == 404)
             #expect(try await app.request(.post, "/v1/rules/\(rule)", key: otherKey, json: ["enabled": false]).status == 404)
