@@ -308,15 +308,7 @@ struct NetworkGateRegressionTests {
             ])
             app.clock.advance(by: 10)
             try await RADIUSAccountingTests.send(app, [RADIUSAccountingTests.accounting(.start, session: "after", imsi: Fixtures.imsi(0), input: 0, output: 0, identifier: 6)])
-            let on = RADIUSAuthenticators.signRequest(RADIUSPacket(
-                code: .accountingRequest, identifier: 5, authenticator: [UInt8](repeating: 0, count: 16),
-                attributes: [
-                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
-                    RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
-                    .integer(RADIUSAttributeType.acctDelayTime, 5),
-                ]
-            ), secret: Self.secret)
-            try await RADIUSAccountingTests.send(app, [on])
+            try await RADIUSAccountingTests.send(app, [Self.accountingOn(identifier: 5, .integer(RADIUSAttributeType.acctDelayTime, 5))])
             #expect(try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.isEmpty)
             let stillOpen = try await app.request(.get, "/v1/sims/\(sims[0])/sessions?open=true", key: app.operatorKey).items
             #expect(stillOpen.map { $0["session_id"] as? String } == ["after"], "\(stillOpen)")
@@ -345,14 +337,7 @@ extension NetworkGateRegressionTests {
                 return Self.accounting(request, identifier: identifier)
             }
             func on(identifier: UInt8) -> RADIUSPacket {
-                RADIUSAuthenticators.signRequest(RADIUSPacket(
-                    code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16),
-                    attributes: [
-                        .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
-                        RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
-                        .integer(RADIUSAttributeType.eventTimestamp, reboot),
-                    ]
-                ), secret: Self.secret)
+                Self.accountingOn(identifier: identifier, .integer(RADIUSAttributeType.eventTimestamp, reboot))
             }
             try await RADIUSAccountingTests.send(app, [start("before", sim: 0, at: reboot - 100, identifier: 1), on(identifier: 2)])
             app.clock.advance(by: 5)
@@ -363,18 +348,23 @@ extension NetworkGateRegressionTests {
 
             // Rebooted again, its clock reset to 2000-01-01: every session it had ends. Read on
             // that clock alone, each old session began after the reboot and stayed open for good.
-            let reset = RADIUSAuthenticators.signRequest(RADIUSPacket(
-                code: .accountingRequest, identifier: 9, authenticator: [UInt8](repeating: 0, count: 16),
-                attributes: [
-                    .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
-                    RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
-                    .integer(RADIUSAttributeType.eventTimestamp, 946_684_800),
-                ]
-            ), secret: Self.secret)
             app.clock.advance(by: 60)
-            try await RADIUSAccountingTests.send(app, [reset])
+            try await RADIUSAccountingTests.send(app, [Self.accountingOn(identifier: 9, .integer(RADIUSAttributeType.eventTimestamp, 946_684_800))])
             #expect(try await app.request(.get, "/v1/sims/\(sims[1])/sessions?open=true", key: app.operatorKey).items.isEmpty)
         }
+    }
+}
+
+extension NetworkGateRegressionTests {
+    /// A signed Accounting-On from 127.0.0.1, with `extra` attributes (a delay, a time).
+    static func accountingOn(identifier: UInt8, _ extra: RADIUSAttribute...) -> RADIUSPacket {
+        RADIUSAuthenticators.signRequest(RADIUSPacket(
+            code: .accountingRequest, identifier: identifier, authenticator: [UInt8](repeating: 0, count: 16),
+            attributes: [
+                .integer(RADIUSAttributeType.acctStatusType, AccountingStatusType.accountingOn.rawValue),
+                RADIUSAttribute(type: RADIUSAttributeType.nasIPAddress, value: [127, 0, 0, 1]),
+            ] + extra
+        ), secret: secret)
     }
 }
 
