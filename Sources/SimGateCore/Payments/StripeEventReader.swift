@@ -153,7 +153,7 @@ public enum StripeEventReader {
     /// too: `period.end: true` was read as 1970-01-01T00:00:01, `total: false` as an invoice for
     /// nothing. They are told apart by their type.
     private static func number(_ value: Any?) -> TimeInterval? {
-        guard let number = value as? NSNumber, type(of: number) != booleanType else { return nil }
+        guard let number = value as? NSNumber, !isBoolean(number) else { return nil }
         return number.doubleValue
     }
 

@@ -131,8 +131,7 @@ struct AccountingReport: Sendable {
     /// gateway's own count of how long it held the report, whatever its clock says), when that
     /// is at most ``maximumLag``; else its arrival.
     func madeAt(arrival: Date) -> Date {
-        guard let delayTime, TimeInterval(delayTime) <= Self.maximumLag else { return arrival }
-        return arrival.addingTimeInterval(-TimeInterval(delayTime))
+        arrival.addingTimeInterval(-(heldFor ?? 0))
     }
 
     /// When the usage this report adds was used up to, never later than its arrival. A gateway
@@ -142,7 +141,7 @@ struct AccountingReport: Sendable {
     /// says; else Event-Timestamp, within ``maximumLag`` of arrival (a gateway whose clock
     /// booted into 2020 would have billed its usage there); else the arrival.
     func usageTime(arrival: Date) -> Date {
-        if let delayTime, TimeInterval(delayTime) <= Self.maximumLag { return madeAt(arrival: arrival) }
+        if heldFor != nil { return madeAt(arrival: arrival) }
         if let eventTimestamp {
             let time = Date(timeIntervalSince1970: TimeInterval(eventTimestamp))
             if time <= arrival, arrival.timeIntervalSince(time) <= Self.maximumLag { return time }
@@ -188,7 +187,7 @@ struct AccountingReport: Sendable {
     /// Event-Timestamp). False when neither tells (no Event-Timestamp, Acct-Delay-Time absent
     /// or 0): an undated report was made when it arrived, as far as SimGate knows. Checked for
     /// nearly every report, so without building a list.
-    /// An Acct-Delay-Time past ``maximumLag`` tells nothing, as in ``madeAt(arrival:)``: read as
+    /// An Acct-Delay-Time past ``maximumLag`` tells nothing (``heldFor``): read as
     /// 31 days, a gateway sending 2^32 - 1 on every report had each report after its Start (dated
     /// by its arrival) taken for an older session's, and the session counted nothing.
     func wasMade(before limit: Date, arrival: Date) -> Bool {

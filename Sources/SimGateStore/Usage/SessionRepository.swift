@@ -197,27 +197,20 @@ public struct SessionRepository: Sendable {
     public func stopAllSessions(
         nas: String, heardBy: Date, gatewayTime: Date?, clockSlack: TimeInterval, at time: Date
     ) async throws -> [(key: SessionKey, simID: SimID, accountID: AccountID?)] {
-        let rows: [any SQLRow]
-        if let gatewayTime {
-            let offset = gatewayTime.stored - heardBy.stored, slack = Int64(clockSlack * 1_000)
-            rows = try await db.raw("""
-                UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-                WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
-                  AND NOT (COALESCE(started_by_gateway_clock, 0) = 1 AND first_heard_at IS NOT NULL AND started_at > \(bind: gatewayTime.stored)
-                           AND started_at - first_heard_at BETWEEN \(bind: offset - slack) AND \(bind: offset + slack))
-                RETURNING session_id, sim_id, account_id
-                """).all()
-        } else {
-            rows = try await db.raw("""
-                UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
-                WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
-                RETURNING session_id, sim_id, account_id
-                """).all()
-        }
-        return try rows.map { row in
-            (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
-             try row.optionalString("account_id").map(AccountID.init(trusted:)))
-        }
+        // Without an Event-Timestamp the report is taken as made at the latest instant there
+        // is, by the gateway's clock: no start comes after it, and the clause keeps nothing.
+        let gatewayMade = (gatewayTime ?? .distantFuture).stored, slack = Int64(clockSlack * 1_000)
+        let offset = gatewayTime.map { $0.stored - heardBy.stored } ?? 0
+        return try await db.raw("""
+            UPDATE radius_sessions SET stopped_at = \(bind: time.stored), updated_at = \(bind: time.stored)
+            WHERE nas = \(bind: nas) AND stopped_at IS NULL AND (first_heard_at IS NULL OR first_heard_at <= \(bind: heardBy.stored))
+              AND NOT (COALESCE(started_by_gateway_clock, 0) = 1 AND first_heard_at IS NOT NULL AND started_at > \(bind: gatewayMade)
+                       AND started_at - first_heard_at BETWEEN \(bind: offset - slack) AND \(bind: offset + slack))
+            RETURNING session_id, sim_id, account_id
+            """).all().map { row in
+                (SessionKey(nas: nas, sessionID: try row.string("session_id")), SimID(trusted: try row.string("sim_id")),
+                 try row.optionalString("account_id").map(AccountID.init(trusted:)))
+            }
     }
 
     /// Records how the gateway answered a Disconnect-Request for a session; a disconnect that

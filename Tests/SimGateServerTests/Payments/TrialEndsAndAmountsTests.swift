@@ -18,16 +18,27 @@ struct TrialEndsAndAmountsTests {
         BillingSemanticsTests.subscriptionUpdated(id: id, subscription: subscription, status: "trialing", periodEnd: end, created: created, trialEnd: end)
     }
 
+    /// A customer with a Stripe gateway of `graceHours` grace and one SIM bound to each of
+    /// `subscriptions`, in order.
+    static func bound(_ app: TestHarness, _ subscriptions: [String], graceHours: Int) async throws -> (key: String, gateway: String, sims: [String]) {
+        let (account, key) = try await app.makeCustomer("E-Bikes")
+        let sims = try await app.importSims(0..<subscriptions.count, account: account)
+        let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": graceHours])
+        for (subscription, sim) in zip(subscriptions, sims) {
+            let binding = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": subscription, "sim": sim])
+            try #require(binding.status == 201, "\(binding.text)")
+        }
+        return (key, gateway, sims)
+    }
+
     /// A trial of 30 days that the merchant ended on its second day, with the first invoice
     /// still open (sent for payment, or a bank debit days from clearing), kept the SIM LIVE for
     /// the other 28: the end was read only from a failed charge.
     @Test("a trial ended early ends access then, even while the first invoice is open; a trial granted later is not cut by it", arguments: TestEngine.available)
     func trialEndedEarly(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
-            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_t", "sim": sim])
+            let (key, gateway, sims) = try await Self.bound(app, ["sub_t"], graceHours: 0)
+            let sim = sims[0]
             let start = app.clock.now()
             try await app.sendStripe(Self.trial("evt_t1", subscription: "sub_t", until: start + 30 * Self.day, created: start), gateway: gateway, secret: Self.secret)
             try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
@@ -64,12 +75,7 @@ struct TrialEndsAndAmountsTests {
     @Test("the latest grant is the trial; an end at the second of a grant is the last trial's; a clock ahead still ends a trial", arguments: TestEngine.available)
     func latestGrantIsTheTrial(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sims = try await app.importSims(0..<4, account: account)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
-            for (index, sim) in sims.enumerated() {
-                _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_\(index)", "sim": sim])
-            }
+            let (key, gateway, sims) = try await Self.bound(app, (0..<4).map { "sub_\($0)" }, graceHours: 0)
             let now = app.clock.now()
             func ended(_ id: String, _ subscription: String, at time: Date, created: Date? = nil) -> [String: Any] {
                 BillingSemanticsTests.subscriptionUpdated(id: id, subscription: subscription, status: "active", periodEnd: time + 30 * Self.day, created: created ?? time, trialEnd: time)
@@ -107,10 +113,8 @@ struct TrialEndsAndAmountsTests {
     @Test("money collected after a failed first charge does not bring back the trial the failure ended", arguments: [TestEngine.sqlite])
     func retryPaidAfterFailure(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
-            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_r", "sim": sim])
+            let (key, gateway, sims) = try await Self.bound(app, ["sub_r"], graceHours: 72)
+            let sim = sims[0]
             let now = app.clock.now()
             try await app.sendStripe(Self.trial("evt_t", subscription: "sub_r", until: now + 20 * Self.day, created: now - 10 * Self.day), gateway: gateway, secret: Self.secret)
             try await app.sendStripe(StripeEvents.paymentFailed(id: "evt_f", subscription: "sub_r", created: now - 7 * Self.day), gateway: gateway, secret: Self.secret)
@@ -130,10 +134,8 @@ struct TrialEndsAndAmountsTests {
     @Test("a trial granted with a time far ahead is still ended by its first failed charge", arguments: [TestEngine.sqlite])
     func grantDatedAhead(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sim = try #require(try await app.importSims(0..<1, account: account).first)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 0])
-            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_f", "sim": sim])
+            let (key, gateway, sims) = try await Self.bound(app, ["sub_f"], graceHours: 0)
+            let sim = sims[0]
             let start = app.clock.now()
             try await app.sendStripe(Self.trial("evt_t", subscription: "sub_f", until: start + 30 * Self.day, created: start + 3_650 * Self.day), gateway: gateway, secret: Self.secret)
             try await app.waitForSim(sim, key: key) { $0["status"] as? String == "LIVE" }
@@ -149,11 +151,7 @@ struct TrialEndsAndAmountsTests {
     @Test("an invoice with a negative amount paid, or an amount still to collect, extends nothing; a renewal's failure records no empty update", arguments: [TestEngine.sqlite])
     func amountsThatPayNothing(engine: TestEngine) async throws {
         try await TestHarness.run(engine) { app in
-            let (account, key) = try await app.makeCustomer("E-Bikes")
-            let sims = try await app.importSims(0..<2, account: account)
-            let gateway = try await app.makeGateway(key: key, ["kind": "stripe", "secrets": [Self.secret], "grace_period_hours": 72])
-            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_x", "sim": sims[0]])
-            _ = try await app.request(.post, "/v1/billing_bindings", key: key, json: ["gateway": gateway, "subscription": "sub_p", "sim": sims[1]])
+            let (key, gateway, sims) = try await Self.bound(app, ["sub_x", "sub_p"], graceHours: 72)
             let start = app.clock.now()
             func invoice(_ id: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
                 StripeEvents.changingObject(StripeEvents.invoicePaid(id: id, subscription: "sub_x", periodStart: start, periodEnd: start + 90 * Self.day, created: start), change)
